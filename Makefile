@@ -1,0 +1,102 @@
+# mappe: an encrypted case file for municipal refugee services.
+#   make          build ./mappe
+#   make run      install missing packages, build, open the demo store
+#   make check    install missing packages, build, run every test
+#   make asan     the same tests under AddressSanitizer + UBSan
+#   make install  PREFIX=/usr/local DESTDIR=
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+VERSION := 0.1.0
+
+PKGS    := ncursesw lmdb libsodium
+WARN    := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+           -Wvla -Wpointer-arith
+ifeq ($(WERROR),1)
+WARN    += -Werror
+endif
+OPT     ?= -O2 -g
+CFLAGS  ?= $(OPT)
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DMAPPE_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) \
+              -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP -I. \
+              $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_LDFLAGS = -Wl,-z,relro,-z,now $(LDFLAGS)
+
+KEYS_SRC  := $(wildcard keys/*.c)
+STORE_SRC := $(wildcard store/*.c)
+TUI_SRC   := $(wildcard tui/*.c)
+LIB_OBJ   := $(KEYS_SRC:%.c=$(BUILD)/%.o) $(STORE_SRC:%.c=$(BUILD)/%.o)
+TUI_OBJ   := $(TUI_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC  := $(wildcard tests/unit/test_*.c)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+GEN_BIN   := $(BUILD)/tests/gen
+
+.PHONY: all deps check asan run install uninstall clean tests tidy cppcheck format
+all: mappe
+
+mappe: $(BUILD)/mappe
+	cp $< $@
+
+$(BUILD)/mappe: $(TUI_OBJ) $(BUILD)/libmappe.a
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/libmappe.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmappe.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libmappe.a $(LIBS) $(shell pkg-config --libs cmocka)
+
+$(GEN_BIN): tests/gen.c $(BUILD)/libmappe.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libmappe.a $(LIBS)
+
+tests: $(BUILD)/mappe $(UNIT_BIN) $(GEN_BIN)
+
+deps:
+	@scripts/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory tests
+	@tests/run.sh $(BUILD)
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan \
+	  OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all" \
+	  LDFLAGS="-fsanitize=address,undefined" tests
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp tests/run.sh build-asan
+
+run: deps all
+	./mappe demo
+
+install: mappe
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 mappe $(DESTDIR)$(PREFIX)/bin/mappe
+	install -m 0644 docs/mappe.1 $(DESTDIR)$(PREFIX)/share/man/man1/mappe.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/mappe $(DESTDIR)$(PREFIX)/share/man/man1/mappe.1
+
+tidy:
+	clang-tidy $(KEYS_SRC) $(STORE_SRC) $(TUI_SRC) -- -std=c11 -D_GNU_SOURCE -I. \
+	  $(shell pkg-config --cflags $(PKGS))
+
+cppcheck:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+	  --inline-suppr -I. keys store tui
+
+format:
+	clang-format -i keys/*.[ch] store/*.[ch] tui/*.[ch] tests/unit/*.c tests/gen.c
+
+clean:
+	rm -rf build build-asan mappe
+
+-include $(LIB_OBJ:.o=.d) $(TUI_OBJ:.o=.d)

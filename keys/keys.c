@@ -1,0 +1,206 @@
+/* keys.c: start-up, process hygiene, names of classes and roles, secure memory. */
+#include "keys/keys.h"
+#include "keys/private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+static const char *const class_names[KC_COUNT] = {
+#define KEYS_CLASS_NAME(name, num, str) [num] = str,
+    KEYS_CLASSES(KEYS_CLASS_NAME)
+#undef KEYS_CLASS_NAME
+};
+
+static const char *const role_names[ROLE_COUNT] = {
+#define KEYS_ROLE_NAME(name, str) [ROLE_##name] = str,
+    KEYS_ROLES(KEYS_ROLE_NAME)
+#undef KEYS_ROLE_NAME
+};
+
+#define BIT(c) (1u << (c))
+
+const char *keys_class_name(enum key_class c)
+{
+	if (c == KC_NONE)
+		return "none";
+	return (unsigned)c < KC_COUNT ? class_names[c] : "?";
+}
+
+int keys_class_parse(const char *s, enum key_class *out)
+{
+	for (unsigned i = 0; i < KC_COUNT; i++) {
+		if (strcmp(s, class_names[i]) == 0) {
+			*out = (enum key_class)i;
+			return 0;
+		}
+	}
+	return KEYS_EFORMAT;
+}
+
+const char *keys_role_name(enum key_role r)
+{
+	return (unsigned)r < ROLE_COUNT ? role_names[r] : "?";
+}
+
+int keys_role_parse(const char *s, enum key_role *out)
+{
+	for (unsigned i = 0; i < ROLE_COUNT; i++) {
+		if (strcmp(s, role_names[i]) == 0) {
+			*out = (enum key_role)i;
+			return 0;
+		}
+	}
+	return KEYS_EFORMAT;
+}
+
+key_classes keys_role_classes(enum key_role r)
+{
+	/* security.md: which classes each role may decrypt. Everyone holds
+	 * record, which authenticates record headers. */
+	const key_classes all = BIT(KC_COUNT) - 1;
+	switch (r) {
+	case ROLE_CASEWORKER:
+		return BIT(KC_RECORD) | BIT(KC_IDENTITY) | BIT(KC_CONTACT) | BIT(KC_PROGRAMME) |
+		       BIT(KC_FINANCE) | BIT(KC_NOTES);
+	case ROLE_HEALTH:
+		return BIT(KC_RECORD) | BIT(KC_IDENTITY) | BIT(KC_CONTACT) | BIT(KC_HEALTH) |
+		       BIT(KC_NOTES);
+	case ROLE_LEAD:
+		return all & ~BIT(KC_PROTECTED);
+	case ROLE_ADMIN:
+		return all;
+	case ROLE_COUNT:
+		break;
+	}
+	return 0;
+}
+
+int keys_init(void)
+{
+	return sodium_init() < 0 ? KEYS_ESYS : KEYS_OK;
+}
+
+int keys_harden_process(void)
+{
+	const struct rlimit none = {0, 0};
+	int rc = KEYS_OK;
+
+	/* Decrypted fields and keys sit in this process's memory: no core file
+	 * may carry them to disk, and no other process of the same user may
+	 * attach to read them. */
+	if (setrlimit(RLIMIT_CORE, &none) != 0)
+		rc = KEYS_ESYS;
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		rc = KEYS_ESYS;
+	umask(007);
+	return rc;
+}
+
+void *keys_secure_alloc(size_t n)
+{
+	return sodium_malloc(n ? n : 1);
+}
+
+void keys_secure_free(void *p)
+{
+	if (p)
+		sodium_free(p);
+}
+
+void keys_wipe(void *p, size_t n)
+{
+	if (p && n)
+		sodium_memzero(p, n);
+}
+
+int keys_memeq(const void *a, const void *b, size_t n)
+{
+	return sodium_memcmp(a, b, n) == 0;
+}
+
+void keys_random(void *buf, size_t n)
+{
+	randombytes_buf(buf, n);
+}
+
+uint32_t keys_random_uniform(uint32_t upper)
+{
+	return randombytes_uniform(upper);
+}
+
+static uint64_t env_u64(const char *name, uint64_t dflt)
+{
+	/* secure_getenv: a setgid mappe ignores the caller's environment. */
+	const char *s = secure_getenv(name);
+	char *end;
+	unsigned long long v;
+
+	if (!s || !*s)
+		return dflt;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return dflt;
+	return v;
+}
+
+void keys_kdf_default(struct keys_kdf *out)
+{
+	out->opslimit = env_u64("MAPPE_KDF_OPSLIMIT", KEYS_KDF_OPS_DEFAULT);
+	out->memlimit = env_u64("MAPPE_KDF_MEMLIMIT_MIB", KEYS_KDF_MEM_DEFAULT >> 20) << 20;
+	if (out->opslimit < KEYS_KDF_OPS_MIN)
+		out->opslimit = KEYS_KDF_OPS_MIN;
+	if (out->memlimit < KEYS_KDF_MEM_MIN)
+		out->memlimit = KEYS_KDF_MEM_MIN;
+	if (out->opslimit > KEYS_KDF_OPS_MAX)
+		out->opslimit = KEYS_KDF_OPS_MAX;
+	if (out->memlimit > KEYS_KDF_MEM_MAX)
+		out->memlimit = KEYS_KDF_MEM_MAX;
+}
+
+int keys_kdf_lock(const char *dir)
+{
+	/* Argon2id at 256 MiB is the host's most expensive operation; with
+	 * forty caseworkers logging in at nine, two at a time keeps the jump
+	 * host responsive. Take whichever of two slots is free, else wait. */
+	char path[4096];
+	int fds[2] = {-1, -1};
+
+	for (int i = 0; i < 2; i++) {
+		if ((size_t)snprintf(path, sizeof path, "%s/kdf.%d.lock", dir, i) >= sizeof path)
+			return -1;
+		fds[i] = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660);
+		if (fds[i] < 0)
+			continue;
+		if (flock(fds[i], LOCK_EX | LOCK_NB) == 0) {
+			if (i == 1 && fds[0] >= 0)
+				close(fds[0]);
+			return fds[i];
+		}
+	}
+	int pick = fds[0] >= 0 ? 0 : 1;
+	if (fds[1] >= 0 && fds[0] >= 0) {
+		pick = (int)randombytes_uniform(2);
+		close(fds[1 - pick]);
+	}
+	if (fds[pick] < 0)
+		return -1; /* a read-only store directory: run unthrottled */
+	while (flock(fds[pick], LOCK_EX) != 0 && errno == EINTR)
+		;
+	return fds[pick];
+}
+
+void keys_kdf_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}

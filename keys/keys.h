@@ -1,0 +1,191 @@
+/*
+ * keys: everything secret in mappe. The only folder that includes <sodium.h>.
+ *
+ *   passphrase --Argon2id--> slot key --XChaCha20-Poly1305--> user's X25519 secret key
+ *   root key R(class, epoch) boxed from the store authority to each allowed user (grant)
+ *   R --crypto_kdf--> field key, blind-index key, record-header key
+ *
+ * Nothing here knows about LMDB: callers hand in and take out byte strings.
+ * Every function returns 0 on success or a negative KEYS_E* code, and wipes what
+ * it must on every path. Plaintext keys live only in sodium_malloc memory.
+ */
+#ifndef MAPPE_KEYS_H
+#define MAPPE_KEYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+	KEYS_OK = 0,
+	KEYS_EAUTH = -1,      /* wrong passphrase, or a grant not from the authority */
+	KEYS_EINTEGRITY = -2, /* a ciphertext or MAC did not authenticate */
+	KEYS_ELOCKED = -3,    /* no key for this class and epoch in the keyring */
+	KEYS_EFORMAT = -4,    /* malformed input (length, version, algorithm) */
+	KEYS_ENOMEM = -5,
+	KEYS_ESYS = -6,       /* randomness, locking, or the library failed */
+};
+
+/* Field classes: which root key encrypts a field (security.md). The numbers are
+ * stored on disk in every envelope and grant: never renumber. */
+#define KEYS_CLASSES(X)                                                                            \
+	X(RECORD, 0, "record")                                                                     \
+	X(IDENTITY, 1, "identity")                                                                 \
+	X(CONTACT, 2, "contact")                                                                   \
+	X(PROGRAMME, 3, "programme")                                                               \
+	X(FINANCE, 4, "finance")                                                                   \
+	X(HEALTH, 5, "health")                                                                     \
+	X(PROTECTED, 6, "protected")                                                               \
+	X(NOTES, 7, "notes")                                                                       \
+	X(AUDIT, 8, "audit")
+
+enum key_class {
+#define KEYS_CLASS_ENUM(name, num, str) KC_##name = (num),
+	KEYS_CLASSES(KEYS_CLASS_ENUM)
+#undef KEYS_CLASS_ENUM
+	KC_COUNT,
+	KC_NONE = 0xff, /* stored in clear (case header fields) */
+};
+
+/* The authority key (the store's granting key) travels in a grant of its own. */
+#define KEYS_AUTHORITY_CLASS 0xfe
+
+#define KEYS_ROLES(X)                                                                              \
+	X(CASEWORKER, "caseworker")                                                                \
+	X(HEALTH, "health")                                                                        \
+	X(LEAD, "lead")                                                                            \
+	X(ADMIN, "admin")
+
+enum key_role {
+#define KEYS_ROLE_ENUM(name, str) ROLE_##name,
+	KEYS_ROLES(KEYS_ROLE_ENUM)
+#undef KEYS_ROLE_ENUM
+	ROLE_COUNT,
+};
+
+typedef uint32_t key_classes; /* bit (1u << class) */
+
+const char *keys_class_name(enum key_class c);
+int keys_class_parse(const char *s, enum key_class *out);
+const char *keys_role_name(enum key_role r);
+int keys_role_parse(const char *s, enum key_role *out);
+/* The classes a role's users are granted (protected is also granted by name). */
+key_classes keys_role_classes(enum key_role r);
+
+#define KEYS_STORE_ID_BYTES 16
+#define KEYS_PK_BYTES 32
+#define KEYS_MAC_BYTES 32
+
+/* Argon2id cost, stored in each keyslot. */
+struct keys_kdf {
+	uint64_t opslimit;
+	uint64_t memlimit; /* bytes */
+};
+/* The default for new slots (opslimit 3, 256 MiB), lowered only by
+ * MAPPE_KDF_OPSLIMIT / MAPPE_KDF_MEMLIMIT_MIB, and never below 2 / 64 MiB. */
+void keys_kdf_default(struct keys_kdf *out);
+
+/* Call once, first. Fails if libsodium cannot start. */
+int keys_init(void);
+
+/* Process hygiene: no core dumps, not ptrace-able by the same user, umask 007. */
+int keys_harden_process(void);
+
+/* Guarded, locked memory for plaintext (passphrases, decrypted fields). */
+void *keys_secure_alloc(size_t n);
+void keys_secure_free(void *p); /* wipes; NULL is fine */
+void keys_wipe(void *p, size_t n);
+int keys_memeq(const void *a, const void *b, size_t n); /* constant time; 1 if equal */
+void keys_random(void *buf, size_t n);
+uint32_t keys_random_uniform(uint32_t upper);
+
+/* Binding of a keyslot to its owner: changing any of these breaks the slot. */
+struct keys_slot_ad {
+	const uint8_t *store_id;     /* KEYS_STORE_ID_BYTES */
+	const char *user;            /* login name */
+	const uint8_t *user_pk;      /* KEYS_PK_BYTES */
+	const uint8_t *authority_pk; /* pinned: grants must come from this key */
+};
+
+#define KEYS_SLOT_BYTES 108
+
+/* A new user: fresh X25519 keypair, secret key sealed under the passphrase. */
+int keys_slot_create(const char *pass, size_t passlen, const struct keys_kdf *kdf,
+                     const uint8_t store_id[KEYS_STORE_ID_BYTES], const char *user,
+                     const uint8_t authority_pk[KEYS_PK_BYTES], uint8_t pk_out[KEYS_PK_BYTES],
+                     uint8_t slot_out[KEYS_SLOT_BYTES]);
+/* Rewrap an existing slot under a new passphrase (passwd). */
+int keys_slot_rewrap(const uint8_t slot[KEYS_SLOT_BYTES], const struct keys_slot_ad *ad,
+                     const char *oldpass, size_t oldlen, const char *newpass, size_t newlen,
+                     const struct keys_kdf *kdf, uint8_t slot_out[KEYS_SLOT_BYTES]);
+
+/* What a user holds once unlocked: their secret key and the root keys their
+ * grants open. Lives in sodium_malloc memory; keyring_free wipes it. */
+typedef struct keyring keyring;
+
+int keyring_unlock(const uint8_t slot[KEYS_SLOT_BYTES], const struct keys_slot_ad *ad,
+                   const char *pass, size_t passlen, keyring **out);
+void keyring_free(keyring *kr);
+
+#define KEYS_GRANT_BYTES (24 + 16 + 2 + 4 + KEYS_STORE_ID_BYTES + 32)
+
+/* Open a grant sealed to this user by the pinned authority and keep its key.
+ * class is a key_class or KEYS_AUTHORITY_CLASS. */
+int keyring_add_grant(keyring *kr, unsigned cls, uint32_t epoch,
+                      const uint8_t grant[KEYS_GRANT_BYTES]);
+int keyring_has(const keyring *kr, enum key_class c, uint32_t epoch);
+int keyring_is_authority(const keyring *kr);
+const uint8_t *keyring_store_id(const keyring *kr);
+
+/* An empty keyring for a store being created: it holds the new authority key
+ * and root keys, grants them to the first administrator, and is freed. */
+int keyring_new(const uint8_t store_id[KEYS_STORE_ID_BYTES], keyring **out);
+
+/* Store creation: a new authority keypair, and a fresh root key for a class
+ * epoch, placed straight into the keyring (which must be the authority's). */
+int keyring_new_authority(keyring *kr, uint8_t authority_pk_out[KEYS_PK_BYTES]);
+int keyring_new_root(keyring *kr, enum key_class c, uint32_t epoch);
+
+/* Seal the key of (class, epoch), or the authority key, to a user's public key. */
+int keyring_grant(const keyring *kr, unsigned cls, uint32_t epoch,
+                  const uint8_t recipient_pk[KEYS_PK_BYTES], uint8_t grant_out[KEYS_GRANT_BYTES]);
+
+/* A field's ciphertext:
+ *   u8 version | u8 algorithm | u32 epoch | u16 class | 24-byte nonce |
+ *   XChaCha20-Poly1305(sodium_pad(value, 32))
+ * with the envelope header and the field's place as associated data. */
+struct keys_place {
+	uint64_t record;
+	uint16_t field;   /* stable field number, never the label */
+	uint32_t counter; /* the field's write counter */
+};
+
+#define KEYS_ENVELOPE_HEADER 32
+#define KEYS_ENVELOPE_PAD 32
+#define KEYS_ENVELOPE_MAX_VALUE (1u << 20)
+
+size_t keys_envelope_size(size_t value_len);
+int keys_seal(const keyring *kr, enum key_class c, uint32_t epoch, const struct keys_place *place,
+              const void *value, size_t len, uint8_t *out, size_t outcap, size_t *outlen);
+/* Peek at the class and epoch without decrypting (for locked-field display). */
+int keys_envelope_info(const uint8_t *env, size_t envlen, enum key_class *c, uint32_t *epoch);
+/* out must hold envlen bytes; *outlen receives the value length. */
+int keys_open(const keyring *kr, const struct keys_place *place, const uint8_t *env,
+              size_t envlen, uint8_t *out, size_t outcap, size_t *outlen);
+
+/* Record headers are authenticated under the record class, which everyone holds. */
+int keys_header_mac(const keyring *kr, uint32_t epoch, uint64_t record, const void *hdr,
+                    size_t len, uint8_t mac[KEYS_MAC_BYTES]);
+int keys_header_verify(const keyring *kr, uint32_t epoch, uint64_t record, const void *hdr,
+                       size_t len, const uint8_t mac[KEYS_MAC_BYTES]);
+
+/* Truncated keyed hash of a normalised national id under the identity class
+ * key of an epoch: many ids share a bucket, so the tag alone reveals little. */
+#define KEYS_BLIND_BITS 12
+int keys_blind_index(const keyring *kr, uint32_t epoch, const char *nid, size_t len,
+                     uint16_t *tag);
+
+/* At most two Argon2id runs at once on a host: take one of two flock slots in dir. */
+int keys_kdf_lock(const char *dir);
+void keys_kdf_unlock(int fd);
+
+#endif

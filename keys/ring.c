@@ -1,0 +1,336 @@
+/* ring.c: what an unlocked keyring does: grants, field envelopes, record-header
+ * MACs and the national-id blind index. */
+#include "keys/keys.h"
+#include "keys/private.h"
+
+#include <string.h>
+
+#include <sodium.h>
+
+enum { ENV_VERSION = 1, ENV_ALG_XCHACHA = 1 };
+
+_Static_assert(KEYS_ENVELOPE_HEADER == 8 + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
+               "envelope header");
+_Static_assert(KEYS_GRANT_BYTES == crypto_box_NONCEBYTES + crypto_box_MACBYTES + 54,
+               "grant layout");
+
+static void put_be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+	put_be32(p, (uint32_t)(v >> 32));
+	put_be32(p + 4, (uint32_t)v);
+}
+
+static uint16_t get_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static const struct root_key *find_root(const keyring *kr, unsigned cls, uint32_t epoch)
+{
+	for (unsigned i = 0; i < kr->nroots; i++)
+		if (kr->roots[i].cls == cls && kr->roots[i].epoch == epoch)
+			return &kr->roots[i];
+	return NULL;
+}
+
+/* Derive the working keys once, when the root key arrives, so that sealing and
+ * opening a field costs one AEAD call and no KDF. */
+static int add_root(keyring *kr, unsigned cls, uint32_t epoch, const uint8_t root[32])
+{
+	struct root_key *r;
+
+	if (find_root(kr, cls, epoch))
+		return KEYS_OK;
+	if (kr->nroots == KEYS_MAX_ROOTS)
+		return KEYS_ENOMEM;
+	r = &kr->roots[kr->nroots];
+	r->cls = (uint8_t)cls;
+	r->epoch = epoch;
+	memcpy(r->root, root, 32);
+	crypto_kdf_derive_from_key(r->field, 32, 1, "mappefld", root);
+	crypto_kdf_derive_from_key(r->blind, 32, 2, "mappebix", root);
+	crypto_kdf_derive_from_key(r->header, 32, 3, "mappehdr", root);
+	kr->nroots++;
+	return KEYS_OK;
+}
+
+int keyring_has(const keyring *kr, enum key_class c, uint32_t epoch)
+{
+	return find_root(kr, c, epoch) != NULL;
+}
+
+int keyring_is_authority(const keyring *kr)
+{
+	return kr->has_authority;
+}
+
+const uint8_t *keyring_store_id(const keyring *kr)
+{
+	return kr->store_id;
+}
+
+int keyring_new_authority(keyring *kr, uint8_t authority_pk_out[KEYS_PK_BYTES])
+{
+	crypto_box_keypair(kr->authority_pk, kr->authority_sk);
+	kr->has_authority = true;
+	memcpy(authority_pk_out, kr->authority_pk, KEYS_PK_BYTES);
+	return KEYS_OK;
+}
+
+int keyring_new_root(keyring *kr, enum key_class c, uint32_t epoch)
+{
+	uint8_t *root = sodium_malloc(32);
+	int rc;
+
+	if (!root)
+		return KEYS_ENOMEM;
+	crypto_kdf_keygen(root);
+	rc = add_root(kr, c, epoch, root);
+	sodium_free(root);
+	return rc;
+}
+
+/* Grant plaintext: u16 class | u32 epoch | store id[16] | key[32]. The class,
+ * epoch and store travel inside the box, so a grant copied to another class,
+ * epoch or store is refused. The box is from the authority's key, whose
+ * public half is pinned in the recipient's keyslot: a key planted by anyone
+ * else does not open. */
+int keyring_grant(const keyring *kr, unsigned cls, uint32_t epoch,
+                  const uint8_t recipient_pk[KEYS_PK_BYTES], uint8_t grant_out[KEYS_GRANT_BYTES])
+{
+	uint8_t *pt;
+	const uint8_t *key;
+	const struct root_key *r = NULL;
+
+	if (!kr->has_authority)
+		return KEYS_EAUTH;
+	if (cls == KEYS_AUTHORITY_CLASS) {
+		key = kr->authority_sk;
+	} else {
+		r = find_root(kr, cls, epoch);
+		if (!r)
+			return KEYS_ELOCKED;
+		key = r->root;
+	}
+	pt = sodium_malloc(54);
+	if (!pt)
+		return KEYS_ENOMEM;
+	put_be16(pt, (uint16_t)cls);
+	put_be32(pt + 2, epoch);
+	memcpy(pt + 6, kr->store_id, KEYS_STORE_ID_BYTES);
+	memcpy(pt + 22, key, 32);
+	randombytes_buf(grant_out, crypto_box_NONCEBYTES);
+	int rc = crypto_box_easy(grant_out + crypto_box_NONCEBYTES, pt, 54, grant_out, recipient_pk,
+	                         kr->authority_sk);
+	sodium_free(pt);
+	return rc == 0 ? KEYS_OK : KEYS_ESYS;
+}
+
+int keyring_add_grant(keyring *kr, unsigned cls, uint32_t epoch,
+                      const uint8_t grant[KEYS_GRANT_BYTES])
+{
+	uint8_t *pt;
+	int rc = KEYS_EAUTH;
+
+	if (!kr->has_user)
+		return KEYS_EAUTH;
+	pt = sodium_malloc(54);
+	if (!pt)
+		return KEYS_ENOMEM;
+	if (crypto_box_open_easy(pt, grant + crypto_box_NONCEBYTES,
+	                         KEYS_GRANT_BYTES - crypto_box_NONCEBYTES, grant, kr->authority_pk,
+	                         kr->user_sk) != 0)
+		goto out;
+	if (get_be16(pt) != cls || get_be32(pt + 2) != epoch ||
+	    sodium_memcmp(pt + 6, kr->store_id, KEYS_STORE_ID_BYTES) != 0) {
+		rc = KEYS_EINTEGRITY;
+		goto out;
+	}
+	if (cls == KEYS_AUTHORITY_CLASS) {
+		uint8_t pk[32];
+		crypto_scalarmult_base(pk, pt + 22);
+		if (sodium_memcmp(pk, kr->authority_pk, 32) != 0) {
+			rc = KEYS_EINTEGRITY;
+			goto out;
+		}
+		memcpy(kr->authority_sk, pt + 22, 32);
+		kr->has_authority = true;
+		rc = KEYS_OK;
+	} else if (cls < KC_COUNT) {
+		rc = add_root(kr, cls, epoch, pt + 22);
+	} else {
+		rc = KEYS_EFORMAT;
+	}
+out:
+	sodium_free(pt);
+	return rc;
+}
+
+/* ---- field envelopes ---------------------------------------------------- */
+
+size_t keys_envelope_size(size_t value_len)
+{
+	/* sodium_pad always adds at least one byte, up to a whole block. */
+	size_t padded = (value_len / KEYS_ENVELOPE_PAD + 1) * KEYS_ENVELOPE_PAD;
+	return KEYS_ENVELOPE_HEADER + padded + crypto_aead_xchacha20poly1305_ietf_ABYTES;
+}
+
+/* AD = envelope header | store id | record | field | write counter. */
+enum { AD_BYTES = KEYS_ENVELOPE_HEADER + KEYS_STORE_ID_BYTES + 8 + 2 + 4 };
+
+static void place_ad(uint8_t ad[AD_BYTES], const uint8_t *hdr, const uint8_t *store_id,
+                     const struct keys_place *place)
+{
+	memcpy(ad, hdr, KEYS_ENVELOPE_HEADER);
+	memcpy(ad + KEYS_ENVELOPE_HEADER, store_id, KEYS_STORE_ID_BYTES);
+	put_be64(ad + KEYS_ENVELOPE_HEADER + 16, place->record);
+	put_be16(ad + KEYS_ENVELOPE_HEADER + 24, place->field);
+	put_be32(ad + KEYS_ENVELOPE_HEADER + 26, place->counter);
+}
+
+int keys_seal(const keyring *kr, enum key_class c, uint32_t epoch, const struct keys_place *place,
+              const void *value, size_t len, uint8_t *out, size_t outcap, size_t *outlen)
+{
+	const struct root_key *r = find_root(kr, c, epoch);
+	uint8_t ad[AD_BYTES];
+	size_t padded;
+	unsigned long long clen;
+	uint8_t *body = out + KEYS_ENVELOPE_HEADER;
+
+	if (!r)
+		return KEYS_ELOCKED;
+	if (len > KEYS_ENVELOPE_MAX_VALUE || outcap < keys_envelope_size(len))
+		return KEYS_EFORMAT;
+	out[0] = ENV_VERSION;
+	out[1] = ENV_ALG_XCHACHA;
+	put_be32(out + 2, epoch);
+	put_be16(out + 6, (uint16_t)c);
+	randombytes_buf(out + 8, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+	place_ad(ad, out, kr->store_id, place);
+
+	/* Pad to 32 bytes so that ciphertext length says little about a name's
+	 * length; encrypt in place (libsodium allows c == m). */
+	memmove(body, value, len);
+	if (sodium_pad(&padded, body, len, KEYS_ENVELOPE_PAD,
+	               outcap - KEYS_ENVELOPE_HEADER - crypto_aead_xchacha20poly1305_ietf_ABYTES) !=
+	    0)
+		return KEYS_EFORMAT;
+	crypto_aead_xchacha20poly1305_ietf_encrypt(body, &clen, body, padded, ad, sizeof ad, NULL,
+	                                           out + 8, r->field);
+	*outlen = KEYS_ENVELOPE_HEADER + (size_t)clen;
+	return KEYS_OK;
+}
+
+int keys_envelope_info(const uint8_t *env, size_t envlen, enum key_class *c, uint32_t *epoch)
+{
+	if (envlen < keys_envelope_size(0) || env[0] != ENV_VERSION || env[1] != ENV_ALG_XCHACHA)
+		return KEYS_EFORMAT;
+	if (get_be16(env + 6) >= KC_COUNT)
+		return KEYS_EFORMAT;
+	*c = (enum key_class)get_be16(env + 6);
+	*epoch = get_be32(env + 2);
+	return KEYS_OK;
+}
+
+int keys_open(const keyring *kr, const struct keys_place *place, const uint8_t *env,
+              size_t envlen, uint8_t *out, size_t outcap, size_t *outlen)
+{
+	enum key_class c;
+	uint32_t epoch;
+	const struct root_key *r;
+	uint8_t ad[AD_BYTES];
+	unsigned long long mlen;
+	size_t unpadded;
+	int rc = keys_envelope_info(env, envlen, &c, &epoch);
+
+	if (rc)
+		return rc;
+	r = find_root(kr, c, epoch);
+	if (!r)
+		return KEYS_ELOCKED;
+	if (outcap < envlen - KEYS_ENVELOPE_HEADER - crypto_aead_xchacha20poly1305_ietf_ABYTES)
+		return KEYS_EFORMAT;
+	place_ad(ad, env, kr->store_id, place);
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+		out, &mlen, NULL, env + KEYS_ENVELOPE_HEADER, envlen - KEYS_ENVELOPE_HEADER, ad,
+		sizeof ad, env + 8, r->field) != 0)
+		return KEYS_EINTEGRITY;
+	if (sodium_unpad(&unpadded, out, (size_t)mlen, KEYS_ENVELOPE_PAD) != 0) {
+		sodium_memzero(out, (size_t)mlen);
+		return KEYS_EINTEGRITY;
+	}
+	*outlen = unpadded;
+	return KEYS_OK;
+}
+
+/* ---- record headers and the blind index --------------------------------- */
+
+static int header_tag(const keyring *kr, uint32_t epoch, uint64_t record, const void *hdr,
+                      size_t len, uint8_t mac[KEYS_MAC_BYTES])
+{
+	const struct root_key *r = find_root(kr, KC_RECORD, epoch);
+	crypto_auth_hmacsha512256_state st;
+	uint8_t pre[13 + KEYS_STORE_ID_BYTES + 8 + 4];
+
+	if (!r)
+		return KEYS_ELOCKED;
+	memcpy(pre, "mappe-hdr-v1:", 13);
+	memcpy(pre + 13, kr->store_id, KEYS_STORE_ID_BYTES);
+	put_be64(pre + 13 + 16, record);
+	put_be32(pre + 13 + 24, epoch);
+	crypto_auth_hmacsha512256_init(&st, r->header, 32);
+	crypto_auth_hmacsha512256_update(&st, pre, sizeof pre);
+	crypto_auth_hmacsha512256_update(&st, hdr, len);
+	crypto_auth_hmacsha512256_final(&st, mac);
+	return KEYS_OK;
+}
+
+int keys_header_mac(const keyring *kr, uint32_t epoch, uint64_t record, const void *hdr,
+                    size_t len, uint8_t mac[KEYS_MAC_BYTES])
+{
+	return header_tag(kr, epoch, record, hdr, len, mac);
+}
+
+int keys_header_verify(const keyring *kr, uint32_t epoch, uint64_t record, const void *hdr,
+                       size_t len, const uint8_t mac[KEYS_MAC_BYTES])
+{
+	uint8_t want[KEYS_MAC_BYTES];
+	int rc = header_tag(kr, epoch, record, hdr, len, want);
+
+	if (rc)
+		return rc;
+	return sodium_memcmp(want, mac, KEYS_MAC_BYTES) == 0 ? KEYS_OK : KEYS_EINTEGRITY;
+}
+
+int keys_blind_index(const keyring *kr, uint32_t epoch, const char *nid, size_t len,
+                     uint16_t *tag)
+{
+	const struct root_key *r = find_root(kr, KC_IDENTITY, epoch);
+	uint8_t h[16];
+
+	if (!r)
+		return KEYS_ELOCKED;
+	crypto_generichash(h, sizeof h, (const uint8_t *)nid, len, r->blind, 32);
+	*tag = (uint16_t)(get_be16(h) & ((1u << KEYS_BLIND_BITS) - 1));
+	sodium_memzero(h, sizeof h);
+	return KEYS_OK;
+}

@@ -1,0 +1,1003 @@
+/* cases.c: case records, their authenticated headers, journal notes and the
+ * national-id blind index.
+ *
+ * Record header (cases table, key = u64 id):
+ *   u8 format (1) | u8 status | u16 nfields | u32 version | u32 record epoch |
+ *   i64 created | i64 updated | u32 notes | u8 caseworker length | caseworker |
+ *   nfields x (u16 field number | u32 write counter | u8 present) | MAC[32]
+ *
+ * The header lists every field ever written with its write counter, present
+ * or removed, so a removed field's counter is never reused: an old ciphertext
+ * can neither be replayed nor silently deleted without breaking the MAC.
+ */
+#include "store/private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { HDR_FORMAT = 1, NOTE_FIELD = 0xffff, MAX_HDR_FIELDS = 256 };
+
+struct hdr_field {
+	uint16_t number;
+	uint32_t counter;
+	uint8_t present;
+};
+
+struct rec_header {
+	uint8_t status;
+	uint32_t version;
+	uint32_t epoch;
+	int64_t created, updated;
+	uint32_t notes;
+	char caseworker[64];
+	uint16_t nfields;
+	struct hdr_field f[MAX_HDR_FIELDS];
+};
+
+/* ---- case_rec values ---------------------------------------------------- */
+
+void case_init(struct case_rec *c)
+{
+	memset(c, 0, sizeof *c);
+}
+
+void case_clear(struct case_rec *c)
+{
+	if (c->arena) {
+		keys_secure_free(c->arena);
+	}
+	memset(c, 0, sizeof *c);
+}
+
+/* Values live in one secure arena per case; growing it moves them, so the
+ * value pointers that pointed into the old arena are rebased. */
+static int arena_reserve(struct case_rec *c, size_t need)
+{
+	char *old = c->arena, *p;
+	size_t cap;
+
+	if (c->arena_cap - c->arena_used >= need)
+		return 0;
+	cap = c->arena_cap ? c->arena_cap : 1024;
+	while (cap - c->arena_used < need)
+		cap *= 2;
+	p = keys_secure_alloc(cap);
+	if (!p)
+		return -1;
+	if (old) {
+		memcpy(p, old, c->arena_used);
+		for (int i = 0; i < F_COUNT; i++)
+			if (c->value[i] >= old && c->value[i] < old + c->arena_cap)
+				c->value[i] = p + (c->value[i] - old);
+		keys_secure_free(old);
+	}
+	c->arena = p;
+	c->arena_cap = cap;
+	return 0;
+}
+
+static int case_store_value(struct case_rec *c, enum field_id f, const char *val, size_t len)
+{
+	if (!val || len == 0) {
+		c->value[f] = NULL;
+		c->len[f] = 0;
+		return 0;
+	}
+	if (arena_reserve(c, len + 1))
+		return -1;
+	c->value[f] = c->arena + c->arena_used;
+	memcpy(c->value[f], val, len);
+	c->value[f][len] = 0;
+	c->len[f] = (uint32_t)len;
+	c->arena_used += len + 1;
+	return 0;
+}
+
+int case_set(struct case_rec *c, enum field_id f, const char *val, size_t len)
+{
+	if ((unsigned)f >= F_COUNT)
+		return -1;
+	if (case_store_value(c, f, val, len))
+		return -1;
+	c->locked[f] = false;
+	c->dirty[f] = true;
+	return 0;
+}
+
+const char *case_get(const struct case_rec *c, enum field_id f)
+{
+	return (unsigned)f < F_COUNT ? c->value[f] : NULL;
+}
+
+/* ---- header codec ------------------------------------------------------- */
+
+static size_t hdr_encode(const struct rec_header *h, uint8_t *b)
+{
+	size_t cw = strlen(h->caseworker), p = 0;
+
+	b[p++] = HDR_FORMAT;
+	b[p++] = h->status;
+	be16(b + p, h->nfields), p += 2;
+	be32(b + p, h->version), p += 4;
+	be32(b + p, h->epoch), p += 4;
+	be64(b + p, (uint64_t)h->created), p += 8;
+	be64(b + p, (uint64_t)h->updated), p += 8;
+	be32(b + p, h->notes), p += 4;
+	b[p++] = (uint8_t)cw;
+	memcpy(b + p, h->caseworker, cw), p += cw;
+	for (unsigned i = 0; i < h->nfields; i++) {
+		be16(b + p, h->f[i].number), p += 2;
+		be32(b + p, h->f[i].counter), p += 4;
+		b[p++] = h->f[i].present;
+	}
+	return p;
+}
+
+enum { HDR_MAX = 32 + 64 + MAX_HDR_FIELDS * 7 + KEYS_MAC_BYTES };
+
+static int hdr_decode(const uint8_t *b, size_t len, struct rec_header *h, size_t *body)
+{
+	size_t p = 0, cw;
+
+	if (len < 32 + KEYS_MAC_BYTES || b[0] != HDR_FORMAT)
+		return -1;
+	len -= KEYS_MAC_BYTES;
+	h->status = b[1];
+	h->nfields = rd16(b + 2);
+	h->version = rd32(b + 4);
+	h->epoch = rd32(b + 8);
+	h->created = (int64_t)rd64(b + 12);
+	h->updated = (int64_t)rd64(b + 20);
+	h->notes = rd32(b + 28);
+	cw = b[32];
+	p = 33;
+	if (cw >= sizeof h->caseworker || h->nfields > MAX_HDR_FIELDS ||
+	    p + cw + (size_t)h->nfields * 7 != len)
+		return -1;
+	memcpy(h->caseworker, b + p, cw);
+	h->caseworker[cw] = 0;
+	p += cw;
+	for (unsigned i = 0; i < h->nfields; i++, p += 7) {
+		h->f[i].number = rd16(b + p);
+		h->f[i].counter = rd32(b + p + 2);
+		h->f[i].present = b[p + 6];
+	}
+	*body = len;
+	return 0;
+}
+
+static struct hdr_field *hdr_find(struct rec_header *h, uint16_t number)
+{
+	for (unsigned i = 0; i < h->nfields; i++)
+		if (h->f[i].number == number)
+			return &h->f[i];
+	return NULL;
+}
+
+static int hdr_read(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
+{
+	uint8_t k[8];
+	MDB_val v;
+	size_t body;
+	int rc;
+
+	be64(k, id);
+	rc = st_get(st, txn, DB_CASES, k, 8, &v);
+	if (rc == -1)
+		return st_fail(st, M_INPUT, "no case %llu", (unsigned long long)id);
+	if (rc)
+		return rc;
+	if (hdr_decode(v.mv_data, v.mv_size, h, &body))
+		return st_fail(st, M_INTEGRITY, "case %llu: the record header is malformed",
+		               (unsigned long long)id);
+	rc = keys_header_verify(st->kr, h->epoch, id, v.mv_data, body,
+	                        (const uint8_t *)v.mv_data + body);
+	if (rc == KEYS_ELOCKED)
+		return st_fail(st, M_INTEGRITY,
+		               "case %llu: the record header is under a key epoch you do not hold",
+		               (unsigned long long)id);
+	if (rc)
+		return st_fail(st, M_INTEGRITY, "case %llu: the record header does not authenticate",
+		               (unsigned long long)id);
+	return M_OK;
+}
+
+static int hdr_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
+{
+	uint8_t b[HDR_MAX], k[8];
+	size_t n;
+
+	h->epoch = st->epoch[KC_RECORD];
+	n = hdr_encode(h, b);
+	if (keys_header_mac(st->kr, h->epoch, id, b, n, b + n))
+		return st_fail(st, M_AUTH, "not permitted: you do not hold the record key");
+	be64(k, id);
+	return st_put(st, txn, DB_CASES, k, 8, b, n + KEYS_MAC_BYTES, 0);
+}
+
+/* ---- fields ------------------------------------------------------------- */
+
+static size_t field_key(uint8_t k[10], uint64_t id, uint16_t number)
+{
+	be64(k, id);
+	be16(k + 8, number);
+	return 10;
+}
+
+static int denied(store *st, enum field_id f)
+{
+	return st_fail(st, M_AUTH, "not permitted: field %s needs the %s key",
+	               field_catalogue[f].id, keys_class_name(field_catalogue[f].cls));
+}
+
+static int seal_put(store *st, MDB_txn *txn, enum store_db db, const uint8_t *k, size_t klen,
+                    enum key_class cls, const struct keys_place *place, const void *val,
+                    size_t len)
+{
+	size_t cap = keys_envelope_size(len), outlen;
+	uint8_t *env = malloc(cap);
+	int rc;
+
+	if (!env)
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	rc = keys_seal(st->kr, cls, st->epoch[cls], place, val, len, env, cap, &outlen);
+	if (rc == KEYS_OK)
+		rc = st_put(st, txn, db, k, klen, env, outlen, 0);
+	else
+		rc = st_fail(st, rc == KEYS_ELOCKED ? M_AUTH : M_INPUT, "cannot encrypt (%s)",
+		             rc == KEYS_ELOCKED ? "no key" : "value too long");
+	free(env);
+	return rc;
+}
+
+/* Decrypt an envelope into secure memory. M_AUTH when we hold no key. */
+static int open_env(store *st, const struct keys_place *place, const MDB_val *v, char **out,
+                    size_t *len)
+{
+	char *buf = keys_secure_alloc(v->mv_size + 1);
+	size_t n;
+	int rc;
+
+	if (!buf)
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	rc = keys_open(st->kr, place, v->mv_data, v->mv_size, (uint8_t *)buf, v->mv_size, &n);
+	if (rc) {
+		keys_secure_free(buf);
+		if (rc == KEYS_ELOCKED)
+			return M_AUTH;
+		return st_fail(st, M_INTEGRITY,
+		               "case %llu: field %u does not authenticate (tampered or moved)",
+		               (unsigned long long)place->record, place->field);
+	}
+	buf[n] = 0;
+	*out = buf;
+	*len = n;
+	return M_OK;
+}
+
+/* ---- national-id blind index ------------------------------------------- */
+
+static size_t nid_key(uint8_t k[14], uint32_t epoch, uint16_t tag, uint64_t id)
+{
+	be32(k, epoch);
+	be16(k + 4, tag);
+	be64(k + 6, id);
+	return 14;
+}
+
+static int nid_index(store *st, MDB_txn *txn, uint32_t epoch, const char *nid, size_t len,
+                     uint64_t id, bool add)
+{
+	uint8_t k[14];
+	uint16_t tag;
+	MDB_val key = {14, k};
+	int rc;
+
+	if (keys_blind_index(st->kr, epoch, nid, len, &tag))
+		return denied(st, F_national_id);
+	nid_key(k, epoch, tag, id);
+	if (add)
+		return st_put(st, txn, DB_NID, k, 14, "", 0, 0);
+	rc = mdb_del(txn, st->dbi[DB_NID], &key, NULL);
+	return rc && rc != MDB_NOTFOUND ? st_mdb(st, rc, "nid index") : M_OK;
+}
+
+static int read_field(store *st, MDB_txn *txn, uint64_t id, const struct hdr_field *hf,
+                      char **out, size_t *len)
+{
+	uint8_t k[10];
+	MDB_val v;
+	int rc = st_get(st, txn, DB_FIELDS, k, field_key(k, id, hf->number), &v);
+
+	if (rc == -1)
+		return st_fail(st, M_INTEGRITY, "case %llu: field %u is missing",
+		               (unsigned long long)id, hf->number);
+	if (rc)
+		return rc;
+	const struct keys_place place = {id, hf->number, hf->counter};
+	return open_env(st, &place, &v, out, len);
+}
+
+int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_t *ids,
+                   size_t cap, size_t *n)
+{
+	MDB_cursor *cur;
+	int rc;
+
+	*n = 0;
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_NID], &cur)))
+		return st_mdb(st, rc, "nid index");
+	/* Look in every identity epoch we hold: during a rotation entries of
+	 * both the old and the new epoch exist. */
+	for (uint32_t epoch = 1; epoch <= st->epoch[KC_IDENTITY]; epoch++) {
+		uint8_t k[14];
+		uint16_t tag;
+		MDB_val key, val;
+
+		if (keys_blind_index(st->kr, epoch, nid, len, &tag))
+			continue;
+		nid_key(k, epoch, tag, 0);
+		key = (MDB_val){14, k};
+		for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0;
+		     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+			struct rec_header h;
+			uint64_t id;
+			const uint8_t *kp = key.mv_data;
+			struct hdr_field *hf;
+			char *v;
+			size_t vlen;
+
+			if (key.mv_size != 14 || rd32(kp) != epoch || rd16(kp + 4) != tag)
+				break;
+			id = rd64(kp + 6);
+			/* The bucket holds other numbers too: decrypt to confirm. */
+			if (hdr_read(st, txn, id, &h))
+				continue;
+			hf = hdr_find(&h, field_catalogue[F_national_id].number);
+			if (!hf || !hf->present || read_field(st, txn, id, hf, &v, &vlen))
+				continue;
+			if (vlen == len && memcmp(v, nid, len) == 0 && *n < cap)
+				ids[(*n)++] = id;
+			keys_secure_free(v);
+		}
+		if (rc && rc != MDB_NOTFOUND) {
+			mdb_cursor_close(cur);
+			return st_mdb(st, rc, "nid index");
+		}
+	}
+	mdb_cursor_close(cur);
+	st->err[0] = 0;
+	return M_OK;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out, const bool *want)
+{
+	struct rec_header h;
+	int rc = hdr_read(st, txn, id, &h);
+
+	if (rc)
+		return rc;
+	case_clear(out);
+	out->id = id;
+	out->version = h.version;
+	out->created = h.created;
+	out->updated = h.updated;
+	out->notes = h.notes;
+	if (case_store_value(out, F_status, status_name(h.status), strlen(status_name(h.status))) ||
+	    case_store_value(out, F_caseworker, h.caseworker, strlen(h.caseworker)))
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	for (unsigned i = 0; i < h.nfields; i++) {
+		int f = field_by_number(h.f[i].number);
+		char *v;
+		size_t len;
+
+		if (f < 0 || !h.f[i].present || (want && !want[f]))
+			continue;
+		rc = read_field(st, txn, id, &h.f[i], &v, &len);
+		if (rc == M_AUTH) {
+			out->locked[f] = true;
+			continue;
+		}
+		if (rc)
+			return rc;
+		rc = case_store_value(out, (enum field_id)f, v, len);
+		keys_secure_free(v);
+		if (rc)
+			return st_fail(st, M_UNAVAILABLE, "out of memory");
+	}
+	return M_OK;
+}
+
+struct get_ctx {
+	uint64_t id;
+	struct case_rec *c;
+};
+
+static int get_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct get_ctx *ctx = vctx;
+	return case_read_txn(st, txn, ctx->id, ctx->c, NULL);
+}
+
+int store_case_get(store *st, uint64_t id, struct case_rec *out)
+{
+	struct get_ctx ctx = {id, out};
+
+	if (!st->kr)
+		return st_fail(st, M_AUTH, "not unlocked");
+	return st_txn(st, false, get_txn, &ctx);
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+static int duplicate_nid(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_t self)
+{
+	uint64_t ids[8];
+	size_t n;
+	int rc = nid_lookup_txn(st, txn, nid, len, ids, 8, &n);
+
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] != self)
+			return st_fail(st, M_INPUT,
+			               "field national_id: already registered in case %llu",
+			               (unsigned long long)ids[i]);
+	return M_OK;
+}
+
+/* Write one field's new value (or remove it) and bump its counter. */
+static int write_field(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h,
+                       enum field_id f, const char *val, size_t len)
+{
+	const struct field_def *d = &field_catalogue[f];
+	struct hdr_field *hf = hdr_find(h, d->number);
+	uint8_t k[10];
+	size_t klen = field_key(k, id, d->number);
+	int rc;
+
+	if (!store_can_read(st, d->cls))
+		return denied(st, f);
+	if (f == F_national_id && hf && hf->present) {
+		/* Drop the old index entry, under the epoch it was made with. */
+		MDB_val v;
+		enum key_class c;
+		uint32_t epoch;
+		char *old;
+		size_t oldlen;
+
+		if ((rc = st_get(st, txn, DB_FIELDS, k, klen, &v)) == M_OK &&
+		    keys_envelope_info(v.mv_data, v.mv_size, &c, &epoch) == KEYS_OK &&
+		    read_field(st, txn, id, hf, &old, &oldlen) == M_OK) {
+			rc = nid_index(st, txn, epoch, old, oldlen, id, false);
+			keys_secure_free(old);
+			if (rc)
+				return rc;
+		}
+	}
+	if (!hf) {
+		if (h->nfields == MAX_HDR_FIELDS)
+			return st_fail(st, M_INPUT, "too many fields");
+		hf = &h->f[h->nfields++];
+		*hf = (struct hdr_field){d->number, 0, 0};
+	}
+	hf->counter++;
+	if (!val || len == 0) {
+		MDB_val key = {klen, k};
+		hf->present = 0;
+		rc = mdb_del(txn, st->dbi[DB_FIELDS], &key, NULL);
+		return rc && rc != MDB_NOTFOUND ? st_mdb(st, rc, "fields") : M_OK;
+	}
+	hf->present = 1;
+	if (f == F_national_id) {
+		if ((rc = duplicate_nid(st, txn, val, len, id)) ||
+		    (rc = nid_index(st, txn, st->epoch[KC_IDENTITY], val, len, id, true)))
+			return rc;
+	}
+	const struct keys_place place = {id, d->number, hf->counter};
+	return seal_put(st, txn, DB_FIELDS, k, klen, d->cls, &place, val, len);
+}
+
+static int set_clear_field(store *st, struct rec_header *h, const struct case_rec *c,
+                           enum field_id f)
+{
+	const char *v = c->value[f];
+
+	if (f == F_status) {
+		int s = v ? status_parse(v, c->len[f]) : 0;
+		if (s < 0)
+			return st_fail(st, M_INPUT, "field status: not one of the allowed values");
+		h->status = (uint8_t)s;
+	} else if (f == F_caseworker) {
+		snprintf(h->caseworker, sizeof h->caseworker, "%s", v ? v : "");
+	}
+	return M_OK;
+}
+
+int case_insert_txn(store *st, MDB_txn *txn, struct case_rec *c, uint64_t *id_out)
+{
+	struct rec_header h = {0};
+	uint8_t b[8];
+	MDB_val v;
+	uint64_t id;
+	int rc = st_get(st, txn, DB_META, "next_id", 7, &v);
+
+	if (rc || v.mv_size != 8)
+		return rc ? rc : st_fail(st, M_INTEGRITY, "%s: next_id is damaged", st->dir);
+	id = rd64(v.mv_data);
+	be64(b, id + 1);
+	if ((rc = st_put(st, txn, DB_META, "next_id", 7, b, 8, 0)))
+		return rc;
+
+	h.version = 1;
+	h.created = h.updated = st_now();
+	snprintf(h.caseworker, sizeof h.caseworker, "%s", st->user);
+	for (int f = 0; f < F_COUNT; f++) {
+		if (field_catalogue[f].cls == KC_NONE) {
+			if (c->value[f] && (rc = set_clear_field(st, &h, c, (enum field_id)f)))
+				return rc;
+			continue;
+		}
+		if (!c->value[f] || c->len[f] == 0)
+			continue;
+		rc = write_field(st, txn, id, &h, (enum field_id)f, c->value[f], c->len[f]);
+		if (rc)
+			return rc;
+	}
+	if ((rc = hdr_write(st, txn, id, &h)))
+		return rc;
+	c->id = id;
+	c->version = h.version;
+	if (id_out)
+		*id_out = id;
+	return M_OK;
+}
+
+struct insert_ctx {
+	struct case_rec *cases;
+	size_t n;
+	uint64_t *ids;
+	size_t failed; /* index of the case that failed */
+};
+
+static int insert_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct insert_ctx *ctx = vctx;
+	int rc;
+
+	if ((rc = st_load_epochs(st, txn)))
+		return rc;
+	for (size_t i = 0; i < ctx->n; i++) {
+		ctx->failed = i;
+		rc = case_insert_txn(st, txn, &ctx->cases[i], &ctx->ids[i]);
+		if (rc)
+			return rc;
+	}
+	return M_OK;
+}
+
+int store_case_insert(store *st, struct case_rec *cases, size_t n, uint64_t *ids_out)
+{
+	struct insert_ctx ctx = {cases, n, ids_out, 0};
+
+	if (!st->kr)
+		return st_fail(st, M_AUTH, "not unlocked");
+	return st_txn(st, true, insert_txn, &ctx);
+}
+
+struct update_ctx {
+	struct case_rec *c;
+	uint32_t expect;
+};
+
+static int update_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct update_ctx *ctx = vctx;
+	struct case_rec *c = ctx->c;
+	struct rec_header h;
+	bool any = false;
+	int rc;
+
+	if ((rc = st_load_epochs(st, txn)) || (rc = hdr_read(st, txn, c->id, &h)))
+		return rc;
+	/* Optimistic concurrency: the version is compared inside the write
+	 * transaction, so nothing can slip in between. */
+	if (ctx->expect && h.version != ctx->expect)
+		return st_fail(st, M_CONFLICT,
+		               "case %llu changed since version %u (now version %u); nothing saved",
+		               (unsigned long long)c->id, ctx->expect, h.version);
+	for (int f = 0; f < F_COUNT; f++) {
+		if (!c->dirty[f])
+			continue;
+		any = true;
+		if (field_catalogue[f].cls == KC_NONE)
+			rc = set_clear_field(st, &h, c, (enum field_id)f);
+		else
+			rc = write_field(st, txn, c->id, &h, (enum field_id)f, c->value[f],
+			                 c->len[f]);
+		if (rc)
+			return rc;
+	}
+	if (!any)
+		return M_OK;
+	h.version++;
+	h.updated = st_now();
+	if ((rc = hdr_write(st, txn, c->id, &h)))
+		return rc;
+	c->version = h.version;
+	c->updated = h.updated;
+	return M_OK;
+}
+
+int store_case_update(store *st, struct case_rec *c, uint32_t expect_version)
+{
+	struct update_ctx ctx = {c, expect_version};
+	int rc;
+
+	if (!st->kr)
+		return st_fail(st, M_AUTH, "not unlocked");
+	rc = st_txn(st, true, update_txn, &ctx);
+	if (rc == M_OK)
+		memset(c->dirty, 0, sizeof c->dirty);
+	return rc;
+}
+
+struct find_ctx {
+	const char *nid;
+	size_t len;
+	uint64_t ids[64];
+	size_t n;
+};
+
+static int find_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct find_ctx *ctx = vctx;
+	return nid_lookup_txn(st, txn, ctx->nid, ctx->len, ctx->ids, 64, &ctx->n);
+}
+
+int store_find_national_id(store *st, const char *nid, uint64_t **ids, size_t *n)
+{
+	struct find_ctx ctx = {nid, strlen(nid), {0}, 0};
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (!st->kr)
+		return st_fail(st, M_AUTH, "not unlocked");
+	if ((rc = st_txn(st, false, find_txn, &ctx)))
+		return rc;
+	if (ctx.n) {
+		*ids = malloc(ctx.n * sizeof **ids);
+		if (!*ids)
+			return st_fail(st, M_UNAVAILABLE, "out of memory");
+		memcpy(*ids, ctx.ids, ctx.n * sizeof **ids);
+		*n = ctx.n;
+	}
+	return M_OK;
+}
+
+/* ---- notes -------------------------------------------------------------- */
+
+static const char *const note_kinds[] = {"home_visit", "meeting", "phone", "other"};
+
+const char *note_kind_name(enum note_kind k)
+{
+	return (unsigned)k < 4 ? note_kinds[k] : "other";
+}
+
+int note_kind_parse(const char *s, enum note_kind *out)
+{
+	for (unsigned i = 0; i < 4; i++)
+		if (strcmp(s, note_kinds[i]) == 0) {
+			*out = (enum note_kind)i;
+			return 0;
+		}
+	return -1;
+}
+
+/* Note plaintext: u8 kind | u8 interpreter | i64 time | u8 author length |
+ * author | text. The author and time are inside the ciphertext too: who
+ * visited whom, and when, is itself sensitive. */
+struct note_add_ctx {
+	uint64_t id;
+	const uint8_t *pt;
+	size_t len;
+};
+
+static int note_add_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct note_add_ctx *ctx = vctx;
+	struct rec_header h;
+	uint8_t k[12];
+	int rc;
+
+	if ((rc = st_load_epochs(st, txn)) || (rc = hdr_read(st, txn, ctx->id, &h)))
+		return rc;
+	be64(k, ctx->id);
+	be32(k + 8, h.notes);
+	const struct keys_place place = {ctx->id, NOTE_FIELD, h.notes};
+	rc = seal_put(st, txn, DB_NOTES, k, 12, KC_NOTES, &place, ctx->pt, ctx->len);
+	if (rc)
+		return rc;
+	/* Notes do not bump the version: a note must not make a colleague's
+	 * concurrent field edit a conflict. The header MAC still changes. */
+	h.notes++;
+	h.updated = st_now();
+	return hdr_write(st, txn, ctx->id, &h);
+}
+
+int store_note_add(store *st, uint64_t id, enum note_kind kind, bool interpreter,
+                   const char *text, size_t len)
+{
+	size_t alen = strlen(st->user), n = 11 + alen + len;
+	uint8_t *pt;
+	int rc;
+
+	if (!st->kr)
+		return st_fail(st, M_AUTH, "not unlocked");
+	if (!store_can_read(st, KC_NOTES))
+		return st_fail(st, M_AUTH, "not permitted: notes need the notes key");
+	if (len == 0 || len > NOTE_MAX_BYTES)
+		return st_fail(st, M_INPUT, "a note must hold 1 to %d bytes", NOTE_MAX_BYTES);
+	pt = keys_secure_alloc(n);
+	if (!pt)
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	pt[0] = (uint8_t)kind;
+	pt[1] = interpreter;
+	be64(pt + 2, (uint64_t)st_now());
+	pt[10] = (uint8_t)alen;
+	memcpy(pt + 11, st->user, alen);
+	memcpy(pt + 11 + alen, text, len);
+	struct note_add_ctx ctx = {id, pt, n};
+	rc = st_txn(st, true, note_add_txn, &ctx);
+	keys_secure_free(pt);
+	return rc;
+}
+
+struct notes_ctx {
+	uint64_t id;
+	struct note *notes;
+	size_t n;
+};
+
+static int notes_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct notes_ctx *ctx = vctx;
+	struct rec_header h;
+	int rc;
+
+	notes_free(ctx->notes, ctx->n);
+	ctx->notes = NULL;
+	ctx->n = 0;
+	if ((rc = hdr_read(st, txn, ctx->id, &h)))
+		return rc;
+	if (h.notes == 0)
+		return M_OK;
+	ctx->notes = calloc(h.notes, sizeof *ctx->notes);
+	if (!ctx->notes)
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	for (uint32_t i = 0; i < h.notes; i++) {
+		uint8_t k[12];
+		MDB_val v;
+		char *pt;
+		size_t len;
+		struct note *nt = &ctx->notes[ctx->n];
+
+		be64(k, ctx->id);
+		be32(k + 8, i);
+		rc = st_get(st, txn, DB_NOTES, k, 12, &v);
+		if (rc == -1)
+			return st_fail(st, M_INTEGRITY, "case %llu: note %u is missing",
+			               (unsigned long long)ctx->id, i);
+		if (rc)
+			return rc;
+		const struct keys_place place = {ctx->id, NOTE_FIELD, i};
+		if ((rc = open_env(st, &place, &v, &pt, &len)))
+			return rc == M_AUTH ? st_fail(st, M_AUTH, "notes need the notes key") : rc;
+		if (len < 11 || len < 11u + (uint8_t)pt[10]) {
+			keys_secure_free(pt);
+			return st_fail(st, M_INTEGRITY, "case %llu: note %u is malformed",
+			               (unsigned long long)ctx->id, i);
+		}
+		size_t alen = (uint8_t)pt[10];
+		nt->kind = (uint8_t)pt[0] < 4 ? (enum note_kind)pt[0] : NOTE_OTHER;
+		nt->interpreter_used = pt[1];
+		nt->time = (int64_t)rd64((uint8_t *)pt + 2);
+		memcpy(nt->author, pt + 11, alen < sizeof nt->author ? alen : sizeof nt->author - 1);
+		/* The text stays in the secure buffer, moved to its start. */
+		nt->len = len - 11 - alen;
+		memmove(pt, pt + 11 + alen, nt->len);
+		pt[nt->len] = 0;
+		nt->text = pt;
+		ctx->n++;
+	}
+	return M_OK;
+}
+
+int store_notes_get(store *st, uint64_t id, struct note **out, size_t *n)
+{
+	struct notes_ctx ctx = {id, NULL, 0};
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!st->kr)
+		return st_fail(st, M_AUTH, "not unlocked");
+	rc = st_txn(st, false, notes_txn, &ctx);
+	if (rc) {
+		notes_free(ctx.notes, ctx.n);
+		return rc;
+	}
+	*out = ctx.notes;
+	*n = ctx.n;
+	return M_OK;
+}
+
+void notes_free(struct note *notes, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		keys_secure_free(notes[i].text);
+	free(notes);
+}
+
+/* ---- integrity check ---------------------------------------------------- */
+
+struct check_ctx {
+	void (*report)(void *, uint64_t, const char *);
+	void *rctx;
+	uint64_t next; /* resume point: each batch is its own read transaction */
+	size_t checked, broken;
+	bool done;
+};
+
+enum { CHECK_BATCH = 256 };
+
+static void check_one(store *st, MDB_txn *txn, struct check_ctx *ctx, uint64_t id)
+{
+	struct case_rec c;
+	struct rec_header h;
+	int rc;
+
+	case_init(&c);
+	st->err[0] = 0;
+	rc = case_read_txn(st, txn, id, &c, NULL);
+	if (rc == M_OK && (rc = hdr_read(st, txn, id, &h)) == M_OK) {
+		/* Every national id must be findable through the index. */
+		struct hdr_field *hf = hdr_find(&h, field_catalogue[F_national_id].number);
+		if (hf && hf->present && c.value[F_national_id]) {
+			uint64_t ids[8];
+			size_t n;
+			bool found = false;
+			rc = nid_lookup_txn(st, txn, c.value[F_national_id], c.len[F_national_id],
+			                    ids, 8, &n);
+			for (size_t i = 0; i < n; i++)
+				found |= ids[i] == id;
+			if (rc == M_OK && !found)
+				rc = st_fail(st, M_INTEGRITY,
+				             "case %llu: the national id is missing from the index",
+				             (unsigned long long)id);
+		}
+		for (uint32_t i = 0; rc == M_OK && i < h.notes && store_can_read(st, KC_NOTES);
+		     i++) {
+			uint8_t k[12];
+			MDB_val v;
+			char *pt;
+			size_t len;
+			be64(k, id);
+			be32(k + 8, i);
+			if (st_get(st, txn, DB_NOTES, k, 12, &v) != M_OK) {
+				rc = st_fail(st, M_INTEGRITY, "case %llu: note %u is missing",
+				             (unsigned long long)id, i);
+				break;
+			}
+			const struct keys_place place = {id, NOTE_FIELD, i};
+			rc = open_env(st, &place, &v, &pt, &len);
+			if (rc == M_OK)
+				keys_secure_free(pt);
+			else if (rc == M_AUTH)
+				rc = M_OK;
+		}
+	}
+	if (rc) {
+		ctx->broken++;
+		ctx->report(ctx->rctx, id, st->err[0] ? st->err : "unreadable");
+	}
+	ctx->checked++;
+	case_clear(&c);
+}
+
+static int check_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct check_ctx *ctx = vctx;
+	MDB_cursor *cur;
+	uint8_t k[8];
+	MDB_val key = {8, k}, val;
+	uint64_t ids[CHECK_BATCH];
+	size_t n = 0;
+	int rc;
+
+	be64(k, ctx->next);
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_CASES], &cur)))
+		return st_mdb(st, rc, "cases");
+	for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0 && n < CHECK_BATCH;
+	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT))
+		if (key.mv_size == 8)
+			ids[n++] = rd64(key.mv_data);
+	mdb_cursor_close(cur);
+	for (size_t i = 0; i < n; i++)
+		check_one(st, txn, ctx, ids[i]);
+	if (n < CHECK_BATCH)
+		ctx->done = true;
+	else
+		ctx->next = ids[n - 1] + 1;
+	return M_OK;
+}
+
+/* Field envelopes and notes that no header claims: planted or left over. */
+static int orphans_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct check_ctx *ctx = vctx;
+	MDB_cursor *cur;
+	MDB_val key, val;
+	uint64_t last = 0;
+	struct rec_header h;
+	bool have = false;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_FIELDS], &cur)))
+		return st_mdb(st, rc, "fields");
+	for (rc = mdb_cursor_get(cur, &key, &val, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+		uint64_t id;
+		struct hdr_field *hf;
+		if (key.mv_size != 10) {
+			ctx->report(ctx->rctx, 0, "a field entry has a malformed key");
+			ctx->broken++;
+			continue;
+		}
+		id = rd64(key.mv_data);
+		if (!have || id != last) {
+			have = hdr_read(st, txn, id, &h) == M_OK;
+			last = id;
+			if (!have) {
+				uint8_t hk[8];
+				MDB_val hv;
+				be64(hk, id);
+				if (st_get(st, txn, DB_CASES, hk, 8, &hv) == -1) {
+					ctx->report(ctx->rctx, id, "field data without a case");
+					ctx->broken++;
+				}
+				continue; /* a broken header was reported already */
+			}
+		}
+		hf = hdr_find(&h, rd16((const uint8_t *)key.mv_data + 8));
+		if (!hf || !hf->present) {
+			ctx->report(ctx->rctx, id, "a field that the record header does not list");
+			ctx->broken++;
+		}
+	}
+	mdb_cursor_close(cur);
+	return M_OK;
+}
+
+int store_check(store *st, void (*report)(void *ctx, uint64_t id, const char *what), void *rctx,
+                size_t *checked)
+{
+	struct check_ctx ctx = {report, rctx, 0, 0, 0, false};
+	int rc;
+
+	if (!st->kr)
+		return st_fail(st, M_AUTH, "not unlocked");
+	while (!ctx.done)
+		if ((rc = st_txn(st, false, check_txn, &ctx)))
+			return rc;
+	if ((rc = st_txn(st, false, orphans_txn, &ctx)))
+		return rc;
+	*checked = ctx.checked;
+	if (ctx.broken)
+		return st_fail(st, M_INTEGRITY, "%zu problem(s) in %zu case(s) checked", ctx.broken,
+		               ctx.checked);
+	return M_OK;
+}

@@ -1,0 +1,190 @@
+/* catalogue.c: the field table, expanded from fields.def, and the one
+ * function that validates and normalises a value for any field. */
+#include "store/private.h"
+#include "store/validate.h"
+
+#include <string.h>
+
+const struct field_def field_catalogue[F_COUNT] = {
+#define FIELD(id, num, type, cls, check, choices, group, nb, en)                                   \
+	[F_##id] = {#id, num, type, cls, check, choices, group, nb, en},
+#include "store/fields.def"
+#undef FIELD
+};
+
+static const char *const group_labels[GROUP_COUNT][2] = {
+#define FIELD_GROUP_LABEL(name, nb, en) [GROUP_##name] = {nb, en},
+    FIELD_GROUPS(FIELD_GROUP_LABEL)
+#undef FIELD_GROUP_LABEL
+};
+
+int field_by_id(const char *id, size_t len)
+{
+	for (int i = 0; i < F_COUNT; i++)
+		if (strlen(field_catalogue[i].id) == len && memcmp(field_catalogue[i].id, id, len) == 0)
+			return i;
+	return -1;
+}
+
+int field_by_number(unsigned number)
+{
+	for (int i = 0; i < F_COUNT; i++)
+		if (field_catalogue[i].number == number)
+			return i;
+	return -1;
+}
+
+const char *field_group_label(enum field_group g, bool norwegian)
+{
+	return (unsigned)g < GROUP_COUNT ? group_labels[g][norwegian ? 0 : 1] : "?";
+}
+
+const char *field_label(enum field_id f, bool norwegian)
+{
+	if ((unsigned)f >= F_COUNT)
+		return "?";
+	return norwegian ? field_catalogue[f].label_nb : field_catalogue[f].label_en;
+}
+
+static const char *const status_names[] = {"requested", "settled",   "in_programme",
+                                           "paused",    "completed", "closed"};
+
+int status_parse(const char *s, size_t len)
+{
+	for (unsigned i = 0; i < sizeof status_names / sizeof *status_names; i++)
+		if (strlen(status_names[i]) == len && memcmp(status_names[i], s, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *status_name(unsigned s)
+{
+	return s < sizeof status_names / sizeof *status_names ? status_names[s] : "?";
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static void lower_ascii(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}
+
+static void upper_ascii(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'a' && *s <= 'z')
+			*s = (char)(*s - 'a' + 'A');
+}
+
+/* Remove spaces: "010190 12345" is how numbers are often written. */
+static void squeeze_spaces(char *s)
+{
+	char *w = s;
+	for (; *s; s++)
+		if (*s != ' ')
+			*w++ = *s;
+	*w = 0;
+}
+
+const char *field_normalise(enum field_id f, const char *in, size_t len, char *out,
+                            size_t cap, size_t *outlen)
+{
+	const struct field_def *d = &field_catalogue[f];
+	bool multiline = d->type == FT_LINES;
+	const char *msg;
+	size_t n = 0;
+
+	*outlen = 0;
+	if (cap == 0)
+		return "internal error: no room";
+	out[0] = 0;
+	while (len && is_space(in[0]))
+		in++, len--;
+	while (len && is_space(in[len - 1]))
+		len--;
+	if (len > FIELD_MAX_BYTES)
+		return "too long (at most 4096 bytes)";
+	if (len + 8 > cap) /* room for the value, or for "false" */
+		return "internal error: no room";
+	if ((msg = valid_utf8_text(in, len, multiline)))
+		return msg;
+	/* CRLF becomes LF: one way to store a line break. */
+	for (size_t i = 0; i < len; i++) {
+		if (in[i] == '\r' && i + 1 < len && in[i + 1] == '\n')
+			continue;
+		out[n++] = in[i];
+	}
+	out[n] = 0;
+	if (n == 0)
+		return NULL; /* empty: the field is removed */
+
+	switch (d->type) {
+	case FT_DATE:
+		msg = valid_date(out);
+		if (!msg && d->check == CHECK_PAST_DATE && date_days(out) > st_now() / 86400)
+			msg = "lies in the future";
+		break;
+	case FT_BOOL: {
+		const char *canon;
+		msg = valid_bool(out, &canon);
+		if (!msg)
+			strcpy(out, canon);
+		break;
+	}
+	case FT_ENUM:
+		msg = valid_choice(out, d->choices);
+		break;
+	case FT_TEXT:
+	case FT_LINES:
+		switch (d->check) {
+		case CHECK_NAME:
+			msg = valid_name(out);
+			break;
+		case CHECK_USER:
+			msg = store_user_name_valid(out) ? NULL : "not a valid user name";
+			break;
+		case CHECK_CODE:
+			msg = valid_code(out);
+			break;
+		case CHECK_NATIONAL_ID:
+			squeeze_spaces(out);
+			msg = valid_national_id(out);
+			break;
+		case CHECK_DUF:
+			squeeze_spaces(out);
+			msg = valid_duf(out);
+			break;
+		case CHECK_COUNTRY:
+			upper_ascii(out);
+			msg = valid_country(out);
+			break;
+		case CHECK_LANGUAGE:
+			lower_ascii(out);
+			msg = valid_language(out);
+			break;
+		case CHECK_PHONE:
+			msg = valid_phone(out);
+			if (!msg)
+				phone_normalise(out, out, cap);
+			break;
+		case CHECK_EMAIL:
+			msg = valid_email(out);
+			break;
+		default:
+			msg = NULL;
+			break;
+		}
+		break;
+	}
+	if (msg) {
+		keys_wipe(out, cap);
+		return msg;
+	}
+	*outlen = strlen(out);
+	return NULL;
+}

@@ -1,0 +1,478 @@
+/* env.c: the LMDB environment: open, create, the transaction retry loop, the
+ * schema version. store.md's checklist is the reference for every choice. */
+#include "store/private.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *const db_names[DB_COUNT] = {
+    [DB_META] = "meta",     [DB_USERS] = "users", [DB_GRANTS] = "grants",
+    [DB_EPOCHS] = "epochs", [DB_CASES] = "cases", [DB_FIELDS] = "fields",
+    [DB_NOTES] = "notes",   [DB_NID] = "nid",
+};
+
+int st_fail(store *st, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(st->err, sizeof st->err, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+int st_mdb(store *st, int rc, const char *what)
+{
+	st->mdb_rc = rc;
+	switch (rc) {
+	case MDB_CORRUPTED:
+	case MDB_PAGE_NOTFOUND:
+	case MDB_INVALID:
+	case MDB_VERSION_MISMATCH:
+		return st_fail(st, M_INTEGRITY, "%s: %s: the store file is damaged (%s)", st->dir,
+		               what, mdb_strerror(rc));
+	case ENOSPC:
+		return st_fail(st, M_UNAVAILABLE,
+		               "%s: %s: the disk is full; free space and try again (nothing was "
+		               "written)",
+		               st->dir, what);
+	case EACCES:
+	case EROFS:
+		return st_fail(st, M_UNAVAILABLE,
+		               "%s: %s: permission denied; the store must be writable by group "
+		               "mappe (see docs/deployment.md)",
+		               st->dir, what);
+	default:
+		return st_fail(st, M_UNAVAILABLE, "%s: %s: %s", st->dir, what, mdb_strerror(rc));
+	}
+}
+
+int64_t st_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+int st_get(store *st, MDB_txn *txn, enum store_db db, const void *k, size_t klen, MDB_val *v)
+{
+	MDB_val key = {klen, (void *)k};
+	int rc = mdb_get(txn, st->dbi[db], &key, v);
+
+	if (rc == MDB_NOTFOUND)
+		return -1;
+	if (rc)
+		return st_mdb(st, rc, db_names[db]);
+	return M_OK;
+}
+
+int st_put(store *st, MDB_txn *txn, enum store_db db, const void *k, size_t klen, const void *v,
+           size_t vlen, unsigned flags)
+{
+	MDB_val key = {klen, (void *)k}, val = {vlen, (void *)v};
+	int rc = mdb_put(txn, st->dbi[db], &key, &val, flags);
+
+	return rc ? st_mdb(st, rc, db_names[db]) : M_OK;
+}
+
+/* Postfix's slmdb_recover is the model: grow, adopt or clean, then redo the
+ * whole transaction. Each transaction function starts from what is on disk,
+ * so running it again is always correct. */
+static bool recover(store *st)
+{
+	int rc = st->mdb_rc;
+	MDB_envinfo info;
+	int dead;
+
+	st->mdb_rc = 0;
+	switch (rc) {
+	case MDB_MAP_FULL:
+		mdb_env_info(st->env, &info);
+		st->map_size = info.me_mapsize * 2;
+		return mdb_env_set_mapsize(st->env, st->map_size) == 0;
+	case MDB_MAP_RESIZED:
+		if (mdb_env_set_mapsize(st->env, 0) != 0)
+			return false;
+		mdb_env_info(st->env, &info);
+		st->map_size = info.me_mapsize;
+		return true;
+	case MDB_READERS_FULL:
+		return mdb_reader_check(st->env, &dead) == 0 && dead > 0;
+	default:
+		return false;
+	}
+}
+
+int st_txn(store *st, bool write, txn_fn fn, void *ctx)
+{
+	for (int attempt = 0; attempt < 8; attempt++) {
+		MDB_txn *txn;
+		int rc, status;
+
+		st->mdb_rc = 0;
+		rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &txn);
+		if (rc) {
+			status = st_mdb(st, rc, "begin transaction");
+			if (recover(st))
+				continue;
+			return status;
+		}
+		status = fn(st, txn, ctx);
+		if (status != M_OK || !write) {
+			mdb_txn_abort(txn);
+			if (status != M_OK && recover(st))
+				continue;
+			return status;
+		}
+		rc = mdb_txn_commit(txn);
+		if (rc == 0)
+			return M_OK;
+		status = st_mdb(st, rc, "commit");
+		if (!recover(st))
+			return status;
+	}
+	return M_UNAVAILABLE;
+}
+
+int st_load_epochs(store *st, MDB_txn *txn)
+{
+	for (unsigned c = 0; c < KC_COUNT; c++) {
+		uint8_t k = (uint8_t)c;
+		MDB_val v;
+		int rc = st_get(st, txn, DB_EPOCHS, &k, 1, &v);
+
+		if (rc == -1 || (rc == M_OK && v.mv_size != 4))
+			return st_fail(st, M_INTEGRITY, "%s: the key epoch of class %s is missing",
+			               st->dir, keys_class_name((enum key_class)c));
+		if (rc)
+			return rc;
+		st->epoch[c] = rd32(v.mv_data);
+	}
+	return M_OK;
+}
+
+/* ---- schema ------------------------------------------------------------- */
+
+/* Forward migrations: migrations[n] takes schema n to n + 1, inside the
+ * opening write transaction. Schema 1 is the first; none yet. */
+typedef int (*migration_fn)(store *st, MDB_txn *txn);
+static const migration_fn migrations[STORE_SCHEMA] = {NULL};
+
+struct open_ctx {
+	bool create;
+	uint32_t schema;
+};
+
+static int open_dbs(store *st, MDB_txn *txn, void *vctx)
+{
+	struct open_ctx *ctx = vctx;
+	MDB_val v;
+	int rc;
+
+	for (int i = 0; i < DB_COUNT; i++) {
+		rc = mdb_dbi_open(txn, db_names[i], ctx->create ? MDB_CREATE : 0, &st->dbi[i]);
+		if (rc == MDB_NOTFOUND)
+			return st_fail(st, M_UNAVAILABLE,
+			               "%s: not a mappe store (no %s table); create one with "
+			               "'mappe init'",
+			               st->dir, db_names[i]);
+		if (rc)
+			return st_mdb(st, rc, "open tables");
+	}
+	if (ctx->create)
+		return M_OK;
+
+	rc = st_get(st, txn, DB_META, "schema", 6, &v);
+	if (rc == -1 || (rc == M_OK && v.mv_size != 4))
+		return st_fail(st, M_UNAVAILABLE, "%s: not a mappe store (no schema version)",
+		               st->dir);
+	if (rc)
+		return rc;
+	ctx->schema = rd32(v.mv_data);
+	if (ctx->schema > STORE_SCHEMA)
+		return st_fail(st, M_UNAVAILABLE,
+		               "%s: written by a newer mappe (schema %u; this one reads up to %u): "
+		               "upgrade mappe",
+		               st->dir, ctx->schema, STORE_SCHEMA);
+	for (uint32_t s = ctx->schema; s < STORE_SCHEMA; s++) {
+		if (!migrations[s])
+			return st_fail(st, M_UNAVAILABLE, "%s: no migration from schema %u",
+			               st->dir, s);
+		rc = migrations[s](st, txn);
+		if (rc)
+			return rc;
+	}
+	if (ctx->schema < STORE_SCHEMA) {
+		uint8_t b[4];
+		be32(b, STORE_SCHEMA);
+		rc = st_put(st, txn, DB_META, "schema", 6, b, 4, 0);
+		if (rc)
+			return rc;
+	}
+
+	rc = st_get(st, txn, DB_META, "store_id", 8, &v);
+	if (rc || v.mv_size != KEYS_STORE_ID_BYTES)
+		return st_fail(st, M_INTEGRITY, "%s: the store id is missing", st->dir);
+	memcpy(st->store_id, v.mv_data, KEYS_STORE_ID_BYTES);
+	rc = st_get(st, txn, DB_META, "authority", 9, &v);
+	if (rc || v.mv_size != KEYS_PK_BYTES)
+		return st_fail(st, M_INTEGRITY, "%s: the authority key is missing", st->dir);
+	memcpy(st->authority_pk, v.mv_data, KEYS_PK_BYTES);
+	return st_load_epochs(st, txn);
+}
+
+static int env_setup(store *st, const struct store_options *opt)
+{
+	MDB_envinfo info;
+	int rc, dead;
+
+	st->map_size = opt && opt->map_size ? opt->map_size : STORE_DEFAULT_MAP;
+	if (opt && opt->kdf)
+		st->kdf = *opt->kdf;
+	else
+		keys_kdf_default(&st->kdf);
+
+	rc = mdb_env_create(&st->env);
+	if (rc)
+		return st_mdb(st, rc, "create environment");
+	mdb_env_set_maxreaders(st->env, 1024);
+	mdb_env_set_maxdbs(st->env, DB_COUNT + 4);
+	mdb_env_set_mapsize(st->env, st->map_size);
+
+	/* Another process may be creating the lock file at this instant: retry
+	 * briefly rather than fail a login on a busy host. */
+	for (int i = 0;; i++) {
+		rc = mdb_env_open(st->env, st->dir, MDB_NOTLS, 0660);
+		if (rc != EAGAIN || i == 20)
+			break;
+		usleep(50000);
+	}
+	if (rc)
+		return st_mdb(st, rc, "open");
+	/* A reader killed with kill -9 keeps its slot while others have the
+	 * store open, and pins old pages until cleared. */
+	mdb_reader_check(st->env, &dead);
+	mdb_env_info(st->env, &info);
+	if (info.me_mapsize > st->map_size)
+		st->map_size = info.me_mapsize;
+	return M_OK;
+}
+
+static int set_dir(store *st, const char *dir, char *err, size_t errlen)
+{
+	if (strlen(dir) >= sizeof st->dir - 16) {
+		snprintf(err, errlen, "store path too long");
+		return M_USAGE;
+	}
+	strcpy(st->dir, dir);
+	return M_OK;
+}
+
+static store *store_new(void)
+{
+	store *st = calloc(1, sizeof *st);
+	return st;
+}
+
+int store_open(const char *dir, const struct store_options *opt, store **out, char *err,
+               size_t errlen)
+{
+	struct stat sb;
+	char path[4200];
+	store *st;
+	int rc;
+
+	*out = NULL;
+	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		snprintf(err, errlen, "%s: no store here; create one with 'mappe init --db %s'", dir,
+		         dir);
+		return M_UNAVAILABLE;
+	}
+	snprintf(path, sizeof path, "%s/data.mdb", dir);
+	if (stat(path, &sb) != 0) {
+		snprintf(err, errlen, "%s: no store here (no data.mdb); create one with 'mappe init'",
+		         dir);
+		return M_UNAVAILABLE;
+	}
+	if (access(path, R_OK | W_OK) != 0) {
+		snprintf(err, errlen,
+		         "%s: permission denied; the store must be readable and writable by group "
+		         "mappe (see docs/deployment.md)",
+		         dir);
+		return M_UNAVAILABLE;
+	}
+	st = store_new();
+	if (!st) {
+		snprintf(err, errlen, "out of memory");
+		return M_UNAVAILABLE;
+	}
+	struct open_ctx ctx = {false, 0};
+	rc = set_dir(st, dir, err, errlen);
+	if (rc == M_OK)
+		rc = env_setup(st, opt);
+	if (rc == M_OK)
+		rc = st_txn(st, true, open_dbs, &ctx);
+	if (rc != M_OK) {
+		if (err[0] == 0 || rc != M_USAGE)
+			snprintf(err, errlen, "%s", st->err);
+		store_close(st);
+		return rc;
+	}
+	*out = st;
+	return M_OK;
+}
+
+void store_close(store *st)
+{
+	if (!st)
+		return;
+	keyring_free(st->kr);
+	if (st->env)
+		mdb_env_close(st->env);
+	keys_wipe(st, sizeof *st);
+	free(st);
+}
+
+const char *store_error(const store *st)
+{
+	return st->err;
+}
+
+const char *store_dir(const store *st)
+{
+	return st->dir;
+}
+
+/* ---- creation ----------------------------------------------------------- */
+
+struct create_ctx {
+	keyring *kr;
+	const char *admin;
+	const uint8_t *admin_pk;
+	const uint8_t *slot;
+};
+
+static int create_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct create_ctx *ctx = vctx;
+	struct open_ctx octx = {true, 0};
+	uint8_t b[8];
+	int rc = open_dbs(st, txn, &octx);
+
+	if (rc)
+		return rc;
+	{
+		MDB_cursor *cur;
+		MDB_val k, v;
+		if (mdb_cursor_open(txn, st->dbi[DB_META], &cur) == 0) {
+			int any = mdb_cursor_get(cur, &k, &v, MDB_FIRST) == 0;
+			mdb_cursor_close(cur);
+			if (any)
+				return st_fail(st, M_USAGE, "%s: a store already exists here",
+				               st->dir);
+		}
+	}
+	be32(b, STORE_SCHEMA);
+	if ((rc = st_put(st, txn, DB_META, "schema", 6, b, 4, 0)) ||
+	    (rc = st_put(st, txn, DB_META, "store_id", 8, st->store_id, KEYS_STORE_ID_BYTES, 0)) ||
+	    (rc = st_put(st, txn, DB_META, "authority", 9, st->authority_pk, KEYS_PK_BYTES, 0)))
+		return rc;
+	be64(b, 1);
+	if ((rc = st_put(st, txn, DB_META, "next_id", 7, b, 8, 0)))
+		return rc;
+	for (unsigned c = 0; c < KC_COUNT; c++) {
+		uint8_t k = (uint8_t)c;
+		be32(b, 1);
+		st->epoch[c] = 1;
+		if ((rc = st_put(st, txn, DB_EPOCHS, &k, 1, b, 4, 0)))
+			return rc;
+	}
+	rc = st_write_user(st, txn, ctx->admin, ROLE_ADMIN, false, ctx->admin_pk, ctx->slot);
+	if (rc)
+		return rc;
+	return st_grant_role(st, txn, ctx->kr, ctx->admin, ROLE_ADMIN, ctx->admin_pk);
+}
+
+static int dir_is_empty(const char *dir)
+{
+	char path[4200];
+	struct stat sb;
+	static const char *const files[] = {"data.mdb", "lock.mdb"};
+
+	for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+		if (stat(path, &sb) == 0)
+			return 0;
+	}
+	return 1;
+}
+
+int store_create(const char *dir, const char *admin, const char *pass, size_t passlen,
+                 const struct store_options *opt, char *err, size_t errlen)
+{
+	store *st = store_new();
+	keyring *kr = NULL;
+	uint8_t pk[KEYS_PK_BYTES], slot[KEYS_SLOT_BYTES];
+	struct create_ctx ctx;
+	int rc;
+
+	if (!st) {
+		snprintf(err, errlen, "out of memory");
+		return M_UNAVAILABLE;
+	}
+	err[0] = 0;
+	rc = set_dir(st, dir, err, errlen);
+	if (rc)
+		goto out;
+	if (!store_user_name_valid(admin)) {
+		rc = st_fail(st, M_USAGE, "invalid user name (use a-z, 0-9, . _ -)");
+		goto out;
+	}
+	if (mkdir(dir, 02770) != 0 && errno != EEXIST) {
+		rc = st_fail(st, M_UNAVAILABLE, "%s: cannot create the directory: %s", dir,
+		             strerror(errno));
+		goto out;
+	}
+	if (!dir_is_empty(dir)) {
+		rc = st_fail(st, M_USAGE, "%s: a store already exists here", dir);
+		goto out;
+	}
+	if (opt && opt->kdf)
+		st->kdf = *opt->kdf;
+	else
+		keys_kdf_default(&st->kdf);
+
+	/* Keys first, outside any transaction: Argon2id takes a while. */
+	keys_random(st->store_id, sizeof st->store_id);
+	if (keyring_new(st->store_id, &kr) || keyring_new_authority(kr, st->authority_pk)) {
+		rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+		goto out;
+	}
+	for (unsigned c = 0; c < KC_COUNT; c++)
+		if (keyring_new_root(kr, (enum key_class)c, 1)) {
+			rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+			goto out;
+		}
+	if (keys_slot_create(pass, passlen, &st->kdf, st->store_id, admin, st->authority_pk, pk,
+	                     slot)) {
+		rc = st_fail(st, M_UNAVAILABLE, "cannot derive the key (out of memory?)");
+		goto out;
+	}
+
+	rc = env_setup(st, opt);
+	if (rc)
+		goto out;
+	ctx = (struct create_ctx){kr, admin, pk, slot};
+	rc = st_txn(st, true, create_txn, &ctx);
+out:
+	if (rc && !err[0])
+		snprintf(err, errlen, "%s", st->err);
+	keyring_free(kr);
+	keys_wipe(slot, sizeof slot);
+	store_close(st);
+	return rc;
+}

@@ -1,0 +1,73 @@
+/* CSV and JSON readers and a JSON string writer: private to store/.
+ * The readers parse in place (unescaping only ever shrinks text), so personal
+ * data is never copied out of the caller's buffer; fields point into it and
+ * are NUL-terminated there. */
+#ifndef MAPPE_STORE_FORMATS_H
+#define MAPPE_STORE_FORMATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define CSV_MAX_FIELDS 128
+
+struct csv_reader {
+	char *buf;   /* the whole input, modified in place */
+	size_t len;
+	size_t pos;
+	unsigned line; /* 1-based line number where the next record starts */
+	char delim;    /* ',' or ';', detected from the header line */
+};
+
+struct csv_row {
+	unsigned line; /* line on which the record started */
+	size_t nfields;
+	char *field[CSV_MAX_FIELDS];
+	size_t flen[CSV_MAX_FIELDS];
+};
+
+/* Skips a UTF-8 BOM, detects the delimiter from the first line (the one of ,
+ * and ; that occurs more often outside quotes; ',' on a tie). The caller must
+ * provide a buffer of at least len + 1 bytes (buf[len] writable): a last field
+ * without a final newline is NUL-terminated there. */
+void csv_init(struct csv_reader *r, char *buf, size_t len);
+/* 1: a row was read; 0: end of input; -1: error, with a message in err that
+ * names the line ("line 7: unterminated quoted field"). Handles CRLF and LF,
+ * quoted fields with "" escapes, delimiters and newlines inside quotes (the
+ * line counter counts those newlines), a missing final newline. Blank lines
+ * are skipped. A NUL byte, a quote inside an unquoted field, text after a
+ * closing quote, or more than CSV_MAX_FIELDS fields are errors. */
+int csv_next(struct csv_reader *r, struct csv_row *row, char *err, size_t errlen);
+
+#define JSON_MAX_MEMBERS 128
+
+enum json_kind { JSON_STRING, JSON_NUMBER, JSON_TRUE, JSON_FALSE, JSON_NULL };
+
+struct json_member {
+	char *key;
+	size_t klen;
+	enum json_kind kind;
+	char *val; /* string contents unescaped, or the number's text; NULL for true/false/null */
+	size_t vlen;
+};
+
+struct json_object {
+	size_t n;
+	struct json_member m[JSON_MAX_MEMBERS];
+};
+
+/* Parse one flat JSON object (values are strings, numbers, true, false, null;
+ * nested objects and arrays are refused) from buf[0..len), in place. Leading
+ * and trailing whitespace are allowed; anything else after the object is an
+ * error. \uXXXX escapes (with surrogate pairs) become UTF-8; \u0000 is refused.
+ * Returns 0 or -1 with a message in err naming the column ("column 17:
+ * expected ':'"). Duplicate keys are an error. The caller must provide a
+ * buffer of at least len + 1 bytes (buf[len] writable), as for csv_init. */
+int json_parse_object(char *buf, size_t len, struct json_object *out, char *err,
+                      size_t errlen);
+
+/* Write s as a JSON string literal with quotes; escapes ", \, and control
+ * characters (\n, \t, \r, \b, \f, others as \u00XX). */
+void json_write_string(FILE *f, const char *s, size_t len);
+
+#endif

@@ -1,0 +1,111 @@
+/* Private to store/: the environment, the databases and their key layouts. */
+#ifndef MAPPE_STORE_PRIVATE_H
+#define MAPPE_STORE_PRIVATE_H
+
+#include <lmdb.h>
+
+#include "store/store.h"
+
+/* Schema 1: the databases below. Bump with a migration in env.c. */
+#define STORE_SCHEMA 1
+#define STORE_DEFAULT_MAP ((size_t)1 << 30)
+
+/*
+ * Databases (all keys big-endian so that LMDB's byte order is numeric order):
+ *   meta    "schema" u32 | "store_id" [16] | "authority" pk[32] | "next_id" u64
+ *   users   name -> user record (users.c)
+ *   grants  name 0x00 u8 class u32 epoch -> grant (keys.h)
+ *   epochs  u8 class -> u32 active epoch
+ *   cases   u64 id -> record header + MAC (cases.c)
+ *   fields  u64 id u16 field -> envelope
+ *   notes   u64 id u32 seq -> envelope
+ *   nid     u32 epoch u16 tag u64 id -> "" (national-id blind index)
+ */
+enum store_db { DB_META, DB_USERS, DB_GRANTS, DB_EPOCHS, DB_CASES, DB_FIELDS, DB_NOTES, DB_NID,
+                DB_COUNT };
+
+struct store {
+	MDB_env *env;
+	MDB_dbi dbi[DB_COUNT];
+	size_t map_size;
+	char dir[4096];
+	char err[512];
+	int mdb_rc; /* the last LMDB failure, for the retry loop */
+	struct keys_kdf kdf;
+
+	uint8_t store_id[KEYS_STORE_ID_BYTES];
+	uint8_t authority_pk[KEYS_PK_BYTES];
+	uint32_t epoch[KC_COUNT]; /* active epoch per class, read at unlock */
+
+	keyring *kr; /* NULL until unlocked */
+	char user[64];
+	enum key_role role;
+	bool must_change;
+};
+
+/* Set the one-line message and return status. */
+int st_fail(store *st, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Translate an LMDB error (remembered for the retry loop). */
+int st_mdb(store *st, int rc, const char *what);
+
+/* Run fn inside a transaction, retrying the whole of it after growing the map
+ * (MDB_MAP_FULL), adopting another process's growth (MDB_MAP_RESIZED) or
+ * clearing stale readers (MDB_READERS_FULL). fn returns a mappe_status; a
+ * write transaction is committed only when it returns M_OK. */
+typedef int (*txn_fn)(store *st, MDB_txn *txn, void *ctx);
+int st_txn(store *st, bool write, txn_fn fn, void *ctx);
+
+int st_get(store *st, MDB_txn *txn, enum store_db db, const void *k, size_t klen, MDB_val *v);
+int st_put(store *st, MDB_txn *txn, enum store_db db, const void *k, size_t klen, const void *v,
+           size_t vlen, unsigned flags);
+int st_load_epochs(store *st, MDB_txn *txn);
+
+static inline void be16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+static inline void be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+static inline void be64(uint8_t *p, uint64_t v)
+{
+	be32(p, (uint32_t)(v >> 32));
+	be32(p + 4, (uint32_t)v);
+}
+static inline uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+static inline uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+static inline uint64_t rd64(const uint8_t *p)
+{
+	return (uint64_t)rd32(p) << 32 | rd32(p + 4);
+}
+
+int64_t st_now(void);
+
+/* users.c, shared with env.c (store creation) */
+int st_write_user(store *st, MDB_txn *txn, const char *name, enum key_role role,
+                  bool must_change, const uint8_t pk[KEYS_PK_BYTES],
+                  const uint8_t slot[KEYS_SLOT_BYTES]);
+int st_grant_role(store *st, MDB_txn *txn, const keyring *kr, const char *name,
+                  enum key_role role, const uint8_t pk[KEYS_PK_BYTES]);
+
+/* cases.c, shared with import.c and search.c */
+int case_insert_txn(store *st, MDB_txn *txn, struct case_rec *c, uint64_t *id_out);
+int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_t *ids,
+                   size_t cap, size_t *n);
+int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out,
+                  const bool *want);
+int status_parse(const char *s, size_t len);
+const char *status_name(unsigned s);
+
+#endif

@@ -1,0 +1,279 @@
+/* search.c: find people without leaking them. Names are decrypted once into
+ * one locked arena and searched there; nothing about a name reaches the disk. */
+#include "store/fold.h"
+#include "store/private.h"
+#include "store/validate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct search_entry {
+	uint64_t id;
+	size_t folded; /* offsets into the arena */
+	size_t display;
+	char birth[11];
+};
+
+struct search_index {
+	struct search_entry *e; /* ids and offsets only: no personal data */
+	size_t n, cap;
+	char *arena; /* secure memory: display names and folded names */
+	size_t used, acap;
+	uint64_t next; /* resume point while loading in batches */
+	bool done;
+};
+
+static int arena_put(search_index *ix, const char *s, size_t len, size_t *off)
+{
+	if (ix->acap - ix->used < len + 1) {
+		size_t cap = ix->acap ? ix->acap : 1 << 16;
+		char *p;
+		while (cap - ix->used < len + 1)
+			cap *= 2;
+		p = keys_secure_alloc(cap);
+		if (!p)
+			return -1;
+		if (ix->arena) {
+			memcpy(p, ix->arena, ix->used);
+			keys_secure_free(ix->arena);
+		}
+		ix->arena = p;
+		ix->acap = cap;
+	}
+	memcpy(ix->arena + ix->used, s, len);
+	ix->arena[ix->used + len] = 0;
+	*off = ix->used;
+	ix->used += len + 1;
+	return 0;
+}
+
+enum { LOAD_BATCH = 512 };
+
+static int load_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	static const bool want[F_COUNT] = {[F_given_name] = true, [F_family_name] = true,
+	                                   [F_birth_date] = true};
+	search_index *ix = vctx;
+	MDB_cursor *cur;
+	uint8_t k[8];
+	MDB_val key = {8, k}, val;
+	uint64_t ids[LOAD_BATCH];
+	size_t n = 0;
+	int rc;
+
+	be64(k, ix->next);
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_CASES], &cur)))
+		return st_mdb(st, rc, "cases");
+	for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0 && n < LOAD_BATCH;
+	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT))
+		if (key.mv_size == 8)
+			ids[n++] = rd64(key.mv_data);
+	mdb_cursor_close(cur);
+
+	for (size_t i = 0; i < n; i++) {
+		struct case_rec c;
+		struct search_entry *e;
+		char full[2 * FIELD_MAX_BYTES + 2], folded[4 * FIELD_MAX_BYTES];
+		size_t flen, dlen;
+
+		case_init(&c);
+		if (case_read_txn(st, txn, ids[i], &c, want) != M_OK) {
+			case_clear(&c); /* a broken case is mappe check's to report */
+			continue;
+		}
+		if (ix->n == ix->cap) {
+			size_t cap = ix->cap ? ix->cap * 2 : 1024;
+			void *p = realloc(ix->e, cap * sizeof *ix->e);
+			if (!p) {
+				case_clear(&c);
+				return st_fail(st, M_UNAVAILABLE, "out of memory");
+			}
+			ix->e = p;
+			ix->cap = cap;
+		}
+		e = &ix->e[ix->n];
+		memset(e, 0, sizeof *e);
+		e->id = ids[i];
+		dlen = (size_t)snprintf(full, sizeof full, "%s%s%s",
+		                        c.value[F_given_name] ? c.value[F_given_name] : "",
+		                        c.value[F_given_name] && c.value[F_family_name] ? " " : "",
+		                        c.value[F_family_name] ? c.value[F_family_name] : "");
+		if (dlen >= sizeof full)
+			dlen = sizeof full - 1;
+		flen = fold_text(full, dlen, folded, sizeof folded);
+		if (c.value[F_birth_date])
+			snprintf(e->birth, sizeof e->birth, "%s", c.value[F_birth_date]);
+		rc = arena_put(ix, full, dlen, &e->display) || arena_put(ix, folded, flen, &e->folded);
+		keys_wipe(full, sizeof full);
+		keys_wipe(folded, sizeof folded);
+		case_clear(&c);
+		if (rc)
+			return st_fail(st, M_UNAVAILABLE, "out of memory");
+		ix->n++;
+	}
+	if (n < LOAD_BATCH)
+		ix->done = true;
+	else
+		ix->next = ids[n - 1] + 1;
+	return M_OK;
+}
+
+int search_index_load(store *st, search_index **out)
+{
+	search_index *ix = calloc(1, sizeof *ix);
+	int rc = M_OK;
+
+	if (!ix)
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	if (!st->kr) {
+		free(ix);
+		return st_fail(st, M_AUTH, "not unlocked");
+	}
+	/* Short read transactions, so that a large store never pins old pages
+	 * for the whole load. */
+	while (!ix->done && rc == M_OK)
+		rc = st_txn(st, false, load_txn, ix);
+	if (rc) {
+		search_index_free(ix);
+		return rc;
+	}
+	*out = ix;
+	return M_OK;
+}
+
+void search_index_free(search_index *ix)
+{
+	if (!ix)
+		return;
+	keys_secure_free(ix->arena);
+	free(ix->e);
+	free(ix);
+}
+
+size_t search_index_size(const search_index *ix)
+{
+	return ix->n;
+}
+
+struct ranked {
+	struct search_hit hit;
+	const char *display;
+};
+
+static int by_score(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+	int c;
+
+	if (x->hit.score != y->hit.score)
+		return x->hit.score > y->hit.score ? -1 : 1;
+	c = strcmp(x->display, y->display);
+	if (c)
+		return c;
+	return x->hit.id < y->hit.id ? -1 : x->hit.id > y->hit.id;
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return n > 0;
+}
+
+/* A birth date as caseworkers type it: 2001-04-17 or 17.04.2001. */
+static bool parse_date_query(const char *q, size_t n, char out[11])
+{
+	if (n == 10 && q[4] == '-' && q[7] == '-') {
+		memcpy(out, q, 10);
+	} else if (n == 10 && q[2] == '.' && q[5] == '.') {
+		memcpy(out, q + 6, 4);
+		out[4] = '-';
+		memcpy(out + 5, q + 3, 2);
+		out[7] = '-';
+		memcpy(out + 8, q, 2);
+	} else {
+		return false;
+	}
+	out[10] = 0;
+	return valid_date(out) == NULL;
+}
+
+int search_run(store *st, search_index *ix, const char *query, size_t len,
+               struct search_hit **hits, size_t *nhits)
+{
+	struct ranked *r = NULL;
+	size_t n = 0;
+	char date[11], *fq = NULL;
+	int rc = M_OK;
+
+	*hits = NULL;
+	*nhits = 0;
+	while (len && (query[0] == ' ' || query[0] == '\t'))
+		query++, len--;
+	while (len && (query[len - 1] == ' ' || query[len - 1] == '\t' ||
+	               query[len - 1] == '\n' || query[len - 1] == '\r'))
+		len--;
+	if (len == 0)
+		return M_OK;
+
+	if (all_digits(query, len) && len == 11) {
+		uint64_t *ids;
+		char nid[12];
+		memcpy(nid, query, 11);
+		nid[11] = 0;
+		rc = store_find_national_id(st, nid, &ids, &n);
+		keys_wipe(nid, sizeof nid);
+		if (rc)
+			return rc;
+		if (n) {
+			*hits = calloc(n, sizeof **hits);
+			if (!*hits) {
+				free(ids);
+				return st_fail(st, M_UNAVAILABLE, "out of memory");
+			}
+			for (size_t i = 0; i < n; i++)
+				(*hits)[i] = (struct search_hit){ids[i], 1000};
+			*nhits = n;
+		}
+		free(ids);
+		return M_OK;
+	}
+
+	r = calloc(ix->n ? ix->n : 1, sizeof *r);
+	if (!r)
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	if (parse_date_query(query, len, date)) {
+		for (size_t i = 0; i < ix->n; i++)
+			if (strcmp(ix->e[i].birth, date) == 0)
+				r[n++] = (struct ranked){{ix->e[i].id, 100},
+				                         ix->arena + ix->e[i].display};
+	} else {
+		size_t cap = 4 * len + 8;
+		fq = keys_secure_alloc(cap);
+		if (!fq) {
+			free(r);
+			return st_fail(st, M_UNAVAILABLE, "out of memory");
+		}
+		fold_text(query, len, fq, cap);
+		for (size_t i = 0; i < ix->n; i++) {
+			int s = fold_score(fq, ix->arena + ix->e[i].folded);
+			if (s > 0)
+				r[n++] = (struct ranked){{ix->e[i].id, s}, ix->arena + ix->e[i].display};
+		}
+		keys_secure_free(fq);
+	}
+	qsort(r, n, sizeof *r, by_score);
+	if (n) {
+		*hits = malloc(n * sizeof **hits);
+		if (!*hits) {
+			rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+			n = 0;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		(*hits)[i] = r[i].hit;
+	*nhits = n;
+	free(r);
+	return rc;
+}

@@ -1,0 +1,260 @@
+/*
+ * store: the case store. The only folder that includes <lmdb.h>.
+ *
+ * A store is a directory holding LMDB's data.mdb and lock.mdb. Every personal
+ * field is a separate envelope (keys.h) bound to its record, field number and
+ * write counter; the clear record header (status, version, caseworker, write
+ * counters) is authenticated under the record class. Transactions are short and
+ * never span user input: every call here reads or writes, copies out, and ends.
+ *
+ * Functions return a mappe_status (the command-line exit codes) and leave a
+ * one-line message, free of personal data, in store_error().
+ */
+#ifndef MAPPE_STORE_H
+#define MAPPE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "keys/keys.h"
+
+enum mappe_status {
+	M_OK = 0,
+	M_USAGE = 1,
+	M_AUTH = 2,
+	M_INTEGRITY = 3,
+	M_CONFLICT = 4,
+	M_INPUT = 5,
+	M_UNAVAILABLE = 6,
+};
+
+/* ---- the field catalogue (fields.def) ---------------------------------- */
+
+enum field_type { FT_TEXT, FT_LINES, FT_DATE, FT_BOOL, FT_ENUM };
+
+enum field_check {
+	CHECK_NONE,        /* only the type's own rule (enum choice, bool, UTF-8) */
+	CHECK_TEXT,        /* printable UTF-8 */
+	CHECK_NAME,        /* a person's name: letters, marks, spaces, - ' . */
+	CHECK_USER,        /* a mappe user name */
+	CHECK_CODE,        /* a short reference: letters, digits, - _ / */
+	CHECK_DATE,        /* an ISO date that exists */
+	CHECK_PAST_DATE,   /* an ISO date that exists and is not in the future */
+	CHECK_NATIONAL_ID, /* fødselsnummer or D-number, mod-11 check digits */
+	CHECK_DUF,         /* 12 digits */
+	CHECK_COUNTRY,     /* ISO 3166-1 alpha-2 */
+	CHECK_PHONE,       /* E.164 */
+	CHECK_EMAIL,
+	CHECK_LANGUAGE, /* ISO 639-1 */
+};
+
+#define FIELD_GROUPS(X)                                                                            \
+	X(CASE, "Sak", "Case")                                                                     \
+	X(PERSON, "Person", "Person")                                                              \
+	X(HOUSEHOLD, "Husstand", "Household")                                                      \
+	X(CONTACT, "Kontakt", "Contact")                                                           \
+	X(PROTECTION, "Skjerming", "Protection")                                                   \
+	X(HEALTH, "Helse", "Health")
+
+enum field_group {
+#define FIELD_GROUP_ENUM(name, nb, en) GROUP_##name,
+	FIELD_GROUPS(FIELD_GROUP_ENUM)
+#undef FIELD_GROUP_ENUM
+	GROUP_COUNT,
+};
+
+enum field_id {
+#define FIELD(id, num, type, cls, check, choices, group, nb, en) F_##id,
+#include "store/fields.def"
+#undef FIELD
+	F_COUNT,
+};
+
+struct field_def {
+	const char *id;
+	uint16_t number;
+	enum field_type type;
+	enum key_class cls;
+	enum field_check check;
+	const char *choices;
+	enum field_group group;
+	const char *label_nb;
+	const char *label_en;
+};
+
+extern const struct field_def field_catalogue[F_COUNT];
+
+/* Look up by id (CSV header, JSON key); -1 if unknown. */
+int field_by_id(const char *id, size_t len);
+int field_by_number(unsigned number);
+const char *field_group_label(enum field_group g, bool norwegian);
+const char *field_label(enum field_id f, bool norwegian);
+
+/* The longest value a field may hold, in bytes. */
+#define FIELD_MAX_BYTES 4096
+#define NOTE_MAX_BYTES 65536
+
+/* Validate and normalise one value (trim, canonical bool/date/phone). Writes the
+ * normalised value to out (cap >= len + 8, NUL-terminated). Returns NULL when
+ * valid, else an untranslated message (mark with _() when showing it) that
+ * never quotes the value. */
+const char *field_normalise(enum field_id f, const char *in, size_t len, char *out,
+                            size_t cap, size_t *outlen);
+
+/* ---- the store ---------------------------------------------------------- */
+
+typedef struct store store;
+
+struct store_options {
+	size_t map_size;         /* initial map size; 0 for the default */
+	const struct keys_kdf *kdf; /* for new keyslots; NULL for the default */
+};
+
+/* Create a store in dir (made if missing, must be empty) with its first
+ * administrator. The passphrase is wiped by the caller. */
+int store_create(const char *dir, const char *admin, const char *pass, size_t passlen,
+                 const struct store_options *opt, char *err, size_t errlen);
+
+int store_open(const char *dir, const struct store_options *opt, store **out, char *err,
+               size_t errlen);
+void store_close(store *st);
+const char *store_error(const store *st);
+const char *store_dir(const store *st);
+
+/* Unlock as user: opens the keyslot and every grant. M_AUTH for an unknown
+ * user or a wrong passphrase alike. */
+int store_unlock(store *st, const char *user, const char *pass, size_t passlen);
+const char *store_user(const store *st);
+enum key_role store_role(const store *st);
+bool store_must_change_passphrase(const store *st);
+bool store_can_read(const store *st, enum key_class c);
+
+/* ---- users -------------------------------------------------------------- */
+
+struct store_user_info {
+	char name[64];
+	enum key_role role;
+	key_classes classes; /* classes with a grant at the active epoch */
+	bool must_change;
+	int64_t created;
+};
+
+int store_user_add(store *st, const char *name, enum key_role role, const char *pass,
+                   size_t passlen);
+int store_user_list(store *st, struct store_user_info **out, size_t *n);
+int store_passwd(store *st, const char *oldpass, size_t oldlen, const char *newpass,
+                 size_t newlen);
+bool store_user_name_valid(const char *name);
+
+/* ---- cases -------------------------------------------------------------- */
+
+enum case_status_value {
+	CASE_REQUESTED,
+	CASE_SETTLED,
+	CASE_IN_PROGRAMME,
+	CASE_PAUSED,
+	CASE_COMPLETED,
+	CASE_CLOSED,
+};
+
+/* One case as the user sees it. Values live in secure memory owned by the
+ * case; case_clear wipes them. A field is in exactly one state: absent,
+ * present (value != NULL), or locked (present on disk, no key). */
+struct case_rec {
+	uint64_t id;
+	uint32_t version;
+	int64_t created;
+	int64_t updated;
+	char *value[F_COUNT];
+	uint32_t len[F_COUNT];
+	bool locked[F_COUNT];
+	bool dirty[F_COUNT]; /* set by case_set: what a save writes */
+	uint32_t notes;      /* how many journal notes */
+	char *arena;         /* secure memory the values live in */
+	size_t arena_used, arena_cap;
+};
+
+void case_init(struct case_rec *c);
+void case_clear(struct case_rec *c);
+/* Set a value already normalised (NULL or "" removes it). */
+int case_set(struct case_rec *c, enum field_id f, const char *val, size_t len);
+const char *case_get(const struct case_rec *c, enum field_id f);
+
+int store_case_get(store *st, uint64_t id, struct case_rec *out);
+/* Write the dirty fields. expect_version 0 = no check; otherwise M_CONFLICT
+ * when the stored version differs. On success c->version is the new version. */
+int store_case_update(store *st, struct case_rec *c, uint32_t expect_version);
+/* Insert all cases in one transaction (all or nothing); ids_out[i] gets case i's id. */
+int store_case_insert(store *st, struct case_rec *cases, size_t n, uint64_t *ids_out);
+
+/* Cases whose national id equals nid (blind index, then decrypt to confirm). */
+int store_find_national_id(store *st, const char *nid, uint64_t **ids, size_t *n);
+
+/* ---- journal notes (append-only) ---------------------------------------- */
+
+enum note_kind { NOTE_HOME_VISIT, NOTE_MEETING, NOTE_PHONE, NOTE_OTHER };
+const char *note_kind_name(enum note_kind k);
+int note_kind_parse(const char *s, enum note_kind *out);
+
+struct note {
+	char author[64];
+	int64_t time;
+	enum note_kind kind;
+	bool interpreter_used;
+	char *text; /* secure memory */
+	size_t len;
+};
+
+int store_note_add(store *st, uint64_t id, enum note_kind kind, bool interpreter,
+                   const char *text, size_t len);
+int store_notes_get(store *st, uint64_t id, struct note **out, size_t *n);
+void notes_free(struct note *notes, size_t n);
+
+/* ---- search (names only ever in memory) --------------------------------- */
+
+struct search_hit {
+	uint64_t id;
+	int score;
+};
+
+/* Decrypt the names and birth dates the user may read into locked memory. */
+typedef struct search_index search_index;
+int search_index_load(store *st, search_index **out);
+void search_index_free(search_index *ix);
+size_t search_index_size(const search_index *ix);
+/* Best first. A query of 11 digits looks up the national id; a date matches
+ * birth dates; anything else matches names in any script or spelling. */
+int search_run(store *st, search_index *ix, const char *query, size_t len,
+               struct search_hit **hits, size_t *n);
+
+/* ---- integrity ---------------------------------------------------------- */
+
+/* Decrypt and authenticate every field the user holds keys for, check every
+ * header, note and index entry. report() is called once per broken record. */
+int store_check(store *st, void (*report)(void *ctx, uint64_t id, const char *what),
+                void *ctx, size_t *checked);
+
+/* ---- import ------------------------------------------------------------- */
+
+enum import_format { IMPORT_CSV, IMPORT_JSONL };
+
+/* Parse, validate and insert in one transaction; nothing is written on any
+ * error. buf is parsed in place and needs len + 1 writable bytes. name is the
+ * file name for messages. On M_INPUT, err says
+ * "NAME:LINE: field FIELD: problem". */
+int store_import(store *st, const char *name, char *buf, size_t len, enum import_format fmt,
+                 bool dry_run, uint64_t **ids, size_t *n, char *err, size_t errlen);
+
+/* Apply a JSON object of field: value to a case (for update). M_INPUT on bad
+ * JSON or values; err names the field. *expect_version gets "_version" or 0. */
+int case_apply_json(struct case_rec *c, char *json, size_t len, uint32_t *expect_version,
+                    char *err, size_t errlen);
+
+/* Write the case as one JSON object (show --json): field ids as keys, plus
+ * _id, _version, _locked, and notes (listed as locked when notes_locked). */
+void case_write_json(FILE *f, const struct case_rec *c, const struct note *notes, size_t n,
+                     bool notes_locked);
+
+#endif

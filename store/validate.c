@@ -1,0 +1,645 @@
+/* Single-value validators. Pure functions on caller strings: no state, no
+ * allocation, no locale, so they give the same answer in every process. */
+#include "store/validate.h"
+
+#include <limits.h>
+#include <stdint.h>
+#include <string.h>
+
+/* ---- UTF-8 -------------------------------------------------------------- */
+
+/* Decode one code point strictly (RFC 3629: no overlongs, no surrogates,
+ * nothing above U+10FFFF). Returns the sequence length, or 0 if invalid. */
+static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+{
+	unsigned char b = s[0];
+	unsigned char lo = 0x80, hi = 0xBF;
+	size_t n;
+	uint32_t c;
+
+	if (b < 0x80) {
+		*cp = b;
+		return 1;
+	}
+	if (b >= 0xC2 && b <= 0xDF) {
+		n = 2;
+		c = b & 0x1F;
+	} else if (b >= 0xE0 && b <= 0xEF) {
+		n = 3;
+		c = b & 0x0F;
+		if (b == 0xE0)
+			lo = 0xA0; /* overlong */
+		else if (b == 0xED)
+			hi = 0x9F; /* surrogates */
+	} else if (b >= 0xF0 && b <= 0xF4) {
+		n = 4;
+		c = b & 0x07;
+		if (b == 0xF0)
+			lo = 0x90; /* overlong */
+		else if (b == 0xF4)
+			hi = 0x8F; /* above U+10FFFF */
+	} else {
+		return 0;
+	}
+	if (len < n)
+		return 0;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	c = (c << 6) | (s[1] & 0x3F);
+	for (size_t i = 2; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		c = (c << 6) | (s[i] & 0x3F);
+	}
+	*cp = c;
+	return n;
+}
+
+const char *valid_utf8_text(const char *s, size_t len, bool multiline)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		uint32_t cp;
+		size_t n = utf8_decode(u + i, len - i, &cp);
+
+		if (n == 0)
+			return "is not valid UTF-8 text";
+		if (cp == 0)
+			return "contains a NUL byte";
+		if (cp == '\n' || (cp == '\r' && i + 1 < len && u[i + 1] == '\n')) {
+			if (!multiline)
+				return "must be a single line";
+		} else if (cp == '\r') {
+			/* A lone CR renders as a line break in some viewers and not
+			 * in others, so what is shown would differ from what is stored. */
+			return multiline ? "contains a control character" : "must be a single line";
+		} else if ((cp < 0x20 && cp != '\t') || (cp >= 0x7F && cp <= 0x9F)) {
+			return "contains a control character";
+		} else if (cp == 0xFFFE || cp == 0xFFFF) {
+			return "contains a character that is not allowed";
+		}
+		i += n;
+	}
+	return NULL;
+}
+
+/* ---- dates -------------------------------------------------------------- */
+
+static bool is_leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m)
+{
+	static const unsigned char dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+	return m == 2 && is_leap(y) ? 29 : dim[m - 1];
+}
+
+static bool all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+	return true;
+}
+
+static int num(const char *s, size_t n)
+{
+	int v = 0;
+
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (s[i] - '0');
+	return v;
+}
+
+static const char *parse_date(const char *s, int *y, int *m, int *d)
+{
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' || !all_digits(s, 4) ||
+	    !all_digits(s + 5, 2) || !all_digits(s + 8, 2))
+		return "must be a date written YYYY-MM-DD";
+	*y = num(s, 4);
+	*m = num(s + 5, 2);
+	*d = num(s + 8, 2);
+	if (*y < 1900 || *y > 2199)
+		return "year must be between 1900 and 2199";
+	if (*m < 1 || *m > 12)
+		return "month must be 01 to 12";
+	if (*d < 1 || *d > days_in_month(*y, *m))
+		return "that day does not exist in that month";
+	return NULL;
+}
+
+const char *valid_date(const char *s)
+{
+	int y, m, d;
+
+	return parse_date(s, &y, &m, &d);
+}
+
+/* Howard Hinnant's days_from_civil: exact proleptic Gregorian arithmetic, so
+ * the answer does not depend on the time zone or the C library's mktime. */
+static long days_from_civil(long y, long m, long d)
+{
+	y -= m <= 2;
+	long era = (y >= 0 ? y : y - 399) / 400;
+	long yoe = y - era * 400;
+	long doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+	return era * 146097 + doe - 719468;
+}
+
+/* LONG_MIN for anything valid_date refuses, so a bad value can never compare
+ * as a plausible date. */
+long date_days(const char *s)
+{
+	int y, m, d;
+
+	if (parse_date(s, &y, &m, &d))
+		return LONG_MIN;
+	return days_from_civil(y, m, d);
+}
+
+/* ---- national identity numbers ----------------------------------------- */
+
+/* 11 - weighted sum mod 11, with 11 meaning 0 and 10 meaning no digit at all;
+ * shared by fødselsnummer and organisation numbers. */
+static int mod11(const char *digits, const unsigned char *weights, size_t n)
+{
+	int sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += (digits[i] - '0') * weights[i];
+	int k = 11 - sum % 11;
+	if (k == 11)
+		return 0;
+	return k == 10 ? -1 : k;
+}
+
+int national_id_check_digits(const char nine[9], char out[2])
+{
+	static const unsigned char w1[9] = {3, 7, 6, 1, 8, 9, 4, 5, 2};
+	static const unsigned char w2[10] = {5, 4, 3, 2, 7, 6, 5, 4, 3, 2};
+	char ten[10];
+
+	if (!all_digits(nine, 9))
+		return -1;
+	int k1 = mod11(nine, w1, 9);
+	if (k1 < 0)
+		return -1;
+	memcpy(ten, nine, 9);
+	ten[9] = (char)('0' + k1);
+	int k2 = mod11(ten, w2, 10);
+	if (k2 < 0)
+		return -1;
+	out[0] = (char)('0' + k1);
+	out[1] = (char)('0' + k2);
+	return 0;
+}
+
+const char *valid_national_id(const char *s)
+{
+	char k[2];
+
+	if (strlen(s) != 11 || !all_digits(s, 11))
+		return "must be 11 digits";
+	if (national_id_check_digits(s, k) < 0 || k[0] != s[9] || k[1] != s[10])
+		return "check digit does not match";
+
+	int day = num(s, 2);
+	int month = num(s + 2, 2);
+	int yy = num(s + 4, 2);
+	int ind = num(s + 6, 3);
+
+	/* H-numbers (month + 40) are temporary health-service numbers and month
+	 * + 80 marks Tenor's synthetic test persons: neither identifies a
+	 * person in the population register, so neither belongs in a case. */
+	if (month >= 41 && month <= 52)
+		return "H-numbers and synthetic test numbers are not accepted";
+	if (month >= 81 && month <= 92)
+		return "H-numbers and synthetic test numbers are not accepted";
+	if (day > 40)
+		day -= 40;
+
+	int year;
+	if (ind <= 499)
+		year = 1900 + yy;
+	else if (ind <= 749 && yy >= 54)
+		year = 1800 + yy;
+	else if (yy <= 39)
+		year = 2000 + yy;
+	else if (ind >= 900)
+		year = 1900 + yy;
+	else
+		return "the individual number does not fit the birth year";
+
+	if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month))
+		return "the birth date in it does not exist";
+	return NULL;
+}
+
+bool national_id_is_d_number(const char *s)
+{
+	return strlen(s) == 11 && all_digits(s, 11) && s[0] >= '4' && s[0] <= '7';
+}
+
+const char *valid_duf(const char *s)
+{
+	if (strlen(s) != 12 || !all_digits(s, 12))
+		return "must be 12 digits";
+	return NULL;
+}
+
+const char *valid_orgnr(const char *s)
+{
+	static const unsigned char w[8] = {3, 2, 7, 6, 5, 4, 3, 2};
+
+	if (strlen(s) != 9 || !all_digits(s, 9))
+		return "must be 9 digits";
+	int k = mod11(s, w, 8);
+	if (k < 0 || s[8] != '0' + k)
+		return "check digit does not match";
+	return NULL;
+}
+
+/* ---- code lists --------------------------------------------------------- */
+
+/* ISO 3166-1 alpha-2, officially assigned (iso-codes 4.15), plus XK: Kosovo's
+ * user-assigned code, which UDI and the EU use for Kosovar citizens. */
+static const char countries[][3] = {
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
+    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
+    "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
+    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE",
+    "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF",
+    "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
+    "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM",
+    "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC",
+    "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
+    "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA",
+    "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG",
+    "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
+    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS",
+    "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO",
+    "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
+    "VN", "VU", "WF", "WS", "XK", "YE", "YT", "ZA", "ZM", "ZW",
+};
+
+/* ISO 639-1 (iso-codes 4.15), without the withdrawn "bh". */
+static const char languages[][3] = {
+    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bi",
+    "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da", "de",
+    "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr", "fy",
+    "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr", "ht", "hu", "hy", "hz", "ia",
+    "id", "ie", "ig", "ii", "ik", "io", "is", "it", "iu", "ja", "jv", "ka", "kg", "ki", "kj", "kk",
+    "kl", "km", "kn", "ko", "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln", "lo",
+    "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt", "my", "na", "nb", "nd",
+    "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny", "oc", "oj", "om", "or", "os", "pa", "pi", "pl",
+    "ps", "pt", "qu", "rm", "rn", "ro", "ru", "rw", "sa", "sc", "sd", "se", "sg", "si", "sk", "sl",
+    "sm", "sn", "so", "sq", "sr", "ss", "st", "su", "sv", "sw", "ta", "te", "tg", "th", "ti", "tk",
+    "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty", "ug", "uk", "ur", "uz", "ve", "vi", "vo", "wa",
+    "wo", "xh", "yi", "yo", "za", "zh", "zu",
+};
+
+static bool in_table(const char (*table)[3], size_t n, const char *code)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(table[mid], code);
+
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static bool two_in_range(const char *s, char lo, char hi)
+{
+	return s[0] >= lo && s[0] <= hi && s[1] >= lo && s[1] <= hi && s[2] == '\0';
+}
+
+const char *valid_country(const char *s)
+{
+	if (strlen(s) == 2 && two_in_range(s, 'a', 'z'))
+		return "country code must be in upper case";
+	if (!two_in_range(s, 'A', 'Z'))
+		return "must be a two-letter country code";
+	if (!in_table(countries, sizeof countries / sizeof countries[0], s))
+		return "is not an assigned country code";
+	return NULL;
+}
+
+const char *valid_language(const char *s)
+{
+	if (strlen(s) == 2 && two_in_range(s, 'A', 'Z'))
+		return "language code must be in lower case";
+	if (!two_in_range(s, 'a', 'z'))
+		return "must be a two-letter language code";
+	if (!in_table(languages, sizeof languages / sizeof languages[0], s))
+		return "is not an ISO 639-1 language code";
+	return NULL;
+}
+
+/* ---- phone and e-mail --------------------------------------------------- */
+
+const char *valid_phone(const char *s)
+{
+	size_t digits = 0;
+	bool plus = false;
+
+	for (; *s; s++) {
+		if (*s == ' ')
+			continue;
+		if (!plus) {
+			if (*s != '+')
+				return "must start with + and the country code";
+			plus = true;
+			continue;
+		}
+		if (*s < '0' || *s > '9')
+			return "may contain only digits and spaces after the +";
+		if (digits == 0 && *s == '0')
+			return "country code cannot start with 0";
+		digits++;
+	}
+	if (!plus)
+		return "must start with + and the country code";
+	if (digits < 8 || digits > 15)
+		return "must have 8 to 15 digits";
+	return NULL;
+}
+
+/* Like snprintf: returns the length of the whole compact form, so a result >=
+ * cap means out was truncated; out is NUL-terminated whenever cap > 0. */
+size_t phone_normalise(const char *in, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (; *in; in++) {
+		if (*in == ' ')
+			continue;
+		if (n + 1 < cap)
+			out[n] = *in;
+		n++;
+	}
+	if (cap > 0)
+		out[n < cap ? n : cap - 1] = '\0';
+	return n;
+}
+
+static bool is_alnum(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+static bool is_alpha(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* The atext of RFC 5322 plus dots; quoted local parts and address literals
+ * are legal but nobody in this register has one, and they are easy to
+ * mistype. */
+const char *valid_email(const char *s)
+{
+	size_t len = strlen(s);
+	const char *at = strchr(s, '@');
+
+	if (len > 254)
+		return "is too long";
+	if (!at || strchr(at + 1, '@'))
+		return "must contain exactly one @";
+	if (at == s)
+		return "needs a name before the @";
+	if (at - s > 64)
+		return "the part before the @ is too long";
+	for (const char *p = s; p < at; p++) {
+		if (*p == '.') {
+			if (p == s || p + 1 == at || p[1] == '.')
+				return "has a misplaced dot before the @";
+		} else if (!is_alnum(*p) && !strchr("!#$%&'*+/=?^_`{|}~-", *p)) {
+			return "contains a character not allowed in an e-mail address";
+		}
+	}
+
+	const char *dom = at + 1;
+	const char *label = dom;
+	size_t labels = 0;
+	for (const char *p = dom;; p++) {
+		if (*p == '.' || *p == '\0') {
+			size_t n = (size_t)(p - label);
+
+			if (n == 0 || n > 63)
+				return "the domain after the @ is not valid";
+			if (label[0] == '-' || p[-1] == '-')
+				return "the domain after the @ is not valid";
+			labels++;
+			if (*p == '\0')
+				break;
+			label = p + 1;
+		} else if (!is_alnum(*p) && *p != '-') {
+			return "contains a character not allowed in an e-mail address";
+		}
+	}
+	if (labels < 2)
+		return "the domain after the @ must contain a dot";
+	size_t tld = strlen(label);
+	for (size_t i = 0; i < tld; i++)
+		if (!is_alpha(label[i]))
+			return "the domain after the @ is not valid";
+	if (tld < 2)
+		return "the domain after the @ is not valid";
+	return NULL;
+}
+
+/* ---- names -------------------------------------------------------------- */
+
+struct range {
+	uint32_t lo, hi;
+};
+
+/* Punctuation, digits, symbols and invisible controls in the blocks people
+ * actually paste from (Latin-1, Arabic, Ethiopic, general punctuation, CJK,
+ * fullwidth forms, emoji); a full Unicode category table is not worth its
+ * size here. Sorted, for a binary search. */
+static const struct range name_refused[] = {
+    {0x0080, 0x00BF},    /* C1 controls, NBSP, Latin-1 punctuation and signs */
+    {0x00D7, 0x00D7},    /* multiplication sign */
+    {0x00F7, 0x00F7},    /* division sign */
+    {0x037E, 0x037E},    /* Greek question mark */
+    {0x0387, 0x0387},    /* Greek ano teleia */
+    {0x055A, 0x055F},    /* Armenian punctuation */
+    {0x0589, 0x058A},    /* Armenian full stop, hyphen */
+    {0x0600, 0x060F},    /* Arabic number signs, comma, date separator */
+    {0x061B, 0x061F},    /* Arabic semicolon, question mark */
+    {0x0660, 0x066D},    /* Arabic-Indic digits, percent, separators */
+    {0x06D4, 0x06D4},    /* Arabic full stop */
+    {0x06DD, 0x06DE},    /* Arabic end of ayah, start of rub el hizb */
+    {0x06F0, 0x06F9},    /* Persian digits */
+    {0x0964, 0x096F},    /* Devanagari danda, digits */
+    {0x1360, 0x137C},    /* Ethiopic punctuation, digits and numbers */
+    {0x2000, 0x200B},    /* spaces of other widths, zero-width space */
+    {0x200E, 0x2018},    /* direction marks, dashes, quotation marks */
+    {0x201A, 0x206F},    /* quotes, bullets, bidi embeddings and isolates */
+    {0x2070, 0x2BFF},    /* super/subscripts, currency, arrows, maths, dingbats */
+    {0x2E00, 0x2E7F},    /* supplemental punctuation */
+    {0x3000, 0x3004},    /* ideographic space and punctuation */
+    {0x3006, 0x303F},    /* CJK punctuation (U+3005 repeats a kanji in names) */
+    {0xD800, 0xF8FF},    /* surrogates (never decoded) and private use */
+    {0xFDD0, 0xFDEF},    /* non-characters */
+    {0xFE10, 0xFE1F},    /* vertical forms */
+    {0xFE30, 0xFE6F},    /* compatibility and small forms */
+    {0xFEFF, 0xFEFF},    /* byte order mark */
+    {0xFF00, 0xFF20},    /* fullwidth punctuation and digits */
+    {0xFF3B, 0xFF40},    /* fullwidth punctuation */
+    {0xFF5B, 0xFF65},    /* fullwidth and halfwidth punctuation */
+    {0xFFF0, 0xFFFF},    /* specials */
+    {0x1F000, 0x1FAFF},  /* emoji, playing cards, symbols */
+    {0xE0000, 0x10FFFF}, /* tags, variation selectors supplement, private use */
+};
+
+/* Code points that may be in a name but are not letters by themselves. */
+static const struct range name_nonletters[] = {
+    {0x0300, 0x036F}, /* combining diacritics (decomposed Vietnamese, Sámi) */
+    {0x0483, 0x0489}, /* Cyrillic combining marks */
+    {0x064B, 0x065F}, /* Arabic harakat */
+    {0x0670, 0x0670}, /* Arabic superscript alef */
+    {0x1AB0, 0x1AFF}, /* combining diacritics extended */
+    {0x1DC0, 0x1DFF}, /* combining diacritics supplement */
+    {0x200C, 0x200D}, /* ZWNJ and ZWJ: needed inside Persian and Indic names */
+    {0x2019, 0x2019}, /* the typographic apostrophe of O’Brien */
+    {0xFE00, 0xFE0F}, /* variation selectors */
+    {0xFE20, 0xFE2F}, /* combining half marks */
+};
+
+static bool in_ranges(const struct range *r, size_t n, uint32_t cp)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cp < r[mid].lo)
+			hi = mid;
+		else if (cp > r[mid].hi)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+#define NAME_MAX_BYTES 200
+
+const char *valid_name(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = strlen(s);
+	bool letter = false;
+
+	if (len == 0)
+		return "must not be empty";
+	if (len > NAME_MAX_BYTES)
+		return "is too long";
+	if (s[0] == ' ' || s[len - 1] == ' ')
+		return "must not start or end with a space";
+
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = utf8_decode(u + i, len - i, &cp);
+
+		if (n == 0)
+			return "is not valid UTF-8 text";
+		if (cp < 0x80) {
+			if (is_alpha((char)cp)) {
+				letter = true;
+			} else if (cp == ' ') {
+				if (u[i + 1] == ' ')
+					return "must not contain two spaces in a row";
+			} else if (cp != '-' && cp != '\'' && cp != '.') {
+				return "may contain only letters, spaces and - ' .";
+			}
+		} else if (in_ranges(name_refused, sizeof name_refused / sizeof name_refused[0],
+		                     cp)) {
+			return "may contain only letters, spaces and - ' .";
+		} else if (!in_ranges(name_nonletters,
+		                      sizeof name_nonletters / sizeof name_nonletters[0], cp)) {
+			letter = true;
+		}
+		i += n;
+	}
+	if (!letter)
+		return "must contain a letter";
+	return NULL;
+}
+
+/* ---- codes and enumerations --------------------------------------------- */
+
+const char *valid_code(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len == 0)
+		return "must not be empty";
+	if (len > 32)
+		return "must be at most 32 characters";
+	for (size_t i = 0; i < len; i++)
+		if (!is_alnum(s[i]) && s[i] != '_' && s[i] != '/' && s[i] != '-')
+			return "may contain only letters A-Z, digits and - _ /";
+	return NULL;
+}
+
+static bool eq_nocase(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
+
+		if (x != *b)
+			return false;
+	}
+	return *a == *b;
+}
+
+const char *valid_bool(const char *s, const char **canonical)
+{
+	static const char *const yes[] = {"true", "yes", "ja", "1"};
+	static const char *const no[] = {"false", "no", "nei", "0"};
+	const char *c = NULL;
+
+	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+		if (eq_nocase(s, yes[i]))
+			c = "true";
+		else if (eq_nocase(s, no[i]))
+			c = "false";
+	}
+	if (canonical)
+		*canonical = c;
+	return c ? NULL : "must be true or false (yes/no, ja/nei, 1/0)";
+}
+
+const char *valid_choice(const char *s, const char *choices)
+{
+	size_t len = strlen(s);
+
+	for (const char *p = choices;;) {
+		const char *bar = strchr(p, '|');
+		size_t n = bar ? (size_t)(bar - p) : strlen(p);
+
+		if (n == len && memcmp(p, s, n) == 0)
+			return NULL;
+		if (!bar)
+			break;
+		p = bar + 1;
+	}
+	return "is not one of the allowed values";
+}

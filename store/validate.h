@@ -1,0 +1,41 @@
+/* Validators for single values: private to store/ (field_normalise uses them).
+ * Each returns NULL when the value is valid, else a short English message
+ * (marked for translation by the caller) that never quotes the value. Inputs
+ * are NUL-terminated and already trimmed. */
+#ifndef MAPPE_STORE_VALIDATE_H
+#define MAPPE_STORE_VALIDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Well-formed UTF-8, no NUL, no C0/C1 controls except \n and \t when multiline. */
+const char *valid_utf8_text(const char *s, size_t len, bool multiline);
+/* YYYY-MM-DD, a day that exists (leap years), year 1900..2199. */
+const char *valid_date(const char *s);
+/* Days since 1970-01-01 for a valid date (for comparisons). */
+long date_days(const char *s);
+/* 11 digits; fødselsnummer (day 01-31) or D-number (day + 40); month 01-12
+ * (tolerating the +40/+80 month offsets of synthetic/H-numbers is NOT done);
+ * both mod-11 check digits; the date with the individual number's century
+ * must exist. */
+const char *valid_national_id(const char *s);
+bool national_id_is_d_number(const char *s);
+/* Compute the two check digits for the first nine digits; -1 if none exists. */
+int national_id_check_digits(const char nine[9], char out[2]);
+const char *valid_duf(const char *s);           /* 12 digits */
+const char *valid_country(const char *s);       /* assigned ISO 3166-1 alpha-2, upper case */
+const char *valid_language(const char *s);      /* ISO 639-1, lower case */
+/* E.164: '+', country code not starting with 0, 8 to 15 digits in all.
+ * Spaces may separate groups in the input; phone_normalise removes them. */
+const char *valid_phone(const char *s);
+size_t phone_normalise(const char *in, char *out, size_t cap);
+const char *valid_email(const char *s);          /* local@domain.tld, no spaces */
+const char *valid_orgnr(const char *s);          /* 9 digits, mod-11 (weights 3 2 7 6 5 4 3 2) */
+const char *valid_name(const char *s);           /* letters/marks of any script, space - ' . */
+const char *valid_code(const char *s);           /* [A-Za-z0-9_/-], 1..32 */
+/* Accepts true/false, yes/no, ja/nei, 1/0 (any case); writes "true" or "false". */
+const char *valid_bool(const char *s, const char **canonical);
+/* choices is "a|b|c"; exact match required. */
+const char *valid_choice(const char *s, const char *choices);
+
+#endif

@@ -1,0 +1,236 @@
+/* cli.c: what every command needs: messages, passphrases, input, the store. */
+#include "tui/tui.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+enum { SECRET_MAX = 1024, PASSPHRASE_MIN = 10 };
+
+int cli_fail(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mappe: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return status;
+}
+
+/* One byte at a time: the same descriptor may carry the old passphrase on
+ * its first line and the new one on its second. */
+static int read_line_fd(int fd, char *buf, size_t cap, size_t *len)
+{
+	size_t n = 0;
+
+	for (;;) {
+		char ch;
+		ssize_t r = read(fd, &ch, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0 || ch == '\n')
+			break;
+		if (n + 1 >= cap)
+			return -2;
+		buf[n++] = ch;
+	}
+	if (n && buf[n - 1] == '\r')
+		n--;
+	buf[n] = 0;
+	*len = n;
+	return 0;
+}
+
+static int read_tty(const char *prompt, char *buf, size_t cap, size_t *len)
+{
+	struct termios old, quiet;
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC), rc;
+	sigset_t block, saved;
+
+	if (fd < 0)
+		return -3;
+	if (tcgetattr(fd, &old) != 0) {
+		close(fd);
+		return -3;
+	}
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+	quiet.c_lflag |= ICANON;
+	/* Ctrl-C or Ctrl-Z while echo is off would leave the terminal silent. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTSTP);
+	sigaddset(&block, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &block, &saved);
+	if (write(fd, prompt, strlen(prompt)) < 0) {
+		/* nothing to do: the read below still works */
+	}
+	tcsetattr(fd, TCSAFLUSH, &quiet);
+	rc = read_line_fd(fd, buf, cap, len);
+	tcsetattr(fd, TCSAFLUSH, &old);
+	if (write(fd, "\n", 1) < 0) {
+		/* as above */
+	}
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	close(fd);
+	return rc;
+}
+
+int cli_read_secret(int fd, const char *prompt, bool confirm, char **out, size_t *len)
+{
+	char *buf = keys_secure_alloc(SECRET_MAX), *again = NULL;
+	size_t n = 0, n2 = 0;
+	int rc;
+
+	*out = NULL;
+	if (!buf)
+		return cli_fail(M_UNAVAILABLE, _("out of memory"));
+	rc = fd >= 0 ? read_line_fd(fd, buf, SECRET_MAX, &n) : read_tty(prompt, buf, SECRET_MAX, &n);
+	if (rc == -3) {
+		keys_secure_free(buf);
+		return cli_fail(M_USAGE, _("no terminal to ask for the passphrase: use "
+		                           "--passphrase-fd N"));
+	}
+	if (rc == 0 && confirm && fd < 0) {
+		again = keys_secure_alloc(SECRET_MAX);
+		if (!again || read_tty(_("Repeat: "), again, SECRET_MAX, &n2) != 0)
+			rc = -1;
+		else if (n2 != n || !keys_memeq(buf, again, n))
+			rc = -4;
+		keys_secure_free(again);
+	}
+	if (rc) {
+		keys_secure_free(buf);
+		if (rc == -4)
+			return cli_fail(M_INPUT, _("the two passphrases differ; nothing changed"));
+		if (rc == -2)
+			return cli_fail(M_INPUT, _("passphrase too long (at most %d bytes)"),
+			                SECRET_MAX - 1);
+		return cli_fail(M_USAGE, _("cannot read the passphrase: %s"), strerror(errno));
+	}
+	*out = buf;
+	*len = n;
+	return M_OK;
+}
+
+int cli_new_passphrase(const struct cli *cli, const char *prompt, char **out, size_t *len)
+{
+	int rc = cli_read_secret(cli->newpass_fd, prompt, true, out, len);
+
+	if (rc)
+		return rc;
+	if (*len < PASSPHRASE_MIN) {
+		keys_secure_free(*out);
+		*out = NULL;
+		return cli_fail(M_INPUT, _("a passphrase needs at least %d characters"),
+		                PASSPHRASE_MIN);
+	}
+	return M_OK;
+}
+
+int cli_read_all(const char *path, char **out, size_t *len)
+{
+	int fd = !path || strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	const char *name = fd == STDIN_FILENO ? "stdin" : path;
+	size_t cap = 1 << 16, n = 0;
+	char *buf;
+	struct stat sb;
+
+	*out = NULL;
+	if (fd < 0)
+		return cli_fail(M_INPUT, _("%s: %s"), name, strerror(errno));
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (size_t)sb.st_size >= cap)
+		cap = (size_t)sb.st_size + 1;
+	buf = keys_secure_alloc(cap);
+	for (;;) {
+		ssize_t r;
+		if (!buf) {
+			if (fd != STDIN_FILENO)
+				close(fd);
+			return cli_fail(M_UNAVAILABLE, _("%s: out of memory"), name);
+		}
+		if (n + 1 == cap) {
+			/* Grow by copying: secure memory cannot be realloc'd. */
+			char *p = keys_secure_alloc(cap * 2);
+			if (p)
+				memcpy(p, buf, n);
+			keys_secure_free(buf);
+			buf = p;
+			cap *= 2;
+			continue;
+		}
+		r = read(fd, buf + n, cap - 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			int e = errno;
+			keys_secure_free(buf);
+			if (fd != STDIN_FILENO)
+				close(fd);
+			return cli_fail(M_INPUT, _("%s: %s"), name, strerror(e));
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+	buf[n] = 0;
+	*out = buf;
+	*len = n;
+	return M_OK;
+}
+
+int cli_open(const struct cli *cli, store **out)
+{
+	char err[512] = "";
+	char *pass = NULL;
+	size_t plen;
+	store *st;
+	int rc = store_open(cli->db, NULL, &st, err, sizeof err);
+
+	*out = NULL;
+	if (rc)
+		return cli_fail(rc, "%s", err);
+	rc = cli_read_secret(cli->pass_fd, _("Passphrase: "), false, &pass, &plen);
+	if (rc) {
+		store_close(st);
+		return rc;
+	}
+	rc = store_unlock(st, cli->user, pass, plen);
+	keys_secure_free(pass);
+	if (rc) {
+		cli_fail(rc, "%s", store_error(st));
+		store_close(st);
+		return rc;
+	}
+	*out = st;
+	return M_OK;
+}
+
+int cli_parse_id(const char *s, uint64_t *id)
+{
+	char *end;
+	uintmax_t v;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return cli_fail(M_USAGE, _("expected a case id (a number)"));
+	errno = 0;
+	v = strtoumax(s, &end, 10);
+	if (errno || *end || v == 0 || v > UINT64_MAX)
+		return cli_fail(M_USAGE, _("expected a case id (a number)"));
+	*id = (uint64_t)v;
+	return M_OK;
+}

@@ -1,0 +1,363 @@
+/* cmd_case.c: find, show, update, note, import, check. */
+#include "tui/tui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int open_ready(const struct cli *cli, store **st)
+{
+	int rc = cli_open(cli, st);
+
+	if (rc == M_OK && store_must_change_passphrase(*st)) {
+		store_close(*st);
+		*st = NULL;
+		return cli_fail(M_AUTH, _("you must set a new passphrase first: run 'mappe passwd'"));
+	}
+	return rc;
+}
+
+static int fail_store(store *st, int rc)
+{
+	cli_fail(rc, "%s", store_error(st));
+	store_close(st);
+	return rc;
+}
+
+/* ---- find --------------------------------------------------------------- */
+
+static void print_json_str(const char *key, const char *v)
+{
+	printf(", \"%s\": ", key);
+	if (!v) {
+		fputs("null", stdout);
+		return;
+	}
+	putchar('"');
+	for (; *v; v++) {
+		unsigned char ch = (unsigned char)*v;
+		if (ch == '"' || ch == '\\')
+			printf("\\%c", ch);
+		else if (ch < 0x20)
+			printf("\\u%04x", ch);
+		else
+			putchar(ch);
+	}
+	putchar('"');
+}
+
+int cmd_find(struct cli *cli)
+{
+	char *query = NULL;
+	size_t qlen;
+	search_index *ix = NULL;
+	struct search_hit *hits = NULL;
+	size_t n = 0;
+	store *st;
+	int rc;
+
+	if (cli->argc)
+		return cli_fail(M_USAGE, _("the query is read from standard input, never from the "
+		                           "command line: echo ... | mappe find"));
+	if ((rc = open_ready(cli, &st)))
+		return rc;
+	if (isatty(STDIN_FILENO)) {
+		/* Typed at a prompt: shown, but never in argv or shell history. */
+		fputs(_("Search: "), stderr);
+	}
+	rc = cli_read_all("-", &query, &qlen);
+	if (rc) {
+		store_close(st);
+		return rc;
+	}
+	if ((rc = search_index_load(st, &ix)) ||
+	    (rc = search_run(st, ix, query, qlen, &hits, &n))) {
+		keys_secure_free(query);
+		search_index_free(ix);
+		return fail_store(st, rc);
+	}
+	keys_secure_free(query);
+	for (size_t i = 0; i < n && (long)i < cli->limit; i++) {
+		struct case_rec c;
+		case_init(&c);
+		if (store_case_get(st, hits[i].id, &c) != M_OK) {
+			case_clear(&c);
+			continue;
+		}
+		if (cli->json) {
+			printf("{\"_id\": %llu, \"_version\": %u", (unsigned long long)c.id,
+			       c.version);
+			print_json_str("status", c.value[F_status]);
+			print_json_str("given_name", c.value[F_given_name]);
+			print_json_str("family_name", c.value[F_family_name]);
+			print_json_str("birth_date", c.value[F_birth_date]);
+			puts("}");
+		} else {
+			printf("%6llu  %s %s  %s  %s  %s\n", (unsigned long long)c.id,
+			       c.value[F_given_name] ? c.value[F_given_name] : "-",
+			       c.value[F_family_name] ? c.value[F_family_name] : "-",
+			       c.value[F_birth_date] ? c.value[F_birth_date] : "----------",
+			       c.value[F_status] ? c.value[F_status] : "",
+			       c.value[F_caseworker] ? c.value[F_caseworker] : "");
+		}
+		case_clear(&c);
+	}
+	if (!cli->json && n == 0)
+		fputs(_("mappe: no matching case\n"), stderr);
+	else if (!cli->json && (long)n > cli->limit)
+		fprintf(stderr, _("mappe: %zu more; narrow the query or give --limit\n"),
+		        n - (size_t)cli->limit);
+	free(hits);
+	search_index_free(ix);
+	store_close(st);
+	return M_OK;
+}
+
+/* ---- show --------------------------------------------------------------- */
+
+static void show_text(const struct cli *cli, const struct case_rec *c, const struct note *notes,
+                      size_t n, bool notes_locked)
+{
+	int group = -1;
+
+	printf(_("Case %llu, version %u\n"), (unsigned long long)c->id, c->version);
+	for (int f = 0; f < F_COUNT; f++) {
+		const struct field_def *d = &field_catalogue[f];
+		if (!c->value[f] && !c->locked[f])
+			continue;
+		if ((int)d->group != group) {
+			group = (int)d->group;
+			printf("\n%s\n", field_group_label(d->group, cli->norwegian));
+		}
+		printf("  %-24s ", field_label((enum field_id)f, cli->norwegian));
+		if (c->locked[f]) {
+			printf(_("[locked: needs the %s key]\n"), keys_class_name(d->cls));
+			continue;
+		}
+		/* Continuation lines of an address line up under the value. */
+		for (const char *p = c->value[f]; *p; p++) {
+			putchar(*p);
+			if (*p == '\n')
+				printf("  %-24s ", "");
+		}
+		putchar('\n');
+	}
+	printf("\n%s\n", cli->norwegian ? "Journal" : "Journal");
+	if (notes_locked)
+		printf(_("  [locked: needs the notes key]\n"));
+	else if (n == 0)
+		printf(_("  (no notes)\n"));
+	for (size_t i = 0; i < n; i++) {
+		char when[32];
+		time_t t = (time_t)notes[i].time;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
+		printf("  %s  %s  %s%s\n    ", when, notes[i].author, note_kind_name(notes[i].kind),
+		       notes[i].interpreter_used ? _(", interpreter") : "");
+		for (const char *p = notes[i].text; *p; p++) {
+			putchar(*p);
+			if (*p == '\n')
+				fputs("    ", stdout);
+		}
+		putchar('\n');
+	}
+}
+
+int cmd_show(struct cli *cli)
+{
+	struct case_rec c;
+	struct note *notes = NULL;
+	size_t n = 0;
+	bool notes_locked;
+	uint64_t id;
+	store *st;
+	int rc;
+
+	if (cli->argc != 1)
+		return cli_fail(M_USAGE, _("usage: mappe show ID [--json]"));
+	if ((rc = cli_parse_id(cli->argv[0], &id)))
+		return rc;
+	if ((rc = open_ready(cli, &st)))
+		return rc;
+	case_init(&c);
+	if ((rc = store_case_get(st, id, &c))) {
+		case_clear(&c);
+		return fail_store(st, rc);
+	}
+	notes_locked = !store_can_read(st, KC_NOTES);
+	if (!notes_locked && (rc = store_notes_get(st, id, &notes, &n))) {
+		case_clear(&c);
+		return fail_store(st, rc);
+	}
+	if (cli->json)
+		case_write_json(stdout, &c, notes, n, notes_locked);
+	else
+		show_text(cli, &c, notes, n, notes_locked);
+	notes_free(notes, n);
+	case_clear(&c);
+	store_close(st);
+	return M_OK;
+}
+
+/* ---- update ------------------------------------------------------------- */
+
+int cmd_update(struct cli *cli)
+{
+	struct case_rec c;
+	char *json, err[512] = "";
+	size_t len;
+	uint32_t expect;
+	uint64_t id;
+	store *st;
+	int rc;
+
+	if (cli->argc != 1)
+		return cli_fail(M_USAGE, _("usage: mappe update ID < changes.json"));
+	if ((rc = cli_parse_id(cli->argv[0], &id)))
+		return rc;
+	if ((rc = cli_read_all("-", &json, &len)))
+		return rc;
+	if ((rc = open_ready(cli, &st))) {
+		keys_secure_free(json);
+		return rc;
+	}
+	case_init(&c);
+	c.id = id;
+	rc = case_apply_json(&c, json, len, &expect, err, sizeof err);
+	keys_secure_free(json);
+	if (rc) {
+		case_clear(&c);
+		store_close(st);
+		return cli_fail(rc, "%s", err);
+	}
+	rc = store_case_update(st, &c, expect);
+	case_clear(&c);
+	if (rc)
+		return fail_store(st, rc);
+	store_close(st);
+	return M_OK;
+}
+
+/* ---- note --------------------------------------------------------------- */
+
+int cmd_note(struct cli *cli)
+{
+	enum note_kind kind = NOTE_OTHER;
+	char *text;
+	size_t len;
+	uint64_t id;
+	store *st;
+	int rc;
+
+	if (cli->argc != 2 || strcmp(cli->argv[0], "add") != 0)
+		return cli_fail(M_USAGE, _("usage: mappe note add ID [--kind KIND] < text"));
+	if ((rc = cli_parse_id(cli->argv[1], &id)))
+		return rc;
+	if (cli->kind && note_kind_parse(cli->kind, &kind) != 0)
+		return cli_fail(M_USAGE, _("--kind expects home_visit, meeting, phone or other"));
+	if ((rc = cli_read_all("-", &text, &len)))
+		return rc;
+	while (len && (text[len - 1] == '\n' || text[len - 1] == '\r' || text[len - 1] == ' '))
+		text[--len] = 0;
+	if (len == 0 || len > NOTE_MAX_BYTES || memchr(text, 0, len)) {
+		keys_secure_free(text);
+		return cli_fail(M_INPUT, _("stdin: a note needs 1 to %d bytes of text and no NUL"),
+		                NOTE_MAX_BYTES);
+	}
+	if ((rc = open_ready(cli, &st))) {
+		keys_secure_free(text);
+		return rc;
+	}
+	rc = store_note_add(st, id, kind, cli->interpreter, text, len);
+	keys_secure_free(text);
+	if (rc)
+		return fail_store(st, rc);
+	store_close(st);
+	return M_OK;
+}
+
+/* ---- import ------------------------------------------------------------- */
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+int cmd_import(struct cli *cli)
+{
+	const char *path = cli->argc ? cli->argv[0] : "-";
+	const char *name = strcmp(path, "-") == 0 ? "stdin" : path;
+	enum import_format fmt = IMPORT_CSV;
+	uint64_t *ids;
+	size_t n, len;
+	char *buf, err[1024] = "";
+	store *st;
+	int rc;
+
+	if (cli->argc > 1)
+		return cli_fail(M_USAGE, _("usage: mappe import [FILE|-] [--format csv|jsonl]"));
+	if (cli->format && strcmp(cli->format, "jsonl") == 0)
+		fmt = IMPORT_JSONL;
+	else if (cli->format && strcmp(cli->format, "csv") != 0)
+		return cli_fail(M_USAGE, _("--format expects csv or jsonl"));
+	else if (!cli->format && (ends_with(path, ".jsonl") || ends_with(path, ".ndjson")))
+		fmt = IMPORT_JSONL;
+	if ((rc = cli_read_all(path, &buf, &len)))
+		return rc;
+	if ((rc = open_ready(cli, &st))) {
+		keys_secure_free(buf);
+		return rc;
+	}
+	if (store_role(st) != ROLE_LEAD && store_role(st) != ROLE_ADMIN) {
+		keys_secure_free(buf);
+		store_close(st);
+		return cli_fail(M_AUTH, _("not permitted: import is for leads and administrators"));
+	}
+	rc = store_import(st, name, buf, len, fmt, cli->dry_run, &ids, &n, err, sizeof err);
+	keys_secure_free(buf);
+	if (rc) {
+		cli_fail(rc, "%s", err[0] ? err : store_error(st));
+		store_close(st);
+		return rc;
+	}
+	if (cli->dry_run)
+		fprintf(stderr, _("mappe: %s: %zu cases valid; nothing written (--dry-run)\n"), name, n);
+	for (size_t i = 0; i < n && ids; i++)
+		printf("%llu\n", (unsigned long long)ids[i]);
+	free(ids);
+	store_close(st);
+	return M_OK;
+}
+
+/* ---- check -------------------------------------------------------------- */
+
+static void report_broken(void *ctx, uint64_t id, const char *what)
+{
+	(void)ctx;
+	if (id)
+		printf(_("case %llu: %s\n"), (unsigned long long)id, what);
+	else
+		printf("%s\n", what);
+}
+
+int cmd_check(struct cli *cli)
+{
+	size_t checked = 0;
+	store *st;
+	int rc;
+
+	if (cli->argc)
+		return cli_fail(M_USAGE, _("usage: mappe check"));
+	if ((rc = open_ready(cli, &st)))
+		return rc;
+	rc = store_check(st, report_broken, NULL, &checked);
+	if (rc)
+		return fail_store(st, rc);
+	printf(_("%zu cases checked: every field, note and index entry authenticates\n"), checked);
+	store_close(st);
+	return M_OK;
+}

@@ -1,0 +1,263 @@
+/* main.c: start-up hygiene, options, and the command table of cli.md. */
+#include "tui/tui.h"
+
+#include <getopt.h>
+#include <locale.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+
+/* Options that each command accepts, as bits; global ones are always fine. */
+enum {
+	O_ADMIN = 1 << 0,
+	O_ROLE = 1 << 1,
+	O_FORMAT = 1 << 2,
+	O_JSON = 1 << 3,
+	O_DRY_RUN = 1 << 4,
+	O_KIND = 1 << 5,
+	O_INTERPRETER = 1 << 6,
+	O_LIMIT = 1 << 7,
+	O_CASES = 1 << 8,
+};
+
+struct command {
+	const char *name;
+	int (*run)(struct cli *cli);
+	unsigned options;
+	const char *usage;
+	const char *help;
+};
+
+static const struct command commands[] = {
+    {"init", cmd_init, O_ADMIN, "init [--admin NAME]",
+     "Create a store and its first administrator (default: your login name).\n"
+     "The new passphrase is asked twice on the terminal, or read from\n"
+     "--new-passphrase-fd N. Refuses a directory that already holds a store."},
+    {"user", cmd_user, O_ROLE, "user add NAME --role ROLE | user list",
+     "Enrol a user with an initial passphrase that they must change at first login\n"
+     "(roles: caseworker, health, lead, admin), or list the users and the key\n"
+     "classes they hold. Administrators only."},
+    {"passwd", cmd_passwd, 0, "passwd",
+     "Change your own passphrase: the current one from the terminal or\n"
+     "--passphrase-fd, the new one from the terminal or --new-passphrase-fd.\n"
+     "Only your keyslot is rewrapped; no data is re-encrypted."},
+    {"find", cmd_find, O_JSON | O_LIMIT, "find [--json] [--limit N]",
+     "Read a query from standard input (or ask on the terminal): part of a name\n"
+     "in any script or spelling, a birth date (2001-04-17 or 17.04.2001), or an\n"
+     "11-digit national id. Prints matching cases, best first."},
+    {"show", cmd_show, O_JSON, "show ID [--json]",
+     "Print one case: the fields your keys open, the locked ones named as locked,\n"
+     "and the journal."},
+    {"update", cmd_update, 0, "update ID",
+     "Read a JSON object of field: value from standard input and save it.\n"
+     "With \"_version\": N the save fails (exit 4) if the case changed since N.\n"
+     "null removes a field."},
+    {"note", cmd_note, O_KIND | O_INTERPRETER,
+     "note add ID [--kind home_visit|meeting|phone|other] [--interpreter]",
+     "Append a journal note; its text is read from standard input. Notes are\n"
+     "never edited or removed."},
+    {"import", cmd_import, O_FORMAT | O_DRY_RUN, "import [FILE|-] [--format csv|jsonl] [--dry-run]",
+     "Import cases from CSV (comma or semicolon, header of field ids) or JSON\n"
+     "Lines. All or nothing: one bad line writes nothing and names the line and\n"
+     "field. Prints the new case ids, one per line, in input order."},
+    {"check", cmd_check, 0, "check",
+     "Decrypt and authenticate every field and note you hold keys for, and check\n"
+     "record headers and the national-id index. Exit 3 naming broken cases."},
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: mappe [--db DIR] [--user NAME] [--passphrase-fd N] [--new-passphrase-fd N]\n"
+	      "             [--lang nb|en] COMMAND [ARGS]\n\ncommands:\n",
+	      f);
+	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+		fprintf(f, "  mappe %s\n", commands[i].usage);
+	fputs("\nmappe COMMAND --help explains one command. Exit codes: 0 ok, 1 usage,\n"
+	      "2 authentication, 3 integrity, 4 conflict, 5 bad input, 6 store unavailable.\n"
+	      "Personal data is never taken from the command line: queries, names and\n"
+	      "notes are read from standard input or the terminal.\n",
+	      f);
+}
+
+static const char *default_db(bool setgid, char *buf, size_t cap)
+{
+	const char *v;
+	FILE *f;
+
+	/* A deployment names its store in /etc/mappe.conf: "db = /var/lib/mappe". */
+	if ((f = fopen("/etc/mappe.conf", "r"))) {
+		char line[4200];
+		while (fgets(line, sizeof line, f)) {
+			char *p = line, *e;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (strncmp(p, "db", 2) != 0)
+				continue;
+			p += 2;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			if (*p++ != '=')
+				continue;
+			while (*p == ' ' || *p == '\t')
+				p++;
+			e = p + strcspn(p, "\r\n");
+			while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+				e--;
+			*e = 0;
+			if (*p) {
+				snprintf(buf, cap, "%s", p);
+				fclose(f);
+				return buf;
+			}
+		}
+		fclose(f);
+	}
+	if (setgid)
+		return NULL;
+	if ((v = getenv("XDG_DATA_HOME")) && *v)
+		snprintf(buf, cap, "%s/mappe", v);
+	else if ((v = getenv("HOME")) && *v)
+		snprintf(buf, cap, "%s/.local/share/mappe", v);
+	else
+		return NULL;
+	return buf;
+}
+
+static long parse_long(const char *s, const char *what, long min, long max)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (*s == 0 || *end || v < min || v > max) {
+		cli_fail(M_USAGE, _("%s expects a number from %ld to %ld"), what, min, max);
+		exit(M_USAGE);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"db", required_argument, NULL, 'd'},
+	    {"user", required_argument, NULL, 'u'},
+	    {"passphrase-fd", required_argument, NULL, 'p'},
+	    {"new-passphrase-fd", required_argument, NULL, 'P'},
+	    {"lang", required_argument, NULL, 'L'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"admin", required_argument, NULL, 'a'},
+	    {"role", required_argument, NULL, 'r'},
+	    {"format", required_argument, NULL, 'f'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {"kind", required_argument, NULL, 'k'},
+	    {"interpreter", no_argument, NULL, 'i'},
+	    {"limit", required_argument, NULL, 'l'},
+	    {"cases", required_argument, NULL, 'c'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct cli cli = {.pass_fd = -1, .newpass_fd = -1, .limit = 20};
+	const struct command *cmd = NULL;
+	unsigned used = 0;
+	bool help = false;
+	char dbbuf[4200], *user_env;
+	int opt;
+
+	/* Before anything can hold a secret. */
+	if (keys_init() != 0)
+		return cli_fail(M_UNAVAILABLE, "libsodium failed to start");
+	keys_harden_process();
+	setlocale(LC_ALL, "");
+	cli.setgid = getauxval(AT_SECURE) != 0;
+
+	while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1 || optind < argc) {
+		if (opt == -1) {
+			/* A positional argument: the command, or one of its arguments. */
+			if (!cmd) {
+				for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+					if (strcmp(argv[optind], commands[i].name) == 0)
+						cmd = &commands[i];
+				if (!cmd) {
+					cli_fail(M_USAGE, _("unknown command '%.40s'; see mappe --help"),
+					         argv[optind]);
+					return M_USAGE;
+				}
+			} else {
+				cli.argv = realloc(cli.argv, (size_t)(cli.argc + 2) * sizeof *cli.argv);
+				if (!cli.argv)
+					return cli_fail(M_UNAVAILABLE, "out of memory");
+				cli.argv[cli.argc++] = argv[optind];
+				cli.argv[cli.argc] = NULL;
+			}
+			optind++;
+			continue;
+		}
+		switch (opt) {
+		case 'd': cli.db = optarg; break;
+		case 'u': cli.user = optarg; break;
+		case 'p': cli.pass_fd = (int)parse_long(optarg, "--passphrase-fd", 0, 1 << 20); break;
+		case 'P': cli.newpass_fd = (int)parse_long(optarg, "--new-passphrase-fd", 0, 1 << 20); break;
+		case 'L':
+			if (strcmp(optarg, "nb") != 0 && strcmp(optarg, "en") != 0)
+				return cli_fail(M_USAGE, _("--lang expects nb or en"));
+			cli.norwegian = strcmp(optarg, "nb") == 0;
+			break;
+		case 'h': help = true; break;
+		case 'V': printf("mappe %s\n", MAPPE_VERSION); return M_OK;
+		case 'a': cli.admin = optarg; used |= O_ADMIN; break;
+		case 'r': cli.role = optarg; used |= O_ROLE; break;
+		case 'f': cli.format = optarg; used |= O_FORMAT; break;
+		case 'j': cli.json = true; used |= O_JSON; break;
+		case 'n': cli.dry_run = true; used |= O_DRY_RUN; break;
+		case 'k': cli.kind = optarg; used |= O_KIND; break;
+		case 'i': cli.interpreter = true; used |= O_INTERPRETER; break;
+		case 'l': cli.limit = parse_long(optarg, "--limit", 1, 100000); used |= O_LIMIT; break;
+		case 'c': cli.cases = parse_long(optarg, "--cases", 1, 1000000); used |= O_CASES; break;
+		default: usage(stderr); return M_USAGE;
+		}
+	}
+	if (!cmd) {
+		usage(help ? stdout : stderr);
+		return help ? M_OK : M_USAGE;
+	}
+	if (help) {
+		printf("usage: mappe %s\n\n%s\n", cmd->usage, cmd->help);
+		return M_OK;
+	}
+	if (used & ~cmd->options)
+		return cli_fail(M_USAGE, _("an option given does not apply to 'mappe %s'; see mappe %s --help"),
+		                cmd->name, cmd->name);
+
+	/* On a shared host the Unix account is the identity: a setgid mappe takes
+	 * neither another name nor another store from its caller. */
+	user_env = cli.setgid ? NULL : getenv("MAPPE_USER");
+	if (cli.setgid && cli.user)
+		return cli_fail(M_USAGE, _("--user is refused: this mappe acts as your login"));
+	if (cli.setgid && cli.db)
+		return cli_fail(M_USAGE, _("--db is refused: this mappe uses the store in /etc/mappe.conf"));
+	if (!cli.user)
+		cli.user = user_env && *user_env ? user_env : NULL;
+	if (!cli.user) {
+		struct passwd *pw = getpwuid(getuid());
+		if (!pw)
+			return cli_fail(M_AUTH, _("cannot tell who you are (no passwd entry)"));
+		cli.user = strdup(pw->pw_name);
+	}
+	if (!cli.db && !cli.setgid) {
+		const char *env = getenv("MAPPE_DB");
+		cli.db = env && *env ? env : NULL;
+	}
+	if (!cli.db)
+		cli.db = default_db(cli.setgid, dbbuf, sizeof dbbuf);
+	if (!cli.db)
+		return cli_fail(M_UNAVAILABLE, _("no store configured: give --db DIR or set db in /etc/mappe.conf"));
+
+	int rc = cmd->run(&cli);
+	free(cli.argv);
+	if (fflush(stdout) != 0 && rc == M_OK)
+		rc = cli_fail(M_UNAVAILABLE, _("cannot write the output"));
+	return rc;
+}

@@ -1,0 +1,66 @@
+/*
+ * tui: the program. main, the commands of cli.md, and (later) the screens.
+ * The only folder that includes curses.
+ */
+#ifndef MAPPE_TUI_H
+#define MAPPE_TUI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "store/store.h"
+
+#define _(s) (s)
+
+/* What the command line said; filled by main before a command runs. */
+struct cli {
+	const char *db;
+	const char *user;
+	int pass_fd;    /* -1: ask on /dev/tty */
+	int newpass_fd; /* -1: ask on /dev/tty */
+	bool norwegian;
+	bool setgid; /* running as the deployment's setgid binary */
+
+	/* command options */
+	const char *admin;
+	const char *role;
+	const char *format;
+	const char *kind;
+	bool json;
+	bool dry_run;
+	bool interpreter;
+	long limit;
+	long cases;
+
+	int argc; /* the command's own arguments, after its name */
+	char **argv;
+};
+
+/* Print "mappe: message" on stderr and return status. Never pass personal data. */
+int cli_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Read a passphrase (one line) from fd, or from /dev/tty with echo off when
+ * fd < 0. *out is secure memory for keys_secure_free. confirm asks twice. */
+int cli_read_secret(int fd, const char *prompt, bool confirm, char **out, size_t *len);
+/* A passphrase being set: read, then check that it is long enough. */
+int cli_new_passphrase(const struct cli *cli, const char *prompt, char **out, size_t *len);
+
+/* Read all of a file (or stdin for "-" or NULL) into secure memory with one
+ * spare byte for in-place parsers. */
+int cli_read_all(const char *path, char **out, size_t *len);
+
+/* Open the store and unlock it as the acting user. */
+int cli_open(const struct cli *cli, store **out);
+int cli_parse_id(const char *s, uint64_t *id);
+
+int cmd_init(struct cli *cli);
+int cmd_user(struct cli *cli);
+int cmd_passwd(struct cli *cli);
+int cmd_find(struct cli *cli);
+int cmd_show(struct cli *cli);
+int cmd_update(struct cli *cli);
+int cmd_note(struct cli *cli);
+int cmd_import(struct cli *cli);
+int cmd_check(struct cli *cli);
+
+#endif
