@@ -38,9 +38,15 @@ int st_mdb(store *st, int rc, const char *what)
 		return st_fail(st, M_INTEGRITY, "%s: %s: the store file is damaged (%s)", st->dir,
 		               what, mdb_strerror(rc));
 	case ENOSPC:
+	case EDQUOT:
 		return st_fail(st, M_UNAVAILABLE,
 		               "%s: %s: the disk is full; free space and try again (nothing was "
 		               "written)",
+		               st->dir, what);
+	case EIO:
+		return st_fail(st, M_UNAVAILABLE,
+		               "%s: %s: the disk refused the write (full or failing?); nothing was "
+		               "written",
 		               st->dir, what);
 	case EACCES:
 	case EROFS:
@@ -287,12 +293,26 @@ int store_open(const char *dir, const struct store_options *opt, store **out, ch
 	int rc;
 
 	*out = NULL;
+	if (stat(dir, &sb) != 0 && errno == EACCES) {
+		snprintf(err, errlen,
+		         "%s: permission denied; the store must be readable and writable by group "
+		         "mappe (see docs/deployment.md)",
+		         dir);
+		return M_UNAVAILABLE;
+	}
 	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
 		snprintf(err, errlen, "%s: no store here; create one with 'mappe init --db %s'", dir,
 		         dir);
 		return M_UNAVAILABLE;
 	}
 	snprintf(path, sizeof path, "%s/data.mdb", dir);
+	if (stat(path, &sb) != 0 && errno == EACCES) {
+		snprintf(err, errlen,
+		         "%s: permission denied; the store must be readable and writable by group "
+		         "mappe (see docs/deployment.md)",
+		         dir);
+		return M_UNAVAILABLE;
+	}
 	if (stat(path, &sb) != 0) {
 		snprintf(err, errlen, "%s: no store here (no data.mdb); create one with 'mappe init'",
 		         dir);

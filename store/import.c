@@ -4,6 +4,7 @@
 #include "store/formats.h"
 #include "store/private.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -276,6 +277,7 @@ static int import_txn(store *st, MDB_txn *txn, void *vctx)
 		if ((rc = case_insert_txn(st, txn, &ctx->im->rows[i].c, &ctx->ids[i])))
 			return rc;
 	}
+	ctx->failed = SIZE_MAX; /* a failure from here on is the commit's */
 	return M_OK;
 }
 
@@ -310,8 +312,11 @@ int store_import(store *st, const char *name, char *buf, size_t len, enum import
 				*n = im.n;
 			} else {
 				/* Name the line whose case the store refused. */
-				const char *m = st->err;
-				snprintf(err, errlen, "%s:%u: %s", name, im.rows[ctx.failed].line, m);
+				if (ctx.failed < im.n)
+					snprintf(err, errlen, "%s:%u: %s", name,
+					         im.rows[ctx.failed].line, st->err);
+				else
+					snprintf(err, errlen, "%s", st->err);
 				free(ctx.ids);
 			}
 		}

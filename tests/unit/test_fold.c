@@ -126,7 +126,7 @@ static void test_fold_arabic(void **state)
 {
 	(void)state;
 	assert_fold("محمد", "mhmd");
-	assert_fold("مُحَمَّد", "mhmd");   /* harakat and shadda */
+	assert_fold("مُحَمَّد", "mhmd");    /* harakat and shadda */
 	assert_fold("محـــمد", "mhmd"); /* tatweel */
 	assert_fold("فاطمة", "fatma");
 	assert_fold("يوسف", "ywsf");
@@ -158,15 +158,16 @@ static void test_fold_geez(void **state)
 static void test_fold_invalid_utf8(void **state)
 {
 	(void)state;
-	assert_fold("ab\xff" "cd", "abcd");
-	assert_fold("ab\x80\x80" "cd", "abcd");
-	assert_fold("ab\xc3", "ab");              /* truncated at the end */
-	assert_fold("\xc0\xaf" "x", "x");         /* overlong '/' */
-	assert_fold("a\xed\xa0\x80" "b", "ab");   /* surrogate */
-	assert_fold("a\xf4\x90\x80\x80" "b", "ab"); /* above U+10FFFF */
-	assert_fold("\xe2\x82" "A", "a");         /* truncated, then valid */
+	/* Octal escapes, as a hex escape would swallow the letters after it. */
+	assert_fold("ab\377cd", "abcd");
+	assert_fold("ab\200\200cd", "abcd");
+	assert_fold("ab\303", "ab");             /* truncated at the end */
+	assert_fold("\300\257x", "x");           /* overlong '/' */
+	assert_fold("a\355\240\200b", "ab");     /* surrogate */
+	assert_fold("a\364\220\200\200b", "ab"); /* above U+10FFFF */
+	assert_fold("\342\202A", "a");           /* truncated, then valid */
 	/* The Cyrillic apostrophe rule looks past invalid bytes. */
-	assert_fold("Мар\xff'\xffяна", "maryana");
+	assert_fold("Мар\377'\377яна", "maryana");
 }
 
 static void test_fold_respects_len(void **state)
@@ -194,10 +195,10 @@ static void test_fold_respects_len(void **state)
 static void test_fold_cap(void **state)
 {
 	static const char *const inputs[] = {
-		"Щербак Ødegård - ተስፋይ",
-		"a b c",
-		"ßß",
-		"Æ  محمد",
+	    "Щербак Ødegård - ተስፋይ",
+	    "a b c",
+	    "ßß",
+	    "Æ  محمد",
 	};
 	size_t t;
 
@@ -429,31 +430,31 @@ static void test_score_many_words(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fold_ascii),
-		cmocka_unit_test(test_fold_separators),
-		cmocka_unit_test(test_fold_norwegian),
-		cmocka_unit_test(test_fold_latin_extended),
-		cmocka_unit_test(test_fold_decomposed),
-		cmocka_unit_test(test_fold_ukrainian),
-		cmocka_unit_test(test_fold_russian),
-		cmocka_unit_test(test_fold_arabic),
-		cmocka_unit_test(test_fold_geez),
-		cmocka_unit_test(test_fold_invalid_utf8),
-		cmocka_unit_test(test_fold_respects_len),
-		cmocka_unit_test(test_fold_cap),
-		cmocka_unit_test(test_fold_cap_small),
-		cmocka_unit_test(test_score_required_matches),
-		cmocka_unit_test(test_score_aa),
-		cmocka_unit_test(test_score_skeleton_spellings),
-		cmocka_unit_test(test_score_word_order),
-		cmocka_unit_test(test_score_no_match),
-		cmocka_unit_test(test_score_distinct_words),
-		cmocka_unit_test(test_score_ranking),
-		cmocka_unit_test(test_score_skeleton_prefix),
-		cmocka_unit_test(test_score_edit),
-		cmocka_unit_test(test_score_empty),
-		cmocka_unit_test(test_score_long_words),
-		cmocka_unit_test(test_score_many_words),
+	    cmocka_unit_test(test_fold_ascii),
+	    cmocka_unit_test(test_fold_separators),
+	    cmocka_unit_test(test_fold_norwegian),
+	    cmocka_unit_test(test_fold_latin_extended),
+	    cmocka_unit_test(test_fold_decomposed),
+	    cmocka_unit_test(test_fold_ukrainian),
+	    cmocka_unit_test(test_fold_russian),
+	    cmocka_unit_test(test_fold_arabic),
+	    cmocka_unit_test(test_fold_geez),
+	    cmocka_unit_test(test_fold_invalid_utf8),
+	    cmocka_unit_test(test_fold_respects_len),
+	    cmocka_unit_test(test_fold_cap),
+	    cmocka_unit_test(test_fold_cap_small),
+	    cmocka_unit_test(test_score_required_matches),
+	    cmocka_unit_test(test_score_aa),
+	    cmocka_unit_test(test_score_skeleton_spellings),
+	    cmocka_unit_test(test_score_word_order),
+	    cmocka_unit_test(test_score_no_match),
+	    cmocka_unit_test(test_score_distinct_words),
+	    cmocka_unit_test(test_score_ranking),
+	    cmocka_unit_test(test_score_skeleton_prefix),
+	    cmocka_unit_test(test_score_edit),
+	    cmocka_unit_test(test_score_empty),
+	    cmocka_unit_test(test_score_long_words),
+	    cmocka_unit_test(test_score_many_words),
 	};
 
 	return cmocka_run_group_tests_name("fold", tests, NULL, NULL);
