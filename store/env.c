@@ -417,6 +417,29 @@ static int create_txn(store *st, MDB_txn *txn, void *vctx)
 	return st_grant_role(st, txn, ctx->kr, ctx->admin, ROLE_ADMIN, ctx->admin_pk);
 }
 
+/* Like mkdir -p for everything above dir, so that a first run can name a
+ * store under a directory that does not exist yet. */
+static int mkdir_parents(const char *dir)
+{
+	char path[4096];
+	size_t n = strlen(dir);
+
+	if (n >= sizeof path)
+		return -1;
+	memcpy(path, dir, n + 1);
+	while (n > 1 && path[n - 1] == '/')
+		path[--n] = 0;
+	for (char *p = path + 1; (p = strchr(p, '/')); p++) {
+		*p = 0;
+		if (mkdir(path, 0750) != 0 && errno != EEXIST) {
+			*p = '/';
+			return -1;
+		}
+		*p = '/';
+	}
+	return 0;
+}
+
 static int dir_is_empty(const char *dir)
 {
 	char path[4200];
@@ -452,7 +475,7 @@ int store_create(const char *dir, const char *admin, const char *pass, size_t pa
 		rc = st_fail(st, M_USAGE, "invalid user name (use a-z, 0-9, . _ -)");
 		goto out;
 	}
-	if (mkdir(dir, 02770) != 0 && errno != EEXIST) {
+	if (mkdir_parents(dir) != 0 || (mkdir(dir, 02770) != 0 && errno != EEXIST)) {
 		rc = st_fail(st, M_UNAVAILABLE, "%s: cannot create the directory: %s", dir,
 		             strerror(errno));
 		goto out;
