@@ -86,7 +86,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/mappe $(DESTDIR)$(PREFIX)/share/man/man1/mappe.1
 
 tidy:
-	clang-tidy $(KEYS_SRC) $(STORE_SRC) $(TUI_SRC) -- -std=c11 -D_GNU_SOURCE -I. \
+	clang-tidy --quiet $(KEYS_SRC) $(STORE_SRC) $(TUI_SRC) -- -std=c11 -D_GNU_SOURCE -DMAPPE_VERSION=\"0\" -I. \
 	  $(shell pkg-config --cflags $(PKGS))
 
 cppcheck:

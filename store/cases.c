@@ -340,12 +340,12 @@ int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_
 		key = (MDB_val){14, k};
 		for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0;
 		     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
-			struct rec_header h;
+			struct rec_header h = {0};
 			uint64_t id;
 			const uint8_t *kp = key.mv_data;
 			struct hdr_field *hf;
-			char *v;
-			size_t vlen;
+			char *v = NULL;
+			size_t vlen = 0;
 
 			if (key.mv_size != 14 || rd32(kp) != epoch || rd16(kp + 4) != tag)
 				break;
@@ -356,7 +356,7 @@ int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_
 			hf = hdr_find(&h, field_catalogue[F_national_id].number);
 			if (!hf || !hf->present || read_field(st, txn, id, hf, &v, &vlen))
 				continue;
-			if (vlen == len && memcmp(v, nid, len) == 0 && *n < cap)
+			if (v && vlen == len && memcmp(v, nid, len) == 0 && *n < cap)
 				ids[(*n)++] = id;
 			keys_secure_free(v);
 		}
@@ -374,7 +374,7 @@ int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_
 
 int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out, const bool *want)
 {
-	struct rec_header h;
+	struct rec_header h = {0};
 	int rc = hdr_read(st, txn, id, &h);
 
 	if (rc)
@@ -390,8 +390,8 @@ int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out, co
 		return st_fail(st, M_UNAVAILABLE, "out of memory");
 	for (unsigned i = 0; i < h.nfields; i++) {
 		int f = field_by_number(h.f[i].number);
-		char *v;
-		size_t len;
+		char *v = NULL;
+		size_t len = 0;
 
 		if (f < 0 || !h.f[i].present || (want && !want[f]))
 			continue;
@@ -468,7 +468,7 @@ static int write_field(store *st, MDB_txn *txn, uint64_t id, struct rec_header *
 		char *old;
 		size_t oldlen;
 
-		if ((rc = st_get(st, txn, DB_FIELDS, k, klen, &v)) == M_OK &&
+		if (st_get(st, txn, DB_FIELDS, k, klen, &v) == M_OK &&
 		    keys_envelope_info(v.mv_data, v.mv_size, &c, &epoch) == KEYS_OK &&
 		    read_field(st, txn, id, hf, &old, &oldlen) == M_OK) {
 			rc = nid_index(st, txn, epoch, old, oldlen, id, false);
@@ -596,7 +596,7 @@ static int update_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct update_ctx *ctx = vctx;
 	struct case_rec *c = ctx->c;
-	struct rec_header h;
+	struct rec_header h = {0};
 	bool any = false;
 	int rc;
 
@@ -709,7 +709,7 @@ struct note_add_ctx {
 static int note_add_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct note_add_ctx *ctx = vctx;
-	struct rec_header h;
+	struct rec_header h = {0};
 	uint8_t k[12];
 	int rc;
 
@@ -765,7 +765,7 @@ struct notes_ctx {
 static int notes_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct notes_ctx *ctx = vctx;
-	struct rec_header h;
+	struct rec_header h = {0};
 	int rc;
 
 	notes_free(ctx->notes, ctx->n);
@@ -781,8 +781,8 @@ static int notes_txn(store *st, MDB_txn *txn, void *vctx)
 	for (uint32_t i = 0; i < h.notes; i++) {
 		uint8_t k[12];
 		MDB_val v;
-		char *pt;
-		size_t len;
+		char *pt = NULL;
+		size_t len = 0;
 		struct note *nt = &ctx->notes[ctx->n];
 
 		be64(k, ctx->id);
@@ -857,7 +857,7 @@ enum { CHECK_BATCH = 256 };
 static void check_one(store *st, MDB_txn *txn, struct check_ctx *ctx, uint64_t id)
 {
 	struct case_rec c;
-	struct rec_header h;
+	struct rec_header h = {0};
 	int rc;
 
 	case_init(&c);
@@ -883,8 +883,8 @@ static void check_one(store *st, MDB_txn *txn, struct check_ctx *ctx, uint64_t i
 		     i++) {
 			uint8_t k[12];
 			MDB_val v;
-			char *pt;
-			size_t len;
+			char *pt = NULL;
+			size_t len = 0;
 			be64(k, id);
 			be32(k + 8, i);
 			if (st_get(st, txn, DB_NOTES, k, 12, &v) != M_OK) {
@@ -942,7 +942,7 @@ static int orphans_txn(store *st, MDB_txn *txn, void *vctx)
 	MDB_cursor *cur;
 	MDB_val key, val;
 	uint64_t last = 0;
-	struct rec_header h;
+	struct rec_header h = {0};
 	bool have = false;
 	int rc;
 

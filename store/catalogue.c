@@ -133,7 +133,7 @@ const char *field_normalise(enum field_id f, const char *in, size_t len, char *o
 		const char *canon;
 		msg = valid_bool(out, &canon);
 		if (!msg)
-			strcpy(out, canon);
+			memcpy(out, canon, strlen(canon) + 1); /* cap >= 8 checked above */
 		break;
 	}
 	case FT_ENUM:

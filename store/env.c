@@ -274,7 +274,7 @@ static int set_dir(store *st, const char *dir, char *err, size_t errlen)
 		snprintf(err, errlen, "store path too long");
 		return M_USAGE;
 	}
-	strcpy(st->dir, dir);
+	snprintf(st->dir, sizeof st->dir, "%s", dir);
 	return M_OK;
 }
 

@@ -239,7 +239,7 @@ static int by_nid(const void *a, const void *b)
 
 static int check_duplicates(struct import *im)
 {
-	struct import_row **v = malloc((im->n ? im->n : 1) * sizeof *v);
+	struct import_row **v = malloc((im->n ? im->n : 1) * sizeof(struct import_row *));
 	size_t k = 0;
 	int rc = M_OK;
 
@@ -248,7 +248,7 @@ static int check_duplicates(struct import *im)
 	for (size_t i = 0; i < im->n; i++)
 		if (im->rows[i].c.value[F_national_id])
 			v[k++] = &im->rows[i];
-	qsort(v, k, sizeof *v, by_nid);
+	qsort(v, k, sizeof(struct import_row *), by_nid);
 	for (size_t i = 1; i < k && rc == M_OK; i++)
 		if (strcmp(v[i]->c.value[F_national_id], v[i - 1]->c.value[F_national_id]) == 0) {
 			char msg[64];

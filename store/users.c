@@ -337,7 +337,7 @@ static int list_txn(store *st, MDB_txn *txn, void *vctx)
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		struct store_user_info *ui;
-		struct user_rec u;
+		struct user_rec u = {0};
 		if (k.mv_size >= sizeof ui->name || user_decode(st, &v, &u))
 			continue;
 		if (ctx->n == ctx->cap) {
@@ -391,7 +391,7 @@ struct passwd_ctx {
 static int passwd_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct passwd_ctx *ctx = vctx;
-	struct user_rec u;
+	struct user_rec u = {0};
 	MDB_val v;
 	int rc = st_get(st, txn, DB_USERS, st->user, strlen(st->user), &v);
 
@@ -421,7 +421,7 @@ static int read_own(store *st, MDB_txn *txn, void *vctx)
 int store_passwd(store *st, const char *oldpass, size_t oldlen, const char *newpass,
                  size_t newlen)
 {
-	struct user_rec u;
+	struct user_rec u = {0};
 	uint8_t slot[KEYS_SLOT_BYTES];
 	int rc, lock;
 

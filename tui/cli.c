@@ -197,7 +197,7 @@ int cli_open(const struct cli *cli, store **out)
 {
 	char err[512] = "";
 	char *pass = NULL;
-	size_t plen;
+	size_t plen = 0;
 	store *st;
 	int rc = store_open(cli->db, NULL, &st, err, sizeof err);
 

@@ -144,7 +144,7 @@ static void show_text(const struct cli *cli, const struct case_rec *c, const str
 		}
 		putchar('\n');
 	}
-	printf("\n%s\n", cli->norwegian ? "Journal" : "Journal");
+	printf("\n%s\n", "Journal"); /* the same word in both languages */
 	if (notes_locked)
 		printf(_("  [locked: needs the notes key]\n"));
 	else if (n == 0)
