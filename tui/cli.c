@@ -140,6 +140,22 @@ int cli_new_passphrase(const struct cli *cli, const char *prompt, char **out, si
 	return M_OK;
 }
 
+int cli_read_line(int fd, char **out, size_t *len)
+{
+	char *buf = keys_secure_alloc(SECRET_MAX);
+
+	*out = NULL;
+	if (!buf)
+		return cli_fail(M_UNAVAILABLE, _("out of memory"));
+	if (read_line_fd(fd, buf, SECRET_MAX, len) != 0) {
+		keys_secure_free(buf);
+		return cli_fail(M_INPUT, _("stdin: cannot read a line (at most %d bytes)"),
+		                SECRET_MAX - 1);
+	}
+	*out = buf;
+	return M_OK;
+}
+
 int cli_read_all(const char *path, char **out, size_t *len)
 {
 	int fd = !path || strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);

@@ -66,8 +66,10 @@ int cmd_find(struct cli *cli)
 	if (isatty(STDIN_FILENO)) {
 		/* Typed at a prompt: shown, but never in argv or shell history. */
 		fputs(_("Search: "), stderr);
+		rc = cli_read_line(STDIN_FILENO, &query, &qlen);
+	} else {
+		rc = cli_read_all("-", &query, &qlen);
 	}
-	rc = cli_read_all("-", &query, &qlen);
 	if (rc) {
 		store_close(st);
 		return rc;

@@ -45,6 +45,9 @@ int cli_read_secret(int fd, const char *prompt, bool confirm, char **out, size_t
 /* A passphrase being set: read, then check that it is long enough. */
 int cli_new_passphrase(const struct cli *cli, const char *prompt, char **out, size_t *len);
 
+/* Read one line from fd into secure memory (a query typed at a prompt). */
+int cli_read_line(int fd, char **out, size_t *len);
+
 /* Read all of a file (or stdin for "-" or NULL) into secure memory with one
  * spare byte for in-place parsers. */
 int cli_read_all(const char *path, char **out, size_t *len);

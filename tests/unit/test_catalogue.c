@@ -1,0 +1,121 @@
+/* The field catalogue: one table, consistent with itself, and the one
+ * normalising function every input path goes through. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "store/store.h"
+
+static void test_ids_and_numbers_unique(void **state)
+{
+	(void)state;
+	for (int i = 0; i < F_COUNT; i++) {
+		const struct field_def *a = &field_catalogue[i];
+		assert_non_null(a->id);
+		assert_true(a->number > 0);
+		assert_int_equal(field_by_id(a->id, strlen(a->id)), i);
+		assert_int_equal(field_by_number(a->number), i);
+		assert_true(a->cls == KC_NONE || (unsigned)a->cls < KC_COUNT);
+		assert_true(a->type != FT_ENUM || a->choices != NULL);
+		assert_non_null(a->label_nb);
+		assert_non_null(a->label_en);
+		for (int j = 0; j < i; j++) {
+			assert_string_not_equal(a->id, field_catalogue[j].id);
+			assert_int_not_equal(a->number, field_catalogue[j].number);
+		}
+	}
+	assert_int_equal(field_by_id("no_such_field", 13), -1);
+}
+
+static void test_classes_follow_domain(void **state)
+{
+	(void)state;
+	assert_int_equal(field_catalogue[F_given_name].cls, KC_IDENTITY);
+	assert_int_equal(field_catalogue[F_national_id].cls, KC_IDENTITY);
+	assert_int_equal(field_catalogue[F_phone].cls, KC_CONTACT);
+	assert_int_equal(field_catalogue[F_protected_address].cls, KC_PROTECTED);
+	assert_int_equal(field_catalogue[F_health_needs].cls, KC_HEALTH);
+	assert_int_equal(field_catalogue[F_status].cls, KC_NONE);
+}
+
+static const char *norm(enum field_id f, const char *in, char *out, size_t cap)
+{
+	size_t n;
+	return field_normalise(f, in, strlen(in), out, cap, &n);
+}
+
+static void test_normalise(void **state)
+{
+	char out[128];
+	(void)state;
+
+	assert_null(norm(F_interpreter_needed, " ja ", out, sizeof out));
+	assert_string_equal(out, "true");
+	assert_null(norm(F_interpreter_needed, "0", out, sizeof out));
+	assert_string_equal(out, "false");
+	assert_null(norm(F_phone, "+47 412 34 567", out, sizeof out));
+	assert_string_equal(out, "+4741234567");
+	assert_null(norm(F_citizenship, "ua", out, sizeof out));
+	assert_string_equal(out, "UA");
+	assert_null(norm(F_language, "UK", out, sizeof out));
+	assert_string_equal(out, "uk");
+	assert_null(norm(F_address, "Storgata 5\r\n9405 Harstad", out, sizeof out));
+	assert_string_equal(out, "Storgata 5\n9405 Harstad");
+	assert_null(norm(F_given_name, "  ", out, sizeof out));
+	assert_string_equal(out, "");
+	assert_null(norm(F_status, "in_programme", out, sizeof out));
+}
+
+static void test_refusals_never_quote_the_value(void **state)
+{
+	static const struct {
+		enum field_id f;
+		const char *v;
+	} bad[] = {
+	    {F_birth_date, "2023-02-30"}, {F_birth_date, "2999-01-01"},
+	    {F_national_id, "41019012346"}, {F_phone, "12345"},
+	    {F_citizenship, "XX"},         {F_given_name, "Ada\nLovelace"},
+	    {F_sex, "sometimes"},          {F_interpreter_needed, "maybe"},
+	    {F_email, "not an email"},     {F_status, "lost"},
+	    {F_given_name, "B\xc3\x28"},   {F_caseworker, "Kari Nordmann"},
+	};
+	char out[128];
+	(void)state;
+
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		const char *msg = norm(bad[i].f, bad[i].v, out, sizeof out);
+		assert_non_null(msg);
+		assert_null(strstr(msg, bad[i].v));
+		/* a refused value is wiped from the output buffer */
+		assert_int_equal(out[0], 0);
+	}
+}
+
+static void test_nul_and_length(void **state)
+{
+	char in[5000], out[5100];
+	size_t n;
+	(void)state;
+
+	assert_non_null(field_normalise(F_given_name, "A\0b", 3, out, sizeof out, &n));
+	memset(in, 'x', sizeof in);
+	assert_non_null(field_normalise(F_address, in, sizeof in, out, sizeof out, &n));
+	/* the caller's buffer must have room: refused, never overrun */
+	assert_non_null(field_normalise(F_address, "abc", 3, out, 4, &n));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_ids_and_numbers_unique),
+	    cmocka_unit_test(test_classes_follow_domain),
+	    cmocka_unit_test(test_normalise),
+	    cmocka_unit_test(test_refusals_never_quote_the_value),
+	    cmocka_unit_test(test_nul_and_length),
+	};
+	return cmocka_run_group_tests_name("catalogue", tests, NULL, NULL);
+}
