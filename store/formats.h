@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "store/store.h"
+
 #define CSV_MAX_FIELDS 128
 
 struct csv_reader {
@@ -66,8 +68,6 @@ struct json_object {
 int json_parse_object(char *buf, size_t len, struct json_object *out, char *err,
                       size_t errlen);
 
-/* Write s as a JSON string literal with quotes; escapes ", \, and control
- * characters (\n, \t, \r, \b, \f, others as \u00XX). */
-void json_write_string(FILE *f, const char *s, size_t len);
+/* json_write_string is public: see store/store.h. */
 
 #endif

@@ -252,6 +252,10 @@ int store_import(store *st, const char *name, char *buf, size_t len, enum import
 int case_apply_json(struct case_rec *c, char *json, size_t len, uint32_t *expect_version,
                     char *err, size_t errlen);
 
+/* Write s as a JSON string literal with quotes; escapes ", \, and control
+ * characters (\n, \t, \r, \b, \f, others as \u00XX). */
+void json_write_string(FILE *f, const char *s, size_t len);
+
 /* Write the case as one JSON object (show --json): field ids as keys, plus
  * _id, _version, _locked, and notes (listed as locked when notes_locked). */
 void case_write_json(FILE *f, const struct case_rec *c, const struct note *notes, size_t n,

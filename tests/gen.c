@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/store.h"
 #include "store/validate.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -658,38 +659,6 @@ static void csv_field(FILE *f, const char *s)
 	putc('"', f);
 }
 
-static void json_string(FILE *f, const char *s)
-{
-	putc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		switch (ch) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		default:
-			if (ch < 0x20)
-				fprintf(f, "\\u%04x", ch);
-			else
-				putc(ch, f);
-		}
-	}
-	putc('"', f);
-}
-
 static void write_csv(FILE *f, const struct case_out *c)
 {
 	const char *v[NCOLUMNS];
@@ -712,12 +681,12 @@ static void write_jsonl(FILE *f, const struct case_out *c)
 	for (size_t i = 0; i < NCOLUMNS; i++) {
 		if (i)
 			putc(',', f);
-		json_string(f, columns[i]);
+		json_write_string(f, columns[i], strlen(columns[i]));
 		putc(':', f);
 		if (strcmp(columns[i], "interpreter_needed") == 0)
 			fputs(v[i], f); /* a JSON boolean */
 		else
-			json_string(f, v[i]);
+			json_write_string(f, v[i], strlen(v[i]));
 	}
 	fputs("}\n", f);
 }

@@ -31,21 +31,10 @@ static int fail_store(store *st, int rc)
 static void print_json_str(const char *key, const char *v)
 {
 	printf(", \"%s\": ", key);
-	if (!v) {
+	if (v)
+		json_write_string(stdout, v, strlen(v));
+	else
 		fputs("null", stdout);
-		return;
-	}
-	putchar('"');
-	for (; *v; v++) {
-		unsigned char ch = (unsigned char)*v;
-		if (ch == '"' || ch == '\\')
-			printf("\\%c", ch);
-		else if (ch < 0x20)
-			printf("\\u%04x", ch);
-		else
-			putchar(ch);
-	}
-	putchar('"');
 }
 
 int cmd_find(struct cli *cli)
