@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 enum { SECRET_MAX = 1024, PASSPHRASE_MIN = 10 };
@@ -234,6 +235,18 @@ int cli_open(const struct cli *cli, store **out)
 	}
 	*out = st;
 	return M_OK;
+}
+
+const char *cli_time(int64_t t, bool with_clock, char buf[32])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	/* Local time for people (TZ decides; Europe/Oslo on a deployment). */
+	if (!localtime_r(&tt, &tm) ||
+	    strftime(buf, 32, with_clock ? "%Y-%m-%d %H:%M" : "%Y-%m-%d", &tm) == 0)
+		snprintf(buf, 32, "?");
+	return buf;
 }
 
 int cli_parse_id(const char *s, uint64_t *id)

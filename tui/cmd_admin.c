@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 int cmd_init(struct cli *cli)
 {
@@ -75,12 +74,9 @@ static int user_list(struct cli *cli)
 	}
 	printf("%-20s %-11s %-10s %s\n", _("USER"), _("ROLE"), _("CREATED"), _("CLASSES"));
 	for (size_t i = 0; i < n; i++) {
-		char when[16];
-		time_t t = (time_t)users[i].created;
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof when, "%Y-%m-%d", &tm);
-		printf("%-20s %-11s %-10s ", users[i].name, keys_role_name(users[i].role), when);
+		char when[32];
+		printf("%-20s %-11s %-10s ", users[i].name, keys_role_name(users[i].role),
+		       cli_time(users[i].created, false, when));
 		print_classes(users[i].classes);
 		printf("%s\n", users[i].must_change ? _("  (initial passphrase)") : "");
 	}

@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static int open_ready(const struct cli *cli, store **st)
@@ -142,11 +141,7 @@ static void show_text(const struct cli *cli, const struct case_rec *c, const str
 		printf(_("  (no notes)\n"));
 	for (size_t i = 0; i < n; i++) {
 		char when[32];
-		time_t t = (time_t)notes[i].time;
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-		printf("  %s  %s  %s%s\n    ", when, notes[i].author, note_kind_name(notes[i].kind),
+		printf("  %s  %s  %s%s\n    ", cli_time(notes[i].time, true, when), notes[i].author, note_kind_name(notes[i].kind),
 		       notes[i].interpreter_used ? _(", interpreter") : "");
 		for (const char *p = notes[i].text; *p; p++) {
 			putchar(*p);

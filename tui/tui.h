@@ -55,6 +55,8 @@ int cli_read_all(const char *path, char **out, size_t *len);
 /* Open the store and unlock it as the acting user. */
 int cli_open(const struct cli *cli, store **out);
 int cli_parse_id(const char *s, uint64_t *id);
+/* A date (and time) for people, in local time. */
+const char *cli_time(int64_t t, bool with_clock, char buf[32]);
 
 int cmd_init(struct cli *cli);
 int cmd_user(struct cli *cli);
