@@ -9,13 +9,16 @@
 
 struct search_entry {
 	uint64_t id;
-	size_t folded; /* offsets into the arena */
+	uint32_t version;
+	uint8_t status;
+	char caseworker[33]; /* a staff login, kept in clear in the record header */
+	size_t folded;       /* offsets into the arena */
 	size_t display;
-	char birth[11];
+	size_t birth;
 };
 
 struct search_index {
-	struct search_entry *e; /* ids and offsets only: no personal data */
+	struct search_entry *e; /* sorted by id; ids and offsets: no personal data */
 	size_t n, cap;
 	char *arena; /* secure memory: display names and folded names */
 	size_t used, acap;
@@ -49,10 +52,47 @@ static int arena_put(search_index *ix, const char *s, size_t len, size_t *off)
 
 enum { LOAD_BATCH = 512 };
 
-static int load_txn(store *st, MDB_txn *txn, void *vctx)
+/* Decrypt one case's names and birth date into the arena. */
+static int entry_fill(store *st, MDB_txn *txn, search_index *ix, struct search_entry *e,
+                      uint64_t id)
 {
 	static const bool want[F_COUNT] = {[F_given_name] = true, [F_family_name] = true,
 	                                   [F_birth_date] = true};
+	char full[2 * FIELD_MAX_BYTES + 2], folded[4 * FIELD_MAX_BYTES];
+	const char *birth;
+	struct case_rec c;
+	size_t flen, dlen;
+	int rc;
+
+	case_init(&c);
+	if ((rc = case_read_txn(st, txn, id, &c, want)) != M_OK) {
+		case_clear(&c);
+		return rc;
+	}
+	memset(e, 0, sizeof *e);
+	e->id = id;
+	e->version = c.version;
+	e->status = (uint8_t)status_parse(c.value[F_status], c.len[F_status]);
+	snprintf(e->caseworker, sizeof e->caseworker, "%s",
+	         c.value[F_caseworker] ? c.value[F_caseworker] : "");
+	dlen = (size_t)snprintf(full, sizeof full, "%s%s%s",
+	                        c.value[F_given_name] ? c.value[F_given_name] : "",
+	                        c.value[F_given_name] && c.value[F_family_name] ? " " : "",
+	                        c.value[F_family_name] ? c.value[F_family_name] : "");
+	if (dlen >= sizeof full)
+		dlen = sizeof full - 1;
+	flen = fold_text(full, dlen, folded, sizeof folded);
+	birth = c.value[F_birth_date] ? c.value[F_birth_date] : "";
+	rc = arena_put(ix, full, dlen, &e->display) || arena_put(ix, folded, flen, &e->folded) ||
+	     arena_put(ix, birth, strlen(birth), &e->birth);
+	keys_wipe(full, sizeof full);
+	keys_wipe(folded, sizeof folded);
+	case_clear(&c);
+	return rc ? st_fail(st, M_UNAVAILABLE, "out of memory") : M_OK;
+}
+
+static int load_txn(store *st, MDB_txn *txn, void *vctx)
+{
 	search_index *ix = vctx;
 	MDB_cursor *cur;
 	uint8_t k[8];
@@ -71,45 +111,19 @@ static int load_txn(store *st, MDB_txn *txn, void *vctx)
 	mdb_cursor_close(cur);
 
 	for (size_t i = 0; i < n; i++) {
-		struct case_rec c;
-		struct search_entry *e;
-		char full[2 * FIELD_MAX_BYTES + 2], folded[4 * FIELD_MAX_BYTES];
-		size_t flen, dlen;
-
-		case_init(&c);
-		if (case_read_txn(st, txn, ids[i], &c, want) != M_OK) {
-			case_clear(&c); /* a broken case is mappe check's to report */
-			continue;
-		}
 		if (ix->n == ix->cap) {
 			size_t cap = ix->cap ? ix->cap * 2 : 1024;
 			void *p = realloc(ix->e, cap * sizeof *ix->e);
-			if (!p) {
-				case_clear(&c);
+			if (!p)
 				return st_fail(st, M_UNAVAILABLE, "out of memory");
-			}
 			ix->e = p;
 			ix->cap = cap;
 		}
-		e = &ix->e[ix->n];
-		memset(e, 0, sizeof *e);
-		e->id = ids[i];
-		dlen = (size_t)snprintf(full, sizeof full, "%s%s%s",
-		                        c.value[F_given_name] ? c.value[F_given_name] : "",
-		                        c.value[F_given_name] && c.value[F_family_name] ? " " : "",
-		                        c.value[F_family_name] ? c.value[F_family_name] : "");
-		if (dlen >= sizeof full)
-			dlen = sizeof full - 1;
-		flen = fold_text(full, dlen, folded, sizeof folded);
-		if (c.value[F_birth_date])
-			snprintf(e->birth, sizeof e->birth, "%s", c.value[F_birth_date]);
-		rc = arena_put(ix, full, dlen, &e->display) || arena_put(ix, folded, flen, &e->folded);
-		keys_wipe(full, sizeof full);
-		keys_wipe(folded, sizeof folded);
-		case_clear(&c);
-		if (rc)
-			return st_fail(st, M_UNAVAILABLE, "out of memory");
-		ix->n++;
+		rc = entry_fill(st, txn, ix, &ix->e[ix->n], ids[i]);
+		if (rc == M_OK)
+			ix->n++;
+		else if (rc != M_INTEGRITY) /* a broken case is mappe check's to report */
+			return rc;
 	}
 	if (n < LOAD_BATCH)
 		ix->done = true;
@@ -153,6 +167,73 @@ void search_index_free(search_index *ix)
 size_t search_index_size(const search_index *ix)
 {
 	return ix->n;
+}
+
+void search_index_row(const search_index *ix, size_t i, struct search_row *out)
+{
+	const struct search_entry *e = &ix->e[i];
+
+	out->id = e->id;
+	out->version = e->version;
+	out->name = ix->arena + e->display;
+	out->birth_date = ix->arena + e->birth;
+	out->status = status_name(e->status);
+	out->caseworker = e->caseworker;
+}
+
+long search_index_find(const search_index *ix, uint64_t id)
+{
+	size_t lo = 0, hi = ix->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ix->e[mid].id == id)
+			return (long)mid;
+		if (ix->e[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+struct refresh_ctx {
+	search_index *ix;
+	uint64_t id;
+	struct search_entry e;
+};
+
+static int refresh_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct refresh_ctx *ctx = vctx;
+	return entry_fill(st, txn, ctx->ix, &ctx->e, ctx->id);
+}
+
+int search_index_refresh(store *st, search_index *ix, uint64_t id)
+{
+	struct refresh_ctx ctx = {ix, id, {0}};
+	long at = search_index_find(ix, id);
+	int rc = st_txn(st, false, refresh_txn, &ctx);
+
+	/* The old strings stay in the arena until the index is freed: a
+	 * caseworker edits a few cases a session, not thousands. */
+	if (rc)
+		return rc;
+	if (at >= 0) {
+		ix->e[at] = ctx.e;
+		return M_OK;
+	}
+	if (ix->n == ix->cap) {
+		size_t cap = ix->cap ? ix->cap * 2 : 1024;
+		void *p = realloc(ix->e, cap * sizeof *ix->e);
+		if (!p)
+			return st_fail(st, M_UNAVAILABLE, "out of memory");
+		ix->e = p;
+		ix->cap = cap;
+	}
+	/* New ids are the largest: appending keeps the order. */
+	ix->e[ix->n++] = ctx.e;
+	return M_OK;
 }
 
 struct ranked {
@@ -245,7 +326,7 @@ int search_run(store *st, search_index *ix, const char *query, size_t len,
 		return st_fail(st, M_UNAVAILABLE, "out of memory");
 	if (parse_date_query(query, len, date)) {
 		for (size_t i = 0; i < ix->n; i++)
-			if (strcmp(ix->e[i].birth, date) == 0)
+			if (strcmp(ix->arena + ix->e[i].birth, date) == 0)
 				r[n++] = (struct ranked){{ix->e[i].id, 100},
 				                         ix->arena + ix->e[i].display};
 	} else {

@@ -219,11 +219,28 @@ struct search_hit {
 	int score;
 };
 
+/* One case as the list screens show it; the strings live in the index's
+ * locked arena and stay valid until search_index_free. */
+struct search_row {
+	uint64_t id;
+	uint32_t version;
+	const char *name; /* given and family name, "" when locked or absent */
+	const char *birth_date;
+	const char *status;
+	const char *caseworker;
+};
+
 /* Decrypt the names and birth dates the user may read into locked memory. */
 typedef struct search_index search_index;
 int search_index_load(store *st, search_index **out);
 void search_index_free(search_index *ix);
 size_t search_index_size(const search_index *ix);
+/* Row i (0 <= i < size), in id order. */
+void search_index_row(const search_index *ix, size_t i, struct search_row *out);
+/* The row of a case id, or -1. */
+long search_index_find(const search_index *ix, uint64_t id);
+/* Re-read one case after a save (or add it if new). */
+int search_index_refresh(store *st, search_index *ix, uint64_t id);
 /* Best first. A query of 11 digits looks up the national id; a date matches
  * birth dates; anything else matches names in any script or spelling. */
 int search_run(store *st, search_index *ix, const char *query, size_t len,
