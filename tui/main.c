@@ -32,6 +32,9 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"tui", cmd_tui, 0, "[tui]",
+     "The terminal UI: the case list, search as you type, case view, edit and\n"
+     "notes. ? shows the keys of each screen."},
     {"init", cmd_init, O_ADMIN, "init [--admin NAME]",
      "Create a store and its first administrator (default: your login name).\n"
      "The new passphrase is asked twice on the terminal, or read from\n"
@@ -157,6 +160,7 @@ int main(int argc, char **argv)
 	    {"interpreter", no_argument, NULL, 'i'},
 	    {"limit", required_argument, NULL, 'l'},
 	    {"cases", required_argument, NULL, 'c'},
+	    {"script", required_argument, NULL, 'S'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct cli cli = {.pass_fd = -1, .newpass_fd = -1, .limit = 20};
@@ -215,14 +219,17 @@ int main(int argc, char **argv)
 		case 'k': cli.kind = optarg; used |= O_KIND; break;
 		case 'i': cli.interpreter = true; used |= O_INTERPRETER; break;
 		case 'l': cli.limit = parse_long(optarg, "--limit", 1, 100000); used |= O_LIMIT; break;
+		case 'S': cli.script = optarg; break;
 		case 'c': cli.cases = parse_long(optarg, "--cases", 1, 1000000); used |= O_CASES; break;
 		default: usage(stderr); return M_USAGE;
 		}
 	}
-	if (!cmd) {
-		usage(help ? stdout : stderr);
-		return help ? M_OK : M_USAGE;
+	if (!cmd && help) {
+		usage(stdout);
+		return M_OK;
 	}
+	if (!cmd)
+		cmd = &commands[0]; /* no command: the terminal UI */
 	if (help) {
 		printf("usage: mappe %s\n\n%s\n", cmd->usage, cmd->help);
 		return M_OK;
@@ -236,6 +243,8 @@ int main(int argc, char **argv)
 	user_env = cli.setgid ? NULL : getenv("MAPPE_USER");
 	if (cli.setgid && cli.user)
 		return cli_fail(M_USAGE, _("--user is refused: this mappe acts as your login"));
+	if (cli.setgid && cli.script)
+		return cli_fail(M_USAGE, _("--script is refused: this mappe is the deployment's"));
 	if (cli.setgid && cli.db)
 		return cli_fail(M_USAGE, _("--db is refused: this mappe uses the store in /etc/mappe.conf"));
 	if (!cli.user)

@@ -31,6 +31,7 @@ struct cli {
 	bool interpreter;
 	long limit;
 	long cases;
+	const char *script; /* --script FILE: keys for the screen tests */
 
 	int argc; /* the command's own arguments, after its name */
 	char **argv;
@@ -67,5 +68,6 @@ int cmd_update(struct cli *cli);
 int cmd_note(struct cli *cli);
 int cmd_import(struct cli *cli);
 int cmd_check(struct cli *cli);
+int cmd_tui(struct cli *cli);
 
 #endif

@@ -1,0 +1,114 @@
+/* ui.h: private to tui/: the screens, their keymap and the drawing helpers. */
+#ifndef MAPPE_TUI_UI_H
+#define MAPPE_TUI_UI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <wchar.h>
+
+#include "tui/tui.h"
+
+/*
+ * Every action a key can trigger, once: the enum, the keymap's names, the
+ * bottom bar and the help screen all come from this table (tig's REQ_INFO).
+ * REQ(name, key shown, Norwegian, English)
+ */
+#define REQUESTS(X)                                                                                \
+	X(QUIT, "q", "Tilbake", "Back")                                                            \
+	X(HELP, "?", "Hjelp", "Help")                                                              \
+	X(SEARCH, "/", "Søk", "Search")                                                            \
+	X(OPEN, "Enter", "Åpne", "Open")                                                           \
+	X(EDIT, "e", "Rediger", "Edit")                                                            \
+	X(NOTE, "n", "Nytt notat", "New note")                                                     \
+	X(SAVE, "^S", "Lagre", "Save")                                                             \
+	X(STATUS, "s", "Status", "Status")                                                         \
+	X(MINE, "m", "Mine saker", "My cases")                                                     \
+	X(UP, "↑", "Opp", "Up")                                                                    \
+	X(DOWN, "↓", "Ned", "Down")                                                                \
+	X(PGUP, "PgUp", "Side opp", "Page up")                                                     \
+	X(PGDN, "PgDn", "Side ned", "Page down")                                                   \
+	X(TOP, "Home", "Først", "First")                                                           \
+	X(BOTTOM, "End", "Sist", "Last")                                                           \
+	X(NEXT, "Tab", "Neste felt", "Next field")                                                 \
+	X(PREV, "S-Tab", "Forrige felt", "Previous field")                                         \
+	X(CANCEL, "Esc", "Avbryt", "Cancel")                                                       \
+	X(REDRAW, "^L", "Tegn på nytt", "Redraw")
+
+enum request {
+	REQ_NONE,
+#define REQ_ENUM(name, key, nb, en) REQ_##name,
+	REQUESTS(REQ_ENUM)
+#undef REQ_ENUM
+	REQ_COUNT,
+};
+
+#define RQ(r) (UINT64_C(1) << (r))
+
+struct ui;
+
+struct view_ops {
+	const char *title_nb, *title_en;
+	uint64_t hints; /* requests shown in the bottom bar, in enum order */
+	void (*draw)(void *self, struct ui *ui);
+	/* A key: req is its request (REQ_NONE for plain text), ch the character
+	 * or KEY_ code. Returns false when the view is done. */
+	bool (*key)(void *self, struct ui *ui, enum request req, wint_t ch, bool fnkey);
+	void (*free)(void *self);
+	bool text_input; /* printable keys are text, not requests */
+};
+
+struct view {
+	const struct view_ops *ops;
+	void *self;
+};
+
+enum { UI_MAX_VIEWS = 8, UI_MIN_COLS = 40, UI_MIN_ROWS = 10 };
+
+struct script_state;
+
+struct ui {
+	struct cli *cli;
+	store *st;
+	search_index *ix;
+	bool nb; /* Norwegian */
+	bool color;
+	struct view stack[UI_MAX_VIEWS];
+	int depth;
+	char message[256]; /* one line above the key bar; never personal data */
+	bool message_error;
+	FILE *script; /* keys from a file instead of the terminal (tests) */
+	struct script_state *script_state;
+	bool quit;
+};
+
+/* Screens */
+int view_list_open(struct ui *ui);
+int view_case_open(struct ui *ui, uint64_t id);
+/* After a save: reload the case wherever it is shown. */
+void view_case_reload(struct ui *ui, uint64_t id);
+int view_help_open(struct ui *ui, const struct view_ops *of);
+int view_form_open(struct ui *ui, struct case_rec *c);
+int view_note_open(struct ui *ui, uint64_t id);
+
+/* Run until the last view closes or the terminal goes away. */
+int ui_loop(struct ui *ui);
+void ui_push(struct ui *ui, const struct view_ops *ops, void *self);
+void ui_say(struct ui *ui, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+const char *ui_text(const struct ui *ui, const char *nb, const char *en);
+/* Ask a yes/no question on the message line; true for yes. */
+bool ui_confirm(struct ui *ui, const char *question);
+
+/* Drawing: every string is clipped by display width, never by bytes. */
+enum ui_color { C_NORMAL, C_TITLE, C_BAR, C_KEY, C_SELECTED, C_LOCKED, C_ERROR, C_LABEL };
+void ui_attr(struct ui *ui, enum ui_color c, bool on);
+/* Draw UTF-8 text at y, x in at most width columns; returns columns used. */
+int ui_put(int y, int x, const char *s, int width);
+/* Same, padded with spaces to exactly width columns. */
+void ui_put_pad(int y, int x, const char *s, int width);
+int ui_text_width(const char *s);
+const char *request_label(const struct ui *ui, enum request r);
+const char *request_key(enum request r);
+/* Map a key to its request for a screen; REQ_NONE if unbound. */
+enum request keymap_lookup(wint_t ch, bool fnkey, bool text_input);
+
+#endif

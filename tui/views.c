@@ -1,0 +1,627 @@
+/* views.c: the case list, the case view and help. */
+#define NCURSES_WIDECHAR 1
+#include "tui/ui.h"
+
+#include <curses.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the case list ------------------------------------------------------- */
+
+enum { QUERY_MAX = 256 };
+
+struct list_view {
+	size_t *rows; /* index rows shown, in order: a virtual list */
+	size_t n;
+	size_t sel, top;
+	bool searching;
+	char *query; /* secure memory: a search is personal data */
+	size_t qlen;
+	int status; /* -1: every status */
+	bool mine;
+};
+
+static void list_free(void *self)
+{
+	struct list_view *lv = self;
+
+	keys_secure_free(lv->query);
+	free(lv->rows);
+	free(lv);
+}
+
+/* The i-th of a catalogue field's "a|b|c" choices. */
+static const char *choice_at(const char *choices, int i, size_t *len)
+{
+	const char *p = choices;
+
+	for (; i > 0 && *p; i--)
+		p += strcspn(p, "|") + (p[strcspn(p, "|")] == '|');
+	*len = strcspn(p, "|");
+	return p;
+}
+
+static int choice_count(const char *choices)
+{
+	int n = 1;
+
+	for (const char *p = choices; *p; p++)
+		n += *p == '|';
+	return n;
+}
+
+static bool row_passes(struct ui *ui, const struct list_view *lv, size_t row)
+{
+	struct search_row r;
+
+	search_index_row(ui->ix, row, &r);
+	if (lv->status >= 0) {
+		size_t n;
+		const char *want = choice_at(field_catalogue[F_status].choices, lv->status, &n);
+		if (strlen(r.status) != n || strncmp(r.status, want, n) != 0)
+			return false;
+	}
+	if (lv->mine && strcmp(r.caseworker, store_user(ui->st)) != 0)
+		return false;
+	return true;
+}
+
+static uint64_t row_id(struct ui *ui, size_t row)
+{
+	struct search_row r;
+
+	search_index_row(ui->ix, row, &r);
+	return r.id;
+}
+
+/* Recompute which rows show: every case, or the search results best first,
+ * through the status and caseload filters. */
+static void list_refilter(struct ui *ui, struct list_view *lv)
+{
+	size_t total = search_index_size(ui->ix);
+
+	free(lv->rows);
+	lv->rows = calloc(total ? total : 1, sizeof *lv->rows);
+	lv->n = 0;
+	if (!lv->rows)
+		return;
+	if (lv->qlen) {
+		struct search_hit *hits = NULL;
+		size_t n = 0;
+		if (search_run(ui->st, ui->ix, lv->query, lv->qlen, &hits, &n) != M_OK)
+			ui_say(ui, true, "%s", store_error(ui->st));
+		for (size_t i = 0; i < n; i++) {
+			long row = search_index_find(ui->ix, hits[i].id);
+			if (row >= 0 && row_passes(ui, lv, (size_t)row))
+				lv->rows[lv->n++] = (size_t)row;
+		}
+		free(hits);
+	} else {
+		for (size_t i = 0; i < total; i++)
+			if (row_passes(ui, lv, i))
+				lv->rows[lv->n++] = i;
+	}
+	if (lv->sel >= lv->n)
+		lv->sel = lv->n ? lv->n - 1 : 0;
+}
+
+static int list_height(void)
+{
+	return LINES - 5; /* title, column header, message, key bar, query line */
+}
+
+static void list_draw(void *self, struct ui *ui)
+{
+	struct list_view *lv = self;
+	int h = list_height(), name_w = COLS - 2 - 11 - 13 - 11;
+	char head[256];
+
+	if (name_w < 10)
+		name_w = COLS - 2 - 11;
+	if (lv->sel < lv->top)
+		lv->top = lv->sel;
+	if (lv->sel >= lv->top + (size_t)h)
+		lv->top = lv->sel - (size_t)h + 1;
+
+	ui_attr(ui, C_LABEL, true);
+	ui_put_pad(1, 1, ui_text(ui, "Navn", "Name"), name_w);
+	if (name_w < COLS - 2 - 11 - 13 - 11 + 1) {
+		ui_put_pad(1, 1 + name_w, ui_text(ui, "Født", "Born"), 11);
+		ui_put_pad(1, 1 + name_w + 11, "Status", 13);
+		ui_put_pad(1, 1 + name_w + 24, ui_text(ui, "Saksbeh.", "Worker"), 11);
+	}
+	ui_attr(ui, C_LABEL, false);
+
+	/* Only the rows on screen are drawn, however many cases there are. */
+	for (int i = 0; i < h && lv->top + (size_t)i < lv->n; i++) {
+		struct search_row r;
+		int y = 2 + i;
+		bool sel = lv->top + (size_t)i == lv->sel;
+		search_index_row(ui->ix, lv->rows[lv->top + (size_t)i], &r);
+		if (sel)
+			ui_attr(ui, C_SELECTED, true);
+		ui_put_pad(y, 0, "", COLS);
+		ui_put_pad(y, 1, r.name[0] ? r.name : ui_text(ui, "[låst]", "[locked]"), name_w - 1);
+		if (name_w < COLS - 2 - 11 - 13 - 11 + 1) {
+			ui_put_pad(y, 1 + name_w, r.birth_date, 11);
+			ui_put_pad(y, 1 + name_w + 11, r.status, 13);
+			ui_put_pad(y, 1 + name_w + 24, r.caseworker, 11);
+		}
+		if (sel)
+			ui_attr(ui, C_SELECTED, false);
+	}
+	if (lv->n == 0)
+		ui_put(3, 2, ui_text(ui, "Ingen saker", "No cases"), COLS - 4);
+
+	/* The query line. */
+	snprintf(head, sizeof head, "%s%s", lv->searching || lv->qlen ? "/" : "",
+	         lv->mine ? ui_text(ui, "  [mine saker]", "  [my cases]") : "");
+	move(LINES - 3, 0);
+	clrtoeol();
+	if (lv->searching || lv->qlen) {
+		int x = ui_put(LINES - 3, 1, ui_text(ui, "Søk: ", "Search: "), COLS - 2) + 1;
+		x += ui_put(LINES - 3, x, lv->query, COLS - x - 16);
+		if (lv->searching) {
+			move(LINES - 3, x);
+			curs_set(1);
+		}
+	} else {
+		curs_set(0);
+	}
+	{
+		char count[64];
+		snprintf(count, sizeof count, "%zu/%zu", lv->n, search_index_size(ui->ix));
+		int w = ui_text_width(count);
+		ui_put(LINES - 3, COLS - w - 1, count, w);
+	}
+}
+
+/* Remove the last character (and any combining marks before it). */
+static void query_backspace(struct list_view *lv)
+{
+	while (lv->qlen) {
+		unsigned char c = (unsigned char)lv->query[--lv->qlen];
+		lv->query[lv->qlen] = 0;
+		if ((c & 0xc0) != 0x80)
+			break;
+	}
+}
+
+static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, bool fnkey)
+{
+	struct list_view *lv = self;
+	int h = list_height();
+
+	if (lv->searching) {
+		if (req == REQ_OPEN || req == REQ_DOWN) {
+			lv->searching = false;
+			curs_set(0);
+			if (req == REQ_OPEN && lv->n)
+				view_case_open(ui, row_id(ui, lv->rows[lv->sel]));
+			return true;
+		}
+		if (req == REQ_CANCEL) {
+			lv->searching = false;
+			keys_wipe(lv->query, QUERY_MAX);
+			lv->qlen = 0;
+			curs_set(0);
+			list_refilter(ui, lv);
+			return true;
+		}
+		if ((fnkey && ch == KEY_BACKSPACE) || (!fnkey && (ch == 127 || ch == 8))) {
+			query_backspace(lv);
+			lv->sel = 0;
+			list_refilter(ui, lv);
+			return true;
+		}
+		if (!fnkey && ch >= 0x20 && ch != 0x7f) {
+			char mb[MB_LEN_MAX];
+			mbstate_t ps;
+			size_t n;
+			memset(&ps, 0, sizeof ps);
+			n = wcrtomb(mb, (wchar_t)ch, &ps);
+			if (n != (size_t)-1 && lv->qlen + n < QUERY_MAX) {
+				memcpy(lv->query + lv->qlen, mb, n);
+				lv->qlen += n;
+				lv->query[lv->qlen] = 0;
+				lv->sel = 0;
+				list_refilter(ui, lv);
+			}
+		}
+		return true;
+	}
+
+	switch (req) {
+	case REQ_QUIT:
+	case REQ_CANCEL:
+		if (lv->qlen) { /* Esc first clears a search, then leaves */
+			keys_wipe(lv->query, QUERY_MAX);
+			lv->qlen = 0;
+			list_refilter(ui, lv);
+			return true;
+		}
+		return false;
+	case REQ_SEARCH:
+		lv->searching = true;
+		return true;
+	case REQ_UP:
+		if (lv->sel)
+			lv->sel--;
+		return true;
+	case REQ_DOWN:
+		if (lv->sel + 1 < lv->n)
+			lv->sel++;
+		return true;
+	case REQ_PGUP:
+		lv->sel = lv->sel > (size_t)h ? lv->sel - (size_t)h : 0;
+		return true;
+	case REQ_PGDN:
+		lv->sel = lv->n ? (lv->sel + (size_t)h < lv->n ? lv->sel + (size_t)h : lv->n - 1) : 0;
+		return true;
+	case REQ_TOP:
+		lv->sel = 0;
+		return true;
+	case REQ_BOTTOM:
+		lv->sel = lv->n ? lv->n - 1 : 0;
+		return true;
+	case REQ_OPEN:
+		if (lv->n)
+			view_case_open(ui, row_id(ui, lv->rows[lv->sel]));
+		return true;
+	case REQ_STATUS: {
+		/* Cycle: every status, then each of the catalogue's in turn. */
+		const char *choices = field_catalogue[F_status].choices;
+		lv->status = lv->status + 1 < choice_count(choices) ? lv->status + 1 : -1;
+		list_refilter(ui, lv);
+		if (lv->status < 0) {
+			ui_say(ui, false, "%s", ui_text(ui, "Alle statuser", "Every status"));
+		} else {
+			size_t n;
+			const char *p = choice_at(choices, lv->status, &n);
+			ui_say(ui, false, "Status: %.*s", (int)n, p);
+		}
+		return true;
+	}
+	case REQ_MINE:
+		lv->mine = !lv->mine;
+		list_refilter(ui, lv);
+		ui_say(ui, false, "%s",
+		       lv->mine ? ui_text(ui, "Viser mine saker", "Showing my cases")
+		                : ui_text(ui, "Viser alle saker", "Showing every case"));
+		return true;
+	default:
+		return true;
+	}
+}
+
+/* The list in search mode takes text, so it answers to a second table. */
+static bool list_key_dispatch(void *self, struct ui *ui, enum request req, wint_t ch, bool fnkey)
+{
+	struct list_view *lv = self;
+
+	if (lv->searching)
+		req = keymap_lookup(ch, fnkey, true);
+	return list_key(self, ui, req, ch, fnkey);
+}
+
+static const struct view_ops list_ops = {
+    "Saker", "Cases", RQ(REQ_HELP) | RQ(REQ_SEARCH) | RQ(REQ_OPEN) | RQ(REQ_STATUS) |
+                          RQ(REQ_MINE) | RQ(REQ_QUIT),
+    list_draw, list_key_dispatch, list_free, false,
+};
+
+int view_list_open(struct ui *ui)
+{
+	struct list_view *lv = calloc(1, sizeof *lv);
+
+	if (!lv || !(lv->query = keys_secure_alloc(QUERY_MAX))) {
+		free(lv);
+		return M_UNAVAILABLE;
+	}
+	lv->query[0] = 0;
+	lv->status = -1;
+	list_refilter(ui, lv);
+	ui_push(ui, &list_ops, lv);
+	return M_OK;
+}
+
+/* ---- one case ------------------------------------------------------------ */
+
+struct case_view {
+	struct case_rec c;
+	struct note *notes;
+	size_t nnotes;
+	bool notes_locked;
+	int top;
+	int lines; /* rendered height, for scrolling */
+};
+
+static void case_free(void *self)
+{
+	struct case_view *cv = self;
+
+	notes_free(cv->notes, cv->nnotes);
+	case_clear(&cv->c);
+	free(cv);
+}
+
+/* Draw a value that may span lines; returns the rows used. */
+static int put_value(int y, int x, const char *v, int width, int ymax)
+{
+	int rows = 0;
+
+	while (v && y + rows < ymax) {
+		const char *nl = strchr(v, '\n');
+		size_t n = nl ? (size_t)(nl - v) : strlen(v);
+		char line[FIELD_MAX_BYTES + 1];
+		memcpy(line, v, n < FIELD_MAX_BYTES ? n : FIELD_MAX_BYTES);
+		line[n < FIELD_MAX_BYTES ? n : FIELD_MAX_BYTES] = 0;
+		ui_put(y + rows, x, line, width);
+		keys_wipe(line, sizeof line);
+		rows++;
+		v = nl ? nl + 1 : NULL;
+	}
+	return rows ? rows : 1;
+}
+
+static void case_draw(void *self, struct ui *ui)
+{
+	struct case_view *cv = self;
+	int y = 1 - cv->top, ymax = LINES - 2, group = -1;
+	int label_w = COLS >= 70 ? 26 : COLS / 3;
+	char head[128];
+
+	snprintf(head, sizeof head, "%s %llu · %s %u", ui_text(ui, "Sak", "Case"),
+	         (unsigned long long)cv->c.id, ui_text(ui, "versjon", "version"), cv->c.version);
+	if (y >= 1 && y < ymax) {
+		ui_attr(ui, C_LABEL, true);
+		ui_put(y, 1, head, COLS - 2);
+		ui_attr(ui, C_LABEL, false);
+	}
+	y++;
+	for (int f = 0; f < F_COUNT; f++) {
+		const struct field_def *d = &field_catalogue[f];
+		bool readable = d->cls == KC_NONE || store_can_read(ui->st, d->cls);
+		if (!cv->c.value[f] && !cv->c.locked[f] && readable)
+			continue; /* empty fields, and groups of them, stay out of the way */
+		if ((int)d->group != group) {
+			group = (int)d->group;
+			y++;
+			if (y >= 1 && y < ymax) {
+				ui_attr(ui, C_LABEL, true);
+				ui_put(y, 1, field_group_label(d->group, ui->nb), COLS - 2);
+				ui_attr(ui, C_LABEL, false);
+			}
+			y++;
+		}
+		if (y >= 1 && y < ymax)
+			ui_put(y, 3, field_label((enum field_id)f, ui->nb), label_w - 3);
+		if (cv->c.locked[f] || !readable) {
+			/* Locked, never blank: the field may well hold something. */
+			char msg[96];
+			if (ui->nb)
+				snprintf(msg, sizeof msg, "[låst: krever %s-nøkkelen]",
+				         keys_class_name(d->cls));
+			else
+				snprintf(msg, sizeof msg, "[locked: needs the %s key]",
+				         keys_class_name(d->cls));
+			if (y >= 1 && y < ymax) {
+				ui_attr(ui, C_LOCKED, true);
+				ui_put(y, label_w + 1, msg, COLS - label_w - 2);
+				ui_attr(ui, C_LOCKED, false);
+			}
+			y++;
+			continue;
+		}
+		if (y >= 1)
+			y += put_value(y, label_w + 1, cv->c.value[f], COLS - label_w - 2, ymax);
+		else
+			y += 1 + (int)(strchr(cv->c.value[f], '\n') != NULL);
+	}
+	y++;
+	if (y >= 1 && y < ymax) {
+		ui_attr(ui, C_LABEL, true);
+		ui_put(y, 1, "Journal", COLS - 2);
+		ui_attr(ui, C_LABEL, false);
+	}
+	y++;
+	if (cv->notes_locked && y >= 1 && y < ymax) {
+		ui_attr(ui, C_LOCKED, true);
+		ui_put(y++, 3, ui_text(ui, "[låst: krever notes-nøkkel]", "[locked: needs the notes key]"),
+		       COLS - 4);
+		ui_attr(ui, C_LOCKED, false);
+	}
+	for (size_t i = 0; i < cv->nnotes; i++) {
+		char when[32], line[160];
+		snprintf(line, sizeof line, "%s  %s  %s", cli_time(cv->notes[i].time, true, when),
+		         cv->notes[i].author, note_kind_name(cv->notes[i].kind));
+		if (y >= 1 && y < ymax)
+			ui_put(y, 3, line, COLS - 4);
+		y++;
+		if (y >= 1)
+			y += put_value(y, 5, cv->notes[i].text, COLS - 6, ymax);
+		else
+			y++;
+	}
+	cv->lines = y + cv->top;
+}
+
+static int case_load(struct ui *ui, struct case_view *cv, uint64_t id)
+{
+	int rc;
+
+	notes_free(cv->notes, cv->nnotes);
+	cv->notes = NULL;
+	cv->nnotes = 0;
+	case_clear(&cv->c);
+	if ((rc = store_case_get(ui->st, id, &cv->c)))
+		return rc;
+	cv->notes_locked = !store_can_read(ui->st, KC_NOTES);
+	if (!cv->notes_locked)
+		rc = store_notes_get(ui->st, id, &cv->notes, &cv->nnotes);
+	return rc;
+}
+
+static bool case_key(void *self, struct ui *ui, enum request req, wint_t ch, bool fnkey)
+{
+	struct case_view *cv = self;
+	int page = LINES - 4;
+
+	(void)ch;
+	(void)fnkey;
+	switch (req) {
+	case REQ_QUIT:
+	case REQ_CANCEL:
+		return false;
+	case REQ_UP:
+		if (cv->top > 0)
+			cv->top--;
+		return true;
+	case REQ_DOWN:
+		if (cv->top + page < cv->lines)
+			cv->top++;
+		return true;
+	case REQ_PGUP:
+		cv->top = cv->top > page ? cv->top - page : 0;
+		return true;
+	case REQ_PGDN:
+		if (cv->top + page < cv->lines)
+			cv->top += page;
+		return true;
+	case REQ_TOP:
+		cv->top = 0;
+		return true;
+	case REQ_EDIT:
+		view_form_open(ui, &cv->c);
+		return true;
+	case REQ_NOTE:
+		if (cv->notes_locked)
+			ui_say(ui, true, "%s", ui_text(ui, "Notater krever notes-nøkkelen",
+			                               "Notes need the notes key"));
+		else
+			view_note_open(ui, cv->c.id);
+		return true;
+	default:
+		return true;
+	}
+}
+
+static const struct view_ops case_ops = {
+    "Sak", "Case",
+    RQ(REQ_HELP) | RQ(REQ_EDIT) | RQ(REQ_NOTE) | RQ(REQ_UP) | RQ(REQ_DOWN) | RQ(REQ_QUIT),
+    case_draw, case_key, case_free, false,
+};
+
+int view_case_open(struct ui *ui, uint64_t id)
+{
+	struct case_view *cv = calloc(1, sizeof *cv);
+	int rc;
+
+	if (!cv)
+		return M_UNAVAILABLE;
+	case_init(&cv->c);
+	rc = case_load(ui, cv, id);
+	if (rc) {
+		ui_say(ui, true, "%s", store_error(ui->st));
+		case_free(cv);
+		return rc;
+	}
+	ui_push(ui, &case_ops, cv);
+	return M_OK;
+}
+
+/* Reload the case under the top view after a save elsewhere. */
+void view_case_reload(struct ui *ui, uint64_t id)
+{
+	for (int i = ui->depth - 1; i >= 0; i--)
+		if (ui->stack[i].ops == &case_ops) {
+			struct case_view *cv = ui->stack[i].self;
+			if (cv->c.id == id && case_load(ui, cv, id) != M_OK)
+				ui_say(ui, true, "%s", store_error(ui->st));
+		}
+}
+
+/* ---- help: generated from the keymap ---------------------------------------- */
+
+struct help_view {
+	const struct view_ops *of;
+	int top;
+};
+
+static void help_free(void *self)
+{
+	free(self);
+}
+
+static void help_draw(void *self, struct ui *ui)
+{
+	struct help_view *hv = self;
+	int y = 2 - hv->top;
+
+	ui_attr(ui, C_LABEL, true);
+	ui_put(1 - hv->top > 0 ? 1 : 1, 1,
+	       ui_text(ui, "Taster i dette vinduet", "Keys on this screen"), COLS - 2);
+	ui_attr(ui, C_LABEL, false);
+	for (int r = 1; r < REQ_COUNT; r++) {
+		char keys[64] = "";
+		if (!(hv->of->hints & RQ(r)) && r != REQ_REDRAW && r != REQ_UP && r != REQ_DOWN &&
+		    r != REQ_PGUP && r != REQ_PGDN)
+			continue;
+		snprintf(keys, sizeof keys, "%s", request_key((enum request)r));
+		if (y >= 2 && y < LINES - 2) {
+			ui_attr(ui, C_KEY, true);
+			ui_put(y, 3, keys, 10);
+			ui_attr(ui, C_KEY, false);
+			ui_put(y, 14, request_label(ui, (enum request)r), COLS - 15);
+		}
+		y++;
+	}
+}
+
+static bool help_key(void *self, struct ui *ui, enum request req, wint_t ch, bool fnkey)
+{
+	struct help_view *hv = self;
+
+	(void)ui;
+	(void)ch;
+	(void)fnkey;
+	if (req == REQ_DOWN)
+		hv->top++;
+	else if (req == REQ_UP && hv->top > 0)
+		hv->top--;
+	else if (req == REQ_QUIT || req == REQ_CANCEL || req == REQ_HELP || req == REQ_OPEN)
+		return false;
+	return true;
+}
+
+static const struct view_ops help_ops = {
+    "Hjelp", "Help", RQ(REQ_QUIT), help_draw, help_key, help_free, false,
+};
+
+int view_help_open(struct ui *ui, const struct view_ops *of)
+{
+	struct help_view *hv = calloc(1, sizeof *hv);
+
+	if (!hv)
+		return M_UNAVAILABLE;
+	hv->of = of;
+	ui_push(ui, &help_ops, hv);
+	return M_OK;
+}
+
+/* Until the form and note editors land: say so rather than do nothing. */
+int view_form_open(struct ui *ui, struct case_rec *c)
+{
+	(void)c;
+	ui_say(ui, true, "%s", ui_text(ui, "Redigering kommer", "Editing is not there yet"));
+	return M_OK;
+}
+
+int view_note_open(struct ui *ui, uint64_t id)
+{
+	(void)id;
+	ui_say(ui, true, "%s", ui_text(ui, "Notater kommer", "Notes are not there yet"));
+	return M_OK;
+}
