@@ -250,14 +250,28 @@ static int seal_put(store *st, MDB_txn *txn, enum store_db db, const uint8_t *k,
 	return rc;
 }
 
-/* Decrypt an envelope into secure memory. M_AUTH when we hold no key. */
-static int open_env(store *st, const struct keys_place *place, const MDB_val *v, char **out,
-                    size_t *len)
+/* Decrypt an envelope of class cls into secure memory. M_AUTH when we hold
+ * no key. */
+static int open_env(store *st, const struct keys_place *place, const MDB_val *v,
+                    enum key_class cls, char **out, size_t *len)
 {
-	char *buf = keys_secure_alloc(v->mv_size + 1);
+	char *buf;
 	size_t n;
+	enum key_class c;
+	uint32_t epoch;
 	int rc;
 
+	/* Each place has one class (the catalogue; notes for notes), and no
+	 * envelope is newer than its class's active epoch: both are checked
+	 * without a key. Otherwise an envelope moved in from another class, or
+	 * with its epoch edited, would only look locked to whoever lacks that
+	 * key, and mappe check would pass it. */
+	if (keys_envelope_info(v->mv_data, v->mv_size, &c, &epoch) != KEYS_OK || c != cls ||
+	    epoch == 0 || epoch > st->epoch[c])
+		return st_fail(st, M_INTEGRITY,
+		               "case %llu: field %u does not authenticate (tampered or moved)",
+		               (unsigned long long)place->record, place->field);
+	buf = keys_secure_alloc(v->mv_size + 1);
 	if (!buf)
 		return st_fail(st, M_UNAVAILABLE, "out of memory");
 	rc = keys_open(st->kr, place, v->mv_data, v->mv_size, (uint8_t *)buf, v->mv_size, &n);
@@ -314,8 +328,9 @@ static int read_field(store *st, MDB_txn *txn, uint64_t id, const struct hdr_fie
 		               (unsigned long long)id, hf->number);
 	if (rc)
 		return rc;
+	int f = field_by_number(hf->number);
 	const struct keys_place place = {id, hf->number, hf->counter};
-	return open_env(st, &place, &v, out, len);
+	return open_env(st, &place, &v, f < 0 ? KC_NONE : field_catalogue[f].cls, out, len);
 }
 
 int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_t *ids,
@@ -375,9 +390,11 @@ int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_
 int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out, const bool *want)
 {
 	struct rec_header h = {0};
-	int rc = hdr_read(st, txn, id, &h);
+	/* The active epochs as of this transaction: open_env compares each
+	 * envelope's epoch with them, and a rotation may have run since unlock. */
+	int rc = st_load_epochs(st, txn);
 
-	if (rc)
+	if (rc || (rc = hdr_read(st, txn, id, &h)))
 		return rc;
 	case_clear(out);
 	out->id = id;
@@ -654,7 +671,9 @@ struct find_ctx {
 static int find_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct find_ctx *ctx = vctx;
-	return nid_lookup_txn(st, txn, ctx->nid, ctx->len, ctx->ids, 64, &ctx->n);
+	int rc = st_load_epochs(st, txn); /* for open_env's epoch check */
+
+	return rc ? rc : nid_lookup_txn(st, txn, ctx->nid, ctx->len, ctx->ids, 64, &ctx->n);
 }
 
 int store_find_national_id(store *st, const char *nid, uint64_t **ids, size_t *n)
@@ -771,7 +790,8 @@ static int notes_txn(store *st, MDB_txn *txn, void *vctx)
 	notes_free(ctx->notes, ctx->n);
 	ctx->notes = NULL;
 	ctx->n = 0;
-	if ((rc = hdr_read(st, txn, ctx->id, &h)))
+	/* The active epochs as of this transaction, for open_env's check. */
+	if ((rc = st_load_epochs(st, txn)) || (rc = hdr_read(st, txn, ctx->id, &h)))
 		return rc;
 	if (h.notes == 0)
 		return M_OK;
@@ -794,7 +814,7 @@ static int notes_txn(store *st, MDB_txn *txn, void *vctx)
 		if (rc)
 			return rc;
 		const struct keys_place place = {ctx->id, NOTE_FIELD, i};
-		if ((rc = open_env(st, &place, &v, &pt, &len)))
+		if ((rc = open_env(st, &place, &v, KC_NOTES, &pt, &len)))
 			return rc == M_AUTH ? st_fail(st, M_AUTH, "notes need the notes key") : rc;
 		if (len < 11 || len < 11u + (uint8_t)pt[10]) {
 			keys_secure_free(pt);
@@ -893,7 +913,7 @@ static void check_one(store *st, MDB_txn *txn, struct check_ctx *ctx, uint64_t i
 				break;
 			}
 			const struct keys_place place = {id, NOTE_FIELD, i};
-			rc = open_env(st, &place, &v, &pt, &len);
+			rc = open_env(st, &place, &v, KC_NOTES, &pt, &len);
 			if (rc == M_OK)
 				keys_secure_free(pt);
 			else if (rc == M_AUTH)

@@ -292,7 +292,11 @@ int store_import(store *st, const char *name, char *buf, size_t len, enum import
 	err[0] = 0;
 	if (!st->kr)
 		return st_fail(st, M_AUTH, "not unlocked");
-	im.acap = 2 * len + 64;
+	/* Normalising can lengthen a value: the boolean "0" becomes "false".
+	 * A one-byte value and its delimiter (2 input bytes) then take 6 arena
+	 * bytes with the NUL, and nothing grows more than that, so 3 bytes per
+	 * input byte always fit; 2 ran out on a file of short booleans. */
+	im.acap = 3 * len + 64;
 	im.arena = keys_secure_alloc(im.acap);
 	if (!im.arena) {
 		snprintf(err, errlen, "%s: out of memory", name);
