@@ -171,6 +171,33 @@ static int unlock_read(store *st, MDB_txn *txn, void *vctx)
 	return rc == 0 || rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "grants");
 }
 
+/* The role in the user record is in clear, but the grants are sealed by the
+ * authority: a role edited in the file (caseworker to admin) no longer
+ * matches the keys, and is refused. Administrators hold the authority key;
+ * leads the audit class; health staff health but not finance; caseworkers
+ * finance but not health. */
+static bool role_matches_keys(const store *st, const keyring *kr, enum key_role role)
+{
+	bool authority = keyring_is_authority(kr);
+	bool audit = keyring_has(kr, KC_AUDIT, st->epoch[KC_AUDIT]);
+	bool health = keyring_has(kr, KC_HEALTH, st->epoch[KC_HEALTH]);
+	bool finance = keyring_has(kr, KC_FINANCE, st->epoch[KC_FINANCE]);
+
+	switch (role) {
+	case ROLE_ADMIN:
+		return authority;
+	case ROLE_LEAD:
+		return !authority && audit;
+	case ROLE_HEALTH:
+		return !authority && !audit && health && !finance;
+	case ROLE_CASEWORKER:
+		return !authority && !audit && finance && !health;
+	case ROLE_COUNT:
+		break;
+	}
+	return false;
+}
+
 static int auth_failed(store *st)
 {
 	/* The same words whether the user is unknown or the passphrase wrong. */
@@ -231,6 +258,13 @@ int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 	}
 	if (!keyring_has(kr, KC_RECORD, st->epoch[KC_RECORD])) {
 		rc = auth_failed(st);
+		goto out;
+	}
+	if (!role_matches_keys(st, kr, ctx->u.role)) {
+		rc = st_fail(st, M_INTEGRITY,
+		             "%s: the role recorded for user %s does not match the keys granted to "
+		             "them: the store may have been tampered with",
+		             st->dir, user);
 		goto out;
 	}
 	keyring_free(st->kr);

@@ -164,6 +164,13 @@ if command -v mdb_dump >/dev/null && command -v mdb_load >/dev/null; then
 	expect_in "$T/out" "and names the case" "case 1: field"
 	check "show of the tampered case is exit 3" 3 "$MAPPE" --db "$T/tampered" --user ada --passphrase-fd 3 show 1 3<<<"$ADMIN_PASS"
 	check "other cases still open" 0 "$MAPPE" --db "$T/tampered" --user ada --passphrase-fd 3 show 2 3<<<"$ADMIN_PASS"
+	# a caseworker's role edited to admin in the file (value byte 2)
+	cp -a "$DB" "$T/promoted"
+	mdb_dump -s users "$T/promoted" |
+		awk 'k==1 {sub(/^ 0100/, " 0103"); k=0} /^ 6b617269$/ {k=1} {print}' >"$T/udump"
+	mdb_load -s users -f "$T/udump" "$T/promoted"
+	check "a role edited in the file is refused (exit 3)" 3 "$MAPPE" --db "$T/promoted" --user kari --passphrase-fd 3 show 1 3<<<"kari's own passphrase"
+	expect_in "$T/err" "saying the role does not match the keys" "does not match the keys"
 else
 	echo "ok $((++_n)) - tamper test # SKIP lmdb-utils (mdb_dump, mdb_load) not installed"
 fi
