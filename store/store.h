@@ -278,4 +278,11 @@ void json_write_string(FILE *f, const char *s, size_t len);
 void case_write_json(FILE *f, const struct case_rec *c, const struct note *notes, size_t n,
                      bool notes_locked);
 
+/* ---- synthetic cases ---------------------------------------------------- */
+
+/* Invented people (never real ones) for the demo store, tests and benchmarks,
+ * the same for the same seed: CSV with a header of field ids, or JSON Lines.
+ * -1 with a message in err only on an internal error. */
+int synth_write(FILE *f, uint64_t seed, uint64_t count, bool jsonl, char *err, size_t errlen);
+
 #endif

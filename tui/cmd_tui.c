@@ -44,46 +44,126 @@ static int first_login(struct cli *cli, store *st, const char *old, size_t oldle
 	return rc;
 }
 
+/* The screens over an unlocked store, until the user quits. */
+static int run_screens(struct cli *cli, store *st)
+{
+	struct ui ui = {.cli = cli, .st = st, .nb = cli->norwegian};
+	int rc;
+
+	if (cli->script && !(ui.script = fopen(cli->script, "r")))
+		return cli_fail(M_USAGE, _("%s: cannot read the script"), cli->script);
+	if ((rc = search_index_load(st, &ui.ix)))
+		cli_fail(rc, "%s", store_error(st));
+	else if ((rc = view_list_open(&ui)) == M_OK)
+		rc = ui_loop(&ui);
+	search_index_free(ui.ix);
+	if (ui.script)
+		fclose(ui.script);
+	return rc;
+}
+
 int cmd_tui(struct cli *cli)
 {
-	struct ui ui = {.cli = cli, .nb = cli->norwegian};
 	char err[512] = "", *pass = NULL;
 	size_t plen;
+	store *st = NULL;
 	int rc;
 
 	if (cli->argc)
 		return cli_fail(M_USAGE, _("usage: mappe [tui]"));
-	if (cli->script && !(ui.script = fopen(cli->script, "r")))
-		return cli_fail(M_USAGE, _("%s: cannot read the script"), cli->script);
-	if ((rc = store_open(cli->db, NULL, &ui.st, err, sizeof err))) {
-		cli_fail(rc, "%s", err);
-		goto out;
-	}
+	if ((rc = store_open(cli->db, NULL, &st, err, sizeof err)))
+		return cli_fail(rc, "%s", err);
 	if (cli->pass_fd < 0)
 		clean_screen();
 	rc = cli_read_secret(cli->pass_fd, cli->norwegian ? "Passfrase: " : "Passphrase: ", false,
 	                     &pass, &plen);
+	if (rc == M_OK && (rc = store_unlock(st, cli->user, pass, plen)))
+		cli_fail(rc, "%s", store_error(st));
+	if (rc == M_OK && store_must_change_passphrase(st))
+		rc = first_login(cli, st, pass, plen);
+	keys_secure_free(pass);
+	if (rc == M_OK)
+		rc = run_screens(cli, st);
+	store_close(st);
+	return rc;
+}
+
+/* The demo store's people are invented, so its passphrase is no secret. */
+#define DEMO_PASSPHRASE "mappe demo store"
+
+static int demo_fill(store *st, long cases)
+{
+	char *buf = NULL, err[512] = "";
+	size_t len = 0, n = 0;
+	uint64_t *ids = NULL;
+	FILE *f = open_memstream(&buf, &len);
+	int rc;
+
+	if (!f)
+		return cli_fail(M_UNAVAILABLE, _("out of memory"));
+	rc = synth_write(f, 2026, (uint64_t)cases, false, err, sizeof err);
+	if (fclose(f) != 0 || rc != 0) {
+		free(buf);
+		return cli_fail(M_UNAVAILABLE, "%s", err[0] ? err : _("out of memory"));
+	}
+	/* store_import parses in place and needs the byte after the text. */
+	rc = store_import(st, "demo", buf, len, IMPORT_CSV, false, &ids, &n, err, sizeof err);
 	if (rc)
-		goto out;
-	if ((rc = store_unlock(ui.st, cli->user, pass, plen))) {
-		cli_fail(rc, "%s", store_error(ui.st));
-		goto out;
+		cli_fail(rc, "%s", err[0] ? err : store_error(st));
+	free(ids);
+	free(buf);
+	return rc;
+}
+
+int cmd_demo(struct cli *cli)
+{
+	char err[512] = "", path[4200];
+	const char *db = cli->db;
+	long cases = cli->cases ? cli->cases : 300;
+	store *st = NULL;
+	int rc;
+
+	if (cli->argc)
+		return cli_fail(M_USAGE, _("usage: mappe demo [--cases N]"));
+	if (!cli->db_given) {
+		/* Beside the real store, never in it. */
+		snprintf(path, sizeof path, "%s-demo", cli->db);
+		db = path;
 	}
-	if (store_must_change_passphrase(ui.st) && (rc = first_login(cli, ui.st, pass, plen)))
-		goto out;
-	keys_secure_free(pass);
-	pass = NULL;
-	if ((rc = search_index_load(ui.st, &ui.ix))) {
-		cli_fail(rc, "%s", store_error(ui.st));
-		goto out;
+	char data[4300];
+	snprintf(data, sizeof data, "%s/data.mdb", db);
+	if (access(data, F_OK) != 0) {
+		fprintf(stderr, cli->norwegian ? "Lager en demobase med %ld oppdiktede saker i %s ...\n"
+		                               : "Creating a demo store of %ld invented cases in %s ...\n",
+		        cases, db);
+		rc = store_create(db, cli->user, DEMO_PASSPHRASE, strlen(DEMO_PASSPHRASE), NULL, err,
+		                  sizeof err);
+		if (rc)
+			return cli_fail(rc, "%s", err);
+		if ((rc = store_open(db, NULL, &st, err, sizeof err)))
+			return cli_fail(rc, "%s", err);
+		if ((rc = store_unlock(st, cli->user, DEMO_PASSPHRASE, strlen(DEMO_PASSPHRASE))) ||
+		    (rc = demo_fill(st, cases))) {
+			if (rc == M_AUTH)
+				cli_fail(rc, "%s", store_error(st));
+			store_close(st);
+			return rc;
+		}
+	} else {
+		if ((rc = store_open(db, NULL, &st, err, sizeof err)))
+			return cli_fail(rc, "%s", err);
+		if ((rc = store_unlock(st, cli->user, DEMO_PASSPHRASE, strlen(DEMO_PASSPHRASE)))) {
+			cli_fail(rc, "%s (%s)", store_error(st),
+			         cli->norwegian ? "demobasen tilhører en annen bruker"
+			                        : "the demo store belongs to another user");
+			store_close(st);
+			return rc;
+		}
 	}
-	if ((rc = view_list_open(&ui)) == M_OK)
-		rc = ui_loop(&ui);
-out:
-	keys_secure_free(pass);
-	search_index_free(ui.ix);
-	store_close(ui.st);
-	if (ui.script)
-		fclose(ui.script);
+	fprintf(stderr, cli->norwegian ? "Demobase: %s, bruker %s, passfrase \"%s\"\n"
+	                               : "Demo store: %s, user %s, passphrase \"%s\"\n",
+	        db, cli->user, DEMO_PASSPHRASE);
+	rc = run_screens(cli, st);
+	store_close(st);
 	return rc;
 }

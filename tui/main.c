@@ -35,6 +35,9 @@ static const struct command commands[] = {
     {"tui", cmd_tui, 0, "[tui]",
      "The terminal UI: the case list, search as you type, case view, edit and\n"
      "notes. ? shows the keys of each screen."},
+    {"demo", cmd_demo, O_CASES, "demo [--cases N]",
+     "Create (if absent) a demo store of invented cases beside your store, print\n"
+     "its passphrase and open the terminal UI on it."},
     {"init", cmd_init, O_ADMIN, "init [--admin NAME]",
      "Create a store and its first administrator (default: your login name).\n"
      "The new passphrase is asked twice on the terminal, or read from\n"
@@ -259,6 +262,7 @@ int main(int argc, char **argv)
 		const char *env = getenv("MAPPE_DB");
 		cli.db = env && *env ? env : NULL;
 	}
+	cli.db_given = cli.db != NULL;
 	if (!cli.db)
 		cli.db = default_db(cli.setgid, dbbuf, sizeof dbbuf);
 	if (!cli.db)

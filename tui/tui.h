@@ -15,6 +15,7 @@
 /* What the command line said; filled by main before a command runs. */
 struct cli {
 	const char *db;
+	bool db_given; /* --db or MAPPE_DB, not the default */
 	const char *user;
 	int pass_fd;    /* -1: ask on /dev/tty */
 	int newpass_fd; /* -1: ask on /dev/tty */
@@ -69,5 +70,6 @@ int cmd_note(struct cli *cli);
 int cmd_import(struct cli *cli);
 int cmd_check(struct cli *cli);
 int cmd_tui(struct cli *cli);
+int cmd_demo(struct cli *cli);
 
 #endif
