@@ -346,6 +346,14 @@ int store_open(const char *dir, const struct store_options *opt, store **out, ch
 	return M_OK;
 }
 
+void store_maintain(store *st)
+{
+	int dead;
+
+	if (st && st->env)
+		mdb_reader_check(st->env, &dead);
+}
+
 void store_close(store *st)
 {
 	if (!st)

@@ -120,6 +120,9 @@ int store_create(const char *dir, const char *admin, const char *pass, size_t pa
 int store_open(const char *dir, const struct store_options *opt, store **out, char *err,
                size_t errlen);
 void store_close(store *st);
+/* Clear reader slots left by killed processes (store.md 2): call now and
+ * then from long-running sessions; cheap. */
+void store_maintain(store *st);
 const char *store_error(const store *st);
 const char *store_dir(const store *st);
 

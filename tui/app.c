@@ -495,6 +495,9 @@ int ui_loop(struct ui *ui)
 		wint_t ch;
 		bool fnkey;
 
+		/* A colleague's mappe killed with kill -9 leaves a reader slot
+		 * that pins old pages until someone clears it: any key will do. */
+		store_maintain(ui->st);
 		redraw(ui);
 		if (!read_key(ui, &ss, &ch, &fnkey))
 			break;
