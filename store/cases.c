@@ -405,6 +405,13 @@ int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out, co
 	if (case_store_value(out, F_status, status_name(h.status), strlen(status_name(h.status))) ||
 	    case_store_value(out, F_caseworker, h.caseworker, strlen(h.caseworker)))
 		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	/* Every field of a class the user cannot open is locked, whether or
+	 * not it holds a value: that a person has a protected address or a
+	 * health note is itself what the class protects. */
+	for (int f = 0; f < F_COUNT; f++) {
+		enum key_class c = field_catalogue[f].cls;
+		out->locked[f] = c != KC_NONE && !keyring_has(st->kr, c, st->epoch[c]);
+	}
 	for (unsigned i = 0; i < h.nfields; i++) {
 		int f = field_by_number(h.f[i].number);
 		char *v = NULL;

@@ -431,6 +431,48 @@ static bool is_cyrillic_letter(uint32_t cp)
  * word, or NULL to separate words. prev is the code point before it and next
  * the one after (BAD_CP at the ends); word_start says nothing of the current
  * word has been produced yet. */
+/* Letters of scripts without a table: everything from Greek up that is not
+ * punctuation, symbols, private use or emoji. */
+static bool is_other_letter(uint32_t cp)
+{
+	static const struct {
+		uint32_t lo, hi;
+	} not_letters[] = {
+	    {0x060c, 0x060c}, {0x061b, 0x061f}, {0x066a, 0x066d}, {0x06d4, 0x06d4},
+	    {0x2000, 0x2bff}, {0x3000, 0x303f}, {0xd800, 0xf8ff}, {0xfe00, 0xfe6f},
+	    {0xff00, 0xff20}, {0xff3b, 0xff40}, {0xff5b, 0xff65}, {0xfff0, 0xffff},
+	    {0x1f000, 0x10ffff},
+	};
+
+	if (cp < 0x370)
+		return false;
+	for (size_t i = 0; i < sizeof not_letters / sizeof *not_letters; i++)
+		if (cp >= not_letters[i].lo && cp <= not_letters[i].hi)
+			return false;
+	return true;
+}
+
+static const char *utf8_put(uint32_t cp, char buf[8])
+{
+	if (cp < 0x800) {
+		buf[0] = (char)(0xc0 | cp >> 6);
+		buf[1] = (char)(0x80 | (cp & 0x3f));
+		buf[2] = '\0';
+	} else if (cp < 0x10000) {
+		buf[0] = (char)(0xe0 | cp >> 12);
+		buf[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		buf[2] = (char)(0x80 | (cp & 0x3f));
+		buf[3] = '\0';
+	} else {
+		buf[0] = (char)(0xf0 | cp >> 18);
+		buf[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		buf[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		buf[3] = (char)(0x80 | (cp & 0x3f));
+		buf[4] = '\0';
+	}
+	return buf;
+}
+
 static const char *map_cp(uint32_t cp, uint32_t prev, uint32_t next, bool word_start, char buf[8])
 {
 	if (cp < 0x80) {
@@ -461,7 +503,12 @@ static const char *map_cp(uint32_t cp, uint32_t prev, uint32_t next, bool word_s
 	 * (Omar, Ali, Abdullah); dropping it there would make عمر unfindable. */
 	if (cp == 0x639 && word_start)
 		return "a";
-	return table_lookup(cp);
+	const char *to = table_lookup(cp);
+	if (to || !is_other_letter(cp))
+		return to;
+	/* A script we do not transliterate (Chinese, Korean, Greek, ...):
+	 * keep the character itself, so that 王 still finds 王小明. */
+	return utf8_put(cp, buf);
 }
 
 /* Bounded writer. The output is always a prefix of what an unbounded buffer

@@ -164,7 +164,8 @@ enum case_status_value {
 
 /* One case as the user sees it. Values live in secure memory owned by the
  * case; case_clear wipes them. A field is in exactly one state: absent,
- * present (value != NULL), or locked (present on disk, no key). */
+ * present (value != NULL), or locked: of a class the user holds no key for,
+ * whether or not it has a value on disk (its presence is not shown). */
 struct case_rec {
 	uint64_t id;
 	uint32_t version;

@@ -255,9 +255,13 @@ static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 			lv->sel++;
 		return true;
 	case REQ_PGUP:
+		/* Whole pages, like less: the row under the cursor moves with it. */
+		lv->top = lv->top > (size_t)h ? lv->top - (size_t)h : 0;
 		lv->sel = lv->sel > (size_t)h ? lv->sel - (size_t)h : 0;
 		return true;
 	case REQ_PGDN:
+		if (lv->top + (size_t)h < lv->n)
+			lv->top += (size_t)h;
 		lv->sel = lv->n ? (lv->sel + (size_t)h < lv->n ? lv->sel + (size_t)h : lv->n - 1) : 0;
 		return true;
 	case REQ_TOP:

@@ -48,9 +48,9 @@ static void test_fold_separators(void **state)
 	(void)state;
 	assert_fold("Anne-Marie O'Neil", "anne marie o neil");
 	assert_fold("Jan\tOle\nHansen", "jan ole hansen");
-	/* Scripts without a mapping separate words rather than vanish. */
-	assert_fold("abc中def", "abc def");
-	assert_fold("Ωmega", "mega");
+	/* Punctuation and symbols separate words; other scripts are kept. */
+	assert_fold("abc中def", "abc中def"); /* a script without a table is kept */
+	assert_fold("Ωmega", "Ωmega");
 	assert_fold("×÷", "");
 }
 
@@ -427,9 +427,26 @@ static void test_score_many_words(void **state)
 	assert_int_equal(fold_score(q, n), 0); /* 17 query words */
 }
 
+/* Scripts without a table are kept as they are, so they still match. */
+static void test_other_scripts_kept(void **state)
+{
+	char out[64];
+	(void)state;
+
+	fold_text("王 小明", strlen("王 小明"), out, sizeof out);
+	assert_string_equal(out, "王 小明");
+	assert_true(fold_score("王", out) > 0);
+	fold_text("Ελένη, 김", strlen("Ελένη, 김"), out, sizeof out);
+	assert_true(fold_score("김", out) > 0);
+	/* punctuation and emoji still separate words */
+	fold_text("王。小明😀", strlen("王。小明😀"), out, sizeof out);
+	assert_string_equal(out, "王 小明");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_other_scripts_kept),
 	    cmocka_unit_test(test_fold_ascii),
 	    cmocka_unit_test(test_fold_separators),
 	    cmocka_unit_test(test_fold_norwegian),
