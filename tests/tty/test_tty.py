@@ -1,0 +1,197 @@
+#!/usr/bin/python3
+"""Real-terminal tests: mappe on a pty, read through a terminal emulator.
+
+pexpect runs the binary on a pseudo-terminal; pyte keeps the screen a real
+terminal would show. Each step waits until the screen matches, with a
+deadline, never a fixed sleep. Prints TAP.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+try:
+    import pexpect
+    import pyte
+except ImportError as e:  # pragma: no cover
+    print("1..1")
+    print(f"ok 1 - terminal tests # SKIP python3-pexpect or python3-pyte missing ({e})")
+    sys.exit(0)
+
+MAPPE = os.environ["MAPPE_BIN"]
+GEN = os.environ["MAPPE_GEN"]
+ADMIN_PASS = "admin passphrase 1"
+KARI_PASS = "kari's own passphrase"
+n = 0
+
+
+def ok(cond, name, why=""):
+    global n
+    n += 1
+    print(f"{'ok' if cond else 'not ok'} {n} - {name}")
+    if not cond and why:
+        for line in why.splitlines():
+            print(f"#   {line}")
+    sys.stdout.flush()
+    return cond
+
+
+class Term:
+    """mappe on a pty of a given size, with the screen as pyte sees it."""
+
+    def __init__(self, args, env, cols=80, rows=24):
+        self.screen = pyte.Screen(cols, rows)
+        self.stream = pyte.ByteStream(self.screen)
+        self.seen = b""  # everything the program ever wrote: the scrollback's source
+        self.child = pexpect.spawn(MAPPE, args, env=env, dimensions=(rows, cols))
+
+    def pump(self, timeout=0.05):
+        try:
+            data = self.child.read_nonblocking(65536, timeout=timeout)
+        except pexpect.TIMEOUT:
+            return
+        except pexpect.EOF:
+            return
+        self.seen += data
+        self.stream.feed(data)
+
+    def text(self):
+        return "\n".join(self.screen.display)
+
+    def wait(self, what, deadline=10.0):
+        end = time.time() + deadline
+        while time.time() < end:
+            self.pump()
+            if what in self.text():
+                return True
+            if not self.child.isalive():
+                self.pump()
+                return what in self.text()
+        return False
+
+    def send(self, s):
+        self.child.send(s)
+
+    def resize(self, cols, rows):
+        self.screen.resize(rows, cols)
+        self.child.setwinsize(rows, cols)
+
+
+def main():
+    tmp = tempfile.mkdtemp()
+    try:
+        run(tmp)
+    except Exception as e:  # a crash is one failure, with its reason
+        ok(False, "the terminal session ran to its end", repr(e))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"1..{n}")
+
+
+def sh(args, stdin=None, fds=None):
+    return subprocess.run(args, input=stdin, capture_output=True, pass_fds=fds or ())
+
+
+def run(tmp):
+    db = os.path.join(tmp, "store")
+    env = dict(os.environ, TERM="xterm-256color", LC_ALL="C.UTF-8", TZ="UTC", HOME=tmp)
+    env.pop("NO_COLOR", None)
+
+    def with_pass(args, passphrase, newpass=None):
+        r, w = os.pipe()
+        os.write(w, (passphrase + "\n").encode())
+        os.close(w)
+        extra = ["--passphrase-fd", str(r)]
+        fds = [r]
+        if newpass is not None:
+            r2, w2 = os.pipe()
+            os.write(w2, (newpass + "\n").encode())
+            os.close(w2)
+            extra += ["--new-passphrase-fd", str(r2)]
+            fds.append(r2)
+        res = subprocess.run([MAPPE, "--db", db] + args + extra, capture_output=True,
+                             pass_fds=fds, env=env)
+        for fd in fds:
+            os.close(fd)
+        return res
+
+    r, w = os.pipe()
+    os.write(w, (ADMIN_PASS + "\n").encode())
+    os.close(w)
+    subprocess.run([MAPPE, "--db", db, "--user", "ada", "init", "--new-passphrase-fd", str(r)],
+                   pass_fds=[r], env=env, capture_output=True, check=True)
+    os.close(r)
+    csv = os.path.join(tmp, "c.csv")
+    with open(csv, "wb") as f:
+        f.write(subprocess.run([GEN, "--seed", "5", "--count", "30"], capture_output=True,
+                               check=True).stdout)
+        f.write("in_programme,kari,Олена,Шевченко,1987-03-12,female,,UA,,uk,Harstad,"
+                "\"Storgata 5\",true\n".encode())
+    with_pass(["--user", "ada", "import", csv], ADMIN_PASS)
+    extra = os.path.join(tmp, "p.csv")
+    with open(extra, "w") as f:
+        f.write("given_name,family_name,protected_address\nLeyla,Hemmelig,Skjult vei 9\n")
+    with_pass(["--user", "ada", "import", extra], ADMIN_PASS)
+    with_pass(["--user", "ada", "user", "add", "kari", "--role", "caseworker"], ADMIN_PASS,
+              "initial pass kari")
+
+    # First login: the initial passphrase must be replaced before anything else.
+    t = Term(["--db", db, "--user", "kari"], env)
+    ok(t.wait("Passphrase:"), "asks for the passphrase on a clean screen")
+    t.send("initial pass kari\r")
+    ok(t.wait("new passphrase"), "an initial passphrase must be changed first", t.text())
+    t.send(KARI_PASS + "\r")
+    t.wait("Repeat")
+    t.send(KARI_PASS + "\r")
+    ok(t.wait("Cases"), "then the case list opens", t.text())
+    ok("kari (caseworker)" in t.text(), "the title says who is logged in")
+    ok("? Help" in t.text(), "the key bar shows help")
+
+    # Search in Latin for a Cyrillic name, open it.
+    t.send("/olena shev")
+    ok(t.wait("Олена Шевченко"), "olena shev finds Олена Шевченко", t.text())
+    t.send("\r")
+    ok(t.wait("Case ") and t.wait("Шевченко"), "Enter opens the case", t.text())
+
+    # Resize to 40x12 and back, at any moment.
+    t.resize(40, 12)
+    ok(t.wait("Case") and all(len(l.rstrip()) <= 40 for l in t.screen.display),
+       "resized to 40x12 the case still shows", t.text())
+    t.resize(30, 8)
+    ok(t.wait("too small"), "below the minimum a clear message", t.text())
+    t.resize(80, 24)
+    ok(t.wait("Family name"), "back at 80x24 the case view returns", t.text())
+    t.send("q")
+    ok(t.wait("Name"), "q goes back to the list", t.text())
+
+    # A protected address stays locked for a caseworker.
+    t.send("\x1b")
+    t.send("/leyla")
+    t.wait("Leyla Hemmelig")
+    t.send("\r")
+    ok(t.wait("[locked: needs the protected key]"), "a locked field says locked", t.text())
+    t.send("q")
+    t.wait("Name")
+    t.send("\x1b")  # Esc clears the search
+    ok(t.wait("32/32"), "Esc clears the search", t.text())
+    t.send("q")
+    try:
+        t.child.expect(pexpect.EOF, timeout=10)
+    except pexpect.TIMEOUT:
+        pass
+    t.seen += t.child.before or b""
+    t.child.close()
+    ok(t.child.exitstatus == 0, "q quits with exit 0", f"exit {t.child.exitstatus}")
+
+    seen = t.seen.decode("utf-8", "replace")
+    ok(KARI_PASS not in seen and "initial pass kari" not in seen,
+       "no passphrase ever reaches the terminal")
+    ok("Skjult vei" not in seen, "a locked field's value never reaches the terminal")
+    ok("\x1b[?1049h" in seen and "\x1b[?1049l" in seen,
+       "the alternate screen is used, so nothing stays in scrollback")
+
+
+if __name__ == "__main__":
+    main()
