@@ -19,7 +19,8 @@ WARN    += -Werror
 endif
 OPT     ?= -O2 -g
 CFLAGS  ?= $(OPT)
-ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DMAPPE_VERSION='"$(VERSION)"' $(WARN) $(CFLAGS) \
+ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DMAPPE_VERSION='"$(VERSION)"' \
+              -DLOCALEDIR='"$(PREFIX)/share/locale"' $(WARN) $(CFLAGS) \
               -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP -I. \
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -34,11 +35,23 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 GEN_BIN   := $(BUILD)/tests/gen
 
-.PHONY: all deps check asan run install uninstall clean tests tidy cppcheck format
-all: mappe
+.PHONY: all deps check asan run install uninstall clean tests tidy cppcheck format po
+LANGS   := nb
+MO      := $(LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/mappe.mo)
+
+all: mappe $(MO)
 
 mappe: $(BUILD)/mappe
 	cp $< $@
+
+$(BUILD)/locale/%/LC_MESSAGES/mappe.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
+
+# Refresh the template and merge it into each catalog after changing messages.
+po:
+	xgettext --from-code=UTF-8 -k_ -kN_ -o po/mappe.pot tui/*.c
+	for l in $(LANGS); do msgmerge -q -U po/$$l.po po/mappe.pot; done
 
 $(BUILD)/mappe: $(TUI_OBJ) $(BUILD)/libmappe.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
@@ -58,7 +71,7 @@ $(GEN_BIN): tests/gen.c $(BUILD)/libmappe.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libmappe.a $(LIBS)
 
-tests: $(BUILD)/mappe $(UNIT_BIN) $(GEN_BIN)
+tests: $(BUILD)/mappe $(MO) $(UNIT_BIN) $(GEN_BIN)
 
 deps:
 	@scripts/deps.sh
@@ -77,13 +90,18 @@ asan: deps
 run: deps all
 	./mappe demo
 
-install: mappe
+install: mappe $(MO)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 mappe $(DESTDIR)$(PREFIX)/bin/mappe
 	install -m 0644 docs/mappe.1 $(DESTDIR)$(PREFIX)/share/man/man1/mappe.1
+	for l in $(LANGS); do \
+	  install -d $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES && \
+	  install -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/mappe.mo \
+	    $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES/mappe.mo; done
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/mappe $(DESTDIR)$(PREFIX)/share/man/man1/mappe.1
+	rm -f $(DESTDIR)$(PREFIX)/bin/mappe $(DESTDIR)$(PREFIX)/share/man/man1/mappe.1 \
+	  $(LANGS:%=$(DESTDIR)$(PREFIX)/share/locale/%/LC_MESSAGES/mappe.mo)
 
 tidy:
 	clang-tidy --quiet $(KEYS_SRC) $(STORE_SRC) $(TUI_SRC) -- -std=c11 -D_GNU_SOURCE -DMAPPE_VERSION=\"0\" -I. \

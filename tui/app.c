@@ -22,10 +22,10 @@
 /* ---- keymap ------------------------------------------------------------- */
 
 static const struct {
-	const char *key, *nb, *en;
+	const char *key, *label;
 } requests[REQ_COUNT] = {
-    [REQ_NONE] = {"", "", ""},
-#define REQ_INFO(name, key, nb, en) [REQ_##name] = {key, nb, en},
+    [REQ_NONE] = {"", ""},
+#define REQ_INFO(name, key, label) [REQ_##name] = {key, label},
     REQUESTS(REQ_INFO)
 #undef REQ_INFO
 };
@@ -62,9 +62,9 @@ enum request keymap_lookup(wint_t ch, bool fnkey, bool text_input)
 	return REQ_NONE;
 }
 
-const char *request_label(const struct ui *ui, enum request r)
+const char *request_label(enum request r)
 {
-	return ui->nb ? requests[r].nb : requests[r].en;
+	return _(requests[r].label);
 }
 
 const char *request_key(enum request r)
@@ -177,11 +177,6 @@ void ui_put_pad(int y, int x, const char *s, int width)
 		mvaddch(y, x + used, ' ');
 }
 
-const char *ui_text(const struct ui *ui, const char *nb, const char *en)
-{
-	return ui->nb ? nb : en;
-}
-
 void ui_say(struct ui *ui, bool error, const char *fmt, ...)
 {
 	va_list ap;
@@ -200,7 +195,7 @@ static void draw_frame(struct ui *ui, const struct view *v)
 
 	/* Title bar: where you are and who you are. */
 	ui_attr(ui, C_TITLE, true);
-	snprintf(title, sizeof title, " mappe · %s", ui->nb ? ops->title_nb : ops->title_en);
+	snprintf(title, sizeof title, " mappe · %s", _(ops->title));
 	ui_put_pad(0, 0, title, COLS);
 	{
 		char who[96];
@@ -234,7 +229,7 @@ static void draw_frame(struct ui *ui, const struct view *v)
 			int w;
 			if (!(ops->hints & RQ(r)) || help != (pass == 0))
 				continue;
-			snprintf(item, sizeof item, "%s %s", requests[r].key, request_label(ui, r));
+			snprintf(item, sizeof item, "%s %s", requests[r].key, request_label(r));
 			w = ui_text_width(item);
 			if (x + w + 1 > COLS)
 				break;
@@ -242,21 +237,19 @@ static void draw_frame(struct ui *ui, const struct view *v)
 			x += ui_put(LINES - 1, x, requests[r].key, COLS - x);
 			ui_attr(ui, C_KEY, false);
 			x += ui_put(LINES - 1, x, " ", 1);
-			x += ui_put(LINES - 1, x, request_label(ui, r), COLS - x);
+			x += ui_put(LINES - 1, x, request_label(r), COLS - x);
 			x += ui_put(LINES - 1, x, "  ", COLS - x);
 		}
 	}
 	ui_attr(ui, C_BAR, false);
 }
 
-static void draw_too_small(struct ui *ui)
+static void draw_too_small(void)
 {
 	char msg[96];
 
 	erase();
-	snprintf(msg, sizeof msg, ui->nb ? "Vinduet er for lite: trenger %dx%d"
-	                                 : "Window too small: needs %dx%d",
-	         UI_MIN_COLS, UI_MIN_ROWS);
+	snprintf(msg, sizeof msg, _("Window too small: needs %dx%d"), UI_MIN_COLS, UI_MIN_ROWS);
 	for (int y = 0, off = 0; y < LINES && off < (int)strlen(msg); y++) {
 		/* Wrap the message over as many rows as it takes. */
 		int w = ui_put(y, 0, msg + off, COLS);
@@ -272,7 +265,7 @@ static void redraw(struct ui *ui)
 
 	erase();
 	if (COLS < UI_MIN_COLS || LINES < UI_MIN_ROWS) {
-		draw_too_small(ui);
+		draw_too_small();
 	} else {
 		v->ops->draw(v->self, ui);
 		draw_frame(ui, v);
@@ -287,7 +280,7 @@ void ui_push(struct ui *ui, const struct view_ops *ops, void *self)
 {
 	if (ui->depth == UI_MAX_VIEWS) {
 		ops->free(self);
-		ui_say(ui, true, "%s", ui_text(ui, "For mange vinduer åpne", "Too many screens open"));
+		ui_say(ui, true, "%s", _("Too many screens open"));
 		return;
 	}
 	ui->stack[ui->depth++] = (struct view){ops, self};
@@ -433,7 +426,7 @@ bool ui_confirm(struct ui *ui, const char *question)
 	wint_t ch;
 	bool fn;
 
-	ui_say(ui, false, "%s %s", question, ui->nb ? "(j/n)" : "(y/n)");
+	ui_say(ui, false, "%s %s", question, _("(y/n)"));
 	redraw(ui);
 	ui->message[0] = 0;
 	if (!read_key(ui, ui->script_state, &ch, &fn))

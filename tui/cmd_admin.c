@@ -68,7 +68,7 @@ static int user_list(struct cli *cli)
 		return rc;
 	rc = store_user_list(st, &users, &n);
 	if (rc) {
-		cli_fail(rc, "%s", store_error(st));
+		cli_fail(rc, "%s", _(store_error(st)));
 		store_close(st);
 		return rc;
 	}
@@ -108,7 +108,7 @@ static int user_add(struct cli *cli)
 		rc = store_user_add(st, name, role, pass, plen);
 		keys_secure_free(pass);
 		if (rc)
-			cli_fail(rc, "%s", store_error(st));
+			cli_fail(rc, "%s", _(store_error(st)));
 		else
 			fprintf(stderr, _("mappe: enrolled %s as %s; they must change the passphrase at first login\n"),
 			        name, keys_role_name(role));
@@ -140,13 +140,13 @@ int cmd_passwd(struct cli *cli)
 		return cli_fail(rc, "%s", err);
 	rc = cli_read_secret(cli->pass_fd, _("Current passphrase: "), false, &old, &oldlen);
 	if (rc == M_OK && (rc = store_unlock(st, cli->user, old, oldlen)))
-		cli_fail(rc, "%s", store_error(st));
+		cli_fail(rc, "%s", _(store_error(st)));
 	if (rc == M_OK)
 		rc = cli_new_passphrase(cli, _("New passphrase: "), &new, &newlen);
 	if (rc == M_OK && newlen == oldlen && keys_memeq(old, new, oldlen))
 		rc = cli_fail(M_INPUT, _("the new passphrase must differ from the current one"));
 	if (rc == M_OK && (rc = store_passwd(st, old, oldlen, new, newlen)))
-		cli_fail(rc, "%s", store_error(st));
+		cli_fail(rc, "%s", _(store_error(st)));
 	if (rc == M_OK)
 		fprintf(stderr, _("mappe: passphrase changed\n"));
 	keys_secure_free(old);

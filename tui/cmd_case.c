@@ -20,7 +20,7 @@ static int open_ready(const struct cli *cli, store **st)
 
 static int fail_store(store *st, int rc)
 {
-	cli_fail(rc, "%s", store_error(st));
+	cli_fail(rc, "%s", _(store_error(st)));
 	store_close(st);
 	return rc;
 }

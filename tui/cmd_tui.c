@@ -29,17 +29,16 @@ static int first_login(struct cli *cli, store *st, const char *old, size_t oldle
 	size_t len;
 	int rc;
 
-	fputs(cli->norwegian ? "Du må velge en ny passfrase før du fortsetter.\n"
-	                     : "You must choose a new passphrase before you go on.\n",
+	fputs(_("You must choose a new passphrase before you go on.\n"),
 	      stderr);
-	rc = cli_new_passphrase(cli, cli->norwegian ? "Ny passfrase: " : "New passphrase: ", &pass,
+	rc = cli_new_passphrase(cli, _("New passphrase: "), &pass,
 	                        &len);
 	if (rc)
 		return rc;
 	if (len == oldlen && keys_memeq(pass, old, len))
 		rc = cli_fail(M_INPUT, _("the new passphrase must differ from the current one"));
 	else if ((rc = store_passwd(st, old, oldlen, pass, len)))
-		cli_fail(rc, "%s", store_error(st));
+		cli_fail(rc, "%s", _(store_error(st)));
 	keys_secure_free(pass);
 	return rc;
 }
@@ -53,7 +52,7 @@ static int run_screens(struct cli *cli, store *st)
 	if (cli->script && !(ui.script = fopen(cli->script, "r")))
 		return cli_fail(M_USAGE, _("%s: cannot read the script"), cli->script);
 	if ((rc = search_index_load(st, &ui.ix)))
-		cli_fail(rc, "%s", store_error(st));
+		cli_fail(rc, "%s", _(store_error(st)));
 	else if ((rc = view_list_open(&ui)) == M_OK)
 		rc = ui_loop(&ui);
 	search_index_free(ui.ix);
@@ -75,10 +74,10 @@ int cmd_tui(struct cli *cli)
 		return cli_fail(rc, "%s", err);
 	if (cli->pass_fd < 0)
 		clean_screen();
-	rc = cli_read_secret(cli->pass_fd, cli->norwegian ? "Passfrase: " : "Passphrase: ", false,
+	rc = cli_read_secret(cli->pass_fd, _("Passphrase: "), false,
 	                     &pass, &plen);
 	if (rc == M_OK && (rc = store_unlock(st, cli->user, pass, plen)))
-		cli_fail(rc, "%s", store_error(st));
+		cli_fail(rc, "%s", _(store_error(st)));
 	if (rc == M_OK && store_must_change_passphrase(st))
 		rc = first_login(cli, st, pass, plen);
 	keys_secure_free(pass);
@@ -133,8 +132,7 @@ int cmd_demo(struct cli *cli)
 	char data[4300];
 	snprintf(data, sizeof data, "%s/data.mdb", db);
 	if (access(data, F_OK) != 0) {
-		fprintf(stderr, cli->norwegian ? "Lager en demobase med %ld oppdiktede saker i %s ...\n"
-		                               : "Creating a demo store of %ld invented cases in %s ...\n",
+		fprintf(stderr, _("Creating a demo store of %ld invented cases in %s ...\n"),
 		        cases, db);
 		rc = store_create(db, cli->user, DEMO_PASSPHRASE, strlen(DEMO_PASSPHRASE), NULL, err,
 		                  sizeof err);
@@ -145,7 +143,7 @@ int cmd_demo(struct cli *cli)
 		if ((rc = store_unlock(st, cli->user, DEMO_PASSPHRASE, strlen(DEMO_PASSPHRASE))) ||
 		    (rc = demo_fill(st, cases))) {
 			if (rc == M_AUTH)
-				cli_fail(rc, "%s", store_error(st));
+				cli_fail(rc, "%s", _(store_error(st)));
 			store_close(st);
 			return rc;
 		}
@@ -154,14 +152,12 @@ int cmd_demo(struct cli *cli)
 			return cli_fail(rc, "%s", err);
 		if ((rc = store_unlock(st, cli->user, DEMO_PASSPHRASE, strlen(DEMO_PASSPHRASE)))) {
 			cli_fail(rc, "%s (%s)", store_error(st),
-			         cli->norwegian ? "demobasen tilhører en annen bruker"
-			                        : "the demo store belongs to another user");
+			         _("the demo store belongs to another user"));
 			store_close(st);
 			return rc;
 		}
 	}
-	fprintf(stderr, cli->norwegian ? "Demobase: %s, bruker %s, passfrase \"%s\"\n"
-	                               : "Demo store: %s, user %s, passphrase \"%s\"\n",
+	fprintf(stderr, _("Demo store: %s, user %s, passphrase \"%s\"\n"),
 	        db, cli->user, DEMO_PASSPHRASE);
 	rc = run_screens(cli, st);
 	store_close(st);

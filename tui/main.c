@@ -132,6 +132,56 @@ static const char *default_db(bool setgid, char *buf, size_t cap)
 	return buf;
 }
 
+/* Norwegian when asked for (--lang nb, or a LANGUAGE, LC_ALL, LC_MESSAGES or
+ * LANG that starts with nb, nn or no), else English. */
+static bool want_norwegian(const char *lang)
+{
+	static const char *const vars[] = {"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"};
+
+	if (lang)
+		return strcmp(lang, "nb") == 0;
+	for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+		const char *v = getenv(vars[i]);
+		if (v && *v)
+			return strncmp(v, "nb", 2) == 0 || strncmp(v, "nn", 2) == 0 ||
+			       strncmp(v, "no", 2) == 0;
+	}
+	return false;
+}
+
+/* The catalogs: installed under LOCALEDIR, or beside a binary run from the
+ * source tree (./mappe and build/mappe both find build/locale). */
+static void i18n_init(bool norwegian)
+{
+	const char *dir = LOCALEDIR;
+	char exe[4096], probe[4400];
+	ssize_t n;
+
+	/* Wide characters need a UTF-8 locale even when the user's own (say
+	 * nb_NO.UTF-8) is not installed on the host. */
+	if (!setlocale(LC_ALL, "") || MB_CUR_MAX == 1)
+		setlocale(LC_ALL, "C.UTF-8");
+	/* gettext picks the catalog from LANGUAGE, whatever the locale is. */
+	setenv("LANGUAGE", norwegian ? "nb" : "en", 1);
+	snprintf(probe, sizeof probe, "%s/nb/LC_MESSAGES/mappe.mo", dir);
+	if (access(probe, R_OK) != 0 && (n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
+		static char local[4300];
+		exe[n] = 0;
+		*strrchr(exe, '/') = 0;
+		for (int i = 0; i < 2; i++) {
+			snprintf(local, sizeof local, i ? "%s/build/locale" : "%s/locale", exe);
+			snprintf(probe, sizeof probe, "%s/nb/LC_MESSAGES/mappe.mo", local);
+			if (access(probe, R_OK) == 0) {
+				dir = local;
+				break;
+			}
+		}
+	}
+	bindtextdomain("mappe", dir);
+	bind_textdomain_codeset("mappe", "UTF-8");
+	textdomain("mappe");
+}
+
 static long parse_long(const char *s, const char *what, long min, long max)
 {
 	char *end;
@@ -177,8 +227,19 @@ int main(int argc, char **argv)
 	if (keys_init() != 0)
 		return cli_fail(M_UNAVAILABLE, "libsodium failed to start");
 	keys_harden_process();
-	setlocale(LC_ALL, "");
 	cli.setgid = getauxval(AT_SECURE) != 0;
+	{
+		/* --lang must be known before the first message is printed. */
+		const char *lang = NULL;
+		for (int i = 1; i < argc; i++) {
+			if (strcmp(argv[i], "--lang") == 0 && i + 1 < argc)
+				lang = argv[i + 1];
+			else if (strncmp(argv[i], "--lang=", 7) == 0)
+				lang = argv[i] + 7;
+		}
+		cli.norwegian = want_norwegian(lang);
+		i18n_init(cli.norwegian);
+	}
 
 	while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1 || optind < argc) {
 		if (opt == -1) {
@@ -210,8 +271,7 @@ int main(int argc, char **argv)
 		case 'L':
 			if (strcmp(optarg, "nb") != 0 && strcmp(optarg, "en") != 0)
 				return cli_fail(M_USAGE, _("--lang expects nb or en"));
-			cli.norwegian = strcmp(optarg, "nb") == 0;
-			break;
+			break; /* read before the options, for the first message */
 		case 'h': help = true; break;
 		case 'V': printf("mappe %s\n", MAPPE_VERSION); return M_OK;
 		case 'a': cli.admin = optarg; used |= O_ADMIN; break;

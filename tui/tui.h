@@ -10,7 +10,10 @@
 
 #include "store/store.h"
 
-#define _(s) (s)
+#include <libintl.h>
+
+#define _(s) gettext(s)
+#define N_(s) (s)
 
 /* What the command line said; filled by main before a command runs. */
 struct cli {

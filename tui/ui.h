@@ -11,32 +11,32 @@
 /*
  * Every action a key can trigger, once: the enum, the keymap's names, the
  * bottom bar and the help screen all come from this table (tig's REQ_INFO).
- * REQ(name, key shown, Norwegian, English)
+ * REQ(name, key shown, label): labels are translated through gettext (po/)
  */
 #define REQUESTS(X)                                                                                \
-	X(QUIT, "q", "Tilbake", "Back")                                                            \
-	X(HELP, "?", "Hjelp", "Help")                                                              \
-	X(SEARCH, "/", "Søk", "Search")                                                            \
-	X(OPEN, "Enter", "Åpne", "Open")                                                           \
-	X(EDIT, "e", "Rediger", "Edit")                                                            \
-	X(NOTE, "n", "Nytt notat", "New note")                                                     \
-	X(SAVE, "^S", "Lagre", "Save")                                                             \
-	X(STATUS, "s", "Status", "Status")                                                         \
-	X(MINE, "m", "Mine saker", "My cases")                                                     \
-	X(UP, "↑", "Opp", "Up")                                                                    \
-	X(DOWN, "↓", "Ned", "Down")                                                                \
-	X(PGUP, "PgUp", "Side opp", "Page up")                                                     \
-	X(PGDN, "PgDn", "Side ned", "Page down")                                                   \
-	X(TOP, "Home", "Først", "First")                                                           \
-	X(BOTTOM, "End", "Sist", "Last")                                                           \
-	X(NEXT, "Tab", "Neste felt", "Next field")                                                 \
-	X(PREV, "S-Tab", "Forrige felt", "Previous field")                                         \
-	X(CANCEL, "Esc", "Avbryt", "Cancel")                                                       \
-	X(REDRAW, "^L", "Tegn på nytt", "Redraw")
+	X(QUIT, "q", N_("Back"))                                                            \
+	X(HELP, "?", N_("Help"))                                                              \
+	X(SEARCH, "/", N_("Search"))                                                            \
+	X(OPEN, "Enter", N_("Open"))                                                           \
+	X(EDIT, "e", N_("Edit"))                                                            \
+	X(NOTE, "n", N_("New note"))                                                     \
+	X(SAVE, "^S", N_("Save"))                                                             \
+	X(STATUS, "s", N_("Status"))                                                         \
+	X(MINE, "m", N_("My cases"))                                                     \
+	X(UP, "↑", N_("Up"))                                                                    \
+	X(DOWN, "↓", N_("Down"))                                                                \
+	X(PGUP, "PgUp", N_("Page up"))                                                     \
+	X(PGDN, "PgDn", N_("Page down"))                                                   \
+	X(TOP, "Home", N_("First"))                                                           \
+	X(BOTTOM, "End", N_("Last"))                                                           \
+	X(NEXT, "Tab", N_("Next field"))                                                 \
+	X(PREV, "S-Tab", N_("Previous field"))                                         \
+	X(CANCEL, "Esc", N_("Cancel"))                                                       \
+	X(REDRAW, "^L", N_("Redraw"))
 
 enum request {
 	REQ_NONE,
-#define REQ_ENUM(name, key, nb, en) REQ_##name,
+#define REQ_ENUM(name, key, label) REQ_##name,
 	REQUESTS(REQ_ENUM)
 #undef REQ_ENUM
 	REQ_COUNT,
@@ -47,7 +47,7 @@ enum request {
 struct ui;
 
 struct view_ops {
-	const char *title_nb, *title_en;
+	const char *title; /* N_(): translated when drawn */
 	uint64_t hints; /* requests shown in the bottom bar, in enum order */
 	void (*draw)(void *self, struct ui *ui);
 	/* A key: req is its request (REQ_NONE for plain text), ch the character
@@ -94,7 +94,6 @@ int view_note_open(struct ui *ui, uint64_t id);
 int ui_loop(struct ui *ui);
 void ui_push(struct ui *ui, const struct view_ops *ops, void *self);
 void ui_say(struct ui *ui, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-const char *ui_text(const struct ui *ui, const char *nb, const char *en);
 /* Ask a yes/no question on the message line; true for yes. */
 bool ui_confirm(struct ui *ui, const char *question);
 
@@ -106,7 +105,7 @@ int ui_put(int y, int x, const char *s, int width);
 /* Same, padded with spaces to exactly width columns. */
 void ui_put_pad(int y, int x, const char *s, int width);
 int ui_text_width(const char *s);
-const char *request_label(const struct ui *ui, enum request r);
+const char *request_label(enum request r);
 const char *request_key(enum request r);
 /* Map a key to its request for a screen; REQ_NONE if unbound. */
 enum request keymap_lookup(wint_t ch, bool fnkey, bool text_input);

@@ -126,11 +126,11 @@ static void list_draw(void *self, struct ui *ui)
 		lv->top = lv->sel - (size_t)h + 1;
 
 	ui_attr(ui, C_LABEL, true);
-	ui_put_pad(1, 1, ui_text(ui, "Navn", "Name"), name_w);
+	ui_put_pad(1, 1, _("Name"), name_w);
 	if (name_w < COLS - 2 - 11 - 13 - 11 + 1) {
-		ui_put_pad(1, 1 + name_w, ui_text(ui, "Født", "Born"), 11);
+		ui_put_pad(1, 1 + name_w, _("Born"), 11);
 		ui_put_pad(1, 1 + name_w + 11, "Status", 13);
-		ui_put_pad(1, 1 + name_w + 24, ui_text(ui, "Saksbeh.", "Worker"), 11);
+		ui_put_pad(1, 1 + name_w + 24, _("Worker"), 11);
 	}
 	ui_attr(ui, C_LABEL, false);
 
@@ -143,7 +143,7 @@ static void list_draw(void *self, struct ui *ui)
 		if (sel)
 			ui_attr(ui, C_SELECTED, true);
 		ui_put_pad(y, 0, "", COLS);
-		ui_put_pad(y, 1, r.name[0] ? r.name : ui_text(ui, "[låst]", "[locked]"), name_w - 1);
+		ui_put_pad(y, 1, r.name[0] ? r.name : _("[locked]"), name_w - 1);
 		if (name_w < COLS - 2 - 11 - 13 - 11 + 1) {
 			ui_put_pad(y, 1 + name_w, r.birth_date, 11);
 			ui_put_pad(y, 1 + name_w + 11, r.status, 13);
@@ -153,15 +153,15 @@ static void list_draw(void *self, struct ui *ui)
 			ui_attr(ui, C_SELECTED, false);
 	}
 	if (lv->n == 0)
-		ui_put(3, 2, ui_text(ui, "Ingen saker", "No cases"), COLS - 4);
+		ui_put(3, 2, _("No cases"), COLS - 4);
 
 	/* The query line. */
 	snprintf(head, sizeof head, "%s%s", lv->searching || lv->qlen ? "/" : "",
-	         lv->mine ? ui_text(ui, "  [mine saker]", "  [my cases]") : "");
+	         lv->mine ? _("  [my cases]") : "");
 	move(LINES - 3, 0);
 	clrtoeol();
 	if (lv->searching || lv->qlen) {
-		int x = ui_put(LINES - 3, 1, ui_text(ui, "Søk: ", "Search: "), COLS - 2) + 1;
+		int x = ui_put(LINES - 3, 1, _("Search: "), COLS - 2) + 1;
 		x += ui_put(LINES - 3, x, lv->query, COLS - x - 16);
 		if (lv->searching) {
 			move(LINES - 3, x);
@@ -280,7 +280,7 @@ static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 		lv->status = lv->status + 1 < choice_count(choices) ? lv->status + 1 : -1;
 		list_refilter(ui, lv);
 		if (lv->status < 0) {
-			ui_say(ui, false, "%s", ui_text(ui, "Alle statuser", "Every status"));
+			ui_say(ui, false, "%s", _("Every status"));
 		} else {
 			size_t n;
 			const char *p = choice_at(choices, lv->status, &n);
@@ -292,8 +292,8 @@ static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 		lv->mine = !lv->mine;
 		list_refilter(ui, lv);
 		ui_say(ui, false, "%s",
-		       lv->mine ? ui_text(ui, "Viser mine saker", "Showing my cases")
-		                : ui_text(ui, "Viser alle saker", "Showing every case"));
+		       lv->mine ? _("Showing my cases")
+		                : _("Showing every case"));
 		return true;
 	default:
 		return true;
@@ -311,7 +311,7 @@ static bool list_key_dispatch(void *self, struct ui *ui, enum request req, wint_
 }
 
 static const struct view_ops list_ops = {
-    "Saker", "Cases", RQ(REQ_HELP) | RQ(REQ_SEARCH) | RQ(REQ_OPEN) | RQ(REQ_STATUS) |
+    N_("Cases"), RQ(REQ_HELP) | RQ(REQ_SEARCH) | RQ(REQ_OPEN) | RQ(REQ_STATUS) |
                           RQ(REQ_MINE) | RQ(REQ_QUIT),
     list_draw, list_key_dispatch, list_free, false,
 };
@@ -377,8 +377,8 @@ static void case_draw(void *self, struct ui *ui)
 	int label_w = COLS >= 70 ? 26 : COLS / 3;
 	char head[128];
 
-	snprintf(head, sizeof head, "%s %llu · %s %u", ui_text(ui, "Sak", "Case"),
-	         (unsigned long long)cv->c.id, ui_text(ui, "versjon", "version"), cv->c.version);
+	snprintf(head, sizeof head, _("Case %llu · version %u"), (unsigned long long)cv->c.id,
+	         cv->c.version);
 	if (y >= 1 && y < ymax) {
 		ui_attr(ui, C_LABEL, true);
 		ui_put(y, 1, head, COLS - 2);
@@ -405,12 +405,8 @@ static void case_draw(void *self, struct ui *ui)
 		if (cv->c.locked[f] || !readable) {
 			/* Locked, never blank: the field may well hold something. */
 			char msg[96];
-			if (ui->nb)
-				snprintf(msg, sizeof msg, "[låst: krever %s-nøkkelen]",
-				         keys_class_name(d->cls));
-			else
-				snprintf(msg, sizeof msg, "[locked: needs the %s key]",
-				         keys_class_name(d->cls));
+			snprintf(msg, sizeof msg, _("[locked: needs the %s key]"),
+			         keys_class_name(d->cls));
 			if (y >= 1 && y < ymax) {
 				ui_attr(ui, C_LOCKED, true);
 				ui_put(y, label_w + 1, msg, COLS - label_w - 2);
@@ -433,7 +429,7 @@ static void case_draw(void *self, struct ui *ui)
 	y++;
 	if (cv->notes_locked && y >= 1 && y < ymax) {
 		ui_attr(ui, C_LOCKED, true);
-		ui_put(y++, 3, ui_text(ui, "[låst: krever notes-nøkkel]", "[locked: needs the notes key]"),
+		ui_put(y++, 3, _("[locked: needs the notes key]"),
 		       COLS - 4);
 		ui_attr(ui, C_LOCKED, false);
 	}
@@ -502,8 +498,7 @@ static bool case_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 		return true;
 	case REQ_NOTE:
 		if (cv->notes_locked)
-			ui_say(ui, true, "%s", ui_text(ui, "Notater krever notes-nøkkelen",
-			                               "Notes need the notes key"));
+			ui_say(ui, true, "%s", _("Notes need the notes key"));
 		else
 			view_note_open(ui, cv->c.id);
 		return true;
@@ -513,7 +508,7 @@ static bool case_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 }
 
 static const struct view_ops case_ops = {
-    "Sak", "Case",
+    N_("Case"),
     RQ(REQ_HELP) | RQ(REQ_EDIT) | RQ(REQ_NOTE) | RQ(REQ_UP) | RQ(REQ_DOWN) | RQ(REQ_QUIT),
     case_draw, case_key, case_free, false,
 };
@@ -566,7 +561,7 @@ static void help_draw(void *self, struct ui *ui)
 
 	ui_attr(ui, C_LABEL, true);
 	ui_put(1 - hv->top > 0 ? 1 : 1, 1,
-	       ui_text(ui, "Taster i dette vinduet", "Keys on this screen"), COLS - 2);
+	       _("Keys on this screen"), COLS - 2);
 	ui_attr(ui, C_LABEL, false);
 	for (int r = 1; r < REQ_COUNT; r++) {
 		char keys[64] = "";
@@ -578,7 +573,7 @@ static void help_draw(void *self, struct ui *ui)
 			ui_attr(ui, C_KEY, true);
 			ui_put(y, 3, keys, 10);
 			ui_attr(ui, C_KEY, false);
-			ui_put(y, 14, request_label(ui, (enum request)r), COLS - 15);
+			ui_put(y, 14, request_label((enum request)r), COLS - 15);
 		}
 		y++;
 	}
@@ -601,7 +596,7 @@ static bool help_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 }
 
 static const struct view_ops help_ops = {
-    "Hjelp", "Help", RQ(REQ_QUIT), help_draw, help_key, help_free, false,
+    N_("Help"), RQ(REQ_QUIT), help_draw, help_key, help_free, false,
 };
 
 int view_help_open(struct ui *ui, const struct view_ops *of)
@@ -619,13 +614,13 @@ int view_help_open(struct ui *ui, const struct view_ops *of)
 int view_form_open(struct ui *ui, struct case_rec *c)
 {
 	(void)c;
-	ui_say(ui, true, "%s", ui_text(ui, "Redigering kommer", "Editing is not there yet"));
+	ui_say(ui, true, "%s", _("Editing is not there yet"));
 	return M_OK;
 }
 
 int view_note_open(struct ui *ui, uint64_t id)
 {
 	(void)id;
-	ui_say(ui, true, "%s", ui_text(ui, "Notater kommer", "Notes are not there yet"));
+	ui_say(ui, true, "%s", _("Notes are not there yet"));
 	return M_OK;
 }
