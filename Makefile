@@ -63,9 +63,13 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmappe.a
+# The parts of tui/ that need no terminal are unit tested too.
+TUI_PURE := $(BUILD)/tui/editor.o
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmappe.a $(TUI_PURE)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libmappe.a $(LIBS) $(shell pkg-config --libs cmocka)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TUI_PURE) $(BUILD)/libmappe.a $(LIBS) \
+	  $(shell pkg-config --libs cmocka)
 
 $(GEN_BIN): tests/gen.c $(BUILD)/libmappe.a
 	@mkdir -p $(dir $@)

@@ -11,6 +11,8 @@
 #include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -30,6 +32,7 @@ static const struct {
 #undef REQ_INFO
 };
 
+#undef CTRL /* sys/ioctl.h has one for termios */
 #define CTRL(c) ((c)&0x1f)
 
 static const struct binding {
@@ -177,6 +180,13 @@ void ui_put_pad(int y, int x, const char *s, int width)
 		mvaddch(y, x + used, ' ');
 }
 
+void ui_cursor(struct ui *ui, int y, int x)
+{
+	ui->cursor_on = true;
+	ui->cursor_y = y;
+	ui->cursor_x = x;
+}
+
 void ui_say(struct ui *ui, bool error, const char *fmt, ...)
 {
 	va_list ap;
@@ -264,11 +274,20 @@ static void redraw(struct ui *ui)
 	struct view *v = &ui->stack[ui->depth - 1];
 
 	erase();
+	ui->cursor_on = false;
 	if (COLS < UI_MIN_COLS || LINES < UI_MIN_ROWS) {
 		draw_too_small();
 	} else {
 		v->ops->draw(v->self, ui);
 		draw_frame(ui, v);
+	}
+	/* The text cursor shows only where text is being typed. */
+	if (ui->cursor_on && ui->cursor_y >= 0 && ui->cursor_y < LINES && ui->cursor_x >= 0 &&
+	    ui->cursor_x < COLS) {
+		move(ui->cursor_y, ui->cursor_x);
+		curs_set(1);
+	} else {
+		curs_set(0);
 	}
 	if (!ui->script)
 		refresh();
@@ -341,7 +360,9 @@ static int dump_screen(const char *path)
 }
 
 /* The scripted mode (tig's TIG_SCRIPT): each line is keys to type, with
- * <Name> for special keys, or a command: ":dump FILE", ":size COLSxROWS". */
+ * <Name> for special keys, or a command: ":dump FILE" (the screen as text),
+ * ":size COLSxROWS", ":signal FILE" (create it) and ":wait FILE" (until it
+ * exists), the last two for tests that need another process in between. */
 static bool script_key(struct ui *ui, struct script_state *ss, wint_t *ch, bool *fnkey)
 {
 	for (;;) {
@@ -359,6 +380,17 @@ static bool script_key(struct ui *ui, struct script_state *ss, wint_t *ch, bool 
 				if (strncmp(ss->line, ":dump ", 6) == 0) {
 					redraw(ui);
 					dump_screen(ss->line + 6);
+				} else if (strncmp(ss->line, ":signal ", 8) == 0) {
+					/* Tell a test driver we got here... */
+					redraw(ui);
+					int fd = open(ss->line + 8, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+					if (fd >= 0)
+						close(fd);
+				} else if (strncmp(ss->line, ":wait ", 6) == 0) {
+					/* ...and wait for it to act (another process
+					 * saving, say), at most 30 s. */
+					for (int i = 0; i < 300 && access(ss->line + 6, F_OK) != 0; i++)
+						usleep(100000);
 				} else if (sscanf(ss->line, ":size %dx%d", &cols, &rows) == 2) {
 					resizeterm(rows, cols);
 					*ch = KEY_RESIZE;
@@ -403,18 +435,47 @@ static void on_hangup(int sig)
 	hangup = 1;
 }
 
+/* The size the terminal has now, which a SIGWINCH may have announced while
+ * we were drawing rather than waiting in read(). */
+static bool size_changed(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0 || ws.ws_col == 0)
+		return false;
+	if (ws.ws_row == LINES && ws.ws_col == COLS)
+		return false;
+	resize_term(ws.ws_row, ws.ws_col);
+	return true;
+}
+
+static bool terminal_gone(void)
+{
+	struct pollfd p = {STDIN_FILENO, POLLIN, 0};
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
+}
+
 static bool read_key(struct ui *ui, struct script_state *ss, wint_t *ch, bool *fnkey)
 {
 	if (ui->script)
 		return script_key(ui, ss, ch, fnkey);
+	/* Wake twice a second: a resize that raced the last redraw is caught
+	 * here rather than when the next key comes. */
+	timeout(500);
 	for (;;) {
 		int rc = get_wch(ch);
 		if (hangup)
 			return false;
 		if (rc == ERR) {
-			if (errno == EINTR)
-				continue;
-			return false; /* the terminal went away */
+			if (terminal_gone())
+				return false;
+			if (size_changed()) {
+				*ch = KEY_RESIZE;
+				*fnkey = true;
+				return true;
+			}
+			continue;
 		}
 		*fnkey = rc == KEY_CODE_YES;
 		return true;
@@ -513,8 +574,12 @@ int ui_loop(struct ui *ui)
 			view_help_open(ui, v->ops);
 			continue;
 		}
-		if (!v->ops->key(v->self, ui, req, ch, fnkey))
+		if (!v->ops->key(v->self, ui, req, ch, fnkey)) {
 			pop(ui);
+			for (; ui->pop_more > 0 && ui->depth > 1; ui->pop_more--)
+				pop(ui);
+			ui->pop_more = 0;
+		}
 	}
 	while (ui->depth > 0)
 		pop(ui);

@@ -13,9 +13,9 @@
 /* Enough for any field (FIELD_MAX_BYTES) without growing; notes grow. */
 #define ED_INITIAL_CAP 1024
 /* A width for "no wrapping" that leaves room to add a cluster's width. */
-#define ED_NO_WRAP (INT_MAX / 2)
+#define ED_NO_WRAP    (INT_MAX / 2)
 #define ED_MARGIN_MAX 8
-#define NO_ROW SIZE_MAX
+#define NO_ROW        SIZE_MAX
 
 /* ---- characters ------------------------------------------------------------ */
 
@@ -612,8 +612,8 @@ void ed_view(struct editor *ed, int width, struct ed_view *v)
 	v->cursor_col = text_width(b + s, cur - s);
 }
 
-int ed_view_lines(struct editor *ed, int width, int height, struct ed_row *rows,
-                  int *cursor_row, int *cursor_col)
+int ed_view_lines(struct editor *ed, int width, int height, struct ed_row *rows, int *cursor_row,
+                  int *cursor_col)
 {
 	struct row r;
 	size_t k, total, crow = 0;
@@ -660,6 +660,9 @@ int ed_view_lines(struct editor *ed, int width, int height, struct ed_row *rows,
 	return n;
 }
 
+/* Character by character is enough: a combining mark takes no columns, so it
+ * fits wherever its base did, and the first character that does not fit is
+ * never a mark. */
 size_t utf8_fit(const char *s, int width, int *used)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -667,24 +670,18 @@ size_t utf8_fit(const char *s, int width, int *used)
 	int col = 0;
 
 	while (u[i]) {
-		wchar_t c, m;
-		size_t j = i, k = utf8_get(u + i, SIZE_MAX, &c);
-		int w = 1;
+		wchar_t c;
+		size_t k = utf8_get(u + i, SIZE_MAX, &c);
+		int w = 1; /* an invalid byte shows as one replacement character */
 
-		if (k == 0) {
-			j++; /* an invalid byte: one replacement character */
-		} else {
-			j += k;
-			w = wcwidth(c) < 0 ? 1 : wcwidth(c);
-			if (!is_nonprint(c)) {
-				while (u[j] && (k = utf8_get(u + j, SIZE_MAX, &m)) > 0 && is_mark(m))
-					j += k;
-			}
-		}
+		if (k == 0)
+			k = 1;
+		else
+			w = text_width(&c, 1);
 		if (col + w > width)
 			break;
 		col += w;
-		i = j;
+		i += k;
 	}
 	if (used)
 		*used = col;

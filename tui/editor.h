@@ -51,10 +51,10 @@ struct editor {
 	size_t scroll;
 
 	/* The rest is the editor's own bookkeeping. */
-	size_t bytes;  /* UTF-8 length of the text, so an insert checks maxbytes in O(1) */
-	bool changed;  /* the text was edited since ed_init or ed_set_utf8 */
-	int wrap;      /* the width ed_view_lines last wrapped at; 0: not yet */
-	int goal_col;  /* the column ED_UP/ED_DOWN aim for across a run of them; -1: none */
+	size_t bytes; /* UTF-8 length of the text, so an insert checks maxbytes in O(1) */
+	bool changed; /* the text was edited since ed_init or ed_set_utf8 */
+	int wrap;     /* the width ed_view_lines last wrapped at; 0: not yet */
+	int goal_col; /* the column ED_UP/ED_DOWN aim for across a run of them; -1: none */
 };
 
 /* An empty editor whose buffer comes from keys_secure_alloc (keys_init must
@@ -116,8 +116,8 @@ struct ed_row {
  * n (rows after it are blank) and the cursor's screen row and column. Also
  * remembers `width`, so that ED_UP/ED_DOWN then move by wrapped rows rather
  * than by lines. Nothing is filled when width or height is below 1. */
-int ed_view_lines(struct editor *ed, int width, int height, struct ed_row *rows,
-                  int *cursor_row, int *cursor_col);
+int ed_view_lines(struct editor *ed, int width, int height, struct ed_row *rows, int *cursor_row,
+                  int *cursor_col);
 
 /* Display width of n wide characters: the sum of wcwidth(), combining marks 0,
  * non-printables 1 (a screen shows them as a replacement character). */

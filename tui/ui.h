@@ -79,6 +79,9 @@ struct ui {
 	FILE *script; /* keys from a file instead of the terminal (tests) */
 	struct script_state *script_state;
 	bool quit;
+	int pop_more;    /* views to close after the current one (a saved conflict) */
+	bool cursor_on; /* a view placed the text cursor this frame */
+	int cursor_y, cursor_x;
 };
 
 /* Screens */
@@ -93,6 +96,8 @@ int view_note_open(struct ui *ui, uint64_t id);
 /* Run until the last view closes or the terminal goes away. */
 int ui_loop(struct ui *ui);
 void ui_push(struct ui *ui, const struct view_ops *ops, void *self);
+/* Show the text cursor at y, x once the frame is drawn. */
+void ui_cursor(struct ui *ui, int y, int x);
 void ui_say(struct ui *ui, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Ask a yes/no question on the message line; true for yes. */
 bool ui_confirm(struct ui *ui, const char *question);

@@ -163,12 +163,8 @@ static void list_draw(void *self, struct ui *ui)
 	if (lv->searching || lv->qlen) {
 		int x = ui_put(LINES - 3, 1, _("Search: "), COLS - 2) + 1;
 		x += ui_put(LINES - 3, x, lv->query, COLS - x - 16);
-		if (lv->searching) {
-			move(LINES - 3, x);
-			curs_set(1);
-		}
-	} else {
-		curs_set(0);
+		if (lv->searching)
+			ui_cursor(ui, LINES - 3, x);
 	}
 	{
 		char count[64];
@@ -197,7 +193,6 @@ static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	if (lv->searching) {
 		if (req == REQ_OPEN || req == REQ_DOWN) {
 			lv->searching = false;
-			curs_set(0);
 			if (req == REQ_OPEN && lv->n)
 				view_case_open(ui, row_id(ui, lv->rows[lv->sel]));
 			return true;
@@ -206,7 +201,6 @@ static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 			lv->searching = false;
 			keys_wipe(lv->query, QUERY_MAX);
 			lv->qlen = 0;
-			curs_set(0);
 			list_refilter(ui, lv);
 			return true;
 		}
@@ -610,17 +604,3 @@ int view_help_open(struct ui *ui, const struct view_ops *of)
 	return M_OK;
 }
 
-/* Until the form and note editors land: say so rather than do nothing. */
-int view_form_open(struct ui *ui, struct case_rec *c)
-{
-	(void)c;
-	ui_say(ui, true, "%s", _("Editing is not there yet"));
-	return M_OK;
-}
-
-int view_note_open(struct ui *ui, uint64_t id)
-{
-	(void)id;
-	ui_say(ui, true, "%s", _("Notes are not there yet"));
-	return M_OK;
-}

@@ -15,9 +15,11 @@ admin import "$T/cases.csv" >/dev/null && admin import "$T/extra.csv" >/dev/null
 	not_ok "set up the store"
 enrol kari caseworker "kari's own passphrase"
 
-run_script() { # name user pass [lang]
+# Each script gets its own copy of the store, so that what one saves does
+# not change what another shows.
+run_script() { # name user pass [options]
 	local name=$1 user=$2 pass=$3; shift 3
-	(cd "$T" && "$MAPPE" --db "$DB" --user "$user" --passphrase-fd 3 "$@" \
+	(cd "$T" && "$MAPPE" --db "$T/db-$name" --user "$user" --passphrase-fd 3 "$@" \
 		--script "$screens/$name.keys" 3<<<"$pass")
 }
 
@@ -34,7 +36,19 @@ compare() { # dump name
 
 for keys in "$screens"/*.keys; do
 	name=$(basename "$keys" .keys)
+	rm -rf "$T/db-$name"
+	cp -a "$DB" "$T/db-$name"
 	case $name in
+	conflict)
+		# a colleague saves the same field while the form is open
+		rm -f "$T/sig-ready" "$T/sig-go"
+		run_script "$name" ada "$ADMIN_PASS" &
+		pid=$!
+		for _ in $(seq 300); do [ -f "$T/sig-ready" ] && break; sleep 0.1; done
+		echo '{"phone": "+4792222222"}' | DB=$T/db-conflict as kari "kari's own passphrase" update 41 >/dev/null 2>&1 ||
+			not_ok "the colleague's save"
+		touch "$T/sig-go"
+		wait $pid ;;
 	caseworker-*) run_script "$name" kari "kari's own passphrase" ;;
 	nb-*) run_script "$name" ada "$ADMIN_PASS" --lang nb ;;
 	*) run_script "$name" ada "$ADMIN_PASS" ;;
