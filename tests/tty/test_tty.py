@@ -166,8 +166,28 @@ def run(tmp):
     t.send("q")
     ok(t.wait("Name"), "q goes back to the list", t.text())
 
-    # A protected address stays locked for a caseworker.
+    # Edit and save: the phone of Олена Шевченко.
+    t.send("\x1b")  # Esc clears the last search
+    t.wait("32/32")
+    t.send("/olena shev")
+    t.wait("Олена Шевченко")
+    t.send("\r")
+    t.wait("Family name")
+    t.send("e")
+    ok(t.wait("Editing case"), "e opens the form", t.text())
+    for _ in range(12):  # down to the phone field
+        t.send("\x1bOB")  # cursor down, as xterm sends it in keypad mode
+    t.send("\x15+47 912 34 567")  # ^U clears the field first
+    t.send("\x13")  # ^S
+    ok(t.wait("Saved: version 2"), "^S saves with a new version", t.text())
+    ok(t.wait("+4791234567"), "the case view shows the saved, normalised phone", t.text())
+    t.send("q")
+    t.wait("Name")
     t.send("\x1b")
+    ok(t.wait("32/32"), "back in the full list", t.text())
+    ok(any("\u0600" <= ch <= "\u06ff" for ch in t.text()), "Arabic names are drawn", t.text())
+
+    # A protected address stays locked for a caseworker.
     t.send("/leyla")
     t.wait("Leyla Hemmelig")
     t.send("\r")
