@@ -3,6 +3,7 @@
 #include "store/private.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -318,7 +319,9 @@ int store_open(const char *dir, const struct store_options *opt, store **out, ch
 		         dir);
 		return M_UNAVAILABLE;
 	}
-	if (access(path, R_OK | W_OK) != 0) {
+	/* AT_EACCESS: a setgid mappe reaches the store through its effective
+	 * group, which plain access() would ignore. */
+	if (faccessat(AT_FDCWD, path, R_OK | W_OK, AT_EACCESS) != 0) {
 		snprintf(err, errlen,
 		         "%s: permission denied; the store must be readable and writable by group "
 		         "mappe (see docs/deployment.md)",

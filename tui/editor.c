@@ -79,8 +79,8 @@ static size_t utf8_put(char *out, wchar_t c)
 
 /* Decode one code point strictly (RFC 3629), reading the bytes in order so
  * that a NUL ends a sequence before anything past it is read. Returns the
- * sequence length, or 0 if invalid. Not mbrtowc: the answer must not depend
- * on the locale, and glibc's differs from RFC 3629 at the edges. */
+ * sequence length, or 0 if invalid. Not mbrtowc: what the editor accepts must
+ * not depend on the user's locale. */
 static size_t utf8_get(const unsigned char *s, size_t len, wchar_t *cp)
 {
 	unsigned char b = s[0], lo = 0x80, hi = 0xbf;
@@ -624,8 +624,8 @@ int ed_view_lines(struct editor *ed, int width, int height, struct ed_row *rows,
 		return 0;
 	ed->wrap = width;
 
-	/* The whole text is laid out to count rows: at most NOTE_MAX_BYTES
-	 * characters, a fraction of a millisecond per keystroke. */
+	/* The whole text is laid out to count rows: simple, and about a
+	 * millisecond per keystroke for a note of NOTE_MAX_BYTES. */
 	lay_row(ed, 0, width, &r);
 	for (k = 0;; k++) {
 		if (in_row(&r, ed->cur)) {

@@ -81,7 +81,7 @@ size_t ed_utf8_len(const struct editor *ed);
 /* Apply one edit or move; ch is used by ED_INSERT only. Returns 0 when done;
  * 1 when refused or when there is nothing to do (the text, the cursor and the
  * scroll are then unchanged): a control character (C0, DEL, C1, U+2028/9), a
- * surrogate, U+FFFE/U+FFFF, text that would pass maxbytes in UTF-8, a move past
+ * surrogate, U+FFFE/U+FFFF, text that would exceed maxbytes in UTF-8, a move past
  * either end, or ED_UP/ED_DOWN/ED_NEWLINE in single-line mode (so that a form
  * can take them to change field or submit). -1 if out of memory. */
 int ed_apply(struct editor *ed, enum ed_op op, wchar_t ch);

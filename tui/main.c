@@ -1,6 +1,7 @@
 /* main.c: start-up hygiene, options, and the command table of cli.md. */
 #include "tui/tui.h"
 
+#include <fcntl.h>
 #include <getopt.h>
 #include <locale.h>
 #include <pwd.h>
@@ -164,14 +165,14 @@ static void i18n_init(bool norwegian)
 	/* gettext picks the catalog from LANGUAGE, whatever the locale is. */
 	setenv("LANGUAGE", norwegian ? "nb" : "en", 1);
 	snprintf(probe, sizeof probe, "%s/nb/LC_MESSAGES/mappe.mo", dir);
-	if (access(probe, R_OK) != 0 && (n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
+	if (faccessat(AT_FDCWD, probe, R_OK, AT_EACCESS) != 0 && (n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
 		static char local[4300];
 		exe[n] = 0;
 		*strrchr(exe, '/') = 0;
 		for (int i = 0; i < 2; i++) {
 			snprintf(local, sizeof local, i ? "%s/build/locale" : "%s/locale", exe);
 			snprintf(probe, sizeof probe, "%s/nb/LC_MESSAGES/mappe.mo", local);
-			if (access(probe, R_OK) == 0) {
+			if (faccessat(AT_FDCWD, probe, R_OK, AT_EACCESS) == 0) {
 				dir = local;
 				break;
 			}

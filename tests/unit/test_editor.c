@@ -1036,6 +1036,17 @@ static void test_soft_wrap(void **state)
 	ed_view_lines(&ed, 10, 2, rows, &row, &col);
 	assert_int_equal(ed.scroll, 2);
 	assert_int_equal(row, 0);
+	/* Three rows high, then a shorter text: the view moves up to stay full
+	 * rather than leave a blank row under "Bergen i ". */
+	repeat(&ed, ED_END, 1);
+	ed_view_lines(&ed, 10, 3, rows, &row, &col);
+	assert_int_equal(ed.scroll, 1);
+	repeat(&ed, ED_KILL_WORD_BACK, 1);
+	n = ed_view_lines(&ed, 10, 3, rows, &row, &col);
+	assert_int_equal(n, 3);
+	assert_int_equal(ed.scroll, 0);
+	assert_int_equal(row, 2);
+	assert_int_equal(col, 9);
 	repeat(&ed, ED_HOME, 1);
 	n = ed_view_lines(&ed, 10, 2, rows, &row, &col);
 	assert_int_equal(ed.scroll, 0);

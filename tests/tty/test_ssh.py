@@ -1,0 +1,339 @@
+#!/usr/bin/python3
+"""Real SSH logins by real Unix users into one shared store (testing.md, layer 4).
+
+As root: a group `mappe`, two test users outside it, the binary installed
+setgid `mappe`, the store `root:mappe 2770` / `0660`, and an sshd of our own
+on 127.0.0.1 (keys only, no PAM). Both users log in with `ssh -tt` at once,
+see and edit the one store; a connection killed mid-session loses nothing
+that was saved and leaves the store healthy; a user cannot read the files
+except through mappe. Everything is removed afterwards. Prints TAP.
+"""
+import grp
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+n = 0
+
+
+def ok(cond, name, why=""):
+    global n
+    n += 1
+    print(f"{'ok' if cond else 'not ok'} {n} - {name}")
+    if not cond and why:
+        for line in str(why).splitlines()[-25:]:
+            print(f"#   {line}")
+    sys.stdout.flush()
+    return cond
+
+
+def skip(why):
+    print("1..1")
+    print(f"ok 1 - ssh logins # SKIP {why}")
+    sys.exit(0)
+
+
+if os.geteuid() != 0:
+    skip("needs root to create users and a group")
+if not os.path.exists("/usr/sbin/sshd") or not shutil.which("ssh"):
+    skip("openssh-server or the ssh client is not installed")
+try:
+    import pexpect
+    import pyte
+except ImportError as e:
+    skip(f"python3-pexpect or python3-pyte missing ({e})")
+
+MAPPE = os.environ["MAPPE_BIN"]
+GEN = os.environ["MAPPE_GEN"]
+USERS = ["mappet1", "mappet2"]
+PASS = {"mappet1": "first user's passphrase", "mappet2": "second user's passphrase"}
+ADMIN_PASS = "admin passphrase 1"
+CONF = "/etc/mappe.conf"
+
+
+def run(*args, **kw):
+    return subprocess.run(list(args), capture_output=True, text=True, **kw)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Session:
+    """One user's ssh -tt login running mappe, seen through pyte."""
+
+    def __init__(self, user, key, port, remote, cols=80, rows=24):
+        self.screen = pyte.Screen(cols, rows)
+        self.stream = pyte.ByteStream(self.screen)
+        env = dict(os.environ, TERM="xterm-256color")
+        self.child = pexpect.spawn(
+            "ssh", ["-tt", "-i", key, "-p", str(port), "-o", "StrictHostKeyChecking=no",
+                    "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+                    f"{user}@127.0.0.1", remote], env=env, dimensions=(rows, cols))
+
+    def pump(self):
+        try:
+            self.stream.feed(self.child.read_nonblocking(65536, timeout=0.05))
+        except (pexpect.TIMEOUT, pexpect.EOF):
+            pass
+
+    def text(self):
+        return "\n".join(self.screen.display)
+
+    def wait(self, what, deadline=20.0):
+        end = time.time() + deadline
+        while time.time() < end:
+            self.pump()
+            if what in self.text():
+                return True
+            if not self.child.isalive():
+                self.pump()
+                break
+        return what in self.text()
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="mappe-ssh-")
+    os.chmod(tmp, 0o755)
+    state = {"sshd": None, "users": [], "group": False, "conf": None}
+    try:
+        setup_and_test(tmp, state)
+    except Exception as e:
+        ok(False, "the ssh session ran to its end", repr(e))
+    finally:
+        teardown(tmp, state)
+    print(f"1..{n}")
+
+
+def teardown(tmp, state):
+    if state["sshd"]:
+        state["sshd"].terminate()
+        try:
+            state["sshd"].wait(5)
+        except subprocess.TimeoutExpired:
+            state["sshd"].kill()
+    for u in state["users"]:
+        run("pkill", "-KILL", "-u", u)
+        run("userdel", "-f", u)
+    if state["group"]:
+        run("groupdel", "mappe")
+    if state["conf"] is not None:
+        if state["conf"] == "":
+            os.unlink(CONF)
+        else:
+            with open(CONF, "w") as f:
+                f.write(state["conf"])
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def setup_and_test(tmp, state):
+    # --- the deployment of docs/deployment.md, in a temporary directory
+    try:
+        grp.getgrnam("mappe")
+        skip("a group 'mappe' exists already on this machine; not touching it")
+    except KeyError:
+        pass
+    for u in USERS:
+        try:
+            pwd.getpwnam(u)
+            skip(f"a user {u} exists already on this machine; not touching it")
+        except KeyError:
+            pass
+    r = run("groupadd", "mappe")
+    if r.returncode:
+        skip(f"cannot create a group here: {r.stderr.strip()}")
+    state["group"] = True
+    home = os.path.join(tmp, "home")
+    os.makedirs(home)
+    keys = os.path.join(tmp, "keys")
+    os.makedirs(keys)
+    for u in USERS:
+        r = run("useradd", "-M", "-d", os.path.join(home, u), "-s", "/bin/sh", "-p", "*", u)
+        if r.returncode:
+            skip(f"cannot create users here: {r.stderr.strip()}")
+        state["users"].append(u)
+        os.makedirs(os.path.join(home, u))
+        pw = pwd.getpwnam(u)
+        os.chown(os.path.join(home, u), pw.pw_uid, pw.pw_gid)
+        run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", os.path.join(keys, u))
+        shutil.copy(os.path.join(keys, u + ".pub"), os.path.join(keys, u + ".authorized"))
+        os.chmod(os.path.join(keys, u + ".authorized"), 0o644)
+
+    bindir = os.path.join(tmp, "bin")
+    os.makedirs(bindir)
+    os.chmod(bindir, 0o755)
+    binary = os.path.join(bindir, "mappe")
+    shutil.copy(MAPPE, binary)
+    os.chown(binary, 0, grp.getgrnam("mappe").gr_gid)
+    os.chmod(binary, 0o2755)
+    # the translations travel beside the binary, as build/locale does
+    src_locale = os.path.join(os.path.dirname(MAPPE), "locale")
+    if os.path.isdir(src_locale):
+        shutil.copytree(src_locale, os.path.join(bindir, "locale"))
+
+    store = os.path.join(tmp, "store")
+    env = dict(os.environ, LC_ALL="C.UTF-8")
+
+    def admin(*args, stdin=None, newpass=None, user="root"):
+        r1, w1 = os.pipe()
+        os.write(w1, (ADMIN_PASS + "\n").encode())
+        os.close(w1)
+        fds = [r1]
+        extra = ["--passphrase-fd", str(r1)]
+        if newpass:
+            r2, w2 = os.pipe()
+            os.write(w2, (newpass + "\n").encode())
+            os.close(w2)
+            fds.append(r2)
+            extra += ["--new-passphrase-fd", str(r2)]
+        res = subprocess.run([MAPPE, "--db", store, "--user", user] + list(args) + extra,
+                             input=stdin, capture_output=True, text=True, pass_fds=fds, env=env)
+        for fd in fds:
+            os.close(fd)
+        return res
+
+    r0, w0 = os.pipe()
+    os.write(w0, (ADMIN_PASS + "\n").encode())
+    os.close(w0)
+    subprocess.run([MAPPE, "--db", store, "--user", "root", "init", "--new-passphrase-fd",
+                    str(r0)], pass_fds=[r0], env=env, check=True, capture_output=True)
+    os.close(r0)
+    cases = run(GEN, "--seed", "9", "--count", "20").stdout
+    cases += "in_programme,mappet1,Олена,Шевченко,1987-03-12,female,,UA,,uk,Harstad,x,true\n"
+    admin("import", "-", stdin=cases)
+    for u in USERS:
+        admin("user", "add", u, "--role", "caseworker", newpass="initial " + PASS[u])
+        # each user sets their own passphrase (here through the unprivileged binary)
+        ra, wa = os.pipe()
+        rb, wb = os.pipe()
+        os.write(wa, ("initial " + PASS[u] + "\n").encode())
+        os.write(wb, (PASS[u] + "\n").encode())
+        os.close(wa)
+        os.close(wb)
+        subprocess.run([MAPPE, "--db", store, "--user", u, "passwd", "--passphrase-fd", str(ra),
+                        "--new-passphrase-fd", str(rb)], pass_fds=[ra, rb], env=env,
+                       capture_output=True, check=True)
+        os.close(ra)
+        os.close(rb)
+    gid = grp.getgrnam("mappe").gr_gid
+    os.chown(store, 0, gid)
+    os.chmod(store, 0o2770)
+    for f in os.listdir(store):
+        os.chown(os.path.join(store, f), 0, gid)
+        os.chmod(os.path.join(store, f), 0o660)
+    state["conf"] = open(CONF).read() if os.path.exists(CONF) else ""
+    with open(CONF, "w") as f:
+        f.write(f"db = {store}\n")
+
+    # --- an sshd of our own
+    os.makedirs("/run/sshd", exist_ok=True)
+    hostkey = os.path.join(tmp, "hostkey")
+    run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostkey)
+    port = free_port()
+    cfg = os.path.join(tmp, "sshd_config")
+    with open(cfg, "w") as f:
+        f.write(f"""Port {port}
+ListenAddress 127.0.0.1
+HostKey {hostkey}
+PidFile {tmp}/sshd.pid
+UsePAM no
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+AuthorizedKeysFile {keys}/%u.authorized
+StrictModes no
+PermitRootLogin no
+AllowUsers {' '.join(USERS)}
+""")
+    state["sshd"] = subprocess.Popen(["/usr/sbin/sshd", "-D", "-f", cfg, "-E",
+                                      os.path.join(tmp, "sshd.log")])
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+
+    # --- the files are out of reach except through mappe
+    r = subprocess.run(["setpriv", f"--reuid={USERS[0]}", f"--regid={USERS[0]}",
+                        "--init-groups", "cat", os.path.join(store, "data.mdb")],
+                       capture_output=True)
+    ok(r.returncode != 0, "a user outside group mappe cannot read data.mdb", r.stderr)
+
+    # --- two users at once
+    k1, k2 = (os.path.join(keys, u) for u in USERS)
+    s1 = Session(USERS[0], k1, port, binary)
+    s2 = Session(USERS[1], k2, port, binary)
+    ok(s1.wait("Passphrase:"), "first user: asked for the passphrase over ssh", s1.text())
+    ok(s2.wait("Passphrase:"), "second user: asked too, at the same time", s2.text())
+    s1.child.send(PASS[USERS[0]] + "\r")
+    s2.child.send(PASS[USERS[1]] + "\r")
+    ok(s1.wait("mappet1 (caseworker)"), "first user sees the case list as themself", s1.text())
+    ok(s2.wait("mappet2 (caseworker)"), "second user sees the case list as themself", s2.text())
+    ok(s1.wait("21/21") and s2.wait("21/21"), "both see the one store", s1.text())
+
+    # first user edits a phone number and saves
+    s1.child.send("/olena shev")
+    s1.wait("Олена Шевченко")
+    s1.child.send("\r")
+    s1.wait("Family name")
+    s1.child.send("e")
+    s1.wait("Editing case")
+    for _ in range(12):
+        s1.child.send("\x1bOB")
+    s1.child.send("\x15+4790000001\x13")
+    ok(s1.wait("Saved: version 2"), "first user saves over ssh", s1.text())
+
+    # second user opens the same case and sees the change
+    s2.child.send("/olena shev")
+    s2.wait("Олена Шевченко")
+    s2.child.send("\r")
+    ok(s2.wait("+4790000001"), "second user sees the first user's save", s2.text())
+
+    # the first user's link drops in the middle of an edit
+    s1.child.send("e")
+    s1.wait("Editing case")
+    os.kill(s1.child.pid, signal.SIGKILL)
+    s1.child.close(force=True)
+    time.sleep(0.5)
+    leftover = run("pgrep", "-u", USERS[0], "-f", binary).stdout.strip()
+    deadline = time.time() + 10
+    while leftover and time.time() < deadline:
+        time.sleep(0.2)
+        leftover = run("pgrep", "-u", USERS[0], "-f", binary).stdout.strip()
+    ok(not leftover, "the dropped session's mappe exits (SIGHUP)", leftover)
+
+    # the other user keeps working: edit another field and save
+    s2.child.send("e")
+    s2.wait("Editing case")
+    for _ in range(12):
+        s2.child.send("\x1bOB")
+    s2.child.send("\x15+4790000002\x13")
+    ok(s2.wait("Saved: version 3"), "the other user saves after the drop", s2.text())
+    s2.child.send("qq")
+    s2.wait("Name")
+    s2.child.send("\x1b")
+    time.sleep(0.2)
+    s2.child.send("q")
+    try:
+        s2.child.expect(pexpect.EOF, timeout=10)
+    except pexpect.TIMEOUT:
+        pass
+    s2.child.close()
+
+    r = admin("check")
+    ok(r.returncode == 0, "mappe check passes after the dropped session", r.stdout + r.stderr)
+    r = admin("show", "21", "--json")
+    ok('"phone": "+4790000002"' in r.stdout, "nothing saved was lost", r.stdout)
+
+
+if __name__ == "__main__":
+    main()
