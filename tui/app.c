@@ -6,6 +6,7 @@
  * between keys.
  */
 #define NCURSES_WIDECHAR 1
+#include "tui/editor.h"
 #include "tui/ui.h"
 
 #include <curses.h>
@@ -13,6 +14,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <limits.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -127,47 +129,35 @@ static size_t next_wc(const char *s, wchar_t *wc)
 	return n;
 }
 
-static int wc_width(wchar_t wc)
-{
-	int w = wcwidth(wc);
-	return w < 0 ? 1 : w; /* control or unknown: drawn as a replacement */
-}
-
 int ui_text_width(const char *s)
 {
-	int w = 0;
-	wchar_t wc;
+	int used = 0;
 
-	while (*s) {
-		s += next_wc(s, &wc);
-		w += wc_width(wc);
-	}
-	return w;
+	utf8_fit(s, INT_MAX, &used);
+	return used;
 }
 
 int ui_put(int y, int x, const char *s, int width)
 {
 	int used = 0;
-	wchar_t wc;
+	size_t n;
 
 	if (width <= 0 || !s)
 		return 0;
+	/* The editor's measure: whole characters, a base with its combining
+	 * marks, never half a wide character. */
+	n = utf8_fit(s, width, &used);
 	move(y, x);
-	while (*s) {
-		size_t n = next_wc(s, &wc);
-		int w = wc_width(wc);
-		/* A base character takes its combining marks along; a wide
-		 * character that would be cut in half is not drawn at all. */
-		if (used + w > width)
+	while (n) {
+		wchar_t wc;
+		size_t k = next_wc(s, &wc);
+		if (k > n)
 			break;
-		if (wc < 0x20 || wc == 0x7f || (wc >= 0x80 && wc < 0xa0))
+		if (wc < 0x20 || wc == 0x7f || (wc >= 0x80 && wc < 0xa0) || wcwidth(wc) < 0)
 			wc = 0xfffd;
-		{
-			wchar_t one[2] = {wc, 0};
-			addnwstr(one, 1);
-		}
-		used += w;
-		s += n;
+		addnwstr(&wc, 1);
+		s += k;
+		n -= k;
 	}
 	return used;
 }
