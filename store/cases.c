@@ -15,25 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { HDR_FORMAT = 1, NOTE_FIELD = 0xffff, MAX_HDR_FIELDS = 256 };
-
-struct hdr_field {
-	uint16_t number;
-	uint32_t counter;
-	uint8_t present;
-};
-
-struct rec_header {
-	uint8_t status;
-	uint32_t version;
-	uint32_t epoch;
-	int64_t created, updated;
-	uint32_t notes;
-	char caseworker[64];
-	uint16_t nfields;
-	struct hdr_field f[MAX_HDR_FIELDS];
-};
-
 /* ---- case_rec values ---------------------------------------------------- */
 
 void case_init(struct case_rec *c)
@@ -166,7 +147,7 @@ static int hdr_decode(const uint8_t *b, size_t len, struct rec_header *h, size_t
 	return 0;
 }
 
-static struct hdr_field *hdr_find(struct rec_header *h, uint16_t number)
+struct hdr_field *st_hdr_find(struct rec_header *h, uint16_t number)
 {
 	for (unsigned i = 0; i < h->nfields; i++)
 		if (h->f[i].number == number)
@@ -174,7 +155,7 @@ static struct hdr_field *hdr_find(struct rec_header *h, uint16_t number)
 	return NULL;
 }
 
-static int hdr_read(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
+int st_hdr_read(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
 {
 	uint8_t k[8];
 	MDB_val v;
@@ -202,7 +183,7 @@ static int hdr_read(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
 	return M_OK;
 }
 
-static int hdr_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
+int st_hdr_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
 {
 	uint8_t b[HDR_MAX], k[8];
 	size_t n;
@@ -217,7 +198,7 @@ static int hdr_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
 
 /* ---- fields ------------------------------------------------------------- */
 
-static size_t field_key(uint8_t k[10], uint64_t id, uint16_t number)
+size_t st_field_key(uint8_t k[10], uint64_t id, uint16_t number)
 {
 	be64(k, id);
 	be16(k + 8, number);
@@ -230,7 +211,7 @@ static int denied(store *st, enum field_id f)
 	               field_catalogue[f].id, keys_class_name(field_catalogue[f].cls));
 }
 
-static int seal_put(store *st, MDB_txn *txn, enum store_db db, const uint8_t *k, size_t klen,
+int st_seal_put(store *st, MDB_txn *txn, enum store_db db, const uint8_t *k, size_t klen,
                     enum key_class cls, const struct keys_place *place, const void *val,
                     size_t len)
 {
@@ -252,7 +233,7 @@ static int seal_put(store *st, MDB_txn *txn, enum store_db db, const uint8_t *k,
 
 /* Decrypt an envelope of class cls into secure memory. M_AUTH when we hold
  * no key. */
-static int open_env(store *st, const struct keys_place *place, const MDB_val *v,
+int st_open_env(store *st, const struct keys_place *place, const MDB_val *v,
                     enum key_class cls, char **out, size_t *len)
 {
 	char *buf;
@@ -299,7 +280,7 @@ static size_t nid_key(uint8_t k[14], uint32_t epoch, uint16_t tag, uint64_t id)
 	return 14;
 }
 
-static int nid_index(store *st, MDB_txn *txn, uint32_t epoch, const char *nid, size_t len,
+int st_nid_index(store *st, MDB_txn *txn, uint32_t epoch, const char *nid, size_t len,
                      uint64_t id, bool add)
 {
 	uint8_t k[14];
@@ -321,7 +302,7 @@ static int read_field(store *st, MDB_txn *txn, uint64_t id, const struct hdr_fie
 {
 	uint8_t k[10];
 	MDB_val v;
-	int rc = st_get(st, txn, DB_FIELDS, k, field_key(k, id, hf->number), &v);
+	int rc = st_get(st, txn, DB_FIELDS, k, st_field_key(k, id, hf->number), &v);
 
 	if (rc == -1)
 		return st_fail(st, M_INTEGRITY, "case %llu: field %u is missing",
@@ -330,7 +311,7 @@ static int read_field(store *st, MDB_txn *txn, uint64_t id, const struct hdr_fie
 		return rc;
 	int f = field_by_number(hf->number);
 	const struct keys_place place = {id, hf->number, hf->counter};
-	return open_env(st, &place, &v, f < 0 ? KC_NONE : field_catalogue[f].cls, out, len);
+	return st_open_env(st, &place, &v, f < 0 ? KC_NONE : field_catalogue[f].cls, out, len);
 }
 
 int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_t *ids,
@@ -366,9 +347,9 @@ int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_
 				break;
 			id = rd64(kp + 6);
 			/* The bucket holds other numbers too: decrypt to confirm. */
-			if (hdr_read(st, txn, id, &h))
+			if (st_hdr_read(st, txn, id, &h))
 				continue;
-			hf = hdr_find(&h, field_catalogue[F_national_id].number);
+			hf = st_hdr_find(&h, field_catalogue[F_national_id].number);
 			if (!hf || !hf->present || read_field(st, txn, id, hf, &v, &vlen))
 				continue;
 			if (v && vlen == len && memcmp(v, nid, len) == 0 && *n < cap)
@@ -390,11 +371,11 @@ int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_
 int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out, const bool *want)
 {
 	struct rec_header h = {0};
-	/* The active epochs as of this transaction: open_env compares each
+	/* The active epochs as of this transaction: st_open_env compares each
 	 * envelope's epoch with them, and a rotation may have run since unlock. */
 	int rc = st_load_epochs(st, txn);
 
-	if (rc || (rc = hdr_read(st, txn, id, &h)))
+	if (rc || (rc = st_hdr_read(st, txn, id, &h)))
 		return rc;
 	case_clear(out);
 	out->id = id;
@@ -477,9 +458,9 @@ static int write_field(store *st, MDB_txn *txn, uint64_t id, struct rec_header *
                        enum field_id f, const char *val, size_t len)
 {
 	const struct field_def *d = &field_catalogue[f];
-	struct hdr_field *hf = hdr_find(h, d->number);
+	struct hdr_field *hf = st_hdr_find(h, d->number);
 	uint8_t k[10];
-	size_t klen = field_key(k, id, d->number);
+	size_t klen = st_field_key(k, id, d->number);
 	int rc;
 
 	if (!store_can_read(st, d->cls))
@@ -495,7 +476,7 @@ static int write_field(store *st, MDB_txn *txn, uint64_t id, struct rec_header *
 		if (st_get(st, txn, DB_FIELDS, k, klen, &v) == M_OK &&
 		    keys_envelope_info(v.mv_data, v.mv_size, &c, &epoch) == KEYS_OK &&
 		    read_field(st, txn, id, hf, &old, &oldlen) == M_OK) {
-			rc = nid_index(st, txn, epoch, old, oldlen, id, false);
+			rc = st_nid_index(st, txn, epoch, old, oldlen, id, false);
 			keys_secure_free(old);
 			if (rc)
 				return rc;
@@ -517,11 +498,11 @@ static int write_field(store *st, MDB_txn *txn, uint64_t id, struct rec_header *
 	hf->present = 1;
 	if (f == F_national_id) {
 		if ((rc = duplicate_nid(st, txn, val, len, id)) ||
-		    (rc = nid_index(st, txn, st->epoch[KC_IDENTITY], val, len, id, true)))
+		    (rc = st_nid_index(st, txn, st->epoch[KC_IDENTITY], val, len, id, true)))
 			return rc;
 	}
 	const struct keys_place place = {id, d->number, hf->counter};
-	return seal_put(st, txn, DB_FIELDS, k, klen, d->cls, &place, val, len);
+	return st_seal_put(st, txn, DB_FIELDS, k, klen, d->cls, &place, val, len);
 }
 
 static int set_clear_field(store *st, struct rec_header *h, const struct case_rec *c,
@@ -570,7 +551,7 @@ int case_insert_txn(store *st, MDB_txn *txn, struct case_rec *c, uint64_t *id_ou
 		if (rc)
 			return rc;
 	}
-	if ((rc = hdr_write(st, txn, id, &h)))
+	if ((rc = st_hdr_write(st, txn, id, &h)))
 		return rc;
 	c->id = id;
 	c->version = h.version;
@@ -624,7 +605,7 @@ static int update_txn(store *st, MDB_txn *txn, void *vctx)
 	bool any = false;
 	int rc;
 
-	if ((rc = st_load_epochs(st, txn)) || (rc = hdr_read(st, txn, c->id, &h)))
+	if ((rc = st_load_epochs(st, txn)) || (rc = st_hdr_read(st, txn, c->id, &h)))
 		return rc;
 	/* Optimistic concurrency: the version is compared inside the write
 	 * transaction, so nothing can slip in between. */
@@ -648,7 +629,7 @@ static int update_txn(store *st, MDB_txn *txn, void *vctx)
 		return M_OK;
 	h.version++;
 	h.updated = st_now();
-	if ((rc = hdr_write(st, txn, c->id, &h)))
+	if ((rc = st_hdr_write(st, txn, c->id, &h)))
 		return rc;
 	c->version = h.version;
 	c->updated = h.updated;
@@ -678,7 +659,7 @@ struct find_ctx {
 static int find_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct find_ctx *ctx = vctx;
-	int rc = st_load_epochs(st, txn); /* for open_env's epoch check */
+	int rc = st_load_epochs(st, txn); /* for st_open_env's epoch check */
 
 	return rc ? rc : nid_lookup_txn(st, txn, ctx->nid, ctx->len, ctx->ids, 64, &ctx->n);
 }
@@ -739,19 +720,19 @@ static int note_add_txn(store *st, MDB_txn *txn, void *vctx)
 	uint8_t k[12];
 	int rc;
 
-	if ((rc = st_load_epochs(st, txn)) || (rc = hdr_read(st, txn, ctx->id, &h)))
+	if ((rc = st_load_epochs(st, txn)) || (rc = st_hdr_read(st, txn, ctx->id, &h)))
 		return rc;
 	be64(k, ctx->id);
 	be32(k + 8, h.notes);
 	const struct keys_place place = {ctx->id, NOTE_FIELD, h.notes};
-	rc = seal_put(st, txn, DB_NOTES, k, 12, KC_NOTES, &place, ctx->pt, ctx->len);
+	rc = st_seal_put(st, txn, DB_NOTES, k, 12, KC_NOTES, &place, ctx->pt, ctx->len);
 	if (rc)
 		return rc;
 	/* Notes do not bump the version: a note must not make a colleague's
 	 * concurrent field edit a conflict. The header MAC still changes. */
 	h.notes++;
 	h.updated = st_now();
-	return hdr_write(st, txn, ctx->id, &h);
+	return st_hdr_write(st, txn, ctx->id, &h);
 }
 
 int store_note_add(store *st, uint64_t id, enum note_kind kind, bool interpreter,
@@ -797,8 +778,8 @@ static int notes_txn(store *st, MDB_txn *txn, void *vctx)
 	notes_free(ctx->notes, ctx->n);
 	ctx->notes = NULL;
 	ctx->n = 0;
-	/* The active epochs as of this transaction, for open_env's check. */
-	if ((rc = st_load_epochs(st, txn)) || (rc = hdr_read(st, txn, ctx->id, &h)))
+	/* The active epochs as of this transaction, for st_open_env's check. */
+	if ((rc = st_load_epochs(st, txn)) || (rc = st_hdr_read(st, txn, ctx->id, &h)))
 		return rc;
 	if (h.notes == 0)
 		return M_OK;
@@ -821,7 +802,7 @@ static int notes_txn(store *st, MDB_txn *txn, void *vctx)
 		if (rc)
 			return rc;
 		const struct keys_place place = {ctx->id, NOTE_FIELD, i};
-		if ((rc = open_env(st, &place, &v, KC_NOTES, &pt, &len)))
+		if ((rc = st_open_env(st, &place, &v, KC_NOTES, &pt, &len)))
 			return rc == M_AUTH ? st_fail(st, M_AUTH, "notes need the notes key") : rc;
 		if (len < 11 || len < 11u + (uint8_t)pt[10]) {
 			keys_secure_free(pt);
@@ -890,9 +871,9 @@ static void check_one(store *st, MDB_txn *txn, struct check_ctx *ctx, uint64_t i
 	case_init(&c);
 	st->err[0] = 0;
 	rc = case_read_txn(st, txn, id, &c, NULL);
-	if (rc == M_OK && (rc = hdr_read(st, txn, id, &h)) == M_OK) {
+	if (rc == M_OK && (rc = st_hdr_read(st, txn, id, &h)) == M_OK) {
 		/* Every national id must be findable through the index. */
-		struct hdr_field *hf = hdr_find(&h, field_catalogue[F_national_id].number);
+		struct hdr_field *hf = st_hdr_find(&h, field_catalogue[F_national_id].number);
 		if (hf && hf->present && c.value[F_national_id]) {
 			uint64_t ids[8];
 			size_t n;
@@ -920,7 +901,7 @@ static void check_one(store *st, MDB_txn *txn, struct check_ctx *ctx, uint64_t i
 				break;
 			}
 			const struct keys_place place = {id, NOTE_FIELD, i};
-			rc = open_env(st, &place, &v, KC_NOTES, &pt, &len);
+			rc = st_open_env(st, &place, &v, KC_NOTES, &pt, &len);
 			if (rc == M_OK)
 				keys_secure_free(pt);
 			else if (rc == M_AUTH)
@@ -986,7 +967,7 @@ static int orphans_txn(store *st, MDB_txn *txn, void *vctx)
 		}
 		id = rd64(key.mv_data);
 		if (!have || id != last) {
-			have = hdr_read(st, txn, id, &h) == M_OK;
+			have = st_hdr_read(st, txn, id, &h) == M_OK;
 			last = id;
 			if (!have) {
 				uint8_t hk[8];
@@ -999,7 +980,7 @@ static int orphans_txn(store *st, MDB_txn *txn, void *vctx)
 				continue; /* a broken header was reported already */
 			}
 		}
-		hf = hdr_find(&h, rd16((const uint8_t *)key.mv_data + 8));
+		hf = st_hdr_find(&h, rd16((const uint8_t *)key.mv_data + 8));
 		if (!hf || !hf->present) {
 			ctx->report(ctx->rctx, id, "a field that the record header does not list");
 			ctx->broken++;

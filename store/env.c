@@ -147,6 +147,9 @@ int st_txn(store *st, bool write, txn_fn fn, void *ctx)
 
 int st_load_epochs(store *st, MDB_txn *txn)
 {
+	uint32_t epoch[KC_COUNT];
+	bool changed = false;
+
 	for (unsigned c = 0; c < KC_COUNT; c++) {
 		uint8_t k = (uint8_t)c;
 		MDB_val v;
@@ -157,8 +160,14 @@ int st_load_epochs(store *st, MDB_txn *txn)
 			               st->dir, keys_class_name((enum key_class)c));
 		if (rc)
 			return rc;
-		st->epoch[c] = rd32(v.mv_data);
+		epoch[c] = rd32(v.mv_data);
+		changed |= epoch[c] != st->epoch[c];
 	}
+	memcpy(st->epoch, epoch, sizeof epoch);
+	/* A rotation began since this session unlocked: its new keys are
+	 * sealed to us already. */
+	if (changed && st->kr && st->user[0])
+		return st_refresh_grants(st, txn);
 	return M_OK;
 }
 

@@ -92,12 +92,57 @@ static inline uint64_t rd64(const uint8_t *p)
 
 int64_t st_now(void);
 
+/* ---- records (cases.c), shared with rotate.c and search.c ---------------- */
+
+enum { HDR_FORMAT = 1, NOTE_FIELD = 0xffff, MAX_HDR_FIELDS = 256 };
+
+struct hdr_field {
+	uint16_t number;
+	uint32_t counter;
+	uint8_t present;
+};
+
+struct rec_header {
+	uint8_t status;
+	uint32_t version;
+	uint32_t epoch;
+	int64_t created, updated;
+	uint32_t notes;
+	char caseworker[64];
+	uint16_t nfields;
+	struct hdr_field f[MAX_HDR_FIELDS];
+};
+
+int st_hdr_read(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h);
+/* MAC under the active record epoch and write. */
+int st_hdr_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h);
+struct hdr_field *st_hdr_find(struct rec_header *h, uint16_t number);
+size_t st_field_key(uint8_t k[10], uint64_t id, uint16_t number);
+/* Seal val under the active epoch of cls and put it at k. */
+int st_seal_put(store *st, MDB_txn *txn, enum store_db db, const uint8_t *k, size_t klen,
+                enum key_class cls, const struct keys_place *place, const void *val, size_t len);
+/* Decrypt an envelope of class cls into secure memory; M_AUTH with no key. */
+int st_open_env(store *st, const struct keys_place *place, const MDB_val *v, enum key_class cls,
+                char **out, size_t *len);
+/* Add or remove the blind-index entry of a national id under an epoch. */
+int st_nid_index(store *st, MDB_txn *txn, uint32_t epoch, const char *nid, size_t len,
+                 uint64_t id, bool add);
+/* Open any grants of the acting user that the keyring lacks (after a
+ * rotation by an administrator while this session was open). */
+int st_refresh_grants(store *st, MDB_txn *txn);
+
 /* users.c, shared with env.c (store creation) */
 int st_write_user(store *st, MDB_txn *txn, const char *name, enum key_role role,
                   bool must_change, const uint8_t pk[KEYS_PK_BYTES],
                   const uint8_t slot[KEYS_SLOT_BYTES]);
 int st_grant_role(store *st, MDB_txn *txn, const keyring *kr, const char *name,
                   enum key_role role, const uint8_t pk[KEYS_PK_BYTES]);
+
+/* Seal class c at epoch to every user allowed it (role or named grant). */
+int st_grant_epoch(store *st, MDB_txn *txn, enum key_class c, uint32_t epoch, size_t *count);
+/* Delete grants: of one user (name) or all (NULL), of one class or all (-1),
+ * below an epoch or all (0). */
+int st_drop_grants(store *st, MDB_txn *txn, const char *name, int cls, uint32_t below);
 
 /* cases.c, shared with import.c and search.c */
 int case_insert_txn(store *st, MDB_txn *txn, struct case_rec *c, uint64_t *id_out);

@@ -141,6 +141,7 @@ struct store_user_info {
 	enum key_role role;
 	key_classes classes; /* classes with a grant at the active epoch */
 	bool must_change;
+	bool revoked;
 	int64_t created;
 };
 
@@ -150,6 +151,55 @@ int store_user_list(store *st, struct store_user_info **out, size_t *n);
 int store_passwd(store *st, const char *oldpass, size_t oldlen, const char *newpass,
                  size_t newlen);
 bool store_user_name_valid(const char *name);
+
+/* ---- the life of a key (security.md: rotation and revocation) ------------ */
+
+/* Mark NAME revoked, wipe their keyslot and delete their grants. *held gets
+ * the classes they may have had in memory: rotate each of them next. Running
+ * it again after a crash is harmless. */
+int store_user_revoke(store *st, const char *name, key_classes *held);
+/* Grant (or withdraw) a class by name: only protected. *changed says whether
+ * a withdrawal took something away, so that the class must be rotated. */
+int store_user_grant(store *st, const char *name, enum key_class c, bool grant, bool *changed);
+/* Users holding a grant for class c at epoch. */
+int store_class_holders(store *st, enum key_class c, uint32_t epoch, char (*names)[64],
+                        size_t cap, size_t *n);
+
+struct store_rotation {
+	enum key_class cls;
+	bool active;     /* a rotation is in progress */
+	uint32_t from, to;
+	uint8_t phase;   /* 1: re-encrypting, 2: proving nothing uses the old epoch */
+	uint64_t cursor; /* the next case id to re-encrypt */
+	uint64_t done;   /* cases re-encrypted so far */
+	uint64_t total;  /* cases in the store */
+	int64_t started;
+};
+
+struct store_epoch_use {
+	uint32_t epoch;
+	uint64_t records; /* cases with at least one ciphertext under it */
+};
+
+struct store_key_status {
+	uint32_t active;
+	struct store_rotation rotation;
+	struct store_epoch_use use[8]; /* epochs still referenced, oldest first */
+	size_t nuse;
+};
+
+/* Per class: active epoch, rotation state, epochs referenced and by how many
+ * cases (a full scan, in short read transactions). */
+int store_key_status(store *st, struct store_key_status status[KC_COUNT]);
+int store_rotation_get(store *st, enum key_class c, struct store_rotation *out);
+
+/* Rotate class c: a new epoch granted to exactly the users allowed the class,
+ * the old one decrypt-only, then every case re-encrypted in batches of
+ * `batch`, one short write transaction each with the resume point in it, and
+ * last the old epoch's keys deleted once a scan proves nothing uses them.
+ * Resumes an interrupted rotation. progress() is called after every batch. */
+int store_rotate(store *st, enum key_class c, size_t batch,
+                 void (*progress)(void *ctx, const struct store_rotation *r), void *ctx);
 
 /* ---- cases -------------------------------------------------------------- */
 

@@ -10,7 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { USER_VERSION = 1, USER_MUST_CHANGE = 1, USER_REVOKED = 2 };
+/* flags: the protected class is the one granted to named users too. */
+enum { USER_VERSION = 1, USER_MUST_CHANGE = 1, USER_REVOKED = 2, USER_PROTECTED = 4 };
 enum { USER_BYTES = 4 + 8 + KEYS_PK_BYTES + KEYS_SLOT_BYTES };
 
 struct user_rec {
@@ -136,13 +137,39 @@ struct unlock_ctx {
 	struct grant_copy grants[MAX_GRANTS];
 };
 
+/* Copy a user's grants out of the transaction. */
+static int read_grants(store *st, MDB_txn *txn, const char *name, struct grant_copy *out,
+                       size_t cap, size_t *count)
+{
+	size_t n = strlen(name);
+	MDB_cursor *cur;
+	MDB_val k = {n + 1, (void *)name}, v; /* the name and its NUL: the grants prefix */
+	int rc;
+
+	*count = 0;
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_GRANTS], &cur)))
+		return st_mdb(st, rc, "grants");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		const uint8_t *kp = k.mv_data;
+		if (k.mv_size != n + 6 || memcmp(kp, name, n) != 0 || kp[n] != 0)
+			break;
+		if (v.mv_size != KEYS_GRANT_BYTES || *count == cap)
+			continue;
+		out[*count].cls = kp[n + 1];
+		out[*count].epoch = rd32(kp + n + 2);
+		memcpy(out[*count].g, v.mv_data, KEYS_GRANT_BYTES);
+		(*count)++;
+	}
+	mdb_cursor_close(cur);
+	return rc == 0 || rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "grants");
+}
+
 static int unlock_read(store *st, MDB_txn *txn, void *vctx)
 {
 	struct unlock_ctx *ctx = vctx;
-	size_t n = strlen(ctx->name);
-	MDB_cursor *cur;
-	MDB_val k = {n + 1, (void *)ctx->name}, v; /* name and its NUL: the grants prefix */
-	int rc = st_get(st, txn, DB_USERS, ctx->name, n, &v);
+	MDB_val v;
+	int rc = st_get(st, txn, DB_USERS, ctx->name, strlen(ctx->name), &v);
 
 	ctx->found = false;
 	ctx->ngrants = 0;
@@ -153,22 +180,26 @@ static int unlock_read(store *st, MDB_txn *txn, void *vctx)
 	ctx->found = true;
 	if ((rc = st_load_epochs(st, txn)))
 		return rc;
-	if ((rc = mdb_cursor_open(txn, st->dbi[DB_GRANTS], &cur)))
-		return st_mdb(st, rc, "grants");
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		const uint8_t *kp = k.mv_data;
-		if (k.mv_size != n + 6 || memcmp(kp, ctx->name, n) != 0 || kp[n] != 0)
-			break;
-		if (v.mv_size != KEYS_GRANT_BYTES || ctx->ngrants == MAX_GRANTS)
-			continue;
-		ctx->grants[ctx->ngrants].cls = kp[n + 1];
-		ctx->grants[ctx->ngrants].epoch = rd32(kp + n + 2);
-		memcpy(ctx->grants[ctx->ngrants].g, v.mv_data, KEYS_GRANT_BYTES);
-		ctx->ngrants++;
-	}
-	mdb_cursor_close(cur);
-	return rc == 0 || rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "grants");
+	return read_grants(st, txn, ctx->name, ctx->grants, MAX_GRANTS, &ctx->ngrants);
+}
+
+int st_refresh_grants(store *st, MDB_txn *txn)
+{
+	struct grant_copy *g = calloc(MAX_GRANTS, sizeof *g);
+	size_t n = 0;
+	int rc;
+
+	if (!g)
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	rc = read_grants(st, txn, st->user, g, MAX_GRANTS, &n);
+	/* keyring_add_grant skips the keys it holds; one that does not open is
+	 * left out, and the field it guards stays locked. */
+	for (size_t i = 0; rc == M_OK && i < n; i++)
+		if (g[i].cls == KEYS_AUTHORITY_CLASS || !keyring_has(st->kr, g[i].cls, g[i].epoch))
+			keyring_add_grant(st->kr, g[i].cls, g[i].epoch, g[i].g);
+	keys_wipe(g, MAX_GRANTS * sizeof *g);
+	free(g);
+	return rc;
 }
 
 /* The role in the user record is in clear, but the grants are sealed by the
@@ -389,6 +420,7 @@ static int list_txn(store *st, MDB_txn *txn, void *vctx)
 		memcpy(ui->name, k.mv_data, k.mv_size);
 		ui->role = u.role;
 		ui->must_change = u.flags & USER_MUST_CHANGE;
+		ui->revoked = u.flags & USER_REVOKED;
 		ui->created = u.created;
 		/* Which classes the user holds now: grants at the active epoch. */
 		for (unsigned c = 0; c < KC_COUNT; c++) {
@@ -476,5 +508,220 @@ int store_passwd(store *st, const char *oldpass, size_t oldlen, const char *newp
 	if (rc == M_OK)
 		st->must_change = false;
 	keys_wipe(slot, sizeof slot);
+	return rc;
+}
+
+/* ---- the life of a key: who is allowed what ------------------------------ */
+
+static key_classes allowed_classes(const struct user_rec *u)
+{
+	if (u->flags & USER_REVOKED)
+		return 0;
+	return keys_role_classes(u->role) | (u->flags & USER_PROTECTED ? 1u << KC_PROTECTED : 0);
+}
+
+int st_grant_epoch(store *st, MDB_txn *txn, enum key_class c, uint32_t epoch, size_t *count)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	*count = 0;
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_USERS], &cur)))
+		return st_mdb(st, rc, "users");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		struct user_rec u;
+		char name[64];
+		int prc;
+		if (k.mv_size >= sizeof name || user_decode(st, &v, &u))
+			continue;
+		if (!(allowed_classes(&u) & (1u << c)))
+			continue;
+		memcpy(name, k.mv_data, k.mv_size);
+		name[k.mv_size] = 0;
+		if ((prc = put_grant(st, txn, st->kr, name, c, epoch, u.pk))) {
+			mdb_cursor_close(cur);
+			return prc;
+		}
+		(*count)++;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "users");
+}
+
+int st_drop_grants(store *st, MDB_txn *txn, const char *name, int cls, uint32_t below)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_GRANTS], &cur)))
+		return st_mdb(st, rc, "grants");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		const uint8_t *kp = k.mv_data;
+		size_t n = k.mv_size;
+		if (n < 7 || kp[n - 6] != 0)
+			continue;
+		if (name && (n - 6 != strlen(name) || memcmp(kp, name, n - 6) != 0))
+			continue;
+		if (cls >= 0 && kp[n - 5] != cls)
+			continue;
+		if (below && rd32(kp + n - 4) >= below)
+			continue;
+		if ((rc = mdb_cursor_del(cur, 0))) {
+			mdb_cursor_close(cur);
+			return st_mdb(st, rc, "grants");
+		}
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "grants");
+}
+
+struct revoke_ctx {
+	const char *name;
+	key_classes held;
+	bool self;
+};
+
+static int revoke_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct revoke_ctx *ctx = vctx;
+	struct user_rec u;
+	MDB_val v;
+	int rc = st_get(st, txn, DB_USERS, ctx->name, strlen(ctx->name), &v);
+
+	if (rc == -1)
+		return st_fail(st, M_INPUT, "no user %s", ctx->name);
+	if (rc || (rc = user_decode(st, &v, &u)))
+		return rc;
+	/* What they could have had in memory: every class of their role and
+	 * named grants, whether or not this is the second run after a crash. */
+	ctx->held = keys_role_classes(u.role) | (u.flags & USER_PROTECTED ? 1u << KC_PROTECTED : 0);
+	u.flags |= USER_REVOKED;
+	u.flags &= (uint8_t)~USER_PROTECTED;
+	/* The keyslot goes: the secret key inside it is gone for good. */
+	keys_wipe(u.slot, sizeof u.slot);
+	if ((rc = user_write(st, txn, ctx->name, &u)))
+		return rc;
+	return st_drop_grants(st, txn, ctx->name, -1, 0);
+}
+
+int store_user_revoke(store *st, const char *name, key_classes *held)
+{
+	struct revoke_ctx ctx = {name, 0, false};
+	int rc;
+
+	if (!st->kr || !keyring_is_authority(st->kr))
+		return st_fail(st, M_AUTH, "not permitted: only an administrator can revoke");
+	if (strcmp(name, st->user) == 0)
+		return st_fail(st, M_INPUT, "you cannot revoke yourself; ask another administrator");
+	rc = st_txn(st, true, revoke_txn, &ctx);
+	if (rc == M_OK)
+		*held = ctx.held;
+	return rc;
+}
+
+struct named_ctx {
+	const char *name;
+	enum key_class c;
+	bool grant;
+	bool changed;
+};
+
+static int named_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct named_ctx *ctx = vctx;
+	struct user_rec u;
+	MDB_val v;
+	int rc = st_get(st, txn, DB_USERS, ctx->name, strlen(ctx->name), &v);
+
+	if (rc == -1)
+		return st_fail(st, M_INPUT, "no user %s", ctx->name);
+	if (rc || (rc = user_decode(st, &v, &u)))
+		return rc;
+	if (u.flags & USER_REVOKED)
+		return st_fail(st, M_INPUT, "user %s is revoked", ctx->name);
+	if ((rc = st_load_epochs(st, txn)))
+		return rc;
+	if (ctx->grant) {
+		ctx->changed = !(allowed_classes(&u) & (1u << ctx->c));
+		u.flags |= USER_PROTECTED;
+		if ((rc = user_write(st, txn, ctx->name, &u)))
+			return rc;
+		/* Every epoch still in use, so that data not yet re-encrypted by
+		 * a rotation in progress opens too. */
+		for (uint32_t e = 1; e <= st->epoch[ctx->c]; e++)
+			if (keyring_has(st->kr, ctx->c, e) &&
+			    (rc = put_grant(st, txn, st->kr, ctx->name, ctx->c, e, u.pk)))
+				return rc;
+		return M_OK;
+	}
+	ctx->changed = (u.flags & USER_PROTECTED) != 0;
+	if (keys_role_classes(u.role) & (1u << ctx->c))
+		return st_fail(st, M_INPUT, "user %s holds %s through the role %s; change the role",
+		               ctx->name, keys_class_name(ctx->c), keys_role_name(u.role));
+	u.flags &= (uint8_t)~USER_PROTECTED;
+	if ((rc = user_write(st, txn, ctx->name, &u)))
+		return rc;
+	return st_drop_grants(st, txn, ctx->name, ctx->c, 0);
+}
+
+int store_user_grant(store *st, const char *name, enum key_class c, bool grant, bool *changed)
+{
+	struct named_ctx ctx = {name, c, grant, false};
+	int rc;
+
+	if (!st->kr || !keyring_is_authority(st->kr))
+		return st_fail(st, M_AUTH, "not permitted: only an administrator can grant keys");
+	if (c != KC_PROTECTED)
+		return st_fail(st, M_USAGE,
+		               "only the protected class is granted by name; the others follow "
+		               "the role");
+	rc = st_txn(st, true, named_txn, &ctx);
+	*changed = ctx.changed;
+	return rc;
+}
+
+struct holders_ctx {
+	enum key_class c;
+	uint32_t epoch;
+	char (*names)[64];
+	size_t n, cap;
+};
+
+static int holders_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct holders_ctx *ctx = vctx;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	ctx->n = 0;
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_GRANTS], &cur)))
+		return st_mdb(st, rc, "grants");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		const uint8_t *kp = k.mv_data;
+		size_t n = k.mv_size;
+		if (n < 7 || n - 6 >= 64 || kp[n - 6] != 0 || kp[n - 5] != ctx->c ||
+		    rd32(kp + n - 4) != ctx->epoch || ctx->n == ctx->cap)
+			continue;
+		memcpy(ctx->names[ctx->n], kp, n - 6);
+		ctx->names[ctx->n][n - 6] = 0;
+		ctx->n++;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "grants");
+}
+
+int store_class_holders(store *st, enum key_class c, uint32_t epoch, char (*names)[64],
+                        size_t cap, size_t *n)
+{
+	struct holders_ctx ctx = {c, epoch, names, 0, cap};
+	int rc = st_txn(st, false, holders_txn, &ctx);
+
+	*n = ctx.n;
 	return rc;
 }

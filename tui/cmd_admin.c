@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 int cmd_init(struct cli *cli)
 {
@@ -78,7 +80,9 @@ static int user_list(struct cli *cli)
 		printf("%-20s %-11s %-10s ", users[i].name, keys_role_name(users[i].role),
 		       cli_time(users[i].created, false, when));
 		print_classes(users[i].classes);
-		printf("%s\n", users[i].must_change ? _("  (initial passphrase)") : "");
+		printf("%s\n", users[i].revoked       ? _("  (revoked)")
+		                : users[i].must_change ? _("  (initial passphrase)")
+		                                       : "");
 	}
 	free(users);
 	store_close(st);
@@ -117,13 +121,221 @@ static int user_add(struct cli *cli)
 	return rc;
 }
 
+/* ---- keys: rotation and status ---------------------------------------------- */
+
+struct progress {
+	bool tty;
+	time_t start;
+	uint64_t last_line;
+	bool printed_final;
+};
+
+static void show_progress(void *vctx, const struct store_rotation *r)
+{
+	struct progress *p = vctx;
+	double secs = difftime(time(NULL), p->start);
+	uint64_t total = r->total ? r->total : 1, done = r->done < total ? r->done : total;
+	double rate = secs > 0 ? (double)done / secs : 0;
+
+	if (!r->active) {
+		if (p->tty)
+			fputs("\r\033[K", stderr);
+		fprintf(stderr, _("mappe: %s: epoch %u active; the old keys are deleted\n"),
+		        keys_class_name(r->cls), r->to);
+		return;
+	}
+	if (p->tty) {
+		char bar[31];
+		int fill = (int)(30 * done / total);
+		memset(bar, '#', (size_t)fill);
+		memset(bar + fill, '-', (size_t)(30 - fill));
+		bar[30] = 0;
+		fprintf(stderr, "\r\033[K%-10s [%s] %llu/%llu", keys_class_name(r->cls), bar,
+		        (unsigned long long)done, (unsigned long long)total);
+		if (rate > 0)
+			fprintf(stderr, _("  %.0f/s  %.0f s left"), rate, (double)(total - done) / rate);
+	} else if ((done == total && !p->printed_final) || done >= p->last_line + total / 10) {
+		/* Not a terminal (a log, a pipe): a line every tenth. */
+		p->printed_final = done == total;
+		p->last_line = done;
+		fprintf(stderr, _("mappe: rotating %s: %llu/%llu cases\n"), keys_class_name(r->cls),
+		        (unsigned long long)done, (unsigned long long)total);
+	}
+}
+
+static int rotate_classes(store *st, key_classes classes, long batch)
+{
+	struct progress p = {isatty(STDERR_FILENO), time(NULL), 0, false};
+	int rc;
+
+	for (unsigned c = 0; c < KC_COUNT; c++) {
+		if (!(classes & (1u << c)))
+			continue;
+		p.start = time(NULL);
+		p.last_line = 0;
+		p.printed_final = false;
+		if ((rc = store_rotate(st, (enum key_class)c, (size_t)batch, show_progress, &p))) {
+			if (p.tty)
+				fputc('\n', stderr);
+			return cli_fail(rc, "%s", _(store_error(st)));
+		}
+	}
+	return M_OK;
+}
+
+static int keys_rotate(struct cli *cli)
+{
+	key_classes classes = (1u << KC_COUNT) - 1;
+	enum key_class c;
+	store *st;
+	int rc;
+
+	if (cli->klass) {
+		if (keys_class_parse(cli->klass, &c) != 0)
+			return cli_fail(M_USAGE, _("unknown class '%.20s'"), cli->klass);
+		classes = 1u << c;
+	}
+	if ((rc = open_ready(cli, &st)))
+		return rc;
+	rc = rotate_classes(st, classes, cli->batch ? cli->batch : 100);
+	store_close(st);
+	return rc;
+}
+
+static int keys_status(struct cli *cli)
+{
+	struct store_key_status s[KC_COUNT];
+	store *st;
+	int rc;
+
+	if ((rc = open_ready(cli, &st)))
+		return rc;
+	if ((rc = store_key_status(st, s))) {
+		cli_fail(rc, "%s", _(store_error(st)));
+		store_close(st);
+		return rc;
+	}
+	if (cli->json)
+		fputs("[", stdout);
+	for (unsigned c = 0; c < KC_COUNT; c++) {
+		char names[64][64];
+		size_t nh = 0;
+		store_class_holders(st, (enum key_class)c, s[c].active, names, 64, &nh);
+		if (cli->json) {
+			printf("%s{\"class\": \"%s\", \"active_epoch\": %u, \"epochs\": [",
+			       c ? ", " : "", keys_class_name((enum key_class)c), s[c].active);
+			for (size_t i = 0; i < s[c].nuse; i++)
+				printf("%s{\"epoch\": %u, \"records\": %llu}", i ? ", " : "",
+				       s[c].use[i].epoch, (unsigned long long)s[c].use[i].records);
+			printf("], \"rotation\": ");
+			if (s[c].rotation.active)
+				printf("{\"from\": %u, \"to\": %u, \"phase\": %u, \"cursor\": %llu, "
+				       "\"done\": %llu}",
+				       s[c].rotation.from, s[c].rotation.to, s[c].rotation.phase,
+				       (unsigned long long)s[c].rotation.cursor,
+				       (unsigned long long)s[c].rotation.done);
+			else
+				fputs("null", stdout);
+			fputs(", \"holders\": [", stdout);
+			for (size_t i = 0; i < nh; i++)
+				printf("%s\"%s\"", i ? ", " : "", names[i]);
+			fputs("]}", stdout);
+			continue;
+		}
+		printf("%-10s %s %u", keys_class_name((enum key_class)c), _("epoch"), s[c].active);
+		for (size_t i = 0; i < s[c].nuse; i++)
+			if (s[c].use[i].epoch != s[c].active)
+				printf(_("  (epoch %u decrypt-only: %llu cases)"), s[c].use[i].epoch,
+				       (unsigned long long)s[c].use[i].records);
+		if (s[c].rotation.active)
+			printf(_("  ROTATING %u->%u, %s, next case %llu"), s[c].rotation.from,
+			       s[c].rotation.to,
+			       s[c].rotation.phase == 1 ? _("re-encrypting") : _("checking"),
+			       (unsigned long long)s[c].rotation.cursor);
+		printf("\n           %s:", _("held by"));
+		for (size_t i = 0; i < nh; i++)
+			printf(" %s", names[i]);
+		putchar('\n');
+	}
+	if (cli->json)
+		puts("]");
+	store_close(st);
+	return M_OK;
+}
+
+int cmd_keys(struct cli *cli)
+{
+	if (cli->argc == 1 && strcmp(cli->argv[0], "rotate") == 0 && !cli->json)
+		return keys_rotate(cli);
+	if (cli->argc == 1 && strcmp(cli->argv[0], "status") == 0 && !cli->klass && !cli->batch)
+		return keys_status(cli);
+	return cli_fail(M_USAGE, _("usage: mappe keys rotate [--class C] [--batch N] | "
+	                           "mappe keys status [--json]"));
+}
+
+/* Revoke: slot and grants first, then rotate every class they held, since
+ * they had those keys in memory. Running it again finishes the rotations. */
+static int user_revoke(struct cli *cli)
+{
+	key_classes held;
+	store *st;
+	int rc;
+
+	if (cli->argc != 2)
+		return cli_fail(M_USAGE, _("usage: mappe user revoke NAME"));
+	if ((rc = open_ready(cli, &st)))
+		return rc;
+	if ((rc = store_user_revoke(st, cli->argv[1], &held))) {
+		cli_fail(rc, "%s", _(store_error(st)));
+		store_close(st);
+		return rc;
+	}
+	fprintf(stderr, _("mappe: %s revoked; rotating the keys they held\n"), cli->argv[1]);
+	rc = rotate_classes(st, held, cli->batch ? cli->batch : 100);
+	store_close(st);
+	return rc;
+}
+
+static int user_grant(struct cli *cli, bool grant)
+{
+	enum key_class c;
+	bool changed;
+	store *st;
+	int rc;
+
+	if (cli->argc != 3)
+		return cli_fail(M_USAGE, grant ? _("usage: mappe user grant NAME protected")
+		                               : _("usage: mappe user ungrant NAME protected"));
+	if (keys_class_parse(cli->argv[2], &c) != 0)
+		return cli_fail(M_USAGE, _("unknown class '%.20s'"), cli->argv[2]);
+	if ((rc = open_ready(cli, &st)))
+		return rc;
+	if ((rc = store_user_grant(st, cli->argv[1], c, grant, &changed))) {
+		cli_fail(rc, "%s", _(store_error(st)));
+		store_close(st);
+		return rc;
+	}
+	/* A withdrawal is a small revocation: they may keep the key in mind. */
+	if (!grant && changed)
+		rc = rotate_classes(st, 1u << c, cli->batch ? cli->batch : 100);
+	store_close(st);
+	return rc;
+}
+
 int cmd_user(struct cli *cli)
 {
+	if (cli->argc >= 1 && strcmp(cli->argv[0], "revoke") == 0 && !cli->role)
+		return user_revoke(cli);
+	if (cli->argc >= 1 && strcmp(cli->argv[0], "grant") == 0 && !cli->role)
+		return user_grant(cli, true);
+	if (cli->argc >= 1 && strcmp(cli->argv[0], "ungrant") == 0 && !cli->role)
+		return user_grant(cli, false);
 	if (cli->argc >= 1 && strcmp(cli->argv[0], "add") == 0)
 		return user_add(cli);
 	if (cli->argc == 1 && strcmp(cli->argv[0], "list") == 0 && !cli->role)
 		return user_list(cli);
-	return cli_fail(M_USAGE, _("usage: mappe user add NAME --role ROLE | mappe user list"));
+	return cli_fail(M_USAGE, _("usage: mappe user add NAME --role ROLE | user list | "
+	                           "user revoke NAME | user grant|ungrant NAME protected"));
 }
 
 int cmd_passwd(struct cli *cli)

@@ -22,6 +22,8 @@ enum {
 	O_INTERPRETER = 1 << 6,
 	O_LIMIT = 1 << 7,
 	O_CASES = 1 << 8,
+	O_CLASS = 1 << 9,
+	O_BATCH = 1 << 10,
 };
 
 struct command {
@@ -43,10 +45,21 @@ static const struct command commands[] = {
      "Create a store and its first administrator (default: your login name).\n"
      "The new passphrase is asked twice on the terminal, or read from\n"
      "--new-passphrase-fd N. Refuses a directory that already holds a store."},
-    {"user", cmd_user, O_ROLE, "user add NAME --role ROLE | user list",
+    {"user", cmd_user, O_ROLE | O_BATCH,
+     "user add NAME --role ROLE | user list | user revoke NAME | user grant|ungrant NAME protected",
      "Enrol a user with an initial passphrase that they must change at first login\n"
-     "(roles: caseworker, health, lead, admin), or list the users and the key\n"
-     "classes they hold. Administrators only."},
+     "(roles: caseworker, health, lead, admin); list the users and the key classes\n"
+     "they hold; revoke a user (their keyslot and grants are deleted, then every\n"
+     "class they held is rotated); grant or withdraw the protected class by name\n"
+     "(a withdrawal rotates it). Administrators only."},
+    {"keys", cmd_keys, O_CLASS | O_BATCH | O_JSON,
+     "keys status [--json] | keys rotate [--class C] [--batch N]",
+     "status: per class, the active epoch, older epochs still in use and by how\n"
+     "many cases, a rotation in progress, who holds the class.\n"
+     "rotate: a new epoch for each class (or C), granted to exactly the users\n"
+     "allowed it; cases are re-encrypted N at a time (default 100) while others\n"
+     "keep working; the old keys are deleted when nothing uses them. Killed at any\n"
+     "point, run it again: it resumes. Administrators only."},
     {"passwd", cmd_passwd, 0, "passwd",
      "Change your own passphrase: the current one from the terminal or\n"
      "--passphrase-fd, the new one from the terminal or --new-passphrase-fd.\n"
@@ -215,6 +228,8 @@ int main(int argc, char **argv)
 	    {"limit", required_argument, NULL, 'l'},
 	    {"cases", required_argument, NULL, 'c'},
 	    {"script", required_argument, NULL, 'S'},
+	    {"class", required_argument, NULL, 'C'},
+	    {"batch", required_argument, NULL, 'B'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct cli cli = {.pass_fd = -1, .newpass_fd = -1, .limit = 20};
@@ -284,6 +299,8 @@ int main(int argc, char **argv)
 		case 'i': cli.interpreter = true; used |= O_INTERPRETER; break;
 		case 'l': cli.limit = parse_long(optarg, "--limit", 1, 100000); used |= O_LIMIT; break;
 		case 'S': cli.script = optarg; break;
+		case 'C': cli.klass = optarg; used |= O_CLASS; break;
+		case 'B': cli.batch = parse_long(optarg, "--batch", 1, 100000); used |= O_BATCH; break;
 		case 'c': cli.cases = parse_long(optarg, "--cases", 1, 1000000); used |= O_CASES; break;
 		default: usage(stderr); return M_USAGE;
 		}

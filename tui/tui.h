@@ -35,6 +35,8 @@ struct cli {
 	bool interpreter;
 	long limit;
 	long cases;
+	const char *klass; /* --class */
+	long batch;        /* --batch */
 	const char *script; /* --script FILE: keys for the screen tests */
 
 	int argc; /* the command's own arguments, after its name */
@@ -66,6 +68,7 @@ const char *cli_time(int64_t t, bool with_clock, char buf[32]);
 int cmd_init(struct cli *cli);
 int cmd_user(struct cli *cli);
 int cmd_passwd(struct cli *cli);
+int cmd_keys(struct cli *cli);
 int cmd_find(struct cli *cli);
 int cmd_show(struct cli *cli);
 int cmd_update(struct cli *cli);

@@ -1,0 +1,514 @@
+/* rotate.c: key rotation, online and resumable (security.md).
+ *
+ * State, per class, in meta "rot" + class:
+ *   u32 from | u32 to | u64 cursor | u8 phase | u64 done | i64 started
+ * Begin: a new root for epoch `to` sealed to every user allowed the class,
+ * the class's active epoch set to `to` (writes use it from then on; `from`
+ * stays for decryption), state written: one transaction. Phase 1: cases from
+ * `cursor` on, `batch` at a time, each in one short write transaction that
+ * also moves the cursor, so kill -9 at any instant loses at most a batch that
+ * is redone. Phase 2: a scan in read transactions; anything still under an
+ * older epoch sends the rotation back to phase 1, else one last transaction
+ * deletes every grant of the older epochs (the only copies of those root
+ * keys) and the state.
+ */
+#include "store/private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { ROT_BYTES = 4 + 4 + 8 + 1 + 8 + 8 };
+
+static size_t rot_key(uint8_t k[4], enum key_class c)
+{
+	memcpy(k, "rot", 3);
+	k[3] = (uint8_t)c;
+	return 4;
+}
+
+static int rot_read(store *st, MDB_txn *txn, enum key_class c, struct store_rotation *r)
+{
+	uint8_t k[4];
+	MDB_val v;
+	int rc = st_get(st, txn, DB_META, k, rot_key(k, c), &v);
+
+	memset(r, 0, sizeof *r);
+	r->cls = c;
+	if (rc == -1)
+		return M_OK;
+	if (rc)
+		return rc;
+	if (v.mv_size != ROT_BYTES)
+		return st_fail(st, M_INTEGRITY, "%s: the rotation state of %s is damaged", st->dir,
+		               keys_class_name(c));
+	const uint8_t *p = v.mv_data;
+	r->active = true;
+	r->from = rd32(p);
+	r->to = rd32(p + 4);
+	r->cursor = rd64(p + 8);
+	r->phase = p[16];
+	r->done = rd64(p + 17);
+	r->started = (int64_t)rd64(p + 25);
+	return M_OK;
+}
+
+static int rot_write(store *st, MDB_txn *txn, const struct store_rotation *r)
+{
+	uint8_t k[4], b[ROT_BYTES];
+
+	be32(b, r->from);
+	be32(b + 4, r->to);
+	be64(b + 8, r->cursor);
+	b[16] = r->phase;
+	be64(b + 17, r->done);
+	be64(b + 25, (uint64_t)r->started);
+	return st_put(st, txn, DB_META, k, rot_key(k, r->cls), b, sizeof b, 0);
+}
+
+static int rot_delete(store *st, MDB_txn *txn, enum key_class c)
+{
+	uint8_t k[4];
+	MDB_val key = {rot_key(k, c), k};
+	int rc = mdb_del(txn, st->dbi[DB_META], &key, NULL);
+
+	return rc && rc != MDB_NOTFOUND ? st_mdb(st, rc, "meta") : M_OK;
+}
+
+static int count_cases(store *st, MDB_txn *txn, uint64_t *n)
+{
+	MDB_stat ms;
+	int rc = mdb_stat(txn, st->dbi[DB_CASES], &ms);
+
+	*n = rc ? 0 : ms.ms_entries;
+	return rc ? st_mdb(st, rc, "cases") : M_OK;
+}
+
+struct get_ctx {
+	enum key_class c;
+	struct store_rotation *r;
+};
+
+static int get_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct get_ctx *ctx = vctx;
+	int rc = rot_read(st, txn, ctx->c, ctx->r);
+
+	return rc ? rc : count_cases(st, txn, &ctx->r->total);
+}
+
+int store_rotation_get(store *st, enum key_class c, struct store_rotation *out)
+{
+	struct get_ctx ctx = {c, out};
+	return st_txn(st, false, get_txn, &ctx);
+}
+
+/* ---- begin ---------------------------------------------------------------- */
+
+static int begin_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct store_rotation *r = vctx;
+	uint8_t k = (uint8_t)r->cls, b[4];
+	size_t granted;
+	int rc;
+
+	if ((rc = st_load_epochs(st, txn)) || (rc = rot_read(st, txn, r->cls, r)))
+		return rc;
+	if (r->active)
+		return M_OK; /* resume what a crash interrupted */
+	r->active = true;
+	r->from = st->epoch[r->cls];
+	r->to = r->from + 1;
+	r->phase = 1;
+	r->started = st_now();
+	if (!keyring_has(st->kr, r->cls, r->to) && keyring_new_root(st->kr, r->cls, r->to))
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	if ((rc = st_grant_epoch(st, txn, r->cls, r->to, &granted)))
+		return rc;
+	be32(b, r->to);
+	if ((rc = st_put(st, txn, DB_EPOCHS, &k, 1, b, 4, 0)))
+		return rc;
+	st->epoch[r->cls] = r->to;
+	return rot_write(st, txn, r);
+}
+
+/* ---- phase 1: re-encrypt ----------------------------------------------------- */
+
+/* Seal value for place under (c, to), open the new ciphertext once to prove
+ * it, then put it. */
+static int reseal(store *st, MDB_txn *txn, enum store_db db, const uint8_t *k, size_t klen,
+                  enum key_class c, uint32_t to, const struct keys_place *place,
+                  const char *val, size_t len)
+{
+	size_t cap = keys_envelope_size(len), outlen, n;
+	uint8_t *env = malloc(cap);
+	char *back = keys_secure_alloc(cap);
+	int rc = M_OK;
+
+	if (!env || !back) {
+		rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+	} else if (keys_seal(st->kr, c, to, place, val, len, env, cap, &outlen) != KEYS_OK) {
+		rc = st_fail(st, M_AUTH, "not permitted: you do not hold the new %s key",
+		             keys_class_name(c));
+	} else if (keys_open(st->kr, place, env, outlen, (uint8_t *)back, cap, &n) != KEYS_OK ||
+	           n != len || memcmp(back, val, len) != 0) {
+		rc = st_fail(st, M_INTEGRITY, "case %llu: a new ciphertext did not open; stopped",
+		             (unsigned long long)place->record);
+	} else {
+		rc = st_put(st, txn, db, k, klen, env, outlen, 0);
+	}
+	free(env);
+	keys_secure_free(back);
+	return rc;
+}
+
+static int rotate_case(store *st, MDB_txn *txn, uint64_t id, enum key_class c, uint32_t to)
+{
+	struct rec_header h;
+	bool dirty = false;
+	int rc = st_hdr_read(st, txn, id, &h);
+
+	if (rc)
+		return rc;
+	if (c == KC_RECORD && h.epoch < to)
+		dirty = true; /* st_hdr_write MACs under the new epoch */
+	for (unsigned i = 0; i < h.nfields; i++) {
+		struct hdr_field *hf = &h.f[i];
+		int f = field_by_number(hf->number);
+		uint8_t k[10];
+		size_t klen = st_field_key(k, id, hf->number), len;
+		enum key_class ec;
+		uint32_t epoch;
+		char *val;
+		MDB_val v;
+
+		if (f < 0 || !hf->present || field_catalogue[f].cls != c)
+			continue;
+		if ((rc = st_get(st, txn, DB_FIELDS, k, klen, &v)))
+			return rc == -1 ? st_fail(st, M_INTEGRITY, "case %llu: field %u is missing",
+			                          (unsigned long long)id, hf->number)
+			                : rc;
+		if (keys_envelope_info(v.mv_data, v.mv_size, &ec, &epoch) != KEYS_OK || epoch >= to)
+			continue;
+		struct keys_place place = {id, hf->number, hf->counter};
+		if ((rc = st_open_env(st, &place, &v, c, &val, &len)))
+			return rc == M_AUTH ? st_fail(st, M_AUTH, "you do not hold the old %s key",
+			                              keys_class_name(c))
+			                    : rc;
+		/* A new counter too: the old ciphertext can never be put back. */
+		place.counter = ++hf->counter;
+		if (f == F_national_id)
+			rc = st_nid_index(st, txn, epoch, val, len, id, false);
+		if (rc == M_OK)
+			rc = reseal(st, txn, DB_FIELDS, k, klen, c, to, &place, val, len);
+		if (rc == M_OK && f == F_national_id)
+			rc = st_nid_index(st, txn, to, val, len, id, true);
+		keys_secure_free(val);
+		if (rc)
+			return rc;
+		dirty = true;
+	}
+	for (uint32_t seq = 0; c == KC_NOTES && seq < h.notes; seq++) {
+		uint8_t k[12];
+		enum key_class ec;
+		uint32_t epoch;
+		char *val;
+		size_t len;
+		MDB_val v;
+
+		be64(k, id);
+		be32(k + 8, seq);
+		if ((rc = st_get(st, txn, DB_NOTES, k, 12, &v)))
+			return rc == -1 ? st_fail(st, M_INTEGRITY, "case %llu: note %u is missing",
+			                          (unsigned long long)id, seq)
+			                : rc;
+		if (keys_envelope_info(v.mv_data, v.mv_size, &ec, &epoch) != KEYS_OK || epoch >= to)
+			continue;
+		const struct keys_place place = {id, NOTE_FIELD, seq};
+		if ((rc = st_open_env(st, &place, &v, KC_NOTES, &val, &len)))
+			return rc;
+		rc = reseal(st, txn, DB_NOTES, k, 12, c, to, &place, val, len);
+		keys_secure_free(val);
+		if (rc)
+			return rc;
+	}
+	/* The version stays: re-encryption is no edit, and must not turn a
+	 * colleague's save into a conflict. */
+	return dirty ? st_hdr_write(st, txn, id, &h) : M_OK;
+}
+
+struct step_ctx {
+	struct store_rotation *r;
+	size_t batch;
+};
+
+static int step_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct step_ctx *ctx = vctx;
+	struct store_rotation *r = ctx->r;
+	MDB_cursor *cur;
+	uint8_t k[8];
+	MDB_val key = {8, k}, val;
+	uint64_t *ids = calloc(ctx->batch, sizeof *ids);
+	size_t n = 0;
+	int rc;
+
+	if (!ids)
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	/* Read the state inside this transaction: it is the truth after a crash. */
+	if ((rc = st_load_epochs(st, txn)) || (rc = rot_read(st, txn, r->cls, r)) ||
+	    (rc = count_cases(st, txn, &r->total)))
+		goto out;
+	be64(k, r->cursor);
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_CASES], &cur))) {
+		rc = st_mdb(st, rc, "cases");
+		goto out;
+	}
+	for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0 && n < ctx->batch;
+	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT))
+		if (key.mv_size == 8)
+			ids[n++] = rd64(key.mv_data);
+	mdb_cursor_close(cur);
+	rc = M_OK;
+	for (size_t i = 0; i < n && rc == M_OK; i++)
+		rc = rotate_case(st, txn, ids[i], r->cls, r->to);
+	if (rc)
+		goto out;
+	r->done += n;
+	if (n < ctx->batch) {
+		r->phase = 2;
+		r->cursor = 0;
+	} else {
+		r->cursor = ids[n - 1] + 1;
+	}
+	rc = rot_write(st, txn, r);
+out:
+	free(ids);
+	return rc;
+}
+
+/* ---- phase 2: prove, then forget ------------------------------------------------ */
+
+struct scan_ctx {
+	enum key_class c;
+	uint32_t below; /* count what is under an epoch below this */
+	uint64_t next;
+	bool done;
+	uint64_t refs;
+	/* for status: records per epoch */
+	struct store_epoch_use *use;
+	size_t *nuse;
+};
+
+static void note_use(struct scan_ctx *ctx, uint32_t epoch, uint32_t *seen, size_t *nseen)
+{
+	for (size_t i = 0; i < *nseen; i++)
+		if (seen[i] == epoch)
+			return;
+	if (*nseen < 16)
+		seen[(*nseen)++] = epoch;
+	if (epoch < ctx->below)
+		ctx->refs++;
+	if (!ctx->use)
+		return;
+	for (size_t i = 0; i < *ctx->nuse; i++)
+		if (ctx->use[i].epoch == epoch) {
+			ctx->use[i].records++;
+			return;
+		}
+	if (*ctx->nuse < 8)
+		ctx->use[(*ctx->nuse)++] = (struct store_epoch_use){epoch, 1};
+}
+
+enum { SCAN_BATCH = 512 };
+
+static int scan_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct scan_ctx *ctx = vctx;
+	MDB_cursor *cur;
+	uint8_t k[8];
+	MDB_val key = {8, k}, val;
+	size_t n = 0;
+	int rc;
+
+	be64(k, ctx->next);
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_CASES], &cur)))
+		return st_mdb(st, rc, "cases");
+	for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0 && n < SCAN_BATCH;
+	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+		uint64_t id;
+		struct rec_header h;
+		uint32_t seen[16];
+		size_t nseen = 0;
+
+		if (key.mv_size != 8)
+			continue;
+		id = rd64(key.mv_data);
+		ctx->next = id + 1;
+		n++;
+		/* The epochs are in clear in the header and every envelope:
+		 * the scan needs no key beyond the header's. */
+		if (st_hdr_read(st, txn, id, &h) != M_OK)
+			continue; /* mappe check reports it */
+		if (ctx->c == KC_RECORD)
+			note_use(ctx, h.epoch, seen, &nseen);
+		for (unsigned i = 0; i < h.nfields; i++) {
+			int f = field_by_number(h.f[i].number);
+			uint8_t fk[10];
+			enum key_class ec;
+			uint32_t epoch;
+			MDB_val v;
+			if (f < 0 || !h.f[i].present || field_catalogue[f].cls != ctx->c)
+				continue;
+			if (st_get(st, txn, DB_FIELDS, fk, st_field_key(fk, id, h.f[i].number), &v) ==
+			        M_OK &&
+			    keys_envelope_info(v.mv_data, v.mv_size, &ec, &epoch) == KEYS_OK)
+				note_use(ctx, epoch, seen, &nseen);
+		}
+		for (uint32_t seq = 0; ctx->c == KC_NOTES && seq < h.notes; seq++) {
+			uint8_t nk[12];
+			enum key_class ec;
+			uint32_t epoch;
+			MDB_val v;
+			be64(nk, id);
+			be32(nk + 8, seq);
+			if (st_get(st, txn, DB_NOTES, nk, 12, &v) == M_OK &&
+			    keys_envelope_info(v.mv_data, v.mv_size, &ec, &epoch) == KEYS_OK)
+				note_use(ctx, epoch, seen, &nseen);
+		}
+	}
+	mdb_cursor_close(cur);
+	if (n < SCAN_BATCH) {
+		ctx->done = true;
+		/* Blind-index entries carry their epoch in the key. */
+		if (ctx->c == KC_IDENTITY) {
+			MDB_cursor *nc;
+			MDB_val nkey, nval;
+			if ((rc = mdb_cursor_open(txn, st->dbi[DB_NID], &nc)))
+				return st_mdb(st, rc, "nid index");
+			for (rc = mdb_cursor_get(nc, &nkey, &nval, MDB_FIRST); rc == 0;
+			     rc = mdb_cursor_get(nc, &nkey, &nval, MDB_NEXT))
+				if (nkey.mv_size == 14 && rd32(nkey.mv_data) < ctx->below)
+					ctx->refs++;
+			mdb_cursor_close(nc);
+		}
+	}
+	return M_OK;
+}
+
+static int scan(store *st, struct scan_ctx *ctx)
+{
+	int rc = M_OK;
+
+	while (!ctx->done && rc == M_OK)
+		rc = st_txn(st, false, scan_txn, ctx);
+	return rc;
+}
+
+static int finish_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct store_rotation *r = vctx;
+	int rc;
+
+	if ((rc = rot_read(st, txn, r->cls, r)))
+		return rc;
+	if (!r->active)
+		return M_OK;
+	/* Grants are the only copies of a root key: deleting them deletes it. */
+	if ((rc = st_drop_grants(st, txn, NULL, r->cls, r->to)))
+		return rc;
+	r->active = false;
+	return rot_delete(st, txn, r->cls);
+}
+
+static int restart_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct store_rotation *r = vctx;
+	int rc = rot_read(st, txn, r->cls, r);
+
+	if (rc)
+		return rc;
+	r->phase = 1;
+	r->cursor = 0;
+	return rot_write(st, txn, r);
+}
+
+int store_rotate(store *st, enum key_class c, size_t batch,
+                 void (*progress)(void *ctx, const struct store_rotation *r), void *pctx)
+{
+	struct store_rotation r = {.cls = c};
+	int rc;
+
+	if (!st->kr || !keyring_is_authority(st->kr))
+		return st_fail(st, M_AUTH, "not permitted: only an administrator can rotate keys");
+	if ((unsigned)c >= KC_COUNT)
+		return st_fail(st, M_USAGE, "no such class");
+	if (batch == 0)
+		batch = 100;
+	if ((rc = st_txn(st, true, begin_txn, &r)))
+		return rc;
+	for (;;) {
+		struct step_ctx sctx = {&r, batch};
+		while (r.phase == 1) {
+			if ((rc = st_txn(st, true, step_txn, &sctx)))
+				return rc;
+			if (progress)
+				progress(pctx, &r);
+		}
+		struct scan_ctx scx = {.c = c, .below = r.to};
+		if ((rc = scan(st, &scx)))
+			return rc;
+		if (scx.refs == 0)
+			break;
+		/* Something is still under the old epoch (a case a stale
+		 * session wrote, say): another pass. */
+		if ((rc = st_txn(st, true, restart_txn, &r)))
+			return rc;
+	}
+	if ((rc = st_txn(st, true, finish_txn, &r)))
+		return rc;
+	if (progress)
+		progress(pctx, &r);
+	return M_OK;
+}
+
+/* ---- status ------------------------------------------------------------------------ */
+
+struct status_ctx {
+	struct store_key_status *s;
+};
+
+static int status_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct status_ctx *ctx = vctx;
+	uint64_t total;
+	int rc;
+
+	if ((rc = st_load_epochs(st, txn)) || (rc = count_cases(st, txn, &total)))
+		return rc;
+	for (unsigned c = 0; c < KC_COUNT; c++) {
+		ctx->s[c].active = st->epoch[c];
+		if ((rc = rot_read(st, txn, (enum key_class)c, &ctx->s[c].rotation)))
+			return rc;
+		ctx->s[c].rotation.total = total;
+	}
+	return M_OK;
+}
+
+int store_key_status(store *st, struct store_key_status status[KC_COUNT])
+{
+	struct status_ctx ctx = {status};
+	int rc;
+
+	if (!st->kr)
+		return st_fail(st, M_AUTH, "not unlocked");
+	memset(status, 0, KC_COUNT * sizeof *status);
+	if ((rc = st_txn(st, false, status_txn, &ctx)))
+		return rc;
+	for (unsigned c = 0; c < KC_COUNT; c++) {
+		struct scan_ctx scx = {.c = (enum key_class)c, .below = 0, .use = status[c].use,
+		                       .nuse = &status[c].nuse};
+		if ((rc = scan(st, &scx)))
+			return rc;
+	}
+	return M_OK;
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# The life of a key (issue: rotation, revocation, passphrase change), driven
+# through the command line as an administrator would, with kill -9 at random
+# points and colleagues saving all the while.
+. "$(dirname "$0")/lib.sh"
+
+new_store
+"$GEN" --seed 21 --count 120 >"$T/cases.csv"
+admin import "$T/cases.csv" >"$T/ids" 2>/dev/null || not_ok "set up the store"
+enrol kari caseworker "kari's own passphrase"
+enrol helga health "helga's own passphrase"
+enrol eve caseworker "eve's own passphrase"
+nid=$(sed -n 5p "$T/cases.csv" | cut -d, -f7)
+KARI="kari's own passphrase"
+
+check "keys status" 0 admin keys status
+expect_in "$T/out" "shows each class at epoch 1" "health     epoch 1"
+expect_in "$T/out" "and who holds it" "held by: ada helga"
+check "keys status --json" 0 admin keys status --json
+expect_in "$T/out" "as JSON" '"class": "identity", "active_epoch": 1'
+check "a caseworker may not rotate" 2 as kari "$KARI" keys rotate
+
+# ---- kill -9 at 20 random points ------------------------------------------------
+broken=0 resumed=0
+for i in $(seq 20); do
+	"$MAPPE" --db "$DB" --user ada --passphrase-fd 3 keys rotate --class identity --batch 1 \
+		3<<<"$ADMIN_PASS" >/dev/null 2>&1 &
+	pid=$!
+	sleep "0.$(printf '%03d' $((RANDOM % 400)))"
+	kill -9 $pid 2>/dev/null && resumed=$((resumed + 1))
+	wait $pid 2>/dev/null
+	# every field decrypts, every look-up works, whatever the instant
+	admin check >/dev/null 2>"$T/err" || { broken=$((broken + 1)); cat "$T/err"; }
+	echo "$nid" | as kari "$KARI" find >"$T/out" 2>/dev/null
+	[ "$(wc -l <"$T/out")" -ge 1 ] || { broken=$((broken + 1)); echo "# find lost the case"; }
+done
+[ $broken -eq 0 ] && ok "after 20 kill -9s, check passes and the national id is found every time" ||
+	not_ok "after 20 kill -9s, check passes and the national id is found every time" "$broken broken"
+[ $resumed -gt 0 ] && ok "some rotations were killed mid-way ($resumed)" || not_ok "some rotations were killed mid-way"
+check "running rotate again finishes" 0 admin keys rotate --class identity
+check "status after finishing" 0 admin keys status --json
+if grep -q '"rotation": {' "$T/out"; then not_ok "no rotation left in progress"; else ok "no rotation left in progress"; fi
+check "check after the rotations" 0 admin check
+
+# ---- colleagues save while the keys rotate ---------------------------------------------
+"$MAPPE" --db "$DB" --user ada --passphrase-fd 3 keys rotate --batch 2 3<<<"$ADMIN_PASS" >/dev/null 2>&1 &
+rot=$!
+lost=0
+for id in $(seq 10 40); do
+	phone="+479$(printf '%07d' "$id")"
+	echo "{\"phone\": \"$phone\"}" | as kari "$KARI" update "$id" >/dev/null 2>"$T/err" ||
+		{ lost=$((lost + 1)); cat "$T/err"; }
+done
+wait $rot
+rc=$?
+[ $rc -eq 0 ] && ok "the rotation finished while colleagues saved" || not_ok "the rotation finished while colleagues saved" "exit $rc"
+for id in $(seq 10 40); do
+	phone="+479$(printf '%07d' "$id")"
+	admin show "$id" --json 2>/dev/null | grep -qF "\"phone\": \"$phone\"" || lost=$((lost + 1))
+done
+[ $lost -eq 0 ] && ok "every save during the rotation was kept" || not_ok "every save during the rotation was kept" "$lost lost"
+check "check after rotating under load" 0 admin check
+
+# ---- revocation ----------------------------------------------------------------------------
+check "eve can read before" 0 as eve "eve's own passphrase" show 3
+check "revoke eve" 0 admin user revoke eve
+expect_in "$T/err" "and rotates what she held" "the old keys are deleted"
+check "eve's passphrase no longer opens anything" 2 as eve "eve's own passphrase" show 3
+check "user list marks her revoked" 0 admin user list
+expect_in "$T/out" "as revoked" "(revoked)"
+check "keys status no longer lists her" 0 admin keys status
+expect_not_in "$T/out" "no class held by eve" " eve"
+check "check after revocation" 0 admin check
+check "kari still reads" 0 as kari "$KARI" show 3
+
+# ---- protected by name ---------------------------------------------------------------------------
+echo '{"protected_address": "Skjult vei 2"}' | admin update 7 >/dev/null 2>&1
+check "kari cannot read a protected address" 0 as kari "$KARI" show 7 --json
+expect_in "$T/out" "it is locked" '"protected_address"'
+expect_not_in "$T/out" "the value is not shown" "Skjult vei 2"
+check "grant kari protected" 0 admin user grant kari protected
+check "now she reads it" 0 as kari "$KARI" show 7 --json
+expect_in "$T/out" "the protected address" '"protected_address": "Skjult vei 2"'
+check "withdraw it again" 0 admin user ungrant kari protected
+expect_in "$T/err" "which rotates protected" "protected: epoch"
+check "and it is locked again" 0 as kari "$KARI" show 7 --json
+expect_not_in "$T/out" "the value is not shown" "Skjult vei 2"
+
+# ---- passphrase change keeps access -------------------------------------------------------------
+check "kari changes her passphrase" 0 "$MAPPE" --db "$DB" --user kari passwd --passphrase-fd 3 --new-passphrase-fd 4 3<<<"$KARI" 4<<<"kari's second passphrase"
+check "the new one opens the same case" 0 as kari "kari's second passphrase" show 3
+check "the old one does not" 2 as kari "$KARI" show 3
+check "check at the end" 0 admin check
+echo "1..$_n"
