@@ -49,6 +49,7 @@ static const struct binding {
     {'e', false, false, REQ_EDIT},         {'n', false, false, REQ_NOTE},
     {CTRL('s'), false, true, REQ_SAVE},    {KEY_F(2), true, true, REQ_SAVE},
     {'s', false, false, REQ_STATUS},       {'m', false, false, REQ_MINE},
+    {'K', false, false, REQ_KEYS},         {'r', false, false, REQ_ROTATE},
     {KEY_UP, true, true, REQ_UP},          {'k', false, false, REQ_UP},
     {KEY_DOWN, true, true, REQ_DOWN},      {'j', false, false, REQ_DOWN},
     {KEY_PPAGE, true, true, REQ_PGUP},     {KEY_NPAGE, true, true, REQ_PGDN},
@@ -229,6 +230,8 @@ static void draw_frame(struct ui *ui, const struct view *v)
 			int w;
 			if (!(ops->hints & RQ(r)) || help != (pass == 0))
 				continue;
+			if (r == REQ_KEYS && store_role(ui->st) != ROLE_ADMIN)
+				continue; /* only administrators have a keys screen */
 			snprintf(item, sizeof item, "%s %s", requests[r].key, request_label(r));
 			w = ui_text_width(item);
 			if (x + w + 1 > COLS)

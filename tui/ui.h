@@ -22,7 +22,9 @@
 	X(NOTE, "n", N_("New note"))                                                     \
 	X(SAVE, "^S", N_("Save"))                                                             \
 	X(STATUS, "s", N_("Status"))                                                         \
-	X(MINE, "m", N_("My cases"))                                                     \
+	X(MINE, "m", N_("My cases"))                                                               \
+	X(KEYS, "K", N_("Keys"))                                                                   \
+	X(ROTATE, "r", N_("Rotate"))                                                     \
 	X(UP, "↑", N_("Up"))                                                                    \
 	X(DOWN, "↓", N_("Down"))                                                                \
 	X(PGUP, "PgUp", N_("Page up"))                                                     \
@@ -90,6 +92,7 @@ int view_case_open(struct ui *ui, uint64_t id);
 /* After a save: reload the case wherever it is shown. */
 void view_case_reload(struct ui *ui, uint64_t id);
 int view_help_open(struct ui *ui, const struct view_ops *of);
+int view_keys_open(struct ui *ui);
 int view_form_open(struct ui *ui, struct case_rec *c);
 int view_note_open(struct ui *ui, uint64_t id);
 
