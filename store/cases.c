@@ -242,13 +242,14 @@ int st_open_env(store *st, const struct keys_place *place, const MDB_val *v,
 	uint32_t epoch;
 	int rc;
 
-	/* Each place has one class (the catalogue; notes for notes), and no
-	 * envelope is newer than its class's active epoch: both are checked
+	/* Each place has one class (the catalogue; notes for notes), and every
+	 * envelope's epoch lies between its class's floor (older ones are
+	 * retired, their keys deleted) and the active epoch: both are checked
 	 * without a key. Otherwise an envelope moved in from another class, or
 	 * with its epoch edited, would only look locked to whoever lacks that
 	 * key, and mappe check would pass it. */
 	if (keys_envelope_info(v->mv_data, v->mv_size, &c, &epoch) != KEYS_OK || c != cls ||
-	    epoch == 0 || epoch > st->epoch[c])
+	    epoch < st->floor[c] || epoch > st->epoch[c])
 		return st_fail(st, M_INTEGRITY,
 		               "case %llu: field %u does not authenticate (tampered or moved)",
 		               (unsigned long long)place->record, place->field);

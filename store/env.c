@@ -155,12 +155,13 @@ int st_load_epochs(store *st, MDB_txn *txn)
 		MDB_val v;
 		int rc = st_get(st, txn, DB_EPOCHS, &k, 1, &v);
 
-		if (rc == -1 || (rc == M_OK && v.mv_size != 4))
+		if (rc == -1 || (rc == M_OK && v.mv_size != 8))
 			return st_fail(st, M_INTEGRITY, "%s: the key epoch of class %s is missing",
 			               st->dir, keys_class_name((enum key_class)c));
 		if (rc)
 			return rc;
 		epoch[c] = rd32(v.mv_data);
+		st->floor[c] = rd32((const uint8_t *)v.mv_data + 4);
 		changed |= epoch[c] != st->epoch[c];
 	}
 	memcpy(st->epoch, epoch, sizeof epoch);
@@ -171,12 +172,40 @@ int st_load_epochs(store *st, MDB_txn *txn)
 	return M_OK;
 }
 
+int st_put_epoch(store *st, MDB_txn *txn, enum key_class c, uint32_t active, uint32_t floor)
+{
+	uint8_t k = (uint8_t)c, b[8];
+
+	be32(b, active);
+	be32(b + 4, floor);
+	return st_put(st, txn, DB_EPOCHS, &k, 1, b, sizeof b, 0);
+}
+
 /* ---- schema ------------------------------------------------------------- */
 
 /* Forward migrations: migrations[n] takes schema n to n + 1, inside the
- * opening write transaction. Schema 1 is the first; none yet. */
+ * opening write transaction, so a crash leaves the old schema whole. */
 typedef int (*migration_fn)(store *st, MDB_txn *txn);
-static const migration_fn migrations[STORE_SCHEMA] = {NULL};
+
+/* 1 -> 2: every epoch gets a floor; nothing was retired before. */
+static int migrate_epoch_floor(store *st, MDB_txn *txn)
+{
+	for (unsigned c = 0; c < KC_COUNT; c++) {
+		uint8_t k = (uint8_t)c;
+		MDB_val v;
+		int rc = st_get(st, txn, DB_EPOCHS, &k, 1, &v);
+		if (rc == -1 || (rc == M_OK && v.mv_size != 4))
+			return st_fail(st, M_INTEGRITY, "%s: the key epoch of class %s is damaged",
+			               st->dir, keys_class_name((enum key_class)c));
+		if (rc || (rc = st_put_epoch(st, txn, (enum key_class)c, rd32(v.mv_data), 1)))
+			return rc;
+	}
+	return M_OK;
+}
+
+static const migration_fn migrations[STORE_SCHEMA] = {
+    [1] = migrate_epoch_floor,
+};
 
 struct open_ctx {
 	bool create;
@@ -425,10 +454,8 @@ static int create_txn(store *st, MDB_txn *txn, void *vctx)
 	if ((rc = st_put(st, txn, DB_META, "next_id", 7, b, 8, 0)))
 		return rc;
 	for (unsigned c = 0; c < KC_COUNT; c++) {
-		uint8_t k = (uint8_t)c;
-		be32(b, 1);
-		st->epoch[c] = 1;
-		if ((rc = st_put(st, txn, DB_EPOCHS, &k, 1, b, 4, 0)))
+		st->epoch[c] = st->floor[c] = 1;
+		if ((rc = st_put_epoch(st, txn, (enum key_class)c, 1, 1)))
 			return rc;
 	}
 	rc = st_write_user(st, txn, ctx->admin, ROLE_ADMIN, false, ctx->admin_pk, ctx->slot);

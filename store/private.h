@@ -6,8 +6,9 @@
 
 #include "store/store.h"
 
-/* Schema 1: the databases below. Bump with a migration in env.c. */
-#define STORE_SCHEMA 1
+/* Schema 2: the databases below. Bump with a migration in env.c.
+ *   1 -> 2: epochs values gain the floor (u32 active | u32 floor). */
+#define STORE_SCHEMA 2
 #define STORE_DEFAULT_MAP ((size_t)1 << 30)
 
 /*
@@ -15,7 +16,7 @@
  *   meta    "schema" u32 | "store_id" [16] | "authority" pk[32] | "next_id" u64
  *   users   name -> user record (users.c)
  *   grants  name 0x00 u8 class u32 epoch -> grant (keys.h)
- *   epochs  u8 class -> u32 active epoch
+ *   epochs  u8 class -> u32 active epoch | u32 floor (older epochs are retired)
  *   cases   u64 id -> record header + MAC (cases.c)
  *   fields  u64 id u16 field -> envelope
  *   notes   u64 id u32 seq -> envelope
@@ -35,7 +36,8 @@ struct store {
 
 	uint8_t store_id[KEYS_STORE_ID_BYTES];
 	uint8_t authority_pk[KEYS_PK_BYTES];
-	uint32_t epoch[KC_COUNT]; /* active epoch per class, read at unlock */
+	uint32_t epoch[KC_COUNT]; /* active epoch per class, read in every transaction */
+	uint32_t floor[KC_COUNT]; /* epochs below it are retired: their keys are deleted */
 
 	keyring *kr; /* NULL until unlocked */
 	char user[64];
@@ -59,6 +61,7 @@ int st_get(store *st, MDB_txn *txn, enum store_db db, const void *k, size_t klen
 int st_put(store *st, MDB_txn *txn, enum store_db db, const void *k, size_t klen, const void *v,
            size_t vlen, unsigned flags);
 int st_load_epochs(store *st, MDB_txn *txn);
+int st_put_epoch(store *st, MDB_txn *txn, enum key_class c, uint32_t active, uint32_t floor);
 
 static inline void be16(uint8_t *p, uint16_t v)
 {

@@ -107,7 +107,6 @@ int store_rotation_get(store *st, enum key_class c, struct store_rotation *out)
 static int begin_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct store_rotation *r = vctx;
-	uint8_t k = (uint8_t)r->cls, b[4];
 	size_t granted;
 	int rc;
 
@@ -124,8 +123,7 @@ static int begin_txn(store *st, MDB_txn *txn, void *vctx)
 		return st_fail(st, M_UNAVAILABLE, "out of memory");
 	if ((rc = st_grant_epoch(st, txn, r->cls, r->to, &granted)))
 		return rc;
-	be32(b, r->to);
-	if ((rc = st_put(st, txn, DB_EPOCHS, &k, 1, b, 4, 0)))
+	if ((rc = st_put_epoch(st, txn, r->cls, r->to, st->floor[r->cls])))
 		return rc;
 	st->epoch[r->cls] = r->to;
 	return rot_write(st, txn, r);
@@ -413,9 +411,13 @@ static int finish_txn(store *st, MDB_txn *txn, void *vctx)
 		return rc;
 	if (!r->active)
 		return M_OK;
-	/* Grants are the only copies of a root key: deleting them deletes it. */
-	if ((rc = st_drop_grants(st, txn, NULL, r->cls, r->to)))
+	/* Grants are the only copies of a root key: deleting them deletes it.
+	 * The floor retires the old epochs, so that a ciphertext of theirs put
+	 * back later is tampering, not a field someone lacks the key for. */
+	if ((rc = st_load_epochs(st, txn)) || (rc = st_drop_grants(st, txn, NULL, r->cls, r->to)) ||
+	    (rc = st_put_epoch(st, txn, r->cls, st->epoch[r->cls], r->to)))
 		return rc;
+	st->floor[r->cls] = r->to;
 	r->active = false;
 	return rot_delete(st, txn, r->cls);
 }
@@ -494,6 +496,12 @@ static int status_txn(store *st, MDB_txn *txn, void *vctx)
 	return M_OK;
 }
 
+static int by_epoch(const void *a, const void *b)
+{
+	const struct store_epoch_use *x = a, *y = b;
+	return (x->epoch > y->epoch) - (x->epoch < y->epoch);
+}
+
 int store_key_status(store *st, struct store_key_status status[KC_COUNT])
 {
 	struct status_ctx ctx = {status};
@@ -509,6 +517,7 @@ int store_key_status(store *st, struct store_key_status status[KC_COUNT])
 		                       .nuse = &status[c].nuse};
 		if ((rc = scan(st, &scx)))
 			return rc;
+		qsort(status[c].use, status[c].nuse, sizeof *status[c].use, by_epoch);
 	}
 	return M_OK;
 }

@@ -599,8 +599,9 @@ static int revoke_txn(store *st, MDB_txn *txn, void *vctx)
 	/* What they could have had in memory: every class of their role and
 	 * named grants, whether or not this is the second run after a crash. */
 	ctx->held = keys_role_classes(u.role) | (u.flags & USER_PROTECTED ? 1u << KC_PROTECTED : 0);
+	/* USER_PROTECTED stays, so that a second run after a crash still knows
+	 * to rotate protected; a revoked user is allowed nothing anyway. */
 	u.flags |= USER_REVOKED;
-	u.flags &= (uint8_t)~USER_PROTECTED;
 	/* The keyslot goes: the secret key inside it is gone for good. */
 	keys_wipe(u.slot, sizeof u.slot);
 	if ((rc = user_write(st, txn, ctx->name, &u)))
@@ -650,9 +651,10 @@ static int named_txn(store *st, MDB_txn *txn, void *vctx)
 		u.flags |= USER_PROTECTED;
 		if ((rc = user_write(st, txn, ctx->name, &u)))
 			return rc;
-		/* Every epoch still in use, so that data not yet re-encrypted by
-		 * a rotation in progress opens too. */
-		for (uint32_t e = 1; e <= st->epoch[ctx->c]; e++)
+		/* Every live epoch (from the floor up), so that data not yet
+		 * re-encrypted by a rotation in progress opens too; never a
+		 * retired one, whose key this session may still remember. */
+		for (uint32_t e = st->floor[ctx->c]; e <= st->epoch[ctx->c]; e++)
 			if (keyring_has(st->kr, ctx->c, e) &&
 			    (rc = put_grant(st, txn, st->kr, ctx->name, ctx->c, e, u.pk)))
 				return rc;
