@@ -50,7 +50,7 @@ $(BUILD)/locale/%/LC_MESSAGES/mappe.mo: po/%.po
 
 # Refresh the template and merge it into each catalog after changing messages.
 po:
-	xgettext --from-code=UTF-8 -k_ -kN_ -o po/mappe.pot tui/*.c
+	xgettext --from-code=UTF-8 -k_ -kN_ -o po/mappe.pot tui/*.c tui/*.h
 	for l in $(LANGS); do msgmerge -q -U po/$$l.po po/mappe.pot; done
 
 $(BUILD)/mappe: $(TUI_OBJ) $(BUILD)/libmappe.a

@@ -15,7 +15,7 @@
 static const char *const db_names[DB_COUNT] = {
     [DB_META] = "meta",     [DB_USERS] = "users", [DB_GRANTS] = "grants",
     [DB_EPOCHS] = "epochs", [DB_CASES] = "cases", [DB_FIELDS] = "fields",
-    [DB_NOTES] = "notes",   [DB_NID] = "nid",
+    [DB_NOTES] = "notes",   [DB_NID] = "nid",     [DB_DRAFTS] = "drafts",
 };
 
 int st_fail(store *st, int status, const char *fmt, ...)
@@ -203,8 +203,17 @@ static int migrate_epoch_floor(store *st, MDB_txn *txn)
 	return M_OK;
 }
 
+/* 2 -> 3: the drafts table, which open_dbs creates. */
+static int migrate_drafts(store *st, MDB_txn *txn)
+{
+	(void)st;
+	(void)txn;
+	return M_OK;
+}
+
 static const migration_fn migrations[STORE_SCHEMA] = {
     [1] = migrate_epoch_floor,
+    [2] = migrate_drafts,
 };
 
 struct open_ctx {
@@ -219,7 +228,10 @@ static int open_dbs(store *st, MDB_txn *txn, void *vctx)
 	int rc;
 
 	for (int i = 0; i < DB_COUNT; i++) {
-		rc = mdb_dbi_open(txn, db_names[i], ctx->create ? MDB_CREATE : 0, &st->dbi[i]);
+		/* Tables added by a later schema are made here, in the same
+		 * transaction as the migration that bumps the version. */
+		rc = mdb_dbi_open(txn, db_names[i],
+		                  ctx->create || i == DB_DRAFTS ? MDB_CREATE : 0, &st->dbi[i]);
 		if (rc == MDB_NOTFOUND)
 			return st_fail(st, M_UNAVAILABLE,
 			               "%s: not a mappe store (no %s table); create one with "

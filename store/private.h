@@ -7,8 +7,9 @@
 #include "store/store.h"
 
 /* Schema 2: the databases below. Bump with a migration in env.c.
- *   1 -> 2: epochs values gain the floor (u32 active | u32 floor). */
-#define STORE_SCHEMA 2
+ *   1 -> 2: epochs values gain the floor (u32 active | u32 floor).
+ *   2 -> 3: the drafts table (created when the store is opened). */
+#define STORE_SCHEMA 3
 #define STORE_DEFAULT_MAP ((size_t)1 << 30)
 
 /*
@@ -21,9 +22,10 @@
  *   fields  u64 id u16 field -> envelope
  *   notes   u64 id u32 seq -> envelope
  *   nid     u32 epoch u16 tag u64 id -> "" (national-id blind index)
+ *   drafts  user 0x00 u64 id -> unsaved edits, sealed like fields (drafts.c)
  */
 enum store_db { DB_META, DB_USERS, DB_GRANTS, DB_EPOCHS, DB_CASES, DB_FIELDS, DB_NOTES, DB_NID,
-                DB_COUNT };
+                DB_DRAFTS, DB_COUNT };
 
 struct store {
 	MDB_env *env;

@@ -332,6 +332,25 @@ void json_write_string(FILE *f, const char *s, size_t len);
 void case_write_json(FILE *f, const struct case_rec *c, const struct note *notes, size_t n,
                      bool notes_locked);
 
+/* ---- drafts: nothing lost when the terminal goes away ------------------- */
+
+struct store_draft {
+	uint64_t id;
+	uint32_t base_version; /* the version the edits started from */
+	int64_t saved;
+};
+
+/* Keep the dirty fields of c (as typed, valid or not; c may be NULL) and/or
+ * a note's text as the acting user's draft of case id, sealed like fields.
+ * One draft per user and case; a new one replaces it. */
+int store_draft_save(store *st, uint64_t id, const struct case_rec *c, uint32_t base,
+                     const char *note, size_t notelen);
+int store_draft_list(store *st, struct store_draft *out, size_t cap, size_t *n);
+/* Set the draft's values on c (case_set: they are dirty) and *note, if any. */
+int store_draft_load(store *st, uint64_t id, struct case_rec *c, uint32_t *base, char **note,
+                     size_t *notelen);
+int store_draft_delete(store *st, uint64_t id);
+
 /* ---- synthetic cases ---------------------------------------------------- */
 
 /* Invented people (never real ones) for the demo store, tests and benchmarks,

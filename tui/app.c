@@ -512,6 +512,7 @@ int ui_loop(struct ui *ui)
 {
 	struct script_state ss = {{0}, NULL};
 	SCREEN *scr = NULL;
+	bool lost = false;
 	FILE *devnull = NULL;
 
 	ui->script_state = &ss;
@@ -535,6 +536,8 @@ int ui_loop(struct ui *ui)
 	set_escdelay(25);
 	curs_set(0);
 	colors_init(ui);
+	if (ui->start)
+		ui->start(ui);
 
 	while (ui->depth > 0 && !ui->quit && !hangup) {
 		struct view *v = &ui->stack[ui->depth - 1];
@@ -546,8 +549,10 @@ int ui_loop(struct ui *ui)
 		 * that pins old pages until someone clears it: any key will do. */
 		store_maintain(ui->st);
 		redraw(ui);
-		if (!read_key(ui, &ss, &ch, &fnkey))
+		if (!read_key(ui, &ss, &ch, &fnkey)) {
+			lost = !ui->script;
 			break;
+		}
 		if (fnkey && ch == KEY_RESIZE)
 			continue; /* the next redraw uses the new LINES and COLS */
 		if (COLS < UI_MIN_COLS || LINES < UI_MIN_ROWS) {
@@ -574,6 +579,12 @@ int ui_loop(struct ui *ui)
 			ui->pop_more = 0;
 		}
 	}
+	/* The terminal went away with work open: keep it, sealed, for the
+	 * next login. Nothing of it is drawn again. */
+	if (lost || hangup)
+		for (int i = ui->depth - 1; i >= 0; i--)
+			if (ui->stack[i].ops->keep)
+				ui->stack[i].ops->keep(ui->stack[i].self, ui);
 	while (ui->depth > 0)
 		pop(ui);
 	endwin();

@@ -46,7 +46,7 @@ static int first_login(struct cli *cli, store *st, const char *old, size_t oldle
 /* The screens over an unlocked store, until the user quits. */
 static int run_screens(struct cli *cli, store *st)
 {
-	struct ui ui = {.cli = cli, .st = st, .nb = cli->norwegian};
+	struct ui ui = {.cli = cli, .st = st, .nb = cli->norwegian, .start = drafts_offer};
 	int rc;
 
 	if (cli->script && !(ui.script = fopen(cli->script, "r")))

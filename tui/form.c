@@ -346,11 +346,58 @@ static bool form_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	return true;
 }
 
+/* The link dropped: keep what was typed, valid or not, as a draft. */
+static void form_keep(void *self, struct ui *ui)
+{
+	struct form *fm = self;
+	struct case_rec d;
+
+	case_init(&d);
+	d.id = fm->id;
+	for (int f = 0; f < F_COUNT; f++) {
+		size_t len;
+		char *raw;
+		if (!fm->editable[f] || !ed_changed(&fm->ed[f]))
+			continue;
+		len = ed_utf8_len(&fm->ed[f]);
+		if (!(raw = keys_secure_alloc(len + 1)))
+			continue;
+		ed_get_utf8(&fm->ed[f], raw, len + 1);
+		case_set(&d, (enum field_id)f, raw, len);
+		d.dirty[f] = true; /* an emptied field is an edit too */
+		keys_secure_free(raw);
+	}
+	store_draft_save(ui->st, fm->id, &d, fm->version, NULL, 0);
+	case_clear(&d);
+}
+
 static const struct view_ops form_ops = {
     N_("Edit"),
     RQ(REQ_HELP) | RQ(REQ_SAVE) | RQ(REQ_NEXT) | RQ(REQ_CANCEL),
-    form_draw, form_key, form_free, true,
+    form_draw, form_key, form_free, true, form_keep,
 };
+
+int view_form_restore(struct ui *ui, struct case_rec *c, const struct case_rec *draft,
+                      uint32_t base)
+{
+	struct form *fm;
+	int rc = view_form_open(ui, c);
+
+	if (rc || ui->stack[ui->depth - 1].ops != &form_ops)
+		return rc;
+	fm = ui->stack[ui->depth - 1].self;
+	/* The version the edits started from: if the case changed since, the
+	 * save goes through the conflict dialog. */
+	fm->version = base;
+	for (int f = 0; f < F_COUNT; f++) {
+		if (!draft->dirty[f] || !fm->editable[f])
+			continue;
+		if (ed_set_utf8(&fm->ed[f], draft->value[f] ? draft->value[f] : "", draft->len[f]) == 0)
+			fm->ed[f].changed = true;
+		form_check(fm, (enum field_id)f);
+	}
+	return M_OK;
+}
 
 int view_form_open(struct ui *ui, struct case_rec *c)
 {
@@ -529,7 +576,7 @@ static bool conflict_key(void *self, struct ui *ui, enum request req, wint_t ch,
 static const struct view_ops conflict_ops = {
     N_("Conflict"),
     RQ(REQ_HELP) | RQ(REQ_SAVE) | RQ(REQ_UP) | RQ(REQ_DOWN) | RQ(REQ_CANCEL),
-    conflict_draw, conflict_key, conflict_free, true,
+    conflict_draw, conflict_key, conflict_free, true, NULL,
 };
 
 static void conflict_open(struct ui *ui, struct form *fm, struct case_rec *mine)
@@ -646,10 +693,76 @@ static bool note_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	return true;
 }
 
+static void note_keep(void *self, struct ui *ui)
+{
+	struct note_editor *ne = self;
+	size_t len = ed_utf8_len(&ne->ed);
+	char *text;
+
+	if (len == 0 || !(text = keys_secure_alloc(len + 1)))
+		return;
+	ed_get_utf8(&ne->ed, text, len + 1);
+	store_draft_save(ui->st, ne->id, NULL, 0, text, len);
+	keys_secure_free(text);
+}
+
 static const struct view_ops note_ops = {
     N_("New note"), RQ(REQ_HELP) | RQ(REQ_SAVE) | RQ(REQ_CANCEL), note_draw, note_key, note_free,
-    true,
+    true, note_keep,
 };
+
+int view_note_restore(struct ui *ui, uint64_t id, const char *text, size_t len)
+{
+	struct note_editor *ne;
+	int rc = view_note_open(ui, id);
+
+	if (rc || ui->stack[ui->depth - 1].ops != &note_ops)
+		return rc;
+	ne = ui->stack[ui->depth - 1].self;
+	if (ed_set_utf8(&ne->ed, text, len) == 0)
+		ne->ed.changed = true;
+	return M_OK;
+}
+
+void drafts_offer(struct ui *ui)
+{
+	struct store_draft d[8];
+	size_t n = 0;
+
+	if (store_draft_list(ui->st, d, 8, &n) != M_OK)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char when[32], q[200];
+		struct case_rec draft;
+		char *note = NULL;
+		size_t notelen = 0;
+		uint32_t base;
+
+		snprintf(q, sizeof q,
+		         _("Restore unsaved changes to case %llu from %s?"),
+		         (unsigned long long)d[i].id, cli_time(d[i].saved, true, when));
+		if (!ui_confirm(ui, q)) {
+			store_draft_delete(ui->st, d[i].id);
+			continue;
+		}
+		case_init(&draft);
+		if (store_draft_load(ui->st, d[i].id, &draft, &base, &note, &notelen) != M_OK ||
+		    view_case_open(ui, d[i].id) != M_OK) {
+			ui_say(ui, true, "%s", _(store_error(ui->st)));
+		} else if (note) {
+			view_note_restore(ui, d[i].id, note, notelen);
+		} else {
+			struct case_rec *c = view_case_current(ui);
+			if (c)
+				view_form_restore(ui, c, &draft, base);
+		}
+		/* The edits are back in a form: the draft has done its work. */
+		store_draft_delete(ui->st, d[i].id);
+		keys_secure_free(note);
+		case_clear(&draft);
+		break; /* one at a time: the others are offered at the next start */
+	}
+}
 
 int view_note_open(struct ui *ui, uint64_t id)
 {

@@ -57,6 +57,9 @@ struct view_ops {
 	bool (*key)(void *self, struct ui *ui, enum request req, wint_t ch, bool fnkey);
 	void (*free)(void *self);
 	bool text_input; /* printable keys are text, not requests */
+	/* The terminal went away (a dropped SSH link): keep unsaved work as
+	 * an encrypted draft. NULL for views with nothing to lose. */
+	void (*keep)(void *self, struct ui *ui);
 };
 
 struct view {
@@ -80,6 +83,7 @@ struct ui {
 	bool message_error;
 	FILE *script; /* keys from a file instead of the terminal (tests) */
 	struct script_state *script_state;
+	void (*start)(struct ui *ui); /* once the screen is up */
 	bool quit;
 	int pop_more;    /* views to close after the current one (a saved conflict) */
 	bool cursor_on; /* a view placed the text cursor this frame */
@@ -89,12 +93,20 @@ struct ui {
 /* Screens */
 int view_list_open(struct ui *ui);
 int view_case_open(struct ui *ui, uint64_t id);
+/* The case of the case view on top, or NULL. */
+struct case_rec *view_case_current(struct ui *ui);
 /* After a save: reload the case wherever it is shown. */
 void view_case_reload(struct ui *ui, uint64_t id);
 int view_help_open(struct ui *ui, const struct view_ops *of);
 int view_keys_open(struct ui *ui);
 int view_form_open(struct ui *ui, struct case_rec *c);
 int view_note_open(struct ui *ui, uint64_t id);
+/* Open the form (or note editor) of case id with a kept draft's values. */
+int view_form_restore(struct ui *ui, struct case_rec *c, const struct case_rec *draft,
+                      uint32_t base);
+int view_note_restore(struct ui *ui, uint64_t id, const char *text, size_t len);
+/* At start: offer the drafts a dropped connection left. */
+void drafts_offer(struct ui *ui);
 
 /* Run until the last view closes or the terminal goes away. */
 int ui_loop(struct ui *ui);

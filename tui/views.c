@@ -311,7 +311,7 @@ static const struct view_ops list_ops = {
     N_("Cases"),
     RQ(REQ_HELP) | RQ(REQ_SEARCH) | RQ(REQ_OPEN) | RQ(REQ_STATUS) | RQ(REQ_MINE) | RQ(REQ_KEYS) |
         RQ(REQ_QUIT),
-    list_draw, list_key_dispatch, list_free, false,
+    list_draw, list_key_dispatch, list_free, false, NULL,
 };
 
 int view_list_open(struct ui *ui)
@@ -508,7 +508,7 @@ static bool case_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 static const struct view_ops case_ops = {
     N_("Case"),
     RQ(REQ_HELP) | RQ(REQ_EDIT) | RQ(REQ_NOTE) | RQ(REQ_UP) | RQ(REQ_DOWN) | RQ(REQ_QUIT),
-    case_draw, case_key, case_free, false,
+    case_draw, case_key, case_free, false, NULL,
 };
 
 int view_case_open(struct ui *ui, uint64_t id)
@@ -527,6 +527,13 @@ int view_case_open(struct ui *ui, uint64_t id)
 	}
 	ui_push(ui, &case_ops, cv);
 	return M_OK;
+}
+
+struct case_rec *view_case_current(struct ui *ui)
+{
+	if (ui->depth && ui->stack[ui->depth - 1].ops == &case_ops)
+		return &((struct case_view *)ui->stack[ui->depth - 1].self)->c;
+	return NULL;
 }
 
 /* Reload the case under the top view after a save elsewhere. */
@@ -596,7 +603,7 @@ static bool help_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 }
 
 static const struct view_ops help_ops = {
-    N_("Help"), RQ(REQ_QUIT), help_draw, help_key, help_free, false,
+    N_("Help"), RQ(REQ_QUIT), help_draw, help_key, help_free, false, NULL,
 };
 
 int view_help_open(struct ui *ui, const struct view_ops *of)
@@ -735,7 +742,7 @@ static bool keys_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 
 static const struct view_ops keys_ops = {
     N_("Keys"), RQ(REQ_HELP) | RQ(REQ_ROTATE) | RQ(REQ_UP) | RQ(REQ_DOWN) | RQ(REQ_QUIT),
-    keys_draw, keys_key, keys_free, false,
+    keys_draw, keys_key, keys_free, false, NULL,
 };
 
 int view_keys_open(struct ui *ui)

@@ -206,6 +206,65 @@ def run(tmp):
     ok(t.child.exitstatus == 0, "q quits with exit 0", f"exit {t.child.exitstatus}")
 
     seen = t.seen.decode("utf-8", "replace")
+
+    # The link drops in the middle of an edit: nothing typed is lost.
+    d = Term(["--db", db, "--user", "kari"], env)
+    d.wait("Passphrase:")
+    d.send(KARI_PASS + "\r")
+    d.wait("Name")
+    d.send("/olena shev")
+    d.wait("Олена Шевченко")
+    d.send("\r")
+    d.wait("Family name")
+    d.send("e")
+    d.wait("Editing case")
+    for _ in range(12):
+        d.send("\x1bOB")
+    d.send("\x15+47 955 55 555")
+    d.wait("+47 955 55 555")
+    os.close(d.child.child_fd)  # the terminal goes away: SIGHUP
+    try:
+        _, status = os.waitpid(d.child.pid, 0)
+    except ChildProcessError:
+        status = 0
+    ok(os.WIFEXITED(status) or os.WIFSIGNALED(status), "mappe ends when its terminal goes away")
+
+    r = Term(["--db", db, "--user", "kari"], env)
+    r.wait("Passphrase:")
+    r.send(KARI_PASS + "\r")
+    ok(r.wait("Restore unsaved changes to case"), "the next login offers the kept changes", r.text())
+    r.send("y")
+    ok(r.wait("+47 955 55 555"), "the form comes back with what was typed", r.text())
+    r.send("\x13")
+    ok(r.wait("Saved: version 3") and r.wait("+4795555555"), "and it saves", r.text())
+    r.send("q")
+    r.wait("Name")
+    r.send("\x1b")
+    time.sleep(0.1)
+    r.send("q")
+    try:
+        r.child.expect(pexpect.EOF, timeout=10)
+    except pexpect.TIMEOUT:
+        pass
+    r.child.close()
+    r2 = Term(["--db", db, "--user", "kari"], env)
+    r2.wait("Passphrase:")
+    r2.send(KARI_PASS + "\r")
+    ok(r2.wait("Name") and "Restore" not in r2.text(), "a restored draft is not offered again",
+       r2.text())
+    r2.send("q")
+    try:
+        r2.child.expect(pexpect.EOF, timeout=10)
+    except pexpect.TIMEOUT:
+        pass
+    r2.child.close()
+    res = with_pass(["--user", "ada", "check"], ADMIN_PASS)
+    ok(res.returncode == 0, "the store is intact after the dropped session", res.stdout)
+    for f in os.listdir(db):
+        with open(os.path.join(db, f), "rb") as fh:
+            data = fh.read()
+        ok(b"955 55 555" not in data and b"95555555" not in data,
+           f"the draft is not in {f} in clear")
     ok(KARI_PASS not in seen and "initial pass kari" not in seen,
        "no passphrase ever reaches the terminal")
     ok("Skjult vei" not in seen, "a locked field's value never reaches the terminal")
