@@ -130,6 +130,8 @@ const char *store_dir(const store *st);
  * user or a wrong passphrase alike. */
 int store_unlock(store *st, const char *user, const char *pass, size_t passlen);
 const char *store_user(const store *st);
+/* Forget the keys (idle lock); store_unlock as the same user again. */
+void store_lock(store *st);
 enum key_role store_role(const store *st);
 bool store_must_change_passphrase(const store *st);
 bool store_can_read(const store *st, enum key_class c);

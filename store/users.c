@@ -312,6 +312,13 @@ out:
 	return rc;
 }
 
+void store_lock(store *st)
+{
+	/* keyring_free wipes every key before the memory goes back. */
+	keyring_free(st->kr);
+	st->kr = NULL;
+}
+
 const char *store_user(const store *st)
 {
 	return st->user;

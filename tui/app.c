@@ -34,6 +34,9 @@ static const struct {
 #undef REQ_INFO
 };
 
+/* A key of our own: the idle time ran out. */
+#define KEY_IDLE (KEY_MAX + 1)
+
 #undef CTRL /* sys/ioctl.h has one for termios */
 #define CTRL(c) ((c)&0x1f)
 
@@ -264,7 +267,11 @@ static void draw_too_small(void)
 
 static void redraw(struct ui *ui)
 {
-	struct view *v = &ui->stack[ui->depth - 1];
+	struct view *v;
+
+	if (ui->depth == 0)
+		return; /* the lock screen draws itself */
+	v = &ui->stack[ui->depth - 1];
 
 	erase();
 	ui->cursor_on = false;
@@ -384,6 +391,11 @@ static bool script_key(struct ui *ui, struct script_state *ss, wint_t *ch, bool 
 					 * saving, say), at most 30 s. */
 					for (int i = 0; i < 300 && access(ss->line + 6, F_OK) != 0; i++)
 						usleep(100000);
+				} else if (strcmp(ss->line, ":idle") == 0) {
+					*ch = KEY_IDLE;
+					*fnkey = true;
+					ss->pos = NULL;
+					return true;
 				} else if (sscanf(ss->line, ":size %dx%d", &cols, &rows) == 2) {
 					resizeterm(rows, cols);
 					*ch = KEY_RESIZE;
@@ -468,8 +480,14 @@ static bool read_key(struct ui *ui, struct script_state *ss, wint_t *ch, bool *f
 				*fnkey = true;
 				return true;
 			}
+			if (ui->idle_lock > 0 && time(NULL) - ui->last_key >= ui->idle_lock) {
+				*ch = KEY_IDLE;
+				*fnkey = true;
+				return true;
+			}
 			continue;
 		}
+		ui->last_key = time(NULL);
 		*fnkey = rc == KEY_CODE_YES;
 		return true;
 	}
@@ -480,12 +498,13 @@ bool ui_confirm(struct ui *ui, const char *question)
 	wint_t ch;
 	bool fn;
 
+	bool got;
+
 	ui_say(ui, false, "%s %s", question, _("(y/n)"));
 	redraw(ui);
+	got = read_key(ui, ui->script_state, &ch, &fn);
 	ui->message[0] = 0;
-	if (!read_key(ui, ui->script_state, &ch, &fn))
-		return false;
-	return !fn && (ch == 'y' || ch == 'Y' || ch == 'j' || ch == 'J');
+	return got && !fn && (ch == 'y' || ch == 'Y' || ch == 'j' || ch == 'J');
 }
 
 /* ---- start ------------------------------------------------------------------ */
@@ -506,6 +525,94 @@ static void colors_init(struct ui *ui)
 	init_pair(C_LOCKED, COLOR_YELLOW, -1);
 	init_pair(C_ERROR, COLOR_RED, -1);
 	init_pair(C_LABEL, -1, -1);
+}
+
+/* Keep what is open as drafts and close every view. */
+static void keep_and_close(struct ui *ui)
+{
+	for (int i = ui->depth - 1; i >= 0; i--)
+		if (ui->stack[i].ops->keep)
+			ui->stack[i].ops->keep(ui->stack[i].self, ui);
+	while (ui->depth > 0)
+		pop(ui);
+}
+
+/* Idle lock (security.md): unsaved work becomes a draft, every decrypted
+ * value and key is wiped, the screen is blanked, and only the passphrase
+ * brings the session back. false: the user quit or the terminal went away. */
+static bool idle_lock(struct ui *ui, struct script_state *ss)
+{
+	enum { MAX = 1024 };
+	char *pass = keys_secure_alloc(MAX), user[64];
+	size_t n = 0;
+	bool back = false, wrong = false;
+
+	snprintf(user, sizeof user, "%s", store_user(ui->st));
+	keep_and_close(ui);
+	search_index_free(ui->ix);
+	ui->ix = NULL;
+	store_lock(ui->st);
+	clearok(curscr, TRUE);
+	while (pass) {
+		wint_t ch;
+		bool fn;
+		char msg[160];
+		erase();
+		snprintf(msg, sizeof msg, _("mappe is locked. Passphrase for %s:"), user);
+		ui_put(LINES / 2 - 1, 2, msg, COLS - 4);
+		if (wrong) {
+			ui_attr(ui, C_ERROR, true);
+			ui_put(LINES / 2 + 1, 2, _("authentication failed"), COLS - 4);
+			ui_attr(ui, C_ERROR, false);
+		}
+		ui_put(LINES - 1, 0, _("Enter unlocks · ^C quits"), COLS);
+		curs_set(0);
+		if (!ui->script)
+			refresh();
+		if (!read_key(ui, ss, &ch, &fn) || hangup)
+			break;
+		if (fn && ch == KEY_IDLE)
+			continue;
+		if (!fn && ch == 3) /* ^C */
+			break;
+		if ((fn && ch == KEY_BACKSPACE) || (!fn && (ch == 127 || ch == 8))) {
+			while (n && ((unsigned char)pass[n - 1] & 0xc0) == 0x80)
+				n--;
+			if (n)
+				n--;
+			continue;
+		}
+		if (!fn && (ch == '\n' || ch == '\r')) {
+			if (store_unlock(ui->st, user, pass, n) == M_OK) {
+				back = true;
+				break;
+			}
+			wrong = true;
+			n = 0;
+			keys_wipe(pass, MAX);
+			continue;
+		}
+		if (!fn && ch >= 0x20) {
+			char mb[MB_LEN_MAX];
+			mbstate_t ps;
+			size_t k;
+			memset(&ps, 0, sizeof ps);
+			k = wcrtomb(mb, (wchar_t)ch, &ps);
+			if (k != (size_t)-1 && n + k < MAX) {
+				memcpy(pass + n, mb, k);
+				n += k;
+			}
+		}
+	}
+	keys_secure_free(pass);
+	if (!back)
+		return false;
+	ui->last_key = time(NULL);
+	if (search_index_load(ui->st, &ui->ix) != M_OK || view_list_open(ui) != M_OK)
+		return false;
+	/* What was open when it locked comes back from its draft. */
+	drafts_offer(ui);
+	return true;
 }
 
 int ui_loop(struct ui *ui)
@@ -536,6 +643,7 @@ int ui_loop(struct ui *ui)
 	set_escdelay(25);
 	curs_set(0);
 	colors_init(ui);
+	ui->last_key = time(NULL);
 	if (ui->start)
 		ui->start(ui);
 
@@ -555,6 +663,11 @@ int ui_loop(struct ui *ui)
 		}
 		if (fnkey && ch == KEY_RESIZE)
 			continue; /* the next redraw uses the new LINES and COLS */
+		if (fnkey && ch == KEY_IDLE) {
+			if (!idle_lock(ui, &ss))
+				break;
+			continue;
+		}
 		if (COLS < UI_MIN_COLS || LINES < UI_MIN_ROWS) {
 			if (!fnkey && (ch == 'q' || ch == CTRL('c')))
 				break;
@@ -581,10 +694,8 @@ int ui_loop(struct ui *ui)
 	}
 	/* The terminal went away with work open: keep it, sealed, for the
 	 * next login. Nothing of it is drawn again. */
-	if (lost || hangup)
-		for (int i = ui->depth - 1; i >= 0; i--)
-			if (ui->stack[i].ops->keep)
-				ui->stack[i].ops->keep(ui->stack[i].self, ui);
+	if ((lost || hangup) && ui->st && store_can_read(ui->st, KC_RECORD))
+		keep_and_close(ui);
 	while (ui->depth > 0)
 		pop(ui);
 	endwin();

@@ -47,7 +47,17 @@ static int first_login(struct cli *cli, store *st, const char *old, size_t oldle
 static int run_screens(struct cli *cli, store *st)
 {
 	struct ui ui = {.cli = cli, .st = st, .nb = cli->norwegian, .start = drafts_offer};
+	char conf[32];
+	const char *env = secure_getenv("MAPPE_IDLE_LOCK");
 	int rc;
+
+	/* Idle lock after 10 minutes, or idle_lock = SECONDS in /etc/mappe.conf
+	 * (0: never); MAPPE_IDLE_LOCK for a session that is not setgid. */
+	ui.idle_lock = 600;
+	if (cli_conf("idle_lock", conf, sizeof conf))
+		ui.idle_lock = atoi(conf);
+	if (env && *env)
+		ui.idle_lock = atoi(env);
 
 	if (cli->script && !(ui.script = fopen(cli->script, "r")))
 		return cli_fail(M_USAGE, _("%s: cannot read the script"), cli->script);

@@ -105,36 +105,10 @@ static void usage(FILE *f)
 static const char *default_db(bool setgid, char *buf, size_t cap)
 {
 	const char *v;
-	FILE *f;
 
 	/* A deployment names its store in /etc/mappe.conf: "db = /var/lib/mappe". */
-	if ((f = fopen("/etc/mappe.conf", "r"))) {
-		char line[4200];
-		while (fgets(line, sizeof line, f)) {
-			char *p = line, *e;
-			while (*p == ' ' || *p == '\t')
-				p++;
-			if (strncmp(p, "db", 2) != 0)
-				continue;
-			p += 2;
-			while (*p == ' ' || *p == '\t')
-				p++;
-			if (*p++ != '=')
-				continue;
-			while (*p == ' ' || *p == '\t')
-				p++;
-			e = p + strcspn(p, "\r\n");
-			while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
-				e--;
-			*e = 0;
-			if (*p) {
-				snprintf(buf, cap, "%s", p);
-				fclose(f);
-				return buf;
-			}
-		}
-		fclose(f);
-	}
+	if (cli_conf("db", buf, cap))
+		return buf;
 	if (setgid)
 		return NULL;
 	if ((v = getenv("XDG_DATA_HOME")) && *v)

@@ -62,6 +62,11 @@ int cli_read_all(const char *path, char **out, size_t *len);
 /* Open the store and unlock it as the acting user. */
 int cli_open(const struct cli *cli, store **out);
 int cli_parse_id(const char *s, uint64_t *id);
+#define MAPPE_CONF "/etc/mappe.conf"
+
+/* A value of /etc/mappe.conf ("key = value" lines); false if absent. */
+bool cli_conf(const char *key, char *buf, size_t cap);
+
 /* A date (and time) for people, in local time. */
 const char *cli_time(int64_t t, bool with_clock, char buf[32]);
 

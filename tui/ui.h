@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 #include <wchar.h>
 
 #include "tui/tui.h"
@@ -84,6 +85,8 @@ struct ui {
 	FILE *script; /* keys from a file instead of the terminal (tests) */
 	struct script_state *script_state;
 	void (*start)(struct ui *ui); /* once the screen is up */
+	int idle_lock;                /* seconds without a key before locking; 0: never */
+	time_t last_key;
 	bool quit;
 	int pop_more;    /* views to close after the current one (a saved conflict) */
 	bool cursor_on; /* a view placed the text cursor this frame */

@@ -260,6 +260,26 @@ def run(tmp):
     r2.child.close()
     res = with_pass(["--user", "ada", "check"], ADMIN_PASS)
     ok(res.returncode == 0, "the store is intact after the dropped session", res.stdout)
+
+    # Idle lock: after MAPPE_IDLE_LOCK seconds without a key, names leave the screen.
+    idle_env = dict(env, MAPPE_IDLE_LOCK="2")
+    i = Term(["--db", db, "--user", "kari"], idle_env)
+    i.wait("Passphrase:")
+    i.send(KARI_PASS + "\r")
+    i.wait("Name")
+    ok(i.wait("mappe is locked", deadline=15), "an idle session locks itself", i.text())
+    ok("Шевченко" not in i.text() and "Name" not in i.text(), "and no name stays on the screen",
+       i.text())
+    i.send("not it\r")
+    ok(i.wait("authentication failed"), "a wrong passphrase does not unlock", i.text())
+    i.send(KARI_PASS + "\r")
+    ok(i.wait("Name") and i.wait("/32"), "the passphrase brings the list back", i.text())
+    i.send("q")
+    try:
+        i.child.expect(pexpect.EOF, timeout=10)
+    except pexpect.TIMEOUT:
+        pass
+    i.child.close()
     for f in os.listdir(db):
         with open(os.path.join(db, f), "rb") as fh:
             data = fh.read()
