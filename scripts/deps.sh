@@ -3,7 +3,7 @@
 # Uses sudo when not root and says what it does; does nothing when all are there.
 set -e
 PKGS="build-essential pkg-config libncurses-dev liblmdb-dev lmdb-utils libsodium-dev
-libcmocka-dev python3 python3-pexpect python3-pyte gettext openssh-server
+libcmocka-dev libsqlcipher-dev python3 python3-pexpect python3-pyte gettext openssh-server
 openssh-client"
 missing=""
 for p in $PKGS; do
