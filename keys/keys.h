@@ -133,6 +133,8 @@ void keyring_free(keyring *kr);
 int keyring_add_grant(keyring *kr, unsigned cls, uint32_t epoch,
                       const uint8_t grant[KEYS_GRANT_BYTES]);
 int keyring_has(const keyring *kr, enum key_class c, uint32_t epoch);
+/* Drop (and wipe) the key of (class, epoch), if held. */
+void keyring_forget(keyring *kr, enum key_class c, uint32_t epoch);
 int keyring_is_authority(const keyring *kr);
 const uint8_t *keyring_store_id(const keyring *kr);
 

@@ -78,6 +78,18 @@ int keyring_has(const keyring *kr, enum key_class c, uint32_t epoch)
 	return find_root(kr, c, epoch) != NULL;
 }
 
+void keyring_forget(keyring *kr, enum key_class c, uint32_t epoch)
+{
+	for (unsigned i = 0; i < kr->nroots; i++) {
+		if (kr->roots[i].cls != c || kr->roots[i].epoch != epoch)
+			continue;
+		kr->roots[i] = kr->roots[kr->nroots - 1];
+		sodium_memzero(&kr->roots[kr->nroots - 1], sizeof kr->roots[0]);
+		kr->nroots--;
+		return;
+	}
+}
+
 int keyring_is_authority(const keyring *kr)
 {
 	return kr->has_authority;

@@ -245,3 +245,66 @@ int store_draft_delete(store *st, uint64_t id)
 		return st_fail(st, M_AUTH, "not unlocked");
 	return st_txn(st, true, delete_txn, &id);
 }
+
+/* A rotation re-seals drafts too: they outlive the old epoch's keys. Done in
+ * the rotation's last transaction; drafts are few and small. */
+int st_rotate_drafts(store *st, MDB_txn *txn, enum key_class c, uint32_t to)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_DRAFTS], &cur)))
+		return st_mdb(st, rc, "drafts");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		const uint8_t *p = v.mv_data, *kp = k.mv_data;
+		uint8_t *copy = NULL;
+		size_t off = 15, n, outlen = 15;
+		uint32_t base;
+		uint64_t id;
+		bool changed = false;
+
+		if (v.mv_size < 15 || p[0] != DRAFT_VERSION || k.mv_size < 9)
+			continue;
+		id = rd64(kp + k.mv_size - 8);
+		base = rd32(p + 1);
+		n = rd16(p + 13);
+		/* Room for every value to grow by nothing: sealing keeps the size. */
+		if (!(copy = malloc(v.mv_size)))
+			return st_fail(st, M_UNAVAILABLE, "out of memory");
+		memcpy(copy, p, 15);
+		for (size_t i = 0; i < n && off + 6 <= v.mv_size; i++) {
+			unsigned number = rd16(p + off);
+			uint32_t len = rd32(p + off + 2);
+			enum key_class ec;
+			uint32_t epoch;
+			char *val;
+			size_t vlen, sealed;
+			if (len > v.mv_size - off - 6)
+				break;
+			const MDB_val env = {len, (void *)(p + off + 6)};
+			const struct keys_place place = {id, (uint16_t)(DRAFT_PLACE | number), base};
+			memcpy(copy + outlen, p + off, 6 + len);
+			if (draft_class(number) == c &&
+			    keys_envelope_info(env.mv_data, len, &ec, &epoch) == KEYS_OK && epoch < to &&
+			    st_open_env(st, &place, &env, c, &val, &vlen) == M_OK) {
+				if (keys_seal(st->kr, c, to, &place, val, vlen, copy + outlen + 6, len,
+				              &sealed) == KEYS_OK && sealed == len)
+					changed = true;
+				keys_secure_free(val);
+			}
+			outlen += 6 + len;
+			off += 6 + len;
+		}
+		if (changed)
+			rc = mdb_cursor_put(cur, &k, &(MDB_val){outlen, copy}, MDB_CURRENT);
+		free(copy);
+		if (rc) {
+			mdb_cursor_close(cur);
+			return st_mdb(st, rc, "drafts");
+		}
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "drafts");
+}

@@ -3,6 +3,7 @@
 #include "store/private.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -114,7 +115,7 @@ static bool recover(store *st)
 	}
 }
 
-int st_txn(store *st, bool write, txn_fn fn, void *ctx)
+static int txn_once(store *st, bool write, txn_fn fn, void *ctx)
 {
 	for (int attempt = 0; attempt < 8; attempt++) {
 		MDB_txn *txn;
@@ -129,12 +130,14 @@ int st_txn(store *st, bool write, txn_fn fn, void *ctx)
 			return status;
 		}
 		status = fn(st, txn, ctx);
-		if (status != M_OK || !write) {
+		if (status != M_OK) {
 			mdb_txn_abort(txn);
-			if (status != M_OK && recover(st))
+			if (recover(st))
 				continue;
 			return status;
 		}
+		/* Read-only transactions commit too: table handles opened in
+		 * them stay valid only then, and it costs nothing more. */
 		rc = mdb_txn_commit(txn);
 		if (rc == 0)
 			return M_OK;
@@ -143,6 +146,26 @@ int st_txn(store *st, bool write, txn_fn fn, void *ctx)
 			return status;
 	}
 	return M_UNAVAILABLE;
+}
+
+int st_txn(store *st, bool write, txn_fn fn, void *ctx)
+{
+	sigset_t stop, saved;
+	int rc;
+
+	if (!write)
+		return txn_once(st, false, fn, ctx);
+	/* LMDB has one writer per store: a process stopped (Ctrl-Z) inside a
+	 * write transaction would stop every colleague's save and login, so
+	 * the stop signals wait until it has committed. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTSTP);
+	sigaddset(&stop, SIGTTIN);
+	sigaddset(&stop, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &stop, &saved);
+	rc = txn_once(st, true, fn, ctx);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	return rc;
 }
 
 int st_load_epochs(store *st, MDB_txn *txn)
@@ -218,8 +241,12 @@ static const migration_fn migrations[STORE_SCHEMA] = {
 
 struct open_ctx {
 	bool create;
+	bool write;      /* may migrate; else only read */
+	bool need_write; /* a read-only open found a migration to do */
 	uint32_t schema;
 };
+
+enum { NEED_WRITE = 100 }; /* open_dbs: retry in a write transaction */
 
 static int open_dbs(store *st, MDB_txn *txn, void *vctx)
 {
@@ -231,7 +258,12 @@ static int open_dbs(store *st, MDB_txn *txn, void *vctx)
 		/* Tables added by a later schema are made here, in the same
 		 * transaction as the migration that bumps the version. */
 		rc = mdb_dbi_open(txn, db_names[i],
-		                  ctx->create || i == DB_DRAFTS ? MDB_CREATE : 0, &st->dbi[i]);
+		                  ctx->create || (ctx->write && i == DB_DRAFTS) ? MDB_CREATE : 0,
+		                  &st->dbi[i]);
+		if (rc == MDB_NOTFOUND && !ctx->write && i == DB_DRAFTS) {
+			ctx->need_write = true;
+			return NEED_WRITE;
+		}
 		if (rc == MDB_NOTFOUND)
 			return st_fail(st, M_UNAVAILABLE,
 			               "%s: not a mappe store (no %s table); create one with "
@@ -255,6 +287,10 @@ static int open_dbs(store *st, MDB_txn *txn, void *vctx)
 		               "%s: written by a newer mappe (schema %u; this one reads up to %u): "
 		               "upgrade mappe",
 		               st->dir, ctx->schema, STORE_SCHEMA);
+	if (ctx->schema < STORE_SCHEMA && !ctx->write) {
+		ctx->need_write = true;
+		return NEED_WRITE;
+	}
 	for (uint32_t s = ctx->schema; s < STORE_SCHEMA; s++) {
 		if (!migrations[s])
 			return st_fail(st, M_UNAVAILABLE, "%s: no migration from schema %u",
@@ -383,12 +419,16 @@ int store_open(const char *dir, const struct store_options *opt, store **out, ch
 		snprintf(err, errlen, "out of memory");
 		return M_UNAVAILABLE;
 	}
-	struct open_ctx ctx = {false, 0};
+	struct open_ctx ctx = {.create = false};
 	rc = set_dir(st, dir, err, errlen);
 	if (rc == M_OK)
 		rc = env_setup(st, opt);
-	if (rc == M_OK)
+	/* Every login opens the store in a read transaction, so that a writer
+	 * holding the lock stalls no one; only a migration takes the write lock. */
+	if (rc == M_OK && (rc = st_txn(st, false, open_dbs, &ctx)) == NEED_WRITE) {
+		ctx.write = true;
 		rc = st_txn(st, true, open_dbs, &ctx);
+	}
 	if (rc != M_OK) {
 		if (err[0] == 0 || rc != M_USAGE)
 			snprintf(err, errlen, "%s", st->err);
@@ -440,7 +480,7 @@ struct create_ctx {
 static int create_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct create_ctx *ctx = vctx;
-	struct open_ctx octx = {true, 0};
+	struct open_ctx octx = {.create = true, .write = true};
 	uint8_t b[8];
 	int rc = open_dbs(st, txn, &octx);
 

@@ -149,6 +149,11 @@ int st_grant_epoch(store *st, MDB_txn *txn, enum key_class c, uint32_t epoch, si
  * below an epoch or all (0). */
 int st_drop_grants(store *st, MDB_txn *txn, const char *name, int cls, uint32_t below);
 
+/* rotate.c: mark an active rotation of c superseded (a revocation). */
+int st_rotation_supersede(store *st, MDB_txn *txn, enum key_class c);
+/* drafts.c: re-seal every draft value of class c under epoch `to`. */
+int st_rotate_drafts(store *st, MDB_txn *txn, enum key_class c, uint32_t to);
+
 /* cases.c, shared with import.c and search.c */
 int case_insert_txn(store *st, MDB_txn *txn, struct case_rec *c, uint64_t *id_out);
 int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_t *ids,

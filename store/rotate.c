@@ -14,10 +14,14 @@
  */
 #include "store/private.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
-enum { ROT_BYTES = 4 + 4 + 8 + 1 + 8 + 8 };
+enum { ROT_BYTES = 4 + 4 + 8 + 1 + 8 + 8, ROT_SUPERSEDED = 0x80 };
 
 static size_t rot_key(uint8_t k[4], enum key_class c)
 {
@@ -102,6 +106,38 @@ int store_rotation_get(store *st, enum key_class c, struct store_rotation *out)
 	return st_txn(st, false, get_txn, &ctx);
 }
 
+/* Read the state again inside a transaction and make sure it is still the
+ * rotation this process began: another may have finished it meanwhile (or a
+ * revocation superseded it), and acting on a state that is gone would write
+ * a rotation to epoch 0. */
+static int rot_still(store *st, MDB_txn *txn, struct store_rotation *r)
+{
+	uint32_t from = r->from, to = r->to;
+	int rc = rot_read(st, txn, r->cls, r);
+
+	if (rc)
+		return rc;
+	if (!r->active || r->from != from || r->to != to || (r->phase & ROT_SUPERSEDED))
+		return st_fail(st, M_CONFLICT,
+		               "%s: the rotation changed under this one (another process, or a "
+		               "revocation); run keys rotate again",
+		               keys_class_name(r->cls));
+	return M_OK;
+}
+
+/* A revocation during a rotation: the user may hold the new epoch already,
+ * so the rotation must go on to an epoch they never had. */
+int st_rotation_supersede(store *st, MDB_txn *txn, enum key_class c)
+{
+	struct store_rotation r;
+	int rc = rot_read(st, txn, c, &r);
+
+	if (rc || !r.active)
+		return rc;
+	r.phase |= ROT_SUPERSEDED;
+	return rot_write(st, txn, &r);
+}
+
 /* ---- begin ---------------------------------------------------------------- */
 
 static int begin_txn(store *st, MDB_txn *txn, void *vctx)
@@ -112,14 +148,25 @@ static int begin_txn(store *st, MDB_txn *txn, void *vctx)
 
 	if ((rc = st_load_epochs(st, txn)) || (rc = rot_read(st, txn, r->cls, r)))
 		return rc;
-	if (r->active)
+	if (r->active && !(r->phase & ROT_SUPERSEDED))
 		return M_OK; /* resume what a crash interrupted */
+	if (r->active) {
+		/* Superseded: go on from the epoch in flight to a new one; every
+		 * case under either is re-encrypted, and both are retired. */
+		r->from = r->to;
+		r->cursor = 0;
+		r->done = 0;
+	} else {
+		r->from = st->epoch[r->cls];
+		r->started = st_now();
+	}
 	r->active = true;
-	r->from = st->epoch[r->cls];
-	r->to = r->from + 1;
+	r->to = st->epoch[r->cls] + 1;
 	r->phase = 1;
-	r->started = st_now();
-	if (!keyring_has(st->kr, r->cls, r->to) && keyring_new_root(st->kr, r->cls, r->to))
+	/* A root made by an earlier attempt that never committed must not
+	 * shadow the one this transaction seals. */
+	keyring_forget(st->kr, r->cls, r->to);
+	if (keyring_new_root(st->kr, r->cls, r->to))
 		return st_fail(st, M_UNAVAILABLE, "out of memory");
 	if ((rc = st_grant_epoch(st, txn, r->cls, r->to, &granted)))
 		return rc;
@@ -253,7 +300,7 @@ static int step_txn(store *st, MDB_txn *txn, void *vctx)
 	if (!ids)
 		return st_fail(st, M_UNAVAILABLE, "out of memory");
 	/* Read the state inside this transaction: it is the truth after a crash. */
-	if ((rc = st_load_epochs(st, txn)) || (rc = rot_read(st, txn, r->cls, r)) ||
+	if ((rc = st_load_epochs(st, txn)) || (rc = rot_still(st, txn, r)) ||
 	    (rc = count_cases(st, txn, &r->total)))
 		goto out;
 	be64(k, r->cursor);
@@ -407,10 +454,13 @@ static int finish_txn(store *st, MDB_txn *txn, void *vctx)
 	struct store_rotation *r = vctx;
 	int rc;
 
-	if ((rc = rot_read(st, txn, r->cls, r)))
+	if ((rc = rot_still(st, txn, r)))
 		return rc;
-	if (!r->active)
-		return M_OK;
+	if (r->to < 2)
+		return st_fail(st, M_INTEGRITY, "%s: a rotation to epoch %u is impossible",
+		               keys_class_name(r->cls), r->to);
+	if ((rc = st_rotate_drafts(st, txn, r->cls, r->to)))
+		return rc;
 	/* Grants are the only copies of a root key: deleting them deletes it.
 	 * The floor retires the old epochs, so that a ciphertext of theirs put
 	 * back later is tampering, not a field someone lacks the key for. */
@@ -425,13 +475,32 @@ static int finish_txn(store *st, MDB_txn *txn, void *vctx)
 static int restart_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct store_rotation *r = vctx;
-	int rc = rot_read(st, txn, r->cls, r);
+	int rc = rot_still(st, txn, r);
 
 	if (rc)
 		return rc;
 	r->phase = 1;
 	r->cursor = 0;
 	return rot_write(st, txn, r);
+}
+
+static int rotate_locked(store *st, struct store_rotation *rp, size_t batch,
+                         void (*progress)(void *ctx, const struct store_rotation *r), void *pctx);
+
+static int st_rotation_lock(store *st)
+{
+	char path[4200];
+	int fd;
+
+	snprintf(path, sizeof path, "%s/rotate.lock", st->dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 int store_rotate(store *st, enum key_class c, size_t batch,
@@ -446,6 +515,24 @@ int store_rotate(store *st, enum key_class c, size_t batch,
 		return st_fail(st, M_USAGE, "no such class");
 	if (batch == 0)
 		batch = 100;
+	/* One rotation of a store at a time, across processes. */
+	int lock = st_rotation_lock(st);
+	if (lock < 0)
+		return st_fail(st, M_UNAVAILABLE,
+		               "another key rotation is running on this store; wait for it, or "
+		               "run keys rotate again when it is gone");
+	rc = rotate_locked(st, &r, batch, progress, pctx);
+	close(lock);
+	return rc;
+}
+
+static int rotate_locked(store *st, struct store_rotation *rp, size_t batch,
+                         void (*progress)(void *ctx, const struct store_rotation *r), void *pctx)
+{
+	struct store_rotation r = *rp;
+	enum key_class c = r.cls;
+	int rc;
+
 	if ((rc = st_txn(st, true, begin_txn, &r)))
 		return rc;
 	for (;;) {

@@ -613,6 +613,10 @@ static int revoke_txn(store *st, MDB_txn *txn, void *vctx)
 	keys_wipe(u.slot, sizeof u.slot);
 	if ((rc = user_write(st, txn, ctx->name, &u)))
 		return rc;
+	/* A rotation in flight has sealed its new epoch to them already. */
+	for (unsigned c = 0; c < KC_COUNT; c++)
+		if ((ctx->held & (1u << c)) && (rc = st_rotation_supersede(st, txn, (enum key_class)c)))
+			return rc;
 	return st_drop_grants(st, txn, ctx->name, -1, 0);
 }
 

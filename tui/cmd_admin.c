@@ -250,7 +250,7 @@ static int keys_status(struct cli *cli)
 		if (s[c].rotation.active)
 			printf(_("  ROTATING %u->%u, %s, next case %llu"), s[c].rotation.from,
 			       s[c].rotation.to,
-			       s[c].rotation.phase == 1 ? _("re-encrypting") : _("checking"),
+			       (s[c].rotation.phase & 0x7f) == 1 ? _("re-encrypting") : _("checking"),
 			       (unsigned long long)s[c].rotation.cursor);
 		printf("\n           %s:", _("held by"));
 		for (size_t i = 0; i < nh; i++)
