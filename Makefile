@@ -76,6 +76,7 @@ $(GEN_BIN): tests/gen.c $(BUILD)/libmappe.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libmappe.a $(LIBS)
 
 tests: $(BUILD)/mappe $(MO) $(UNIT_BIN) $(GEN_BIN)
+	@[ "$(BUILD)" != build ] || cp $(BUILD)/mappe mappe
 
 deps:
 	@scripts/deps.sh

@@ -873,6 +873,15 @@ static void check_one(store *st, MDB_txn *txn, struct check_ctx *ctx, uint64_t i
 	st->err[0] = 0;
 	rc = case_read_txn(st, txn, id, &c, NULL);
 	if (rc == M_OK && (rc = st_hdr_read(st, txn, id, &h)) == M_OK) {
+		/* An administrator holds every live key: a value that opens for
+		 * no one is lost, whatever the reason. */
+		for (unsigned i = 0; rc == M_OK && keyring_is_authority(st->kr) && i < h.nfields; i++) {
+			int f = field_by_number(h.f[i].number);
+			if (f >= 0 && h.f[i].present && c.locked[f])
+				rc = st_fail(st, M_INTEGRITY,
+				             "case %llu: field %s opens with no key anyone holds",
+				             (unsigned long long)id, field_catalogue[f].id);
+		}
 		/* Every national id must be findable through the index. */
 		struct hdr_field *hf = st_hdr_find(&h, field_catalogue[F_national_id].number);
 		if (hf && hf->present && c.value[F_national_id]) {
@@ -991,6 +1000,12 @@ static int orphans_txn(store *st, MDB_txn *txn, void *vctx)
 	return M_OK;
 }
 
+static int epochs_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	(void)vctx;
+	return st_load_epochs(st, txn);
+}
+
 int store_check(store *st, void (*report)(void *ctx, uint64_t id, const char *what), void *rctx,
                 size_t *checked)
 {
@@ -999,6 +1014,15 @@ int store_check(store *st, void (*report)(void *ctx, uint64_t id, const char *wh
 
 	if (!st->kr)
 		return st_fail(st, M_AUTH, "not unlocked");
+	/* An administrator holds every class at its active epoch; if not, the
+	 * grants are gone and the class is unreadable to everyone. */
+	if ((rc = st_txn(st, false, epochs_txn, NULL)))
+		return rc;
+	for (unsigned c = 0; keyring_is_authority(st->kr) && c < KC_COUNT; c++)
+		if (!keyring_has(st->kr, (enum key_class)c, st->epoch[c])) {
+			report(rctx, 0, "a class has no key at its active epoch: its grants are gone");
+			ctx.broken++;
+		}
 	while (!ctx.done)
 		if ((rc = st_txn(st, false, check_txn, &ctx)))
 			return rc;

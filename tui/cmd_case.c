@@ -324,7 +324,7 @@ int cmd_import(struct cli *cli)
 static void report_broken(void *ctx, uint64_t id, const char *what)
 {
 	(void)ctx;
-	if (id)
+	if (id && strncmp(what, "case ", 5) != 0)
 		printf(_("case %llu: %s\n"), (unsigned long long)id, what);
 	else
 		printf("%s\n", what);

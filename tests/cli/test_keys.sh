@@ -48,6 +48,15 @@ check "status after finishing" 0 admin keys status --json
 if grep -q '"rotation": {' "$T/out"; then not_ok "no rotation left in progress"; else ok "no rotation left in progress"; fi
 check "check after the rotations" 0 admin check
 
+# ---- one rotation at a time -------------------------------------------------------------
+touch "$DB/rotate.lock"
+flock "$DB/rotate.lock" sleep 3 &
+holder=$!
+sleep 0.2
+check "a second rotation while one runs is refused (exit 6)" 6 admin keys rotate --class contact
+expect_in "$T/err" "saying why" "another key rotation is running"
+wait $holder
+
 # ---- colleagues save while the keys rotate ---------------------------------------------
 "$MAPPE" --db "$DB" --user ada --passphrase-fd 3 keys rotate --batch 2 3<<<"$ADMIN_PASS" >/dev/null 2>&1 &
 rot=$!
