@@ -222,11 +222,13 @@ int st_seal_put(store *st, MDB_txn *txn, enum store_db db, const uint8_t *k, siz
 	if (!env)
 		return st_fail(st, M_UNAVAILABLE, "out of memory");
 	rc = keys_seal(st->kr, cls, st->epoch[cls], place, val, len, env, cap, &outlen);
-	if (rc == KEYS_OK)
+	if (rc == KEYS_OK) {
 		rc = st_put(st, txn, db, k, klen, env, outlen, 0);
-	else
+	} else {
+		keys_wipe(env, cap); /* sealing works in place: no plaintext may stay */
 		rc = st_fail(st, rc == KEYS_ELOCKED ? M_AUTH : M_INPUT, "cannot encrypt (%s)",
 		             rc == KEYS_ELOCKED ? "no key" : "value too long");
+	}
 	free(env);
 	return rc;
 }

@@ -81,14 +81,21 @@ static int set_value(struct import *im, struct case_rec *c, unsigned line, int f
 	return M_OK;
 }
 
+/* Quote a name only when it has the shape of a field id with an underscore
+ * (favourite_colour): a headerless file's first row is people's names, and
+ * "ruta" must not reach the message. */
 static bool looks_like_id(const char *s, size_t n)
 {
+	bool underscore = false;
+
 	if (n == 0 || n > 40)
 		return false;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
 			return false;
-	return true;
+		underscore |= s[i] == '_';
+	}
+	return underscore;
 }
 
 /* A column or key that is no field: name it only if it looks like a field id,

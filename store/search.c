@@ -344,6 +344,7 @@ int search_run(store *st, search_index *ix, const char *query, size_t len,
 		}
 		keys_secure_free(fq);
 	}
+	keys_wipe(date, sizeof date); /* a birth date typed as a query */
 	qsort(r, n, sizeof *r, by_score);
 	if (n) {
 		*hits = malloc(n * sizeof **hits);

@@ -493,6 +493,22 @@ static bool read_key(struct ui *ui, struct script_state *ss, wint_t *ch, bool *f
 	}
 }
 
+int ui_ask(struct ui *ui, const char *question)
+{
+	wint_t ch;
+	bool fn, got;
+
+	ui_say(ui, false, "%s %s", question, _("(y/n)"));
+	redraw(ui);
+	got = read_key(ui, ui->script_state, &ch, &fn);
+	ui->message[0] = 0;
+	if (!got || fn)
+		return -1;
+	if (ch == 'y' || ch == 'Y' || ch == 'j' || ch == 'J')
+		return 1;
+	return ch == 'n' || ch == 'N' ? 0 : -1;
+}
+
 bool ui_confirm(struct ui *ui, const char *question)
 {
 	wint_t ch;

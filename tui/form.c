@@ -462,12 +462,17 @@ static int conflict_load(struct ui *ui, struct conflict *cf)
 	if ((rc = store_case_get(ui->st, cf->fm->id, &cf->theirs)))
 		return rc;
 	cf->n = 0;
+	/* A form restored from a draft started at an older version than the
+	 * values it shows: what the colleague changed is unknown, so every
+	 * field that differs is in dispute. */
+	bool unknown_base = cf->fm->c->version != cf->fm->version;
 	for (int f = 0; f < F_COUNT; f++) {
 		const char *orig = or_empty(cf->fm->c->value[f]);
 		const char *theirs = or_empty(cf->theirs.value[f]);
 		if (!cf->mine.dirty[f])
 			continue;
-		if (strcmp(theirs, orig) != 0 && strcmp(theirs, or_empty(cf->mine.value[f])) != 0) {
+		if ((unknown_base || strcmp(theirs, orig) != 0) &&
+		    strcmp(theirs, or_empty(cf->mine.value[f])) != 0) {
 			cf->field[cf->n++] = f;
 			cf->take_mine[f] = true;
 		}
@@ -741,10 +746,11 @@ void drafts_offer(struct ui *ui)
 		snprintf(q, sizeof q,
 		         _("Restore unsaved changes to case %llu from %s?"),
 		         (unsigned long long)d[i].id, cli_time(d[i].saved, true, when));
-		if (!ui_confirm(ui, q)) {
+		int answer = ui_ask(ui, q);
+		if (answer == 0)
 			store_draft_delete(ui->st, d[i].id);
-			continue;
-		}
+		if (answer != 1)
+			continue; /* anything but y or n (a lock, a dropped link) keeps it */
 		case_init(&draft);
 		if (store_draft_load(ui->st, d[i].id, &draft, &base, &note, &notelen) != M_OK ||
 		    view_case_open(ui, d[i].id) != M_OK) {

@@ -119,6 +119,8 @@ void ui_cursor(struct ui *ui, int y, int x);
 void ui_say(struct ui *ui, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Ask a yes/no question on the message line; true for yes. */
 bool ui_confirm(struct ui *ui, const char *question);
+/* 1 for yes, 0 for no, -1 for anything else (another key, a lock, a hangup). */
+int ui_ask(struct ui *ui, const char *question);
 
 /* Drawing: every string is clipped by display width, never by bytes. */
 enum ui_color { C_NORMAL, C_TITLE, C_BAR, C_KEY, C_SELECTED, C_LOCKED, C_ERROR, C_LABEL };

@@ -42,6 +42,9 @@
 #ifndef BENCH_CFLAGS
 #define BENCH_CFLAGS "-O2 (assumed; build with -DBENCH_CFLAGS='\"...\"' to record the flags)"
 #endif
+#ifndef BENCH_LIBCFLAGS
+#define BENCH_LIBCFLAGS "make's default (-O2 -g)"
+#endif
 
 #if defined(__clang__)
 #define COMPILER "clang " __clang_version__
@@ -51,15 +54,15 @@
 #define COMPILER "cc"
 #endif
 
-#define SEED 42u
-#define CHUNK 1000u      /* cases per import transaction */
-#define SEARCH_NAMES 200u /* sampled family names typed character by character */
-#define OPEN_REPS 5
-#define KDF_REPS 3
-#define MAXCOL 32
-#define MAX_CASES 10000000ull
-#define PASS "bench passphrase (synthetic data only)"
-#define ADMIN "admin"
+#define SEED         42u
+#define CHUNK        1000u /* cases per import transaction */
+#define SEARCH_NAMES 200u  /* sampled family names typed character by character */
+#define OPEN_REPS    5
+#define KDF_REPS     3
+#define MAXCOL       32
+#define MAX_CASES    10000000ull
+#define PASS         "bench passphrase (synthetic data only)"
+#define ADMIN        "admin"
 
 enum { C_MAPPE, C_LMDB, C_SQLCIPHER, C_SQLITE, NCONF };
 static const char *const conf_name[NCONF] = {"mappe", "LMDB", "SQLCipher", "SQLite"};
@@ -922,7 +925,8 @@ static void sql_open(struct sql *q, const struct dataset *d, const char *path, b
 	q->db = sql_connect(path, keyed);
 
 	for (int c = 0; c < d->ncol; c++) {
-		cl += (size_t)snprintf(cols + cl, sizeof cols - cl, ", %s", field_catalogue[d->colf[c]].id);
+		cl += (size_t)snprintf(cols + cl, sizeof cols - cl, ", %s",
+		                       field_catalogue[d->colf[c]].id);
 		pl += (size_t)snprintf(params + pl, sizeof params - pl, ", ?");
 	}
 	{
@@ -948,13 +952,14 @@ static void sql_open(struct sql *q, const struct dataset *d, const char *path, b
 	         "INSERT INTO cases(id, version, created, updated%s) VALUES(NULL, 1, ?, ?%s)", cols,
 	         params);
 	q->ins = sql_prepare(q->db, sql);
-	q->search = sql_prepare(q->db,
-	                        "SELECT id FROM cases WHERE given_name LIKE ?1 OR family_name LIKE ?1");
+	q->search = sql_prepare(
+	    q->db, "SELECT id FROM cases WHERE given_name LIKE ?1 OR family_name LIKE ?1");
 	q->lookup = sql_prepare(q->db, "SELECT id FROM cases WHERE national_id = ?1");
 	snprintf(sql, sizeof sql, "SELECT id, version%s FROM cases WHERE id = ?1", cols);
 	q->show = sql_prepare(q->db, sql);
 	q->update = sql_prepare(
-	    q->db, "UPDATE cases SET phone = ?1, version = version + 1, updated = ?2 WHERE id = ?3");
+	    q->db,
+	    "UPDATE cases SET phone = ?1, version = version + 1, updated = ?2 WHERE id = ?3");
 }
 
 static void sql_close(struct sql *q)
@@ -989,7 +994,8 @@ static void sql_import(struct sql *q, const char *text, size_t len, size_t first
 		for (int c = 0; c < ck.ncol; c++) {
 			size_t k = r * (size_t)ck.ncol + (size_t)c;
 			if (ck.v[k])
-				sqlite3_bind_text(q->ins, 3 + c, ck.v[k], (int)ck.len[k], SQLITE_STATIC);
+				sqlite3_bind_text(q->ins, 3 + c, ck.v[k], (int)ck.len[k],
+				                  SQLITE_STATIC);
 			else
 				sqlite3_bind_null(q->ins, 3 + c);
 		}
@@ -1408,8 +1414,8 @@ int main(int argc, char **argv)
 	}
 	atexit(cleanup);
 
-	char p_mappe[4200], p_lmdb[4200], p_cipher[4200], p_lite[4200], p_kdf[4200],
-	    p_kdfsql[4200], p_kdfsql2[4200];
+	char p_mappe[4200], p_lmdb[4200], p_cipher[4200], p_lite[4200], p_kdf[4200], p_kdfsql[4200],
+	    p_kdfsql2[4200];
 	snprintf(p_mappe, sizeof p_mappe, "%s/mappe", g_root);
 	snprintf(p_lmdb, sizeof p_lmdb, "%s/lmdb", g_root);
 	snprintf(p_cipher, sizeof p_cipher, "%s/sqlcipher.db", g_root);
@@ -1494,8 +1500,8 @@ int main(int argc, char **argv)
 				t0 = now_ns();
 				switch (conf) {
 				case C_MAPPE:
-					rc = store_import(st, "bench.csv", buf, len, IMPORT_CSV, false,
-					                  &ids, &nids, err, sizeof err);
+					rc = store_import(st, "bench.csv", buf, len, IMPORT_CSV,
+					                  false, &ids, &nids, err, sizeof err);
 					break;
 				case C_LMDB:
 					plain_import(&pl, buf, len);
@@ -1509,7 +1515,8 @@ int main(int argc, char **argv)
 					if (rc != M_OK)
 						die("store_import: %s", err);
 					if (nids != m)
-						die("store_import: %zu cases instead of %zu", nids, m);
+						die("store_import: %zu cases instead of %zu", nids,
+						    m);
 					for (size_t j = 0; j < m; j++)
 						if (ids[j] != first + j + 1)
 							die("store_import: unexpected case id");
@@ -1594,8 +1601,8 @@ int main(int argc, char **argv)
 			}
 		}
 		snprintf(checks[nchecks++], sizeof checks[0],
-		         "open: every configuration listed %s%zu cases", rowsn[0] == n ? "all " : "NOT ",
-		         n);
+		         "open: every configuration listed %s%zu cases",
+		         rowsn[0] == n ? "all " : "NOT ", n);
 	}
 
 	/* ---- search: type-ahead on sampled family names ---- */
@@ -1647,7 +1654,8 @@ int main(int argc, char **argv)
 				} else {
 					q[ks[k].len] = '%'; /* names hold no % or _ */
 					t0 = now_ns();
-					nh = sql_search(&sq[conf - C_SQLCIPHER], q, ks[k].len + 1, hits);
+					nh = sql_search(&sq[conf - C_SQLCIPHER], q, ks[k].len + 1,
+					                hits);
 					t[k] = now_ns() - t0;
 				}
 				if (conf != C_MAPPE)
@@ -1784,16 +1792,17 @@ int main(int argc, char **argv)
 		for (int conf = 0; conf < NCONF; conf++)
 			all &= ok[conf] == ops;
 		failures += !all;
-		snprintf(checks[nchecks++], sizeof checks[0],
-		         "show: all %d fields identical to the input on %zu/%zu/%zu/%zu of %zu reads "
-		         "(mappe/LMDB/SQLCipher/SQLite)",
-		         d.ncol, ok[0], ok[1], ok[2], ok[3], ops);
+		snprintf(
+		    checks[nchecks++], sizeof checks[0],
+		    "show: all %d fields identical to the input on %zu/%zu/%zu/%zu of %zu reads "
+		    "(mappe/LMDB/SQLCipher/SQLite)",
+		    d.ncol, ok[0], ok[1], ok[2], ok[3], ops);
 	}
 
 	/* ---- update: the phone of one case, one durable transaction each ---- */
 	{
 		struct rng r = {SEED * 15485863u};
-		char (*phone)[24] = xmalloc(ops * sizeof *phone);
+		char(*phone)[24] = xmalloc(ops * sizeof *phone);
 		size_t *plen = xmalloc(ops * sizeof *plen);
 		size_t *last = xmalloc(n * sizeof *last); /* op that wrote case i last */
 		size_t ok[NCONF] = {0}, checked = 0;
@@ -1884,10 +1893,11 @@ int main(int argc, char **argv)
 		for (int conf = 0; conf < NCONF; conf++)
 			all &= ok[conf] == checked;
 		failures += !all;
-		snprintf(checks[nchecks++], sizeof checks[0],
-		         "update: the last phone written read back on %zu/%zu/%zu/%zu of %zu updated "
-		         "cases (mappe/LMDB/SQLCipher/SQLite)",
-		         ok[0], ok[1], ok[2], ok[3], checked);
+		snprintf(
+		    checks[nchecks++], sizeof checks[0],
+		    "update: the last phone written read back on %zu/%zu/%zu/%zu of %zu updated "
+		    "cases (mappe/LMDB/SQLCipher/SQLite)",
+		    ok[0], ok[1], ok[2], ok[3], checked);
 		free(phone);
 		free(plen);
 		free(last);
@@ -1927,7 +1937,8 @@ int main(int argc, char **argv)
 	printf("versions:  %s; libsodium %s; SQLite %s with SQLCipher %s (libsqlcipher)\n",
 	       mdb_version(&maj, &min, &pat), sodium_version_string(), sqlite3_libversion(),
 	       v_cipher[0] ? v_cipher : "?");
-	printf("compiler:  %s; bench %s; libmappe.a as built by make\n", COMPILER, BENCH_CFLAGS);
+	printf("compiler:  %s; bench: %s; libmappe.a: %s plus the Makefile's hardening flags\n",
+	       COMPILER, BENCH_CFLAGS, BENCH_LIBCFLAGS);
 	printf("configs:   mappe = store API, Argon2id (2, 64 MiB) keyslot, unlocked before "
 	       "timing\n"
 	       "           LMDB = same layout, no crypto (u64 id|u16 field -> value, header per "
@@ -1936,8 +1947,7 @@ int main(int argc, char **argv)
 	       "synchronous=FULL, default cache (%s)\n"
 	       "           SQLite = the same libsqlcipher with no PRAGMA key (no encryption), "
 	       "page size %s, same schema and pragmas\n",
-	       strcmp(v_hmac, "1") == 0 ? "on" : v_hmac, v_pagesize[0], v_cachesize,
-	       v_pagesize[1]);
+	       strcmp(v_hmac, "1") == 0 ? "on" : v_hmac, v_pagesize[0], v_cachesize, v_pagesize[1]);
 	printf("\n");
 	print_table(rows, R_COUNT, stdout);
 	printf("\nratios: mappe's cost / the baseline's (time per operation or per case, bytes); "

@@ -49,6 +49,15 @@ for keys in "$screens"/*.keys; do
 			not_ok "the colleague's save"
 		touch "$T/sig-go"
 		wait $pid ;;
+	draftconflict)
+		rm -f "$T/sig-ready" "$T/sig-go"
+		run_script "$name" ada "$ADMIN_PASS" &
+		pid=$!
+		for _ in $(seq 300); do [ -f "$T/sig-ready" ] && break; sleep 0.1; done
+		echo '{"given_name": "Colleague"}' | DB=$T/db-draftconflict as kari "kari's own passphrase" update 41 >/dev/null 2>&1 ||
+			not_ok "the colleague's save"
+		touch "$T/sig-go"
+		wait $pid ;;
 	caseworker-*) run_script "$name" kari "kari's own passphrase" ;;
 	nb-*) run_script "$name" ada "$ADMIN_PASS" --lang nb ;;
 	*) run_script "$name" ada "$ADMIN_PASS" ;;
