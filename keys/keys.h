@@ -147,6 +147,14 @@ int keyring_new(const uint8_t store_id[KEYS_STORE_ID_BYTES], keyring **out);
 int keyring_new_authority(keyring *kr, uint8_t authority_pk_out[KEYS_PK_BYTES]);
 int keyring_new_root(keyring *kr, enum key_class c, uint32_t epoch);
 
+/* A MAC under a key only administrators hold (derived from the authority
+ * key): what an administrator decided (a user's role, named grants,
+ * revocation) cannot be edited in the file by anyone else. */
+int keyring_authority_mac(const keyring *kr, const void *data, size_t len,
+                          uint8_t mac[KEYS_MAC_BYTES]);
+int keyring_authority_verify(const keyring *kr, const void *data, size_t len,
+                             const uint8_t mac[KEYS_MAC_BYTES]);
+
 /* Seal the key of (class, epoch), or the authority key, to a user's public key. */
 int keyring_grant(const keyring *kr, unsigned cls, uint32_t epoch,
                   const uint8_t recipient_pk[KEYS_PK_BYTES], uint8_t grant_out[KEYS_GRANT_BYTES]);

@@ -346,3 +346,32 @@ int keys_blind_index(const keyring *kr, uint32_t epoch, const char *nid, size_t 
 	sodium_memzero(h, sizeof h);
 	return KEYS_OK;
 }
+
+/* ---- the authority's MAC ------------------------------------------------ */
+
+int keyring_authority_mac(const keyring *kr, const void *data, size_t len,
+                          uint8_t mac[KEYS_MAC_BYTES])
+{
+	uint8_t key[32];
+
+	if (!kr->has_authority)
+		return KEYS_EAUTH;
+	crypto_generichash(key, sizeof key, (const uint8_t *)"mappe-authority-mac-v1", 22,
+	                   kr->authority_sk, 32);
+	crypto_auth_hmacsha512256(mac, data, len, key);
+	sodium_memzero(key, sizeof key);
+	return KEYS_OK;
+}
+
+int keyring_authority_verify(const keyring *kr, const void *data, size_t len,
+                             const uint8_t mac[KEYS_MAC_BYTES])
+{
+	uint8_t want[KEYS_MAC_BYTES];
+	int rc = keyring_authority_mac(kr, data, len, want);
+
+	if (rc)
+		return rc;
+	rc = sodium_memcmp(want, mac, KEYS_MAC_BYTES) == 0 ? KEYS_OK : KEYS_EINTEGRITY;
+	sodium_memzero(want, sizeof want);
+	return rc;
+}

@@ -234,9 +234,19 @@ static int migrate_drafts(store *st, MDB_txn *txn)
 	return M_OK;
 }
 
+/* 3 -> 4: user records gain the authority's signature; old ones are read
+ * as they are and signed at an administrator's next unlock. */
+static int migrate_signed_users(store *st, MDB_txn *txn)
+{
+	(void)st;
+	(void)txn;
+	return M_OK;
+}
+
 static const migration_fn migrations[STORE_SCHEMA] = {
     [1] = migrate_epoch_floor,
     [2] = migrate_drafts,
+    [3] = migrate_signed_users,
 };
 
 struct open_ctx {
@@ -510,7 +520,7 @@ static int create_txn(store *st, MDB_txn *txn, void *vctx)
 		if ((rc = st_put_epoch(st, txn, (enum key_class)c, 1, 1)))
 			return rc;
 	}
-	rc = st_write_user(st, txn, ctx->admin, ROLE_ADMIN, false, ctx->admin_pk, ctx->slot);
+	rc = st_write_user(st, txn, ctx->kr, ctx->admin, ROLE_ADMIN, false, ctx->admin_pk, ctx->slot);
 	if (rc)
 		return rc;
 	return st_grant_role(st, txn, ctx->kr, ctx->admin, ROLE_ADMIN, ctx->admin_pk);

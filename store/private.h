@@ -8,8 +8,10 @@
 
 /* Schema 2: the databases below. Bump with a migration in env.c.
  *   1 -> 2: epochs values gain the floor (u32 active | u32 floor).
- *   2 -> 3: the drafts table (created when the store is opened). */
-#define STORE_SCHEMA 3
+ *   2 -> 3: the drafts table (created when the store is opened).
+ *   3 -> 4: user records signed by the authority (v2; an administrator's
+ *           unlock signs the v1 records). */
+#define STORE_SCHEMA 4
 #define STORE_DEFAULT_MAP ((size_t)1 << 30)
 
 /*
@@ -137,8 +139,8 @@ int st_nid_index(store *st, MDB_txn *txn, uint32_t epoch, const char *nid, size_
 int st_refresh_grants(store *st, MDB_txn *txn);
 
 /* users.c, shared with env.c (store creation) */
-int st_write_user(store *st, MDB_txn *txn, const char *name, enum key_role role,
-                  bool must_change, const uint8_t pk[KEYS_PK_BYTES],
+int st_write_user(store *st, MDB_txn *txn, const keyring *signer, const char *name,
+                  enum key_role role, bool must_change, const uint8_t pk[KEYS_PK_BYTES],
                   const uint8_t slot[KEYS_SLOT_BYTES]);
 int st_grant_role(store *st, MDB_txn *txn, const keyring *kr, const char *name,
                   enum key_role role, const uint8_t pk[KEYS_PK_BYTES]);

@@ -1,8 +1,12 @@
 /* users.c: enrolment, keyslots, grants and unlocking.
  *
  * User record (users table, key = name):
- *   u8 version (1) | u8 role | u8 flags | u8 reserved | i64 created |
- *   public key[32] | keyslot[KEYS_SLOT_BYTES]
+ *   u8 version (2) | u8 role | u8 flags | u8 reserved | i64 created |
+ *   public key[32] | keyslot[KEYS_SLOT_BYTES] | authority MAC[32]
+ * The MAC covers what only an administrator decides: name, role, the
+ * revoked and protected flags, the public key; not the keyslot or the
+ * must-change flag, which the user's own passwd rewrites. Version 1 had no
+ * MAC: an administrator's next unlock signs such records.
  */
 #include "store/private.h"
 
@@ -11,8 +15,9 @@
 #include <string.h>
 
 /* flags: the protected class is the one granted to named users too. */
-enum { USER_VERSION = 1, USER_MUST_CHANGE = 1, USER_REVOKED = 2, USER_PROTECTED = 4 };
-enum { USER_BYTES = 4 + 8 + KEYS_PK_BYTES + KEYS_SLOT_BYTES };
+enum { USER_VERSION = 2, USER_MUST_CHANGE = 1, USER_REVOKED = 2, USER_PROTECTED = 4 };
+enum { USER_BYTES_V1 = 4 + 8 + KEYS_PK_BYTES + KEYS_SLOT_BYTES,
+       USER_BYTES = USER_BYTES_V1 + KEYS_MAC_BYTES };
 
 struct user_rec {
 	enum key_role role;
@@ -20,7 +25,40 @@ struct user_rec {
 	int64_t created;
 	uint8_t pk[KEYS_PK_BYTES];
 	uint8_t slot[KEYS_SLOT_BYTES];
+	bool signed_;
+	uint8_t mac[KEYS_MAC_BYTES];
 };
+
+/* What the authority's MAC covers. */
+static size_t user_signed_bytes(store *st, const char *name, const struct user_rec *u,
+                                uint8_t *b)
+{
+	size_t n = strlen(name), off = 0;
+
+	memcpy(b, "mappe-user-v2", 13), off += 13;
+	memcpy(b + off, st->store_id, KEYS_STORE_ID_BYTES), off += KEYS_STORE_ID_BYTES;
+	b[off++] = (uint8_t)n;
+	memcpy(b + off, name, n), off += n;
+	b[off++] = (uint8_t)u->role;
+	b[off++] = u->flags & (USER_REVOKED | USER_PROTECTED);
+	memcpy(b + off, u->pk, KEYS_PK_BYTES), off += KEYS_PK_BYTES;
+	return off;
+}
+
+/* Before sealing keys to a user on the strength of their record: the role
+ * and flags must be the ones an administrator wrote. */
+static int user_verify(store *st, const keyring *kr, const char *name, const struct user_rec *u)
+{
+	uint8_t b[128];
+
+	if (!u->signed_ || keyring_authority_verify(kr, b, user_signed_bytes(st, name, u, b),
+	                                            u->mac) != KEYS_OK)
+		return st_fail(st, M_INTEGRITY,
+		               "%s: the record of user %s does not authenticate: its role or "
+		               "grants may have been edited in the file; nothing granted",
+		               st->dir, name);
+	return M_OK;
+}
 
 bool store_user_name_valid(const char *name)
 {
@@ -41,8 +79,15 @@ static int user_decode(store *st, const MDB_val *v, struct user_rec *u)
 {
 	const uint8_t *p = v->mv_data;
 
-	if (v->mv_size != USER_BYTES || p[0] != USER_VERSION || p[1] >= ROLE_COUNT)
+	bool v1 = v->mv_size == USER_BYTES_V1 && p[0] == 1;
+
+	if (!v1 && (v->mv_size != USER_BYTES || p[0] != USER_VERSION))
 		return st_fail(st, M_INTEGRITY, "%s: a user record is damaged", st->dir);
+	if (p[1] >= ROLE_COUNT)
+		return st_fail(st, M_INTEGRITY, "%s: a user record is damaged", st->dir);
+	u->signed_ = !v1;
+	if (!v1)
+		memcpy(u->mac, p + USER_BYTES_V1, KEYS_MAC_BYTES);
 	u->role = (enum key_role)p[1];
 	u->flags = p[2];
 	u->created = (int64_t)rd64(p + 4);
@@ -51,10 +96,18 @@ static int user_decode(store *st, const MDB_val *v, struct user_rec *u)
 	return M_OK;
 }
 
-static int user_write(store *st, MDB_txn *txn, const char *name, const struct user_rec *u)
+/* An administrator's keyring (signer) signs the record anew; anyone else
+ * (passwd) keeps the signature it had. */
+static int user_write_signed(store *st, MDB_txn *txn, const char *name, struct user_rec *u,
+                             const keyring *signer)
 {
-	uint8_t b[USER_BYTES];
+	uint8_t b[USER_BYTES], sb[128];
 
+	if (signer && keyring_is_authority(signer) &&
+	    keyring_authority_mac(signer, sb, user_signed_bytes(st, name, u, sb), u->mac) == KEYS_OK)
+		u->signed_ = true;
+	if (!u->signed_)
+		return st_fail(st, M_AUTH, "only an administrator can write an unsigned user record");
 	b[0] = USER_VERSION;
 	b[1] = (uint8_t)u->role;
 	b[2] = u->flags;
@@ -62,11 +115,17 @@ static int user_write(store *st, MDB_txn *txn, const char *name, const struct us
 	be64(b + 4, (uint64_t)u->created);
 	memcpy(b + 12, u->pk, KEYS_PK_BYTES);
 	memcpy(b + 12 + KEYS_PK_BYTES, u->slot, KEYS_SLOT_BYTES);
+	memcpy(b + USER_BYTES_V1, u->mac, KEYS_MAC_BYTES);
 	return st_put(st, txn, DB_USERS, name, strlen(name), b, sizeof b, 0);
 }
 
-int st_write_user(store *st, MDB_txn *txn, const char *name, enum key_role role,
-                  bool must_change, const uint8_t pk[KEYS_PK_BYTES],
+static int user_write(store *st, MDB_txn *txn, const char *name, struct user_rec *u)
+{
+	return user_write_signed(st, txn, name, u, st->kr);
+}
+
+int st_write_user(store *st, MDB_txn *txn, const keyring *signer, const char *name,
+                  enum key_role role, bool must_change, const uint8_t pk[KEYS_PK_BYTES],
                   const uint8_t slot[KEYS_SLOT_BYTES])
 {
 	struct user_rec u = {.role = role,
@@ -75,7 +134,7 @@ int st_write_user(store *st, MDB_txn *txn, const char *name, enum key_role role,
 
 	memcpy(u.pk, pk, KEYS_PK_BYTES);
 	memcpy(u.slot, slot, KEYS_SLOT_BYTES);
-	return user_write(st, txn, name, &u);
+	return user_write_signed(st, txn, name, &u, signer);
 }
 
 static size_t grant_key(uint8_t *k, const char *name, unsigned cls, uint32_t epoch)
@@ -229,6 +288,33 @@ static bool role_matches_keys(const store *st, const keyring *kr, enum key_role 
 	return false;
 }
 
+static int sign_legacy_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	(void)vctx;
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_USERS], &cur)))
+		return st_mdb(st, rc, "users");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		struct user_rec u;
+		char name[64];
+		int wrc;
+		if (k.mv_size >= sizeof name || user_decode(st, &v, &u) || u.signed_)
+			continue;
+		memcpy(name, k.mv_data, k.mv_size);
+		name[k.mv_size] = 0;
+		if ((wrc = user_write_signed(st, txn, name, &u, st->kr))) {
+			mdb_cursor_close(cur);
+			return wrc;
+		}
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "users");
+}
+
 static int auth_failed(store *st)
 {
 	/* The same words whether the user is unknown or the passphrase wrong. */
@@ -302,6 +388,10 @@ int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 	st->kr = kr;
 	kr = NULL;
 	snprintf(st->user, sizeof st->user, "%s", user);
+	/* Records from before roles were signed: the first administrator to
+	 * unlock signs them as they stand (documented in docs/security.md). */
+	if (keyring_is_authority(st->kr) && (rc = st_txn(st, true, sign_legacy_txn, NULL)))
+		goto out;
 	st->role = ctx->u.role;
 	st->must_change = ctx->u.flags & USER_MUST_CHANGE;
 	rc = M_OK;
@@ -360,7 +450,7 @@ static int add_txn(store *st, MDB_txn *txn, void *vctx)
 		return rc;
 	if ((rc = st_load_epochs(st, txn)))
 		return rc;
-	rc = st_write_user(st, txn, ctx->name, ctx->role, true, ctx->pk, ctx->slot);
+	rc = st_write_user(st, txn, st->kr, ctx->name, ctx->role, true, ctx->pk, ctx->slot);
 	if (rc)
 		return rc;
 	return st_grant_role(st, txn, st->kr, ctx->name, ctx->role, ctx->pk);
@@ -547,6 +637,10 @@ int st_grant_epoch(store *st, MDB_txn *txn, enum key_class c, uint32_t epoch, si
 			continue;
 		memcpy(name, k.mv_data, k.mv_size);
 		name[k.mv_size] = 0;
+		if ((prc = user_verify(st, st->kr, name, &u))) {
+			mdb_cursor_close(cur);
+			return prc;
+		}
 		if ((prc = put_grant(st, txn, st->kr, name, c, epoch, u.pk))) {
 			mdb_cursor_close(cur);
 			return prc;
@@ -656,6 +750,8 @@ static int named_txn(store *st, MDB_txn *txn, void *vctx)
 	if (u.flags & USER_REVOKED)
 		return st_fail(st, M_INPUT, "user %s is revoked", ctx->name);
 	if ((rc = st_load_epochs(st, txn)))
+		return rc;
+	if ((rc = user_verify(st, st->kr, ctx->name, &u)))
 		return rc;
 	if (ctx->grant) {
 		ctx->changed = !(allowed_classes(&u) & (1u << ctx->c));

@@ -167,7 +167,7 @@ if command -v mdb_dump >/dev/null && command -v mdb_load >/dev/null; then
 	# a caseworker's role edited to admin in the file (value byte 2)
 	cp -a "$DB" "$T/promoted"
 	mdb_dump -s users "$T/promoted" |
-		awk 'k==1 {sub(/^ 0100/, " 0103"); k=0} /^ 6b617269$/ {k=1} {print}' >"$T/udump"
+		awk 'k==1 {sub(/^ 0200/, " 0203"); k=0} /^ 6b617269$/ {k=1} {print}' >"$T/udump"
 	mdb_load -s users -f "$T/udump" "$T/promoted"
 	check "a role edited in the file is refused (exit 3)" 3 "$MAPPE" --db "$T/promoted" --user kari --passphrase-fd 3 show 1 3<<<"kari's own passphrase"
 	expect_in "$T/err" "saying the role does not match the keys" "does not match the keys"

@@ -101,6 +101,19 @@ expect_in "$T/err" "which rotates protected" "protected: epoch"
 check "and it is locked again" 0 as kari "$KARI" show 7 --json
 expect_not_in "$T/out" "the value is not shown" "Skjult vei 2"
 
+# ---- a role or grant edited in the file is never acted on ---------------------------------------
+if command -v mdb_dump >/dev/null; then
+	cp -a "$DB" "$T/forged"
+	# kari's record: version 2, role 0 (caseworker), flags 0 -> protected (4)
+	mdb_dump -s users "$T/forged" |
+		awk 'k==1 {sub(/^ 020000/, " 020004"); k=0} /^ 6b617269$/ {k=1} {print}' >"$T/udump"
+	mdb_load -s users -f "$T/udump" "$T/forged"
+	check "a rotation refuses a user record edited in the file (exit 3)" 3 "$MAPPE" --db "$T/forged" --user ada --passphrase-fd 3 keys rotate --class protected 3<<<"$ADMIN_PASS"
+	expect_in "$T/err" "naming the user" "record of user kari does not authenticate"
+	check "and kari gained nothing" 0 "$MAPPE" --db "$T/forged" --user kari --passphrase-fd 3 show 7 --json 3<<<"kari's own passphrase"
+	expect_not_in "$T/out" "the protected address stays locked" "Skjult vei 2"
+fi
+
 # ---- passphrase change keeps access -------------------------------------------------------------
 check "kari changes her passphrase" 0 "$MAPPE" --db "$DB" --user kari passwd --passphrase-fd 3 --new-passphrase-fd 4 3<<<"$KARI" 4<<<"kari's second passphrase"
 check "the new one opens the same case" 0 as kari "kari's second passphrase" show 3

@@ -38,7 +38,7 @@ static const char eve_pass[] = "eve passphrase one";
 static const char ola_pass[] = "ola passphrase one";
 
 /* users.c: u8 version | u8 role | u8 flags | u8 reserved | i64 created | pk | slot */
-enum { USER_REC_BYTES = 4 + 8 + KEYS_PK_BYTES + KEYS_SLOT_BYTES };
+enum { USER_REC_BYTES = 4 + 8 + KEYS_PK_BYTES + KEYS_SLOT_BYTES + KEYS_MAC_BYTES }; /* v2: signed */
 
 #define BIT(c) (1u << (c))
 
@@ -391,7 +391,7 @@ static void user_raw(store *st, const char *name, struct user_raw *u)
 	uint8_t b[256];
 
 	assert_int_equal(raw_get(st, DB_USERS, name, strlen(name), b, sizeof b), USER_REC_BYTES);
-	assert_int_equal(b[0], 1);
+	assert_int_equal(b[0], 2);
 	u->role = b[1];
 	u->flags = b[2];
 	memcpy(u->pk, b + 12, KEYS_PK_BYTES);
