@@ -371,6 +371,25 @@ int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_
 
 /* ---- reading ------------------------------------------------------------ */
 
+int st_case_ids(store *st, MDB_txn *txn, uint64_t from, uint64_t *ids, size_t cap, size_t *n)
+{
+	MDB_cursor *cur;
+	uint8_t k[8];
+	MDB_val key = {8, k}, val;
+	int rc;
+
+	*n = 0;
+	be64(k, from);
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_CASES], &cur)))
+		return st_mdb(st, rc, "cases");
+	for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0 && *n < cap;
+	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT))
+		if (key.mv_size == 8)
+			ids[(*n)++] = rd64(key.mv_data);
+	mdb_cursor_close(cur);
+	return rc == 0 || rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "cases");
+}
+
 int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out, const bool *want)
 {
 	struct rec_header h = {0};
@@ -931,21 +950,12 @@ static void check_one(store *st, MDB_txn *txn, struct check_ctx *ctx, uint64_t i
 static int check_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct check_ctx *ctx = vctx;
-	MDB_cursor *cur;
-	uint8_t k[8];
-	MDB_val key = {8, k}, val;
 	uint64_t ids[CHECK_BATCH];
-	size_t n = 0;
-	int rc;
+	size_t n;
+	int rc = st_case_ids(st, txn, ctx->next, ids, CHECK_BATCH, &n);
 
-	be64(k, ctx->next);
-	if ((rc = mdb_cursor_open(txn, st->dbi[DB_CASES], &cur)))
-		return st_mdb(st, rc, "cases");
-	for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0 && n < CHECK_BATCH;
-	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT))
-		if (key.mv_size == 8)
-			ids[n++] = rd64(key.mv_data);
-	mdb_cursor_close(cur);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < n; i++)
 		check_one(st, txn, ctx, ids[i]);
 	if (n < CHECK_BATCH)

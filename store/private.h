@@ -158,6 +158,8 @@ int st_rotate_drafts(store *st, MDB_txn *txn, enum key_class c, uint32_t to);
 
 /* cases.c, shared with import.c and search.c */
 int case_insert_txn(store *st, MDB_txn *txn, struct case_rec *c, uint64_t *id_out);
+/* Up to cap case ids from `from` on, in order: the batches of long scans. */
+int st_case_ids(store *st, MDB_txn *txn, uint64_t from, uint64_t *ids, size_t cap, size_t *n);
 int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_t *ids,
                    size_t cap, size_t *n);
 int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out,

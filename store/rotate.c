@@ -290,9 +290,6 @@ static int step_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct step_ctx *ctx = vctx;
 	struct store_rotation *r = ctx->r;
-	MDB_cursor *cur;
-	uint8_t k[8];
-	MDB_val key = {8, k}, val;
 	uint64_t *ids = calloc(ctx->batch, sizeof *ids);
 	size_t n = 0;
 	int rc;
@@ -303,17 +300,8 @@ static int step_txn(store *st, MDB_txn *txn, void *vctx)
 	if ((rc = st_load_epochs(st, txn)) || (rc = rot_still(st, txn, r)) ||
 	    (rc = count_cases(st, txn, &r->total)))
 		goto out;
-	be64(k, r->cursor);
-	if ((rc = mdb_cursor_open(txn, st->dbi[DB_CASES], &cur))) {
-		rc = st_mdb(st, rc, "cases");
+	if ((rc = st_case_ids(st, txn, r->cursor, ids, ctx->batch, &n)))
 		goto out;
-	}
-	for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0 && n < ctx->batch;
-	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT))
-		if (key.mv_size == 8)
-			ids[n++] = rd64(key.mv_data);
-	mdb_cursor_close(cur);
-	rc = M_OK;
 	for (size_t i = 0; i < n && rc == M_OK; i++)
 		rc = rotate_case(st, txn, ids[i], r->cls, r->to);
 	if (rc)

@@ -26,6 +26,22 @@ struct search_index {
 	bool done;
 };
 
+/* Room for one more entry. */
+static int entries_reserve(store *st, search_index *ix)
+{
+	size_t cap;
+	void *p;
+
+	if (ix->n < ix->cap)
+		return M_OK;
+	cap = ix->cap ? ix->cap * 2 : 1024;
+	if (!(p = realloc(ix->e, cap * sizeof *ix->e)))
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	ix->e = p;
+	ix->cap = cap;
+	return M_OK;
+}
+
 static int arena_put(search_index *ix, const char *s, size_t len, size_t *off)
 {
 	if (ix->acap - ix->used < len + 1) {
@@ -94,31 +110,16 @@ static int entry_fill(store *st, MDB_txn *txn, search_index *ix, struct search_e
 static int load_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	search_index *ix = vctx;
-	MDB_cursor *cur;
-	uint8_t k[8];
-	MDB_val key = {8, k}, val;
 	uint64_t ids[LOAD_BATCH];
-	size_t n = 0;
-	int rc;
+	size_t n;
+	int rc = st_case_ids(st, txn, ix->next, ids, LOAD_BATCH, &n);
 
-	be64(k, ix->next);
-	if ((rc = mdb_cursor_open(txn, st->dbi[DB_CASES], &cur)))
-		return st_mdb(st, rc, "cases");
-	for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0 && n < LOAD_BATCH;
-	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT))
-		if (key.mv_size == 8)
-			ids[n++] = rd64(key.mv_data);
-	mdb_cursor_close(cur);
+	if (rc)
+		return rc;
 
 	for (size_t i = 0; i < n; i++) {
-		if (ix->n == ix->cap) {
-			size_t cap = ix->cap ? ix->cap * 2 : 1024;
-			void *p = realloc(ix->e, cap * sizeof *ix->e);
-			if (!p)
-				return st_fail(st, M_UNAVAILABLE, "out of memory");
-			ix->e = p;
-			ix->cap = cap;
-		}
+		if ((rc = entries_reserve(st, ix)))
+			return rc;
 		rc = entry_fill(st, txn, ix, &ix->e[ix->n], ids[i]);
 		if (rc == M_OK)
 			ix->n++;
@@ -223,14 +224,8 @@ int search_index_refresh(store *st, search_index *ix, uint64_t id)
 		ix->e[at] = ctx.e;
 		return M_OK;
 	}
-	if (ix->n == ix->cap) {
-		size_t cap = ix->cap ? ix->cap * 2 : 1024;
-		void *p = realloc(ix->e, cap * sizeof *ix->e);
-		if (!p)
-			return st_fail(st, M_UNAVAILABLE, "out of memory");
-		ix->e = p;
-		ix->cap = cap;
-	}
+	if ((rc = entries_reserve(st, ix)))
+		return rc;
 	/* New ids are the largest: appending keeps the order. */
 	ix->e[ix->n++] = ctx.e;
 	return M_OK;

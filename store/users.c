@@ -680,22 +680,29 @@ int st_drop_grants(store *st, MDB_txn *txn, const char *name, int cls, uint32_t 
 	return rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "grants");
 }
 
+/* A user's record, or M_INPUT naming who is missing. */
+static int user_read(store *st, MDB_txn *txn, const char *name, struct user_rec *u)
+{
+	MDB_val v;
+	int rc = st_get(st, txn, DB_USERS, name, strlen(name), &v);
+
+	if (rc == -1)
+		return st_fail(st, M_INPUT, "no user %s", name);
+	return rc ? rc : user_decode(st, &v, u);
+}
+
 struct revoke_ctx {
 	const char *name;
 	key_classes held;
-	bool self;
 };
 
 static int revoke_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct revoke_ctx *ctx = vctx;
 	struct user_rec u;
-	MDB_val v;
-	int rc = st_get(st, txn, DB_USERS, ctx->name, strlen(ctx->name), &v);
+	int rc = user_read(st, txn, ctx->name, &u);
 
-	if (rc == -1)
-		return st_fail(st, M_INPUT, "no user %s", ctx->name);
-	if (rc || (rc = user_decode(st, &v, &u)))
+	if (rc)
 		return rc;
 	/* What they could have had in memory: every class of their role and
 	 * named grants, whether or not this is the second run after a crash. */
@@ -716,7 +723,7 @@ static int revoke_txn(store *st, MDB_txn *txn, void *vctx)
 
 int store_user_revoke(store *st, const char *name, key_classes *held)
 {
-	struct revoke_ctx ctx = {name, 0, false};
+	struct revoke_ctx ctx = {name, 0};
 	int rc;
 
 	if (!st->kr || !keyring_is_authority(st->kr))
@@ -740,12 +747,9 @@ static int named_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct named_ctx *ctx = vctx;
 	struct user_rec u;
-	MDB_val v;
-	int rc = st_get(st, txn, DB_USERS, ctx->name, strlen(ctx->name), &v);
+	int rc = user_read(st, txn, ctx->name, &u);
 
-	if (rc == -1)
-		return st_fail(st, M_INPUT, "no user %s", ctx->name);
-	if (rc || (rc = user_decode(st, &v, &u)))
+	if (rc)
 		return rc;
 	if (u.flags & USER_REVOKED)
 		return st_fail(st, M_INPUT, "user %s is revoked", ctx->name);
