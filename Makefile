@@ -109,7 +109,7 @@ uninstall:
 	  $(LANGS:%=$(DESTDIR)$(PREFIX)/share/locale/%/LC_MESSAGES/mappe.mo)
 
 tidy:
-	clang-tidy --quiet $(KEYS_SRC) $(STORE_SRC) $(TUI_SRC) -- -std=c11 -D_GNU_SOURCE -DMAPPE_VERSION=\"0\" -I. \
+	clang-tidy --quiet $(KEYS_SRC) $(STORE_SRC) $(TUI_SRC) -- -std=c11 -D_GNU_SOURCE -DMAPPE_VERSION=\"0\" -DLOCALEDIR=\"/\" -I. \
 	  $(shell pkg-config --cflags $(PKGS))
 
 cppcheck:

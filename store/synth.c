@@ -54,7 +54,7 @@ static uint64_t rng_below(struct rng *r, uint64_t n)
 
 static int rng_range(struct rng *r, int lo, int hi)
 {
-	return lo + (int)rng_below(r, (uint64_t)(hi - lo + 1));
+	return lo + (int)rng_below(r, (uint64_t)hi - (uint64_t)lo + 1);
 }
 
 static bool rng_pct(struct rng *r, unsigned pct)
@@ -600,7 +600,9 @@ static const char *check_case(const struct case_out *c)
 		what = "national_id parity";
 	if (!what) {
 		/* The id must encode the birth date. */
-		sscanf(c->birth, "%d-%d-%d", &y, &m, &d);
+		y = (int)strtol(c->birth, NULL, 10);
+		m = (int)strtol(c->birth + 5, NULL, 10);
+		d = (int)strtol(c->birth + 8, NULL, 10);
 		int day = (c->nid[0] - '0') * 10 + (c->nid[1] - '0');
 		if (day > 40)
 			day -= 40;

@@ -299,7 +299,7 @@ static int sign_legacy_txn(store *st, MDB_txn *txn, void *vctx)
 		return st_mdb(st, rc, "users");
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		struct user_rec u;
+		struct user_rec u = {0};
 		char name[64];
 		int wrc;
 		if (k.mv_size >= sizeof name || user_decode(st, &v, &u) || u.signed_)
@@ -628,7 +628,7 @@ int st_grant_epoch(store *st, MDB_txn *txn, enum key_class c, uint32_t epoch, si
 		return st_mdb(st, rc, "users");
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		struct user_rec u;
+		struct user_rec u = {0};
 		char name[64];
 		int prc;
 		if (k.mv_size >= sizeof name || user_decode(st, &v, &u))
@@ -699,7 +699,7 @@ struct revoke_ctx {
 static int revoke_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct revoke_ctx *ctx = vctx;
-	struct user_rec u;
+	struct user_rec u = {0};
 	int rc = user_read(st, txn, ctx->name, &u);
 
 	if (rc)
@@ -746,7 +746,7 @@ struct named_ctx {
 static int named_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct named_ctx *ctx = vctx;
-	struct user_rec u;
+	struct user_rec u = {0};
 	int rc = user_read(st, txn, ctx->name, &u);
 
 	if (rc)

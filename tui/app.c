@@ -376,7 +376,7 @@ static bool script_key(struct ui *ui, struct script_state *ss, wint_t *ch, bool 
 				continue;
 			}
 			if (ss->line[0] == ':') {
-				int cols, rows;
+				char *end;
 				if (strncmp(ss->line, ":dump ", 6) == 0) {
 					redraw(ui);
 					dump_screen(ss->line + 6);
@@ -396,8 +396,11 @@ static bool script_key(struct ui *ui, struct script_state *ss, wint_t *ch, bool 
 					*fnkey = true;
 					ss->pos = NULL;
 					return true;
-				} else if (sscanf(ss->line, ":size %dx%d", &cols, &rows) == 2) {
-					resizeterm(rows, cols);
+				} else if (strncmp(ss->line, ":size ", 6) == 0) {
+					long cols = strtol(ss->line + 6, &end, 10);
+					long rows = *end == 'x' ? strtol(end + 1, NULL, 10) : 0;
+					if (cols > 0 && rows > 0)
+						resizeterm((int)rows, (int)cols);
 					*ch = KEY_RESIZE;
 					*fnkey = true;
 					ss->pos = NULL;
@@ -633,12 +636,14 @@ static bool idle_lock(struct ui *ui, struct script_state *ss)
 
 int ui_loop(struct ui *ui)
 {
-	struct script_state ss = {{0}, NULL};
+	struct script_state *ss = calloc(1, sizeof *ss);
 	SCREEN *scr = NULL;
 	bool lost = false;
 	FILE *devnull = NULL;
 
-	ui->script_state = &ss;
+	if (!ss)
+		return cli_fail(M_UNAVAILABLE, "out of memory");
+	ui->script_state = ss;
 	signal(SIGHUP, on_hangup);
 	signal(SIGTERM, on_hangup);
 	if (ui->script) {
@@ -646,8 +651,10 @@ int ui_loop(struct ui *ui)
 		 * the script dumps them. */
 		devnull = fopen("/dev/null", "r+");
 		scr = newterm("xterm-256color", devnull, devnull);
-		if (!scr)
+		if (!scr) {
+			free(ss);
 			return cli_fail(M_UNAVAILABLE, "cannot start the screen (terminfo?)");
+		}
 		resizeterm(24, 80);
 	} else {
 		initscr(); /* the alternate screen: nothing stays in scrollback */
@@ -673,14 +680,14 @@ int ui_loop(struct ui *ui)
 		 * that pins old pages until someone clears it: any key will do. */
 		store_maintain(ui->st);
 		redraw(ui);
-		if (!read_key(ui, &ss, &ch, &fnkey)) {
+		if (!read_key(ui, ss, &ch, &fnkey)) {
 			lost = !ui->script;
 			break;
 		}
 		if (fnkey && ch == KEY_RESIZE)
 			continue; /* the next redraw uses the new LINES and COLS */
 		if (fnkey && ch == KEY_IDLE) {
-			if (!idle_lock(ui, &ss))
+			if (!idle_lock(ui, ss))
 				break;
 			continue;
 		}
@@ -719,5 +726,7 @@ int ui_loop(struct ui *ui)
 		delscreen(scr);
 	if (devnull)
 		fclose(devnull);
+	ui->script_state = NULL;
+	free(ss);
 	return M_OK;
 }

@@ -55,9 +55,11 @@ static int run_screens(struct cli *cli, store *st)
 	 * (0: never); MAPPE_IDLE_LOCK for a session that is not setgid. */
 	ui.idle_lock = 600;
 	if (cli_conf("idle_lock", conf, sizeof conf))
-		ui.idle_lock = atoi(conf);
+		ui.idle_lock = (int)strtol(conf, NULL, 10);
 	if (env && *env)
-		ui.idle_lock = atoi(env);
+		ui.idle_lock = (int)strtol(env, NULL, 10);
+	if (ui.idle_lock < 0)
+		ui.idle_lock = 600;
 
 	if (cli->script && !(ui.script = fopen(cli->script, "r")))
 		return cli_fail(M_USAGE, _("%s: cannot read the script"), cli->script);

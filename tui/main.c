@@ -210,7 +210,7 @@ int main(int argc, char **argv)
 	const struct command *cmd = NULL;
 	unsigned used = 0;
 	bool help = false;
-	char dbbuf[4200], *user_env;
+	char dbbuf[4200], login[64], *user_env;
 	int opt;
 
 	/* Before anything can hold a secret. */
@@ -308,7 +308,8 @@ int main(int argc, char **argv)
 		struct passwd *pw = getpwuid(getuid());
 		if (!pw)
 			return cli_fail(M_AUTH, _("cannot tell who you are (no passwd entry)"));
-		cli.user = strdup(pw->pw_name);
+		snprintf(login, sizeof login, "%s", pw->pw_name);
+		cli.user = login;
 	}
 	if (!cli.db && !cli.setgid) {
 		const char *env = getenv("MAPPE_DB");

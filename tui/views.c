@@ -565,8 +565,7 @@ static void help_draw(void *self, struct ui *ui)
 	int y = 2 - hv->top;
 
 	ui_attr(ui, C_LABEL, true);
-	ui_put(1 - hv->top > 0 ? 1 : 1, 1,
-	       _("Keys on this screen"), COLS - 2);
+	ui_put(1, 1, _("Keys on this screen"), COLS - 2);
 	ui_attr(ui, C_LABEL, false);
 	for (int r = 1; r < REQ_COUNT; r++) {
 		char keys[64] = "";
