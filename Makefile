@@ -35,7 +35,7 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 GEN_BIN   := $(BUILD)/tests/gen
 
-.PHONY: all deps check asan run install uninstall clean tests tidy cppcheck format po
+.PHONY: all deps check asan run install uninstall clean tests tidy cppcheck format po bench
 LANGS   := nb
 MO      := $(LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/mappe.mo)
 
@@ -94,6 +94,22 @@ asan: deps
 
 run: deps all
 	./mappe demo
+
+# make bench: mappe beside plain LMDB, SQLCipher and SQLite on the same
+# synthetic cases, one table (tests/bench/README.md). BENCH_CASES=100000 make bench
+BENCH_CASES ?= 10000
+BENCH_OPS   ?= 2000
+BENCH_FLAGS := -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -I.
+BENCH_BIN   := $(BUILD)/bench/bench
+
+$(BENCH_BIN): tests/bench/bench.c $(BUILD)/libmappe.a
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_FLAGS) -DBENCH_CFLAGS='"$(CC) $(BENCH_FLAGS)"' -DBENCH_LIBCFLAGS='"$(CFLAGS)"' \
+	  -o $@ $< $(BUILD)/libmappe.a -llmdb -lsodium -lsqlcipher -lm
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BENCH_BIN)
+	$(BENCH_BIN) --cases $(BENCH_CASES) --ops $(BENCH_OPS)
 
 install: mappe $(MO)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

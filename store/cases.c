@@ -30,6 +30,18 @@ void case_clear(struct case_rec *c)
 	memset(c, 0, sizeof *c);
 }
 
+void case_reset(struct case_rec *c)
+{
+	char *arena = c->arena;
+	size_t cap = c->arena_cap;
+
+	/* Locked memory is costly to map: keep it, wipe what it held. */
+	keys_wipe(arena, c->arena_used);
+	memset(c, 0, sizeof *c);
+	c->arena = arena;
+	c->arena_cap = cap;
+}
+
 /* Values live in one secure arena per case; growing it moves them, so the
  * value pointers that pointed into the old arena are rebased. */
 static int arena_reserve(struct case_rec *c, size_t need)
@@ -235,41 +247,49 @@ int st_seal_put(store *st, MDB_txn *txn, enum store_db db, const uint8_t *k, siz
 
 /* Decrypt an envelope of class cls into secure memory. M_AUTH when we hold
  * no key. */
-int st_open_env(store *st, const struct keys_place *place, const MDB_val *v,
-                    enum key_class cls, char **out, size_t *len)
+/* The checks before any key: each place has one class (the catalogue;
+ * notes for notes), and every envelope's epoch lies between its class's
+ * floor (older ones are retired, their keys deleted) and the active epoch.
+ * Otherwise an envelope moved in from another class, or with its epoch
+ * edited, would only look locked to whoever lacks that key, and mappe check
+ * would pass it. Then decrypt into buf (cap >= v->mv_size + 1). */
+static int open_into(store *st, const struct keys_place *place, const MDB_val *v,
+                     enum key_class cls, char *buf, size_t cap, size_t *len)
 {
-	char *buf;
-	size_t n;
 	enum key_class c;
 	uint32_t epoch;
 	int rc;
 
-	/* Each place has one class (the catalogue; notes for notes), and every
-	 * envelope's epoch lies between its class's floor (older ones are
-	 * retired, their keys deleted) and the active epoch: both are checked
-	 * without a key. Otherwise an envelope moved in from another class, or
-	 * with its epoch edited, would only look locked to whoever lacks that
-	 * key, and mappe check would pass it. */
 	if (keys_envelope_info(v->mv_data, v->mv_size, &c, &epoch) != KEYS_OK || c != cls ||
 	    epoch < st->floor[c] || epoch > st->epoch[c])
 		return st_fail(st, M_INTEGRITY,
 		               "case %llu: field %u does not authenticate (tampered or moved)",
 		               (unsigned long long)place->record, place->field);
-	buf = keys_secure_alloc(v->mv_size + 1);
-	if (!buf)
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
-	rc = keys_open(st->kr, place, v->mv_data, v->mv_size, (uint8_t *)buf, v->mv_size, &n);
-	if (rc) {
-		keys_secure_free(buf);
-		if (rc == KEYS_ELOCKED)
-			return M_AUTH;
+	rc = keys_open(st->kr, place, v->mv_data, v->mv_size, (uint8_t *)buf, cap - 1, len);
+	if (rc == KEYS_ELOCKED)
+		return M_AUTH;
+	if (rc)
 		return st_fail(st, M_INTEGRITY,
 		               "case %llu: field %u does not authenticate (tampered or moved)",
 		               (unsigned long long)place->record, place->field);
+	buf[*len] = 0;
+	return M_OK;
+}
+
+int st_open_env(store *st, const struct keys_place *place, const MDB_val *v,
+                enum key_class cls, char **out, size_t *len)
+{
+	char *buf = keys_secure_alloc(v->mv_size + 1);
+	int rc;
+
+	if (!buf)
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	rc = open_into(st, place, v, cls, buf, v->mv_size + 1, len);
+	if (rc) {
+		keys_secure_free(buf);
+		return rc;
 	}
-	buf[n] = 0;
 	*out = buf;
-	*len = n;
 	return M_OK;
 }
 
@@ -317,18 +337,50 @@ static int read_field(store *st, MDB_txn *txn, uint64_t id, const struct hdr_fie
 	return st_open_env(st, &place, &v, f < 0 ? KC_NONE : field_catalogue[f].cls, out, len);
 }
 
+/* Decrypt a field straight into the case's arena: one locked mapping per
+ * case, not one per value. */
+static int read_field_into(store *st, MDB_txn *txn, uint64_t id, const struct hdr_field *hf,
+                           struct case_rec *c, enum field_id f)
+{
+	uint8_t k[10];
+	MDB_val v;
+	size_t len;
+	int rc = st_get(st, txn, DB_FIELDS, k, st_field_key(k, id, hf->number), &v);
+
+	if (rc == -1)
+		return st_fail(st, M_INTEGRITY, "case %llu: field %u is missing",
+		               (unsigned long long)id, hf->number);
+	if (rc)
+		return rc;
+	if (arena_reserve(c, v.mv_size + 1))
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	const struct keys_place place = {id, hf->number, hf->counter};
+	char *at = c->arena + c->arena_used;
+	rc = open_into(st, &place, &v, field_catalogue[f].cls, at, v.mv_size + 1, &len);
+	if (rc) {
+		keys_wipe(at, v.mv_size + 1);
+		return rc;
+	}
+	c->value[f] = at;
+	c->len[f] = (uint32_t)len;
+	c->arena_used += len + 1;
+	return M_OK;
+}
+
 int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_t *ids,
                    size_t cap, size_t *n)
 {
 	MDB_cursor *cur;
+	struct case_rec scratch; /* one locked arena for every candidate */
 	int rc;
 
 	*n = 0;
 	if ((rc = mdb_cursor_open(txn, st->dbi[DB_NID], &cur)))
 		return st_mdb(st, rc, "nid index");
-	/* Look in every identity epoch we hold: during a rotation entries of
-	 * both the old and the new epoch exist. */
-	for (uint32_t epoch = 1; epoch <= st->epoch[KC_IDENTITY]; epoch++) {
+	case_init(&scratch);
+	/* Look in every live identity epoch: during a rotation entries of both
+	 * the old and the new epoch exist. */
+	for (uint32_t epoch = st->floor[KC_IDENTITY]; epoch <= st->epoch[KC_IDENTITY]; epoch++) {
 		uint8_t k[14];
 		uint16_t tag;
 		MDB_val key, val;
@@ -343,8 +395,6 @@ int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_
 			uint64_t id;
 			const uint8_t *kp = key.mv_data;
 			struct hdr_field *hf;
-			char *v = NULL;
-			size_t vlen = 0;
 
 			if (key.mv_size != 14 || rd32(kp) != epoch || rd16(kp + 4) != tag)
 				break;
@@ -353,18 +403,22 @@ int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_
 			if (st_hdr_read(st, txn, id, &h))
 				continue;
 			hf = st_hdr_find(&h, field_catalogue[F_national_id].number);
-			if (!hf || !hf->present || read_field(st, txn, id, hf, &v, &vlen))
+			case_reset(&scratch);
+			if (!hf || !hf->present ||
+			    read_field_into(st, txn, id, hf, &scratch, F_national_id))
 				continue;
-			if (v && vlen == len && memcmp(v, nid, len) == 0 && *n < cap)
+			if (scratch.len[F_national_id] == len &&
+			    memcmp(scratch.value[F_national_id], nid, len) == 0 && *n < cap)
 				ids[(*n)++] = id;
-			keys_secure_free(v);
 		}
 		if (rc && rc != MDB_NOTFOUND) {
 			mdb_cursor_close(cur);
+			case_clear(&scratch);
 			return st_mdb(st, rc, "nid index");
 		}
 	}
 	mdb_cursor_close(cur);
+	case_clear(&scratch);
 	st->err[0] = 0;
 	return M_OK;
 }
@@ -399,7 +453,7 @@ int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out, co
 
 	if (rc || (rc = st_hdr_read(st, txn, id, &h)))
 		return rc;
-	case_clear(out);
+	case_reset(out);
 	out->id = id;
 	out->version = h.version;
 	out->created = h.created;
@@ -417,22 +471,16 @@ int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out, co
 	}
 	for (unsigned i = 0; i < h.nfields; i++) {
 		int f = field_by_number(h.f[i].number);
-		char *v = NULL;
-		size_t len = 0;
 
 		if (f < 0 || !h.f[i].present || (want && !want[f]))
 			continue;
-		rc = read_field(st, txn, id, &h.f[i], &v, &len);
+		rc = read_field_into(st, txn, id, &h.f[i], out, (enum field_id)f);
 		if (rc == M_AUTH) {
 			out->locked[f] = true;
 			continue;
 		}
 		if (rc)
 			return rc;
-		rc = case_store_value(out, (enum field_id)f, v, len);
-		keys_secure_free(v);
-		if (rc)
-			return st_fail(st, M_UNAVAILABLE, "out of memory");
 	}
 	return M_OK;
 }

@@ -24,6 +24,7 @@ struct search_index {
 	size_t used, acap;
 	uint64_t next; /* resume point while loading in batches */
 	bool done;
+	struct case_rec scratch; /* one locked arena reused for every case read */
 };
 
 /* Room for one more entry. */
@@ -76,15 +77,15 @@ static int entry_fill(store *st, MDB_txn *txn, search_index *ix, struct search_e
 	                                   [F_birth_date] = true};
 	char full[2 * FIELD_MAX_BYTES + 2], folded[4 * FIELD_MAX_BYTES];
 	const char *birth;
-	struct case_rec c;
+	struct case_rec *cp = &ix->scratch, c;
 	size_t flen, dlen;
 	int rc;
 
-	case_init(&c);
-	if ((rc = case_read_txn(st, txn, id, &c, want)) != M_OK) {
-		case_clear(&c);
+	if ((rc = case_read_txn(st, txn, id, cp, want)) != M_OK) {
+		case_reset(cp);
 		return rc;
 	}
+	c = *cp;
 	memset(e, 0, sizeof *e);
 	e->id = id;
 	e->version = c.version;
@@ -103,7 +104,7 @@ static int entry_fill(store *st, MDB_txn *txn, search_index *ix, struct search_e
 	     arena_put(ix, birth, strlen(birth), &e->birth);
 	keys_wipe(full, sizeof full);
 	keys_wipe(folded, sizeof folded);
-	case_clear(&c);
+	case_reset(cp);
 	return rc ? st_fail(st, M_UNAVAILABLE, "out of memory") : M_OK;
 }
 
@@ -146,8 +147,10 @@ int search_index_load(store *st, search_index **out)
 	}
 	/* Short read transactions, so that a large store never pins old pages
 	 * for the whole load. */
+	case_init(&ix->scratch);
 	while (!ix->done && rc == M_OK)
 		rc = st_txn(st, false, load_txn, ix);
+	case_clear(&ix->scratch);
 	if (rc) {
 		search_index_free(ix);
 		return rc;
@@ -214,7 +217,11 @@ int search_index_refresh(store *st, search_index *ix, uint64_t id)
 {
 	struct refresh_ctx ctx = {ix, id, {0}};
 	long at = search_index_find(ix, id);
-	int rc = st_txn(st, false, refresh_txn, &ctx);
+	int rc;
+
+	case_init(&ix->scratch);
+	rc = st_txn(st, false, refresh_txn, &ctx);
+	case_clear(&ix->scratch);
 
 	/* The old strings stay in the arena until the index is freed: a
 	 * caseworker edits a few cases a session, not thousands. */

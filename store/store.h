@@ -234,6 +234,8 @@ struct case_rec {
 
 void case_init(struct case_rec *c);
 void case_clear(struct case_rec *c);
+/* Wipe the values but keep the locked arena, to read another case into it. */
+void case_reset(struct case_rec *c);
 /* Set a value already normalised (NULL or "" removes it). */
 int case_set(struct case_rec *c, enum field_id f, const char *val, size_t len);
 const char *case_get(const struct case_rec *c, enum field_id f);
