@@ -610,11 +610,15 @@ int store_passwd(store *st, const char *oldpass, size_t oldlen, const char *newp
 
 /* ---- the life of a key: who is allowed what ------------------------------ */
 
+/* The classes of the role and of named grants, revoked or not. */
+static key_classes user_classes(const struct user_rec *u)
+{
+	return keys_role_classes(u->role) | (u->flags & USER_PROTECTED ? 1u << KC_PROTECTED : 0);
+}
+
 static key_classes allowed_classes(const struct user_rec *u)
 {
-	if (u->flags & USER_REVOKED)
-		return 0;
-	return keys_role_classes(u->role) | (u->flags & USER_PROTECTED ? 1u << KC_PROTECTED : 0);
+	return u->flags & USER_REVOKED ? 0 : user_classes(u);
 }
 
 int st_grant_epoch(store *st, MDB_txn *txn, enum key_class c, uint32_t epoch, size_t *count)
@@ -706,7 +710,7 @@ static int revoke_txn(store *st, MDB_txn *txn, void *vctx)
 		return rc;
 	/* What they could have had in memory: every class of their role and
 	 * named grants, whether or not this is the second run after a crash. */
-	ctx->held = keys_role_classes(u.role) | (u.flags & USER_PROTECTED ? 1u << KC_PROTECTED : 0);
+	ctx->held = user_classes(&u);
 	/* USER_PROTECTED stays, so that a second run after a crash still knows
 	 * to rotate protected; a revoked user is allowed nothing anyway. */
 	u.flags |= USER_REVOKED;

@@ -28,6 +28,7 @@
 
 #include "store/private.h"
 #include "store/store.h"
+#include "tests/unit/tmpdir.h"
 
 static const struct keys_kdf kdf_min = {2, 64ull << 20};
 static const struct store_options opts = {0, &kdf_min};
@@ -48,34 +49,6 @@ struct tstore {
 	char dir[128];
 	store *st;
 };
-
-static void make_dir(char *dir, size_t cap)
-{
-	const char *tmp = getenv("TMPDIR");
-
-	if (!tmp || !*tmp || strlen(tmp) > cap - 32)
-		tmp = "/tmp";
-	snprintf(dir, cap, "%s/mappe-life-XXXXXX", tmp);
-	assert_non_null(mkdtemp(dir));
-}
-
-static void remove_dir(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[512];
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-		unlink(path);
-	}
-	closedir(d);
-	rmdir(dir);
-}
 
 static void ts_open(struct tstore *t)
 {
