@@ -10,6 +10,21 @@
 
 /* ---- the case list ------------------------------------------------------- */
 
+/* A case status as people read it; the stored ids stay in CSV and JSON. */
+static const char *status_label(const char *id)
+{
+	static const char *const labels[][2] = {
+	    {"requested", N_("requested")}, {"settled", N_("settled")},
+	    {"in_programme", N_("in programme")}, {"paused", N_("paused")},
+	    {"completed", N_("completed")}, {"closed", N_("closed")},
+	};
+
+	for (size_t i = 0; i < sizeof labels / sizeof *labels; i++)
+		if (strcmp(id, labels[i][0]) == 0)
+			return _(labels[i][1]);
+	return id;
+}
+
 enum { QUERY_MAX = 256 };
 
 struct list_view {
@@ -146,7 +161,7 @@ static void list_draw(void *self, struct ui *ui)
 		ui_put_pad(y, 1, r.name[0] ? r.name : _("[locked]"), name_w - 1);
 		if (name_w < COLS - 2 - 11 - 13 - 11 + 1) {
 			ui_put_pad(y, 1 + name_w, r.birth_date, 11);
-			ui_put_pad(y, 1 + name_w + 11, r.status, 13);
+			ui_put_pad(y, 1 + name_w + 11, status_label(r.status), 13);
 			ui_put_pad(y, 1 + name_w + 24, r.caseworker, 11);
 		}
 		if (sel)
@@ -414,7 +429,9 @@ static void case_draw(void *self, struct ui *ui)
 			continue;
 		}
 		if (y >= 1)
-			y += put_value(y, label_w + 1, cv->c.value[f], COLS - label_w - 2, ymax);
+			y += put_value(y, label_w + 1,
+			               f == F_status ? status_label(cv->c.value[f]) : cv->c.value[f],
+			               COLS - label_w - 2, ymax);
 		else
 			y += 1 + (int)(strchr(cv->c.value[f], '\n') != NULL);
 	}
