@@ -35,7 +35,7 @@ UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 GEN_BIN   := $(BUILD)/tests/gen
 
-.PHONY: all deps check asan run install uninstall clean tests tidy cppcheck format po bench
+.PHONY: all deps check asan run install uninstall clean tests tidy cppcheck format po bench fuzz
 LANGS   := nb
 MO      := $(LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/mappe.mo)
 
@@ -111,6 +111,26 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BIN)
 	$(BENCH_BIN) --cases $(BENCH_CASES) --ops $(BENCH_OPS)
 
+# make fuzz: libFuzzer (clang) on the envelope parser, the import formats
+# with field validation, and the search folding; FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 20
+FUZZ_TARGETS := envelope formats fold
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
+
+fuzz:
+	@scripts/deps.sh clang libclang-rt-14-dev
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
+	  OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
+	  build-fuzz/libmappe.a
+	@for t in $(FUZZ_TARGETS); do \
+	  clang -std=c11 -D_GNU_SOURCE -O1 -g -I. -fsanitize=fuzzer $(FUZZ_SAN) \
+	    -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c build-fuzz/libmappe.a $(LIBS) || exit 1; \
+	  mkdir -p build-fuzz/corpus/$$t && cp -n tests/fuzz/corpus/$$t/* build-fuzz/corpus/$$t/; \
+	  echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    build-fuzz/corpus/$$t 2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' || exit 1; \
+	done
+
 install: mappe $(MO)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 mappe $(DESTDIR)$(PREFIX)/bin/mappe
@@ -136,6 +156,6 @@ format:
 	clang-format -i keys/*.[ch] store/*.[ch] tui/*.[ch] tests/unit/*.c tests/gen.c
 
 clean:
-	rm -rf build build-asan mappe
+	rm -rf build build-asan build-fuzz mappe
 
 -include $(LIB_OBJ:.o=.d) $(TUI_OBJ:.o=.d)

@@ -1,10 +1,11 @@
 #!/bin/sh
 # Install the Debian packages mappe needs to build and test, if any are missing.
 # Uses sudo when not root and says what it does; does nothing when all are there.
+# Extra package names as arguments (make fuzz adds clang).
 set -e
 PKGS="build-essential pkg-config libncurses-dev liblmdb-dev lmdb-utils libsodium-dev
 libcmocka-dev libsqlcipher-dev python3 python3-pexpect python3-pyte gettext openssh-server
-openssh-client"
+openssh-client $*"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
