@@ -23,6 +23,20 @@ run_script() { # name user pass [options]
 		--script "$screens/$name.keys" 3<<<"$pass")
 }
 
+# with_colleague NAME JSON: run script NAME, and when it says ":signal
+# sig-ready", let kari save JSON to case 41 before it goes on (":wait sig-go").
+with_colleague() {
+	local pid
+	rm -f "$T/sig-ready" "$T/sig-go"
+	run_script "$1" ada "$ADMIN_PASS" &
+	pid=$!
+	for _ in $(seq 300); do [ -f "$T/sig-ready" ] && break; sleep 0.1; done
+	echo "$2" | DB=$T/db-$1 as kari "kari's own passphrase" update 41 >/dev/null 2>&1 ||
+		not_ok "the colleague's save"
+	touch "$T/sig-go"
+	wait $pid
+}
+
 compare() { # dump name
 	local dump=$1
 	if [ ! -f "$T/$dump" ]; then
@@ -39,25 +53,8 @@ for keys in "$screens"/*.keys; do
 	rm -rf "$T/db-$name"
 	cp -a "$DB" "$T/db-$name"
 	case $name in
-	conflict)
-		# a colleague saves the same field while the form is open
-		rm -f "$T/sig-ready" "$T/sig-go"
-		run_script "$name" ada "$ADMIN_PASS" &
-		pid=$!
-		for _ in $(seq 300); do [ -f "$T/sig-ready" ] && break; sleep 0.1; done
-		echo '{"phone": "+4792222222"}' | DB=$T/db-conflict as kari "kari's own passphrase" update 41 >/dev/null 2>&1 ||
-			not_ok "the colleague's save"
-		touch "$T/sig-go"
-		wait $pid ;;
-	draftconflict)
-		rm -f "$T/sig-ready" "$T/sig-go"
-		run_script "$name" ada "$ADMIN_PASS" &
-		pid=$!
-		for _ in $(seq 300); do [ -f "$T/sig-ready" ] && break; sleep 0.1; done
-		echo '{"given_name": "Colleague"}' | DB=$T/db-draftconflict as kari "kari's own passphrase" update 41 >/dev/null 2>&1 ||
-			not_ok "the colleague's save"
-		touch "$T/sig-go"
-		wait $pid ;;
+	conflict) with_colleague "$name" '{"phone": "+4792222222"}' ;;
+	draftconflict) with_colleague "$name" '{"given_name": "Colleague"}' ;;
 	caseworker-*) run_script "$name" kari "kari's own passphrase" ;;
 	nb-*) run_script "$name" ada "$ADMIN_PASS" --lang nb ;;
 	*) run_script "$name" ada "$ADMIN_PASS" ;;

@@ -43,9 +43,10 @@ if os.geteuid() != 0:
     skip("needs root to create users and a group")
 if not os.path.exists("/usr/sbin/sshd") or not shutil.which("ssh"):
     skip("openssh-server or the ssh client is not installed")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 try:
     import pexpect
-    import pyte
+    from ptyscreen import PtyScreen
 except ImportError as e:
     skip(f"python3-pexpect or python3-pyte missing ({e})")
 
@@ -67,37 +68,12 @@ def free_port():
         return s.getsockname()[1]
 
 
-class Session:
+def Session(user, key, port, remote, cols=80, rows=24):
     """One user's ssh -tt login running mappe, seen through pyte."""
-
-    def __init__(self, user, key, port, remote, cols=80, rows=24):
-        self.screen = pyte.Screen(cols, rows)
-        self.stream = pyte.ByteStream(self.screen)
-        env = dict(os.environ, TERM="xterm-256color")
-        self.child = pexpect.spawn(
-            "ssh", ["-tt", "-i", key, "-p", str(port), "-o", "StrictHostKeyChecking=no",
-                    "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
-                    f"{user}@127.0.0.1", remote], env=env, dimensions=(rows, cols))
-
-    def pump(self):
-        try:
-            self.stream.feed(self.child.read_nonblocking(65536, timeout=0.05))
-        except (pexpect.TIMEOUT, pexpect.EOF):
-            pass
-
-    def text(self):
-        return "\n".join(self.screen.display)
-
-    def wait(self, what, deadline=20.0):
-        end = time.time() + deadline
-        while time.time() < end:
-            self.pump()
-            if what in self.text():
-                return True
-            if not self.child.isalive():
-                self.pump()
-                break
-        return what in self.text()
+    env = dict(os.environ, TERM="xterm-256color")
+    return PtyScreen("ssh", ["-tt", "-i", key, "-p", str(port), "-o", "StrictHostKeyChecking=no",
+                             "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+                             f"{user}@127.0.0.1", remote], env, cols, rows)
 
 
 def main():
@@ -272,35 +248,35 @@ AllowUsers {' '.join(USERS)}
     k1, k2 = (os.path.join(keys, u) for u in USERS)
     s1 = Session(USERS[0], k1, port, binary)
     s2 = Session(USERS[1], k2, port, binary)
-    ok(s1.wait("Passphrase:"), "first user: asked for the passphrase over ssh", s1.text())
-    ok(s2.wait("Passphrase:"), "second user: asked too, at the same time", s2.text())
+    ok(s1.wait("Passphrase:", 20), "first user: asked for the passphrase over ssh", s1.text())
+    ok(s2.wait("Passphrase:", 20), "second user: asked too, at the same time", s2.text())
     s1.child.send(PASS[USERS[0]] + "\r")
     s2.child.send(PASS[USERS[1]] + "\r")
-    ok(s1.wait("mappet1 (caseworker)"), "first user sees the case list as themself", s1.text())
-    ok(s2.wait("mappet2 (caseworker)"), "second user sees the case list as themself", s2.text())
-    ok(s1.wait("21/21") and s2.wait("21/21"), "both see the one store", s1.text())
+    ok(s1.wait("mappet1 (caseworker)", 20), "first user sees the case list as themself", s1.text())
+    ok(s2.wait("mappet2 (caseworker)", 20), "second user sees the case list as themself", s2.text())
+    ok(s1.wait("21/21", 20) and s2.wait("21/21", 20), "both see the one store", s1.text())
 
     # first user edits a phone number and saves
     s1.child.send("/olena shev")
-    s1.wait("Олена Шевченко")
+    s1.wait("Олена Шевченко", 20)
     s1.child.send("\r")
-    s1.wait("Family name")
+    s1.wait("Family name", 20)
     s1.child.send("e")
-    s1.wait("Editing case")
+    s1.wait("Editing case", 20)
     for _ in range(12):
         s1.child.send("\x1bOB")
     s1.child.send("\x15+4790000001\x13")
-    ok(s1.wait("Saved: version 2"), "first user saves over ssh", s1.text())
+    ok(s1.wait("Saved: version 2", 20), "first user saves over ssh", s1.text())
 
     # second user opens the same case and sees the change
     s2.child.send("/olena shev")
-    s2.wait("Олена Шевченко")
+    s2.wait("Олена Шевченко", 20)
     s2.child.send("\r")
-    ok(s2.wait("+4790000001"), "second user sees the first user's save", s2.text())
+    ok(s2.wait("+4790000001", 20), "second user sees the first user's save", s2.text())
 
     # the first user's link drops in the middle of an edit
     s1.child.send("e")
-    s1.wait("Editing case")
+    s1.wait("Editing case", 20)
     os.kill(s1.child.pid, signal.SIGKILL)
     s1.child.close(force=True)
     time.sleep(0.5)
@@ -313,13 +289,13 @@ AllowUsers {' '.join(USERS)}
 
     # the other user keeps working: edit another field and save
     s2.child.send("e")
-    s2.wait("Editing case")
+    s2.wait("Editing case", 20)
     for _ in range(12):
         s2.child.send("\x1bOB")
     s2.child.send("\x15+4790000002\x13")
-    ok(s2.wait("Saved: version 3"), "the other user saves after the drop", s2.text())
+    ok(s2.wait("Saved: version 3", 20), "the other user saves after the drop", s2.text())
     s2.child.send("qq")
-    s2.wait("Name")
+    s2.wait("Name", 20)
     s2.child.send("\x1b")
     time.sleep(0.2)
     s2.child.send("q")
