@@ -234,20 +234,102 @@ static int migrate_drafts(store *st, MDB_txn *txn)
 	return M_OK;
 }
 
-/* 3 -> 4: user records gain the authority's signature; old ones are read
- * as they are and signed at an administrator's next unlock. */
+/* 3 -> 4: user records gain the authority's signature. Only an
+ * administrator's keyring can sign, so this step runs inside an
+ * administrator's unlock (st_migrate_keyed), never at open: nothing is
+ * signed unless the signer is present and the store is at schema 3. */
 static int migrate_signed_users(store *st, MDB_txn *txn)
 {
-	(void)st;
-	(void)txn;
+	return st_sign_legacy_users(st, txn);
+}
+
+/* 4 -> 5: the case counter gains a MAC under the record class, so that a
+ * wound-back counter or a deleted last case is caught (cases.c). */
+static int migrate_counter_mac(store *st, MDB_txn *txn)
+{
+	return st_counter_seal(st, txn);
+}
+
+struct migration {
+	migration_fn fn;
+	bool keyed; /* needs an administrator's keyring: runs at their unlock */
+};
+
+static const struct migration migrations[STORE_SCHEMA] = {
+    [1] = {migrate_epoch_floor, false},
+    [2] = {migrate_drafts, false},
+    [3] = {migrate_signed_users, true},
+    [4] = {migrate_counter_mac, true},
+};
+
+/* The schema that open can reach by itself: up to the first keyed step. */
+static uint32_t open_target(uint32_t schema)
+{
+	for (uint32_t s = schema; s < STORE_SCHEMA; s++)
+		if (migrations[s].keyed)
+			return s;
+	return STORE_SCHEMA;
+}
+
+static int run_migrations(store *st, MDB_txn *txn, uint32_t from, uint32_t to)
+{
+	uint8_t b[4];
+	int rc;
+
+	for (uint32_t s = from; s < to; s++) {
+		if (!migrations[s].fn)
+			return st_fail(st, M_UNAVAILABLE, "%s: no migration from schema %u", st->dir,
+			               s);
+		if ((rc = migrations[s].fn(st, txn)))
+			return rc;
+	}
+	if (from == to)
+		return M_OK;
+	be32(b, to);
+	if ((rc = st_put(st, txn, DB_META, "schema", 6, b, 4, 0)))
+		return rc;
+	st->schema = to;
 	return M_OK;
 }
 
-static const migration_fn migrations[STORE_SCHEMA] = {
-    [1] = migrate_epoch_floor,
-    [2] = migrate_drafts,
-    [3] = migrate_signed_users,
-};
+static int read_schema(store *st, MDB_txn *txn, uint32_t *schema)
+{
+	MDB_val v;
+	int rc = st_get(st, txn, DB_META, "schema", 6, &v);
+
+	if (rc == -1 || (rc == M_OK && v.mv_size != 4))
+		return st_fail(st, M_UNAVAILABLE, "%s: not a mappe store (no schema version)",
+		               st->dir);
+	if (rc)
+		return rc;
+	*schema = rd32(v.mv_data);
+	return M_OK;
+}
+
+static int keyed_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	uint32_t schema;
+	int rc;
+
+	(void)vctx;
+	/* Another administrator may have upgraded it since this store opened. */
+	if ((rc = read_schema(st, txn, &schema)) || (rc = st_load_epochs(st, txn)))
+		return rc;
+	st->schema = schema;
+	return run_migrations(st, txn, schema, STORE_SCHEMA);
+}
+
+int st_migrate_keyed(store *st)
+{
+	if (st->schema >= STORE_SCHEMA)
+		return M_OK;
+	if (!st->kr || !keyring_is_authority(st->kr))
+		return st_fail(st, M_UNAVAILABLE,
+		               "%s: this store was written by an older mappe (schema %u) and must "
+		               "be upgraded to schema %u; an administrator's next login does it",
+		               st->dir, st->schema, STORE_SCHEMA);
+	return st_txn(st, true, keyed_txn, NULL);
+}
 
 struct open_ctx {
 	bool create;
@@ -285,37 +367,23 @@ static int open_dbs(store *st, MDB_txn *txn, void *vctx)
 	if (ctx->create)
 		return M_OK;
 
-	rc = st_get(st, txn, DB_META, "schema", 6, &v);
-	if (rc == -1 || (rc == M_OK && v.mv_size != 4))
-		return st_fail(st, M_UNAVAILABLE, "%s: not a mappe store (no schema version)",
-		               st->dir);
-	if (rc)
+	if ((rc = read_schema(st, txn, &ctx->schema)))
 		return rc;
-	ctx->schema = rd32(v.mv_data);
 	if (ctx->schema > STORE_SCHEMA)
 		return st_fail(st, M_UNAVAILABLE,
 		               "%s: written by a newer mappe (schema %u; this one reads up to %u): "
 		               "upgrade mappe",
 		               st->dir, ctx->schema, STORE_SCHEMA);
-	if (ctx->schema < STORE_SCHEMA && !ctx->write) {
+	if (ctx->schema < 1)
+		return st_fail(st, M_INTEGRITY, "%s: the schema version is damaged", st->dir);
+	st->schema = ctx->schema;
+	uint32_t target = open_target(ctx->schema);
+	if (ctx->schema < target && !ctx->write) {
 		ctx->need_write = true;
 		return NEED_WRITE;
 	}
-	for (uint32_t s = ctx->schema; s < STORE_SCHEMA; s++) {
-		if (!migrations[s])
-			return st_fail(st, M_UNAVAILABLE, "%s: no migration from schema %u",
-			               st->dir, s);
-		rc = migrations[s](st, txn);
-		if (rc)
-			return rc;
-	}
-	if (ctx->schema < STORE_SCHEMA) {
-		uint8_t b[4];
-		be32(b, STORE_SCHEMA);
-		rc = st_put(st, txn, DB_META, "schema", 6, b, 4, 0);
-		if (rc)
-			return rc;
-	}
+	if ((rc = run_migrations(st, txn, ctx->schema, target)))
+		return rc;
 
 	rc = st_get(st, txn, DB_META, "store_id", 8, &v);
 	if (rc || v.mv_size != KEYS_STORE_ID_BYTES)
@@ -508,18 +576,18 @@ static int create_txn(store *st, MDB_txn *txn, void *vctx)
 		}
 	}
 	be32(b, STORE_SCHEMA);
+	st->schema = STORE_SCHEMA;
 	if ((rc = st_put(st, txn, DB_META, "schema", 6, b, 4, 0)) ||
 	    (rc = st_put(st, txn, DB_META, "store_id", 8, st->store_id, KEYS_STORE_ID_BYTES, 0)) ||
 	    (rc = st_put(st, txn, DB_META, "authority", 9, st->authority_pk, KEYS_PK_BYTES, 0)))
-		return rc;
-	be64(b, 1);
-	if ((rc = st_put(st, txn, DB_META, "next_id", 7, b, 8, 0)))
 		return rc;
 	for (unsigned c = 0; c < KC_COUNT; c++) {
 		st->epoch[c] = st->floor[c] = 1;
 		if ((rc = st_put_epoch(st, txn, (enum key_class)c, 1, 1)))
 			return rc;
 	}
+	if ((rc = st_counter_write(st, txn, ctx->kr, 1)))
+		return rc;
 	rc = st_write_user(st, txn, ctx->kr, ctx->admin, ROLE_ADMIN, false, ctx->admin_pk, ctx->slot);
 	if (rc)
 		return rc;

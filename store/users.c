@@ -6,7 +6,12 @@
  * The MAC covers what only an administrator decides: name, role, the
  * revoked and protected flags, the public key; not the keyslot or the
  * must-change flag, which the user's own passwd rewrites. Version 1 had no
- * MAC: an administrator's next unlock signs such records.
+ * MAC: it is read only in a schema-3 store, whose upgrade (in an
+ * administrator's unlock) signs it; anywhere else it was planted.
+ *
+ * Nothing is signed on the strength of what the file says: a record is
+ * signed when an administrator creates it, or changes one whose signature
+ * they have just verified (user_read_verified).
  */
 #include "store/private.h"
 
@@ -60,10 +65,8 @@ static int user_verify(store *st, const keyring *kr, const char *name, const str
 	return M_OK;
 }
 
-bool store_user_name_valid(const char *name)
+static bool store_user_name_valid_n(const char *name, size_t n)
 {
-	size_t n = strlen(name);
-
 	/* Unix login names: the account is the identity on a shared host. */
 	if (n == 0 || n > 32 || !(islower((unsigned char)name[0]) || name[0] == '_'))
 		return false;
@@ -75,16 +78,28 @@ bool store_user_name_valid(const char *name)
 	return true;
 }
 
-static int user_decode(store *st, const MDB_val *v, struct user_rec *u)
+bool store_user_name_valid(const char *name)
+{
+	return store_user_name_valid_n(name, strlen(name));
+}
+
+/* name is the record's key, for the message (at most 64 bytes are shown). */
+static int user_decode(store *st, const char *name, size_t namelen, const MDB_val *v,
+                       struct user_rec *u)
 {
 	const uint8_t *p = v->mv_data;
-
+	int shown = namelen > 64 ? 64 : (int)namelen;
 	bool v1 = v->mv_size == USER_BYTES_V1 && p[0] == 1;
 
-	if (!v1 && (v->mv_size != USER_BYTES || p[0] != USER_VERSION))
-		return st_fail(st, M_INTEGRITY, "%s: a user record is damaged", st->dir);
-	if (p[1] >= ROLE_COUNT)
-		return st_fail(st, M_INTEGRITY, "%s: a user record is damaged", st->dir);
+	if (v1 && st->schema >= 4)
+		return st_fail(st, M_INTEGRITY,
+		               "%s: user record %.*s is unsigned (format 1) in a schema-%u store: it "
+		               "was planted in the file; revoke it ('mappe user revoke %.*s')",
+		               st->dir, shown, name, st->schema, shown, name);
+	if ((!v1 && (v->mv_size != USER_BYTES || p[0] != USER_VERSION)) || p[1] >= ROLE_COUNT ||
+	    !store_user_name_valid_n(name, namelen))
+		return st_fail(st, M_INTEGRITY, "%s: the record of user %.*s is damaged", st->dir,
+		               shown, name);
 	u->signed_ = !v1;
 	if (!v1)
 		memcpy(u->mac, p + USER_BYTES_V1, KEYS_MAC_BYTES);
@@ -96,18 +111,26 @@ static int user_decode(store *st, const MDB_val *v, struct user_rec *u)
 	return M_OK;
 }
 
-/* An administrator's keyring (signer) signs the record anew; anyone else
- * (passwd) keeps the signature it had. */
-static int user_write_signed(store *st, MDB_txn *txn, const char *name, struct user_rec *u,
-                             const keyring *signer)
+/* An administrator's decision: sign what the record now says. */
+static int user_sign(store *st, const keyring *signer, const char *name, struct user_rec *u)
 {
-	uint8_t b[USER_BYTES], sb[128];
+	uint8_t sb[128];
 
-	if (signer && keyring_is_authority(signer) &&
-	    keyring_authority_mac(signer, sb, user_signed_bytes(st, name, u, sb), u->mac) == KEYS_OK)
-		u->signed_ = true;
+	if (!signer || !keyring_is_authority(signer) ||
+	    keyring_authority_mac(signer, sb, user_signed_bytes(st, name, u, sb), u->mac) != KEYS_OK)
+		return st_fail(st, M_AUTH, "not permitted: only an administrator can change a user");
+	u->signed_ = true;
+	return M_OK;
+}
+
+/* Write the record with the signature it carries (user_sign, or the one it
+ * was read with: passwd changes only what the signature does not cover). */
+static int user_put(store *st, MDB_txn *txn, const char *name, const struct user_rec *u)
+{
+	uint8_t b[USER_BYTES];
+
 	if (!u->signed_)
-		return st_fail(st, M_AUTH, "only an administrator can write an unsigned user record");
+		return st_fail(st, M_AUTH, "not permitted: a user record must be signed");
 	b[0] = USER_VERSION;
 	b[1] = (uint8_t)u->role;
 	b[2] = u->flags;
@@ -119,11 +142,6 @@ static int user_write_signed(store *st, MDB_txn *txn, const char *name, struct u
 	return st_put(st, txn, DB_USERS, name, strlen(name), b, sizeof b, 0);
 }
 
-static int user_write(store *st, MDB_txn *txn, const char *name, struct user_rec *u)
-{
-	return user_write_signed(st, txn, name, u, st->kr);
-}
-
 int st_write_user(store *st, MDB_txn *txn, const keyring *signer, const char *name,
                   enum key_role role, bool must_change, const uint8_t pk[KEYS_PK_BYTES],
                   const uint8_t slot[KEYS_SLOT_BYTES])
@@ -132,9 +150,13 @@ int st_write_user(store *st, MDB_txn *txn, const keyring *signer, const char *na
 	                     .flags = must_change ? USER_MUST_CHANGE : 0,
 	                     .created = st_now()};
 
+	int rc;
+
 	memcpy(u.pk, pk, KEYS_PK_BYTES);
 	memcpy(u.slot, slot, KEYS_SLOT_BYTES);
-	return user_write_signed(st, txn, name, &u, signer);
+	if ((rc = user_sign(st, signer, name, &u)))
+		return rc;
+	return user_put(st, txn, name, &u);
 }
 
 static size_t grant_key(uint8_t *k, const char *name, unsigned cls, uint32_t epoch)
@@ -234,7 +256,7 @@ static int unlock_read(store *st, MDB_txn *txn, void *vctx)
 	ctx->ngrants = 0;
 	if (rc == -1)
 		return M_OK;
-	if (rc || (rc = user_decode(st, &v, &ctx->u)))
+	if (rc || (rc = user_decode(st, ctx->name, strlen(ctx->name), &v, &ctx->u)))
 		return rc;
 	ctx->found = true;
 	if ((rc = st_load_epochs(st, txn)))
@@ -288,13 +310,16 @@ static bool role_matches_keys(const store *st, const keyring *kr, enum key_role 
 	return false;
 }
 
-static int sign_legacy_txn(store *st, MDB_txn *txn, void *vctx)
+int st_sign_legacy_users(store *st, MDB_txn *txn)
 {
 	MDB_cursor *cur;
 	MDB_val k, v;
 	int rc;
 
-	(void)vctx;
+	if (st->schema != 3)
+		return st_fail(st, M_INTEGRITY, "%s: user records are signed only in the upgrade "
+		                                "from schema 3",
+		               st->dir);
 	if ((rc = mdb_cursor_open(txn, st->dbi[DB_USERS], &cur)))
 		return st_mdb(st, rc, "users");
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
@@ -302,16 +327,24 @@ static int sign_legacy_txn(store *st, MDB_txn *txn, void *vctx)
 		struct user_rec u = {0};
 		char name[64];
 		int wrc;
-		if (k.mv_size >= sizeof name || user_decode(st, &v, &u) || u.signed_)
-			continue;
+		/* A damaged record stops the upgrade: signing it would bless it. */
+		if ((wrc = user_decode(st, k.mv_data, k.mv_size, &v, &u)))
+			break;
 		memcpy(name, k.mv_data, k.mv_size);
 		name[k.mv_size] = 0;
-		if ((wrc = user_write_signed(st, txn, name, &u, st->kr))) {
+		if (u.signed_)
+			wrc = user_verify(st, st->kr, name, &u);
+		else if ((wrc = user_sign(st, st->kr, name, &u)) == M_OK)
+			wrc = user_put(st, txn, name, &u);
+		keys_wipe(&u, sizeof u);
+		if (wrc) {
 			mdb_cursor_close(cur);
 			return wrc;
 		}
 	}
 	mdb_cursor_close(cur);
+	if (rc == 0)
+		return M_INTEGRITY; /* user_decode said why */
 	return rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "users");
 }
 
@@ -388,10 +421,13 @@ int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 	st->kr = kr;
 	kr = NULL;
 	snprintf(st->user, sizeof st->user, "%s", user);
-	/* Records from before roles were signed: the first administrator to
-	 * unlock signs them as they stand (documented in docs/security.md). */
-	if (keyring_is_authority(st->kr) && (rc = st_txn(st, true, sign_legacy_txn, NULL)))
+	/* An older store's upgrade needs an administrator's keys: it runs now,
+	 * in one transaction, or this login is refused (nobody else can do it). */
+	if ((rc = st_migrate_keyed(st))) {
+		store_lock(st);
+		st->user[0] = 0;
 		goto out;
+	}
 	st->role = ctx->u.role;
 	st->must_change = ctx->u.flags & USER_MUST_CHANGE;
 	rc = M_OK;
@@ -500,8 +536,11 @@ static int list_txn(store *st, MDB_txn *txn, void *vctx)
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		struct store_user_info *ui;
 		struct user_rec u = {0};
-		if (k.mv_size >= sizeof ui->name || user_decode(st, &v, &u))
-			continue;
+		/* A record that does not decode is named, not skipped. */
+		if ((rc = user_decode(st, k.mv_data, k.mv_size, &v, &u))) {
+			mdb_cursor_close(cur);
+			return rc;
+		}
 		if (ctx->n == ctx->cap) {
 			size_t cap = ctx->cap ? ctx->cap * 2 : 16;
 			void *p = realloc(ctx->users, cap * sizeof *ctx->users);
@@ -560,7 +599,7 @@ static int passwd_txn(store *st, MDB_txn *txn, void *vctx)
 
 	if (rc == -1)
 		return auth_failed(st);
-	if (rc || (rc = user_decode(st, &v, &u)))
+	if (rc || (rc = user_decode(st, st->user, strlen(st->user), &v, &u)))
 		return rc;
 	/* Someone else changed this slot since we read it (a second session):
 	 * do not overwrite their passphrase with ours. */
@@ -568,7 +607,8 @@ static int passwd_txn(store *st, MDB_txn *txn, void *vctx)
 		return st_fail(st, M_CONFLICT, "the passphrase was changed elsewhere meanwhile");
 	memcpy(u.slot, ctx->new_slot, KEYS_SLOT_BYTES);
 	u.flags &= (uint8_t)~USER_MUST_CHANGE;
-	return user_write(st, txn, st->user, &u);
+	/* The slot and the must-change flag are outside the signature. */
+	return user_put(st, txn, st->user, &u);
 }
 
 static int read_own(store *st, MDB_txn *txn, void *vctx)
@@ -578,7 +618,7 @@ static int read_own(store *st, MDB_txn *txn, void *vctx)
 
 	if (rc == -1)
 		return auth_failed(st);
-	return rc ? rc : user_decode(st, &v, vctx);
+	return rc ? rc : user_decode(st, st->user, strlen(st->user), &v, vctx);
 }
 
 int store_passwd(store *st, const char *oldpass, size_t oldlen, const char *newpass,
@@ -635,8 +675,12 @@ int st_grant_epoch(store *st, MDB_txn *txn, enum key_class c, uint32_t epoch, si
 		struct user_rec u = {0};
 		char name[64];
 		int prc;
-		if (k.mv_size >= sizeof name || user_decode(st, &v, &u))
-			continue;
+		/* Every record counts: one that does not decode stops the grant
+		 * (and with it the rotation), named, rather than being passed over. */
+		if ((prc = user_decode(st, k.mv_data, k.mv_size, &v, &u))) {
+			mdb_cursor_close(cur);
+			return prc;
+		}
 		if (!(allowed_classes(&u) & (1u << c)))
 			continue;
 		memcpy(name, k.mv_data, k.mv_size);
@@ -692,20 +736,51 @@ static int user_read(store *st, MDB_txn *txn, const char *name, struct user_rec 
 
 	if (rc == -1)
 		return st_fail(st, M_INPUT, "no user %s", name);
-	return rc ? rc : user_decode(st, &v, u);
+	return rc ? rc : user_decode(st, name, strlen(name), &v, u);
+}
+
+/* Before an administrator changes a record and signs it anew: it must say
+ * what an administrator last signed, or the new signature would bless an
+ * edit made in the file. */
+static int user_read_verified(store *st, MDB_txn *txn, const char *name, struct user_rec *u)
+{
+	int rc = user_read(st, txn, name, u);
+
+	return rc ? rc : user_verify(st, st->kr, name, u);
 }
 
 struct revoke_ctx {
 	const char *name;
 	key_classes held;
+	bool forged;
 };
+
+/* A record that does not authenticate (planted, or edited in the file) is
+ * not signed anew: it goes, with its grants, and every class is rotated,
+ * since nothing in it can be trusted to say what its holder had. */
+static int revoke_forged(store *st, MDB_txn *txn, struct revoke_ctx *ctx)
+{
+	MDB_val key = {strlen(ctx->name), (void *)ctx->name};
+	int rc = mdb_del(txn, st->dbi[DB_USERS], &key, NULL);
+
+	if (rc && rc != MDB_NOTFOUND)
+		return st_mdb(st, rc, "users");
+	ctx->held = (1u << KC_COUNT) - 1;
+	ctx->forged = true;
+	for (unsigned c = 0; c < KC_COUNT; c++)
+		if ((rc = st_rotation_supersede(st, txn, (enum key_class)c)))
+			return rc;
+	return st_drop_grants(st, txn, ctx->name, -1, 0);
+}
 
 static int revoke_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct revoke_ctx *ctx = vctx;
 	struct user_rec u = {0};
-	int rc = user_read(st, txn, ctx->name, &u);
+	int rc = user_read_verified(st, txn, ctx->name, &u);
 
+	if (rc == M_INTEGRITY)
+		return revoke_forged(st, txn, ctx);
 	if (rc)
 		return rc;
 	/* What they could have had in memory: every class of their role and
@@ -716,7 +791,7 @@ static int revoke_txn(store *st, MDB_txn *txn, void *vctx)
 	u.flags |= USER_REVOKED;
 	/* The keyslot goes: the secret key inside it is gone for good. */
 	keys_wipe(u.slot, sizeof u.slot);
-	if ((rc = user_write(st, txn, ctx->name, &u)))
+	if ((rc = user_sign(st, st->kr, ctx->name, &u)) || (rc = user_put(st, txn, ctx->name, &u)))
 		return rc;
 	/* A rotation in flight has sealed its new epoch to them already. */
 	for (unsigned c = 0; c < KC_COUNT; c++)
@@ -727,7 +802,7 @@ static int revoke_txn(store *st, MDB_txn *txn, void *vctx)
 
 int store_user_revoke(store *st, const char *name, key_classes *held)
 {
-	struct revoke_ctx ctx = {name, 0};
+	struct revoke_ctx ctx = {name, 0, false};
 	int rc;
 
 	if (!st->kr || !keyring_is_authority(st->kr))
@@ -764,7 +839,8 @@ static int named_txn(store *st, MDB_txn *txn, void *vctx)
 	if (ctx->grant) {
 		ctx->changed = !(allowed_classes(&u) & (1u << ctx->c));
 		u.flags |= USER_PROTECTED;
-		if ((rc = user_write(st, txn, ctx->name, &u)))
+		if ((rc = user_sign(st, st->kr, ctx->name, &u)) ||
+		    (rc = user_put(st, txn, ctx->name, &u)))
 			return rc;
 		/* Every live epoch (from the floor up), so that data not yet
 		 * re-encrypted by a rotation in progress opens too; never a
@@ -780,7 +856,7 @@ static int named_txn(store *st, MDB_txn *txn, void *vctx)
 		return st_fail(st, M_INPUT, "user %s holds %s through the role %s; change the role",
 		               ctx->name, keys_class_name(ctx->c), keys_role_name(u.role));
 	u.flags &= (uint8_t)~USER_PROTECTED;
-	if ((rc = user_write(st, txn, ctx->name, &u)))
+	if ((rc = user_sign(st, st->kr, ctx->name, &u)) || (rc = user_put(st, txn, ctx->name, &u)))
 		return rc;
 	return st_drop_grants(st, txn, ctx->name, ctx->c, 0);
 }
@@ -841,4 +917,38 @@ int store_class_holders(store *st, enum key_class c, uint32_t epoch, char (*name
 
 	*n = ctx.n;
 	return rc;
+}
+
+/* ---- check ------------------------------------------------------------------ */
+
+int st_check_users(store *st, MDB_txn *txn, void (*report)(void *, uint64_t, const char *),
+                   void *rctx, size_t *broken)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_USERS], &cur)))
+		return st_mdb(st, rc, "users");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		struct user_rec u = {0};
+		char name[64];
+		/* Only an administrator can verify signatures; anyone sees a
+		 * record that does not decode, or an unsigned one. */
+		int bad = user_decode(st, k.mv_data, k.mv_size, &v, &u);
+		if (!bad && keyring_is_authority(st->kr)) {
+			memcpy(name, k.mv_data, k.mv_size);
+			name[k.mv_size] = 0;
+			bad = user_verify(st, st->kr, name, &u);
+		}
+		if (bad) {
+			report(rctx, 0, st->err);
+			(*broken)++;
+		}
+		keys_wipe(&u, sizeof u);
+	}
+	mdb_cursor_close(cur);
+	st->err[0] = 0;
+	return rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "users");
 }
