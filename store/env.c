@@ -396,7 +396,29 @@ static int open_dbs(store *st, MDB_txn *txn, void *vctx)
 	return st_load_epochs(st, txn);
 }
 
-static int env_setup(store *st, const struct store_options *opt)
+/* LMDB maps the file and reads pages in place: a page past the end of a
+ * truncated file is a SIGBUS, not an error code. Every committed page lies
+ * below the last page the meta page names, so the file must reach it. */
+static int env_check_size(store *st)
+{
+	MDB_envinfo info;
+	MDB_stat ms;
+	struct stat sb;
+	mdb_filehandle_t fd;
+
+	if (mdb_env_get_fd(st->env, &fd) != 0 || fstat(fd, &sb) != 0 ||
+	    mdb_env_info(st->env, &info) != 0 || mdb_env_stat(st->env, &ms) != 0)
+		return st_fail(st, M_UNAVAILABLE, "%s: cannot examine data.mdb", st->dir);
+	if ((uint64_t)sb.st_size < ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize)
+		return st_fail(st, M_INTEGRITY,
+		               "%s: data.mdb is damaged: it is %lld bytes but its pages reach %llu "
+		               "(truncated?); restore it from a backup (docs/keys.md)",
+		               st->dir, (long long)sb.st_size,
+		               ((unsigned long long)info.me_last_pgno + 1) * ms.ms_psize);
+	return M_OK;
+}
+
+static int env_setup(store *st, const struct store_options *opt, bool create)
 {
 	MDB_envinfo info;
 	int rc, dead;
@@ -422,8 +444,15 @@ static int env_setup(store *st, const struct store_options *opt)
 			break;
 		usleep(50000);
 	}
+	if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH || (rc == ENOENT && !create))
+		return st_fail(st, M_INTEGRITY,
+		               "%s: data.mdb is damaged: it is not an LMDB file (truncated or "
+		               "overwritten?); restore it from a backup",
+		               st->dir);
 	if (rc)
 		return st_mdb(st, rc, "open");
+	if (!create && (rc = env_check_size(st)))
+		return rc;
 	/* A reader killed with kill -9 keeps its slot while others have the
 	 * store open, and pins old pages until cleared. */
 	mdb_reader_check(st->env, &dead);
@@ -483,6 +512,15 @@ int store_open(const char *dir, const struct store_options *opt, store **out, ch
 		         dir);
 		return M_UNAVAILABLE;
 	}
+	/* LMDB would take an empty file for a new store and write one: only
+	 * init creates a store. */
+	if (!S_ISREG(sb.st_mode) || sb.st_size == 0) {
+		snprintf(err, errlen,
+		         "%s: data.mdb is damaged: it is %s; restore it from a backup (only "
+		         "'mappe init' creates a store)",
+		         dir, S_ISREG(sb.st_mode) ? "empty" : "not a regular file");
+		return M_INTEGRITY;
+	}
 	/* AT_EACCESS: a setgid mappe reaches the store through its effective
 	 * group, which plain access() would ignore. */
 	if (faccessat(AT_FDCWD, path, R_OK | W_OK, AT_EACCESS) != 0) {
@@ -500,7 +538,7 @@ int store_open(const char *dir, const struct store_options *opt, store **out, ch
 	struct open_ctx ctx = {.create = false};
 	rc = set_dir(st, dir, err, errlen);
 	if (rc == M_OK)
-		rc = env_setup(st, opt);
+		rc = env_setup(st, opt, false);
 	/* Every login opens the store in a read transaction, so that a writer
 	 * holding the lock stalls no one; only a migration takes the write lock. */
 	if (rc == M_OK && (rc = st_txn(st, false, open_dbs, &ctx)) == NEED_WRITE) {
@@ -683,7 +721,7 @@ int store_create(const char *dir, const char *admin, const char *pass, size_t pa
 		goto out;
 	}
 
-	rc = env_setup(st, opt);
+	rc = env_setup(st, opt, true);
 	if (rc)
 		goto out;
 	ctx = (struct create_ctx){kr, admin, pk, slot};

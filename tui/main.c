@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <locale.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +183,23 @@ static long parse_long(const char *s, const char *what, long min, long max)
 	return v;
 }
 
+/* LMDB reads the store through a map: a page missing from the file (it was
+ * truncated while in use, past the size check at open) is a SIGBUS. Say so
+ * and leave with the integrity status rather than die without a word;
+ * nothing is half-written, since a write transaction reaches the file only
+ * at commit. Only async-signal-safe calls here. */
+static void on_bus(int sig)
+{
+	static const char msg[] = "\nmappe: the store file is damaged (a page is missing: was "
+	                          "data.mdb truncated?); nothing more was written. An "
+	                          "administrator should run 'mappe check' and restore a backup.\n";
+	(void)sig;
+	if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) {
+		/* nothing more can be done */
+	}
+	_exit(M_INTEGRITY);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -217,6 +235,7 @@ int main(int argc, char **argv)
 	if (keys_init() != 0)
 		return cli_fail(M_UNAVAILABLE, "libsodium failed to start");
 	keys_harden_process();
+	signal(SIGBUS, on_bus);
 	cli.setgid = getauxval(AT_SECURE) != 0;
 	{
 		/* --lang must be known before the first message is printed. */

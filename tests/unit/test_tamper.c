@@ -46,6 +46,7 @@ static void ts_open(struct tstore *t)
 {
 	char err[512] = "";
 
+	assert_null(t->st);
 	assert_int_equal(store_open(t->dir, &opts, &t->st, err, sizeof err), M_OK);
 }
 
@@ -443,6 +444,70 @@ static void test_orphan_notes(void **state)
 	assert_non_null(strstr(r.all, "[1] a note that the record header does not count"));
 }
 
+/* ---- finding 9: a truncated data.mdb -------------------------------------- */
+
+/* Open and unlock in a child: a SIGBUS there fails the test, not the runner.
+ * Exit status: the store status of the first step that failed, or 0. */
+static int open_in_child(const char *dir, char *err, size_t errlen)
+{
+	int pfd[2], status;
+	pid_t pid;
+
+	assert_int_equal(pipe(pfd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		store *st = NULL;
+		char e[512] = "";
+		int rc = store_open(dir, &opts, &st, e, sizeof e);
+		if (rc == M_OK) {
+			rc = store_unlock(st, "admin", admin_pass, strlen(admin_pass));
+			snprintf(e, sizeof e, "%s", store_error(st));
+		}
+		if (write(pfd[1], e, strlen(e)) < 0)
+			_exit(99);
+		_exit(rc);
+	}
+	close(pfd[1]);
+	ssize_t n = read(pfd[0], err, errlen - 1);
+	err[n > 0 ? n : 0] = 0;
+	close(pfd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_false(WIFSIGNALED(status)); /* no SIGBUS, no crash */
+	return WEXITSTATUS(status);
+}
+
+static off_t file_size(const char *path)
+{
+	struct stat sb;
+
+	assert_int_equal(stat(path, &sb), 0);
+	return sb.st_size;
+}
+
+static void test_truncated(void **state)
+{
+	struct tstore *t = *state;
+	char path[256], err[512];
+	off_t full;
+
+	insert_cases(t->st, 300);
+	ts_close(t);
+	snprintf(path, sizeof path, "%s/data.mdb", t->dir);
+	full = file_size(path);
+	assert_true(full > 16 * 4096);
+	assert_int_equal(open_in_child(t->dir, err, sizeof err), M_OK);
+
+	const off_t sizes[] = {full - 4096, full / 2, 3 * 4096, 8192, 4096, 100, 0};
+	for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+		assert_int_equal(truncate(path, sizes[i]), 0);
+		assert_int_equal(open_in_child(t->dir, err, sizeof err), M_INTEGRITY);
+		assert_non_null(strstr(err, "data.mdb is damaged"));
+		/* Refused without writing: not re-created, not grown. */
+		assert_int_equal(file_size(path), sizes[i]);
+	}
+}
+
 #define FX(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(void)
@@ -451,7 +516,7 @@ int main(void)
 	    FX(test_planted_v1_user),   FX(test_edited_user_not_resigned),
 	    FX(test_schema3_upgrade),   FX(test_deleted_case),
 	    FX(test_counter_wound_back), FX(test_counter_never_overwrites),
-	    FX(test_orphan_notes),
+	    FX(test_orphan_notes),      FX(test_truncated),
 	};
 
 	return cmocka_run_group_tests_name("tamper", tests, setup, NULL);
