@@ -715,7 +715,7 @@ static int insert_txn(store *st, MDB_txn *txn, void *vctx)
 		return rc;
 	for (size_t i = 0; i < ctx->n; i++) {
 		ctx->failed = i;
-		rc = case_insert_txn(st, txn, &ctx->cases[i], &ctx->ids[i]);
+		rc = case_insert_txn(st, txn, &ctx->cases[i], ctx->ids ? &ctx->ids[i] : NULL);
 		if (rc)
 			return rc;
 	}

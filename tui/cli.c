@@ -237,41 +237,6 @@ int cli_open(const struct cli *cli, store **out)
 	return M_OK;
 }
 
-bool cli_conf(const char *key, char *buf, size_t cap)
-{
-	FILE *f = fopen(MAPPE_CONF, "r");
-	char line[4200];
-	size_t klen = strlen(key);
-	bool found = false;
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof line, f)) {
-		char *p = line, *e;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (strncmp(p, key, klen) != 0)
-			continue;
-		p += klen;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p++ != '=')
-			continue;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		e = p + strcspn(p, "\r\n");
-		while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		*e = 0;
-		if (*p) {
-			snprintf(buf, cap, "%s", p);
-			found = true;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
 const char *cli_time(int64_t t, bool with_clock, char buf[32])
 {
 	time_t tt = (time_t)t;

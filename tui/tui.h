@@ -64,8 +64,13 @@ int cli_open(const struct cli *cli, store **out);
 int cli_parse_id(const char *s, uint64_t *id);
 #define MAPPE_CONF "/etc/mappe.conf"
 
-/* A value of /etc/mappe.conf ("key = value" lines); false if absent. */
+/* A value of /etc/mappe.conf ("key = value" lines); false if absent (conf.c). */
 bool cli_conf(const char *key, char *buf, size_t cap);
+/* The value of key in text; the first line wins; a value that does not fit
+ * in cap is ignored, never cut short. */
+bool conf_find(const char *text, size_t len, const char *key, char *buf, size_t cap);
+/* A number of seconds, 0 to one week; false for anything else. */
+bool conf_seconds(const char *value, int *out);
 
 /* A date (and time) for people, in local time. */
 const char *cli_time(int64_t t, bool with_clock, char buf[32]);
