@@ -202,3 +202,12 @@ void keyring_free(keyring *kr)
 	if (kr)
 		sodium_free(kr); /* sodium_free wipes before unmapping */
 }
+
+int keyring_reseal_slot(const keyring *kr, const char *pass, size_t passlen,
+                        const struct keys_kdf *kdf, const struct keys_slot_ad *ad,
+                        uint8_t slot_out[KEYS_SLOT_BYTES])
+{
+	if (!kr->has_user || sodium_memcmp(ad->user_pk, kr->user_pk, 32) != 0)
+		return KEYS_EAUTH;
+	return slot_seal(kr->user_sk, pass, passlen, kdf, ad, slot_out);
+}

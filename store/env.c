@@ -393,12 +393,48 @@ static int open_dbs(store *st, MDB_txn *txn, void *vctx)
 	if (rc || v.mv_size != KEYS_PK_BYTES)
 		return st_fail(st, M_INTEGRITY, "%s: the authority key is missing", st->dir);
 	memcpy(st->authority_pk, v.mv_data, KEYS_PK_BYTES);
+	/* After an authority rotation, the history's last key is the current
+	 * one; anything else is an edit of one of them. */
+	rc = st_get(st, txn, DB_META, "authorities", 11, &v);
+	st->authority_epoch = 0;
+	if (rc == M_OK) {
+		if (v.mv_size < KEYS_PK_BYTES || v.mv_size % KEYS_PK_BYTES ||
+		    v.mv_size / KEYS_PK_BYTES > 256 ||
+		    memcmp((const uint8_t *)v.mv_data + v.mv_size - KEYS_PK_BYTES, st->authority_pk,
+		           KEYS_PK_BYTES) != 0)
+			return st_fail(st, M_INTEGRITY, "%s: the authority history is damaged",
+			               st->dir);
+		st->authority_epoch = (uint32_t)(v.mv_size / KEYS_PK_BYTES - 1);
+	} else if (rc != -1) {
+		return rc;
+	}
 	return st_load_epochs(st, txn);
 }
 
 /* LMDB maps the file and reads pages in place: a page past the end of a
  * truncated file is a SIGBUS, not an error code. Every committed page lies
  * below the last page the meta page names, so the file must reach it. */
+int st_authority_at(store *st, MDB_txn *txn, uint32_t epoch, uint8_t pk[KEYS_PK_BYTES])
+{
+	MDB_val v;
+	int rc = st_get(st, txn, DB_META, "authorities", 11, &v);
+
+	if (rc == -1 && epoch == 0) {
+		rc = st_get(st, txn, DB_META, "authority", 9, &v);
+		if (rc == M_OK && v.mv_size == KEYS_PK_BYTES) {
+			memcpy(pk, v.mv_data, KEYS_PK_BYTES);
+			return M_OK;
+		}
+	}
+	if (rc && rc != -1)
+		return rc;
+	if (rc == -1 || v.mv_size % KEYS_PK_BYTES || (uint64_t)epoch >= v.mv_size / KEYS_PK_BYTES)
+		return st_fail(st, M_INTEGRITY, "%s: authority epoch %u is missing from the history",
+		               st->dir, epoch);
+	memcpy(pk, (const uint8_t *)v.mv_data + (size_t)epoch * KEYS_PK_BYTES, KEYS_PK_BYTES);
+	return M_OK;
+}
+
 static int env_check_size(store *st)
 {
 	MDB_envinfo info;

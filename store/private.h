@@ -17,7 +17,8 @@
 
 /*
  * Databases (all keys big-endian so that LMDB's byte order is numeric order):
- *   meta    "schema" u32 | "store_id" [16] | "authority" pk[32] | "next_id" u64 |
+ *   meta    "schema" u32 | "store_id" [16] | "authority" pk[32] (the current one) |
+ *           "authorities" pk[32] x (epoch + 1), oldest first (absent: epoch 0) | "next_id" u64 |
  *           "next_id_mac" u32 record epoch | MAC[32] (cases.c)
  *   users   name -> user record (users.c)
  *   grants  name 0x00 u8 class u32 epoch -> grant (keys.h)
@@ -42,7 +43,9 @@ struct store {
 	struct keys_kdf kdf;
 
 	uint8_t store_id[KEYS_STORE_ID_BYTES];
-	uint8_t authority_pk[KEYS_PK_BYTES];
+	uint8_t authority_pk[KEYS_PK_BYTES]; /* the current authority (meta "authority") */
+	uint32_t authority_epoch;            /* its place in meta "authorities" */
+	uint32_t pin; /* the authority epoch this session's keyring trusts */
 	uint32_t epoch[KC_COUNT]; /* active epoch per class, read in every transaction */
 	uint32_t floor[KC_COUNT]; /* epochs below it are retired: their keys are deleted */
 
@@ -140,6 +143,9 @@ int st_nid_index(store *st, MDB_txn *txn, uint32_t epoch, const char *nid, size_
 /* Open any grants of the acting user that the keyring lacks (after a
  * rotation by an administrator while this session was open). */
 int st_refresh_grants(store *st, MDB_txn *txn);
+
+/* env.c: the authority's public key at an epoch (meta "authorities"). */
+int st_authority_at(store *st, MDB_txn *txn, uint32_t epoch, uint8_t pk[KEYS_PK_BYTES]);
 
 /* env.c: the migrations that need an administrator's keys, in their unlock. */
 int st_migrate_keyed(store *st);

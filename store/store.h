@@ -203,6 +203,15 @@ int store_rotation_get(store *st, enum key_class c, struct store_rotation *out);
 int store_rotate(store *st, enum key_class c, size_t batch,
                  void (*progress)(void *ctx, const struct store_rotation *r), void *ctx);
 
+/* Replace the authority key (administrators' granting and signing key): a
+ * revoked administrator's copy then signs nothing that authenticates. Every
+ * record is verified, signed anew, and every live grant boxed anew, in one
+ * transaction; each user's keyslot follows at their next login. users: how
+ * many records were re-signed. */
+int store_rotate_authority(store *st, size_t *users);
+/* In store_user_revoke's held: the revoked user held the authority key too. */
+#define STORE_HELD_AUTHORITY (1u << 31)
+
 /* ---- cases -------------------------------------------------------------- */
 
 enum case_status_value {

@@ -1,11 +1,14 @@
 /* users.c: enrolment, keyslots, grants and unlocking.
  *
  * User record (users table, key = name):
- *   u8 version (2) | u8 role | u8 flags | u8 reserved | i64 created |
+ *   u8 version (2) | u8 role | u8 flags | u8 pin | i64 created |
  *   public key[32] | keyslot[KEYS_SLOT_BYTES] | authority MAC[32]
  * The MAC covers what only an administrator decides: name, role, the
  * revoked and protected flags, the public key; not the keyslot or the
- * must-change flag, which the user's own passwd rewrites. Version 1 had no
+ * must-change flag, which the user's own passwd rewrites, nor the pin: the
+ * authority epoch the keyslot is bound to, which the owner's login moves
+ * forward after an authority rotation (the slot itself says whether it is
+ * right: the pinned key is in its associated data). Version 1 had no
  * MAC: it is read only in a schema-3 store, whose upgrade (in an
  * administrator's unlock) signs it; anywhere else it was planted.
  *
@@ -27,6 +30,7 @@ enum { USER_BYTES_V1 = 4 + 8 + KEYS_PK_BYTES + KEYS_SLOT_BYTES,
 struct user_rec {
 	enum key_role role;
 	uint8_t flags;
+	uint8_t pin; /* authority epoch of the keyslot */
 	int64_t created;
 	uint8_t pk[KEYS_PK_BYTES];
 	uint8_t slot[KEYS_SLOT_BYTES];
@@ -105,6 +109,7 @@ static int user_decode(store *st, const char *name, size_t namelen, const MDB_va
 		memcpy(u->mac, p + USER_BYTES_V1, KEYS_MAC_BYTES);
 	u->role = (enum key_role)p[1];
 	u->flags = p[2];
+	u->pin = p[3];
 	u->created = (int64_t)rd64(p + 4);
 	memcpy(u->pk, p + 12, KEYS_PK_BYTES);
 	memcpy(u->slot, p + 12 + KEYS_PK_BYTES, KEYS_SLOT_BYTES);
@@ -134,7 +139,7 @@ static int user_put(store *st, MDB_txn *txn, const char *name, const struct user
 	b[0] = USER_VERSION;
 	b[1] = (uint8_t)u->role;
 	b[2] = u->flags;
-	b[3] = 0;
+	b[3] = u->pin;
 	be64(b + 4, (uint64_t)u->created);
 	memcpy(b + 12, u->pk, KEYS_PK_BYTES);
 	memcpy(b + 12 + KEYS_PK_BYTES, u->slot, KEYS_SLOT_BYTES);
@@ -148,6 +153,7 @@ int st_write_user(store *st, MDB_txn *txn, const keyring *signer, const char *na
 {
 	struct user_rec u = {.role = role,
 	                     .flags = must_change ? USER_MUST_CHANGE : 0,
+	                     .pin = (uint8_t)st->authority_epoch,
 	                     .created = st_now()};
 
 	int rc;
@@ -214,6 +220,8 @@ struct unlock_ctx {
 	const char *name;
 	bool found;
 	struct user_rec u;
+	uint32_t epoch; /* the store's authority epoch, read with the record */
+	uint8_t hist[256][KEYS_PK_BYTES]; /* authorities from the record's pin on */
 	size_t ngrants;
 	struct grant_copy grants[MAX_GRANTS];
 };
@@ -261,7 +269,51 @@ static int unlock_read(store *st, MDB_txn *txn, void *vctx)
 	ctx->found = true;
 	if ((rc = st_load_epochs(st, txn)))
 		return rc;
+	ctx->epoch = st->authority_epoch;
+	if (ctx->u.pin > ctx->epoch)
+		return st_fail(st, M_INTEGRITY, "%s: the keyslot of user %s is pinned to an unknown "
+		                                "authority",
+		               st->dir, ctx->name);
+	for (uint32_t e = ctx->u.pin; e <= ctx->epoch; e++)
+		if ((rc = st_authority_at(st, txn, e, ctx->hist[e])))
+			return rc;
 	return read_grants(st, txn, ctx->name, ctx->grants, MAX_GRANTS, &ctx->ngrants);
+}
+
+static int follow_successions(store *st, keyring *kr, const char *user,
+                              const struct grant_copy *g, size_t n, uint32_t pin,
+                              uint32_t epoch, const uint8_t (*hist)[KEYS_PK_BYTES]);
+
+/* An authority rotation since this session unlocked: follow it, so that the
+ * grants the new authority boxed open here too (the slot itself moves at
+ * the next login, which has the passphrase). */
+static int refresh_authority(store *st, MDB_txn *txn, const struct grant_copy *g, size_t n)
+{
+	uint8_t(*hist)[KEYS_PK_BYTES];
+	MDB_val v;
+	uint32_t epoch;
+	int rc = st_get(st, txn, DB_META, "authorities", 11, &v);
+
+	if (rc == -1)
+		return M_OK;
+	if (rc)
+		return rc;
+	epoch = (uint32_t)(v.mv_size / KEYS_PK_BYTES) - 1;
+	if (v.mv_size < KEYS_PK_BYTES || epoch <= st->pin)
+		return M_OK;
+	hist = malloc(v.mv_size);
+	if (!hist)
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	memcpy(hist, v.mv_data, v.mv_size);
+	rc = follow_successions(st, st->kr, st->user, g, n, st->pin, epoch,
+	                        (const uint8_t(*)[KEYS_PK_BYTES])hist);
+	if (rc == M_OK) {
+		st->pin = epoch;
+		st->authority_epoch = epoch;
+		memcpy(st->authority_pk, hist[epoch], KEYS_PK_BYTES);
+	}
+	free(hist);
+	return rc;
 }
 
 int st_refresh_grants(store *st, MDB_txn *txn)
@@ -273,10 +325,14 @@ int st_refresh_grants(store *st, MDB_txn *txn)
 	if (!g)
 		return st_fail(st, M_UNAVAILABLE, "out of memory");
 	rc = read_grants(st, txn, st->user, g, MAX_GRANTS, &n);
+	/* Never fatal: a session that cannot follow keeps what it had. */
+	if (rc == M_OK && refresh_authority(st, txn, g, n) != M_OK)
+		st->err[0] = 0;
 	/* keyring_add_grant skips the keys it holds; one that does not open is
 	 * left out, and the field it guards stays locked. */
 	for (size_t i = 0; rc == M_OK && i < n; i++)
-		if (g[i].cls == KEYS_AUTHORITY_CLASS || !keyring_has(st->kr, g[i].cls, g[i].epoch))
+		if (g[i].cls == KEYS_AUTHORITY_CLASS ||
+		    (g[i].cls < KC_COUNT && !keyring_has(st->kr, g[i].cls, g[i].epoch)))
 			keyring_add_grant(st->kr, g[i].cls, g[i].epoch, g[i].g);
 	keys_wipe(g, MAX_GRANTS * sizeof *g);
 	free(g);
@@ -348,6 +404,70 @@ int st_sign_legacy_users(store *st, MDB_txn *txn)
 	return rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "users");
 }
 
+/* Walk from the authority the slot is pinned to up to the current one:
+ * each step is a succession boxed to this user by the authority before it,
+ * naming the key the history lists. */
+static int follow_successions(store *st, keyring *kr, const char *user,
+                              const struct grant_copy *g, size_t n, uint32_t pin,
+                              uint32_t epoch, const uint8_t (*hist)[KEYS_PK_BYTES])
+{
+	for (uint32_t e = pin + 1; e <= epoch; e++) {
+		size_t i = 0;
+		while (i < n && !(g[i].cls == KEYS_SUCCESSION_CLASS && g[i].epoch == e))
+			i++;
+		if (i == n || keyring_follow(kr, e, g[i].g, hist[e]) != KEYS_OK)
+			return st_fail(st, M_INTEGRITY,
+			               "%s: the authority succession to epoch %u for user %s is "
+			               "missing or does not authenticate: the store may have been "
+			               "tampered with",
+			               st->dir, e, user);
+	}
+	return M_OK;
+}
+
+struct repin_ctx {
+	const char *name;
+	const uint8_t *old_slot;
+	const uint8_t *new_slot;
+	uint8_t pin;
+};
+
+static int repin_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct repin_ctx *ctx = vctx;
+	struct user_rec u = {0};
+	MDB_val v;
+	int rc = st_get(st, txn, DB_USERS, ctx->name, strlen(ctx->name), &v);
+
+	if (rc)
+		return rc == -1 ? st_fail(st, M_AUTH, "authentication failed") : rc;
+	if ((rc = user_decode(st, ctx->name, strlen(ctx->name), &v, &u)))
+		return rc;
+	/* A passwd or another login meanwhile: theirs stands. */
+	if (!keys_memeq(u.slot, ctx->old_slot, KEYS_SLOT_BYTES))
+		return M_CONFLICT;
+	memcpy(u.slot, ctx->new_slot, KEYS_SLOT_BYTES);
+	u.pin = ctx->pin;
+	if ((rc = user_put(st, txn, ctx->name, &u)))
+		return rc;
+	return st_drop_grants(st, txn, ctx->name, KEYS_SUCCESSION_CLASS, 0);
+}
+
+static void repin(store *st, struct unlock_ctx *ctx, const char *pass, size_t passlen)
+{
+	uint8_t slot[KEYS_SLOT_BYTES];
+	const struct keys_slot_ad ad = {st->store_id, ctx->name, ctx->u.pk, ctx->hist[ctx->epoch]};
+	struct repin_ctx rctx = {ctx->name, ctx->u.slot, slot, (uint8_t)ctx->epoch};
+	int lock = keys_kdf_lock(st->dir);
+	int rc = keyring_reseal_slot(st->kr, pass, passlen, &st->kdf, &ad, slot);
+
+	keys_kdf_unlock(lock);
+	if (rc == KEYS_OK)
+		st_txn(st, true, repin_txn, &rctx);
+	keys_wipe(slot, sizeof slot);
+	st->err[0] = 0;
+}
+
 static int auth_failed(store *st)
 {
 	/* The same words whether the user is unknown or the passphrase wrong. */
@@ -382,7 +502,7 @@ int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 		rc = auth_failed(st);
 		goto out;
 	}
-	const struct keys_slot_ad ad = {st->store_id, user, ctx->u.pk, st->authority_pk};
+	const struct keys_slot_ad ad = {st->store_id, user, ctx->u.pk, ctx->hist[ctx->u.pin]};
 	rc = keyring_unlock(ctx->u.slot, &ad, pass, passlen, &kr);
 	keys_kdf_unlock(lock);
 	if (rc == KEYS_EAUTH) {
@@ -396,8 +516,13 @@ int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 		             st->dir, user);
 		goto out;
 	}
+	if ((rc = follow_successions(st, kr, user, ctx->grants, ctx->ngrants, ctx->u.pin,
+	                             ctx->epoch, ctx->hist)))
+		goto out;
 	for (size_t i = 0; i < ctx->ngrants; i++) {
 		const struct grant_copy *g = &ctx->grants[i];
+		if (g->cls == KEYS_SUCCESSION_CLASS)
+			continue;
 		if (keyring_add_grant(kr, g->cls, g->epoch, g->g) != KEYS_OK) {
 			rc = st_fail(st, M_INTEGRITY,
 			             "%s: a key grant of user %s does not authenticate: the store "
@@ -420,7 +545,13 @@ int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 	keyring_free(st->kr);
 	st->kr = kr;
 	kr = NULL;
+	st->pin = ctx->epoch;
 	snprintf(st->user, sizeof st->user, "%s", user);
+	/* A slot still pinned to an earlier authority moves to this one now,
+	 * while the passphrase is at hand; if that fails, the next login tries
+	 * again (the successions stay until it succeeds). */
+	if (ctx->u.pin < ctx->epoch)
+		repin(st, ctx, pass, passlen);
 	/* An older store's upgrade needs an administrator's keys: it runs now,
 	 * in one transaction, or this login is refused (nobody else can do it). */
 	if ((rc = st_migrate_keyed(st))) {
@@ -465,6 +596,8 @@ bool store_can_read(const store *st, enum key_class c)
 	return st->kr && (unsigned)c < KC_COUNT && keyring_has(st->kr, c, st->epoch[c]);
 }
 
+static int authority_current(store *st, MDB_txn *txn);
+
 /* ---- enrolment and passphrases ------------------------------------------ */
 
 struct add_ctx {
@@ -484,7 +617,7 @@ static int add_txn(store *st, MDB_txn *txn, void *vctx)
 		return st_fail(st, M_INPUT, "user %s already exists", ctx->name);
 	if (rc != -1)
 		return rc;
-	if ((rc = st_load_epochs(st, txn)))
+	if ((rc = st_load_epochs(st, txn)) || (rc = authority_current(st, txn)))
 		return rc;
 	rc = st_write_user(st, txn, st->kr, ctx->name, ctx->role, true, ctx->pk, ctx->slot);
 	if (rc)
@@ -765,7 +898,7 @@ static int revoke_forged(store *st, MDB_txn *txn, struct revoke_ctx *ctx)
 
 	if (rc && rc != MDB_NOTFOUND)
 		return st_mdb(st, rc, "users");
-	ctx->held = (1u << KC_COUNT) - 1;
+	ctx->held = ((1u << KC_COUNT) - 1) | STORE_HELD_AUTHORITY;
 	ctx->forged = true;
 	for (unsigned c = 0; c < KC_COUNT; c++)
 		if ((rc = st_rotation_supersede(st, txn, (enum key_class)c)))
@@ -785,7 +918,7 @@ static int revoke_txn(store *st, MDB_txn *txn, void *vctx)
 		return rc;
 	/* What they could have had in memory: every class of their role and
 	 * named grants, whether or not this is the second run after a crash. */
-	ctx->held = user_classes(&u);
+	ctx->held = user_classes(&u) | (u.role == ROLE_ADMIN ? STORE_HELD_AUTHORITY : 0);
 	/* USER_PROTECTED stays, so that a second run after a crash still knows
 	 * to rotate protected; a revoked user is allowed nothing anyway. */
 	u.flags |= USER_REVOKED;
@@ -832,7 +965,7 @@ static int named_txn(store *st, MDB_txn *txn, void *vctx)
 		return rc;
 	if (u.flags & USER_REVOKED)
 		return st_fail(st, M_INPUT, "user %s is revoked", ctx->name);
-	if ((rc = st_load_epochs(st, txn)))
+	if ((rc = st_load_epochs(st, txn)) || (rc = authority_current(st, txn)))
 		return rc;
 	if ((rc = user_verify(st, st->kr, ctx->name, &u)))
 		return rc;
@@ -951,4 +1084,176 @@ int st_check_users(store *st, MDB_txn *txn, void (*report)(void *, uint64_t, con
 	mdb_cursor_close(cur);
 	st->err[0] = 0;
 	return rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "users");
+}
+
+/* ---- the authority ------------------------------------------------------------
+ *
+ * The authority key boxes every grant and (through a derived key) signs
+ * every user record. When an administrator is revoked, or on request, it is
+ * replaced: a new keypair, a succession boxed from the old one to every
+ * user, every record signed anew and every live grant boxed anew from the
+ * new key, the old authority grants deleted; all in one transaction. From
+ * then on nothing made with the old key authenticates to a user whose slot
+ * has moved on, and each slot moves at its owner's next login. */
+
+/* A session that unlocked before someone else's authority rotation holds
+ * the old key: what it would sign or box now would not authenticate. */
+static int authority_current(store *st, MDB_txn *txn)
+{
+	MDB_val v;
+	int rc = st_get(st, txn, DB_META, "authorities", 11, &v);
+	uint32_t epoch = rc == M_OK ? (uint32_t)(v.mv_size / KEYS_PK_BYTES) - 1 : 0;
+
+	if (rc && rc != -1)
+		return rc;
+	if (epoch != st->authority_epoch || (st->kr && st->pin != st->authority_epoch))
+		return st_fail(st, M_CONFLICT, "the authority key was rotated since you logged in; "
+		                               "log in again");
+	return M_OK;
+}
+
+struct authority_ctx {
+	uint8_t new_pk[KEYS_PK_BYTES];
+	size_t users;
+};
+
+static int regrant_user(store *st, MDB_txn *txn, const char *name, const struct user_rec *u,
+                        uint32_t epoch)
+{
+	uint8_t k[64 + 6], g[KEYS_GRANT_BYTES];
+	key_classes cls = allowed_classes(u);
+	int rc;
+
+	if (keyring_succession(st->kr, epoch, u->pk, g) != KEYS_OK)
+		return st_fail(st, M_UNAVAILABLE, "cannot box the authority succession");
+	if ((rc = st_put(st, txn, DB_GRANTS, k, grant_key(k, name, KEYS_SUCCESSION_CLASS, epoch), g,
+	                 sizeof g, 0)))
+		return rc;
+	/* Every live epoch the user is allowed, so that data a rotation in
+	 * progress has not reached yet opens too. */
+	for (unsigned c = 0; c < KC_COUNT; c++)
+		for (uint32_t e = st->floor[c]; (cls & (1u << c)) && e <= st->epoch[c]; e++)
+			if (keyring_has(st->kr, (enum key_class)c, e) &&
+			    (rc = put_grant(st, txn, st->kr, name, c, e, u->pk)))
+				return rc;
+	if (u->role == ROLE_ADMIN && !(u->flags & USER_REVOKED))
+		return put_grant(st, txn, st->kr, name, KEYS_AUTHORITY_CLASS, epoch, u->pk);
+	return M_OK;
+}
+
+static int authority_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct authority_ctx *ctx = vctx;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	char (*names)[64] = NULL;
+	struct user_rec *recs = NULL;
+	size_t n = 0, cap = 0;
+	uint32_t epoch;
+	int rc;
+
+	/* A retry (the map grew) starts again from the old key. */
+	keyring_authority_settle(st->kr, 0);
+	if ((rc = st_load_epochs(st, txn)) || (rc = authority_current(st, txn)))
+		return rc;
+	epoch = st->authority_epoch + 1;
+	if (epoch > 255)
+		return st_fail(st, M_UNAVAILABLE, "the authority key has been rotated 255 times: "
+		                                  "make a new store");
+	/* Every record must say what an administrator signed before it is
+	 * signed again: otherwise the rotation would bless an edit. */
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_USERS], &cur)))
+		return st_mdb(st, rc, "users");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 32;
+			void *pn = realloc(names, ncap * sizeof *names);
+			void *pr = pn ? realloc(recs, ncap * sizeof *recs) : NULL;
+			if (pn)
+				names = pn;
+			if (!pr) {
+				rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+				goto out;
+			}
+			recs = pr;
+			cap = ncap;
+		}
+		memset(&recs[n], 0, sizeof recs[n]);
+		if ((rc = user_decode(st, k.mv_data, k.mv_size, &v, &recs[n])))
+			goto out;
+		memcpy(names[n], k.mv_data, k.mv_size);
+		names[n][k.mv_size] = 0;
+		if ((rc = user_verify(st, st->kr, names[n], &recs[n])))
+			goto out;
+		n++;
+	}
+	if (rc != MDB_NOTFOUND) {
+		rc = st_mdb(st, rc, "users");
+		goto out;
+	}
+	mdb_cursor_close(cur);
+	cur = NULL;
+
+	if (keyring_authority_succeed(st->kr, ctx->new_pk) != KEYS_OK) {
+		rc = st_fail(st, M_AUTH, "not permitted: only an administrator holds the authority "
+		                         "key");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!(recs[i].flags & USER_REVOKED) &&
+		    (rc = regrant_user(st, txn, names[i], &recs[i], epoch)))
+			goto out;
+		if ((rc = user_sign(st, st->kr, names[i], &recs[i])) ||
+		    (rc = user_put(st, txn, names[i], &recs[i])))
+			goto out;
+	}
+	/* The old authority travels in no grant any more. */
+	if ((rc = st_drop_grants(st, txn, NULL, KEYS_AUTHORITY_CLASS, epoch)))
+		goto out;
+	{
+		size_t hn = (size_t)epoch + 1;
+		uint8_t *hist = malloc(hn * KEYS_PK_BYTES);
+		if (!hist) {
+			rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+			goto out;
+		}
+		for (uint32_t e = 0; rc == M_OK && e < epoch; e++)
+			rc = st_authority_at(st, txn, e, hist + (size_t)e * KEYS_PK_BYTES);
+		memcpy(hist + (size_t)epoch * KEYS_PK_BYTES, ctx->new_pk, KEYS_PK_BYTES);
+		if (rc == M_OK)
+			rc = st_put(st, txn, DB_META, "authorities", 11, hist, hn * KEYS_PK_BYTES, 0);
+		if (rc == M_OK)
+			rc = st_put(st, txn, DB_META, "authority", 9, ctx->new_pk, KEYS_PK_BYTES, 0);
+		free(hist);
+	}
+	ctx->users = n;
+out:
+	if (cur)
+		mdb_cursor_close(cur);
+	if (recs)
+		keys_wipe(recs, cap * sizeof *recs);
+	free(recs);
+	free(names);
+	return rc;
+}
+
+int store_rotate_authority(store *st, size_t *users)
+{
+	struct authority_ctx ctx = {0};
+	int rc;
+
+	if (!st->kr || !keyring_is_authority(st->kr))
+		return st_fail(st, M_AUTH, "not permitted: only an administrator can rotate keys");
+	rc = st_txn(st, true, authority_txn, &ctx);
+	/* The old key goes for good only once the store holds the new one. */
+	keyring_authority_settle(st->kr, rc == M_OK);
+	if (rc == M_OK) {
+		st->authority_epoch++;
+		st->pin = st->authority_epoch;
+		memcpy(st->authority_pk, ctx.new_pk, KEYS_PK_BYTES);
+		if (users)
+			*users = ctx.users;
+	}
+	return rc;
 }

@@ -243,7 +243,7 @@ static void test_planted_v1_user(void **state)
 	/* The way out: revoking the record deletes it and rotates every class. */
 	assert_int_equal(ts_as(t, "admin", admin_pass), M_OK);
 	assert_int_equal(store_user_revoke(t->st, "eve", &held), M_OK);
-	assert_int_equal(held, (1u << KC_COUNT) - 1);
+	assert_int_equal(held, ((1u << KC_COUNT) - 1) | STORE_HELD_AUTHORITY);
 	assert_false(raw_get(t->st, DB_USERS, "eve", 3, NULL, NULL));
 	assert_int_equal(store_rotate(t->st, KC_IDENTITY, 64, NULL, NULL), M_OK);
 	assert_int_equal(count_grants_of(t->st, "eve"), 0);
@@ -444,6 +444,147 @@ static void test_orphan_notes(void **state)
 	assert_non_null(strstr(r.all, "[1] a note that the record header does not count"));
 }
 
+/* ---- finding 16: a revoked administrator's authority key ------------------ */
+
+/* What the revoked administrator keeps: their unlocked keyring, taken from
+ * their session before they are revoked, as a memory dump would. */
+static keyring *steal_keyring(struct tstore *t, const char *user, const char *pass)
+{
+	keyring *kr;
+
+	assert_int_equal(ts_as(t, user, pass), M_OK);
+	kr = t->st->kr;
+	t->st->kr = NULL;
+	return kr;
+}
+
+static void user_pk(store *st, const char *name, uint8_t pk[KEYS_PK_BYTES], uint8_t *pin)
+{
+	uint8_t rec[512];
+	size_t len = 0;
+
+	assert_true(raw_get(st, DB_USERS, name, strlen(name), rec, &len));
+	assert_int_equal(len, USER_V2);
+	memcpy(pk, rec + 12, KEYS_PK_BYTES);
+	*pin = rec[3];
+}
+
+static void expect_case_opens(store *st)
+{
+	struct case_rec c;
+
+	case_init(&c);
+	assert_int_equal(store_case_get(st, 1, &c), M_OK);
+	assert_non_null(c.value[F_given_name]);
+	assert_memory_equal(c.value[F_given_name], "Zqx", 3);
+	case_clear(&c);
+}
+
+static const char ola_pass[] = "ola passphrase one";
+
+static void test_authority_rotation(void **state)
+{
+	struct tstore *t = *state;
+	uint8_t pk[KEYS_PK_BYTES], g[KEYS_GRANT_BYTES], k[64], rec[512];
+	key_classes held = 0;
+	size_t users = 0, len;
+	uint8_t pin;
+	keyring *evil;
+	struct reports r;
+
+	insert_cases(t->st, 1);
+	assert_int_equal(store_user_add(t->st, "ola", ROLE_ADMIN, ola_pass, strlen(ola_pass)), M_OK);
+	evil = steal_keyring(t, "ola", ola_pass);
+	assert_true(keyring_is_authority(evil));
+
+	/* Revoking an administrator replaces the authority. */
+	assert_int_equal(ts_as(t, "admin", admin_pass), M_OK);
+	assert_int_equal(store_user_revoke(t->st, "ola", &held), M_OK);
+	assert_true(held & STORE_HELD_AUTHORITY);
+	assert_int_equal(store_rotate_authority(t->st, &users), M_OK);
+	assert_int_equal(users, 3);
+	assert_int_equal(check(t->st, &r), M_OK);
+
+	/* Each slot moves to the new authority at its owner's next login. */
+	user_pk(t->st, "kari", pk, &pin);
+	assert_int_equal(pin, 0);
+	assert_int_equal(ts_as(t, "kari", kari_pass), M_OK);
+	expect_case_opens(t->st);
+	user_pk(t->st, "kari", pk, &pin);
+	assert_int_equal(pin, 1);
+	assert_int_equal(ts_as(t, "kari", kari_pass), M_OK); /* and opens there */
+
+	/* The old key's grant, planted for kari: refused, not taken. */
+	assert_int_equal(keyring_grant(evil, KC_IDENTITY, 1, pk, g), KEYS_OK);
+	memcpy(k, "kari", 4);
+	k[4] = 0;
+	k[5] = KC_IDENTITY;
+	be32(k + 6, 1);
+	assert_true(raw_get(t->st, DB_GRANTS, k, 10, rec, &len));
+	raw_put(t->st, DB_GRANTS, k, 10, g, sizeof g);
+	assert_int_equal(ts_as(t, "kari", kari_pass), M_INTEGRITY);
+	raw_put(t->st, DB_GRANTS, k, 10, rec, len);
+	assert_int_equal(ts_as(t, "kari", kari_pass), M_OK);
+
+	/* A user record signed with the old key: check refuses it. */
+	assert_int_equal(ts_as(t, "admin", admin_pass), M_OK);
+	{
+		uint8_t b[128];
+		size_t off = 0;
+		assert_true(raw_get(t->st, DB_USERS, "kari", 4, rec, &len));
+		rec[1] = ROLE_LEAD;
+		/* users.c's signed bytes: tag | store id | name | role | flags | pk */
+		memcpy(b, "mappe-user-v2", 13), off = 13;
+		memcpy(b + off, t->st->store_id, KEYS_STORE_ID_BYTES), off += KEYS_STORE_ID_BYTES;
+		b[off++] = 4;
+		memcpy(b + off, "kari", 4), off += 4;
+		b[off++] = rec[1];
+		b[off++] = rec[2] & 6;
+		memcpy(b + off, rec + 12, KEYS_PK_BYTES), off += KEYS_PK_BYTES;
+		assert_int_equal(keyring_authority_mac(evil, b, off, rec + USER_V1), KEYS_OK);
+		raw_put(t->st, DB_USERS, "kari", 4, rec, len);
+	}
+	assert_int_equal(check(t->st, &r), M_INTEGRITY);
+	assert_non_null(strstr(r.all, "kari"));
+	keyring_free(evil);
+}
+
+/* The administrator who rotated, and one who did not, both carry on. */
+static void test_authority_admins_follow(void **state)
+{
+	struct tstore *t = *state;
+	size_t users = 0;
+	struct reports r;
+
+	insert_cases(t->st, 1);
+	assert_int_equal(store_user_add(t->st, "ola", ROLE_ADMIN, ola_pass, strlen(ola_pass)), M_OK);
+	assert_int_equal(store_rotate_authority(t->st, &users), M_OK);
+	/* Still this session: it can enrol and rotate under the new key. */
+	assert_int_equal(store_user_add(t->st, "per", ROLE_HEALTH, "per pass one", 12), M_OK);
+	assert_int_equal(store_rotate(t->st, KC_HEALTH, 64, NULL, NULL), M_OK);
+	assert_int_equal(store_rotate_authority(t->st, &users), M_OK);
+	assert_int_equal(users, 4);
+
+	/* ola is two authorities behind: follows both, holds the new one. */
+	assert_int_equal(ts_as(t, "ola", ola_pass), M_OK);
+	assert_true(keyring_is_authority(t->st->kr));
+	assert_int_equal(check(t->st, &r), M_OK);
+	expect_case_opens(t->st);
+	assert_int_equal(ts_as(t, "per", "per pass one"), M_OK);
+	assert_int_equal(ts_as(t, "admin", admin_pass), M_OK);
+	assert_int_equal(check(t->st, &r), M_OK);
+
+	/* A succession removed from the file: that login is refused. */
+	uint8_t k[64];
+	memcpy(k, "kari", 4);
+	k[4] = 0;
+	k[5] = KEYS_SUCCESSION_CLASS;
+	be32(k + 6, 1);
+	raw_put(t->st, DB_GRANTS, k, 10, NULL, 0);
+	assert_int_equal(ts_as(t, "kari", kari_pass), M_INTEGRITY);
+	assert_non_null(strstr(store_error(t->st), "succession"));
+}
+
 /* ---- finding 9: a truncated data.mdb -------------------------------------- */
 
 /* Open and unlock in a child: a SIGBUS there fails the test, not the runner.
@@ -517,6 +658,7 @@ int main(void)
 	    FX(test_schema3_upgrade),   FX(test_deleted_case),
 	    FX(test_counter_wound_back), FX(test_counter_never_overwrites),
 	    FX(test_orphan_notes),      FX(test_truncated),
+	    FX(test_authority_rotation), FX(test_authority_admins_follow),
 	};
 
 	return cmocka_run_group_tests_name("tamper", tests, setup, NULL);
