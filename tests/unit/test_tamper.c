@@ -605,6 +605,7 @@ static int open_in_child(const char *dir, char *err, size_t errlen)
 			rc = store_unlock(st, "admin", admin_pass, strlen(admin_pass));
 			snprintf(e, sizeof e, "%s", store_error(st));
 		}
+		store_close(st);
 		if (write(pfd[1], e, strlen(e)) < 0)
 			_exit(99);
 		_exit(rc);
