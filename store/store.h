@@ -145,6 +145,7 @@ struct store_user_info {
 	bool must_change;
 	bool revoked;
 	int64_t created;
+	uint32_t pin; /* the authority epoch their keyslot trusts (see below) */
 };
 
 int store_user_add(store *st, const char *name, enum key_role role, const char *pass,
@@ -209,6 +210,9 @@ int store_rotate(store *st, enum key_class c, size_t batch,
  * transaction; each user's keyslot follows at their next login. users: how
  * many records were re-signed. */
 int store_rotate_authority(store *st, size_t *users);
+/* The current authority epoch: users whose pin is below it have not logged
+ * in since it was rotated. */
+uint32_t store_authority_epoch(const store *st);
 /* In store_user_revoke's held: the revoked user held the authority key too. */
 #define STORE_HELD_AUTHORITY (1u << 31)
 

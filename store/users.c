@@ -691,6 +691,7 @@ static int list_txn(store *st, MDB_txn *txn, void *vctx)
 		ui->must_change = u.flags & USER_MUST_CHANGE;
 		ui->revoked = u.flags & USER_REVOKED;
 		ui->created = u.created;
+		ui->pin = u.pin;
 		/* Which classes the user holds now: grants at the active epoch. */
 		for (unsigned c = 0; c < KC_COUNT; c++) {
 			uint8_t gk[64 + 6];
@@ -1256,4 +1257,9 @@ int store_rotate_authority(store *st, size_t *users)
 			*users = ctx.users;
 	}
 	return rc;
+}
+
+uint32_t store_authority_epoch(const store *st)
+{
+	return st->authority_epoch;
 }

@@ -183,6 +183,22 @@ static int rotate_classes(store *st, key_classes classes, long batch)
 	return M_OK;
 }
 
+/* The authority key first: a class rotation after it grants from the new
+ * key. */
+static int rotate_authority(store *st)
+{
+	size_t users = 0;
+	int rc = store_rotate_authority(st, &users);
+
+	if (rc)
+		return cli_fail(rc, "%s", _(store_error(st)));
+	fprintf(stderr,
+	        _("mappe: the authority key is replaced (epoch %u); %zu user records signed "
+	          "anew; each keyslot moves to it at its owner's next login\n"),
+	        store_authority_epoch(st), users);
+	return M_OK;
+}
+
 static int keys_rotate(struct cli *cli)
 {
 	key_classes classes = (1u << KC_COUNT) - 1;
@@ -190,6 +206,13 @@ static int keys_rotate(struct cli *cli)
 	store *st;
 	int rc;
 
+	if (cli->klass && strcmp(cli->klass, "authority") == 0) {
+		if ((rc = open_ready(cli, &st)))
+			return rc;
+		rc = rotate_authority(st);
+		store_close(st);
+		return rc;
+	}
 	if (cli->klass) {
 		if (keys_class_parse(cli->klass, &c) != 0)
 			return cli_fail(M_USAGE, _("unknown class '%.20s'"), cli->klass);
@@ -200,6 +223,34 @@ static int keys_rotate(struct cli *cli)
 	rc = rotate_classes(st, classes, cli->batch ? cli->batch : 100);
 	store_close(st);
 	return rc;
+}
+
+/* The authority's epoch, and who still trusts an older one: they have not
+ * logged in since it was replaced (docs/security.md, "The authority key"). */
+static void print_authority(store *st, bool json)
+{
+	struct store_user_info *users = NULL;
+	uint32_t epoch = store_authority_epoch(st);
+	size_t n = 0, behind = 0;
+
+	if (store_user_list(st, &users, &n) != M_OK)
+		n = 0;
+	if (json)
+		printf(", {\"class\": \"authority\", \"active_epoch\": %u, \"not_moved\": [", epoch);
+	else
+		printf("%-10s %s %u", "authority", _("epoch"), epoch);
+	for (size_t i = 0; i < n; i++) {
+		if (users[i].revoked || users[i].pin >= epoch)
+			continue;
+		if (json)
+			printf("%s\"%s\"", behind ? ", " : "", users[i].name);
+		else
+			printf("%s %s", behind ? "" : _("\n           not logged in since it was replaced:"),
+			       users[i].name);
+		behind++;
+	}
+	fputs(json ? "]}" : "\n", stdout);
+	free(users);
 }
 
 static int keys_status(struct cli *cli)
@@ -257,6 +308,7 @@ static int keys_status(struct cli *cli)
 			printf(" %s", names[i]);
 		putchar('\n');
 	}
+	print_authority(st, cli->json);
 	if (cli->json)
 		puts("]");
 	store_close(st);
@@ -269,7 +321,7 @@ int cmd_keys(struct cli *cli)
 		return keys_rotate(cli);
 	if (cli->argc == 1 && strcmp(cli->argv[0], "status") == 0 && !cli->klass && !cli->batch)
 		return keys_status(cli);
-	return cli_fail(M_USAGE, _("usage: mappe keys rotate [--class C] [--batch N] | "
+	return cli_fail(M_USAGE, _("usage: mappe keys rotate [--class C|authority] [--batch N] | "
 	                           "mappe keys status [--json]"));
 }
 
@@ -291,7 +343,9 @@ static int user_revoke(struct cli *cli)
 		return rc;
 	}
 	fprintf(stderr, _("mappe: %s revoked; rotating the keys they held\n"), cli->argv[1]);
-	rc = rotate_classes(st, held, cli->batch ? cli->batch : 100);
+	rc = held & STORE_HELD_AUTHORITY ? rotate_authority(st) : M_OK;
+	if (rc == M_OK)
+		rc = rotate_classes(st, held, cli->batch ? cli->batch : 100);
 	store_close(st);
 	return rc;
 }
