@@ -611,7 +611,8 @@ int store_create(const char *dir, const char *admin, const char *pass, size_t pa
 		}
 	if (keys_slot_create(pass, passlen, &st->kdf, st->store_id, admin, st->authority_pk, pk,
 	                     slot)) {
-		rc = st_fail(st, M_UNAVAILABLE, "cannot derive the key (out of memory?)");
+		rc = st_fail(st, M_UNAVAILABLE, "not enough memory to derive the key (Argon2id); try "
+		                                 "again when the host has more free memory");
 		goto out;
 	}
 
