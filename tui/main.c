@@ -138,8 +138,11 @@ static bool want_norwegian(const char *lang)
 }
 
 /* The catalogs: installed under LOCALEDIR, or beside a binary run from the
- * source tree (./mappe and build/mappe both find build/locale). */
-static void i18n_init(bool norwegian)
+ * source tree (./mappe and build/mappe both find build/locale). Setgid, only
+ * LOCALEDIR: a user who can hard-link the setgid binary (no
+ * protected_hardlinks) puts it beside a locale/ of their own, and a
+ * catalogue's strings become printf formats. */
+static void i18n_init(bool norwegian, bool setgid)
 {
 	const char *dir = LOCALEDIR;
 	char exe[4096], probe[4400];
@@ -152,7 +155,8 @@ static void i18n_init(bool norwegian)
 	/* gettext picks the catalog from LANGUAGE, whatever the locale is. */
 	setenv("LANGUAGE", norwegian ? "nb" : "en", 1);
 	snprintf(probe, sizeof probe, "%s/nb/LC_MESSAGES/mappe.mo", dir);
-	if (faccessat(AT_FDCWD, probe, R_OK, AT_EACCESS) != 0 && (n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
+	if (!setgid && faccessat(AT_FDCWD, probe, R_OK, AT_EACCESS) != 0 &&
+	    (n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
 		static char local[4300];
 		exe[n] = 0;
 		*strrchr(exe, '/') = 0;
@@ -228,7 +232,7 @@ int main(int argc, char **argv)
 				lang = argv[i] + 7;
 		}
 		cli.norwegian = want_norwegian(lang);
-		i18n_init(cli.norwegian);
+		i18n_init(cli.norwegian, cli.setgid);
 	}
 
 	while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1 || optind < argc) {

@@ -12,8 +12,14 @@
 
 #include <libintl.h>
 
-#define _(s) gettext(s)
+/* Every translation goes through tui_gettext: messages are printf formats. */
+#define _(s) tui_gettext(s)
 #define N_(s) (s)
+
+/* gettext(msgid), unless the translation's printf conversions differ from the
+ * msgid's (same specifications in the same order; never %n): then msgid. */
+const char *tui_gettext(const char *msgid) __attribute__((format_arg(1)));
+bool tui_format_matches(const char *msgid, const char *translated);
 
 /* What the command line said; filled by main before a command runs. */
 struct cli {
