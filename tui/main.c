@@ -44,7 +44,9 @@ static const struct command commands[] = {
     {"init", cmd_init, O_ADMIN, "init [--admin NAME]",
      "Create a store and its first administrator (default: your login name).\n"
      "The new passphrase is asked twice on the terminal, or read from\n"
-     "--new-passphrase-fd N. Refuses a directory that already holds a store."},
+     "--new-passphrase-fd N. Refuses a directory that already holds a store.\n"
+     "On a shared host (mappe setgid) only root or the owner of the store\n"
+     "directory may run it: sudo mappe init --admin NAME."},
     {"user", cmd_user, O_ROLE | O_BATCH,
      "user add NAME --role ROLE | user list | user revoke NAME | user grant|ungrant NAME protected",
      "Enrol a user with an initial passphrase that they must change at first login\n"
