@@ -20,7 +20,7 @@ check "and it opens" 0 "$MAPPE" --db "$T/personal/s" --user ada --passphrase-fd 
 # The address-space limit leaves room for LMDB's 1 GiB map and the program,
 # not for Argon2id's 64 MiB (the tests' memlimit).
 new_store
-if prlimit --as=$((1300 << 20)) "$MAPPE" --version >/dev/null 2>&1; then
+if (prlimit --as=$((1300 << 20)) "$MAPPE" --version >/dev/null 2>&1) 2>/dev/null; then
 	for mib in 1056 1072; do
 		check "unlock without memory for Argon2id ($mib MiB address space) is exit 6" 6 \
 			prlimit --as=$((mib << 20)) "$MAPPE" --db "$DB" --user ada --passphrase-fd 3 check 3<<<"$ADMIN_PASS"
@@ -61,6 +61,14 @@ deployed() {
 }
 # the host user outside the group: "${NOBODY[@]}" CMD...
 NOBODY=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+# Under make asan, LeakSanitizer fails at exit (exit 1) in another user's
+# setgid process: it cannot read that process's /proc files, not even its
+# options. The plain build runs these tests.
+if "${NOBODY[@]}" "$SG" --version 2>&1 | grep -q LeakSanitizer; then
+	echo "ok $((++_n)) - setgid deployment tests # SKIP LeakSanitizer cannot run in another user's setgid process"
+	echo "1..$_n"
+	exit 0
+fi
 # the store directory as docs/deployment.md makes it
 fresh_deployment() {
 	rm -rf "$SGDB"
