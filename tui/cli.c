@@ -238,7 +238,8 @@ int cli_open_input(const struct cli *cli, const char *path, int *out)
 		                strerror(errno));
 	}
 	if (fd < 0 && (e == EACCES || e == EPERM))
-		return cli_fail(M_INPUT, _("%s: permission denied: you may not read this file"), path);
+		return cli_fail(M_INPUT, _("%s: permission denied: you may not read this file"),
+		                path);
 	if (fd < 0)
 		return cli_fail(M_INPUT, _("%s: %s"), path, strerror(e));
 	/* From here on the opened file, never the name again. */
@@ -252,7 +253,8 @@ int cli_open_input(const struct cli *cli, const char *path, int *out)
 		snprintf(p, sizeof p, "%s/%s", cli->db, own[i]);
 		if (stat(p, &ssb) == 0 && ssb.st_dev == sb.st_dev && ssb.st_ino == sb.st_ino) {
 			close(fd);
-			return cli_fail(M_INPUT, _("%s: this is the store's own file, not cases to read"),
+			return cli_fail(M_INPUT,
+			                _("%s: this is the store's own file, not cases to read"),
 			                path);
 		}
 	}

@@ -48,7 +48,8 @@ static int adopt_files(const char *dir, const struct stat *dirst)
 		    !S_ISREG(sb.st_mode))
 			continue;
 		fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0 || fchown(fd, dirst->st_uid, dirst->st_gid) != 0 || fchmod(fd, 0660) != 0)
+		if (fd < 0 || fchown(fd, dirst->st_uid, dirst->st_gid) != 0 ||
+		    fchmod(fd, 0660) != 0)
 			rc = cli_fail(M_UNAVAILABLE,
 			              _("%s/%s: cannot give the file to the directory's owner and "
 			                "group: %s"),

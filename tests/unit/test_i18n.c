@@ -31,14 +31,14 @@ static void test_same_conversions_match(void **state)
 static void test_different_conversions_refused(void **state)
 {
 	(void)state;
-	assert_false(tui_format_matches("%s", ""));                  /* one fewer */
-	assert_false(tui_format_matches("plain", "%s"));             /* one more */
+	assert_false(tui_format_matches("%s", ""));                   /* one fewer */
+	assert_false(tui_format_matches("plain", "%s"));              /* one more */
 	assert_false(tui_format_matches("%s then %d", "%d then %s")); /* reordered */
-	assert_false(tui_format_matches("%d", "%ld"));               /* another type */
-	assert_false(tui_format_matches("%.40s", "%s"));             /* precision dropped */
-	assert_false(tui_format_matches("%s", "%40s"));              /* width added */
-	assert_false(tui_format_matches("%s %s", "%2$s %1$s"));      /* positions */
-	assert_false(tui_format_matches("%s", "%*s"));               /* reads an int */
+	assert_false(tui_format_matches("%d", "%ld"));                /* another type */
+	assert_false(tui_format_matches("%.40s", "%s"));              /* precision dropped */
+	assert_false(tui_format_matches("%s", "%40s"));               /* width added */
+	assert_false(tui_format_matches("%s %s", "%2$s %1$s"));       /* positions */
+	assert_false(tui_format_matches("%s", "%*s"));                /* reads an int */
 }
 
 static void test_percent_n_never(void **state)
