@@ -64,7 +64,7 @@ $(BUILD)/%.o: %.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The parts of tui/ that need no terminal are unit tested too.
-TUI_PURE := $(BUILD)/tui/editor.o $(BUILD)/tui/conf.o
+TUI_PURE := $(BUILD)/tui/editor.o $(BUILD)/tui/conf.o $(BUILD)/tui/i18n.o
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmappe.a $(TUI_PURE)
 	@mkdir -p $(dir $@)

@@ -91,7 +91,8 @@ void keys_kdf_default(struct keys_kdf *out);
 /* Call once, first. Fails if libsodium cannot start. */
 int keys_init(void);
 
-/* Process hygiene: no core dumps, not ptrace-able by the same user, umask 007. */
+/* Process hygiene: no core dumps, not ptrace-able by the same user; umask 007
+ * when setgid (the deployment's group shares the store), else 077. */
 int keys_harden_process(void);
 
 /* Guarded, locked memory for plaintext (passphrases, decrypted fields). */

@@ -726,7 +726,9 @@ int store_create(const char *dir, const char *admin, const char *pass, size_t pa
 		rc = st_fail(st, M_USAGE, "invalid user name (use a-z, 0-9, . _ -)");
 		goto out;
 	}
-	if (mkdir_parents(dir) != 0 || (mkdir(dir, 02770) != 0 && errno != EEXIST)) {
+	/* The process umask decides: 0700 for a personal store; a deployment
+	 * makes its 2770 directory beforehand (docs/deployment.md). */
+	if (mkdir_parents(dir) != 0 || (mkdir(dir, 0770) != 0 && errno != EEXIST)) {
 		rc = st_fail(st, M_UNAVAILABLE, "%s: cannot create the directory: %s", dir,
 		             strerror(errno));
 		goto out;
@@ -753,7 +755,8 @@ int store_create(const char *dir, const char *admin, const char *pass, size_t pa
 		}
 	if (keys_slot_create(pass, passlen, &st->kdf, st->store_id, admin, st->authority_pk, pk,
 	                     slot)) {
-		rc = st_fail(st, M_UNAVAILABLE, "cannot derive the key (out of memory?)");
+		rc = st_fail(st, M_UNAVAILABLE, "not enough memory to derive the key (Argon2id); try "
+		                                 "again when the host has more free memory");
 		goto out;
 	}
 

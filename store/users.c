@@ -474,6 +474,15 @@ static int auth_failed(store *st)
 	return st_fail(st, M_AUTH, "authentication failed");
 }
 
+/* Argon2id (or locked memory) could not get its memory: the host is short of
+ * it, nothing is wrong with the store. */
+static int kdf_no_memory(store *st)
+{
+	return st_fail(st, M_UNAVAILABLE,
+	               "not enough memory to check the passphrase (Argon2id); try again when the "
+	               "host has more free memory");
+}
+
 int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 {
 	struct unlock_ctx *ctx = calloc(1, sizeof *ctx);
@@ -496,10 +505,11 @@ int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 		/* Spend the same Argon2id time as a real attempt, so that timing
 		 * does not tell which user names exist. */
 		uint8_t pk[KEYS_PK_BYTES], slot[KEYS_SLOT_BYTES];
-		keys_slot_create(pass, passlen, &st->kdf, st->store_id, user, st->authority_pk, pk,
-		                 slot);
+		rc = keys_slot_create(pass, passlen, &st->kdf, st->store_id, user, st->authority_pk,
+		                      pk, slot);
 		keys_kdf_unlock(lock);
-		rc = auth_failed(st);
+		/* Short of memory, a real user would be told so: so is this one. */
+		rc = rc == KEYS_ENOMEM ? kdf_no_memory(st) : auth_failed(st);
 		goto out;
 	}
 	const struct keys_slot_ad ad = {st->store_id, user, ctx->u.pk, ctx->hist[ctx->u.pin]};
@@ -507,6 +517,10 @@ int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 	keys_kdf_unlock(lock);
 	if (rc == KEYS_EAUTH) {
 		rc = auth_failed(st);
+		goto out;
+	}
+	if (rc == KEYS_ENOMEM) {
+		rc = kdf_no_memory(st);
 		goto out;
 	}
 	if (rc) {
@@ -642,7 +656,7 @@ int store_user_add(store *st, const char *name, enum key_role role, const char *
 	                      slot);
 	keys_kdf_unlock(lock);
 	if (rc)
-		return st_fail(st, M_UNAVAILABLE, "cannot derive the key (out of memory?)");
+		return kdf_no_memory(st);
 	rc = st_txn(st, true, add_txn, &ctx);
 	keys_wipe(slot, sizeof slot);
 	return rc;
@@ -772,8 +786,13 @@ int store_passwd(store *st, const char *oldpass, size_t oldlen, const char *newp
 	keys_kdf_unlock(lock);
 	if (rc == KEYS_EAUTH)
 		return auth_failed(st);
+	if (rc == KEYS_ENOMEM)
+		return kdf_no_memory(st);
 	if (rc)
-		return st_fail(st, M_UNAVAILABLE, "cannot derive the key (out of memory?)");
+		return st_fail(st, M_INTEGRITY,
+		               "%s: the keyslot of user %s does not authenticate: the store may have "
+		               "been tampered with",
+		               st->dir, st->user);
 	struct passwd_ctx ctx = {u.slot, slot};
 	rc = st_txn(st, true, passwd_txn, &ctx);
 	if (rc == M_OK)

@@ -1,16 +1,71 @@
 /* cmd_admin.c: init, user, passwd. */
 #include "tui/tui.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/* On a shared host root makes the store directory (docs/deployment.md), and
+ * until init has run any user could run it and become the administrator:
+ * only root or the directory's owner may. The directory must exist, so that
+ * its owner and group are the administrator's decision. */
+static int shared_init_allowed(const struct cli *cli, struct stat *dirst)
+{
+	if (stat(cli->db, dirst) != 0 || !S_ISDIR(dirst->st_mode))
+		return cli_fail(M_UNAVAILABLE,
+		                _("%s: no store directory; root creates it first: "
+		                  "install -d -o root -g mappe -m 2770 %s"),
+		                cli->db, cli->db);
+	if (getuid() != 0 && getuid() != dirst->st_uid)
+		return cli_fail(M_AUTH,
+		                _("not permitted: on a shared host only root or the owner of %s "
+		                  "runs init (sudo mappe init --admin NAME)"),
+		                cli->db);
+	return M_OK;
+}
+
+/* Every file init made (data.mdb, lock.mdb, whatever else the store keeps
+ * there) goes to the directory's owner and group, 0660, not to whoever ran
+ * init: the files' owner could otherwise chmod them. */
+static int adopt_files(const char *dir, const struct stat *dirst)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int rc = M_OK;
+
+	if (!d)
+		return cli_fail(M_UNAVAILABLE, _("%s: %s"), dir, strerror(errno));
+	while ((e = readdir(d))) {
+		struct stat sb;
+		int fd;
+		if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(sb.st_mode))
+			continue;
+		fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0 || fchown(fd, dirst->st_uid, dirst->st_gid) != 0 ||
+		    fchmod(fd, 0660) != 0)
+			rc = cli_fail(M_UNAVAILABLE,
+			              _("%s/%s: cannot give the file to the directory's owner and "
+			                "group: %s"),
+			              dir, e->d_name, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	closedir(d);
+	return rc;
+}
 
 int cmd_init(struct cli *cli)
 {
 	const char *admin = cli->admin ? cli->admin : cli->user;
 	char err[512] = "", *pass;
+	struct stat dirst;
 	size_t plen;
 	int rc;
 
@@ -18,6 +73,8 @@ int cmd_init(struct cli *cli)
 		return cli_fail(M_USAGE, _("usage: mappe init [--admin NAME]"));
 	if (!store_user_name_valid(admin))
 		return cli_fail(M_USAGE, _("invalid user name: use the Unix login name (a-z, 0-9, . _ -)"));
+	if (cli->setgid && (rc = shared_init_allowed(cli, &dirst)))
+		return rc;
 	rc = cli_new_passphrase(cli, _("New passphrase for the administrator: "), &pass, &plen);
 	if (rc)
 		return rc;
@@ -25,6 +82,8 @@ int cmd_init(struct cli *cli)
 	keys_secure_free(pass);
 	if (rc)
 		return cli_fail(rc, "%s", err);
+	if (cli->setgid && (rc = adopt_files(cli->db, &dirst)))
+		return rc;
 	fprintf(stderr, _("mappe: created the store in %s with administrator %s\n"), cli->db, admin);
 	return M_OK;
 }

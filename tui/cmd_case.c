@@ -292,11 +292,7 @@ int cmd_import(struct cli *cli)
 		return cli_fail(M_USAGE, _("--format expects csv or jsonl"));
 	else if (!cli->format && (ends_with(path, ".jsonl") || ends_with(path, ".ndjson")))
 		fmt = IMPORT_JSONL;
-	/* A setgid mappe reads with the group mappe: it must not let a lead
-	 * import a file only that group may read. */
-	if (cli->setgid && strcmp(path, "-") != 0 && access(path, R_OK) != 0)
-		return cli_fail(M_INPUT, _("%s: you may not read this file"), path);
-	if ((rc = cli_read_all(path, &buf, &len)))
+	if ((rc = cli_read_input(cli, path, &buf, &len)))
 		return rc;
 	if ((rc = open_ready(cli, &st))) {
 		keys_secure_free(buf);

@@ -45,7 +45,9 @@ static const struct command commands[] = {
     {"init", cmd_init, O_ADMIN, "init [--admin NAME]",
      "Create a store and its first administrator (default: your login name).\n"
      "The new passphrase is asked twice on the terminal, or read from\n"
-     "--new-passphrase-fd N. Refuses a directory that already holds a store."},
+     "--new-passphrase-fd N. Refuses a directory that already holds a store.\n"
+     "On a shared host (mappe setgid) only root or the owner of the store\n"
+     "directory may run it: sudo mappe init --admin NAME."},
     {"user", cmd_user, O_ROLE | O_BATCH,
      "user add NAME --role ROLE | user list | user revoke NAME | user grant|ungrant NAME protected",
      "Enrol a user with an initial passphrase that they must change at first login\n"
@@ -139,8 +141,11 @@ static bool want_norwegian(const char *lang)
 }
 
 /* The catalogs: installed under LOCALEDIR, or beside a binary run from the
- * source tree (./mappe and build/mappe both find build/locale). */
-static void i18n_init(bool norwegian)
+ * source tree (./mappe and build/mappe both find build/locale). Setgid, only
+ * LOCALEDIR: a user who can hard-link the setgid binary (no
+ * protected_hardlinks) puts it beside a locale/ of their own, and a
+ * catalogue's strings become printf formats. */
+static void i18n_init(bool norwegian, bool setgid)
 {
 	const char *dir = LOCALEDIR;
 	char exe[4096], probe[4400];
@@ -153,7 +158,8 @@ static void i18n_init(bool norwegian)
 	/* gettext picks the catalog from LANGUAGE, whatever the locale is. */
 	setenv("LANGUAGE", norwegian ? "nb" : "en", 1);
 	snprintf(probe, sizeof probe, "%s/nb/LC_MESSAGES/mappe.mo", dir);
-	if (faccessat(AT_FDCWD, probe, R_OK, AT_EACCESS) != 0 && (n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
+	if (!setgid && faccessat(AT_FDCWD, probe, R_OK, AT_EACCESS) != 0 &&
+	    (n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
 		static char local[4300];
 		exe[n] = 0;
 		*strrchr(exe, '/') = 0;
@@ -247,7 +253,7 @@ int main(int argc, char **argv)
 				lang = argv[i] + 7;
 		}
 		cli.norwegian = want_norwegian(lang);
-		i18n_init(cli.norwegian);
+		i18n_init(cli.norwegian, cli.setgid);
 	}
 
 	while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1 || optind < argc) {

@@ -12,8 +12,14 @@
 
 #include <libintl.h>
 
-#define _(s) gettext(s)
+/* Every translation goes through tui_gettext: messages are printf formats. */
+#define _(s) tui_gettext(s)
 #define N_(s) (s)
+
+/* gettext(msgid), unless the translation's printf conversions differ from the
+ * msgid's (same specifications in the same order; never %n): then msgid. */
+const char *tui_gettext(const char *msgid) __attribute__((format_arg(1)));
+bool tui_format_matches(const char *msgid, const char *translated);
 
 /* What the command line said; filled by main before a command runs. */
 struct cli {
@@ -58,6 +64,12 @@ int cli_read_line(int fd, char **out, size_t *len);
 /* Read all of a file (or stdin for "-" or NULL) into secure memory with one
  * spare byte for in-place parsers. */
 int cli_read_all(const char *path, char **out, size_t *len);
+/* A file the caller names (import FILE): opened with the caller's real group,
+ * then refused unless the opened file is a regular file or a pipe and not one
+ * of the store's own. *fd is for the caller to close. */
+int cli_open_input(const struct cli *cli, const char *path, int *fd);
+/* cli_read_all of a file the caller names, through cli_open_input; "-" is stdin. */
+int cli_read_input(const struct cli *cli, const char *path, char **out, size_t *len);
 
 /* Open the store and unlock it as the acting user. */
 int cli_open(const struct cli *cli, store **out);
