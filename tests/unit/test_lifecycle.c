@@ -1740,6 +1740,205 @@ static void test_rotation_damaged_case(void **state)
 	keyring_free(kr);
 }
 
+/* ---- 8. an all-class rotation resumes where it stopped ------------------- */
+
+#define ALL_CLASSES ((key_classes)(BIT(KC_COUNT) - 1))
+
+/* Dies in the second batch of class *ctx: the classes before it are
+ * finished. */
+static void exit_in_class(void *ctx, const struct store_rotation *r)
+{
+	if (r->cls == *(const enum key_class *)ctx && r->active && r->done >= 2)
+		_exit(0);
+}
+
+static void interrupt_all(struct tstore *t, enum key_class at)
+{
+	int status;
+	pid_t pid;
+
+	ts_close(t);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char err[512];
+		store *st = NULL;
+		if (store_open(t->dir, &opts, &st, err, sizeof err) != M_OK ||
+		    store_unlock(st, "admin", admin_pass, strlen(admin_pass)) != M_OK)
+			_exit(2);
+		_exit(10 + store_rotate_classes(st, ALL_CLASSES, 1, exit_in_class, NULL, &at));
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	ts_open(t);
+	assert_int_equal(ts_unlock(t, "admin", admin_pass), M_OK);
+}
+
+static void expect_epochs(store *st, const uint32_t want[KC_COUNT])
+{
+	struct store_key_status ks[KC_COUNT];
+
+	assert_int_equal(store_key_status(st, ks), M_OK);
+	for (unsigned cl = 0; cl < KC_COUNT; cl++)
+		assert_int_equal(ks[cl].active, want[cl]);
+}
+
+static bool plan_left(store *st)
+{
+	uint8_t b[64];
+	struct get g = {DB_META, "rotplan", 7, b, sizeof b, 0};
+
+	return st_txn(st, false, get_txn, &g) == M_OK;
+}
+
+static void test_rotate_classes_resume(void **state)
+{
+	struct tstore *t = *state;
+	uint32_t want[KC_COUNT];
+	struct store_key_status ks[KC_COUNT];
+
+	for (unsigned i = 0; i < 5; i++) {
+		struct person p;
+		person(&p, 50 + i);
+		insert_person(t->st, &p);
+	}
+	interrupt_all(t, KC_CONTACT);
+	assert_int_equal(store_key_status(t->st, ks), M_OK);
+	for (unsigned cl = 0; cl < KC_COUNT; cl++) {
+		assert_int_equal(ks[cl].active, cl <= KC_CONTACT ? 2 : 1);
+		assert_int_equal(ks[cl].rotation.active, cl == KC_CONTACT);
+	}
+	assert_true(plan_left(t->st));
+
+	/* The same call again: contact resumes, record and identity, finished,
+	 * stay at epoch 2, and the rest follow. */
+	assert_int_equal(store_rotate_classes(t->st, ALL_CLASSES, 1, NULL, NULL, NULL), M_OK);
+	for (unsigned cl = 0; cl < KC_COUNT; cl++)
+		want[cl] = 2;
+	expect_epochs(t->st, want);
+	assert_false(plan_left(t->st));
+	check_clean(t->st, 5);
+
+	/* Finished, the next routine rotation is a new one. */
+	assert_int_equal(store_rotate_classes(t->st, ALL_CLASSES, 10, NULL, NULL, NULL), M_OK);
+	for (unsigned cl = 0; cl < KC_COUNT; cl++)
+		want[cl] = 3;
+	expect_epochs(t->st, want);
+	assert_false(plan_left(t->st));
+}
+
+/* A class the interrupted rotation finished was sealed to a user revoked
+ * since: resuming must rotate it again, not skip it. */
+static void test_rotate_classes_revoke_between(void **state)
+{
+	struct tstore *t = *state;
+	uint32_t want[KC_COUNT];
+	key_classes held = 0;
+
+	for (unsigned i = 0; i < 5; i++) {
+		struct person p;
+		person(&p, 60 + i);
+		insert_person(t->st, &p);
+	}
+	assert_int_equal(store_user_add(t->st, "eve", ROLE_CASEWORKER, eve_pass, strlen(eve_pass)),
+	                 M_OK);
+	interrupt_all(t, KC_CONTACT);
+	assert_int_equal(store_user_revoke(t->st, "eve", &held), M_OK);
+	assert_true(held & BIT(KC_RECORD));
+	assert_int_equal(store_rotate_classes(t->st, ALL_CLASSES, 3, NULL, NULL, NULL), M_OK);
+	for (unsigned cl = 0; cl < KC_COUNT; cl++)
+		want[cl] = cl <= KC_CONTACT ? 3 : 2; /* she held record and identity at 2 */
+	expect_epochs(t->st, want);
+	assert_false(plan_left(t->st));
+	check_clean(t->st, 5);
+}
+
+/* The same for a withdrawal of protected by name. */
+static void test_rotate_classes_ungrant_between(void **state)
+{
+	struct tstore *t = *state;
+	uint32_t want[KC_COUNT];
+	bool changed;
+
+	for (unsigned i = 0; i < 5; i++) {
+		struct person p;
+		person(&p, 80 + i);
+		insert_person(t->st, &p);
+	}
+	assert_int_equal(
+	    store_user_add(t->st, "kari", ROLE_CASEWORKER, kari_pass, strlen(kari_pass)), M_OK);
+	assert_int_equal(store_user_grant(t->st, "kari", KC_PROTECTED, true, &changed), M_OK);
+	interrupt_all(t, KC_NOTES);
+	assert_int_equal(store_user_grant(t->st, "kari", KC_PROTECTED, false, &changed), M_OK);
+	assert_true(changed);
+	assert_int_equal(store_rotate_classes(t->st, ALL_CLASSES, 3, NULL, NULL, NULL), M_OK);
+	for (unsigned cl = 0; cl < KC_COUNT; cl++)
+		want[cl] = cl == KC_PROTECTED ? 3 : 2; /* she held protected at 2 */
+	expect_epochs(t->st, want);
+	assert_false(plan_left(t->st));
+}
+
+struct damaged_log {
+	key_classes classes;
+	uint64_t id;
+	bool all_named; /* every message names the case */
+};
+
+static void on_damaged(void *ctx, enum key_class c, const char *msg)
+{
+	struct damaged_log *l = ctx;
+
+	l->classes |= BIT(c);
+	l->all_named = l->all_named && names_case(msg, l->id);
+}
+
+/* The same through store_rotate_classes, as keys rotate runs it: the held
+ * back classes are reported and the others done; again, only they are
+ * retried; repaired, it finishes with no class rotated twice. */
+static void test_rotate_classes_damaged(void **state)
+{
+	struct tstore *t = *state;
+	uint64_t ids[4];
+	uint32_t want[KC_COUNT];
+	uint8_t orig[4096], bad[4096], k[8];
+	size_t hlen;
+	const key_classes expect_back = BIT(KC_RECORD) | BIT(KC_IDENTITY) | BIT(KC_CONTACT) |
+	                                BIT(KC_HEALTH) | BIT(KC_PROTECTED);
+
+	for (unsigned i = 0; i < 4; i++) {
+		struct person p;
+		person(&p, 70 + i);
+		ids[i] = insert_person(t->st, &p);
+	}
+	be64(k, ids[1]);
+	hlen = raw_get(t->st, DB_CASES, k, 8, orig, sizeof orig);
+	memcpy(bad, orig, hlen);
+	bad[hlen - 1] ^= 0x80;
+	raw_put(t->st, DB_CASES, k, 8, bad, hlen);
+	for (unsigned cl = 0; cl < KC_COUNT; cl++)
+		want[cl] = 2;
+
+	for (int round = 0; round < 2; round++) {
+		struct damaged_log log = {0, ids[1], true};
+		assert_int_equal(
+		    store_rotate_classes(t->st, ALL_CLASSES, 2, NULL, on_damaged, &log),
+		    M_INTEGRITY);
+		assert_int_equal(log.classes, expect_back);
+		assert_true(log.all_named);
+		expect_epochs(t->st, want);
+		assert_true(plan_left(t->st));
+	}
+	raw_put(t->st, DB_CASES, k, 8, orig, hlen);
+	struct damaged_log none = {0, ids[1], true};
+	assert_int_equal(store_rotate_classes(t->st, ALL_CLASSES, 2, NULL, on_damaged, &none),
+	                 M_OK);
+	assert_int_equal(none.classes, 0);
+	expect_epochs(t->st, want);
+	assert_false(plan_left(t->st));
+	check_clean(t->st, 4);
+}
+
 #define FX(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(void)
@@ -1750,7 +1949,9 @@ int main(void)
 	    FX(test_protected_by_name),   FX(test_resume),
 	    FX(test_revoke_rerun),        FX(test_grant_after_rotation),
 	    FX(test_status_oldest_first), FX(test_replay_retired_epoch),
-	    FX(test_rotation_damaged_case),
+	    FX(test_rotation_damaged_case), FX(test_rotate_classes_resume),
+	    FX(test_rotate_classes_revoke_between), FX(test_rotate_classes_ungrant_between),
+	    FX(test_rotate_classes_damaged),
 	};
 
 	return cmocka_run_group_tests_name("lifecycle", tests, setup, teardown);
