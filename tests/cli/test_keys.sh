@@ -122,6 +122,7 @@ if command -v mdb_dump >/dev/null; then
 	expect_in "$T/out" "in its report" "case 5"
 	check "keys status says why the rotation is not finished" 0 dadmin keys status
 	expect_in "$T/out" "held back" "held back by damaged cases"
+	expect_in "$T/out" "with one case left at the old epoch" "decrypt-only: 1 cases)  ROTATING"
 	dkari() { "$MAPPE" --db "$D" --user kari --passphrase-fd 3 "$@" 3<<<"$KARI"; }
 	echo '{"phone": "+4791112233"}' >"$T/phone.json"
 	check "colleagues still save" 0 dkari update 8 <"$T/phone.json"
