@@ -515,8 +515,8 @@ struct scan_ctx {
 	uint32_t below; /* count what is under an epoch below this */
 	uint64_t next;
 	bool done;
-	uint64_t refs;  /* in cases that can be re-encrypted */
-	uint64_t brefs; /* in damaged ones */
+	uint64_t refs;       /* in cases that can be re-encrypted */
+	uint64_t brefs;      /* in damaged ones */
 	struct damaged *dmg; /* known damaged; those the scan finds are added */
 	/* for status: records per epoch */
 	struct store_epoch_use *use;

@@ -1949,8 +1949,10 @@ int main(void)
 	    FX(test_protected_by_name),   FX(test_resume),
 	    FX(test_revoke_rerun),        FX(test_grant_after_rotation),
 	    FX(test_status_oldest_first), FX(test_replay_retired_epoch),
-	    FX(test_rotation_damaged_case), FX(test_rotate_classes_resume),
-	    FX(test_rotate_classes_revoke_between), FX(test_rotate_classes_ungrant_between),
+	    FX(test_rotation_damaged_case),
+	    FX(test_rotate_classes_resume),
+	    FX(test_rotate_classes_revoke_between),
+	    FX(test_rotate_classes_ungrant_between),
 	    FX(test_rotate_classes_damaged),
 	};
 
