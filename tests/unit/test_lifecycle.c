@@ -1740,6 +1740,59 @@ static void test_rotation_damaged_case(void **state)
 	keyring_free(kr);
 }
 
+/* Killed mid-way with a damaged case behind the cursor: the rerun resumes,
+ * still names it, and finishes once it is repaired. */
+static void test_rotation_damaged_interrupted(void **state)
+{
+	struct tstore *t = *state;
+	uint64_t ids[NRESUME];
+	uint8_t orig[4096], bad[4096], k[8];
+	size_t hlen;
+	struct store_rotation r;
+	struct rows rs;
+
+	for (unsigned i = 0; i < NRESUME; i++) {
+		struct person p;
+		person(&p, 100 + i);
+		ids[i] = insert_person(t->st, &p);
+	}
+	be64(k, ids[1]);
+	hlen = raw_get(t->st, DB_CASES, k, 8, orig, sizeof orig);
+	memcpy(bad, orig, hlen);
+	bad[hlen - 1] ^= 0x04;
+	raw_put(t->st, DB_CASES, k, 8, bad, hlen);
+
+	interrupt_rotation(t, KC_CONTACT); /* three batches of one: cases 1 to 3 */
+	assert_int_equal(ts_unlock(t, "admin", admin_pass), M_OK);
+	assert_int_equal(store_rotation_get(t->st, KC_CONTACT, &r), M_OK);
+	assert_true(r.active);
+	assert_int_equal(r.phase, 1);
+	assert_int_equal(r.cursor, ids[2] + 1);
+
+	assert_int_equal(store_rotate(t->st, KC_CONTACT, 1, NULL, NULL), M_INTEGRITY);
+	assert_true(names_case(store_error(t->st), ids[1]));
+	assert_int_equal(store_rotation_get(t->st, KC_CONTACT, &r), M_OK);
+	assert_true(r.active);
+	assert_int_equal(r.phase, 3);
+	assert_int_equal(r.to, 2);
+	rows_load(t->st, DB_FIELDS, &rs);
+	for (size_t i = 0; i < rs.n; i++) {
+		enum key_class ec;
+		uint32_t epoch;
+		assert_int_equal(keys_envelope_info(rs.r[i].val, rs.r[i].vlen, &ec, &epoch),
+		                 KEYS_OK);
+		if (ec == KC_CONTACT)
+			assert_int_equal(epoch, rd64(rs.r[i].key) == ids[1] ? 1 : 2);
+	}
+	rows_free(&rs);
+
+	raw_put(t->st, DB_CASES, k, 8, orig, hlen);
+	assert_int_equal(store_rotate(t->st, KC_CONTACT, 1, NULL, NULL), M_OK);
+	assert_int_equal(store_rotation_get(t->st, KC_CONTACT, &r), M_OK);
+	assert_false(r.active);
+	check_clean(t->st, NRESUME);
+}
+
 /* ---- 8. an all-class rotation resumes where it stopped ------------------- */
 
 #define ALL_CLASSES ((key_classes)(BIT(KC_COUNT) - 1))
@@ -1950,6 +2003,7 @@ int main(void)
 	    FX(test_revoke_rerun),        FX(test_grant_after_rotation),
 	    FX(test_status_oldest_first), FX(test_replay_retired_epoch),
 	    FX(test_rotation_damaged_case),
+	    FX(test_rotation_damaged_interrupted),
 	    FX(test_rotate_classes_resume),
 	    FX(test_rotate_classes_revoke_between),
 	    FX(test_rotate_classes_ungrant_between),
