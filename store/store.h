@@ -172,7 +172,8 @@ struct store_rotation {
 	enum key_class cls;
 	bool active;     /* a rotation is in progress */
 	uint32_t from, to;
-	uint8_t phase;   /* 1: re-encrypting, 2: proving nothing uses the old epoch */
+	uint8_t phase;   /* 1: re-encrypting, 2: proving nothing uses the old epoch,
+	                  * 3: held back by damaged cases (the old epoch decrypt-only) */
 	uint64_t cursor; /* the next case id to re-encrypt */
 	uint64_t done;   /* cases re-encrypted so far */
 	uint64_t total;  /* cases in the store */
@@ -200,9 +201,22 @@ int store_rotation_get(store *st, enum key_class c, struct store_rotation *out);
  * the old one decrypt-only, then every case re-encrypted in batches of
  * `batch`, one short write transaction each with the resume point in it, and
  * last the old epoch's keys deleted once a scan proves nothing uses them.
- * Resumes an interrupted rotation. progress() is called after every batch. */
+ * Resumes an interrupted rotation. progress() is called after every batch.
+ * A damaged case (one that does not authenticate) is left as it is and the
+ * others go on; if such cases still hold the old epoch, M_INTEGRITY naming
+ * them: the new epoch is active and every other case under it, the old one
+ * stays decrypt-only, and running it again once they are repaired finishes. */
 int store_rotate(store *st, enum key_class c, size_t batch,
                  void (*progress)(void *ctx, const struct store_rotation *r), void *ctx);
+/* store_rotate for each class in `classes`, as one plan under one lock: the
+ * same call again after a crash resumes the class in flight and does not
+ * rotate the finished ones again (unless a revocation or withdrawal since
+ * needs them rotated). A class held back by damaged cases does not stop the
+ * others: damaged() gets its message, and the call ends M_INTEGRITY. */
+int store_rotate_classes(store *st, key_classes classes, size_t batch,
+                         void (*progress)(void *ctx, const struct store_rotation *r),
+                         void (*damaged)(void *ctx, enum key_class c, const char *msg),
+                         void *ctx);
 
 /* Replace the authority key (administrators' granting and signing key): a
  * revoked administrator's copy then signs nothing that authenticates. Every

@@ -1011,6 +1011,10 @@ static int named_txn(store *st, MDB_txn *txn, void *vctx)
 	u.flags &= (uint8_t)~USER_PROTECTED;
 	if ((rc = user_sign(st, st->kr, ctx->name, &u)) || (rc = user_put(st, txn, ctx->name, &u)))
 		return rc;
+	/* As for a revocation: a rotation in flight sealed its new epoch to
+	 * them, and one an all-class rotation finished must be done again. */
+	if (ctx->changed && (rc = st_rotation_supersede(st, txn, ctx->c)))
+		return rc;
 	return st_drop_grants(st, txn, ctx->name, ctx->c, 0);
 }
 

@@ -187,6 +187,7 @@ struct progress {
 	time_t start;
 	uint64_t last_line;
 	bool printed_final;
+	enum key_class cls; /* the class on the bar, KC_COUNT for none */
 };
 
 static void show_progress(void *vctx, const struct store_rotation *r)
@@ -194,9 +195,18 @@ static void show_progress(void *vctx, const struct store_rotation *r)
 	struct progress *p = vctx;
 	double secs = difftime(time(NULL), p->start);
 	uint64_t total = r->total ? r->total : 1, done = r->done < total ? r->done : total;
-	double rate = secs > 0 ? (double)done / secs : 0;
+	double rate;
 
+	if (r->cls != p->cls) { /* the next class of an all-class rotation */
+		p->cls = r->cls;
+		p->start = time(NULL);
+		p->last_line = 0;
+		p->printed_final = false;
+		secs = 0;
+	}
+	rate = secs > 0 ? (double)done / secs : 0;
 	if (!r->active) {
+		p->cls = KC_COUNT;
 		if (p->tty)
 			fputs("\r\033[K", stderr);
 		fprintf(stderr, _("mappe: %s: epoch %u active; the old keys are deleted\n"),
@@ -222,22 +232,30 @@ static void show_progress(void *vctx, const struct store_rotation *r)
 	}
 }
 
+/* A class held back by damaged cases: its message names them, and the
+ * other classes go on. */
+static void show_damaged(void *vctx, enum key_class c, const char *msg)
+{
+	struct progress *p = vctx;
+
+	(void)c;
+	if (p->tty)
+		fputs("\r\033[K", stderr);
+	cli_fail(M_INTEGRITY, "%s", _(msg));
+	p->cls = KC_COUNT;
+}
+
+/* Every class in classes, resuming the same command after a crash (the
+ * classes it finished are not rotated again). */
 static int rotate_classes(store *st, key_classes classes, long batch)
 {
-	struct progress p = {isatty(STDERR_FILENO), time(NULL), 0, false};
-	int rc;
+	struct progress p = {isatty(STDERR_FILENO), time(NULL), 0, false, KC_COUNT};
+	int rc = store_rotate_classes(st, classes, (size_t)batch, show_progress, show_damaged, &p);
 
-	for (unsigned c = 0; c < KC_COUNT; c++) {
-		if (!(classes & (1u << c)))
-			continue;
-		p.start = time(NULL);
-		p.last_line = 0;
-		p.printed_final = false;
-		if ((rc = store_rotate(st, (enum key_class)c, (size_t)batch, show_progress, &p))) {
-			if (p.tty)
-				fputc('\n', stderr);
-			return cli_fail(rc, "%s", _(store_error(st)));
-		}
+	if (rc) {
+		if (p.tty && p.cls != KC_COUNT)
+			fputc('\n', stderr);
+		return cli_fail(rc, "%s", _(store_error(st)));
 	}
 	return M_OK;
 }
@@ -360,7 +378,9 @@ static int keys_status(struct cli *cli)
 		if (s[c].rotation.active)
 			printf(_("  ROTATING %u->%u, %s, next case %llu"), s[c].rotation.from,
 			       s[c].rotation.to,
-			       (s[c].rotation.phase & 0x7f) == 1 ? _("re-encrypting") : _("checking"),
+			       (s[c].rotation.phase & 0x7f) == 1   ? _("re-encrypting")
+			       : (s[c].rotation.phase & 0x7f) == 3 ? _("held back by damaged cases")
+			                                           : _("checking"),
 			       (unsigned long long)s[c].rotation.cursor);
 		printf("\n           %s:", _("held by"));
 		for (size_t i = 0; i < nh; i++)

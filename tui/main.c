@@ -62,7 +62,9 @@ static const struct command commands[] = {
      "rotate: a new epoch for each class (or C), granted to exactly the users\n"
      "allowed it; cases are re-encrypted N at a time (default 100) while others\n"
      "keep working; the old keys are deleted when nothing uses them. Killed at any\n"
-     "point, run it again: it resumes. Administrators only."},
+     "point, run it again: it resumes, and rotates no finished class again. A\n"
+     "damaged case is left as it is and named (exit 3); the rest is rotated, and the\n"
+     "old key stays, decrypt-only, until it is repaired. Administrators only."},
     {"passwd", cmd_passwd, 0, "passwd",
      "Change your own passphrase: the current one from the terminal or\n"
      "--passphrase-fd, the new one from the terminal or --new-passphrase-fd.\n"
