@@ -174,6 +174,9 @@ int st_grant_epoch(store *st, MDB_txn *txn, enum key_class c, uint32_t epoch, si
  * below an epoch or all (0). */
 int st_drop_grants(store *st, MDB_txn *txn, const char *name, int cls, uint32_t below);
 
+/* rotate.c: one key rotation per store at a time (a lock file): the
+ * descriptor to close when done, or -1 when another process holds it. */
+int st_rotation_lock(store *st);
 /* rotate.c: mark an active rotation of c superseded (a revocation). */
 int st_rotation_supersede(store *st, MDB_txn *txn, enum key_class c);
 /* drafts.c: re-seal every draft value of class c under epoch `to`. */

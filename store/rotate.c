@@ -795,7 +795,7 @@ out:
 	return rc;
 }
 
-static int st_rotation_lock(store *st)
+int st_rotation_lock(store *st)
 {
 	char path[4200];
 	int fd;

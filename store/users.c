@@ -21,6 +21,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* flags: the protected class is the one granted to named users too. */
 enum { USER_VERSION = 2, USER_MUST_CHANGE = 1, USER_REVOKED = 2, USER_PROTECTED = 4 };
@@ -1267,9 +1268,17 @@ int store_rotate_authority(store *st, size_t *users)
 	struct authority_ctx ctx = {0};
 	int rc;
 
+	int lock;
+
 	if (!st->kr || !keyring_is_authority(st->kr))
 		return st_fail(st, M_AUTH, "not permitted: only an administrator can rotate keys");
+	/* A class rotation elsewhere would box its new grants from the key this
+	 * one replaces: one at a time. */
+	if ((lock = st_rotation_lock(st)) < 0)
+		return st_fail(st, M_UNAVAILABLE, "another key rotation is running on this store; "
+		                                  "wait for it, then run this again");
 	rc = st_txn(st, true, authority_txn, &ctx);
+	close(lock);
 	/* The old key goes for good only once the store holds the new one. */
 	keyring_authority_settle(st->kr, rc == M_OK);
 	if (rc == M_OK) {

@@ -313,7 +313,7 @@ static void print_authority(store *st, bool json)
 	if (store_user_list(st, &users, &n) != M_OK)
 		n = 0;
 	if (json)
-		printf(", {\"class\": \"authority\", \"active_epoch\": %u, \"not_moved\": [", epoch);
+		printf(", {\"authority_epoch\": %u, \"not_moved\": [", epoch);
 	else
 		printf("%-10s %s %u", "authority", _("epoch"), epoch);
 	for (size_t i = 0; i < n; i++) {
@@ -423,6 +423,7 @@ static int user_revoke(struct cli *cli)
 	}
 	fprintf(stderr, _("mappe: %s revoked; rotating the keys they held\n"), cli->argv[1]);
 	rc = held & STORE_HELD_AUTHORITY ? rotate_authority(st) : M_OK;
+	held &= ~(key_classes)STORE_HELD_AUTHORITY;
 	if (rc == M_OK)
 		rc = rotate_classes(st, held, cli->batch ? cli->batch : 100);
 	store_close(st);
