@@ -56,7 +56,7 @@ static void put_wide(int y, int x, const wchar_t *s, size_t start, size_t end)
 	move(y, x);
 	for (size_t i = start; i < end; i++) {
 		wchar_t one[2] = {s[i], 0};
-		if (wcwidth(s[i]) < 0)
+		if (text_nonprint(s[i]))
 			one[0] = 0xfffd;
 		addnwstr(one, 1);
 	}

@@ -125,4 +125,26 @@ expect_json "$T/out" "find --json output parses as JSON lines"
 expect_safe "$T/out" "find --json prints no raw control or bidi character"
 check "check still authenticates everything" 0 admin check
 
+# ---- the screens: a cell is what the terminal is sent ---------------------------
+# The list, case 1 with the planted note and the planted case, dumped from
+# curses' own cells (the scripted mode of tests/screens).
+cat >"$T/escape.keys" <<EOF
+:dump $T/screen-list
+<Enter>
+:dump $T/screen-case1
+q
+<Down>
+<Enter>
+:dump $T/screen-case2
+q
+q
+EOF
+check "the screens open the planted cases" 0 admin --script "$T/escape.keys"
+expect_in "$T/screen-case2" "the second is the planted case" "Case $id "
+for s in list case1 case2; do
+	expect_safe "$T/screen-$s" "the $s screen draws no control, bidi or tag character"
+done
+expect_in "$T/screen-case1" "but a replacement character where one was" "$(printf 'owned\357\277\275\357\277\275')"
+expect_in "$T/screen-list" "the list shows the planted name escaped" "$(printf '\357\277\275gpj.exe')"
+
 echo "1..$_n"
