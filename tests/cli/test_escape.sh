@@ -136,6 +136,8 @@ q
 <Down>
 <Enter>
 :dump $T/screen-case2
+e
+:dump $T/screen-edit2
 q
 q
 EOF
@@ -145,6 +147,8 @@ for s in list case1 case2; do
 	expect_safe "$T/screen-$s" "the $s screen draws no control, bidi or tag character"
 done
 expect_in "$T/screen-case1" "but a replacement character where one was" "$(printf 'owned\357\277\275\357\277\275')"
+expect_in "$T/screen-edit2" "editing it names the field that is not UTF-8" \
+	"Given name: the stored value is not valid UTF-8 text"
 expect_in "$T/screen-list" "the list shows the planted name escaped" "$(printf '\357\277\275gpj.exe')"
 
 echo "1..$_n"
