@@ -6,6 +6,7 @@
  *
  *   plant DIR USER note ID [AUTHOR] < text    (the passphrase on fd 3)
  *   plant DIR USER case < text                 prints the new case's id
+ *   plant DIR USER user < name                 a copy of USER's record
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,8 @@ int main(int argc, char **argv)
 		case_clear(&c);
 		if (rc == M_OK)
 			printf("%llu\n", (unsigned long long)id);
+	} else if (strcmp(argv[3], "user") == 0) {
+		rc = plant_user(st, argv[2], text);
 	} else {
 		rc = 1;
 	}

@@ -82,4 +82,30 @@ static int plant_case(store *st, struct case_rec *c, uint64_t *id)
 	return rc;
 }
 
+struct plant_user {
+	const char *from, *to;
+};
+
+static int plant_user_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct plant_user *p = vctx;
+	uint8_t buf[1024];
+	MDB_val v;
+	int rc = st_get(st, txn, DB_USERS, p->from, strlen(p->from), &v);
+
+	if (rc || v.mv_size > sizeof buf)
+		return rc ? M_INPUT : M_INTEGRITY;
+	memcpy(buf, v.mv_data, v.mv_size);
+	return st_put(st, txn, DB_USERS, p->to, strlen(p->to), buf, v.mv_size, 0);
+}
+
+/* A copy of user from's record under a name mappe would never accept: what a
+ * writer of the file could add to the users table. */
+static int plant_user(store *st, const char *from, const char *to)
+{
+	struct plant_user p = {from, to};
+
+	return st_txn(st, true, plant_user_txn, &p);
+}
+
 #endif
