@@ -114,7 +114,7 @@ static const struct range blank[] = {
 /* The messages name the character, so that it can be found in the input,
  * and are literals, so that the validators stay pure. */
 #define HEX16(M, p)                                                                                \
-	M(p "0"), M(p "1"), M(p "2"), M(p "3"), M(p "4"), M(p "5"), M(p "6"), M(p "7"), M(p "8"), \
+	M(p "0"), M(p "1"), M(p "2"), M(p "3"), M(p "4"), M(p "5"), M(p "6"), M(p "7"), M(p "8"),  \
 	    M(p "9"), M(p "A"), M(p "B"), M(p "C"), M(p "D"), M(p "E"), M(p "F")
 #define CONTROL_MSG(h) "contains a control character (U+" h ")"
 #define TAG_MSG(h)     "contains a tag character (U+" h ")"
@@ -123,16 +123,15 @@ static const struct range blank[] = {
 static const char *const c0_msg[32] = {HEX16(CONTROL_MSG, "000"), HEX16(CONTROL_MSG, "001")};
 static const char *const c1_msg[32] = {HEX16(CONTROL_MSG, "008"), HEX16(CONTROL_MSG, "009")};
 static const char *const tag_msg[128] = {
-    HEX16(TAG_MSG, "E000"), HEX16(TAG_MSG, "E001"), HEX16(TAG_MSG, "E002"),
-    HEX16(TAG_MSG, "E003"), HEX16(TAG_MSG, "E004"), HEX16(TAG_MSG, "E005"),
-    HEX16(TAG_MSG, "E006"), HEX16(TAG_MSG, "E007"),
+    HEX16(TAG_MSG, "E000"), HEX16(TAG_MSG, "E001"), HEX16(TAG_MSG, "E002"), HEX16(TAG_MSG, "E003"),
+    HEX16(TAG_MSG, "E004"), HEX16(TAG_MSG, "E005"), HEX16(TAG_MSG, "E006"), HEX16(TAG_MSG, "E007"),
 };
 static const char *const bidi_msg[16] = {
     [0x0A] = BIDI_MSG("202A"), [0x0B] = BIDI_MSG("202B"), [0x0C] = BIDI_MSG("202C"),
     [0x0D] = BIDI_MSG("202D"), [0x0E] = BIDI_MSG("202E"),
 };
-static const char *const isolate_msg[4] = {BIDI_MSG("2066"), BIDI_MSG("2067"),
-                                           BIDI_MSG("2068"), BIDI_MSG("2069")};
+static const char *const isolate_msg[4] = {BIDI_MSG("2066"), BIDI_MSG("2067"), BIDI_MSG("2068"),
+                                           BIDI_MSG("2069")};
 
 bool text_char_unsafe(uint32_t cp)
 {
@@ -683,7 +682,8 @@ const char *valid_name(const char *s)
 			/* A filler such as U+3164 passes for a letter in a font and
 			 * for a space on screen: two names that look alike must be
 			 * alike. */
-			return "contains an invisible character or a space other than the plain space";
+			return "contains an invisible character or a space other than the plain "
+			       "space";
 		} else if (in_ranges(name_refused, sizeof name_refused / sizeof name_refused[0],
 		                     cp)) {
 			return "may contain only letters, spaces and - ' .";

@@ -37,7 +37,8 @@ int main(int argc, char **argv)
 	int rc;
 
 	if (argc < 4 || keys_init() != KEYS_OK) {
-		fputs("usage: plant DIR USER note ID [AUTHOR] | case  (passphrase on fd 3)\n", stderr);
+		fputs("usage: plant DIR USER note ID [AUTHOR] | case  (passphrase on fd 3)\n",
+		      stderr);
 		return 1;
 	}
 	FILE *pf = fdopen(3, "r");

@@ -423,8 +423,9 @@ int view_form_open(struct ui *ui, struct case_rec *c)
 		 * field, rather than "out of memory". */
 		if (c->value[f] && ed_set_utf8(&fm->ed[f], c->value[f], c->len[f]) != 0) {
 			form_free(fm);
-			ui_say(ui, true, _("%s: the stored value is not valid UTF-8 text; correct it "
-			                   "with mappe update"),
+			ui_say(ui, true,
+			       _("%s: the stored value is not valid UTF-8 text; correct it "
+			         "with mappe update"),
 			       field_label((enum field_id)f, ui->nb));
 			return M_INPUT;
 		}

@@ -19,7 +19,7 @@ struct plant_note {
 };
 
 /* What note_add_txn does, without store_note_add's checks. */
-static int plant_note_txn(store *st, MDB_txn *txn, void *vctx)
+static inline int plant_note_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct plant_note *p = vctx;
 	struct rec_header h = {0};
@@ -38,8 +38,8 @@ static int plant_note_txn(store *st, MDB_txn *txn, void *vctx)
 }
 
 /* A note on case id by author (raw bytes too) holding text as it is. */
-static int plant_note(store *st, uint64_t id, const char *author, const char *text,
-                      size_t len)
+static inline int plant_note(store *st, uint64_t id, const char *author, const char *text,
+                             size_t len)
 {
 	size_t alen = strlen(author), n = 11 + alen + len;
 	uint8_t *pt = keys_secure_alloc(n);
@@ -64,7 +64,7 @@ struct plant_case {
 	uint64_t id;
 };
 
-static int plant_case_txn(store *st, MDB_txn *txn, void *vctx)
+static inline int plant_case_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct plant_case *p = vctx;
 	int rc = st_load_epochs(st, txn);
@@ -73,7 +73,7 @@ static int plant_case_txn(store *st, MDB_txn *txn, void *vctx)
 }
 
 /* A new case whose values (set with case_set, raw) skip check_values. */
-static int plant_case(store *st, struct case_rec *c, uint64_t *id)
+static inline int plant_case(store *st, struct case_rec *c, uint64_t *id)
 {
 	struct plant_case p = {c, 0};
 	int rc = st_txn(st, true, plant_case_txn, &p);
@@ -86,7 +86,7 @@ struct plant_user {
 	const char *from, *to;
 };
 
-static int plant_user_txn(store *st, MDB_txn *txn, void *vctx)
+static inline int plant_user_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct plant_user *p = vctx;
 	uint8_t buf[1024];
@@ -101,7 +101,7 @@ static int plant_user_txn(store *st, MDB_txn *txn, void *vctx)
 
 /* A copy of user from's record under a name mappe would never accept: what a
  * writer of the file could add to the users table. */
-static int plant_user(store *st, const char *from, const char *to)
+static inline int plant_user(store *st, const char *from, const char *to)
 {
 	struct plant_user p = {from, to};
 

@@ -401,7 +401,7 @@ static void test_control_refused(void **state)
  * screen draws as U+FFFD, not a zero-width mark sent to the terminal. */
 static void test_bidi_and_tags_not_text(void **state)
 {
-	static const uint32_t bad[] = {0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066,
+	static const uint32_t bad[] = {0x202a, 0x202b, 0x202c, 0x202d,  0x202e,  0x2066,
 	                               0x2067, 0x2068, 0x2069, 0xe0001, 0xe0041, 0xe007f};
 	static const wchar_t planted[] = L"a\u202eb\U000e0041c";
 	struct editor ed;
@@ -422,7 +422,12 @@ static void test_bidi_and_tags_not_text(void **state)
 	assert_true(text_nonprint(L'\x9b'));
 
 	init_ed(&ed, 4096, false, "");
-	assert_int_equal(ed_set_utf8(&ed, "a\xe2\x80\xae" "b\xf3\xa0\x81\x81" "c", 10), 0);
+	assert_int_equal(ed_set_utf8(&ed,
+	                             "a\xe2\x80\xae"
+	                             "b\xf3\xa0\x81\x81"
+	                             "c",
+	                             10),
+	                 0);
 	assert_int_equal(ed.len, 5);
 	assert_int_equal(text_width(planted, 5), 5);
 	ed_apply(&ed, ED_HOME, 0);
@@ -431,7 +436,10 @@ static void test_bidi_and_tags_not_text(void **state)
 		assert_int_equal(ed.cur, want); /* each its own cluster */
 	}
 	ed_free(&ed);
-	assert_int_equal(utf8_fit("a\xe2\x80\xae" "b", 80, &used), 5);
+	assert_int_equal(utf8_fit("a\xe2\x80\xae"
+	                          "b",
+	                          80, &used),
+	                 5);
 	assert_int_equal(used, 3);
 }
 

@@ -83,11 +83,18 @@ static void test_note_add_refuses_controls(void **state)
 	/* Clear the screen, retitle the window, paint a prompt. */
 	note_refused(t->st, t->id, "ok\x1b[2J\x1b]0;mappe\x07Passphrase: ",
 	             "note: contains a control character (U+001B)");
-	note_refused(t->st, t->id, "csi\xC2\x9B" "2J", "note: contains a control character (U+009B)");
+	note_refused(t->st, t->id,
+	             "csi\xC2\x9B"
+	             "2J",
+	             "note: contains a control character (U+009B)");
 	note_refused(t->st, t->id, "del\x7f", "note: contains a control character (U+007F)");
-	note_refused(t->st, t->id, "\xE2\x80\xAE" "evil",
+	note_refused(t->st, t->id,
+	             "\xE2\x80\xAE"
+	             "evil",
 	             "note: contains a bidirectional control character (U+202E)");
-	note_refused(t->st, t->id, "x\xE2\x81\xA6" "y",
+	note_refused(t->st, t->id,
+	             "x\xE2\x81\xA6"
+	             "y",
 	             "note: contains a bidirectional control character (U+2066)");
 	note_refused(t->st, t->id, "x\xF3\xA0\x81\x81", "note: contains a tag character (U+E0041)");
 	note_refused(t->st, t->id, "bad\xC3\x28", "note: is not valid UTF-8 text");
@@ -106,9 +113,8 @@ static void test_note_add_keeps_text(void **state)
 	struct note *notes;
 	size_t n;
 
-	assert_int_equal(store_note_add(t->st, t->id, NOTE_MEETING, false, persian,
-	                                strlen(persian)),
-	                 M_OK);
+	assert_int_equal(
+	    store_note_add(t->st, t->id, NOTE_MEETING, false, persian, strlen(persian)), M_OK);
 	/* CRLF is stored as LF, as in fields. */
 	assert_int_equal(store_note_add(t->st, t->id, NOTE_PHONE, false, "one\r\ntwo", 8), M_OK);
 	assert_int_equal(store_notes_get(t->st, t->id, &notes, &n), M_OK);
@@ -128,10 +134,14 @@ static void test_case_values_checked_in_store(void **state)
 
 	case_init(&c);
 	c.id = t->id;
-	case_set(&c, F_given_name, "\xE2\x80\xAE" "iraK", 7);
+	case_set(&c, F_given_name,
+	         "\xE2\x80\xAE"
+	         "iraK",
+	         7);
 	assert_int_equal(store_case_update(t->st, &c, 0), M_INPUT);
-	assert_string_equal(store_error(t->st),
-	                    "field given_name: contains a bidirectional control character (U+202E)");
+	assert_string_equal(
+	    store_error(t->st),
+	    "field given_name: contains a bidirectional control character (U+202E)");
 	case_clear(&c);
 
 	case_init(&c);
@@ -274,8 +284,7 @@ static bool jv_value(struct jv *p, int depth)
 	case '"':
 		return jv_string(p);
 	default:
-		return jv_lit(p, "true") || jv_lit(p, "false") || jv_lit(p, "null") ||
-		       jv_number(p);
+		return jv_lit(p, "true") || jv_lit(p, "false") || jv_lit(p, "null") || jv_number(p);
 	}
 }
 
@@ -307,8 +316,10 @@ static bool terminal_safe(const char *s, size_t len)
 
 /* Everything a hostile note or an old value could hold. */
 static const char hostile[] = "a\x1b[2J\x1b]0;owned\x07\x1b[8m"
-                              "\xC2\x9B" "31m\xC2\x85\x7f"
-                              "\xE2\x80\xAE" "gpj.exe"
+                              "\xC2\x9B"
+                              "31m\xC2\x85\x7f"
+                              "\xE2\x80\xAE"
+                              "gpj.exe"
                               "\xF3\xA0\x81\x81"
                               "\xFF\xC3\x28\xED\xA0\x80"
                               "\nPassphrase: ";
@@ -322,7 +333,8 @@ static void test_planted_note_printed_safely(void **state)
 	char *out = NULL;
 	FILE *f;
 
-	assert_int_equal(plant_note(t->st, t->id, "ev\x1b[5mil", hostile, sizeof hostile - 1), M_OK);
+	assert_int_equal(plant_note(t->st, t->id, "ev\x1b[5mil", hostile, sizeof hostile - 1),
+	                 M_OK);
 	assert_int_equal(store_notes_get(t->st, t->id, &notes, &n), M_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(notes[0].len, sizeof hostile - 1); /* stored as it was */

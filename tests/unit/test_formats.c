@@ -806,15 +806,19 @@ static void test_json_write_never_invalid(void **state)
 		size_t len;
 		const char *want;
 	} cases[] = {
-	    {"a\xC2\x9B" "2J", 5, "\"a\\u009b2J\""},                 /* C1 CSI */
-	    {"\x1b]0;x\x07", 6, "\"\\u001b]0;x\\u0007\""},           /* OSC title */
-	    {"\xFF\xC3", 2, "\"\\ufffd\\ufffd\""},                   /* invalid bytes */
-	    {"\xC3\x28", 2, "\"\\ufffd(\""},                         /* bad continuation */
-	    {"\xED\xA0\x80", 3, "\"\\ufffd\\ufffd\\ufffd\""},        /* a surrogate */
-	    {"\xE2\x80\xAE" "abc", 6, "\"\\u202eabc\""},             /* RLO */
-	    {"\xE2\x81\xA6", 3, "\"\\u2066\""},                      /* LRI */
-	    {"\xE2\x80\xA8", 3, "\"\\u2028\""},                      /* line separator */
-	    {"\xF3\xA0\x81\x81", 4, "\"\\udb40\\udc41\""},           /* tag A, a pair */
+	    {"a\xC2\x9B"
+	     "2J",
+	     5, "\"a\\u009b2J\""},                            /* C1 CSI */
+	    {"\x1b]0;x\x07", 6, "\"\\u001b]0;x\\u0007\""},    /* OSC title */
+	    {"\xFF\xC3", 2, "\"\\ufffd\\ufffd\""},            /* invalid bytes */
+	    {"\xC3\x28", 2, "\"\\ufffd(\""},                  /* bad continuation */
+	    {"\xED\xA0\x80", 3, "\"\\ufffd\\ufffd\\ufffd\""}, /* a surrogate */
+	    {"\xE2\x80\xAE"
+	     "abc",
+	     6, "\"\\u202eabc\""},                                           /* RLO */
+	    {"\xE2\x81\xA6", 3, "\"\\u2066\""},                              /* LRI */
+	    {"\xE2\x80\xA8", 3, "\"\\u2028\""},                              /* line separator */
+	    {"\xF3\xA0\x81\x81", 4, "\"\\udb40\\udc41\""},                   /* tag A, a pair */
 	    {"\xE2\x80\x8C\xE2\x80\x8F", 6, "\"\xE2\x80\x8C\xE2\x80\x8F\""}, /* ZWNJ, RLM */
 	};
 
@@ -851,14 +855,22 @@ static void test_text_write_safe(void **state)
 		const char *want;
 	} cases[] = {
 	    {"\x1b[2J\x1b]0;ok\x07", 11, "  ", "<U+001B>[2J<U+001B>]0;ok<U+0007>"},
-	    {"a\xC2\x9B" "31m", 6, NULL, "a<U+009B>31m"},
+	    {"a\xC2\x9B"
+	     "31m",
+	     6, NULL, "a<U+009B>31m"},
 	    {"del\x7f", 4, NULL, "del<U+007F>"},
 	    {"nul\0x", 5, NULL, "nul<U+0000>x"},
 	    {"cr\rx", 4, "  ", "cr<U+000D>x"},
-	    {"\xE2\x80\xAE" "gpj.exe", 10, NULL, "<U+202E>gpj.exe"},
+	    {"\xE2\x80\xAE"
+	     "gpj.exe",
+	     10, NULL, "<U+202E>gpj.exe"},
 	    {"\xE2\x81\xA9", 3, NULL, "<U+2069>"},
 	    {"\xF3\xA0\x80\x81", 4, NULL, "<U+E0001>"},
-	    {"\xFF" "a\xC3", 3, NULL, "\xEF\xBF\xBD" "a\xEF\xBF\xBD"},
+	    {"\xFF"
+	     "a\xC3",
+	     3, NULL,
+	     "\xEF\xBF\xBD"
+	     "a\xEF\xBF\xBD"},
 	    {"one\ntwo\tthree", 13, "    ", "one\n    two\tthree"},
 	    {"one\ntwo\tthree", 13, NULL, "one<U+000A>two<U+0009>three"},
 	    {"Ødegård محمد\xE2\x80\x8Cرضا", 27, NULL, "Ødegård محمد\xE2\x80\x8Cرضا"},
