@@ -34,6 +34,7 @@ TUI_OBJ   := $(TUI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 GEN_BIN   := $(BUILD)/tests/gen
+PLANT_BIN := $(BUILD)/tests/plant
 
 .PHONY: all deps check asan run install uninstall clean tests tidy cppcheck format po bench fuzz
 LANGS   := nb
@@ -75,7 +76,12 @@ $(GEN_BIN): tests/gen.c $(BUILD)/libmappe.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libmappe.a $(LIBS)
 
-tests: $(BUILD)/mappe $(MO) $(UNIT_BIN) $(GEN_BIN)
+# Text planted below validation, for the tests of what is printed.
+$(PLANT_BIN): tests/plant.c tests/unit/plant.h $(BUILD)/libmappe.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libmappe.a $(LIBS)
+
+tests: $(BUILD)/mappe $(MO) $(UNIT_BIN) $(GEN_BIN) $(PLANT_BIN)
 	@[ "$(BUILD)" != build ] || cp $(BUILD)/mappe mappe
 
 deps:

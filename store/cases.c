@@ -11,6 +11,7 @@
  * can neither be replayed nor silently deleted without breaking the MAC.
  */
 #include "store/private.h"
+#include "store/validate.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -722,12 +723,33 @@ static int insert_txn(store *st, MDB_txn *txn, void *vctx)
 	return M_OK;
 }
 
+/* The commands and screens normalise every value (field_normalise) before
+ * it gets here; this holds any other caller to the same text rule, so that
+ * nothing a terminal would obey is ever stored. */
+static int check_values(store *st, const struct case_rec *c)
+{
+	for (int f = 0; f < F_COUNT; f++) {
+		const char *bad;
+
+		if (!c->dirty[f] || !c->value[f])
+			continue;
+		bad = valid_utf8_text(c->value[f], c->len[f], field_catalogue[f].type == FT_LINES);
+		if (bad)
+			return st_fail(st, M_INPUT, "field %s: %s", field_catalogue[f].id, bad);
+	}
+	return M_OK;
+}
+
 int store_case_insert(store *st, struct case_rec *cases, size_t n, uint64_t *ids_out)
 {
 	struct insert_ctx ctx = {cases, n, ids_out, 0};
+	int rc;
 
 	if (!st->kr)
 		return st_fail(st, M_AUTH, "not unlocked");
+	for (size_t i = 0; i < n; i++)
+		if ((rc = check_values(st, &cases[i])))
+			return rc;
 	return st_txn(st, true, insert_txn, &ctx);
 }
 
@@ -782,6 +804,8 @@ int store_case_update(store *st, struct case_rec *c, uint32_t expect_version)
 
 	if (!st->kr)
 		return st_fail(st, M_AUTH, "not unlocked");
+	if ((rc = check_values(st, c)))
+		return rc;
 	rc = st_txn(st, true, update_txn, &ctx);
 	if (rc == M_OK)
 		memset(c->dirty, 0, sizeof c->dirty);
@@ -878,6 +902,7 @@ int store_note_add(store *st, uint64_t id, enum note_kind kind, bool interpreter
                    const char *text, size_t len)
 {
 	size_t alen = strlen(st->user), n = 11 + alen + len;
+	const char *bad;
 	uint8_t *pt;
 	int rc;
 
@@ -887,6 +912,10 @@ int store_note_add(store *st, uint64_t id, enum note_kind kind, bool interpreter
 		return st_fail(st, M_AUTH, "not permitted: notes need the notes key");
 	if (len == 0 || len > NOTE_MAX_BYTES)
 		return st_fail(st, M_INPUT, "a note must hold 1 to %d bytes", NOTE_MAX_BYTES);
+	/* Here, not in the commands: every way a note gets in (CLI, screen,
+	 * a future one) is held to the rule of multi-line fields. */
+	if ((bad = valid_utf8_text(text, len, true)))
+		return st_fail(st, M_INPUT, "note: %s", bad);
 	pt = keys_secure_alloc(n);
 	if (!pt)
 		return st_fail(st, M_UNAVAILABLE, "out of memory");
@@ -895,7 +924,11 @@ int store_note_add(store *st, uint64_t id, enum note_kind kind, bool interpreter
 	be64(pt + 2, (uint64_t)st_now());
 	pt[10] = (uint8_t)alen;
 	memcpy(pt + 11, st->user, alen);
-	memcpy(pt + 11 + alen, text, len);
+	/* CRLF becomes LF, as in fields: one way to store a line break. */
+	n = 11 + alen;
+	for (size_t i = 0; i < len; i++)
+		if (text[i] != '\r')
+			pt[n++] = (uint8_t)text[i];
 	struct note_add_ctx ctx = {id, pt, n};
 	rc = st_txn(st, true, note_add_txn, &ctx);
 	keys_secure_free(pt);

@@ -354,9 +354,28 @@ int store_import(store *st, const char *name, char *buf, size_t len, enum import
 int case_apply_json(struct case_rec *c, char *json, size_t len, uint32_t *expect_version,
                     char *err, size_t errlen);
 
-/* Write s as a JSON string literal with quotes; escapes ", \, and control
- * characters (\n, \t, \r, \b, \f, others as \u00XX). */
+/* Write s as a JSON string literal with quotes; escapes ", \, \n, \t, \r,
+ * \b, \f, and every other character text_char_unsafe() names as \uXXXX (a
+ * surrogate pair above U+FFFF); each byte of invalid UTF-8 becomes \ufffd. The
+ * result is always valid JSON, whatever s holds, and safe on a terminal. */
 void json_write_string(FILE *f, const char *s, size_t len);
+
+/* ---- text on a terminal -------------------------------------------------- */
+
+/* Whether a character must never reach a terminal as it is: every C0 control
+ * (\n and \t too: callers that lay out lines handle them first), DEL, C1,
+ * U+2028/9, bidirectional embeddings, overrides and isolates (U+202A-202E,
+ * U+2066-2069) and tag characters (U+E0000-E007F). The validators refuse all
+ * of these on the way in; this is for what is printed or drawn, since stored
+ * data may predate a rule. The one list: the CLI and the screens both ask it. */
+bool text_char_unsafe(uint32_t cp);
+
+/* Write len bytes of s for a terminal: each unsafe character as <U+XXXX>,
+ * each byte of invalid UTF-8 as U+FFFD, the rest as it is. With indent NULL
+ * the text is one line (\n and \t are escaped too); otherwise \n is written
+ * followed by indent, and \t as it is. Every command that prints stored
+ * data or user-supplied text goes through this or json_write_string. */
+void text_write_safe(FILE *f, const char *s, size_t len, const char *indent);
 
 /* Write the case as one JSON object (show --json): field ids as keys, plus
  * _id, _version, _locked, and notes (listed as locked when notes_locked). */

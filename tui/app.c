@@ -157,7 +157,9 @@ int ui_put(int y, int x, const char *s, int width)
 		size_t k = next_wc(s, &wc);
 		if (k > n)
 			break;
-		if (wc < 0x20 || wc == 0x7f || (wc >= 0x80 && wc < 0xa0) || wcwidth(wc) < 0)
+		if (wc == '\t')
+			wc = ' '; /* a note's tab, in the one column utf8_fit gave it */
+		else if (text_nonprint(wc))
 			wc = 0xfffd;
 		addnwstr(&wc, 1);
 		s += k;

@@ -16,16 +16,51 @@
 
 enum { SECRET_MAX = 1024, PASSPHRASE_MIN = 10 };
 
+/* Messages carry user-supplied text (a file name, an option's value), so
+ * they reach the terminal only through text_write_safe. newlines: whether
+ * the message's own line breaks are kept. */
+static void say(bool newlines, const char *fmt, va_list ap)
+{
+	char buf[1024], *msg = buf;
+	va_list again;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(buf, sizeof buf, fmt, ap);
+	if (n >= 0 && (size_t)n >= sizeof buf) {
+		/* A long path: print it whole rather than cut. */
+		msg = malloc((size_t)n + 1);
+		if (msg)
+			vsnprintf(msg, (size_t)n + 1, fmt, again);
+		else
+			msg = buf, n = (int)sizeof buf - 1;
+	}
+	va_end(again);
+	if (n > 0)
+		text_write_safe(stderr, msg, (size_t)n, newlines ? "" : NULL);
+	if (msg != buf)
+		free(msg);
+}
+
 int cli_fail(int status, const char *fmt, ...)
 {
 	va_list ap;
 
 	fputs("mappe: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(false, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	return status;
+}
+
+void cli_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(true, fmt, ap);
+	va_end(ap);
 }
 
 /* One byte at a time: the same descriptor may carry the old passphrase on

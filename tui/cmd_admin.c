@@ -136,8 +136,11 @@ static int user_list(struct cli *cli)
 	printf("%-20s %-11s %-10s %s\n", _("USER"), _("ROLE"), _("CREATED"), _("CLASSES"));
 	for (size_t i = 0; i < n; i++) {
 		char when[32];
-		printf("%-20s %-11s %-10s ", users[i].name, keys_role_name(users[i].role),
-		       cli_time(users[i].created, false, when));
+		size_t len = strlen(users[i].name);
+		/* Stored data: a name mappe would never write is escaped. */
+		text_write_safe(stdout, users[i].name, len, NULL);
+		printf("%*s %-11s %-10s ", len < 20 ? (int)(20 - len) : 0, "",
+		       keys_role_name(users[i].role), cli_time(users[i].created, false, when));
 		print_classes(users[i].classes);
 		printf("%s\n", users[i].revoked       ? _("  (revoked)")
 		                : users[i].must_change ? _("  (initial passphrase)")
@@ -365,8 +368,10 @@ static int keys_status(struct cli *cli)
 			else
 				fputs("null", stdout);
 			fputs(", \"holders\": [", stdout);
-			for (size_t i = 0; i < nh; i++)
-				printf("%s\"%s\"", i ? ", " : "", names[i]);
+			for (size_t i = 0; i < nh; i++) {
+				fputs(i ? ", " : "", stdout);
+				json_write_string(stdout, names[i], strlen(names[i]));
+			}
 			fputs("]}", stdout);
 			continue;
 		}
@@ -383,8 +388,10 @@ static int keys_status(struct cli *cli)
 			                                           : _("checking"),
 			       (unsigned long long)s[c].rotation.cursor);
 		printf("\n           %s:", _("held by"));
-		for (size_t i = 0; i < nh; i++)
-			printf(" %s", names[i]);
+		for (size_t i = 0; i < nh; i++) {
+			putchar(' ');
+			text_write_safe(stdout, names[i], strlen(names[i]), NULL);
+		}
 		putchar('\n');
 	}
 	print_authority(st, cli->json);

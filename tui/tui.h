@@ -51,6 +51,10 @@ struct cli {
 
 /* Print "mappe: message" on stderr and return status. Never pass personal data. */
 int cli_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print a message on stderr as it is formatted (no prefix, line breaks kept).
+ * Both escape what they print (text_write_safe): arguments may be a file
+ * name or other user-supplied text. */
+void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Read a passphrase (one line) from fd, or from /dev/tty with echo off when
  * fd < 0. *out is secure memory for keys_secure_free. confirm asks twice. */
