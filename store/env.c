@@ -235,9 +235,9 @@ static int migrate_drafts(store *st, MDB_txn *txn)
 }
 
 /* 3 -> 4: user records gain the authority's signature. Only an
- * administrator's keyring can sign, so this step runs inside an
- * administrator's unlock (st_migrate_keyed), never at open: nothing is
- * signed unless the signer is present and the store is at schema 3. */
+ * administrator's keyring can sign, and the file alone cannot tell a store
+ * that really is at schema 3 from one whose schema a writer set back, so
+ * this runs only in `mappe upgrade`, which names every record it signs. */
 static int migrate_signed_users(store *st, MDB_txn *txn)
 {
 	return st_sign_legacy_users(st, txn);
@@ -247,6 +247,17 @@ static int migrate_signed_users(store *st, MDB_txn *txn)
  * wound-back counter or a deleted last case is caught (cases.c). */
 static int migrate_counter_mac(store *st, MDB_txn *txn)
 {
+	MDB_val v;
+	int rc = st_get(st, txn, DB_META, "next_id_mac", 11, &v);
+
+	/* A store below schema 5 never had one: its schema was set back. */
+	if (rc == M_OK)
+		return st_fail(st, M_INTEGRITY,
+		               "%s: the store says schema %u but its case counter is already "
+		               "sealed: its schema version was edited in the file",
+		               st->dir, st->schema);
+	if (rc != -1)
+		return rc;
 	return st_counter_seal(st, txn);
 }
 
@@ -319,16 +330,30 @@ static int keyed_txn(store *st, MDB_txn *txn, void *vctx)
 	return run_migrations(st, txn, schema, STORE_SCHEMA);
 }
 
-int st_migrate_keyed(store *st)
+void store_allow_upgrade(store *st)
 {
+	st->allow_upgrade = true;
+}
+
+uint32_t store_schema(const store *st)
+{
+	return st->schema;
+}
+
+int store_upgrade(store *st, void (*report)(void *ctx, const char *name, enum key_role role),
+                  void *ctx)
+{
+	int rc;
+
 	if (st->schema >= STORE_SCHEMA)
 		return M_OK;
 	if (!st->kr || !keyring_is_authority(st->kr))
-		return st_fail(st, M_UNAVAILABLE,
-		               "%s: this store was written by an older mappe (schema %u) and must "
-		               "be upgraded to schema %u; an administrator's next login does it",
-		               st->dir, st->schema, STORE_SCHEMA);
-	return st_txn(st, true, keyed_txn, NULL);
+		return st_fail(st, M_AUTH, "not permitted: only an administrator can upgrade a store");
+	st->upgrade_report = report;
+	st->upgrade_ctx = ctx;
+	rc = st_txn(st, true, keyed_txn, NULL);
+	st->upgrade_report = NULL;
+	return rc;
 }
 
 struct open_ctx {

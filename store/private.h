@@ -9,10 +9,11 @@
 /* Schema 2: the databases below. Bump with a migration in env.c.
  *   1 -> 2: epochs values gain the floor (u32 active | u32 floor).
  *   2 -> 3: the drafts table (created when the store is opened).
- *   3 -> 4: user records signed by the authority (v2). Keyed: it runs in an
- *           administrator's unlock (st_migrate_keyed), never at open.
+ *   3 -> 4: user records signed by the authority (v2). Keyed: it runs only in
+ *           `mappe upgrade` (store_upgrade), by an administrator who sees the
+ *           list of records it signs; never at open or at a routine login.
  *   4 -> 5: the case counter gains a MAC under the record class. Keyed. */
-#define STORE_SCHEMA 5
+#define STORE_SCHEMA STORE_SCHEMA_CURRENT
 #define STORE_DEFAULT_MAP ((size_t)1 << 30)
 
 /*
@@ -40,6 +41,9 @@ struct store {
 	char err[512];
 	int mdb_rc;      /* the last LMDB failure, for the retry loop */
 	uint32_t schema; /* as opened; below STORE_SCHEMA until a keyed migration */
+	bool allow_upgrade; /* store_allow_upgrade: this session is mappe upgrade */
+	void (*upgrade_report)(void *ctx, const char *name, enum key_role role);
+	void *upgrade_ctx;
 	struct keys_kdf kdf;
 
 	uint8_t store_id[KEYS_STORE_ID_BYTES];
@@ -146,9 +150,6 @@ int st_refresh_grants(store *st, MDB_txn *txn);
 
 /* env.c: the authority's public key at an epoch (meta "authorities"). */
 int st_authority_at(store *st, MDB_txn *txn, uint32_t epoch, uint8_t pk[KEYS_PK_BYTES]);
-
-/* env.c: the migrations that need an administrator's keys, in their unlock. */
-int st_migrate_keyed(store *st);
 
 /* cases.c: the authenticated case counter (the next case id). */
 int st_counter_write(store *st, MDB_txn *txn, const keyring *kr, uint64_t next);

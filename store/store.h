@@ -126,6 +126,17 @@ void store_maintain(store *st);
 const char *store_error(const store *st);
 const char *store_dir(const store *st);
 
+/* A store written by an older mappe (store_schema below the current one)
+ * opens, but refuses every login until an administrator runs mappe upgrade:
+ * store_allow_upgrade before store_unlock, then store_upgrade, which calls
+ * report for every user record it signs (the administrator checks the list:
+ * a record planted in an old store would be signed too). */
+#define STORE_SCHEMA_CURRENT 5 /* the format this mappe writes (private.h: history) */
+void store_allow_upgrade(store *st);
+uint32_t store_schema(const store *st);
+int store_upgrade(store *st, void (*report)(void *ctx, const char *name, enum key_role role),
+                  void *ctx);
+
 /* Unlock as user: opens the keyslot and every grant. M_AUTH for an unknown
  * user or a wrong passphrase alike. */
 int store_unlock(store *st, const char *user, const char *pass, size_t passlen);

@@ -367,42 +367,94 @@ static bool role_matches_keys(const store *st, const keyring *kr, enum key_role 
 	return false;
 }
 
-int st_sign_legacy_users(store *st, MDB_txn *txn)
+/* Every user record, decoded, copied out of the transaction's pages: a
+ * caller may then write the table (which may move those pages) safely. */
+struct user_copy {
+	char name[64];
+	struct user_rec u;
+};
+
+static int users_read_all(store *st, MDB_txn *txn, struct user_copy **out, size_t *n)
 {
 	MDB_cursor *cur;
 	MDB_val k, v;
+	struct user_copy *all = NULL;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_USERS], &cur)))
+		return st_mdb(st, rc, "users");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (*n == cap) {
+			size_t ncap = cap ? cap * 2 : 32;
+			void *p = realloc(all, ncap * sizeof *all);
+			if (!p) {
+				rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+				goto out;
+			}
+			all = p;
+			cap = ncap;
+		}
+		memset(&all[*n], 0, sizeof all[*n]);
+		if ((rc = user_decode(st, k.mv_data, k.mv_size, &v, &all[*n].u)))
+			goto out;
+		memcpy(all[*n].name, k.mv_data, k.mv_size); /* decode checked the length */
+		(*n)++;
+	}
+	rc = rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "users");
+out:
+	mdb_cursor_close(cur);
+	if (rc) {
+		if (all)
+			keys_wipe(all, cap * sizeof *all);
+		free(all);
+		all = NULL;
+		*n = 0;
+	}
+	*out = all;
+	return rc;
+}
+
+static void users_free(struct user_copy *all, size_t n)
+{
+	if (all)
+		keys_wipe(all, n * sizeof *all);
+	free(all);
+}
+
+int st_sign_legacy_users(store *st, MDB_txn *txn)
+{
+	struct user_copy *all = NULL;
+	size_t n = 0;
 	int rc;
 
 	if (st->schema != 3)
 		return st_fail(st, M_INTEGRITY, "%s: user records are signed only in the upgrade "
 		                                "from schema 3",
 		               st->dir);
-	if ((rc = mdb_cursor_open(txn, st->dbi[DB_USERS], &cur)))
-		return st_mdb(st, rc, "users");
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		struct user_rec u = {0};
-		char name[64];
-		int wrc;
-		/* A damaged record stops the upgrade: signing it would bless it. */
-		if ((wrc = user_decode(st, k.mv_data, k.mv_size, &v, &u)))
+	/* A damaged record stops the upgrade: signing it would bless it. */
+	if ((rc = users_read_all(st, txn, &all, &n)))
+		return rc;
+	/* Signed records did not exist at schema 3: this store's schema was set
+	 * back in the file, to have a planted record signed. */
+	for (size_t i = 0; rc == M_OK && i < n; i++)
+		if (all[i].u.signed_)
+			rc = st_fail(st, M_INTEGRITY,
+			             "%s: the store says schema 3 but holds signed user records (%s): "
+			             "its schema version was edited in the file; nothing was signed",
+			             st->dir, all[i].name);
+	for (size_t i = 0; rc == M_OK && i < n; i++) {
+		if ((rc = user_sign(st, st->kr, all[i].name, &all[i].u)) ||
+		    (rc = user_put(st, txn, all[i].name, &all[i].u)))
 			break;
-		memcpy(name, k.mv_data, k.mv_size);
-		name[k.mv_size] = 0;
-		if (u.signed_)
-			wrc = user_verify(st, st->kr, name, &u);
-		else if ((wrc = user_sign(st, st->kr, name, &u)) == M_OK)
-			wrc = user_put(st, txn, name, &u);
-		keys_wipe(&u, sizeof u);
-		if (wrc) {
-			mdb_cursor_close(cur);
-			return wrc;
-		}
+		if (st->upgrade_report)
+			st->upgrade_report(st->upgrade_ctx, all[i].name, all[i].u.role);
 	}
-	mdb_cursor_close(cur);
-	if (rc == 0)
-		return M_INTEGRITY; /* user_decode said why */
-	return rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "users");
+	users_free(all, n);
+	return rc;
 }
 
 /* Walk from the authority the slot is pinned to up to the current one:
@@ -492,6 +544,15 @@ int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 
 	if (!ctx)
 		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	/* An older store is used by nobody until it is upgraded: its user
+	 * records are not signed yet, so no role in them can be trusted. */
+	if (st->schema < STORE_SCHEMA && !st->allow_upgrade) {
+		rc = st_fail(st, M_UNAVAILABLE,
+		             "%s: this store was written by an older mappe (schema %u); an "
+		             "administrator must run 'mappe upgrade' before anyone logs in",
+		             st->dir, st->schema);
+		goto out;
+	}
 	if (!store_user_name_valid(user)) {
 		rc = auth_failed(st);
 		goto out;
@@ -567,13 +628,6 @@ int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 	 * again (the successions stay until it succeeds). */
 	if (ctx->u.pin < ctx->epoch)
 		repin(st, ctx, pass, passlen);
-	/* An older store's upgrade needs an administrator's keys: it runs now,
-	 * in one transaction, or this login is refused (nobody else can do it). */
-	if ((rc = st_migrate_keyed(st))) {
-		store_lock(st);
-		st->user[0] = 0;
-		goto out;
-	}
 	st->role = ctx->u.role;
 	st->must_change = ctx->u.flags & USER_MUST_CHANGE;
 	rc = M_OK;

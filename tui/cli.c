@@ -322,6 +322,8 @@ int cli_open(const struct cli *cli, store **out)
 	*out = NULL;
 	if (rc)
 		return cli_fail(rc, "%s", err);
+	if (cli->upgrade)
+		store_allow_upgrade(st);
 	rc = cli_read_secret(cli->pass_fd, _("Passphrase: "), false, &pass, &plen);
 	if (rc) {
 		store_close(st);

@@ -507,3 +507,45 @@ int cmd_passwd(struct cli *cli)
 	store_close(st);
 	return rc;
 }
+
+static void report_signed(void *ctx, const char *name, enum key_role role)
+{
+	(void)ctx;
+	fputs("  ", stdout);
+	text_write_safe(stdout, name, strlen(name), "");
+	printf("  %s\n", keys_role_name(role));
+}
+
+/* The one login an older store allows: its user records are unsigned, and
+ * signing them is an administrator's decision, made on the list. */
+int cmd_upgrade(struct cli *cli)
+{
+	uint32_t from;
+	store *st;
+	int rc;
+
+	if (cli->argc)
+		return cli_fail(M_USAGE, _("usage: mappe upgrade"));
+	cli->upgrade = true;
+	if ((rc = cli_open(cli, &st)))
+		return rc;
+	if (store_role(st) != ROLE_ADMIN) {
+		store_close(st);
+		return cli_fail(M_AUTH, _("not permitted: only an administrator can upgrade a store"));
+	}
+	from = store_schema(st);
+	if (from >= STORE_SCHEMA_CURRENT) {
+		printf(_("the store is already at schema %u\n"), from);
+		store_close(st);
+		return M_OK;
+	}
+	if (from < 4)
+		printf(_("signing the user records as they stand (check them):\n"));
+	rc = store_upgrade(st, report_signed, NULL);
+	if (rc)
+		cli_fail(rc, "%s", _(store_error(st)));
+	else
+		printf(_("upgraded the store from schema %u to %u\n"), from, store_schema(st));
+	store_close(st);
+	return rc;
+}

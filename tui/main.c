@@ -65,6 +65,11 @@ static const struct command commands[] = {
      "point, run it again: it resumes, and rotates no finished class again. A\n"
      "damaged case is left as it is and named (exit 3); the rest is rotated, and the\n"
      "old key stays, decrypt-only, until it is repaired. Administrators only."},
+    {"upgrade", cmd_upgrade, 0, "upgrade",
+     "Bring a store written by an older mappe to this version's format, which\n"
+     "nobody can log in to until it is done. Lists every user record it signs:\n"
+     "check the list, since a record planted in the file would be signed too.\n"
+     "Administrators only."},
     {"passwd", cmd_passwd, 0, "passwd",
      "Change your own passphrase: the current one from the terminal or\n"
      "--passphrase-fd, the new one from the terminal or --new-passphrase-fd.\n"

@@ -29,7 +29,8 @@ struct cli {
 	int pass_fd;    /* -1: ask on /dev/tty */
 	int newpass_fd; /* -1: ask on /dev/tty */
 	bool norwegian;
-	bool setgid; /* running as the deployment's setgid binary */
+	bool setgid;  /* running as the deployment's setgid binary */
+	bool upgrade; /* mappe upgrade: the one login an older store allows */
 
 	/* command options */
 	const char *admin;
@@ -95,6 +96,7 @@ int cmd_init(struct cli *cli);
 int cmd_user(struct cli *cli);
 int cmd_passwd(struct cli *cli);
 int cmd_keys(struct cli *cli);
+int cmd_upgrade(struct cli *cli);
 int cmd_find(struct cli *cli);
 int cmd_show(struct cli *cli);
 int cmd_update(struct cli *cli);

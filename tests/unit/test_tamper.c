@@ -279,31 +279,68 @@ static void test_edited_user_not_resigned(void **state)
 	assert_int_equal(ts_as(t, "kari", kari_pass), M_INTEGRITY);
 }
 
-/* A schema-3 store: its records are signed by the upgrade, inside an
- * administrator's unlock, and nobody else's login can do it. */
-static int strip_to_schema3_txn(store *st, MDB_txn *txn, void *vctx)
+/* A schema-3 store: its records are signed only by mappe upgrade, by an
+ * administrator who is shown every record it signs; until then nobody logs
+ * in. */
+static int to_schema3_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	MDB_cursor *cur;
 	MDB_val k, v;
-	uint8_t b[4];
+	uint8_t b[4], recs[8][USER_V1];
+	char names[8][64];
+	size_t n = 0;
 	int rc;
+	bool strip = vctx != NULL; /* strip the signatures, as schema 3 had none */
 
-	(void)vctx;
+	/* Read first, write after: pointers into the table do not outlive a put. */
 	assert_int_equal(mdb_cursor_open(txn, st->dbi[DB_USERS], &cur), 0);
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); strip && rc == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		uint8_t rec[USER_V1];
-		MDB_val nv = {sizeof rec, rec};
-		assert_int_equal(v.mv_size, USER_V2);
-		memcpy(rec, v.mv_data, sizeof rec);
-		rec[0] = 1;
-		assert_int_equal(mdb_cursor_put(cur, &k, &nv, MDB_CURRENT), 0);
+		if (v.mv_size != USER_V2)
+			continue;
+		assert_true(n < 8 && k.mv_size < 64);
+		memcpy(recs[n], v.mv_data, USER_V1);
+		recs[n][0] = 1;
+		memcpy(names[n], k.mv_data, k.mv_size);
+		names[n][k.mv_size] = 0;
+		n++;
 	}
 	mdb_cursor_close(cur);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(st_put(st, txn, DB_USERS, names[i], strlen(names[i]), recs[i],
+		                        USER_V1, 0),
+		                 M_OK);
 	MDB_val mk = {11, "next_id_mac"};
-	assert_int_equal(mdb_del(txn, st->dbi[DB_META], &mk, NULL), 0);
+	if (strip)
+		assert_int_equal(mdb_del(txn, st->dbi[DB_META], &mk, NULL), 0);
 	be32(b, 3);
 	return st_put(st, txn, DB_META, "schema", 6, b, 4, 0);
+}
+
+struct signed_list {
+	char names[256];
+};
+
+static void on_signed(void *ctx, const char *name, enum key_role role)
+{
+	struct signed_list *l = ctx;
+	size_t n = strlen(l->names);
+
+	snprintf(l->names + n, sizeof l->names - n, "%s:%s ", name, keys_role_name(role));
+}
+
+static int upgrade_as(struct tstore *t, const char *user, const char *pass,
+                      struct signed_list *l)
+{
+	int rc;
+
+	ts_close(t);
+	ts_open(t);
+	store_allow_upgrade(t->st);
+	if ((rc = store_unlock(t->st, user, pass, strlen(pass))))
+		return rc;
+	memset(l, 0, sizeof *l);
+	return store_upgrade(t->st, on_signed, l);
 }
 
 static void test_schema3_upgrade(void **state)
@@ -312,23 +349,56 @@ static void test_schema3_upgrade(void **state)
 	uint8_t rec[512];
 	size_t len = 0;
 	struct reports r;
+	struct signed_list l;
 
-	assert_int_equal(st_txn(t->st, true, strip_to_schema3_txn, NULL), M_OK);
+	assert_int_equal(st_txn(t->st, true, to_schema3_txn, "strip"), M_OK);
 
-	/* A caseworker cannot upgrade it, and is told who can. */
+	/* Nobody logs in to it, the administrator neither, until upgraded. */
 	assert_int_equal(ts_as(t, "kari", kari_pass), M_UNAVAILABLE);
-	assert_non_null(strstr(store_error(t->st), "administrator"));
+	assert_non_null(strstr(store_error(t->st), "mappe upgrade"));
+	assert_int_equal(ts_as(t, "admin", admin_pass), M_UNAVAILABLE);
 	assert_true(raw_get(t->st, DB_USERS, "kari", 4, rec, &len));
 	assert_int_equal(len, USER_V1);
 
-	/* The administrator's login upgrades it, in one transaction. */
-	assert_int_equal(ts_as(t, "admin", admin_pass), M_OK);
+	/* A caseworker cannot upgrade it. */
+	assert_int_equal(upgrade_as(t, "kari", kari_pass, &l), M_AUTH);
+
+	/* The administrator's upgrade signs them, names each, in one go. */
+	assert_int_equal(upgrade_as(t, "admin", admin_pass, &l), M_OK);
+	assert_string_equal(l.names, "admin:admin kari:caseworker ");
 	assert_true(raw_get(t->st, DB_USERS, "kari", 4, rec, &len));
 	assert_int_equal(len, USER_V2);
 	assert_true(raw_get(t->st, DB_META, "schema", 6, rec, &len));
 	assert_int_equal(rd32(rec), STORE_SCHEMA);
 	assert_int_equal(check(t->st, &r), M_OK);
 	assert_int_equal(ts_as(t, "kari", kari_pass), M_OK);
+}
+
+/* The original attack by another road: set the schema back to 3 so that
+ * the upgrade signs a planted record. */
+static void test_schema_set_back(void **state)
+{
+	struct tstore *t = *state;
+	struct signed_list l;
+	uint8_t b[4];
+
+	/* Set back with signed records still there: refused, nothing signed. */
+	plant_v1_user(t->st, "eve", eve_pass);
+	assert_int_equal(st_txn(t->st, true, to_schema3_txn, NULL), M_OK);
+	assert_int_equal(upgrade_as(t, "admin", admin_pass, &l), M_INTEGRITY);
+	assert_non_null(strstr(store_error(t->st), "schema version was edited"));
+	assert_string_equal(l.names, "");
+
+	/* Set back to 4 with the counter sealed: refused as well. */
+	be32(b, 4);
+	raw_put(t->st, DB_META, "schema", 6, b, 4);
+	assert_int_equal(upgrade_as(t, "admin", admin_pass, &l), M_INTEGRITY);
+
+	/* Every trace removed: the upgrade cannot tell, but it does not sign
+	 * silently: eve is on the list the administrator is shown. */
+	assert_int_equal(st_txn(t->st, true, to_schema3_txn, "strip"), M_OK);
+	assert_int_equal(upgrade_as(t, "admin", admin_pass, &l), M_OK);
+	assert_non_null(strstr(l.names, "eve:lead"));
 }
 
 /* ---- finding 8: deleted cases, a wound-back counter, orphan notes ----------- */
@@ -656,7 +726,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    FX(test_planted_v1_user),   FX(test_edited_user_not_resigned),
-	    FX(test_schema3_upgrade),   FX(test_deleted_case),
+	    FX(test_schema3_upgrade),   FX(test_schema_set_back),
+	    FX(test_deleted_case),
 	    FX(test_counter_wound_back), FX(test_counter_never_overwrites),
 	    FX(test_orphan_notes),      FX(test_truncated),
 	    FX(test_authority_rotation), FX(test_authority_admins_follow),
