@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +149,154 @@ static int txn_once(store *st, bool write, txn_fn fn, void *ctx)
 	return M_UNAVAILABLE;
 }
 
+/* ---- the write gate ------------------------------------------------------ */
+
+enum { GATE_WAIT_MS = 10000 };
+
+static int64_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void nap_ms(long ms)
+{
+	struct timespec t = {ms / 1000, (ms % 1000) * 1000000};
+
+	nanosleep(&t, NULL); /* a signal only shortens the nap */
+}
+
+/* The state letter of /proc/PID/stat (T: stopped), 0 if unknown. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return 0;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	/* The command name may hold ')': the state follows the last one. */
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] ? p[2] : 0;
+}
+
+/* The holder's login name, for the administrator; "?" if unknown. */
+static void proc_user(pid_t pid, char *out, size_t cap)
+{
+	char path[64], line[256];
+	unsigned uid;
+	FILE *f;
+
+	snprintf(out, cap, "?");
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "Uid: %u", &uid) == 1) {
+			struct passwd *pw = getpwuid((uid_t)uid);
+			if (pw && store_user_name_valid(pw->pw_name))
+				snprintf(out, cap, "%s", pw->pw_name);
+			else
+				snprintf(out, cap, "uid %u", uid);
+			break;
+		}
+	fclose(f);
+}
+
+long st_lock_wait_ms(long dflt)
+{
+	const char *s = secure_getenv("MAPPE_LOCK_WAIT_MS");
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return dflt;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	return errno || *end || v < 0 || v > 600000 ? dflt : v;
+}
+
+static int gate_busy(store *st, pid_t pid, int64_t waited)
+{
+	char user[80];
+	char state;
+
+	if (pid <= 0)
+		return st_fail(st, M_UNAVAILABLE,
+		               "%s: the store is busy: another process has held its write lock for "
+		               "over %lld s; nothing was written, try again later",
+		               st->dir, (long long)(waited / 1000));
+	state = proc_state(pid);
+	proc_user(pid, user, sizeof user);
+	if (state == 'T' || state == 't')
+		return st_fail(st, M_UNAVAILABLE,
+		               "%s: the store is busy: process %d (user %s) holds its write lock "
+		               "and is stopped; nothing was written. An administrator can let it "
+		               "finish with 'kill -CONT %d' or end it with 'kill -KILL %d' (see "
+		               "docs/deployment.md)",
+		               st->dir, (int)pid, user, (int)pid, (int)pid);
+	return st_fail(st, M_UNAVAILABLE,
+	               "%s: the store is busy: process %d (user %s) has been writing for over "
+	               "%lld s (an import or a key rotation?); nothing was written, try again "
+	               "when it has finished",
+	               st->dir, (int)pid, user, (long long)(waited / 1000));
+}
+
+/* Take the write gate, waiting a bounded time. LMDB's writer mutex waits
+ * forever, even for a process that its owner has stopped with SIGSTOP
+ * (which no program can block); since every mappe writer passes the gate
+ * first, nobody reaches mdb_txn_begin behind a stopped process. The lock
+ * goes through LMDB's own descriptor of data.mdb: no file to open, so no
+ * open-files limit can make it fail, and the kernel names the holder. A
+ * POSIX record lock belongs to the process and goes with the first close()
+ * of any descriptor of its file: nothing in mappe may open and close
+ * data.mdb while it writes. */
+_Static_assert(ST_WRITE_GATE < KEYS_KDF_LOCK_BASE, "the gate and the KDF locks are apart");
+static int gate_take(store *st)
+{
+	struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = ST_WRITE_GATE,
+	                  .l_len = 1};
+	int64_t start = now_ms(), waited;
+	int64_t limit = st_lock_wait_ms(GATE_WAIT_MS);
+	int fd, rc;
+
+	if ((rc = mdb_env_get_fd(st->env, &fd)))
+		return st_mdb(st, rc, "write lock");
+	for (long nap = 5;; nap = nap < 100 ? nap * 2 : 100) {
+		struct flock q = l;
+		if (fcntl(fd, F_SETLK, &l) == 0)
+			return M_OK;
+		if (errno != EACCES && errno != EAGAIN && errno != EINTR)
+			return st_fail(st, M_UNAVAILABLE, "%s: cannot take the write lock: %s",
+			               st->dir, strerror(errno));
+		waited = now_ms() - start;
+		if (waited < limit) {
+			nap_ms(nap);
+			continue;
+		}
+		/* Released just now: go round again. */
+		if (fcntl(fd, F_GETLK, &q) == 0 && q.l_type == F_UNLCK && waited < 2 * limit)
+			continue;
+		return gate_busy(st, q.l_type == F_UNLCK ? 0 : q.l_pid, waited);
+	}
+}
+
+static void gate_release(store *st)
+{
+	struct flock l = {.l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = ST_WRITE_GATE,
+	                  .l_len = 1};
+	int fd;
+
+	if (mdb_env_get_fd(st->env, &fd) == 0)
+		fcntl(fd, F_SETLK, &l);
+}
+
 int st_txn(store *st, bool write, txn_fn fn, void *ctx)
 {
 	sigset_t stop, saved;
@@ -157,13 +306,18 @@ int st_txn(store *st, bool write, txn_fn fn, void *ctx)
 		return txn_once(st, false, fn, ctx);
 	/* LMDB has one writer per store: a process stopped (Ctrl-Z) inside a
 	 * write transaction would stop every colleague's save and login, so
-	 * the stop signals wait until it has committed. */
+	 * the stop signals wait until it has committed. SIGSTOP cannot be
+	 * blocked: the gate bounds what it costs the others. */
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTSTP);
 	sigaddset(&stop, SIGTTIN);
 	sigaddset(&stop, SIGTTOU);
 	sigprocmask(SIG_BLOCK, &stop, &saved);
-	rc = txn_once(st, true, fn, ctx);
+	rc = gate_take(st);
+	if (rc == M_OK) {
+		rc = txn_once(st, true, fn, ctx);
+		gate_release(st);
+	}
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	return rc;
 }
