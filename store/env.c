@@ -3,14 +3,15 @@
 #include "store/private.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <fcntl.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -258,30 +259,77 @@ static int gate_busy(store *st, pid_t pid, int64_t waited)
  * of any descriptor of its file: nothing in mappe may open and close
  * data.mdb while it writes. */
 _Static_assert(ST_WRITE_GATE < KEYS_KDF_LOCK_BASE, "the gate and the KDF locks are apart");
+static void gate_alarm(int sig)
+{
+	(void)sig; /* only to interrupt F_SETLKW */
+}
+
+/* Wait in F_SETLKW (the kernel wakes a waiter when the lock is released,
+ * so a writer that commits batch after batch, like a key rotation, cannot
+ * starve a colleague's save the way polling could be), interrupted by
+ * SIGALRM after ms. The caller's SIGALRM handler and timer are restored.
+ * 0 taken, 1 not yet, -1 the lock cannot be used. */
+static int gate_wait(int fd, struct flock *l, int64_t ms)
+{
+	struct sigaction sa = {.sa_handler = gate_alarm}, old_sa;
+	/* Repeating: should the first SIGALRM land before fcntl sleeps, the
+	 * next one still wakes it. */
+	struct itimerval it = {{0, 50000}, {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000}};
+	struct itimerval off = {{0, 0}, {0, 0}}, old_it;
+	sigset_t alrm, saved;
+	int rc, err;
+
+	if (ms <= 0)
+		return 1;
+	sigemptyset(&sa.sa_mask); /* and no SA_RESTART */
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	sigaction(SIGALRM, &sa, &old_sa);
+	sigprocmask(SIG_UNBLOCK, &alrm, &saved);
+	setitimer(ITIMER_REAL, &it, &old_it);
+	rc = fcntl(fd, F_SETLKW, l);
+	err = errno;
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	sigaction(SIGALRM, &old_sa, NULL);
+	if (old_it.it_value.tv_sec || old_it.it_value.tv_usec)
+		setitimer(ITIMER_REAL, &old_it, NULL);
+	if (rc == 0)
+		return 0;
+	errno = err;
+	/* EDEADLK: the kernel saw a cycle of waiters; wait again. */
+	return err == EINTR || err == EDEADLK || err == EAGAIN || err == EACCES ? 1 : -1;
+}
+
 static int gate_take(store *st)
 {
-	struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = ST_WRITE_GATE,
-	                  .l_len = 1};
-	int64_t start = now_ms(), waited;
+	struct flock l = {
+	    .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = ST_WRITE_GATE, .l_len = 1};
+	int64_t start = now_ms(), waited = 0;
 	int64_t limit = st_lock_wait_ms(GATE_WAIT_MS);
 	int fd, rc;
 
 	if ((rc = mdb_env_get_fd(st->env, &fd)))
 		return st_mdb(st, rc, "write lock");
-	for (long nap = 5;; nap = nap < 100 ? nap * 2 : 100) {
+	for (int again = 0;; again++) {
 		struct flock q = l;
 		if (fcntl(fd, F_SETLK, &l) == 0)
 			return M_OK;
-		if (errno != EACCES && errno != EAGAIN && errno != EINTR)
+		rc = errno == EACCES || errno == EAGAIN || errno == EINTR
+		         ? gate_wait(fd, &l, limit - waited)
+		         : -1;
+		if (rc == 0)
+			return M_OK;
+		if (rc < 0)
 			return st_fail(st, M_UNAVAILABLE, "%s: cannot take the write lock: %s",
 			               st->dir, strerror(errno));
 		waited = now_ms() - start;
 		if (waited < limit) {
-			nap_ms(nap);
+			nap_ms(1); /* another signal cut the wait short */
 			continue;
 		}
 		/* Released just now: go round again. */
-		if (fcntl(fd, F_GETLK, &q) == 0 && q.l_type == F_UNLCK && waited < 2 * limit)
+		if (fcntl(fd, F_GETLK, &q) == 0 && q.l_type == F_UNLCK && again < 100)
 			continue;
 		return gate_busy(st, q.l_type == F_UNLCK ? 0 : q.l_pid, waited);
 	}
