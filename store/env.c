@@ -89,68 +89,7 @@ int st_put(store *st, MDB_txn *txn, enum store_db db, const void *k, size_t klen
 	return rc ? st_mdb(st, rc, db_names[db]) : M_OK;
 }
 
-/* Postfix's slmdb_recover is the model: grow, adopt or clean, then redo the
- * whole transaction. Each transaction function starts from what is on disk,
- * so running it again is always correct. */
-static bool recover(store *st)
-{
-	int rc = st->mdb_rc;
-	MDB_envinfo info;
-	int dead;
-
-	st->mdb_rc = 0;
-	switch (rc) {
-	case MDB_MAP_FULL:
-		mdb_env_info(st->env, &info);
-		st->map_size = info.me_mapsize * 2;
-		return mdb_env_set_mapsize(st->env, st->map_size) == 0;
-	case MDB_MAP_RESIZED:
-		if (mdb_env_set_mapsize(st->env, 0) != 0)
-			return false;
-		mdb_env_info(st->env, &info);
-		st->map_size = info.me_mapsize;
-		return true;
-	case MDB_READERS_FULL:
-		return mdb_reader_check(st->env, &dead) == 0 && dead > 0;
-	default:
-		return false;
-	}
-}
-
-static int txn_once(store *st, bool write, txn_fn fn, void *ctx)
-{
-	for (int attempt = 0; attempt < 8; attempt++) {
-		MDB_txn *txn;
-		int rc, status;
-
-		st->mdb_rc = 0;
-		rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &txn);
-		if (rc) {
-			status = st_mdb(st, rc, "begin transaction");
-			if (recover(st))
-				continue;
-			return status;
-		}
-		status = fn(st, txn, ctx);
-		if (status != M_OK) {
-			mdb_txn_abort(txn);
-			if (recover(st))
-				continue;
-			return status;
-		}
-		/* Read-only transactions commit too: table handles opened in
-		 * them stay valid only then, and it costs nothing more. */
-		rc = mdb_txn_commit(txn);
-		if (rc == 0)
-			return M_OK;
-		status = st_mdb(st, rc, "commit");
-		if (!recover(st))
-			return status;
-	}
-	return M_UNAVAILABLE;
-}
-
-/* ---- the write gate ------------------------------------------------------ */
+/* ---- the gates: bounded waits for another process's locks --------------- */
 
 enum { GATE_WAIT_MS = 10000 };
 
@@ -223,42 +162,66 @@ long st_lock_wait_ms(long dflt)
 	return errno || *end || v < 0 || v > 600000 ? dflt : v;
 }
 
-static int gate_busy(store *st, pid_t pid, int64_t waited)
+enum gate { GATE_WRITE, GATE_READ };
+
+static int gate_busy(store *st, enum gate g, pid_t pid, int64_t waited)
 {
+	const char *what = g == GATE_WRITE ? "write lock" : "reader lock";
+	const char *none = g == GATE_WRITE ? "; nothing was written" : "";
 	char user[80];
 	char state;
 
 	if (pid <= 0)
 		return st_fail(st, M_UNAVAILABLE,
-		               "%s: the store is busy: another process has held its write lock for "
-		               "over %lld s; nothing was written, try again later",
-		               st->dir, (long long)(waited / 1000));
+		               "%s: the store is busy: another process has held its %s for over "
+		               "%lld s%s; try again later",
+		               st->dir, what, (long long)(waited / 1000), none);
 	state = proc_state(pid);
 	proc_user(pid, user, sizeof user);
 	if (state == 'T' || state == 't')
 		return st_fail(st, M_UNAVAILABLE,
-		               "%s: the store is busy: process %d (user %s) holds its write lock "
-		               "and is stopped; nothing was written. An administrator can let it "
-		               "finish with 'kill -CONT %d' or end it with 'kill -KILL %d' (see "
-		               "docs/deployment.md)",
-		               st->dir, (int)pid, user, (int)pid, (int)pid);
+		               "%s: the store is busy: process %d (user %s) holds its %s and is "
+		               "stopped%s. An administrator can let it finish with 'kill -CONT %d' "
+		               "or end it with 'kill -KILL %d' (see docs/deployment.md)",
+		               st->dir, (int)pid, user, what, none, (int)pid, (int)pid);
+	if (g == GATE_WRITE)
+		return st_fail(st, M_UNAVAILABLE,
+		               "%s: the store is busy: process %d (user %s) has been writing for "
+		               "over %lld s (an import or a key rotation?); nothing was written, "
+		               "try again when it has finished",
+		               st->dir, (int)pid, user, (long long)(waited / 1000));
 	return st_fail(st, M_UNAVAILABLE,
-	               "%s: the store is busy: process %d (user %s) has been writing for over "
-	               "%lld s (an import or a key rotation?); nothing was written, try again "
-	               "when it has finished",
+	               "%s: the store is busy: process %d (user %s) has held its reader lock for "
+	               "over %lld s; try again later",
 	               st->dir, (int)pid, user, (long long)(waited / 1000));
 }
 
-/* Take the write gate, waiting a bounded time. LMDB's writer mutex waits
- * forever, even for a process that its owner has stopped with SIGSTOP
- * (which no program can block); since every mappe writer passes the gate
- * first, nobody reaches mdb_txn_begin behind a stopped process. The lock
- * goes through LMDB's own descriptor of data.mdb: no file to open, so no
- * open-files limit can make it fail, and the kernel names the holder. A
- * POSIX record lock belongs to the process and goes with the first close()
- * of any descriptor of its file: nothing in mappe may open and close
- * data.mdb while it writes. */
-_Static_assert(ST_WRITE_GATE < KEYS_KDF_LOCK_BASE, "the gate and the KDF locks are apart");
+/* Two gates, POSIX record locks on bytes of data.mdb (LMDB locks nothing in
+ * that file), each taken with a bounded wait; the kernel names the holder.
+ *
+ * The write gate is taken before every write transaction. LMDB's writer
+ * mutex waits forever, even for a process that its owner has stopped with
+ * SIGSTOP (which no program can block); since every mappe writer passes
+ * the gate first, nobody reaches mdb_txn_begin behind a stopped process.
+ *
+ * The reader gate is held around every LMDB call that takes the reader
+ * table's mutex or the lock file's exclusive lock, which also wait forever:
+ * mdb_env_open, mdb_env_close, mdb_reader_check and the start of every read
+ * transaction. A process stopped inside one of them holds the gate too, so
+ * the others get a bounded wait instead of a hang. It is held for
+ * microseconds, except while the store opens.
+ *
+ * Both go through a descriptor of data.mdb that is already open: no
+ * open-files limit can make them fail. A POSIX record lock belongs to the
+ * process and goes with the first close() of any descriptor of its file:
+ * nothing in mappe may open and close data.mdb while it holds one. */
+_Static_assert(ST_WRITE_GATE < ST_READ_GATE && ST_READ_GATE < KEYS_KDF_LOCK_BASE,
+               "the gates and the KDF locks are apart");
+static off_t gate_byte(enum gate g)
+{
+	return g == GATE_WRITE ? ST_WRITE_GATE : ST_READ_GATE;
+}
+
 static void gate_alarm(int sig)
 {
 	(void)sig; /* only to interrupt F_SETLKW */
@@ -301,16 +264,13 @@ static int gate_wait(int fd, struct flock *l, int64_t ms)
 	return err == EINTR || err == EDEADLK || err == EAGAIN || err == EACCES ? 1 : -1;
 }
 
-static int gate_take(store *st)
+static int gate_take_fd(store *st, int fd, enum gate g, int64_t limit)
 {
 	struct flock l = {
-	    .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = ST_WRITE_GATE, .l_len = 1};
+	    .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = gate_byte(g), .l_len = 1};
 	int64_t start = now_ms(), waited = 0;
-	int64_t limit = st_lock_wait_ms(GATE_WAIT_MS);
-	int fd, rc;
+	int rc;
 
-	if ((rc = mdb_env_get_fd(st->env, &fd)))
-		return st_mdb(st, rc, "write lock");
 	for (int again = 0;; again++) {
 		struct flock q = l;
 		if (fcntl(fd, F_SETLK, &l) == 0)
@@ -321,8 +281,9 @@ static int gate_take(store *st)
 		if (rc == 0)
 			return M_OK;
 		if (rc < 0)
-			return st_fail(st, M_UNAVAILABLE, "%s: cannot take the write lock: %s",
-			               st->dir, strerror(errno));
+			return st_fail(st, M_UNAVAILABLE, "%s: cannot take the %s: %s", st->dir,
+			               g == GATE_WRITE ? "write lock" : "reader lock",
+			               strerror(errno));
 		waited = now_ms() - start;
 		if (waited < limit) {
 			nap_ms(1); /* another signal cut the wait short */
@@ -331,18 +292,113 @@ static int gate_take(store *st)
 		/* Released just now: go round again. */
 		if (fcntl(fd, F_GETLK, &q) == 0 && q.l_type == F_UNLCK && again < 100)
 			continue;
-		return gate_busy(st, q.l_type == F_UNLCK ? 0 : q.l_pid, waited);
+		return gate_busy(st, g, q.l_type == F_UNLCK ? 0 : q.l_pid, waited);
 	}
 }
 
-static void gate_release(store *st)
+static int gate_take(store *st, enum gate g, int64_t limit)
 {
-	struct flock l = {.l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = ST_WRITE_GATE,
-	                  .l_len = 1};
+	int fd, rc;
+
+	if ((rc = mdb_env_get_fd(st->env, &fd)))
+		return st_mdb(st, rc, g == GATE_WRITE ? "write lock" : "reader lock");
+	return gate_take_fd(st, fd, g, limit);
+}
+
+static void gate_give(store *st, enum gate g)
+{
+	struct flock l = {
+	    .l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = gate_byte(g), .l_len = 1};
 	int fd;
 
 	if (mdb_env_get_fd(st->env, &fd) == 0)
 		fcntl(fd, F_SETLK, &l);
+}
+
+static int64_t gate_limit(void)
+{
+	return st_lock_wait_ms(GATE_WAIT_MS);
+}
+
+/* mdb_reader_check under the reader gate; only when the gate is free now,
+ * since it is housekeeping that the next caller does as well. */
+static int reader_check(store *st, int *dead)
+{
+	struct flock l = {
+	    .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = ST_READ_GATE, .l_len = 1};
+	int fd, rc;
+
+	*dead = 0;
+	if (mdb_env_get_fd(st->env, &fd) != 0 || fcntl(fd, F_SETLK, &l) != 0)
+		return -1;
+	rc = mdb_reader_check(st->env, dead);
+	gate_give(st, GATE_READ);
+	return rc;
+}
+
+/* Postfix's slmdb_recover is the model: grow, adopt or clean, then redo the
+ * whole transaction. Each transaction function starts from what is on disk,
+ * so running it again is always correct. */
+static bool recover(store *st)
+{
+	int rc = st->mdb_rc;
+	MDB_envinfo info;
+	int dead;
+
+	st->mdb_rc = 0;
+	switch (rc) {
+	case MDB_MAP_FULL:
+		mdb_env_info(st->env, &info);
+		st->map_size = info.me_mapsize * 2;
+		return mdb_env_set_mapsize(st->env, st->map_size) == 0;
+	case MDB_MAP_RESIZED:
+		if (mdb_env_set_mapsize(st->env, 0) != 0)
+			return false;
+		mdb_env_info(st->env, &info);
+		st->map_size = info.me_mapsize;
+		return true;
+	case MDB_READERS_FULL:
+		return reader_check(st, &dead) == 0 && dead > 0;
+	default:
+		return false;
+	}
+}
+
+static int txn_once(store *st, bool write, txn_fn fn, void *ctx)
+{
+	for (int attempt = 0; attempt < 8; attempt++) {
+		MDB_txn *txn;
+		int rc, status;
+
+		st->mdb_rc = 0;
+		if (!write && (status = gate_take(st, GATE_READ, gate_limit())))
+			return status;
+		rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &txn);
+		if (!write)
+			gate_give(st, GATE_READ);
+		if (rc) {
+			status = st_mdb(st, rc, "begin transaction");
+			if (recover(st))
+				continue;
+			return status;
+		}
+		status = fn(st, txn, ctx);
+		if (status != M_OK) {
+			mdb_txn_abort(txn);
+			if (recover(st))
+				continue;
+			return status;
+		}
+		/* Read-only transactions commit too: table handles opened in
+		 * them stay valid only then, and it costs nothing more. */
+		rc = mdb_txn_commit(txn);
+		if (rc == 0)
+			return M_OK;
+		status = st_mdb(st, rc, "commit");
+		if (!recover(st))
+			return status;
+	}
+	return M_UNAVAILABLE;
 }
 
 int st_txn(store *st, bool write, txn_fn fn, void *ctx)
@@ -361,10 +417,10 @@ int st_txn(store *st, bool write, txn_fn fn, void *ctx)
 	sigaddset(&stop, SIGTTIN);
 	sigaddset(&stop, SIGTTOU);
 	sigprocmask(SIG_BLOCK, &stop, &saved);
-	rc = gate_take(st);
+	rc = gate_take(st, GATE_WRITE, gate_limit());
 	if (rc == M_OK) {
 		rc = txn_once(st, true, fn, ctx);
-		gate_release(st);
+		gate_give(st, GATE_WRITE);
 	}
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	return rc;
@@ -533,7 +589,8 @@ static int open_dbs(store *st, MDB_txn *txn, void *vctx)
 static int env_setup(store *st, const struct store_options *opt)
 {
 	MDB_envinfo info;
-	int rc, dead;
+	char path[4200];
+	int rc, dead, gfd;
 
 	st->map_size = opt && opt->map_size ? opt->map_size : STORE_DEFAULT_MAP;
 	if (opt && opt->kdf)
@@ -548,6 +605,17 @@ static int env_setup(store *st, const struct store_options *opt)
 	mdb_env_set_maxdbs(st->env, DB_COUNT + 4);
 	mdb_env_set_mapsize(st->env, st->map_size);
 
+	/* The reader gate around the open, through a descriptor of our own
+	 * (LMDB has none yet), whose close gives the gate back. No data.mdb:
+	 * a store being created, which no one else can be opening. */
+	snprintf(path, sizeof path, "%s/data.mdb", st->dir);
+	gfd = open(path, O_RDWR | O_CLOEXEC);
+	if (gfd < 0 && errno != ENOENT)
+		return st_mdb(st, errno, "open");
+	if (gfd >= 0 && (rc = gate_take_fd(st, gfd, GATE_READ, gate_limit()))) {
+		close(gfd);
+		return rc;
+	}
 	/* Another process may be creating the lock file at this instant: retry
 	 * briefly rather than fail a login on a busy host. */
 	for (int i = 0;; i++) {
@@ -556,11 +624,14 @@ static int env_setup(store *st, const struct store_options *opt)
 			break;
 		usleep(50000);
 	}
-	if (rc)
-		return st_mdb(st, rc, "open");
 	/* A reader killed with kill -9 keeps its slot while others have the
 	 * store open, and pins old pages until cleared. */
-	mdb_reader_check(st->env, &dead);
+	if (rc == 0)
+		mdb_reader_check(st->env, &dead);
+	if (gfd >= 0)
+		close(gfd);
+	if (rc)
+		return st_mdb(st, rc, "open");
 	mdb_env_info(st->env, &info);
 	if (info.me_mapsize > st->map_size)
 		st->map_size = info.me_mapsize;
@@ -656,7 +727,7 @@ void store_maintain(store *st)
 	int dead;
 
 	if (st && st->env)
-		mdb_reader_check(st->env, &dead);
+		reader_check(st, &dead);
 }
 
 void store_close(store *st)
@@ -664,8 +735,15 @@ void store_close(store *st)
 	if (!st)
 		return;
 	keyring_free(st->kr);
-	if (st->env)
-		mdb_env_close(st->env);
+	/* Closing the last environment takes the lock file's exclusive lock:
+	 * under the reader gate, which goes with LMDB's descriptors. Should a
+	 * stopped process hold the gate, the process's exit closes it all. */
+	if (st->env) {
+		int fd = -1;
+		mdb_env_get_fd(st->env, &fd);
+		if (fd < 0 || gate_take(st, GATE_READ, 1000) == M_OK)
+			mdb_env_close(st->env);
+	}
 	keys_wipe(st, sizeof *st);
 	free(st);
 }

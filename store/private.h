@@ -67,6 +67,8 @@ int st_txn(store *st, bool write, txn_fn fn, void *ctx);
  * waiting writer can give up after a bounded wait and name the holder,
  * which LMDB's own writer mutex cannot. keys_kdf_lock uses bytes above. */
 #define ST_WRITE_GATE ((off_t)1 << 62)
+/* The reader gate, held around LMDB's reader-table and lock-file locks. */
+#define ST_READ_GATE (ST_WRITE_GATE + 1)
 /* How long to wait for another process's lock: dflt, or MAPPE_LOCK_WAIT_MS
  * for the tests (ignored under setgid, like every MAPPE_ variable). */
 long st_lock_wait_ms(long dflt);
