@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
-#include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -171,40 +171,97 @@ void keys_kdf_default(struct keys_kdf *out)
 		out->memlimit = KEYS_KDF_MEM_MAX;
 }
 
-int keys_kdf_lock(const char *dir)
-{
-	/* Argon2id at 256 MiB is the host's most expensive operation; with
-	 * forty caseworkers logging in at nine, two at a time keeps the jump
-	 * host responsive. Take whichever of two slots is free, else wait. */
-	char path[4096];
-	int fds[2] = {-1, -1};
+/* Argon2id at 256 MiB is the host's most expensive operation; with forty
+ * caseworkers logging in at nine, two at a time keeps the jump host
+ * responsive. The locks are open-file-description locks through the
+ * store's own descriptor: no lock file to create, own or fail to open (an
+ * open-files limit once made the throttle skip itself), and released by the
+ * kernel when the process dies. */
+enum { KDF_SLOTS = 2 };
 
-	for (int i = 0; i < 2; i++) {
-		if ((size_t)snprintf(path, sizeof path, "%s/kdf.%d.lock", dir, i) >= sizeof path)
-			return -1;
-		fds[i] = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660);
-		if (fds[i] < 0)
-			continue;
-		if (flock(fds[i], LOCK_EX | LOCK_NB) == 0) {
-			if (i == 1 && fds[0] >= 0)
-				close(fds[0]);
-			return fds[i];
-		}
-	}
-	int pick = fds[0] >= 0 ? 0 : 1;
-	if (fds[1] >= 0 && fds[0] >= 0) {
-		pick = (int)randombytes_uniform(2);
-		close(fds[1 - pick]);
-	}
-	if (fds[pick] < 0)
-		return -1; /* a read-only store directory: run unthrottled */
-	while (flock(fds[pick], LOCK_EX) != 0 && errno == EINTR)
-		;
-	return fds[pick];
+static off_t kdf_user_byte(unsigned uid)
+{
+	return KEYS_KDF_LOCK_BASE + KDF_SLOTS + (off_t)uid;
 }
 
-void keys_kdf_unlock(int fd)
+/* 0 taken, 1 held by another, -1 the lock cannot be used at all. */
+static int kdf_try(int fd, off_t at)
 {
-	if (fd >= 0)
-		close(fd);
+	struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = at, .l_len = 1};
+
+	if (fcntl(fd, F_OFD_SETLK, &l) == 0)
+		return 0;
+	return errno == EAGAIN || errno == EACCES || errno == EINTR ? 1 : -1;
+}
+
+static void kdf_release(int fd, off_t at)
+{
+	struct flock l = {.l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = at, .l_len = 1};
+
+	if (at >= 0)
+		fcntl(fd, F_OFD_SETLK, &l);
+}
+
+static int64_t kdf_now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void kdf_nap(void)
+{
+	/* 20 to 60 ms, at random, so that waiters do not move in step. */
+	struct timespec t = {0, (long)(20 + randombytes_uniform(41)) * 1000000};
+
+	nanosleep(&t, NULL);
+}
+
+int keys_kdf_lock(int fd, unsigned uid, long wait_ms, struct keys_kdf_hold *hold)
+{
+	int64_t end = kdf_now_ms() + (wait_ms > 0 ? wait_ms : 0);
+	int r;
+
+	*hold = (struct keys_kdf_hold){fd, -1, -1};
+	if (fd < 0)
+		return KEYS_ESYS;
+	/* The user's turn first: their second login waits for their first, so
+	 * stopping two of one's own logins takes one slot from the others, not
+	 * both. Past the wait it goes ahead holding nothing, costing its own
+	 * user the wait and no one else anything. */
+	while ((r = kdf_try(fd, kdf_user_byte(uid))) == 1) {
+		if (kdf_now_ms() >= end)
+			return KEYS_OK;
+		kdf_nap();
+	}
+	if (r < 0)
+		return KEYS_ESYS;
+	hold->user = kdf_user_byte(uid);
+	for (;;) {
+		unsigned first = randombytes_uniform(KDF_SLOTS);
+		for (unsigned i = 0; i < KDF_SLOTS; i++) {
+			off_t at = KEYS_KDF_LOCK_BASE + (first + i) % KDF_SLOTS;
+			if ((r = kdf_try(fd, at)) == 0) {
+				hold->slot = at;
+				return KEYS_OK;
+			}
+			if (r < 0) {
+				keys_kdf_unlock(hold);
+				return KEYS_ESYS;
+			}
+		}
+		if (kdf_now_ms() >= end)
+			return KEYS_OK; /* both slots held past the wait: unthrottled */
+		kdf_nap();
+	}
+}
+
+void keys_kdf_unlock(struct keys_kdf_hold *hold)
+{
+	if (!hold || hold->fd < 0)
+		return;
+	kdf_release(hold->fd, hold->slot);
+	kdf_release(hold->fd, hold->user);
+	hold->slot = hold->user = -1;
 }

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 enum {
 	KEYS_OK = 0,
@@ -220,8 +221,21 @@ int keys_header_verify(const keyring *kr, uint32_t epoch, uint64_t record, const
 int keys_blind_index(const keyring *kr, uint32_t epoch, const char *nid, size_t len,
                      uint16_t *tag);
 
-/* At most two Argon2id runs at once on a host: take one of two flock slots in dir. */
-int keys_kdf_lock(const char *dir);
-void keys_kdf_unlock(int fd);
+/* At most two Argon2id runs at once per store, and at most one of them per
+ * Unix user: open-file-description locks on fd (the store's data file, open
+ * for writing), on bytes from KEYS_KDF_LOCK_BASE up, which the caller must
+ * use for nothing else. Waits at most wait_ms for a turn, then goes ahead
+ * unthrottled: a stopped process may delay a login, never block it. The
+ * user's own turn comes first, so one user's stopped derivations hold at
+ * most one slot. KEYS_ESYS (hold empty) when the locks cannot be used at
+ * all: no derivation then, rather than one that escapes the limit. */
+#define KEYS_KDF_LOCK_BASE (((off_t)1 << 62) + 1024)
+struct keys_kdf_hold {
+	int fd;
+	off_t user; /* the user's byte, or -1 */
+	off_t slot; /* the slot's byte, or -1 when unthrottled */
+};
+int keys_kdf_lock(int fd, unsigned uid, long wait_ms, struct keys_kdf_hold *hold);
+void keys_kdf_unlock(struct keys_kdf_hold *hold);
 
 #endif

@@ -3,13 +3,15 @@
 #include "store/private.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -87,6 +89,253 @@ int st_put(store *st, MDB_txn *txn, enum store_db db, const void *k, size_t klen
 	return rc ? st_mdb(st, rc, db_names[db]) : M_OK;
 }
 
+/* ---- the gates: bounded waits for another process's locks --------------- */
+
+enum { GATE_WAIT_MS = 10000 };
+
+static int64_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static void nap_ms(long ms)
+{
+	struct timespec t = {ms / 1000, (ms % 1000) * 1000000};
+
+	nanosleep(&t, NULL); /* a signal only shortens the nap */
+}
+
+/* The state letter of /proc/PID/stat (T: stopped), 0 if unknown. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return 0;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	/* The command name may hold ')': the state follows the last one. */
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] ? p[2] : 0;
+}
+
+/* The holder's login name, for the administrator; "?" if unknown. */
+static void proc_user(pid_t pid, char *out, size_t cap)
+{
+	char path[64], line[256];
+	unsigned uid;
+	FILE *f;
+
+	snprintf(out, cap, "?");
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "Uid: %u", &uid) == 1) {
+			struct passwd *pw = getpwuid((uid_t)uid);
+			if (pw && store_user_name_valid(pw->pw_name))
+				snprintf(out, cap, "%s", pw->pw_name);
+			else
+				snprintf(out, cap, "uid %u", uid);
+			break;
+		}
+	fclose(f);
+}
+
+long st_lock_wait_ms(long dflt)
+{
+	const char *s = secure_getenv("MAPPE_LOCK_WAIT_MS");
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return dflt;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	return errno || *end || v < 0 || v > 600000 ? dflt : v;
+}
+
+enum gate { GATE_WRITE, GATE_READ };
+
+static int gate_busy(store *st, enum gate g, pid_t pid, int64_t waited)
+{
+	const char *what = g == GATE_WRITE ? "write lock" : "reader lock";
+	const char *none = g == GATE_WRITE ? "; nothing was written" : "";
+	char user[80];
+	char state;
+
+	if (pid <= 0)
+		return st_fail(st, M_UNAVAILABLE,
+		               "%s: the store is busy: another process has held its %s for over "
+		               "%lld s%s; try again later",
+		               st->dir, what, (long long)(waited / 1000), none);
+	state = proc_state(pid);
+	proc_user(pid, user, sizeof user);
+	if (state == 'T' || state == 't')
+		return st_fail(st, M_UNAVAILABLE,
+		               "%s: the store is busy: process %d (user %s) holds its %s and is "
+		               "stopped%s. An administrator can let it finish with 'kill -CONT %d' "
+		               "or end it with 'kill -KILL %d' (see docs/deployment.md)",
+		               st->dir, (int)pid, user, what, none, (int)pid, (int)pid);
+	if (g == GATE_WRITE)
+		return st_fail(st, M_UNAVAILABLE,
+		               "%s: the store is busy: process %d (user %s) has been writing for "
+		               "over %lld s (an import or a key rotation?); nothing was written, "
+		               "try again when it has finished",
+		               st->dir, (int)pid, user, (long long)(waited / 1000));
+	return st_fail(st, M_UNAVAILABLE,
+	               "%s: the store is busy: process %d (user %s) has held its reader lock for "
+	               "over %lld s; try again later",
+	               st->dir, (int)pid, user, (long long)(waited / 1000));
+}
+
+/* Two gates, POSIX record locks on bytes of data.mdb (LMDB locks nothing in
+ * that file), each taken with a bounded wait; the kernel names the holder.
+ *
+ * The write gate is taken before every write transaction. LMDB's writer
+ * mutex waits forever, even for a process that its owner has stopped with
+ * SIGSTOP (which no program can block); since every mappe writer passes
+ * the gate first, nobody reaches mdb_txn_begin behind a stopped process.
+ *
+ * The reader gate is held around every LMDB call that takes the reader
+ * table's mutex or the lock file's exclusive lock, which also wait forever:
+ * mdb_env_open, mdb_env_close, mdb_reader_check and the start of every read
+ * transaction. A process stopped inside one of them holds the gate too, so
+ * the others get a bounded wait instead of a hang. It is held for
+ * microseconds, except while the store opens.
+ *
+ * Both go through a descriptor of data.mdb that is already open: no
+ * open-files limit can make them fail. A POSIX record lock belongs to the
+ * process and goes with the first close() of any descriptor of its file:
+ * nothing in mappe may open and close data.mdb while it holds one. */
+_Static_assert(ST_WRITE_GATE < ST_READ_GATE && ST_READ_GATE < KEYS_KDF_LOCK_BASE,
+               "the gates and the KDF locks are apart");
+static off_t gate_byte(enum gate g)
+{
+	return g == GATE_WRITE ? ST_WRITE_GATE : ST_READ_GATE;
+}
+
+static void gate_alarm(int sig)
+{
+	(void)sig; /* only to interrupt F_SETLKW */
+}
+
+/* Wait in F_SETLKW (the kernel wakes a waiter when the lock is released,
+ * so a writer that commits batch after batch, like a key rotation, cannot
+ * starve a colleague's save the way polling could be), interrupted by
+ * SIGALRM after ms. The caller's SIGALRM handler and timer are restored.
+ * 0 taken, 1 not yet, -1 the lock cannot be used. */
+static int gate_wait(int fd, struct flock *l, int64_t ms)
+{
+	struct sigaction sa = {.sa_handler = gate_alarm}, old_sa;
+	/* Repeating: should the first SIGALRM land before fcntl sleeps, the
+	 * next one still wakes it. */
+	struct itimerval it = {{0, 50000}, {(time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000}};
+	struct itimerval off = {{0, 0}, {0, 0}}, old_it;
+	sigset_t alrm, saved;
+	int rc, err;
+
+	if (ms <= 0)
+		return 1;
+	sigemptyset(&sa.sa_mask); /* and no SA_RESTART */
+	sigemptyset(&alrm);
+	sigaddset(&alrm, SIGALRM);
+	sigaction(SIGALRM, &sa, &old_sa);
+	sigprocmask(SIG_UNBLOCK, &alrm, &saved);
+	setitimer(ITIMER_REAL, &it, &old_it);
+	rc = fcntl(fd, F_SETLKW, l);
+	err = errno;
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
+	sigaction(SIGALRM, &old_sa, NULL);
+	if (old_it.it_value.tv_sec || old_it.it_value.tv_usec)
+		setitimer(ITIMER_REAL, &old_it, NULL);
+	if (rc == 0)
+		return 0;
+	errno = err;
+	/* EDEADLK: the kernel saw a cycle of waiters; wait again. */
+	return err == EINTR || err == EDEADLK || err == EAGAIN || err == EACCES ? 1 : -1;
+}
+
+static int gate_take_fd(store *st, int fd, enum gate g, int64_t limit)
+{
+	struct flock l = {
+	    .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = gate_byte(g), .l_len = 1};
+	int64_t start = now_ms(), waited = 0;
+	int rc;
+
+	for (int again = 0;; again++) {
+		struct flock q = l;
+		if (fcntl(fd, F_SETLK, &l) == 0)
+			return M_OK;
+		rc = errno == EACCES || errno == EAGAIN || errno == EINTR
+		         ? gate_wait(fd, &l, limit - waited)
+		         : -1;
+		if (rc == 0)
+			return M_OK;
+		if (rc < 0)
+			return st_fail(st, M_UNAVAILABLE, "%s: cannot take the %s: %s", st->dir,
+			               g == GATE_WRITE ? "write lock" : "reader lock",
+			               strerror(errno));
+		waited = now_ms() - start;
+		if (waited < limit) {
+			nap_ms(1); /* another signal cut the wait short */
+			continue;
+		}
+		/* Released just now: go round again. */
+		if (fcntl(fd, F_GETLK, &q) == 0 && q.l_type == F_UNLCK && again < 100)
+			continue;
+		return gate_busy(st, g, q.l_type == F_UNLCK ? 0 : q.l_pid, waited);
+	}
+}
+
+static int gate_take(store *st, enum gate g, int64_t limit)
+{
+	int fd, rc;
+
+	if ((rc = mdb_env_get_fd(st->env, &fd)))
+		return st_mdb(st, rc, g == GATE_WRITE ? "write lock" : "reader lock");
+	return gate_take_fd(st, fd, g, limit);
+}
+
+static void gate_give(store *st, enum gate g)
+{
+	struct flock l = {
+	    .l_type = F_UNLCK, .l_whence = SEEK_SET, .l_start = gate_byte(g), .l_len = 1};
+	int fd;
+
+	if (mdb_env_get_fd(st->env, &fd) == 0)
+		fcntl(fd, F_SETLK, &l);
+}
+
+static int64_t gate_limit(void)
+{
+	return st_lock_wait_ms(GATE_WAIT_MS);
+}
+
+/* mdb_reader_check under the reader gate; only when the gate is free now,
+ * since it is housekeeping that the next caller does as well. */
+static int reader_check(store *st, int *dead)
+{
+	struct flock l = {
+	    .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = ST_READ_GATE, .l_len = 1};
+	int fd, rc;
+
+	*dead = 0;
+	if (mdb_env_get_fd(st->env, &fd) != 0 || fcntl(fd, F_SETLK, &l) != 0)
+		return -1;
+	rc = mdb_reader_check(st->env, dead);
+	gate_give(st, GATE_READ);
+	return rc;
+}
+
 /* Postfix's slmdb_recover is the model: grow, adopt or clean, then redo the
  * whole transaction. Each transaction function starts from what is on disk,
  * so running it again is always correct. */
@@ -109,7 +358,7 @@ static bool recover(store *st)
 		st->map_size = info.me_mapsize;
 		return true;
 	case MDB_READERS_FULL:
-		return mdb_reader_check(st->env, &dead) == 0 && dead > 0;
+		return reader_check(st, &dead) == 0 && dead > 0;
 	default:
 		return false;
 	}
@@ -122,7 +371,11 @@ static int txn_once(store *st, bool write, txn_fn fn, void *ctx)
 		int rc, status;
 
 		st->mdb_rc = 0;
+		if (!write && (status = gate_take(st, GATE_READ, gate_limit())))
+			return status;
 		rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &txn);
+		if (!write)
+			gate_give(st, GATE_READ);
 		if (rc) {
 			status = st_mdb(st, rc, "begin transaction");
 			if (recover(st))
@@ -157,13 +410,18 @@ int st_txn(store *st, bool write, txn_fn fn, void *ctx)
 		return txn_once(st, false, fn, ctx);
 	/* LMDB has one writer per store: a process stopped (Ctrl-Z) inside a
 	 * write transaction would stop every colleague's save and login, so
-	 * the stop signals wait until it has committed. */
+	 * the stop signals wait until it has committed. SIGSTOP cannot be
+	 * blocked: the gate bounds what it costs the others. */
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGTSTP);
 	sigaddset(&stop, SIGTTIN);
 	sigaddset(&stop, SIGTTOU);
 	sigprocmask(SIG_BLOCK, &stop, &saved);
-	rc = txn_once(st, true, fn, ctx);
+	rc = gate_take(st, GATE_WRITE, gate_limit());
+	if (rc == M_OK) {
+		rc = txn_once(st, true, fn, ctx);
+		gate_give(st, GATE_WRITE);
+	}
 	sigprocmask(SIG_SETMASK, &saved, NULL);
 	return rc;
 }
@@ -482,7 +740,8 @@ static int env_check_size(store *st)
 static int env_setup(store *st, const struct store_options *opt, bool create)
 {
 	MDB_envinfo info;
-	int rc, dead;
+	char path[4200];
+	int rc, dead, gfd;
 
 	st->map_size = opt && opt->map_size ? opt->map_size : STORE_DEFAULT_MAP;
 	if (opt && opt->kdf)
@@ -497,6 +756,17 @@ static int env_setup(store *st, const struct store_options *opt, bool create)
 	mdb_env_set_maxdbs(st->env, DB_COUNT + 4);
 	mdb_env_set_mapsize(st->env, st->map_size);
 
+	/* The reader gate around the open, through a descriptor of our own
+	 * (LMDB has none yet), whose close gives the gate back. No data.mdb:
+	 * a store being created, which no one else can be opening. */
+	snprintf(path, sizeof path, "%s/data.mdb", st->dir);
+	gfd = open(path, O_RDWR | O_CLOEXEC);
+	if (gfd < 0 && errno != ENOENT)
+		return st_mdb(st, errno, "open");
+	if (gfd >= 0 && (rc = gate_take_fd(st, gfd, GATE_READ, gate_limit()))) {
+		close(gfd);
+		return rc;
+	}
 	/* Another process may be creating the lock file at this instant: retry
 	 * briefly rather than fail a login on a busy host. */
 	for (int i = 0;; i++) {
@@ -505,6 +775,12 @@ static int env_setup(store *st, const struct store_options *opt, bool create)
 			break;
 		usleep(50000);
 	}
+	/* A reader killed with kill -9 keeps its slot while others have the
+	 * store open, and pins old pages until cleared. */
+	if (rc == 0)
+		mdb_reader_check(st->env, &dead);
+	if (gfd >= 0)
+		close(gfd);
 	if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH || (rc == ENOENT && !create))
 		return st_fail(st, M_INTEGRITY,
 		               "%s: data.mdb is damaged: it is not an LMDB file (truncated or "
@@ -514,9 +790,6 @@ static int env_setup(store *st, const struct store_options *opt, bool create)
 		return st_mdb(st, rc, "open");
 	if (!create && (rc = env_check_size(st)))
 		return rc;
-	/* A reader killed with kill -9 keeps its slot while others have the
-	 * store open, and pins old pages until cleared. */
-	mdb_reader_check(st->env, &dead);
 	mdb_env_info(st->env, &info);
 	if (info.me_mapsize > st->map_size)
 		st->map_size = info.me_mapsize;
@@ -621,7 +894,7 @@ void store_maintain(store *st)
 	int dead;
 
 	if (st && st->env)
-		mdb_reader_check(st->env, &dead);
+		reader_check(st, &dead);
 }
 
 void store_close(store *st)
@@ -629,8 +902,15 @@ void store_close(store *st)
 	if (!st)
 		return;
 	keyring_free(st->kr);
-	if (st->env)
-		mdb_env_close(st->env);
+	/* Closing the last environment takes the lock file's exclusive lock:
+	 * under the reader gate, which goes with LMDB's descriptors. Should a
+	 * stopped process hold the gate, the process's exit closes it all. */
+	if (st->env) {
+		int fd = -1;
+		mdb_env_get_fd(st->env, &fd);
+		if (fd < 0 || gate_take(st, GATE_READ, 1000) == M_OK)
+			mdb_env_close(st->env);
+	}
 	keys_wipe(st, sizeof *st);
 	free(st);
 }

@@ -3,6 +3,7 @@
 #define MAPPE_STORE_PRIVATE_H
 
 #include <lmdb.h>
+#include <sys/types.h>
 
 #include "store/store.h"
 
@@ -70,6 +71,17 @@ int st_mdb(store *st, int rc, const char *what);
  * write transaction is committed only when it returns M_OK. */
 typedef int (*txn_fn)(store *st, MDB_txn *txn, void *ctx);
 int st_txn(store *st, bool write, txn_fn fn, void *ctx);
+
+/* Every write transaction first takes the write gate: a POSIX record lock
+ * on this byte of data.mdb (LMDB locks nothing in that file), so that a
+ * waiting writer can give up after a bounded wait and name the holder,
+ * which LMDB's own writer mutex cannot. keys_kdf_lock uses bytes above. */
+#define ST_WRITE_GATE ((off_t)1 << 62)
+/* The reader gate, held around LMDB's reader-table and lock-file locks. */
+#define ST_READ_GATE (ST_WRITE_GATE + 1)
+/* How long to wait for another process's lock: dflt, or MAPPE_LOCK_WAIT_MS
+ * for the tests (ignored under setgid, like every MAPPE_ variable). */
+long st_lock_wait_ms(long dflt);
 
 int st_get(store *st, MDB_txn *txn, enum store_db db, const void *k, size_t klen, MDB_val *v);
 int st_put(store *st, MDB_txn *txn, enum store_db db, const void *k, size_t klen, const void *v,

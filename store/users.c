@@ -506,19 +506,42 @@ static int repin_txn(store *st, MDB_txn *txn, void *vctx)
 	return st_drop_grants(st, txn, ctx->name, KEYS_SUCCESSION_CLASS, 0);
 }
 
+static int kdf_enter(store *st, struct keys_kdf_hold *hold);
+
 static void repin(store *st, struct unlock_ctx *ctx, const char *pass, size_t passlen)
 {
 	uint8_t slot[KEYS_SLOT_BYTES];
 	const struct keys_slot_ad ad = {st->store_id, ctx->name, ctx->u.pk, ctx->hist[ctx->epoch]};
 	struct repin_ctx rctx = {ctx->name, ctx->u.slot, slot, (uint8_t)ctx->epoch};
-	int lock = keys_kdf_lock(st->dir);
-	int rc = keyring_reseal_slot(st->kr, pass, passlen, &st->kdf, &ad, slot);
+	struct keys_kdf_hold hold;
+	int rc = kdf_enter(st, &hold);
 
-	keys_kdf_unlock(lock);
+	if (rc)
+		return; /* the next login tries again */
+	rc = keyring_reseal_slot(st->kr, pass, passlen, &st->kdf, &ad, slot);
+	keys_kdf_unlock(&hold);
 	if (rc == KEYS_OK)
 		st_txn(st, true, repin_txn, &rctx);
 	keys_wipe(slot, sizeof slot);
 	st->err[0] = 0;
+}
+
+enum { KDF_WAIT_MS = 3000 };
+
+/* A turn at Argon2id (keys_kdf_lock), through the store's own descriptor of
+ * data.mdb. Never a free pass: if the throttle cannot be used, no
+ * derivation runs. */
+static int kdf_enter(store *st, struct keys_kdf_hold *hold)
+{
+	int fd = -1;
+
+	if (mdb_env_get_fd(st->env, &fd) != 0 ||
+	    keys_kdf_lock(fd, (unsigned)getuid(), st_lock_wait_ms(KDF_WAIT_MS), hold) != KEYS_OK)
+		return st_fail(st, M_UNAVAILABLE,
+		               "%s: cannot take a turn at key derivation (the store's file locks "
+		               "do not work here: a local disk is needed)",
+		               st->dir);
+	return M_OK;
 }
 
 static int auth_failed(store *st)
@@ -540,7 +563,8 @@ int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 {
 	struct unlock_ctx *ctx = calloc(1, sizeof *ctx);
 	keyring *kr = NULL;
-	int rc, lock;
+	struct keys_kdf_hold hold;
+	int rc;
 
 	if (!ctx)
 		return st_fail(st, M_UNAVAILABLE, "out of memory");
@@ -562,21 +586,22 @@ int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 	if (rc)
 		goto out;
 
-	lock = keys_kdf_lock(st->dir);
+	if ((rc = kdf_enter(st, &hold)))
+		goto out;
 	if (!ctx->found || (ctx->u.flags & USER_REVOKED)) {
 		/* Spend the same Argon2id time as a real attempt, so that timing
 		 * does not tell which user names exist. */
 		uint8_t pk[KEYS_PK_BYTES], slot[KEYS_SLOT_BYTES];
 		rc = keys_slot_create(pass, passlen, &st->kdf, st->store_id, user, st->authority_pk,
 		                      pk, slot);
-		keys_kdf_unlock(lock);
+		keys_kdf_unlock(&hold);
 		/* Short of memory, a real user would be told so: so is this one. */
 		rc = rc == KEYS_ENOMEM ? kdf_no_memory(st) : auth_failed(st);
 		goto out;
 	}
 	const struct keys_slot_ad ad = {st->store_id, user, ctx->u.pk, ctx->hist[ctx->u.pin]};
 	rc = keyring_unlock(ctx->u.slot, &ad, pass, passlen, &kr);
-	keys_kdf_unlock(lock);
+	keys_kdf_unlock(&hold);
 	if (rc == KEYS_EAUTH) {
 		rc = auth_failed(st);
 		goto out;
@@ -699,17 +724,19 @@ int store_user_add(store *st, const char *name, enum key_role role, const char *
 {
 	uint8_t pk[KEYS_PK_BYTES], slot[KEYS_SLOT_BYTES];
 	struct add_ctx ctx = {name, role, pk, slot};
-	int rc, lock;
+	struct keys_kdf_hold hold;
+	int rc;
 
 	if (!st->kr || !keyring_is_authority(st->kr))
 		return st_fail(st, M_AUTH, "not permitted: only an administrator can enrol users");
 	if (!store_user_name_valid(name))
 		return st_fail(st, M_USAGE,
 		               "invalid user name: use the Unix login name (a-z, 0-9, . _ -)");
-	lock = keys_kdf_lock(st->dir);
+	if ((rc = kdf_enter(st, &hold)))
+		return rc;
 	rc = keys_slot_create(pass, passlen, &st->kdf, st->store_id, name, st->authority_pk, pk,
 	                      slot);
-	keys_kdf_unlock(lock);
+	keys_kdf_unlock(&hold);
 	if (rc)
 		return kdf_no_memory(st);
 	rc = st_txn(st, true, add_txn, &ctx);
@@ -829,16 +856,18 @@ int store_passwd(store *st, const char *oldpass, size_t oldlen, const char *newp
 {
 	struct user_rec u = {0};
 	uint8_t slot[KEYS_SLOT_BYTES];
-	int rc, lock;
+	struct keys_kdf_hold hold;
+	int rc;
 
 	if (!st->kr)
 		return auth_failed(st);
 	if ((rc = st_txn(st, false, read_own, &u)))
 		return rc;
 	const struct keys_slot_ad ad = {st->store_id, st->user, u.pk, st->authority_pk};
-	lock = keys_kdf_lock(st->dir);
+	if ((rc = kdf_enter(st, &hold)))
+		return rc;
 	rc = keys_slot_rewrap(u.slot, &ad, oldpass, oldlen, newpass, newlen, &st->kdf, slot);
-	keys_kdf_unlock(lock);
+	keys_kdf_unlock(&hold);
 	if (rc == KEYS_EAUTH)
 		return auth_failed(st);
 	if (rc == KEYS_ENOMEM)

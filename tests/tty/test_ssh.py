@@ -110,14 +110,21 @@ def teardown(tmp, state):
     shutil.rmtree(tmp, ignore_errors=True)
 
 
-def setup_and_test(tmp, state):
-    # --- the deployment of docs/deployment.md, in a temporary directory
+def deploy(tmp, state, users=None):
+    """The deployment of docs/deployment.md in tmp, with its own sshd.
+
+    users maps each test user to (role, passphrase); the default is the two
+    caseworkers of USERS. Returns what the tests need: the store, the setgid
+    binary, the sshd port, the ssh keys, the environment and admin(), which
+    runs the unprivileged binary as the store's administrator."""
+    if users is None:
+        users = {u: ("caseworker", PASS[u]) for u in USERS}
     try:
         grp.getgrnam("mappe")
         skip("a group 'mappe' exists already on this machine; not touching it")
     except KeyError:
         pass
-    for u in USERS:
+    for u in users:
         try:
             pwd.getpwnam(u)
             skip(f"a user {u} exists already on this machine; not touching it")
@@ -131,7 +138,7 @@ def setup_and_test(tmp, state):
     os.makedirs(home)
     keys = os.path.join(tmp, "keys")
     os.makedirs(keys)
-    for u in USERS:
+    for u in users:
         r = run("useradd", "-M", "-d", os.path.join(home, u), "-s", "/bin/sh", "-p", "*", u)
         if r.returncode:
             skip(f"cannot create users here: {r.stderr.strip()}")
@@ -185,13 +192,13 @@ def setup_and_test(tmp, state):
     cases = run(GEN, "--seed", "9", "--count", "20").stdout
     cases += "in_programme,mappet1,Олена,Шевченко,1987-03-12,female,,UA,,uk,Harstad,x,true\n"
     admin("import", "-", stdin=cases)
-    for u in USERS:
-        admin("user", "add", u, "--role", "caseworker", newpass="initial " + PASS[u])
+    for u, (role, passphrase) in users.items():
+        admin("user", "add", u, "--role", role, newpass="initial " + passphrase)
         # each user sets their own passphrase (here through the unprivileged binary)
         ra, wa = os.pipe()
         rb, wb = os.pipe()
-        os.write(wa, ("initial " + PASS[u] + "\n").encode())
-        os.write(wb, (PASS[u] + "\n").encode())
+        os.write(wa, ("initial " + passphrase + "\n").encode())
+        os.write(wb, (passphrase + "\n").encode())
         os.close(wa)
         os.close(wb)
         subprocess.run([MAPPE, "--db", store, "--user", u, "passwd", "--passphrase-fd", str(ra),
@@ -227,7 +234,7 @@ PubkeyAuthentication yes
 AuthorizedKeysFile {keys}/%u.authorized
 StrictModes no
 PermitRootLogin no
-AllowUsers {' '.join(USERS)}
+AllowUsers {' '.join(users)}
 """)
     state["sshd"] = subprocess.Popen(["/usr/sbin/sshd", "-D", "-f", cfg, "-E",
                                       os.path.join(tmp, "sshd.log")])
@@ -237,6 +244,13 @@ AllowUsers {' '.join(USERS)}
             break
         except OSError:
             time.sleep(0.1)
+    return {"store": store, "binary": binary, "port": port, "keys": keys, "env": env,
+            "admin": admin}
+
+
+def setup_and_test(tmp, state):
+    d = deploy(tmp, state)
+    store, binary, port, keys, admin = d["store"], d["binary"], d["port"], d["keys"], d["admin"]
 
     # --- the files are out of reach except through mappe
     r = subprocess.run(["setpriv", f"--reuid={USERS[0]}", f"--regid={USERS[0]}",

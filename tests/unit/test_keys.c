@@ -14,10 +14,12 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "keys/keys.h"
@@ -851,29 +853,132 @@ static void test_secure_memory(void **state)
 		assert_true(keys_random_uniform(7) < 7);
 }
 
-static void test_kdf_lock(void **state)
+/* Four descriptions of one file stand for four processes: open-file-
+ * description locks conflict between them as between processes. */
+struct kdf_files {
+	char path[64];
+	int fd[4];
+};
+
+static void kdf_files_open(struct kdf_files *k)
 {
-	char dir[] = "/tmp/mappe-keys-XXXXXX", path[64];
-	int a, b;
+	int fd;
+
+	snprintf(k->path, sizeof k->path, "/tmp/mappe-kdf-XXXXXX");
+	fd = mkstemp(k->path);
+	assert_true(fd >= 0);
+	close(fd);
+	for (int i = 0; i < 4; i++) {
+		k->fd[i] = open(k->path, O_RDWR | O_CLOEXEC);
+		assert_true(k->fd[i] >= 0);
+	}
+}
+
+static void kdf_files_close(struct kdf_files *k)
+{
+	for (int i = 0; i < 4; i++)
+		close(k->fd[i]);
+	unlink(k->path);
+}
+
+static long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+static void test_kdf_lock_slots(void **state)
+{
+	struct kdf_files k;
+	struct keys_kdf_hold a, b, c, d;
+	struct timespec t0;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
-	/* Two Argon2id runs at once: the second caller gets the other slot. */
-	a = keys_kdf_lock(dir);
-	b = keys_kdf_lock(dir);
-	assert_true(a >= 0);
-	assert_true(b >= 0);
-	assert_int_not_equal(a, b);
-	keys_kdf_unlock(a);
-	keys_kdf_unlock(b);
-	keys_kdf_unlock(-1);
-	/* A store directory nobody can write to runs unthrottled. */
-	assert_int_equal(keys_kdf_lock("/nonexistent/mappe"), -1);
-	for (int i = 0; i < 2; i++) {
-		snprintf(path, sizeof path, "%s/kdf.%d.lock", dir, i);
-		assert_int_equal(unlink(path), 0);
-	}
-	assert_int_equal(rmdir(dir), 0);
+	kdf_files_open(&k);
+	/* Two derivations at once, by two users: one slot each. */
+	assert_int_equal(keys_kdf_lock(k.fd[0], 1001, 200, &a), KEYS_OK);
+	assert_int_equal(keys_kdf_lock(k.fd[1], 1002, 200, &b), KEYS_OK);
+	assert_true(a.slot >= 0 && b.slot >= 0 && a.slot != b.slot);
+	/* A third waits for a turn, but only so long: then it goes ahead. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(keys_kdf_lock(k.fd[2], 1003, 200, &c), KEYS_OK);
+	assert_true(ms_since(&t0) >= 190 && ms_since(&t0) < 2000);
+	assert_int_equal(c.slot, -1);
+	assert_true(c.user >= 0);
+	keys_kdf_unlock(&c);
+	/* A slot given back is taken at once. */
+	keys_kdf_unlock(&a);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(keys_kdf_lock(k.fd[2], 1003, 200, &c), KEYS_OK);
+	assert_true(ms_since(&t0) < 150);
+	assert_true(c.slot >= 0 && c.slot != b.slot);
+	keys_kdf_unlock(&b);
+	keys_kdf_unlock(&c);
+	keys_kdf_unlock(&c); /* twice is harmless */
+	keys_kdf_unlock(NULL);
+	/* Once unlocked, everything is free again. */
+	assert_int_equal(keys_kdf_lock(k.fd[3], 1004, 0, &d), KEYS_OK);
+	assert_true(d.slot >= 0);
+	keys_kdf_unlock(&d);
+	kdf_files_close(&k);
+}
+
+static void test_kdf_lock_one_slot_per_user(void **state)
+{
+	struct kdf_files k;
+	struct keys_kdf_hold a1, a2, b, c;
+	struct timespec t0;
+
+	(void)state;
+	kdf_files_open(&k);
+	/* One user's first login holds a slot (and is stopped, say); their
+	 * second waits for their own turn, then goes ahead holding nothing. */
+	assert_int_equal(keys_kdf_lock(k.fd[0], 1001, 200, &a1), KEYS_OK);
+	assert_true(a1.slot >= 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(keys_kdf_lock(k.fd[1], 1001, 200, &a2), KEYS_OK);
+	assert_true(ms_since(&t0) >= 190 && ms_since(&t0) < 2000);
+	assert_int_equal(a2.slot, -1);
+	assert_int_equal(a2.user, -1);
+	/* So another user finds the second slot free and does not wait. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(keys_kdf_lock(k.fd[2], 1002, 5000, &b), KEYS_OK);
+	assert_true(ms_since(&t0) < 150);
+	assert_true(b.slot >= 0 && b.slot != a1.slot);
+	/* Both slots held: a third user waits the bound, no longer. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(keys_kdf_lock(k.fd[3], 1003, 300, &c), KEYS_OK);
+	assert_true(ms_since(&t0) >= 290 && ms_since(&t0) < 2000);
+	assert_int_equal(c.slot, -1);
+	keys_kdf_unlock(&c);
+	keys_kdf_unlock(&b);
+	keys_kdf_unlock(&a2);
+	keys_kdf_unlock(&a1);
+	kdf_files_close(&k);
+}
+
+static void test_kdf_lock_unusable(void **state)
+{
+	struct kdf_files k;
+	struct keys_kdf_hold h;
+	int ro;
+
+	(void)state;
+	kdf_files_open(&k);
+	/* No descriptor, or one the locks cannot work through: no free pass,
+	 * an error, and nothing held. */
+	assert_int_equal(keys_kdf_lock(-1, 1001, 100, &h), KEYS_ESYS);
+	assert_int_equal(h.slot, -1);
+	keys_kdf_unlock(&h);
+	ro = open(k.path, O_RDONLY | O_CLOEXEC);
+	assert_true(ro >= 0);
+	assert_int_equal(keys_kdf_lock(ro, 1001, 100, &h), KEYS_ESYS);
+	assert_int_equal(h.slot, -1);
+	assert_int_equal(h.user, -1);
+	close(ro);
+	kdf_files_close(&k);
 }
 
 int main(void)
@@ -899,7 +1004,9 @@ int main(void)
 	    cmocka_unit_test(test_blind_index),
 	    cmocka_unit_test(test_classes_and_roles),
 	    cmocka_unit_test(test_secure_memory),
-	    cmocka_unit_test(test_kdf_lock),
+	    cmocka_unit_test(test_kdf_lock_slots),
+	    cmocka_unit_test(test_kdf_lock_one_slot_per_user),
+	    cmocka_unit_test(test_kdf_lock_unusable),
 	};
 
 	return cmocka_run_group_tests_name("keys", tests, group_setup, group_teardown);
