@@ -125,6 +125,10 @@ void store_close(store *st);
 void store_maintain(store *st);
 const char *store_error(const store *st);
 const char *store_dir(const store *st);
+/* Some decrypted data or key of this process is in memory that could not be
+ * locked (RLIMIT_MEMLOCK): it may reach swap. Logged to syslog once; the
+ * program warns its user once. */
+bool store_memory_unlocked(void);
 
 /* Unlock as user: opens the keyslot and every grant. M_AUTH for an unknown
  * user or a wrong passphrase alike. */

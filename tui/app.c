@@ -638,7 +638,7 @@ int ui_loop(struct ui *ui)
 {
 	struct script_state *ss = calloc(1, sizeof *ss);
 	SCREEN *scr = NULL;
-	bool lost = false;
+	bool lost = false, unlocked_said = false;
 	FILE *devnull = NULL;
 
 	if (!ss)
@@ -679,6 +679,12 @@ int ui_loop(struct ui *ui)
 		/* A colleague's mappe killed with kill -9 leaves a reader slot
 		 * that pins old pages until someone clears it: any key will do. */
 		store_maintain(ui->st);
+		if (!unlocked_said && !ui->message[0] && store_memory_unlocked()) {
+			ui_say(ui, true, "%s",
+			       _("Warning: decrypted data may reach swap (memory lock failed); "
+			         "tell the administrator"));
+			unlocked_said = true;
+		}
 		redraw(ui);
 		if (!read_key(ui, ss, &ch, &fnkey)) {
 			lost = !ui->script;
