@@ -57,6 +57,7 @@ static const struct binding {
     {KEY_DOWN, true, true, REQ_DOWN},      {'j', false, false, REQ_DOWN},
     {KEY_PPAGE, true, true, REQ_PGUP},     {KEY_NPAGE, true, true, REQ_PGDN},
     {KEY_HOME, true, false, REQ_TOP},      {KEY_END, true, false, REQ_BOTTOM},
+    {'o', false, false, REQ_OLDER},
     {'\t', false, true, REQ_NEXT},         {KEY_BTAB, true, true, REQ_PREV},
     {27, false, true, REQ_CANCEL},         {CTRL('l'), false, true, REQ_REDRAW},
     {KEY_F(1), true, true, REQ_HELP},
