@@ -682,8 +682,8 @@ int ui_loop(struct ui *ui)
 		store_maintain(ui->st);
 		if (!unlocked_said && !ui->message[0] && store_memory_unlocked()) {
 			ui_say(ui, true, "%s",
-			       _("Warning: decrypted data may reach swap (memory lock failed); "
-			         "tell the administrator"));
+			       _("Memory not locked: decrypted data may reach swap. Tell the "
+			         "administrator."));
 			unlocked_said = true;
 		}
 		redraw(ui);
