@@ -124,7 +124,7 @@ static void lock_failed(int err)
 	openlog("mappe", LOG_PID, LOG_AUTH);
 	syslog(LOG_WARNING,
 	       "memory lock failed (%s) for uid %u, RLIMIT_MEMLOCK %s: decrypted data may be "
-	       "swapped to disk; raise memlock for group mappe (docs/deployment.md)",
+	       "swapped to disk; raise memlock for the users of mappe (docs/deployment.md)",
 	       strerror(err), (unsigned)getuid(), limit);
 	closelog();
 }

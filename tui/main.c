@@ -325,7 +325,7 @@ int main(int argc, char **argv)
 	free(cli.argv);
 	if (store_memory_unlocked())
 		fputs(_("mappe: warning: some decrypted data could not be locked in memory and may be "
-		        "written to swap; ask the administrator to raise memlock for group mappe "
+		        "written to swap; ask the administrator to raise memlock "
 		        "(docs/deployment.md)\n"),
 		      stderr);
 	if (fflush(stdout) != 0 && rc == M_OK)

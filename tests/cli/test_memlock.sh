@@ -48,7 +48,7 @@ expect_not_in "$T/err" "and does not warn: one case fits" "$WARNING"
 check "as nobody under 64 KiB, find still works" 0 nobody 65536 find --limit 1 < <(query)
 [ -s "$T/out" ] && ok "and finds the case" || not_ok "and finds the case" "no output"
 expect_in "$T/err" "and warns that memory could not be locked" "$WARNING"
-expect_in "$T/err" "and names the fix" "memlock for group mappe"
+expect_in "$T/err" "and names the fix" "raise memlock"
 n=$(grep -c "$WARNING" "$T/err")
 [ "$n" = 1 ] && ok "the warning comes once" || not_ok "the warning comes once" "$n times"
 expect_not_in "$T/err" "the warning names no one in the store" "Ola"
