@@ -491,10 +491,19 @@ static void case_draw(void *self, struct ui *ui)
 	cv->lines = y + cv->top;
 }
 
-/* The newest page: its first note from the count in the case header. */
-static uint32_t newest_page(const struct case_view *cv)
+/* The page that ends just before note `end`. A page of long notes holds
+ * fewer (store_notes_read stops at NOTE_PAGE_BYTES): then start later, so
+ * that paging back never skips a note. */
+static int read_ending_at(struct ui *ui, struct case_view *cv, uint32_t end)
 {
-	return cv->c.notes > CASE_NOTES_PAGE ? cv->c.notes - CASE_NOTES_PAGE : 0;
+	uint32_t from = end > CASE_NOTES_PAGE ? end - CASE_NOTES_PAGE : 0;
+
+	for (;;) {
+		int rc = store_notes_read(ui->st, cv->c.id, from, end - from, &cv->pg);
+		if (rc || cv->pg.n == 0 || cv->pg.from + cv->pg.n >= end)
+			return rc;
+		from += end - (cv->pg.from + (uint32_t)cv->pg.n);
+	}
 }
 
 static int case_load(struct ui *ui, struct case_view *cv, uint64_t id)
@@ -507,14 +516,14 @@ static int case_load(struct ui *ui, struct case_view *cv, uint64_t id)
 		return rc;
 	cv->notes_locked = !store_can_read(ui->st, KC_NOTES);
 	if (!cv->notes_locked)
-		rc = store_notes_read(ui->st, id, newest_page(cv), CASE_NOTES_PAGE, &cv->pg);
+		rc = read_ending_at(ui, cv, cv->c.notes); /* the newest page */
 	return rc;
 }
 
-/* Show the notes from `from` on, scrolled to the journal. */
-static void case_page(struct ui *ui, struct case_view *cv, uint32_t from)
+/* Show the page that ends before note `end`, scrolled to the journal. */
+static void case_page(struct ui *ui, struct case_view *cv, uint32_t end)
 {
-	if (store_notes_read(ui->st, cv->c.id, from, CASE_NOTES_PAGE, &cv->pg) != M_OK) {
+	if (read_ending_at(ui, cv, end) != M_OK) {
 		ui_say(ui, true, "%s", store_error(ui->st));
 		return;
 	}
@@ -552,17 +561,13 @@ static bool case_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 		return true;
 	case REQ_OLDER:
 		if (cv->pg.from > 0)
-			case_page(ui, cv, cv->pg.from > CASE_NOTES_PAGE
-			                      ? cv->pg.from - CASE_NOTES_PAGE
-			                      : 0);
+			case_page(ui, cv, cv->pg.from);
 		return true;
 	case REQ_BOTTOM:
 		/* The newest notes, counted anew: a colleague may have added some. */
 		if (!cv->notes_locked && cv->pg.from + cv->pg.n < cv->pg.total &&
-		    store_notes_read(ui->st, cv->c.id, UINT32_MAX, 1, &cv->pg) == M_OK) {
-			uint32_t total = cv->pg.total;
-			case_page(ui, cv, total > CASE_NOTES_PAGE ? total - CASE_NOTES_PAGE : 0);
-		}
+		    store_notes_read(ui->st, cv->c.id, UINT32_MAX, 1, &cv->pg) == M_OK)
+			case_page(ui, cv, cv->pg.total);
 		return true;
 	case REQ_EDIT:
 		view_form_open(ui, &cv->c);

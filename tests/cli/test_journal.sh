@@ -63,4 +63,33 @@ screen journal-2 "o again: the first page" "journal-00 "
 no_screen journal-2 "with no older notes" "older notes"
 screen journal-3 "End: the newest page again" "25 older notes: o shows the page before"
 screen journal-3 "from note 25" "journal-25 "
+
+# Long notes: a page stops at 512 KiB of text, so it holds fewer than 20.
+# The view still opens on the newest notes, and paging back skips none.
+printf 'given_name,family_name,birth_date\nZqxlong,Testesen,1991-01-01\n' >"$T/two.csv"
+admin import "$T/two.csv" >/dev/null || not_ok "import the second case"
+for i in $(seq -w 0 11); do
+	{ printf 'long-%s ' "$i"; head -c 61440 /dev/zero | tr '\0' 'x'; echo; } |
+		admin note add 2 >/dev/null 2>&1 || not_ok "long note $i"
+done
+check "show prints every long note" 0 admin show 2
+n=$(grep -c "long-[0-9][0-9] x" "$T/out")
+[ "$n" = 12 ] && ok "all 12" || not_ok "all 12" "$n notes"
+cat >"$T/long.keys" <<'EOF'
+/zqxlong
+<Enter>
+:dump long-0
+o
+:dump long-1
+q
+q
+EOF
+(cd "$T" && admin --script "$T/long.keys") >/dev/null 2>&1 || not_ok "the long-notes script runs"
+touch "$T/long-0" "$T/long-1"
+# 60 KiB a note: 8 to a page
+screen long-0 "long notes: the view opens on the newest page" "4 older notes: o shows the page before"
+screen long-0 "which starts at note 4" "long-04 x"
+no_screen long-0 "and claims no newer notes" "newer notes"
+screen long-1 "o: the page right before it" "long-00 x"
+no_screen long-1 "with nothing older" "older notes"
 echo "1..$_n"
