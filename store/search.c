@@ -28,7 +28,7 @@ struct search_index {
 	size_t n, cap;
 	char **chunk; /* secure memory: display names, folded names, birth dates */
 	size_t nchunks, chunks_cap;
-	size_t used; /* in the last chunk */
+	size_t used;   /* in the last chunk */
 	uint64_t next; /* resume point while loading in batches */
 	bool done;
 	struct case_rec scratch; /* one locked arena reused for every case read */

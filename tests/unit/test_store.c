@@ -1833,7 +1833,8 @@ static void test_notes_page_bytes(void **state)
 		for (size_t i = 0; i < pg.n; i++) {
 			assert_int_equal(pg.notes[i].len, NOTE_MAX_BYTES);
 			assert_int_equal(pg.notes[i].text[0], 'a' + (int)(from + i));
-			assert_int_equal(pg.notes[i].text[NOTE_MAX_BYTES - 1], 'a' + (int)(from + i));
+			assert_int_equal(pg.notes[i].text[NOTE_MAX_BYTES - 1],
+			                 'a' + (int)(from + i));
 		}
 		from += (uint32_t)pg.n;
 		pages++;
