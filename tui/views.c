@@ -648,8 +648,11 @@ static void help_draw(void *self, struct ui *ui)
 	ui_attr(ui, C_LABEL, false);
 	for (int r = 1; r < REQ_COUNT; r++) {
 		char keys[64] = "";
+		/* The case view's note pages are named on the screen itself, and
+		 * here; not in its bottom bar. */
+		bool pages = hv->of == &case_ops && (r == REQ_OLDER || r == REQ_BOTTOM);
 		if (!(hv->of->hints & RQ(r)) && r != REQ_REDRAW && r != REQ_UP && r != REQ_DOWN &&
-		    r != REQ_PGUP && r != REQ_PGDN)
+		    r != REQ_PGUP && r != REQ_PGDN && !pages)
 			continue;
 		if (r == REQ_KEYS && store_role(ui->st) != ROLE_ADMIN)
 			continue;
