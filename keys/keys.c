@@ -120,13 +120,13 @@ static void lock_failed(int err)
 		snprintf(limit, sizeof limit, "%llu KiB", (unsigned long long)rl.rlim_cur >> 10);
 	/* The administrator must learn of it, not only the user at the
 	 * terminal: the fix is a limit (limits.d), not anything they can do.
-	 * Once per process; the uid and limit say whose, no case data. */
-	openlog("mappe", LOG_PID, LOG_AUTH);
-	syslog(LOG_WARNING,
+	 * Once per process; the uid and limit say whose, no case data. No
+	 * openlog: the facility rides in the priority, and whatever else of
+	 * mappe logs keeps its own ident. */
+	syslog(LOG_AUTH | LOG_WARNING,
 	       "memory lock failed (%s) for uid %u, RLIMIT_MEMLOCK %s: decrypted data may be "
 	       "swapped to disk; raise memlock for the users of mappe (docs/deployment.md)",
 	       strerror(err), (unsigned)getuid(), limit);
-	closelog();
 }
 
 void *keys_secure_alloc(size_t n)
