@@ -34,6 +34,7 @@ TUI_OBJ   := $(TUI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 GEN_BIN   := $(BUILD)/tests/gen
+PLANT_BIN := $(BUILD)/tests/plant
 
 .PHONY: all deps check asan run install uninstall clean tests tidy cppcheck format po bench fuzz
 LANGS   := nb
@@ -64,7 +65,7 @@ $(BUILD)/%.o: %.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # The parts of tui/ that need no terminal are unit tested too.
-TUI_PURE := $(BUILD)/tui/editor.o
+TUI_PURE := $(BUILD)/tui/editor.o $(BUILD)/tui/conf.o $(BUILD)/tui/i18n.o
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmappe.a $(TUI_PURE)
 	@mkdir -p $(dir $@)
@@ -75,7 +76,12 @@ $(GEN_BIN): tests/gen.c $(BUILD)/libmappe.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libmappe.a $(LIBS)
 
-tests: $(BUILD)/mappe $(MO) $(UNIT_BIN) $(GEN_BIN)
+# Text planted below validation, for the tests of what is printed.
+$(PLANT_BIN): tests/plant.c tests/unit/plant.h $(BUILD)/libmappe.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libmappe.a $(LIBS)
+
+tests: $(BUILD)/mappe $(MO) $(UNIT_BIN) $(GEN_BIN) $(PLANT_BIN)
 	@[ "$(BUILD)" != build ] || cp $(BUILD)/mappe mappe
 
 deps:
@@ -112,9 +118,12 @@ bench: deps
 	$(BENCH_BIN) --cases $(BENCH_CASES) --ops $(BENCH_OPS)
 
 # make fuzz: libFuzzer (clang) on the envelope parser, the import formats
-# with field validation, and the search folding; FUZZ_SECONDS each.
+# with field validation, the search folding, the records a file writer
+# controls (headers, user records, grants, drafts) and /etc/mappe.conf;
+# FUZZ_SECONDS each.
 FUZZ_SECONDS ?= 20
-FUZZ_TARGETS := envelope formats fold
+FUZZ_TARGETS := envelope formats fold records conf
+FUZZ_EXTRA   := tui/conf.c
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 fuzz:
@@ -124,11 +133,14 @@ fuzz:
 	  build-fuzz/libmappe.a
 	@for t in $(FUZZ_TARGETS); do \
 	  clang -std=c11 -D_GNU_SOURCE -O1 -g -I. -fsanitize=fuzzer $(FUZZ_SAN) \
-	    -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c build-fuzz/libmappe.a $(LIBS) || exit 1; \
-	  mkdir -p build-fuzz/corpus/$$t && cp -n tests/fuzz/corpus/$$t/* build-fuzz/corpus/$$t/; \
+	    -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c $(FUZZ_EXTRA) build-fuzz/libmappe.a $(LIBS) || exit 1; \
+	  mkdir -p build-fuzz/corpus/$$t && cp -n tests/fuzz/corpus/$$t/* build-fuzz/corpus/$$t/ 2>/dev/null; \
 	  echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
 	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	    build-fuzz/corpus/$$t 2>&1 | grep -E 'stat::number_of_executed_units|ERROR|SUMMARY' || exit 1; \
+	    build-fuzz/corpus/$$t >build-fuzz/fuzz_$$t.log 2>&1; \
+	  grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|runtime error' build-fuzz/fuzz_$$t.log; \
+	  if grep -qE 'ERROR|SUMMARY|runtime error' build-fuzz/fuzz_$$t.log; then \
+	    echo "fuzz_$$t: a finding; see build-fuzz/fuzz_$$t.log"; exit 1; fi; \
 	done
 
 install: mappe $(MO)

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -102,7 +103,10 @@ int keys_harden_process(void)
 		rc = KEYS_ESYS;
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
 		rc = KEYS_ESYS;
-	umask(007);
+	/* The setgid deployment shares its files with group mappe (0660); a
+	 * personal store is its user's alone (0700, 0600): their primary
+	 * group may hold other people. */
+	umask(getauxval(AT_SECURE) ? 007 : 077);
 	return rc;
 }
 

@@ -49,6 +49,10 @@ enum key_class {
 
 /* The authority key (the store's granting key) travels in a grant of its own. */
 #define KEYS_AUTHORITY_CLASS 0xfe
+/* A succession: the next authority's public key, boxed from the previous
+ * authority to each user, so that a keyslot pinned to the old authority can
+ * move to the new one at its owner's next login (keyring_follow). */
+#define KEYS_SUCCESSION_CLASS 0xfd
 
 #define KEYS_ROLES(X)                                                                              \
 	X(CASEWORKER, "caseworker")                                                                \
@@ -88,7 +92,8 @@ void keys_kdf_default(struct keys_kdf *out);
 /* Call once, first. Fails if libsodium cannot start. */
 int keys_init(void);
 
-/* Process hygiene: no core dumps, not ptrace-able by the same user, umask 007. */
+/* Process hygiene: no core dumps, not ptrace-able by the same user; umask 007
+ * when setgid (the deployment's group shares the store), else 077. */
 int keys_harden_process(void);
 
 /* Guarded, locked memory for plaintext (passphrases, decrypted fields),
@@ -161,6 +166,27 @@ int keyring_authority_mac(const keyring *kr, const void *data, size_t len,
                           uint8_t mac[KEYS_MAC_BYTES]);
 int keyring_authority_verify(const keyring *kr, const void *data, size_t len,
                              const uint8_t mac[KEYS_MAC_BYTES]);
+
+/* Authority rotation: a new authority keypair replaces the one the keyring
+ * holds; the old secret is kept only to box the successions, until the
+ * keyring is freed. Grants and MACs from now on are under the new key. */
+int keyring_authority_succeed(keyring *kr, uint8_t new_pk_out[KEYS_PK_BYTES]);
+/* End a succession: keep the new key and wipe the old one (the store took
+ * it), or put the old one back (it did not). No-op without a succession. */
+void keyring_authority_settle(keyring *kr, int keep_new);
+/* Box the new authority's public key from the previous authority (after
+ * keyring_authority_succeed) to a user: a KEYS_SUCCESSION_CLASS grant. */
+int keyring_succession(const keyring *kr, uint32_t epoch, const uint8_t recipient_pk[KEYS_PK_BYTES],
+                       uint8_t grant_out[KEYS_GRANT_BYTES]);
+/* Move this keyring's pin from the authority it trusts to the next one: the
+ * succession must open from the pinned authority and name expected_pk. */
+int keyring_follow(keyring *kr, uint32_t epoch, const uint8_t grant[KEYS_GRANT_BYTES],
+                   const uint8_t expected_pk[KEYS_PK_BYTES]);
+/* Seal this keyring's user secret into a new keyslot (the passphrase must be
+ * the one that opened it; one Argon2id run): re-pinning after a succession. */
+int keyring_reseal_slot(const keyring *kr, const char *pass, size_t passlen,
+                        const struct keys_kdf *kdf, const struct keys_slot_ad *ad,
+                        uint8_t slot_out[KEYS_SLOT_BYTES]);
 
 /* Seal the key of (class, epoch), or the authority key, to a user's public key. */
 int keyring_grant(const keyring *kr, unsigned cls, uint32_t epoch,

@@ -36,6 +36,9 @@ struct keyring {
 	uint8_t authority_pk[32];
 	bool has_authority;
 	uint8_t authority_sk[32];
+	bool has_previous; /* during an authority rotation: boxes the successions */
+	uint8_t previous_pk[32];
+	uint8_t previous_sk[32];
 	unsigned nroots;
 	struct root_key roots[KEYS_MAX_ROOTS];
 };

@@ -157,6 +157,80 @@ int keyring_grant(const keyring *kr, unsigned cls, uint32_t epoch,
 	return rc == 0 ? KEYS_OK : KEYS_ESYS;
 }
 
+int keyring_authority_succeed(keyring *kr, uint8_t new_pk_out[KEYS_PK_BYTES])
+{
+	if (!kr->has_authority)
+		return KEYS_EAUTH;
+	memcpy(kr->previous_pk, kr->authority_pk, 32);
+	memcpy(kr->previous_sk, kr->authority_sk, 32);
+	kr->has_previous = true;
+	crypto_box_keypair(kr->authority_pk, kr->authority_sk);
+	memcpy(new_pk_out, kr->authority_pk, KEYS_PK_BYTES);
+	return KEYS_OK;
+}
+
+void keyring_authority_settle(keyring *kr, int keep_new)
+{
+	if (!kr->has_previous)
+		return;
+	if (!keep_new) {
+		memcpy(kr->authority_pk, kr->previous_pk, 32);
+		memcpy(kr->authority_sk, kr->previous_sk, 32);
+	}
+	sodium_memzero(kr->previous_sk, 32);
+	sodium_memzero(kr->previous_pk, 32);
+	kr->has_previous = false;
+}
+
+/* The grant layout, with the new authority's public key as the key: the
+ * class, epoch and store inside the box bind it as for any grant. */
+int keyring_succession(const keyring *kr, uint32_t epoch, const uint8_t recipient_pk[KEYS_PK_BYTES],
+                       uint8_t grant_out[KEYS_GRANT_BYTES])
+{
+	uint8_t pt[54];
+	int rc;
+
+	if (!kr->has_previous)
+		return KEYS_EAUTH;
+	put_be16(pt, KEYS_SUCCESSION_CLASS);
+	put_be32(pt + 2, epoch);
+	memcpy(pt + 6, kr->store_id, KEYS_STORE_ID_BYTES);
+	memcpy(pt + 22, kr->authority_pk, 32);
+	randombytes_buf(grant_out, crypto_box_NONCEBYTES);
+	rc = crypto_box_easy(grant_out + crypto_box_NONCEBYTES, pt, sizeof pt, grant_out,
+	                     recipient_pk, kr->previous_sk);
+	return rc == 0 ? KEYS_OK : KEYS_ESYS;
+}
+
+int keyring_follow(keyring *kr, uint32_t epoch, const uint8_t grant[KEYS_GRANT_BYTES],
+                   const uint8_t expected_pk[KEYS_PK_BYTES])
+{
+	uint8_t pt[54];
+	int rc = KEYS_EAUTH;
+
+	if (!kr->has_user)
+		return KEYS_EAUTH;
+	if (crypto_box_open_easy(pt, grant + crypto_box_NONCEBYTES,
+	                         KEYS_GRANT_BYTES - crypto_box_NONCEBYTES, grant, kr->authority_pk,
+	                         kr->user_sk) != 0)
+		goto out;
+	rc = KEYS_EINTEGRITY;
+	if (get_be16(pt) != KEYS_SUCCESSION_CLASS || get_be32(pt + 2) != epoch ||
+	    sodium_memcmp(pt + 6, kr->store_id, KEYS_STORE_ID_BYTES) != 0 ||
+	    sodium_memcmp(pt + 22, expected_pk, 32) != 0)
+		goto out;
+	memcpy(kr->authority_pk, expected_pk, 32);
+	/* An authority key held from before is no longer the authority. */
+	if (kr->has_authority) {
+		sodium_memzero(kr->authority_sk, 32);
+		kr->has_authority = false;
+	}
+	rc = KEYS_OK;
+out:
+	sodium_memzero(pt, sizeof pt);
+	return rc;
+}
+
 int keyring_add_grant(keyring *kr, unsigned cls, uint32_t epoch,
                       const uint8_t grant[KEYS_GRANT_BYTES])
 {

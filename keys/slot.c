@@ -77,9 +77,12 @@ static int slot_seal(const uint8_t sk[32], const char *pass, size_t passlen,
 	put_be64(slot + 12, kdf->memlimit);
 	randombytes_buf(slot + 20, 16);
 	randombytes_buf(slot + 36, 24);
+	/* The parameters are checked above, so a failure is Argon2id not
+	 * getting its memory. */
+	rc = KEYS_ENOMEM;
 	if (crypto_pwhash(key, 32, pass, passlen, slot + 20, kdf->opslimit,
 	                  (size_t)kdf->memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0)
-		goto out; /* out of memory for Argon2id */
+		goto out;
 	slot_ad(&h, slot, ad);
 	crypto_generichash_final(&h, adh, sizeof adh);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(slot + SLOT_HDR, NULL, sk, 32, adh, sizeof adh,
@@ -108,7 +111,9 @@ static int slot_open(const uint8_t slot[KEYS_SLOT_BYTES], const struct keys_slot
 	key = keys_secure_alloc(32);
 	if (!key)
 		return KEYS_ENOMEM;
-	rc = KEYS_ESYS;
+	/* As in slot_seal: with the parameters in range, only memory is missing.
+	 * That is no sign of tampering and must not be reported as one. */
+	rc = KEYS_ENOMEM;
 	if (crypto_pwhash(key, 32, pass, passlen, slot + 20, ops, (size_t)mem,
 	                  crypto_pwhash_ALG_ARGON2ID13) != 0)
 		goto out;
@@ -201,4 +206,13 @@ void keyring_free(keyring *kr)
 {
 	if (kr)
 		keys_secure_free(kr); /* sodium_free wipes before unmapping */
+}
+
+int keyring_reseal_slot(const keyring *kr, const char *pass, size_t passlen,
+                        const struct keys_kdf *kdf, const struct keys_slot_ad *ad,
+                        uint8_t slot_out[KEYS_SLOT_BYTES])
+{
+	if (!kr->has_user || sodium_memcmp(ad->user_pk, kr->user_pk, 32) != 0)
+		return KEYS_EAUTH;
+	return slot_seal(kr->user_sk, pass, passlen, kdf, ad, slot_out);
 }

@@ -11,6 +11,7 @@
  * can neither be replayed nor silently deleted without breaking the MAC.
  */
 #include "store/private.h"
+#include "store/validate.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -591,19 +592,88 @@ static int set_clear_field(store *st, struct rec_header *h, const struct case_re
 	return M_OK;
 }
 
+/* ---- the case counter ------------------------------------------------------
+ *
+ * meta "next_id" is u64 (the next case id); meta "next_id_mac" is
+ * u32 record epoch | MAC[32], a header MAC for record 0 (no case has id 0)
+ * over the counter. Cases are never deleted, so every id below the counter
+ * must have a header: with the counter authenticated, a case deleted from
+ * the file (the last one too) or a counter wound back is caught by check,
+ * and an insert never lands on an existing case. */
+
+int st_counter_write(store *st, MDB_txn *txn, const keyring *kr, uint64_t next)
+{
+	uint8_t b[8], m[4 + KEYS_MAC_BYTES];
+	uint32_t epoch = st->epoch[KC_RECORD];
+	int rc;
+
+	be64(b, next);
+	be32(m, epoch);
+	if (!kr || keys_header_mac(kr, epoch, 0, b, sizeof b, m + 4) != KEYS_OK)
+		return st_fail(st, M_AUTH, "not unlocked: the record key is missing");
+	if ((rc = st_put(st, txn, DB_META, "next_id", 7, b, sizeof b, 0)))
+		return rc;
+	return st_put(st, txn, DB_META, "next_id_mac", 11, m, sizeof m, 0);
+}
+
+int st_counter_read(store *st, MDB_txn *txn, uint64_t *next)
+{
+	MDB_val v, m;
+	int rc = st_get(st, txn, DB_META, "next_id", 7, &v);
+
+	if (rc == -1 || (rc == M_OK && v.mv_size != 8))
+		return st_fail(st, M_INTEGRITY, "%s: the case counter is damaged", st->dir);
+	if (rc)
+		return rc;
+	*next = rd64(v.mv_data);
+	if (st->schema < 5)
+		return M_OK; /* sealed by the upgrade to schema 5 */
+	rc = st_get(st, txn, DB_META, "next_id_mac", 11, &m);
+	if (rc == -1 || (rc == M_OK && m.mv_size != 4 + KEYS_MAC_BYTES))
+		return st_fail(st, M_INTEGRITY, "%s: the case counter has no MAC: the store was "
+		                                "tampered with",
+		               st->dir);
+	if (rc)
+		return rc;
+	const uint8_t *mp = m.mv_data;
+	if (!st->kr || keys_header_verify(st->kr, rd32(mp), 0, v.mv_data, 8, mp + 4) != KEYS_OK)
+		return st_fail(st, M_INTEGRITY,
+		               "%s: the case counter does not authenticate: cases may have been "
+		               "deleted or the counter wound back in the file",
+		               st->dir);
+	return M_OK;
+}
+
+int st_counter_seal(store *st, MDB_txn *txn)
+{
+	MDB_val v;
+	int rc = st_get(st, txn, DB_META, "next_id", 7, &v);
+
+	if (rc == -1 || (rc == M_OK && v.mv_size != 8))
+		return st_fail(st, M_INTEGRITY, "%s: the case counter is damaged", st->dir);
+	return rc ? rc : st_counter_write(st, txn, st->kr, rd64(v.mv_data));
+}
+
 int case_insert_txn(store *st, MDB_txn *txn, struct case_rec *c, uint64_t *id_out)
 {
 	struct rec_header h = {0};
-	uint8_t b[8];
+	uint8_t hk[8];
 	MDB_val v;
 	uint64_t id;
-	int rc = st_get(st, txn, DB_META, "next_id", 7, &v);
+	int rc = st_counter_read(st, txn, &id);
 
-	if (rc || v.mv_size != 8)
-		return rc ? rc : st_fail(st, M_INTEGRITY, "%s: next_id is damaged", st->dir);
-	id = rd64(v.mv_data);
-	be64(b, id + 1);
-	if ((rc = st_put(st, txn, DB_META, "next_id", 7, b, 8, 0)))
+	if (rc)
+		return rc;
+	/* A counter wound back would land on a case that exists: never
+	 * overwrite one (st_hdr_write below replaces headers by design). */
+	be64(hk, id);
+	if (id == 0 || (rc = st_get(st, txn, DB_CASES, hk, 8, &v)) != -1)
+		return rc ? rc
+		          : st_fail(st, M_INTEGRITY,
+		                    "%s: the case counter points at existing case %llu: the store "
+		                    "was tampered with; nothing was written",
+		                    st->dir, (unsigned long long)id);
+	if ((rc = st_counter_write(st, txn, st->kr, id + 1)))
 		return rc;
 
 	h.version = 1;
@@ -646,9 +716,26 @@ static int insert_txn(store *st, MDB_txn *txn, void *vctx)
 		return rc;
 	for (size_t i = 0; i < ctx->n; i++) {
 		ctx->failed = i;
-		rc = case_insert_txn(st, txn, &ctx->cases[i], &ctx->ids[i]);
+		rc = case_insert_txn(st, txn, &ctx->cases[i], ctx->ids ? &ctx->ids[i] : NULL);
 		if (rc)
 			return rc;
+	}
+	return M_OK;
+}
+
+/* The commands and screens normalise every value (field_normalise) before
+ * it gets here; this holds any other caller to the same text rule, so that
+ * nothing a terminal would obey is ever stored. */
+static int check_values(store *st, const struct case_rec *c)
+{
+	for (int f = 0; f < F_COUNT; f++) {
+		const char *bad;
+
+		if (!c->dirty[f] || !c->value[f])
+			continue;
+		bad = valid_utf8_text(c->value[f], c->len[f], field_catalogue[f].type == FT_LINES);
+		if (bad)
+			return st_fail(st, M_INPUT, "field %s: %s", field_catalogue[f].id, bad);
 	}
 	return M_OK;
 }
@@ -656,9 +743,13 @@ static int insert_txn(store *st, MDB_txn *txn, void *vctx)
 int store_case_insert(store *st, struct case_rec *cases, size_t n, uint64_t *ids_out)
 {
 	struct insert_ctx ctx = {cases, n, ids_out, 0};
+	int rc;
 
 	if (!st->kr)
 		return st_fail(st, M_AUTH, "not unlocked");
+	for (size_t i = 0; i < n; i++)
+		if ((rc = check_values(st, &cases[i])))
+			return rc;
 	return st_txn(st, true, insert_txn, &ctx);
 }
 
@@ -713,6 +804,8 @@ int store_case_update(store *st, struct case_rec *c, uint32_t expect_version)
 
 	if (!st->kr)
 		return st_fail(st, M_AUTH, "not unlocked");
+	if ((rc = check_values(st, c)))
+		return rc;
 	rc = st_txn(st, true, update_txn, &ctx);
 	if (rc == M_OK)
 		memset(c->dirty, 0, sizeof c->dirty);
@@ -809,6 +902,7 @@ int store_note_add(store *st, uint64_t id, enum note_kind kind, bool interpreter
                    const char *text, size_t len)
 {
 	size_t alen = strlen(st->user), n = 11 + alen + len;
+	const char *bad;
 	uint8_t *pt;
 	int rc;
 
@@ -818,6 +912,10 @@ int store_note_add(store *st, uint64_t id, enum note_kind kind, bool interpreter
 		return st_fail(st, M_AUTH, "not permitted: notes need the notes key");
 	if (len == 0 || len > NOTE_MAX_BYTES)
 		return st_fail(st, M_INPUT, "a note must hold 1 to %d bytes", NOTE_MAX_BYTES);
+	/* Here, not in the commands: every way a note gets in (CLI, screen,
+	 * a future one) is held to the rule of multi-line fields. */
+	if ((bad = valid_utf8_text(text, len, true)))
+		return st_fail(st, M_INPUT, "note: %s", bad);
 	pt = keys_secure_alloc(n);
 	if (!pt)
 		return st_fail(st, M_UNAVAILABLE, "out of memory");
@@ -826,7 +924,11 @@ int store_note_add(store *st, uint64_t id, enum note_kind kind, bool interpreter
 	be64(pt + 2, (uint64_t)st_now());
 	pt[10] = (uint8_t)alen;
 	memcpy(pt + 11, st->user, alen);
-	memcpy(pt + 11 + alen, text, len);
+	/* CRLF becomes LF, as in fields: one way to store a line break. */
+	n = 11 + alen;
+	for (size_t i = 0; i < len; i++)
+		if (text[i] != '\r')
+			pt[n++] = (uint8_t)text[i];
 	struct note_add_ctx ctx = {id, pt, n};
 	rc = st_txn(st, true, note_add_txn, &ctx);
 	keys_secure_free(pt);
@@ -995,10 +1097,23 @@ void notes_free(struct note *notes, size_t n)
 struct check_ctx {
 	void (*report)(void *, uint64_t, const char *);
 	void *rctx;
-	uint64_t next; /* resume point: each batch is its own read transaction */
+	uint64_t next;   /* resume point: each batch is its own read transaction */
+	uint64_t expect; /* the next id a complete store has: cases are never deleted */
 	size_t checked, broken;
 	bool done;
 };
+
+/* Ids from expect up to (not including) upto have no header: deleted. */
+static void report_missing(struct check_ctx *ctx, uint64_t upto)
+{
+	enum { NAMED = 20 };
+	uint64_t named = 0;
+
+	for (; ctx->expect < upto; ctx->expect++, ctx->broken++)
+		if (named++ < NAMED)
+			ctx->report(ctx->rctx, ctx->expect,
+			            "the case is missing: deleted from the file");
+}
 
 enum { CHECK_BATCH = 256 };
 
@@ -1074,8 +1189,11 @@ static int check_txn(store *st, MDB_txn *txn, void *vctx)
 
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		report_missing(ctx, ids[i]);
+		ctx->expect = ids[i] + 1;
 		check_one(st, txn, ctx, ids[i]);
+	}
 	if (n < CHECK_BATCH)
 		ctx->done = true;
 	else
@@ -1091,7 +1209,7 @@ static int orphans_txn(store *st, MDB_txn *txn, void *vctx)
 	MDB_val key, val;
 	uint64_t last = 0;
 	struct rec_header h = {0};
-	bool have = false;
+	bool have = false, seen = false;
 	int rc;
 
 	if ((rc = mdb_cursor_open(txn, st->dbi[DB_FIELDS], &cur)))
@@ -1106,9 +1224,10 @@ static int orphans_txn(store *st, MDB_txn *txn, void *vctx)
 			continue;
 		}
 		id = rd64(key.mv_data);
-		if (!have || id != last) {
+		if (!seen || id != last) {
 			have = st_hdr_read(st, txn, id, &h) == M_OK;
 			last = id;
+			seen = true;
 			if (!have) {
 				uint8_t hk[8];
 				MDB_val hv;
@@ -1127,26 +1246,74 @@ static int orphans_txn(store *st, MDB_txn *txn, void *vctx)
 		}
 	}
 	mdb_cursor_close(cur);
+
+	seen = false;
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_NOTES], &cur)))
+		return st_mdb(st, rc, "notes");
+	for (rc = mdb_cursor_get(cur, &key, &val, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+		uint64_t id;
+		uint8_t hk[8];
+		MDB_val hv;
+		if (key.mv_size != 12) {
+			ctx->report(ctx->rctx, 0, "a note entry has a malformed key");
+			ctx->broken++;
+			continue;
+		}
+		id = rd64(key.mv_data);
+		if (!seen || id != last) {
+			last = id;
+			seen = true;
+			have = st_hdr_read(st, txn, id, &h) == M_OK;
+			be64(hk, id);
+			if (!have && st_get(st, txn, DB_CASES, hk, 8, &hv) == -1) {
+				ctx->report(ctx->rctx, id, "journal notes without a case");
+				ctx->broken++;
+			}
+		}
+		if (!have)
+			continue; /* reported once per case, above or by the header check */
+		if (rd32((const uint8_t *)key.mv_data + 8) >= h.notes) {
+			ctx->report(ctx->rctx, id, "a note that the record header does not count");
+			ctx->broken++;
+		}
+	}
+	mdb_cursor_close(cur);
+
+	/* The counter: authenticated, and above every case id. */
+	uint64_t next = 0;
+	if ((rc = st_counter_read(st, txn, &next))) {
+		ctx->report(ctx->rctx, 0, st->err);
+		ctx->broken++;
+		st->err[0] = 0;
+	} else if (ctx->expect > next) {
+		ctx->report(ctx->rctx, 0, "the case counter was wound back below existing cases");
+		ctx->broken++;
+	} else {
+		report_missing(ctx, next);
+	}
 	return M_OK;
 }
 
 static int epochs_txn(store *st, MDB_txn *txn, void *vctx)
 {
-	(void)vctx;
-	return st_load_epochs(st, txn);
+	struct check_ctx *ctx = vctx;
+	int rc = st_load_epochs(st, txn);
+
+	return rc ? rc : st_check_users(st, txn, ctx->report, ctx->rctx, &ctx->broken);
 }
 
 int store_check(store *st, void (*report)(void *ctx, uint64_t id, const char *what), void *rctx,
                 size_t *checked)
 {
-	struct check_ctx ctx = {report, rctx, 0, 0, 0, false};
+	struct check_ctx ctx = {report, rctx, 0, 1, 0, 0, false};
 	int rc;
 
 	if (!st->kr)
 		return st_fail(st, M_AUTH, "not unlocked");
 	/* An administrator holds every class at its active epoch; if not, the
 	 * grants are gone and the class is unreadable to everyone. */
-	if ((rc = st_txn(st, false, epochs_txn, NULL)))
+	if ((rc = st_txn(st, false, epochs_txn, &ctx)))
 		return rc;
 	for (unsigned c = 0; keyring_is_authority(st->kr) && c < KC_COUNT; c++)
 		if (!keyring_has(st->kr, (enum key_class)c, st->epoch[c])) {

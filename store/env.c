@@ -234,20 +234,102 @@ static int migrate_drafts(store *st, MDB_txn *txn)
 	return M_OK;
 }
 
-/* 3 -> 4: user records gain the authority's signature; old ones are read
- * as they are and signed at an administrator's next unlock. */
+/* 3 -> 4: user records gain the authority's signature. Only an
+ * administrator's keyring can sign, so this step runs inside an
+ * administrator's unlock (st_migrate_keyed), never at open: nothing is
+ * signed unless the signer is present and the store is at schema 3. */
 static int migrate_signed_users(store *st, MDB_txn *txn)
 {
-	(void)st;
-	(void)txn;
+	return st_sign_legacy_users(st, txn);
+}
+
+/* 4 -> 5: the case counter gains a MAC under the record class, so that a
+ * wound-back counter or a deleted last case is caught (cases.c). */
+static int migrate_counter_mac(store *st, MDB_txn *txn)
+{
+	return st_counter_seal(st, txn);
+}
+
+struct migration {
+	migration_fn fn;
+	bool keyed; /* needs an administrator's keyring: runs at their unlock */
+};
+
+static const struct migration migrations[STORE_SCHEMA] = {
+    [1] = {migrate_epoch_floor, false},
+    [2] = {migrate_drafts, false},
+    [3] = {migrate_signed_users, true},
+    [4] = {migrate_counter_mac, true},
+};
+
+/* The schema that open can reach by itself: up to the first keyed step. */
+static uint32_t open_target(uint32_t schema)
+{
+	for (uint32_t s = schema; s < STORE_SCHEMA; s++)
+		if (migrations[s].keyed)
+			return s;
+	return STORE_SCHEMA;
+}
+
+static int run_migrations(store *st, MDB_txn *txn, uint32_t from, uint32_t to)
+{
+	uint8_t b[4];
+	int rc;
+
+	for (uint32_t s = from; s < to; s++) {
+		if (!migrations[s].fn)
+			return st_fail(st, M_UNAVAILABLE, "%s: no migration from schema %u", st->dir,
+			               s);
+		if ((rc = migrations[s].fn(st, txn)))
+			return rc;
+	}
+	if (from == to)
+		return M_OK;
+	be32(b, to);
+	if ((rc = st_put(st, txn, DB_META, "schema", 6, b, 4, 0)))
+		return rc;
+	st->schema = to;
 	return M_OK;
 }
 
-static const migration_fn migrations[STORE_SCHEMA] = {
-    [1] = migrate_epoch_floor,
-    [2] = migrate_drafts,
-    [3] = migrate_signed_users,
-};
+static int read_schema(store *st, MDB_txn *txn, uint32_t *schema)
+{
+	MDB_val v;
+	int rc = st_get(st, txn, DB_META, "schema", 6, &v);
+
+	if (rc == -1 || (rc == M_OK && v.mv_size != 4))
+		return st_fail(st, M_UNAVAILABLE, "%s: not a mappe store (no schema version)",
+		               st->dir);
+	if (rc)
+		return rc;
+	*schema = rd32(v.mv_data);
+	return M_OK;
+}
+
+static int keyed_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	uint32_t schema;
+	int rc;
+
+	(void)vctx;
+	/* Another administrator may have upgraded it since this store opened. */
+	if ((rc = read_schema(st, txn, &schema)) || (rc = st_load_epochs(st, txn)))
+		return rc;
+	st->schema = schema;
+	return run_migrations(st, txn, schema, STORE_SCHEMA);
+}
+
+int st_migrate_keyed(store *st)
+{
+	if (st->schema >= STORE_SCHEMA)
+		return M_OK;
+	if (!st->kr || !keyring_is_authority(st->kr))
+		return st_fail(st, M_UNAVAILABLE,
+		               "%s: this store was written by an older mappe (schema %u) and must "
+		               "be upgraded to schema %u; an administrator's next login does it",
+		               st->dir, st->schema, STORE_SCHEMA);
+	return st_txn(st, true, keyed_txn, NULL);
+}
 
 struct open_ctx {
 	bool create;
@@ -285,37 +367,23 @@ static int open_dbs(store *st, MDB_txn *txn, void *vctx)
 	if (ctx->create)
 		return M_OK;
 
-	rc = st_get(st, txn, DB_META, "schema", 6, &v);
-	if (rc == -1 || (rc == M_OK && v.mv_size != 4))
-		return st_fail(st, M_UNAVAILABLE, "%s: not a mappe store (no schema version)",
-		               st->dir);
-	if (rc)
+	if ((rc = read_schema(st, txn, &ctx->schema)))
 		return rc;
-	ctx->schema = rd32(v.mv_data);
 	if (ctx->schema > STORE_SCHEMA)
 		return st_fail(st, M_UNAVAILABLE,
 		               "%s: written by a newer mappe (schema %u; this one reads up to %u): "
 		               "upgrade mappe",
 		               st->dir, ctx->schema, STORE_SCHEMA);
-	if (ctx->schema < STORE_SCHEMA && !ctx->write) {
+	if (ctx->schema < 1)
+		return st_fail(st, M_INTEGRITY, "%s: the schema version is damaged", st->dir);
+	st->schema = ctx->schema;
+	uint32_t target = open_target(ctx->schema);
+	if (ctx->schema < target && !ctx->write) {
 		ctx->need_write = true;
 		return NEED_WRITE;
 	}
-	for (uint32_t s = ctx->schema; s < STORE_SCHEMA; s++) {
-		if (!migrations[s])
-			return st_fail(st, M_UNAVAILABLE, "%s: no migration from schema %u",
-			               st->dir, s);
-		rc = migrations[s](st, txn);
-		if (rc)
-			return rc;
-	}
-	if (ctx->schema < STORE_SCHEMA) {
-		uint8_t b[4];
-		be32(b, STORE_SCHEMA);
-		rc = st_put(st, txn, DB_META, "schema", 6, b, 4, 0);
-		if (rc)
-			return rc;
-	}
+	if ((rc = run_migrations(st, txn, ctx->schema, target)))
+		return rc;
 
 	rc = st_get(st, txn, DB_META, "store_id", 8, &v);
 	if (rc || v.mv_size != KEYS_STORE_ID_BYTES)
@@ -325,10 +393,68 @@ static int open_dbs(store *st, MDB_txn *txn, void *vctx)
 	if (rc || v.mv_size != KEYS_PK_BYTES)
 		return st_fail(st, M_INTEGRITY, "%s: the authority key is missing", st->dir);
 	memcpy(st->authority_pk, v.mv_data, KEYS_PK_BYTES);
+	/* After an authority rotation, the history's last key is the current
+	 * one; anything else is an edit of one of them. */
+	rc = st_get(st, txn, DB_META, "authorities", 11, &v);
+	st->authority_epoch = 0;
+	if (rc == M_OK) {
+		if (v.mv_size < KEYS_PK_BYTES || v.mv_size % KEYS_PK_BYTES ||
+		    v.mv_size / KEYS_PK_BYTES > 256 ||
+		    memcmp((const uint8_t *)v.mv_data + v.mv_size - KEYS_PK_BYTES, st->authority_pk,
+		           KEYS_PK_BYTES) != 0)
+			return st_fail(st, M_INTEGRITY, "%s: the authority history is damaged",
+			               st->dir);
+		st->authority_epoch = (uint32_t)(v.mv_size / KEYS_PK_BYTES - 1);
+	} else if (rc != -1) {
+		return rc;
+	}
 	return st_load_epochs(st, txn);
 }
 
-static int env_setup(store *st, const struct store_options *opt)
+/* LMDB maps the file and reads pages in place: a page past the end of a
+ * truncated file is a SIGBUS, not an error code. Every committed page lies
+ * below the last page the meta page names, so the file must reach it. */
+int st_authority_at(store *st, MDB_txn *txn, uint32_t epoch, uint8_t pk[KEYS_PK_BYTES])
+{
+	MDB_val v;
+	int rc = st_get(st, txn, DB_META, "authorities", 11, &v);
+
+	if (rc == -1 && epoch == 0) {
+		rc = st_get(st, txn, DB_META, "authority", 9, &v);
+		if (rc == M_OK && v.mv_size == KEYS_PK_BYTES) {
+			memcpy(pk, v.mv_data, KEYS_PK_BYTES);
+			return M_OK;
+		}
+	}
+	if (rc && rc != -1)
+		return rc;
+	if (rc == -1 || v.mv_size % KEYS_PK_BYTES || (uint64_t)epoch >= v.mv_size / KEYS_PK_BYTES)
+		return st_fail(st, M_INTEGRITY, "%s: authority epoch %u is missing from the history",
+		               st->dir, epoch);
+	memcpy(pk, (const uint8_t *)v.mv_data + (size_t)epoch * KEYS_PK_BYTES, KEYS_PK_BYTES);
+	return M_OK;
+}
+
+static int env_check_size(store *st)
+{
+	MDB_envinfo info;
+	MDB_stat ms;
+	struct stat sb;
+	mdb_filehandle_t fd;
+
+	if (mdb_env_get_fd(st->env, &fd) != 0 || fstat(fd, &sb) != 0 ||
+	    mdb_env_info(st->env, &info) != 0 || mdb_env_stat(st->env, &ms) != 0)
+		return st_fail(st, M_UNAVAILABLE, "%s: cannot examine data.mdb", st->dir);
+	if ((uint64_t)sb.st_size < ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize)
+		return st_fail(st, M_INTEGRITY,
+		               "%s: data.mdb is damaged: it is %lld bytes but its pages reach %llu "
+		               "(truncated?); restore it from a backup (docs/keys.md)",
+		               st->dir, (long long)sb.st_size,
+		               ((unsigned long long)info.me_last_pgno + 1) * ms.ms_psize);
+	return M_OK;
+}
+
+static int env_setup(store *st, const struct store_options *opt, bool create)
 {
 	MDB_envinfo info;
 	int rc, dead;
@@ -354,8 +480,15 @@ static int env_setup(store *st, const struct store_options *opt)
 			break;
 		usleep(50000);
 	}
+	if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH || (rc == ENOENT && !create))
+		return st_fail(st, M_INTEGRITY,
+		               "%s: data.mdb is damaged: it is not an LMDB file (truncated or "
+		               "overwritten?); restore it from a backup",
+		               st->dir);
 	if (rc)
 		return st_mdb(st, rc, "open");
+	if (!create && (rc = env_check_size(st)))
+		return rc;
 	/* A reader killed with kill -9 keeps its slot while others have the
 	 * store open, and pins old pages until cleared. */
 	mdb_reader_check(st->env, &dead);
@@ -415,6 +548,15 @@ int store_open(const char *dir, const struct store_options *opt, store **out, ch
 		         dir);
 		return M_UNAVAILABLE;
 	}
+	/* LMDB would take an empty file for a new store and write one: only
+	 * init creates a store. */
+	if (!S_ISREG(sb.st_mode) || sb.st_size == 0) {
+		snprintf(err, errlen,
+		         "%s: data.mdb is damaged: it is %s; restore it from a backup (only "
+		         "'mappe init' creates a store)",
+		         dir, S_ISREG(sb.st_mode) ? "empty" : "not a regular file");
+		return M_INTEGRITY;
+	}
 	/* AT_EACCESS: a setgid mappe reaches the store through its effective
 	 * group, which plain access() would ignore. */
 	if (faccessat(AT_FDCWD, path, R_OK | W_OK, AT_EACCESS) != 0) {
@@ -432,7 +574,7 @@ int store_open(const char *dir, const struct store_options *opt, store **out, ch
 	struct open_ctx ctx = {.create = false};
 	rc = set_dir(st, dir, err, errlen);
 	if (rc == M_OK)
-		rc = env_setup(st, opt);
+		rc = env_setup(st, opt, false);
 	/* Every login opens the store in a read transaction, so that a writer
 	 * holding the lock stalls no one; only a migration takes the write lock. */
 	if (rc == M_OK && (rc = st_txn(st, false, open_dbs, &ctx)) == NEED_WRITE) {
@@ -513,18 +655,18 @@ static int create_txn(store *st, MDB_txn *txn, void *vctx)
 		}
 	}
 	be32(b, STORE_SCHEMA);
+	st->schema = STORE_SCHEMA;
 	if ((rc = st_put(st, txn, DB_META, "schema", 6, b, 4, 0)) ||
 	    (rc = st_put(st, txn, DB_META, "store_id", 8, st->store_id, KEYS_STORE_ID_BYTES, 0)) ||
 	    (rc = st_put(st, txn, DB_META, "authority", 9, st->authority_pk, KEYS_PK_BYTES, 0)))
-		return rc;
-	be64(b, 1);
-	if ((rc = st_put(st, txn, DB_META, "next_id", 7, b, 8, 0)))
 		return rc;
 	for (unsigned c = 0; c < KC_COUNT; c++) {
 		st->epoch[c] = st->floor[c] = 1;
 		if ((rc = st_put_epoch(st, txn, (enum key_class)c, 1, 1)))
 			return rc;
 	}
+	if ((rc = st_counter_write(st, txn, ctx->kr, 1)))
+		return rc;
 	rc = st_write_user(st, txn, ctx->kr, ctx->admin, ROLE_ADMIN, false, ctx->admin_pk, ctx->slot);
 	if (rc)
 		return rc;
@@ -589,7 +731,9 @@ int store_create(const char *dir, const char *admin, const char *pass, size_t pa
 		rc = st_fail(st, M_USAGE, "invalid user name (use a-z, 0-9, . _ -)");
 		goto out;
 	}
-	if (mkdir_parents(dir) != 0 || (mkdir(dir, 02770) != 0 && errno != EEXIST)) {
+	/* The process umask decides: 0700 for a personal store; a deployment
+	 * makes its 2770 directory beforehand (docs/deployment.md). */
+	if (mkdir_parents(dir) != 0 || (mkdir(dir, 0770) != 0 && errno != EEXIST)) {
 		rc = st_fail(st, M_UNAVAILABLE, "%s: cannot create the directory: %s", dir,
 		             strerror(errno));
 		goto out;
@@ -616,11 +760,12 @@ int store_create(const char *dir, const char *admin, const char *pass, size_t pa
 		}
 	if (keys_slot_create(pass, passlen, &st->kdf, st->store_id, admin, st->authority_pk, pk,
 	                     slot)) {
-		rc = st_fail(st, M_UNAVAILABLE, "cannot derive the key (out of memory?)");
+		rc = st_fail(st, M_UNAVAILABLE, "not enough memory to derive the key (Argon2id); try "
+		                                 "again when the host has more free memory");
 		goto out;
 	}
 
-	rc = env_setup(st, opt);
+	rc = env_setup(st, opt, true);
 	if (rc)
 		goto out;
 	ctx = (struct create_ctx){kr, admin, pk, slot};

@@ -4,6 +4,7 @@
  * against len, and error messages carry a position only, never input bytes,
  * because the input is personal data. */
 #include "store/formats.h"
+#include "store/validate.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -523,13 +524,33 @@ int json_parse_object(char *buf, size_t len, struct json_object *out, char *err,
 	return 0;
 }
 
+static void json_u(FILE *f, uint32_t cp)
+{
+	if (cp >= 0x10000) {
+		cp -= 0x10000;
+		fprintf(f, "\\u%04x\\u%04x", (unsigned)(0xD800 + (cp >> 10)),
+		        (unsigned)(0xDC00 + (cp & 0x3FF)));
+	} else {
+		fprintf(f, "\\u%04x", (unsigned)cp);
+	}
+}
+
 void json_write_string(FILE *f, const char *s, size_t len)
 {
-	putc('"', f);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+	const unsigned char *u = (const unsigned char *)s;
 
-		switch (c) {
+	putc('"', f);
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = utf8_decode(u + i, len - i, &cp);
+
+		/* Stored text may predate validation: JSON must stay JSON. */
+		if (n == 0) {
+			fputs("\\ufffd", f);
+			i++;
+			continue;
+		}
+		switch (cp) {
 		case '"':
 			fputs("\\\"", f);
 			break;
@@ -552,11 +573,39 @@ void json_write_string(FILE *f, const char *s, size_t len)
 			fputs("\\f", f);
 			break;
 		default:
-			if (c < 0x20)
-				fprintf(f, "\\u%04x", (unsigned)c);
+			if (text_char_unsafe(cp))
+				json_u(f, cp);
 			else
-				putc(c, f);
+				fwrite(u + i, 1, n, f);
 		}
+		i += n;
 	}
 	putc('"', f);
+}
+
+void text_write_safe(FILE *f, const char *s, size_t len, const char *indent)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		size_t n = utf8_decode(u + i, len - i, &cp);
+
+		if (n == 0) {
+			fputs("\xEF\xBF\xBD", f); /* U+FFFD, as the screens show it */
+			i++;
+			continue;
+		}
+		if (cp == '\n' && indent) {
+			putc('\n', f);
+			fputs(indent, f);
+		} else if (cp == '\t' && indent) {
+			putc('\t', f);
+		} else if (text_char_unsafe(cp)) {
+			fprintf(f, "<U+%04X>", (unsigned)cp);
+		} else {
+			fwrite(u + i, 1, n, f);
+		}
+		i += n;
+	}
 }

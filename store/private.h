@@ -9,14 +9,17 @@
 /* Schema 2: the databases below. Bump with a migration in env.c.
  *   1 -> 2: epochs values gain the floor (u32 active | u32 floor).
  *   2 -> 3: the drafts table (created when the store is opened).
- *   3 -> 4: user records signed by the authority (v2; an administrator's
- *           unlock signs the v1 records). */
-#define STORE_SCHEMA 4
+ *   3 -> 4: user records signed by the authority (v2). Keyed: it runs in an
+ *           administrator's unlock (st_migrate_keyed), never at open.
+ *   4 -> 5: the case counter gains a MAC under the record class. Keyed. */
+#define STORE_SCHEMA 5
 #define STORE_DEFAULT_MAP ((size_t)1 << 30)
 
 /*
  * Databases (all keys big-endian so that LMDB's byte order is numeric order):
- *   meta    "schema" u32 | "store_id" [16] | "authority" pk[32] | "next_id" u64
+ *   meta    "schema" u32 | "store_id" [16] | "authority" pk[32] (the current one) |
+ *           "authorities" pk[32] x (epoch + 1), oldest first (absent: epoch 0) | "next_id" u64 |
+ *           "next_id_mac" u32 record epoch | MAC[32] (cases.c)
  *   users   name -> user record (users.c)
  *   grants  name 0x00 u8 class u32 epoch -> grant (keys.h)
  *   epochs  u8 class -> u32 active epoch | u32 floor (older epochs are retired)
@@ -35,11 +38,14 @@ struct store {
 	size_t map_size;
 	char dir[4096];
 	char err[512];
-	int mdb_rc; /* the last LMDB failure, for the retry loop */
+	int mdb_rc;      /* the last LMDB failure, for the retry loop */
+	uint32_t schema; /* as opened; below STORE_SCHEMA until a keyed migration */
 	struct keys_kdf kdf;
 
 	uint8_t store_id[KEYS_STORE_ID_BYTES];
-	uint8_t authority_pk[KEYS_PK_BYTES];
+	uint8_t authority_pk[KEYS_PK_BYTES]; /* the current authority (meta "authority") */
+	uint32_t authority_epoch;            /* its place in meta "authorities" */
+	uint32_t pin; /* the authority epoch this session's keyring trusts */
 	uint32_t epoch[KC_COUNT]; /* active epoch per class, read in every transaction */
 	uint32_t floor[KC_COUNT]; /* epochs below it are retired: their keys are deleted */
 
@@ -138,12 +144,29 @@ int st_nid_index(store *st, MDB_txn *txn, uint32_t epoch, const char *nid, size_
  * rotation by an administrator while this session was open). */
 int st_refresh_grants(store *st, MDB_txn *txn);
 
+/* env.c: the authority's public key at an epoch (meta "authorities"). */
+int st_authority_at(store *st, MDB_txn *txn, uint32_t epoch, uint8_t pk[KEYS_PK_BYTES]);
+
+/* env.c: the migrations that need an administrator's keys, in their unlock. */
+int st_migrate_keyed(store *st);
+
+/* cases.c: the authenticated case counter (the next case id). */
+int st_counter_write(store *st, MDB_txn *txn, const keyring *kr, uint64_t next);
+int st_counter_read(store *st, MDB_txn *txn, uint64_t *next);
+/* Re-MAC the counter under the active record epoch (upgrade, rotation). */
+int st_counter_seal(store *st, MDB_txn *txn);
+
 /* users.c, shared with env.c (store creation) */
 int st_write_user(store *st, MDB_txn *txn, const keyring *signer, const char *name,
                   enum key_role role, bool must_change, const uint8_t pk[KEYS_PK_BYTES],
                   const uint8_t slot[KEYS_SLOT_BYTES]);
 int st_grant_role(store *st, MDB_txn *txn, const keyring *kr, const char *name,
                   enum key_role role, const uint8_t pk[KEYS_PK_BYTES]);
+/* check: every user record decodes (and, for an administrator, verifies). */
+int st_check_users(store *st, MDB_txn *txn, void (*report)(void *, uint64_t, const char *),
+                   void *rctx, size_t *broken);
+/* The 3 -> 4 migration: sign every version-1 user record (administrator). */
+int st_sign_legacy_users(store *st, MDB_txn *txn);
 
 /* Seal class c at epoch to every user allowed it (role or named grant). */
 int st_grant_epoch(store *st, MDB_txn *txn, enum key_class c, uint32_t epoch, size_t *count);
@@ -151,6 +174,9 @@ int st_grant_epoch(store *st, MDB_txn *txn, enum key_class c, uint32_t epoch, si
  * below an epoch or all (0). */
 int st_drop_grants(store *st, MDB_txn *txn, const char *name, int cls, uint32_t below);
 
+/* rotate.c: one key rotation per store at a time (a lock file): the
+ * descriptor to close when done, or -1 when another process holds it. */
+int st_rotation_lock(store *st);
 /* rotate.c: mark an active rotation of c superseded (a revocation). */
 int st_rotation_supersede(store *st, MDB_txn *txn, enum key_class c);
 /* drafts.c: re-seal every draft value of class c under epoch `to`. */

@@ -11,6 +11,21 @@
  * older epoch sends the rotation back to phase 1, else one last transaction
  * deletes every grant of the older epochs (the only copies of those root
  * keys) and the state.
+ *
+ * A damaged case (its header or a ciphertext does not authenticate) is left
+ * exactly as it is: re-encrypting it would mean MACing bytes nobody can
+ * vouch for. Each case is re-encrypted in a nested transaction, so one that
+ * fails half-way leaves nothing behind, and the batch goes on. When the scan
+ * finds only damaged cases under the older epochs, phase 3: the rotation is
+ * held back, the older epochs stay decrypt-only (no write uses them; their
+ * grants are kept, for the damaged cases' sake), and the call reports the
+ * cases. Running it again retries them; once they authenticate it finishes.
+ *
+ * An all-class rotation (store_rotate_classes) keeps, in meta "rotplan",
+ *   u32 classes wanted | u32 classes done
+ * and marks a class done in the transaction that finishes it, so a rerun
+ * after a crash resumes the class that was in flight and starts no new epoch
+ * for the finished ones.
  */
 #include "store/private.h"
 
@@ -21,7 +36,145 @@
 #include <sys/file.h>
 #include <unistd.h>
 
-enum { ROT_BYTES = 4 + 4 + 8 + 1 + 8 + 8, ROT_SUPERSEDED = 0x80 };
+enum { ROT_BYTES = 4 + 4 + 8 + 1 + 8 + 8, ROT_BLOCKED = 3, ROT_SUPERSEDED = 0x80 };
+
+/* ---- the plan of an all-class rotation ----------------------------------------- */
+
+struct plan {
+	bool have;
+	key_classes want, done;
+};
+
+static const char plan_key[] = "rotplan";
+
+static int plan_read(store *st, MDB_txn *txn, struct plan *p)
+{
+	MDB_val v;
+	int rc = st_get(st, txn, DB_META, plan_key, sizeof plan_key - 1, &v);
+
+	memset(p, 0, sizeof *p);
+	if (rc == -1)
+		return M_OK;
+	if (rc)
+		return rc;
+	if (v.mv_size != 8)
+		return st_fail(st, M_INTEGRITY, "%s: the plan of the key rotation is damaged",
+		               st->dir);
+	p->have = true;
+	p->want = rd32(v.mv_data);
+	p->done = rd32((const uint8_t *)v.mv_data + 4);
+	return M_OK;
+}
+
+static int plan_write(store *st, MDB_txn *txn, const struct plan *p)
+{
+	uint8_t b[8];
+
+	be32(b, p->want);
+	be32(b + 4, p->done);
+	return st_put(st, txn, DB_META, plan_key, sizeof plan_key - 1, b, sizeof b, 0);
+}
+
+static int plan_delete(store *st, MDB_txn *txn)
+{
+	MDB_val key = {sizeof plan_key - 1, (void *)plan_key};
+	int rc = mdb_del(txn, st->dbi[DB_META], &key, NULL);
+
+	return rc && rc != MDB_NOTFOUND ? st_mdb(st, rc, "meta") : M_OK;
+}
+
+/* Class c finished, or (done false) must be rotated anew. The plan goes
+ * with its last class. */
+static int plan_mark(store *st, MDB_txn *txn, enum key_class c, bool done)
+{
+	struct plan p;
+	int rc = plan_read(st, txn, &p);
+
+	if (rc || !p.have || !(p.want & (1u << c)))
+		return rc;
+	if (done)
+		p.done |= 1u << c;
+	else
+		p.done &= ~(1u << c);
+	return (p.done & p.want) == p.want ? plan_delete(st, txn) : plan_write(st, txn, &p);
+}
+
+/* ---- damaged cases, a sorted set ------------------------------------------------- */
+
+struct damaged {
+	uint64_t *id;
+	size_t n, cap;
+};
+
+static size_t damaged_at(const struct damaged *d, uint64_t id)
+{
+	size_t lo = 0, hi = d->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->id[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool damaged_has(const struct damaged *d, uint64_t id)
+{
+	size_t i;
+
+	if (!d)
+		return false;
+	i = damaged_at(d, id);
+	return i < d->n && d->id[i] == id;
+}
+
+static int damaged_add(store *st, struct damaged *d, uint64_t id)
+{
+	size_t i = damaged_at(d, id);
+
+	if (i < d->n && d->id[i] == id)
+		return M_OK;
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 16;
+		uint64_t *p = realloc(d->id, cap * sizeof *p);
+		if (!p)
+			return st_fail(st, M_UNAVAILABLE, "out of memory");
+		d->id = p;
+		d->cap = cap;
+	}
+	memmove(d->id + i + 1, d->id + i, (d->n - i) * sizeof *d->id);
+	d->id[i] = id;
+	d->n++;
+	return M_OK;
+}
+
+/* Case ids only, as mappe check names them: never anything from inside. */
+static int damaged_fail(store *st, const struct store_rotation *r, const struct damaged *d)
+{
+	char list[320];
+	size_t off = 0, shown = 0;
+	const char *cls = keys_class_name(r->cls);
+
+	list[0] = 0;
+	for (; shown < d->n && off < sizeof list - 48; shown++)
+		off += (size_t)snprintf(list + off, sizeof list - off, "%s%llu", shown ? ", " : "",
+		                        (unsigned long long)d->id[shown]);
+	if (shown < d->n)
+		snprintf(list + off, sizeof list - off, " and %zu more", d->n - shown);
+	if (d->n == 1)
+		return st_fail(st, M_INTEGRITY,
+		               "%s: case %s is damaged and was not re-encrypted; every other case "
+		               "is at epoch %u, and the old %s key stays, decrypt-only, until the "
+		               "case is repaired (mappe check; docs/keys.md)",
+		               cls, list, r->to, cls);
+	return st_fail(st, M_INTEGRITY,
+	               "%s: %zu damaged cases were not re-encrypted (%s); every other case is "
+	               "at epoch %u, and the old %s key stays, decrypt-only, until they are "
+	               "repaired (mappe check; docs/keys.md)",
+	               cls, d->n, list, r->to, cls);
+}
 
 static size_t rot_key(uint8_t k[4], enum key_class c)
 {
@@ -126,13 +279,14 @@ static int rot_still(store *st, MDB_txn *txn, struct store_rotation *r)
 }
 
 /* A revocation during a rotation: the user may hold the new epoch already,
- * so the rotation must go on to an epoch they never had. */
+ * so the rotation must go on to an epoch they never had. Likewise a class
+ * that an interrupted all-class rotation had finished must be done again. */
 int st_rotation_supersede(store *st, MDB_txn *txn, enum key_class c)
 {
 	struct store_rotation r;
-	int rc = rot_read(st, txn, c, &r);
+	int rc = plan_mark(st, txn, c, false);
 
-	if (rc || !r.active)
+	if (rc || (rc = rot_read(st, txn, c, &r)) || !r.active)
 		return rc;
 	r.phase |= ROT_SUPERSEDED;
 	return rot_write(st, txn, &r);
@@ -173,6 +327,10 @@ static int begin_txn(store *st, MDB_txn *txn, void *vctx)
 	if ((rc = st_put_epoch(st, txn, r->cls, r->to, st->floor[r->cls])))
 		return rc;
 	st->epoch[r->cls] = r->to;
+	/* The counter's MAC is under the record class too: re-MAC it with the
+	 * new epoch now, so that nothing but case headers uses the old one. */
+	if (r->cls == KC_RECORD && (rc = st_counter_seal(st, txn)))
+		return rc;
 	return rot_write(st, txn, r);
 }
 
@@ -206,14 +364,20 @@ static int reseal(store *st, MDB_txn *txn, enum store_db db, const uint8_t *k, s
 	return rc;
 }
 
-static int rotate_case(store *st, MDB_txn *txn, uint64_t id, enum key_class c, uint32_t to)
+/* *damaged is set when what fails is the case as stored (a header or a
+ * ciphertext that does not authenticate, a value missing): the caller
+ * leaves that case alone and goes on. Anything else stops the rotation. */
+static int rotate_case(store *st, MDB_txn *txn, uint64_t id, enum key_class c, uint32_t to,
+                       bool *damaged)
 {
 	struct rec_header h;
 	bool dirty = false;
 	int rc = st_hdr_read(st, txn, id, &h);
 
-	if (rc)
+	if (rc) {
+		*damaged = rc == M_INTEGRITY;
 		return rc;
+	}
 	if (c == KC_RECORD && h.epoch < to)
 		dirty = true; /* st_hdr_write MACs under the new epoch */
 	for (unsigned i = 0; i < h.nfields; i++) {
@@ -228,17 +392,21 @@ static int rotate_case(store *st, MDB_txn *txn, uint64_t id, enum key_class c, u
 
 		if (f < 0 || !hf->present || field_catalogue[f].cls != c)
 			continue;
-		if ((rc = st_get(st, txn, DB_FIELDS, k, klen, &v)))
+		if ((rc = st_get(st, txn, DB_FIELDS, k, klen, &v))) {
+			*damaged = rc == -1;
 			return rc == -1 ? st_fail(st, M_INTEGRITY, "case %llu: field %u is missing",
 			                          (unsigned long long)id, hf->number)
 			                : rc;
+		}
 		if (keys_envelope_info(v.mv_data, v.mv_size, &ec, &epoch) != KEYS_OK || epoch >= to)
 			continue;
 		struct keys_place place = {id, hf->number, hf->counter};
-		if ((rc = st_open_env(st, &place, &v, c, &val, &len)))
+		if ((rc = st_open_env(st, &place, &v, c, &val, &len))) {
+			*damaged = rc == M_INTEGRITY;
 			return rc == M_AUTH ? st_fail(st, M_AUTH, "you do not hold the old %s key",
 			                              keys_class_name(c))
 			                    : rc;
+		}
 		/* A new counter too: the old ciphertext can never be put back. */
 		place.counter = ++hf->counter;
 		if (f == F_national_id)
@@ -262,15 +430,19 @@ static int rotate_case(store *st, MDB_txn *txn, uint64_t id, enum key_class c, u
 
 		be64(k, id);
 		be32(k + 8, seq);
-		if ((rc = st_get(st, txn, DB_NOTES, k, 12, &v)))
+		if ((rc = st_get(st, txn, DB_NOTES, k, 12, &v))) {
+			*damaged = rc == -1;
 			return rc == -1 ? st_fail(st, M_INTEGRITY, "case %llu: note %u is missing",
 			                          (unsigned long long)id, seq)
 			                : rc;
+		}
 		if (keys_envelope_info(v.mv_data, v.mv_size, &ec, &epoch) != KEYS_OK || epoch >= to)
 			continue;
 		const struct keys_place place = {id, NOTE_FIELD, seq};
-		if ((rc = st_open_env(st, &place, &v, KC_NOTES, &val, &len)))
+		if ((rc = st_open_env(st, &place, &v, KC_NOTES, &val, &len))) {
+			*damaged = rc == M_INTEGRITY;
 			return rc;
+		}
 		rc = reseal(st, txn, DB_NOTES, k, 12, c, to, &place, val, len);
 		keys_secure_free(val);
 		if (rc)
@@ -284,7 +456,28 @@ static int rotate_case(store *st, MDB_txn *txn, uint64_t id, enum key_class c, u
 struct step_ctx {
 	struct store_rotation *r;
 	size_t batch;
+	struct damaged *dmg;
 };
+
+/* One case in a transaction nested in the batch's: a case that fails
+ * half-way (a note that does not open after its fields were re-encrypted)
+ * leaves nothing of the attempt behind. */
+static int rotate_one(store *st, MDB_txn *txn, struct step_ctx *ctx, uint64_t id)
+{
+	MDB_txn *child;
+	bool damaged = false;
+	int rc = mdb_txn_begin(st->env, txn, 0, &child);
+
+	if (rc)
+		return st_mdb(st, rc, "begin transaction");
+	rc = rotate_case(st, child, id, ctx->r->cls, ctx->r->to, &damaged);
+	if (rc) {
+		mdb_txn_abort(child);
+		return damaged ? damaged_add(st, ctx->dmg, id) : rc;
+	}
+	rc = mdb_txn_commit(child);
+	return rc ? st_mdb(st, rc, "commit") : M_OK;
+}
 
 static int step_txn(store *st, MDB_txn *txn, void *vctx)
 {
@@ -303,7 +496,7 @@ static int step_txn(store *st, MDB_txn *txn, void *vctx)
 	if ((rc = st_case_ids(st, txn, r->cursor, ids, ctx->batch, &n)))
 		goto out;
 	for (size_t i = 0; i < n && rc == M_OK; i++)
-		rc = rotate_case(st, txn, ids[i], r->cls, r->to);
+		rc = rotate_one(st, txn, ctx, ids[i]);
 	if (rc)
 		goto out;
 	r->done += n;
@@ -326,13 +519,16 @@ struct scan_ctx {
 	uint32_t below; /* count what is under an epoch below this */
 	uint64_t next;
 	bool done;
-	uint64_t refs;
+	uint64_t refs;       /* in cases that can be re-encrypted */
+	uint64_t brefs;      /* in damaged ones */
+	struct damaged *dmg; /* known damaged; those the scan finds are added */
 	/* for status: records per epoch */
 	struct store_epoch_use *use;
 	size_t *nuse;
 };
 
-static void note_use(struct scan_ctx *ctx, uint32_t epoch, uint32_t *seen, size_t *nseen)
+static void note_use(struct scan_ctx *ctx, uint32_t epoch, uint32_t *seen, size_t *nseen,
+                     bool damaged)
 {
 	for (size_t i = 0; i < *nseen; i++)
 		if (seen[i] == epoch)
@@ -340,7 +536,7 @@ static void note_use(struct scan_ctx *ctx, uint32_t epoch, uint32_t *seen, size_
 	if (*nseen < 16)
 		seen[(*nseen)++] = epoch;
 	if (epoch < ctx->below)
-		ctx->refs++;
+		(*(damaged ? &ctx->brefs : &ctx->refs))++;
 	if (!ctx->use)
 		return;
 	for (size_t i = 0; i < *ctx->nuse; i++)
@@ -353,6 +549,56 @@ static void note_use(struct scan_ctx *ctx, uint32_t epoch, uint32_t *seen, size_
 }
 
 enum { SCAN_BATCH = 512 };
+
+/* A damaged case's epochs, from the envelopes under its id and the clear
+ * epoch of its header: it cannot be re-encrypted, but what it still holds
+ * under an older epoch keeps that epoch's key from being deleted. A header
+ * too broken to say counts as holding one. */
+static int damaged_use(store *st, MDB_txn *txn, struct scan_ctx *ctx, uint64_t id)
+{
+	uint32_t seen[16];
+	size_t nseen = 0;
+	uint64_t before = ctx->brefs;
+	uint8_t k[12];
+	MDB_val key, val;
+	int rc;
+
+	be64(k, id);
+	if (ctx->c == KC_RECORD) {
+		key = (MDB_val){8, k};
+		if (mdb_get(txn, st->dbi[DB_CASES], &key, &val) == 0) {
+			const uint8_t *b = val.mv_data;
+			if (val.mv_size >= 12 && b[0] == HDR_FORMAT)
+				note_use(ctx, rd32(b + 8), seen, &nseen, true);
+			else if (ctx->below)
+				ctx->brefs++;
+		}
+	}
+	for (int db = DB_FIELDS; db <= DB_NOTES; db++) {
+		MDB_cursor *cur;
+		size_t klen = db == DB_FIELDS ? 10 : 12;
+		if (db == DB_NOTES && ctx->c != KC_NOTES)
+			break;
+		if ((rc = mdb_cursor_open(txn, st->dbi[db], &cur)))
+			return st_mdb(st, rc, "scan");
+		memset(k + 8, 0, 4);
+		key = (MDB_val){klen, k};
+		for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0;
+		     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+			enum key_class ec;
+			uint32_t epoch;
+			if (key.mv_size != klen || rd64(key.mv_data) != id)
+				break;
+			if (keys_envelope_info(val.mv_data, val.mv_size, &ec, &epoch) == KEYS_OK &&
+			    ec == ctx->c)
+				note_use(ctx, epoch, seen, &nseen, true);
+		}
+		mdb_cursor_close(cur);
+	}
+	if (ctx->brefs > before && ctx->dmg)
+		return damaged_add(st, ctx->dmg, id);
+	return M_OK;
+}
 
 static int scan_txn(store *st, MDB_txn *txn, void *vctx)
 {
@@ -380,10 +626,15 @@ static int scan_txn(store *st, MDB_txn *txn, void *vctx)
 		n++;
 		/* The epochs are in clear in the header and every envelope:
 		 * the scan needs no key beyond the header's. */
-		if (st_hdr_read(st, txn, id, &h) != M_OK)
+		if (damaged_has(ctx->dmg, id) || st_hdr_read(st, txn, id, &h) != M_OK) {
+			if ((rc = damaged_use(st, txn, ctx, id))) {
+				mdb_cursor_close(cur);
+				return rc;
+			}
 			continue; /* mappe check reports it */
+		}
 		if (ctx->c == KC_RECORD)
-			note_use(ctx, h.epoch, seen, &nseen);
+			note_use(ctx, h.epoch, seen, &nseen, false);
 		for (unsigned i = 0; i < h.nfields; i++) {
 			int f = field_by_number(h.f[i].number);
 			uint8_t fk[10];
@@ -395,7 +646,7 @@ static int scan_txn(store *st, MDB_txn *txn, void *vctx)
 			if (st_get(st, txn, DB_FIELDS, fk, st_field_key(fk, id, h.f[i].number), &v) ==
 			        M_OK &&
 			    keys_envelope_info(v.mv_data, v.mv_size, &ec, &epoch) == KEYS_OK)
-				note_use(ctx, epoch, seen, &nseen);
+				note_use(ctx, epoch, seen, &nseen, false);
 		}
 		for (uint32_t seq = 0; ctx->c == KC_NOTES && seq < h.notes; seq++) {
 			uint8_t nk[12];
@@ -406,7 +657,7 @@ static int scan_txn(store *st, MDB_txn *txn, void *vctx)
 			be32(nk + 8, seq);
 			if (st_get(st, txn, DB_NOTES, nk, 12, &v) == M_OK &&
 			    keys_envelope_info(v.mv_data, v.mv_size, &ec, &epoch) == KEYS_OK)
-				note_use(ctx, epoch, seen, &nseen);
+				note_use(ctx, epoch, seen, &nseen, false);
 		}
 	}
 	mdb_cursor_close(cur);
@@ -421,7 +672,9 @@ static int scan_txn(store *st, MDB_txn *txn, void *vctx)
 			for (rc = mdb_cursor_get(nc, &nkey, &nval, MDB_FIRST); rc == 0;
 			     rc = mdb_cursor_get(nc, &nkey, &nval, MDB_NEXT))
 				if (nkey.mv_size == 14 && rd32(nkey.mv_data) < ctx->below)
-					ctx->refs++;
+					(*(damaged_has(ctx->dmg, rd64((const uint8_t *)nkey.mv_data + 6))
+					       ? &ctx->brefs
+					       : &ctx->refs))++;
 			mdb_cursor_close(nc);
 		}
 	}
@@ -457,6 +710,10 @@ static int finish_txn(store *st, MDB_txn *txn, void *vctx)
 		return rc;
 	st->floor[r->cls] = r->to;
 	r->active = false;
+	/* In the same transaction: a rerun of an all-class rotation must not
+	 * rotate this class again. */
+	if ((rc = plan_mark(st, txn, r->cls, true)))
+		return rc;
 	return rot_delete(st, txn, r->cls);
 }
 
@@ -472,10 +729,73 @@ static int restart_txn(store *st, MDB_txn *txn, void *vctx)
 	return rot_write(st, txn, r);
 }
 
-static int rotate_locked(store *st, struct store_rotation *rp, size_t batch,
-                         void (*progress)(void *ctx, const struct store_rotation *r), void *pctx);
+/* Only damaged cases hold the older epochs: keep them, decrypt-only, and say
+ * so in the state, so that a rerun knows this is where it stopped. */
+static int block_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct store_rotation *r = vctx;
+	int rc;
 
-static int st_rotation_lock(store *st)
+	if ((rc = rot_still(st, txn, r)) || (rc = st_load_epochs(st, txn)))
+		return rc;
+	/* Drafts are no case's stored data: they move on regardless. */
+	if ((rc = st_rotate_drafts(st, txn, r->cls, r->to)))
+		return rc;
+	r->phase = ROT_BLOCKED;
+	r->cursor = 0;
+	return rot_write(st, txn, r);
+}
+
+/* *blocked: stopped (M_INTEGRITY) because damaged cases hold an older epoch,
+ * with every other case done. */
+static int rotate_locked(store *st, struct store_rotation *rp, size_t batch,
+                         void (*progress)(void *ctx, const struct store_rotation *r), void *pctx,
+                         bool *blocked)
+{
+	struct store_rotation r = *rp;
+	struct damaged dmg = {0};
+	enum key_class c = r.cls;
+	int rc;
+
+	*blocked = false;
+	if ((rc = st_txn(st, true, begin_txn, &r)))
+		return rc;
+	for (;;) {
+		struct step_ctx sctx = {&r, batch, &dmg};
+		while (r.phase == 1) {
+			if ((rc = st_txn(st, true, step_txn, &sctx)))
+				goto out;
+			if (progress)
+				progress(pctx, &r);
+		}
+		struct scan_ctx scx = {.c = c, .below = r.to, .dmg = &dmg};
+		if ((rc = scan(st, &scx)))
+			goto out;
+		if (scx.refs == 0 && scx.brefs == 0)
+			break;
+		if (scx.refs == 0) {
+			if ((rc = st_txn(st, true, block_txn, &r)) == M_OK) {
+				*blocked = true;
+				rc = damaged_fail(st, &r, &dmg);
+			}
+			goto out;
+		}
+		/* Something is still under the old epoch (a case a stale
+		 * session wrote, say, or one a crash left in phase 3): another
+		 * pass, which retries the damaged cases too. */
+		if ((rc = st_txn(st, true, restart_txn, &r)))
+			goto out;
+	}
+	if ((rc = st_txn(st, true, finish_txn, &r)))
+		goto out;
+	if (progress)
+		progress(pctx, &r);
+out:
+	free(dmg.id);
+	return rc;
+}
+
+int st_rotation_lock(store *st)
 {
 	char path[4200];
 	int fd;
@@ -491,61 +811,112 @@ static int st_rotation_lock(store *st)
 	return fd;
 }
 
+/* One rotation of a store at a time, across processes. */
+static int rotation_begin(store *st, size_t *batch, int *lock)
+{
+	if (!st->kr || !keyring_is_authority(st->kr))
+		return st_fail(st, M_AUTH, "not permitted: only an administrator can rotate keys");
+	if (*batch == 0)
+		*batch = 100;
+	if ((*lock = st_rotation_lock(st)) < 0)
+		return st_fail(st, M_UNAVAILABLE,
+		               "another key rotation is running on this store; wait for it, or "
+		               "run keys rotate again when it is gone");
+	return M_OK;
+}
+
 int store_rotate(store *st, enum key_class c, size_t batch,
                  void (*progress)(void *ctx, const struct store_rotation *r), void *pctx)
 {
 	struct store_rotation r = {.cls = c};
-	int rc;
+	bool blocked;
+	int lock, rc;
 
-	if (!st->kr || !keyring_is_authority(st->kr))
-		return st_fail(st, M_AUTH, "not permitted: only an administrator can rotate keys");
 	if ((unsigned)c >= KC_COUNT)
 		return st_fail(st, M_USAGE, "no such class");
-	if (batch == 0)
-		batch = 100;
-	/* One rotation of a store at a time, across processes. */
-	int lock = st_rotation_lock(st);
-	if (lock < 0)
-		return st_fail(st, M_UNAVAILABLE,
-		               "another key rotation is running on this store; wait for it, or "
-		               "run keys rotate again when it is gone");
-	rc = rotate_locked(st, &r, batch, progress, pctx);
+	if ((rc = rotation_begin(st, &batch, &lock)))
+		return rc;
+	rc = rotate_locked(st, &r, batch, progress, pctx, &blocked);
 	close(lock);
 	return rc;
 }
 
-static int rotate_locked(store *st, struct store_rotation *rp, size_t batch,
-                         void (*progress)(void *ctx, const struct store_rotation *r), void *pctx)
-{
-	struct store_rotation r = *rp;
-	enum key_class c = r.cls;
-	int rc;
+struct plan_ctx {
+	key_classes classes, todo;
+};
 
-	if ((rc = st_txn(st, true, begin_txn, &r)))
+/* Begin a plan for these classes, or resume the same one after a crash or
+ * after damaged cases held it back: a class it finished is skipped, unless
+ * a rotation of it is in flight again. Another call's plan gives way: the
+ * last request is what a rerun resumes, and a plan forgotten only means
+ * that more is rotated. */
+static int plan_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct plan_ctx *ctx = vctx;
+	struct plan p;
+	int rc = plan_read(st, txn, &p);
+
+	if (rc)
 		return rc;
-	for (;;) {
-		struct step_ctx sctx = {&r, batch};
-		while (r.phase == 1) {
-			if ((rc = st_txn(st, true, step_txn, &sctx)))
-				return rc;
-			if (progress)
-				progress(pctx, &r);
-		}
-		struct scan_ctx scx = {.c = c, .below = r.to};
-		if ((rc = scan(st, &scx)))
-			return rc;
-		if (scx.refs == 0)
-			break;
-		/* Something is still under the old epoch (a case a stale
-		 * session wrote, say): another pass. */
-		if ((rc = st_txn(st, true, restart_txn, &r)))
-			return rc;
+	ctx->todo = ctx->classes;
+	if (!p.have || p.want != ctx->classes) {
+		p = (struct plan){true, ctx->classes, 0};
+		return plan_write(st, txn, &p);
 	}
-	if ((rc = st_txn(st, true, finish_txn, &r)))
-		return rc;
-	if (progress)
-		progress(pctx, &r);
+	for (unsigned c = 0; c < KC_COUNT; c++) {
+		struct store_rotation r;
+		if (!(p.done & ctx->classes & (1u << c)))
+			continue;
+		if ((rc = rot_read(st, txn, (enum key_class)c, &r)))
+			return rc;
+		if (!r.active)
+			ctx->todo &= ~(1u << c);
+	}
 	return M_OK;
+}
+
+int store_rotate_classes(store *st, key_classes classes, size_t batch,
+                         void (*progress)(void *ctx, const struct store_rotation *r),
+                         void (*damaged)(void *ctx, enum key_class c, const char *msg),
+                         void *pctx)
+{
+	struct plan_ctx pc = {classes, 0};
+	unsigned held_back = 0;
+	int lock, rc;
+
+	if (classes == 0 || (classes >> KC_COUNT))
+		return st_fail(st, M_USAGE, "no such class");
+	if ((rc = rotation_begin(st, &batch, &lock)))
+		return rc;
+	if ((rc = st_txn(st, true, plan_txn, &pc)))
+		goto out;
+	for (unsigned c = 0; c < KC_COUNT; c++) {
+		struct store_rotation r = {.cls = (enum key_class)c};
+		bool blocked;
+		if (!(pc.todo & (1u << c)))
+			continue;
+		rc = rotate_locked(st, &r, batch, progress, pctx, &blocked);
+		if (rc && !blocked)
+			goto out;
+		if (rc) {
+			/* One damaged case must not keep the other classes at
+			 * keys a revoked user held. */
+			if (damaged)
+				damaged(pctx, (enum key_class)c, st->err);
+			held_back++;
+		}
+	}
+	/* The plan stays while a class is held back: a rerun retries only
+	 * those. It went with the last class to finish otherwise. */
+	if (held_back)
+		rc = st_fail(st, M_INTEGRITY,
+		             "%u class(es) held back by damaged cases, every other case and class "
+		             "rotated; repair them (mappe check names them) and run keys rotate "
+		             "again",
+		             held_back);
+out:
+	close(lock);
+	return rc;
 }
 
 /* ---- status ------------------------------------------------------------------------ */

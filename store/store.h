@@ -149,6 +149,7 @@ struct store_user_info {
 	bool must_change;
 	bool revoked;
 	int64_t created;
+	uint32_t pin; /* the authority epoch their keyslot trusts (see below) */
 };
 
 int store_user_add(store *st, const char *name, enum key_role role, const char *pass,
@@ -175,7 +176,8 @@ struct store_rotation {
 	enum key_class cls;
 	bool active;     /* a rotation is in progress */
 	uint32_t from, to;
-	uint8_t phase;   /* 1: re-encrypting, 2: proving nothing uses the old epoch */
+	uint8_t phase;   /* 1: re-encrypting, 2: proving nothing uses the old epoch,
+	                  * 3: held back by damaged cases (the old epoch decrypt-only) */
 	uint64_t cursor; /* the next case id to re-encrypt */
 	uint64_t done;   /* cases re-encrypted so far */
 	uint64_t total;  /* cases in the store */
@@ -203,9 +205,34 @@ int store_rotation_get(store *st, enum key_class c, struct store_rotation *out);
  * the old one decrypt-only, then every case re-encrypted in batches of
  * `batch`, one short write transaction each with the resume point in it, and
  * last the old epoch's keys deleted once a scan proves nothing uses them.
- * Resumes an interrupted rotation. progress() is called after every batch. */
+ * Resumes an interrupted rotation. progress() is called after every batch.
+ * A damaged case (one that does not authenticate) is left as it is and the
+ * others go on; if such cases still hold the old epoch, M_INTEGRITY naming
+ * them: the new epoch is active and every other case under it, the old one
+ * stays decrypt-only, and running it again once they are repaired finishes. */
 int store_rotate(store *st, enum key_class c, size_t batch,
                  void (*progress)(void *ctx, const struct store_rotation *r), void *ctx);
+/* store_rotate for each class in `classes`, as one plan under one lock: the
+ * same call again after a crash resumes the class in flight and does not
+ * rotate the finished ones again (unless a revocation or withdrawal since
+ * needs them rotated). A class held back by damaged cases does not stop the
+ * others: damaged() gets its message, and the call ends M_INTEGRITY. */
+int store_rotate_classes(store *st, key_classes classes, size_t batch,
+                         void (*progress)(void *ctx, const struct store_rotation *r),
+                         void (*damaged)(void *ctx, enum key_class c, const char *msg),
+                         void *ctx);
+
+/* Replace the authority key (administrators' granting and signing key): a
+ * revoked administrator's copy then signs nothing that authenticates. Every
+ * record is verified, signed anew, and every live grant boxed anew, in one
+ * transaction; each user's keyslot follows at their next login. users: how
+ * many records were re-signed. */
+int store_rotate_authority(store *st, size_t *users);
+/* The current authority epoch: users whose pin is below it have not logged
+ * in since it was rotated. */
+uint32_t store_authority_epoch(const store *st);
+/* In store_user_revoke's held: the revoked user held the authority key too. */
+#define STORE_HELD_AUTHORITY (1u << 31)
 
 /* ---- cases -------------------------------------------------------------- */
 
@@ -357,9 +384,28 @@ int store_import(store *st, const char *name, char *buf, size_t len, enum import
 int case_apply_json(struct case_rec *c, char *json, size_t len, uint32_t *expect_version,
                     char *err, size_t errlen);
 
-/* Write s as a JSON string literal with quotes; escapes ", \, and control
- * characters (\n, \t, \r, \b, \f, others as \u00XX). */
+/* Write s as a JSON string literal with quotes; escapes ", \, \n, \t, \r,
+ * \b, \f, and every other character text_char_unsafe() names as \uXXXX (a
+ * surrogate pair above U+FFFF); each byte of invalid UTF-8 becomes \ufffd. The
+ * result is always valid JSON, whatever s holds, and safe on a terminal. */
 void json_write_string(FILE *f, const char *s, size_t len);
+
+/* ---- text on a terminal -------------------------------------------------- */
+
+/* Whether a character must never reach a terminal as it is: every C0 control
+ * (\n and \t too: callers that lay out lines handle them first), DEL, C1,
+ * U+2028/9, bidirectional embeddings, overrides and isolates (U+202A-202E,
+ * U+2066-2069) and tag characters (U+E0000-E007F). The validators refuse all
+ * of these on the way in; this is for what is printed or drawn, since stored
+ * data may predate a rule. The one list: the CLI and the screens both ask it. */
+bool text_char_unsafe(uint32_t cp);
+
+/* Write len bytes of s for a terminal: each unsafe character as <U+XXXX>,
+ * each byte of invalid UTF-8 as U+FFFD, the rest as it is. With indent NULL
+ * the text is one line (\n and \t are escaped too); otherwise \n is written
+ * followed by indent, and \t as it is. Every command that prints stored
+ * data or user-supplied text goes through this or json_write_string. */
+void text_write_safe(FILE *f, const char *s, size_t len, const char *indent);
 
 /* Write the case as one JSON object (show --json): field ids as keys, plus
  * _id, _version, _locked, and notes (listed as locked when notes_locked). */

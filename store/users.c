@@ -1,18 +1,27 @@
 /* users.c: enrolment, keyslots, grants and unlocking.
  *
  * User record (users table, key = name):
- *   u8 version (2) | u8 role | u8 flags | u8 reserved | i64 created |
+ *   u8 version (2) | u8 role | u8 flags | u8 pin | i64 created |
  *   public key[32] | keyslot[KEYS_SLOT_BYTES] | authority MAC[32]
  * The MAC covers what only an administrator decides: name, role, the
  * revoked and protected flags, the public key; not the keyslot or the
- * must-change flag, which the user's own passwd rewrites. Version 1 had no
- * MAC: an administrator's next unlock signs such records.
+ * must-change flag, which the user's own passwd rewrites, nor the pin: the
+ * authority epoch the keyslot is bound to, which the owner's login moves
+ * forward after an authority rotation (the slot itself says whether it is
+ * right: the pinned key is in its associated data). Version 1 had no
+ * MAC: it is read only in a schema-3 store, whose upgrade (in an
+ * administrator's unlock) signs it; anywhere else it was planted.
+ *
+ * Nothing is signed on the strength of what the file says: a record is
+ * signed when an administrator creates it, or changes one whose signature
+ * they have just verified (user_read_verified).
  */
 #include "store/private.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* flags: the protected class is the one granted to named users too. */
 enum { USER_VERSION = 2, USER_MUST_CHANGE = 1, USER_REVOKED = 2, USER_PROTECTED = 4 };
@@ -22,6 +31,7 @@ enum { USER_BYTES_V1 = 4 + 8 + KEYS_PK_BYTES + KEYS_SLOT_BYTES,
 struct user_rec {
 	enum key_role role;
 	uint8_t flags;
+	uint8_t pin; /* authority epoch of the keyslot */
 	int64_t created;
 	uint8_t pk[KEYS_PK_BYTES];
 	uint8_t slot[KEYS_SLOT_BYTES];
@@ -60,10 +70,8 @@ static int user_verify(store *st, const keyring *kr, const char *name, const str
 	return M_OK;
 }
 
-bool store_user_name_valid(const char *name)
+static bool store_user_name_valid_n(const char *name, size_t n)
 {
-	size_t n = strlen(name);
-
 	/* Unix login names: the account is the identity on a shared host. */
 	if (n == 0 || n > 32 || !(islower((unsigned char)name[0]) || name[0] == '_'))
 		return false;
@@ -75,53 +83,69 @@ bool store_user_name_valid(const char *name)
 	return true;
 }
 
-static int user_decode(store *st, const MDB_val *v, struct user_rec *u)
+bool store_user_name_valid(const char *name)
+{
+	return store_user_name_valid_n(name, strlen(name));
+}
+
+/* name is the record's key, for the message (at most 64 bytes are shown). */
+static int user_decode(store *st, const char *name, size_t namelen, const MDB_val *v,
+                       struct user_rec *u)
 {
 	const uint8_t *p = v->mv_data;
-
+	int shown = namelen > 64 ? 64 : (int)namelen;
 	bool v1 = v->mv_size == USER_BYTES_V1 && p[0] == 1;
 
-	if (!v1 && (v->mv_size != USER_BYTES || p[0] != USER_VERSION))
-		return st_fail(st, M_INTEGRITY, "%s: a user record is damaged", st->dir);
-	if (p[1] >= ROLE_COUNT)
-		return st_fail(st, M_INTEGRITY, "%s: a user record is damaged", st->dir);
+	if (v1 && st->schema >= 4)
+		return st_fail(st, M_INTEGRITY,
+		               "%s: user record %.*s is unsigned (format 1) in a schema-%u store: it "
+		               "was planted in the file; revoke it ('mappe user revoke %.*s')",
+		               st->dir, shown, name, st->schema, shown, name);
+	if ((!v1 && (v->mv_size != USER_BYTES || p[0] != USER_VERSION)) || p[1] >= ROLE_COUNT ||
+	    !store_user_name_valid_n(name, namelen))
+		return st_fail(st, M_INTEGRITY, "%s: the record of user %.*s is damaged", st->dir,
+		               shown, name);
 	u->signed_ = !v1;
 	if (!v1)
 		memcpy(u->mac, p + USER_BYTES_V1, KEYS_MAC_BYTES);
 	u->role = (enum key_role)p[1];
 	u->flags = p[2];
+	u->pin = p[3];
 	u->created = (int64_t)rd64(p + 4);
 	memcpy(u->pk, p + 12, KEYS_PK_BYTES);
 	memcpy(u->slot, p + 12 + KEYS_PK_BYTES, KEYS_SLOT_BYTES);
 	return M_OK;
 }
 
-/* An administrator's keyring (signer) signs the record anew; anyone else
- * (passwd) keeps the signature it had. */
-static int user_write_signed(store *st, MDB_txn *txn, const char *name, struct user_rec *u,
-                             const keyring *signer)
+/* An administrator's decision: sign what the record now says. */
+static int user_sign(store *st, const keyring *signer, const char *name, struct user_rec *u)
 {
-	uint8_t b[USER_BYTES], sb[128];
+	uint8_t sb[128];
 
-	if (signer && keyring_is_authority(signer) &&
-	    keyring_authority_mac(signer, sb, user_signed_bytes(st, name, u, sb), u->mac) == KEYS_OK)
-		u->signed_ = true;
+	if (!signer || !keyring_is_authority(signer) ||
+	    keyring_authority_mac(signer, sb, user_signed_bytes(st, name, u, sb), u->mac) != KEYS_OK)
+		return st_fail(st, M_AUTH, "not permitted: only an administrator can change a user");
+	u->signed_ = true;
+	return M_OK;
+}
+
+/* Write the record with the signature it carries (user_sign, or the one it
+ * was read with: passwd changes only what the signature does not cover). */
+static int user_put(store *st, MDB_txn *txn, const char *name, const struct user_rec *u)
+{
+	uint8_t b[USER_BYTES];
+
 	if (!u->signed_)
-		return st_fail(st, M_AUTH, "only an administrator can write an unsigned user record");
+		return st_fail(st, M_AUTH, "not permitted: a user record must be signed");
 	b[0] = USER_VERSION;
 	b[1] = (uint8_t)u->role;
 	b[2] = u->flags;
-	b[3] = 0;
+	b[3] = u->pin;
 	be64(b + 4, (uint64_t)u->created);
 	memcpy(b + 12, u->pk, KEYS_PK_BYTES);
 	memcpy(b + 12 + KEYS_PK_BYTES, u->slot, KEYS_SLOT_BYTES);
 	memcpy(b + USER_BYTES_V1, u->mac, KEYS_MAC_BYTES);
 	return st_put(st, txn, DB_USERS, name, strlen(name), b, sizeof b, 0);
-}
-
-static int user_write(store *st, MDB_txn *txn, const char *name, struct user_rec *u)
-{
-	return user_write_signed(st, txn, name, u, st->kr);
 }
 
 int st_write_user(store *st, MDB_txn *txn, const keyring *signer, const char *name,
@@ -130,11 +154,16 @@ int st_write_user(store *st, MDB_txn *txn, const keyring *signer, const char *na
 {
 	struct user_rec u = {.role = role,
 	                     .flags = must_change ? USER_MUST_CHANGE : 0,
+	                     .pin = (uint8_t)st->authority_epoch,
 	                     .created = st_now()};
+
+	int rc;
 
 	memcpy(u.pk, pk, KEYS_PK_BYTES);
 	memcpy(u.slot, slot, KEYS_SLOT_BYTES);
-	return user_write_signed(st, txn, name, &u, signer);
+	if ((rc = user_sign(st, signer, name, &u)))
+		return rc;
+	return user_put(st, txn, name, &u);
 }
 
 static size_t grant_key(uint8_t *k, const char *name, unsigned cls, uint32_t epoch)
@@ -192,6 +221,8 @@ struct unlock_ctx {
 	const char *name;
 	bool found;
 	struct user_rec u;
+	uint32_t epoch; /* the store's authority epoch, read with the record */
+	uint8_t hist[256][KEYS_PK_BYTES]; /* authorities from the record's pin on */
 	size_t ngrants;
 	struct grant_copy grants[MAX_GRANTS];
 };
@@ -234,12 +265,56 @@ static int unlock_read(store *st, MDB_txn *txn, void *vctx)
 	ctx->ngrants = 0;
 	if (rc == -1)
 		return M_OK;
-	if (rc || (rc = user_decode(st, &v, &ctx->u)))
+	if (rc || (rc = user_decode(st, ctx->name, strlen(ctx->name), &v, &ctx->u)))
 		return rc;
 	ctx->found = true;
 	if ((rc = st_load_epochs(st, txn)))
 		return rc;
+	ctx->epoch = st->authority_epoch;
+	if (ctx->u.pin > ctx->epoch)
+		return st_fail(st, M_INTEGRITY, "%s: the keyslot of user %s is pinned to an unknown "
+		                                "authority",
+		               st->dir, ctx->name);
+	for (uint32_t e = ctx->u.pin; e <= ctx->epoch; e++)
+		if ((rc = st_authority_at(st, txn, e, ctx->hist[e])))
+			return rc;
 	return read_grants(st, txn, ctx->name, ctx->grants, MAX_GRANTS, &ctx->ngrants);
+}
+
+static int follow_successions(store *st, keyring *kr, const char *user,
+                              const struct grant_copy *g, size_t n, uint32_t pin,
+                              uint32_t epoch, const uint8_t (*hist)[KEYS_PK_BYTES]);
+
+/* An authority rotation since this session unlocked: follow it, so that the
+ * grants the new authority boxed open here too (the slot itself moves at
+ * the next login, which has the passphrase). */
+static int refresh_authority(store *st, MDB_txn *txn, const struct grant_copy *g, size_t n)
+{
+	uint8_t(*hist)[KEYS_PK_BYTES];
+	MDB_val v;
+	uint32_t epoch;
+	int rc = st_get(st, txn, DB_META, "authorities", 11, &v);
+
+	if (rc == -1)
+		return M_OK;
+	if (rc)
+		return rc;
+	epoch = (uint32_t)(v.mv_size / KEYS_PK_BYTES) - 1;
+	if (v.mv_size < KEYS_PK_BYTES || epoch <= st->pin)
+		return M_OK;
+	hist = malloc(v.mv_size);
+	if (!hist)
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	memcpy(hist, v.mv_data, v.mv_size);
+	rc = follow_successions(st, st->kr, st->user, g, n, st->pin, epoch,
+	                        (const uint8_t(*)[KEYS_PK_BYTES])hist);
+	if (rc == M_OK) {
+		st->pin = epoch;
+		st->authority_epoch = epoch;
+		memcpy(st->authority_pk, hist[epoch], KEYS_PK_BYTES);
+	}
+	free(hist);
+	return rc;
 }
 
 int st_refresh_grants(store *st, MDB_txn *txn)
@@ -251,10 +326,14 @@ int st_refresh_grants(store *st, MDB_txn *txn)
 	if (!g)
 		return st_fail(st, M_UNAVAILABLE, "out of memory");
 	rc = read_grants(st, txn, st->user, g, MAX_GRANTS, &n);
+	/* Never fatal: a session that cannot follow keeps what it had. */
+	if (rc == M_OK && refresh_authority(st, txn, g, n) != M_OK)
+		st->err[0] = 0;
 	/* keyring_add_grant skips the keys it holds; one that does not open is
 	 * left out, and the field it guards stays locked. */
 	for (size_t i = 0; rc == M_OK && i < n; i++)
-		if (g[i].cls == KEYS_AUTHORITY_CLASS || !keyring_has(st->kr, g[i].cls, g[i].epoch))
+		if (g[i].cls == KEYS_AUTHORITY_CLASS ||
+		    (g[i].cls < KC_COUNT && !keyring_has(st->kr, g[i].cls, g[i].epoch)))
 			keyring_add_grant(st->kr, g[i].cls, g[i].epoch, g[i].g);
 	keys_wipe(g, MAX_GRANTS * sizeof *g);
 	free(g);
@@ -288,13 +367,16 @@ static bool role_matches_keys(const store *st, const keyring *kr, enum key_role 
 	return false;
 }
 
-static int sign_legacy_txn(store *st, MDB_txn *txn, void *vctx)
+int st_sign_legacy_users(store *st, MDB_txn *txn)
 {
 	MDB_cursor *cur;
 	MDB_val k, v;
 	int rc;
 
-	(void)vctx;
+	if (st->schema != 3)
+		return st_fail(st, M_INTEGRITY, "%s: user records are signed only in the upgrade "
+		                                "from schema 3",
+		               st->dir);
 	if ((rc = mdb_cursor_open(txn, st->dbi[DB_USERS], &cur)))
 		return st_mdb(st, rc, "users");
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
@@ -302,23 +384,104 @@ static int sign_legacy_txn(store *st, MDB_txn *txn, void *vctx)
 		struct user_rec u = {0};
 		char name[64];
 		int wrc;
-		if (k.mv_size >= sizeof name || user_decode(st, &v, &u) || u.signed_)
-			continue;
+		/* A damaged record stops the upgrade: signing it would bless it. */
+		if ((wrc = user_decode(st, k.mv_data, k.mv_size, &v, &u)))
+			break;
 		memcpy(name, k.mv_data, k.mv_size);
 		name[k.mv_size] = 0;
-		if ((wrc = user_write_signed(st, txn, name, &u, st->kr))) {
+		if (u.signed_)
+			wrc = user_verify(st, st->kr, name, &u);
+		else if ((wrc = user_sign(st, st->kr, name, &u)) == M_OK)
+			wrc = user_put(st, txn, name, &u);
+		keys_wipe(&u, sizeof u);
+		if (wrc) {
 			mdb_cursor_close(cur);
 			return wrc;
 		}
 	}
 	mdb_cursor_close(cur);
+	if (rc == 0)
+		return M_INTEGRITY; /* user_decode said why */
 	return rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "users");
+}
+
+/* Walk from the authority the slot is pinned to up to the current one:
+ * each step is a succession boxed to this user by the authority before it,
+ * naming the key the history lists. */
+static int follow_successions(store *st, keyring *kr, const char *user,
+                              const struct grant_copy *g, size_t n, uint32_t pin,
+                              uint32_t epoch, const uint8_t (*hist)[KEYS_PK_BYTES])
+{
+	for (uint32_t e = pin + 1; e <= epoch; e++) {
+		size_t i = 0;
+		while (i < n && !(g[i].cls == KEYS_SUCCESSION_CLASS && g[i].epoch == e))
+			i++;
+		if (i == n || keyring_follow(kr, e, g[i].g, hist[e]) != KEYS_OK)
+			return st_fail(st, M_INTEGRITY,
+			               "%s: the authority succession to epoch %u for user %s is "
+			               "missing or does not authenticate: the store may have been "
+			               "tampered with",
+			               st->dir, e, user);
+	}
+	return M_OK;
+}
+
+struct repin_ctx {
+	const char *name;
+	const uint8_t *old_slot;
+	const uint8_t *new_slot;
+	uint8_t pin;
+};
+
+static int repin_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct repin_ctx *ctx = vctx;
+	struct user_rec u = {0};
+	MDB_val v;
+	int rc = st_get(st, txn, DB_USERS, ctx->name, strlen(ctx->name), &v);
+
+	if (rc)
+		return rc == -1 ? st_fail(st, M_AUTH, "authentication failed") : rc;
+	if ((rc = user_decode(st, ctx->name, strlen(ctx->name), &v, &u)))
+		return rc;
+	/* A passwd or another login meanwhile: theirs stands. */
+	if (!keys_memeq(u.slot, ctx->old_slot, KEYS_SLOT_BYTES))
+		return M_CONFLICT;
+	memcpy(u.slot, ctx->new_slot, KEYS_SLOT_BYTES);
+	u.pin = ctx->pin;
+	if ((rc = user_put(st, txn, ctx->name, &u)))
+		return rc;
+	return st_drop_grants(st, txn, ctx->name, KEYS_SUCCESSION_CLASS, 0);
+}
+
+static void repin(store *st, struct unlock_ctx *ctx, const char *pass, size_t passlen)
+{
+	uint8_t slot[KEYS_SLOT_BYTES];
+	const struct keys_slot_ad ad = {st->store_id, ctx->name, ctx->u.pk, ctx->hist[ctx->epoch]};
+	struct repin_ctx rctx = {ctx->name, ctx->u.slot, slot, (uint8_t)ctx->epoch};
+	int lock = keys_kdf_lock(st->dir);
+	int rc = keyring_reseal_slot(st->kr, pass, passlen, &st->kdf, &ad, slot);
+
+	keys_kdf_unlock(lock);
+	if (rc == KEYS_OK)
+		st_txn(st, true, repin_txn, &rctx);
+	keys_wipe(slot, sizeof slot);
+	st->err[0] = 0;
 }
 
 static int auth_failed(store *st)
 {
 	/* The same words whether the user is unknown or the passphrase wrong. */
 	return st_fail(st, M_AUTH, "authentication failed");
+}
+
+/* Argon2id (or locked memory) could not get its memory: the host is short of
+ * it, nothing is wrong with the store. */
+static int kdf_no_memory(store *st)
+{
+	return st_fail(st, M_UNAVAILABLE,
+	               "not enough memory to check the passphrase (Argon2id); try again when the "
+	               "host has more free memory");
 }
 
 int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
@@ -343,17 +506,22 @@ int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 		/* Spend the same Argon2id time as a real attempt, so that timing
 		 * does not tell which user names exist. */
 		uint8_t pk[KEYS_PK_BYTES], slot[KEYS_SLOT_BYTES];
-		keys_slot_create(pass, passlen, &st->kdf, st->store_id, user, st->authority_pk, pk,
-		                 slot);
+		rc = keys_slot_create(pass, passlen, &st->kdf, st->store_id, user, st->authority_pk,
+		                      pk, slot);
 		keys_kdf_unlock(lock);
-		rc = auth_failed(st);
+		/* Short of memory, a real user would be told so: so is this one. */
+		rc = rc == KEYS_ENOMEM ? kdf_no_memory(st) : auth_failed(st);
 		goto out;
 	}
-	const struct keys_slot_ad ad = {st->store_id, user, ctx->u.pk, st->authority_pk};
+	const struct keys_slot_ad ad = {st->store_id, user, ctx->u.pk, ctx->hist[ctx->u.pin]};
 	rc = keyring_unlock(ctx->u.slot, &ad, pass, passlen, &kr);
 	keys_kdf_unlock(lock);
 	if (rc == KEYS_EAUTH) {
 		rc = auth_failed(st);
+		goto out;
+	}
+	if (rc == KEYS_ENOMEM) {
+		rc = kdf_no_memory(st);
 		goto out;
 	}
 	if (rc) {
@@ -363,8 +531,13 @@ int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 		             st->dir, user);
 		goto out;
 	}
+	if ((rc = follow_successions(st, kr, user, ctx->grants, ctx->ngrants, ctx->u.pin,
+	                             ctx->epoch, ctx->hist)))
+		goto out;
 	for (size_t i = 0; i < ctx->ngrants; i++) {
 		const struct grant_copy *g = &ctx->grants[i];
+		if (g->cls == KEYS_SUCCESSION_CLASS)
+			continue;
 		if (keyring_add_grant(kr, g->cls, g->epoch, g->g) != KEYS_OK) {
 			rc = st_fail(st, M_INTEGRITY,
 			             "%s: a key grant of user %s does not authenticate: the store "
@@ -387,11 +560,20 @@ int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 	keyring_free(st->kr);
 	st->kr = kr;
 	kr = NULL;
+	st->pin = ctx->epoch;
 	snprintf(st->user, sizeof st->user, "%s", user);
-	/* Records from before roles were signed: the first administrator to
-	 * unlock signs them as they stand (documented in docs/security.md). */
-	if (keyring_is_authority(st->kr) && (rc = st_txn(st, true, sign_legacy_txn, NULL)))
+	/* A slot still pinned to an earlier authority moves to this one now,
+	 * while the passphrase is at hand; if that fails, the next login tries
+	 * again (the successions stay until it succeeds). */
+	if (ctx->u.pin < ctx->epoch)
+		repin(st, ctx, pass, passlen);
+	/* An older store's upgrade needs an administrator's keys: it runs now,
+	 * in one transaction, or this login is refused (nobody else can do it). */
+	if ((rc = st_migrate_keyed(st))) {
+		store_lock(st);
+		st->user[0] = 0;
 		goto out;
+	}
 	st->role = ctx->u.role;
 	st->must_change = ctx->u.flags & USER_MUST_CHANGE;
 	rc = M_OK;
@@ -429,6 +611,8 @@ bool store_can_read(const store *st, enum key_class c)
 	return st->kr && (unsigned)c < KC_COUNT && keyring_has(st->kr, c, st->epoch[c]);
 }
 
+static int authority_current(store *st, MDB_txn *txn);
+
 /* ---- enrolment and passphrases ------------------------------------------ */
 
 struct add_ctx {
@@ -448,7 +632,7 @@ static int add_txn(store *st, MDB_txn *txn, void *vctx)
 		return st_fail(st, M_INPUT, "user %s already exists", ctx->name);
 	if (rc != -1)
 		return rc;
-	if ((rc = st_load_epochs(st, txn)))
+	if ((rc = st_load_epochs(st, txn)) || (rc = authority_current(st, txn)))
 		return rc;
 	rc = st_write_user(st, txn, st->kr, ctx->name, ctx->role, true, ctx->pk, ctx->slot);
 	if (rc)
@@ -473,7 +657,7 @@ int store_user_add(store *st, const char *name, enum key_role role, const char *
 	                      slot);
 	keys_kdf_unlock(lock);
 	if (rc)
-		return st_fail(st, M_UNAVAILABLE, "cannot derive the key (out of memory?)");
+		return kdf_no_memory(st);
 	rc = st_txn(st, true, add_txn, &ctx);
 	keys_wipe(slot, sizeof slot);
 	return rc;
@@ -500,8 +684,11 @@ static int list_txn(store *st, MDB_txn *txn, void *vctx)
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		struct store_user_info *ui;
 		struct user_rec u = {0};
-		if (k.mv_size >= sizeof ui->name || user_decode(st, &v, &u))
-			continue;
+		/* A record that does not decode is named, not skipped. */
+		if ((rc = user_decode(st, k.mv_data, k.mv_size, &v, &u))) {
+			mdb_cursor_close(cur);
+			return rc;
+		}
 		if (ctx->n == ctx->cap) {
 			size_t cap = ctx->cap ? ctx->cap * 2 : 16;
 			void *p = realloc(ctx->users, cap * sizeof *ctx->users);
@@ -519,6 +706,7 @@ static int list_txn(store *st, MDB_txn *txn, void *vctx)
 		ui->must_change = u.flags & USER_MUST_CHANGE;
 		ui->revoked = u.flags & USER_REVOKED;
 		ui->created = u.created;
+		ui->pin = u.pin;
 		/* Which classes the user holds now: grants at the active epoch. */
 		for (unsigned c = 0; c < KC_COUNT; c++) {
 			uint8_t gk[64 + 6];
@@ -560,7 +748,7 @@ static int passwd_txn(store *st, MDB_txn *txn, void *vctx)
 
 	if (rc == -1)
 		return auth_failed(st);
-	if (rc || (rc = user_decode(st, &v, &u)))
+	if (rc || (rc = user_decode(st, st->user, strlen(st->user), &v, &u)))
 		return rc;
 	/* Someone else changed this slot since we read it (a second session):
 	 * do not overwrite their passphrase with ours. */
@@ -568,7 +756,8 @@ static int passwd_txn(store *st, MDB_txn *txn, void *vctx)
 		return st_fail(st, M_CONFLICT, "the passphrase was changed elsewhere meanwhile");
 	memcpy(u.slot, ctx->new_slot, KEYS_SLOT_BYTES);
 	u.flags &= (uint8_t)~USER_MUST_CHANGE;
-	return user_write(st, txn, st->user, &u);
+	/* The slot and the must-change flag are outside the signature. */
+	return user_put(st, txn, st->user, &u);
 }
 
 static int read_own(store *st, MDB_txn *txn, void *vctx)
@@ -578,7 +767,7 @@ static int read_own(store *st, MDB_txn *txn, void *vctx)
 
 	if (rc == -1)
 		return auth_failed(st);
-	return rc ? rc : user_decode(st, &v, vctx);
+	return rc ? rc : user_decode(st, st->user, strlen(st->user), &v, vctx);
 }
 
 int store_passwd(store *st, const char *oldpass, size_t oldlen, const char *newpass,
@@ -598,8 +787,13 @@ int store_passwd(store *st, const char *oldpass, size_t oldlen, const char *newp
 	keys_kdf_unlock(lock);
 	if (rc == KEYS_EAUTH)
 		return auth_failed(st);
+	if (rc == KEYS_ENOMEM)
+		return kdf_no_memory(st);
 	if (rc)
-		return st_fail(st, M_UNAVAILABLE, "cannot derive the key (out of memory?)");
+		return st_fail(st, M_INTEGRITY,
+		               "%s: the keyslot of user %s does not authenticate: the store may have "
+		               "been tampered with",
+		               st->dir, st->user);
 	struct passwd_ctx ctx = {u.slot, slot};
 	rc = st_txn(st, true, passwd_txn, &ctx);
 	if (rc == M_OK)
@@ -635,8 +829,12 @@ int st_grant_epoch(store *st, MDB_txn *txn, enum key_class c, uint32_t epoch, si
 		struct user_rec u = {0};
 		char name[64];
 		int prc;
-		if (k.mv_size >= sizeof name || user_decode(st, &v, &u))
-			continue;
+		/* Every record counts: one that does not decode stops the grant
+		 * (and with it the rotation), named, rather than being passed over. */
+		if ((prc = user_decode(st, k.mv_data, k.mv_size, &v, &u))) {
+			mdb_cursor_close(cur);
+			return prc;
+		}
 		if (!(allowed_classes(&u) & (1u << c)))
 			continue;
 		memcpy(name, k.mv_data, k.mv_size);
@@ -692,31 +890,62 @@ static int user_read(store *st, MDB_txn *txn, const char *name, struct user_rec 
 
 	if (rc == -1)
 		return st_fail(st, M_INPUT, "no user %s", name);
-	return rc ? rc : user_decode(st, &v, u);
+	return rc ? rc : user_decode(st, name, strlen(name), &v, u);
+}
+
+/* Before an administrator changes a record and signs it anew: it must say
+ * what an administrator last signed, or the new signature would bless an
+ * edit made in the file. */
+static int user_read_verified(store *st, MDB_txn *txn, const char *name, struct user_rec *u)
+{
+	int rc = user_read(st, txn, name, u);
+
+	return rc ? rc : user_verify(st, st->kr, name, u);
 }
 
 struct revoke_ctx {
 	const char *name;
 	key_classes held;
+	bool forged;
 };
+
+/* A record that does not authenticate (planted, or edited in the file) is
+ * not signed anew: it goes, with its grants, and every class is rotated,
+ * since nothing in it can be trusted to say what its holder had. */
+static int revoke_forged(store *st, MDB_txn *txn, struct revoke_ctx *ctx)
+{
+	MDB_val key = {strlen(ctx->name), (void *)ctx->name};
+	int rc = mdb_del(txn, st->dbi[DB_USERS], &key, NULL);
+
+	if (rc && rc != MDB_NOTFOUND)
+		return st_mdb(st, rc, "users");
+	ctx->held = ((1u << KC_COUNT) - 1) | STORE_HELD_AUTHORITY;
+	ctx->forged = true;
+	for (unsigned c = 0; c < KC_COUNT; c++)
+		if ((rc = st_rotation_supersede(st, txn, (enum key_class)c)))
+			return rc;
+	return st_drop_grants(st, txn, ctx->name, -1, 0);
+}
 
 static int revoke_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct revoke_ctx *ctx = vctx;
 	struct user_rec u = {0};
-	int rc = user_read(st, txn, ctx->name, &u);
+	int rc = user_read_verified(st, txn, ctx->name, &u);
 
+	if (rc == M_INTEGRITY)
+		return revoke_forged(st, txn, ctx);
 	if (rc)
 		return rc;
 	/* What they could have had in memory: every class of their role and
 	 * named grants, whether or not this is the second run after a crash. */
-	ctx->held = user_classes(&u);
+	ctx->held = user_classes(&u) | (u.role == ROLE_ADMIN ? STORE_HELD_AUTHORITY : 0);
 	/* USER_PROTECTED stays, so that a second run after a crash still knows
 	 * to rotate protected; a revoked user is allowed nothing anyway. */
 	u.flags |= USER_REVOKED;
 	/* The keyslot goes: the secret key inside it is gone for good. */
 	keys_wipe(u.slot, sizeof u.slot);
-	if ((rc = user_write(st, txn, ctx->name, &u)))
+	if ((rc = user_sign(st, st->kr, ctx->name, &u)) || (rc = user_put(st, txn, ctx->name, &u)))
 		return rc;
 	/* A rotation in flight has sealed its new epoch to them already. */
 	for (unsigned c = 0; c < KC_COUNT; c++)
@@ -727,7 +956,7 @@ static int revoke_txn(store *st, MDB_txn *txn, void *vctx)
 
 int store_user_revoke(store *st, const char *name, key_classes *held)
 {
-	struct revoke_ctx ctx = {name, 0};
+	struct revoke_ctx ctx = {name, 0, false};
 	int rc;
 
 	if (!st->kr || !keyring_is_authority(st->kr))
@@ -757,14 +986,15 @@ static int named_txn(store *st, MDB_txn *txn, void *vctx)
 		return rc;
 	if (u.flags & USER_REVOKED)
 		return st_fail(st, M_INPUT, "user %s is revoked", ctx->name);
-	if ((rc = st_load_epochs(st, txn)))
+	if ((rc = st_load_epochs(st, txn)) || (rc = authority_current(st, txn)))
 		return rc;
 	if ((rc = user_verify(st, st->kr, ctx->name, &u)))
 		return rc;
 	if (ctx->grant) {
 		ctx->changed = !(allowed_classes(&u) & (1u << ctx->c));
 		u.flags |= USER_PROTECTED;
-		if ((rc = user_write(st, txn, ctx->name, &u)))
+		if ((rc = user_sign(st, st->kr, ctx->name, &u)) ||
+		    (rc = user_put(st, txn, ctx->name, &u)))
 			return rc;
 		/* Every live epoch (from the floor up), so that data not yet
 		 * re-encrypted by a rotation in progress opens too; never a
@@ -780,7 +1010,11 @@ static int named_txn(store *st, MDB_txn *txn, void *vctx)
 		return st_fail(st, M_INPUT, "user %s holds %s through the role %s; change the role",
 		               ctx->name, keys_class_name(ctx->c), keys_role_name(u.role));
 	u.flags &= (uint8_t)~USER_PROTECTED;
-	if ((rc = user_write(st, txn, ctx->name, &u)))
+	if ((rc = user_sign(st, st->kr, ctx->name, &u)) || (rc = user_put(st, txn, ctx->name, &u)))
+		return rc;
+	/* As for a revocation: a rotation in flight sealed its new epoch to
+	 * them, and one an all-class rotation finished must be done again. */
+	if (ctx->changed && (rc = st_rotation_supersede(st, txn, ctx->c)))
 		return rc;
 	return st_drop_grants(st, txn, ctx->name, ctx->c, 0);
 }
@@ -841,4 +1075,223 @@ int store_class_holders(store *st, enum key_class c, uint32_t epoch, char (*name
 
 	*n = ctx.n;
 	return rc;
+}
+
+/* ---- check ------------------------------------------------------------------ */
+
+int st_check_users(store *st, MDB_txn *txn, void (*report)(void *, uint64_t, const char *),
+                   void *rctx, size_t *broken)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_USERS], &cur)))
+		return st_mdb(st, rc, "users");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		struct user_rec u = {0};
+		char name[64];
+		/* Only an administrator can verify signatures; anyone sees a
+		 * record that does not decode, or an unsigned one. */
+		int bad = user_decode(st, k.mv_data, k.mv_size, &v, &u);
+		if (!bad && keyring_is_authority(st->kr)) {
+			memcpy(name, k.mv_data, k.mv_size);
+			name[k.mv_size] = 0;
+			bad = user_verify(st, st->kr, name, &u);
+		}
+		if (bad) {
+			report(rctx, 0, st->err);
+			(*broken)++;
+		}
+		keys_wipe(&u, sizeof u);
+	}
+	mdb_cursor_close(cur);
+	st->err[0] = 0;
+	return rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "users");
+}
+
+/* ---- the authority ------------------------------------------------------------
+ *
+ * The authority key boxes every grant and (through a derived key) signs
+ * every user record. When an administrator is revoked, or on request, it is
+ * replaced: a new keypair, a succession boxed from the old one to every
+ * user, every record signed anew and every live grant boxed anew from the
+ * new key, the old authority grants deleted; all in one transaction. From
+ * then on nothing made with the old key authenticates to a user whose slot
+ * has moved on, and each slot moves at its owner's next login. */
+
+/* A session that unlocked before someone else's authority rotation holds
+ * the old key: what it would sign or box now would not authenticate. */
+static int authority_current(store *st, MDB_txn *txn)
+{
+	MDB_val v;
+	int rc = st_get(st, txn, DB_META, "authorities", 11, &v);
+	uint32_t epoch = rc == M_OK ? (uint32_t)(v.mv_size / KEYS_PK_BYTES) - 1 : 0;
+
+	if (rc && rc != -1)
+		return rc;
+	if (epoch != st->authority_epoch || (st->kr && st->pin != st->authority_epoch))
+		return st_fail(st, M_CONFLICT, "the authority key was rotated since you logged in; "
+		                               "log in again");
+	return M_OK;
+}
+
+struct authority_ctx {
+	uint8_t new_pk[KEYS_PK_BYTES];
+	size_t users;
+};
+
+static int regrant_user(store *st, MDB_txn *txn, const char *name, const struct user_rec *u,
+                        uint32_t epoch)
+{
+	uint8_t k[64 + 6], g[KEYS_GRANT_BYTES];
+	key_classes cls = allowed_classes(u);
+	int rc;
+
+	if (keyring_succession(st->kr, epoch, u->pk, g) != KEYS_OK)
+		return st_fail(st, M_UNAVAILABLE, "cannot box the authority succession");
+	if ((rc = st_put(st, txn, DB_GRANTS, k, grant_key(k, name, KEYS_SUCCESSION_CLASS, epoch), g,
+	                 sizeof g, 0)))
+		return rc;
+	/* Every live epoch the user is allowed, so that data a rotation in
+	 * progress has not reached yet opens too. */
+	for (unsigned c = 0; c < KC_COUNT; c++)
+		for (uint32_t e = st->floor[c]; (cls & (1u << c)) && e <= st->epoch[c]; e++)
+			if (keyring_has(st->kr, (enum key_class)c, e) &&
+			    (rc = put_grant(st, txn, st->kr, name, c, e, u->pk)))
+				return rc;
+	if (u->role == ROLE_ADMIN && !(u->flags & USER_REVOKED))
+		return put_grant(st, txn, st->kr, name, KEYS_AUTHORITY_CLASS, epoch, u->pk);
+	return M_OK;
+}
+
+static int authority_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct authority_ctx *ctx = vctx;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	char (*names)[64] = NULL;
+	struct user_rec *recs = NULL;
+	size_t n = 0, cap = 0;
+	uint32_t epoch;
+	int rc;
+
+	/* A retry (the map grew) starts again from the old key. */
+	keyring_authority_settle(st->kr, 0);
+	if ((rc = st_load_epochs(st, txn)) || (rc = authority_current(st, txn)))
+		return rc;
+	epoch = st->authority_epoch + 1;
+	if (epoch > 255)
+		return st_fail(st, M_UNAVAILABLE, "the authority key has been rotated 255 times: "
+		                                  "make a new store");
+	/* Every record must say what an administrator signed before it is
+	 * signed again: otherwise the rotation would bless an edit. */
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_USERS], &cur)))
+		return st_mdb(st, rc, "users");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 32;
+			void *pn = realloc(names, ncap * sizeof *names);
+			void *pr = pn ? realloc(recs, ncap * sizeof *recs) : NULL;
+			if (pn)
+				names = pn;
+			if (!pr) {
+				rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+				goto out;
+			}
+			recs = pr;
+			cap = ncap;
+		}
+		memset(&recs[n], 0, sizeof recs[n]);
+		if ((rc = user_decode(st, k.mv_data, k.mv_size, &v, &recs[n])))
+			goto out;
+		memcpy(names[n], k.mv_data, k.mv_size);
+		names[n][k.mv_size] = 0;
+		if ((rc = user_verify(st, st->kr, names[n], &recs[n])))
+			goto out;
+		n++;
+	}
+	if (rc != MDB_NOTFOUND) {
+		rc = st_mdb(st, rc, "users");
+		goto out;
+	}
+	mdb_cursor_close(cur);
+	cur = NULL;
+
+	if (keyring_authority_succeed(st->kr, ctx->new_pk) != KEYS_OK) {
+		rc = st_fail(st, M_AUTH, "not permitted: only an administrator holds the authority "
+		                         "key");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!(recs[i].flags & USER_REVOKED) &&
+		    (rc = regrant_user(st, txn, names[i], &recs[i], epoch)))
+			goto out;
+		if ((rc = user_sign(st, st->kr, names[i], &recs[i])) ||
+		    (rc = user_put(st, txn, names[i], &recs[i])))
+			goto out;
+	}
+	/* The old authority travels in no grant any more. */
+	if ((rc = st_drop_grants(st, txn, NULL, KEYS_AUTHORITY_CLASS, epoch)))
+		goto out;
+	{
+		size_t hn = (size_t)epoch + 1;
+		uint8_t *hist = malloc(hn * KEYS_PK_BYTES);
+		if (!hist) {
+			rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+			goto out;
+		}
+		for (uint32_t e = 0; rc == M_OK && e < epoch; e++)
+			rc = st_authority_at(st, txn, e, hist + (size_t)e * KEYS_PK_BYTES);
+		memcpy(hist + (size_t)epoch * KEYS_PK_BYTES, ctx->new_pk, KEYS_PK_BYTES);
+		if (rc == M_OK)
+			rc = st_put(st, txn, DB_META, "authorities", 11, hist, hn * KEYS_PK_BYTES, 0);
+		if (rc == M_OK)
+			rc = st_put(st, txn, DB_META, "authority", 9, ctx->new_pk, KEYS_PK_BYTES, 0);
+		free(hist);
+	}
+	ctx->users = n;
+out:
+	if (cur)
+		mdb_cursor_close(cur);
+	if (recs)
+		keys_wipe(recs, cap * sizeof *recs);
+	free(recs);
+	free(names);
+	return rc;
+}
+
+int store_rotate_authority(store *st, size_t *users)
+{
+	struct authority_ctx ctx = {0};
+	int rc;
+
+	int lock;
+
+	if (!st->kr || !keyring_is_authority(st->kr))
+		return st_fail(st, M_AUTH, "not permitted: only an administrator can rotate keys");
+	/* A class rotation elsewhere would box its new grants from the key this
+	 * one replaces: one at a time. */
+	if ((lock = st_rotation_lock(st)) < 0)
+		return st_fail(st, M_UNAVAILABLE, "another key rotation is running on this store; "
+		                                  "wait for it, then run this again");
+	rc = st_txn(st, true, authority_txn, &ctx);
+	close(lock);
+	/* The old key goes for good only once the store holds the new one. */
+	keyring_authority_settle(st->kr, rc == M_OK);
+	if (rc == M_OK) {
+		st->authority_epoch++;
+		st->pin = st->authority_epoch;
+		memcpy(st->authority_pk, ctx.new_pk, KEYS_PK_BYTES);
+		if (users)
+			*users = ctx.users;
+	}
+	return rc;
+}
+
+uint32_t store_authority_epoch(const store *st)
+{
+	return st->authority_epoch;
 }

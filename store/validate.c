@@ -1,6 +1,7 @@
 /* Single-value validators. Pure functions on caller strings: no state, no
  * allocation, no locale, so they give the same answer in every process. */
 #include "store/validate.h"
+#include "store/store.h"
 
 #include <limits.h>
 #include <stdint.h>
@@ -10,7 +11,7 @@
 
 /* Decode one code point strictly (RFC 3629: no overlongs, no surrogates,
  * nothing above U+10FFFF). Returns the sequence length, or 0 if invalid. */
-static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 {
 	unsigned char b = s[0];
 	unsigned char lo = 0x80, hi = 0xBF;
@@ -55,14 +56,134 @@ static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 	return n;
 }
 
+/* Sorted ranges of code points, for a binary search. */
+struct range {
+	uint32_t lo, hi;
+};
+
+static bool in_ranges(const struct range *r, size_t n, uint32_t cp)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cp < r[mid].lo)
+			hi = mid;
+		else if (cp > r[mid].hi)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+#define NRANGES(r) (sizeof(r) / sizeof((r)[0]))
+
+/* What shows as nothing, or as a blank, on a screen: spaces of every width,
+ * fillers (Hangul, Braille), zero-width and joining characters, direction
+ * marks, variation selectors and tags. A value made only of these looks
+ * empty (or like someone else's value) while it is not. */
+static const struct range blank[] = {
+    {0x0009, 0x000A},   /* tab, line feed */
+    {0x000D, 0x000D},   /* carriage return (of a CRLF) */
+    {0x0020, 0x0020},   /* space */
+    {0x00A0, 0x00A0},   /* no-break space */
+    {0x00AD, 0x00AD},   /* soft hyphen */
+    {0x034F, 0x034F},   /* combining grapheme joiner */
+    {0x061C, 0x061C},   /* Arabic letter mark */
+    {0x115F, 0x1160},   /* Hangul choseong and jungseong fillers */
+    {0x1680, 0x1680},   /* Ogham space mark */
+    {0x17B4, 0x17B5},   /* Khmer inherent vowels */
+    {0x180B, 0x180F},   /* Mongolian variation selectors, vowel separator */
+    {0x2000, 0x200F},   /* spaces, zero-width space, ZWNJ, ZWJ, LRM, RLM */
+    {0x2028, 0x202F},   /* separators, bidi embeddings, narrow no-break space */
+    {0x205F, 0x206F},   /* medium space, word joiner, invisible operators, isolates */
+    {0x2800, 0x2800},   /* Braille blank */
+    {0x3000, 0x3000},   /* ideographic space */
+    {0x3164, 0x3164},   /* Hangul filler */
+    {0xFE00, 0xFE0F},   /* variation selectors */
+    {0xFEFF, 0xFEFF},   /* zero-width no-break space (byte order mark) */
+    {0xFFA0, 0xFFA0},   /* halfwidth Hangul filler */
+    {0x1BCA0, 0x1BCA3}, /* shorthand format controls */
+    {0x1D159, 0x1D159}, /* musical null notehead */
+    {0x1D173, 0x1D17A}, /* musical formatting */
+    {0xE0000, 0xE0FFF}, /* tags, variation selectors supplement */
+};
+
+/* The messages name the character, so that it can be found in the input,
+ * and are literals, so that the validators stay pure. */
+#define HEX16(M, p)                                                                                \
+	M(p "0"), M(p "1"), M(p "2"), M(p "3"), M(p "4"), M(p "5"), M(p "6"), M(p "7"), M(p "8"),  \
+	    M(p "9"), M(p "A"), M(p "B"), M(p "C"), M(p "D"), M(p "E"), M(p "F")
+#define CONTROL_MSG(h) "contains a control character (U+" h ")"
+#define TAG_MSG(h)     "contains a tag character (U+" h ")"
+#define BIDI_MSG(h)    "contains a bidirectional control character (U+" h ")"
+
+static const char *const c0_msg[32] = {HEX16(CONTROL_MSG, "000"), HEX16(CONTROL_MSG, "001")};
+static const char *const c1_msg[32] = {HEX16(CONTROL_MSG, "008"), HEX16(CONTROL_MSG, "009")};
+static const char *const tag_msg[128] = {
+    HEX16(TAG_MSG, "E000"), HEX16(TAG_MSG, "E001"), HEX16(TAG_MSG, "E002"), HEX16(TAG_MSG, "E003"),
+    HEX16(TAG_MSG, "E004"), HEX16(TAG_MSG, "E005"), HEX16(TAG_MSG, "E006"), HEX16(TAG_MSG, "E007"),
+};
+static const char *const bidi_msg[16] = {
+    [0x0A] = BIDI_MSG("202A"), [0x0B] = BIDI_MSG("202B"), [0x0C] = BIDI_MSG("202C"),
+    [0x0D] = BIDI_MSG("202D"), [0x0E] = BIDI_MSG("202E"),
+};
+static const char *const isolate_msg[4] = {BIDI_MSG("2066"), BIDI_MSG("2067"), BIDI_MSG("2068"),
+                                           BIDI_MSG("2069")};
+
+bool text_char_unsafe(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || (cp >= 0x2028 && cp <= 0x202E) ||
+	       (cp >= 0x2066 && cp <= 0x2069) || (cp >= 0xE0000 && cp <= 0xE007F);
+}
+
+/* Characters no text field or note may hold, whatever its kind; NULL if cp
+ * may be there. Line breaks and tabs are the caller's. */
+static const char *refused_char(uint32_t cp, bool multiline)
+{
+	if (cp < 0x20)
+		return c0_msg[cp];
+	if (cp == 0x7F)
+		return CONTROL_MSG("007F");
+	if (cp >= 0x80 && cp <= 0x9F)
+		return c1_msg[cp - 0x80];
+	/* U+2028/9 break the line in some viewers and not in others. */
+	if (cp == 0x2028)
+		return multiline ? "contains a line separator (U+2028)" : "must be a single line";
+	if (cp == 0x2029)
+		return multiline ? "contains a paragraph separator (U+2029)"
+		                 : "must be a single line";
+	/* Embeddings, overrides and isolates reorder what follows them, so
+	 * what is shown is not what is stored (CVE-2021-42574); the marks
+	 * LRM, RLM and ALM reorder nothing and mixed-direction text needs them. */
+	if (cp >= 0x202A && cp <= 0x202E)
+		return bidi_msg[cp - 0x2020];
+	if (cp >= 0x2066 && cp <= 0x2069)
+		return isolate_msg[cp - 0x2066];
+	if (cp >= 0x206A && cp <= 0x206F)
+		return "contains a deprecated formatting character";
+	if (cp >= 0xFFF9 && cp <= 0xFFFB)
+		return "contains an interlinear annotation character";
+	if (cp == 0xFFFE || cp == 0xFFFF)
+		return "contains a character that is not allowed";
+	/* Tags are invisible and carry ASCII text a reader never sees. */
+	if (cp >= 0xE0000 && cp <= 0xE007F)
+		return tag_msg[cp - 0xE0000];
+	return NULL;
+}
+
 const char *valid_utf8_text(const char *s, size_t len, bool multiline)
 {
 	const unsigned char *u = (const unsigned char *)s;
+	bool visible = len == 0;
 	size_t i = 0;
 
 	while (i < len) {
 		uint32_t cp;
 		size_t n = utf8_decode(u + i, len - i, &cp);
+		const char *msg;
 
 		if (n == 0)
 			return "is not valid UTF-8 text";
@@ -74,14 +195,22 @@ const char *valid_utf8_text(const char *s, size_t len, bool multiline)
 		} else if (cp == '\r') {
 			/* A lone CR renders as a line break in some viewers and not
 			 * in others, so what is shown would differ from what is stored. */
-			return multiline ? "contains a control character" : "must be a single line";
-		} else if ((cp < 0x20 && cp != '\t') || (cp >= 0x7F && cp <= 0x9F)) {
-			return "contains a control character";
-		} else if (cp == 0xFFFE || cp == 0xFFFF) {
-			return "contains a character that is not allowed";
+			return multiline ? "contains a control character (U+000D)"
+			                 : "must be a single line";
+		} else if (cp == '\t') {
+			/* A tab lines up text, which multi-line text may want; on one
+			 * line it only breaks the columns of a list. */
+			if (!multiline)
+				return "contains a tab";
+		} else if ((msg = refused_char(cp, multiline))) {
+			return msg;
 		}
+		if (!visible && !in_ranges(blank, NRANGES(blank), cp))
+			visible = true;
 		i += n;
 	}
+	if (!visible)
+		return "must not be blank: it holds only spaces or invisible characters";
 	return NULL;
 }
 
@@ -464,10 +593,6 @@ const char *valid_email(const char *s)
 
 /* ---- names -------------------------------------------------------------- */
 
-struct range {
-	uint32_t lo, hi;
-};
-
 /* Punctuation, digits, symbols and invisible controls in the blocks people
  * actually paste from (Latin-1, Arabic, Ethiopic, general punctuation, CJK,
  * fullwidth forms, emoji); a full Unicode category table is not worth its
@@ -522,23 +647,6 @@ static const struct range name_nonletters[] = {
     {0xFE20, 0xFE2F}, /* combining half marks */
 };
 
-static bool in_ranges(const struct range *r, size_t n, uint32_t cp)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (cp < r[mid].lo)
-			hi = mid;
-		else if (cp > r[mid].hi)
-			lo = mid + 1;
-		else
-			return true;
-	}
-	return false;
-}
-
 #define NAME_MAX_BYTES 200
 
 const char *valid_name(const char *s)
@@ -569,6 +677,13 @@ const char *valid_name(const char *s)
 			} else if (cp != '-' && cp != '\'' && cp != '.') {
 				return "may contain only letters, spaces and - ' .";
 			}
+		} else if (cp != 0x200C && cp != 0x200D && !(cp >= 0xFE00 && cp <= 0xFE0F) &&
+		           in_ranges(blank, NRANGES(blank), cp)) {
+			/* A filler such as U+3164 passes for a letter in a font and
+			 * for a space on screen: two names that look alike must be
+			 * alike. */
+			return "contains an invisible character or a space other than the plain "
+			       "space";
 		} else if (in_ranges(name_refused, sizeof name_refused / sizeof name_refused[0],
 		                     cp)) {
 			return "may contain only letters, spaces and - ' .";

@@ -7,8 +7,20 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
-/* Well-formed UTF-8, no NUL, no C0/C1 controls except \n and \t when multiline. */
+/* Decode one code point strictly (RFC 3629: no overlongs, no surrogates,
+ * nothing above U+10FFFF). Returns the sequence length, or 0 if invalid. */
+size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
+/* The rule every text value and note obeys, whatever its kind: well-formed
+ * UTF-8; no NUL; no C0 controls but \n (and CRLF) and \t when multiline; no
+ * DEL or C1; no U+2028/9; no bidirectional embeddings, overrides or isolates
+ * (U+202A-202E, U+2066-2069); no deprecated format characters (U+206A-206F),
+ * interlinear annotations (U+FFF9-FFFB), U+FFFE/FFFF or tag characters
+ * (U+E0000-E007F); and not blank-looking: a non-empty value must hold one
+ * character that is not a space, filler (U+3164 ...) or invisible character.
+ * Zero-width joiners, direction marks and the like stay allowed inside text,
+ * where scripts need them (Persian ZWNJ). Messages name the character. */
 const char *valid_utf8_text(const char *s, size_t len, bool multiline);
 /* YYYY-MM-DD, a day that exists (leap years), year 1900..2199. */
 const char *valid_date(const char *s);
@@ -31,7 +43,9 @@ const char *valid_phone(const char *s);
 size_t phone_normalise(const char *in, char *out, size_t cap);
 const char *valid_email(const char *s);          /* local@domain.tld, no spaces */
 const char *valid_orgnr(const char *s);          /* 9 digits, mod-11 (weights 3 2 7 6 5 4 3 2) */
-const char *valid_name(const char *s);           /* letters/marks of any script, space - ' . */
+/* Letters and marks of any script, space - ' .; of the invisible characters
+ * only ZWNJ and ZWJ (inside Persian and Indic names) and variation selectors. */
+const char *valid_name(const char *s);
 const char *valid_code(const char *s);           /* [A-Za-z0-9_/-], 1..32 */
 /* Accepts true/false, yes/no, ja/nei, 1/0 (any case); writes "true" or "false". */
 const char *valid_bool(const char *s, const char **canonical);

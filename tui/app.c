@@ -158,7 +158,9 @@ int ui_put(int y, int x, const char *s, int width)
 		size_t k = next_wc(s, &wc);
 		if (k > n)
 			break;
-		if (wc < 0x20 || wc == 0x7f || (wc >= 0x80 && wc < 0xa0) || wcwidth(wc) < 0)
+		if (wc == '\t')
+			wc = ' '; /* a note's tab, in the one column utf8_fit gave it */
+		else if (text_nonprint(wc))
 			wc = 0xfffd;
 		addnwstr(&wc, 1);
 		s += k;
@@ -565,7 +567,8 @@ static bool idle_lock(struct ui *ui, struct script_state *ss)
 	enum { MAX = 1024 };
 	char *pass = keys_secure_alloc(MAX), user[64];
 	size_t n = 0;
-	bool back = false, wrong = false;
+	bool back = false;
+	int wrong = M_OK; /* the last unlock's status */
 
 	snprintf(user, sizeof user, "%s", store_user(ui->st));
 	keep_and_close(ui);
@@ -582,7 +585,10 @@ static bool idle_lock(struct ui *ui, struct script_state *ss)
 		ui_put(LINES / 2 - 1, 2, msg, COLS - 4);
 		if (wrong) {
 			ui_attr(ui, C_ERROR, true);
-			ui_put(LINES / 2 + 1, 2, _("authentication failed"), COLS - 4);
+			/* Not enough memory for Argon2id is no wrong passphrase. */
+			ui_put(LINES / 2 + 1, 2,
+			       wrong == M_AUTH ? _("authentication failed") : _(store_error(ui->st)),
+			       COLS - 4);
 			ui_attr(ui, C_ERROR, false);
 		}
 		ui_put(LINES - 1, 0, _("Enter unlocks · ^C quits"), COLS);
@@ -603,11 +609,10 @@ static bool idle_lock(struct ui *ui, struct script_state *ss)
 			continue;
 		}
 		if (!fn && (ch == '\n' || ch == '\r')) {
-			if (store_unlock(ui->st, user, pass, n) == M_OK) {
+			if ((wrong = store_unlock(ui->st, user, pass, n)) == M_OK) {
 				back = true;
 				break;
 			}
-			wrong = true;
 			n = 0;
 			keys_wipe(pass, MAX);
 			continue;

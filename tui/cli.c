@@ -16,16 +16,51 @@
 
 enum { SECRET_MAX = 1024, PASSPHRASE_MIN = 10 };
 
+/* Messages carry user-supplied text (a file name, an option's value), so
+ * they reach the terminal only through text_write_safe. newlines: whether
+ * the message's own line breaks are kept. */
+static void say(bool newlines, const char *fmt, va_list ap)
+{
+	char buf[1024], *msg = buf;
+	va_list again;
+	int n;
+
+	va_copy(again, ap);
+	n = vsnprintf(buf, sizeof buf, fmt, ap);
+	if (n >= 0 && (size_t)n >= sizeof buf) {
+		/* A long path: print it whole rather than cut. */
+		msg = malloc((size_t)n + 1);
+		if (msg)
+			vsnprintf(msg, (size_t)n + 1, fmt, again);
+		else
+			msg = buf, n = (int)sizeof buf - 1;
+	}
+	va_end(again);
+	if (n > 0)
+		text_write_safe(stderr, msg, (size_t)n, newlines ? "" : NULL);
+	if (msg != buf)
+		free(msg);
+}
+
 int cli_fail(int status, const char *fmt, ...)
 {
 	va_list ap;
 
 	fputs("mappe: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(false, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	return status;
+}
+
+void cli_say(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(true, fmt, ap);
+	va_end(ap);
 }
 
 /* One byte at a time: the same descriptor may carry the old passphrase on
@@ -157,27 +192,21 @@ int cli_read_line(int fd, char **out, size_t *len)
 	return M_OK;
 }
 
-int cli_read_all(const char *path, char **out, size_t *len)
+/* Read fd to its end into secure memory; name is for messages. */
+static int read_fd_all(int fd, const char *name, char **out, size_t *len)
 {
-	int fd = !path || strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
-	const char *name = fd == STDIN_FILENO ? "stdin" : path;
 	size_t cap = 1 << 16, n = 0;
 	char *buf;
 	struct stat sb;
 
 	*out = NULL;
-	if (fd < 0)
-		return cli_fail(M_INPUT, _("%s: %s"), name, strerror(errno));
 	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (size_t)sb.st_size >= cap)
 		cap = (size_t)sb.st_size + 1;
 	buf = keys_secure_alloc(cap);
 	for (;;) {
 		ssize_t r;
-		if (!buf) {
-			if (fd != STDIN_FILENO)
-				close(fd);
+		if (!buf)
 			return cli_fail(M_UNAVAILABLE, _("%s: out of memory"), name);
-		}
 		if (n + 1 == cap) {
 			/* Grow by copying: secure memory cannot be realloc'd. */
 			char *p = keys_secure_alloc(cap * 2);
@@ -194,20 +223,92 @@ int cli_read_all(const char *path, char **out, size_t *len)
 		if (r < 0) {
 			int e = errno;
 			keys_secure_free(buf);
-			if (fd != STDIN_FILENO)
-				close(fd);
 			return cli_fail(M_INPUT, _("%s: %s"), name, strerror(e));
 		}
 		if (r == 0)
 			break;
 		n += (size_t)r;
 	}
-	if (fd != STDIN_FILENO)
-		close(fd);
 	buf[n] = 0;
 	*out = buf;
 	*len = n;
 	return M_OK;
+}
+
+int cli_read_all(const char *path, char **out, size_t *len)
+{
+	int fd = !path || strcmp(path, "-") == 0 ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+	const char *name = fd == STDIN_FILENO ? "stdin" : path;
+	int rc;
+
+	*out = NULL;
+	if (fd < 0)
+		return cli_fail(M_INPUT, _("%s: %s"), name, strerror(errno));
+	rc = read_fd_all(fd, name, out, len);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return rc;
+}
+
+int cli_open_input(const struct cli *cli, const char *path, int *out)
+{
+	static const char *const own[] = {"data.mdb", "lock.mdb"};
+	gid_t egid = getegid(), rgid = getgid();
+	struct stat sb;
+	int fd, e;
+
+	*out = -1;
+	/* With the caller's own group, not mappe's: a setgid mappe must not read
+	 * for them what only the group may read, and a check before the open
+	 * (access) is undone by a symlink swapped in between. */
+	if (egid != rgid && setegid(rgid) != 0)
+		return cli_fail(M_UNAVAILABLE, _("cannot set the group back to yours: %s"),
+		                strerror(errno));
+	fd = open(path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+	e = errno;
+	if (egid != rgid && setegid(egid) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return cli_fail(M_UNAVAILABLE, _("cannot take the group mappe back: %s"),
+		                strerror(errno));
+	}
+	if (fd < 0 && (e == EACCES || e == EPERM))
+		return cli_fail(M_INPUT, _("%s: permission denied: you may not read this file"),
+		                path);
+	if (fd < 0)
+		return cli_fail(M_INPUT, _("%s: %s"), path, strerror(e));
+	/* From here on the opened file, never the name again. */
+	if (fstat(fd, &sb) != 0 || !(S_ISREG(sb.st_mode) || S_ISFIFO(sb.st_mode))) {
+		close(fd);
+		return cli_fail(M_INPUT, _("%s: not a regular file or a pipe"), path);
+	}
+	for (size_t i = 0; i < sizeof own / sizeof *own; i++) {
+		char p[4200];
+		struct stat ssb;
+		snprintf(p, sizeof p, "%s/%s", cli->db, own[i]);
+		if (stat(p, &ssb) == 0 && ssb.st_dev == sb.st_dev && ssb.st_ino == sb.st_ino) {
+			close(fd);
+			return cli_fail(M_INPUT,
+			                _("%s: this is the store's own file, not cases to read"),
+			                path);
+		}
+	}
+	*out = fd;
+	return M_OK;
+}
+
+int cli_read_input(const struct cli *cli, const char *path, char **out, size_t *len)
+{
+	int fd, rc;
+
+	*out = NULL;
+	if (!path || strcmp(path, "-") == 0)
+		return read_fd_all(STDIN_FILENO, "stdin", out, len);
+	if ((rc = cli_open_input(cli, path, &fd)))
+		return rc;
+	rc = read_fd_all(fd, path, out, len);
+	close(fd);
+	return rc;
 }
 
 int cli_open(const struct cli *cli, store **out)
@@ -235,41 +336,6 @@ int cli_open(const struct cli *cli, store **out)
 	}
 	*out = st;
 	return M_OK;
-}
-
-bool cli_conf(const char *key, char *buf, size_t cap)
-{
-	FILE *f = fopen(MAPPE_CONF, "r");
-	char line[4200];
-	size_t klen = strlen(key);
-	bool found = false;
-
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof line, f)) {
-		char *p = line, *e;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (strncmp(p, key, klen) != 0)
-			continue;
-		p += klen;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p++ != '=')
-			continue;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		e = p + strcspn(p, "\r\n");
-		while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		*e = 0;
-		if (*p) {
-			snprintf(buf, cap, "%s", p);
-			found = true;
-		}
-	}
-	fclose(f);
-	return found;
 }
 
 const char *cli_time(int64_t t, bool with_clock, char buf[32])

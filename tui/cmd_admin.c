@@ -1,16 +1,71 @@
 /* cmd_admin.c: init, user, passwd. */
 #include "tui/tui.h"
 
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/* On a shared host root makes the store directory (docs/deployment.md), and
+ * until init has run any user could run it and become the administrator:
+ * only root or the directory's owner may. The directory must exist, so that
+ * its owner and group are the administrator's decision. */
+static int shared_init_allowed(const struct cli *cli, struct stat *dirst)
+{
+	if (stat(cli->db, dirst) != 0 || !S_ISDIR(dirst->st_mode))
+		return cli_fail(M_UNAVAILABLE,
+		                _("%s: no store directory; root creates it first: "
+		                  "install -d -o root -g mappe -m 2770 %s"),
+		                cli->db, cli->db);
+	if (getuid() != 0 && getuid() != dirst->st_uid)
+		return cli_fail(M_AUTH,
+		                _("not permitted: on a shared host only root or the owner of %s "
+		                  "runs init (sudo mappe init --admin NAME)"),
+		                cli->db);
+	return M_OK;
+}
+
+/* Every file init made (data.mdb, lock.mdb, whatever else the store keeps
+ * there) goes to the directory's owner and group, 0660, not to whoever ran
+ * init: the files' owner could otherwise chmod them. */
+static int adopt_files(const char *dir, const struct stat *dirst)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int rc = M_OK;
+
+	if (!d)
+		return cli_fail(M_UNAVAILABLE, _("%s: %s"), dir, strerror(errno));
+	while ((e = readdir(d))) {
+		struct stat sb;
+		int fd;
+		if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(sb.st_mode))
+			continue;
+		fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0 || fchown(fd, dirst->st_uid, dirst->st_gid) != 0 ||
+		    fchmod(fd, 0660) != 0)
+			rc = cli_fail(M_UNAVAILABLE,
+			              _("%s/%s: cannot give the file to the directory's owner and "
+			                "group: %s"),
+			              dir, e->d_name, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	closedir(d);
+	return rc;
+}
 
 int cmd_init(struct cli *cli)
 {
 	const char *admin = cli->admin ? cli->admin : cli->user;
 	char err[512] = "", *pass;
+	struct stat dirst;
 	size_t plen;
 	int rc;
 
@@ -18,6 +73,8 @@ int cmd_init(struct cli *cli)
 		return cli_fail(M_USAGE, _("usage: mappe init [--admin NAME]"));
 	if (!store_user_name_valid(admin))
 		return cli_fail(M_USAGE, _("invalid user name: use the Unix login name (a-z, 0-9, . _ -)"));
+	if (cli->setgid && (rc = shared_init_allowed(cli, &dirst)))
+		return rc;
 	rc = cli_new_passphrase(cli, _("New passphrase for the administrator: "), &pass, &plen);
 	if (rc)
 		return rc;
@@ -25,6 +82,8 @@ int cmd_init(struct cli *cli)
 	keys_secure_free(pass);
 	if (rc)
 		return cli_fail(rc, "%s", err);
+	if (cli->setgid && (rc = adopt_files(cli->db, &dirst)))
+		return rc;
 	fprintf(stderr, _("mappe: created the store in %s with administrator %s\n"), cli->db, admin);
 	return M_OK;
 }
@@ -77,8 +136,11 @@ static int user_list(struct cli *cli)
 	printf("%-20s %-11s %-10s %s\n", _("USER"), _("ROLE"), _("CREATED"), _("CLASSES"));
 	for (size_t i = 0; i < n; i++) {
 		char when[32];
-		printf("%-20s %-11s %-10s ", users[i].name, keys_role_name(users[i].role),
-		       cli_time(users[i].created, false, when));
+		size_t len = strlen(users[i].name);
+		/* Stored data: a name mappe would never write is escaped. */
+		text_write_safe(stdout, users[i].name, len, NULL);
+		printf("%*s %-11s %-10s ", len < 20 ? (int)(20 - len) : 0, "",
+		       keys_role_name(users[i].role), cli_time(users[i].created, false, when));
 		print_classes(users[i].classes);
 		printf("%s\n", users[i].revoked       ? _("  (revoked)")
 		                : users[i].must_change ? _("  (initial passphrase)")
@@ -128,6 +190,7 @@ struct progress {
 	time_t start;
 	uint64_t last_line;
 	bool printed_final;
+	enum key_class cls; /* the class on the bar, KC_COUNT for none */
 };
 
 static void show_progress(void *vctx, const struct store_rotation *r)
@@ -135,9 +198,18 @@ static void show_progress(void *vctx, const struct store_rotation *r)
 	struct progress *p = vctx;
 	double secs = difftime(time(NULL), p->start);
 	uint64_t total = r->total ? r->total : 1, done = r->done < total ? r->done : total;
-	double rate = secs > 0 ? (double)done / secs : 0;
+	double rate;
 
+	if (r->cls != p->cls) { /* the next class of an all-class rotation */
+		p->cls = r->cls;
+		p->start = time(NULL);
+		p->last_line = 0;
+		p->printed_final = false;
+		secs = 0;
+	}
+	rate = secs > 0 ? (double)done / secs : 0;
 	if (!r->active) {
+		p->cls = KC_COUNT;
 		if (p->tty)
 			fputs("\r\033[K", stderr);
 		fprintf(stderr, _("mappe: %s: epoch %u active; the old keys are deleted\n"),
@@ -163,23 +235,47 @@ static void show_progress(void *vctx, const struct store_rotation *r)
 	}
 }
 
+/* A class held back by damaged cases: its message names them, and the
+ * other classes go on. */
+static void show_damaged(void *vctx, enum key_class c, const char *msg)
+{
+	struct progress *p = vctx;
+
+	(void)c;
+	if (p->tty)
+		fputs("\r\033[K", stderr);
+	cli_fail(M_INTEGRITY, "%s", _(msg));
+	p->cls = KC_COUNT;
+}
+
+/* Every class in classes, resuming the same command after a crash (the
+ * classes it finished are not rotated again). */
 static int rotate_classes(store *st, key_classes classes, long batch)
 {
-	struct progress p = {isatty(STDERR_FILENO), time(NULL), 0, false};
-	int rc;
+	struct progress p = {isatty(STDERR_FILENO), time(NULL), 0, false, KC_COUNT};
+	int rc = store_rotate_classes(st, classes, (size_t)batch, show_progress, show_damaged, &p);
 
-	for (unsigned c = 0; c < KC_COUNT; c++) {
-		if (!(classes & (1u << c)))
-			continue;
-		p.start = time(NULL);
-		p.last_line = 0;
-		p.printed_final = false;
-		if ((rc = store_rotate(st, (enum key_class)c, (size_t)batch, show_progress, &p))) {
-			if (p.tty)
-				fputc('\n', stderr);
-			return cli_fail(rc, "%s", _(store_error(st)));
-		}
+	if (rc) {
+		if (p.tty && p.cls != KC_COUNT)
+			fputc('\n', stderr);
+		return cli_fail(rc, "%s", _(store_error(st)));
 	}
+	return M_OK;
+}
+
+/* The authority key first: a class rotation after it grants from the new
+ * key. */
+static int rotate_authority(store *st)
+{
+	size_t users = 0;
+	int rc = store_rotate_authority(st, &users);
+
+	if (rc)
+		return cli_fail(rc, "%s", _(store_error(st)));
+	fprintf(stderr,
+	        _("mappe: the authority key is replaced (epoch %u); %zu user records signed "
+	          "anew; each keyslot moves to it at its owner's next login\n"),
+	        store_authority_epoch(st), users);
 	return M_OK;
 }
 
@@ -190,6 +286,13 @@ static int keys_rotate(struct cli *cli)
 	store *st;
 	int rc;
 
+	if (cli->klass && strcmp(cli->klass, "authority") == 0) {
+		if ((rc = open_ready(cli, &st)))
+			return rc;
+		rc = rotate_authority(st);
+		store_close(st);
+		return rc;
+	}
 	if (cli->klass) {
 		if (keys_class_parse(cli->klass, &c) != 0)
 			return cli_fail(M_USAGE, _("unknown class '%.20s'"), cli->klass);
@@ -200,6 +303,34 @@ static int keys_rotate(struct cli *cli)
 	rc = rotate_classes(st, classes, cli->batch ? cli->batch : 100);
 	store_close(st);
 	return rc;
+}
+
+/* The authority's epoch, and who still trusts an older one: they have not
+ * logged in since it was replaced (docs/security.md, "The authority key"). */
+static void print_authority(store *st, bool json)
+{
+	struct store_user_info *users = NULL;
+	uint32_t epoch = store_authority_epoch(st);
+	size_t n = 0, behind = 0;
+
+	if (store_user_list(st, &users, &n) != M_OK)
+		n = 0;
+	if (json)
+		printf(", {\"authority_epoch\": %u, \"not_moved\": [", epoch);
+	else
+		printf("%-10s %s %u", "authority", _("epoch"), epoch);
+	for (size_t i = 0; i < n; i++) {
+		if (users[i].revoked || users[i].pin >= epoch)
+			continue;
+		if (json)
+			printf("%s\"%s\"", behind ? ", " : "", users[i].name);
+		else
+			printf("%s %s", behind ? "" : _("\n           not logged in since it was replaced:"),
+			       users[i].name);
+		behind++;
+	}
+	fputs(json ? "]}" : "\n", stdout);
+	free(users);
 }
 
 static int keys_status(struct cli *cli)
@@ -237,8 +368,10 @@ static int keys_status(struct cli *cli)
 			else
 				fputs("null", stdout);
 			fputs(", \"holders\": [", stdout);
-			for (size_t i = 0; i < nh; i++)
-				printf("%s\"%s\"", i ? ", " : "", names[i]);
+			for (size_t i = 0; i < nh; i++) {
+				fputs(i ? ", " : "", stdout);
+				json_write_string(stdout, names[i], strlen(names[i]));
+			}
 			fputs("]}", stdout);
 			continue;
 		}
@@ -250,13 +383,18 @@ static int keys_status(struct cli *cli)
 		if (s[c].rotation.active)
 			printf(_("  ROTATING %u->%u, %s, next case %llu"), s[c].rotation.from,
 			       s[c].rotation.to,
-			       (s[c].rotation.phase & 0x7f) == 1 ? _("re-encrypting") : _("checking"),
+			       (s[c].rotation.phase & 0x7f) == 1   ? _("re-encrypting")
+			       : (s[c].rotation.phase & 0x7f) == 3 ? _("held back by damaged cases")
+			                                           : _("checking"),
 			       (unsigned long long)s[c].rotation.cursor);
 		printf("\n           %s:", _("held by"));
-		for (size_t i = 0; i < nh; i++)
-			printf(" %s", names[i]);
+		for (size_t i = 0; i < nh; i++) {
+			putchar(' ');
+			text_write_safe(stdout, names[i], strlen(names[i]), NULL);
+		}
 		putchar('\n');
 	}
+	print_authority(st, cli->json);
 	if (cli->json)
 		puts("]");
 	store_close(st);
@@ -269,7 +407,7 @@ int cmd_keys(struct cli *cli)
 		return keys_rotate(cli);
 	if (cli->argc == 1 && strcmp(cli->argv[0], "status") == 0 && !cli->klass && !cli->batch)
 		return keys_status(cli);
-	return cli_fail(M_USAGE, _("usage: mappe keys rotate [--class C] [--batch N] | "
+	return cli_fail(M_USAGE, _("usage: mappe keys rotate [--class C|authority] [--batch N] | "
 	                           "mappe keys status [--json]"));
 }
 
@@ -291,7 +429,10 @@ static int user_revoke(struct cli *cli)
 		return rc;
 	}
 	fprintf(stderr, _("mappe: %s revoked; rotating the keys they held\n"), cli->argv[1]);
-	rc = rotate_classes(st, held, cli->batch ? cli->batch : 100);
+	rc = held & STORE_HELD_AUTHORITY ? rotate_authority(st) : M_OK;
+	held &= ~(key_classes)STORE_HELD_AUTHORITY;
+	if (rc == M_OK)
+		rc = rotate_classes(st, held, cli->batch ? cli->batch : 100);
 	store_close(st);
 	return rc;
 }

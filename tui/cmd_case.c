@@ -36,6 +36,17 @@ static void print_json_str(const char *key, const char *v)
 		fputs("null", stdout);
 }
 
+/* One value of a find line: stored data, so escaped, and on one line. */
+static void put_value(const struct case_rec *c, enum field_id f, const char *none,
+                      const char *after)
+{
+	if (c->value[f])
+		text_write_safe(stdout, c->value[f], c->len[f], NULL);
+	else
+		fputs(none, stdout);
+	fputs(after, stdout);
+}
+
 int cmd_find(struct cli *cli)
 {
 	char *query = NULL;
@@ -85,12 +96,12 @@ int cmd_find(struct cli *cli)
 			print_json_str("birth_date", c.value[F_birth_date]);
 			puts("}");
 		} else {
-			printf("%6llu  %s %s  %s  %s  %s\n", (unsigned long long)c.id,
-			       c.value[F_given_name] ? c.value[F_given_name] : "-",
-			       c.value[F_family_name] ? c.value[F_family_name] : "-",
-			       c.value[F_birth_date] ? c.value[F_birth_date] : "----------",
-			       c.value[F_status] ? c.value[F_status] : "",
-			       c.value[F_caseworker] ? c.value[F_caseworker] : "");
+			printf("%6llu  ", (unsigned long long)c.id);
+			put_value(&c, F_given_name, "-", " ");
+			put_value(&c, F_family_name, "-", "  ");
+			put_value(&c, F_birth_date, "----------", "  ");
+			put_value(&c, F_status, "", "  ");
+			put_value(&c, F_caseworker, "", "\n");
 		}
 		case_clear(&c);
 	}
@@ -106,6 +117,9 @@ int cmd_find(struct cli *cli)
 }
 
 /* ---- show --------------------------------------------------------------- */
+
+/* Under the value column: two spaces, a 24-column label and one space. */
+#define VALUE_INDENT "                           "
 
 static void show_text(const struct cli *cli, const struct case_rec *c, bool notes_locked,
                       bool no_notes)
@@ -127,11 +141,7 @@ static void show_text(const struct cli *cli, const struct case_rec *c, bool note
 			continue;
 		}
 		/* Continuation lines of an address line up under the value. */
-		for (const char *p = c->value[f]; *p; p++) {
-			putchar(*p);
-			if (*p == '\n')
-				printf("  %-24s ", "");
-		}
+		text_write_safe(stdout, c->value[f], c->len[f], VALUE_INDENT);
 		putchar('\n');
 	}
 	printf("\n%s\n", "Journal"); /* the same word in both languages */
@@ -145,13 +155,11 @@ static void show_notes(const struct note *notes, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		char when[32];
-		printf("  %s  %s  %s%s\n    ", cli_time(notes[i].time, true, when), notes[i].author, note_kind_name(notes[i].kind),
+		printf("  %s  ", cli_time(notes[i].time, true, when));
+		text_write_safe(stdout, notes[i].author, strlen(notes[i].author), NULL);
+		printf("  %s%s\n    ", note_kind_name(notes[i].kind),
 		       notes[i].interpreter_used ? _(", interpreter") : "");
-		for (const char *p = notes[i].text; *p; p++) {
-			putchar(*p);
-			if (*p == '\n')
-				fputs("    ", stdout);
-		}
+		text_write_safe(stdout, notes[i].text, notes[i].len, "    ");
 		putchar('\n');
 	}
 }
@@ -315,11 +323,7 @@ int cmd_import(struct cli *cli)
 		return cli_fail(M_USAGE, _("--format expects csv or jsonl"));
 	else if (!cli->format && (ends_with(path, ".jsonl") || ends_with(path, ".ndjson")))
 		fmt = IMPORT_JSONL;
-	/* A setgid mappe reads with the group mappe: it must not let a lead
-	 * import a file only that group may read. */
-	if (cli->setgid && strcmp(path, "-") != 0 && access(path, R_OK) != 0)
-		return cli_fail(M_INPUT, _("%s: you may not read this file"), path);
-	if ((rc = cli_read_all(path, &buf, &len)))
+	if ((rc = cli_read_input(cli, path, &buf, &len)))
 		return rc;
 	if ((rc = open_ready(cli, &st))) {
 		keys_secure_free(buf);
@@ -338,7 +342,7 @@ int cmd_import(struct cli *cli)
 		return rc;
 	}
 	if (cli->dry_run)
-		fprintf(stderr, _("mappe: %s: %zu cases valid; nothing written (--dry-run)\n"), name, n);
+		cli_say(_("mappe: %s: %zu cases valid; nothing written (--dry-run)\n"), name, n);
 	for (size_t i = 0; i < n && ids; i++)
 		printf("%llu\n", (unsigned long long)ids[i]);
 	free(ids);

@@ -54,11 +54,9 @@ static int run_screens(struct cli *cli, store *st)
 	/* Idle lock after 10 minutes, or idle_lock = SECONDS in /etc/mappe.conf
 	 * (0: never); MAPPE_IDLE_LOCK for a session that is not setgid. */
 	ui.idle_lock = 600;
-	if (cli_conf("idle_lock", conf, sizeof conf))
-		ui.idle_lock = (int)strtol(conf, NULL, 10);
-	if (env && *env)
-		ui.idle_lock = (int)strtol(env, NULL, 10);
-	if (ui.idle_lock < 0)
+	if (cli_conf("idle_lock", conf, sizeof conf) && !conf_seconds(conf, &ui.idle_lock))
+		ui.idle_lock = 600;
+	if (env && *env && !conf_seconds(env, &ui.idle_lock))
 		ui.idle_lock = 600;
 
 	if (cli->script && !(ui.script = fopen(cli->script, "r")))

@@ -19,29 +19,32 @@
 
 /* ---- characters ------------------------------------------------------------ */
 
-/* Characters that must not enter the text from a key. U+2028/U+2029 break the
- * line in some viewers and not in others, like a lone CR; U+FFFE/U+FFFF are
- * refused by the store's validator. */
+/* Characters that must not enter the text from a key: what the store's
+ * validator refuses anyway, so that a paste cannot hide one in a value. */
 static bool insertable(wchar_t c)
 {
 	uint32_t u = (uint32_t)c;
 
-	if (u < 0x20 || (u >= 0x7f && u <= 0x9f))
-		return false;
-	if (u == 0x2028 || u == 0x2029 || u == 0xfffe || u == 0xffff)
+	/* Controls, bidi overrides and isolates, tags: text_char_unsafe. */
+	if (text_char_unsafe(u) || u == 0xfffe || u == 0xffff)
 		return false;
 	return !(u >= 0xd800 && u <= 0xdfff) && u <= 0x10ffff;
+}
+
+bool text_nonprint(wchar_t c)
+{
+	return (uint32_t)c > 0x10ffff || wcwidth(c) < 0 || text_char_unsafe((uint32_t)c);
+}
+
+static bool is_nonprint(wchar_t c)
+{
+	return text_nonprint(c);
 }
 
 /* A printable character of no width: it belongs to the cluster before it. */
 static bool is_mark(wchar_t c)
 {
-	return c != 0 && wcwidth(c) == 0;
-}
-
-static bool is_nonprint(wchar_t c)
-{
-	return wcwidth(c) < 0;
+	return c != 0 && !is_nonprint(c) && wcwidth(c) == 0;
 }
 
 static size_t utf8_size(wchar_t c)
@@ -127,11 +130,8 @@ int text_width(const wchar_t *s, size_t n)
 {
 	int w = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		int cw = wcwidth(s[i]);
-
-		w += cw < 0 ? 1 : cw;
-	}
+	for (size_t i = 0; i < n; i++)
+		w += is_nonprint(s[i]) ? 1 : wcwidth(s[i]);
 	return w;
 }
 

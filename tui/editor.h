@@ -11,7 +11,7 @@
  * Positions are wchar_t indexes and always sit between clusters: a base
  * character and the zero-width marks after it (U+0301, Arabic harakat, Ge'ez
  * U+135D..U+135F) move, delete and scroll as one. A non-printable character
- * (wcwidth < 0, from ed_set_utf8) is a cluster of its own, one column wide,
+ * (text_nonprint, from ed_set_utf8) is a cluster of its own, one column wide,
  * which a screen draws as a replacement character.
  */
 #ifndef MAPPE_TUI_EDITOR_H
@@ -118,6 +118,12 @@ struct ed_row {
  * than by lines. Nothing is filled when width or height is below 1. */
 int ed_view_lines(struct editor *ed, int width, int height, struct ed_row *rows, int *cursor_row,
                   int *cursor_col);
+
+/* Whether a screen draws c as U+FFFD, in one column: what wcwidth() calls
+ * non-printable, and every character text_char_unsafe() names (controls,
+ * bidi overrides and isolates, tags), which stored text may hold if it
+ * predates the validators. The one test every drawing function uses. */
+bool text_nonprint(wchar_t c);
 
 /* Display width of n wide characters: the sum of wcwidth(), combining marks 0,
  * non-printables 1 (a screen shows them as a replacement character). */

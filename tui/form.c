@@ -56,7 +56,7 @@ static void put_wide(int y, int x, const wchar_t *s, size_t start, size_t end)
 	move(y, x);
 	for (size_t i = start; i < end; i++) {
 		wchar_t one[2] = {s[i], 0};
-		if (wcwidth(s[i]) < 0)
+		if (text_nonprint(s[i]))
 			one[0] = 0xfffd;
 		addnwstr(one, 1);
 	}
@@ -414,11 +414,20 @@ int view_form_open(struct ui *ui, struct case_rec *c)
 		fm->editable[f] = d->cls == KC_NONE || store_can_read(ui->st, d->cls);
 		if (!fm->editable[f])
 			continue;
-		if (ed_init(&fm->ed[f], FIELD_MAX_BYTES, d->type == FT_LINES) != 0 ||
-		    (c->value[f] && ed_set_utf8(&fm->ed[f], c->value[f], c->len[f]) != 0)) {
+		if (ed_init(&fm->ed[f], FIELD_MAX_BYTES, d->type == FT_LINES) != 0) {
 			form_free(fm);
 			ui_say(ui, true, "%s", _("out of memory"));
 			return M_UNAVAILABLE;
+		}
+		/* Stored before the validators held it to UTF-8: say which
+		 * field, rather than "out of memory". */
+		if (c->value[f] && ed_set_utf8(&fm->ed[f], c->value[f], c->len[f]) != 0) {
+			form_free(fm);
+			ui_say(ui, true,
+			       _("%s: the stored value is not valid UTF-8 text; correct it "
+			         "with mappe update"),
+			       field_label((enum field_id)f, ui->nb));
+			return M_INPUT;
 		}
 		if (first < 0 && d->cls != KC_NONE)
 			first = f;

@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <locale.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +45,9 @@ static const struct command commands[] = {
     {"init", cmd_init, O_ADMIN, "init [--admin NAME]",
      "Create a store and its first administrator (default: your login name).\n"
      "The new passphrase is asked twice on the terminal, or read from\n"
-     "--new-passphrase-fd N. Refuses a directory that already holds a store."},
+     "--new-passphrase-fd N. Refuses a directory that already holds a store.\n"
+     "On a shared host (mappe setgid) only root or the owner of the store\n"
+     "directory may run it: sudo mappe init --admin NAME."},
     {"user", cmd_user, O_ROLE | O_BATCH,
      "user add NAME --role ROLE | user list | user revoke NAME | user grant|ungrant NAME protected",
      "Enrol a user with an initial passphrase that they must change at first login\n"
@@ -59,7 +62,9 @@ static const struct command commands[] = {
      "rotate: a new epoch for each class (or C), granted to exactly the users\n"
      "allowed it; cases are re-encrypted N at a time (default 100) while others\n"
      "keep working; the old keys are deleted when nothing uses them. Killed at any\n"
-     "point, run it again: it resumes. Administrators only."},
+     "point, run it again: it resumes, and rotates no finished class again. A\n"
+     "damaged case is left as it is and named (exit 3); the rest is rotated, and the\n"
+     "old key stays, decrypt-only, until it is repaired. Administrators only."},
     {"passwd", cmd_passwd, 0, "passwd",
      "Change your own passphrase: the current one from the terminal or\n"
      "--passphrase-fd, the new one from the terminal or --new-passphrase-fd.\n"
@@ -138,8 +143,11 @@ static bool want_norwegian(const char *lang)
 }
 
 /* The catalogs: installed under LOCALEDIR, or beside a binary run from the
- * source tree (./mappe and build/mappe both find build/locale). */
-static void i18n_init(bool norwegian)
+ * source tree (./mappe and build/mappe both find build/locale). Setgid, only
+ * LOCALEDIR: a user who can hard-link the setgid binary (no
+ * protected_hardlinks) puts it beside a locale/ of their own, and a
+ * catalogue's strings become printf formats. */
+static void i18n_init(bool norwegian, bool setgid)
 {
 	const char *dir = LOCALEDIR;
 	char exe[4096], probe[4400];
@@ -152,7 +160,8 @@ static void i18n_init(bool norwegian)
 	/* gettext picks the catalog from LANGUAGE, whatever the locale is. */
 	setenv("LANGUAGE", norwegian ? "nb" : "en", 1);
 	snprintf(probe, sizeof probe, "%s/nb/LC_MESSAGES/mappe.mo", dir);
-	if (faccessat(AT_FDCWD, probe, R_OK, AT_EACCESS) != 0 && (n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
+	if (!setgid && faccessat(AT_FDCWD, probe, R_OK, AT_EACCESS) != 0 &&
+	    (n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
 		static char local[4300];
 		exe[n] = 0;
 		*strrchr(exe, '/') = 0;
@@ -180,6 +189,23 @@ static long parse_long(const char *s, const char *what, long min, long max)
 		exit(M_USAGE);
 	}
 	return v;
+}
+
+/* LMDB reads the store through a map: a page missing from the file (it was
+ * truncated while in use, past the size check at open) is a SIGBUS. Say so
+ * and leave with the integrity status rather than die without a word;
+ * nothing is half-written, since a write transaction reaches the file only
+ * at commit. Only async-signal-safe calls here. */
+static void on_bus(int sig)
+{
+	static const char msg[] = "\nmappe: the store file is damaged (a page is missing: was "
+	                          "data.mdb truncated?); nothing more was written. An "
+	                          "administrator should run 'mappe check' and restore a backup.\n";
+	(void)sig;
+	if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) {
+		/* nothing more can be done */
+	}
+	_exit(M_INTEGRITY);
 }
 
 int main(int argc, char **argv)
@@ -217,6 +243,7 @@ int main(int argc, char **argv)
 	if (keys_init() != 0)
 		return cli_fail(M_UNAVAILABLE, "libsodium failed to start");
 	keys_harden_process();
+	signal(SIGBUS, on_bus);
 	cli.setgid = getauxval(AT_SECURE) != 0;
 	{
 		/* --lang must be known before the first message is printed. */
@@ -228,7 +255,7 @@ int main(int argc, char **argv)
 				lang = argv[i] + 7;
 		}
 		cli.norwegian = want_norwegian(lang);
-		i18n_init(cli.norwegian);
+		i18n_init(cli.norwegian, cli.setgid);
 	}
 
 	while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1 || optind < argc) {

@@ -12,8 +12,14 @@
 
 #include <libintl.h>
 
-#define _(s) gettext(s)
+/* Every translation goes through tui_gettext: messages are printf formats. */
+#define _(s) tui_gettext(s)
 #define N_(s) (s)
+
+/* gettext(msgid), unless the translation's printf conversions differ from the
+ * msgid's (same specifications in the same order; never %n): then msgid. */
+const char *tui_gettext(const char *msgid) __attribute__((format_arg(1)));
+bool tui_format_matches(const char *msgid, const char *translated);
 
 /* What the command line said; filled by main before a command runs. */
 struct cli {
@@ -45,6 +51,10 @@ struct cli {
 
 /* Print "mappe: message" on stderr and return status. Never pass personal data. */
 int cli_fail(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print a message on stderr as it is formatted (no prefix, line breaks kept).
+ * Both escape what they print (text_write_safe): arguments may be a file
+ * name or other user-supplied text. */
+void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Read a passphrase (one line) from fd, or from /dev/tty with echo off when
  * fd < 0. *out is secure memory for keys_secure_free. confirm asks twice. */
@@ -58,14 +68,25 @@ int cli_read_line(int fd, char **out, size_t *len);
 /* Read all of a file (or stdin for "-" or NULL) into secure memory with one
  * spare byte for in-place parsers. */
 int cli_read_all(const char *path, char **out, size_t *len);
+/* A file the caller names (import FILE): opened with the caller's real group,
+ * then refused unless the opened file is a regular file or a pipe and not one
+ * of the store's own. *fd is for the caller to close. */
+int cli_open_input(const struct cli *cli, const char *path, int *fd);
+/* cli_read_all of a file the caller names, through cli_open_input; "-" is stdin. */
+int cli_read_input(const struct cli *cli, const char *path, char **out, size_t *len);
 
 /* Open the store and unlock it as the acting user. */
 int cli_open(const struct cli *cli, store **out);
 int cli_parse_id(const char *s, uint64_t *id);
 #define MAPPE_CONF "/etc/mappe.conf"
 
-/* A value of /etc/mappe.conf ("key = value" lines); false if absent. */
+/* A value of /etc/mappe.conf ("key = value" lines); false if absent (conf.c). */
 bool cli_conf(const char *key, char *buf, size_t cap);
+/* The value of key in text; the first line wins; a value that does not fit
+ * in cap is ignored, never cut short. */
+bool conf_find(const char *text, size_t len, const char *key, char *buf, size_t cap);
+/* A number of seconds, 0 to one week; false for anything else. */
+bool conf_seconds(const char *value, int *out);
 
 /* A date (and time) for people, in local time. */
 const char *cli_time(int64_t t, bool with_clock, char buf[32]);

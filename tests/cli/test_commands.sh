@@ -19,7 +19,7 @@ expect_in "$T/err" "naming the path and the fix" "$DB: no store here"
 check "init creates a store" 0 "$MAPPE" --db "$DB" --user ada init --new-passphrase-fd 3 3<<<"$ADMIN_PASS"
 [ -f "$DB/data.mdb" ] && [ -f "$DB/lock.mdb" ] && ok "standard data.mdb and lock.mdb" || not_ok "standard data.mdb and lock.mdb"
 mode=$(stat -c %a "$DB/data.mdb")
-[ "$mode" = 660 ] && ok "data.mdb is 0660" || not_ok "data.mdb is 0660" "mode $mode"
+[ "$mode" = 600 ] && ok "data.mdb of a personal store is 0600" || not_ok "data.mdb of a personal store is 0600" "mode $mode"
 check "init refuses an existing store" 1 "$MAPPE" --db "$DB" --user ada init --new-passphrase-fd 3 3<<<"$ADMIN_PASS"
 check "init refuses a short passphrase" 5 "$MAPPE" --db "$T/other" --user ada init --new-passphrase-fd 3 3<<<"short"
 if command -v mdb_stat >/dev/null; then

@@ -395,6 +395,54 @@ static void test_control_refused(void **state)
 	ed_free(&ed);
 }
 
+/* Issue 7, finding 2: bidi overrides and isolates and tag characters are
+ * refused from a key like controls, and when stored text holds one (it may
+ * predate the validators) it is a one-column cluster of its own that the
+ * screen draws as U+FFFD, not a zero-width mark sent to the terminal. */
+static void test_bidi_and_tags_not_text(void **state)
+{
+	static const uint32_t bad[] = {0x202a, 0x202b, 0x202c, 0x202d,  0x202e,  0x2066,
+	                               0x2067, 0x2068, 0x2069, 0xe0001, 0xe0041, 0xe007f};
+	static const wchar_t planted[] = L"a\u202eb\U000e0041c";
+	struct editor ed;
+	int used = -1;
+	(void)state;
+
+	init_ed(&ed, 4096, true, "ab");
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(ed_apply(&ed, ED_INSERT, (wchar_t)bad[i]), 1);
+		assert_true(text_nonprint((wchar_t)bad[i]));
+	}
+	assert_text(&ed, "ab");
+	type(&ed, L"\u200c\u200f"); /* ZWNJ and RLM stay text */
+	ed_free(&ed);
+	assert_false(text_nonprint(L'\u200c'));
+	assert_false(text_nonprint(L'a'));
+	assert_true(text_nonprint(L'\x1b'));
+	assert_true(text_nonprint(L'\x9b'));
+
+	init_ed(&ed, 4096, false, "");
+	assert_int_equal(ed_set_utf8(&ed,
+	                             "a\xe2\x80\xae"
+	                             "b\xf3\xa0\x81\x81"
+	                             "c",
+	                             10),
+	                 0);
+	assert_int_equal(ed.len, 5);
+	assert_int_equal(text_width(planted, 5), 5);
+	ed_apply(&ed, ED_HOME, 0);
+	for (size_t want = 1; want <= 5; want++) {
+		assert_int_equal(ed_apply(&ed, ED_RIGHT, 0), 0);
+		assert_int_equal(ed.cur, want); /* each its own cluster */
+	}
+	ed_free(&ed);
+	assert_int_equal(utf8_fit("a\xe2\x80\xae"
+	                          "b",
+	                          80, &used),
+	                 5);
+	assert_int_equal(used, 3);
+}
+
 static void test_invalid_utf8_refused(void **state)
 {
 	static const struct {
@@ -1132,6 +1180,7 @@ int main(void)
 	    cmocka_unit_test(test_multiline_newline),
 	    cmocka_unit_test(test_up_down),
 	    cmocka_unit_test(test_soft_wrap),
+	    cmocka_unit_test(test_bidi_and_tags_not_text),
 	};
 
 	/* Widths and letter classes come from the locale, as in the program. */

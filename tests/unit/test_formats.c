@@ -735,7 +735,7 @@ static char *write_string(const char *s, size_t len, size_t *outlen)
 static void test_json_write_escapes(void **state)
 {
 	static const char in[] = "a\"b\\c/\n\t\r\b\f\x01\x1f\x7f\xC3\xA9\0z";
-	static const char want[] = "\"a\\\"b\\\\c/\\n\\t\\r\\b\\f\\u0001\\u001f\x7f\xC3\xA9"
+	static const char want[] = "\"a\\\"b\\\\c/\\n\\t\\r\\b\\f\\u0001\\u001f\\u007f\xC3\xA9"
 	                           "\\u0000z\"";
 	size_t outlen;
 	char *out = write_string(in, sizeof in - 1, &outlen);
@@ -784,16 +784,117 @@ static void round_trip(const char *s, size_t len)
 
 static void test_json_write_round_trip(void **state)
 {
-	char all[255];
+	char all[127];
 
 	(void)state;
-	/* every byte but NUL, which the reader refuses by design */
-	for (int i = 1; i <= 255; i++)
+	/* every ASCII byte but NUL, which the reader refuses by design; bytes
+	 * that are not UTF-8 become U+FFFD (test_json_write_never_invalid) */
+	for (int i = 1; i <= 127; i++)
 		all[i - 1] = (char)i;
 	round_trip(all, sizeof all);
 	round_trip("", 0);
 	round_trip("Ærlig \"Østby\"\r\n\\ Åsa\t😀", strlen("Ærlig \"Østby\"\r\n\\ Åsa\t😀"));
 	round_trip("\\u0041", 6);
+}
+
+/* What show --json printed before: raw C1 controls and invalid UTF-8, so no
+ * JSON reader took it. Every byte sequence now gives ASCII-clean JSON. */
+static void test_json_write_never_invalid(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t len;
+		const char *want;
+	} cases[] = {
+	    {"a\xC2\x9B"
+	     "2J",
+	     5, "\"a\\u009b2J\""},                            /* C1 CSI */
+	    {"\x1b]0;x\x07", 6, "\"\\u001b]0;x\\u0007\""},    /* OSC title */
+	    {"\xFF\xC3", 2, "\"\\ufffd\\ufffd\""},            /* invalid bytes */
+	    {"\xC3\x28", 2, "\"\\ufffd(\""},                  /* bad continuation */
+	    {"\xED\xA0\x80", 3, "\"\\ufffd\\ufffd\\ufffd\""}, /* a surrogate */
+	    {"\xE2\x80\xAE"
+	     "abc",
+	     6, "\"\\u202eabc\""},                                           /* RLO */
+	    {"\xE2\x81\xA6", 3, "\"\\u2066\""},                              /* LRI */
+	    {"\xE2\x80\xA8", 3, "\"\\u2028\""},                              /* line separator */
+	    {"\xF3\xA0\x81\x81", 4, "\"\\udb40\\udc41\""},                   /* tag A, a pair */
+	    {"\xE2\x80\x8C\xE2\x80\x8F", 6, "\"\xE2\x80\x8C\xE2\x80\x8F\""}, /* ZWNJ, RLM */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t outlen;
+		char *out = write_string(cases[i].in, cases[i].len, &outlen);
+
+		if (outlen != strlen(cases[i].want) || memcmp(out, cases[i].want, outlen) != 0)
+			fail_msg("case %zu: got %.*s", i, (int)outlen, out);
+		free(out);
+	}
+}
+
+static char *write_safe(const char *s, size_t len, const char *indent)
+{
+	char *out = NULL;
+	size_t outlen;
+	FILE *f = open_memstream(&out, &outlen);
+
+	assert_non_null(f);
+	text_write_safe(f, s, len, indent);
+	assert_int_equal(fclose(f), 0);
+	return out;
+}
+
+/* The one routine every command prints stored text through. */
+static void test_text_write_safe(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t len;
+		const char *indent;
+		const char *want;
+	} cases[] = {
+	    {"\x1b[2J\x1b]0;ok\x07", 11, "  ", "<U+001B>[2J<U+001B>]0;ok<U+0007>"},
+	    {"a\xC2\x9B"
+	     "31m",
+	     6, NULL, "a<U+009B>31m"},
+	    {"del\x7f", 4, NULL, "del<U+007F>"},
+	    {"nul\0x", 5, NULL, "nul<U+0000>x"},
+	    {"cr\rx", 4, "  ", "cr<U+000D>x"},
+	    {"\xE2\x80\xAE"
+	     "gpj.exe",
+	     10, NULL, "<U+202E>gpj.exe"},
+	    {"\xE2\x81\xA9", 3, NULL, "<U+2069>"},
+	    {"\xF3\xA0\x80\x81", 4, NULL, "<U+E0001>"},
+	    {"\xFF"
+	     "a\xC3",
+	     3, NULL,
+	     "\xEF\xBF\xBD"
+	     "a\xEF\xBF\xBD"},
+	    {"one\ntwo\tthree", 13, "    ", "one\n    two\tthree"},
+	    {"one\ntwo\tthree", 13, NULL, "one<U+000A>two<U+0009>three"},
+	    {"Ødegård محمد\xE2\x80\x8Cرضا", 27, NULL, "Ødegård محمد\xE2\x80\x8Cرضا"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *out = write_safe(cases[i].in, cases[i].len, cases[i].indent);
+
+		if (strcmp(out, cases[i].want) != 0)
+			fail_msg("case %zu: got %s", i, out);
+		free(out);
+	}
+	assert_true(text_char_unsafe(0x1b));
+	assert_true(text_char_unsafe('\n'));
+	assert_true(text_char_unsafe(0x85));
+	assert_true(text_char_unsafe(0x202a));
+	assert_true(text_char_unsafe(0x2068));
+	assert_true(text_char_unsafe(0xe007f));
+	assert_false(text_char_unsafe(' '));
+	assert_false(text_char_unsafe(0x200c));
+	assert_false(text_char_unsafe(0x200f));
+	assert_false(text_char_unsafe(0xa0));
+	assert_false(text_char_unsafe(0xe0100));
 }
 
 int main(void)
@@ -833,6 +934,8 @@ int main(void)
 	    cmocka_unit_test(test_json_err_buffer),
 	    cmocka_unit_test(test_json_write_escapes),
 	    cmocka_unit_test(test_json_write_round_trip),
+	    cmocka_unit_test(test_json_write_never_invalid),
+	    cmocka_unit_test(test_text_write_safe),
 	};
 
 	return cmocka_run_group_tests_name("formats", tests, NULL, NULL);

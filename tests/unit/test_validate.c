@@ -32,7 +32,7 @@ static void test_utf8_valid(void **state)
 	OK(text("Олена Шевченко", false));
 	OK(text("محمد", false));
 	OK(text("ተስፋይ", false));
-	OK(text("tab\tseparated", false));
+	OK(text("tab\tseparated", true));    /* single-line: test_text_tab */
 	OK(text("\xF0\x9F\x98\x80", false)); /* U+1F600, 4 bytes */
 	OK(text("\xF4\x8F\xBF\xBF", false)); /* U+10FFFF, the last code point */
 	OK(text("\xEF\xBF\xBD", false));     /* U+FFFD */
@@ -40,7 +40,7 @@ static void test_utf8_valid(void **state)
 	OK(text("\xEE\x80\x80", false));     /* U+E000, just above them */
 	OK(text("line one\nline two", true));
 	OK(text("line one\r\nline two\r\n", true));
-	OK(text("\xC2\xA0", false)); /* U+00A0, first code point after C1 */
+	OK(text("\xC2\xA0x", false)); /* U+00A0, first after C1 (alone: blank) */
 }
 
 static void test_utf8_invalid(void **state)
@@ -88,6 +88,166 @@ static void test_utf8_length_bounded(void **state)
 	/* A sequence cut by len is invalid even if the bytes after it would finish it. */
 	assert_non_null(valid_utf8_text("\xC3\xB8", 1, false));
 	assert_null(valid_utf8_text(NULL, 0, true));
+}
+
+/* ---- what each kind of text may hold (issue 7, finding 2) -------------- */
+
+static void test_text_controls_named(void **state)
+{
+	(void)state;
+	/* The message names the field's problem and the character, never the value. */
+	assert_string_equal(text("esc\x1b[2J", true), "contains a control character (U+001B)");
+	assert_string_equal(text("bell\a", false), "contains a control character (U+0007)");
+	assert_string_equal(text("del\x7f", true), "contains a control character (U+007F)");
+	assert_string_equal(text("csi\xC2\x9B", true), "contains a control character (U+009B)");
+	assert_string_equal(text("nel\xC2\x85", false), "contains a control character (U+0085)");
+	assert_string_equal(text("lone\rcr", true), "contains a control character (U+000D)");
+	assert_string_equal(text("a\xE2\x80\xA8"
+	                         "b",
+	                         true),
+	                    "contains a line separator (U+2028)");
+	assert_string_equal(text("a\xE2\x80\xA9"
+	                         "b",
+	                         true),
+	                    "contains a paragraph separator (U+2029)");
+	assert_string_equal(text("a\xE2\x80\xA8"
+	                         "b",
+	                         false),
+	                    "must be a single line");
+}
+
+static void test_text_bidi_refused(void **state)
+{
+	static const char *const bidi[] = {
+	    "\xE2\x80\xAA", "\xE2\x80\xAB", "\xE2\x80\xAC", "\xE2\x80\xAD", "\xE2\x80\xAE",
+	    "\xE2\x81\xA6", "\xE2\x81\xA7", "\xE2\x81\xA8", "\xE2\x81\xA9",
+	};
+	char buf[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof bidi / sizeof bidi[0]; i++) {
+		for (int multiline = 0; multiline <= 1; multiline++) {
+			snprintf(buf, sizeof buf, "abc%sdef", bidi[i]);
+			const char *msg = text(buf, multiline);
+			assert_non_null(msg);
+			assert_non_null(strstr(msg, "bidirectional control character (U+20"));
+		}
+	}
+	assert_string_equal(text("\xE2\x80\xAE"
+	                         "fdp.exe",
+	                         false),
+	                    "contains a bidirectional control character (U+202E)");
+	assert_string_equal(text("x\xE2\x81\xA9", true),
+	                    "contains a bidirectional control character (U+2069)");
+	BAD(text("x\xE2\x81\xAA", true)); /* U+206A, deprecated format character */
+	BAD(text("x\xEF\xBF\xB9", true)); /* U+FFF9, interlinear annotation */
+	/* The marks reorder nothing and mixed-direction text needs them. */
+	OK(text("Oslo \xE2\x80\x8F"
+	        "محمد",
+	        false)); /* RLM */
+	OK(text("\xE2\x80\x8E"
+	        "abc",
+	        false)); /* LRM */
+	OK(text("\xD8\x9C"
+	        "abc",
+	        false)); /* ALM */
+}
+
+static void test_text_tags_refused(void **state)
+{
+	(void)state;
+	/* "hi" spelt in invisible tag characters after a visible word. */
+	assert_string_equal(text("ok\xF3\xA0\x81\xA8\xF3\xA0\x81\xA9", false),
+	                    "contains a tag character (U+E0068)");
+	assert_string_equal(text("\xF3\xA0\x80\x81", true), "contains a tag character (U+E0001)");
+	assert_string_equal(text("x\xF3\xA0\x81\xBF", true), "contains a tag character (U+E007F)");
+	OK(text("\xE8\x91\x9B\xF3\xA0\x84\x80", false)); /* U+E0100, an ideographic variant */
+}
+
+static void test_text_blank_refused(void **state)
+{
+	static const char *const blank[] = {
+	    "\xE3\x85\xA4",               /* U+3164 Hangul filler */
+	    "\xE1\x85\x9F",               /* U+115F */
+	    "\xE1\x85\xA0",               /* U+1160 */
+	    "\xEF\xBE\xA0",               /* U+FFA0 */
+	    "\xE2\xA0\x80",               /* U+2800 Braille blank */
+	    "\xE2\x80\x8B",               /* U+200B zero-width space */
+	    "\xE2\x80\x8C",               /* U+200C ZWNJ alone */
+	    "\xE2\x80\x8D",               /* U+200D ZWJ alone */
+	    "\xE2\x81\xA0",               /* U+2060 word joiner */
+	    "\xEF\xBB\xBF",               /* U+FEFF */
+	    "\xC2\xA0",                   /* no-break space */
+	    "\xE3\x80\x80",               /* ideographic space */
+	    "\xC2\xAD",                   /* soft hyphen */
+	    "\xE2\x80\x8F",               /* RLM alone */
+	    "\xE1\xA0\x8E",               /* U+180E */
+	    "\xEF\xB8\x8F",               /* variation selector 16 alone */
+	    " \xE3\x85\xA4 \xE2\x80\x8B", /* a mixture */
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof blank / sizeof blank[0]; i++) {
+		assert_string_equal(
+		    text(blank[i], false),
+		    "must not be blank: it holds only spaces or invisible characters");
+		BAD(text(blank[i], true));
+	}
+	BAD(text("\xE3\x85\xA4\n\t\xE3\x85\xA4", true));
+	OK(text("", false)); /* empty is no value, not a blank one */
+	/* Inside text, where scripts need them, the invisible ones are fine. */
+	OK(text("محمد\xE2\x80\x8Cرضا", false)); /* ZWNJ in Persian */
+	OK(text("क्\xE2\x80\x8D"
+	        "ष",
+	        false));                                         /* ZWJ in Devanagari */
+	OK(text("\xE0\xB8\x81\xE2\x80\x8B\xE0\xB8\x82", false)); /* ZWSP in Thai */
+	OK(text("\xE2\x9D\xA4\xEF\xB8\x8F", false));             /* a heart and VS16 */
+	OK(text("Storgata 5\xC2\xA0"
+	        "B",
+	        false)); /* NBSP between words */
+}
+
+static void test_text_tab(void **state)
+{
+	(void)state;
+	assert_string_equal(text("tab\tseparated", false), "contains a tab");
+	OK(text("tab\tseparated", true));
+	OK(text("line\n\tindented", true));
+}
+
+/* Names are single-line text and more: no invisible character but ZWNJ and
+ * ZWJ inside, nothing that looks like a space but the space. */
+static void test_name_invisible_refused(void **state)
+{
+	static const char *const bad[] = {
+	    "Kari\xE3\x85\xA4Nordmann", /* U+3164 between the names */
+	    "\xE3\x85\xA4Kari",         /* U+3164 in front */
+	    "Kari\xE3\x85\xA4",         /* U+3164 behind: "Kari " */
+	    "Kari\xE1\x85\x9F",         /* U+115F */
+	    "Kari\xEF\xBE\xA0",         /* U+FFA0 */
+	    "Kari\xE2\x80\x8B"
+	    "Nordmann",                 /* ZWSP */
+	    "Kari\xE2\x81\xA0",         /* word joiner */
+	    "Kari\xC2\xA0Nordmann",     /* NBSP */
+	    "Kari\xE3\x80\x80Nordmann", /* ideographic space */
+	    "Kari\xC2\xAD",             /* soft hyphen */
+	    "Kari\xE2\x80\x8F",         /* RLM */
+	    "Kari\xCD\x8F",             /* combining grapheme joiner */
+	};
+	const char *msg = "contains an invisible character or a space other than the plain space";
+
+	(void)state;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		if (!valid_name(bad[i]) || strcmp(valid_name(bad[i]), msg) != 0)
+			fail_msg("name %zu: %s", i,
+			         valid_name(bad[i]) ? valid_name(bad[i]) : "accepted");
+	}
+	BAD(valid_name("\xE3\x85\xA4"));
+	OK(valid_name("محمد\xE2\x80\x8Cرضا")); /* ZWNJ inside a Persian name */
+	OK(valid_name("क्\xE2\x80\x8D"
+	              "षा"));             /* ZWJ inside a Devanagari name */
+	OK(valid_name("葛\xEF\xB8\x80")); /* a variation selector */
+	OK(valid_name("김민준"));
 }
 
 /* ---- dates ---------------------------------------------------------------- */
@@ -923,6 +1083,12 @@ int main(void)
 	    cmocka_unit_test(test_utf8_valid),
 	    cmocka_unit_test(test_utf8_invalid),
 	    cmocka_unit_test(test_utf8_length_bounded),
+	    cmocka_unit_test(test_text_controls_named),
+	    cmocka_unit_test(test_text_bidi_refused),
+	    cmocka_unit_test(test_text_tags_refused),
+	    cmocka_unit_test(test_text_blank_refused),
+	    cmocka_unit_test(test_text_tab),
+	    cmocka_unit_test(test_name_invisible_refused),
 	    cmocka_unit_test(test_date_valid),
 	    cmocka_unit_test(test_date_invalid),
 	    cmocka_unit_test(test_date_days_known),

@@ -1,0 +1,82 @@
+/* plant: put text into a store below validation, for the command-line tests
+ * of what mappe prints (tests/cli/test_escape.sh). It stands for an older
+ * mappe's data, or for another program of someone who holds the keys; the
+ * store API itself refuses such text, so this uses store/private.h
+ * (tests/unit/plant.h). Never built into mappe.
+ *
+ *   plant DIR USER note ID [AUTHOR] < text    (the passphrase on fd 3)
+ *   plant DIR USER case < text                 prints the new case's id
+ *   plant DIR USER user < name                 a copy of USER's record
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/unit/plant.h"
+
+static char *slurp(FILE *f, size_t *len)
+{
+	size_t cap = 1 << 16;
+	char *buf = malloc(cap + 1);
+
+	if (!buf)
+		return NULL;
+	*len = fread(buf, 1, cap, f);
+	buf[*len] = 0;
+	return buf;
+}
+
+int main(int argc, char **argv)
+{
+	struct store_options opt = {0, NULL};
+	char err[512] = "", pass[256];
+	store *st = NULL;
+	size_t len;
+	char *text;
+	int rc;
+
+	if (argc < 4 || keys_init() != KEYS_OK) {
+		fputs("usage: plant DIR USER note ID [AUTHOR] | case  (passphrase on fd 3)\n",
+		      stderr);
+		return 1;
+	}
+	FILE *pf = fdopen(3, "r");
+	if (!pf || !fgets(pass, sizeof pass, pf)) {
+		fputs("plant: no passphrase on fd 3\n", stderr);
+		return 1;
+	}
+	pass[strcspn(pass, "\n")] = 0;
+	if ((rc = store_open(argv[1], &opt, &st, err, sizeof err)) ||
+	    (rc = store_unlock(st, argv[2], pass, strlen(pass)))) {
+		fprintf(stderr, "plant: %s\n", st ? store_error(st) : err);
+		return rc;
+	}
+	if (!(text = slurp(stdin, &len)))
+		return 6;
+	if (strcmp(argv[3], "note") == 0 && argc >= 5) {
+		rc = plant_note(st, strtoull(argv[4], NULL, 10), argc > 5 ? argv[5] : argv[2], text,
+		                len);
+	} else if (strcmp(argv[3], "case") == 0) {
+		struct case_rec c;
+		uint64_t id = 0;
+
+		case_init(&c);
+		case_set(&c, F_given_name, text, len);
+		case_set(&c, F_family_name, "\xE3\x85\xA4", 3); /* U+3164: looks blank */
+		case_set(&c, F_address, text, len);
+		rc = plant_case(st, &c, &id);
+		case_clear(&c);
+		if (rc == M_OK)
+			printf("%llu\n", (unsigned long long)id);
+	} else if (strcmp(argv[3], "user") == 0) {
+		rc = plant_user(st, argv[2], text);
+	} else {
+		rc = 1;
+	}
+	if (rc)
+		fprintf(stderr, "plant: %s\n", store_error(st));
+	free(text);
+	store_close(st);
+	return rc;
+}

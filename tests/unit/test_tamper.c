@@ -1,0 +1,666 @@
+/* Someone who can write the store file but holds no administrator's key
+ * (issue 7, findings 1, 8 and 9): planted and edited user records, cases
+ * deleted behind the store's back, a wound-back case counter, orphan notes,
+ * and a truncated data.mdb. Every attack is made on the raw LMDB file, as
+ * such a writer would, through st_txn (store/private.h); every defence is
+ * observed through the public store API.
+ *
+ * All values are invented and never printed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "store/private.h"
+#include "store/store.h"
+#include "tests/unit/tmpdir.h"
+
+static const struct keys_kdf kdf_min = {2, 64ull << 20};
+static const struct store_options opts = {0, &kdf_min};
+static const char admin_pass[] = "admin passphrase one";
+static const char kari_pass[] = "kari passphrase one";
+static const char eve_pass[] = "eve chose this one";
+
+/* users.c's layout: u8 version | u8 role | u8 flags | u8 0 | i64 created |
+ * pk[32] | keyslot | (v2) authority MAC[32]. */
+enum { USER_V1 = 4 + 8 + KEYS_PK_BYTES + KEYS_SLOT_BYTES, USER_V2 = USER_V1 + KEYS_MAC_BYTES,
+       FLAG_PROTECTED = 4 };
+
+struct tstore {
+	char dir[128];
+	store *st;
+};
+
+static void ts_open(struct tstore *t)
+{
+	char err[512] = "";
+
+	assert_null(t->st);
+	assert_int_equal(store_open(t->dir, &opts, &t->st, err, sizeof err), M_OK);
+}
+
+static void ts_close(struct tstore *t)
+{
+	store_close(t->st);
+	t->st = NULL;
+}
+
+static int ts_as(struct tstore *t, const char *user, const char *pass)
+{
+	ts_close(t);
+	ts_open(t);
+	return store_unlock(t->st, user, pass, strlen(pass));
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return keys_init() == KEYS_OK ? 0 : -1;
+}
+
+static int fx_setup(void **state)
+{
+	struct tstore *t = calloc(1, sizeof *t);
+	char err[512] = "";
+
+	if (!t)
+		return -1;
+	make_dir(t->dir, sizeof t->dir);
+	if (store_create(t->dir, "admin", admin_pass, strlen(admin_pass), &opts, err, sizeof err) ||
+	    store_open(t->dir, &opts, &t->st, err, sizeof err) ||
+	    store_unlock(t->st, "admin", admin_pass, strlen(admin_pass)) ||
+	    store_user_add(t->st, "kari", ROLE_CASEWORKER, kari_pass, strlen(kari_pass))) {
+		store_close(t->st);
+		remove_dir(t->dir);
+		free(t);
+		return -1;
+	}
+	*state = t;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	struct tstore *t = *state;
+
+	ts_close(t);
+	remove_dir(t->dir);
+	free(t);
+	return 0;
+}
+
+/* ---- raw access ------------------------------------------------------------- */
+
+struct raw {
+	enum store_db db;
+	const void *k;
+	size_t klen;
+	const void *v; /* NULL: delete */
+	size_t vlen;
+	uint8_t got[512];
+	size_t gotlen;
+	bool found;
+};
+
+static int raw_put_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct raw *r = vctx;
+	MDB_val k = {r->klen, (void *)r->k};
+
+	if (!r->v) {
+		int rc = mdb_del(txn, st->dbi[r->db], &k, NULL);
+		return rc == 0 || rc == MDB_NOTFOUND ? M_OK : M_UNAVAILABLE;
+	}
+	return st_put(st, txn, r->db, r->k, r->klen, r->v, r->vlen, 0);
+}
+
+static int raw_get_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct raw *r = vctx;
+	MDB_val v;
+	int rc = st_get(st, txn, r->db, r->k, r->klen, &v);
+
+	r->found = rc == M_OK;
+	if (r->found) {
+		assert_true(v.mv_size <= sizeof r->got);
+		memcpy(r->got, v.mv_data, v.mv_size);
+		r->gotlen = v.mv_size;
+	}
+	return rc == -1 ? M_OK : rc;
+}
+
+static void raw_put(store *st, enum store_db db, const void *k, size_t klen, const void *v,
+                    size_t vlen)
+{
+	struct raw r = {db, k, klen, v, vlen, {0}, 0, false};
+
+	assert_int_equal(st_txn(st, true, raw_put_txn, &r), M_OK);
+}
+
+static bool raw_get(store *st, enum store_db db, const void *k, size_t klen, uint8_t *out,
+                    size_t *len)
+{
+	struct raw r = {db, k, klen, NULL, 0, {0}, 0, false};
+
+	assert_int_equal(st_txn(st, false, raw_get_txn, &r), M_OK);
+	if (r.found && out) {
+		memcpy(out, r.got, r.gotlen);
+		*len = r.gotlen;
+	}
+	return r.found;
+}
+
+static size_t count_grants_of(store *st, const char *name)
+{
+	char names[16][64];
+	size_t n, total = 0;
+
+	for (unsigned c = 0; c < KC_COUNT; c++) {
+		for (uint32_t e = 1; e <= 3; e++) {
+			assert_int_equal(store_class_holders(st, (enum key_class)c, e, names, 16, &n),
+			                 M_OK);
+			for (size_t i = 0; i < n; i++)
+				total += strcmp(names[i], name) == 0;
+		}
+	}
+	return total;
+}
+
+struct reports {
+	size_t n;
+	char all[4096];
+};
+
+static void collect(void *ctx, uint64_t id, const char *what)
+{
+	struct reports *r = ctx;
+	size_t used = strlen(r->all);
+
+	r->n++;
+	snprintf(r->all + used, sizeof r->all - used, "[%llu] %s\n", (unsigned long long)id, what);
+}
+
+static int check(store *st, struct reports *r)
+{
+	size_t checked;
+
+	memset(r, 0, sizeof *r);
+	return store_check(st, collect, r, &checked);
+}
+
+/* A version-1 user record, as the attack builds it: a lead with the
+ * protected flag, and a keyslot from public values and a passphrase of the
+ * attacker's choosing. */
+static void plant_v1_user(store *st, const char *name, const char *pass)
+{
+	uint8_t rec[USER_V1] = {1, ROLE_LEAD, FLAG_PROTECTED, 0};
+
+	assert_int_equal(keys_slot_create(pass, strlen(pass), &kdf_min, st->store_id, name,
+	                                  st->authority_pk, rec + 12, rec + 12 + KEYS_PK_BYTES),
+	                 KEYS_OK);
+	raw_put(st, DB_USERS, name, strlen(name), rec, sizeof rec);
+}
+
+/* ---- finding 1: a file writer grants themselves every key ------------------- */
+
+static void test_planted_v1_user(void **state)
+{
+	struct tstore *t = *state;
+	uint8_t rec[512];
+	size_t len = 0;
+	struct reports r;
+	key_classes held = 0;
+
+	plant_v1_user(t->st, "eve", eve_pass);
+
+	/* The administrator's routine login signs nothing. */
+	assert_int_equal(ts_as(t, "admin", admin_pass), M_OK);
+	assert_true(raw_get(t->st, DB_USERS, "eve", 3, rec, &len));
+	assert_int_equal(len, USER_V1);
+
+	/* The routine rotation refuses to seal a key to the planted record,
+	 * and says which record it is. */
+	assert_int_equal(store_rotate(t->st, KC_IDENTITY, 64, NULL, NULL), M_INTEGRITY);
+	assert_non_null(strstr(store_error(t->st), "eve"));
+	assert_int_equal(count_grants_of(t->st, "eve"), 0);
+
+	/* check names it; eve's own login is refused as tampering. */
+	assert_int_equal(check(t->st, &r), M_INTEGRITY);
+	assert_non_null(strstr(r.all, "eve"));
+	assert_int_equal(ts_as(t, "eve", eve_pass), M_INTEGRITY);
+
+	/* The way out: revoking the record deletes it and rotates every class. */
+	assert_int_equal(ts_as(t, "admin", admin_pass), M_OK);
+	assert_int_equal(store_user_revoke(t->st, "eve", &held), M_OK);
+	assert_int_equal(held, ((1u << KC_COUNT) - 1) | STORE_HELD_AUTHORITY);
+	assert_false(raw_get(t->st, DB_USERS, "eve", 3, NULL, NULL));
+	assert_int_equal(store_rotate(t->st, KC_IDENTITY, 64, NULL, NULL), M_OK);
+	assert_int_equal(count_grants_of(t->st, "eve"), 0);
+	assert_int_equal(check(t->st, &r), M_OK);
+}
+
+/* A role or flag edited in a signed record: never signed anew. */
+static void test_edited_user_not_resigned(void **state)
+{
+	struct tstore *t = *state;
+	uint8_t rec[512];
+	size_t len = 0;
+	bool changed = false;
+	struct reports r;
+
+	assert_true(raw_get(t->st, DB_USERS, "kari", 4, rec, &len));
+	assert_int_equal(len, USER_V2);
+	rec[2] |= FLAG_PROTECTED;
+	raw_put(t->st, DB_USERS, "kari", 4, rec, len);
+
+	assert_int_equal(ts_as(t, "admin", admin_pass), M_OK);
+	assert_int_equal(store_user_grant(t->st, "kari", KC_PROTECTED, true, &changed),
+	                 M_INTEGRITY);
+	assert_int_equal(store_rotate(t->st, KC_PROTECTED, 64, NULL, NULL), M_INTEGRITY);
+	assert_non_null(strstr(store_error(t->st), "kari"));
+	assert_int_equal(check(t->st, &r), M_INTEGRITY);
+	assert_non_null(strstr(r.all, "kari"));
+
+	/* Raising the role instead: refused at kari's own login. */
+	rec[2] &= (uint8_t)~FLAG_PROTECTED;
+	rec[1] = ROLE_LEAD;
+	raw_put(t->st, DB_USERS, "kari", 4, rec, len);
+	assert_int_equal(ts_as(t, "kari", kari_pass), M_INTEGRITY);
+}
+
+/* A schema-3 store: its records are signed by the upgrade, inside an
+ * administrator's unlock, and nobody else's login can do it. */
+static int strip_to_schema3_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	uint8_t b[4];
+	int rc;
+
+	(void)vctx;
+	assert_int_equal(mdb_cursor_open(txn, st->dbi[DB_USERS], &cur), 0);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		uint8_t rec[USER_V1];
+		MDB_val nv = {sizeof rec, rec};
+		assert_int_equal(v.mv_size, USER_V2);
+		memcpy(rec, v.mv_data, sizeof rec);
+		rec[0] = 1;
+		assert_int_equal(mdb_cursor_put(cur, &k, &nv, MDB_CURRENT), 0);
+	}
+	mdb_cursor_close(cur);
+	MDB_val mk = {11, "next_id_mac"};
+	assert_int_equal(mdb_del(txn, st->dbi[DB_META], &mk, NULL), 0);
+	be32(b, 3);
+	return st_put(st, txn, DB_META, "schema", 6, b, 4, 0);
+}
+
+static void test_schema3_upgrade(void **state)
+{
+	struct tstore *t = *state;
+	uint8_t rec[512];
+	size_t len = 0;
+	struct reports r;
+
+	assert_int_equal(st_txn(t->st, true, strip_to_schema3_txn, NULL), M_OK);
+
+	/* A caseworker cannot upgrade it, and is told who can. */
+	assert_int_equal(ts_as(t, "kari", kari_pass), M_UNAVAILABLE);
+	assert_non_null(strstr(store_error(t->st), "administrator"));
+	assert_true(raw_get(t->st, DB_USERS, "kari", 4, rec, &len));
+	assert_int_equal(len, USER_V1);
+
+	/* The administrator's login upgrades it, in one transaction. */
+	assert_int_equal(ts_as(t, "admin", admin_pass), M_OK);
+	assert_true(raw_get(t->st, DB_USERS, "kari", 4, rec, &len));
+	assert_int_equal(len, USER_V2);
+	assert_true(raw_get(t->st, DB_META, "schema", 6, rec, &len));
+	assert_int_equal(rd32(rec), STORE_SCHEMA);
+	assert_int_equal(check(t->st, &r), M_OK);
+	assert_int_equal(ts_as(t, "kari", kari_pass), M_OK);
+}
+
+/* ---- finding 8: deleted cases, a wound-back counter, orphan notes ----------- */
+
+static void insert_cases(store *st, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct case_rec c;
+		case_init(&c);
+		assert_int_equal(case_set(&c, F_given_name, "Zqx", 3), 0);
+		assert_int_equal(case_set(&c, F_family_name, "Vbn", 3), 0);
+		assert_int_equal(store_case_insert(st, &c, 1, NULL), M_OK);
+		case_clear(&c);
+	}
+}
+
+static void delete_case_header(store *st, uint64_t id)
+{
+	uint8_t k[8];
+
+	be64(k, id);
+	raw_put(st, DB_CASES, k, 8, NULL, 0);
+}
+
+static void test_deleted_case(void **state)
+{
+	struct tstore *t = *state;
+	struct reports r;
+
+	insert_cases(t->st, 3);
+	assert_int_equal(check(t->st, &r), M_OK);
+
+	/* The middle one, then the last: both missing below the counter. */
+	delete_case_header(t->st, 2);
+	assert_int_equal(check(t->st, &r), M_INTEGRITY);
+	assert_non_null(strstr(r.all, "[2] the case is missing"));
+	delete_case_header(t->st, 3);
+	assert_int_equal(check(t->st, &r), M_INTEGRITY);
+	assert_non_null(strstr(r.all, "[3] the case is missing"));
+}
+
+static void test_counter_wound_back(void **state)
+{
+	struct tstore *t = *state;
+	uint8_t b[8], saved[8];
+	size_t len;
+	struct reports r;
+	struct case_rec c;
+
+	insert_cases(t->st, 3);
+	assert_true(raw_get(t->st, DB_META, "next_id", 7, saved, &len));
+
+	/* Wound back in the file: it no longer authenticates, and no insert
+	 * goes through. */
+	be64(b, 2);
+	raw_put(t->st, DB_META, "next_id", 7, b, 8);
+	assert_int_equal(check(t->st, &r), M_INTEGRITY);
+	assert_non_null(strstr(r.all, "counter"));
+	case_init(&c);
+	assert_int_equal(case_set(&c, F_given_name, "New", 3), 0);
+	assert_int_equal(store_case_insert(t->st, &c, 1, NULL), M_INTEGRITY);
+
+	/* Put back, the store is whole again. */
+	raw_put(t->st, DB_META, "next_id", 7, saved, 8);
+	assert_int_equal(check(t->st, &r), M_OK);
+	case_clear(&c);
+}
+
+static int counter_to_two_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	(void)vctx;
+	return st_counter_write(st, txn, st->kr, 2);
+}
+
+static void test_counter_never_overwrites(void **state)
+{
+	struct tstore *t = *state;
+	struct reports r;
+	struct case_rec c;
+
+	insert_cases(t->st, 3);
+	assert_int_equal(st_txn(t->st, true, counter_to_two_txn, NULL), M_OK);
+	assert_int_equal(check(t->st, &r), M_INTEGRITY);
+	assert_non_null(strstr(r.all, "wound back"));
+	case_init(&c);
+	assert_int_equal(case_set(&c, F_given_name, "New", 3), 0);
+	assert_int_equal(store_case_insert(t->st, &c, 1, NULL), M_INTEGRITY);
+	assert_non_null(strstr(store_error(t->st), "existing case 2"));
+	case_clear(&c);
+}
+
+static void test_orphan_notes(void **state)
+{
+	struct tstore *t = *state;
+	uint8_t k[12], v[64] = {0};
+	struct reports r;
+
+	insert_cases(t->st, 1);
+	assert_int_equal(store_note_add(t->st, 1, 0, false, "visit", 5), M_OK);
+	assert_int_equal(check(t->st, &r), M_OK);
+
+	be64(k, 99);
+	be32(k + 8, 0);
+	raw_put(t->st, DB_NOTES, k, 12, v, sizeof v);
+	assert_int_equal(check(t->st, &r), M_INTEGRITY);
+	assert_non_null(strstr(r.all, "[99] journal notes without a case"));
+	raw_put(t->st, DB_NOTES, k, 12, NULL, 0);
+
+	be64(k, 1);
+	be32(k + 8, 7);
+	raw_put(t->st, DB_NOTES, k, 12, v, sizeof v);
+	assert_int_equal(check(t->st, &r), M_INTEGRITY);
+	assert_non_null(strstr(r.all, "[1] a note that the record header does not count"));
+}
+
+/* ---- finding 16: a revoked administrator's authority key ------------------ */
+
+/* What the revoked administrator keeps: their unlocked keyring, taken from
+ * their session before they are revoked, as a memory dump would. */
+static keyring *steal_keyring(struct tstore *t, const char *user, const char *pass)
+{
+	keyring *kr;
+
+	assert_int_equal(ts_as(t, user, pass), M_OK);
+	kr = t->st->kr;
+	t->st->kr = NULL;
+	return kr;
+}
+
+static void user_pk(store *st, const char *name, uint8_t pk[KEYS_PK_BYTES], uint8_t *pin)
+{
+	uint8_t rec[512];
+	size_t len = 0;
+
+	assert_true(raw_get(st, DB_USERS, name, strlen(name), rec, &len));
+	assert_int_equal(len, USER_V2);
+	memcpy(pk, rec + 12, KEYS_PK_BYTES);
+	*pin = rec[3];
+}
+
+static void expect_case_opens(store *st)
+{
+	struct case_rec c;
+
+	case_init(&c);
+	assert_int_equal(store_case_get(st, 1, &c), M_OK);
+	assert_non_null(c.value[F_given_name]);
+	assert_memory_equal(c.value[F_given_name], "Zqx", 3);
+	case_clear(&c);
+}
+
+static const char ola_pass[] = "ola passphrase one";
+
+static void test_authority_rotation(void **state)
+{
+	struct tstore *t = *state;
+	uint8_t pk[KEYS_PK_BYTES], g[KEYS_GRANT_BYTES], k[64], rec[512];
+	key_classes held = 0;
+	size_t users = 0, len;
+	uint8_t pin;
+	keyring *evil;
+	struct reports r;
+
+	insert_cases(t->st, 1);
+	assert_int_equal(store_user_add(t->st, "ola", ROLE_ADMIN, ola_pass, strlen(ola_pass)), M_OK);
+	evil = steal_keyring(t, "ola", ola_pass);
+	assert_true(keyring_is_authority(evil));
+
+	/* Revoking an administrator replaces the authority. */
+	assert_int_equal(ts_as(t, "admin", admin_pass), M_OK);
+	assert_int_equal(store_user_revoke(t->st, "ola", &held), M_OK);
+	assert_true(held & STORE_HELD_AUTHORITY);
+	assert_int_equal(store_rotate_authority(t->st, &users), M_OK);
+	assert_int_equal(users, 3);
+	assert_int_equal(check(t->st, &r), M_OK);
+
+	/* Each slot moves to the new authority at its owner's next login. */
+	user_pk(t->st, "kari", pk, &pin);
+	assert_int_equal(pin, 0);
+	assert_int_equal(ts_as(t, "kari", kari_pass), M_OK);
+	expect_case_opens(t->st);
+	user_pk(t->st, "kari", pk, &pin);
+	assert_int_equal(pin, 1);
+	assert_int_equal(ts_as(t, "kari", kari_pass), M_OK); /* and opens there */
+
+	/* The old key's grant, planted for kari: refused, not taken. */
+	assert_int_equal(keyring_grant(evil, KC_IDENTITY, 1, pk, g), KEYS_OK);
+	memcpy(k, "kari", 4);
+	k[4] = 0;
+	k[5] = KC_IDENTITY;
+	be32(k + 6, 1);
+	assert_true(raw_get(t->st, DB_GRANTS, k, 10, rec, &len));
+	raw_put(t->st, DB_GRANTS, k, 10, g, sizeof g);
+	assert_int_equal(ts_as(t, "kari", kari_pass), M_INTEGRITY);
+	raw_put(t->st, DB_GRANTS, k, 10, rec, len);
+	assert_int_equal(ts_as(t, "kari", kari_pass), M_OK);
+
+	/* A user record signed with the old key: check refuses it. */
+	assert_int_equal(ts_as(t, "admin", admin_pass), M_OK);
+	{
+		uint8_t b[128];
+		size_t off = 0;
+		assert_true(raw_get(t->st, DB_USERS, "kari", 4, rec, &len));
+		rec[1] = ROLE_LEAD;
+		/* users.c's signed bytes: tag | store id | name | role | flags | pk */
+		memcpy(b, "mappe-user-v2", 13), off = 13;
+		memcpy(b + off, t->st->store_id, KEYS_STORE_ID_BYTES), off += KEYS_STORE_ID_BYTES;
+		b[off++] = 4;
+		memcpy(b + off, "kari", 4), off += 4;
+		b[off++] = rec[1];
+		b[off++] = rec[2] & 6;
+		memcpy(b + off, rec + 12, KEYS_PK_BYTES), off += KEYS_PK_BYTES;
+		assert_int_equal(keyring_authority_mac(evil, b, off, rec + USER_V1), KEYS_OK);
+		raw_put(t->st, DB_USERS, "kari", 4, rec, len);
+	}
+	assert_int_equal(check(t->st, &r), M_INTEGRITY);
+	assert_non_null(strstr(r.all, "kari"));
+	keyring_free(evil);
+}
+
+/* The administrator who rotated, and one who did not, both carry on. */
+static void test_authority_admins_follow(void **state)
+{
+	struct tstore *t = *state;
+	size_t users = 0;
+	struct reports r;
+
+	insert_cases(t->st, 1);
+	assert_int_equal(store_user_add(t->st, "ola", ROLE_ADMIN, ola_pass, strlen(ola_pass)), M_OK);
+	assert_int_equal(store_rotate_authority(t->st, &users), M_OK);
+	/* Still this session: it can enrol and rotate under the new key. */
+	assert_int_equal(store_user_add(t->st, "per", ROLE_HEALTH, "per pass one", 12), M_OK);
+	assert_int_equal(store_rotate(t->st, KC_HEALTH, 64, NULL, NULL), M_OK);
+	assert_int_equal(store_rotate_authority(t->st, &users), M_OK);
+	assert_int_equal(users, 4);
+
+	/* ola is two authorities behind: follows both, holds the new one. */
+	assert_int_equal(ts_as(t, "ola", ola_pass), M_OK);
+	assert_true(keyring_is_authority(t->st->kr));
+	assert_int_equal(check(t->st, &r), M_OK);
+	expect_case_opens(t->st);
+	assert_int_equal(ts_as(t, "per", "per pass one"), M_OK);
+	assert_int_equal(ts_as(t, "admin", admin_pass), M_OK);
+	assert_int_equal(check(t->st, &r), M_OK);
+
+	/* A succession removed from the file: that login is refused. */
+	uint8_t k[64];
+	memcpy(k, "kari", 4);
+	k[4] = 0;
+	k[5] = KEYS_SUCCESSION_CLASS;
+	be32(k + 6, 1);
+	raw_put(t->st, DB_GRANTS, k, 10, NULL, 0);
+	assert_int_equal(ts_as(t, "kari", kari_pass), M_INTEGRITY);
+	assert_non_null(strstr(store_error(t->st), "succession"));
+}
+
+/* ---- finding 9: a truncated data.mdb -------------------------------------- */
+
+/* Open and unlock in a child: a SIGBUS there fails the test, not the runner.
+ * Exit status: the store status of the first step that failed, or 0. */
+static int open_in_child(const char *dir, char *err, size_t errlen)
+{
+	int pfd[2], status;
+	pid_t pid;
+
+	assert_int_equal(pipe(pfd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		store *st = NULL;
+		char e[512] = "";
+		int rc = store_open(dir, &opts, &st, e, sizeof e);
+		if (rc == M_OK) {
+			rc = store_unlock(st, "admin", admin_pass, strlen(admin_pass));
+			snprintf(e, sizeof e, "%s", store_error(st));
+		}
+		store_close(st);
+		if (write(pfd[1], e, strlen(e)) < 0)
+			_exit(99);
+		_exit(rc);
+	}
+	close(pfd[1]);
+	ssize_t n = read(pfd[0], err, errlen - 1);
+	err[n > 0 ? n : 0] = 0;
+	close(pfd[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_false(WIFSIGNALED(status)); /* no SIGBUS, no crash */
+	return WEXITSTATUS(status);
+}
+
+static off_t file_size(const char *path)
+{
+	struct stat sb;
+
+	assert_int_equal(stat(path, &sb), 0);
+	return sb.st_size;
+}
+
+static void test_truncated(void **state)
+{
+	struct tstore *t = *state;
+	char path[256], err[512];
+	off_t full;
+
+	insert_cases(t->st, 300);
+	ts_close(t);
+	snprintf(path, sizeof path, "%s/data.mdb", t->dir);
+	full = file_size(path);
+	assert_true(full > 16 * 4096);
+	assert_int_equal(open_in_child(t->dir, err, sizeof err), M_OK);
+
+	const off_t sizes[] = {full - 4096, full / 2, 3 * 4096, 8192, 4096, 100, 0};
+	for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+		assert_int_equal(truncate(path, sizes[i]), 0);
+		assert_int_equal(open_in_child(t->dir, err, sizeof err), M_INTEGRITY);
+		assert_non_null(strstr(err, "data.mdb is damaged"));
+		/* Refused without writing: not re-created, not grown. */
+		assert_int_equal(file_size(path), sizes[i]);
+	}
+}
+
+#define FX(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    FX(test_planted_v1_user),   FX(test_edited_user_not_resigned),
+	    FX(test_schema3_upgrade),   FX(test_deleted_case),
+	    FX(test_counter_wound_back), FX(test_counter_never_overwrites),
+	    FX(test_orphan_notes),      FX(test_truncated),
+	    FX(test_authority_rotation), FX(test_authority_admins_follow),
+	};
+
+	return cmocka_run_group_tests_name("tamper", tests, setup, NULL);
+}
