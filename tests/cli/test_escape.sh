@@ -127,9 +127,11 @@ check "check still authenticates everything" 0 admin check
 
 printf 'ev\033[2J\033]0;owned\007il' | "$PLANT" "$DB" ada user 3<<<"$ADMIN_PASS" &&
 	ok "planted a user record under a hostile name" || not_ok "planted a user record under a hostile name"
-check "user list" 0 admin user list
-expect_safe "$T/out" "user list prints the planted name escaped"
-expect_in "$T/out" "visibly" "ev<U+001B>[2J<U+001B>]0;owned<U+0007>il"
+# A name mappe never accepts is a planted record: user list refuses it,
+# naming it escaped.
+check "user list refuses the planted record" 3 admin user list
+expect_safe "$T/err" "and names it escaped"
+expect_in "$T/err" "visibly" "ev<U+001B>[2J<U+001B>]0;owned<U+0007>il"
 
 # ---- the screens: a cell is what the terminal is sent ---------------------------
 # The list, case 1 with the planted note and the planted case, dumped from
