@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -109,9 +110,49 @@ int keys_harden_process(void)
 	return rc;
 }
 
+static bool unlocked; /* some secret memory of this process could not be locked */
+
+static void lock_failed(int err)
+{
+	struct rlimit rl;
+	char limit[32] = "unlimited";
+
+	if (unlocked)
+		return;
+	unlocked = true;
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		snprintf(limit, sizeof limit, "%llu KiB", (unsigned long long)rl.rlim_cur >> 10);
+	/* The administrator must learn of it, not only the user at the
+	 * terminal: the fix is a limit (limits.d), not anything they can do.
+	 * Once per process; the uid and limit say whose, no case data. No
+	 * openlog: the facility rides in the priority, and whatever else of
+	 * mappe logs keeps its own ident. */
+	syslog(LOG_AUTH | LOG_WARNING,
+	       "memory lock failed (%s) for uid %u, RLIMIT_MEMLOCK %s: decrypted data may be "
+	       "swapped to disk; raise memlock for the users of mappe (docs/deployment.md)",
+	       strerror(err), (unsigned)getuid(), limit);
+}
+
 void *keys_secure_alloc(size_t n)
 {
-	return sodium_malloc(n ? n : 1);
+	void *p;
+
+	/* A multiple of 16: sodium_malloc puts the block at the end of its
+	 * page, so an odd size would leave it unaligned for structs. */
+	n = n ? (n + 15) & ~(size_t)15 : 16;
+	if (!(p = sodium_malloc(n)))
+		return NULL;
+	/* sodium_malloc ignores a failed mlock (RLIMIT_MEMLOCK, or no room
+	 * for another mapping): lock again and look. Pages it did lock stay
+	 * locked and are not counted twice. */
+	if (sodium_mlock(p, n) != 0)
+		lock_failed(errno);
+	return p;
+}
+
+bool keys_memory_unlocked(void)
+{
+	return unlocked;
 }
 
 void keys_secure_free(void *p)

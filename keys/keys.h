@@ -12,6 +12,7 @@
 #ifndef MAPPE_KEYS_H
 #define MAPPE_KEYS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -96,8 +97,14 @@ int keys_init(void);
  * when setgid (the deployment's group shares the store), else 077. */
 int keys_harden_process(void);
 
-/* Guarded, locked memory for plaintext (passphrases, decrypted fields). */
+/* Guarded, locked memory for plaintext (passphrases, decrypted fields),
+ * aligned for any struct. Locking can fail (RLIMIT_MEMLOCK is 8 MiB for a
+ * non-root user by default): the memory is still guarded and wiped on free,
+ * but the kernel may swap it out. The first failure goes to syslog
+ * (LOG_AUTH) once; keys_memory_unlocked() then says so, for the program to
+ * warn its user. Keep single allocations well under the limit. */
 void *keys_secure_alloc(size_t n);
+bool keys_memory_unlocked(void);
 void keys_secure_free(void *p); /* wipes; NULL is fine */
 void keys_wipe(void *p, size_t n);
 int keys_memeq(const void *a, const void *b, size_t n); /* constant time; 1 if equal */

@@ -110,14 +110,14 @@ int keyring_new_authority(keyring *kr, uint8_t authority_pk_out[KEYS_PK_BYTES])
 
 int keyring_new_root(keyring *kr, enum key_class c, uint32_t epoch)
 {
-	uint8_t *root = sodium_malloc(32);
+	uint8_t *root = keys_secure_alloc(32);
 	int rc;
 
 	if (!root)
 		return KEYS_ENOMEM;
 	crypto_kdf_keygen(root);
 	rc = add_root(kr, c, epoch, root);
-	sodium_free(root);
+	keys_secure_free(root);
 	return rc;
 }
 
@@ -143,7 +143,7 @@ int keyring_grant(const keyring *kr, unsigned cls, uint32_t epoch,
 			return KEYS_ELOCKED;
 		key = r->root;
 	}
-	pt = sodium_malloc(54);
+	pt = keys_secure_alloc(54);
 	if (!pt)
 		return KEYS_ENOMEM;
 	put_be16(pt, (uint16_t)cls);
@@ -153,7 +153,7 @@ int keyring_grant(const keyring *kr, unsigned cls, uint32_t epoch,
 	randombytes_buf(grant_out, crypto_box_NONCEBYTES);
 	int rc = crypto_box_easy(grant_out + crypto_box_NONCEBYTES, pt, 54, grant_out, recipient_pk,
 	                         kr->authority_sk);
-	sodium_free(pt);
+	keys_secure_free(pt);
 	return rc == 0 ? KEYS_OK : KEYS_ESYS;
 }
 
@@ -239,7 +239,7 @@ int keyring_add_grant(keyring *kr, unsigned cls, uint32_t epoch,
 
 	if (!kr->has_user)
 		return KEYS_EAUTH;
-	pt = sodium_malloc(54);
+	pt = keys_secure_alloc(54);
 	if (!pt)
 		return KEYS_ENOMEM;
 	if (crypto_box_open_easy(pt, grant + crypto_box_NONCEBYTES,
@@ -267,7 +267,7 @@ int keyring_add_grant(keyring *kr, unsigned cls, uint32_t epoch,
 		rc = KEYS_EFORMAT;
 	}
 out:
-	sodium_free(pt);
+	keys_secure_free(pt);
 	return rc;
 }
 

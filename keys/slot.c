@@ -58,7 +58,7 @@ static int slot_seal(const uint8_t sk[32], const char *pass, size_t passlen,
                      const struct keys_kdf *kdf, const struct keys_slot_ad *ad,
                      uint8_t slot[KEYS_SLOT_BYTES])
 {
-	uint8_t *key = sodium_malloc(32);
+	uint8_t *key = keys_secure_alloc(32);
 	crypto_generichash_state h;
 	uint8_t adh[32];
 	int rc = KEYS_ESYS;
@@ -89,7 +89,7 @@ static int slot_seal(const uint8_t sk[32], const char *pass, size_t passlen,
 	                                           NULL, slot + 36, key);
 	rc = KEYS_OK;
 out:
-	sodium_free(key);
+	keys_secure_free(key);
 	return rc;
 }
 
@@ -108,7 +108,7 @@ static int slot_open(const uint8_t slot[KEYS_SLOT_BYTES], const struct keys_slot
 	if (ops < KEYS_KDF_OPS_MIN || mem < KEYS_KDF_MEM_MIN || ops > KEYS_KDF_OPS_MAX ||
 	    mem > KEYS_KDF_MEM_MAX)
 		return KEYS_EFORMAT;
-	key = sodium_malloc(32);
+	key = keys_secure_alloc(32);
 	if (!key)
 		return KEYS_ENOMEM;
 	/* As in slot_seal: with the parameters in range, only memory is missing.
@@ -133,7 +133,7 @@ static int slot_open(const uint8_t slot[KEYS_SLOT_BYTES], const struct keys_slot
 	}
 	rc = KEYS_OK;
 out:
-	sodium_free(key);
+	keys_secure_free(key);
 	return rc;
 }
 
@@ -142,7 +142,7 @@ int keys_slot_create(const char *pass, size_t passlen, const struct keys_kdf *kd
                      const uint8_t authority_pk[KEYS_PK_BYTES], uint8_t pk_out[KEYS_PK_BYTES],
                      uint8_t slot_out[KEYS_SLOT_BYTES])
 {
-	uint8_t *sk = sodium_malloc(32);
+	uint8_t *sk = keys_secure_alloc(32);
 	int rc;
 
 	if (!sk)
@@ -150,7 +150,7 @@ int keys_slot_create(const char *pass, size_t passlen, const struct keys_kdf *kd
 	crypto_box_keypair(pk_out, sk);
 	const struct keys_slot_ad ad = {store_id, user, pk_out, authority_pk};
 	rc = slot_seal(sk, pass, passlen, kdf, &ad, slot_out);
-	sodium_free(sk);
+	keys_secure_free(sk);
 	return rc;
 }
 
@@ -158,7 +158,7 @@ int keys_slot_rewrap(const uint8_t slot[KEYS_SLOT_BYTES], const struct keys_slot
                      const char *oldpass, size_t oldlen, const char *newpass, size_t newlen,
                      const struct keys_kdf *kdf, uint8_t slot_out[KEYS_SLOT_BYTES])
 {
-	uint8_t *sk = sodium_malloc(32);
+	uint8_t *sk = keys_secure_alloc(32);
 	int rc;
 
 	if (!sk)
@@ -166,13 +166,13 @@ int keys_slot_rewrap(const uint8_t slot[KEYS_SLOT_BYTES], const struct keys_slot
 	rc = slot_open(slot, ad, oldpass, oldlen, sk);
 	if (rc == KEYS_OK)
 		rc = slot_seal(sk, newpass, newlen, kdf, ad, slot_out);
-	sodium_free(sk);
+	keys_secure_free(sk);
 	return rc;
 }
 
 int keyring_new(const uint8_t store_id[KEYS_STORE_ID_BYTES], keyring **out)
 {
-	keyring *kr = sodium_malloc(sizeof *kr);
+	keyring *kr = keys_secure_alloc(sizeof *kr);
 
 	if (!kr)
 		return KEYS_ENOMEM;
@@ -205,7 +205,7 @@ int keyring_unlock(const uint8_t slot[KEYS_SLOT_BYTES], const struct keys_slot_a
 void keyring_free(keyring *kr)
 {
 	if (kr)
-		sodium_free(kr); /* sodium_free wipes before unmapping */
+		keys_secure_free(kr); /* sodium_free wipes before unmapping */
 }
 
 int keyring_reseal_slot(const keyring *kr, const char *pass, size_t passlen,

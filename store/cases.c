@@ -935,91 +935,161 @@ int store_note_add(store *st, uint64_t id, enum note_kind kind, bool interpreter
 	return rc;
 }
 
+void note_page_init(struct note_page *p)
+{
+	memset(p, 0, sizeof *p);
+}
+
+void note_page_clear(struct note_page *p)
+{
+	keys_secure_free(p->arena); /* sodium_free wipes it */
+	memset(p, 0, sizeof *p);
+}
+
 struct notes_ctx {
 	uint64_t id;
-	struct note *notes;
-	size_t n;
+	uint32_t from;
+	size_t max, max_bytes;
+	struct note_page *page;
 };
 
+static int note_get(store *st, MDB_txn *txn, uint64_t id, uint32_t seq, MDB_val *v)
+{
+	uint8_t k[12];
+	int rc;
+
+	be64(k, id);
+	be32(k + 8, seq);
+	rc = st_get(st, txn, DB_NOTES, k, 12, v);
+	if (rc == -1)
+		return st_fail(st, M_INTEGRITY, "case %llu: note %u is missing",
+		               (unsigned long long)id, seq);
+	return rc;
+}
+
+/* Two passes in one read transaction: size the page from the envelopes (a
+ * plaintext is never longer), then decrypt each note straight into the
+ * page's block, behind the note structs. */
 static int notes_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct notes_ctx *ctx = vctx;
+	struct note_page *pg = ctx->page;
 	struct rec_header h = {0};
+	size_t count = 0, bytes = 0, head, off;
+	uint32_t from;
+	MDB_val v;
 	int rc;
 
-	notes_free(ctx->notes, ctx->n);
-	ctx->notes = NULL;
-	ctx->n = 0;
-	/* The active epochs as of this transaction, for st_open_env's check. */
+	if (pg->arena)
+		keys_wipe(pg->arena, pg->arena_cap); /* st_txn may run this again */
+	pg->notes = NULL;
+	pg->n = 0;
+	/* The active epochs as of this transaction, for open_into's check. */
 	if ((rc = st_load_epochs(st, txn)) || (rc = st_hdr_read(st, txn, ctx->id, &h)))
 		return rc;
-	if (h.notes == 0)
-		return M_OK;
-	ctx->notes = calloc(h.notes, sizeof *ctx->notes);
-	if (!ctx->notes)
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
-	for (uint32_t i = 0; i < h.notes; i++) {
-		uint8_t k[12];
-		MDB_val v;
-		char *pt = NULL;
-		size_t len = 0;
-		struct note *nt = &ctx->notes[ctx->n];
-
-		be64(k, ctx->id);
-		be32(k + 8, i);
-		rc = st_get(st, txn, DB_NOTES, k, 12, &v);
-		if (rc == -1)
-			return st_fail(st, M_INTEGRITY, "case %llu: note %u is missing",
-			               (unsigned long long)ctx->id, i);
-		if (rc)
+	from = ctx->from < h.notes ? ctx->from : h.notes;
+	pg->from = from;
+	pg->total = h.notes;
+	for (uint32_t i = from; i < h.notes && count < ctx->max; i++) {
+		if ((rc = note_get(st, txn, ctx->id, i, &v)))
 			return rc;
-		const struct keys_place place = {ctx->id, NOTE_FIELD, i};
-		if ((rc = st_open_env(st, &place, &v, KC_NOTES, &pt, &len)))
+		if (count && bytes + sizeof(struct note) + v.mv_size + 1 > ctx->max_bytes)
+			break;
+		bytes += sizeof(struct note) + v.mv_size + 1;
+		count++;
+	}
+	if (count == 0)
+		return M_OK;
+	if (bytes > pg->arena_cap) {
+		void *p = keys_secure_alloc(bytes);
+		if (!p)
+			return st_fail(st, M_UNAVAILABLE, "out of memory");
+		keys_secure_free(pg->arena);
+		pg->arena = p;
+		pg->arena_cap = bytes;
+	}
+	pg->notes = pg->arena;
+	head = count * sizeof(struct note);
+	off = head;
+	for (size_t j = 0; j < count; j++) {
+		uint32_t seq = from + (uint32_t)j;
+		struct note *nt = &pg->notes[j];
+		char *pt = (char *)pg->arena + off;
+		size_t len = 0, alen;
+
+		if ((rc = note_get(st, txn, ctx->id, seq, &v)))
+			return rc;
+		const struct keys_place place = {ctx->id, NOTE_FIELD, seq};
+		if ((rc = open_into(st, &place, &v, KC_NOTES, pt, v.mv_size + 1, &len)))
 			return rc == M_AUTH ? st_fail(st, M_AUTH, "notes need the notes key") : rc;
-		if (len < 11 || len < 11u + (uint8_t)pt[10]) {
-			keys_secure_free(pt);
+		if (len < 11 || len < 11u + (uint8_t)pt[10])
 			return st_fail(st, M_INTEGRITY, "case %llu: note %u is malformed",
-			               (unsigned long long)ctx->id, i);
-		}
-		size_t alen = (uint8_t)pt[10];
+			               (unsigned long long)ctx->id, seq);
+		alen = (uint8_t)pt[10];
+		memset(nt, 0, sizeof *nt);
 		nt->kind = (uint8_t)pt[0] < 4 ? (enum note_kind)pt[0] : NOTE_OTHER;
 		nt->interpreter_used = pt[1];
 		nt->time = (int64_t)rd64((uint8_t *)pt + 2);
 		memcpy(nt->author, pt + 11, alen < sizeof nt->author ? alen : sizeof nt->author - 1);
-		/* The text stays in the secure buffer, moved to its start. */
+		/* The text moves to the start of its place, and the next note's
+		 * decryption goes right behind it. */
 		nt->len = len - 11 - alen;
 		memmove(pt, pt + 11 + alen, nt->len);
+		keys_wipe(pt + nt->len, len - nt->len);
 		pt[nt->len] = 0;
 		nt->text = pt;
-		ctx->n++;
+		off += nt->len + 1;
+		pg->n++;
 	}
 	return M_OK;
 }
 
-int store_notes_get(store *st, uint64_t id, struct note **out, size_t *n)
+static int notes_read(store *st, uint64_t id, uint32_t from, size_t max, size_t max_bytes,
+                      struct note_page *page)
 {
-	struct notes_ctx ctx = {id, NULL, 0};
+	struct notes_ctx ctx = {id, from, max, max_bytes, page};
 	int rc;
 
-	*out = NULL;
-	*n = 0;
 	if (!st->kr)
 		return st_fail(st, M_AUTH, "not unlocked");
 	rc = st_txn(st, false, notes_txn, &ctx);
 	if (rc) {
-		notes_free(ctx.notes, ctx.n);
+		if (page->arena)
+			keys_wipe(page->arena, page->arena_cap);
+		page->notes = NULL;
+		page->n = 0;
+	}
+	return rc;
+}
+
+int store_notes_read(store *st, uint64_t id, uint32_t from, size_t max, struct note_page *page)
+{
+	return notes_read(st, id, from, max ? max : 1, NOTE_PAGE_BYTES, page);
+}
+
+int store_notes_get(store *st, uint64_t id, struct note **out, size_t *n)
+{
+	struct note_page pg;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	note_page_init(&pg);
+	rc = notes_read(st, id, 0, SIZE_MAX, SIZE_MAX, &pg);
+	if (rc || pg.n == 0) {
+		note_page_clear(&pg);
 		return rc;
 	}
-	*out = ctx.notes;
-	*n = ctx.n;
+	/* The notes sit at the start of the block: notes_free frees it. */
+	*out = pg.notes;
+	*n = pg.n;
 	return M_OK;
 }
 
 void notes_free(struct note *notes, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		keys_secure_free(notes[i].text);
-	free(notes);
+	(void)n;
+	keys_secure_free(notes);
 }
 
 /* ---- integrity check ---------------------------------------------------- */

@@ -920,6 +920,11 @@ const char *store_error(const store *st)
 	return st->err;
 }
 
+bool store_memory_unlocked(void)
+{
+	return keys_memory_unlocked();
+}
+
 const char *store_dir(const store *st)
 {
 	return st->dir;

@@ -441,8 +441,7 @@ static void write_value(FILE *f, enum field_id id, const char *v, size_t len)
 		json_write_string(f, v, len);
 }
 
-void case_write_json(FILE *f, const struct case_rec *c, const struct note *notes, size_t n,
-                     bool notes_locked)
+void case_write_json_begin(FILE *f, const struct case_rec *c, bool notes_locked)
 {
 	bool first = true;
 
@@ -463,24 +462,41 @@ void case_write_json(FILE *f, const struct case_rec *c, const struct note *notes
 	if (notes_locked)
 		fprintf(f, "%s\"notes\"", first ? "" : ", ");
 	fputs("]", f);
-	if (!notes_locked) {
+	if (!notes_locked)
 		fputs(", \"notes\": [", f);
-		for (size_t i = 0; i < n; i++) {
-			char when[32];
-			time_t t = (time_t)notes[i].time;
-			struct tm tm;
-			gmtime_r(&t, &tm);
-			strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-			fprintf(f, "%s{\"author\": ", i ? ", " : "");
-			json_write_string(f, notes[i].author, strlen(notes[i].author));
-			fprintf(f, ", \"time\": \"%s\", \"kind\": \"%s\", \"interpreter_used\": %s, "
-			           "\"text\": ",
-			        when, note_kind_name(notes[i].kind),
-			        notes[i].interpreter_used ? "true" : "false");
-			json_write_string(f, notes[i].text, notes[i].len);
-			fputs("}", f);
-		}
-		fputs("]", f);
+}
+
+void case_write_json_notes(FILE *f, const struct note *notes, size_t n, bool first)
+{
+	for (size_t i = 0; i < n; i++) {
+		char when[32];
+		time_t t = (time_t)notes[i].time;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+		fprintf(f, "%s{\"author\": ", i || !first ? ", " : "");
+		json_write_string(f, notes[i].author, strlen(notes[i].author));
+		fprintf(f, ", \"time\": \"%s\", \"kind\": \"%s\", \"interpreter_used\": %s, "
+		           "\"text\": ",
+		        when, note_kind_name(notes[i].kind),
+		        notes[i].interpreter_used ? "true" : "false");
+		json_write_string(f, notes[i].text, notes[i].len);
+		fputs("}", f);
 	}
+}
+
+void case_write_json_end(FILE *f, bool notes_locked)
+{
+	if (!notes_locked)
+		fputs("]", f);
 	fputs("}\n", f);
+}
+
+void case_write_json(FILE *f, const struct case_rec *c, const struct note *notes, size_t n,
+                     bool notes_locked)
+{
+	case_write_json_begin(f, c, notes_locked);
+	if (!notes_locked)
+		case_write_json_notes(f, notes, n, true);
+	case_write_json_end(f, notes_locked);
 }

@@ -1,5 +1,5 @@
 /* search.c: find people without leaking them. Names are decrypted once into
- * one locked arena and searched there; nothing about a name reaches the disk. */
+ * locked memory and searched there; nothing about a name reaches the disk. */
 #include "store/fold.h"
 #include "store/private.h"
 #include "store/validate.h"
@@ -12,16 +12,23 @@ struct search_entry {
 	uint32_t version;
 	uint8_t status;
 	char caseworker[33]; /* a staff login, kept in clear in the record header */
-	size_t folded;       /* offsets into the arena */
-	size_t display;
-	size_t birth;
+	const char *folded;  /* in the arena's chunks */
+	const char *display;
+	const char *birth;
 };
+
+/* The arena is a list of locked chunks, each far below RLIMIT_MEMLOCK (8 MiB
+ * for a non-root user): one arena of 100 000 cases' names outgrew it, and one
+ * failed mlock then left every name swappable. Per chunk, a failure costs
+ * one chunk (and is warned about). Chunks never move: entries point in. */
+enum { CHUNK_BYTES = 256 << 10 };
 
 struct search_index {
 	struct search_entry *e; /* sorted by id; ids and offsets: no personal data */
 	size_t n, cap;
-	char *arena; /* secure memory: display names and folded names */
-	size_t used, acap;
+	char **chunk; /* secure memory: display names, folded names, birth dates */
+	size_t nchunks, chunks_cap;
+	size_t used;   /* in the last chunk */
 	uint64_t next; /* resume point while loading in batches */
 	bool done;
 	struct case_rec scratch; /* one locked arena reused for every case read */
@@ -43,26 +50,31 @@ static int entries_reserve(store *st, search_index *ix)
 	return M_OK;
 }
 
-static int arena_put(search_index *ix, const char *s, size_t len, size_t *off)
+static int arena_put(search_index *ix, const char *s, size_t len, const char **out)
 {
-	if (ix->acap - ix->used < len + 1) {
-		size_t cap = ix->acap ? ix->acap : 1 << 16;
+	char *at;
+
+	if (!ix->nchunks || CHUNK_BYTES - ix->used < len + 1) {
 		char *p;
-		while (cap - ix->used < len + 1)
-			cap *= 2;
-		p = keys_secure_alloc(cap);
-		if (!p)
-			return -1;
-		if (ix->arena) {
-			memcpy(p, ix->arena, ix->used);
-			keys_secure_free(ix->arena);
+		if (ix->nchunks == ix->chunks_cap) {
+			size_t cap = ix->chunks_cap ? ix->chunks_cap * 2 : 16;
+			char **pp = realloc(ix->chunk, cap * sizeof *pp);
+			if (!pp)
+				return -1;
+			ix->chunk = pp;
+			ix->chunks_cap = cap;
 		}
-		ix->arena = p;
-		ix->acap = cap;
+		/* len + 1 never exceeds a chunk: values are at most a few
+		 * FIELD_MAX_BYTES. */
+		if (len + 1 > CHUNK_BYTES || !(p = keys_secure_alloc(CHUNK_BYTES)))
+			return -1;
+		ix->chunk[ix->nchunks++] = p;
+		ix->used = 0;
 	}
-	memcpy(ix->arena + ix->used, s, len);
-	ix->arena[ix->used + len] = 0;
-	*off = ix->used;
+	at = ix->chunk[ix->nchunks - 1] + ix->used;
+	memcpy(at, s, len);
+	at[len] = 0;
+	*out = at;
 	ix->used += len + 1;
 	return 0;
 }
@@ -163,7 +175,9 @@ void search_index_free(search_index *ix)
 {
 	if (!ix)
 		return;
-	keys_secure_free(ix->arena);
+	for (size_t i = 0; i < ix->nchunks; i++)
+		keys_secure_free(ix->chunk[i]);
+	free(ix->chunk);
 	free(ix->e);
 	free(ix);
 }
@@ -179,8 +193,8 @@ void search_index_row(const search_index *ix, size_t i, struct search_row *out)
 
 	out->id = e->id;
 	out->version = e->version;
-	out->name = ix->arena + e->display;
-	out->birth_date = ix->arena + e->birth;
+	out->name = e->display;
+	out->birth_date = e->birth;
 	out->status = status_name(e->status);
 	out->caseworker = e->caseworker;
 }
@@ -328,9 +342,8 @@ int search_run(store *st, search_index *ix, const char *query, size_t len,
 		return st_fail(st, M_UNAVAILABLE, "out of memory");
 	if (parse_date_query(query, len, date)) {
 		for (size_t i = 0; i < ix->n; i++)
-			if (strcmp(ix->arena + ix->e[i].birth, date) == 0)
-				r[n++] = (struct ranked){{ix->e[i].id, 100},
-				                         ix->arena + ix->e[i].display};
+			if (strcmp(ix->e[i].birth, date) == 0)
+				r[n++] = (struct ranked){{ix->e[i].id, 100}, ix->e[i].display};
 	} else {
 		size_t cap = 4 * len + 8;
 		fq = keys_secure_alloc(cap);
@@ -340,9 +353,9 @@ int search_run(store *st, search_index *ix, const char *query, size_t len,
 		}
 		fold_text(query, len, fq, cap);
 		for (size_t i = 0; i < ix->n; i++) {
-			int s = fold_score(fq, ix->arena + ix->e[i].folded);
+			int s = fold_score(fq, ix->e[i].folded);
 			if (s > 0)
-				r[n++] = (struct ranked){{ix->e[i].id, s}, ix->arena + ix->e[i].display};
+				r[n++] = (struct ranked){{ix->e[i].id, s}, ix->e[i].display};
 		}
 		keys_secure_free(fq);
 	}

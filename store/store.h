@@ -125,6 +125,10 @@ void store_close(store *st);
 void store_maintain(store *st);
 const char *store_error(const store *st);
 const char *store_dir(const store *st);
+/* Some decrypted data or key of this process is in memory that could not be
+ * locked (RLIMIT_MEMLOCK): it may reach swap. Logged to syslog once; the
+ * program warns its user once. */
+bool store_memory_unlocked(void);
 
 /* A store written by an older mappe (store_schema below the current one)
  * opens, but refuses every login until an administrator runs mappe upgrade:
@@ -305,6 +309,32 @@ struct note {
 
 int store_note_add(store *st, uint64_t id, enum note_kind kind, bool interpreter,
                    const char *text, size_t len);
+/* A page of a case's journal, oldest first: notes from .. from + n - 1 of
+ * total. The notes and their texts share one block of secure memory, kept
+ * from page to page: a case with tens of thousands of notes opens, which one
+ * locked mapping per note did not (vm.max_map_count). */
+struct note_page {
+	struct note *notes; /* n of them, in arena */
+	size_t n;
+	uint32_t from;  /* the sequence number of notes[0] */
+	uint32_t total; /* the notes the case has */
+	void *arena;
+	size_t arena_cap;
+};
+
+/* A page's texts stop short of this many bytes (but hold at least one note),
+ * so a page stays far below RLIMIT_MEMLOCK whatever the notes' sizes. */
+#define NOTE_PAGE_BYTES (512u << 10)
+
+void note_page_init(struct note_page *p);
+void note_page_clear(struct note_page *p); /* wipes and frees */
+/* Up to max notes from sequence number from on; fewer at the end of the
+ * journal or at NOTE_PAGE_BYTES. Read on from from + n while that is below
+ * total. From past the end gives an empty page (and total). */
+int store_notes_read(store *st, uint64_t id, uint32_t from, size_t max, struct note_page *page);
+
+/* Every note at once, in one block of secure memory: for small journals
+ * (tests). show and the case view read pages. */
 int store_notes_get(store *st, uint64_t id, struct note **out, size_t *n);
 void notes_free(struct note *notes, size_t n);
 
@@ -392,6 +422,12 @@ void text_write_safe(FILE *f, const char *s, size_t len, const char *indent);
  * _id, _version, _locked, and notes (listed as locked when notes_locked). */
 void case_write_json(FILE *f, const struct case_rec *c, const struct note *notes, size_t n,
                      bool notes_locked);
+/* The same in three parts, for a journal written page by page: begin writes
+ * up to the opening of the notes array, notes a page of them (first: the
+ * page that starts the array), end closes the object. */
+void case_write_json_begin(FILE *f, const struct case_rec *c, bool notes_locked);
+void case_write_json_notes(FILE *f, const struct note *notes, size_t n, bool first);
+void case_write_json_end(FILE *f, bool notes_locked);
 
 /* ---- drafts: nothing lost when the terminal goes away ------------------- */
 

@@ -57,6 +57,7 @@ static const struct binding {
     {KEY_DOWN, true, true, REQ_DOWN},      {'j', false, false, REQ_DOWN},
     {KEY_PPAGE, true, true, REQ_PGUP},     {KEY_NPAGE, true, true, REQ_PGDN},
     {KEY_HOME, true, false, REQ_TOP},      {KEY_END, true, false, REQ_BOTTOM},
+    {'o', false, false, REQ_OLDER},
     {'\t', false, true, REQ_NEXT},         {KEY_BTAB, true, true, REQ_PREV},
     {27, false, true, REQ_CANCEL},         {CTRL('l'), false, true, REQ_REDRAW},
     {KEY_F(1), true, true, REQ_HELP},
@@ -643,7 +644,7 @@ int ui_loop(struct ui *ui)
 {
 	struct script_state *ss = calloc(1, sizeof *ss);
 	SCREEN *scr = NULL;
-	bool lost = false;
+	bool lost = false, unlocked_said = false;
 	FILE *devnull = NULL;
 
 	if (!ss)
@@ -684,6 +685,12 @@ int ui_loop(struct ui *ui)
 		/* A colleague's mappe killed with kill -9 leaves a reader slot
 		 * that pins old pages until someone clears it: any key will do. */
 		store_maintain(ui->st);
+		if (!unlocked_said && !ui->message[0] && store_memory_unlocked()) {
+			ui_say(ui, true, "%s",
+			       _("Memory not locked: decrypted data may reach swap. Tell the "
+			         "administrator."));
+			unlocked_said = true;
+		}
 		redraw(ui);
 		if (!read_key(ui, ss, &ch, &fnkey)) {
 			lost = !ui->script;

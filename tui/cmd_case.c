@@ -121,8 +121,8 @@ int cmd_find(struct cli *cli)
 /* Under the value column: two spaces, a 24-column label and one space. */
 #define VALUE_INDENT "                           "
 
-static void show_text(const struct cli *cli, const struct case_rec *c, const struct note *notes,
-                      size_t n, bool notes_locked)
+static void show_text(const struct cli *cli, const struct case_rec *c, bool notes_locked,
+                      bool no_notes)
 {
 	int group = -1;
 
@@ -147,8 +147,12 @@ static void show_text(const struct cli *cli, const struct case_rec *c, const str
 	printf("\n%s\n", "Journal"); /* the same word in both languages */
 	if (notes_locked)
 		printf(_("  [locked: needs the notes key]\n"));
-	else if (n == 0)
+	else if (no_notes)
 		printf(_("  (no notes)\n"));
+}
+
+static void show_notes(const struct note *notes, size_t n)
+{
 	for (size_t i = 0; i < n; i++) {
 		char when[32];
 		printf("  %s  ", cli_time(notes[i].time, true, when));
@@ -160,11 +164,13 @@ static void show_text(const struct cli *cli, const struct case_rec *c, const str
 	}
 }
 
+/* Notes per page of show: its memory stays bounded however long the journal. */
+enum { SHOW_PAGE = 256 };
+
 int cmd_show(struct cli *cli)
 {
 	struct case_rec c;
-	struct note *notes = NULL;
-	size_t n = 0;
+	struct note_page pg;
 	bool notes_locked;
 	uint64_t id;
 	store *st;
@@ -177,23 +183,40 @@ int cmd_show(struct cli *cli)
 	if ((rc = open_ready(cli, &st)))
 		return rc;
 	case_init(&c);
-	if ((rc = store_case_get(st, id, &c))) {
-		case_clear(&c);
-		return fail_store(st, rc);
-	}
+	note_page_init(&pg);
+	if ((rc = store_case_get(st, id, &c)))
+		goto fail;
 	notes_locked = !store_can_read(st, KC_NOTES);
-	if (!notes_locked && (rc = store_notes_get(st, id, &notes, &n))) {
-		case_clear(&c);
-		return fail_store(st, rc);
+	if (!notes_locked && (rc = store_notes_read(st, id, 0, SHOW_PAGE, &pg)))
+		goto fail;
+	if (cli->json)
+		case_write_json_begin(stdout, &c, notes_locked);
+	else
+		show_text(cli, &c, notes_locked, pg.total == 0);
+	/* Page by page, each its own read transaction; notes are only ever
+	 * appended, so reading on from the last one read misses none. */
+	for (size_t done = 0; pg.n;) {
+		uint32_t next = pg.from + (uint32_t)pg.n;
+		if (cli->json)
+			case_write_json_notes(stdout, pg.notes, pg.n, done == 0);
+		else
+			show_notes(pg.notes, pg.n);
+		done += pg.n;
+		if (next >= pg.total)
+			break;
+		if ((rc = store_notes_read(st, id, next, SHOW_PAGE, &pg)))
+			goto fail;
 	}
 	if (cli->json)
-		case_write_json(stdout, &c, notes, n, notes_locked);
-	else
-		show_text(cli, &c, notes, n, notes_locked);
-	notes_free(notes, n);
+		case_write_json_end(stdout, notes_locked);
+	note_page_clear(&pg);
 	case_clear(&c);
 	store_close(st);
 	return M_OK;
+fail:
+	note_page_clear(&pg);
+	case_clear(&c);
+	return fail_store(st, rc);
 }
 
 /* ---- update ------------------------------------------------------------- */

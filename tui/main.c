@@ -355,6 +355,11 @@ int main(int argc, char **argv)
 
 	int rc = cmd->run(&cli);
 	free(cli.argv);
+	if (store_memory_unlocked())
+		fputs(_("mappe: warning: some decrypted data could not be locked in memory and may "
+		        "be written to swap; ask the administrator to raise memlock "
+		        "(docs/deployment.md)\n"),
+		      stderr);
 	if (fflush(stdout) != 0 && rc == M_OK)
 		rc = cli_fail(M_UNAVAILABLE, _("cannot write the output"));
 	return rc;

@@ -32,6 +32,7 @@
 	X(PGDN, "PgDn", N_("Page down"))                                                   \
 	X(TOP, "Home", N_("First"))                                                           \
 	X(BOTTOM, "End", N_("Last"))                                                           \
+	X(OLDER, "o", N_("Older notes"))                                                       \
 	X(NEXT, "Tab", N_("Next field"))                                                 \
 	X(PREV, "S-Tab", N_("Previous field"))                                         \
 	X(CANCEL, "Esc", N_("Cancel"))                                                       \

@@ -346,20 +346,24 @@ int view_list_open(struct ui *ui)
 
 /* ---- one case ------------------------------------------------------------ */
 
+/* The journal is shown a page at a time, the newest first: a case may have
+ * tens of thousands of notes. */
+enum { CASE_NOTES_PAGE = 20 };
+
 struct case_view {
 	struct case_rec c;
-	struct note *notes;
-	size_t nnotes;
+	struct note_page pg; /* the notes shown */
 	bool notes_locked;
 	int top;
-	int lines; /* rendered height, for scrolling */
+	int lines;   /* rendered height, for scrolling */
+	int journal; /* the journal heading's line, to scroll to after paging */
 };
 
 static void case_free(void *self)
 {
 	struct case_view *cv = self;
 
-	notes_free(cv->notes, cv->nnotes);
+	note_page_clear(&cv->pg);
 	case_clear(&cv->c);
 	free(cv);
 }
@@ -436,47 +440,94 @@ static void case_draw(void *self, struct ui *ui)
 			y += 1 + (int)(strchr(cv->c.value[f], '\n') != NULL);
 	}
 	y++;
+	cv->journal = y + cv->top - 1;
 	if (y >= 1 && y < ymax) {
 		ui_attr(ui, C_LABEL, true);
 		ui_put(y, 1, "Journal", COLS - 2);
 		ui_attr(ui, C_LABEL, false);
 	}
 	y++;
+	if (cv->pg.from > 0) {
+		char more[96];
+		snprintf(more, sizeof more, _("%u older notes: o shows the page before"),
+		         (unsigned)cv->pg.from);
+		if (y >= 1 && y < ymax) {
+			ui_attr(ui, C_LOCKED, true);
+			ui_put(y, 3, more, COLS - 4);
+			ui_attr(ui, C_LOCKED, false);
+		}
+		y++;
+	}
 	if (cv->notes_locked && y >= 1 && y < ymax) {
 		ui_attr(ui, C_LOCKED, true);
 		ui_put(y++, 3, _("[locked: needs the notes key]"),
 		       COLS - 4);
 		ui_attr(ui, C_LOCKED, false);
 	}
-	for (size_t i = 0; i < cv->nnotes; i++) {
+	for (size_t i = 0; i < cv->pg.n; i++) {
+		const struct note *nt = &cv->pg.notes[i];
 		char when[32], line[160];
-		snprintf(line, sizeof line, "%s  %s  %s", cli_time(cv->notes[i].time, true, when),
-		         cv->notes[i].author, note_kind_name(cv->notes[i].kind));
+		snprintf(line, sizeof line, "%s  %s  %s", cli_time(nt->time, true, when),
+		         nt->author, note_kind_name(nt->kind));
 		if (y >= 1 && y < ymax)
 			ui_put(y, 3, line, COLS - 4);
 		y++;
 		if (y >= 1)
-			y += put_value(y, 5, cv->notes[i].text, COLS - 6, ymax);
+			y += put_value(y, 5, nt->text, COLS - 6, ymax);
 		else
 			y++;
 	}
+	if (cv->pg.from + cv->pg.n < cv->pg.total) {
+		char more[96];
+		snprintf(more, sizeof more, _("%u newer notes: End shows the newest"),
+		         (unsigned)(cv->pg.total - cv->pg.from - cv->pg.n));
+		if (y >= 1 && y < ymax) {
+			ui_attr(ui, C_LOCKED, true);
+			ui_put(y, 3, more, COLS - 4);
+			ui_attr(ui, C_LOCKED, false);
+		}
+		y++;
+	}
 	cv->lines = y + cv->top;
+}
+
+/* The page that ends just before note `end`. A page of long notes holds
+ * fewer (store_notes_read stops at NOTE_PAGE_BYTES): then start later, so
+ * that paging back never skips a note. */
+static int read_ending_at(struct ui *ui, struct case_view *cv, uint32_t end)
+{
+	uint32_t from = end > CASE_NOTES_PAGE ? end - CASE_NOTES_PAGE : 0;
+
+	for (;;) {
+		int rc = store_notes_read(ui->st, cv->c.id, from, end - from, &cv->pg);
+		if (rc || cv->pg.n == 0 || cv->pg.from + cv->pg.n >= end)
+			return rc;
+		from += end - (cv->pg.from + (uint32_t)cv->pg.n);
+	}
 }
 
 static int case_load(struct ui *ui, struct case_view *cv, uint64_t id)
 {
 	int rc;
 
-	notes_free(cv->notes, cv->nnotes);
-	cv->notes = NULL;
-	cv->nnotes = 0;
 	case_clear(&cv->c);
+	cv->pg.n = 0;
 	if ((rc = store_case_get(ui->st, id, &cv->c)))
 		return rc;
 	cv->notes_locked = !store_can_read(ui->st, KC_NOTES);
 	if (!cv->notes_locked)
-		rc = store_notes_get(ui->st, id, &cv->notes, &cv->nnotes);
+		rc = read_ending_at(ui, cv, cv->c.notes); /* the newest page */
 	return rc;
+}
+
+/* Show the page that ends before note `end`, scrolled to the journal. */
+static void case_page(struct ui *ui, struct case_view *cv, uint32_t end)
+{
+	if (read_ending_at(ui, cv, end) != M_OK) {
+		ui_say(ui, true, "%s", store_error(ui->st));
+		return;
+	}
+	cv->top = cv->journal;
 }
 
 static bool case_key(void *self, struct ui *ui, enum request req, wint_t ch, bool fnkey)
@@ -508,6 +559,16 @@ static bool case_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	case REQ_TOP:
 		cv->top = 0;
 		return true;
+	case REQ_OLDER:
+		if (cv->pg.from > 0)
+			case_page(ui, cv, cv->pg.from);
+		return true;
+	case REQ_BOTTOM:
+		/* The newest notes, counted anew: a colleague may have added some. */
+		if (!cv->notes_locked && cv->pg.from + cv->pg.n < cv->pg.total &&
+		    store_notes_read(ui->st, cv->c.id, UINT32_MAX, 1, &cv->pg) == M_OK)
+			case_page(ui, cv, cv->pg.total);
+		return true;
 	case REQ_EDIT:
 		view_form_open(ui, &cv->c);
 		return true;
@@ -536,6 +597,7 @@ int view_case_open(struct ui *ui, uint64_t id)
 	if (!cv)
 		return M_UNAVAILABLE;
 	case_init(&cv->c);
+	note_page_init(&cv->pg);
 	rc = case_load(ui, cv, id);
 	if (rc) {
 		ui_say(ui, true, "%s", store_error(ui->st));
@@ -586,8 +648,11 @@ static void help_draw(void *self, struct ui *ui)
 	ui_attr(ui, C_LABEL, false);
 	for (int r = 1; r < REQ_COUNT; r++) {
 		char keys[64] = "";
+		/* The case view's note pages are named on the screen itself, and
+		 * here; not in its bottom bar. */
+		bool pages = hv->of == &case_ops && (r == REQ_OLDER || r == REQ_BOTTOM);
 		if (!(hv->of->hints & RQ(r)) && r != REQ_REDRAW && r != REQ_UP && r != REQ_DOWN &&
-		    r != REQ_PGUP && r != REQ_PGDN)
+		    r != REQ_PGUP && r != REQ_PGDN && !pages)
 			continue;
 		if (r == REQ_KEYS && store_role(ui->st) != ROLE_ADMIN)
 			continue;
