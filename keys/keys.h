@@ -189,6 +189,13 @@ int keyring_reseal_slot(const keyring *kr, const char *pass, size_t passlen,
                         const struct keys_kdf *kdf, const struct keys_slot_ad *ad,
                         uint8_t slot_out[KEYS_SLOT_BYTES]);
 
+/* Is grant one the authority sealed to recipient_pk for (class, epoch)? A
+ * box opens with either side's secret key, so the authority can tell a grant
+ * it made from one planted in the file. 1 if so, 0 if not. Authority only. */
+int keyring_grant_is_ours(const keyring *kr, unsigned cls, uint32_t epoch,
+                          const uint8_t recipient_pk[KEYS_PK_BYTES],
+                          const uint8_t grant[KEYS_GRANT_BYTES]);
+
 /* Seal the key of (class, epoch), or the authority key, to a user's public key. */
 int keyring_grant(const keyring *kr, unsigned cls, uint32_t epoch,
                   const uint8_t recipient_pk[KEYS_PK_BYTES], uint8_t grant_out[KEYS_GRANT_BYTES]);

@@ -231,6 +231,24 @@ out:
 	return rc;
 }
 
+int keyring_grant_is_ours(const keyring *kr, unsigned cls, uint32_t epoch,
+                          const uint8_t recipient_pk[KEYS_PK_BYTES],
+                          const uint8_t grant[KEYS_GRANT_BYTES])
+{
+	uint8_t *pt;
+	int ours = 0;
+
+	if (!kr->has_authority || !(pt = sodium_malloc(54)))
+		return 0;
+	if (crypto_box_open_easy(pt, grant + crypto_box_NONCEBYTES,
+	                         KEYS_GRANT_BYTES - crypto_box_NONCEBYTES, grant, recipient_pk,
+	                         kr->authority_sk) == 0)
+		ours = get_be16(pt) == cls && get_be32(pt + 2) == epoch &&
+		       sodium_memcmp(pt + 6, kr->store_id, KEYS_STORE_ID_BYTES) == 0;
+	sodium_free(pt);
+	return ours;
+}
+
 int keyring_add_grant(keyring *kr, unsigned cls, uint32_t epoch,
                       const uint8_t grant[KEYS_GRANT_BYTES])
 {

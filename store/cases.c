@@ -13,6 +13,8 @@
 #include "store/private.h"
 #include "store/validate.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1101,18 +1103,31 @@ struct check_ctx {
 	uint64_t expect; /* the next id a complete store has: cases are never deleted */
 	size_t checked, broken;
 	bool done;
+	unsigned named; /* missing ids named so far: the first few, then a count */
 };
 
-/* Ids from expect up to (not including) upto have no header: deleted. */
+/* Ids from expect up to (not including) upto have no header: deleted. A gap
+ * is counted in one step: a header planted at id 2^60 must not make check
+ * count to it. */
 static void report_missing(struct check_ctx *ctx, uint64_t upto)
 {
 	enum { NAMED = 20 };
-	uint64_t named = 0;
+	uint64_t gap;
+	char msg[96];
 
-	for (; ctx->expect < upto; ctx->expect++, ctx->broken++)
-		if (named++ < NAMED)
-			ctx->report(ctx->rctx, ctx->expect,
-			            "the case is missing: deleted from the file");
+	if (upto <= ctx->expect)
+		return;
+	gap = upto - ctx->expect;
+	for (uint64_t i = 0; i < gap && ctx->named < NAMED; i++, ctx->named++)
+		ctx->report(ctx->rctx, ctx->expect + i, "the case is missing: deleted from the file");
+	if (ctx->named == NAMED && gap > NAMED) {
+		snprintf(msg, sizeof msg, "%llu case ids missing in all from %llu on",
+		         (unsigned long long)gap, (unsigned long long)ctx->expect);
+		ctx->report(ctx->rctx, 0, msg);
+		ctx->named++;
+	}
+	ctx->broken += gap > SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)gap;
+	ctx->expect = upto;
 }
 
 enum { CHECK_BATCH = 256 };
@@ -1191,10 +1206,10 @@ static int check_txn(store *st, MDB_txn *txn, void *vctx)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
 		report_missing(ctx, ids[i]);
-		ctx->expect = ids[i] + 1;
+		ctx->expect = ids[i] == UINT64_MAX ? UINT64_MAX : ids[i] + 1;
 		check_one(st, txn, ctx, ids[i]);
 	}
-	if (n < CHECK_BATCH)
+	if (n < CHECK_BATCH || ids[n - 1] == UINT64_MAX)
 		ctx->done = true;
 	else
 		ctx->next = ids[n - 1] + 1;
@@ -1306,7 +1321,7 @@ static int epochs_txn(store *st, MDB_txn *txn, void *vctx)
 int store_check(store *st, void (*report)(void *ctx, uint64_t id, const char *what), void *rctx,
                 size_t *checked)
 {
-	struct check_ctx ctx = {report, rctx, 0, 1, 0, 0, false};
+	struct check_ctx ctx = {report, rctx, 0, 1, 0, 0, false, 0};
 	int rc;
 
 	if (!st->kr)

@@ -500,7 +500,7 @@ static int step_txn(store *st, MDB_txn *txn, void *vctx)
 	if (rc)
 		goto out;
 	r->done += n;
-	if (n < ctx->batch) {
+	if (n < ctx->batch || ids[n - 1] == UINT64_MAX) { /* never wrap the cursor */
 		r->phase = 2;
 		r->cursor = 0;
 	} else {
@@ -607,6 +607,7 @@ static int scan_txn(store *st, MDB_txn *txn, void *vctx)
 	uint8_t k[8];
 	MDB_val key = {8, k}, val;
 	size_t n = 0;
+	bool last = false;
 	int rc;
 
 	be64(k, ctx->next);
@@ -623,6 +624,8 @@ static int scan_txn(store *st, MDB_txn *txn, void *vctx)
 			continue;
 		id = rd64(key.mv_data);
 		ctx->next = id + 1;
+		if (id == UINT64_MAX)
+			last = true; /* never wrap back to the first case */
 		n++;
 		/* The epochs are in clear in the header and every envelope:
 		 * the scan needs no key beyond the header's. */
@@ -661,7 +664,7 @@ static int scan_txn(store *st, MDB_txn *txn, void *vctx)
 		}
 	}
 	mdb_cursor_close(cur);
-	if (n < SCAN_BATCH) {
+	if (n < SCAN_BATCH || last) {
 		ctx->done = true;
 		/* Blind-index entries carry their epoch in the key. */
 		if (ctx->c == KC_IDENTITY) {

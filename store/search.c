@@ -139,7 +139,9 @@ static int load_txn(store *st, MDB_txn *txn, void *vctx)
 		else if (rc != M_INTEGRITY) /* a broken case is mappe check's to report */
 			return rc;
 	}
-	if (n < LOAD_BATCH)
+	/* An id at the very end (only a file writer puts one there) ends it
+	 * rather than wrapping the cursor back to the first case. */
+	if (n < LOAD_BATCH || ids[n - 1] == UINT64_MAX)
 		ix->done = true;
 	else
 		ix->next = ids[n - 1] + 1;

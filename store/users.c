@@ -255,6 +255,31 @@ static int read_grants(store *st, MDB_txn *txn, const char *name, struct grant_c
 	return rc == 0 || rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "grants");
 }
 
+/* A keyslot pinned beyond the authority history means the history was cut
+ * in the file (to make users trust an old key again): no one logs in to
+ * such a store. Only the pin byte of each record is read. */
+static int pins_within_history(store *st, MDB_txn *txn, uint32_t epoch)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_USERS], &cur)))
+		return st_mdb(st, rc, "users");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (v.mv_size == USER_BYTES && ((const uint8_t *)v.mv_data)[3] > epoch) {
+			mdb_cursor_close(cur);
+			return st_fail(st, M_INTEGRITY,
+			               "%s: a keyslot is bound to an authority key the store's history "
+			               "does not have: the history was cut in the file",
+			               st->dir);
+		}
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "users");
+}
+
 static int unlock_read(store *st, MDB_txn *txn, void *vctx)
 {
 	struct unlock_ctx *ctx = vctx;
@@ -271,10 +296,8 @@ static int unlock_read(store *st, MDB_txn *txn, void *vctx)
 	if ((rc = st_load_epochs(st, txn)))
 		return rc;
 	ctx->epoch = st->authority_epoch;
-	if (ctx->u.pin > ctx->epoch)
-		return st_fail(st, M_INTEGRITY, "%s: the keyslot of user %s is pinned to an unknown "
-		                                "authority",
-		               st->dir, ctx->name);
+	if ((rc = pins_within_history(st, txn, ctx->epoch)))
+		return rc;
 	for (uint32_t e = ctx->u.pin; e <= ctx->epoch; e++)
 		if ((rc = st_authority_at(st, txn, e, ctx->hist[e])))
 			return rc;
@@ -425,6 +448,41 @@ static void users_free(struct user_copy *all, size_t n)
 	free(all);
 }
 
+static key_classes user_classes(const struct user_rec *u);
+
+/* What an unsigned record claims, against what the authority sealed to its
+ * public key: a record planted in the file (or a role raised there) has no
+ * grants from the authority to match, whatever else in the file was forged. */
+static int legacy_matches_grants(store *st, MDB_txn *txn, const char *name,
+                                 const struct user_rec *u)
+{
+	key_classes want = u->flags & USER_REVOKED ? 0 : user_classes(u), got = 0;
+	bool want_authority = !(u->flags & USER_REVOKED) && u->role == ROLE_ADMIN;
+	bool authority = false;
+	uint8_t k[64 + 6];
+	MDB_val v;
+
+	for (unsigned c = 0; c <= KC_COUNT; c++) {
+		unsigned cls = c < KC_COUNT ? c : KEYS_AUTHORITY_CLASS;
+		uint32_t epoch = c < KC_COUNT ? st->epoch[c] : st->authority_epoch;
+		bool ours = st_get(st, txn, DB_GRANTS, k, grant_key(k, name, cls, epoch), &v) ==
+		                    M_OK &&
+		            v.mv_size == KEYS_GRANT_BYTES &&
+		            keyring_grant_is_ours(st->kr, cls, epoch, u->pk, v.mv_data);
+		if (ours && c < KC_COUNT)
+			got |= 1u << c;
+		else if (ours)
+			authority = true;
+	}
+	if (got != want || authority != want_authority)
+		return st_fail(st, M_INTEGRITY,
+		               "%s: the unsigned record of user %s does not match the keys the "
+		               "authority granted them: it was planted or edited in the file; "
+		               "nothing was signed",
+		               st->dir, name);
+	return M_OK;
+}
+
 int st_sign_legacy_users(store *st, MDB_txn *txn)
 {
 	struct user_copy *all = NULL;
@@ -446,6 +504,8 @@ int st_sign_legacy_users(store *st, MDB_txn *txn)
 			             "%s: the store says schema 3 but holds signed user records (%s): "
 			             "its schema version was edited in the file; nothing was signed",
 			             st->dir, all[i].name);
+		else
+			rc = legacy_matches_grants(st, txn, all[i].name, &all[i].u);
 	for (size_t i = 0; rc == M_OK && i < n; i++) {
 		if ((rc = user_sign(st, st->kr, all[i].name, &all[i].u)) ||
 		    (rc = user_put(st, txn, all[i].name, &all[i].u)))
@@ -841,32 +901,43 @@ static int passwd_txn(store *st, MDB_txn *txn, void *vctx)
 	return user_put(st, txn, st->user, &u);
 }
 
+struct own_ctx {
+	struct user_rec u;
+	uint8_t pinned[KEYS_PK_BYTES]; /* the authority the slot is bound to */
+};
+
 static int read_own(store *st, MDB_txn *txn, void *vctx)
 {
+	struct own_ctx *ctx = vctx;
 	MDB_val v;
 	int rc = st_get(st, txn, DB_USERS, st->user, strlen(st->user), &v);
 
 	if (rc == -1)
 		return auth_failed(st);
-	return rc ? rc : user_decode(st, st->user, strlen(st->user), &v, vctx);
+	if (rc || (rc = user_decode(st, st->user, strlen(st->user), &v, &ctx->u)))
+		return rc;
+	/* A session that followed an authority rotation still has a slot bound
+	 * to the old authority until its next login. */
+	return st_authority_at(st, txn, ctx->u.pin, ctx->pinned);
 }
 
 int store_passwd(store *st, const char *oldpass, size_t oldlen, const char *newpass,
                  size_t newlen)
 {
-	struct user_rec u = {0};
+	struct own_ctx own = {0};
+	const struct user_rec *u = &own.u;
 	uint8_t slot[KEYS_SLOT_BYTES];
 	struct keys_kdf_hold hold;
 	int rc;
 
 	if (!st->kr)
 		return auth_failed(st);
-	if ((rc = st_txn(st, false, read_own, &u)))
+	if ((rc = st_txn(st, false, read_own, &own)))
 		return rc;
-	const struct keys_slot_ad ad = {st->store_id, st->user, u.pk, st->authority_pk};
+	const struct keys_slot_ad ad = {st->store_id, st->user, u->pk, own.pinned};
 	if ((rc = kdf_enter(st, &hold)))
 		return rc;
-	rc = keys_slot_rewrap(u.slot, &ad, oldpass, oldlen, newpass, newlen, &st->kdf, slot);
+	rc = keys_slot_rewrap(u->slot, &ad, oldpass, oldlen, newpass, newlen, &st->kdf, slot);
 	keys_kdf_unlock(&hold);
 	if (rc == KEYS_EAUTH)
 		return auth_failed(st);
@@ -877,7 +948,7 @@ int store_passwd(store *st, const char *oldpass, size_t oldlen, const char *newp
 		               "%s: the keyslot of user %s does not authenticate: the store may have "
 		               "been tampered with",
 		               st->dir, st->user);
-	struct passwd_ctx ctx = {u.slot, slot};
+	struct passwd_ctx ctx = {u->slot, slot};
 	rc = st_txn(st, true, passwd_txn, &ctx);
 	if (rc == M_OK)
 		st->must_change = false;
@@ -1014,8 +1085,13 @@ static int revoke_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct revoke_ctx *ctx = vctx;
 	struct user_rec u = {0};
-	int rc = user_read_verified(st, txn, ctx->name, &u);
+	int rc;
 
+	/* A session from before another administrator's authority rotation
+	 * would take every record for forged, and delete it. */
+	if ((rc = authority_current(st, txn)))
+		return rc;
+	rc = user_read_verified(st, txn, ctx->name, &u);
 	if (rc == M_INTEGRITY)
 		return revoke_forged(st, txn, ctx);
 	if (rc)
@@ -1162,6 +1238,50 @@ int store_class_holders(store *st, enum key_class c, uint32_t epoch, char (*name
 
 /* ---- check ------------------------------------------------------------------ */
 
+/* Grants whose user record is gone: the record was deleted behind the
+ * store's back (revocation deletes the grants first). Once per name. */
+static int check_orphan_grants(store *st, MDB_txn *txn,
+                               void (*report)(void *, uint64_t, const char *), void *rctx,
+                               size_t *broken)
+{
+	MDB_cursor *cur;
+	MDB_val k, v, uv;
+	char last[64] = "", msg[160];
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_GRANTS], &cur)))
+		return st_mdb(st, rc, "grants");
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		const uint8_t *kp = k.mv_data;
+		size_t n = k.mv_size < 6 ? 0 : k.mv_size - 6;
+		char name[64];
+		if (n == 0 || n >= sizeof name || kp[n] != 0) {
+			report(rctx, 0, "a key grant has a malformed key");
+			(*broken)++;
+			continue;
+		}
+		memcpy(name, kp, n);
+		name[n] = 0;
+		if (strcmp(name, last) == 0)
+			continue;
+		snprintf(last, sizeof last, "%s", name);
+		if (st_get(st, txn, DB_USERS, name, n, &uv) == -1 && store_user_name_valid(name)) {
+			snprintf(msg, sizeof msg,
+			         "key grants of user %s, who has no record: it was deleted from the "
+			         "file",
+			         name);
+			report(rctx, 0, msg);
+			(*broken)++;
+		} else if (!store_user_name_valid(name)) {
+			report(rctx, 0, "a key grant names no valid user");
+			(*broken)++;
+		}
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "grants");
+}
+
 int st_check_users(store *st, MDB_txn *txn, void (*report)(void *, uint64_t, const char *),
                    void *rctx, size_t *broken)
 {
@@ -1169,6 +1289,11 @@ int st_check_users(store *st, MDB_txn *txn, void (*report)(void *, uint64_t, con
 	MDB_val k, v;
 	int rc;
 
+	/* Signatures made since this session's authority would all fail. */
+	if (keyring_is_authority(st->kr) && (rc = authority_current(st, txn)))
+		return rc;
+	if ((rc = check_orphan_grants(st, txn, report, rctx, broken)))
+		return rc;
 	if ((rc = mdb_cursor_open(txn, st->dbi[DB_USERS], &cur)))
 		return st_mdb(st, rc, "users");
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;

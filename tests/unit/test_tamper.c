@@ -394,11 +394,30 @@ static void test_schema_set_back(void **state)
 	raw_put(t->st, DB_META, "schema", 6, b, 4);
 	assert_int_equal(upgrade_as(t, "admin", admin_pass, &l), M_INTEGRITY);
 
-	/* Every trace removed: the upgrade cannot tell, but it does not sign
-	 * silently: eve is on the list the administrator is shown. */
+	/* Every trace of the store's age removed: eve still has no grant from
+	 * the authority to match her record, so nothing is signed. */
 	assert_int_equal(st_txn(t->st, true, to_schema3_txn, "strip"), M_OK);
-	assert_int_equal(upgrade_as(t, "admin", admin_pass, &l), M_OK);
-	assert_non_null(strstr(l.names, "eve:lead"));
+	assert_int_equal(upgrade_as(t, "admin", admin_pass, &l), M_INTEGRITY);
+	assert_non_null(strstr(store_error(t->st), "user eve does not match the keys"));
+	assert_string_equal(l.names, "");
+}
+
+/* A caseworker who can write the file strips her own record to format 1
+ * with a higher role, and sets the schema back: refused. */
+static void test_schema_set_back_raises_role(void **state)
+{
+	struct tstore *t = *state;
+	struct signed_list l;
+	uint8_t rec[512];
+	size_t len;
+
+	assert_int_equal(st_txn(t->st, true, to_schema3_txn, "strip"), M_OK);
+	assert_true(raw_get(t->st, DB_USERS, "kari", 4, rec, &len));
+	rec[1] = ROLE_LEAD;
+	raw_put(t->st, DB_USERS, "kari", 4, rec, len);
+	assert_int_equal(upgrade_as(t, "admin", admin_pass, &l), M_INTEGRITY);
+	assert_non_null(strstr(store_error(t->st), "user kari does not match the keys"));
+	assert_string_equal(l.names, "");
 }
 
 /* ---- finding 8: deleted cases, a wound-back counter, orphan notes ----------- */
@@ -655,6 +674,102 @@ static void test_authority_admins_follow(void **state)
 	assert_non_null(strstr(store_error(t->st), "succession"));
 }
 
+/* Review R5: an administrator's session opened before another
+ * administrator's authority rotation takes every record for forged; it must
+ * be told to log in again, not delete a valid record. */
+static void test_stale_admin_session(void **state)
+{
+	struct tstore *t = *state;
+	uint8_t rec[512];
+	size_t len = 0, users = 0;
+	key_classes held = 0;
+	keyring *stale;
+	struct reports r;
+
+	assert_int_equal(store_user_add(t->st, "ola", ROLE_ADMIN, ola_pass, strlen(ola_pass)), M_OK);
+	assert_int_equal(store_user_add(t->st, "per", ROLE_HEALTH, "per pass one", 12), M_OK);
+	stale = steal_keyring(t, "admin", admin_pass); /* an open session */
+	assert_int_equal(ts_as(t, "ola", ola_pass), M_OK);
+	assert_int_equal(store_rotate_authority(t->st, &users), M_OK);
+
+	ts_close(t);
+	ts_open(t);
+	t->st->kr = stale;
+	snprintf(t->st->user, sizeof t->st->user, "admin");
+	t->st->pin = 0;
+	t->st->authority_epoch = 0;
+	assert_int_equal(check(t->st, &r), M_CONFLICT);
+	assert_non_null(strstr(store_error(t->st), "log in again"));
+	assert_int_equal(store_user_revoke(t->st, "per", &held), M_CONFLICT);
+	assert_true(raw_get(t->st, DB_USERS, "per", 3, rec, &len));
+}
+
+/* Review R8: passwd in a session that followed an authority succession
+ * (its slot is still bound to the old authority until the next login). */
+static void test_passwd_after_following(void **state)
+{
+	struct tstore *t = *state;
+	uint8_t h0[KEYS_PK_BYTES];
+	size_t users = 0;
+	key_classes held = 0;
+	keyring *kari;
+
+	insert_cases(t->st, 1);
+	assert_int_equal(store_user_add(t->st, "ola", ROLE_ADMIN, ola_pass, strlen(ola_pass)), M_OK);
+	memcpy(h0, t->st->authority_pk, KEYS_PK_BYTES);
+	kari = steal_keyring(t, "kari", kari_pass); /* kari's session stays open */
+	assert_int_equal(ts_as(t, "admin", admin_pass), M_OK);
+	assert_int_equal(store_user_revoke(t->st, "ola", &held), M_OK);
+	assert_int_equal(store_rotate_authority(t->st, &users), M_OK);
+	assert_int_equal(store_rotate_classes(t->st, held & ((1u << KC_COUNT) - 1), 64, NULL, NULL,
+	                                      NULL),
+	                 M_OK);
+
+	/* Kari's session as it was: old epochs, old authority, pin 0. */
+	ts_close(t);
+	ts_open(t);
+	t->st->kr = kari;
+	snprintf(t->st->user, sizeof t->st->user, "kari");
+	t->st->pin = 0;
+	t->st->authority_epoch = 0;
+	memcpy(t->st->authority_pk, h0, KEYS_PK_BYTES);
+	for (unsigned c = 0; c < KC_COUNT; c++)
+		t->st->epoch[c] = 1;
+	t->st->role = ROLE_CASEWORKER;
+	expect_case_opens(t->st); /* the refresh follows the succession */
+	assert_int_equal(t->st->pin, 1);
+	assert_int_equal(store_passwd(t->st, kari_pass, strlen(kari_pass), "kari new pass 2", 15),
+	                 M_OK);
+	assert_int_equal(ts_as(t, "kari", "kari new pass 2"), M_OK);
+}
+
+/* Review R4: a header planted at a far id must not make check count to it. */
+static void test_check_far_case_id(void **state)
+{
+	struct tstore *t = *state;
+	uint8_t k[8], v[64] = {0};
+	struct reports r;
+
+	insert_cases(t->st, 1);
+	be64(k, (uint64_t)1 << 60);
+	raw_put(t->st, DB_CASES, k, 8, v, sizeof v);
+	be64(k, UINT64_MAX);
+	raw_put(t->st, DB_CASES, k, 8, v, sizeof v);
+	assert_int_equal(check(t->st, &r), M_INTEGRITY); /* ends, and says so */
+	assert_non_null(strstr(r.all, "case ids missing in all"));
+}
+
+/* A user record deleted from the file leaves its grants: check names them. */
+static void test_grants_without_user(void **state)
+{
+	struct tstore *t = *state;
+	struct reports r;
+
+	raw_put(t->st, DB_USERS, "kari", 4, NULL, 0);
+	assert_int_equal(check(t->st, &r), M_INTEGRITY);
+	assert_non_null(strstr(r.all, "key grants of user kari, who has no record"));
+}
+
 /* ---- finding 9: a truncated data.mdb -------------------------------------- */
 
 /* Open and unlock in a child: a SIGBUS there fails the test, not the runner.
@@ -727,10 +842,13 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    FX(test_planted_v1_user),   FX(test_edited_user_not_resigned),
 	    FX(test_schema3_upgrade),   FX(test_schema_set_back),
+	    FX(test_schema_set_back_raises_role),
 	    FX(test_deleted_case),
 	    FX(test_counter_wound_back), FX(test_counter_never_overwrites),
 	    FX(test_orphan_notes),      FX(test_truncated),
 	    FX(test_authority_rotation), FX(test_authority_admins_follow),
+	    FX(test_stale_admin_session), FX(test_passwd_after_following),
+	    FX(test_check_far_case_id),  FX(test_grants_without_user),
 	};
 
 	return cmocka_run_group_tests_name("tamper", tests, setup, NULL);
