@@ -347,7 +347,7 @@ static int read_field_into(store *st, MDB_txn *txn, uint64_t id, const struct hd
 {
 	uint8_t k[10];
 	MDB_val v;
-	size_t len;
+	size_t len = 0;
 	int rc = st_get(st, txn, DB_FIELDS, k, st_field_key(k, id, hf->number), &v);
 
 	if (rc == -1)
@@ -410,7 +410,7 @@ int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_
 			if (!hf || !hf->present ||
 			    read_field_into(st, txn, id, hf, &scratch, F_national_id))
 				continue;
-			if (scratch.len[F_national_id] == len &&
+			if (scratch.value[F_national_id] && scratch.len[F_national_id] == len &&
 			    memcmp(scratch.value[F_national_id], nid, len) == 0 && *n < cap)
 				ids[(*n)++] = id;
 		}
@@ -1010,6 +1010,8 @@ static int notes_txn(store *st, MDB_txn *txn, void *vctx)
 		pg->arena = p;
 		pg->arena_cap = bytes;
 	}
+	if (!pg->arena)
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
 	pg->notes = pg->arena;
 	head = count * sizeof(struct note);
 	off = head;
@@ -1297,7 +1299,7 @@ static int orphans_txn(store *st, MDB_txn *txn, void *vctx)
 
 	/* The counter: authenticated, and above every case id. */
 	uint64_t next = 0;
-	if ((rc = st_counter_read(st, txn, &next))) {
+	if (st_counter_read(st, txn, &next) != M_OK) {
 		ctx->report(ctx->rctx, 0, st->err);
 		ctx->broken++;
 		st->err[0] = 0;

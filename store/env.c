@@ -3,6 +3,7 @@
 #include "store/private.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
@@ -127,6 +128,19 @@ static char proc_state(pid_t pid)
 }
 
 /* The holder's login name, for the administrator; "?" if unknown. */
+static bool parse_uid(const char *s, unsigned *uid)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || v > UINT_MAX)
+		return false;
+	*uid = (unsigned)v;
+	return true;
+}
+
 static void proc_user(pid_t pid, char *out, size_t cap)
 {
 	char path[64], line[256];
@@ -138,7 +152,7 @@ static void proc_user(pid_t pid, char *out, size_t cap)
 	if (!(f = fopen(path, "re")))
 		return;
 	while (fgets(line, sizeof line, f))
-		if (sscanf(line, "Uid: %u", &uid) == 1) {
+		if (strncmp(line, "Uid:", 4) == 0 && parse_uid(line + 4, &uid)) {
 			struct passwd *pw = getpwuid((uid_t)uid);
 			if (pw && store_user_name_valid(pw->pw_name))
 				snprintf(out, cap, "%s", pw->pw_name);
@@ -577,7 +591,7 @@ static int read_schema(store *st, MDB_txn *txn, uint32_t *schema)
 
 static int keyed_txn(store *st, MDB_txn *txn, void *vctx)
 {
-	uint32_t schema;
+	uint32_t schema = 0;
 	int rc;
 
 	(void)vctx;

@@ -556,7 +556,7 @@ enum { SCAN_BATCH = 512 };
  * too broken to say counts as holding one. */
 static int damaged_use(store *st, MDB_txn *txn, struct scan_ctx *ctx, uint64_t id)
 {
-	uint32_t seen[16];
+	uint32_t seen[16] = {0};
 	size_t nseen = 0;
 	uint64_t before = ctx->brefs;
 	uint8_t k[12];
@@ -617,7 +617,7 @@ static int scan_txn(store *st, MDB_txn *txn, void *vctx)
 	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
 		uint64_t id;
 		struct rec_header h;
-		uint32_t seen[16];
+		uint32_t seen[16] = {0};
 		size_t nseen = 0;
 
 		if (key.mv_size != 8)
@@ -833,7 +833,7 @@ int store_rotate(store *st, enum key_class c, size_t batch,
 {
 	struct store_rotation r = {.cls = c};
 	bool blocked;
-	int lock, rc;
+	int lock = -1, rc;
 
 	if ((unsigned)c >= KC_COUNT)
 		return st_fail(st, M_USAGE, "no such class");
@@ -885,7 +885,7 @@ int store_rotate_classes(store *st, key_classes classes, size_t batch,
 {
 	struct plan_ctx pc = {classes, 0};
 	unsigned held_back = 0;
-	int lock, rc;
+	int lock = -1, rc;
 
 	if (classes == 0 || (classes >> KC_COUNT))
 		return st_fail(st, M_USAGE, "no such class");

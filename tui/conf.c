@@ -60,7 +60,7 @@ bool conf_seconds(const char *value, int *out)
 
 	errno = 0;
 	v = strtol(value, &end, 10);
-	if (errno || end == value || *end || v < 0 || v > 7 * 24 * 3600)
+	if (errno || end == value || *end || v < 0 || v > 7L * 24 * 3600)
 		return false;
 	*out = (int)v;
 	return true;
