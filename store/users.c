@@ -1377,12 +1377,10 @@ static int regrant_user(store *st, MDB_txn *txn, const char *name, const struct 
 static int authority_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct authority_ctx *ctx = vctx;
-	MDB_cursor *cur;
-	MDB_val k, v;
-	char (*names)[64] = NULL;
-	struct user_rec *recs = NULL;
-	size_t n = 0, cap = 0;
+	struct user_copy *all = NULL;
+	size_t n = 0;
 	uint32_t epoch;
+	uint8_t *hist = NULL;
 	int rc;
 
 	/* A retry (the map grew) starts again from the old key. */
@@ -1395,79 +1393,39 @@ static int authority_txn(store *st, MDB_txn *txn, void *vctx)
 		                                  "make a new store");
 	/* Every record must say what an administrator signed before it is
 	 * signed again: otherwise the rotation would bless an edit. */
-	if ((rc = mdb_cursor_open(txn, st->dbi[DB_USERS], &cur)))
-		return st_mdb(st, rc, "users");
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 32;
-			void *pn = realloc(names, ncap * sizeof *names);
-			void *pr = pn ? realloc(recs, ncap * sizeof *recs) : NULL;
-			if (pn)
-				names = pn;
-			if (!pr) {
-				rc = st_fail(st, M_UNAVAILABLE, "out of memory");
-				goto out;
-			}
-			recs = pr;
-			cap = ncap;
-		}
-		memset(&recs[n], 0, sizeof recs[n]);
-		if ((rc = user_decode(st, k.mv_data, k.mv_size, &v, &recs[n])))
-			goto out;
-		memcpy(names[n], k.mv_data, k.mv_size);
-		names[n][k.mv_size] = 0;
-		if ((rc = user_verify(st, st->kr, names[n], &recs[n])))
-			goto out;
-		n++;
-	}
-	if (rc != MDB_NOTFOUND) {
-		rc = st_mdb(st, rc, "users");
-		goto out;
-	}
-	mdb_cursor_close(cur);
-	cur = NULL;
-
-	if (keyring_authority_succeed(st->kr, ctx->new_pk) != KEYS_OK) {
+	if ((rc = users_read_all(st, txn, &all, &n)))
+		return rc;
+	for (size_t i = 0; rc == M_OK && i < n; i++)
+		rc = user_verify(st, st->kr, all[i].name, &all[i].u);
+	if (rc == M_OK && keyring_authority_succeed(st->kr, ctx->new_pk) != KEYS_OK)
 		rc = st_fail(st, M_AUTH, "not permitted: only an administrator holds the authority "
 		                         "key");
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (!(recs[i].flags & USER_REVOKED) &&
-		    (rc = regrant_user(st, txn, names[i], &recs[i], epoch)))
-			goto out;
-		if ((rc = user_sign(st, st->kr, names[i], &recs[i])) ||
-		    (rc = user_put(st, txn, names[i], &recs[i])))
-			goto out;
+	for (size_t i = 0; rc == M_OK && i < n; i++) {
+		struct user_rec *u = &all[i].u;
+		if (!(u->flags & USER_REVOKED) && (rc = regrant_user(st, txn, all[i].name, u, epoch)))
+			break;
+		if ((rc = user_sign(st, st->kr, all[i].name, u)) ||
+		    (rc = user_put(st, txn, all[i].name, u)))
+			break;
 	}
 	/* The old authority travels in no grant any more. */
-	if ((rc = st_drop_grants(st, txn, NULL, KEYS_AUTHORITY_CLASS, epoch)))
-		goto out;
-	{
-		size_t hn = (size_t)epoch + 1;
-		uint8_t *hist = malloc(hn * KEYS_PK_BYTES);
-		if (!hist) {
-			rc = st_fail(st, M_UNAVAILABLE, "out of memory");
-			goto out;
-		}
-		for (uint32_t e = 0; rc == M_OK && e < epoch; e++)
-			rc = st_authority_at(st, txn, e, hist + (size_t)e * KEYS_PK_BYTES);
+	if (rc == M_OK)
+		rc = st_drop_grants(st, txn, NULL, KEYS_AUTHORITY_CLASS, epoch);
+	if (rc == M_OK && !(hist = malloc(((size_t)epoch + 1) * KEYS_PK_BYTES)))
+		rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+	for (uint32_t e = 0; rc == M_OK && e < epoch; e++)
+		rc = st_authority_at(st, txn, e, hist + (size_t)e * KEYS_PK_BYTES);
+	if (rc == M_OK) {
 		memcpy(hist + (size_t)epoch * KEYS_PK_BYTES, ctx->new_pk, KEYS_PK_BYTES);
-		if (rc == M_OK)
-			rc = st_put(st, txn, DB_META, "authorities", 11, hist, hn * KEYS_PK_BYTES, 0);
-		if (rc == M_OK)
-			rc = st_put(st, txn, DB_META, "authority", 9, ctx->new_pk, KEYS_PK_BYTES, 0);
-		free(hist);
+		rc = st_put(st, txn, DB_META, "authorities", 11, hist,
+		            ((size_t)epoch + 1) * KEYS_PK_BYTES, 0);
 	}
-	ctx->users = n;
-out:
-	if (cur)
-		mdb_cursor_close(cur);
-	if (recs)
-		keys_wipe(recs, cap * sizeof *recs);
-	free(recs);
-	free(names);
+	if (rc == M_OK)
+		rc = st_put(st, txn, DB_META, "authority", 9, ctx->new_pk, KEYS_PK_BYTES, 0);
+	if (rc == M_OK)
+		ctx->users = n;
+	free(hist);
+	users_free(all, n);
 	return rc;
 }
 
