@@ -28,10 +28,9 @@
 
 #include "store/private.h"
 #include "store/store.h"
-#include "tests/unit/tmpdir.h"
+#include "tests/unit/fixture.h"
 
-static const struct keys_kdf kdf_min = {2, 64ull << 20};
-static const struct store_options opts = {0, &kdf_min};
+static const struct store_options opts = {0, &fixture_kdf};
 static const char admin_pass[] = "admin passphrase one";
 static const char kari_pass[] = "kari passphrase one";
 static const char helga_pass[] = "helga passphrase one";
@@ -43,41 +42,7 @@ enum { USER_REC_BYTES = 4 + 8 + KEYS_PK_BYTES + KEYS_SLOT_BYTES + KEYS_MAC_BYTES
 
 #define BIT(c) (1u << (c))
 
-/* ---- temporary stores ----------------------------------------------------- */
-
-struct tstore {
-	char dir[128];
-	store *st;
-};
-
-static void ts_open(struct tstore *t)
-{
-	char err[512] = "";
-
-	assert_null(t->st);
-	assert_int_equal(store_open(t->dir, &opts, &t->st, err, sizeof err), M_OK);
-	assert_non_null(t->st);
-}
-
-static void ts_close(struct tstore *t)
-{
-	store_close(t->st);
-	t->st = NULL;
-}
-
-static int ts_unlock(struct tstore *t, const char *user, const char *pass)
-{
-	return store_unlock(t->st, user, pass, strlen(pass));
-}
-
-/* Close, reopen and unlock as another user: a new process's view. One
- * environment per process at a time, as LMDB requires. */
-static void ts_reopen_as(struct tstore *t, const char *user, const char *pass)
-{
-	ts_close(t);
-	ts_open(t);
-	assert_int_equal(ts_unlock(t, user, pass), M_OK);
-}
+/* ---- temporary stores (tests/unit/fixture.h) ------------------------------ */
 
 static int setup(void **state)
 {
@@ -96,17 +61,8 @@ static int teardown(void **state)
 static int fx_setup(void **state)
 {
 	struct tstore *t = calloc(1, sizeof *t);
-	char err[512] = "";
 
-	if (!t)
-		return -1;
-	make_dir(t->dir, sizeof t->dir);
-	if (store_create(t->dir, "admin", admin_pass, strlen(admin_pass), &opts, err, sizeof err) !=
-	        M_OK ||
-	    store_open(t->dir, &opts, &t->st, err, sizeof err) != M_OK ||
-	    ts_unlock(t, "admin", admin_pass) != M_OK) {
-		store_close(t->st);
-		remove_dir(t->dir);
+	if (!t || ts_create(t, 0, "admin", admin_pass) != 0) {
 		free(t);
 		return -1;
 	}
@@ -118,8 +74,7 @@ static int fx_teardown(void **state)
 {
 	struct tstore *t = *state;
 
-	ts_close(t);
-	remove_dir(t->dir);
+	ts_destroy(t);
 	free(t);
 	return 0;
 }

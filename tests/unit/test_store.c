@@ -30,70 +30,17 @@
 
 #include "store/private.h"
 #include "store/store.h"
-#include "tests/unit/tmpdir.h"
+#include "tests/unit/fixture.h"
 
-static const struct keys_kdf kdf_min = {2, 64ull << 20};
-static const struct store_options opts = {0, &kdf_min};
+static const struct store_options opts = {0, &fixture_kdf};
 static const char admin_pass[] = "admin passphrase one";
 #define ADMIN_PASSLEN (sizeof admin_pass - 1)
 
-/* ---- temporary stores ----------------------------------------------------- */
+/* ---- temporary stores (tests/unit/fixture.h) ------------------------------ */
 
-struct tstore {
-	char dir[128];
-	store *st;
-	struct store_options opt;
-};
-
-static void ts_open(struct tstore *t)
+static void store_fixture(struct tstore *t, size_t map_size)
 {
-	char err[512] = "";
-
-	assert_null(t->st);
-	assert_int_equal(store_open(t->dir, &t->opt, &t->st, err, sizeof err), M_OK);
-	assert_non_null(t->st);
-}
-
-static void ts_close(struct tstore *t)
-{
-	store_close(t->st);
-	t->st = NULL;
-}
-
-static int ts_unlock(struct tstore *t, const char *user, const char *pass)
-{
-	return store_unlock(t->st, user, pass, strlen(pass));
-}
-
-/* Close, reopen and unlock as another user: a new process's view. */
-static void ts_reopen_as(struct tstore *t, const char *user, const char *pass)
-{
-	ts_close(t);
-	ts_open(t);
-	assert_int_equal(ts_unlock(t, user, pass), M_OK);
-}
-
-static void ts_create(struct tstore *t, size_t map_size)
-{
-	char err[512] = "";
-
-	memset(t, 0, sizeof *t);
-	t->opt = opts;
-	t->opt.map_size = map_size;
-	make_dir(t->dir, sizeof t->dir);
-	assert_int_equal(
-	    store_create(t->dir, "admin", admin_pass, ADMIN_PASSLEN, &t->opt, err, sizeof err),
-	    M_OK);
-	ts_open(t);
-	assert_int_equal(ts_unlock(t, "admin", admin_pass), M_OK);
-}
-
-static void ts_destroy(struct tstore *t)
-{
-	ts_close(t);
-	if (t->dir[0])
-		remove_dir(t->dir);
-	t->dir[0] = 0;
+	assert_int_equal(ts_create(t, map_size, "admin", admin_pass), 0);
 }
 
 static int setup(void **state)
@@ -114,7 +61,7 @@ static int fx_setup(void **state)
 
 	if (!t)
 		return -1;
-	ts_create(t, 0);
+	store_fixture(t, 0);
 	*state = t;
 	return 0;
 }
@@ -126,7 +73,7 @@ static int fx_setup_tiny(void **state)
 
 	if (!t)
 		return -1;
-	ts_create(t, 64 << 10);
+	store_fixture(t, 64 << 10);
 	*state = t;
 	return 0;
 }

@@ -24,10 +24,9 @@
 
 #include "store/private.h"
 #include "store/store.h"
-#include "tests/unit/tmpdir.h"
+#include "tests/unit/fixture.h"
 
-static const struct keys_kdf kdf_min = {2, 64ull << 20};
-static const struct store_options opts = {0, &kdf_min};
+static const struct store_options opts = {0, &fixture_kdf};
 static const char admin_pass[] = "admin passphrase one";
 static const char kari_pass[] = "kari passphrase one";
 static const char eve_pass[] = "eve chose this one";
@@ -36,32 +35,6 @@ static const char eve_pass[] = "eve chose this one";
  * pk[32] | keyslot | (v2) authority MAC[32]. */
 enum { USER_V1 = 4 + 8 + KEYS_PK_BYTES + KEYS_SLOT_BYTES, USER_V2 = USER_V1 + KEYS_MAC_BYTES,
        FLAG_PROTECTED = 4 };
-
-struct tstore {
-	char dir[128];
-	store *st;
-};
-
-static void ts_open(struct tstore *t)
-{
-	char err[512] = "";
-
-	assert_null(t->st);
-	assert_int_equal(store_open(t->dir, &opts, &t->st, err, sizeof err), M_OK);
-}
-
-static void ts_close(struct tstore *t)
-{
-	store_close(t->st);
-	t->st = NULL;
-}
-
-static int ts_as(struct tstore *t, const char *user, const char *pass)
-{
-	ts_close(t);
-	ts_open(t);
-	return store_unlock(t->st, user, pass, strlen(pass));
-}
 
 static int setup(void **state)
 {
@@ -72,17 +45,11 @@ static int setup(void **state)
 static int fx_setup(void **state)
 {
 	struct tstore *t = calloc(1, sizeof *t);
-	char err[512] = "";
 
-	if (!t)
-		return -1;
-	make_dir(t->dir, sizeof t->dir);
-	if (store_create(t->dir, "admin", admin_pass, strlen(admin_pass), &opts, err, sizeof err) ||
-	    store_open(t->dir, &opts, &t->st, err, sizeof err) ||
-	    store_unlock(t->st, "admin", admin_pass, strlen(admin_pass)) ||
+	if (!t || ts_create(t, 0, "admin", admin_pass) != 0 ||
 	    store_user_add(t->st, "kari", ROLE_CASEWORKER, kari_pass, strlen(kari_pass))) {
-		store_close(t->st);
-		remove_dir(t->dir);
+		if (t)
+			ts_destroy(t);
 		free(t);
 		return -1;
 	}
@@ -94,8 +61,7 @@ static int fx_teardown(void **state)
 {
 	struct tstore *t = *state;
 
-	ts_close(t);
-	remove_dir(t->dir);
+	ts_destroy(t);
 	free(t);
 	return 0;
 }
@@ -206,7 +172,7 @@ static void plant_v1_user(store *st, const char *name, const char *pass)
 {
 	uint8_t rec[USER_V1] = {1, ROLE_LEAD, FLAG_PROTECTED, 0};
 
-	assert_int_equal(keys_slot_create(pass, strlen(pass), &kdf_min, st->store_id, name,
+	assert_int_equal(keys_slot_create(pass, strlen(pass), &fixture_kdf, st->store_id, name,
 	                                  st->authority_pk, rec + 12, rec + 12 + KEYS_PK_BYTES),
 	                 KEYS_OK);
 	raw_put(st, DB_USERS, name, strlen(name), rec, sizeof rec);

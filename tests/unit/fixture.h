@@ -1,0 +1,84 @@
+/* A temporary store for the unit tests: made in a mkdtemp directory,
+ * opened, closed and reopened as one user or another, as separate
+ * processes would. Argon2id at its floor: the tests run many unlocks.
+ * Include after cmocka.h and store/store.h. */
+#ifndef MAPPE_TESTS_FIXTURE_H
+#define MAPPE_TESTS_FIXTURE_H
+
+#include <string.h>
+
+#include "tests/unit/tmpdir.h"
+
+static const struct keys_kdf fixture_kdf = {2, 64ull << 20};
+
+struct tstore {
+	char dir[128];
+	store *st;
+	struct store_options opt; /* kdf: fixture_kdf unless set */
+};
+
+static inline void ts_open(struct tstore *t)
+{
+	char err[512] = "";
+
+	if (!t->opt.kdf)
+		t->opt.kdf = &fixture_kdf;
+	assert_null(t->st);
+	assert_int_equal(store_open(t->dir, &t->opt, &t->st, err, sizeof err), M_OK);
+	assert_non_null(t->st);
+}
+
+static inline void ts_close(struct tstore *t)
+{
+	store_close(t->st);
+	t->st = NULL;
+}
+
+static inline int ts_unlock(struct tstore *t, const char *user, const char *pass)
+{
+	return store_unlock(t->st, user, pass, strlen(pass));
+}
+
+/* Close, reopen and unlock as another user: a new process's view. One
+ * environment per process at a time, as LMDB requires. */
+static inline int ts_as(struct tstore *t, const char *user, const char *pass)
+{
+	ts_close(t);
+	ts_open(t);
+	return ts_unlock(t, user, pass);
+}
+
+static inline void ts_reopen_as(struct tstore *t, const char *user, const char *pass)
+{
+	assert_int_equal(ts_as(t, user, pass), M_OK);
+}
+
+/* A new store whose first administrator is admin, opened and unlocked. */
+static inline int ts_create(struct tstore *t, size_t map_size, const char *admin,
+                            const char *pass)
+{
+	char err[512] = "";
+
+	memset(t, 0, sizeof *t);
+	t->opt.kdf = &fixture_kdf;
+	t->opt.map_size = map_size;
+	make_dir(t->dir, sizeof t->dir);
+	if (store_create(t->dir, admin, pass, strlen(pass), &t->opt, err, sizeof err) != M_OK ||
+	    store_open(t->dir, &t->opt, &t->st, err, sizeof err) != M_OK ||
+	    ts_unlock(t, admin, pass) != M_OK) {
+		ts_close(t);
+		remove_dir(t->dir);
+		return -1;
+	}
+	return 0;
+}
+
+static inline void ts_destroy(struct tstore *t)
+{
+	ts_close(t);
+	if (t->dir[0])
+		remove_dir(t->dir);
+	t->dir[0] = 0;
+}
+
+#endif
