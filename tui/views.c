@@ -704,7 +704,8 @@ int view_help_open(struct ui *ui, const struct view_ops *of)
 struct keys_view {
 	struct store_key_status s[KC_COUNT];
 	char holders[KC_COUNT][160];
-	int sel;
+	char not_moved[160]; /* users whose keyslot still trusts an older authority */
+	int sel;             /* a class, or KC_COUNT: the authority row */
 };
 
 static void keys_free(void *self)
@@ -712,10 +713,27 @@ static void keys_free(void *self)
 	free(self);
 }
 
+static void keys_load_authority(struct ui *ui, struct keys_view *kv)
+{
+	struct store_user_info *users = NULL;
+	uint32_t epoch = store_authority_epoch(ui->st);
+	size_t n = 0, off = 0;
+
+	kv->not_moved[0] = 0;
+	if (store_user_list(ui->st, &users, &n) != M_OK)
+		return;
+	for (size_t i = 0; i < n && off < sizeof kv->not_moved; i++)
+		if (!users[i].revoked && users[i].pin < epoch)
+			off += (size_t)snprintf(kv->not_moved + off, sizeof kv->not_moved - off, "%s%s",
+			                        off ? " " : "", users[i].name);
+	free(users);
+}
+
 static int keys_load(struct ui *ui, struct keys_view *kv)
 {
 	int rc = store_key_status(ui->st, kv->s);
 
+	keys_load_authority(ui, kv);
 	for (unsigned c = 0; rc == M_OK && c < KC_COUNT; c++) {
 		char names[64][64];
 		size_t n = 0, off = 0;
@@ -761,6 +779,24 @@ static void keys_draw(void *self, struct ui *ui)
 		if (sel)
 			ui_attr(ui, C_SELECTED, false);
 	}
+	/* The key that grants and signs: who has not logged in since it was
+	 * replaced still trusts the old one. */
+	if (y < LINES - 3) {
+		char num[16];
+		bool sel = kv->sel == KC_COUNT;
+		if (sel)
+			ui_attr(ui, C_SELECTED, true);
+		ui_put_pad(y, 0, "", COLS);
+		ui_put(y, 1, "authority", 10);
+		snprintf(num, sizeof num, "%u", store_authority_epoch(ui->st));
+		ui_put(y, 12, num, 5);
+		if (kv->not_moved[0]) {
+			ui_put(y, 18, _("not moved:"), 21);
+			ui_put(y, 40, kv->not_moved, COLS - 41);
+		}
+		if (sel)
+			ui_attr(ui, C_SELECTED, false);
+	}
 }
 
 static struct ui *progress_ui;
@@ -802,9 +838,21 @@ static bool keys_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 		return false;
 	if (req == REQ_UP && kv->sel > 0)
 		kv->sel--;
-	else if (req == REQ_DOWN && kv->sel + 1 < KC_COUNT)
+	else if (req == REQ_DOWN && kv->sel < KC_COUNT)
 		kv->sel++;
-	else if (req == REQ_ROTATE) {
+	else if (req == REQ_ROTATE && kv->sel == KC_COUNT) {
+		size_t users = 0;
+		if (!ui_confirm(ui, _("Replace the authority key now? Each user's keyslot follows at "
+		                      "their next login.")))
+			return true;
+		if (store_rotate_authority(ui->st, &users) != M_OK)
+			ui_say(ui, true, "%s", _(store_error(ui->st)));
+		else
+			ui_say(ui, false, _("The authority key is replaced (epoch %u)"),
+			       store_authority_epoch(ui->st));
+		if (keys_load(ui, kv) != M_OK)
+			ui_say(ui, true, "%s", _(store_error(ui->st)));
+	} else if (req == REQ_ROTATE) {
 		char q[96];
 		snprintf(q, sizeof q, _("Rotate the %s key now?"), keys_class_name((enum key_class)kv->sel));
 		if (!ui_confirm(ui, q))
