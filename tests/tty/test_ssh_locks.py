@@ -70,6 +70,15 @@ def writer_tid(store):
         return 0
 
 
+def leak_sanitizer_in_the_way(binary):
+    """Under make asan, LeakSanitizer fails at exit in another user's setgid
+    process (it cannot read that process's /proc files): every run of this
+    suite's users would exit 1 for that alone. The plain build runs it."""
+    r = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
+                        binary, "--version"], capture_output=True, text=True)
+    return "LeakSanitizer" in r.stderr
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="mappe-ssh-locks-")
     os.chmod(tmp, 0o755)
@@ -77,6 +86,9 @@ def main():
     procs = []
     try:
         d = test_ssh.deploy(tmp, state, USERS)
+        if leak_sanitizer_in_the_way(d["binary"]):
+            test_ssh.skip("LeakSanitizer cannot run in another user's setgid process "
+                          "(the plain build runs the lock tests)")
         tests(tmp, d, procs)
     except Exception as e:
         ok(False, "the lock tests ran to their end", repr(e))
