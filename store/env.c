@@ -795,6 +795,13 @@ static int env_setup(store *st, const struct store_options *opt, bool create)
 		mdb_reader_check(st->env, &dead);
 	if (gfd >= 0)
 		close(gfd);
+	/* lmdb.h: after a failed open the handle must be closed, and nothing
+	 * else: its descriptor numbers are stale (store_close would take a
+	 * lock through one). */
+	if (rc) {
+		mdb_env_close(st->env);
+		st->env = NULL;
+	}
 	if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH || (rc == ENOENT && !create))
 		return st_fail(st, M_INTEGRITY,
 		               "%s: data.mdb is damaged: it is not an LMDB file (truncated or "
