@@ -876,7 +876,29 @@ struct note_add_ctx {
 	uint64_t id;
 	const uint8_t *pt;
 	size_t len;
+	/* Sealed before the write lock, for the place read just before it: */
+	bool sealed;
+	uint32_t seq, epoch;
+	uint8_t *env;
+	size_t envlen;
 };
+
+/* NOTE_MOVED: a colleague's note took the place (or a rotation the epoch)
+ * between sealing and the write; seal again. Never leaves this file. */
+enum { NOTE_MOVED = 101 };
+
+static int note_place_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct note_add_ctx *ctx = vctx;
+	struct rec_header h = {0};
+	int rc;
+
+	if ((rc = st_load_epochs(st, txn)) || (rc = st_hdr_read(st, txn, ctx->id, &h)))
+		return rc;
+	ctx->seq = h.notes;
+	ctx->epoch = st->epoch[KC_NOTES];
+	return M_OK;
+}
 
 static int note_add_txn(store *st, MDB_txn *txn, void *vctx)
 {
@@ -887,10 +909,13 @@ static int note_add_txn(store *st, MDB_txn *txn, void *vctx)
 
 	if ((rc = st_load_epochs(st, txn)) || (rc = st_hdr_read(st, txn, ctx->id, &h)))
 		return rc;
+	if (ctx->sealed && (h.notes != ctx->seq || st->epoch[KC_NOTES] != ctx->epoch))
+		return NOTE_MOVED;
 	be64(k, ctx->id);
 	be32(k + 8, h.notes);
 	const struct keys_place place = {ctx->id, NOTE_FIELD, h.notes};
-	rc = st_seal_put(st, txn, DB_NOTES, k, 12, KC_NOTES, &place, ctx->pt, ctx->len);
+	rc = ctx->sealed ? st_put(st, txn, DB_NOTES, k, 12, ctx->env, ctx->envlen, 0)
+	                 : st_seal_put(st, txn, DB_NOTES, k, 12, KC_NOTES, &place, ctx->pt, ctx->len);
 	if (rc)
 		return rc;
 	/* Notes do not bump the version: a note must not make a colleague's
@@ -900,9 +925,29 @@ static int note_add_txn(store *st, MDB_txn *txn, void *vctx)
 	return st_hdr_write(st, txn, ctx->id, &h);
 }
 
+/* Seal the note for the place it will most likely take, outside any
+ * transaction: the write lock is then held for two puts and a MAC only,
+ * whatever the note's size. */
+static int note_seal_ahead(store *st, struct note_add_ctx *ctx)
+{
+	int rc;
+
+	if ((rc = st_txn(st, false, note_place_txn, ctx)))
+		return rc;
+	const struct keys_place place = {ctx->id, NOTE_FIELD, ctx->seq};
+	if (keys_seal(st->kr, KC_NOTES, ctx->epoch, &place, ctx->pt, ctx->len, ctx->env,
+	              keys_envelope_size(ctx->len), &ctx->envlen) != KEYS_OK) {
+		keys_wipe(ctx->env, keys_envelope_size(ctx->len)); /* sealing works in place */
+		return st_fail(st, M_AUTH, "not permitted: notes need the notes key");
+	}
+	ctx->sealed = true;
+	return M_OK;
+}
+
 int store_note_add(store *st, uint64_t id, enum note_kind kind, bool interpreter,
                    const char *text, size_t len)
 {
+	enum { AHEAD_TRIES = 3 };
 	size_t alen = strlen(st->user), n = 11 + alen + len;
 	const char *bad;
 	uint8_t *pt;
@@ -931,8 +976,22 @@ int store_note_add(store *st, uint64_t id, enum note_kind kind, bool interpreter
 	for (size_t i = 0; i < len; i++)
 		if (text[i] != '\r')
 			pt[n++] = (uint8_t)text[i];
-	struct note_add_ctx ctx = {id, pt, n};
-	rc = st_txn(st, true, note_add_txn, &ctx);
+	struct note_add_ctx ctx = {.id = id, .pt = pt, .len = n};
+	ctx.env = malloc(keys_envelope_size(n));
+	if (!ctx.env) {
+		keys_secure_free(pt);
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	}
+	/* Sealed ahead, a few times if colleagues' notes keep taking the
+	 * place; then inside the lock, which always makes progress. */
+	rc = NOTE_MOVED;
+	for (int attempt = 0; rc == NOTE_MOVED && attempt <= AHEAD_TRIES; attempt++) {
+		ctx.sealed = false;
+		if (attempt < AHEAD_TRIES && (rc = note_seal_ahead(st, &ctx)))
+			break;
+		rc = st_txn(st, true, note_add_txn, &ctx);
+	}
+	free(ctx.env);
 	keys_secure_free(pt);
 	return rc;
 }

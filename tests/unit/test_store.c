@@ -666,6 +666,88 @@ static void test_conflict_two_processes(void **state)
 	case_clear(&c);
 }
 
+/* Notes are sealed before the write lock for the place they will likely
+ * take; colleagues adding notes to the same case at the same moment take
+ * places from under them. Every note must still land, once, at a place
+ * whose ciphertext authenticates. */
+enum { NOTE_WRITERS = 3, NOTES_EACH = 200 };
+
+static int child_notes(const char *dir, uint64_t id, int k, int ready, int go)
+{
+	store *st = NULL;
+	char err[512], text[64], b;
+	int rc = store_open(dir, &opts, &st, err, sizeof err);
+
+	if (rc == M_OK)
+		rc = store_unlock(st, "admin", admin_pass, ADMIN_PASSLEN);
+	/* All unlocked (logins of one user take turns at Argon2id), then all
+	 * at once. */
+	if (write(ready, "r", 1) != 1 || read(go, &b, 1) != 1)
+		rc = M_UNAVAILABLE;
+	for (int i = 0; rc == M_OK && i < NOTES_EACH; i++) {
+		int len = snprintf(text, sizeof text, "writer %d note %d", k, i);
+		rc = store_note_add(st, id, NOTE_OTHER, false, text, (size_t)len);
+	}
+	store_close(st);
+	return rc;
+}
+
+static void test_notes_concurrent(void **state)
+{
+	struct tstore *t = *state;
+	struct person p;
+	struct note *notes;
+	pid_t pid[NOTE_WRITERS];
+	size_t n, checked, seen[NOTE_WRITERS] = {0};
+	struct reports r;
+	int ready[2], go[2], got = 0;
+	uint64_t id;
+	char b;
+
+	person(&p, 0);
+	id = insert_person(t->st, &p);
+	ts_close(t); /* nothing of LMDB's may cross the fork */
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(go), 0);
+	fflush(NULL);
+	for (int k = 0; k < NOTE_WRITERS; k++) {
+		pid[k] = fork();
+		assert_true(pid[k] >= 0);
+		if (pid[k] == 0) {
+			close(ready[0]);
+			close(go[1]);
+			_exit(child_notes(t->dir, id, k, ready[1], go[0]));
+		}
+	}
+	close(ready[1]);
+	close(go[0]);
+	while (got < NOTE_WRITERS && read(ready[0], &b, 1) == 1)
+		got++;
+	for (int k = 0; k < got; k++)
+		assert_int_equal(write(go[1], "g", 1), 1);
+	close(go[1]);
+	close(ready[0]);
+	assert_int_equal(got, NOTE_WRITERS);
+	for (int k = 0; k < NOTE_WRITERS; k++) {
+		int status;
+		assert_int_equal(waitpid(pid[k], &status, 0), pid[k]);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), M_OK);
+	}
+	ts_reopen_as(t, "admin", admin_pass);
+	assert_int_equal(store_notes_get(t->st, id, &notes, &n), M_OK);
+	assert_int_equal(n, NOTE_WRITERS * NOTES_EACH);
+	for (size_t i = 0; i < n; i++) {
+		int k = notes[i].text[7] - '0';
+		assert_true(k >= 0 && k < NOTE_WRITERS);
+		seen[k]++;
+	}
+	notes_free(notes, n);
+	for (int k = 0; k < NOTE_WRITERS; k++)
+		assert_int_equal(seen[k], NOTES_EACH);
+	assert_int_equal(check(t->st, &r, &checked), M_OK);
+}
+
 /* ---- map growth ----------------------------------------------------------- */
 
 static void test_map_full_growth(void **state)
@@ -1907,6 +1989,7 @@ int main(void)
 	    FX(test_health_user),
 	    FX(test_caseworker_denied),
 	    FX(test_conflict_two_processes),
+	    FX(test_notes_concurrent),
 	    FX_TINY(test_map_full_growth),
 	    FX_TINY(test_map_resized_elsewhere),
 	    FX(test_plaintext_not_on_disk),
