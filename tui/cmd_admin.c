@@ -322,11 +322,14 @@ static void print_authority(store *st, bool json)
 	for (size_t i = 0; i < n; i++) {
 		if (users[i].revoked || users[i].pin >= epoch)
 			continue;
-		if (json)
-			printf("%s\"%s\"", behind ? ", " : "", users[i].name);
-		else
-			printf("%s %s", behind ? "" : _("\n           not logged in since it was replaced:"),
-			       users[i].name);
+		/* Names are printed as every other stored text is. */
+		if (json) {
+			fputs(behind ? ", " : "", stdout);
+			json_write_string(stdout, users[i].name, strlen(users[i].name));
+		} else {
+			printf("%s ", behind ? "" : _("\n           not logged in since it was replaced:"));
+			text_write_safe(stdout, users[i].name, strlen(users[i].name), NULL);
+		}
 		behind++;
 	}
 	fputs(json ? "]}" : "\n", stdout);
