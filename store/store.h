@@ -173,9 +173,10 @@ bool store_user_name_valid(const char *name);
 /* ---- the life of a key (security.md: rotation and revocation) ------------ */
 
 /* Mark NAME revoked, wipe their keyslot and delete their grants. *held gets
- * the classes they may have had in memory: rotate each of them next. Running
- * it again after a crash is harmless. */
-int store_user_revoke(store *st, const char *name, key_classes *held);
+ * the classes they may have had in memory: rotate each of them next; and
+ * *authority (if not NULL) whether they held the authority key too: then
+ * store_rotate_authority first. Running it again after a crash is harmless. */
+int store_user_revoke(store *st, const char *name, key_classes *held, bool *authority);
 /* Grant (or withdraw) a class by name: only protected. *changed says whether
  * a withdrawal took something away, so that the class must be rotated. */
 int store_user_grant(store *st, const char *name, enum key_class c, bool grant, bool *changed);
@@ -242,8 +243,6 @@ int store_rotate_authority(store *st, size_t *users);
 /* The current authority epoch: users whose pin is below it have not logged
  * in since it was rotated. */
 uint32_t store_authority_epoch(const store *st);
-/* In store_user_revoke's held: the revoked user held the authority key too. */
-#define STORE_HELD_AUTHORITY (1u << 31)
 
 /* ---- cases -------------------------------------------------------------- */
 

@@ -1060,6 +1060,7 @@ static int user_read_verified(store *st, MDB_txn *txn, const char *name, struct 
 struct revoke_ctx {
 	const char *name;
 	key_classes held;
+	bool authority; /* they held the authority key */
 	bool forged;
 };
 
@@ -1073,7 +1074,8 @@ static int revoke_forged(store *st, MDB_txn *txn, struct revoke_ctx *ctx)
 
 	if (rc && rc != MDB_NOTFOUND)
 		return st_mdb(st, rc, "users");
-	ctx->held = ((1u << KC_COUNT) - 1) | STORE_HELD_AUTHORITY;
+	ctx->held = (1u << KC_COUNT) - 1;
+	ctx->authority = true;
 	ctx->forged = true;
 	for (unsigned c = 0; c < KC_COUNT; c++)
 		if ((rc = st_rotation_supersede(st, txn, (enum key_class)c)))
@@ -1098,7 +1100,8 @@ static int revoke_txn(store *st, MDB_txn *txn, void *vctx)
 		return rc;
 	/* What they could have had in memory: every class of their role and
 	 * named grants, whether or not this is the second run after a crash. */
-	ctx->held = user_classes(&u) | (u.role == ROLE_ADMIN ? STORE_HELD_AUTHORITY : 0);
+	ctx->held = user_classes(&u);
+	ctx->authority = u.role == ROLE_ADMIN;
 	/* USER_PROTECTED stays, so that a second run after a crash still knows
 	 * to rotate protected; a revoked user is allowed nothing anyway. */
 	u.flags |= USER_REVOKED;
@@ -1113,9 +1116,9 @@ static int revoke_txn(store *st, MDB_txn *txn, void *vctx)
 	return st_drop_grants(st, txn, ctx->name, -1, 0);
 }
 
-int store_user_revoke(store *st, const char *name, key_classes *held)
+int store_user_revoke(store *st, const char *name, key_classes *held, bool *authority)
 {
-	struct revoke_ctx ctx = {name, 0, false};
+	struct revoke_ctx ctx = {name, 0, false, false};
 	int rc;
 
 	if (!st->kr || !keyring_is_authority(st->kr))
@@ -1123,8 +1126,11 @@ int store_user_revoke(store *st, const char *name, key_classes *held)
 	if (strcmp(name, st->user) == 0)
 		return st_fail(st, M_INPUT, "you cannot revoke yourself; ask another administrator");
 	rc = st_txn(st, true, revoke_txn, &ctx);
-	if (rc == M_OK)
+	if (rc == M_OK) {
 		*held = ctx.held;
+		if (authority)
+			*authority = ctx.authority;
+	}
 	return rc;
 }
 

@@ -419,6 +419,7 @@ int cmd_keys(struct cli *cli)
 static int user_revoke(struct cli *cli)
 {
 	key_classes held;
+	bool authority = false;
 	store *st;
 	int rc;
 
@@ -426,14 +427,13 @@ static int user_revoke(struct cli *cli)
 		return cli_fail(M_USAGE, _("usage: mappe user revoke NAME"));
 	if ((rc = open_ready(cli, &st)))
 		return rc;
-	if ((rc = store_user_revoke(st, cli->argv[1], &held))) {
+	if ((rc = store_user_revoke(st, cli->argv[1], &held, &authority))) {
 		cli_fail(rc, "%s", _(store_error(st)));
 		store_close(st);
 		return rc;
 	}
 	fprintf(stderr, _("mappe: %s revoked; rotating the keys they held\n"), cli->argv[1]);
-	rc = held & STORE_HELD_AUTHORITY ? rotate_authority(st) : M_OK;
-	held &= ~(key_classes)STORE_HELD_AUTHORITY;
+	rc = authority ? rotate_authority(st) : M_OK;
 	if (rc == M_OK)
 		rc = rotate_classes(st, held, cli->batch ? cli->batch : 100);
 	store_close(st);

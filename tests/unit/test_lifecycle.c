@@ -602,7 +602,7 @@ static void test_revocation(void **state)
 	rows_free(&grants);
 	assert_int_equal(nsaved, popcount(keys_role_classes(ROLE_CASEWORKER)));
 
-	assert_int_equal(store_user_revoke(t->st, "eve", &held), M_OK);
+	assert_int_equal(store_user_revoke(t->st, "eve", &held, NULL), M_OK);
 	assert_int_equal(held, keys_role_classes(ROLE_CASEWORKER));
 	rotate_held(t->st, held);
 
@@ -1295,10 +1295,10 @@ static void test_revoke_rerun(void **state)
 	assert_int_equal(store_user_add(t->st, "eve", ROLE_CASEWORKER, eve_pass, strlen(eve_pass)),
 	                 M_OK);
 	assert_int_equal(store_user_grant(t->st, "eve", KC_PROTECTED, true, &changed), M_OK);
-	assert_int_equal(store_user_revoke(t->st, "eve", &first), M_OK);
+	assert_int_equal(store_user_revoke(t->st, "eve", &first, NULL), M_OK);
 	assert_int_equal(first, keys_role_classes(ROLE_CASEWORKER) | BIT(KC_PROTECTED));
 	/* The crash: nothing rotated yet. The administrator runs it again. */
-	assert_int_equal(store_user_revoke(t->st, "eve", &again), M_OK);
+	assert_int_equal(store_user_revoke(t->st, "eve", &again, NULL), M_OK);
 	/* A rerun must still know every class she held, protected included. */
 	assert_int_equal(again, first);
 }
@@ -1583,7 +1583,7 @@ static void test_rotation_damaged_case(void **state)
 	bad[hlen - 1] ^= 0x01; /* the last byte of the MAC */
 	raw_put(t->st, DB_CASES, k, 8, bad, hlen);
 
-	assert_int_equal(store_user_revoke(t->st, "eve", &held), M_OK);
+	assert_int_equal(store_user_revoke(t->st, "eve", &held, NULL), M_OK);
 	back = rotate_each(t->st, held, damaged);
 	/* Held back: the classes with something of the damaged case under
 	 * epoch 1 (its header, names, phone, note); programme and finance,
@@ -1852,7 +1852,7 @@ static void test_rotate_classes_revoke_between(void **state)
 	assert_int_equal(store_user_add(t->st, "eve", ROLE_CASEWORKER, eve_pass, strlen(eve_pass)),
 	                 M_OK);
 	interrupt_all(t, KC_CONTACT);
-	assert_int_equal(store_user_revoke(t->st, "eve", &held), M_OK);
+	assert_int_equal(store_user_revoke(t->st, "eve", &held, NULL), M_OK);
 	assert_true(held & BIT(KC_RECORD));
 	assert_int_equal(store_rotate_classes(t->st, ALL_CLASSES, 3, NULL, NULL, NULL), M_OK);
 	for (unsigned cl = 0; cl < KC_COUNT; cl++)

@@ -187,6 +187,7 @@ static void test_planted_v1_user(void **state)
 	size_t len = 0;
 	struct reports r;
 	key_classes held = 0;
+	bool authority = false;
 
 	plant_v1_user(t->st, "eve", eve_pass);
 
@@ -208,8 +209,9 @@ static void test_planted_v1_user(void **state)
 
 	/* The way out: revoking the record deletes it and rotates every class. */
 	assert_int_equal(ts_as(t, "admin", admin_pass), M_OK);
-	assert_int_equal(store_user_revoke(t->st, "eve", &held), M_OK);
-	assert_int_equal(held, ((1u << KC_COUNT) - 1) | STORE_HELD_AUTHORITY);
+	assert_int_equal(store_user_revoke(t->st, "eve", &held, &authority), M_OK);
+	assert_int_equal(held, (1u << KC_COUNT) - 1);
+	assert_true(authority);
 	assert_false(raw_get(t->st, DB_USERS, "eve", 3, NULL, NULL));
 	assert_int_equal(store_rotate(t->st, KC_IDENTITY, 64, NULL, NULL), M_OK);
 	assert_int_equal(count_grants_of(t->st, "eve"), 0);
@@ -542,6 +544,7 @@ static void test_authority_rotation(void **state)
 	struct tstore *t = *state;
 	uint8_t pk[KEYS_PK_BYTES], g[KEYS_GRANT_BYTES], k[64], rec[512];
 	key_classes held = 0;
+	bool authority = false;
 	size_t users = 0, len;
 	uint8_t pin;
 	keyring *evil;
@@ -554,8 +557,8 @@ static void test_authority_rotation(void **state)
 
 	/* Revoking an administrator replaces the authority. */
 	assert_int_equal(ts_as(t, "admin", admin_pass), M_OK);
-	assert_int_equal(store_user_revoke(t->st, "ola", &held), M_OK);
-	assert_true(held & STORE_HELD_AUTHORITY);
+	assert_int_equal(store_user_revoke(t->st, "ola", &held, &authority), M_OK);
+	assert_true(authority);
 	assert_int_equal(store_rotate_authority(t->st, &users), M_OK);
 	assert_int_equal(users, 3);
 	assert_int_equal(check(t->st, &r), M_OK);
@@ -666,7 +669,7 @@ static void test_stale_admin_session(void **state)
 	t->st->authority_epoch = 0;
 	assert_int_equal(check(t->st, &r), M_CONFLICT);
 	assert_non_null(strstr(store_error(t->st), "log in again"));
-	assert_int_equal(store_user_revoke(t->st, "per", &held), M_CONFLICT);
+	assert_int_equal(store_user_revoke(t->st, "per", &held, NULL), M_CONFLICT);
 	assert_true(raw_get(t->st, DB_USERS, "per", 3, rec, &len));
 }
 
@@ -685,9 +688,9 @@ static void test_passwd_after_following(void **state)
 	memcpy(h0, t->st->authority_pk, KEYS_PK_BYTES);
 	kari = steal_keyring(t, "kari", kari_pass); /* kari's session stays open */
 	assert_int_equal(ts_as(t, "admin", admin_pass), M_OK);
-	assert_int_equal(store_user_revoke(t->st, "ola", &held), M_OK);
+	assert_int_equal(store_user_revoke(t->st, "ola", &held, NULL), M_OK);
 	assert_int_equal(store_rotate_authority(t->st, &users), M_OK);
-	assert_int_equal(store_rotate_classes(t->st, held & ((1u << KC_COUNT) - 1), 64, NULL, NULL,
+	assert_int_equal(store_rotate_classes(t->st, held, 64, NULL, NULL,
 	                                      NULL),
 	                 M_OK);
 
