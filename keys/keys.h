@@ -223,6 +223,22 @@ int keys_envelope_info(const uint8_t *env, size_t envlen, enum key_class *c, uin
 int keys_open(const keyring *kr, const struct keys_place *place, const uint8_t *env,
               size_t envlen, uint8_t *out, size_t outcap, size_t *outlen);
 
+/* A class envelope (store format 5): the same header with version 2, and
+ * the value padded to a bucket, the smallest power of two >= min that holds
+ * it, so that its length says only which bucket the class's data fills. */
+size_t keys_bucket(size_t len, size_t min);
+size_t keys_bucket_envelope_size(size_t len, size_t min);
+int keys_seal_bucket(const keyring *kr, enum key_class c, uint32_t epoch,
+                     const struct keys_place *place, const void *value, size_t len, size_t min,
+                     uint8_t *out, size_t outcap, size_t *outlen);
+int keys_open_bucket(const keyring *kr, const struct keys_place *place, const uint8_t *env,
+                     size_t envlen, uint8_t *out, size_t outcap, size_t *outlen);
+/* A class envelope of an empty bucket that opens for nobody: the place of a
+ * class written by a user without its key. No key needed; random bytes
+ * after a real header, as a sealed envelope looks to anyone without the key. */
+int keys_placeholder(enum key_class c, uint32_t epoch, size_t min, uint8_t *out, size_t outcap,
+                     size_t *outlen);
+
 /* Record headers are authenticated under the record class, which everyone holds. */
 int keys_header_mac(const keyring *kr, uint32_t epoch, uint64_t record, const void *hdr,
                     size_t len, uint8_t mac[KEYS_MAC_BYTES]);

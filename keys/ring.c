@@ -7,7 +7,7 @@
 
 #include <sodium.h>
 
-enum { ENV_VERSION = 1, ENV_ALG_XCHACHA = 1 };
+enum { ENV_VERSION = 1, ENV_VERSION_BUCKET = 2, ENV_ALG_XCHACHA = 1 };
 
 _Static_assert(KEYS_ENVELOPE_HEADER == 8 + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
                "envelope header");
@@ -346,7 +346,8 @@ int keys_seal(const keyring *kr, enum key_class c, uint32_t epoch, const struct 
 
 int keys_envelope_info(const uint8_t *env, size_t envlen, enum key_class *c, uint32_t *epoch)
 {
-	if (envlen < keys_envelope_size(0) || env[0] != ENV_VERSION || env[1] != ENV_ALG_XCHACHA)
+	if (envlen < keys_envelope_size(0) ||
+	    (env[0] != ENV_VERSION && env[0] != ENV_VERSION_BUCKET) || env[1] != ENV_ALG_XCHACHA)
 		return KEYS_EFORMAT;
 	if (get_be16(env + 6) >= KC_COUNT)
 		return KEYS_EFORMAT;
@@ -368,6 +369,8 @@ int keys_open(const keyring *kr, const struct keys_place *place, const uint8_t *
 
 	if (rc)
 		return rc;
+	if (env[0] != ENV_VERSION)
+		return KEYS_EFORMAT;
 	r = find_root(kr, c, epoch);
 	if (!r)
 		return KEYS_ELOCKED;
@@ -379,6 +382,105 @@ int keys_open(const keyring *kr, const struct keys_place *place, const uint8_t *
 		sizeof ad, env + 8, r->field) != 0)
 		return KEYS_EINTEGRITY;
 	if (sodium_unpad(&unpadded, out, (size_t)mlen, KEYS_ENVELOPE_PAD) != 0) {
+		sodium_memzero(out, (size_t)mlen);
+		return KEYS_EINTEGRITY;
+	}
+	*outlen = unpadded;
+	return KEYS_OK;
+}
+
+/* ---- class envelopes (store format 5) ------------------------------------- */
+
+size_t keys_bucket(size_t len, size_t min)
+{
+	size_t b = min < KEYS_ENVELOPE_PAD ? KEYS_ENVELOPE_PAD : min;
+
+	/* sodium_pad needs one byte beyond the value. */
+	while (b < len + 1 && b <= KEYS_ENVELOPE_MAX_VALUE)
+		b *= 2;
+	return b;
+}
+
+size_t keys_bucket_envelope_size(size_t len, size_t min)
+{
+	return KEYS_ENVELOPE_HEADER + keys_bucket(len, min) +
+	       crypto_aead_xchacha20poly1305_ietf_ABYTES;
+}
+
+static void envelope_header(uint8_t *out, uint8_t version, enum key_class c, uint32_t epoch)
+{
+	out[0] = version;
+	out[1] = ENV_ALG_XCHACHA;
+	put_be32(out + 2, epoch);
+	put_be16(out + 6, (uint16_t)c);
+	randombytes_buf(out + 8, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+}
+
+int keys_seal_bucket(const keyring *kr, enum key_class c, uint32_t epoch,
+                     const struct keys_place *place, const void *value, size_t len, size_t min,
+                     uint8_t *out, size_t outcap, size_t *outlen)
+{
+	const struct root_key *r = find_root(kr, c, epoch);
+	size_t bucket = keys_bucket(len, min), padded;
+	uint8_t ad[AD_BYTES];
+	unsigned long long clen;
+	uint8_t *body = out + KEYS_ENVELOPE_HEADER;
+
+	if (!r)
+		return KEYS_ELOCKED;
+	if (len > KEYS_ENVELOPE_MAX_VALUE || outcap < keys_bucket_envelope_size(len, min))
+		return KEYS_EFORMAT;
+	envelope_header(out, ENV_VERSION_BUCKET, c, epoch);
+	place_ad(ad, out, kr->store_id, place);
+	memmove(body, value, len);
+	/* One block of the bucket's size: the padded length is the bucket. */
+	if (sodium_pad(&padded, body, len, bucket, bucket) != 0)
+		return KEYS_EFORMAT;
+	crypto_aead_xchacha20poly1305_ietf_encrypt(body, &clen, body, padded, ad, sizeof ad, NULL,
+	                                           out + 8, r->field);
+	*outlen = KEYS_ENVELOPE_HEADER + (size_t)clen;
+	return KEYS_OK;
+}
+
+int keys_placeholder(enum key_class c, uint32_t epoch, size_t min, uint8_t *out, size_t outcap,
+                     size_t *outlen)
+{
+	size_t n = keys_bucket_envelope_size(0, min);
+
+	if (outcap < n)
+		return KEYS_EFORMAT;
+	envelope_header(out, ENV_VERSION_BUCKET, c, epoch);
+	randombytes_buf(out + KEYS_ENVELOPE_HEADER, n - KEYS_ENVELOPE_HEADER);
+	*outlen = n;
+	return KEYS_OK;
+}
+
+int keys_open_bucket(const keyring *kr, const struct keys_place *place, const uint8_t *env,
+                     size_t envlen, uint8_t *out, size_t outcap, size_t *outlen)
+{
+	enum key_class c;
+	uint32_t epoch;
+	const struct root_key *r;
+	uint8_t ad[AD_BYTES];
+	unsigned long long mlen;
+	size_t unpadded;
+	int rc = keys_envelope_info(env, envlen, &c, &epoch);
+
+	if (rc)
+		return rc;
+	if (env[0] != ENV_VERSION_BUCKET)
+		return KEYS_EFORMAT;
+	r = find_root(kr, c, epoch);
+	if (!r)
+		return KEYS_ELOCKED;
+	if (outcap < envlen - KEYS_ENVELOPE_HEADER - crypto_aead_xchacha20poly1305_ietf_ABYTES)
+		return KEYS_EFORMAT;
+	place_ad(ad, env, kr->store_id, place);
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+		out, &mlen, NULL, env + KEYS_ENVELOPE_HEADER, envlen - KEYS_ENVELOPE_HEADER, ad,
+		sizeof ad, env + 8, r->field) != 0)
+		return KEYS_EINTEGRITY;
+	if (mlen == 0 || sodium_unpad(&unpadded, out, (size_t)mlen, (size_t)mlen) != 0) {
 		sodium_memzero(out, (size_t)mlen);
 		return KEYS_EINTEGRITY;
 	}

@@ -183,6 +183,16 @@ int st_hdr_read(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
 		return st_fail(st, M_INPUT, "no case %llu", (unsigned long long)id);
 	if (rc)
 		return rc;
+	if (v.mv_size > 0 && ((const uint8_t *)v.mv_data)[0] == HDR_FORMAT5)
+		return st_hdr5_decode(st, id, v.mv_data, v.mv_size, h);
+	/* Format 4 exists only until mappe migrate has moved every case: after
+	 * that, one is an old record put back. */
+	if (!st->legacy)
+		return st_fail(st, M_INTEGRITY,
+		               "case %llu: a record of the old format (4) in a migrated store: "
+		               "put back from an older copy",
+		               (unsigned long long)id);
+	h->format = HDR_FORMAT;
 	if (hdr_decode(v.mv_data, v.mv_size, h, &body))
 		return st_fail(st, M_INTEGRITY, "case %llu: the record header is malformed",
 		               (unsigned long long)id);
@@ -204,6 +214,17 @@ int st_hdr_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
 	size_t n;
 
 	h->epoch = st->epoch[KC_RECORD];
+	if (h->format == HDR_FORMAT5) {
+		uint8_t *v;
+		int rc = st_hdr5_encode(st, id, h, &v, &n);
+
+		if (rc)
+			return rc;
+		be64(k, id);
+		rc = st_put(st, txn, DB_CASES, k, 8, v, n, 0);
+		free(v);
+		return rc;
+	}
 	n = hdr_encode(h, b);
 	if (keys_header_mac(st->kr, h->epoch, id, b, n, b + n))
 		return st_fail(st, M_AUTH, "not permitted: you do not hold the record key");
@@ -405,6 +426,14 @@ int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_
 			/* The bucket holds other numbers too: decrypt to confirm. */
 			if (st_hdr_read(st, txn, id, &h))
 				continue;
+			if (h.format == HDR_FORMAT5) {
+				const uint8_t *v;
+				size_t vlen;
+				if (st_case5_nid(st, id, &h, &v, &vlen, NULL) == M_OK && v &&
+				    vlen == len && memcmp(v, nid, len) == 0 && *n < cap)
+					ids[(*n)++] = id;
+				continue;
+			}
 			hf = st_hdr_find(&h, field_catalogue[F_national_id].number);
 			case_reset(&scratch);
 			if (!hf || !hf->present ||
@@ -472,6 +501,8 @@ int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out, co
 		enum key_class c = field_catalogue[f].cls;
 		out->locked[f] = c != KC_NONE && !keyring_has(st->kr, c, st->epoch[c]);
 	}
+	if (h.format == HDR_FORMAT5)
+		return st_case5_read(st, txn, id, &h, out, want);
 	for (unsigned i = 0; i < h.nfields; i++) {
 		int f = field_by_number(h.f[i].number);
 
@@ -510,7 +541,7 @@ int store_case_get(store *st, uint64_t id, struct case_rec *out)
 
 /* ---- writing ------------------------------------------------------------ */
 
-static int duplicate_nid(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_t self)
+int st_nid_duplicate(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_t self)
 {
 	uint64_t ids[8];
 	size_t n;
@@ -570,7 +601,7 @@ static int write_field(store *st, MDB_txn *txn, uint64_t id, struct rec_header *
 	}
 	hf->present = 1;
 	if (f == F_national_id) {
-		if ((rc = duplicate_nid(st, txn, val, len, id)) ||
+		if ((rc = st_nid_duplicate(st, txn, val, len, id)) ||
 		    (rc = st_nid_index(st, txn, st->epoch[KC_IDENTITY], val, len, id, true)))
 			return rc;
 	}
@@ -678,22 +709,15 @@ int case_insert_txn(store *st, MDB_txn *txn, struct case_rec *c, uint64_t *id_ou
 	if ((rc = st_counter_write(st, txn, st->kr, id + 1)))
 		return rc;
 
+	h.format = HDR_FORMAT5;
 	h.version = 1;
 	h.created = h.updated = st_now();
 	snprintf(h.caseworker, sizeof h.caseworker, "%s", st->user);
-	for (int f = 0; f < F_COUNT; f++) {
-		if (field_catalogue[f].cls == KC_NONE) {
-			if (c->value[f] && (rc = set_clear_field(st, &h, c, (enum field_id)f)))
-				return rc;
-			continue;
-		}
-		if (!c->value[f] || c->len[f] == 0)
-			continue;
-		rc = write_field(st, txn, id, &h, (enum field_id)f, c->value[f], c->len[f]);
-		if (rc)
+	for (int f = 0; f < F_COUNT; f++)
+		if (field_catalogue[f].cls == KC_NONE && c->value[f] &&
+		    (rc = set_clear_field(st, &h, c, (enum field_id)f)))
 			return rc;
-	}
-	if ((rc = st_hdr_write(st, txn, id, &h)))
+	if ((rc = st_case5_write(st, txn, id, &h, c, true)))
 		return rc;
 	c->id = id;
 	c->version = h.version;
@@ -776,6 +800,25 @@ static int update_txn(store *st, MDB_txn *txn, void *vctx)
 		return st_fail(st, M_CONFLICT,
 		               "case %llu changed since version %u (now version %u); nothing saved",
 		               (unsigned long long)c->id, ctx->expect, h.version);
+	if (h.format == HDR_FORMAT5) {
+		for (int f = 0; f < F_COUNT; f++) {
+			if (!c->dirty[f])
+				continue;
+			any = true;
+			if (field_catalogue[f].cls == KC_NONE &&
+			    (rc = set_clear_field(st, &h, c, (enum field_id)f)))
+				return rc;
+		}
+		if (!any)
+			return M_OK;
+		h.version++;
+		h.updated = st_now();
+		if ((rc = st_case5_write(st, txn, c->id, &h, c, false)))
+			return rc;
+		c->version = h.version;
+		c->updated = h.updated;
+		return M_OK;
+	}
 	for (int f = 0; f < F_COUNT; f++) {
 		if (!c->dirty[f])
 			continue;
@@ -1205,6 +1248,16 @@ static void check_one(store *st, MDB_txn *txn, struct check_ctx *ctx, uint64_t i
 	if (rc == M_OK && (rc = st_hdr_read(st, txn, id, &h)) == M_OK) {
 		/* An administrator holds every live key: a value that opens for
 		 * no one is lost, whatever the reason. */
+		for (unsigned k = 0; rc == M_OK && keyring_is_authority(st->kr) &&
+		                     h.format == HDR_FORMAT5 && k < KC_COUNT;
+		     k++)
+			for (int f = 0; rc == M_OK && h.slot[k].state && f < F_COUNT; f++)
+				if (field_catalogue[f].cls == k && c.locked[f])
+					rc = st_fail(st, M_INTEGRITY,
+					             "case %llu: the %s class opens with no key anyone "
+					             "holds",
+					             (unsigned long long)id,
+					             keys_class_name((enum key_class)k));
 		for (unsigned i = 0; rc == M_OK && keyring_is_authority(st->kr) && i < h.nfields; i++) {
 			int f = field_by_number(h.f[i].number);
 			if (f >= 0 && h.f[i].present && c.locked[f])
@@ -1214,7 +1267,7 @@ static void check_one(store *st, MDB_txn *txn, struct check_ctx *ctx, uint64_t i
 		}
 		/* Every national id must be findable through the index. */
 		struct hdr_field *hf = st_hdr_find(&h, field_catalogue[F_national_id].number);
-		if (hf && hf->present && c.value[F_national_id]) {
+		if ((h.format == HDR_FORMAT5 || (hf && hf->present)) && c.value[F_national_id]) {
 			uint64_t ids[8];
 			size_t n;
 			bool found = false;

@@ -460,6 +460,13 @@ int st_load_epochs(store *st, MDB_txn *txn)
 		changed |= epoch[c] != st->epoch[c];
 	}
 	memcpy(st->epoch, epoch, sizeof epoch);
+	{
+		MDB_val v;
+		int rc = st_get(st, txn, DB_META, "migrate", 7, &v);
+		if (rc > 0)
+			return rc;
+		st->legacy = rc == M_OK;
+	}
 	/* A rotation began since this session unlocked: its new keys are
 	 * sealed to us already. */
 	if (changed && st->kr && st->user[0])
@@ -533,6 +540,22 @@ static int migrate_counter_mac(store *st, MDB_txn *txn)
 	return st_counter_seal(st, txn);
 }
 
+/* 5 -> 6: cases move to format 5 (record.c), online, in mappe migrate
+ * (migrate.c): until it has moved the last one, meta "migrate" holds its
+ * cursor and format-4 cases are read and written as they are. A store
+ * without cases has nothing to move. */
+static int migrate_case_format(store *st, MDB_txn *txn)
+{
+	MDB_stat ms;
+	uint8_t b[8] = {0};
+	int rc = mdb_stat(txn, st->dbi[DB_CASES], &ms);
+
+	if (rc)
+		return st_mdb(st, rc, "cases");
+	st->legacy = ms.ms_entries > 0;
+	return st->legacy ? st_put(st, txn, DB_META, "migrate", 7, b, sizeof b, 0) : M_OK;
+}
+
 struct migration {
 	migration_fn fn;
 	bool keyed; /* needs an administrator's keyring: runs at their unlock */
@@ -543,6 +566,7 @@ static const struct migration migrations[STORE_SCHEMA] = {
     [2] = {migrate_drafts, false},
     [3] = {migrate_signed_users, true},
     [4] = {migrate_counter_mac, true},
+    [5] = {migrate_case_format, false},
 };
 
 /* The schema that open can reach by itself: up to the first keyed step. */
@@ -923,6 +947,7 @@ void store_close(store *st)
 	if (!st)
 		return;
 	keyring_free(st->kr);
+	keys_secure_free(st->scratch);
 	/* Closing the last environment takes the lock file's exclusive lock:
 	 * under the reader gate, which goes with LMDB's descriptors. Should a
 	 * stopped process hold the gate, the process's exit closes it all. */

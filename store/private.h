@@ -13,7 +13,9 @@
  *   3 -> 4: user records signed by the authority (v2). Keyed: it runs only in
  *           `mappe upgrade` (store_upgrade), by an administrator who sees the
  *           list of records it signs; never at open or at a routine login.
- *   4 -> 5: the case counter gains a MAC under the record class. Keyed. */
+ *   4 -> 5: the case counter gains a MAC under the record class. Keyed.
+ *   5 -> 6: case records of format 5 (record.c); meta "migrate" u64 cursor
+ *           while format-4 cases remain (migrate.c, mappe migrate). */
 #define STORE_SCHEMA STORE_SCHEMA_CURRENT
 #define STORE_DEFAULT_MAP ((size_t)1 << 30)
 
@@ -55,6 +57,9 @@ struct store {
 	uint32_t floor[KC_COUNT]; /* epochs below it are retired: their keys are deleted */
 
 	keyring *kr; /* NULL until unlocked */
+	void *scratch; /* secure memory reused for decrypting (st_scratch) */
+	size_t scratch_cap;
+	bool legacy; /* meta "migrate": format-4 cases may remain (st_load_epochs) */
 	char user[64];
 	enum key_role role;
 	bool must_change;
@@ -123,7 +128,27 @@ int64_t st_now(void);
 
 /* ---- records (cases.c), shared with rotate.c and search.c ---------------- */
 
-enum { HDR_FORMAT = 1, NOTE_FIELD = 0xffff, MAX_HDR_FIELDS = 256 };
+/* Record formats, the first byte of a case's value: HDR_FORMAT (store
+ * format 4: one envelope per field in the fields table, listed in the clear
+ * header) is read, written and rotated until mappe migrate has moved every
+ * case to HDR_FORMAT5 (record.c: one envelope per class inside the case). */
+enum { HDR_FORMAT = 1, HDR_FORMAT5 = 2, NOTE_FIELD = 0xffff, MAX_HDR_FIELDS = 256 };
+
+/* Places of format 5 in the associated data (keys_place.field): above every
+ * field number, so that no field envelope fits a class's place. */
+#define PLACE_CLASS(c) ((uint16_t)(0xff00u | (unsigned)(c)))
+#define PLACE_TABLE 0xfffeu
+
+/* A class's state in a format-5 case (inside the sealed class table). */
+enum slot_state {
+	SLOT_NONE,   /* no envelope: the class had no fields when the case was last written */
+	SLOT_BLANK,  /* a placeholder, written by someone without the key: empty */
+	SLOT_SEALED, /* an envelope of the class's values */
+};
+
+/* The smallest bucket a class envelope is padded to (keys_bucket): an empty
+ * class and one with a few short values look the same. */
+#define CLASS_BUCKET_MIN 128
 
 struct hdr_field {
 	uint16_t number;
@@ -131,20 +156,71 @@ struct hdr_field {
 	uint8_t present;
 };
 
+struct class_slot {
+	uint8_t state;    /* enum slot_state */
+	uint32_t counter; /* the class's write counter, in its envelope's AD */
+	/* The envelope: into the LMDB value after st_hdr_read (valid until the
+	 * next write to the cases table in this transaction), or into a buffer
+	 * the writer owns before st_hdr_write. */
+	const uint8_t *env;
+	size_t len;
+};
+
 struct rec_header {
+	uint8_t format; /* HDR_FORMAT or HDR_FORMAT5 */
 	uint8_t status;
 	uint32_t version;
 	uint32_t epoch;
 	int64_t created, updated;
 	uint32_t notes;
 	char caseworker[64];
-	uint16_t nfields;
+	struct class_slot slot[KC_COUNT]; /* format 5 */
+	uint16_t nfields;                 /* format 4 */
 	struct hdr_field f[MAX_HDR_FIELDS];
 };
 
 int st_hdr_read(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h);
-/* MAC under the active record epoch and write. */
+/* MAC under the active record epoch and write (format 5: with the class
+ * envelopes the slots point at). */
 int st_hdr_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h);
+
+/* ---- format 5 (record.c) ----------------------------------------------------- */
+
+/* The classes every format-5 case has an envelope for: those the catalogue
+ * gives at least one field. */
+key_classes st_case_classes(void);
+/* Encode / decode the cleartext header (and its sealed class table). */
+int st_hdr5_decode(store *st, uint64_t id, const uint8_t *b, size_t len, struct rec_header *h);
+int st_hdr5_encode(store *st, uint64_t id, const struct rec_header *h, uint8_t **out,
+                   size_t *outlen);
+/* Open class c's envelope of a case into st's scratch memory: *pt (valid
+ * until the next call) and *n; an empty class (blank or none) gives n = 0.
+ * M_AUTH without the key; M_INTEGRITY when it does not authenticate. */
+int st_class_open(store *st, uint64_t id, const struct rec_header *h, enum key_class c,
+                  const uint8_t **pt, size_t *n);
+/* Seal plaintext pt as class c's new envelope (counter + 1, active epoch)
+ * into a malloc'd buffer that *owned receives; the slot points at it. */
+int st_class_seal(store *st, uint64_t id, struct rec_header *h, enum key_class c,
+                  const uint8_t *pt, size_t n, uint8_t **owned);
+/* Walk a class plaintext: each entry (field number, list item, value). */
+int st_class_each(const uint8_t *pt, size_t n,
+                  int (*fn)(void *ctx, unsigned number, uint32_t item, const uint8_t *v,
+                            size_t len),
+                  void *ctx);
+/* Format-5 cases: read (want as case_read_txn), insert, update. */
+int st_case5_read(store *st, MDB_txn *txn, uint64_t id, const struct rec_header *h,
+                  struct case_rec *out, const bool *want);
+int st_case5_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h,
+                   const struct case_rec *c, bool insert);
+/* The national id a format-5 case holds (for the index), into scratch. */
+int st_case5_nid(store *st, uint64_t id, const struct rec_header *h, const uint8_t **nid,
+                 size_t *len, uint32_t *epoch);
+/* A format-5 value's epochs, parsed without any key (a damaged case's, for
+ * the rotation's scan): the header's, and each envelope's class and epoch. */
+int st_hdr5_raw_epochs(const uint8_t *b, size_t len, uint32_t *record_epoch,
+                       void (*fn)(void *ctx, enum key_class c, uint32_t epoch), void *ctx);
+/* Scratch secure memory of at least n bytes, reused (never shrinks). */
+void *st_scratch(store *st, size_t n);
 struct hdr_field *st_hdr_find(struct rec_header *h, uint16_t number);
 size_t st_field_key(uint8_t k[10], uint64_t id, uint16_t number);
 /* Seal val under the active epoch of cls and put it at k. */
@@ -199,6 +275,8 @@ int st_rotate_drafts(store *st, MDB_txn *txn, enum key_class c, uint32_t to);
 int case_insert_txn(store *st, MDB_txn *txn, struct case_rec *c, uint64_t *id_out);
 /* Up to cap case ids from `from` on, in order: the batches of long scans. */
 int st_case_ids(store *st, MDB_txn *txn, uint64_t from, uint64_t *ids, size_t cap, size_t *n);
+/* M_INPUT naming the case when another case than self has this national id. */
+int st_nid_duplicate(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_t self);
 int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_t *ids,
                    size_t cap, size_t *n);
 int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out,

@@ -364,6 +364,72 @@ static int reseal(store *st, MDB_txn *txn, enum store_db db, const uint8_t *k, s
 	return rc;
 }
 
+/* Format 5: class c's envelope re-sealed under `to` with a new counter,
+ * opened once to prove it; a placeholder becomes the empty class it stands
+ * for (an administrator holds the key). The national id's index entry
+ * moves to the new epoch with it. */
+static int rotate_class5(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h,
+                         enum key_class c, uint32_t to, uint8_t **owned, bool *damaged)
+{
+	static const uint8_t empty[1] = {1};
+	struct class_slot *s = &h->slot[c];
+	const uint8_t *pt, *back;
+	uint8_t *copy = NULL;
+	size_t n, m;
+	enum key_class ec;
+	uint32_t epoch;
+	int rc;
+
+	if (s->state == SLOT_NONE || keys_envelope_info(s->env, s->len, &ec, &epoch) != KEYS_OK ||
+	    epoch >= to)
+		return M_OK;
+	if (st->epoch[c] != to)
+		return st_fail(st, M_CONFLICT, "%s: the active epoch moved during the rotation",
+		               keys_class_name(c));
+	if ((rc = st_class_open(st, id, h, c, &pt, &n))) {
+		*damaged = rc == M_INTEGRITY;
+		return rc == M_AUTH ? st_fail(st, M_AUTH, "you do not hold the old %s key",
+		                              keys_class_name(c))
+		                    : rc;
+	}
+	if (s->state == SLOT_BLANK) {
+		pt = empty;
+		n = sizeof empty;
+	} else if (!(copy = keys_secure_alloc(n))) {
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	} else {
+		memcpy(copy, pt, n);
+		pt = copy;
+	}
+	if (c == KC_IDENTITY && s->state == SLOT_SEALED) {
+		const uint8_t *nid;
+		size_t nlen;
+		if ((rc = st_case5_nid(st, id, h, &nid, &nlen, NULL)) == M_OK && nid) {
+			/* st_case5_nid decrypted into scratch: copy before the index. */
+			char *v = keys_secure_alloc(nlen + 1);
+			if (!v)
+				rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+			else {
+				memcpy(v, nid, nlen);
+				rc = st_nid_index(st, txn, epoch, v, nlen, id, false);
+				if (rc == M_OK)
+					rc = st_nid_index(st, txn, to, v, nlen, id, true);
+				keys_secure_free(v);
+			}
+		}
+		if (rc)
+			goto out;
+	}
+	if ((rc = st_class_seal(st, id, h, c, pt, n, owned)))
+		goto out;
+	if (st_class_open(st, id, h, c, &back, &m) != M_OK || m != n || memcmp(back, pt, n) != 0)
+		rc = st_fail(st, M_INTEGRITY, "case %llu: a new ciphertext did not open; stopped",
+		             (unsigned long long)id);
+out:
+	keys_secure_free(copy);
+	return rc;
+}
+
 /* *damaged is set when what fails is the case as stored (a header or a
  * ciphertext that does not authenticate, a value missing): the caller
  * leaves that case alone and goes on. Anything else stops the rotation. */
@@ -380,6 +446,14 @@ static int rotate_case(store *st, MDB_txn *txn, uint64_t id, enum key_class c, u
 	}
 	if (c == KC_RECORD && h.epoch < to)
 		dirty = true; /* st_hdr_write MACs under the new epoch */
+	uint8_t *owned = NULL;
+	if (h.format == HDR_FORMAT5 && c != KC_RECORD && c < KC_COUNT) {
+		if ((rc = rotate_class5(st, txn, id, &h, c, to, &owned, damaged))) {
+			free(owned);
+			return rc;
+		}
+		dirty |= owned != NULL;
+	}
 	for (unsigned i = 0; i < h.nfields; i++) {
 		struct hdr_field *hf = &h.f[i];
 		int f = field_by_number(hf->number);
@@ -432,6 +506,7 @@ static int rotate_case(store *st, MDB_txn *txn, uint64_t id, enum key_class c, u
 		be32(k + 8, seq);
 		if ((rc = st_get(st, txn, DB_NOTES, k, 12, &v))) {
 			*damaged = rc == -1;
+			free(owned);
 			return rc == -1 ? st_fail(st, M_INTEGRITY, "case %llu: note %u is missing",
 			                          (unsigned long long)id, seq)
 			                : rc;
@@ -450,7 +525,9 @@ static int rotate_case(store *st, MDB_txn *txn, uint64_t id, enum key_class c, u
 	}
 	/* The version stays: re-encryption is no edit, and must not turn a
 	 * colleague's save into a conflict. */
-	return dirty ? st_hdr_write(st, txn, id, &h) : M_OK;
+	rc = dirty ? st_hdr_write(st, txn, id, &h) : M_OK;
+	free(owned);
+	return rc;
 }
 
 struct step_ctx {
@@ -550,6 +627,20 @@ static void note_use(struct scan_ctx *ctx, uint32_t epoch, uint32_t *seen, size_
 
 enum { SCAN_BATCH = 512 };
 
+struct raw_use {
+	struct scan_ctx *ctx;
+	uint32_t *seen;
+	size_t *nseen;
+};
+
+static void raw_use_one(void *vctx, enum key_class c, uint32_t epoch)
+{
+	struct raw_use *ru = vctx;
+
+	if (c == ru->ctx->c)
+		note_use(ru->ctx, epoch, ru->seen, ru->nseen, true);
+}
+
 /* A damaged case's epochs, from the envelopes under its id and the clear
  * epoch of its header: it cannot be re-encrypted, but what it still holds
  * under an older epoch keeps that epoch's key from being deleted. A header
@@ -564,10 +655,19 @@ static int damaged_use(store *st, MDB_txn *txn, struct scan_ctx *ctx, uint64_t i
 	int rc;
 
 	be64(k, id);
-	if (ctx->c == KC_RECORD) {
-		key = (MDB_val){8, k};
-		if (mdb_get(txn, st->dbi[DB_CASES], &key, &val) == 0) {
-			const uint8_t *b = val.mv_data;
+	key = (MDB_val){8, k};
+	if (mdb_get(txn, st->dbi[DB_CASES], &key, &val) == 0) {
+		const uint8_t *b = val.mv_data;
+		uint32_t repoch;
+		struct raw_use ru = {ctx, seen, &nseen};
+		if (val.mv_size > 0 && b[0] == HDR_FORMAT5) {
+			if (st_hdr5_raw_epochs(b, val.mv_size, &repoch, raw_use_one, &ru) == 0) {
+				if (ctx->c == KC_RECORD)
+					note_use(ctx, repoch, seen, &nseen, true);
+			} else if (ctx->below) {
+				ctx->brefs++;
+			}
+		} else if (ctx->c == KC_RECORD) {
 			if (val.mv_size >= 12 && b[0] == HDR_FORMAT)
 				note_use(ctx, rd32(b + 8), seen, &nseen, true);
 			else if (ctx->below)
@@ -638,6 +738,13 @@ static int scan_txn(store *st, MDB_txn *txn, void *vctx)
 		}
 		if (ctx->c == KC_RECORD)
 			note_use(ctx, h.epoch, seen, &nseen, false);
+		if (h.format == HDR_FORMAT5 && ctx->c < KC_COUNT && h.slot[ctx->c].state) {
+			enum key_class ec;
+			uint32_t epoch;
+			if (keys_envelope_info(h.slot[ctx->c].env, h.slot[ctx->c].len, &ec, &epoch) ==
+			    KEYS_OK)
+				note_use(ctx, epoch, seen, &nseen, false);
+		}
 		for (unsigned i = 0; i < h.nfields; i++) {
 			int f = field_by_number(h.f[i].number);
 			uint8_t fk[10];

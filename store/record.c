@@ -1,0 +1,632 @@
+/* record.c: the case record of store format 5 (security.md).
+ *
+ * A case is one value in the cases table (key u64 id):
+ *
+ *   u8 format (2) | u8 status | u32 version | u32 record epoch | i64 created |
+ *   i64 updated | u32 notes | u8 caseworker length | caseworker |
+ *   u16 table length | table | MAC[32] |
+ *   per class with an envelope, in class order: u32 length | envelope
+ *
+ * The table is an envelope under the record class (which every user holds)
+ * of, per class number, u8 state (enum slot_state) | u32 write counter. It
+ * is sealed so that the file does not show which classes were written by
+ * someone holding their key, or how often: that a case has a protected
+ * address or health data is itself what those classes protect. The MAC
+ * (record class) covers everything before it, so a header edited, a table
+ * swapped in from another case or an older write, fails.
+ *
+ * Each class envelope is keys_seal_bucket of the class's plaintext
+ *
+ *   u8 format (1) | per entry: varint field number | varint list item |
+ *   varint length | value
+ *
+ * (list item 0 is a plain field; lists keep their items' stable ids), with
+ * the place (case id, PLACE_CLASS(class), the class's write counter) as
+ * associated data: moved to another case or class, or put back from an
+ * older write, it does not open.
+ *
+ * The rule for which envelopes exist: every case has one for each class the
+ * catalogue gives fields to (st_case_classes), from its insert on. A user
+ * without a class's key cannot seal it, so an insert by them writes a
+ * placeholder (keys_placeholder: random bytes behind a real envelope header,
+ * of the empty bucket) and marks it blank in the sealed table. In the file a
+ * placeholder and an empty or short class look the same. */
+#include "store/private.h"
+#include "store/validate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { CLASS_PT_FORMAT = 1, TABLE_SLOT = 5, TABLE_BYTES = KC_COUNT * TABLE_SLOT };
+
+void *st_scratch(store *st, size_t n)
+{
+	size_t cap;
+	void *p;
+
+	if (st->scratch_cap >= n)
+		return st->scratch;
+	cap = st->scratch_cap ? st->scratch_cap : 4096;
+	while (cap < n)
+		cap *= 2;
+	p = keys_secure_alloc(cap);
+	if (!p)
+		return NULL;
+	keys_secure_free(st->scratch);
+	st->scratch = p;
+	st->scratch_cap = cap;
+	return p;
+}
+
+key_classes st_case_classes(void)
+{
+	static key_classes classes;
+
+	if (!classes)
+		for (int f = 0; f < F_COUNT; f++)
+			if (field_catalogue[f].cls < KC_COUNT)
+				classes |= 1u << field_catalogue[f].cls;
+	return classes;
+}
+
+/* ---- varints (LEB128, at most 5 bytes: 32 bits) ------------------------------ */
+
+static size_t put_varint(uint8_t *p, uint32_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		p[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+static int get_varint(const uint8_t *p, size_t len, size_t *at, uint32_t *v)
+{
+	uint32_t x = 0;
+
+	for (unsigned shift = 0; shift < 35; shift += 7) {
+		if (*at >= len)
+			return -1;
+		uint8_t b = p[(*at)++];
+		if (shift == 28 && b > 0x0f)
+			return -1;
+		x |= (uint32_t)(b & 0x7f) << shift;
+		if (!(b & 0x80)) {
+			*v = x;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int st_class_each(const uint8_t *pt, size_t n,
+                  int (*fn)(void *ctx, unsigned number, uint32_t item, const uint8_t *v,
+                            size_t len),
+                  void *ctx)
+{
+	size_t at = 1;
+	int rc;
+
+	if (n == 0)
+		return 0; /* an empty class */
+	if (pt[0] != CLASS_PT_FORMAT)
+		return -1;
+	while (at < n) {
+		uint32_t number, item, len;
+		if (get_varint(pt, n, &at, &number) || get_varint(pt, n, &at, &item) ||
+		    get_varint(pt, n, &at, &len) || number > 0xffff || len > n - at)
+			return -1;
+		if ((rc = fn(ctx, number, item, pt + at, len)))
+			return rc;
+		at += len;
+	}
+	return 0;
+}
+
+/* ---- the header --------------------------------------------------------------- */
+
+int st_hdr5_encode(store *st, uint64_t id, const struct rec_header *h, uint8_t **out,
+                   size_t *outlen)
+{
+	size_t cw = strlen(h->caseworker), tcap = keys_envelope_size(TABLE_BYTES), need, p = 0,
+	       tlen;
+	uint8_t table[TABLE_BYTES], *b;
+
+	need = 31 + cw + 2 + tcap + KEYS_MAC_BYTES;
+	for (unsigned c = 0; c < KC_COUNT; c++)
+		if (h->slot[c].state != SLOT_NONE)
+			need += 4 + h->slot[c].len;
+	b = malloc(need);
+	if (!b)
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	b[p++] = HDR_FORMAT5;
+	b[p++] = h->status;
+	be32(b + p, h->version), p += 4;
+	be32(b + p, h->epoch), p += 4;
+	be64(b + p, (uint64_t)h->created), p += 8;
+	be64(b + p, (uint64_t)h->updated), p += 8;
+	be32(b + p, h->notes), p += 4;
+	b[p++] = (uint8_t)cw;
+	memcpy(b + p, h->caseworker, cw), p += cw;
+	for (unsigned c = 0; c < KC_COUNT; c++) {
+		table[c * TABLE_SLOT] = h->slot[c].state;
+		be32(table + c * TABLE_SLOT + 1, h->slot[c].state ? h->slot[c].counter : 0);
+	}
+	const struct keys_place tplace = {id, PLACE_TABLE, h->version};
+	if (keys_seal(st->kr, KC_RECORD, h->epoch, &tplace, table, sizeof table, b + p + 2, tcap,
+	              &tlen) != KEYS_OK) {
+		free(b);
+		return st_fail(st, M_AUTH, "not permitted: you do not hold the record key");
+	}
+	be16(b + p, (uint16_t)tlen), p += 2 + tlen;
+	if (keys_header_mac(st->kr, h->epoch, id, b, p, b + p) != KEYS_OK) {
+		free(b);
+		return st_fail(st, M_AUTH, "not permitted: you do not hold the record key");
+	}
+	p += KEYS_MAC_BYTES;
+	for (unsigned c = 0; c < KC_COUNT; c++) {
+		if (h->slot[c].state == SLOT_NONE)
+			continue;
+		be32(b + p, (uint32_t)h->slot[c].len), p += 4;
+		memcpy(b + p, h->slot[c].env, h->slot[c].len), p += h->slot[c].len;
+	}
+	*out = b;
+	*outlen = p;
+	return M_OK;
+}
+
+static int malformed(store *st, uint64_t id)
+{
+	return st_fail(st, M_INTEGRITY, "case %llu: the record header is malformed",
+	               (unsigned long long)id);
+}
+
+int st_hdr5_decode(store *st, uint64_t id, const uint8_t *b, size_t len, struct rec_header *h)
+{
+	size_t p = 31, cw, tlen, n;
+	uint8_t table[TABLE_BYTES + KEYS_ENVELOPE_PAD];
+	int rc;
+
+	if (len < 31 || b[0] != HDR_FORMAT5)
+		return malformed(st, id);
+	h->format = HDR_FORMAT5;
+	h->status = b[1];
+	h->version = rd32(b + 2);
+	h->epoch = rd32(b + 6);
+	h->created = (int64_t)rd64(b + 10);
+	h->updated = (int64_t)rd64(b + 18);
+	h->notes = rd32(b + 26);
+	cw = b[30];
+	if (cw >= sizeof h->caseworker || len - p < cw + 2)
+		return malformed(st, id);
+	memcpy(h->caseworker, b + p, cw);
+	h->caseworker[cw] = 0;
+	p += cw;
+	tlen = rd16(b + p);
+	if (len - p - 2 < tlen + KEYS_MAC_BYTES)
+		return malformed(st, id);
+	const uint8_t *tenv = b + p + 2;
+	p += 2 + tlen;
+	rc = keys_header_verify(st->kr, h->epoch, id, b, p, b + p);
+	if (rc == KEYS_ELOCKED)
+		return st_fail(st, M_INTEGRITY,
+		               "case %llu: the record header is under a key epoch you do not hold",
+		               (unsigned long long)id);
+	if (rc)
+		return st_fail(st, M_INTEGRITY, "case %llu: the record header does not authenticate",
+		               (unsigned long long)id);
+	p += KEYS_MAC_BYTES;
+	const struct keys_place tplace = {id, PLACE_TABLE, h->version};
+	if (tlen != keys_envelope_size(TABLE_BYTES) ||
+	    keys_open(st->kr, &tplace, tenv, tlen, table, sizeof table, &n) != KEYS_OK ||
+	    n != TABLE_BYTES)
+		return st_fail(st, M_INTEGRITY, "case %llu: the class table does not authenticate",
+		               (unsigned long long)id);
+	for (unsigned c = 0; c < KC_COUNT; c++) {
+		struct class_slot *s = &h->slot[c];
+		s->state = table[c * TABLE_SLOT];
+		s->counter = rd32(table + c * TABLE_SLOT + 1);
+		s->env = NULL;
+		s->len = 0;
+		if (s->state > SLOT_SEALED)
+			return malformed(st, id);
+		if (s->state == SLOT_NONE)
+			continue;
+		if (len - p < 4 || len - p - 4 < rd32(b + p))
+			return malformed(st, id);
+		s->len = rd32(b + p);
+		s->env = b + p + 4;
+		p += 4 + s->len;
+	}
+	if (p != len)
+		return malformed(st, id);
+	h->nfields = 0;
+	return M_OK;
+}
+
+/* ---- class envelopes ---------------------------------------------------------- */
+
+/* Each envelope has its slot's class and an epoch between the class's floor
+ * and its active epoch: otherwise one moved in from another class, or with
+ * its epoch edited, would only look locked to whoever lacks that key. */
+static int env_ok(store *st, enum key_class c, const struct class_slot *s, uint32_t *epoch)
+{
+	enum key_class ec;
+
+	return keys_envelope_info(s->env, s->len, &ec, epoch) == KEYS_OK && ec == c &&
+	       *epoch >= st->floor[c] && *epoch <= st->epoch[c];
+}
+
+static int class_damaged(store *st, uint64_t id, enum key_class c)
+{
+	return st_fail(st, M_INTEGRITY, "case %llu: the %s class does not authenticate (tampered "
+	                                "or moved)",
+	               (unsigned long long)id, keys_class_name(c));
+}
+
+int st_class_open(store *st, uint64_t id, const struct rec_header *h, enum key_class c,
+                  const uint8_t **pt, size_t *n)
+{
+	const struct class_slot *s = &h->slot[c];
+	uint32_t epoch;
+	uint8_t *buf;
+	int rc;
+
+	*pt = NULL;
+	*n = 0;
+	if (s->state != SLOT_NONE && !env_ok(st, c, s, &epoch))
+		return class_damaged(st, id, c);
+	if (s->state != SLOT_SEALED)
+		return keyring_has(st->kr, c, s->state ? epoch : st->epoch[c]) ? M_OK : M_AUTH;
+	if (!(buf = st_scratch(st, s->len)))
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	const struct keys_place place = {id, PLACE_CLASS(c), s->counter};
+	rc = keys_open_bucket(st->kr, &place, s->env, s->len, buf, s->len, n);
+	if (rc == KEYS_ELOCKED)
+		return M_AUTH;
+	if (rc)
+		return class_damaged(st, id, c);
+	*pt = buf;
+	return M_OK;
+}
+
+int st_class_seal(store *st, uint64_t id, struct rec_header *h, enum key_class c,
+                  const uint8_t *pt, size_t n, uint8_t **owned)
+{
+	struct class_slot *s = &h->slot[c];
+	size_t cap = keys_bucket_envelope_size(n, CLASS_BUCKET_MIN), len;
+	uint8_t *env = malloc(cap);
+	int rc;
+
+	*owned = NULL;
+	if (!env)
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	const struct keys_place place = {id, PLACE_CLASS(c), s->counter + 1};
+	rc = keys_seal_bucket(st->kr, c, st->epoch[c], &place, pt, n, CLASS_BUCKET_MIN, env, cap,
+	                      &len);
+	if (rc) {
+		keys_wipe(env, cap); /* sealing works in place */
+		free(env);
+		return st_fail(st, rc == KEYS_ELOCKED ? M_AUTH : M_INPUT, "cannot encrypt (%s)",
+		               rc == KEYS_ELOCKED ? "no key" : "values too long");
+	}
+	s->state = SLOT_SEALED;
+	s->counter++;
+	s->env = env;
+	s->len = len;
+	*owned = env;
+	return M_OK;
+}
+
+/* ---- reading -------------------------------------------------------------------- */
+
+struct fill_ctx {
+	struct case_rec *out;
+	enum key_class c;
+	int failed;
+};
+
+static int fill_one(void *vctx, unsigned number, uint32_t item, const uint8_t *v, size_t len)
+{
+	struct fill_ctx *ctx = vctx;
+	int f = field_by_number(number);
+
+	/* Entries this mappe does not know (a later catalogue's fields, list
+	 * items) stay in the envelope: a save carries them over. */
+	if (item != 0 || f < 0 || field_catalogue[f].cls != ctx->c)
+		return 0;
+	if (case_set(ctx->out, (enum field_id)f, (const char *)v, len)) {
+		ctx->failed = M_UNAVAILABLE;
+		return -1;
+	}
+	ctx->out->dirty[f] = false;
+	return 0;
+}
+
+int st_case5_read(store *st, MDB_txn *txn, uint64_t id, const struct rec_header *h,
+                  struct case_rec *out, const bool *want)
+{
+	(void)txn;
+	for (unsigned c = 0; c < KC_COUNT; c++) {
+		const uint8_t *pt;
+		size_t n;
+		bool wanted = !want;
+		int rc;
+
+		if (h->slot[c].state == SLOT_NONE)
+			continue;
+		for (int f = 0; want && !wanted && f < F_COUNT; f++)
+			wanted = want[f] && field_catalogue[f].cls == c;
+		if (!wanted)
+			continue;
+		rc = st_class_open(st, id, h, (enum key_class)c, &pt, &n);
+		if (rc == M_AUTH) {
+			for (int f = 0; f < F_COUNT; f++)
+				if (field_catalogue[f].cls == c)
+					out->locked[f] = true;
+			continue;
+		}
+		if (rc)
+			return rc;
+		struct fill_ctx fc = {out, (enum key_class)c, 0};
+		rc = st_class_each(pt, n, fill_one, &fc);
+		keys_wipe((void *)pt, n);
+		if (fc.failed)
+			return st_fail(st, M_UNAVAILABLE, "out of memory");
+		if (rc)
+			return class_damaged(st, id, (enum key_class)c);
+	}
+	return M_OK;
+}
+
+struct nid_ctx {
+	const uint8_t *v;
+	size_t len;
+};
+
+static int nid_one(void *vctx, unsigned number, uint32_t item, const uint8_t *v, size_t len)
+{
+	struct nid_ctx *ctx = vctx;
+
+	if (item == 0 && number == field_catalogue[F_national_id].number) {
+		ctx->v = v;
+		ctx->len = len;
+		return 1;
+	}
+	return 0;
+}
+
+int st_case5_nid(store *st, uint64_t id, const struct rec_header *h, const uint8_t **nid,
+                 size_t *len, uint32_t *epoch)
+{
+	const uint8_t *pt;
+	size_t n;
+	struct nid_ctx nc = {NULL, 0};
+	int rc = st_class_open(st, id, h, KC_IDENTITY, &pt, &n);
+
+	*nid = NULL;
+	*len = 0;
+	if (rc)
+		return rc;
+	if (st_class_each(pt, n, nid_one, &nc) < 0)
+		return class_damaged(st, id, KC_IDENTITY);
+	*nid = nc.v;
+	*len = nc.len;
+	if (epoch && h->slot[KC_IDENTITY].state != SLOT_NONE)
+		*epoch = rd32(h->slot[KC_IDENTITY].env + 2);
+	return M_OK;
+}
+
+/* ---- writing -------------------------------------------------------------------- */
+
+/* A class plaintext being built, in secure memory. */
+struct pt_buf {
+	uint8_t *p;
+	size_t n, cap;
+};
+
+static int pt_reserve(struct pt_buf *b, size_t more)
+{
+	uint8_t *p;
+	size_t cap;
+
+	if (b->cap - b->n >= more)
+		return 0;
+	cap = b->cap ? b->cap : 512;
+	while (cap - b->n < more)
+		cap *= 2;
+	if (!(p = keys_secure_alloc(cap)))
+		return -1;
+	if (b->p) {
+		memcpy(p, b->p, b->n);
+		keys_secure_free(b->p);
+	}
+	b->p = p;
+	b->cap = cap;
+	return 0;
+}
+
+static int pt_add(struct pt_buf *b, unsigned number, uint32_t item, const void *v, size_t len)
+{
+	if (pt_reserve(b, 15 + len))
+		return -1;
+	if (b->n == 0)
+		b->p[b->n++] = CLASS_PT_FORMAT;
+	b->n += put_varint(b->p + b->n, number);
+	b->n += put_varint(b->p + b->n, item);
+	b->n += put_varint(b->p + b->n, (uint32_t)len);
+	memcpy(b->p + b->n, v, len);
+	b->n += len;
+	return 0;
+}
+
+struct keep_ctx {
+	struct pt_buf *b;
+	const struct case_rec *c;
+	enum key_class cls;
+};
+
+/* Carry over what the save does not replace: fields that are not dirty,
+ * and every entry this mappe does not know. */
+static int keep_one(void *vctx, unsigned number, uint32_t item, const uint8_t *v, size_t len)
+{
+	struct keep_ctx *ctx = vctx;
+	int f = field_by_number(number);
+
+	if (item == 0 && f >= 0 && field_catalogue[f].cls == ctx->cls && ctx->c->dirty[f])
+		return 0;
+	return pt_add(ctx->b, number, item, v, len) ? -2 : 0;
+}
+
+static int nid_change(store *st, MDB_txn *txn, uint64_t id, const struct rec_header *h,
+                      const struct case_rec *c, bool insert);
+
+int st_case5_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h,
+                   const struct case_rec *c, bool insert)
+{
+	uint8_t *owned[KC_COUNT] = {0};
+	key_classes classes = st_case_classes();
+	struct pt_buf b = {0};
+	int rc = M_OK;
+
+	h->format = HDR_FORMAT5;
+	if ((rc = nid_change(st, txn, id, h, c, insert)))
+		goto out;
+	for (unsigned cls = 0; cls < KC_COUNT && rc == M_OK; cls++) {
+		bool dirty = false;
+
+		if (!(classes & (1u << cls)))
+			continue;
+		for (int f = 0; f < F_COUNT; f++)
+			dirty |= field_catalogue[f].cls == cls && c->dirty[f] &&
+			         (!insert || (c->value[f] && c->len[f]));
+		if (!dirty && !insert)
+			continue;
+		if (!store_can_read(st, (enum key_class)cls)) {
+			if (dirty) {
+				for (int f = 0; f < F_COUNT; f++)
+					if (field_catalogue[f].cls == cls && c->dirty[f])
+						rc = st_fail(st, M_AUTH,
+						             "not permitted: field %s needs the %s key",
+						             field_catalogue[f].id,
+						             keys_class_name((enum key_class)cls));
+				goto out;
+			}
+			/* An insert without the key: a placeholder, blank. */
+			size_t cap = keys_bucket_envelope_size(0, CLASS_BUCKET_MIN), len;
+			if (!(owned[cls] = malloc(cap)) ||
+			    keys_placeholder((enum key_class)cls, st->epoch[cls], CLASS_BUCKET_MIN,
+			                     owned[cls], cap, &len)) {
+				rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+				goto out;
+			}
+			h->slot[cls] = (struct class_slot){SLOT_BLANK, 0, owned[cls], len};
+			continue;
+		}
+		b.n = 0;
+		if (!insert && h->slot[cls].state == SLOT_SEALED) {
+			const uint8_t *pt;
+			size_t n;
+			if ((rc = st_class_open(st, id, h, (enum key_class)cls, &pt, &n)))
+				goto out;
+			struct keep_ctx kc = {&b, c, (enum key_class)cls};
+			int e = st_class_each(pt, n, keep_one, &kc);
+			keys_wipe((void *)pt, n);
+			if (e == -2) {
+				rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+				goto out;
+			}
+			if (e) {
+				rc = class_damaged(st, id, (enum key_class)cls);
+				goto out;
+			}
+		}
+		for (int f = 0; f < F_COUNT; f++) {
+			if (field_catalogue[f].cls != cls || !c->dirty[f] || !c->value[f] ||
+			    c->len[f] == 0)
+				continue;
+			if (pt_add(&b, field_catalogue[f].number, 0, c->value[f], c->len[f])) {
+				rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+				goto out;
+			}
+		}
+		if (insert)
+			h->slot[cls] = (struct class_slot){SLOT_NONE, 0, NULL, 0};
+		if (b.n == 0 && pt_reserve(&b, 1) == 0)
+			b.p[b.n++] = CLASS_PT_FORMAT; /* an empty class is one byte */
+		if (!b.p) {
+			rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+			goto out;
+		}
+		rc = st_class_seal(st, id, h, (enum key_class)cls, b.p, b.n, &owned[cls]);
+	}
+	if (rc == M_OK)
+		rc = st_hdr_write(st, txn, id, h);
+out:
+	keys_secure_free(b.p);
+	for (unsigned cls = 0; cls < KC_COUNT; cls++)
+		free(owned[cls]);
+	return rc;
+}
+
+/* The blind index follows the national id: the old entry (under the epoch
+ * its envelope was sealed with) goes, the new one is checked for duplicates
+ * and added under the active epoch. */
+static int nid_change(store *st, MDB_txn *txn, uint64_t id, const struct rec_header *h,
+                      const struct case_rec *c, bool insert)
+{
+	const uint8_t *old = NULL;
+	size_t oldlen = 0;
+	uint32_t epoch = 0;
+	int rc;
+
+	if (!c->dirty[F_national_id])
+		return M_OK;
+	if (!store_can_read(st, KC_IDENTITY))
+		return st_fail(st, M_AUTH, "not permitted: field national_id needs the identity key");
+	if (!insert && h->slot[KC_IDENTITY].state == SLOT_SEALED) {
+		if ((rc = st_case5_nid(st, id, h, &old, &oldlen, &epoch)))
+			return rc;
+		if (old && c->value[F_national_id] && c->len[F_national_id] == oldlen &&
+		    memcmp(old, c->value[F_national_id], oldlen) == 0 &&
+		    epoch == st->epoch[KC_IDENTITY])
+			return M_OK; /* unchanged */
+		if (old && (rc = st_nid_index(st, txn, epoch, (const char *)old, oldlen, id, false)))
+			return rc;
+	}
+	if (!c->value[F_national_id] || c->len[F_national_id] == 0)
+		return M_OK;
+	if ((rc = st_nid_duplicate(st, txn, c->value[F_national_id], c->len[F_national_id], id)))
+		return rc;
+	return st_nid_index(st, txn, st->epoch[KC_IDENTITY], c->value[F_national_id],
+	                    c->len[F_national_id], id, true);
+}
+
+/* ---- without keys ------------------------------------------------------------------ */
+
+int st_hdr5_raw_epochs(const uint8_t *b, size_t len, uint32_t *record_epoch,
+                       void (*fn)(void *ctx, enum key_class c, uint32_t epoch), void *ctx)
+{
+	size_t p;
+
+	if (len < 31 || b[0] != HDR_FORMAT5)
+		return -1;
+	*record_epoch = rd32(b + 6);
+	p = 31 + b[30];
+	if (len < p + 2 || len - p - 2 < (size_t)rd16(b + p) + KEYS_MAC_BYTES)
+		return -1;
+	p += 2 + rd16(b + p) + KEYS_MAC_BYTES;
+	while (p < len) {
+		enum key_class c;
+		uint32_t epoch, n;
+		if (len - p < 4 || len - p - 4 < (n = rd32(b + p)))
+			return -1;
+		if (keys_envelope_info(b + p + 4, n, &c, &epoch) == KEYS_OK)
+			fn(ctx, c, epoch);
+		p += 4 + n;
+	}
+	return 0;
+}
