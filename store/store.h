@@ -141,6 +141,22 @@ uint32_t store_schema(const store *st);
 int store_upgrade(store *st, void (*report)(void *ctx, const char *name, enum key_role role),
                   void *ctx);
 
+/* Store format 5 (one sealed envelope per class inside each case) replaced
+ * format 4 (one envelope per field) at schema 6. A store opened from schema
+ * 5 keeps working, its cases in both formats, until an administrator runs
+ * store_migrate: online, in batches of `batch` cases (0: 200), each one
+ * short write transaction with its resume point; killed, run it again. */
+struct store_migration {
+	bool pending;    /* format-4 cases may remain */
+	uint64_t cursor; /* the next case id to move */
+	uint64_t done;   /* cases looked at by this call */
+	uint64_t total;  /* cases in the store */
+	uint64_t failed; /* the case a failure stopped at, or 0 */
+};
+int store_migration_get(store *st, struct store_migration *out);
+int store_migrate(store *st, size_t batch,
+                  void (*progress)(void *ctx, const struct store_migration *m), void *ctx);
+
 /* Unlock as user: opens the keyslot and every grant. M_AUTH for an unknown
  * user or a wrong passphrase alike. */
 int store_unlock(store *st, const char *user, const char *pass, size_t passlen);

@@ -511,6 +511,50 @@ int cmd_passwd(struct cli *cli)
 	return rc;
 }
 
+static void show_migration(void *vctx, const struct store_migration *m)
+{
+	const bool *tty = vctx;
+
+	if (*tty)
+		fprintf(stderr, _("\rmoving cases to the new format: %llu of %llu"),
+		        (unsigned long long)(m->pending ? m->cursor : m->total),
+		        (unsigned long long)m->total);
+}
+
+/* Online: caseworkers go on working while the cases move, batch by batch. */
+int cmd_migrate(struct cli *cli)
+{
+	struct store_migration m;
+	bool tty = isatty(STDERR_FILENO);
+	store *st;
+	int rc;
+
+	if (cli->argc)
+		return cli_fail(M_USAGE, _("usage: mappe migrate"));
+	if ((rc = cli_open(cli, &st)))
+		return rc;
+	if (store_role(st) != ROLE_ADMIN) {
+		store_close(st);
+		return cli_fail(M_AUTH, _("not permitted: only an administrator can migrate a store"));
+	}
+	if ((rc = store_migration_get(st, &m)) == M_OK && !m.pending) {
+		printf(_("every case is in the current format already\n"));
+		store_close(st);
+		return M_OK;
+	}
+	if (rc == M_OK)
+		rc = store_migrate(st, (size_t)cli->batch, show_migration, &tty);
+	if (tty)
+		fputc('\n', stderr);
+	if (rc)
+		cli_fail(rc, "%s", _(store_error(st)));
+	else if ((rc = store_migration_get(st, &m)) == M_OK)
+		printf(_("moved the store's %llu cases to the current format; run mappe check\n"),
+		       (unsigned long long)m.total);
+	store_close(st);
+	return rc;
+}
+
 static void report_signed(void *ctx, const char *name, enum key_role role)
 {
 	(void)ctx;

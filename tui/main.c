@@ -70,6 +70,10 @@ static const struct command commands[] = {
      "nobody can log in to until it is done. Lists every user record it signs:\n"
      "check the list, since a record planted in the file would be signed too.\n"
      "Administrators only."},
+    {"migrate", cmd_migrate, O_BATCH, "migrate [--batch N]",
+     "Move every case of a store written before format 5 to the current format,\n"
+     "online: others keep working, N cases a batch (default 200). Killed at any\n"
+     "point, run it again: it resumes. Run mappe check after. Administrators only."},
     {"passwd", cmd_passwd, 0, "passwd",
      "Change your own passphrase: the current one from the terminal or\n"
      "--passphrase-fd, the new one from the terminal or --new-passphrase-fd.\n"

@@ -97,6 +97,7 @@ int cmd_user(struct cli *cli);
 int cmd_passwd(struct cli *cli);
 int cmd_keys(struct cli *cli);
 int cmd_upgrade(struct cli *cli);
+int cmd_migrate(struct cli *cli);
 int cmd_find(struct cli *cli);
 int cmd_show(struct cli *cli);
 int cmd_update(struct cli *cli);

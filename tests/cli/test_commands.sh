@@ -155,13 +155,14 @@ for v in "Skjult vei" "Astma" "Diabetes" "Шевченко" "Ødegård" "Alt vel
 done
 if command -v mdb_dump >/dev/null && command -v mdb_load >/dev/null; then
 	cp -a "$DB" "$T/tampered"
-	mdb_dump -s fields "$T/tampered" >"$T/dump"
-	# flip one hex digit inside the first value (lines after HEADER=END
-	# alternate key, value; the first value is on the second data line)
-	awk 'BEGIN{d=0} /^HEADER=END/{print; d=1; next} d==1{n++; if(n==2){c=substr($0,40,1); r=(c=="0")?"1":"0"; $0=substr($0,1,39) r substr($0,41)}} {print}' "$T/dump" >"$T/dump2"
-	mdb_load -s fields -f "$T/dump2" "$T/tampered"
+	mdb_dump -s cases "$T/tampered" >"$T/dump"
+	# flip the last hex digit of the first case (lines after HEADER=END
+	# alternate key, value; the first value is on the second data line):
+	# inside its last class envelope's ciphertext
+	awk 'BEGIN{d=0} /^HEADER=END/{print; d=1; next} d==1{n++; if(n==2){l=length($0); c=substr($0,l,1); r=(c=="0")?"1":"0"; $0=substr($0,1,l-1) r}} {print}' "$T/dump" >"$T/dump2"
+	mdb_load -s cases -f "$T/dump2" "$T/tampered"
 	check "check finds a flipped ciphertext byte (exit 3)" 3 "$MAPPE" --db "$T/tampered" --user ada --passphrase-fd 3 check 3<<<"$ADMIN_PASS"
-	expect_in "$T/out" "and names the case" "case 1: field"
+	expect_in "$T/out" "and names the case" "case 1: the protected class does not authenticate"
 	check "show of the tampered case is exit 3" 3 "$MAPPE" --db "$T/tampered" --user ada --passphrase-fd 3 show 1 3<<<"$ADMIN_PASS"
 	check "other cases still open" 0 "$MAPPE" --db "$T/tampered" --user ada --passphrase-fd 3 show 2 3<<<"$ADMIN_PASS"
 	# a caseworker's role edited to admin in the file (value byte 2)

@@ -105,9 +105,10 @@ if command -v mdb_dump >/dev/null; then
 	D=$T/damaged
 	cp -a "$DB" "$D"
 	dadmin() { "$MAPPE" --db "$D" --user ada --passphrase-fd 3 "$@" 3<<<"$ADMIN_PASS"; }
-	# case 5's header alone, as it is and with the last byte of its MAC flipped
+	# case 5's value alone, as it is and with a byte of its clear header
+	# flipped (its creation time, byte 10: hex digit 22 after the space)
 	one_case='/^HEADER=END/ {print; h=1; next} !h {print; next}
-		k {if (bad) {c = substr($0, length($0)); $0 = substr($0, 1, length($0) - 1) (c == "0" ? "1" : "0")}
+		k {if (bad) {c = substr($0, 23, 1); $0 = substr($0, 1, 22) (c == "0" ? "1" : "0") substr($0, 24)}
 		   print; k = 0; next}
 		/^ 0000000000000005$/ {print; k = 1} /^DATA=END/ {print}'
 	mdb_dump -s cases "$D" | awk -v bad=0 "$one_case" >"$T/case5.good"

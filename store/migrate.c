@@ -1,0 +1,197 @@
+/* migrate.c: moving every format-4 case to format 5, online (mappe migrate).
+ *
+ * meta "migrate" holds u64 the next case id to look at; it exists while
+ * format-4 cases may remain, and goes in the transaction that moves the
+ * last of them, after which a format-4 record is tampering (cases.c).
+ * Each batch is one short write transaction that moves its cases and the
+ * cursor together, so kill -9 at any instant loses at most the batch in
+ * flight, which the next run does again. Readers and writers go on
+ * meanwhile: every path reads and writes both formats, and a case is
+ * moved whole, inside the write lock, from what it holds at that moment. */
+#include "store/private.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int cursor_read(store *st, MDB_txn *txn, bool *pending, uint64_t *next)
+{
+	MDB_val v;
+	int rc = st_get(st, txn, DB_META, "migrate", 7, &v);
+
+	*pending = rc == M_OK;
+	*next = 0;
+	if (rc == -1)
+		return M_OK;
+	if (rc)
+		return rc;
+	if (v.mv_size != 8)
+		return st_fail(st, M_INTEGRITY, "%s: the migration cursor is damaged", st->dir);
+	*next = rd64(v.mv_data);
+	return M_OK;
+}
+
+/* Every field entry of case id goes: the case holds them now. */
+static int drop_fields(store *st, MDB_txn *txn, uint64_t id)
+{
+	MDB_cursor *cur;
+	uint8_t k[10];
+	MDB_val key = {10, k}, val;
+	int rc;
+
+	st_field_key(k, id, 0);
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_FIELDS], &cur)))
+		return st_mdb(st, rc, "fields");
+	for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+		if (key.mv_size != 10 || rd64(key.mv_data) != id)
+			break;
+		if ((rc = mdb_cursor_del(cur, 0)))
+			break;
+	}
+	mdb_cursor_close(cur);
+	return rc == 0 || rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "fields");
+}
+
+static int migrate_case(store *st, MDB_txn *txn, uint64_t id, struct case_rec *c)
+{
+	struct rec_header h4, h5;
+	int rc;
+
+	if ((rc = st_hdr_read(st, txn, id, &h4)) || h4.format != HDR_FORMAT)
+		return rc;
+	if ((rc = case_read_txn(st, txn, id, c, NULL)))
+		return rc;
+	for (unsigned i = 0; i < h4.nfields; i++) {
+		int f = field_by_number(h4.f[i].number);
+		if (f >= 0 && h4.f[i].present && c->locked[f])
+			return st_fail(st, M_AUTH, "case %llu: the %s key is missing: cannot move it",
+			               (unsigned long long)id,
+			               keys_class_name(field_catalogue[f].cls));
+	}
+	/* The index entry was made under the epoch of the national id's
+	 * envelope; the new one is made under the active epoch. */
+	struct hdr_field *hf = st_hdr_find(&h4, field_catalogue[F_national_id].number);
+	if (hf && hf->present && c->value[F_national_id]) {
+		uint8_t k[10];
+		MDB_val v;
+		enum key_class ec;
+		uint32_t epoch;
+		if ((rc = st_get(st, txn, DB_FIELDS, k, st_field_key(k, id, hf->number), &v)))
+			return rc == -1 ? M_INTEGRITY : rc;
+		if (keys_envelope_info(v.mv_data, v.mv_size, &ec, &epoch) == KEYS_OK &&
+		    (rc = st_nid_index(st, txn, epoch, c->value[F_national_id],
+		                       c->len[F_national_id], id, false)))
+			return rc;
+	}
+	for (int f = 0; f < F_COUNT; f++)
+		c->dirty[f] = field_catalogue[f].cls != KC_NONE && c->value[f] != NULL;
+	memset(&h5, 0, sizeof h5);
+	h5.format = HDR_FORMAT5;
+	h5.status = h4.status;
+	h5.version = h4.version; /* no edit: a colleague's save must not conflict */
+	h5.created = h4.created;
+	h5.updated = h4.updated;
+	h5.notes = h4.notes;
+	memcpy(h5.caseworker, h4.caseworker, sizeof h5.caseworker);
+	if ((rc = drop_fields(st, txn, id)))
+		return rc;
+	return st_case5_write(st, txn, id, &h5, c, true);
+}
+
+struct batch_ctx {
+	size_t batch;
+	struct store_migration *m;
+	struct case_rec c;
+};
+
+static int batch_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct batch_ctx *ctx = vctx;
+	uint64_t next, *ids = calloc(ctx->batch, sizeof *ids);
+	bool pending;
+	size_t n = 0;
+	MDB_stat ms;
+	int rc;
+
+	if (!ids)
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	if ((rc = st_load_epochs(st, txn)) || (rc = cursor_read(st, txn, &pending, &next)))
+		goto out;
+	if (!pending) {
+		ctx->m->pending = false;
+		goto out;
+	}
+	if ((rc = mdb_stat(txn, st->dbi[DB_CASES], &ms))) {
+		rc = st_mdb(st, rc, "cases");
+		goto out;
+	}
+	ctx->m->total = ms.ms_entries;
+	if ((rc = st_case_ids(st, txn, next, ids, ctx->batch, &n)))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		case_reset(&ctx->c);
+		if ((rc = migrate_case(st, txn, ids[i], &ctx->c))) {
+			ctx->m->failed = ids[i];
+			goto out;
+		}
+	}
+	ctx->m->done += n;
+	if (n < ctx->batch || ids[n - 1] == UINT64_MAX) {
+		MDB_val key = {7, "migrate"};
+		if ((rc = mdb_del(txn, st->dbi[DB_META], &key, NULL))) {
+			rc = st_mdb(st, rc, "meta");
+			goto out;
+		}
+		ctx->m->pending = false;
+	} else {
+		uint8_t b[8];
+		be64(b, ids[n - 1] + 1);
+		ctx->m->cursor = ids[n - 1] + 1;
+		rc = st_put(st, txn, DB_META, "migrate", 7, b, 8, 0);
+	}
+out:
+	free(ids);
+	return rc;
+}
+
+static int status_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct store_migration *m = vctx;
+	MDB_stat ms;
+	int rc = cursor_read(st, txn, &m->pending, &m->cursor);
+
+	if (rc || (rc = mdb_stat(txn, st->dbi[DB_CASES], &ms)))
+		return rc ? rc : st_mdb(st, rc, "cases");
+	m->total = ms.ms_entries;
+	st->legacy = m->pending;
+	return M_OK;
+}
+
+int store_migration_get(store *st, struct store_migration *out)
+{
+	memset(out, 0, sizeof *out);
+	return st_txn(st, false, status_txn, out);
+}
+
+int store_migrate(store *st, size_t batch,
+                  void (*progress)(void *ctx, const struct store_migration *m), void *pctx)
+{
+	struct store_migration m;
+	struct batch_ctx ctx = {batch ? batch : 200, &m, {0}};
+	int rc;
+
+	if (!st->kr || !keyring_is_authority(st->kr))
+		return st_fail(st, M_AUTH, "not permitted: only an administrator can migrate a store");
+	if ((rc = store_migration_get(st, &m)))
+		return rc;
+	case_init(&ctx.c);
+	while (m.pending && rc == M_OK) {
+		rc = st_txn(st, true, batch_txn, &ctx);
+		if (rc == M_OK && progress)
+			progress(pctx, &m);
+	}
+	case_clear(&ctx.c);
+	if (rc == M_OK)
+		st->legacy = false;
+	return rc;
+}
