@@ -455,6 +455,103 @@ int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_
 	return M_OK;
 }
 
+/* The national id case id holds, for comparing: format 5 or 4. */
+static int nid_of(store *st, MDB_txn *txn, uint64_t id, struct case_rec *scratch,
+                  const uint8_t **v, size_t *len)
+{
+	struct rec_header h;
+	struct hdr_field *hf;
+
+	*v = NULL;
+	*len = 0;
+	if (st_hdr_read(st, txn, id, &h))
+		return -1;
+	if (h.format == HDR_FORMAT5)
+		return st_case5_nid(st, id, &h, v, len, NULL) ? -1 : 0;
+	hf = st_hdr_find(&h, field_catalogue[F_national_id].number);
+	case_reset(scratch);
+	if (!hf || !hf->present || read_field_into(st, txn, id, hf, scratch, F_national_id))
+		return -1;
+	*v = (const uint8_t *)scratch->value[F_national_id];
+	*len = scratch->len[F_national_id];
+	return 0;
+}
+
+struct nid_want {
+	uint16_t tag;
+	size_t i;
+};
+
+static int by_tag(const void *a, const void *b)
+{
+	const struct nid_want *x = a, *y = b;
+	return (x->tag > y->tag) - (x->tag < y->tag);
+}
+
+int st_nid_find_many(store *st, MDB_txn *txn, const char *const *nid, const size_t *len,
+                     size_t n, uint64_t *found)
+{
+	struct nid_want *w = malloc((n ? n : 1) * sizeof *w);
+	struct case_rec scratch;
+	MDB_cursor *cur = NULL;
+	int rc = M_OK;
+
+	if (!w)
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	memset(found, 0, n * sizeof *found);
+	case_init(&scratch);
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_NID], &cur))) {
+		rc = st_mdb(st, rc, "nid index");
+		goto out;
+	}
+	/* Each bucket the file touches is read once, and each case in it
+	 * decrypted once, whatever the number of ids that fall in it: for a
+	 * large import that is every id in the store, once. */
+	for (uint32_t epoch = st->floor[KC_IDENTITY]; epoch <= st->epoch[KC_IDENTITY]; epoch++) {
+		size_t k = 0;
+		for (size_t i = 0; i < n; i++)
+			if (nid[i] && keys_blind_index(st->kr, epoch, nid[i], len[i], &w[k].tag) == 0)
+				w[k++].i = i;
+		qsort(w, k, sizeof *w, by_tag);
+		for (size_t a = 0; a < k;) {
+			size_t b = a;
+			uint8_t key[14];
+			MDB_val kv, vv;
+			while (b < k && w[b].tag == w[a].tag)
+				b++;
+			nid_key(key, epoch, w[a].tag, 0);
+			kv = (MDB_val){14, key};
+			for (rc = mdb_cursor_get(cur, &kv, &vv, MDB_SET_RANGE); rc == 0;
+			     rc = mdb_cursor_get(cur, &kv, &vv, MDB_NEXT)) {
+				const uint8_t *kp = kv.mv_data, *v;
+				size_t vlen;
+				if (kv.mv_size != 14 || rd32(kp) != epoch || rd16(kp + 4) != w[a].tag)
+					break;
+				uint64_t id = rd64(kp + 6);
+				if (nid_of(st, txn, id, &scratch, &v, &vlen) || !v)
+					continue;
+				for (size_t j = a; j < b; j++)
+					if (!found[w[j].i] && vlen == len[w[j].i] &&
+					    memcmp(v, nid[w[j].i], vlen) == 0)
+						found[w[j].i] = id;
+			}
+			if (rc && rc != MDB_NOTFOUND) {
+				rc = st_mdb(st, rc, "nid index");
+				goto out;
+			}
+			rc = M_OK;
+			a = b;
+		}
+	}
+	st->err[0] = 0;
+out:
+	if (cur)
+		mdb_cursor_close(cur);
+	case_clear(&scratch);
+	free(w);
+	return rc;
+}
+
 /* ---- reading ------------------------------------------------------------ */
 
 int st_case_ids(store *st, MDB_txn *txn, uint64_t from, uint64_t *ids, size_t cap, size_t *n)
@@ -689,14 +786,25 @@ int st_counter_seal(store *st, MDB_txn *txn)
 
 int case_insert_txn(store *st, MDB_txn *txn, struct case_rec *c, uint64_t *id_out)
 {
-	struct rec_header h = {0};
-	uint8_t hk[8];
-	MDB_val v;
 	uint64_t id;
 	int rc = st_counter_read(st, txn, &id);
 
-	if (rc)
+	if (rc || (rc = st_case_insert_at(st, txn, c, id)))
 		return rc;
+	if ((rc = st_counter_write(st, txn, st->kr, id + 1)))
+		return rc;
+	if (id_out)
+		*id_out = id;
+	return M_OK;
+}
+
+int st_case_insert_at(store *st, MDB_txn *txn, struct case_rec *c, uint64_t id)
+{
+	struct rec_header h = {0};
+	uint8_t hk[8];
+	MDB_val v;
+	int rc = M_OK;
+
 	/* A counter wound back would land on a case that exists: never
 	 * overwrite one (st_hdr_write below replaces headers by design). */
 	be64(hk, id);
@@ -706,9 +814,6 @@ int case_insert_txn(store *st, MDB_txn *txn, struct case_rec *c, uint64_t *id_ou
 		                    "%s: the case counter points at existing case %llu: the store "
 		                    "was tampered with; nothing was written",
 		                    st->dir, (unsigned long long)id);
-	if ((rc = st_counter_write(st, txn, st->kr, id + 1)))
-		return rc;
-
 	h.format = HDR_FORMAT5;
 	h.version = 1;
 	h.created = h.updated = st_now();
@@ -721,8 +826,6 @@ int case_insert_txn(store *st, MDB_txn *txn, struct case_rec *c, uint64_t *id_ou
 		return rc;
 	c->id = id;
 	c->version = h.version;
-	if (id_out)
-		*id_out = id;
 	return M_OK;
 }
 

@@ -277,15 +277,52 @@ static int import_txn(store *st, MDB_txn *txn, void *vctx)
 	struct import_txn_ctx *ctx = vctx;
 	int rc;
 
-	if ((rc = st_load_epochs(st, txn)))
+	struct import *im = ctx->im;
+	const char **nid = NULL;
+	size_t *len = NULL;
+	uint64_t *found = NULL, next;
+
+	if ((rc = st_load_epochs(st, txn)) || (rc = st_counter_read(st, txn, &next)))
 		return rc;
-	for (size_t i = 0; i < ctx->im->n; i++) {
-		ctx->failed = i;
-		if ((rc = case_insert_txn(st, txn, &ctx->im->rows[i].c, &ctx->ids[i])))
-			return rc;
+	/* Duplicates against the store, once for the whole file. */
+	nid = calloc(im->n, sizeof *nid);
+	len = calloc(im->n, sizeof *len);
+	found = calloc(im->n, sizeof *found);
+	if (!nid || !len || !found) {
+		rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+		goto out;
 	}
+	for (size_t i = 0; i < im->n; i++) {
+		nid[i] = im->rows[i].c.value[F_national_id];
+		len[i] = im->rows[i].c.len[F_national_id];
+	}
+	if (store_can_read(st, KC_IDENTITY) &&
+	    (rc = st_nid_find_many(st, txn, nid, len, im->n, found)))
+		goto out;
+	for (size_t i = 0; i < im->n; i++)
+		if (found[i]) {
+			ctx->failed = i;
+			rc = st_fail(st, M_INPUT, "field national_id: already registered in case %llu",
+			             (unsigned long long)found[i]);
+			goto out;
+		}
+	/* The ids, and the counter, once for the whole file. */
+	st->nid_checked = true;
+	for (size_t i = 0; i < im->n; i++) {
+		ctx->failed = i;
+		if ((rc = st_case_insert_at(st, txn, &im->rows[i].c, next + i)))
+			goto out;
+		ctx->ids[i] = next + i;
+	}
+	if ((rc = st_counter_write(st, txn, st->kr, next + im->n)))
+		goto out;
 	ctx->failed = SIZE_MAX; /* a failure from here on is the commit's */
-	return M_OK;
+out:
+	st->nid_checked = false;
+	free(nid);
+	free(len);
+	free(found);
+	return rc;
 }
 
 int store_import(store *st, const char *name, char *buf, size_t len, enum import_format fmt,

@@ -60,6 +60,7 @@ struct store {
 	void *scratch; /* secure memory reused for decrypting (st_scratch) */
 	size_t scratch_cap;
 	bool legacy; /* meta "migrate": format-4 cases may remain (st_load_epochs) */
+	bool nid_checked; /* the import in this transaction checked duplicates set-wise */
 	char user[64];
 	enum key_role role;
 	bool must_change;
@@ -273,6 +274,11 @@ int st_rotate_drafts(store *st, MDB_txn *txn, enum key_class c, uint32_t to);
 
 /* cases.c, shared with import.c and search.c */
 int case_insert_txn(store *st, MDB_txn *txn, struct case_rec *c, uint64_t *id_out);
+/* Insert at id, which must be free (the caller moves the counter past it). */
+int st_case_insert_at(store *st, MDB_txn *txn, struct case_rec *c, uint64_t id);
+/* found[i]: the case that has national id nid[i] (NULL: none wanted), or 0. */
+int st_nid_find_many(store *st, MDB_txn *txn, const char *const *nid, const size_t *len,
+                     size_t n, uint64_t *found);
 /* Up to cap case ids from `from` on, in order: the batches of long scans. */
 int st_case_ids(store *st, MDB_txn *txn, uint64_t from, uint64_t *ids, size_t cap, size_t *n);
 /* M_INPUT naming the case when another case than self has this national id. */

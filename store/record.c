@@ -599,7 +599,8 @@ static int nid_change(store *st, MDB_txn *txn, uint64_t id, const struct rec_hea
 	}
 	if (!c->value[F_national_id] || c->len[F_national_id] == 0)
 		return M_OK;
-	if ((rc = st_nid_duplicate(st, txn, c->value[F_national_id], c->len[F_national_id], id)))
+	if (!st->nid_checked &&
+	    (rc = st_nid_duplicate(st, txn, c->value[F_national_id], c->len[F_national_id], id)))
 		return rc;
 	return st_nid_index(st, txn, st->epoch[KC_IDENTITY], c->value[F_national_id],
 	                    c->len[F_national_id], id, true);
