@@ -224,8 +224,9 @@ int keys_open(const keyring *kr, const struct keys_place *place, const uint8_t *
               size_t envlen, uint8_t *out, size_t outcap, size_t *outlen);
 
 /* A class envelope (store format 5): the same header with version 2, and
- * the value padded to a bucket, the smallest power of two >= min that holds
- * it, so that its length says only which bucket the class's data fills. */
+ * the value padded to a bucket: min (at least 32) for everything shorter,
+ * above it the next multiple of a quarter of the power of two below the
+ * length, so that its length says only which bucket the class's data fills. */
 size_t keys_bucket(size_t len, size_t min);
 size_t keys_bucket_envelope_size(size_t len, size_t min);
 int keys_seal_bucket(const keyring *kr, enum key_class c, uint32_t epoch,

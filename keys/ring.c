@@ -4,6 +4,7 @@
 #include "keys/private.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -289,6 +290,29 @@ out:
 	return rc;
 }
 
+/* Nonces from getrandom() a page at a time, not one system call each (an
+ * import seals five envelopes a case). They are public, so the pool needs
+ * no locked memory; each is handed out once, and a forked child starts a
+ * pool of its own rather than repeat its parent's. One thread, like the
+ * rest of the store. */
+static void nonce(uint8_t out[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES])
+{
+	enum { POOL = 4096, N = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES };
+	static uint8_t pool[POOL];
+	static size_t used = POOL;
+	static pid_t owner;
+	pid_t pid = getpid();
+
+	if (used + N > POOL || owner != pid) {
+		randombytes_buf(pool, POOL);
+		used = 0;
+		owner = pid;
+	}
+	memcpy(out, pool + used, N);
+	sodium_memzero(pool + used, N);
+	used += N;
+}
+
 /* ---- field envelopes ---------------------------------------------------- */
 
 size_t keys_envelope_size(size_t value_len)
@@ -328,7 +352,7 @@ int keys_seal(const keyring *kr, enum key_class c, uint32_t epoch, const struct 
 	out[1] = ENV_ALG_XCHACHA;
 	put_be32(out + 2, epoch);
 	put_be16(out + 6, (uint16_t)c);
-	randombytes_buf(out + 8, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+	nonce(out + 8);
 	place_ad(ad, out, kr->store_id, place);
 
 	/* Pad to 32 bytes so that ciphertext length says little about a name's
@@ -393,12 +417,16 @@ int keys_open(const keyring *kr, const struct keys_place *place, const uint8_t *
 
 size_t keys_bucket(size_t len, size_t min)
 {
-	size_t b = min < KEYS_ENVELOPE_PAD ? KEYS_ENVELOPE_PAD : min;
+	size_t floor = min < KEYS_ENVELOPE_PAD ? KEYS_ENVELOPE_PAD : min;
+	size_t n = len + 1, p = 1; /* sodium_pad needs one byte beyond the value */
 
-	/* sodium_pad needs one byte beyond the value. */
-	while (b < len + 1 && b <= KEYS_ENVELOPE_MAX_VALUE)
-		b *= 2;
-	return b;
+	if (n <= floor)
+		return floor;
+	/* Above the floor, a quarter of the power of two below: at most 25%
+	 * padding, and a length known only to within that step. */
+	while (p * 2 < n)
+		p *= 2;
+	return (n + p / 4 - 1) / (p / 4) * (p / 4);
 }
 
 size_t keys_bucket_envelope_size(size_t len, size_t min)
@@ -413,7 +441,7 @@ static void envelope_header(uint8_t *out, uint8_t version, enum key_class c, uin
 	out[1] = ENV_ALG_XCHACHA;
 	put_be32(out + 2, epoch);
 	put_be16(out + 6, (uint16_t)c);
-	randombytes_buf(out + 8, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+	nonce(out + 8);
 }
 
 int keys_seal_bucket(const keyring *kr, enum key_class c, uint32_t epoch,

@@ -183,6 +183,7 @@ int st_hdr_read(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
 		return st_fail(st, M_INPUT, "no case %llu", (unsigned long long)id);
 	if (rc)
 		return rc;
+	h->append = false; /* a case read exists: it is rewritten in place */
 	if (v.mv_size > 0 && ((const uint8_t *)v.mv_data)[0] == HDR_FORMAT5)
 		return st_hdr5_decode(st, id, v.mv_data, v.mv_size, h);
 	/* Format 4 exists only until mappe migrate has moved every case: after
@@ -221,7 +222,21 @@ int st_hdr_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
 		if (rc)
 			return rc;
 		be64(k, id);
-		rc = st_put(st, txn, DB_CASES, k, 8, v, n, 0);
+		/* Cases are inserted in id order, above every other: appended,
+		 * LMDB fills each page instead of splitting it in half. */
+		if (h->append) {
+			MDB_val key = {8, k}, val = {n, v};
+			rc = mdb_put(txn, st->dbi[DB_CASES], &key, &val, MDB_APPEND);
+			if (rc == MDB_KEYEXIST)
+				rc = st_fail(st, M_INTEGRITY,
+				             "%s: a case above the case counter (%llu): the store was "
+				             "tampered with; nothing was written",
+				             st->dir, (unsigned long long)id);
+			else if (rc)
+				rc = st_mdb(st, rc, "cases");
+		} else {
+			rc = st_put(st, txn, DB_CASES, k, 8, v, n, 0);
+		}
 		free(v);
 		return rc;
 	}
@@ -815,6 +830,7 @@ int st_case_insert_at(store *st, MDB_txn *txn, struct case_rec *c, uint64_t id)
 		                    "was tampered with; nothing was written",
 		                    st->dir, (unsigned long long)id);
 	h.format = HDR_FORMAT5;
+	h.append = true;
 	h.version = 1;
 	h.created = h.updated = st_now();
 	snprintf(h.caseworker, sizeof h.caseworker, "%s", st->user);

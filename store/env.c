@@ -947,7 +947,7 @@ void store_close(store *st)
 	if (!st)
 		return;
 	keyring_free(st->kr);
-	keys_secure_free(st->scratch);
+	st_scratch_free(st);
 	/* Closing the last environment takes the lock file's exclusive lock:
 	 * under the reader gate, which goes with LMDB's descriptors. Should a
 	 * stopped process hold the gate, the process's exit closes it all. */

@@ -59,6 +59,8 @@ struct store {
 	keyring *kr; /* NULL until unlocked */
 	void *scratch; /* secure memory reused for decrypting (st_scratch) */
 	size_t scratch_cap;
+	void *build; /* secure memory reused for building plaintexts (st_build) */
+	size_t build_cap;
 	bool legacy; /* meta "migrate": format-4 cases may remain (st_load_epochs) */
 	bool nid_checked; /* the import in this transaction checked duplicates set-wise */
 	char user[64];
@@ -147,9 +149,11 @@ enum slot_state {
 	SLOT_SEALED, /* an envelope of the class's values */
 };
 
-/* The smallest bucket a class envelope is padded to (keys_bucket): an empty
- * class and one with a few short values look the same. */
-#define CLASS_BUCKET_MIN 128
+/* The smallest bucket class c's envelope is padded to (keys_bucket), so
+ * that an empty class and one with a few short values look the same:
+ * 128 bytes for the classes whose mere presence is what they protect
+ * (health; protected, which holds an address), 64 for the others. */
+size_t st_class_floor(enum key_class c);
 
 struct hdr_field {
 	uint16_t number;
@@ -176,6 +180,7 @@ struct rec_header {
 	uint32_t notes;
 	char caseworker[64];
 	struct class_slot slot[KC_COUNT]; /* format 5 */
+	bool append; /* a new case above every id: st_hdr_write appends (full pages) */
 	uint16_t nfields;                 /* format 4 */
 	struct hdr_field f[MAX_HDR_FIELDS];
 };
@@ -220,8 +225,14 @@ int st_case5_nid(store *st, uint64_t id, const struct rec_header *h, const uint8
  * the rotation's scan): the header's, and each envelope's class and epoch. */
 int st_hdr5_raw_epochs(const uint8_t *b, size_t len, uint32_t *record_epoch,
                        void (*fn)(void *ctx, enum key_class c, uint32_t epoch), void *ctx);
-/* Scratch secure memory of at least n bytes, reused (never shrinks). */
+/* Scratch secure memory of at least n bytes, reused (never shrinks): one
+ * locked mapping per session, not one per value (a sodium_malloc costs four
+ * system calls). st_scratch is what a class opens into; st_build what a
+ * class plaintext is built in (its contents kept when it grows). */
 void *st_scratch(store *st, size_t n);
+void *st_build(store *st, size_t n);
+/* Free both (store_lock, store_close): wiped. */
+void st_scratch_free(store *st);
 struct hdr_field *st_hdr_find(struct rec_header *h, uint16_t number);
 size_t st_field_key(uint8_t k[10], uint64_t id, uint16_t number);
 /* Seal val under the active epoch of cls and put it at k. */

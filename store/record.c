@@ -58,6 +58,40 @@ void *st_scratch(store *st, size_t n)
 	return p;
 }
 
+void *st_build(store *st, size_t n)
+{
+	size_t cap;
+	void *p;
+
+	if (st->build_cap >= n)
+		return st->build;
+	cap = st->build_cap ? st->build_cap : 4096;
+	while (cap < n)
+		cap *= 2;
+	p = keys_secure_alloc(cap);
+	if (!p)
+		return NULL;
+	if (st->build)
+		memcpy(p, st->build, st->build_cap);
+	keys_secure_free(st->build);
+	st->build = p;
+	st->build_cap = cap;
+	return p;
+}
+
+void st_scratch_free(store *st)
+{
+	keys_secure_free(st->scratch);
+	keys_secure_free(st->build);
+	st->scratch = st->build = NULL;
+	st->scratch_cap = st->build_cap = 0;
+}
+
+size_t st_class_floor(enum key_class c)
+{
+	return c == KC_HEALTH || c == KC_PROTECTED ? 128 : 64;
+}
+
 key_classes st_case_classes(void)
 {
 	static key_classes classes;
@@ -297,7 +331,7 @@ int st_class_seal(store *st, uint64_t id, struct rec_header *h, enum key_class c
                   const uint8_t *pt, size_t n, uint8_t **owned)
 {
 	struct class_slot *s = &h->slot[c];
-	size_t cap = keys_bucket_envelope_size(n, CLASS_BUCKET_MIN), len;
+	size_t cap = keys_bucket_envelope_size(n, st_class_floor(c)), len;
 	uint8_t *env = malloc(cap);
 	int rc;
 
@@ -305,7 +339,7 @@ int st_class_seal(store *st, uint64_t id, struct rec_header *h, enum key_class c
 	if (!env)
 		return st_fail(st, M_UNAVAILABLE, "out of memory");
 	const struct keys_place place = {id, PLACE_CLASS(c), s->counter + 1};
-	rc = keys_seal_bucket(st->kr, c, st->epoch[c], &place, pt, n, CLASS_BUCKET_MIN, env, cap,
+	rc = keys_seal_bucket(st->kr, c, st->epoch[c], &place, pt, n, st_class_floor(c), env, cap,
 	                      &len);
 	if (rc) {
 		keys_wipe(env, cap); /* sealing works in place */
@@ -422,31 +456,16 @@ int st_case5_nid(store *st, uint64_t id, const struct rec_header *h, const uint8
 
 /* ---- writing -------------------------------------------------------------------- */
 
-/* A class plaintext being built, in secure memory. */
+/* A class plaintext being built, in the store's build memory. */
 struct pt_buf {
+	store *st;
 	uint8_t *p;
-	size_t n, cap;
+	size_t n;
 };
 
 static int pt_reserve(struct pt_buf *b, size_t more)
 {
-	uint8_t *p;
-	size_t cap;
-
-	if (b->cap - b->n >= more)
-		return 0;
-	cap = b->cap ? b->cap : 512;
-	while (cap - b->n < more)
-		cap *= 2;
-	if (!(p = keys_secure_alloc(cap)))
-		return -1;
-	if (b->p) {
-		memcpy(p, b->p, b->n);
-		keys_secure_free(b->p);
-	}
-	b->p = p;
-	b->cap = cap;
-	return 0;
+	return (b->p = st_build(b->st, b->n + more)) ? 0 : -1;
 }
 
 static int pt_add(struct pt_buf *b, unsigned number, uint32_t item, const void *v, size_t len)
@@ -489,7 +508,7 @@ int st_case5_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h,
 {
 	uint8_t *owned[KC_COUNT] = {0};
 	key_classes classes = st_case_classes();
-	struct pt_buf b = {0};
+	struct pt_buf b = {st, NULL, 0};
 	int rc = M_OK;
 
 	h->format = HDR_FORMAT5;
@@ -516,9 +535,9 @@ int st_case5_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h,
 				goto out;
 			}
 			/* An insert without the key: a placeholder, blank. */
-			size_t cap = keys_bucket_envelope_size(0, CLASS_BUCKET_MIN), len;
+			size_t cap = keys_bucket_envelope_size(0, st_class_floor((enum key_class)cls)), len;
 			if (!(owned[cls] = malloc(cap)) ||
-			    keys_placeholder((enum key_class)cls, st->epoch[cls], CLASS_BUCKET_MIN,
+			    keys_placeholder((enum key_class)cls, st->epoch[cls], st_class_floor((enum key_class)cls),
 			                     owned[cls], cap, &len)) {
 				rc = st_fail(st, M_UNAVAILABLE, "out of memory");
 				goto out;
@@ -566,7 +585,8 @@ int st_case5_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h,
 	if (rc == M_OK)
 		rc = st_hdr_write(st, txn, id, h);
 out:
-	keys_secure_free(b.p);
+	if (b.p)
+		keys_wipe(b.p, b.n);
 	for (unsigned cls = 0; cls < KC_COUNT; cls++)
 		free(owned[cls]);
 	return rc;

@@ -368,13 +368,25 @@ static int reseal(store *st, MDB_txn *txn, enum store_db db, const uint8_t *k, s
  * opened once to prove it; a placeholder becomes the empty class it stands
  * for (an administrator holds the key). The national id's index entry
  * moves to the new epoch with it. */
+static int nid_entry(void *vctx, unsigned number, uint32_t item, const uint8_t *v, size_t len)
+{
+	const uint8_t **out = vctx;
+
+	if (item == 0 && number == field_catalogue[F_national_id].number) {
+		out[0] = v;
+		out[1] = v + len;
+		return 1;
+	}
+	return 0;
+}
+
 static int rotate_class5(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h,
                          enum key_class c, uint32_t to, uint8_t **owned, bool *damaged)
 {
 	static const uint8_t empty[1] = {1};
 	struct class_slot *s = &h->slot[c];
 	const uint8_t *pt, *back;
-	uint8_t *copy = NULL;
+	uint8_t *copy;
 	size_t n, m;
 	enum key_class ec;
 	uint32_t epoch;
@@ -395,38 +407,38 @@ static int rotate_class5(store *st, MDB_txn *txn, uint64_t id, struct rec_header
 	if (s->state == SLOT_BLANK) {
 		pt = empty;
 		n = sizeof empty;
-	} else if (!(copy = keys_secure_alloc(n))) {
+	}
+	/* Into the build memory: st_class_open below reuses the scratch. */
+	if (!(copy = st_build(st, n)))
 		return st_fail(st, M_UNAVAILABLE, "out of memory");
-	} else {
-		memcpy(copy, pt, n);
-		pt = copy;
-	}
-	if (c == KC_IDENTITY && s->state == SLOT_SEALED) {
-		const uint8_t *nid;
-		size_t nlen;
-		if ((rc = st_case5_nid(st, id, h, &nid, &nlen, NULL)) == M_OK && nid) {
-			/* st_case5_nid decrypted into scratch: copy before the index. */
-			char *v = keys_secure_alloc(nlen + 1);
-			if (!v)
-				rc = st_fail(st, M_UNAVAILABLE, "out of memory");
-			else {
-				memcpy(v, nid, nlen);
-				rc = st_nid_index(st, txn, epoch, v, nlen, id, false);
-				if (rc == M_OK)
-					rc = st_nid_index(st, txn, to, v, nlen, id, true);
-				keys_secure_free(v);
-			}
-		}
-		if (rc)
+	memcpy(copy, pt, n);
+	keys_wipe((void *)pt, n);
+	if (c == KC_IDENTITY) {
+		const uint8_t *nid[2] = {NULL, NULL};
+		if (st_class_each(copy, n, nid_entry, nid) < 0) {
+			*damaged = true;
+			rc = st_fail(st, M_INTEGRITY, "case %llu: the identity class is malformed",
+			             (unsigned long long)id);
 			goto out;
+		}
+		if (nid[0]) {
+			size_t nlen = (size_t)(nid[1] - nid[0]);
+			rc = st_nid_index(st, txn, epoch, (const char *)nid[0], nlen, id, false);
+			if (rc == M_OK)
+				rc = st_nid_index(st, txn, to, (const char *)nid[0], nlen, id, true);
+			if (rc)
+				goto out;
+		}
 	}
-	if ((rc = st_class_seal(st, id, h, c, pt, n, owned)))
+	if ((rc = st_class_seal(st, id, h, c, copy, n, owned)))
 		goto out;
-	if (st_class_open(st, id, h, c, &back, &m) != M_OK || m != n || memcmp(back, pt, n) != 0)
+	if (st_class_open(st, id, h, c, &back, &m) != M_OK || m != n || memcmp(back, copy, n) != 0)
 		rc = st_fail(st, M_INTEGRITY, "case %llu: a new ciphertext did not open; stopped",
 		             (unsigned long long)id);
+	else
+		keys_wipe((void *)back, m);
 out:
-	keys_secure_free(copy);
+	keys_wipe(copy, n);
 	return rc;
 }
 

@@ -728,9 +728,7 @@ void store_lock(store *st)
 	/* keyring_free wipes every key before the memory goes back. */
 	keyring_free(st->kr);
 	st->kr = NULL;
-	keys_secure_free(st->scratch);
-	st->scratch = NULL;
-	st->scratch_cap = 0;
+	st_scratch_free(st);
 }
 
 const char *store_user(const store *st)
