@@ -94,7 +94,7 @@ int st_put(store *st, MDB_txn *txn, enum store_db db, const void *k, size_t klen
 
 enum { GATE_WAIT_MS = 10000 };
 
-static int64_t now_ms(void)
+int64_t st_now_ms(void)
 {
 	struct timespec t;
 
@@ -282,7 +282,7 @@ static int gate_take_fd(store *st, int fd, enum gate g, int64_t limit)
 {
 	struct flock l = {
 	    .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = gate_byte(g), .l_len = 1};
-	int64_t start = now_ms(), waited = 0;
+	int64_t start = st_now_ms(), waited = 0;
 	int rc;
 
 	for (int again = 0;; again++) {
@@ -298,7 +298,7 @@ static int gate_take_fd(store *st, int fd, enum gate g, int64_t limit)
 			return st_fail(st, M_UNAVAILABLE, "%s: cannot take the %s: %s", st->dir,
 			               g == GATE_WRITE ? "write lock" : "reader lock",
 			               strerror(errno));
-		waited = now_ms() - start;
+		waited = st_now_ms() - start;
 		if (waited < limit) {
 			nap_ms(1); /* another signal cut the wait short */
 			continue;
@@ -415,6 +415,38 @@ static int txn_once(store *st, bool write, txn_fn fn, void *ctx)
 	return M_UNAVAILABLE;
 }
 
+/* A writer waiting for the write gate holds a shared lock on the wait
+ * byte meanwhile. The kernel does not queue lock waiters fairly, and a
+ * process that commits batch after batch (a rotation, a migration) would
+ * take the gate again before a woken colleague runs: it yields instead,
+ * while anyone else is waiting, so that a save waits at most one batch. */
+static void announce_wait(store *st, bool waiting)
+{
+	struct flock l = {.l_type = waiting ? F_RDLCK : F_UNLCK, .l_whence = SEEK_SET,
+	                  .l_start = ST_WAIT_BYTE, .l_len = 1};
+	int fd;
+
+	if (mdb_env_get_fd(st->env, &fd) == 0)
+		fcntl(fd, F_SETLK, &l);
+}
+
+static void yield_to_waiters(store *st)
+{
+	enum { YIELD_MAX_MS = 200 };
+	int64_t start = st_now_ms();
+	int fd;
+
+	if (mdb_env_get_fd(st->env, &fd) != 0)
+		return;
+	while (st_now_ms() - start < YIELD_MAX_MS) {
+		struct flock q = {
+		    .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = ST_WAIT_BYTE, .l_len = 1};
+		if (fcntl(fd, F_GETLK, &q) != 0 || q.l_type == F_UNLCK)
+			return;
+		nap_ms(1);
+	}
+}
+
 int st_txn(store *st, bool write, txn_fn fn, void *ctx)
 {
 	sigset_t stop, saved;
@@ -431,7 +463,11 @@ int st_txn(store *st, bool write, txn_fn fn, void *ctx)
 	sigaddset(&stop, SIGTTIN);
 	sigaddset(&stop, SIGTTOU);
 	sigprocmask(SIG_BLOCK, &stop, &saved);
+	if (st->yield_writers)
+		yield_to_waiters(st);
+	announce_wait(st, true);
 	rc = gate_take(st, GATE_WRITE, gate_limit());
+	announce_wait(st, false);
 	if (rc == M_OK) {
 		rc = txn_once(st, true, fn, ctx);
 		gate_give(st, GATE_WRITE);

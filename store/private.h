@@ -63,6 +63,7 @@ struct store {
 	size_t build_cap;
 	bool legacy; /* meta "migrate": format-4 cases may remain (st_load_epochs) */
 	bool nid_checked; /* the import in this transaction checked duplicates set-wise */
+	bool yield_writers; /* a rotation or migration: let waiting writers go first */
 	char user[64];
 	enum key_role role;
 	bool must_change;
@@ -87,6 +88,8 @@ int st_txn(store *st, bool write, txn_fn fn, void *ctx);
 #define ST_WRITE_GATE ((off_t)1 << 62)
 /* The reader gate, held around LMDB's reader-table and lock-file locks. */
 #define ST_READ_GATE (ST_WRITE_GATE + 1)
+/* Shared by every writer waiting for the write gate (env.c: announce_wait). */
+#define ST_WAIT_BYTE (ST_WRITE_GATE + 2)
 /* How long to wait for another process's lock: dflt, or MAPPE_LOCK_WAIT_MS
  * for the tests (ignored under setgid, like every MAPPE_ variable). */
 long st_lock_wait_ms(long dflt);
@@ -128,6 +131,7 @@ static inline uint64_t rd64(const uint8_t *p)
 }
 
 int64_t st_now(void);
+int64_t st_now_ms(void); /* monotonic */
 
 /* ---- records (cases.c), shared with rotate.c and search.c ---------------- */
 

@@ -445,10 +445,56 @@ out:
 /* *damaged is set when what fails is the case as stored (a header or a
  * ciphertext that does not authenticate, a value missing): the caller
  * leaves that case alone and goes on. Anything else stops the rotation. */
-static int rotate_case(store *st, MDB_txn *txn, uint64_t id, enum key_class c, uint32_t to,
-                       bool *damaged)
+/* A journal note re-sealed under `to`, in the store's reused locked
+ * memory: a rotation must not cost a locked mapping per value. */
+static int reseal_note(store *st, MDB_txn *txn, const uint8_t k[12], const MDB_val *v,
+                       const struct keys_place *place, uint32_t to, bool *damaged)
+{
+	size_t n, m, cap = keys_envelope_size(v->mv_size), outlen;
+	enum key_class ec;
+	uint32_t epoch;
+	uint8_t *pt = st_scratch(st, v->mv_size), *copy, *env;
+	int rc;
+
+	if (!pt || !(copy = st_build(st, v->mv_size)))
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	if (keys_envelope_info(v->mv_data, v->mv_size, &ec, &epoch) != KEYS_OK ||
+	    ec != KC_NOTES || epoch < st->floor[KC_NOTES] || epoch > st->epoch[KC_NOTES] ||
+	    keys_open(st->kr, place, v->mv_data, v->mv_size, pt, v->mv_size, &n) != KEYS_OK) {
+		*damaged = true;
+		return st_fail(st, M_INTEGRITY, "case %llu: note %u does not authenticate",
+		               (unsigned long long)place->record, place->counter);
+	}
+	memcpy(copy, pt, n);
+	keys_wipe(pt, n);
+	if (!(env = malloc(cap))) {
+		keys_wipe(copy, n);
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	}
+	if (keys_seal(st->kr, KC_NOTES, to, place, copy, n, env, cap, &outlen) != KEYS_OK)
+		rc = st_fail(st, M_AUTH, "not permitted: you do not hold the new notes key");
+	else if (keys_open(st->kr, place, env, outlen, pt, v->mv_size, &m) != KEYS_OK || m != n ||
+	         memcmp(pt, copy, n) != 0)
+		rc = st_fail(st, M_INTEGRITY, "case %llu: a new ciphertext did not open; stopped",
+		             (unsigned long long)place->record);
+	else
+		rc = st_put(st, txn, DB_NOTES, k, 12, env, outlen, 0);
+	keys_wipe(pt, n);
+	keys_wipe(copy, n);
+	free(env);
+	return rc;
+}
+
+/* Every class of `classes` re-encrypted in one case, to[c] each: the
+ * header read and verified once, written once. *damaged is set when what
+ * fails is the case as stored (a header or a ciphertext that does not
+ * authenticate, a value missing): the caller leaves that case alone and
+ * goes on. Anything else stops the rotation. */
+static int rotate_case(store *st, MDB_txn *txn, uint64_t id, key_classes classes,
+                       const uint32_t to[KC_COUNT], bool *damaged)
 {
 	struct rec_header h;
+	uint8_t *owned[KC_COUNT] = {0};
 	bool dirty = false;
 	int rc = st_hdr_read(st, txn, id, &h);
 
@@ -456,146 +502,190 @@ static int rotate_case(store *st, MDB_txn *txn, uint64_t id, enum key_class c, u
 		*damaged = rc == M_INTEGRITY;
 		return rc;
 	}
-	if (c == KC_RECORD && h.epoch < to)
+	if ((classes & (1u << KC_RECORD)) && h.epoch < to[KC_RECORD])
 		dirty = true; /* st_hdr_write MACs under the new epoch */
-	uint8_t *owned = NULL;
-	if (h.format == HDR_FORMAT5 && c != KC_RECORD && c < KC_COUNT) {
-		if ((rc = rotate_class5(st, txn, id, &h, c, to, &owned, damaged))) {
-			free(owned);
-			return rc;
-		}
-		dirty |= owned != NULL;
+	for (unsigned c = 1; h.format == HDR_FORMAT5 && c < KC_COUNT; c++) {
+		if (!(classes & (1u << c)))
+			continue;
+		if ((rc = rotate_class5(st, txn, id, &h, (enum key_class)c, to[c], &owned[c], damaged)))
+			goto out;
+		dirty |= owned[c] != NULL;
 	}
 	for (unsigned i = 0; i < h.nfields; i++) {
 		struct hdr_field *hf = &h.f[i];
 		int f = field_by_number(hf->number);
 		uint8_t k[10];
 		size_t klen = st_field_key(k, id, hf->number), len;
-		enum key_class ec;
+		enum key_class ec, c;
 		uint32_t epoch;
 		char *val;
 		MDB_val v;
 
-		if (f < 0 || !hf->present || field_catalogue[f].cls != c)
+		if (f < 0 || !hf->present || !(classes & (1u << field_catalogue[f].cls)))
 			continue;
+		c = field_catalogue[f].cls;
 		if ((rc = st_get(st, txn, DB_FIELDS, k, klen, &v))) {
 			*damaged = rc == -1;
-			return rc == -1 ? st_fail(st, M_INTEGRITY, "case %llu: field %u is missing",
-			                          (unsigned long long)id, hf->number)
-			                : rc;
+			rc = rc == -1 ? st_fail(st, M_INTEGRITY, "case %llu: field %u is missing",
+			                        (unsigned long long)id, hf->number)
+			              : rc;
+			goto out;
 		}
-		if (keys_envelope_info(v.mv_data, v.mv_size, &ec, &epoch) != KEYS_OK || epoch >= to)
+		if (keys_envelope_info(v.mv_data, v.mv_size, &ec, &epoch) != KEYS_OK ||
+		    epoch >= to[c])
 			continue;
 		struct keys_place place = {id, hf->number, hf->counter};
 		if ((rc = st_open_env(st, &place, &v, c, &val, &len))) {
 			*damaged = rc == M_INTEGRITY;
-			return rc == M_AUTH ? st_fail(st, M_AUTH, "you do not hold the old %s key",
-			                              keys_class_name(c))
-			                    : rc;
+			if (rc == M_AUTH)
+				rc = st_fail(st, M_AUTH, "you do not hold the old %s key",
+				             keys_class_name(c));
+			goto out;
 		}
 		/* A new counter too: the old ciphertext can never be put back. */
 		place.counter = ++hf->counter;
 		if (f == F_national_id)
 			rc = st_nid_index(st, txn, epoch, val, len, id, false);
 		if (rc == M_OK)
-			rc = reseal(st, txn, DB_FIELDS, k, klen, c, to, &place, val, len);
+			rc = reseal(st, txn, DB_FIELDS, k, klen, c, to[c], &place, val, len);
 		if (rc == M_OK && f == F_national_id)
-			rc = st_nid_index(st, txn, to, val, len, id, true);
+			rc = st_nid_index(st, txn, to[c], val, len, id, true);
 		keys_secure_free(val);
 		if (rc)
-			return rc;
+			goto out;
 		dirty = true;
 	}
-	for (uint32_t seq = 0; c == KC_NOTES && seq < h.notes; seq++) {
+	for (uint32_t seq = 0; (classes & (1u << KC_NOTES)) && seq < h.notes; seq++) {
 		uint8_t k[12];
 		enum key_class ec;
 		uint32_t epoch;
-		char *val;
-		size_t len;
 		MDB_val v;
 
 		be64(k, id);
 		be32(k + 8, seq);
 		if ((rc = st_get(st, txn, DB_NOTES, k, 12, &v))) {
 			*damaged = rc == -1;
-			free(owned);
-			return rc == -1 ? st_fail(st, M_INTEGRITY, "case %llu: note %u is missing",
-			                          (unsigned long long)id, seq)
-			                : rc;
+			rc = rc == -1 ? st_fail(st, M_INTEGRITY, "case %llu: note %u is missing",
+			                        (unsigned long long)id, seq)
+			              : rc;
+			goto out;
 		}
-		if (keys_envelope_info(v.mv_data, v.mv_size, &ec, &epoch) != KEYS_OK || epoch >= to)
+		if (keys_envelope_info(v.mv_data, v.mv_size, &ec, &epoch) != KEYS_OK ||
+		    epoch >= to[KC_NOTES])
 			continue;
 		const struct keys_place place = {id, NOTE_FIELD, seq};
-		if ((rc = st_open_env(st, &place, &v, KC_NOTES, &val, &len))) {
-			*damaged = rc == M_INTEGRITY;
-			return rc;
-		}
-		rc = reseal(st, txn, DB_NOTES, k, 12, c, to, &place, val, len);
-		keys_secure_free(val);
-		if (rc)
-			return rc;
+		if ((rc = reseal_note(st, txn, k, &v, &place, to[KC_NOTES], damaged)))
+			goto out;
 	}
 	/* The version stays: re-encryption is no edit, and must not turn a
 	 * colleague's save into a conflict. */
 	rc = dirty ? st_hdr_write(st, txn, id, &h) : M_OK;
-	free(owned);
+out:
+	for (unsigned c = 0; c < KC_COUNT; c++)
+		free(owned[c]);
 	return rc;
 }
 
+/* One pass re-encrypts every class in `set` (each of r[] in phase 1), from
+ * the lowest of their cursors: a case is read, re-sealed for each class
+ * whose cursor it has reached, and written once. */
 struct step_ctx {
-	struct store_rotation *r;
+	struct store_rotation *r; /* indexed by class */
+	key_classes set;
 	size_t batch;
-	struct damaged *dmg;
+	struct damaged *dmg; /* per class */
 };
 
 /* One case in a transaction nested in the batch's: a case that fails
- * half-way (a note that does not open after its fields were re-encrypted)
- * leaves nothing of the attempt behind. */
-static int rotate_one(store *st, MDB_txn *txn, struct step_ctx *ctx, uint64_t id)
+ * half-way leaves nothing of the attempt behind. A damaged case is tried
+ * again class by class, so that a broken protected envelope holds back the
+ * protected rotation alone. */
+static int rotate_one(store *st, MDB_txn *txn, struct step_ctx *ctx, uint64_t id,
+                      key_classes classes)
 {
+	uint32_t to[KC_COUNT] = {0};
 	MDB_txn *child;
 	bool damaged = false;
-	int rc = mdb_txn_begin(st->env, txn, 0, &child);
+	int rc;
 
-	if (rc)
+	for (unsigned c = 0; c < KC_COUNT; c++)
+		to[c] = ctx->r[c].to;
+	if ((rc = mdb_txn_begin(st->env, txn, 0, &child)))
 		return st_mdb(st, rc, "begin transaction");
-	rc = rotate_case(st, child, id, ctx->r->cls, ctx->r->to, &damaged);
-	if (rc) {
+	rc = rotate_case(st, child, id, classes, to, &damaged);
+	if (rc == M_OK)
+		return (rc = mdb_txn_commit(child)) ? st_mdb(st, rc, "commit") : M_OK;
+	mdb_txn_abort(child);
+	if (!damaged)
+		return rc;
+	for (unsigned c = 0; c < KC_COUNT; c++) {
+		if (!(classes & (1u << c)))
+			continue;
+		damaged = false;
+		if ((rc = mdb_txn_begin(st->env, txn, 0, &child)))
+			return st_mdb(st, rc, "begin transaction");
+		rc = rotate_case(st, child, id, 1u << c, to, &damaged);
+		if (rc == M_OK) {
+			if ((rc = mdb_txn_commit(child)))
+				return st_mdb(st, rc, "commit");
+			continue;
+		}
 		mdb_txn_abort(child);
-		return damaged ? damaged_add(st, ctx->dmg, id) : rc;
+		if (!damaged)
+			return rc;
+		if ((rc = damaged_add(st, &ctx->dmg[c], id)))
+			return rc;
 	}
-	rc = mdb_txn_commit(child);
-	return rc ? st_mdb(st, rc, "commit") : M_OK;
+	return M_OK;
 }
 
 static int step_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct step_ctx *ctx = vctx;
 	struct store_rotation *r = ctx->r;
-	uint64_t *ids = calloc(ctx->batch, sizeof *ids);
+	uint64_t *ids = calloc(ctx->batch, sizeof *ids), from = UINT64_MAX, total;
 	size_t n = 0;
 	int rc;
 
 	if (!ids)
 		return st_fail(st, M_UNAVAILABLE, "out of memory");
 	/* Read the state inside this transaction: it is the truth after a crash. */
-	if ((rc = st_load_epochs(st, txn)) || (rc = rot_still(st, txn, r)) ||
-	    (rc = count_cases(st, txn, &r->total)))
+	if ((rc = st_load_epochs(st, txn)) || (rc = count_cases(st, txn, &total)))
 		goto out;
-	if ((rc = st_case_ids(st, txn, r->cursor, ids, ctx->batch, &n)))
+	for (unsigned c = 0; c < KC_COUNT; c++) {
+		if (!(ctx->set & (1u << c)))
+			continue;
+		if ((rc = rot_still(st, txn, &r[c])))
+			goto out;
+		r[c].total = total;
+		if (r[c].cursor < from)
+			from = r[c].cursor;
+	}
+	if ((rc = st_case_ids(st, txn, from, ids, ctx->batch, &n)))
 		goto out;
-	for (size_t i = 0; i < n && rc == M_OK; i++)
-		rc = rotate_one(st, txn, ctx, ids[i]);
+	for (size_t i = 0; i < n && rc == M_OK; i++) {
+		key_classes classes = 0;
+		for (unsigned c = 0; c < KC_COUNT; c++)
+			if ((ctx->set & (1u << c)) && r[c].cursor <= ids[i])
+				classes |= 1u << c;
+		rc = rotate_one(st, txn, ctx, ids[i], classes);
+	}
 	if (rc)
 		goto out;
-	r->done += n;
-	if (n < ctx->batch || ids[n - 1] == UINT64_MAX) { /* never wrap the cursor */
-		r->phase = 2;
-		r->cursor = 0;
-	} else {
-		r->cursor = ids[n - 1] + 1;
+	for (unsigned c = 0; c < KC_COUNT; c++) {
+		if (!(ctx->set & (1u << c)))
+			continue;
+		for (size_t i = 0; i < n; i++)
+			r[c].done += ids[i] >= r[c].cursor;
+		if (n < ctx->batch || ids[n - 1] == UINT64_MAX) { /* never wrap the cursor */
+			r[c].phase = 2;
+			r[c].cursor = 0;
+		} else if (ids[n - 1] + 1 > r[c].cursor) {
+			r[c].cursor = ids[n - 1] + 1;
+		}
+		if ((rc = rot_write(st, txn, &r[c])))
+			goto out;
 	}
-	rc = rot_write(st, txn, r);
 out:
 	free(ids);
 	return rc;
@@ -868,52 +958,112 @@ static int block_txn(store *st, MDB_txn *txn, void *vctx)
 	return rot_write(st, txn, r);
 }
 
-/* *blocked: stopped (M_INTEGRITY) because damaged cases hold an older epoch,
- * with every other case done. */
-static int rotate_locked(store *st, struct store_rotation *rp, size_t batch,
-                         void (*progress)(void *ctx, const struct store_rotation *r), void *pctx,
-                         bool *blocked)
-{
-	struct store_rotation r = *rp;
-	struct damaged dmg = {0};
-	enum key_class c = r.cls;
-	int rc;
+/* A batch is sized by time: a few milliseconds of the write lock, so that
+ * a colleague's save waits at most one batch (and st_txn lets waiting
+ * writers go first: st->yield_writers). */
+enum { BATCH_MS_LOW = 2, BATCH_MS_HIGH = 6 };
 
-	*blocked = false;
-	if ((rc = st_txn(st, true, begin_txn, &r)))
-		return rc;
-	for (;;) {
-		struct step_ctx sctx = {&r, batch, &dmg};
-		while (r.phase == 1) {
+enum { BATCH_MAX = 1000 };
+
+static size_t next_batch(size_t batch, size_t max, int64_t ms)
+{
+	if (ms < BATCH_MS_LOW && batch < max)
+		return batch * 2 > max ? max : batch * 2;
+	if (ms > BATCH_MS_HIGH && batch > 1)
+		return batch / 2;
+	return batch;
+}
+
+/* Every class of `classes` rotated together: begun, re-encrypted in one
+ * pass over the cases, then each proved unused and forgotten. *blocked
+ * gets the classes stopped because damaged cases hold an older epoch (with
+ * every other case done); the first such class's message is in st->err,
+ * and damaged() gets each. */
+static int rotate_set_locked(store *st, key_classes classes, size_t max_batch,
+                             void (*progress)(void *ctx, const struct store_rotation *r),
+                             void (*damaged)(void *ctx, enum key_class c, const char *msg),
+                             void *pctx, key_classes *blocked)
+{
+	struct store_rotation r[KC_COUNT];
+	struct damaged dmg[KC_COUNT];
+	key_classes live = classes;
+	/* A batch the caller gives is kept as it is; 0: sized by time. */
+	bool timed = max_batch == 0;
+	size_t batch = timed ? 16 : max_batch;
+	char first[sizeof st->err] = "";
+	int rc = M_OK;
+
+	*blocked = 0;
+	memset(dmg, 0, sizeof dmg);
+	for (unsigned c = 0; c < KC_COUNT && rc == M_OK; c++) {
+		r[c] = (struct store_rotation){.cls = (enum key_class)c};
+		if (live & (1u << c))
+			rc = st_txn(st, true, begin_txn, &r[c]);
+	}
+	if (rc)
+		goto out;
+	st->yield_writers = true;
+	while (live) {
+		key_classes set = 0;
+		for (unsigned c = 0; c < KC_COUNT; c++)
+			if ((live & (1u << c)) && r[c].phase == 1)
+				set |= 1u << c;
+		while (set) {
+			struct step_ctx sctx = {r, set, batch, dmg};
+			int64_t t0 = st_now_ms();
 			if ((rc = st_txn(st, true, step_txn, &sctx)))
 				goto out;
-			if (progress)
-				progress(pctx, &r);
+			if (timed)
+				batch = next_batch(batch, BATCH_MAX, st_now_ms() - t0);
+			for (unsigned c = 0; c < KC_COUNT; c++)
+				if ((set & (1u << c)) && r[c].phase != 1)
+					set &= ~(1u << c);
+			for (unsigned c = 0; progress && c < KC_COUNT; c++)
+				if (sctx.set & (1u << c))
+					progress(pctx, &r[c]);
 		}
-		struct scan_ctx scx = {.c = c, .below = r.to, .dmg = &dmg};
-		if ((rc = scan(st, &scx)))
-			goto out;
-		if (scx.refs == 0 && scx.brefs == 0)
-			break;
-		if (scx.refs == 0) {
-			if ((rc = st_txn(st, true, block_txn, &r)) == M_OK) {
-				*blocked = true;
-				rc = damaged_fail(st, &r, &dmg);
+		/* Each class proved unused, held back, or (something still
+		 * under its old epoch) passed over again with the others. */
+		for (unsigned c = 0; c < KC_COUNT; c++) {
+			if (!(live & (1u << c)))
+				continue;
+			struct scan_ctx scx = {.c = (enum key_class)c, .below = r[c].to, .dmg = &dmg[c]};
+			if ((rc = scan(st, &scx)))
+				goto out;
+			if (scx.refs == 0 && scx.brefs == 0) {
+				if ((rc = st_txn(st, true, finish_txn, &r[c])))
+					goto out;
+				if (progress)
+					progress(pctx, &r[c]);
+				live &= ~(1u << c);
+			} else if (scx.refs == 0) {
+				if ((rc = st_txn(st, true, block_txn, &r[c])))
+					goto out;
+				damaged_fail(st, &r[c], &dmg[c]);
+				if (!first[0])
+					memcpy(first, st->err, sizeof first);
+				if (damaged)
+					damaged(pctx, (enum key_class)c, st->err);
+				*blocked |= 1u << c;
+				live &= ~(1u << c);
+			} else {
+				/* Something is still under the old epoch (a case a
+				 * stale session wrote, say, or one a crash left in
+				 * phase 3): another pass, which retries the damaged
+				 * cases too. */
+				if ((rc = st_txn(st, true, restart_txn, &r[c])))
+					goto out;
 			}
-			goto out;
 		}
-		/* Something is still under the old epoch (a case a stale
-		 * session wrote, say, or one a crash left in phase 3): another
-		 * pass, which retries the damaged cases too. */
-		if ((rc = st_txn(st, true, restart_txn, &r)))
-			goto out;
 	}
-	if ((rc = st_txn(st, true, finish_txn, &r)))
-		goto out;
-	if (progress)
-		progress(pctx, &r);
+	if (*blocked) {
+		memcpy(st->err, first, sizeof st->err);
+		rc = M_INTEGRITY;
+	}
 out:
-	free(dmg.id);
+	st->yield_writers = false;
+	for (unsigned c = 0; c < KC_COUNT; c++)
+		free(dmg[c].id);
 	return rc;
 }
 
@@ -934,12 +1084,10 @@ int st_rotation_lock(store *st)
 }
 
 /* One rotation of a store at a time, across processes. */
-static int rotation_begin(store *st, size_t *batch, int *lock)
+static int rotation_begin(store *st, int *lock)
 {
 	if (!st->kr || !keyring_is_authority(st->kr))
 		return st_fail(st, M_AUTH, "not permitted: only an administrator can rotate keys");
-	if (*batch == 0)
-		*batch = 100;
 	if ((*lock = st_rotation_lock(st)) < 0)
 		return st_fail(st, M_UNAVAILABLE,
 		               "another key rotation is running on this store; wait for it, or "
@@ -950,15 +1098,14 @@ static int rotation_begin(store *st, size_t *batch, int *lock)
 int store_rotate(store *st, enum key_class c, size_t batch,
                  void (*progress)(void *ctx, const struct store_rotation *r), void *pctx)
 {
-	struct store_rotation r = {.cls = c};
-	bool blocked;
+	key_classes blocked;
 	int lock = -1, rc;
 
 	if ((unsigned)c >= KC_COUNT)
 		return st_fail(st, M_USAGE, "no such class");
-	if ((rc = rotation_begin(st, &batch, &lock)))
+	if ((rc = rotation_begin(st, &lock)))
 		return rc;
-	rc = rotate_locked(st, &r, batch, progress, pctx, &blocked);
+	rc = rotate_set_locked(st, 1u << c, batch, progress, NULL, pctx, &blocked);
 	close(lock);
 	return rc;
 }
@@ -1008,25 +1155,19 @@ int store_rotate_classes(store *st, key_classes classes, size_t batch,
 
 	if (classes == 0 || (classes >> KC_COUNT))
 		return st_fail(st, M_USAGE, "no such class");
-	if ((rc = rotation_begin(st, &batch, &lock)))
+	if ((rc = rotation_begin(st, &lock)))
 		return rc;
 	if ((rc = st_txn(st, true, plan_txn, &pc)))
 		goto out;
-	for (unsigned c = 0; c < KC_COUNT; c++) {
-		struct store_rotation r = {.cls = (enum key_class)c};
-		bool blocked;
-		if (!(pc.todo & (1u << c)))
-			continue;
-		rc = rotate_locked(st, &r, batch, progress, pctx, &blocked);
+	if (pc.todo) {
+		key_classes blocked = 0;
+		/* One damaged case must not keep the other classes at keys a
+		 * revoked user held: they finish, the held back ones are named. */
+		rc = rotate_set_locked(st, pc.todo, batch, progress, damaged, pctx, &blocked);
 		if (rc && !blocked)
 			goto out;
-		if (rc) {
-			/* One damaged case must not keep the other classes at
-			 * keys a revoked user held. */
-			if (damaged)
-				damaged(pctx, (enum key_class)c, st->err);
+		for (; blocked; blocked &= blocked - 1)
 			held_back++;
-		}
 	}
 	/* The plan stays while a class is held back: a rerun retries only
 	 * those. It went with the last class to finish otherwise. */

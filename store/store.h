@@ -231,7 +231,9 @@ int store_rotation_get(store *st, enum key_class c, struct store_rotation *out);
 
 /* Rotate class c: a new epoch granted to exactly the users allowed the class,
  * the old one decrypt-only, then every case re-encrypted in batches of
- * `batch`, one short write transaction each with the resume point in it, and
+ * `batch` (0: sized by time, a few milliseconds of the write lock each,
+ * colleagues' saves let in between), one short write transaction each with
+ * the resume point in it, and
  * last the old epoch's keys deleted once a scan proves nothing uses them.
  * Resumes an interrupted rotation. progress() is called after every batch.
  * A damaged case (one that does not authenticate) is left as it is and the
@@ -240,7 +242,9 @@ int store_rotation_get(store *st, enum key_class c, struct store_rotation *out);
  * stays decrypt-only, and running it again once they are repaired finishes. */
 int store_rotate(store *st, enum key_class c, size_t batch,
                  void (*progress)(void *ctx, const struct store_rotation *r), void *ctx);
-/* store_rotate for each class in `classes`, as one plan under one lock: the
+/* store_rotate for each class in `classes`, as one plan under one lock, and
+ * in one pass over the cases (each case read and written once for all the
+ * classes; progress() is called for each class after every batch): the
  * same call again after a crash resumes the class in flight and does not
  * rotate the finished ones again (unless a revocation or withdrawal since
  * needs them rotated). A class held back by damaged cases does not stop the

@@ -191,24 +191,22 @@ struct progress {
 	uint64_t last_line;
 	bool printed_final;
 	enum key_class cls; /* the class on the bar, KC_COUNT for none */
+	key_classes pass;   /* the classes re-encrypted in the pass on the bar */
 };
 
+/* One pass re-encrypts every class of the rotation together: the bar is
+ * drawn once per batch, for the lowest class of the pass, and names how
+ * many classes it carries. */
 static void show_progress(void *vctx, const struct store_rotation *r)
 {
 	struct progress *p = vctx;
 	double secs = difftime(time(NULL), p->start);
 	uint64_t total = r->total ? r->total : 1, done = r->done < total ? r->done : total;
+	char label[32];
 	double rate;
 
-	if (r->cls != p->cls) { /* the next class of an all-class rotation */
-		p->cls = r->cls;
-		p->start = time(NULL);
-		p->last_line = 0;
-		p->printed_final = false;
-		secs = 0;
-	}
-	rate = secs > 0 ? (double)done / secs : 0;
 	if (!r->active) {
+		p->pass &= ~(1u << r->cls);
 		p->cls = KC_COUNT;
 		if (p->tty)
 			fputs("\r\033[K", stderr);
@@ -216,13 +214,30 @@ static void show_progress(void *vctx, const struct store_rotation *r)
 		        keys_class_name(r->cls), r->to);
 		return;
 	}
+	p->pass |= 1u << r->cls;
+	if (p->cls == KC_COUNT) { /* a new pass */
+		p->cls = r->cls;
+		p->start = time(NULL);
+		p->last_line = 0;
+		p->printed_final = false;
+		secs = 0;
+	} else if (r->cls < p->cls) {
+		p->cls = r->cls;
+	}
+	if (r->cls != p->cls)
+		return; /* another class of the same pass: the bar stands for it */
+	if (p->pass == (1u << r->cls))
+		snprintf(label, sizeof label, "%s", keys_class_name(r->cls));
+	else
+		snprintf(label, sizeof label, _("%u classes"), (unsigned)__builtin_popcount(p->pass));
+	rate = secs > 0 ? (double)done / secs : 0;
 	if (p->tty) {
 		char bar[31];
 		int fill = (int)(30 * done / total);
 		memset(bar, '#', (size_t)fill);
 		memset(bar + fill, '-', (size_t)(30 - fill));
 		bar[30] = 0;
-		fprintf(stderr, "\r\033[K%-10s [%s] %llu/%llu", keys_class_name(r->cls), bar,
+		fprintf(stderr, "\r\033[K%-10s [%s] %llu/%llu", label, bar,
 		        (unsigned long long)done, (unsigned long long)total);
 		if (rate > 0)
 			fprintf(stderr, _("  %.0f/s  %.0f s left"), rate, (double)(total - done) / rate);
@@ -230,7 +245,7 @@ static void show_progress(void *vctx, const struct store_rotation *r)
 		/* Not a terminal (a log, a pipe): a line every tenth. */
 		p->printed_final = done == total;
 		p->last_line = done;
-		fprintf(stderr, _("mappe: rotating %s: %llu/%llu cases\n"), keys_class_name(r->cls),
+		fprintf(stderr, _("mappe: rotating %s: %llu/%llu cases\n"), label,
 		        (unsigned long long)done, (unsigned long long)total);
 	}
 }
@@ -252,7 +267,7 @@ static void show_damaged(void *vctx, enum key_class c, const char *msg)
  * classes it finished are not rotated again). */
 static int rotate_classes(store *st, key_classes classes, long batch)
 {
-	struct progress p = {isatty(STDERR_FILENO), time(NULL), 0, false, KC_COUNT};
+	struct progress p = {isatty(STDERR_FILENO), time(NULL), 0, false, KC_COUNT, 0};
 	int rc = store_rotate_classes(st, classes, (size_t)batch, show_progress, show_damaged, &p);
 
 	if (rc) {
@@ -300,7 +315,7 @@ static int keys_rotate(struct cli *cli)
 	}
 	if ((rc = open_ready(cli, &st)))
 		return rc;
-	rc = rotate_classes(st, classes, cli->batch ? cli->batch : 100);
+	rc = rotate_classes(st, classes, cli->batch);
 	store_close(st);
 	return rc;
 }
@@ -435,7 +450,7 @@ static int user_revoke(struct cli *cli)
 	fprintf(stderr, _("mappe: %s revoked; rotating the keys they held\n"), cli->argv[1]);
 	rc = authority ? rotate_authority(st) : M_OK;
 	if (rc == M_OK)
-		rc = rotate_classes(st, held, cli->batch ? cli->batch : 100);
+		rc = rotate_classes(st, held, cli->batch);
 	store_close(st);
 	return rc;
 }
@@ -461,7 +476,7 @@ static int user_grant(struct cli *cli, bool grant)
 	}
 	/* A withdrawal is a small revocation: they may keep the key in mind. */
 	if (!grant && changed)
-		rc = rotate_classes(st, 1u << c, cli->batch ? cli->batch : 100);
+		rc = rotate_classes(st, 1u << c, cli->batch);
 	store_close(st);
 	return rc;
 }
