@@ -185,7 +185,7 @@ int st_hdr_read(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
 		return rc;
 	h->append = false; /* a case read exists: it is rewritten in place */
 	if (v.mv_size > 0 && ((const uint8_t *)v.mv_data)[0] == HDR_FORMAT5)
-		return st_hdr5_decode(st, id, v.mv_data, v.mv_size, h);
+		return st_hdr5_decode(st, id, v.mv_data, v.mv_size, h, true);
 	/* Format 4 exists only until mappe migrate has moved every case: after
 	 * that, one is an old record put back. */
 	if (!st->legacy)
@@ -406,6 +406,22 @@ static int read_field_into(store *st, MDB_txn *txn, uint64_t id, const struct hd
 	return M_OK;
 }
 
+/* A blind-index candidate of format 5: its national id with the AEADs
+ * alone (st_hdr5_decode). -1 if it is not such a case or does not open. */
+static int nid_candidate5(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h,
+                          const uint8_t **v, size_t *len)
+{
+	uint8_t k[8];
+	MDB_val val;
+
+	be64(k, id);
+	if (st_get(st, txn, DB_CASES, k, 8, &val) != M_OK || val.mv_size == 0 ||
+	    ((const uint8_t *)val.mv_data)[0] != HDR_FORMAT5 ||
+	    st_hdr5_decode(st, id, val.mv_data, val.mv_size, h, false) != M_OK)
+		return -1;
+	return st_case5_nid(st, id, h, v, len, NULL) == M_OK ? 0 : -1;
+}
+
 int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_t *ids,
                    size_t cap, size_t *n)
 {
@@ -439,16 +455,15 @@ int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_
 				break;
 			id = rd64(kp + 6);
 			/* The bucket holds other numbers too: decrypt to confirm. */
-			if (st_hdr_read(st, txn, id, &h))
-				continue;
-			if (h.format == HDR_FORMAT5) {
-				const uint8_t *v;
-				size_t vlen;
-				if (st_case5_nid(st, id, &h, &v, &vlen, NULL) == M_OK && v &&
-				    vlen == len && memcmp(v, nid, len) == 0 && *n < cap)
+			const uint8_t *v;
+			size_t vlen;
+			if (nid_candidate5(st, txn, id, &h, &v, &vlen) == 0) {
+				if (v && vlen == len && memcmp(v, nid, len) == 0 && *n < cap)
 					ids[(*n)++] = id;
 				continue;
 			}
+			if (st_hdr_read(st, txn, id, &h) || h.format == HDR_FORMAT5)
+				continue;
 			hf = st_hdr_find(&h, field_catalogue[F_national_id].number);
 			case_reset(&scratch);
 			if (!hf || !hf->present ||
@@ -479,10 +494,10 @@ static int nid_of(store *st, MDB_txn *txn, uint64_t id, struct case_rec *scratch
 
 	*v = NULL;
 	*len = 0;
-	if (st_hdr_read(st, txn, id, &h))
+	if (nid_candidate5(st, txn, id, &h, v, len) == 0)
+		return 0;
+	if (st_hdr_read(st, txn, id, &h) || h.format == HDR_FORMAT5)
 		return -1;
-	if (h.format == HDR_FORMAT5)
-		return st_case5_nid(st, id, &h, v, len, NULL) ? -1 : 0;
 	hf = st_hdr_find(&h, field_catalogue[F_national_id].number);
 	case_reset(scratch);
 	if (!hf || !hf->present || read_field_into(st, txn, id, hf, scratch, F_national_id))

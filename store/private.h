@@ -199,8 +199,15 @@ int st_hdr_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h);
 /* The classes every format-5 case has an envelope for: those the catalogue
  * gives at least one field. */
 key_classes st_case_classes(void);
-/* Encode / decode the cleartext header (and its sealed class table). */
-int st_hdr5_decode(store *st, uint64_t id, const uint8_t *b, size_t len, struct rec_header *h);
+/* Encode / decode the cleartext header (and its sealed class table).
+ * verify false skips the header MAC, for confirming a blind-index
+ * candidate with the AEADs alone: the class table's own associated data
+ * binds it to the case and version, and the identity envelope's to the
+ * counter in it, so a candidate confirmed so holds the number it shows,
+ * unless the whole case was rolled back to an older copy, which the MAC
+ * does not catch either. Everything else verifies. */
+int st_hdr5_decode(store *st, uint64_t id, const uint8_t *b, size_t len, struct rec_header *h,
+                   bool verify);
 int st_hdr5_encode(store *st, uint64_t id, const struct rec_header *h, uint8_t **out,
                    size_t *outlen);
 /* Open class c's envelope of a case into st's scratch memory: *pt (valid

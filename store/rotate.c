@@ -958,10 +958,10 @@ static int block_txn(store *st, MDB_txn *txn, void *vctx)
 	return rot_write(st, txn, r);
 }
 
-/* A batch is sized by time: a few milliseconds of the write lock, so that
- * a colleague's save waits at most one batch (and st_txn lets waiting
- * writers go first: st->yield_writers). */
-enum { BATCH_MS_LOW = 2, BATCH_MS_HIGH = 6 };
+/* A batch is sized by time: about ten milliseconds of the write lock (the
+ * commit's fsync included), so that a colleague's save waits at most one
+ * batch (and st_txn lets waiting writers go first: st->yield_writers). */
+enum { BATCH_MS_LOW = 8, BATCH_MS_HIGH = 20 };
 
 enum { BATCH_MAX = 1000 };
 
@@ -989,7 +989,7 @@ static int rotate_set_locked(store *st, key_classes classes, size_t max_batch,
 	key_classes live = classes;
 	/* A batch the caller gives is kept as it is; 0: sized by time. */
 	bool timed = max_batch == 0;
-	size_t batch = timed ? 16 : max_batch;
+	size_t batch = timed ? 64 : max_batch;
 	char first[sizeof st->err] = "";
 	int rc = M_OK;
 
