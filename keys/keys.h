@@ -249,6 +249,11 @@ int keys_header_verify(const keyring *kr, uint32_t epoch, uint64_t record, const
 /* Truncated keyed hash of a normalised national id under the identity class
  * key of an epoch: many ids share a bucket, so the tag alone reveals little. */
 #define KEYS_BLIND_BITS 12
+/* The tag and 16 more bits of the same keyed hash, kept beside the entry,
+ * so that a look-up passes over the bucket's other numbers without
+ * decrypting them (to anyone without the identity key, random). */
+int keys_blind_index2(const keyring *kr, uint32_t epoch, const char *nid, size_t len,
+                      uint16_t *tag, uint16_t *check);
 int keys_blind_index(const keyring *kr, uint32_t epoch, const char *nid, size_t len,
                      uint16_t *tag);
 

@@ -555,8 +555,8 @@ int keys_header_verify(const keyring *kr, uint32_t epoch, uint64_t record, const
 	return sodium_memcmp(want, mac, KEYS_MAC_BYTES) == 0 ? KEYS_OK : KEYS_EINTEGRITY;
 }
 
-int keys_blind_index(const keyring *kr, uint32_t epoch, const char *nid, size_t len,
-                     uint16_t *tag)
+int keys_blind_index2(const keyring *kr, uint32_t epoch, const char *nid, size_t len,
+                      uint16_t *tag, uint16_t *check)
 {
 	const struct root_key *r = find_root(kr, KC_IDENTITY, epoch);
 	uint8_t h[16];
@@ -565,8 +565,16 @@ int keys_blind_index(const keyring *kr, uint32_t epoch, const char *nid, size_t 
 		return KEYS_ELOCKED;
 	crypto_generichash(h, sizeof h, (const uint8_t *)nid, len, r->blind, 32);
 	*tag = (uint16_t)(get_be16(h) & ((1u << KEYS_BLIND_BITS) - 1));
+	if (check)
+		*check = get_be16(h + 2);
 	sodium_memzero(h, sizeof h);
 	return KEYS_OK;
+}
+
+int keys_blind_index(const keyring *kr, uint32_t epoch, const char *nid, size_t len,
+                     uint16_t *tag)
+{
+	return keys_blind_index2(kr, epoch, nid, len, tag, NULL);
 }
 
 /* ---- the authority's MAC ------------------------------------------------ */

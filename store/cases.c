@@ -334,7 +334,20 @@ int st_open_env(store *st, const struct keys_place *place, const MDB_val *v,
 
 /* ---- national-id blind index ------------------------------------------- */
 
-static size_t nid_key(uint8_t k[14], uint32_t epoch, uint16_t tag, uint64_t id)
+/* Entries: u32 epoch | u16 tag | u16 check | u64 id -> "" (format 5; the
+ * check is 16 more bits of the keyed hash, so that a look-up goes straight
+ * to its number's entries) or, written by format 4, u32 epoch | u16 tag |
+ * u64 id -> "", read while format-4 cases remain. */
+static size_t nid_key(uint8_t k[16], uint32_t epoch, uint16_t tag, uint16_t check, uint64_t id)
+{
+	be32(k, epoch);
+	be16(k + 4, tag);
+	be16(k + 6, check);
+	be64(k + 8, id);
+	return 16;
+}
+
+static size_t nid_key4(uint8_t k[14], uint32_t epoch, uint16_t tag, uint64_t id)
 {
 	be32(k, epoch);
 	be16(k + 4, tag);
@@ -343,19 +356,60 @@ static size_t nid_key(uint8_t k[14], uint32_t epoch, uint16_t tag, uint64_t id)
 }
 
 int st_nid_index(store *st, MDB_txn *txn, uint32_t epoch, const char *nid, size_t len,
-                     uint64_t id, bool add)
+                 uint64_t id, bool add)
 {
-	uint8_t k[14];
-	uint16_t tag;
-	MDB_val key = {14, k};
+	uint8_t k[16];
+	uint16_t tag, check;
+	MDB_val key = {16, k};
 	int rc;
 
-	if (keys_blind_index(st->kr, epoch, nid, len, &tag))
+	if (keys_blind_index2(st->kr, epoch, nid, len, &tag, &check))
 		return denied(st, F_national_id);
-	nid_key(k, epoch, tag, id);
+	nid_key(k, epoch, tag, check, id);
 	if (add)
-		return st_put(st, txn, DB_NID, k, 14, "", 0, 0);
+		return st_put(st, txn, DB_NID, k, 16, "", 0, 0);
 	rc = mdb_del(txn, st->dbi[DB_NID], &key, NULL);
+	if (rc == MDB_NOTFOUND && st->legacy) {
+		key.mv_size = nid_key4(k, epoch, tag, id);
+		rc = mdb_del(txn, st->dbi[DB_NID], &key, NULL);
+	}
+	return rc && rc != MDB_NOTFOUND ? st_mdb(st, rc, "nid index") : M_OK;
+}
+
+/* fn(ctx, id) for each case the index names for a number's (epoch, tag,
+ * check): its own entries, found directly, and while format-4 cases remain
+ * every format-4 entry of the tag's bucket. fn returns nonzero to stop. */
+static int nid_candidates(store *st, MDB_cursor *cur, uint32_t epoch, uint16_t tag,
+                          uint16_t check, int (*fn)(void *ctx, uint64_t id), void *ctx)
+{
+	uint8_t k[16];
+	MDB_val key, val;
+	int rc;
+
+	nid_key(k, epoch, tag, check, 0);
+	key = (MDB_val){16, k};
+	for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+		const uint8_t *kp = key.mv_data;
+		if (key.mv_size < 8 || memcmp(kp, k, 8) != 0)
+			break;
+		if (key.mv_size == 16 && fn(ctx, rd64(kp + 8)))
+			return M_OK;
+	}
+	if (rc && rc != MDB_NOTFOUND)
+		return st_mdb(st, rc, "nid index");
+	if (!st->legacy)
+		return M_OK;
+	nid_key4(k, epoch, tag, 0);
+	key = (MDB_val){14, k};
+	for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+		const uint8_t *kp = key.mv_data;
+		if (key.mv_size < 6 || memcmp(kp, k, 6) != 0)
+			break;
+		if (key.mv_size == 14 && fn(ctx, rd64(kp + 6)))
+			return M_OK;
+	}
 	return rc && rc != MDB_NOTFOUND ? st_mdb(st, rc, "nid index") : M_OK;
 }
 
@@ -422,12 +476,42 @@ static int nid_candidate5(store *st, MDB_txn *txn, uint64_t id, struct rec_heade
 	return st_case5_nid(st, id, h, v, len, NULL) == M_OK ? 0 : -1;
 }
 
+static int nid_of(store *st, MDB_txn *txn, uint64_t id, struct case_rec *scratch,
+                  const uint8_t **v, size_t *len);
+
+struct lookup_ctx {
+	store *st;
+	MDB_txn *txn;
+	const char *nid;
+	size_t len;
+	struct case_rec *scratch; /* one locked arena for every format-4 candidate */
+	uint64_t *ids;
+	size_t cap, *n;
+};
+
+/* A candidate shares the number's tag (and check): decrypt to confirm. */
+static int lookup_one(void *vctx, uint64_t id)
+{
+	struct lookup_ctx *ctx = vctx;
+	const uint8_t *v;
+	size_t vlen;
+
+	for (size_t i = 0; i < *ctx->n; i++)
+		if (ctx->ids[i] == id)
+			return 0; /* under both epochs of a rotation */
+	if (nid_of(ctx->st, ctx->txn, id, ctx->scratch, &v, &vlen) == 0 && v &&
+	    vlen == ctx->len && memcmp(v, ctx->nid, vlen) == 0 && *ctx->n < ctx->cap)
+		ctx->ids[(*ctx->n)++] = id;
+	return 0;
+}
+
 int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_t *ids,
                    size_t cap, size_t *n)
 {
 	MDB_cursor *cur;
-	struct case_rec scratch; /* one locked arena for every candidate */
-	int rc;
+	struct case_rec scratch;
+	struct lookup_ctx ctx = {st, txn, nid, len, &scratch, ids, cap, n};
+	int rc = M_OK;
 
 	*n = 0;
 	if ((rc = mdb_cursor_open(txn, st->dbi[DB_NID], &cur)))
@@ -435,54 +519,18 @@ int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_
 	case_init(&scratch);
 	/* Look in every live identity epoch: during a rotation entries of both
 	 * the old and the new epoch exist. */
-	for (uint32_t epoch = st->floor[KC_IDENTITY]; epoch <= st->epoch[KC_IDENTITY]; epoch++) {
-		uint8_t k[14];
-		uint16_t tag;
-		MDB_val key, val;
-
-		if (keys_blind_index(st->kr, epoch, nid, len, &tag))
+	for (uint32_t epoch = st->floor[KC_IDENTITY];
+	     rc == M_OK && epoch <= st->epoch[KC_IDENTITY]; epoch++) {
+		uint16_t tag, check;
+		if (keys_blind_index2(st->kr, epoch, nid, len, &tag, &check))
 			continue;
-		nid_key(k, epoch, tag, 0);
-		key = (MDB_val){14, k};
-		for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0;
-		     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
-			struct rec_header h = {0};
-			uint64_t id;
-			const uint8_t *kp = key.mv_data;
-			struct hdr_field *hf;
-
-			if (key.mv_size != 14 || rd32(kp) != epoch || rd16(kp + 4) != tag)
-				break;
-			id = rd64(kp + 6);
-			/* The bucket holds other numbers too: decrypt to confirm. */
-			const uint8_t *v;
-			size_t vlen;
-			if (nid_candidate5(st, txn, id, &h, &v, &vlen) == 0) {
-				if (v && vlen == len && memcmp(v, nid, len) == 0 && *n < cap)
-					ids[(*n)++] = id;
-				continue;
-			}
-			if (st_hdr_read(st, txn, id, &h) || h.format == HDR_FORMAT5)
-				continue;
-			hf = st_hdr_find(&h, field_catalogue[F_national_id].number);
-			case_reset(&scratch);
-			if (!hf || !hf->present ||
-			    read_field_into(st, txn, id, hf, &scratch, F_national_id))
-				continue;
-			if (scratch.value[F_national_id] && scratch.len[F_national_id] == len &&
-			    memcmp(scratch.value[F_national_id], nid, len) == 0 && *n < cap)
-				ids[(*n)++] = id;
-		}
-		if (rc && rc != MDB_NOTFOUND) {
-			mdb_cursor_close(cur);
-			case_clear(&scratch);
-			return st_mdb(st, rc, "nid index");
-		}
+		rc = nid_candidates(st, cur, epoch, tag, check, lookup_one, &ctx);
 	}
 	mdb_cursor_close(cur);
 	case_clear(&scratch);
-	st->err[0] = 0;
-	return M_OK;
+	if (rc == M_OK)
+		st->err[0] = 0;
+	return rc;
 }
 
 /* The national id case id holds, for comparing: format 5 or 4. */
@@ -507,78 +555,24 @@ static int nid_of(store *st, MDB_txn *txn, uint64_t id, struct case_rec *scratch
 	return 0;
 }
 
-struct nid_want {
-	uint16_t tag;
-	size_t i;
-};
-
-static int by_tag(const void *a, const void *b)
-{
-	const struct nid_want *x = a, *y = b;
-	return (x->tag > y->tag) - (x->tag < y->tag);
-}
-
 int st_nid_find_many(store *st, MDB_txn *txn, const char *const *nid, const size_t *len,
                      size_t n, uint64_t *found)
 {
-	struct nid_want *w = malloc((n ? n : 1) * sizeof *w);
-	struct case_rec scratch;
-	MDB_cursor *cur = NULL;
+	uint64_t ids[8];
+	size_t k;
 	int rc = M_OK;
 
-	if (!w)
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	/* Each number goes straight to its own entries (tag and check), so
+	 * the cost is the file's, not the store's: no bucket is scanned, no
+	 * other case decrypted. */
 	memset(found, 0, n * sizeof *found);
-	case_init(&scratch);
-	if ((rc = mdb_cursor_open(txn, st->dbi[DB_NID], &cur))) {
-		rc = st_mdb(st, rc, "nid index");
-		goto out;
+	for (size_t i = 0; i < n && rc == M_OK; i++) {
+		if (!nid[i])
+			continue;
+		rc = nid_lookup_txn(st, txn, nid[i], len[i], ids, 8, &k);
+		if (rc == M_OK && k)
+			found[i] = ids[0];
 	}
-	/* Each bucket the file touches is read once, and each case in it
-	 * decrypted once, whatever the number of ids that fall in it: for a
-	 * large import that is every id in the store, once. */
-	for (uint32_t epoch = st->floor[KC_IDENTITY]; epoch <= st->epoch[KC_IDENTITY]; epoch++) {
-		size_t k = 0;
-		for (size_t i = 0; i < n; i++)
-			if (nid[i] && keys_blind_index(st->kr, epoch, nid[i], len[i], &w[k].tag) == 0)
-				w[k++].i = i;
-		qsort(w, k, sizeof *w, by_tag);
-		for (size_t a = 0; a < k;) {
-			size_t b = a;
-			uint8_t key[14];
-			MDB_val kv, vv;
-			while (b < k && w[b].tag == w[a].tag)
-				b++;
-			nid_key(key, epoch, w[a].tag, 0);
-			kv = (MDB_val){14, key};
-			for (rc = mdb_cursor_get(cur, &kv, &vv, MDB_SET_RANGE); rc == 0;
-			     rc = mdb_cursor_get(cur, &kv, &vv, MDB_NEXT)) {
-				const uint8_t *kp = kv.mv_data, *v;
-				size_t vlen;
-				if (kv.mv_size != 14 || rd32(kp) != epoch || rd16(kp + 4) != w[a].tag)
-					break;
-				uint64_t id = rd64(kp + 6);
-				if (nid_of(st, txn, id, &scratch, &v, &vlen) || !v)
-					continue;
-				for (size_t j = a; j < b; j++)
-					if (!found[w[j].i] && vlen == len[w[j].i] &&
-					    memcmp(v, nid[w[j].i], vlen) == 0)
-						found[w[j].i] = id;
-			}
-			if (rc && rc != MDB_NOTFOUND) {
-				rc = st_mdb(st, rc, "nid index");
-				goto out;
-			}
-			rc = M_OK;
-			a = b;
-		}
-	}
-	st->err[0] = 0;
-out:
-	if (cur)
-		mdb_cursor_close(cur);
-	case_clear(&scratch);
-	free(w);
 	return rc;
 }
 

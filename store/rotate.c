@@ -883,8 +883,10 @@ static int scan_txn(store *st, MDB_txn *txn, void *vctx)
 				return st_mdb(st, rc, "nid index");
 			for (rc = mdb_cursor_get(nc, &nkey, &nval, MDB_FIRST); rc == 0;
 			     rc = mdb_cursor_get(nc, &nkey, &nval, MDB_NEXT))
-				if (nkey.mv_size == 14 && rd32(nkey.mv_data) < ctx->below)
-					(*(damaged_has(ctx->dmg, rd64((const uint8_t *)nkey.mv_data + 6))
+				if ((nkey.mv_size == 14 || nkey.mv_size == 16) &&
+				    rd32(nkey.mv_data) < ctx->below)
+					(*(damaged_has(ctx->dmg, rd64((const uint8_t *)nkey.mv_data +
+					                              nkey.mv_size - 8))
 					       ? &ctx->brefs
 					       : &ctx->refs))++;
 			mdb_cursor_close(nc);

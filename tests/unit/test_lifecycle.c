@@ -1039,7 +1039,7 @@ static void test_rotation_readable(void **state)
 	rows_load(t->st, DB_NID, &rs);
 	assert_int_equal(rs.n, NCASES);
 	for (size_t i = 0; i < rs.n; i++) {
-		assert_int_equal(rs.r[i].klen, 14);
+		assert_int_equal(rs.r[i].klen, 16);
 		assert_true(rd32(rs.r[i].key) >= 2);
 	}
 	rows_free(&rs);
