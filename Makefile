@@ -33,6 +33,13 @@ LIB_OBJ   := $(KEYS_SRC:%.c=$(BUILD)/%.o) $(STORE_SRC:%.c=$(BUILD)/%.o)
 TUI_OBJ   := $(TUI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Invented people for the demo, tests and benchmarks: outside libmappe.a, so
+# that mappe (setgid in a deployment) carries no tables of names; mappe demo
+# runs mappe-gen from beside it.
+GEN_SRC   := tests/gen/synth.c
+GEN_OBJ   := $(GEN_SRC:tests/gen/%.c=$(BUILD)/gen/%.o)
+GEN_LIB   := $(BUILD)/libmappe-gen.a
+GEN_PROG  := $(BUILD)/mappe-gen
 GEN_BIN   := $(BUILD)/tests/gen
 PLANT_BIN := $(BUILD)/tests/plant
 
@@ -40,9 +47,12 @@ PLANT_BIN := $(BUILD)/tests/plant
 LANGS   := nb
 MO      := $(LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/mappe.mo)
 
-all: mappe $(MO)
+all: mappe mappe-gen $(MO)
 
 mappe: $(BUILD)/mappe
+	cp $< $@
+
+mappe-gen: $(GEN_PROG)
 	cp $< $@
 
 $(BUILD)/locale/%/LC_MESSAGES/mappe.mo: po/%.po
@@ -58,31 +68,42 @@ $(BUILD)/mappe: $(TUI_OBJ) $(BUILD)/libmappe.a
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/libmappe.a: $(LIB_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# build/tests/gen is the program, so the generator's objects live in build/gen.
+$(BUILD)/gen/%.o: tests/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(GEN_LIB): $(GEN_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
 # The parts of tui/ that need no terminal are unit tested too.
 TUI_PURE := $(BUILD)/tui/editor.o $(BUILD)/tui/conf.o $(BUILD)/tui/i18n.o
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmappe.a $(TUI_PURE)
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmappe.a $(GEN_LIB) $(TUI_PURE)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TUI_PURE) $(BUILD)/libmappe.a $(LIBS) \
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TUI_PURE) $(GEN_LIB) $(BUILD)/libmappe.a $(LIBS) \
 	  $(shell pkg-config --libs cmocka)
 
-$(GEN_BIN): tests/gen.c $(BUILD)/libmappe.a
+$(GEN_PROG): $(BUILD)/gen/main.o $(GEN_LIB) $(BUILD)/libmappe.a
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(GEN_LIB) $(BUILD)/libmappe.a $(LIBS)
+
+$(GEN_BIN): $(GEN_PROG)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libmappe.a $(LIBS)
+	cp $< $@
 
 # Text planted below validation, for the tests of what is printed.
 $(PLANT_BIN): tests/plant.c tests/unit/plant.h $(BUILD)/libmappe.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libmappe.a $(LIBS)
 
-tests: $(BUILD)/mappe $(MO) $(UNIT_BIN) $(GEN_BIN) $(PLANT_BIN)
-	@[ "$(BUILD)" != build ] || cp $(BUILD)/mappe mappe
+tests: $(BUILD)/mappe $(MO) $(UNIT_BIN) $(GEN_PROG) $(GEN_BIN) $(PLANT_BIN)
+	@[ "$(BUILD)" != build ] || { cp $(BUILD)/mappe mappe && cp $(GEN_PROG) mappe-gen; }
 
 deps:
 	@scripts/deps.sh
@@ -108,10 +129,11 @@ BENCH_OPS   ?= 2000
 BENCH_FLAGS := -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -I.
 BENCH_BIN   := $(BUILD)/bench/bench
 
-$(BENCH_BIN): tests/bench/bench.c $(BUILD)/libmappe.a
+# -include: bench.c declares synth_write through store.h no more.
+$(BENCH_BIN): tests/bench/bench.c $(GEN_LIB) $(BUILD)/libmappe.a
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_FLAGS) -DBENCH_CFLAGS='"$(CC) $(BENCH_FLAGS)"' -DBENCH_LIBCFLAGS='"$(CFLAGS)"' \
-	  -o $@ $< $(BUILD)/libmappe.a -llmdb -lsodium -lsqlcipher -lm
+	  -include tests/gen/synth.h -o $@ $< $(GEN_LIB) $(BUILD)/libmappe.a -llmdb -lsodium -lsqlcipher -lm
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BIN)
@@ -143,9 +165,10 @@ fuzz:
 	    echo "fuzz_$$t: a finding; see build-fuzz/fuzz_$$t.log"; exit 1; fi; \
 	done
 
-install: mappe $(MO)
+install: mappe mappe-gen $(MO)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 mappe $(DESTDIR)$(PREFIX)/bin/mappe
+	install -m 0755 mappe-gen $(DESTDIR)$(PREFIX)/bin/mappe-gen
 	install -m 0644 docs/mappe.1 $(DESTDIR)$(PREFIX)/share/man/man1/mappe.1
 	for l in $(LANGS); do \
 	  install -d $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES && \
@@ -153,21 +176,22 @@ install: mappe $(MO)
 	    $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES/mappe.mo; done
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/mappe $(DESTDIR)$(PREFIX)/share/man/man1/mappe.1 \
+	rm -f $(DESTDIR)$(PREFIX)/bin/mappe $(DESTDIR)$(PREFIX)/bin/mappe-gen \
+	  $(DESTDIR)$(PREFIX)/share/man/man1/mappe.1 \
 	  $(LANGS:%=$(DESTDIR)$(PREFIX)/share/locale/%/LC_MESSAGES/mappe.mo)
 
 tidy:
-	clang-tidy --quiet $(KEYS_SRC) $(STORE_SRC) $(TUI_SRC) -- -std=c11 -D_GNU_SOURCE -DMAPPE_VERSION=\"0\" -DLOCALEDIR=\"/\" -I. \
+	clang-tidy --quiet $(KEYS_SRC) $(STORE_SRC) $(TUI_SRC) $(wildcard tests/gen/*.c) -- -std=c11 -D_GNU_SOURCE -DMAPPE_VERSION=\"0\" -DLOCALEDIR=\"/\" -I. \
 	  $(shell pkg-config --cflags $(PKGS))
 
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	  --inline-suppr -I. keys store tui
+	  --inline-suppr -I. keys store tui tests/gen
 
 format:
-	clang-format -i keys/*.[ch] store/*.[ch] tui/*.[ch] tests/unit/*.c tests/gen.c
+	clang-format -i keys/*.[ch] store/*.[ch] tui/*.[ch] tests/unit/*.c tests/gen/*.[ch]
 
 clean:
-	rm -rf build build-asan build-fuzz mappe
+	rm -rf build build-asan build-fuzz mappe mappe-gen
 
--include $(LIB_OBJ:.o=.d) $(TUI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(BUILD)/gen/main.d

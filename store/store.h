@@ -447,11 +447,4 @@ int store_draft_load(store *st, uint64_t id, struct case_rec *c, uint32_t *base,
                      size_t *notelen);
 int store_draft_delete(store *st, uint64_t id);
 
-/* ---- synthetic cases ---------------------------------------------------- */
-
-/* Invented people (never real ones) for the demo store, tests and benchmarks,
- * the same for the same seed: CSV with a header of field ids, or JSON Lines.
- * -1 with a message in err only on an internal error. */
-int synth_write(FILE *f, uint64_t seed, uint64_t count, bool jsonl, char *err, size_t errlen);
-
 #endif

@@ -13,8 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/private.h"
+#include "store/store.h"
 #include "store/validate.h"
+#include "tests/gen/synth.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
