@@ -1,6 +1,7 @@
 /* catalogue.c: the field table, expanded from fields.def, and the one
  * function that validates and normalises a value for any field. */
-#include "store/private.h"
+#include "store/catalogue.h"
+#include "store/store.h"
 #include "store/validate.h"
 
 #include <string.h>
@@ -182,7 +183,8 @@ const char *field_normalise(enum field_id f, const char *in, size_t len, char *o
 		break;
 	}
 	if (msg) {
-		keys_wipe(out, cap);
+		/* Not keys_wipe: pure code links without libsodium. */
+		explicit_bzero(out, cap);
 		return msg;
 	}
 	*outlen = strlen(out);
