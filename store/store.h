@@ -72,13 +72,30 @@ enum field_id {
 	F_COUNT,
 };
 
+/* The case statuses of store/statuses.def; the number is the header byte. */
+enum case_status {
+#define CASE_STATUS_ENUM(id, num, nb, en) STATUS_##id = num,
+	CASE_STATUSES(CASE_STATUS_ENUM)
+#undef CASE_STATUS_ENUM
+	STATUS_COUNT,
+};
+
+/* One value of an FT_ENUM field (fields.def). */
+struct field_choice {
+	const char *id; /* stored, exchanged and validated */
+	unsigned number;
+	const char *label_nb;
+	const char *label_en;
+};
+
 struct field_def {
 	const char *id;
 	uint16_t number;
 	enum field_type type;
 	enum key_class cls;
 	enum field_check check;
-	const char *choices;
+	const char *choices;              /* FT_ENUM: "id|id|...", else NULL */
+	const struct field_choice *choice; /* FT_ENUM: the values, ending with id NULL */
 	enum field_group group;
 	const char *label_nb;
 	const char *label_en;
@@ -91,6 +108,11 @@ int field_by_id(const char *id, size_t len);
 int field_by_number(unsigned number);
 const char *field_group_label(enum field_group g, bool norwegian);
 const char *field_label(enum field_id f, bool norwegian);
+/* An FT_ENUM field's values: how many (0 for other fields), which one has
+ * this id (-1 if none), and how the screens show value i ("?" if none). */
+int field_choice_count(enum field_id f);
+int field_choice_find(enum field_id f, const char *id, size_t len);
+const char *field_choice_label(enum field_id f, int i, bool norwegian);
 
 /* The longest value a field may hold, in bytes. */
 #define FIELD_MAX_BYTES 4096
