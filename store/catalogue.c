@@ -20,13 +20,14 @@
 /* The parameters are not named after the members: .choices = choices would
  * substitute both. */
 const struct field_def field_catalogue[F_COUNT] = {
-#define FIELD(fid, fnum, ftype, fcls, fcheck, fchoices, fgroup, fnb, fen)                          \
+#define FIELD(fid, fnum, ftype, fcls, fcheck, fchoices, fgroup, fflags, fnb, fen)                  \
 	[F_##fid] = {.id = #fid,                                                                   \
 	             .number = fnum,                                                               \
 	             .type = ftype,                                                                \
 	             .cls = fcls,                                                                  \
 	             .check = fcheck,                                                              \
 	             .group = fgroup,                                                              \
+	             .flags = fflags,                                                              \
 	             .label_nb = fnb,                                                              \
 	             .label_en = fen,                                                              \
 	             .choices = fchoices},
@@ -70,6 +71,11 @@ const char *field_label(enum field_id f, bool norwegian)
 	if ((unsigned)f >= F_COUNT)
 		return "?";
 	return norwegian ? field_catalogue[f].label_nb : field_catalogue[f].label_en;
+}
+
+bool field_has(enum field_id f, enum field_flag flag)
+{
+	return (unsigned)f < F_COUNT && (field_catalogue[f].flags & (unsigned)flag) != 0;
 }
 
 int field_choice_count(enum field_id f)

@@ -66,7 +66,7 @@ enum field_group {
 };
 
 enum field_id {
-#define FIELD(id, num, type, cls, check, choices, group, nb, en) F_##id,
+#define FIELD(id, num, type, cls, check, choices, group, flags, nb, en) F_##id,
 #include "store/fields.def"
 #undef FIELD
 	F_COUNT,
@@ -78,6 +78,13 @@ enum case_status {
 	CASE_STATUSES(CASE_STATUS_ENUM)
 #undef CASE_STATUS_ENUM
 	STATUS_COUNT,
+};
+
+/* fields.def's flags column: see there. */
+enum field_flag {
+	FLAG_INDEXED = 1 << 0,
+	FLAG_LIST = 1 << 1,
+	FLAG_DEADLINE = 1 << 2,
 };
 
 /* One value of an FT_ENUM field (fields.def). */
@@ -97,6 +104,7 @@ struct field_def {
 	const char *choices;              /* FT_ENUM: "id|id|...", else NULL */
 	const struct field_choice *choice; /* FT_ENUM: the values, ending with id NULL */
 	enum field_group group;
+	unsigned flags; /* enum field_flag */
 	const char *label_nb;
 	const char *label_en;
 };
@@ -108,6 +116,8 @@ int field_by_id(const char *id, size_t len);
 int field_by_number(unsigned number);
 const char *field_group_label(enum field_group g, bool norwegian);
 const char *field_label(enum field_id f, bool norwegian);
+/* The field carries flag (FLAG_*) in fields.def. */
+bool field_has(enum field_id f, enum field_flag flag);
 /* An FT_ENUM field's values: how many (0 for other fields), which one has
  * this id (-1 if none), and how the screens show value i ("?" if none). */
 int field_choice_count(enum field_id f);

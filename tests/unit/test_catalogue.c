@@ -173,6 +173,31 @@ static void test_status_numbers_on_disk(void **state)
 	assert_string_equal(field_choice_label(F_status, STATUS_in_programme, false), "in programme");
 }
 
+/* The per-field special cases are flags in fields.def. The list screens'
+ * projection is the search index's (store/search.c shows names and a birth
+ * date beside the clear header), and the one blind index is the national
+ * id's: a change here is a change there. */
+static void test_flags(void **state)
+{
+	(void)state;
+	for (int f = 0; f < F_COUNT; f++) {
+		const struct field_def *d = &field_catalogue[f];
+		bool list = f == F_status || f == F_caseworker || f == F_given_name ||
+		            f == F_family_name || f == F_birth_date;
+
+		assert_int_equal(d->flags & ~(unsigned)(FLAG_INDEXED | FLAG_LIST | FLAG_DEADLINE), 0);
+		assert_int_equal(field_has((enum field_id)f, FLAG_INDEXED), f == F_national_id);
+		assert_int_equal(field_has((enum field_id)f, FLAG_LIST), list);
+		if (field_has((enum field_id)f, FLAG_INDEXED)) /* sealed, and validated */
+			assert_true(d->cls != KC_NONE && d->check != CHECK_NONE);
+		if (field_has((enum field_id)f, FLAG_DEADLINE))
+			assert_int_equal(d->type, FT_DATE);
+	}
+	assert_true(field_has(F_tb_screening, FLAG_DEADLINE));
+	assert_true(field_has(F_birth_date, FLAG_DEADLINE));
+	assert_false(field_has(F_COUNT, FLAG_LIST));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -183,6 +208,7 @@ int main(void)
 	    cmocka_unit_test(test_nul_and_length),
 	    cmocka_unit_test(test_enum_values_one_list),
 	    cmocka_unit_test(test_status_numbers_on_disk),
+	    cmocka_unit_test(test_flags),
 	};
 	return cmocka_run_group_tests_name("catalogue", tests, NULL, NULL);
 }
