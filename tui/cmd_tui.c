@@ -129,9 +129,10 @@ static int demo_generate(long cases, char **buf, size_t *len)
 	char *argv[] = {"mappe-gen", "--seed", "2026", "--count", count, NULL};
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	int fds[2], status = 0, rc = M_OK;
+	int fds[2], status = 0, err;
 	size_t cap = 1 << 16, n = 0;
-	char *b = NULL;
+	bool failed = false;
+	char *b;
 	pid_t pid;
 
 	if (demo_generator(gen, sizeof gen) != 0 || access(gen, X_OK) != 0)
@@ -139,46 +140,50 @@ static int demo_generate(long cases, char **buf, size_t *len)
 		                _("cannot run mappe-gen beside mappe (%s): the demo store is made by it"),
 		                gen);
 	snprintf(count, sizeof count, "%ld", cases);
-	if (pipe2(fds, O_CLOEXEC) != 0)
+	if (!(b = malloc(cap)) || pipe2(fds, O_CLOEXEC) != 0) {
+		free(b);
 		return cli_fail(M_UNAVAILABLE, _("out of memory"));
+	}
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
 	posix_spawnattr_init(&attr);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_RESETIDS);
-	int err = posix_spawn(&pid, gen, &fa, &attr, argv, environ);
+	err = posix_spawn(&pid, gen, &fa, &attr, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	close(fds[1]);
 	if (err != 0) {
 		close(fds[0]);
+		free(b);
 		return cli_fail(M_UNAVAILABLE,
 		                _("cannot run mappe-gen beside mappe (%s): the demo store is made by it"),
 		                gen);
 	}
 	for (;;) {
-		if (!b || n + 1 >= cap) {
-			char *nb = realloc(b, b ? cap *= 2 : cap);
+		if (n + 1 >= cap) {
+			char *nb = realloc(b, cap * 2);
 			if (!nb) {
-				rc = cli_fail(M_UNAVAILABLE, _("out of memory"));
+				failed = true;
 				break;
 			}
 			b = nb;
+			cap *= 2;
 		}
 		ssize_t got = read(fds[0], b + n, cap - n - 1);
 		if (got < 0 && errno == EINTR)
 			continue;
-		if (got <= 0)
+		if (got <= 0) {
+			failed = got < 0;
 			break;
+		}
 		n += (size_t)got;
 	}
 	close(fds[0]); /* a generator still writing gets SIGPIPE */
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (rc == M_OK && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
-		rc = cli_fail(M_UNAVAILABLE, _("%s failed: no demo store was made"), gen);
-	if (rc != M_OK) {
+	if (failed || !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 		free(b);
-		return rc;
+		return cli_fail(M_UNAVAILABLE, _("%s failed: no demo store was made"), gen);
 	}
 	b[n] = '\0';
 	*buf = b;
