@@ -29,10 +29,27 @@ ALL_LDFLAGS = -Wl,-z,relro,-z,now $(LDFLAGS)
 KEYS_SRC  := $(wildcard keys/*.c)
 STORE_SRC := $(wildcard store/*.c)
 TUI_SRC   := $(wildcard tui/*.c)
-LIB_OBJ   := $(KEYS_SRC:%.c=$(BUILD)/%.o) $(STORE_SRC:%.c=$(BUILD)/%.o)
+# The pure part of store/ (NeoMutt's one archive per library): the record
+# model, validation, the formats and folding need neither LMDB nor libsodium,
+# and their tests and fuzzers link this archive alone, so that code that
+# reaches for the store fails to link there. Whatever links libmappe.a links
+# libmappe-pure.a after it.
+PURE_SRC  := store/catalogue.c store/clock.c store/validate.c store/formats.c store/fold.c
+PURE_OBJ  := $(PURE_SRC:%.c=$(BUILD)/%.o)
+PURE_LIB  := $(BUILD)/libmappe-pure.a
+PURE_TESTS := test_catalogue test_validate test_formats test_fold
+LIB_OBJ   := $(KEYS_SRC:%.c=$(BUILD)/%.o) $(filter-out $(PURE_OBJ),$(STORE_SRC:%.c=$(BUILD)/%.o))
+LIBA      := $(BUILD)/libmappe.a $(PURE_LIB)
 TUI_OBJ   := $(TUI_SRC:%.c=$(BUILD)/%.o)
 UNIT_SRC  := $(wildcard tests/unit/test_*.c)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+# Invented people for the demo, tests and benchmarks: outside libmappe.a, so
+# that mappe (setgid in a deployment) carries no tables of names; mappe demo
+# runs mappe-gen from beside it.
+GEN_SRC   := tests/gen/synth.c
+GEN_OBJ   := $(GEN_SRC:tests/gen/%.c=$(BUILD)/gen/%.o)
+GEN_LIB   := $(BUILD)/libmappe-gen.a
+GEN_PROG  := $(BUILD)/mappe-gen
 GEN_BIN   := $(BUILD)/tests/gen
 PLANT_BIN := $(BUILD)/tests/plant
 
@@ -40,9 +57,12 @@ PLANT_BIN := $(BUILD)/tests/plant
 LANGS   := nb
 MO      := $(LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/mappe.mo)
 
-all: mappe $(MO)
+all: mappe mappe-gen $(MO)
 
 mappe: $(BUILD)/mappe
+	cp $< $@
+
+mappe-gen: $(GEN_PROG)
 	cp $< $@
 
 $(BUILD)/locale/%/LC_MESSAGES/mappe.mo: po/%.po
@@ -54,35 +74,55 @@ po:
 	xgettext --from-code=UTF-8 -k_ -kN_ -o po/mappe.pot tui/*.c tui/*.h
 	for l in $(LANGS); do msgmerge -q -U po/$$l.po po/mappe.pot; done
 
-$(BUILD)/mappe: $(TUI_OBJ) $(BUILD)/libmappe.a
+$(BUILD)/mappe: $(TUI_OBJ) $(LIBA)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 $(BUILD)/libmappe.a: $(LIB_OBJ)
-	ar rcs $@ $^
+	rm -f $@ && ar rcs $@ $^
+
+$(PURE_LIB): $(PURE_OBJ)
+	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# build/tests/gen is the program, so the generator's objects live in build/gen.
+$(BUILD)/gen/%.o: tests/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(GEN_LIB): $(GEN_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
 # The parts of tui/ that need no terminal are unit tested too.
 TUI_PURE := $(BUILD)/tui/editor.o $(BUILD)/tui/conf.o $(BUILD)/tui/i18n.o
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmappe.a $(TUI_PURE)
+$(BUILD)/tests/%: tests/unit/%.c $(LIBA) $(GEN_LIB) $(TUI_PURE)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TUI_PURE) $(BUILD)/libmappe.a $(LIBS) \
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TUI_PURE) $(GEN_LIB) $(LIBA) $(LIBS) \
 	  $(shell pkg-config --libs cmocka)
 
-$(GEN_BIN): tests/gen.c $(BUILD)/libmappe.a
+# No $(LIBS): neither -llmdb nor -lsodium.
+$(PURE_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: tests/unit/%.c $(PURE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libmappe.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PURE_LIB) $(shell pkg-config --libs cmocka)
+
+# The generator is pure too: it runs without the store.
+$(GEN_PROG): $(BUILD)/gen/main.o $(GEN_LIB) $(PURE_LIB)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(GEN_LIB) $(PURE_LIB)
+
+$(GEN_BIN): $(GEN_PROG)
+	@mkdir -p $(dir $@)
+	cp $< $@
 
 # Text planted below validation, for the tests of what is printed.
-$(PLANT_BIN): tests/plant.c tests/unit/plant.h $(BUILD)/libmappe.a
+$(PLANT_BIN): tests/plant.c tests/unit/plant.h $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libmappe.a $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBA) $(LIBS)
 
-tests: $(BUILD)/mappe $(MO) $(UNIT_BIN) $(GEN_BIN) $(PLANT_BIN)
-	@[ "$(BUILD)" != build ] || cp $(BUILD)/mappe mappe
+tests: $(BUILD)/mappe $(MO) $(UNIT_BIN) $(GEN_PROG) $(GEN_BIN) $(PLANT_BIN)
+	@[ "$(BUILD)" != build ] || { cp $(BUILD)/mappe mappe && cp $(GEN_PROG) mappe-gen; }
 
 deps:
 	@scripts/deps.sh
@@ -108,10 +148,11 @@ BENCH_OPS   ?= 2000
 BENCH_FLAGS := -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -I.
 BENCH_BIN   := $(BUILD)/bench/bench
 
-$(BENCH_BIN): tests/bench/bench.c $(BUILD)/libmappe.a
+# -include: bench.c declares synth_write through store.h no more.
+$(BENCH_BIN): tests/bench/bench.c $(GEN_LIB) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_FLAGS) -DBENCH_CFLAGS='"$(CC) $(BENCH_FLAGS)"' -DBENCH_LIBCFLAGS='"$(CFLAGS)"' \
-	  -o $@ $< $(BUILD)/libmappe.a -llmdb -lsodium -lsqlcipher -lm
+	  -include tests/gen/synth.h -o $@ $< $(GEN_LIB) $(LIBA) -llmdb -lsodium -lsqlcipher -lm
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BIN)
@@ -124,16 +165,22 @@ bench: deps
 FUZZ_SECONDS ?= 20
 FUZZ_TARGETS := envelope formats fold records conf
 FUZZ_EXTRA   := tui/conf.c
+# formats and fold link the pure archive alone, without -llmdb or -lsodium.
+FUZZ_PURE    := formats fold
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 fuzz:
 	@scripts/deps.sh clang libclang-rt-14-dev
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang \
 	  OPT="-O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link $(FUZZ_SAN)" \
-	  build-fuzz/libmappe.a
+	  build-fuzz/libmappe.a build-fuzz/libmappe-pure.a
 	@for t in $(FUZZ_TARGETS); do \
+	  case " $(FUZZ_PURE) " in \
+	  *" $$t "*) link="build-fuzz/libmappe-pure.a" ;; \
+	  *) link="$(FUZZ_EXTRA) build-fuzz/libmappe.a build-fuzz/libmappe-pure.a $(LIBS)" ;; \
+	  esac; \
 	  clang -std=c11 -D_GNU_SOURCE -O1 -g -I. -fsanitize=fuzzer $(FUZZ_SAN) \
-	    -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c $(FUZZ_EXTRA) build-fuzz/libmappe.a $(LIBS) || exit 1; \
+	    -o build-fuzz/fuzz_$$t tests/fuzz/fuzz_$$t.c $$link || exit 1; \
 	  mkdir -p build-fuzz/corpus/$$t && cp -n tests/fuzz/corpus/$$t/* build-fuzz/corpus/$$t/ 2>/dev/null; \
 	  echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
 	  build-fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
@@ -143,9 +190,10 @@ fuzz:
 	    echo "fuzz_$$t: a finding; see build-fuzz/fuzz_$$t.log"; exit 1; fi; \
 	done
 
-install: mappe $(MO)
+install: mappe mappe-gen $(MO)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 mappe $(DESTDIR)$(PREFIX)/bin/mappe
+	install -m 0755 mappe-gen $(DESTDIR)$(PREFIX)/bin/mappe-gen
 	install -m 0644 docs/mappe.1 $(DESTDIR)$(PREFIX)/share/man/man1/mappe.1
 	for l in $(LANGS); do \
 	  install -d $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES && \
@@ -153,21 +201,22 @@ install: mappe $(MO)
 	    $(DESTDIR)$(PREFIX)/share/locale/$$l/LC_MESSAGES/mappe.mo; done
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/mappe $(DESTDIR)$(PREFIX)/share/man/man1/mappe.1 \
+	rm -f $(DESTDIR)$(PREFIX)/bin/mappe $(DESTDIR)$(PREFIX)/bin/mappe-gen \
+	  $(DESTDIR)$(PREFIX)/share/man/man1/mappe.1 \
 	  $(LANGS:%=$(DESTDIR)$(PREFIX)/share/locale/%/LC_MESSAGES/mappe.mo)
 
 tidy:
-	clang-tidy --quiet $(KEYS_SRC) $(STORE_SRC) $(TUI_SRC) -- -std=c11 -D_GNU_SOURCE -DMAPPE_VERSION=\"0\" -DLOCALEDIR=\"/\" -I. \
+	clang-tidy --quiet $(KEYS_SRC) $(STORE_SRC) $(TUI_SRC) $(wildcard tests/gen/*.c) -- -std=c11 -D_GNU_SOURCE -DMAPPE_VERSION=\"0\" -DLOCALEDIR=\"/\" -I. \
 	  $(shell pkg-config --cflags $(PKGS))
 
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	  --inline-suppr -I. keys store tui
+	  --inline-suppr -I. keys store tui tests/gen
 
 format:
-	clang-format -i keys/*.[ch] store/*.[ch] tui/*.[ch] tests/unit/*.c tests/gen.c
+	clang-format -i keys/*.[ch] store/*.[ch] tui/*.[ch] tests/unit/*.c tests/gen/*.[ch]
 
 clean:
-	rm -rf build build-asan build-fuzz mappe
+	rm -rf build build-asan build-fuzz mappe mappe-gen
 
--include $(LIB_OBJ:.o=.d) $(TUI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(PURE_OBJ:.o=.d) $(TUI_OBJ:.o=.d) $(GEN_OBJ:.o=.d) $(BUILD)/gen/main.d

@@ -1,16 +1,43 @@
 /* catalogue.c: the field table, expanded from fields.def, and the one
  * function that validates and normalises a value for any field. */
-#include "store/private.h"
+#include "store/catalogue.h"
+#include "store/store.h"
 #include "store/validate.h"
 
 #include <string.h>
 
+/* CHOICES(NAME) in fields.def's choices column fills two members from the
+ * one list NAME_CHOICES: the "id|id|..." string that valid_choice reads (the
+ * leading bar skipped) and the rows with their labels (a compound literal at
+ * file scope, so of static storage). NULL fills the first; the second stays
+ * NULL. */
+#define CHOICE_BAR(id, num, nb, en) "|" #id
+#define CHOICE_ROW(id, num, nb, en) {#id, num, nb, en},
+#define CHOICES(name)                                                                              \
+	(name##_CHOICES(CHOICE_BAR)) + 1,                                                          \
+	    .choice = (const struct field_choice[]) { name##_CHOICES(CHOICE_ROW){NULL, 0, NULL, NULL} }
+
+/* The parameters are not named after the members: .choices = choices would
+ * substitute both. */
 const struct field_def field_catalogue[F_COUNT] = {
-#define FIELD(id, num, type, cls, check, choices, group, nb, en)                                   \
-	[F_##id] = {#id, num, type, cls, check, choices, group, nb, en},
+#define FIELD(fid, fnum, ftype, fcls, fcheck, fchoices, fgroup, fflags, fnb, fen)                  \
+	[F_##fid] = {.id = #fid,                                                                   \
+	             .number = fnum,                                                               \
+	             .type = ftype,                                                                \
+	             .cls = fcls,                                                                  \
+	             .check = fcheck,                                                              \
+	             .group = fgroup,                                                              \
+	             .flags = fflags,                                                              \
+	             .label_nb = fnb,                                                              \
+	             .label_en = fen,                                                              \
+	             .choices = fchoices},
 #include "store/fields.def"
 #undef FIELD
 };
+
+#undef CHOICES
+#undef CHOICE_ROW
+#undef CHOICE_BAR
 
 static const char *const group_labels[GROUP_COUNT][2] = {
 #define FIELD_GROUP_LABEL(name, nb, en) [GROUP_##name] = {nb, en},
@@ -46,20 +73,48 @@ const char *field_label(enum field_id f, bool norwegian)
 	return norwegian ? field_catalogue[f].label_nb : field_catalogue[f].label_en;
 }
 
-static const char *const status_names[] = {"requested", "settled",   "in_programme",
-                                           "paused",    "completed", "closed"};
+bool field_has(enum field_id f, enum field_flag flag)
+{
+	return (unsigned)f < F_COUNT && (field_catalogue[f].flags & (unsigned)flag) != 0;
+}
 
+int field_choice_count(enum field_id f)
+{
+	int n = 0;
+
+	if ((unsigned)f < F_COUNT && field_catalogue[f].choice)
+		while (field_catalogue[f].choice[n].id)
+			n++;
+	return n;
+}
+
+int field_choice_find(enum field_id f, const char *id, size_t len)
+{
+	const struct field_choice *c = (unsigned)f < F_COUNT ? field_catalogue[f].choice : NULL;
+
+	for (int i = 0; c && c[i].id; i++)
+		if (strlen(c[i].id) == len && memcmp(c[i].id, id, len) == 0)
+			return i;
+	return -1;
+}
+
+const char *field_choice_label(enum field_id f, int i, bool norwegian)
+{
+	if (i < 0 || i >= field_choice_count(f))
+		return "?";
+	return norwegian ? field_catalogue[f].choice[i].label_nb
+	                 : field_catalogue[f].choice[i].label_en;
+}
+
+/* A status's number is its place in statuses.def (test_catalogue checks). */
 int status_parse(const char *s, size_t len)
 {
-	for (unsigned i = 0; i < sizeof status_names / sizeof *status_names; i++)
-		if (strlen(status_names[i]) == len && memcmp(status_names[i], s, len) == 0)
-			return (int)i;
-	return -1;
+	return field_choice_find(F_status, s, len);
 }
 
 const char *status_name(unsigned s)
 {
-	return s < sizeof status_names / sizeof *status_names ? status_names[s] : "?";
+	return s < STATUS_COUNT ? field_catalogue[F_status].choice[s].id : "?";
 }
 
 static bool is_space(char c)
@@ -182,7 +237,8 @@ const char *field_normalise(enum field_id f, const char *in, size_t len, char *o
 		break;
 	}
 	if (msg) {
-		keys_wipe(out, cap);
+		/* Not keys_wipe: pure code links without libsodium. */
+		explicit_bzero(out, cap);
 		return msg;
 	}
 	*outlen = strlen(out);

@@ -64,11 +64,6 @@ int st_mdb(store *st, int rc, const char *what)
 	}
 }
 
-int64_t st_now(void)
-{
-	return (int64_t)time(NULL);
-}
-
 int st_get(store *st, MDB_txn *txn, enum store_db db, const void *k, size_t klen, MDB_val *v)
 {
 	MDB_val key = {klen, (void *)k};

@@ -5,6 +5,7 @@
 #include <lmdb.h>
 #include <sys/types.h>
 
+#include "store/catalogue.h"
 #include "store/store.h"
 
 /* Schema 2: the databases below. Bump with a migration in env.c.
@@ -130,8 +131,7 @@ static inline uint64_t rd64(const uint8_t *p)
 	return (uint64_t)rd32(p) << 32 | rd32(p + 4);
 }
 
-int64_t st_now(void);
-int64_t st_now_ms(void); /* monotonic */
+int64_t st_now_ms(void); /* monotonic (env.c) */
 
 /* ---- records (cases.c), shared with rotate.c and search.c ---------------- */
 
@@ -309,7 +309,5 @@ int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_
                    size_t cap, size_t *n);
 int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out,
                   const bool *want);
-int status_parse(const char *s, size_t len);
-const char *status_name(unsigned s);
 
 #endif

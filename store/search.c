@@ -81,18 +81,20 @@ static int arena_put(search_index *ix, const char *s, size_t len, const char **o
 
 enum { LOAD_BATCH = 512 };
 
-/* Decrypt one case's names and birth date into the arena. */
+/* Decrypt what the list screens show of one case (fields.def's FLAG_LIST:
+ * the names and the birth date beside the clear header) into the arena. */
 static int entry_fill(store *st, MDB_txn *txn, search_index *ix, struct search_entry *e,
                       uint64_t id)
 {
-	static const bool want[F_COUNT] = {[F_given_name] = true, [F_family_name] = true,
-	                                   [F_birth_date] = true};
 	char full[2 * FIELD_MAX_BYTES + 2], folded[4 * FIELD_MAX_BYTES];
+	bool want[F_COUNT];
 	const char *birth;
 	struct case_rec *cp = &ix->scratch, c;
 	size_t flen, dlen;
 	int rc;
 
+	for (int f = 0; f < F_COUNT; f++)
+		want[f] = field_has((enum field_id)f, FLAG_LIST);
 	if ((rc = case_read_txn(st, txn, id, cp, want)) != M_OK) {
 		case_reset(cp);
 		return rc;

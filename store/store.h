@@ -66,10 +66,33 @@ enum field_group {
 };
 
 enum field_id {
-#define FIELD(id, num, type, cls, check, choices, group, nb, en) F_##id,
+#define FIELD(id, num, type, cls, check, choices, group, flags, nb, en) F_##id,
 #include "store/fields.def"
 #undef FIELD
 	F_COUNT,
+};
+
+/* The case statuses of store/statuses.def; the number is the header byte. */
+enum case_status {
+#define CASE_STATUS_ENUM(id, num, nb, en) STATUS_##id = num,
+	CASE_STATUSES(CASE_STATUS_ENUM)
+#undef CASE_STATUS_ENUM
+	STATUS_COUNT,
+};
+
+/* fields.def's flags column: see there. */
+enum field_flag {
+	FLAG_INDEXED = 1 << 0,
+	FLAG_LIST = 1 << 1,
+	FLAG_DEADLINE = 1 << 2,
+};
+
+/* One value of an FT_ENUM field (fields.def). */
+struct field_choice {
+	const char *id; /* stored, exchanged and validated */
+	unsigned number;
+	const char *label_nb;
+	const char *label_en;
 };
 
 struct field_def {
@@ -78,8 +101,10 @@ struct field_def {
 	enum field_type type;
 	enum key_class cls;
 	enum field_check check;
-	const char *choices;
+	const char *choices;              /* FT_ENUM: "id|id|...", else NULL */
+	const struct field_choice *choice; /* FT_ENUM: the values, ending with id NULL */
 	enum field_group group;
+	unsigned flags; /* enum field_flag */
 	const char *label_nb;
 	const char *label_en;
 };
@@ -91,6 +116,13 @@ int field_by_id(const char *id, size_t len);
 int field_by_number(unsigned number);
 const char *field_group_label(enum field_group g, bool norwegian);
 const char *field_label(enum field_id f, bool norwegian);
+/* The field carries flag (FLAG_*) in fields.def. */
+bool field_has(enum field_id f, enum field_flag flag);
+/* An FT_ENUM field's values: how many (0 for other fields), which one has
+ * this id (-1 if none), and how the screens show value i ("?" if none). */
+int field_choice_count(enum field_id f);
+int field_choice_find(enum field_id f, const char *id, size_t len);
+const char *field_choice_label(enum field_id f, int i, bool norwegian);
 
 /* The longest value a field may hold, in bytes. */
 #define FIELD_MAX_BYTES 4096
@@ -466,12 +498,5 @@ int store_draft_list(store *st, struct store_draft *out, size_t cap, size_t *n);
 int store_draft_load(store *st, uint64_t id, struct case_rec *c, uint32_t *base, char **note,
                      size_t *notelen);
 int store_draft_delete(store *st, uint64_t id);
-
-/* ---- synthetic cases ---------------------------------------------------- */
-
-/* Invented people (never real ones) for the demo store, tests and benchmarks,
- * the same for the same seed: CSV with a header of field ids, or JSON Lines.
- * -1 with a message in err only on an internal error. */
-int synth_write(FILE *f, uint64_t seed, uint64_t count, bool jsonl, char *err, size_t errlen);
 
 #endif

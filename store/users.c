@@ -17,8 +17,8 @@
  * they have just verified (user_read_verified).
  */
 #include "store/private.h"
+#include "store/validate.h"
 
-#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,24 +68,6 @@ static int user_verify(store *st, const keyring *kr, const char *name, const str
 		               "grants may have been edited in the file; nothing granted",
 		               st->dir, name);
 	return M_OK;
-}
-
-static bool store_user_name_valid_n(const char *name, size_t n)
-{
-	/* Unix login names: the account is the identity on a shared host. */
-	if (n == 0 || n > 32 || !(islower((unsigned char)name[0]) || name[0] == '_'))
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)name[i];
-		if (!(islower(ch) || isdigit(ch) || ch == '_' || ch == '-' || ch == '.'))
-			return false;
-	}
-	return true;
-}
-
-bool store_user_name_valid(const char *name)
-{
-	return store_user_name_valid_n(name, strlen(name));
 }
 
 /* name is the record's key, for the message (at most 64 bytes are shown). */

@@ -758,3 +758,25 @@ const char *valid_choice(const char *s, const char *choices)
 	}
 	return "is not one of the allowed values";
 }
+
+/* ---- user names ----------------------------------------------------------- */
+
+/* Unix login names, in ASCII whatever the locale: the account is the
+ * identity on a shared host. */
+bool store_user_name_valid_n(const char *name, size_t n)
+{
+	if (n == 0 || n > 32 || !((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_'))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = name[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
+		      ch == '.'))
+			return false;
+	}
+	return true;
+}
+
+bool store_user_name_valid(const char *name)
+{
+	return store_user_name_valid_n(name, strlen(name));
+}

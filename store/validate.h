@@ -51,5 +51,8 @@ const char *valid_code(const char *s);           /* [A-Za-z0-9_/-], 1..32 */
 const char *valid_bool(const char *s, const char **canonical);
 /* choices is "a|b|c"; exact match required. */
 const char *valid_choice(const char *s, const char *choices);
+/* A Unix login name of n bytes (store_user_name_valid is the NUL-terminated
+ * form, in store.h): the account is the identity on a shared host. */
+bool store_user_name_valid_n(const char *name, size_t n);
 
 #endif

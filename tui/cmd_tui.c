@@ -1,10 +1,13 @@
 /* cmd_tui.c: mappe / mappe tui: unlock on a clean screen, then the screens. */
 #include "tui/ui.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Clear the terminal before asking: the prompt stands alone, and nothing
@@ -100,27 +103,106 @@ int cmd_tui(struct cli *cli)
 /* The demo store's people are invented, so its passphrase is no secret. */
 #define DEMO_PASSPHRASE "mappe demo store"
 
-static int demo_fill(store *st, long cases)
+/* The generator of invented people, installed beside this binary: its tables
+ * of names stay out of mappe, which a deployment makes setgid. */
+static int demo_generator(char *path, size_t cap)
 {
-	char *buf = NULL, err[512] = "";
-	size_t len = 0, n = 0;
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+	char *slash;
+
+	if (n <= 0)
+		return -1;
+	self[n] = '\0';
+	if (!(slash = strrchr(self, '/')))
+		return -1;
+	*slash = '\0';
+	return (size_t)snprintf(path, cap, "%s/mappe-gen", self) < cap ? 0 : -1;
+}
+
+/* mappe-gen's CSV of the demo's cases into *buf (one byte more than *len, as
+ * store_import wants). It runs with the caller's own group, not mappe's
+ * (POSIX_SPAWN_RESETIDS): making invented people needs no privilege. */
+static int demo_generate(long cases, char **buf, size_t *len)
+{
+	char gen[4200], count[24];
+	char *argv[] = {"mappe-gen", "--seed", "2026", "--count", count, NULL};
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	int fds[2], status = 0, err;
+	size_t cap = 1 << 16, n = 0;
+	bool failed = false;
+	char *b;
+	pid_t pid;
+
+	if (demo_generator(gen, sizeof gen) != 0 || access(gen, X_OK) != 0)
+		return cli_fail(M_UNAVAILABLE,
+		                _("cannot run mappe-gen beside mappe (%s): the demo store is made by it"),
+		                gen);
+	snprintf(count, sizeof count, "%ld", cases);
+	if (!(b = malloc(cap)) || pipe2(fds, O_CLOEXEC) != 0) {
+		free(b);
+		return cli_fail(M_UNAVAILABLE, _("out of memory"));
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fds[1], STDOUT_FILENO);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_RESETIDS);
+	err = posix_spawn(&pid, gen, &fa, &attr, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	close(fds[1]);
+	if (err != 0) {
+		close(fds[0]);
+		free(b);
+		return cli_fail(M_UNAVAILABLE,
+		                _("cannot run mappe-gen beside mappe (%s): the demo store is made by it"),
+		                gen);
+	}
+	for (;;) {
+		if (n + 1 >= cap) {
+			char *nb = realloc(b, cap * 2);
+			if (!nb) {
+				failed = true;
+				break;
+			}
+			b = nb;
+			cap *= 2;
+		}
+		ssize_t got = read(fds[0], b + n, cap - n - 1);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			failed = got < 0;
+			break;
+		}
+		n += (size_t)got;
+	}
+	close(fds[0]); /* a generator still writing gets SIGPIPE */
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (failed || !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		free(b);
+		return cli_fail(M_UNAVAILABLE, _("%s failed: no demo store was made"), gen);
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return M_OK;
+}
+
+static int demo_fill(store *st, char *buf, size_t len)
+{
+	char err[512] = "";
 	uint64_t *ids = NULL;
-	FILE *f = open_memstream(&buf, &len);
+	size_t n = 0;
 	int rc;
 
-	if (!f)
-		return cli_fail(M_UNAVAILABLE, _("out of memory"));
-	rc = synth_write(f, 2026, (uint64_t)cases, false, err, sizeof err);
-	if (fclose(f) != 0 || rc != 0) {
-		free(buf);
-		return cli_fail(M_UNAVAILABLE, "%s", err[0] ? err : _("out of memory"));
-	}
 	/* store_import parses in place and needs the byte after the text. */
 	rc = store_import(st, "demo", buf, len, IMPORT_CSV, false, &ids, &n, err, sizeof err);
 	if (rc)
 		cli_fail(rc, "%s", err[0] ? err : store_error(st));
 	free(ids);
-	free(buf);
 	return rc;
 }
 
@@ -142,18 +224,23 @@ int cmd_demo(struct cli *cli)
 	char data[4300];
 	snprintf(data, sizeof data, "%s/data.mdb", db);
 	if (access(data, F_OK) != 0) {
+		char *csv = NULL;
+		size_t len = 0;
+
 		fprintf(stderr, _("Creating a demo store of %ld invented cases in %s ...\n"),
 		        cases, db);
+		if ((rc = demo_generate(cases, &csv, &len)))
+			return rc;
 		rc = store_create(db, cli->user, DEMO_PASSPHRASE, strlen(DEMO_PASSPHRASE), NULL, err,
 		                  sizeof err);
-		if (rc)
-			return cli_fail(rc, "%s", err);
-		if ((rc = store_open(db, NULL, &st, err, sizeof err)))
-			return cli_fail(rc, "%s", err);
-		if ((rc = store_unlock(st, cli->user, DEMO_PASSPHRASE, strlen(DEMO_PASSPHRASE))) ||
-		    (rc = demo_fill(st, cases))) {
-			if (rc == M_AUTH)
-				cli_fail(rc, "%s", _(store_error(st)));
+		if (rc || (rc = store_open(db, NULL, &st, err, sizeof err)))
+			cli_fail(rc, "%s", err);
+		else if ((rc = store_unlock(st, cli->user, DEMO_PASSPHRASE, strlen(DEMO_PASSPHRASE))))
+			cli_fail(rc, "%s", _(store_error(st)));
+		else
+			rc = demo_fill(st, csv, len);
+		free(csv);
+		if (rc) {
 			store_close(st);
 			return rc;
 		}

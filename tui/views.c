@@ -10,19 +10,16 @@
 
 /* ---- the case list ------------------------------------------------------- */
 
-/* A case status as people read it; the stored ids stay in CSV and JSON. */
-static const char *status_label(const char *id)
+/* An enum value as people read it (fields.def's labels); the stored ids stay
+ * in CSV and JSON, and a value the catalogue does not know shows as it is. */
+static const char *value_label(struct ui *ui, enum field_id f, const char *value)
 {
-	static const char *const labels[][2] = {
-	    {"requested", N_("requested")}, {"settled", N_("settled")},
-	    {"in_programme", N_("in programme")}, {"paused", N_("paused")},
-	    {"completed", N_("completed")}, {"closed", N_("closed")},
-	};
+	int i;
 
-	for (size_t i = 0; i < sizeof labels / sizeof *labels; i++)
-		if (strcmp(id, labels[i][0]) == 0)
-			return _(labels[i][1]);
-	return id;
+	if (field_catalogue[f].type != FT_ENUM ||
+	    (i = field_choice_find(f, value, strlen(value))) < 0)
+		return value;
+	return field_choice_label(f, i, ui->nb);
 }
 
 enum { QUERY_MAX = 256 };
@@ -47,37 +44,14 @@ static void list_free(void *self)
 	free(lv);
 }
 
-/* The i-th of a catalogue field's "a|b|c" choices. */
-static const char *choice_at(const char *choices, int i, size_t *len)
-{
-	const char *p = choices;
-
-	for (; i > 0 && *p; i--)
-		p += strcspn(p, "|") + (p[strcspn(p, "|")] == '|');
-	*len = strcspn(p, "|");
-	return p;
-}
-
-static int choice_count(const char *choices)
-{
-	int n = 1;
-
-	for (const char *p = choices; *p; p++)
-		n += *p == '|';
-	return n;
-}
-
 static bool row_passes(struct ui *ui, const struct list_view *lv, size_t row)
 {
 	struct search_row r;
 
 	search_index_row(ui->ix, row, &r);
-	if (lv->status >= 0) {
-		size_t n;
-		const char *want = choice_at(field_catalogue[F_status].choices, lv->status, &n);
-		if (strlen(r.status) != n || strncmp(r.status, want, n) != 0)
-			return false;
-	}
+	if (lv->status >= 0 &&
+	    strcmp(r.status, field_catalogue[F_status].choice[lv->status].id) != 0)
+		return false;
 	if (lv->mine && strcmp(r.caseworker, store_user(ui->st)) != 0)
 		return false;
 	return true;
@@ -161,7 +135,7 @@ static void list_draw(void *self, struct ui *ui)
 		ui_put_pad(y, 1, r.name[0] ? r.name : _("[locked]"), name_w - 1);
 		if (name_w < COLS - 2 - 11 - 13 - 11 + 1) {
 			ui_put_pad(y, 1 + name_w, r.birth_date, 11);
-			ui_put_pad(y, 1 + name_w + 11, status_label(r.status), 13);
+			ui_put_pad(y, 1 + name_w + 11, value_label(ui, F_status, r.status), 13);
 			ui_put_pad(y, 1 + name_w + 24, r.caseworker, 11);
 		}
 		if (sel)
@@ -284,17 +258,14 @@ static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 			view_case_open(ui, row_id(ui, lv->rows[lv->sel]));
 		return true;
 	case REQ_STATUS: {
-		/* Cycle: every status, then each of the catalogue's in turn. */
-		const char *choices = field_catalogue[F_status].choices;
-		lv->status = lv->status + 1 < choice_count(choices) ? lv->status + 1 : -1;
+		/* Cycle: every status, then each of statuses.def's in turn. */
+		lv->status = lv->status + 1 < STATUS_COUNT ? lv->status + 1 : -1;
 		list_refilter(ui, lv);
-		if (lv->status < 0) {
+		if (lv->status < 0)
 			ui_say(ui, false, "%s", _("Every status"));
-		} else {
-			size_t n;
-			const char *p = choice_at(choices, lv->status, &n);
-			ui_say(ui, false, "Status: %.*s", (int)n, p);
-		}
+		else
+			ui_say(ui, false, "%s: %s", field_label(F_status, ui->nb),
+			       field_choice_label(F_status, lv->status, ui->nb));
 		return true;
 	}
 	case REQ_KEYS:
@@ -434,7 +405,7 @@ static void case_draw(void *self, struct ui *ui)
 		}
 		if (y >= 1)
 			y += put_value(y, label_w + 1,
-			               f == F_status ? status_label(cv->c.value[f]) : cv->c.value[f],
+			               value_label(ui, (enum field_id)f, cv->c.value[f]),
 			               COLS - label_w - 2, ymax);
 		else
 			y += 1 + (int)(strchr(cv->c.value[f], '\n') != NULL);

@@ -186,4 +186,27 @@ if command -v msgfmt >/dev/null; then
 else
 	echo "ok $((++_n)) - catalogue test # SKIP msgfmt (gettext) not installed"
 fi
+# ---- the demo's generator runs without the group ------------------------------------------
+# mappe demo runs mappe-gen from beside the binary; a setgid mappe must not
+# lend it group mappe. A stand-in generator writes down its groups (sh -p:
+# the shell itself would drop an effective group it was given).
+mkdir -m 0777 "$T/gen-out"
+cat >"$T/bin/mappe-gen" <<'EOF2'
+#!/bin/sh -p
+grep -E '^(Gid|Groups):' /proc/self/status >"$(dirname "$0")/../gen-out/gid"
+echo "given_name"; echo "Test"
+EOF2
+chmod 0755 "$T/bin/mappe-gen"
+fresh_deployment
+deployed "${NOBODY[@]}" "$SG" demo --cases 1 </dev/null >/dev/null 2>&1
+nogroup=$(getent group nogroup | cut -d: -f3) sg=$(getent group "$SGGROUP" | cut -d: -f3)
+if [ ! -s "$T/gen-out/gid" ]; then
+	not_ok "setgid demo: mappe-gen runs" "it wrote nothing"
+elif grep -qE "^Gid:\s+$nogroup\s+$nogroup\s+$nogroup\s+$nogroup\s*$" "$T/gen-out/gid" &&
+	! grep -qw "$sg" "$T/gen-out/gid"; then
+	ok "setgid demo: mappe-gen runs with the caller's group, not $SGGROUP"
+else
+	not_ok "setgid demo: mappe-gen runs with the caller's group, not $SGGROUP" "$(tr '\n' ' ' <"$T/gen-out/gid")"
+fi
+rm -f "$T/bin/mappe-gen"
 echo "1..$_n"

@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "store/catalogue.h"
 #include "store/store.h"
 
 static void test_ids_and_numbers_unique(void **state)
@@ -108,6 +109,95 @@ static void test_nul_and_length(void **state)
 	assert_non_null(field_normalise(F_address, "abc", 3, out, 4, &n));
 }
 
+/* Every enum's values come from one list: the "a|b|c" string valid_choice
+ * reads is exactly the ids of the rows, in order, numbered from 0, each with
+ * both labels. */
+static void test_enum_values_one_list(void **state)
+{
+	(void)state;
+	for (int f = 0; f < F_COUNT; f++) {
+		const struct field_def *d = &field_catalogue[f];
+		int n = field_choice_count((enum field_id)f);
+
+		if (d->type != FT_ENUM) {
+			assert_null(d->choice);
+			assert_null(d->choices);
+			assert_int_equal(n, 0);
+			assert_string_equal(field_choice_label((enum field_id)f, 0, true), "?");
+			continue;
+		}
+		assert_true(n > 0);
+		char joined[512] = "";
+		for (int i = 0; i < n; i++) {
+			const struct field_choice *c = &d->choice[i];
+			assert_int_equal(c->number, (unsigned)i);
+			assert_true(c->label_nb && c->label_nb[0] && c->label_en && c->label_en[0]);
+			assert_int_equal(field_choice_find((enum field_id)f, c->id, strlen(c->id)), i);
+			assert_string_equal(field_choice_label((enum field_id)f, i, true), c->label_nb);
+			assert_string_equal(field_choice_label((enum field_id)f, i, false), c->label_en);
+			for (int j = 0; j < i; j++)
+				assert_string_not_equal(c->id, d->choice[j].id);
+			if (i)
+				strcat(joined, "|");
+			strcat(joined, c->id);
+		}
+		assert_string_equal(d->choices, joined);
+		assert_string_equal(field_choice_label((enum field_id)f, n, true), "?");
+		assert_string_equal(field_choice_label((enum field_id)f, -1, false), "?");
+		assert_int_equal(field_choice_find((enum field_id)f, "nope", 4), -1);
+	}
+	assert_string_equal(field_choice_label(F_sex, 0, true), "kvinne");
+	assert_string_equal(field_choice_label(F_address_protection, 2, false),
+	                    "strictly confidential");
+}
+
+/* The status byte in every record header on disk: the numbers may never
+ * change, whatever statuses.def grows. */
+static void test_status_numbers_on_disk(void **state)
+{
+	static const char *const on_disk[] = {"requested", "settled",   "in_programme",
+	                                      "paused",    "completed", "closed"};
+
+	(void)state;
+	assert_int_equal(STATUS_COUNT, field_choice_count(F_status));
+	assert_true(STATUS_COUNT >= 6);
+	for (unsigned i = 0; i < 6; i++) {
+		assert_int_equal(status_parse(on_disk[i], strlen(on_disk[i])), (int)i);
+		assert_string_equal(status_name(i), on_disk[i]);
+	}
+	assert_int_equal(STATUS_in_programme, 2);
+	assert_int_equal(STATUS_closed, 5);
+	assert_int_equal(status_parse("closed ", 7), -1);
+	assert_string_equal(status_name(STATUS_COUNT), "?");
+	assert_string_equal(field_choice_label(F_status, STATUS_in_programme, true), "i program");
+	assert_string_equal(field_choice_label(F_status, STATUS_in_programme, false), "in programme");
+}
+
+/* The per-field special cases are flags in fields.def. The list screens'
+ * projection is the search index's (store/search.c shows names and a birth
+ * date beside the clear header), and the one blind index is the national
+ * id's: a change here is a change there. */
+static void test_flags(void **state)
+{
+	(void)state;
+	for (int f = 0; f < F_COUNT; f++) {
+		const struct field_def *d = &field_catalogue[f];
+		bool list = f == F_status || f == F_caseworker || f == F_given_name ||
+		            f == F_family_name || f == F_birth_date;
+
+		assert_int_equal(d->flags & ~(unsigned)(FLAG_INDEXED | FLAG_LIST | FLAG_DEADLINE), 0);
+		assert_int_equal(field_has((enum field_id)f, FLAG_INDEXED), f == F_national_id);
+		assert_int_equal(field_has((enum field_id)f, FLAG_LIST), list);
+		if (field_has((enum field_id)f, FLAG_INDEXED)) /* sealed, and validated */
+			assert_true(d->cls != KC_NONE && d->check != CHECK_NONE);
+		if (field_has((enum field_id)f, FLAG_DEADLINE))
+			assert_int_equal(d->type, FT_DATE);
+	}
+	assert_true(field_has(F_tb_screening, FLAG_DEADLINE));
+	assert_true(field_has(F_birth_date, FLAG_DEADLINE));
+	assert_false(field_has(F_COUNT, FLAG_LIST));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -116,6 +206,9 @@ int main(void)
 	    cmocka_unit_test(test_normalise),
 	    cmocka_unit_test(test_refusals_never_quote_the_value),
 	    cmocka_unit_test(test_nul_and_length),
+	    cmocka_unit_test(test_enum_values_one_list),
+	    cmocka_unit_test(test_status_numbers_on_disk),
+	    cmocka_unit_test(test_flags),
 	};
 	return cmocka_run_group_tests_name("catalogue", tests, NULL, NULL);
 }

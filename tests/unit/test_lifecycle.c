@@ -28,6 +28,7 @@
 
 #include "store/private.h"
 #include "store/store.h"
+#include "tests/gen/synth.h"
 #include "tests/unit/fixture.h"
 
 static const struct store_options opts = {0, &fixture_kdf};

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/store.h"
 #include "store/validate.h"
 
 #define OK(expr)  assert_null(expr)
@@ -1077,6 +1078,28 @@ static void test_messages_never_quote(void **state)
 	assert_string_equal(valid_national_id("01010050054"), "check digit does not match");
 }
 
+/* User names are ASCII login names in every locale (users.c tested them with
+ * islower, which a Latin-1 locale answers yes to for the byte of "å"). */
+static void test_user_name(void **state)
+{
+	(void)state;
+	assert_true(store_user_name_valid("kari"));
+	assert_true(store_user_name_valid("_svc"));
+	assert_true(store_user_name_valid("a.b-c_1"));
+	assert_true(store_user_name_valid("abcdefghijklmnopqrstuvwxyz012345")); /* 32 */
+	assert_false(store_user_name_valid(""));
+	assert_false(store_user_name_valid("Kari"));
+	assert_false(store_user_name_valid("1kari"));
+	assert_false(store_user_name_valid("-kari"));
+	assert_false(store_user_name_valid("abcdefghijklmnopqrstuvwxyz0123456")); /* 33 */
+	assert_false(store_user_name_valid("kari ola"));
+	assert_false(store_user_name_valid("\xc3\xa5se"));      /* åse in UTF-8 */
+	assert_false(store_user_name_valid("\xe5se"));          /* åse in Latin-1 */
+	assert_false(store_user_name_valid("kari\xe5"));
+	assert_true(store_user_name_valid_n("kari\xe5", 4)); /* the first n bytes only */
+	assert_false(store_user_name_valid_n("kari", 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1119,6 +1142,7 @@ int main(void)
 	    cmocka_unit_test(test_bool),
 	    cmocka_unit_test(test_choice),
 	    cmocka_unit_test(test_messages_never_quote),
+	    cmocka_unit_test(test_user_name),
 	};
 
 	return cmocka_run_group_tests_name("validate", tests, NULL, NULL);

@@ -1,6 +1,8 @@
-/* gen: synthetic case files for tests and benchmarks (store/synth.c).
+/* mappe-gen: synthetic case files for the demo store, tests and benchmarks
+ * (tests/gen/synth.c). mappe demo runs it from beside the mappe binary;
+ * the tests know it as build/tests/gen.
  *
- *   gen [--seed N] [--count N] [--format csv|jsonl]
+ *   mappe-gen [--seed N] [--count N] [--format csv|jsonl]
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -9,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/store.h"
+#include "tests/gen/synth.h"
 
 #define MAX_COUNT 10000000ULL
 
@@ -17,7 +19,7 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: gen [--seed N] [--count N] [--format csv|jsonl]\n"
+	fputs("usage: mappe-gen [--seed N] [--count N] [--format csv|jsonl]\n"
 	      "Prints synthetic refugee case files (never real people) to standard output.\n",
 	      f);
 }
@@ -57,7 +59,7 @@ int main(int argc, char **argv)
 			jsonl = strcmp(v, "jsonl") == 0;
 			i++;
 		} else {
-			fprintf(stderr, "gen: bad argument: %s\n", a);
+			fprintf(stderr, "mappe-gen: bad argument: %s\n", a);
 			usage(stderr);
 			return 1;
 		}
@@ -68,11 +70,11 @@ int main(int argc, char **argv)
 
 	setvbuf(stdout, buf, _IOFBF, sizeof buf);
 	if (synth_write(stdout, seed, count, jsonl, err, sizeof err) != 0) {
-		fprintf(stderr, "gen: %s\n", err);
+		fprintf(stderr, "mappe-gen: %s\n", err);
 		return 3;
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
-		perror("gen: write");
+		perror("mappe-gen: write");
 		return 1;
 	}
 	return 0;

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# The house (issue 8): which library each program links. The pure part of
+# store/ (record model, validation, formats, folding) and its unit tests link
+# neither LMDB nor libsodium; the generator of invented people is not in mappe.
+. "$(dirname "$0")/lib.sh"
+B=$(dirname "$MAPPE")
+top=$(cd "$(dirname "$0")/../.." && pwd)
+
+links() { # FILE LIB: the dynamic section of FILE needs LIB
+	objdump -p "$1" 2>/dev/null | grep -q "NEEDED *$2"
+}
+for t in test_catalogue test_validate test_formats test_fold; do
+	if [ ! -x "$B/tests/$t" ]; then
+		not_ok "$t is built"
+	elif links "$B/tests/$t" liblmdb || links "$B/tests/$t" libsodium; then
+		not_ok "$t links neither LMDB nor libsodium" "$(objdump -p "$B/tests/$t" | grep NEEDED | tr -s ' ' | tr '\n' ' ')"
+	else
+		ok "$t links neither LMDB nor libsodium"
+	fi
+done
+if links "$GEN" liblmdb || links "$GEN" libsodium; then
+	not_ok "the generator links neither LMDB nor libsodium"
+else
+	ok "the generator links neither LMDB nor libsodium"
+fi
+links "$MAPPE" liblmdb && links "$MAPPE" libsodium && ok "mappe links LMDB and libsodium" ||
+	not_ok "mappe links LMDB and libsodium"
+
+# The pure archive holds no symbol of LMDB, libsodium or the store's state.
+pure=$B/libmappe-pure.a
+if [ ! -f "$pure" ]; then
+	not_ok "libmappe-pure.a is built"
+else
+	undef=$(nm -u "$pure" 2>/dev/null | awk '$1 == "U" {print $2}' | sort -u)
+	defined=$(nm --defined-only "$pure" 2>/dev/null | awk 'NF == 3 {print $3}' | sort -u)
+	outside=$(comm -23 <(echo "$undef") <(echo "$defined") | grep -Ev '^(__|_)' |
+		grep -E '^(mdb_|sodium_|crypto_|randombytes|keys_|st_|store_|case_|search_|nid_)' || true)
+	if [ -z "$outside" ]; then ok "libmappe-pure.a needs nothing from the store, keys, LMDB or libsodium"; else
+		not_ok "libmappe-pure.a needs nothing from the store, keys, LMDB or libsodium" "$(echo $outside)"; fi
+fi
+
+# The layer rule: each of <lmdb.h>, <sodium.h>, curses in one folder, and
+# the pure files include none of them, nor store/private.h.
+cd "$top" || exit 1
+bad=$(grep -lE '#include <lmdb\.h>' keys/* tui/* tests/gen/* 2>/dev/null)
+[ -z "$bad" ] && ok "only store/ includes lmdb.h" || not_ok "only store/ includes lmdb.h" "$bad"
+bad=$(grep -lE '#include <sodium\.h>' store/* tui/* tests/gen/* 2>/dev/null)
+[ -z "$bad" ] && ok "only keys/ includes sodium.h" || not_ok "only keys/ includes sodium.h" "$bad"
+bad=$(grep -lE '#include <n?curses' keys/* store/* tests/gen/* 2>/dev/null)
+[ -z "$bad" ] && ok "only tui/ includes curses" || not_ok "only tui/ includes curses" "$bad"
+bad=$(grep -lE '#include "(store/private\.h|keys/keys\.h)"' store/catalogue.c store/clock.c \
+	store/validate.c store/formats.c store/fold.c store/catalogue.h store/validate.h \
+	store/formats.h store/fold.h 2>/dev/null)
+[ -z "$bad" ] && ok "the pure files include neither store/private.h nor keys/keys.h" ||
+	not_ok "the pure files include neither store/private.h nor keys/keys.h" "$bad"
+echo "1..$_n"
