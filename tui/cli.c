@@ -336,6 +336,13 @@ int cli_open(const struct cli *cli, store **out)
 		store_close(st);
 		return rc;
 	}
+	/* The store works in both formats meanwhile; its administrators are
+	 * reminded that the old one still shows which fields cases have. */
+	struct store_migration m;
+	if (!cli->migrating && store_role(st) == ROLE_ADMIN && store_migration_get(st, &m) == M_OK &&
+	    m.pending)
+		fprintf(stderr, _("mappe: this store still has cases in the old format, which shows "
+		                  "which fields they hold: run mappe migrate\n"));
 	*out = st;
 	return M_OK;
 }

@@ -530,10 +530,12 @@ static void show_migration(void *vctx, const struct store_migration *m)
 {
 	const bool *tty = vctx;
 
-	if (*tty)
-		fprintf(stderr, _("\rmoving cases to the new format: %llu of %llu"),
-		        (unsigned long long)(m->pending ? m->cursor : m->total),
-		        (unsigned long long)m->total);
+	if (!*tty)
+		return;
+	fputc('\r', stderr);
+	fprintf(stderr, _("moving cases to the new format: %llu of %llu"),
+	        (unsigned long long)(m->pending ? m->cursor : m->total),
+	        (unsigned long long)m->total);
 }
 
 /* Online: caseworkers go on working while the cases move, batch by batch. */
@@ -545,7 +547,8 @@ int cmd_migrate(struct cli *cli)
 	int rc;
 
 	if (cli->argc)
-		return cli_fail(M_USAGE, _("usage: mappe migrate"));
+		return cli_fail(M_USAGE, _("usage: mappe migrate [--batch N]"));
+	cli->migrating = true;
 	if ((rc = cli_open(cli, &st)))
 		return rc;
 	if (store_role(st) != ROLE_ADMIN) {

@@ -31,6 +31,7 @@ struct cli {
 	bool norwegian;
 	bool setgid;  /* running as the deployment's setgid binary */
 	bool upgrade; /* mappe upgrade: the one login an older store allows */
+	bool migrating; /* mappe migrate: no reminder to run it */
 
 	/* command options */
 	const char *admin;

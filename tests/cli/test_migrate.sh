@@ -43,6 +43,8 @@ echo '{"phone": "+4791112233"}' >"$T/phone.json"
 check "and saves a format-4 case" 0 as kari "$KARI" update 4 <"$T/phone.json"
 check "check passes on a store half in each format" 0 admin check
 check "a caseworker may not migrate" 2 as kari "$KARI" migrate
+check "an administrator is told to migrate" 0 admin show 2
+expect_in "$T/err" "at every command" "run mappe migrate"
 
 # ---- kill -9 at random points, a colleague saving all the while ----------------------
 # How long a whole migration takes here (on a copy), so that kills fall inside.
