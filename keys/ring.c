@@ -426,7 +426,8 @@ size_t keys_bucket(size_t len, size_t min)
 	 * padding, and a length known only to within that step. */
 	while (p * 2 < n)
 		p *= 2;
-	return (n + p / 4 - 1) / (p / 4) * (p / 4);
+	size_t step = p < 4 ? 1 : p / 4;
+	return (n + step - 1) / step * step;
 }
 
 size_t keys_bucket_envelope_size(size_t len, size_t min)

@@ -144,7 +144,7 @@ int st_class_each(const uint8_t *pt, size_t n,
 	size_t at = 1;
 	int rc;
 
-	if (n == 0)
+	if (n == 0 || !pt)
 		return 0; /* an empty class */
 	if (pt[0] != CLASS_PT_FORMAT)
 		return -1;
@@ -186,8 +186,8 @@ int st_hdr5_encode(store *st, uint64_t id, const struct rec_header *h, uint8_t *
 	b[p++] = (uint8_t)cw;
 	memcpy(b + p, h->caseworker, cw), p += cw;
 	for (unsigned c = 0; c < KC_COUNT; c++) {
-		table[c * TABLE_SLOT] = h->slot[c].state;
-		be32(table + c * TABLE_SLOT + 1, h->slot[c].state ? h->slot[c].counter : 0);
+		table[(size_t)c * TABLE_SLOT] = h->slot[c].state;
+		be32(table + (size_t)c * TABLE_SLOT + 1, h->slot[c].state ? h->slot[c].counter : 0);
 	}
 	const struct keys_place tplace = {id, PLACE_TABLE, h->version};
 	if (keys_seal(st->kr, KC_RECORD, h->epoch, &tplace, table, sizeof table, b + p + 2, tcap,
@@ -262,8 +262,8 @@ int st_hdr5_decode(store *st, uint64_t id, const uint8_t *b, size_t len, struct 
 		               (unsigned long long)id);
 	for (unsigned c = 0; c < KC_COUNT; c++) {
 		struct class_slot *s = &h->slot[c];
-		s->state = table[c * TABLE_SLOT];
-		s->counter = rd32(table + c * TABLE_SLOT + 1);
+		s->state = table[(size_t)c * TABLE_SLOT];
+		s->counter = rd32(table + (size_t)c * TABLE_SLOT + 1);
 		s->env = NULL;
 		s->len = 0;
 		if (s->state > SLOT_SEALED)
