@@ -64,9 +64,9 @@ static int migrate_case(store *st, MDB_txn *txn, uint64_t id, struct case_rec *c
 	for (unsigned i = 0; i < h4.nfields; i++) {
 		int f = field_by_number(h4.f[i].number);
 		if (f >= 0 && h4.f[i].present && c->locked[f])
-			return st_fail(st, M_AUTH, "case %llu: the %s key is missing: cannot move it",
-			               (unsigned long long)id,
-			               keys_class_name(field_catalogue[f].cls));
+			return st_fail(
+			    st, M_AUTH, "case %llu: the %s key is missing: cannot move it",
+			    (unsigned long long)id, keys_class_name(field_catalogue[f].cls));
 	}
 	/* The index entry was made under the epoch of the national id's
 	 * envelope; the new one is made under the active epoch. */
@@ -181,7 +181,8 @@ int store_migrate(store *st, size_t batch,
 	int rc;
 
 	if (!st->kr || !keyring_is_authority(st->kr))
-		return st_fail(st, M_AUTH, "not permitted: only an administrator can migrate a store");
+		return st_fail(st, M_AUTH,
+		               "not permitted: only an administrator can migrate a store");
 	if ((rc = store_migration_get(st, &m)))
 		return rc;
 	case_init(&ctx.c);

@@ -118,8 +118,8 @@ static bool same_shape(struct dump *a, struct dump *b, unsigned db)
 		if (i == a->n || j == b->n)
 			return i == a->n && j == b->n;
 		if (by_shape(&a->s[i], &b->s[j]) != 0) {
-			printf("# table %u: key %zu value %zu against key %zu value %zu\n", a->s[i].db,
-			       a->s[i].klen, a->s[i].vlen, b->s[j].klen, b->s[j].vlen);
+			printf("# table %u: key %zu value %zu against key %zu value %zu\n",
+			       a->s[i].db, a->s[i].klen, a->s[i].vlen, b->s[j].klen, b->s[j].vlen);
 			return false;
 		}
 		i++, j++;
@@ -176,8 +176,8 @@ static void one_case_store(struct tstore *t, bool sensitive, const char *by, con
 	uint64_t id;
 
 	assert_int_equal(ts_create(t, 0, "admin", admin_pass), 0);
-	assert_int_equal(store_user_add(t->st, "karin", ROLE_CASEWORKER, kari_pass, strlen(kari_pass)),
-	                 M_OK);
+	assert_int_equal(
+	    store_user_add(t->st, "karin", ROLE_CASEWORKER, kari_pass, strlen(kari_pass)), M_OK);
 	if (by)
 		ts_reopen_as(t, by, pass);
 	person(&c, sensitive);
