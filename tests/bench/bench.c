@@ -2686,7 +2686,9 @@ static void rot_line(struct rot_ctx *x, const char *line)
 		}
 		x->end[cls] = t;
 		x->done[cls] = done;
-		x->total[cls] = total;
+		/* The line after a class's last batch carries a total of 0. */
+		if (total > x->total[cls])
+			x->total[cls] = total;
 		if (!active)
 			x->finished |= 1u << cls;
 		x->batches++;
@@ -2789,8 +2791,9 @@ static void run_rotate(struct bench *b)
 		for (unsigned c = 0; c < KC_COUNT; c++) {
 			if (!(x.seen & (1u << c)))
 				continue;
-			visited += x.finished & (1u << c) ? x.total[c] : x.done[c];
-			all = x.total[c];
+			visited += x.done[c];
+			if (x.total[c] > all)
+				all = x.total[c];
 			used += (size_t)snprintf(
 			    per + used, used < sizeof per ? sizeof per - used : 0, "%s%s %.1f%s",
 			    used ? ", " : "", keys_class_name((enum key_class)c),
