@@ -2175,7 +2175,7 @@ static void run_import(struct bench *b)
 			b->rows[r].mark[C_MAPPE] = '*';
 		draw_samples(b, b->n_mappe);
 		scaled(b,
-		       "import: mappe's import stopped at its budget (BENCH_IMPORT_SECONDS=%.0f) "
+		       "import: mappe's import stopped at its budget (BENCH_IMPORT_SECONDS=%g) "
 		       "after %zu of %zu cases; * = mappe's store holds %zu cases, the others %zu "
 		       "(so its ratios compare stores of different sizes); samples come from the "
 		       "first %zu",
@@ -2805,7 +2805,7 @@ static void run_rotate(struct bench *b)
 		if (cut && visited)
 			scaled(b,
 			       "rotate: mappe's rotation stopped at its budget "
-			       "(BENCH_ROTATE_SECONDS=%.0f)"
+			       "(BENCH_ROTATE_SECONDS=%g)"
 			       " after %" PRIu64 " case passes of %u x %" PRIu64
 			       " (the per-class line above says how far); if every pass cost "
 			       "the same, all would take ~%.0f s (a crude guess: empty classes "
@@ -2907,9 +2907,9 @@ static void print_report(const struct bench *b)
 	{
 		char ib[32] = "none", rb[32] = "none";
 		if (b->import_budget)
-			snprintf(ib, sizeof ib, "%.0f s", b->import_budget);
+			snprintf(ib, sizeof ib, "%g s", b->import_budget);
 		if (b->rotate_budget)
-			snprintf(rb, sizeof rb, "%.0f s", b->rotate_budget);
+			snprintf(rb, sizeof rb, "%g s", b->rotate_budget);
 		printf("budgets:   mappe import %s, mappe rotation %s (past them the run stops "
 		       "that phase and says so below)\n",
 		       ib, rb);
