@@ -2,7 +2,7 @@
  * bench: mappe beside what a user would pick instead, in the same run, on the
  * same synthetic cases (method: docs in tests/bench/README.md).
  *
- *   bench [--cases N] [--ops N] [--dir DIR]
+ *   bench [--cases N] [--ops N] [--dir DIR] [--import-seconds S] [--rotate-seconds S]
  *
  * Four configurations, each in its own directory under a mkdtemp in DIR
  * (default /tmp), removed at the end:
@@ -16,10 +16,19 @@
  * every configuration must give the same answer for lookup-id and show. Key
  * derivation is measured apart. Progress goes to stderr, the report to stdout.
  * The data are invented (synth_write), so nothing here wipes memory.
+ *
+ * concurrent and rotate run other processes: this program again, exec'd as
+ * bench --child (readers, a writer, a saver, mappe's rotator), each opening
+ * its own store or connection, so that no LMDB environment crosses a fork.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -30,6 +39,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -103,11 +113,14 @@ __attribute__((format(printf, 1, 2), noreturn)) static void die(const char *fmt,
 	exit(2);
 }
 
+static uint64_t now_ns(void);
+static uint64_t g_start; /* the run's start, for the progress lines */
+
 __attribute__((format(printf, 1, 2))) static void progress(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("bench: ", stderr);
+	fprintf(stderr, "bench: [%6.1f s] ", (double)(now_ns() - g_start) / 1e9);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -1142,6 +1155,567 @@ static void mappe_view(const struct dataset *d, const struct case_rec *c, struct
 	}
 }
 
+/* ---- other processes: readers, a writer, a saver -------------------------- */
+
+/* concurrent and rotate need other processes, each with its own store or
+ * connection. They are this program again (/proc/self/exe --child ...), so
+ * that no LMDB environment or SQLite connection crosses a fork: the child
+ * execs before it touches anything. Each child reads the sampled cases and
+ * the keys from a work file in the run's directory, reports on stdout, one
+ * line per operation, and takes orders on stdin: a byte to start, end of
+ * file to stop. */
+
+#define READERS       10
+#define SAVE_EVERY_MS 200
+#define BUSY_MS       600000 /* SQLite busy_timeout: a save waits out a whole rekey */
+#define ROTATE_BATCH  100    /* cases per rotation batch, as mappe keys rotate */
+#define PHONE_WRITER  1u     /* phone numbers +47<base>NNNNNN, one base per kind of writer */
+#define PHONE_SAVER   2u
+
+static char g_keyhex[65], g_newkeyhex[65]; /* SQLCipher's raw key, before and after rekey */
+static char g_work[4300];                  /* the work file */
+
+static void key_pragma(char *out, size_t cap, const char *verb, const char *hex)
+{
+	snprintf(out, cap, "PRAGMA %s = \"x'%s'\"", verb, hex);
+}
+
+/* The phone number a writer of kind base sets in its j-th save, normalised
+ * as every other value is. */
+static void phone_of(unsigned base, size_t j, char *out, size_t cap, size_t *len)
+{
+	char raw[32];
+
+	snprintf(raw, sizeof raw, "+479%u%06zu", base, j % 1000000u);
+	if (field_normalise(F_phone, raw, strlen(raw), out, cap, len))
+		die("a generated phone number is invalid");
+}
+
+struct work {
+	size_t n; /* cases in the stores */
+	size_t m; /* samples */
+	uint64_t *id;
+	char (*nid)[32];
+};
+
+static void work_read(const char *path, struct work *w)
+{
+	FILE *f = fopen(path, "r");
+	char line[256];
+
+	memset(w, 0, sizeof *w);
+	if (!f)
+		die("%s: %s", path, strerror(errno));
+	if (fscanf(f, "cases %zu\nkey %64s\nnewkey %64s\nsamples %zu\n", &w->n, g_keyhex,
+	           g_newkeyhex, &w->m) != 4 ||
+	    w->m == 0)
+		die("%s: malformed", path);
+	w->id = xmalloc(w->m * sizeof *w->id);
+	w->nid = xmalloc(w->m * sizeof *w->nid);
+	for (size_t k = 0; k < w->m; k++) {
+		unsigned long long id;
+		if (!fgets(line, sizeof line, f) || sscanf(line, "%llu %31s", &id, w->nid[k]) != 2)
+			die("%s: malformed", path);
+		w->id[k] = id;
+	}
+	fclose(f);
+}
+
+/* A child's own connection: the pragmas of sql_connect that belong to a
+ * connection (journal_mode=WAL is the file's already), and a busy timeout,
+ * as any program sharing a database sets. */
+static sqlite3 *child_sql_connect(const char *path, const char *hex)
+{
+	char pragma[128];
+	sqlite3 *db;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
+		die("%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
+	sqlite3_busy_timeout(db, BUSY_MS);
+	if (hex) {
+		key_pragma(pragma, sizeof pragma, "key", hex);
+		sql_exec(db, pragma);
+		sql_exec(db, "PRAGMA cipher_page_size = 4096");
+	}
+	sql_exec(db, "PRAGMA synchronous = FULL");
+	return db;
+}
+
+struct conn {
+	int conf;
+	store *st;
+	struct plain pl;
+	sqlite3 *db;
+	const char *path;
+	bool rekeyed;
+	sqlite3_stmt *show, *lookup, *update;
+	size_t reconnects;
+};
+
+static void conn_prepare(struct conn *c)
+{
+	c->show = sql_prepare(c->db, "SELECT * FROM cases WHERE id = ?1");
+	c->lookup = sql_prepare(c->db, "SELECT id FROM cases WHERE national_id = ?1");
+	c->update = sql_prepare(
+	    c->db,
+	    "UPDATE cases SET phone = ?1, version = version + 1, updated = ?2 WHERE id = ?3");
+}
+
+static void conn_close_sql(struct conn *c)
+{
+	sqlite3_finalize(c->show);
+	sqlite3_finalize(c->lookup);
+	sqlite3_finalize(c->update);
+	sqlite3_close(c->db);
+	c->db = NULL;
+}
+
+static void conn_open(struct conn *c, int conf, const char *path, size_t n)
+{
+	memset(c, 0, sizeof *c);
+	c->conf = conf;
+	c->path = path;
+	if (conf == C_MAPPE) {
+		static const struct keys_kdf kdf = {2, 64ull << 20};
+		const struct store_options opt = {0, &kdf};
+		char err[512] = "";
+		if (store_open(path, &opt, &c->st, err, sizeof err) != M_OK)
+			die("store_open: %s", err);
+		if (store_unlock(c->st, ADMIN, PASS, strlen(PASS)) != M_OK)
+			die("store_unlock: %s", store_error(c->st));
+	} else if (conf == C_LMDB) {
+		MDB_txn *txn;
+		size_t map = (size_t)1 << 30;
+		if (n * 8192 > map)
+			map = n * 8192;
+		mdb_check(mdb_env_create(&c->pl.env), "create");
+		mdb_env_set_maxdbs(c->pl.env, 8);
+		mdb_env_set_mapsize(c->pl.env, map);
+		mdb_check(mdb_env_open(c->pl.env, path, MDB_NOTLS, 0660), "open");
+		mdb_check(mdb_txn_begin(c->pl.env, NULL, MDB_RDONLY, &txn), "begin");
+		mdb_check(mdb_dbi_open(txn, "meta", 0, &c->pl.meta), "meta");
+		mdb_check(mdb_dbi_open(txn, "cases", 0, &c->pl.cases), "cases");
+		mdb_check(mdb_dbi_open(txn, "fields", 0, &c->pl.fields), "fields");
+		mdb_check(mdb_dbi_open(txn, "nid", 0, &c->pl.nid), "nid");
+		mdb_check(mdb_txn_commit(txn), "commit");
+	} else {
+		c->db = child_sql_connect(path, conf == C_SQLCIPHER ? g_keyhex : NULL);
+		conn_prepare(c);
+	}
+}
+
+static void conn_close(struct conn *c)
+{
+	if (c->st)
+		store_close(c->st);
+	if (c->pl.env)
+		mdb_env_close(c->pl.env);
+	if (c->db)
+		conn_close_sql(c);
+}
+
+/* Open one case and touch every field; false if it is not there. */
+static bool conn_show(struct conn *c, uint64_t id)
+{
+	bool found = false;
+
+	if (c->conf == C_MAPPE) {
+		struct case_rec r;
+		case_init(&r);
+		found = store_case_get(c->st, id, &r) == M_OK && r.id == id;
+		case_clear(&r);
+	} else if (c->conf == C_LMDB) {
+		MDB_txn *txn;
+		uint8_t k[8];
+		MDB_val key = {8, k}, val;
+		struct plain_hdr h;
+		size_t bytes = 0;
+
+		mdb_check(mdb_txn_begin(c->pl.env, NULL, MDB_RDONLY, &txn), "begin");
+		be64(k, id);
+		if (mdb_get(txn, c->pl.cases, &key, &val) == 0) {
+			hdr_decode(&val, &h);
+			found = true;
+			for (unsigned j = 0; j < h.nf; j++) {
+				uint8_t fk[10];
+				MDB_val fkv = {10, fk}, v;
+				fkey(fk, id, h.num[j]);
+				if (mdb_get(txn, c->pl.fields, &fkv, &v) == 0)
+					bytes += v.mv_size;
+				else
+					found = false;
+			}
+		}
+		mdb_txn_abort(txn);
+		found &= bytes > 0;
+	} else {
+		int rc;
+		sqlite3_bind_int64(c->show, 1, (sqlite3_int64)id);
+		while ((rc = sqlite3_step(c->show)) == SQLITE_ROW) {
+			for (int col = 0; col < sqlite3_column_count(c->show); col++)
+				(void)sqlite3_column_text(c->show, col);
+			found = true;
+		}
+		sqlite3_reset(c->show);
+		found &= rc == SQLITE_DONE;
+	}
+	return found;
+}
+
+/* By national id: true if exactly the one case. */
+static bool conn_lookup(struct conn *c, const char *nid, uint64_t want)
+{
+	size_t len = strlen(nid), n = 0;
+	uint64_t got = 0;
+
+	if (c->conf == C_MAPPE) {
+		uint64_t *ids = NULL;
+		if (store_find_national_id(c->st, nid, &ids, &n) != M_OK)
+			return false;
+		got = n ? ids[0] : 0;
+		free(ids);
+	} else if (c->conf == C_LMDB) {
+		got = plain_lookup(&c->pl, nid, len);
+		n = got != 0;
+	} else {
+		int rc;
+		sqlite3_bind_text(c->lookup, 1, nid, (int)len, SQLITE_STATIC);
+		while ((rc = sqlite3_step(c->lookup)) == SQLITE_ROW)
+			got = n++ ? got : (uint64_t)sqlite3_column_int64(c->lookup, 0);
+		sqlite3_reset(c->lookup);
+		if (rc != SQLITE_DONE)
+			return false;
+	}
+	return n == 1 && got == want;
+}
+
+/* One durable save of the phone; 0 or the configuration's error code. A
+ * SQLCipher connection that finds the file rekeyed under it reconnects with
+ * the new key (which a real client would have to be given) and tries again,
+ * inside the same timed save. */
+static int conn_save(struct conn *c, uint64_t id, const char *phone, size_t len)
+{
+	if (c->conf == C_MAPPE) {
+		struct case_rec r;
+		int rc;
+		case_init(&r);
+		r.id = id;
+		if (case_set(&r, F_phone, phone, len))
+			die("case_set: out of memory");
+		rc = store_case_update(c->st, &r, 0);
+		case_clear(&r);
+		return rc;
+	}
+	if (c->conf == C_LMDB) {
+		plain_update(&c->pl, id, phone, len);
+		return 0;
+	}
+	for (int attempt = 0;; attempt++) {
+		int rc;
+		sqlite3_bind_text(c->update, 1, phone, (int)len, SQLITE_STATIC);
+		sqlite3_bind_int64(c->update, 2, (sqlite3_int64)time(NULL));
+		sqlite3_bind_int64(c->update, 3, (sqlite3_int64)id);
+		rc = sqlite3_step(c->update);
+		sqlite3_reset(c->update);
+		if (rc == SQLITE_DONE)
+			return sqlite3_changes(c->db) == 1 ? 0 : -1;
+		if (rc == SQLITE_NOTADB && c->conf == C_SQLCIPHER && !c->rekeyed) {
+			conn_close_sql(c);
+			c->db = child_sql_connect(c->path, g_newkeyhex);
+			conn_prepare(c);
+			c->rekeyed = true;
+			c->reconnects++;
+			continue;
+		}
+		if ((rc == SQLITE_BUSY || rc == SQLITE_LOCKED) && attempt < 3)
+			continue;
+		return rc;
+	}
+}
+
+/* Has the parent closed our stdin (stop), or sent the start byte? Waits at
+ * most timeout_ms. 1: a byte, 0: nothing yet, -1: end of file. */
+static int order(int timeout_ms)
+{
+	struct pollfd p = {STDIN_FILENO, POLLIN, 0};
+	char ch;
+	ssize_t got;
+
+	if (poll(&p, 1, timeout_ms) <= 0)
+		return 0;
+	got = read(STDIN_FILENO, &ch, 1);
+	return got == 1 ? 1 : -1;
+}
+
+static void rotator_progress(void *ctx, const struct store_rotation *r)
+{
+	(void)ctx;
+	printf("batch %u %d %" PRIu64 " %" PRIu64 " %" PRIu64 "\n", (unsigned)r->cls, r->active,
+	       r->done, r->total, now_ns());
+	fflush(stdout);
+}
+
+static void rotator_damaged(void *ctx, enum key_class c, const char *msg)
+{
+	(void)ctx;
+	(void)msg;
+	printf("damaged %u\n", (unsigned)c);
+	fflush(stdout);
+}
+
+/* bench --child reader|writer|rotator CONF PATH WORK INTERVAL_MS COUNT BASE
+ *   reader: show and lookup-id on the samples, from offset BASE, until stopped;
+ *           then "reads N ERRORS"
+ *   writer: a durable save of the phone of the samples in turn, one every
+ *           INTERVAL_MS (0: back to back), COUNT of them (0: until stopped);
+ *           one line "save ID J NS RC" each, J numbering the phones
+ *   rotator: (mappe) store_rotate_classes over every class, as mappe keys
+ *           rotate; "batch CLASS ACTIVE DONE TOTAL NS" after each batch, then
+ *           "rotated RC NS" */
+static int child_main(int argc, char **argv)
+{
+	struct work w;
+	struct conn c;
+	unsigned long conf, interval, count, base;
+	bool reader, rotator;
+
+	if (argc != 9)
+		die("--child: bad arguments");
+	reader = strcmp(argv[2], "reader") == 0;
+	rotator = strcmp(argv[2], "rotator") == 0;
+	conf = strtoul(argv[3], NULL, 10);
+	interval = strtoul(argv[6], NULL, 10);
+	count = strtoul(argv[7], NULL, 10);
+	base = strtoul(argv[8], NULL, 10);
+	if ((!reader && !rotator && strcmp(argv[2], "writer") != 0) || conf >= NCONF ||
+	    (rotator && conf != C_MAPPE))
+		die("--child: bad arguments");
+	if (keys_init() != KEYS_OK || sodium_init() < 0)
+		die("libsodium does not start");
+	work_read(argv[5], &w);
+	conn_open(&c, (int)conf, argv[4], w.n);
+	printf("ready\n");
+	fflush(stdout);
+	if (order(-1) != 1)
+		return 0; /* the parent gave up */
+
+	if (rotator) {
+		/* One line per batch, flushed, so that the parent sees how far
+		 * it got if it has to stop us. */
+		uint64_t t0 = now_ns();
+		int rc = store_rotate_classes(c.st, (1u << KC_COUNT) - 1, ROTATE_BATCH,
+		                              rotator_progress, rotator_damaged, NULL);
+		printf("rotated %d %" PRIu64 "\n", rc, now_ns() - t0);
+		if (rc)
+			fprintf(stderr, "bench: store_rotate_classes: %s\n", store_error(c.st));
+	} else if (reader) {
+		unsigned long long reads = 0, errors = 0;
+		for (size_t k = base * (w.m / READERS);; k++) {
+			size_t s = k % w.m;
+			errors += !conn_show(&c, w.id[s]);
+			errors += !conn_lookup(&c, w.nid[s], w.id[s]);
+			reads += 2;
+			if ((k & 15) == 0 && order(0) < 0)
+				break;
+		}
+		printf("reads %llu %llu\n", reads, errors);
+	} else {
+		uint64_t next = now_ns();
+		for (size_t j = 0; count == 0 || j < count; j++) {
+			size_t s = j % w.m, plen;
+			char phone[32];
+			uint64_t t0, t;
+			int rc;
+
+			if (interval) {
+				uint64_t now = now_ns();
+				int wait = next > now ? (int)((next - now + 999999) / 1000000) : 0;
+				if (order(wait) < 0)
+					break;
+				next = (next > now ? next : now) + interval * 1000000ull;
+			} else if (count == 0 && order(0) < 0) {
+				break;
+			}
+			phone_of((unsigned)base, j, phone, sizeof phone, &plen);
+			t0 = now_ns();
+			rc = conn_save(&c, w.id[s], phone, plen);
+			t = now_ns() - t0;
+			printf("save %" PRIu64 " %zu %" PRIu64 " %d\n", w.id[s], j, t, rc);
+		}
+		if (c.reconnects)
+			printf("reconnects %zu\n", c.reconnects);
+	}
+	fflush(stdout);
+	conn_close(&c);
+	free(w.id);
+	free(w.nid);
+	return ferror(stdout) ? 2 : 0;
+}
+
+/* The parent's side of a child. */
+struct child;
+static void child_stop(struct child *ch);
+
+struct child {
+	pid_t pid;
+	int ctl; /* its stdin */
+	int out; /* its stdout */
+	char buf[4096];
+	size_t have;
+};
+
+static void child_start(struct child *ch, const char *kind, int conf, const char *path,
+                        unsigned interval_ms, size_t count, unsigned base)
+{
+	int in[2], out[2];
+	char a_conf[16], a_int[16], a_count[32], a_base[16];
+
+	snprintf(a_conf, sizeof a_conf, "%d", conf);
+	snprintf(a_int, sizeof a_int, "%u", interval_ms);
+	snprintf(a_count, sizeof a_count, "%zu", count);
+	snprintf(a_base, sizeof a_base, "%u", base);
+	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0)
+		die("pipe: %s", strerror(errno));
+	fflush(NULL);
+	ch->pid = fork();
+	if (ch->pid < 0)
+		die("fork: %s", strerror(errno));
+	if (ch->pid == 0) {
+		/* Nothing of the parent's stores may reach the child. */
+		if (dup2(in[0], STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0)
+			_exit(127);
+		close_range(3, UINT_MAX, 0);
+		execl("/proc/self/exe", "bench", "--child", kind, a_conf, path, g_work, a_int,
+		      a_count, a_base, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	ch->ctl = in[1];
+	ch->out = out[0];
+	ch->have = 0;
+}
+
+/* The child's next line (without the newline) into line: 1; 0 at its end;
+ * -1 when deadline (CLOCK_MONOTONIC ns; 0 = none) passed first. */
+static int child_line(struct child *ch, char *line, size_t cap, uint64_t deadline)
+{
+	for (;;) {
+		char *nl = memchr(ch->buf, '\n', ch->have);
+		struct pollfd p = {ch->out, POLLIN, 0};
+		int timeout = -1;
+		ssize_t got;
+
+		if (nl) {
+			size_t len = (size_t)(nl - ch->buf);
+			snprintf(line, cap, "%.*s", (int)len, ch->buf);
+			memmove(ch->buf, nl + 1, ch->have - len - 1);
+			ch->have -= len + 1;
+			return 1;
+		}
+		if (ch->have == sizeof ch->buf)
+			die("a child's line is too long");
+		if (deadline) {
+			uint64_t now = now_ns();
+			if (now >= deadline)
+				return -1;
+			timeout = (int)((deadline - now) / 1000000u) + 1;
+		}
+		if (poll(&p, 1, timeout) == 0)
+			continue;
+		got = read(ch->out, ch->buf + ch->have, sizeof ch->buf - ch->have);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return 0;
+		ch->have += (size_t)got;
+	}
+}
+
+static void child_ready(struct child *ch)
+{
+	char line[64];
+
+	if (child_line(ch, line, sizeof line, 0) != 1 || strcmp(line, "ready") != 0)
+		die("a child process did not start");
+}
+
+/* Reap it; false if it failed. */
+static bool child_reap(struct child *ch)
+{
+	int status;
+
+	close(ch->out);
+	ch->out = -1;
+	child_stop(ch);
+	return waitpid(ch->pid, &status, 0) == ch->pid && WIFEXITED(status) &&
+	       WEXITSTATUS(status) == 0;
+}
+
+static void child_go(struct child *ch)
+{
+	if (write(ch->ctl, "g", 1) != 1)
+		die("a child is gone: %s", strerror(errno));
+}
+
+static void child_stop(struct child *ch)
+{
+	if (ch->ctl >= 0)
+		close(ch->ctl);
+	ch->ctl = -1;
+}
+
+/* What writers and savers report. */
+struct saves {
+	size_t n, cap, failed, reconnects;
+	int fail_rc; /* the first failure's code */
+	uint64_t *id, *ns;
+	size_t *j;
+	unsigned long long reads, read_errors;
+};
+
+/* Read the child's lines to its end, and reap it. */
+static void child_finish(struct child *ch, struct saves *s)
+{
+	char line[256];
+
+	while (child_line(ch, line, sizeof line, 0) == 1) {
+		unsigned long long id, ns, r, e;
+		size_t j;
+		int rc;
+
+		if (sscanf(line, "save %llu %zu %llu %d", &id, &j, &ns, &rc) == 4) {
+			if (s->n == s->cap) {
+				s->cap = s->cap ? 2 * s->cap : 256;
+				s->id = xrealloc(s->id, s->cap * sizeof *s->id);
+				s->ns = xrealloc(s->ns, s->cap * sizeof *s->ns);
+				s->j = xrealloc(s->j, s->cap * sizeof *s->j);
+			}
+			s->id[s->n] = id;
+			s->ns[s->n] = ns;
+			s->j[s->n] = rc == 0 ? j : SIZE_MAX;
+			if (rc && !s->failed++)
+				s->fail_rc = rc;
+			s->n++;
+		} else if (sscanf(line, "reads %llu %llu", &r, &e) == 2) {
+			s->reads += r;
+			s->read_errors += e;
+		} else if (sscanf(line, "reconnects %zu", &j) == 1) {
+			s->reconnects += j;
+		}
+	}
+	if (!child_reap(ch))
+		die("a child process failed");
+}
+
+static void saves_free(struct saves *s)
+{
+	free(s->id);
+	free(s->ns);
+	free(s->j);
+	memset(s, 0, sizeof *s);
+}
+
 /* ---- key derivation, apart ------------------------------------------------- */
 
 struct kdf_result {
@@ -1246,6 +1820,9 @@ enum {
 	R_IMPORT,
 	R_UPDATE50,
 	R_UPDATE99,
+	R_ROTATE,
+	R_SAVEROT,
+	R_CONC,
 	R_SIZE,
 	R_COUNT
 };
@@ -1254,11 +1831,14 @@ struct row {
 	char label[64];
 	enum row_kind kind;
 	double v[NCONF];
+	char mark[NCONF]; /* '>': at least (stopped at a budget); '*': see the footnote */
 };
 
 static void fmt_num(char *out, size_t cap, double v, enum row_kind kind)
 {
-	if (kind == K_COUNT || kind == K_RATE)
+	if (isnan(v))
+		snprintf(out, cap, "n/a");
+	else if (kind == K_COUNT || kind == K_RATE)
 		snprintf(out, cap, "%.0f", v);
 	else if (v >= 100)
 		snprintf(out, cap, "%.0f", v);
@@ -1272,12 +1852,15 @@ static void fmt_ratio(char *out, size_t cap, const struct row *r, int base)
 {
 	double m = r->v[C_MAPPE], b = r->v[base], x;
 
-	if (r->kind == K_COUNT || m <= 0 || b <= 0) {
+	if (r->kind == K_COUNT || isnan(m) || isnan(b) || m <= 0 || b <= 0) {
 		snprintf(out, cap, "-");
 		return;
 	}
 	x = r->kind == K_RATE ? b / m : m / b; /* cost: time per case for rates */
-	snprintf(out, cap, x >= 10 ? "%.0fx" : "%.1fx", x);
+	/* '*': mappe's store is smaller than the baseline's (a cut import), so
+	 * the ratio compares different sizes and says so. */
+	snprintf(out, cap, x >= 10 ? "%s%.0fx%s" : "%s%.1fx%s", r->mark[C_MAPPE] == '>' ? ">" : "",
+	         x, r->mark[C_MAPPE] == '*' ? "*" : "");
 }
 
 static void print_table(const struct row *rows, size_t n, FILE *f)
@@ -1292,8 +1875,15 @@ static void print_table(const struct row *rows, size_t n, FILE *f)
 		const struct row *r = &rows[i];
 		fprintf(f, "| %-32s |", r->label);
 		for (int c = 0; c < NCONF; c++) {
+			char m[40];
 			fmt_num(a, sizeof a, r->v[c], r->kind);
-			fprintf(f, " %10s |", a);
+			if (r->mark[c] == '>')
+				snprintf(m, sizeof m, ">%s", a);
+			else if (r->mark[c])
+				snprintf(m, sizeof m, "%s%c", a, r->mark[c]);
+			else
+				snprintf(m, sizeof m, "%s", a);
+			fprintf(f, " %10s |", m);
 		}
 		fmt_ratio(a, sizeof a, r, C_LMDB);
 		fmt_ratio(b, sizeof b, r, C_SQLCIPHER);
@@ -1351,11 +1941,14 @@ static void cpu_model(char *out, size_t cap)
 
 static void usage(FILE *f)
 {
-	fputs("usage: bench [--cases N] [--ops N] [--dir DIR]\n"
+	fputs("usage: bench [--cases N] [--ops N] [--dir DIR] [--import-seconds S]\n"
+	      "             [--rotate-seconds S]\n"
 	      "Measures mappe beside plain LMDB, SQLCipher and SQLite on the same synthetic\n"
 	      "cases and prints one table. N cases (default 10000), ops timed operations per\n"
 	      "workload (default 2000); the stores live in a new directory under DIR\n"
-	      "(default /tmp), removed at the end.\n",
+	      "(default /tmp), removed at the end. mappe's import stops after S seconds and\n"
+	      "its rotation after S seconds (0, the default: no limit); the output says so\n"
+	      "when either was cut.\n",
 	      f);
 }
 
@@ -1389,8 +1982,16 @@ struct bench {
 	size_t *sample;    /* ops dataset indices, for lookup-id, show and update */
 	uint64_t *t;       /* ops timings */
 	struct row rows[R_COUNT];
-	char checks[8][256];
+	char checks[12][256];
 	int nchecks;
+	char notes[24][320]; /* what the multi-process workloads saw */
+	int nnotes;
+	char scaled[8][400]; /* what was cut down for a large run */
+	int nscaled;
+	size_t conc_writes;  /* saves by the concurrent writer */
+	size_t n_mappe;      /* cases in mappe's store: fewer than n if its import was cut */
+	size_t search_names; /* family names typed in search */
+	double import_budget, rotate_budget; /* seconds; 0 = none */
 	size_t failures;
 	double mappe_unlock_ms;
 	char v_cipher[64], v_hmac[32], v_pagesize[2][32], v_cachesize[32];
@@ -1416,10 +2017,34 @@ static struct sql *sql_of(struct bench *b, int conf)
 	return &b->sq[conf - C_SQLCIPHER];
 }
 
+__attribute__((format(printf, 2, 3))) static void scaled(struct bench *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (b->nscaled == (int)(sizeof b->scaled / sizeof b->scaled[0]))
+		die("internal error: too many scaled notes");
+	va_start(ap, fmt);
+	vsnprintf(b->scaled[b->nscaled++], sizeof b->scaled[0], fmt, ap);
+	va_end(ap);
+}
+
 static void label(struct bench *b, int r, enum row_kind kind, const char *text)
 {
 	snprintf(b->rows[r].label, sizeof b->rows[r].label, "%s", text);
 	b->rows[r].kind = kind;
+}
+
+static void write_work(struct bench *b);
+
+/* The cases lookup-id, show, update and the other processes work on: the
+ * same in every configuration, from the first `range` cases. */
+static void draw_samples(struct bench *b, size_t range)
+{
+	struct rng r = {SEED * 104729u};
+
+	for (size_t k = 0; k < b->ops; k++)
+		b->sample[k] = rng_below(&r, range);
+	write_work(b);
 }
 
 static void bench_setup(struct bench *b)
@@ -1431,13 +2056,15 @@ static void bench_setup(struct bench *b)
 	snprintf(b->p_cipher, sizeof b->p_cipher, "%s/sqlcipher.db", g_root);
 	snprintf(b->p_lite, sizeof b->p_lite, "%s/sqlite.db", g_root);
 
-	/* A raw 256-bit key for SQLCipher: no PBKDF2 in the table. */
+	/* A raw 256-bit key for SQLCipher: no PBKDF2 in the table; and the
+	 * one PRAGMA rekey will change it to. */
 	{
 		uint8_t k[32];
-		char hex[65];
 		randombytes_buf(k, sizeof k);
-		sodium_bin2hex(hex, sizeof hex, k, sizeof k);
-		snprintf(g_rawkey, sizeof g_rawkey, "PRAGMA key = \"x'%s'\"", hex);
+		sodium_bin2hex(g_keyhex, sizeof g_keyhex, k, sizeof k);
+		randombytes_buf(k, sizeof k);
+		sodium_bin2hex(g_newkeyhex, sizeof g_newkeyhex, k, sizeof k);
+		key_pragma(g_rawkey, sizeof g_rawkey, "key", g_keyhex);
 	}
 
 	t0 = now_ns();
@@ -1457,10 +2084,20 @@ static void bench_setup(struct bench *b)
 
 	b->sample = xmalloc(b->ops * sizeof *b->sample);
 	b->t = xmalloc(b->ops * sizeof *b->t);
-	{
-		struct rng r = {SEED * 104729u};
-		for (size_t k = 0; k < b->ops; k++)
-			b->sample[k] = rng_below(&r, b->n);
+	draw_samples(b, b->n);
+	b->conc_writes = b->ops / 4 ? b->ops / 4 : 1;
+	/* A keystroke scans the whole index (mappe) or list (LMDB): fewer
+	 * names in a large store keep the search phase about as long as at
+	 * 100 000 cases. */
+	b->search_names = SEARCH_NAMES;
+	if (b->n > 100000) {
+		b->search_names = (size_t)((double)SEARCH_NAMES * 100000.0 / (double)b->n);
+		if (b->search_names < 20)
+			b->search_names = 20;
+		scaled(b,
+		       "search: %zu family names typed instead of %u (each keystroke scans all %zu "
+		       "cases)",
+		       b->search_names, SEARCH_NAMES, b->n);
 	}
 
 	label(b, R_OPEN, K_TIME, "open, ms (median of " XSTR(OPEN_REPS) ")");
@@ -1474,6 +2111,9 @@ static void bench_setup(struct bench *b)
 	label(b, R_IMPORT, K_RATE, "import, cases/s");
 	label(b, R_UPDATE50, K_TIME, "update p50, ms");
 	label(b, R_UPDATE99, K_TIME, "update p99, ms");
+	label(b, R_ROTATE, K_TIME, "rotate all classes, s");
+	label(b, R_SAVEROT, K_TIME, "save p99 during rotate, ms");
+	label(b, R_CONC, K_TIME, "concurrent writer p99, ms");
 	label(b, R_SIZE, K_BYTES, "size after import, MiB");
 }
 
@@ -1484,8 +2124,10 @@ static void run_import(struct bench *b)
 	char *buf = xmalloc(cap);
 	char path[4300];
 
+	b->n_mappe = n;
 	for (int conf = 0; conf < NCONF; conf++) {
 		uint64_t total = 0;
+		size_t done = n;
 
 		progress("import: %s", conf_name[conf]);
 		for (size_t first = 0; first < n; first += CHUNK) {
@@ -1514,11 +2156,31 @@ static void run_import(struct bench *b)
 					if (ids[j] != first + j + 1)
 						die("store_import: unexpected case id");
 				free(ids);
+				if (b->import_budget && (double)total / 1e9 > b->import_budget &&
+				    first + m < n) {
+					done = first + m;
+					break;
+				}
 			}
 		}
-		b->rows[R_IMPORT].v[conf] = (double)n / ((double)total / 1e9);
+		b->rows[R_IMPORT].v[conf] = (double)done / ((double)total / 1e9);
+		if (conf == C_MAPPE)
+			b->n_mappe = done;
 	}
 	free(buf);
+	if (b->n_mappe < n) {
+		/* Every row of mappe's column is then at n_mappe cases, and the
+		 * samples come from them, for every configuration alike. */
+		for (int r = 0; r < R_COUNT; r++)
+			b->rows[r].mark[C_MAPPE] = '*';
+		draw_samples(b, b->n_mappe);
+		scaled(b,
+		       "import: mappe's import stopped at its budget (BENCH_IMPORT_SECONDS=%g) "
+		       "after %zu of %zu cases; * = mappe's store holds %zu cases, the others %zu "
+		       "(so its ratios compare stores of different sizes); samples come from the "
+		       "first %zu",
+		       b->import_budget, b->n_mappe, n, b->n_mappe, n, b->n_mappe);
+	}
 
 	snprintf(path, sizeof path, "%s/data.mdb", b->p_mappe);
 	b->rows[R_SIZE].v[C_MAPPE] = (double)file_size(path);
@@ -1583,10 +2245,11 @@ static void run_open(struct bench *b)
 	}
 	for (int conf = 0; conf < NCONF; conf++) {
 		b->rows[R_OPEN].v[conf] = pct(t[conf], OPEN_REPS, 0.5) / 1e6;
-		all &= listed[conf] == b->n;
+		all &= listed[conf] == (conf == C_MAPPE ? b->n_mappe : b->n);
 	}
-	check(b, all, "open: %zu/%zu/%zu/%zu cases listed of %zu (mappe/LMDB/SQLCipher/SQLite)",
-	      listed[0], listed[1], listed[2], listed[3], b->n);
+	check(b, all,
+	      "open: %zu/%zu/%zu/%zu cases listed of %zu/%zu/%zu/%zu (mappe/LMDB/SQLCipher/SQLite)",
+	      listed[0], listed[1], listed[2], listed[3], b->n_mappe, b->n, b->n, b->n);
 }
 
 struct keystroke {
@@ -1604,8 +2267,8 @@ static void run_search(struct bench *b)
 	uint64_t *hits = xmalloc(b->n * sizeof *hits), *t, t0;
 	double total[NCONF] = {0};
 
-	for (unsigned s = 0; s < SEARCH_NAMES; s++) {
-		size_t i = rng_below(&r, b->n), len;
+	for (unsigned s = 0; s < b->search_names; s++) {
+		size_t i = rng_below(&r, b->n_mappe), len;
 		const char *fam = dval(d, i, d->c_family, &len);
 		for (size_t k = 1; k <= len; k++) {
 			if (k < len && ((unsigned char)fam[k] & 0xC0) == 0x80)
@@ -1663,9 +2326,9 @@ static void run_search(struct bench *b)
 		same += nhits[C_LMDB][k] == nhits[C_SQLCIPHER][k] &&
 		        nhits[C_LMDB][k] == nhits[C_SQLITE][k];
 	check(b, same == nks,
-	      "search: %zu keystrokes over %u names; LMDB, SQLCipher and SQLite hit counts equal "
+	      "search: %zu keystrokes over %zu names; LMDB, SQLCipher and SQLite hit counts equal "
 	      "on %zu/%zu",
-	      nks, SEARCH_NAMES, same, nks);
+	      nks, b->search_names, same, nks);
 	/* The baselines must always find it; mappe's ranking is its own. */
 	check(b, found[1] == nks && found[2] == nks && found[3] == nks,
 	      "search: the case being typed was among the hits on %zu/%zu/%zu/%zu keystrokes "
@@ -1860,6 +2523,338 @@ static void run_update(struct bench *b)
 	free(last);
 }
 
+/* The work file every child reads: the keys and the sampled cases. */
+static void write_work(struct bench *b)
+{
+	FILE *f;
+
+	snprintf(g_work, sizeof g_work, "%s/work", g_root);
+	f = fopen(g_work, "w");
+	if (!f)
+		die("%s: %s", g_work, strerror(errno));
+	fprintf(f, "cases %zu\nkey %s\nnewkey %s\nsamples %zu\n", b->n, g_keyhex, g_newkeyhex,
+	        b->ops);
+	for (size_t k = 0; k < b->ops; k++) {
+		size_t len;
+		const char *nid = dval(&b->d, b->sample[k], b->d.c_nid, &len);
+		fprintf(f, "%zu %.*s\n", b->sample[k] + 1, (int)len, nid);
+	}
+	if (fclose(f) != 0)
+		die("%s: %s", g_work, strerror(errno));
+}
+
+/* Every case a writer saved holds the phone of its last successful save,
+ * read back by the parent's own handle. Returns how many do. */
+static size_t saves_verify(struct bench *b, int conf, const struct saves *s, unsigned base,
+                           size_t *cases)
+{
+	size_t *last = xmalloc(b->n * sizeof *last), ok = 0;
+	struct view w = {.cap = 64 * 1024};
+
+	w.mem = xmalloc(w.cap);
+	*cases = 0;
+	for (size_t i = 0; i < b->n; i++)
+		last[i] = SIZE_MAX;
+	for (size_t k = 0; k < s->n; k++)
+		if (s->j[k] != SIZE_MAX && s->id[k] >= 1 && s->id[k] <= b->n)
+			last[s->id[k] - 1] = s->j[k];
+	for (size_t i = 0; i < b->n; i++) {
+		char phone[32];
+		size_t plen;
+		struct case_rec c;
+
+		if (last[i] == SIZE_MAX)
+			continue;
+		(*cases)++;
+		phone_of(base, last[i], phone, sizeof phone, &plen);
+		case_init(&c);
+		if (read_case(b, conf, i + 1, &w, &c) && w.v[b->d.c_phone] &&
+		    w.len[b->d.c_phone] == plen && memcmp(w.v[b->d.c_phone], phone, plen) == 0)
+			ok++;
+		case_clear(&c);
+	}
+	free(w.mem);
+	free(last);
+	return ok;
+}
+
+__attribute__((format(printf, 2, 3))) static void note(struct bench *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (b->nnotes == (int)(sizeof b->notes / sizeof b->notes[0]))
+		die("internal error: too many notes");
+	va_start(ap, fmt);
+	vsnprintf(b->notes[b->nnotes++], sizeof b->notes[0], fmt, ap);
+	va_end(ap);
+}
+
+/* p50, p99 and max of a writer's saves, in ms. */
+static void saves_pct(const struct saves *s, double *p50, double *p99, double *max)
+{
+	uint64_t *t = xmalloc(s->n * sizeof *t);
+
+	memcpy(t, s->ns, s->n * sizeof *t);
+	*p50 = pct(t, s->n, 0.5) / 1e6;
+	*p99 = pct(t, s->n, 0.99) / 1e6;
+	*max = s->n ? (double)t[s->n - 1] / 1e6 : 0;
+	free(t);
+}
+
+static const char *conf_path(const struct bench *b, int conf)
+{
+	return conf == C_MAPPE  ? b->p_mappe
+	       : conf == C_LMDB ? b->p_lmdb
+	                        : b->sq[conf - C_SQLCIPHER].path;
+}
+
+/* concurrent: READERS reader processes (show and lookup-id in a loop) and
+ * one writer process (durable saves back to back); the writer's p99. */
+static void run_concurrent(struct bench *b)
+{
+	size_t verified[NCONF] = {0}, cases[NCONF] = {0}, errors = 0, failed = 0;
+
+	for (int conf = 0; conf < NCONF; conf++) {
+		struct child rd[READERS], wr;
+		struct saves s = {0}, r = {0};
+		double p50, p99, max;
+		uint64_t t0;
+
+		progress("concurrent: %s, %d readers and a writer of %zu saves", conf_name[conf],
+		         READERS, b->conc_writes);
+		for (int i = 0; i < READERS; i++)
+			child_start(&rd[i], "reader", conf, conf_path(b, conf), 0, 0, (unsigned)i);
+		child_start(&wr, "writer", conf, conf_path(b, conf), 0, b->conc_writes,
+		            PHONE_WRITER);
+		for (int i = 0; i < READERS; i++)
+			child_ready(&rd[i]);
+		child_ready(&wr);
+		for (int i = 0; i < READERS; i++)
+			child_go(&rd[i]);
+		t0 = now_ns();
+		child_go(&wr);
+		child_finish(&wr, &s);
+		for (int i = 0; i < READERS; i++)
+			child_stop(&rd[i]);
+		for (int i = 0; i < READERS; i++)
+			child_finish(&rd[i], &r);
+		saves_pct(&s, &p50, &p99, &max);
+		b->rows[R_CONC].v[conf] = p99;
+		note(
+		    b,
+		    "concurrent %-9s writer: %zu saves in %.1f s, p50 %.2f, p99 %.2f, max %.1f ms; "
+		    "readers: %.0f reads/s in all",
+		    conf_name[conf], s.n, (double)(now_ns() - t0) / 1e9, p50, p99, max,
+		    (double)r.reads / ((double)(now_ns() - t0) / 1e9));
+		errors += r.read_errors;
+		failed += s.failed;
+		verified[conf] = saves_verify(b, conf, &s, PHONE_WRITER, &cases[conf]);
+		saves_free(&s);
+	}
+	check(b, errors == 0 && failed == 0,
+	      "concurrent: %zu wrong reads, %zu failed saves (all configurations)", errors, failed);
+	check(b,
+	      verified[0] == cases[0] && verified[1] == cases[1] && verified[2] == cases[2] &&
+	          verified[3] == cases[3],
+	      "concurrent: the writer's last phone on %zu/%zu/%zu/%zu of %zu/%zu/%zu/%zu cases "
+	      "(mappe/LMDB/SQLCipher/SQLite)",
+	      verified[0], verified[1], verified[2], verified[3], cases[0], cases[1], cases[2],
+	      cases[3]);
+}
+
+/* What the rotator reported: per class, its first and last batch and how
+ * far it got. */
+struct rot_ctx {
+	uint64_t start[KC_COUNT], end[KC_COUNT], done[KC_COUNT], total[KC_COUNT];
+	unsigned seen, finished;
+	size_t batches, damaged;
+	int rc;
+	bool ended; /* its "rotated" line came */
+};
+
+static void rot_line(struct rot_ctx *x, const char *line)
+{
+	unsigned cls;
+	int active, rc;
+	unsigned long long done, total, t;
+
+	if (sscanf(line, "batch %u %d %llu %llu %llu", &cls, &active, &done, &total, &t) == 5 &&
+	    cls < KC_COUNT) {
+		if (!(x->seen & (1u << cls))) {
+			x->seen |= 1u << cls;
+			x->start[cls] = t;
+		}
+		x->end[cls] = t;
+		x->done[cls] = done;
+		/* The line after a class's last batch carries a total of 0. */
+		if (total > x->total[cls])
+			x->total[cls] = total;
+		if (!active)
+			x->finished |= 1u << cls;
+		x->batches++;
+	} else if (sscanf(line, "damaged %u", &cls) == 1) {
+		x->damaged++;
+	} else if (sscanf(line, "rotated %d %llu", &rc, &t) == 2) {
+		x->rc = rc;
+		x->ended = true;
+	}
+}
+
+/* mappe: a rotator process runs store_rotate_classes over every class,
+ * stopped (kill -9, which a rotation resumes from) if it outlasts the
+ * budget. Returns its seconds. */
+static double rotate_mappe(struct bench *b, struct rot_ctx *x, bool *cut)
+{
+	struct child rot;
+	char line[256];
+	uint64_t t0, deadline;
+	int got;
+
+	child_start(&rot, "rotator", C_MAPPE, b->p_mappe, 0, 0, 0);
+	child_ready(&rot);
+	t0 = now_ns();
+	deadline = b->rotate_budget ? t0 + (uint64_t)(b->rotate_budget * 1e9) : 0;
+	child_go(&rot);
+	while ((got = child_line(&rot, line, sizeof line, deadline)) == 1)
+		rot_line(x, line);
+	*cut = got < 0;
+	if (*cut) {
+		kill(rot.pid, SIGKILL);
+		close(rot.out);
+		child_stop(&rot);
+		waitpid(rot.pid, NULL, 0);
+	} else if (!child_reap(&rot) || !x->ended || x->rc != M_OK) {
+		die("the rotation failed (rc %d)", x->rc);
+	}
+	return (double)(now_ns() - t0) / 1e9;
+}
+
+/* rotate: mappe's online rotation of every class against SQLCipher's PRAGMA
+ * rekey, each with a saver process (unlocked once, a durable save every
+ * SAVE_EVERY_MS) running meanwhile. */
+static void run_rotate(struct bench *b)
+{
+	size_t verified[2] = {0}, cases[2] = {0}, nsaves[2] = {0};
+	struct rot_ctx x = {0};
+	bool cut = false, newkey_ok = false;
+
+	for (int k = 0; k < 2; k++) {
+		int conf = k == 0 ? C_MAPPE : C_SQLCIPHER;
+		struct child sv;
+		struct saves s = {0};
+		double p50, p99, max, secs;
+
+		progress("rotate: %s, with a saver every %d ms", conf_name[conf], SAVE_EVERY_MS);
+		child_start(&sv, "writer", conf, conf_path(b, conf), SAVE_EVERY_MS, 0, PHONE_SAVER);
+		child_ready(&sv);
+		child_go(&sv);
+		if (conf == C_MAPPE) {
+			secs = rotate_mappe(b, &x, &cut);
+		} else {
+			char pragma[128];
+			uint64_t t0 = now_ns();
+			/* sqlite3_rekey returns SQLITE_OK even when it could not
+			 * begin its transaction (the saver's save holds the write
+			 * lock for a moment), and then rekeys nothing: wait for
+			 * the lock as the saver does. The check below proves it. */
+			sqlite3_busy_timeout(b->sq[0].db, BUSY_MS);
+			key_pragma(pragma, sizeof pragma, "rekey", g_newkeyhex);
+			sql_exec(b->sq[0].db, pragma);
+			secs = (double)(now_ns() - t0) / 1e9;
+		}
+		child_stop(&sv);
+		child_finish(&sv, &s);
+		saves_pct(&s, &p50, &p99, &max);
+		b->rows[R_ROTATE].v[conf] = secs;
+		b->rows[R_SAVEROT].v[conf] = p99;
+		nsaves[k] = s.n;
+		note(b,
+		     "rotate %-9s %.1f s%s; saver: %zu saves, p50 %.2f, p99 %.2f, max %.1f ms, %zu "
+		     "failed%s%s",
+		     conf_name[conf], secs, conf == C_MAPPE && cut ? " (stopped: budget)" : "", s.n,
+		     p50, p99, max, s.failed,
+		     !s.failed ? ""
+		     : conf == C_MAPPE && s.fail_rc == M_UNAVAILABLE
+		         ? " (M_UNAVAILABLE: waited 10 s for the write lock)"
+		         : " (see the child's stderr)",
+		     s.reconnects ? "; its first save after the rekey reconnected with the new key"
+		                  : "");
+		verified[k] = saves_verify(b, conf, &s, PHONE_SAVER, &cases[k]);
+		saves_free(&s);
+	}
+	if (cut)
+		b->rows[R_ROTATE].mark[C_MAPPE] = '>';
+	{
+		char per[600] = "";
+		size_t used = 0;
+		uint64_t visited = 0, all = 0;
+		for (unsigned c = 0; c < KC_COUNT; c++) {
+			if (!(x.seen & (1u << c)))
+				continue;
+			visited += x.done[c];
+			if (x.total[c] > all)
+				all = x.total[c];
+			used += (size_t)snprintf(
+			    per + used, used < sizeof per ? sizeof per - used : 0, "%s%s %.1f%s",
+			    used ? ", " : "", keys_class_name((enum key_class)c),
+			    (double)(x.end[c] - x.start[c]) / 1e9,
+			    x.finished & (1u << c) ? "" : " (unfinished)");
+		}
+		note(b, "rotate mappe per class (s, first to last batch): %s; %zu batches of %d",
+		     per, x.batches, ROTATE_BATCH);
+		if (cut && visited)
+			scaled(b,
+			       "rotate: mappe's rotation stopped at its budget "
+			       "(BENCH_ROTATE_SECONDS=%g)"
+			       " after %" PRIu64 " case passes of %u x %" PRIu64
+			       " (the per-class line above says how far); if every pass cost "
+			       "the same, all would take ~%.0f s (a crude guess: empty classes "
+			       "pass faster)",
+			       b->rotate_budget, visited, (unsigned)KC_COUNT, all,
+			       b->rows[R_ROTATE].v[C_MAPPE] * (double)KC_COUNT * (double)all /
+			           (double)visited);
+	}
+	/* The rekey took: the new key opens the file, the old one no longer. */
+	{
+		char out[32] = "", pragma[128];
+		sqlite3 *db;
+		if (sqlite3_open_v2(b->sq[0].path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+			key_pragma(pragma, sizeof pragma, "key", g_newkeyhex);
+			sql_exec(db, pragma);
+			sql_exec(db, "PRAGMA cipher_page_size = 4096");
+			/* quick_check reads every page, so every page was
+			 * rekeyed; a page under the old key fails it. */
+			sqlite3_stmt *q;
+			if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &q, NULL) ==
+			        SQLITE_OK &&
+			    sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
+				snprintf(out, sizeof out, "%s",
+				         (const char *)sqlite3_column_text(q, 0));
+			sqlite3_finalize(q);
+			newkey_ok = strcmp(out, "ok") == 0;
+		}
+		sqlite3_close(db);
+		if (sqlite3_open_v2(b->sq[0].path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+			key_pragma(pragma, sizeof pragma, "key", g_keyhex);
+			sql_exec(db, pragma);
+			sql_exec(db, "PRAGMA cipher_page_size = 4096");
+			newkey_ok &= sqlite3_exec(db, "SELECT count(*) FROM cases", NULL, NULL,
+			                          NULL) == SQLITE_NOTADB;
+		}
+		sqlite3_close(db);
+	}
+	/* Nothing to rotate without encryption. */
+	b->rows[R_ROTATE].v[C_LMDB] = b->rows[R_ROTATE].v[C_SQLITE] = NAN;
+	b->rows[R_SAVEROT].v[C_LMDB] = b->rows[R_SAVEROT].v[C_SQLITE] = NAN;
+	check(b, x.damaged == 0 && nsaves[0] > 0 && nsaves[1] > 0 && newkey_ok,
+	      "rotate: %zu classes held back by damaged cases; %zu/%zu saves during it "
+	      "(mappe/SQLCipher); SQLCipher opens with the new key %s",
+	      x.damaged, nsaves[0], nsaves[1], newkey_ok ? "only" : "NOT only");
+	check(b, verified[0] == cases[0] && verified[1] == cases[1],
+	      "rotate: the saver's last phone on %zu/%zu of %zu/%zu cases (mappe/SQLCipher)",
+	      verified[0], verified[1], cases[0], cases[1]);
+}
+
 /* Key derivation, apart: after the stores are closed. */
 static void run_kdf(struct bench *b)
 {
@@ -1909,6 +2904,16 @@ static void print_report(const struct bench *b)
 	       "page size %s, same schema and pragmas\n",
 	       strcmp(b->v_hmac, "1") == 0 ? "on" : b->v_hmac, b->v_pagesize[0], b->v_cachesize,
 	       b->v_pagesize[1]);
+	{
+		char ib[32] = "none", rb[32] = "none";
+		if (b->import_budget)
+			snprintf(ib, sizeof ib, "%g s", b->import_budget);
+		if (b->rotate_budget)
+			snprintf(rb, sizeof rb, "%g s", b->rotate_budget);
+		printf("budgets:   mappe import %s, mappe rotation %s (past them the run stops "
+		       "that phase and says so below)\n",
+		       ib, rb);
+	}
 	printf("\n");
 	print_table(b->rows, R_COUNT, stdout);
 	printf("\nratios: mappe's cost / the baseline's (time per operation or per case, bytes); "
@@ -1944,17 +2949,30 @@ static void print_report(const struct bench *b)
 	       "ms (median of %d)\n",
 	       k->pbkdf_256k_iter, k->pbkdf_256k_ms, KDF_REPS);
 
+	printf("concurrent: %d reader processes (show and lookup-id of the sampled cases in a "
+	       "loop) and 1 writer process (%zu durable\n"
+	       "      phone saves back to back), each with its own store or connection; the "
+	       "writer's p99.\n",
+	       READERS, b->conc_writes);
+	printf("rotate: mappe store_rotate_classes(every class, batch %d) as mappe keys rotate; "
+	       "SQLCipher PRAGMA rekey to a new raw key.\n"
+	       "      Meanwhile a saver process, unlocked once, saves a phone every %d ms "
+	       "(durable; SQLite busy_timeout %d s); its p99.\n",
+	       ROTATE_BATCH, SAVE_EVERY_MS, BUSY_MS / 1000);
+	for (int i = 0; i < b->nnotes; i++)
+		printf("  %s\n", b->notes[i]);
+
+	printf("\nscaled down in this run%s\n", b->nscaled ? ":" : ": nothing");
+	for (int i = 0; i < b->nscaled; i++)
+		printf("  %s\n", b->scaled[i]);
 	printf("\nnot measured in this run:\n");
-	printf("  concurrent  10 reader processes + 1 writer needs a multi-process harness; this "
-	       "program is one process\n");
-	printf("  rotate      store_rotate vs PRAGMA rekey with interactive updates running "
-	       "alongside needs the same harness\n");
 	printf("  screen      terminal bytes per keystroke is a tui/ measurement, not a store "
 	       "one\n");
 
 	printf("\nchecks%s:\n", b->failures ? " (FAILED)" : "");
 	for (int i = 0; i < b->nchecks; i++)
 		printf("  %s\n", b->checks[i]);
+	printf("\nwall time: %.0f s\n", (double)(now_ns() - g_start) / 1e9);
 	fflush(stdout);
 }
 
@@ -1962,6 +2980,11 @@ int main(int argc, char **argv)
 {
 	unsigned long long ncases = 10000, nops = 2000;
 	static struct bench b;
+
+	if (argc > 1 && strcmp(argv[1], "--child") == 0)
+		return child_main(argc, argv);
+	signal(SIGPIPE, SIG_IGN); /* a child that died is reported, not fatal here */
+	g_start = now_ns();
 
 	b.base = "/tmp";
 	for (int i = 1; i < argc; i++) {
@@ -1973,10 +2996,20 @@ int main(int argc, char **argv)
 			i++;
 		} else if (strcmp(a, "--ops") == 0 && parse_count(v, &nops)) {
 			i++;
+		} else if ((strcmp(a, "--import-seconds") == 0 ||
+		            strcmp(a, "--rotate-seconds") == 0) &&
+		           v && *v >= '0' && *v <= '9') {
+			char *end;
+			double secs = strtod(v, &end);
+			if (*end || secs < 0)
+				goto bad;
+			*(a[2] == 'i' ? &b.import_budget : &b.rotate_budget) = secs;
+			i++;
 		} else if (strcmp(a, "--dir") == 0 && v && *v) {
 			b.base = v;
 			i++;
 		} else {
+		bad:
 			fprintf(stderr, "bench: bad argument: %s\n", a);
 			usage(stderr);
 			return 1;
@@ -2004,6 +3037,8 @@ int main(int argc, char **argv)
 	run_lookup(&b);
 	run_show(&b);
 	run_update(&b);
+	run_concurrent(&b);
+	run_rotate(&b);
 	store_close(b.st);
 	mdb_env_close(b.pl.env);
 	sql_close(&b.sq[0]);
