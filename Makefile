@@ -152,11 +152,10 @@ BENCH_ROTATE_SECONDS ?= 240
 BENCH_FLAGS := -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra $(filter -Werror,$(WARN)) -I.
 BENCH_BIN   := $(BUILD)/bench/bench
 
-# -include: bench.c declares synth_write through store.h no more.
 $(BENCH_BIN): tests/bench/bench.c $(GEN_LIB) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_FLAGS) -DBENCH_CFLAGS='"$(CC) $(BENCH_FLAGS)"' -DBENCH_LIBCFLAGS='"$(CFLAGS)"' \
-	  -include tests/gen/synth.h -o $@ $< $(GEN_LIB) $(LIBA) -llmdb -lsodium -lsqlcipher -lm
+	  -o $@ $< $(GEN_LIB) $(LIBA) -llmdb -lsodium -lsqlcipher -lm
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BIN)

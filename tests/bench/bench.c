@@ -48,6 +48,7 @@
 #include <sqlcipher/sqlite3.h>
 
 #include "store/store.h"
+#include "tests/gen/synth.h"
 
 #ifndef BENCH_CFLAGS
 #define BENCH_CFLAGS "-O2 (assumed; build with -DBENCH_CFLAGS='\"...\"' to record the flags)"
@@ -1168,7 +1169,7 @@ static void mappe_view(const struct dataset *d, const struct case_rec *c, struct
 #define READERS       10
 #define SAVE_EVERY_MS 200
 #define BUSY_MS       600000 /* SQLite busy_timeout: a save waits out a whole rekey */
-#define ROTATE_BATCH  100    /* cases per rotation batch, as mappe keys rotate */
+#define ROTATE_BATCH  0      /* batches sized by time, as mappe keys rotate */
 #define PHONE_WRITER  1u     /* phone numbers +47<base>NNNNNN, one base per kind of writer */
 #define PHONE_SAVER   2u
 
