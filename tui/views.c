@@ -829,7 +829,7 @@ static bool keys_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 		if (!ui_confirm(ui, q))
 			return true;
 		progress_ui = ui;
-		if (store_rotate(ui->st, (enum key_class)kv->sel, 50, keys_progress, NULL) != M_OK)
+		if (store_rotate(ui->st, (enum key_class)kv->sel, 0, keys_progress, NULL) != M_OK)
 			ui_say(ui, true, "%s", _(store_error(ui->st)));
 		else
 			ui_say(ui, false, _("%s: epoch %u active; the old keys are deleted"),
