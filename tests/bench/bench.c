@@ -2801,8 +2801,10 @@ static void run_rotate(struct bench *b)
 			    (double)(x.end[c] - x.start[c]) / 1e9,
 			    x.finished & (1u << c) ? "" : " (unfinished)");
 		}
-		note(b, "rotate mappe per class (s, first to last batch): %s; %zu batches of %d",
-		     per, x.batches, ROTATE_BATCH);
+		note(b,
+		     "rotate mappe per class (s, first to last batch of the one pass): %s; %zu "
+		     "progress reports (one per class and batch; batches %s)",
+		     per, x.batches, ROTATE_BATCH ? "of a fixed size" : "sized by time");
 		if (cut && visited)
 			scaled(b,
 			       "rotate: mappe's rotation stopped at its budget "
