@@ -307,11 +307,10 @@ int st_rotate_drafts(store *st, MDB_txn *txn, enum key_class c, uint32_t to)
 			const struct keys_place place = draft_place(id, number, base);
 			memcpy(copy + outlen, p + off, 6 + len);
 			if (draft_class(number) == c &&
-			    keys_envelope_info(env.mv_data, len, &ec, &epoch) == KEYS_OK &&
-			    epoch < to && st_open_env(st, &place, &env, c, &val, &vlen) == M_OK) {
-				if (keys_seal(st->kr, c, to, &place, val, vlen, copy + outlen + 6,
-				              len, &sealed) == KEYS_OK &&
-				    sealed == len)
+			    keys_envelope_info(env.mv_data, len, &ec, &epoch) == KEYS_OK && epoch < to &&
+			    st_open_env(st, &place, &env, c, &val, &vlen) == M_OK) {
+				if (keys_seal(st->kr, c, to, &place, val, vlen, copy + outlen + 6, len,
+				              &sealed) == KEYS_OK && sealed == len)
 					changed = true;
 				keys_secure_free(val);
 			}
