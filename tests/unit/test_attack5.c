@@ -224,10 +224,72 @@ static void test_draft_note_is_no_journal_note(void **state)
 	ts_destroy(&t);
 }
 
+/* ---- a placeholder is the empty bucket -------------------------------------------- */
+
+/* Offset and length of class c's envelope inside a case value. */
+static size_t class_at(const uint8_t *v, size_t vlen, enum key_class c, uint32_t *len)
+{
+	size_t p = 31 + v[30];
+
+	assert_int_equal(v[0], HDR_FORMAT5);
+	p += 2 + rd16(v + p) + KEYS_MAC_BYTES;
+	while (p < vlen) {
+		uint32_t n = rd32(v + p);
+		assert_true(p + 4 + n <= vlen);
+		if (rd16(v + p + 4 + 6) == c) {
+			*len = n;
+			return p;
+		}
+		p += 4 + n;
+	}
+	fail_msg("no envelope of class %u", c);
+	return 0;
+}
+
+/* A placeholder is not authenticated (its writer held no key to seal it)
+ * and lies outside the header MAC: someone with no key at all grew a
+ * caseworker's health placeholder to the size of a long health record,
+ * so that a holder of the file reads the person as one with health data,
+ * and nothing in mappe noticed. A placeholder is exactly the empty
+ * bucket: any other length is tampering. */
+static void test_placeholder_resized(void **state)
+{
+	struct tstore t;
+	struct case_rec c;
+	struct reports r;
+	uint8_t k[8], v[4096], w[4096];
+	size_t vlen, at, grow = 1024;
+	uint32_t len = 0;
+
+	(void)state;
+	one_case(&t, "karin", kari_pass);
+	be64(k, 1);
+	vlen = raw_get(t.st, DB_CASES, k, 8, v, sizeof v);
+	at = class_at(v, vlen, KC_HEALTH, &len);
+	assert_int_equal(len, keys_bucket_envelope_size(0, st_class_floor(KC_HEALTH)));
+	/* The same header, random bytes behind it: 1 KiB more. */
+	assert_true(vlen + grow <= sizeof w);
+	memcpy(w, v, at);
+	be32(w + at, len + (uint32_t)grow);
+	memcpy(w + at + 4, v + at + 4, len);
+	keys_random(w + at + 4 + len, grow);
+	memcpy(w + at + 4 + len + grow, v + at + 4 + len, vlen - at - 4 - len);
+	raw_put(t.st, DB_CASES, k, 8, w, vlen + grow);
+
+	ts_reopen_as(&t, "admin", admin_pass);
+	assert_int_equal(check(t.st, &r), M_INTEGRITY);
+	assert_non_null(strstr(r.all, "[1]"));
+	case_init(&c);
+	assert_int_equal(store_case_get(t.st, 1, &c), M_INTEGRITY);
+	case_clear(&c);
+	ts_destroy(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_draft_note_is_no_journal_note),
+	    cmocka_unit_test(test_placeholder_resized),
 	};
 	return cmocka_run_group_tests_name("attack5", tests, setup, NULL);
 }
