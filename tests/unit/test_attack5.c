@@ -224,6 +224,46 @@ static void test_draft_note_is_no_journal_note(void **state)
 	ts_destroy(&t);
 }
 
+/* A note kept in a draft by a mappe before the fix (sealed at 0xffff) is
+ * still offered back to its author. */
+static void test_legacy_draft_note_read(void **state)
+{
+	static const char text[] = "Zqx an unsaved note from before the upgrade";
+	struct tstore t;
+	struct case_rec c;
+	uint8_t dk[64 + 9], dv[1024];
+	size_t klen = strlen("admin"), envlen = 0;
+	char *back = NULL;
+	size_t backlen = 0;
+	uint32_t base = 0;
+
+	(void)state;
+	one_case(&t, NULL, NULL);
+	const struct keys_place place = {1, 0xffff, 1};
+	assert_int_equal(keys_seal(t.st->kr, KC_NOTES, t.st->epoch[KC_NOTES], &place, text,
+	                           strlen(text), dv + 15 + 6, sizeof dv - 21, &envlen),
+	                 KEYS_OK);
+	dv[0] = 1;
+	be32(dv + 1, 1);
+	be64(dv + 5, 0);
+	be16(dv + 13, 1);
+	be16(dv + 15, 0x7fff);
+	be32(dv + 17, (uint32_t)envlen);
+	memcpy(dk, "admin", klen);
+	dk[klen] = 0;
+	be64(dk + klen + 1, 1);
+	raw_put(t.st, DB_DRAFTS, dk, klen + 9, dv, 21 + envlen);
+
+	case_init(&c);
+	assert_int_equal(store_draft_load(t.st, 1, &c, &base, &back, &backlen), M_OK);
+	assert_non_null(back);
+	assert_int_equal(backlen, strlen(text));
+	assert_memory_equal(back, text, backlen);
+	keys_secure_free(back);
+	case_clear(&c);
+	ts_destroy(&t);
+}
+
 /* ---- a placeholder is the empty bucket -------------------------------------------- */
 
 /* Offset and length of class c's envelope inside a case value. */
@@ -289,6 +329,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_draft_note_is_no_journal_note),
+	    cmocka_unit_test(test_legacy_draft_note_read),
 	    cmocka_unit_test(test_placeholder_resized),
 	};
 	return cmocka_run_group_tests_name("attack5", tests, setup, NULL);
