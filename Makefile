@@ -167,7 +167,7 @@ bench: deps
 # controls (headers, user records, grants, drafts) and /etc/mappe.conf;
 # FUZZ_SECONDS each.
 FUZZ_SECONDS ?= 20
-FUZZ_TARGETS := envelope formats fold records conf
+FUZZ_TARGETS := envelope formats fold records record conf
 FUZZ_EXTRA   := tui/conf.c
 # formats and fold link the pure archive alone, without -llmdb or -lsodium.
 FUZZ_PURE    := formats fold

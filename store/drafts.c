@@ -6,15 +6,27 @@
  *   n x (u16 field number | u32 length | envelope)
  * Each value is sealed under its field's class (record for the clear ones,
  * notes for a note's text) at the place {case, 0x8000 | field number, base
- * version}: never a field's own place, so a draft can not pass for a saved
- * value, nor a saved value for a draft.
+ * version}, a note's text at {case, DRAFT_NOTE_PLACE, base version}: never
+ * a field's or a journal note's own place, so a draft can not pass for a
+ * saved value, nor a saved value for a draft.
  */
 #include "store/private.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-enum { DRAFT_VERSION = 1, DRAFT_PLACE = 0x8000, NOTE_NUMBER = 0x7fff };
+/* A note's entry is numbered NOTE_NUMBER in the draft, but sealed at
+ * DRAFT_NOTE_PLACE: 0x8000 | NOTE_NUMBER is 0xffff, a journal note's
+ * NOTE_FIELD, where a draft note with base version n opened as the case's
+ * note n. 0xfffd is no field's draft place (field numbers stay below
+ * 0x7f00), no class's (PLACE_CLASS), not the class table's. */
+enum { DRAFT_VERSION = 1, DRAFT_PLACE = 0x8000, NOTE_NUMBER = 0x7fff, DRAFT_NOTE_PLACE = 0xfffd };
+
+static struct keys_place draft_place(uint64_t id, unsigned number, uint32_t base)
+{
+	return (struct keys_place){
+	    id, number == NOTE_NUMBER ? DRAFT_NOTE_PLACE : (uint16_t)(DRAFT_PLACE | number), base};
+}
 
 static size_t draft_key(store *st, uint8_t *k, uint64_t id)
 {
@@ -74,7 +86,7 @@ int store_draft_save(store *st, uint64_t id, const struct case_rec *c, uint32_t 
 		size_t outlen;
 		if (!c->dirty[f])
 			continue;
-		const struct keys_place place = {id, (uint16_t)(DRAFT_PLACE | number), base};
+		const struct keys_place place = draft_place(id, number, base);
 		if (keys_seal(st->kr, cls, st->epoch[cls], &place, c->value[f] ? c->value[f] : "",
 		              c->len[f], buf + off + 6, cap - off - 6, &outlen) != KEYS_OK)
 			continue; /* a field we hold no key for is not ours to keep */
@@ -85,7 +97,7 @@ int store_draft_save(store *st, uint64_t id, const struct case_rec *c, uint32_t 
 	}
 	if (note) {
 		size_t outlen;
-		const struct keys_place place = {id, DRAFT_PLACE | NOTE_NUMBER, base};
+		const struct keys_place place = draft_place(id, NOTE_NUMBER, base);
 		if (keys_seal(st->kr, KC_NOTES, st->epoch[KC_NOTES], &place, note, notelen,
 		              buf + off + 6, cap - off - 6, &outlen) == KEYS_OK) {
 			be16(buf + off, NOTE_NUMBER);
@@ -190,9 +202,17 @@ static int load_txn(store *st, MDB_txn *txn, void *vctx)
 		if (len > v.mv_size - off - 6)
 			return st_fail(st, M_INTEGRITY, "the draft of case %llu is damaged",
 			               (unsigned long long)ctx->id);
-		const struct keys_place place = {ctx->id, (uint16_t)(DRAFT_PLACE | number), ctx->base};
+		const struct keys_place place = draft_place(ctx->id, number, ctx->base);
 		const MDB_val env = {len, (void *)(p + off + 6)};
 		rc = st_open_env(st, &place, &env, draft_class(number), &val, &vlen);
+		if (rc == M_INTEGRITY && number == NOTE_NUMBER) {
+			/* A note kept by a mappe before DRAFT_NOTE_PLACE: read where
+			 * it was sealed, so that an unsaved note survives the upgrade.
+			 * Only reading: nothing is sealed there any more. */
+			const struct keys_place legacy = {ctx->id, DRAFT_PLACE | NOTE_NUMBER,
+			                                  ctx->base};
+			rc = st_open_env(st, &legacy, &env, KC_NOTES, &val, &vlen);
+		}
 		off += 6 + len;
 		if (rc == M_AUTH)
 			continue;
@@ -284,7 +304,7 @@ int st_rotate_drafts(store *st, MDB_txn *txn, enum key_class c, uint32_t to)
 			if (len > v.mv_size - off - 6)
 				break;
 			const MDB_val env = {len, (void *)(p + off + 6)};
-			const struct keys_place place = {id, (uint16_t)(DRAFT_PLACE | number), base};
+			const struct keys_place place = draft_place(id, number, base);
 			memcpy(copy + outlen, p + off, 6 + len);
 			if (draft_class(number) == c &&
 			    keys_envelope_info(env.mv_data, len, &ec, &epoch) == KEYS_OK && epoch < to &&

@@ -286,13 +286,17 @@ int st_hdr5_decode(store *st, uint64_t id, const uint8_t *b, size_t len, struct 
 
 /* Each envelope has its slot's class and an epoch between the class's floor
  * and its active epoch: otherwise one moved in from another class, or with
- * its epoch edited, would only look locked to whoever lacks that key. */
+ * its epoch edited, would only look locked to whoever lacks that key. A
+ * placeholder, which nothing authenticates, is exactly the empty bucket:
+ * grown, it would show a holder of the file a class with values. */
 static int env_ok(store *st, enum key_class c, const struct class_slot *s, uint32_t *epoch)
 {
 	enum key_class ec;
 
 	return keys_envelope_info(s->env, s->len, &ec, epoch) == KEYS_OK && ec == c &&
-	       *epoch >= st->floor[c] && *epoch <= st->epoch[c];
+	       *epoch >= st->floor[c] && *epoch <= st->epoch[c] &&
+	       (s->state != SLOT_BLANK ||
+	        s->len == keys_bucket_envelope_size(0, st_class_floor(c)));
 }
 
 static int class_damaged(store *st, uint64_t id, enum key_class c)

@@ -1,0 +1,336 @@
+/* An attacker's review of store format 5 (issue 8): someone who can write
+ * data.mdb, with no key or with the record key every user holds, moves
+ * ciphertexts that authenticate somewhere else into the place of a case's
+ * data. Every attack is made on the raw LMDB file through st_txn
+ * (store/private.h); every defence is observed through the public API and
+ * mappe check.
+ *
+ * All values are invented and never printed. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/private.h"
+#include "store/store.h"
+#include "tests/unit/fixture.h"
+
+static const char admin_pass[] = "admin passphrase one";
+static const char kari_pass[] = "kari passphrase one";
+
+static int setup(void **state)
+{
+	(void)state;
+	return keys_init() == KEYS_OK ? 0 : -1;
+}
+
+/* ---- raw access --------------------------------------------------------------- */
+
+struct raw {
+	enum store_db db;
+	const void *k;
+	size_t klen;
+	const void *v; /* NULL: delete */
+	size_t vlen;
+	uint8_t got[4096];
+	size_t gotlen;
+	bool found;
+};
+
+static int raw_put_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct raw *r = vctx;
+	MDB_val k = {r->klen, (void *)r->k};
+
+	if (!r->v) {
+		int rc = mdb_del(txn, st->dbi[r->db], &k, NULL);
+		return rc == 0 || rc == MDB_NOTFOUND ? M_OK : M_UNAVAILABLE;
+	}
+	return st_put(st, txn, r->db, r->k, r->klen, r->v, r->vlen, 0);
+}
+
+static int raw_get_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct raw *r = vctx;
+	MDB_val v;
+	int rc = st_get(st, txn, r->db, r->k, r->klen, &v);
+
+	r->found = rc == M_OK;
+	if (r->found) {
+		assert_true(v.mv_size <= sizeof r->got);
+		memcpy(r->got, v.mv_data, v.mv_size);
+		r->gotlen = v.mv_size;
+	}
+	return rc == -1 ? M_OK : rc;
+}
+
+static void raw_put(store *st, enum store_db db, const void *k, size_t klen, const void *v,
+                    size_t vlen)
+{
+	struct raw r = {db, k, klen, v, vlen, {0}, 0, false};
+
+	assert_int_equal(st_txn(st, true, raw_put_txn, &r), M_OK);
+}
+
+static size_t raw_get(store *st, enum store_db db, const void *k, size_t klen, uint8_t *out,
+                      size_t cap)
+{
+	struct raw *r = calloc(1, sizeof *r);
+	size_t n;
+
+	assert_non_null(r);
+	*r = (struct raw){db, k, klen, NULL, 0, {0}, 0, false};
+	assert_int_equal(st_txn(st, false, raw_get_txn, r), M_OK);
+	assert_true(r->found);
+	assert_true(r->gotlen <= cap);
+	memcpy(out, r->got, r->gotlen);
+	n = r->gotlen;
+	free(r);
+	return n;
+}
+
+struct reports {
+	size_t n;
+	char all[4096];
+};
+
+static void collect(void *ctx, uint64_t id, const char *what)
+{
+	struct reports *r = ctx;
+	size_t used = strlen(r->all);
+
+	r->n++;
+	snprintf(r->all + used, sizeof r->all - used, "[%llu] %s\n", (unsigned long long)id, what);
+}
+
+static int check(store *st, struct reports *r)
+{
+	size_t checked;
+
+	memset(r, 0, sizeof *r);
+	return store_check(st, collect, r, &checked);
+}
+
+static void set(struct case_rec *c, enum field_id f, const char *v)
+{
+	assert_int_equal(case_set(c, f, v, strlen(v)), 0);
+}
+
+/* A store with one case (id 1, version 1), inserted by `by`. */
+static void one_case(struct tstore *t, const char *by, const char *pass)
+{
+	struct case_rec c;
+	uint64_t id;
+
+	assert_int_equal(ts_create(t, 0, "admin", admin_pass), 0);
+	assert_int_equal(
+	    store_user_add(t->st, "karin", ROLE_CASEWORKER, kari_pass, strlen(kari_pass)), M_OK);
+	if (by)
+		ts_reopen_as(t, by, pass);
+	case_init(&c);
+	set(&c, F_given_name, "Zqxa");
+	set(&c, F_family_name, "Zqxattack");
+	set(&c, F_national_id, "03029012345");
+	assert_int_equal(store_case_insert(t->st, &c, 1, &id), M_OK);
+	assert_int_equal(id, 1);
+	case_clear(&c);
+}
+
+static void note_key(uint8_t k[12], uint64_t id, uint32_t seq)
+{
+	be64(k, id);
+	be32(k + 8, seq);
+}
+
+/* ---- a draft's note is no journal note ------------------------------------------ */
+
+/* drafts.c seals a draft's note at {case, 0x8000 | 0x7fff, base version}:
+ * 0xffff, the place of the case's journal note number `base`. A caseworker's
+ * unsaved draft note (never saved: the link dropped, or they threw it away)
+ * copied from the drafts table over note 1 of the case opened as that note,
+ * and mappe check found nothing. */
+static void test_draft_note_is_no_journal_note(void **state)
+{
+	/* The 11th byte is a space: the draft's text parses as a note whose
+	 * author is the next 32 bytes. */
+	static const char draft[] = "Zqxdraft00 unsaved words typed before the link dropped, "
+	                            "never saved by anyone";
+	static const char saved[] = "Zqx the note that was really written";
+	struct tstore t;
+	struct case_rec c;
+	struct note *notes = NULL;
+	size_t n = 0, dlen, klen, off = 15;
+	uint8_t dk[64 + 9], dv[4096], nk[12];
+	const uint8_t *env = NULL;
+	uint32_t envlen = 0;
+	struct reports r;
+
+	(void)state;
+	one_case(&t, NULL, NULL);
+	assert_int_equal(store_note_add(t.st, 1, NOTE_OTHER, false, saved, strlen(saved)), M_OK);
+	assert_int_equal(store_note_add(t.st, 1, NOTE_OTHER, false, saved, strlen(saved)), M_OK);
+	case_init(&c);
+	assert_int_equal(store_case_get(t.st, 1, &c), M_OK);
+	assert_int_equal(c.version, 1);
+	assert_int_equal(store_draft_save(t.st, 1, NULL, c.version, draft, strlen(draft)), M_OK);
+	case_clear(&c);
+
+	/* drafts: key user 0 u64 id; u8 version | u32 base | i64 saved | u16 n
+	 * | n x (u16 number | u32 length | envelope). */
+	klen = strlen("admin");
+	memcpy(dk, "admin", klen);
+	dk[klen] = 0;
+	be64(dk + klen + 1, 1);
+	dlen = raw_get(t.st, DB_DRAFTS, dk, klen + 9, dv, sizeof dv);
+	for (unsigned i = 0; i < rd16(dv + 13); i++) {
+		assert_true(off + 6 <= dlen);
+		if (rd16(dv + off) == 0x7fff) {
+			env = dv + off + 6;
+			envlen = rd32(dv + off + 2);
+		}
+		off += 6 + rd32(dv + off + 2);
+	}
+	assert_non_null(env);
+	note_key(nk, 1, 1);
+	raw_put(t.st, DB_NOTES, nk, 12, env, envlen);
+
+	ts_reopen_as(&t, "admin", admin_pass);
+	if (store_notes_get(t.st, 1, &notes, &n) == M_OK) {
+		for (size_t i = 0; i < n; i++)
+			assert_null(memmem(draft, sizeof draft - 1, notes[i].text, notes[i].len));
+		notes_free(notes, n);
+	}
+	assert_int_equal(check(t.st, &r), M_INTEGRITY);
+	assert_non_null(strstr(r.all, "[1]"));
+
+	/* The draft itself still comes back to its author. */
+	char *back = NULL;
+	size_t backlen = 0;
+	uint32_t base = 0;
+	case_init(&c);
+	assert_int_equal(store_draft_load(t.st, 1, &c, &base, &back, &backlen), M_OK);
+	assert_int_equal(base, 1);
+	assert_non_null(back);
+	assert_int_equal(backlen, strlen(draft));
+	assert_memory_equal(back, draft, backlen);
+	keys_secure_free(back);
+	case_clear(&c);
+	ts_destroy(&t);
+}
+
+/* A note kept in a draft by a mappe before the fix (sealed at 0xffff) is
+ * still offered back to its author. */
+static void test_legacy_draft_note_read(void **state)
+{
+	static const char text[] = "Zqx an unsaved note from before the upgrade";
+	struct tstore t;
+	struct case_rec c;
+	uint8_t dk[64 + 9], dv[1024];
+	size_t klen = strlen("admin"), envlen = 0;
+	char *back = NULL;
+	size_t backlen = 0;
+	uint32_t base = 0;
+
+	(void)state;
+	one_case(&t, NULL, NULL);
+	const struct keys_place place = {1, 0xffff, 1};
+	assert_int_equal(keys_seal(t.st->kr, KC_NOTES, t.st->epoch[KC_NOTES], &place, text,
+	                           strlen(text), dv + 15 + 6, sizeof dv - 21, &envlen),
+	                 KEYS_OK);
+	dv[0] = 1;
+	be32(dv + 1, 1);
+	be64(dv + 5, 0);
+	be16(dv + 13, 1);
+	be16(dv + 15, 0x7fff);
+	be32(dv + 17, (uint32_t)envlen);
+	memcpy(dk, "admin", klen);
+	dk[klen] = 0;
+	be64(dk + klen + 1, 1);
+	raw_put(t.st, DB_DRAFTS, dk, klen + 9, dv, 21 + envlen);
+
+	case_init(&c);
+	assert_int_equal(store_draft_load(t.st, 1, &c, &base, &back, &backlen), M_OK);
+	assert_non_null(back);
+	assert_int_equal(backlen, strlen(text));
+	assert_memory_equal(back, text, backlen);
+	keys_secure_free(back);
+	case_clear(&c);
+	ts_destroy(&t);
+}
+
+/* ---- a placeholder is the empty bucket -------------------------------------------- */
+
+/* Offset and length of class c's envelope inside a case value. */
+static size_t class_at(const uint8_t *v, size_t vlen, enum key_class c, uint32_t *len)
+{
+	size_t p = 31 + v[30];
+
+	assert_int_equal(v[0], HDR_FORMAT5);
+	p += 2 + rd16(v + p) + KEYS_MAC_BYTES;
+	while (p < vlen) {
+		uint32_t n = rd32(v + p);
+		assert_true(p + 4 + n <= vlen);
+		if (rd16(v + p + 4 + 6) == c) {
+			*len = n;
+			return p;
+		}
+		p += 4 + n;
+	}
+	fail_msg("no envelope of class %u", c);
+	return 0;
+}
+
+/* A placeholder is not authenticated (its writer held no key to seal it)
+ * and lies outside the header MAC: someone with no key at all grew a
+ * caseworker's health placeholder to the size of a long health record,
+ * so that a holder of the file reads the person as one with health data,
+ * and nothing in mappe noticed. A placeholder is exactly the empty
+ * bucket: any other length is tampering. */
+static void test_placeholder_resized(void **state)
+{
+	struct tstore t;
+	struct case_rec c;
+	struct reports r;
+	uint8_t k[8], v[4096], w[4096];
+	size_t vlen, at, grow = 1024;
+	uint32_t len = 0;
+
+	(void)state;
+	one_case(&t, "karin", kari_pass);
+	be64(k, 1);
+	vlen = raw_get(t.st, DB_CASES, k, 8, v, sizeof v);
+	at = class_at(v, vlen, KC_HEALTH, &len);
+	assert_int_equal(len, keys_bucket_envelope_size(0, st_class_floor(KC_HEALTH)));
+	/* The same header, random bytes behind it: 1 KiB more. */
+	assert_true(vlen + grow <= sizeof w);
+	memcpy(w, v, at);
+	be32(w + at, len + (uint32_t)grow);
+	memcpy(w + at + 4, v + at + 4, len);
+	keys_random(w + at + 4 + len, grow);
+	memcpy(w + at + 4 + len + grow, v + at + 4 + len, vlen - at - 4 - len);
+	raw_put(t.st, DB_CASES, k, 8, w, vlen + grow);
+
+	ts_reopen_as(&t, "admin", admin_pass);
+	assert_int_equal(check(t.st, &r), M_INTEGRITY);
+	assert_non_null(strstr(r.all, "[1]"));
+	case_init(&c);
+	assert_int_equal(store_case_get(t.st, 1, &c), M_INTEGRITY);
+	case_clear(&c);
+	ts_destroy(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_draft_note_is_no_journal_note),
+	    cmocka_unit_test(test_legacy_draft_note_read),
+	    cmocka_unit_test(test_placeholder_resized),
+	};
+	return cmocka_run_group_tests_name("attack5", tests, setup, NULL);
+}
