@@ -1,8 +1,13 @@
 /* migrate.c: moving every format-4 case to format 5, online (mappe migrate).
  *
  * meta "migrate" holds u64 the next case id to look at; it exists while
- * format-4 cases may remain, and goes in the transaction that moves the
- * last of them, after which a format-4 record is tampering (cases.c).
+ * format-4 cases may remain. Once the last of them has moved it holds
+ * MOVED_ALL, and the record class is rotated: every format-4 header was
+ * MACed under a record epoch that is then retired, so a format-4 copy of
+ * a case put back later (with the marker, which no key protects: the step
+ * to schema 6 runs before anyone unlocks) cannot authenticate. The marker
+ * goes when that rotation is done, and a format-4 record is tampering from
+ * then on (cases.c).
  * Each batch is one short write transaction that moves its cases and the
  * cursor together, so kill -9 at any instant loses at most the batch in
  * flight, which the next run does again. Readers and writers go on
@@ -12,6 +17,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+#define MOVED_ALL UINT64_MAX
 
 static int cursor_read(store *st, MDB_txn *txn, bool *pending, uint64_t *next)
 {
@@ -117,8 +124,9 @@ static int batch_txn(store *st, MDB_txn *txn, void *vctx)
 		return st_fail(st, M_UNAVAILABLE, "out of memory");
 	if ((rc = st_load_epochs(st, txn)) || (rc = cursor_read(st, txn, &pending, &next)))
 		goto out;
-	if (!pending) {
-		ctx->m->pending = false;
+	if (!pending || next == MOVED_ALL) {
+		ctx->m->pending = pending;
+		ctx->m->moved = true;
 		goto out;
 	}
 	if ((rc = mdb_stat(txn, st->dbi[DB_CASES], &ms))) {
@@ -137,12 +145,11 @@ static int batch_txn(store *st, MDB_txn *txn, void *vctx)
 	}
 	ctx->m->done += n;
 	if (n < ctx->batch || ids[n - 1] == UINT64_MAX) {
-		MDB_val key = {7, "migrate"};
-		if ((rc = mdb_del(txn, st->dbi[DB_META], &key, NULL))) {
-			rc = st_mdb(st, rc, "meta");
-			goto out;
-		}
-		ctx->m->pending = false;
+		uint8_t b[8];
+		be64(b, MOVED_ALL);
+		ctx->m->cursor = MOVED_ALL;
+		ctx->m->moved = true;
+		rc = st_put(st, txn, DB_META, "migrate", 7, b, 8, 0);
 	} else {
 		uint8_t b[8];
 		be64(b, ids[n - 1] + 1);
@@ -163,8 +170,18 @@ static int status_txn(store *st, MDB_txn *txn, void *vctx)
 	if (rc || (rc = mdb_stat(txn, st->dbi[DB_CASES], &ms)))
 		return rc ? rc : st_mdb(st, rc, "cases");
 	m->total = ms.ms_entries;
+	m->moved = m->pending && m->cursor == MOVED_ALL;
 	st->legacy = m->pending;
 	return M_OK;
+}
+
+static int done_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	MDB_val key = {7, "migrate"};
+	int rc = mdb_del(txn, st->dbi[DB_META], &key, NULL);
+
+	(void)vctx;
+	return rc && rc != MDB_NOTFOUND ? st_mdb(st, rc, "meta") : M_OK;
 }
 
 int store_migration_get(store *st, struct store_migration *out)
@@ -186,13 +203,24 @@ int store_migrate(store *st, size_t batch,
 	if ((rc = store_migration_get(st, &m)))
 		return rc;
 	case_init(&ctx.c);
-	while (m.pending && rc == M_OK) {
+	while (m.pending && !m.moved && rc == M_OK) {
 		rc = st_txn(st, true, batch_txn, &ctx);
 		if (rc == M_OK && progress)
 			progress(pctx, &m);
 	}
 	case_clear(&ctx.c);
-	if (rc == M_OK)
+	if (rc || !m.pending)
+		return rc;
+	/* Every case moved: retire the record epoch the format-4 headers were
+	 * MACed under, then forget the marker. Killed meanwhile, run again: it
+	 * resumes the rotation. */
+	if ((rc = store_rotate(st, KC_RECORD, 0, NULL, NULL)))
+		return rc;
+	if ((rc = st_txn(st, true, done_txn, NULL)) == M_OK) {
 		st->legacy = false;
+		m.pending = false;
+		if (progress)
+			progress(pctx, &m);
+	}
 	return rc;
 }

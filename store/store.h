@@ -177,13 +177,16 @@ int store_upgrade(store *st, void (*report)(void *ctx, const char *name, enum ke
  * format 4 (one envelope per field) at schema 6. A store opened from schema
  * 5 keeps working, its cases in both formats, until an administrator runs
  * store_migrate: online, in batches of `batch` cases (0: 200), each one
- * short write transaction with its resume point; killed, run it again. */
+ * short write transaction with its resume point, then a rotation of the
+ * record class, which retires the key the old headers were MACed under;
+ * killed, run it again. */
 struct store_migration {
 	bool pending;    /* format-4 cases may remain */
 	uint64_t cursor; /* the next case id to move */
 	uint64_t done;   /* cases looked at by this call */
 	uint64_t total;  /* cases in the store */
 	uint64_t failed; /* the case a failure stopped at, or 0 */
+	bool moved;      /* every case moved; the record class rotation is left */
 };
 int store_migration_get(store *st, struct store_migration *out);
 int store_migrate(store *st, size_t batch,

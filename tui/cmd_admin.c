@@ -534,7 +534,7 @@ static void show_migration(void *vctx, const struct store_migration *m)
 		return;
 	fputc('\r', stderr);
 	fprintf(stderr, _("moving cases to the new format: %llu of %llu"),
-	        (unsigned long long)(m->pending ? m->cursor : m->total),
+	        (unsigned long long)(m->pending && !m->moved ? m->cursor : m->total),
 	        (unsigned long long)m->total);
 }
 
