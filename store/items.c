@@ -55,8 +55,7 @@ static bool item_ok(const struct case_rec *c, int item, enum item_field_id f)
 	       item_catalogue[f].list == c->items[item].list;
 }
 
-int case_item_set(struct case_rec *c, int item, enum item_field_id f, const char *val,
-                  size_t len)
+int case_item_set(struct case_rec *c, int item, enum item_field_id f, const char *val, size_t len)
 {
 	struct case_item *it;
 	char *v = NULL;

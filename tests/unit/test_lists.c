@@ -499,12 +499,13 @@ static void test_json_round_trip(void **state)
 	free(out);
 
 	/* Remove 1, edit 2, add one (3). */
-	assert_int_equal(apply(t.st, 1,
-	                       "{\"placements\": [{\"_item\": 1, \"_remove\": true}, {\"_item\": 2, "
-	                       "\"contact\": \"Zqx K\"}, {\"employer\": \"Zqx Tre\", \"start\": "
-	                       "\"2026-01-05\"}]}",
-	                       0, err, sizeof err),
-	                 M_OK);
+	assert_int_equal(
+	    apply(t.st, 1,
+	          "{\"placements\": [{\"_item\": 1, \"_remove\": true}, {\"_item\": 2, "
+	          "\"contact\": \"Zqx K\"}, {\"employer\": \"Zqx Tre\", \"start\": "
+	          "\"2026-01-05\"}]}",
+	          0, err, sizeof err),
+	    M_OK);
 	out = json_of(t.st, 1);
 	assert_non_null(strstr(out, "\"placements\": [{\"_item\": 2, \"employer\": \"Zqx To\", "
 	                            "\"contact\": \"Zqx K\", \"hours_per_week\": \"37.5\"}, "
@@ -518,26 +519,23 @@ static void test_json_round_trip(void **state)
 	                       err, sizeof err),
 	                 M_INPUT);
 	assert_non_null(strstr(err, "placements: field org_number"));
-	assert_int_equal(apply(t.st, 1, "{\"placements\": [{\"colour\": \"x\"}]}", 0, err,
-	                       sizeof err),
-	                 M_INPUT);
-	assert_int_equal(apply(t.st, 1, "{\"placements\": [{\"_remove\": true}]}", 0, err,
-	                       sizeof err),
-	                 M_INPUT);
+	assert_int_equal(
+	    apply(t.st, 1, "{\"placements\": [{\"colour\": \"x\"}]}", 0, err, sizeof err), M_INPUT);
+	assert_int_equal(
+	    apply(t.st, 1, "{\"placements\": [{\"_remove\": true}]}", 0, err, sizeof err), M_INPUT);
 	assert_int_equal(apply(t.st, 1, "{\"placements\": [{\"_item\": 0}]}", 0, err, sizeof err),
 	                 M_INPUT);
-	assert_int_equal(apply(t.st, 1, "{\"placements\": [{\"_item\": 1, \"contact\": \"x\"}]}",
-	                       0, err, sizeof err),
+	assert_int_equal(apply(t.st, 1, "{\"placements\": [{\"_item\": 1, \"contact\": \"x\"}]}", 0,
+	                       err, sizeof err),
 	                 M_INPUT); /* 1 was removed */
 	assert_int_equal(apply(t.st, 1, "{\"placements\": [[]]}", 0, err, sizeof err), M_INPUT);
 	assert_int_equal(apply(t.st, 1, "{\"placements\": \"x\"}", 0, err, sizeof err), M_INPUT);
 	assert_int_equal(apply(t.st, 1, "{\"given_name\": [{}]}", 0, err, sizeof err), M_INPUT);
-	assert_int_equal(apply(t.st, 1,
-	                       "{\"placements\": [{\"employer\": \"x\", \"more\": [{}]}]}", 0,
-	                       err, sizeof err),
+	assert_int_equal(apply(t.st, 1, "{\"placements\": [{\"employer\": \"x\", \"more\": [{}]}]}",
+	                       0, err, sizeof err),
 	                 M_INPUT);
-	assert_int_equal(import_text(t.st, "{\"placements\": [{\"_item\": 1}]}\n", IMPORT_JSONL, err,
-	                             sizeof err),
+	assert_int_equal(import_text(t.st, "{\"placements\": [{\"_item\": 1}]}\n", IMPORT_JSONL,
+	                             err, sizeof err),
 	                 M_INPUT);
 	out = json_of(t.st, 1);
 	assert_non_null(strstr(out, "{\"_item\": 2, \"employer\": \"Zqx To\", "));
@@ -546,9 +544,8 @@ static void test_json_round_trip(void **state)
 
 	/* An empty array changes nothing; a case without items shows no list. */
 	assert_int_equal(apply(t.st, 1, "{\"placements\": []}", 0, err, sizeof err), M_OK);
-	assert_int_equal(import_text(t.st, "{\"given_name\": \"Zqxb\"}\n", IMPORT_JSONL, err,
-	                             sizeof err),
-	                 M_OK);
+	assert_int_equal(
+	    import_text(t.st, "{\"given_name\": \"Zqxb\"}\n", IMPORT_JSONL, err, sizeof err), M_OK);
 	out = json_of(t.st, 2);
 	assert_null(strstr(out, "placements"));
 	free(out);
@@ -598,10 +595,10 @@ static void test_csv_round_trip(void **state)
 	assert_non_null(strstr(err, "in:2: field placements.1.org_number: "));
 	assert_int_equal(import_text(t.st, "placements.1.colour\nx\n", IMPORT_CSV, err, sizeof err),
 	                 M_INPUT);
-	assert_int_equal(import_text(t.st, "placements.0.employer\nx\n", IMPORT_CSV, err, sizeof err),
-	                 M_INPUT);
-	assert_int_equal(import_text(t.st, "placements.x.employer\nx\n", IMPORT_CSV, err, sizeof err),
-	                 M_INPUT);
+	assert_int_equal(
+	    import_text(t.st, "placements.0.employer\nx\n", IMPORT_CSV, err, sizeof err), M_INPUT);
+	assert_int_equal(
+	    import_text(t.st, "placements.x.employer\nx\n", IMPORT_CSV, err, sizeof err), M_INPUT);
 	assert_int_equal(import_text(t.st, "placements.1.employer,placements.1.employer\nx,y\n",
 	                             IMPORT_CSV, err, sizeof err),
 	                 M_INPUT);
