@@ -30,6 +30,7 @@ void case_clear(struct case_rec *c)
 	if (c->arena) {
 		keys_secure_free(c->arena);
 	}
+	free(c->items); /* its values are in the arena */
 	memset(c, 0, sizeof *c);
 }
 
@@ -40,6 +41,7 @@ void case_reset(struct case_rec *c)
 
 	/* Locked memory is costly to map: keep it, wipe what it held. */
 	keys_wipe(arena, c->arena_used);
+	free(c->items);
 	memset(c, 0, sizeof *c);
 	c->arena = arena;
 	c->arena_cap = cap;
@@ -65,6 +67,12 @@ static int arena_reserve(struct case_rec *c, size_t need)
 		for (int i = 0; i < F_COUNT; i++)
 			if (c->value[i] >= old && c->value[i] < old + c->arena_cap)
 				c->value[i] = p + (c->value[i] - old);
+		for (size_t k = 0; k < c->nitems; k++)
+			for (int i = 0; i < I_COUNT; i++) {
+				char **v = &c->items[k].value[i];
+				if (*v >= old && *v < old + c->arena_cap)
+					*v = p + (*v - old);
+			}
 		keys_secure_free(old);
 	}
 	c->arena = p;
@@ -87,6 +95,19 @@ static int case_store_value(struct case_rec *c, enum field_id f, const char *val
 	c->len[f] = (uint32_t)len;
 	c->arena_used += len + 1;
 	return 0;
+}
+
+char *st_case_keep(struct case_rec *c, const char *val, size_t len)
+{
+	char *p;
+
+	if (arena_reserve(c, len + 1))
+		return NULL;
+	p = c->arena + c->arena_used;
+	memcpy(p, val, len);
+	p[len] = 0;
+	c->arena_used += len + 1;
+	return p;
 }
 
 int case_set(struct case_rec *c, enum field_id f, const char *val, size_t len)
@@ -891,6 +912,18 @@ static int check_values(store *st, const struct case_rec *c)
 		if (bad)
 			return st_fail(st, M_INPUT, "field %s: %s", field_catalogue[f].id, bad);
 	}
+	for (size_t i = 0; i < c->nitems; i++)
+		for (int f = 0; f < I_COUNT; f++) {
+			const struct case_item *it = &c->items[i];
+			const char *bad;
+			if (!it->dirty[f] || !it->value[f])
+				continue;
+			bad = valid_utf8_text(it->value[f], it->len[f],
+			                      item_catalogue[f].f.type == FT_LINES);
+			if (bad)
+				return st_fail(st, M_INPUT, "list %s: field %s: %s",
+				               list_catalogue[it->list].id, item_catalogue[f].f.id, bad);
+		}
 	return M_OK;
 }
 
@@ -904,7 +937,10 @@ int store_case_insert(store *st, struct case_rec *cases, size_t n, uint64_t *ids
 	for (size_t i = 0; i < n; i++)
 		if ((rc = check_values(st, &cases[i])))
 			return rc;
-	return st_txn(st, true, insert_txn, &ctx);
+	rc = st_txn(st, true, insert_txn, &ctx);
+	for (size_t i = 0; rc == M_OK && i < n; i++)
+		st_items_saved(&cases[i]);
+	return rc;
 }
 
 struct update_ctx {
@@ -928,7 +964,13 @@ static int update_txn(store *st, MDB_txn *txn, void *vctx)
 		return st_fail(st, M_CONFLICT,
 		               "case %llu changed since version %u (now version %u); nothing saved",
 		               (unsigned long long)c->id, ctx->expect, h.version);
+	if (h.format != HDR_FORMAT5 && case_lists_dirty(c))
+		return st_fail(st, M_UNAVAILABLE,
+		               "case %llu is in the old store format, which has no lists: an "
+		               "administrator runs mappe migrate first; nothing saved",
+		               (unsigned long long)c->id);
 	if (h.format == HDR_FORMAT5) {
+		any = case_lists_dirty(c);
 		for (int f = 0; f < F_COUNT; f++) {
 			if (!c->dirty[f])
 				continue;
@@ -980,8 +1022,10 @@ int store_case_update(store *st, struct case_rec *c, uint32_t expect_version)
 	if ((rc = check_values(st, c)))
 		return rc;
 	rc = st_txn(st, true, update_txn, &ctx);
-	if (rc == M_OK)
+	if (rc == M_OK) {
 		memset(c->dirty, 0, sizeof c->dirty);
+		st_items_saved(c);
+	}
 	return rc;
 }
 

@@ -35,6 +35,29 @@ const struct field_def field_catalogue[F_COUNT] = {
 #undef FIELD
 };
 
+const struct item_def item_catalogue[I_COUNT] = {
+#define ITEM(ilist, fid, fnum, ftype, fcls, fcheck, fchoices, fflags, fnb, fen)                   \
+	[I_##ilist##_##fid] = {.f = {.id = #fid,                                                   \
+	                             .number = fnum,                                               \
+	                             .type = ftype,                                                \
+	                             .cls = fcls,                                                  \
+	                             .check = fcheck,                                              \
+	                             .group = GROUP_COUNT,                                         \
+	                             .flags = fflags,                                              \
+	                             .label_nb = fnb,                                              \
+	                             .label_en = fen,                                              \
+	                             .choices = fchoices},                                         \
+	                       .list = L_##ilist},
+#include "store/fields.def"
+#undef ITEM
+};
+
+const struct list_def list_catalogue[L_COUNT] = {
+#define LIST(lid, lnum, lcls, lnb, len) [L_##lid] = {#lid, lnum, lcls, lnb, len},
+#include "store/lists.def"
+#undef LIST
+};
+
 #undef CHOICES
 #undef CHOICE_ROW
 #undef CHOICE_BAR
@@ -59,6 +82,59 @@ int field_by_number(unsigned number)
 		if (field_catalogue[i].number == number)
 			return i;
 	return -1;
+}
+
+int list_by_id(const char *id, size_t len)
+{
+	for (int i = 0; i < L_COUNT; i++)
+		if (strlen(list_catalogue[i].id) == len && memcmp(list_catalogue[i].id, id, len) == 0)
+			return i;
+	return -1;
+}
+
+int list_by_number(unsigned number)
+{
+	for (int i = 0; i < L_COUNT; i++)
+		if (list_catalogue[i].number == number)
+			return i;
+	return -1;
+}
+
+const char *list_label(enum list_id l, bool norwegian)
+{
+	if ((unsigned)l >= L_COUNT)
+		return "?";
+	return norwegian ? list_catalogue[l].label_nb : list_catalogue[l].label_en;
+}
+
+int item_field_by_id(enum list_id l, const char *id, size_t len)
+{
+	for (int i = 0; i < I_COUNT; i++)
+		if (item_catalogue[i].list == l && strlen(item_catalogue[i].f.id) == len &&
+		    memcmp(item_catalogue[i].f.id, id, len) == 0)
+			return i;
+	return -1;
+}
+
+int item_field_by_number(unsigned number)
+{
+	for (int i = 0; i < I_COUNT; i++)
+		if (item_catalogue[i].f.number == number)
+			return i;
+	return -1;
+}
+
+key_classes list_classes(enum list_id l)
+{
+	key_classes k;
+
+	if ((unsigned)l >= L_COUNT)
+		return 0;
+	k = 1u << list_catalogue[l].cls;
+	for (int i = 0; i < I_COUNT; i++)
+		if (item_catalogue[i].list == l)
+			k |= 1u << item_catalogue[i].f.cls;
+	return k;
 }
 
 const char *field_group_label(enum field_group g, bool norwegian)
@@ -146,10 +222,30 @@ static void squeeze_spaces(char *s)
 	*w = 0;
 }
 
+static const char *normalise(const struct field_def *d, const char *in, size_t len, char *out,
+                             size_t cap, size_t *outlen);
+
 const char *field_normalise(enum field_id f, const char *in, size_t len, char *out,
                             size_t cap, size_t *outlen)
 {
-	const struct field_def *d = &field_catalogue[f];
+	*outlen = 0;
+	if ((unsigned)f >= F_COUNT)
+		return "internal error: no such field";
+	return normalise(&field_catalogue[f], in, len, out, cap, outlen);
+}
+
+const char *item_normalise(enum item_field_id f, const char *in, size_t len, char *out,
+                           size_t cap, size_t *outlen)
+{
+	*outlen = 0;
+	if ((unsigned)f >= I_COUNT)
+		return "internal error: no such field";
+	return normalise(&item_catalogue[f].f, in, len, out, cap, outlen);
+}
+
+static const char *normalise(const struct field_def *d, const char *in, size_t len, char *out,
+                             size_t cap, size_t *outlen)
+{
 	bool multiline = d->type == FT_LINES;
 	const char *msg;
 	size_t n = 0;
@@ -229,6 +325,13 @@ const char *field_normalise(enum field_id f, const char *in, size_t len, char *o
 			break;
 		case CHECK_EMAIL:
 			msg = valid_email(out);
+			break;
+		case CHECK_ORGNR:
+			squeeze_spaces(out);
+			msg = valid_orgnr(out);
+			break;
+		case CHECK_HOURS:
+			msg = valid_hours(out);
 			break;
 		default:
 			msg = NULL;

@@ -7,6 +7,7 @@
 #include "store/validate.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- CSV ------------------------------------------------------------------ */
@@ -416,15 +417,20 @@ static bool jliteral(struct jparser *p, const char *word)
 	return true;
 }
 
-static int jvalue(struct jparser *p, struct json_member *m)
+static int jmembers(struct jparser *p, struct json_object *out, bool nested);
+static int jarray(struct jparser *p, struct json_member *m);
+
+static int jvalue(struct jparser *p, struct json_member *m, bool nested)
 {
 	char c;
 
+	m->val = NULL;
+	m->vlen = 0;
+	m->arr = NULL;
+	m->narr = 0;
 	if (p->pos >= p->len)
 		return jfail_here(p, "invalid value");
 	c = p->b[p->pos];
-	m->val = NULL;
-	m->vlen = 0;
 	if (c == '"') {
 		m->kind = JSON_STRING;
 		return jstring(p, &m->val, &m->vlen);
@@ -439,6 +445,8 @@ static int jvalue(struct jparser *p, struct json_member *m)
 		m->vlen = p->pos - start;
 		return 0;
 	}
+	if (c == '[' && !nested)
+		return jarray(p, m);
 	if (c == '{' || c == '[')
 		return jfail(p, p->pos, "nested objects and arrays are not supported");
 	if (jliteral(p, "true")) {
@@ -456,7 +464,70 @@ static int jvalue(struct jparser *p, struct json_member *m)
 	return jfail_here(p, "invalid value");
 }
 
-static int jmembers(struct jparser *p, struct json_object *out)
+/* An array of flat objects: a list's items. */
+static int jarray(struct jparser *p, struct json_member *m)
+{
+	size_t cap = 0;
+
+	m->kind = JSON_ARRAY;
+	p->pos++;
+	jskip_ws(p);
+	if (p->pos < p->len && p->b[p->pos] == ']') {
+		p->pos++;
+		return 0;
+	}
+	for (;;) {
+		struct json_object *o;
+
+		if (p->pos >= p->len || p->b[p->pos] != '{')
+			return jfail_here(p, "expected an object in the array");
+		if (m->narr == JSON_MAX_ITEMS)
+			return jfail(p, p->pos, "too many items in the array");
+		if (m->narr == cap) {
+			size_t ncap = cap ? cap * 2 : 4;
+			void *q;
+			if (ncap > JSON_MAX_ITEMS)
+				ncap = JSON_MAX_ITEMS;
+			if (!(q = realloc(m->arr, ncap * sizeof *m->arr)))
+				return jfail(p, p->pos, "out of memory");
+			m->arr = q;
+			cap = ncap;
+		}
+		o = &m->arr[m->narr++];
+		o->n = 0;
+		p->pos++;
+		jskip_ws(p);
+		if (p->pos < p->len && p->b[p->pos] == '}')
+			p->pos++;
+		else if (jmembers(p, o, true) < 0)
+			return -1;
+		jskip_ws(p);
+		if (p->pos < p->len && p->b[p->pos] == ',') {
+			p->pos++;
+			jskip_ws(p);
+			continue;
+		}
+		if (p->pos < p->len && p->b[p->pos] == ']') {
+			p->pos++;
+			return 0;
+		}
+		return jfail_here(p, "expected ',' or ']'");
+	}
+}
+
+void json_object_release(struct json_object *o)
+{
+	for (size_t i = 0; i < o->n && i < JSON_MAX_MEMBERS; i++)
+		if (o->m[i].kind == JSON_ARRAY && o->m[i].arr) {
+			/* Not keys_wipe: pure code links without libsodium. */
+			explicit_bzero(o->m[i].arr, o->m[i].narr * sizeof *o->m[i].arr);
+			free(o->m[i].arr);
+			o->m[i].arr = NULL;
+			o->m[i].narr = 0;
+		}
+}
+
+static int jmembers(struct jparser *p, struct json_object *out, bool nested)
 {
 	for (;;) {
 		struct json_member *m;
@@ -482,8 +553,12 @@ static int jmembers(struct jparser *p, struct json_object *out)
 			return jfail_here(p, "expected ':'");
 		p->pos++;
 		jskip_ws(p);
-		if (jvalue(p, m) < 0)
+		m->kind = JSON_NULL;
+		if (jvalue(p, m, nested) < 0) {
+			if (m->arr)
+				out->n++; /* so that json_object_release frees it */
 			return -1;
+		}
 
 		jskip_ws(p);
 		if (p->pos >= p->len || (p->b[p->pos] != ',' && p->b[p->pos] != '}'))
@@ -513,15 +588,20 @@ int json_parse_object(char *buf, size_t len, struct json_object *out, char *err,
 	jskip_ws(&p);
 	if (p.pos < len && buf[p.pos] == '}')
 		p.pos++;
-	else if (jmembers(&p, out) < 0)
-		return -1;
+	else if (jmembers(&p, out, false) < 0)
+		goto fail;
 	jskip_ws(&p);
 	if (p.pos < len) {
 		if (buf[p.pos] == '\0')
-			return jfail(&p, p.pos, "NUL byte");
-		return jfail(&p, p.pos, "unexpected text after the object");
+			jfail(&p, p.pos, "NUL byte");
+		else
+			jfail(&p, p.pos, "unexpected text after the object");
+		goto fail;
 	}
 	return 0;
+fail:
+	json_object_release(out);
+	return -1;
 }
 
 static void json_u(FILE *f, uint32_t cp)

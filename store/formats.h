@@ -42,8 +42,11 @@ void csv_init(struct csv_reader *r, char *buf, size_t len);
 int csv_next(struct csv_reader *r, struct csv_row *row, char *err, size_t errlen);
 
 #define JSON_MAX_MEMBERS 128
+#define JSON_MAX_ITEMS 1000 /* objects in one array */
 
-enum json_kind { JSON_STRING, JSON_NUMBER, JSON_TRUE, JSON_FALSE, JSON_NULL };
+enum json_kind { JSON_STRING, JSON_NUMBER, JSON_TRUE, JSON_FALSE, JSON_NULL, JSON_ARRAY };
+
+struct json_object;
 
 struct json_member {
 	char *key;
@@ -51,6 +54,8 @@ struct json_member {
 	enum json_kind kind;
 	char *val; /* string contents unescaped, or the number's text; NULL for true/false/null */
 	size_t vlen;
+	struct json_object *arr; /* JSON_ARRAY: narr flat objects (a list's items) */
+	size_t narr;
 };
 
 struct json_object {
@@ -58,8 +63,9 @@ struct json_object {
 	struct json_member m[JSON_MAX_MEMBERS];
 };
 
-/* Parse one flat JSON object (values are strings, numbers, true, false, null;
- * nested objects and arrays are refused) from buf[0..len), in place. Leading
+/* Parse one JSON object from buf[0..len), in place. Its values are strings,
+ * numbers, true, false, null, or an array of flat objects (a list's items,
+ * whose values are the same but arrays); other nesting is refused. Leading
  * and trailing whitespace are allowed; anything else after the object is an
  * error. \uXXXX escapes (with surrogate pairs) become UTF-8; \u0000 is refused.
  * Returns 0 or -1 with a message in err naming the column ("column 17:
@@ -67,6 +73,9 @@ struct json_object {
  * buffer of at least len + 1 bytes (buf[len] writable), as for csv_init. */
 int json_parse_object(char *buf, size_t len, struct json_object *out, char *err,
                       size_t errlen);
+/* Free (and wipe) the arrays' objects of a parsed object; the object itself
+ * is the caller's. json_parse_object releases what it parsed when it fails. */
+void json_object_release(struct json_object *o);
 
 /* json_write_string is public: see store/store.h. */
 

@@ -114,11 +114,188 @@ static int unknown_name(struct import *im, unsigned line, const char *what, unsi
 	return import_fail(im, M_INPUT, line, -1, msg);
 }
 
+/* A JSON value as the text to normalise: a string; true or false for a
+ * boolean; null to leave it empty; a number for hours. NULL when the kind
+ * does not fit the field. */
+static const char *json_text(const struct json_member *m, const struct field_def *d,
+                             size_t *len)
+{
+	switch (m->kind) {
+	case JSON_STRING:
+		*len = m->vlen;
+		return m->val;
+	case JSON_TRUE:
+	case JSON_FALSE:
+		if (d->type != FT_BOOL)
+			return NULL;
+		*len = m->kind == JSON_TRUE ? 4 : 5;
+		return m->kind == JSON_TRUE ? "true" : "false";
+	case JSON_NULL:
+		*len = 0;
+		return "";
+	case JSON_NUMBER:
+		if (d->check != CHECK_HOURS)
+			return NULL;
+		*len = m->vlen;
+		return m->val;
+	case JSON_ARRAY:
+		break;
+	}
+	return NULL;
+}
+
+static bool key_is(const struct json_member *m, const char *k)
+{
+	return m->klen == strlen(k) && memcmp(m->key, k, m->klen) == 0;
+}
+
+/* An item's own members: "_item": N (the item's id), "_remove": true. */
+static const char *item_header(const struct json_object *o, uint32_t *id, bool *remove)
+{
+	*id = 0;
+	*remove = false;
+	for (size_t i = 0; i < o->n; i++) {
+		const struct json_member *m = &o->m[i];
+		if (key_is(m, "_item")) {
+			char *end;
+			unsigned long v = m->kind == JSON_NUMBER ? strtoul(m->val, &end, 10) : 0;
+			if (m->kind != JSON_NUMBER || *end || v == 0 || v > UINT32_MAX)
+				return "_item must be a positive whole number";
+			*id = (uint32_t)v;
+		} else if (key_is(m, "_remove")) {
+			if (m->kind != JSON_TRUE && m->kind != JSON_FALSE)
+				return "_remove must be true or false";
+			*remove = m->kind == JSON_TRUE;
+		}
+	}
+	if (*remove && !*id)
+		return "_remove needs the _item to remove";
+	return NULL;
+}
+
+/* Normalise one item value into the import arena and set it on the n-th
+ * item column group or array element of list l (made on its first value). */
+static int set_item_value(struct import *im, struct case_rec *c, unsigned line, int *item,
+                          enum list_id l, unsigned n, int f, const char *val, size_t len)
+{
+	const struct field_def *d = &item_catalogue[f].f;
+	const char *msg = NULL;
+	size_t outlen = 0;
+
+	if (len > FIELD_MAX_BYTES)
+		msg = "too long (at most 4096 bytes)";
+	else if (im->acap - im->used < len + 8)
+		msg = "internal error: import arena full";
+	else
+		msg = item_normalise((enum item_field_id)f, val, len, im->arena + im->used, len + 8,
+		                     &outlen);
+	if (msg) {
+		snprintf(im->err, im->errlen, "%s:%u: field %s.%u.%s: %s", im->name, line,
+		         list_catalogue[l].id, n, d->id, msg);
+		return M_INPUT;
+	}
+	if (outlen == 0)
+		return M_OK;
+	if (!store_can_read(im->st, d->cls) || !store_can_read(im->st, list_catalogue[l].cls)) {
+		snprintf(im->err, im->errlen, "%s:%u: field %s.%u.%s: not permitted: needs the %s key",
+		         im->name, line, list_catalogue[l].id, n, d->id,
+		         keys_class_name(store_can_read(im->st, d->cls) ? list_catalogue[l].cls
+		                                                        : d->cls));
+		return M_AUTH;
+	}
+	if (*item < 0 && (*item = st_item_append(c, l, 0)) < 0)
+		return import_fail(im, M_UNAVAILABLE, line, -1, "out of memory");
+	c->items[*item].value[f] = im->arena + im->used;
+	c->items[*item].len[f] = (uint32_t)outlen;
+	c->items[*item].dirty[f] = true;
+	im->used += outlen + 1;
+	return M_OK;
+}
+
+/* A list's array in a JSON Lines import: every object a new item. */
+static int json_items(struct import *im, struct case_rec *c, unsigned line, enum list_id l,
+                      const struct json_member *a)
+{
+	char msg[160];
+	int rc = M_OK;
+
+	if (a->kind != JSON_ARRAY) {
+		snprintf(msg, sizeof msg, "list %s: expected an array of objects",
+		         list_catalogue[l].id);
+		return import_fail(im, M_INPUT, line, -1, msg);
+	}
+	for (size_t k = 0; k < a->narr && rc == M_OK; k++) {
+		const struct json_object *o = &a->arr[k];
+		int item = -1;
+		for (size_t i = 0; i < o->n && rc == M_OK; i++) {
+			const struct json_member *m = &o->m[i];
+			int f;
+			const char *v;
+			size_t vlen;
+			if (key_is(m, "_item") || key_is(m, "_remove")) {
+				snprintf(msg, sizeof msg,
+				         "list %s: an import adds items: _item and _remove are for "
+				         "update",
+				         list_catalogue[l].id);
+				return import_fail(im, M_INPUT, line, -1, msg);
+			}
+			if ((f = item_field_by_id(l, m->key, m->klen)) < 0) {
+				if (looks_like_id(m->key, m->klen))
+					snprintf(msg, sizeof msg, "list %s: unknown field '%.*s'",
+					         list_catalogue[l].id, (int)m->klen, m->key);
+				else
+					snprintf(msg, sizeof msg, "list %s: unknown field (member %zu)",
+					         list_catalogue[l].id, i + 1);
+				return import_fail(im, M_INPUT, line, -1, msg);
+			}
+			if (!(v = json_text(m, &item_catalogue[f].f, &vlen))) {
+				snprintf(im->err, im->errlen, "%s:%u: field %s.%zu.%s: expected a string",
+				         im->name, line, list_catalogue[l].id, k + 1,
+				         item_catalogue[f].f.id);
+				return M_INPUT;
+			}
+			rc = set_item_value(im, c, line, &item, l, (unsigned)k + 1, f, v, vlen);
+		}
+	}
+	return rc;
+}
+
+/* A CSV column: a field, or field f of the n-th item of list l
+ * ("placements.1.employer"). */
+struct csv_col {
+	int f;
+	int l; /* -1: a case field */
+	unsigned n;
+};
+
+static bool parse_item_column(const char *s, size_t len, struct csv_col *col)
+{
+	const char *dot = memchr(s, '.', len), *dot2;
+	unsigned long n = 0;
+
+	if (!dot || (col->l = list_by_id(s, (size_t)(dot - s))) < 0)
+		return false;
+	dot++;
+	dot2 = memchr(dot, '.', len - (size_t)(dot - s));
+	if (!dot2 || dot2 == dot || *dot == '0' || dot2 - dot > 4)
+		return false;
+	for (const char *p = dot; p < dot2; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		n = n * 10 + (unsigned long)(*p - '0');
+	}
+	dot2++;
+	col->n = (unsigned)n;
+	col->f = item_field_by_id((enum list_id)col->l, dot2, len - (size_t)(dot2 - s));
+	return col->f >= 0;
+}
+
 static int parse_csv(struct import *im, char *buf, size_t len)
 {
 	struct csv_reader r;
 	struct csv_row row;
-	int cols[CSV_MAX_FIELDS];
+	struct csv_col cols[CSV_MAX_FIELDS];
+	int item[CSV_MAX_FIELDS]; /* per column: the item its group made in this row */
 	size_t ncols;
 	char msg[160];
 	int rc;
@@ -131,14 +308,21 @@ static int parse_csv(struct import *im, char *buf, size_t len)
 		return import_fail(im, M_INPUT, 1, -1, "empty file: expected a header line");
 	ncols = row.nfields;
 	for (size_t i = 0; i < ncols; i++) {
-		cols[i] = field_by_id(row.field[i], row.flen[i]);
-		if (cols[i] < 0)
+		cols[i] = (struct csv_col){field_by_id(row.field[i], row.flen[i]), -1, 0};
+		if (cols[i].f < 0 && !parse_item_column(row.field[i], row.flen[i], &cols[i]))
 			return unknown_name(im, row.line, "column", (unsigned)i + 1, row.field[i],
 			                    row.flen[i]);
 		for (size_t j = 0; j < i; j++)
-			if (cols[j] == cols[i])
-				return import_fail(im, M_INPUT, row.line, cols[i],
-				                   "column appears twice");
+			if (cols[j].f == cols[i].f && cols[j].l == cols[i].l &&
+			    cols[j].n == cols[i].n) {
+				if (cols[i].l < 0)
+					return import_fail(im, M_INPUT, row.line, cols[i].f,
+					                   "column appears twice");
+				snprintf(msg, sizeof msg, "column %s.%u.%s appears twice",
+				         list_catalogue[cols[i].l].id, cols[i].n,
+				         item_catalogue[cols[i].f].f.id);
+				return import_fail(im, M_INPUT, row.line, -1, msg);
+			}
 	}
 	while ((rc = csv_next(&r, &row, msg, sizeof msg)) > 0) {
 		struct case_rec *c;
@@ -149,9 +333,35 @@ static int parse_csv(struct import *im, char *buf, size_t len)
 		}
 		if (!(c = new_row(im, row.line)))
 			return import_fail(im, M_UNAVAILABLE, row.line, -1, "out of memory");
+		/* The items in the order of their column groups' numbers, which
+		 * the store numbers in turn; a group with no value adds none. */
 		for (size_t i = 0; i < ncols; i++)
-			if ((rc = set_value(im, c, row.line, cols[i], row.field[i], row.flen[i])))
+			item[i] = -1;
+		for (size_t i = 0; i < ncols; i++)
+			if (cols[i].l < 0 &&
+			    (rc = set_value(im, c, row.line, cols[i].f, row.field[i], row.flen[i])))
 				return rc;
+		for (unsigned n = 1; n <= 9999; n++) {
+			bool more = false;
+			for (size_t i = 0; i < ncols; i++) {
+				if (cols[i].l < 0 || cols[i].n < n)
+					continue;
+				more = true;
+				if (cols[i].n != n)
+					continue;
+				int *it = &item[i];
+				for (size_t j = 0; j < i; j++)
+					if (cols[j].l == cols[i].l && cols[j].n == n) {
+						it = &item[j]; /* the group's first column */
+						break;
+					}
+				if ((rc = set_item_value(im, c, row.line, it, (enum list_id)cols[i].l, n,
+				                         cols[i].f, row.field[i], row.flen[i])))
+					return rc;
+			}
+			if (!more)
+				break;
+		}
 	}
 	if (rc < 0)
 		return import_fail(im, M_INPUT, r.line, -1, msg);
@@ -177,6 +387,7 @@ static int json_value(struct import *im, struct case_rec *c, unsigned line,
 	case JSON_NULL:
 		return set_value(im, c, line, f, "", 0);
 	case JSON_NUMBER:
+	case JSON_ARRAY:
 		break;
 	}
 	return import_fail(im, M_INPUT, line, f, "expected a string");
@@ -220,13 +431,16 @@ static int parse_jsonl(struct import *im, char *buf, size_t len)
 			}
 			for (size_t i = 0; i < obj->n && rc == M_OK; i++) {
 				const struct json_member *m = &obj->m[i];
-				int f = field_by_id(m->key, m->klen);
-				if (f < 0)
+				int f = field_by_id(m->key, m->klen), li;
+				if (f >= 0)
+					rc = json_value(im, c, line, m, f);
+				else if ((li = list_by_id(m->key, m->klen)) >= 0)
+					rc = json_items(im, c, line, (enum list_id)li, m);
+				else
 					rc = unknown_name(im, line, "key", (unsigned)i + 1, m->key,
 					                  m->klen);
-				else
-					rc = json_value(im, c, line, m, f);
 			}
+			json_object_release(obj);
 		}
 		pos = end + 1;
 	}
@@ -371,12 +585,97 @@ int store_import(store *st, const char *name, char *buf, size_t len, enum import
 	} else if (rc == M_OK) {
 		*n = im.n;
 	}
+	for (size_t i = 0; i < im.n; i++)
+		free(im.rows[i].c.items);
 	free(im.rows); /* the values are in the arena */
 	keys_secure_free(im.arena);
 	return rc;
 }
 
 /* ---- update from JSON --------------------------------------------------- */
+
+/* A list's array in an update: an object with "_item" edits that item, one
+ * without adds an item, {"_item": N, "_remove": true} removes item N. */
+static int apply_items(struct case_rec *c, enum list_id l, const struct json_member *a,
+                       char *err, size_t errlen)
+{
+	const char *lid = list_catalogue[l].id;
+
+	if (a->kind != JSON_ARRAY) {
+		snprintf(err, errlen, "stdin: list %s: expected an array of objects", lid);
+		return M_INPUT;
+	}
+	for (size_t k = 0; k < a->narr; k++) {
+		const struct json_object *o = &a->arr[k];
+		const char *bad = NULL;
+		uint32_t id;
+		bool remove;
+		int item;
+
+		if ((bad = item_header(o, &id, &remove))) {
+			snprintf(err, errlen, "stdin: list %s: %s", lid, bad);
+			return M_INPUT;
+		}
+		item = id ? case_item_edit(c, l, id) : case_item_add(c, l);
+		if (item < 0)
+			return M_UNAVAILABLE;
+		if (remove) {
+			if (o->n > 2) {
+				snprintf(err, errlen, "stdin: list %s: an item to remove has only "
+				                      "_item and _remove",
+				         lid);
+				return M_INPUT;
+			}
+			case_item_remove(c, item);
+			continue;
+		}
+		for (size_t i = 0; i < o->n; i++) {
+			const struct json_member *m = &o->m[i];
+			const char *v;
+			size_t vlen, outlen;
+			char *out;
+			int f;
+
+			if (key_is(m, "_item") || key_is(m, "_remove") || key_is(m, "_locked"))
+				continue; /* show --json output may be fed back */
+			if ((f = item_field_by_id(l, m->key, m->klen)) < 0) {
+				if (looks_like_id(m->key, m->klen))
+					snprintf(err, errlen, "stdin: list %s: unknown field '%.*s'", lid,
+					         (int)m->klen, m->key);
+				else
+					snprintf(err, errlen, "stdin: list %s: unknown field (member %zu)",
+					         lid, i + 1);
+				return M_INPUT;
+			}
+			if (!(v = json_text(m, &item_catalogue[f].f, &vlen))) {
+				snprintf(err, errlen, "stdin: list %s: field %s: expected a string", lid,
+				         item_catalogue[f].f.id);
+				return M_INPUT;
+			}
+			if (vlen > FIELD_MAX_BYTES) {
+				snprintf(err, errlen, "stdin: list %s: field %s: too long (at most "
+				                      "4096 bytes)",
+				         lid, item_catalogue[f].f.id);
+				return M_INPUT;
+			}
+			if (!(out = keys_secure_alloc(vlen + 8)))
+				return M_UNAVAILABLE;
+			bad = item_normalise((enum item_field_id)f, v, vlen, out, vlen + 8, &outlen);
+			int rc = M_OK;
+			if (bad) {
+				snprintf(err, errlen, "stdin: list %s: field %s: %s", lid,
+				         item_catalogue[f].f.id, bad);
+				rc = M_INPUT;
+			} else if (case_item_set(c, item, (enum item_field_id)f, out, outlen)) {
+				rc = M_UNAVAILABLE;
+			}
+			keys_secure_free(out);
+			if (rc)
+				return rc;
+		}
+	}
+	return M_OK;
+}
 
 int case_apply_json(struct case_rec *c, char *json, size_t len, uint32_t *expect_version,
                     char *err, size_t errlen)
@@ -415,6 +714,10 @@ int case_apply_json(struct case_rec *c, char *json, size_t len, uint32_t *expect
 		if (m->klen == 3 && memcmp(m->key, "_id", 3) == 0)
 			continue; /* show --json output may be fed back */
 		f = field_by_id(m->key, m->klen);
+		if (f < 0 && list_by_id(m->key, m->klen) >= 0) {
+			rc = apply_items(c, (enum list_id)list_by_id(m->key, m->klen), m, err, errlen);
+			continue;
+		}
 		if (f < 0) {
 			if (looks_like_id(m->key, m->klen))
 				snprintf(err, errlen, "stdin: unknown field '%.*s'", (int)m->klen,
@@ -463,6 +766,7 @@ int case_apply_json(struct case_rec *c, char *json, size_t len, uint32_t *expect
 		}
 		keys_secure_free(out);
 	}
+	json_object_release(obj);
 	keys_wipe(obj, sizeof *obj);
 	free(obj);
 	return rc;
@@ -478,6 +782,41 @@ static void write_value(FILE *f, enum field_id id, const char *v, size_t len)
 		json_write_string(f, v, len);
 }
 
+/* A list as an array of objects, each with its "_item" id and, if some of
+ * its fields are of a class the user holds no key for, their "_locked". */
+static void write_items(FILE *f, const struct case_rec *c, enum list_id l)
+{
+	int i = case_item_next(c, l, 0);
+
+	if (i < 0)
+		return; /* like a field without a value */
+	fprintf(f, ", \"%s\": [", list_catalogue[l].id);
+	for (bool first = true; i >= 0; i = case_item_next(c, l, i + 1), first = false) {
+		const struct case_item *it = &c->items[i];
+		bool none = true;
+
+		fprintf(f, "%s{\"_item\": %u", first ? "" : ", ", it->id);
+		for (int g = 0; g < I_COUNT; g++) {
+			const struct field_def *d = &item_catalogue[g].f;
+			if (item_catalogue[g].list != l || !it->value[g] || it->locked[g])
+				continue;
+			fprintf(f, ", \"%s\": ", d->id);
+			if (d->type == FT_BOOL)
+				fputs(strcmp(it->value[g], "true") == 0 ? "true" : "false", f);
+			else
+				json_write_string(f, it->value[g], it->len[g]);
+		}
+		for (int g = 0; g < I_COUNT; g++) {
+			if (item_catalogue[g].list != l || !it->locked[g])
+				continue;
+			fprintf(f, "%s\"%s\"", none ? ", \"_locked\": [" : ", ", item_catalogue[g].f.id);
+			none = false;
+		}
+		fputs(none ? "}" : "]}", f);
+	}
+	fputs("]", f);
+}
+
 void case_write_json_begin(FILE *f, const struct case_rec *c, bool notes_locked)
 {
 	bool first = true;
@@ -489,11 +828,20 @@ void case_write_json_begin(FILE *f, const struct case_rec *c, bool notes_locked)
 		fprintf(f, ", \"%s\": ", field_catalogue[i].id);
 		write_value(f, (enum field_id)i, c->value[i], c->len[i]);
 	}
+	for (int l = 0; l < L_COUNT; l++)
+		if (!c->list_locked[l])
+			write_items(f, c, (enum list_id)l);
 	fputs(", \"_locked\": [", f);
 	for (int i = 0; i < F_COUNT; i++) {
 		if (!c->locked[i])
 			continue;
 		fprintf(f, "%s\"%s\"", first ? "" : ", ", field_catalogue[i].id);
+		first = false;
+	}
+	for (int l = 0; l < L_COUNT; l++) {
+		if (!c->list_locked[l])
+			continue;
+		fprintf(f, "%s\"%s\"", first ? "" : ", ", list_catalogue[l].id);
 		first = false;
 	}
 	if (notes_locked)

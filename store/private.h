@@ -298,6 +298,13 @@ int st_rotate_drafts(store *st, MDB_txn *txn, enum key_class c, uint32_t to);
 int case_insert_txn(store *st, MDB_txn *txn, struct case_rec *c, uint64_t *id_out);
 /* Insert at id, which must be free (the caller moves the counter past it). */
 int st_case_insert_at(store *st, MDB_txn *txn, struct case_rec *c, uint64_t id);
+/* A copy of val (NUL-terminated) in the case's arena, or NULL. */
+char *st_case_keep(struct case_rec *c, const char *val, size_t len);
+/* An item of list l with this id (0: a new one), appended; its index or -1. */
+int st_item_append(struct case_rec *c, enum list_id l, uint32_t id);
+/* After a save committed: new items take the ids it gave them, removed
+ * ones go, nothing is dirty. */
+void st_items_saved(struct case_rec *c);
 /* found[i]: the case that has national id nid[i] (NULL: none wanted), or 0. */
 int st_nid_find_many(store *st, MDB_txn *txn, const char *const *nid, const size_t *len,
                      size_t n, uint64_t *found);

@@ -96,10 +96,13 @@ key_classes st_case_classes(void)
 {
 	static key_classes classes;
 
-	if (!classes)
+	if (!classes) {
 		for (int f = 0; f < F_COUNT; f++)
 			if (field_catalogue[f].cls < KC_COUNT)
 				classes |= 1u << field_catalogue[f].cls;
+		for (int l = 0; l < L_COUNT; l++)
+			classes |= list_classes((enum list_id)l);
+	}
 	return classes;
 }
 
@@ -365,29 +368,95 @@ int st_class_seal(store *st, uint64_t id, struct rec_header *h, enum key_class c
 struct fill_ctx {
 	struct case_rec *out;
 	enum key_class c;
+	bool items; /* the lists too (a whole read) */
 	int failed;
 };
+
+static int item_at(struct case_rec *c, enum list_id l, uint32_t id)
+{
+	int i = case_item_find(c, l, id);
+
+	return i >= 0 ? i : st_item_append(c, l, id);
+}
 
 static int fill_one(void *vctx, unsigned number, uint32_t item, const uint8_t *v, size_t len)
 {
 	struct fill_ctx *ctx = vctx;
-	int f = field_by_number(number);
+	struct case_rec *out = ctx->out;
+	int f = field_by_number(number), l, i;
 
-	/* Entries this mappe does not know (a later catalogue's fields, list
-	 * items) stay in the envelope: a save carries them over. */
-	if (item != 0 || f < 0 || field_catalogue[f].cls != ctx->c)
+	/* Entries this mappe does not know (a later catalogue's fields and
+	 * lists) stay in the envelope: a save carries them over. */
+	if (item == 0 && f >= 0) {
+		if (field_catalogue[f].cls != ctx->c)
+			return 0;
+		if (case_set(out, (enum field_id)f, (const char *)v, len))
+			goto oom;
+		out->dirty[f] = false;
 		return 0;
-	if (case_set(ctx->out, (enum field_id)f, (const char *)v, len)) {
-		ctx->failed = M_UNAVAILABLE;
-		return -1;
 	}
-	ctx->out->dirty[f] = false;
+	if (!ctx->items)
+		return 0;
+	if ((l = list_by_number(number)) >= 0) {
+		if (list_catalogue[l].cls != ctx->c)
+			return 0;
+		if (item == 0) { /* the highest id the list has used */
+			if (len == 4 && rd32(v) > out->item_high[l])
+				out->item_high[l] = rd32(v);
+			return 0;
+		}
+		return item_at(out, (enum list_id)l, item) < 0 ? (ctx->failed = M_UNAVAILABLE, -1) : 0;
+	}
+	if (item == 0 || (f = item_field_by_number(number)) < 0 || item_catalogue[f].f.cls != ctx->c)
+		return 0;
+	if ((i = item_at(out, item_catalogue[f].list, item)) < 0)
+		goto oom;
+	char *p = len ? st_case_keep(out, (const char *)v, len) : NULL;
+	if (len && !p)
+		goto oom;
+	out->items[i].value[f] = p;
+	out->items[i].len[f] = (uint32_t)len;
 	return 0;
+oom:
+	ctx->failed = M_UNAVAILABLE;
+	return -1;
+}
+
+static int by_list_and_id(const void *a, const void *b)
+{
+	const struct case_item *x = a, *y = b;
+
+	if (x->list != y->list)
+		return x->list < y->list ? -1 : 1;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* After a whole read: items in id order, each list's highest id at least
+ * its items', and what the user holds no key for locked. */
+static void items_read(store *st, struct case_rec *out, key_classes locked)
+{
+	for (unsigned c = 0; c < KC_COUNT; c++)
+		if (!keyring_has(st->kr, (enum key_class)c, st->epoch[c]))
+			locked |= 1u << c;
+	if (out->nitems > 1)
+		qsort(out->items, out->nitems, sizeof *out->items, by_list_and_id);
+	for (int l = 0; l < L_COUNT; l++)
+		out->list_locked[l] = (locked >> list_catalogue[l].cls) & 1;
+	for (size_t i = 0; i < out->nitems; i++) {
+		struct case_item *it = &out->items[i];
+		if (it->id > out->item_high[it->list])
+			out->item_high[it->list] = it->id;
+		for (int f = 0; f < I_COUNT; f++)
+			it->locked[f] = item_catalogue[f].list == it->list &&
+			                ((locked >> item_catalogue[f].f.cls) & 1);
+	}
 }
 
 int st_case5_read(store *st, MDB_txn *txn, uint64_t id, const struct rec_header *h,
                   struct case_rec *out, const bool *want)
 {
+	key_classes locked = 0;
+
 	(void)txn;
 	for (unsigned c = 0; c < KC_COUNT; c++) {
 		const uint8_t *pt;
@@ -406,11 +475,12 @@ int st_case5_read(store *st, MDB_txn *txn, uint64_t id, const struct rec_header 
 			for (int f = 0; f < F_COUNT; f++)
 				if (field_catalogue[f].cls == c)
 					out->locked[f] = true;
+			locked |= 1u << c;
 			continue;
 		}
 		if (rc)
 			return rc;
-		struct fill_ctx fc = {out, (enum key_class)c, 0};
+		struct fill_ctx fc = {out, (enum key_class)c, !want, 0};
 		rc = st_class_each(pt, n, fill_one, &fc);
 		keys_wipe((void *)pt, n);
 		if (fc.failed)
@@ -418,6 +488,8 @@ int st_case5_read(store *st, MDB_txn *txn, uint64_t id, const struct rec_header 
 		if (rc)
 			return class_damaged(st, id, (enum key_class)c);
 	}
+	if (!want)
+		items_read(st, out, locked);
 	return M_OK;
 }
 
@@ -487,22 +559,198 @@ static int pt_add(struct pt_buf *b, unsigned number, uint32_t item, const void *
 	return 0;
 }
 
+/* The lists' part of a save, worked out before any class is sealed: the
+ * lists whose class is rewritten (an item added or removed: its markers and
+ * highest id change), and that highest id. */
+struct list_plan {
+	bool work[L_COUNT];
+	uint32_t high[L_COUNT];
+};
+
 struct keep_ctx {
 	struct pt_buf *b;
 	const struct case_rec *c;
 	enum key_class cls;
+	const struct list_plan *plan;
 };
 
-/* Carry over what the save does not replace: fields that are not dirty,
- * and every entry this mappe does not know. */
+/* Carry over what the save does not replace: fields and item fields that
+ * are not dirty, items not removed, and every entry this mappe does not
+ * know. */
 static int keep_one(void *vctx, unsigned number, uint32_t item, const uint8_t *v, size_t len)
 {
 	struct keep_ctx *ctx = vctx;
-	int f = field_by_number(number);
+	const struct case_rec *c = ctx->c;
+	int f = field_by_number(number), l, i;
 
-	if (item == 0 && f >= 0 && field_catalogue[f].cls == ctx->cls && ctx->c->dirty[f])
+	if (item == 0 && f >= 0 && field_catalogue[f].cls == ctx->cls && c->dirty[f])
+		return 0;
+	if ((l = list_by_number(number)) >= 0 && ctx->plan->work[l]) {
+		if (item == 0)
+			return 0; /* the highest id, written anew */
+		if ((i = case_item_find(c, (enum list_id)l, item)) >= 0 && c->items[i].removed)
+			return 0;
+	}
+	if (item != 0 && (f = item_field_by_number(number)) >= 0 &&
+	    (i = case_item_find(c, item_catalogue[f].list, item)) >= 0 &&
+	    (c->items[i].removed || c->items[i].dirty[f]))
 		return 0;
 	return pt_add(ctx->b, number, item, v, len) ? -2 : 0;
+}
+
+struct scan_ctx {
+	enum list_id l;
+	const struct case_rec *c;
+	bool *found; /* per item of c */
+	uint32_t high;
+};
+
+static int scan_one(void *vctx, unsigned number, uint32_t item, const uint8_t *v, size_t len)
+{
+	struct scan_ctx *ctx = vctx;
+
+	if (number != list_catalogue[ctx->l].number)
+		return 0;
+	if (item == 0) {
+		if (len == 4 && rd32(v) > ctx->high)
+			ctx->high = rd32(v);
+		return 0;
+	}
+	if (item > ctx->high)
+		ctx->high = item;
+	for (size_t i = 0; i < ctx->c->nitems; i++)
+		if (ctx->c->items[i].list == ctx->l && ctx->c->items[i].id == item)
+			ctx->found[i] = true;
+	return 0;
+}
+
+/* Check the items a save edits or removes against the list as stored, and
+ * number the new ones (into item.saved: the ids become theirs once the
+ * transaction commits, and a retried transaction numbers them again). */
+static int plan_lists(store *st, uint64_t id, const struct rec_header *h,
+                      const struct case_rec *c, bool insert, struct list_plan *plan)
+{
+	bool *found = NULL;
+	int rc = M_OK;
+
+	memset(plan, 0, sizeof *plan);
+	for (int l = 0; l < L_COUNT && rc == M_OK; l++) {
+		const struct list_def *d = &list_catalogue[l];
+		bool touch = false, removes = false;
+
+		for (size_t i = 0; i < c->nitems; i++) {
+			const struct case_item *it = &c->items[i];
+			if (it->list != l || (it->removed && it->id == 0))
+				continue;
+			plan->work[l] |= it->id == 0 || it->removed;
+			removes |= it->removed;
+			for (int f = 0; f < I_COUNT; f++)
+				touch |= it->dirty[f];
+		}
+		if (!plan->work[l] && !touch)
+			continue;
+		if (!store_can_read(st, d->cls)) {
+			rc = st_fail(st, M_AUTH, "not permitted: list %s needs the %s key", d->id,
+			             keys_class_name(d->cls));
+			break;
+		}
+		for (unsigned k = 0; removes && k < KC_COUNT; k++)
+			if ((list_classes((enum list_id)l) >> k & 1) &&
+			    !store_can_read(st, (enum key_class)k)) {
+				rc = st_fail(st, M_AUTH,
+				             "not permitted: removing an item of list %s needs the %s key",
+				             d->id, keys_class_name((enum key_class)k));
+				goto out;
+			}
+		if (!found && !(found = calloc(c->nitems + 1, sizeof *found))) {
+			rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+			break;
+		}
+		memset(found, 0, (c->nitems + 1) * sizeof *found);
+		struct scan_ctx sc = {(enum list_id)l, c, found, 0};
+		if (!insert && h->slot[d->cls].state == SLOT_SEALED) {
+			const uint8_t *pt;
+			size_t n;
+			if ((rc = st_class_open(st, id, h, d->cls, &pt, &n)))
+				break;
+			int e = st_class_each(pt, n, scan_one, &sc);
+			keys_wipe((void *)pt, n);
+			if (e) {
+				rc = class_damaged(st, id, d->cls);
+				break;
+			}
+		}
+		for (size_t i = 0; i < c->nitems; i++) {
+			struct case_item *it = &c->items[i];
+			if (it->list != l)
+				continue;
+			if (it->id && !found[i]) {
+				rc = st_fail(st, M_INPUT, "list %s has no item %u", d->id, it->id);
+				goto out;
+			}
+			if (it->id == 0 && !it->removed) {
+				if (sc.high == UINT32_MAX) {
+					rc = st_fail(st, M_INPUT, "list %s: no item ids left", d->id);
+					goto out;
+				}
+				it->saved = ++sc.high;
+			}
+		}
+		plan->high[l] = sc.high;
+	}
+out:
+	free(found);
+	return rc;
+}
+
+/* Whether the save changes class cls through the lists. */
+static bool items_dirty(const struct case_rec *c, const struct list_plan *plan, unsigned cls,
+                        bool insert)
+{
+	for (int l = 0; l < L_COUNT; l++)
+		if (plan->work[l] && list_catalogue[l].cls == cls)
+			return true;
+	for (size_t i = 0; i < c->nitems; i++) {
+		const struct case_item *it = &c->items[i];
+		if (it->removed && it->id == 0)
+			continue;
+		for (int f = 0; f < I_COUNT; f++)
+			if (item_catalogue[f].list == it->list && item_catalogue[f].f.cls == cls &&
+			    (it->removed ||
+			     (it->dirty[f] && (!insert || (it->value[f] && it->len[f])))))
+				return true;
+	}
+	return false;
+}
+
+/* The lists' entries of class cls that the save writes anew. */
+static int items_add(struct pt_buf *b, const struct case_rec *c, const struct list_plan *plan,
+                     unsigned cls)
+{
+	for (int l = 0; l < L_COUNT; l++) {
+		uint8_t high[4];
+		if (!plan->work[l] || list_catalogue[l].cls != cls)
+			continue;
+		be32(high, plan->high[l]);
+		if (pt_add(b, list_catalogue[l].number, 0, high, 4))
+			return -1;
+		for (size_t i = 0; i < c->nitems; i++)
+			if (c->items[i].list == l && c->items[i].id == 0 && !c->items[i].removed &&
+			    pt_add(b, list_catalogue[l].number, c->items[i].saved, "", 0))
+				return -1;
+	}
+	for (size_t i = 0; i < c->nitems; i++) {
+		const struct case_item *it = &c->items[i];
+		uint32_t iid = it->id ? it->id : it->saved;
+		if (it->removed)
+			continue;
+		for (int f = 0; f < I_COUNT; f++)
+			if (item_catalogue[f].list == it->list && item_catalogue[f].f.cls == cls &&
+			    it->dirty[f] && it->value[f] && it->len[f] &&
+			    pt_add(b, item_catalogue[f].f.number, iid, it->value[f], it->len[f]))
+				return -1;
+	}
+	return 0;
 }
 
 static int nid_change(store *st, MDB_txn *txn, uint64_t id, const struct rec_header *h,
@@ -514,10 +762,12 @@ int st_case5_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h,
 	uint8_t *owned[KC_COUNT] = {0};
 	key_classes classes = st_case_classes();
 	struct pt_buf b = {st, NULL, 0};
+	struct list_plan plan;
 	int rc = M_OK;
 
 	h->format = HDR_FORMAT5;
-	if ((rc = nid_change(st, txn, id, h, c, insert)))
+	if ((rc = plan_lists(st, id, h, c, insert, &plan)) ||
+	    (rc = nid_change(st, txn, id, h, c, insert)))
 		goto out;
 	for (unsigned cls = 0; cls < KC_COUNT && rc == M_OK; cls++) {
 		bool dirty = false;
@@ -527,6 +777,7 @@ int st_case5_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h,
 		for (int f = 0; f < F_COUNT; f++)
 			dirty |= field_catalogue[f].cls == cls && c->dirty[f] &&
 			         (!insert || (c->value[f] && c->len[f]));
+		dirty |= items_dirty(c, &plan, cls, insert);
 		if (!dirty && !insert)
 			continue;
 		if (!store_can_read(st, (enum key_class)cls)) {
@@ -537,6 +788,10 @@ int st_case5_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h,
 						             "not permitted: field %s needs the %s key",
 						             field_catalogue[f].id,
 						             keys_class_name((enum key_class)cls));
+				if (rc == M_OK)
+					rc = st_fail(st, M_AUTH,
+					             "not permitted: list items need the %s key",
+					             keys_class_name((enum key_class)cls));
 				goto out;
 			}
 			/* An insert without the key: a placeholder, blank. */
@@ -556,7 +811,7 @@ int st_case5_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h,
 			size_t n;
 			if ((rc = st_class_open(st, id, h, (enum key_class)cls, &pt, &n)))
 				goto out;
-			struct keep_ctx kc = {&b, c, (enum key_class)cls};
+			struct keep_ctx kc = {&b, c, (enum key_class)cls, &plan};
 			int e = st_class_each(pt, n, keep_one, &kc);
 			keys_wipe((void *)pt, n);
 			if (e == -2) {
@@ -576,6 +831,10 @@ int st_case5_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h,
 				rc = st_fail(st, M_UNAVAILABLE, "out of memory");
 				goto out;
 			}
+		}
+		if (items_add(&b, c, &plan, cls)) {
+			rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+			goto out;
 		}
 		if (insert)
 			h->slot[cls] = (struct class_slot){SLOT_NONE, 0, NULL, 0};

@@ -48,6 +48,8 @@ enum field_check {
 	CHECK_PHONE,       /* E.164 */
 	CHECK_EMAIL,
 	CHECK_LANGUAGE, /* ISO 639-1 */
+	CHECK_ORGNR,    /* a Norwegian organisation number: 9 digits, mod-11 */
+	CHECK_HOURS,    /* hours per week: 0 to 168, at most one decimal (37.5) */
 };
 
 #define FIELD_GROUPS(X)                                                                            \
@@ -123,6 +125,51 @@ bool field_has(enum field_id f, enum field_flag flag);
 int field_choice_count(enum field_id f);
 int field_choice_find(enum field_id f, const char *id, size_t len);
 const char *field_choice_label(enum field_id f, int i, bool norwegian);
+
+/* ---- lists inside a case (lists.def; their item fields in fields.def) ---- */
+
+enum list_id {
+#define LIST(id, num, cls, nb, en) L_##id,
+#include "store/lists.def"
+#undef LIST
+	L_COUNT,
+};
+
+enum item_field_id {
+#define ITEM(list, id, num, type, cls, check, choices, flags, nb, en) I_##list##_##id,
+#include "store/fields.def"
+#undef ITEM
+	I_COUNT,
+};
+
+struct list_def {
+	const char *id;
+	uint16_t number;
+	enum key_class cls; /* holds the list's item markers and highest id */
+	const char *label_nb;
+	const char *label_en;
+};
+
+/* An item field: a field_def (its group unused) and the list it belongs to. */
+struct item_def {
+	struct field_def f;
+	enum list_id list;
+};
+
+extern const struct list_def list_catalogue[L_COUNT];
+extern const struct item_def item_catalogue[I_COUNT];
+
+int list_by_id(const char *id, size_t len);
+int list_by_number(unsigned number);
+const char *list_label(enum list_id l, bool norwegian);
+/* An item field of list l by its id within the list; -1 if none. */
+int item_field_by_id(enum list_id l, const char *id, size_t len);
+int item_field_by_number(unsigned number);
+/* The classes list l's items use (the list's own and its fields'). */
+key_classes list_classes(enum list_id l);
+/* field_normalise for an item field. */
+const char *item_normalise(enum item_field_id f, const char *in, size_t len, char *out,
+                           size_t cap, size_t *outlen);
 
 /* The longest value a field may hold, in bytes. */
 #define FIELD_MAX_BYTES 4096
@@ -314,6 +361,19 @@ enum case_status_value {
  * case; case_clear wipes them. A field is in exactly one state: absent,
  * present (value != NULL), or locked: of a class the user holds no key for,
  * whether or not it has a value on disk (its presence is not shown). */
+/* One item of a list inside a case. Its values live in the case's arena
+ * like fields'; value[f] is used only for the item fields of its list. */
+struct case_item {
+	uint32_t id;     /* stable within its list, never reused; 0: new, the save numbers it */
+	uint32_t saved;  /* a new item: the id the save gave it (store_case_*) */
+	uint8_t list;    /* enum list_id */
+	bool removed;    /* the save deletes its entries from every class */
+	char *value[I_COUNT];
+	uint32_t len[I_COUNT];
+	bool locked[I_COUNT];
+	bool dirty[I_COUNT];
+};
+
 struct case_rec {
 	uint64_t id;
 	uint32_t version;
@@ -326,6 +386,12 @@ struct case_rec {
 	uint32_t notes;      /* how many journal notes */
 	char *arena;         /* secure memory the values live in */
 	size_t arena_used, arena_cap;
+	/* The items of every list, each list's in id order as read, new ones
+	 * after; removed ones stay until the save. */
+	struct case_item *items;
+	size_t nitems, items_cap;
+	uint32_t item_high[L_COUNT]; /* the highest item id each list has used, as read */
+	bool list_locked[L_COUNT];   /* of a class the user holds no key for */
 };
 
 void case_init(struct case_rec *c);
@@ -335,6 +401,27 @@ void case_reset(struct case_rec *c);
 /* Set a value already normalised (NULL or "" removes it). */
 int case_set(struct case_rec *c, enum field_id f, const char *val, size_t len);
 const char *case_get(const struct case_rec *c, enum field_id f);
+
+/* Lists: an item is addressed by its index in c->items (which a later
+ * add may move, not reorder). case_item_add appends a new item of list l
+ * (numbered by the save: the list's highest id ever used plus one) and
+ * returns its index, or -1; case_item_edit returns the index of item id of
+ * list l, adding a handle for it when c was not read from the store (an
+ * update from JSON: the save refuses an id the case does not have).
+ * case_item_set sets a normalised value (dirty), case_item_remove marks the
+ * item removed. case_item_next: the index of the next live item of list l
+ * at or after index from, or -1 (for (i = case_item_next(c, l, 0); i >= 0;
+ * i = case_item_next(c, l, i + 1))). */
+int case_item_add(struct case_rec *c, enum list_id l);
+int case_item_edit(struct case_rec *c, enum list_id l, uint32_t id);
+int case_item_find(const struct case_rec *c, enum list_id l, uint32_t id);
+int case_item_set(struct case_rec *c, int item, enum item_field_id f, const char *val,
+                  size_t len);
+const char *case_item_get(const struct case_rec *c, int item, enum item_field_id f);
+int case_item_remove(struct case_rec *c, int item);
+int case_item_next(const struct case_rec *c, enum list_id l, int from);
+/* Anything in the lists that a save would write. */
+bool case_lists_dirty(const struct case_rec *c);
 
 int store_case_get(store *st, uint64_t id, struct case_rec *out);
 /* Write the dirty fields. expect_version 0 = no check; otherwise M_CONFLICT

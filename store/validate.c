@@ -395,6 +395,31 @@ const char *valid_orgnr(const char *s)
 	return NULL;
 }
 
+const char *valid_hours(char *s)
+{
+	size_t n = strlen(s), i = 0, whole = 0;
+	unsigned v = 0;
+
+	while (i < n && s[i] >= '0' && s[i] <= '9' && whole < 3)
+		v = v * 10 + (unsigned)(s[i++] - '0'), whole++;
+	if (whole == 0)
+		return "must be a number of hours (37.5)";
+	if (i < n && (s[i] == '.' || s[i] == ',')) {
+		s[i] = '.'; /* "37,5" is how it is written in Norwegian */
+		if (i + 2 != n || s[i + 1] < '0' || s[i + 1] > '9')
+			return "must be a number of hours with at most one decimal (37.5)";
+		v = v * 10 + (unsigned)(s[i + 1] - '0');
+		i = n;
+	} else {
+		v *= 10;
+	}
+	if (i != n)
+		return "must be a number of hours (37.5)";
+	if (v > 1680)
+		return "more hours than a week has";
+	return NULL;
+}
+
 /* ---- code lists --------------------------------------------------------- */
 
 /* ISO 3166-1 alpha-2, officially assigned (iso-codes 4.15), plus XK: Kosovo's

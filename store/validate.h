@@ -43,6 +43,9 @@ const char *valid_phone(const char *s);
 size_t phone_normalise(const char *in, char *out, size_t cap);
 const char *valid_email(const char *s);          /* local@domain.tld, no spaces */
 const char *valid_orgnr(const char *s);          /* 9 digits, mod-11 (weights 3 2 7 6 5 4 3 2) */
+/* Hours per week, 0 to 168 with at most one decimal; a decimal comma
+ * becomes a point, in place. */
+const char *valid_hours(char *s);
 /* Letters and marks of any script, space - ' .; of the invisible characters
  * only ZWNJ and ZWJ (inside Persian and Indic names) and variation selectors. */
 const char *valid_name(const char *s);

@@ -144,6 +144,34 @@ static void show_text(const struct cli *cli, const struct case_rec *c, bool note
 		text_write_safe(stdout, c->value[f], c->len[f], VALUE_INDENT);
 		putchar('\n');
 	}
+	for (int l = 0; l < L_COUNT; l++) {
+		const struct list_def *ld = &list_catalogue[l];
+		int i = case_item_next(c, (enum list_id)l, 0);
+		if (i < 0 && !c->list_locked[l])
+			continue;
+		printf("\n%s\n", list_label((enum list_id)l, cli->norwegian));
+		if (c->list_locked[l]) {
+			fputs("  ", stdout);
+			printf(_("[locked: needs the %s key]\n"), keys_class_name(ld->cls));
+			continue;
+		}
+		for (; i >= 0; i = case_item_next(c, (enum list_id)l, i + 1)) {
+			const struct case_item *it = &c->items[i];
+			printf("  #%u\n", it->id);
+			for (int g = 0; g < I_COUNT; g++) {
+				const struct field_def *d = &item_catalogue[g].f;
+				if ((int)item_catalogue[g].list != l || (!it->value[g] && !it->locked[g]))
+					continue;
+				printf("    %-22s ", cli->norwegian ? d->label_nb : d->label_en);
+				if (it->locked[g]) {
+					printf(_("[locked: needs the %s key]\n"), keys_class_name(d->cls));
+					continue;
+				}
+				text_write_safe(stdout, it->value[g], it->len[g], VALUE_INDENT);
+				putchar('\n');
+			}
+		}
+	}
 	printf("\n%s\n", "Journal"); /* the same word in both languages */
 	if (notes_locked)
 		printf(_("  [locked: needs the notes key]\n"));

@@ -80,10 +80,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < row.nfields; i++)
 			normalise_all(row.field[i], row.flen[i]);
 	memcpy(buf, data, size);
-	if (json_parse_object(buf, size, obj, err, sizeof err) == 0)
+	if (json_parse_object(buf, size, obj, err, sizeof err) == 0) {
 		for (size_t i = 0; i < obj->n; i++)
 			if (obj->m[i].val)
 				normalise_all(obj->m[i].val, obj->m[i].vlen);
+		json_object_release(obj);
+	}
 out:
 	free(buf);
 	free(obj);

@@ -545,9 +545,39 @@ static void test_json_nested(void **state)
 {
 	(void)state;
 	json_bad("{\"a\":{}}", "column 6: nested objects and arrays are not supported");
-	json_bad("{\"a\":1, \"b\": [1,2]}",
-	         "column 14: nested objects and arrays are not supported");
-	json_bad("{\"a\":[", "column 6: nested objects and arrays are not supported");
+	/* An array holds flat objects only (a list's items). */
+	json_bad("{\"a\":1, \"b\": [1,2]}", "column 15: expected an object in the array");
+	json_bad("{\"a\":[", "column 7: unexpected end of input");
+	json_bad("{\"a\":[{\"b\": [{}]}]}",
+	         "column 13: nested objects and arrays are not supported");
+	json_bad("{\"a\":[{\"b\": {}}]}",
+	         "column 13: nested objects and arrays are not supported");
+	json_bad("{\"a\":[{\"b\": 1} {}]}", "column 16: expected ',' or ']'");
+	json_bad("{\"a\":[{\"b\": 1, \"b\": 2}]}", "column 16: duplicate key");
+}
+
+/* A list's items: an array of flat objects, parsed in place. */
+static void test_json_array(void **state)
+{
+	struct json_fixture fx;
+	const char *s = "{\"a\": \"x\", \"l\": [{\"_item\": 2, \"e\": \"Zq\\u00e6\"}, {}, "
+	                "{\"h\": 37.5}], \"z\": []}";
+
+	(void)state;
+	assert_int_equal(jparse(&fx, s, strlen(s)), 0);
+	assert_int_equal(fx.o.n, 3);
+	assert_int_equal(fx.o.m[1].kind, JSON_ARRAY);
+	assert_int_equal(fx.o.m[1].narr, 3);
+	assert_int_equal(fx.o.m[1].arr[0].n, 2);
+	assert_string_equal(fx.o.m[1].arr[0].m[0].val, "2");
+	assert_string_equal(fx.o.m[1].arr[0].m[1].val, "Zq\xc3\xa6");
+	assert_int_equal(fx.o.m[1].arr[1].n, 0);
+	assert_string_equal(fx.o.m[1].arr[2].m[0].val, "37.5");
+	assert_int_equal(fx.o.m[2].kind, JSON_ARRAY);
+	assert_int_equal(fx.o.m[2].narr, 0);
+	json_object_release(&fx.o);
+	assert_null(fx.o.m[1].arr);
+	free(fx.buf);
 }
 
 static void test_json_duplicate_key(void **state)
@@ -923,6 +953,7 @@ int main(void)
 	    cmocka_unit_test(test_json_u0000),
 	    cmocka_unit_test(test_json_control_and_nul),
 	    cmocka_unit_test(test_json_nested),
+	    cmocka_unit_test(test_json_array),
 	    cmocka_unit_test(test_json_duplicate_key),
 	    cmocka_unit_test(test_json_trailing_garbage),
 	    cmocka_unit_test(test_json_numbers),

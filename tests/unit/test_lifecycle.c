@@ -769,8 +769,8 @@ static void test_revocation(void **state)
 		assert_int_equal(try_open(t->st->kr, &place, r->val, r->vlen, NULL), KEYS_OK);
 		rotated_envs++;
 	}
-	/* identity and contact of each of the three cases. */
-	assert_int_equal(rotated_envs, 3 * 2);
+	/* identity, contact and programme of each of the three cases. */
+	assert_int_equal(rotated_envs, 3 * 3);
 	rows_load(t->st, DB_NOTES, &notes);
 	assert_int_equal(notes.n, 1);
 	for (size_t i = 0; i < notes.n; i++) {
@@ -1661,8 +1661,10 @@ static void test_rotation_damaged_case(void **state)
 	key_classes held = 0, back;
 	keyring *kr = NULL;
 	static const char note[] = "Zqxlife note: a phone call";
-	const key_classes expect_back =
-	    BIT(KC_RECORD) | BIT(KC_IDENTITY) | BIT(KC_CONTACT) | BIT(KC_NOTES);
+	/* Programme too: every case has its envelope (the placements list),
+	 * empty or not, from its insert on. */
+	const key_classes expect_back = BIT(KC_RECORD) | BIT(KC_IDENTITY) | BIT(KC_CONTACT) |
+	                                BIT(KC_PROGRAMME) | BIT(KC_NOTES);
 
 	for (unsigned i = 0; i < NDAMAGE; i++) {
 		person(&p[i], 30 + i);
@@ -1691,8 +1693,8 @@ static void test_rotation_damaged_case(void **state)
 	assert_int_equal(store_user_revoke(t->st, "eve", &held, NULL), M_OK);
 	back = rotate_each(t->st, held, damaged);
 	/* Held back: the classes with something of the damaged case under
-	 * epoch 1 (its header, names, phone, note); programme and finance,
-	 * where it has nothing, finish. */
+	 * epoch 1 (its header, names, phone, its programme envelope, note);
+	 * finance, where it has nothing, finishes. */
 	assert_int_equal(back, expect_back);
 
 	assert_int_equal(store_key_status(t->st, ks), M_OK);
@@ -1702,9 +1704,10 @@ static void test_rotation_damaged_case(void **state)
 		assert_int_equal(ks[cl].rotation.active, (back & BIT(cl)) != 0);
 	}
 	envelopes_after(t, kr, held, damaged, &rotated, &kept);
-	/* 4 good cases: the identity and contact envelopes and a note each. */
-	assert_int_equal(rotated, (NDAMAGE - 1) * 3);
-	assert_int_equal(kept, 3);
+	/* 4 good cases: the identity, contact and programme envelopes and a
+	 * note each. */
+	assert_int_equal(rotated, (NDAMAGE - 1) * 4);
+	assert_int_equal(kept, 4);
 	rows_load(t->st, DB_CASES, &rs);
 	for (size_t i = 0; i < rs.n; i++)
 		assert_int_equal(rd32(rs.r[i].val + 6), rd64(rs.r[i].key) == damaged ? 1 : 2);
@@ -1738,8 +1741,8 @@ static void test_rotation_damaged_case(void **state)
 	assert_int_equal(store_note_add(t->st, ids[0], NOTE_OTHER, false, note, strlen(note)),
 	                 M_OK);
 	envelopes_after(t, kr, held, damaged, &rotated, &kept);
-	assert_int_equal(rotated, (NDAMAGE - 1) * 3 + 2 + 1); /* + a new case, a note */
-	assert_int_equal(kept, 3);
+	assert_int_equal(rotated, (NDAMAGE - 1) * 4 + 3 + 1); /* + a new case, a note */
+	assert_int_equal(kept, 4);
 	rows_load(t->st, DB_CASES, &rs);
 	for (size_t i = 0; i < rs.n; i++) {
 		const struct row *r = &rs.r[i];
@@ -1772,10 +1775,10 @@ static void test_rotation_damaged_case(void **state)
 		assert_int_equal(ks[cl].active, held & BIT(cl) ? 2 : 1);
 		assert_false(ks[cl].rotation.active);
 		if (held & BIT(cl))
-			assert_int_equal(ks[cl].nuse, cl == KC_PROGRAMME || cl == KC_FINANCE ? 0 : 1);
+			assert_int_equal(ks[cl].nuse, cl == KC_FINANCE ? 0 : 1);
 	}
 	envelopes_after(t, kr, held, 0, &rotated, &kept);
-	assert_int_equal(rotated, NDAMAGE * 3 + 2 + 1);
+	assert_int_equal(rotated, NDAMAGE * 4 + 3 + 1);
 	assert_int_equal(kept, 0);
 	rows_load(t->st, DB_GRANTS, &rs);
 	for (size_t i = 0; i < rs.n; i++) {
@@ -2021,7 +2024,7 @@ static void test_rotate_classes_damaged(void **state)
 	uint8_t orig[4096], bad[4096], k[8];
 	size_t hlen;
 	const key_classes expect_back = BIT(KC_RECORD) | BIT(KC_IDENTITY) | BIT(KC_CONTACT) |
-	                                BIT(KC_HEALTH) | BIT(KC_PROTECTED);
+	                                BIT(KC_PROGRAMME) | BIT(KC_HEALTH) | BIT(KC_PROTECTED);
 
 	for (unsigned i = 0; i < 4; i++) {
 		struct person p;

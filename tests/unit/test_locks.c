@@ -169,6 +169,7 @@ static void test_gate_stopped_holder(void **state)
 	assert_null(strstr(store_error(f->st), note));
 	/* So does a case save. */
 	struct case_rec c;
+	case_init(&c);
 	assert_int_equal(store_case_get(f->st, f->id, &c), M_OK);
 	assert_int_equal(case_set(&c, F_given_name, "Ola", 3), M_OK);
 	assert_int_equal(store_case_update(f->st, &c, c.version), M_UNAVAILABLE);
