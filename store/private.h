@@ -155,9 +155,15 @@ enum slot_state {
 
 /* The smallest bucket class c's envelope is padded to (keys_bucket), so
  * that an empty class and one with a few short values look the same:
- * 128 bytes for the classes whose mere presence is what they protect
- * (health; protected, which holds an address), 64 for the others. */
+ * 96 bytes for the classes whose mere presence is what they protect
+ * (health: two dates and a short need; protected: an address and its
+ * grade), 64 for the others. A placeholder is exactly this size, so a
+ * floor can never change without that check knowing the old one. */
 size_t st_class_floor(enum key_class c);
+/* The length before each class envelope in a case value (a varint): bytes
+ * written; bytes read, or 0 when malformed. */
+size_t st_len_put(uint8_t *p, uint32_t v);
+size_t st_len_get(const uint8_t *p, size_t avail, uint32_t *v);
 
 struct hdr_field {
 	uint16_t number;

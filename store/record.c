@@ -5,10 +5,11 @@
  *   u8 format (2) | u8 status | u32 version | u32 record epoch | i64 created |
  *   i64 updated | u32 notes | u8 caseworker length | caseworker |
  *   u16 table length | table | MAC[32] |
- *   per class with an envelope, in class order: u32 length | envelope
+ *   per class with an envelope, in class order: varint length | envelope
  *
  * The table is an envelope under the record class (which every user holds)
- * of, per class number, u8 state (enum slot_state) | u32 write counter. It
+ * of, per class from identity to notes, a u32: state (enum slot_state) in
+ * the top two bits, the write counter below. It
  * is sealed so that the file does not show which classes were written by
  * someone holding their key, or how often: that a case has a protected
  * address or health data is itself what those classes protect. The MAC
@@ -37,7 +38,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { CLASS_PT_FORMAT = 1, TABLE_SLOT = 5, TABLE_BYTES = KC_COUNT * TABLE_SLOT };
+/* The class table: a u32 per class from identity to notes (the record and
+ * audit classes have no envelope in a case), its state in the top two bits
+ * and its write counter below them. 28 bytes: one 32-byte pad block. */
+enum { CLASS_PT_FORMAT = 1, TABLE_FIRST = KC_IDENTITY, TABLE_LAST = KC_NOTES,
+       TABLE_BYTES = 4 * (TABLE_LAST - TABLE_FIRST + 1) };
+#define COUNTER_MAX ((1u << 30) - 1)
 
 void *st_scratch(store *st, size_t n)
 {
@@ -89,7 +95,7 @@ void st_scratch_free(store *st)
 
 size_t st_class_floor(enum key_class c)
 {
-	return c == KC_HEALTH || c == KC_PROTECTED ? 128 : 64;
+	return c == KC_HEALTH || c == KC_PROTECTED ? 96 : 64;
 }
 
 key_classes st_case_classes(void)
@@ -139,6 +145,18 @@ static int get_varint(const uint8_t *p, size_t len, size_t *at, uint32_t *v)
 	return -1;
 }
 
+size_t st_len_put(uint8_t *p, uint32_t v)
+{
+	return put_varint(p, v);
+}
+
+size_t st_len_get(const uint8_t *p, size_t avail, uint32_t *v)
+{
+	size_t at = 0;
+
+	return get_varint(p, avail, &at, v) ? 0 : at;
+}
+
 int st_class_each(const uint8_t *pt, size_t n,
                   int (*fn)(void *ctx, unsigned number, uint32_t item, const uint8_t *v,
                             size_t len),
@@ -175,7 +193,7 @@ int st_hdr5_encode(store *st, uint64_t id, const struct rec_header *h, uint8_t *
 	need = 31 + cw + 2 + tcap + KEYS_MAC_BYTES;
 	for (unsigned c = 0; c < KC_COUNT; c++)
 		if (h->slot[c].state != SLOT_NONE)
-			need += 4 + h->slot[c].len;
+			need += 5 + h->slot[c].len;
 	b = malloc(need);
 	if (!b)
 		return st_fail(st, M_UNAVAILABLE, "out of memory");
@@ -188,9 +206,10 @@ int st_hdr5_encode(store *st, uint64_t id, const struct rec_header *h, uint8_t *
 	be32(b + p, h->notes), p += 4;
 	b[p++] = (uint8_t)cw;
 	memcpy(b + p, h->caseworker, cw), p += cw;
-	for (unsigned c = 0; c < KC_COUNT; c++) {
-		table[(size_t)c * TABLE_SLOT] = h->slot[c].state;
-		be32(table + (size_t)c * TABLE_SLOT + 1, h->slot[c].state ? h->slot[c].counter : 0);
+	for (unsigned c = TABLE_FIRST; c <= TABLE_LAST; c++) {
+		const struct class_slot *sl = &h->slot[c];
+		be32(table + 4 * (size_t)(c - TABLE_FIRST),
+		     sl->state ? (uint32_t)sl->state << 30 | sl->counter : 0);
 	}
 	const struct keys_place tplace = {id, PLACE_TABLE, h->version};
 	if (keys_seal(st->kr, KC_RECORD, h->epoch, &tplace, table, sizeof table, b + p + 2, tcap,
@@ -207,7 +226,7 @@ int st_hdr5_encode(store *st, uint64_t id, const struct rec_header *h, uint8_t *
 	for (unsigned c = 0; c < KC_COUNT; c++) {
 		if (h->slot[c].state == SLOT_NONE)
 			continue;
-		be32(b + p, (uint32_t)h->slot[c].len), p += 4;
+		p += st_len_put(b + p, (uint32_t)h->slot[c].len);
 		memcpy(b + p, h->slot[c].env, h->slot[c].len), p += h->slot[c].len;
 	}
 	*out = b;
@@ -265,19 +284,24 @@ int st_hdr5_decode(store *st, uint64_t id, const uint8_t *b, size_t len, struct 
 		               (unsigned long long)id);
 	for (unsigned c = 0; c < KC_COUNT; c++) {
 		struct class_slot *s = &h->slot[c];
-		s->state = table[(size_t)c * TABLE_SLOT];
-		s->counter = rd32(table + (size_t)c * TABLE_SLOT + 1);
+		uint32_t w = c >= TABLE_FIRST && c <= TABLE_LAST
+		                 ? rd32(table + 4 * (size_t)(c - TABLE_FIRST))
+		                 : 0;
+		uint32_t elen;
+		size_t k;
+		s->state = (uint8_t)(w >> 30);
+		s->counter = w & COUNTER_MAX;
 		s->env = NULL;
 		s->len = 0;
 		if (s->state > SLOT_SEALED)
 			return malformed(st, id);
 		if (s->state == SLOT_NONE)
 			continue;
-		if (len - p < 4 || len - p - 4 < rd32(b + p))
+		if (!(k = st_len_get(b + p, len - p, &elen)) || len - p - k < elen)
 			return malformed(st, id);
-		s->len = rd32(b + p);
-		s->env = b + p + 4;
-		p += 4 + s->len;
+		s->len = elen;
+		s->env = b + p + k;
+		p += k + elen;
 	}
 	if (p != len)
 		return malformed(st, id);
@@ -346,6 +370,11 @@ int st_class_seal(store *st, uint64_t id, struct rec_header *h, enum key_class c
 	*owned = NULL;
 	if (!env)
 		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	if (s->counter >= COUNTER_MAX) {
+		free(env);
+		return st_fail(st, M_INPUT, "case %llu: the %s class was written too often",
+		               (unsigned long long)id, keys_class_name(c));
+	}
 	const struct keys_place place = {id, PLACE_CLASS(c), s->counter + 1};
 	rc = keys_seal_bucket(st->kr, c, st->epoch[c], &place, pt, n, st_class_floor(c), env, cap,
 	                      &len);
@@ -907,11 +936,12 @@ int st_hdr5_raw_epochs(const uint8_t *b, size_t len, uint32_t *record_epoch,
 	while (p < len) {
 		enum key_class c;
 		uint32_t epoch, n;
-		if (len - p < 4 || len - p - 4 < (n = rd32(b + p)))
+		size_t k = st_len_get(b + p, len - p, &n);
+		if (!k || len - p - k < n)
 			return -1;
-		if (keys_envelope_info(b + p + 4, n, &c, &epoch) == KEYS_OK)
+		if (keys_envelope_info(b + p + k, n, &c, &epoch) == KEYS_OK)
 			fn(ctx, c, epoch);
-		p += 4 + n;
+		p += k + n;
 	}
 	return 0;
 }

@@ -266,21 +266,24 @@ static void test_legacy_draft_note_read(void **state)
 
 /* ---- a placeholder is the empty bucket -------------------------------------------- */
 
-/* Offset and length of class c's envelope inside a case value. */
-static size_t class_at(const uint8_t *v, size_t vlen, enum key_class c, uint32_t *len)
+/* Offset of class c's envelope inside a case value (its length, *len, a
+ * varint of *k bytes, comes first). */
+static size_t class_at(const uint8_t *v, size_t vlen, enum key_class c, uint32_t *len, size_t *k)
 {
 	size_t p = 31 + v[30];
 
 	assert_int_equal(v[0], HDR_FORMAT5);
 	p += 2 + rd16(v + p) + KEYS_MAC_BYTES;
 	while (p < vlen) {
-		uint32_t n = rd32(v + p);
-		assert_true(p + 4 + n <= vlen);
-		if (rd16(v + p + 4 + 6) == c) {
+		uint32_t n;
+		size_t kk = st_len_get(v + p, vlen - p, &n);
+		assert_true(kk > 0 && p + kk + n <= vlen);
+		if (rd16(v + p + kk + 6) == c) {
 			*len = n;
+			*k = kk;
 			return p;
 		}
-		p += 4 + n;
+		p += kk + n;
 	}
 	fail_msg("no envelope of class %u", c);
 	return 0;
@@ -298,23 +301,23 @@ static void test_placeholder_resized(void **state)
 	struct case_rec c;
 	struct reports r;
 	uint8_t k[8], v[4096], w[4096];
-	size_t vlen, at, grow = 1024;
+	size_t vlen, at, grow = 1024, kl = 0, kn;
 	uint32_t len = 0;
 
 	(void)state;
 	one_case(&t, "karin", kari_pass);
 	be64(k, 1);
 	vlen = raw_get(t.st, DB_CASES, k, 8, v, sizeof v);
-	at = class_at(v, vlen, KC_HEALTH, &len);
+	at = class_at(v, vlen, KC_HEALTH, &len, &kl);
 	assert_int_equal(len, keys_bucket_envelope_size(0, st_class_floor(KC_HEALTH)));
 	/* The same header, random bytes behind it: 1 KiB more. */
-	assert_true(vlen + grow <= sizeof w);
+	assert_true(vlen + grow + 4 <= sizeof w);
 	memcpy(w, v, at);
-	be32(w + at, len + (uint32_t)grow);
-	memcpy(w + at + 4, v + at + 4, len);
-	keys_random(w + at + 4 + len, grow);
-	memcpy(w + at + 4 + len + grow, v + at + 4 + len, vlen - at - 4 - len);
-	raw_put(t.st, DB_CASES, k, 8, w, vlen + grow);
+	kn = st_len_put(w + at, len + (uint32_t)grow);
+	memcpy(w + at + kn, v + at + kl, len);
+	keys_random(w + at + kn + len, grow);
+	memcpy(w + at + kn + len + grow, v + at + kl + len, vlen - at - kl - len);
+	raw_put(t.st, DB_CASES, k, 8, w, vlen - kl + kn + grow);
 
 	ts_reopen_as(&t, "admin", admin_pass);
 	assert_int_equal(check(t.st, &r), M_INTEGRITY);

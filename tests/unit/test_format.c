@@ -134,13 +134,14 @@ static const uint8_t *class_env(const uint8_t *v, size_t vlen, enum key_class c,
 	assert_int_equal(v[0], HDR_FORMAT5);
 	p += 2 + rd16(v + p) + KEYS_MAC_BYTES;
 	while (p < vlen) {
-		uint32_t n = rd32(v + p);
-		assert_true(p + 4 + n <= vlen);
-		if (rd16(v + p + 4 + 6) == c) {
+		uint32_t n;
+		size_t k = st_len_get(v + p, vlen - p, &n);
+		assert_true(k > 0 && p + k + n <= vlen);
+		if (rd16(v + p + k + 6) == c) {
 			*len = n;
-			return v + p + 4;
+			return v + p + k;
 		}
-		p += 4 + n;
+		p += k + n;
 	}
 	fail_msg("no envelope of class %u", c);
 	return NULL;
@@ -423,8 +424,8 @@ static void test_buckets(void **state)
 		assert_true(b > n);
 		assert_true(b - n <= n / 4 + 1);
 	}
-	assert_int_equal(st_class_floor(KC_HEALTH), 128);
-	assert_int_equal(st_class_floor(KC_PROTECTED), 128);
+	assert_int_equal(st_class_floor(KC_HEALTH), 96);
+	assert_int_equal(st_class_floor(KC_PROTECTED), 96);
 	assert_int_equal(st_class_floor(KC_IDENTITY), 64);
 }
 

@@ -287,13 +287,14 @@ static void envelopes_load(store *st, struct rows *rs)
 
 		assert_int_equal(c->val[0], HDR_FORMAT5);
 		for (p = hdr5_mac_end(c->val); p < c->vlen;) {
-			uint32_t n = rd32(c->val + p);
+			uint32_t n;
+			size_t kl = st_len_get(c->val + p, c->vlen - p, &n);
 			enum key_class ec;
 			uint32_t epoch;
 			struct row *r;
 
-			assert_true(p + 4 + n <= c->vlen);
-			assert_int_equal(keys_envelope_info(c->val + p + 4, n, &ec, &epoch), KEYS_OK);
+			assert_true(kl > 0 && p + kl + n <= c->vlen);
+			assert_int_equal(keys_envelope_info(c->val + p + kl, n, &ec, &epoch), KEYS_OK);
 			if (rs->n == rs->cap) {
 				rs->cap = rs->cap ? rs->cap * 2 : 64;
 				rs->r = realloc(rs->r, rs->cap * sizeof *rs->r);
@@ -305,9 +306,9 @@ static void envelopes_load(store *st, struct rows *rs)
 			r->klen = 10;
 			r->val = malloc(n);
 			assert_non_null(r->val);
-			memcpy(r->val, c->val + p + 4, n);
+			memcpy(r->val, c->val + p + kl, n);
 			r->vlen = n;
-			p += 4 + n;
+			p += kl + n;
 		}
 	}
 	rows_free(&cases);

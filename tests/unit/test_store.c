@@ -266,10 +266,12 @@ static size_t class_at(const uint8_t *v, size_t len, int cls)
 	p += 2 + rd16(v + p) + KEYS_MAC_BYTES;
 	for (int c = 0; c < cls; c++)
 		if (all & (1u << c)) {
-			assert_true(p + 4 <= len);
-			p += 4 + rd32(v + p);
+			uint32_t n;
+			size_t k = st_len_get(v + p, len - p, &n);
+			assert_true(k > 0 && p + k + n <= len);
+			p += k + n;
 		}
-	assert_true(p + 4 <= len);
+	assert_true(p < len);
 	return p;
 }
 
@@ -283,9 +285,11 @@ static int raw_get_txn(store *st, MDB_txn *txn, void *vctx)
 		return rc == -1 ? M_INPUT : rc;
 	if (r->cls > 0) {
 		size_t at = class_at(v.mv_data, v.mv_size, r->cls);
-		r->vlen = rd32((const uint8_t *)v.mv_data + at);
+		uint32_t n;
+		size_t k = st_len_get((const uint8_t *)v.mv_data + at, v.mv_size - at, &n);
+		r->vlen = n;
 		assert_true(r->vlen <= sizeof r->val);
-		memcpy(r->val, (const uint8_t *)v.mv_data + at + 4, r->vlen);
+		memcpy(r->val, (const uint8_t *)v.mv_data + at + k, r->vlen);
 		return M_OK;
 	}
 	if (v.mv_size > sizeof r->val)
@@ -305,11 +309,13 @@ static int raw_put_txn(store *st, MDB_txn *txn, void *vctx)
 		uint8_t b[16384];
 		assert_int_equal(st_get(st, txn, DB_CASES, r->key, 8, &v), M_OK);
 		size_t at = class_at(v.mv_data, v.mv_size, r->cls), n = 0;
-		size_t old = 4 + rd32((const uint8_t *)v.mv_data + at);
+		uint32_t elen;
+		size_t k = st_len_get((const uint8_t *)v.mv_data + at, v.mv_size - at, &elen);
+		size_t old = k + elen;
 		assert_true(v.mv_size + r->vlen + 4 <= sizeof b);
 		memcpy(b, v.mv_data, at), n = at;
 		if (!r->del) {
-			be32(b + n, (uint32_t)r->vlen), n += 4;
+			n += st_len_put(b + n, (uint32_t)r->vlen);
 			memcpy(b + n, r->val, r->vlen), n += r->vlen;
 		}
 		memcpy(b + n, (const uint8_t *)v.mv_data + at + old, v.mv_size - at - old);
