@@ -335,8 +335,22 @@ static void place_ad(uint8_t ad[AD_BYTES], const uint8_t *hdr, const uint8_t *st
 	put_be32(ad + KEYS_ENVELOPE_HEADER + 26, place->counter);
 }
 
-int keys_seal(const keyring *kr, enum key_class c, uint32_t epoch, const struct keys_place *place,
-              const void *value, size_t len, uint8_t *out, size_t outcap, size_t *outlen)
+static void envelope_header(uint8_t *out, uint8_t version, enum key_class c, uint32_t epoch)
+{
+	out[0] = version;
+	out[1] = ENV_ALG_XCHACHA;
+	put_be32(out + 2, epoch);
+	put_be16(out + 6, (uint16_t)c);
+	nonce(out + 8);
+}
+
+/* Seal value padded to a multiple of block (at most max bytes padded), in
+ * place (libsodium allows c == m): a field envelope (version 1, blocks of
+ * 32, so that the length says little about a name's) or a class envelope
+ * (version 2, one block of the bucket's size). */
+static int seal_padded(const keyring *kr, uint8_t version, enum key_class c, uint32_t epoch,
+                       const struct keys_place *place, const void *value, size_t len,
+                       size_t block, size_t max, uint8_t *out, size_t *outlen)
 {
 	const struct root_key *r = find_root(kr, c, epoch);
 	uint8_t ad[AD_BYTES];
@@ -346,26 +360,27 @@ int keys_seal(const keyring *kr, enum key_class c, uint32_t epoch, const struct 
 
 	if (!r)
 		return KEYS_ELOCKED;
-	if (len > KEYS_ENVELOPE_MAX_VALUE || outcap < keys_envelope_size(len))
-		return KEYS_EFORMAT;
-	out[0] = ENV_VERSION;
-	out[1] = ENV_ALG_XCHACHA;
-	put_be32(out + 2, epoch);
-	put_be16(out + 6, (uint16_t)c);
-	nonce(out + 8);
+	envelope_header(out, version, c, epoch);
 	place_ad(ad, out, kr->store_id, place);
-
-	/* Pad to 32 bytes so that ciphertext length says little about a name's
-	 * length; encrypt in place (libsodium allows c == m). */
 	memmove(body, value, len);
-	if (sodium_pad(&padded, body, len, KEYS_ENVELOPE_PAD,
-	               outcap - KEYS_ENVELOPE_HEADER - crypto_aead_xchacha20poly1305_ietf_ABYTES) !=
-	    0)
+	if (sodium_pad(&padded, body, len, block, max) != 0)
 		return KEYS_EFORMAT;
 	crypto_aead_xchacha20poly1305_ietf_encrypt(body, &clen, body, padded, ad, sizeof ad, NULL,
 	                                           out + 8, r->field);
 	*outlen = KEYS_ENVELOPE_HEADER + (size_t)clen;
 	return KEYS_OK;
+}
+
+int keys_seal(const keyring *kr, enum key_class c, uint32_t epoch, const struct keys_place *place,
+              const void *value, size_t len, uint8_t *out, size_t outcap, size_t *outlen)
+{
+	if (!find_root(kr, c, epoch))
+		return KEYS_ELOCKED;
+	if (len > KEYS_ENVELOPE_MAX_VALUE || outcap < keys_envelope_size(len))
+		return KEYS_EFORMAT;
+	return seal_padded(kr, ENV_VERSION, c, epoch, place, value, len, KEYS_ENVELOPE_PAD,
+	                   outcap - KEYS_ENVELOPE_HEADER - crypto_aead_xchacha20poly1305_ietf_ABYTES,
+	                   out, outlen);
 }
 
 int keys_envelope_info(const uint8_t *env, size_t envlen, enum key_class *c, uint32_t *epoch)
@@ -380,8 +395,11 @@ int keys_envelope_info(const uint8_t *env, size_t envlen, enum key_class *c, uin
 	return KEYS_OK;
 }
 
-int keys_open(const keyring *kr, const struct keys_place *place, const uint8_t *env,
-              size_t envlen, uint8_t *out, size_t outcap, size_t *outlen)
+/* Open an envelope of this version; a class envelope's padding is one
+ * block of its whole length, a field envelope's blocks of 32. */
+static int open_padded(const keyring *kr, uint8_t version, const struct keys_place *place,
+                       const uint8_t *env, size_t envlen, uint8_t *out, size_t outcap,
+                       size_t *outlen)
 {
 	enum key_class c;
 	uint32_t epoch;
@@ -393,7 +411,7 @@ int keys_open(const keyring *kr, const struct keys_place *place, const uint8_t *
 
 	if (rc)
 		return rc;
-	if (env[0] != ENV_VERSION)
+	if (env[0] != version)
 		return KEYS_EFORMAT;
 	r = find_root(kr, c, epoch);
 	if (!r)
@@ -405,12 +423,19 @@ int keys_open(const keyring *kr, const struct keys_place *place, const uint8_t *
 		out, &mlen, NULL, env + KEYS_ENVELOPE_HEADER, envlen - KEYS_ENVELOPE_HEADER, ad,
 		sizeof ad, env + 8, r->field) != 0)
 		return KEYS_EINTEGRITY;
-	if (sodium_unpad(&unpadded, out, (size_t)mlen, KEYS_ENVELOPE_PAD) != 0) {
+	size_t block = version == ENV_VERSION ? KEYS_ENVELOPE_PAD : (size_t)mlen;
+	if (mlen == 0 || sodium_unpad(&unpadded, out, (size_t)mlen, block) != 0) {
 		sodium_memzero(out, (size_t)mlen);
 		return KEYS_EINTEGRITY;
 	}
 	*outlen = unpadded;
 	return KEYS_OK;
+}
+
+int keys_open(const keyring *kr, const struct keys_place *place, const uint8_t *env,
+              size_t envlen, uint8_t *out, size_t outcap, size_t *outlen)
+{
+	return open_padded(kr, ENV_VERSION, place, env, envlen, out, outcap, outlen);
 }
 
 /* ---- class envelopes (store format 5) ------------------------------------- */
@@ -436,39 +461,18 @@ size_t keys_bucket_envelope_size(size_t len, size_t min)
 	       crypto_aead_xchacha20poly1305_ietf_ABYTES;
 }
 
-static void envelope_header(uint8_t *out, uint8_t version, enum key_class c, uint32_t epoch)
-{
-	out[0] = version;
-	out[1] = ENV_ALG_XCHACHA;
-	put_be32(out + 2, epoch);
-	put_be16(out + 6, (uint16_t)c);
-	nonce(out + 8);
-}
-
 int keys_seal_bucket(const keyring *kr, enum key_class c, uint32_t epoch,
                      const struct keys_place *place, const void *value, size_t len, size_t min,
                      uint8_t *out, size_t outcap, size_t *outlen)
 {
-	const struct root_key *r = find_root(kr, c, epoch);
-	size_t bucket = keys_bucket(len, min), padded;
-	uint8_t ad[AD_BYTES];
-	unsigned long long clen;
-	uint8_t *body = out + KEYS_ENVELOPE_HEADER;
+	size_t bucket = keys_bucket(len, min);
 
-	if (!r)
+	if (!find_root(kr, c, epoch))
 		return KEYS_ELOCKED;
 	if (len > KEYS_ENVELOPE_MAX_VALUE || outcap < keys_bucket_envelope_size(len, min))
 		return KEYS_EFORMAT;
-	envelope_header(out, ENV_VERSION_BUCKET, c, epoch);
-	place_ad(ad, out, kr->store_id, place);
-	memmove(body, value, len);
-	/* One block of the bucket's size: the padded length is the bucket. */
-	if (sodium_pad(&padded, body, len, bucket, bucket) != 0)
-		return KEYS_EFORMAT;
-	crypto_aead_xchacha20poly1305_ietf_encrypt(body, &clen, body, padded, ad, sizeof ad, NULL,
-	                                           out + 8, r->field);
-	*outlen = KEYS_ENVELOPE_HEADER + (size_t)clen;
-	return KEYS_OK;
+	return seal_padded(kr, ENV_VERSION_BUCKET, c, epoch, place, value, len, bucket, bucket, out,
+	                   outlen);
 }
 
 int keys_placeholder(enum key_class c, uint32_t epoch, size_t min, uint8_t *out, size_t outcap,
@@ -487,34 +491,7 @@ int keys_placeholder(enum key_class c, uint32_t epoch, size_t min, uint8_t *out,
 int keys_open_bucket(const keyring *kr, const struct keys_place *place, const uint8_t *env,
                      size_t envlen, uint8_t *out, size_t outcap, size_t *outlen)
 {
-	enum key_class c;
-	uint32_t epoch;
-	const struct root_key *r;
-	uint8_t ad[AD_BYTES];
-	unsigned long long mlen;
-	size_t unpadded;
-	int rc = keys_envelope_info(env, envlen, &c, &epoch);
-
-	if (rc)
-		return rc;
-	if (env[0] != ENV_VERSION_BUCKET)
-		return KEYS_EFORMAT;
-	r = find_root(kr, c, epoch);
-	if (!r)
-		return KEYS_ELOCKED;
-	if (outcap < envlen - KEYS_ENVELOPE_HEADER - crypto_aead_xchacha20poly1305_ietf_ABYTES)
-		return KEYS_EFORMAT;
-	place_ad(ad, env, kr->store_id, place);
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-		out, &mlen, NULL, env + KEYS_ENVELOPE_HEADER, envlen - KEYS_ENVELOPE_HEADER, ad,
-		sizeof ad, env + 8, r->field) != 0)
-		return KEYS_EINTEGRITY;
-	if (mlen == 0 || sodium_unpad(&unpadded, out, (size_t)mlen, (size_t)mlen) != 0) {
-		sodium_memzero(out, (size_t)mlen);
-		return KEYS_EINTEGRITY;
-	}
-	*outlen = unpadded;
-	return KEYS_OK;
+	return open_padded(kr, ENV_VERSION_BUCKET, place, env, envlen, out, outcap, outlen);
 }
 
 /* ---- record headers and the blind index --------------------------------- */
