@@ -20,6 +20,7 @@
 #include "store/private.h"
 #include "store/store.h"
 #include "tests/unit/fixture.h"
+#include "tests/unit/raw.h"
 
 static const char admin_pass[] = "admin passphrase one";
 static const char kari_pass[] = "kari passphrase one";
@@ -32,66 +33,13 @@ static int setup(void **state)
 
 /* ---- raw access --------------------------------------------------------------- */
 
-struct raw {
-	enum store_db db;
-	const void *k;
-	size_t klen;
-	const void *v; /* NULL: delete */
-	size_t vlen;
-	uint8_t got[4096];
-	size_t gotlen;
-	bool found;
-};
-
-static int raw_put_txn(store *st, MDB_txn *txn, void *vctx)
+/* The value at k, which must exist and fit cap: its length. */
+static size_t raw_value(store *st, enum store_db db, const void *k, size_t klen, uint8_t *out,
+                        size_t cap)
 {
-	struct raw *r = vctx;
-	MDB_val k = {r->klen, (void *)r->k};
+	size_t n = 0;
 
-	if (!r->v) {
-		int rc = mdb_del(txn, st->dbi[r->db], &k, NULL);
-		return rc == 0 || rc == MDB_NOTFOUND ? M_OK : M_UNAVAILABLE;
-	}
-	return st_put(st, txn, r->db, r->k, r->klen, r->v, r->vlen, 0);
-}
-
-static int raw_get_txn(store *st, MDB_txn *txn, void *vctx)
-{
-	struct raw *r = vctx;
-	MDB_val v;
-	int rc = st_get(st, txn, r->db, r->k, r->klen, &v);
-
-	r->found = rc == M_OK;
-	if (r->found) {
-		assert_true(v.mv_size <= sizeof r->got);
-		memcpy(r->got, v.mv_data, v.mv_size);
-		r->gotlen = v.mv_size;
-	}
-	return rc == -1 ? M_OK : rc;
-}
-
-static void raw_put(store *st, enum store_db db, const void *k, size_t klen, const void *v,
-                    size_t vlen)
-{
-	struct raw r = {db, k, klen, v, vlen, {0}, 0, false};
-
-	assert_int_equal(st_txn(st, true, raw_put_txn, &r), M_OK);
-}
-
-static size_t raw_get(store *st, enum store_db db, const void *k, size_t klen, uint8_t *out,
-                      size_t cap)
-{
-	struct raw *r = calloc(1, sizeof *r);
-	size_t n;
-
-	assert_non_null(r);
-	*r = (struct raw){db, k, klen, NULL, 0, {0}, 0, false};
-	assert_int_equal(st_txn(st, false, raw_get_txn, r), M_OK);
-	assert_true(r->found);
-	assert_true(r->gotlen <= cap);
-	memcpy(out, r->got, r->gotlen);
-	n = r->gotlen;
-	free(r);
+	assert_true(raw_get(st, db, k, klen, out, cap, &n));
 	return n;
 }
 
@@ -187,7 +135,7 @@ static void test_draft_note_is_no_journal_note(void **state)
 	memcpy(dk, "admin", klen);
 	dk[klen] = 0;
 	be64(dk + klen + 1, 1);
-	dlen = raw_get(t.st, DB_DRAFTS, dk, klen + 9, dv, sizeof dv);
+	dlen = raw_value(t.st, DB_DRAFTS, dk, klen + 9, dv, sizeof dv);
 	for (unsigned i = 0; i < rd16(dv + 13); i++) {
 		assert_true(off + 6 <= dlen);
 		if (rd16(dv + off) == 0x7fff) {
@@ -307,7 +255,7 @@ static void test_placeholder_resized(void **state)
 	(void)state;
 	one_case(&t, "karin", kari_pass);
 	be64(k, 1);
-	vlen = raw_get(t.st, DB_CASES, k, 8, v, sizeof v);
+	vlen = raw_value(t.st, DB_CASES, k, 8, v, sizeof v);
 	at = class_at(v, vlen, KC_HEALTH, &len, &kl);
 	assert_int_equal(len, keys_bucket_envelope_size(0, st_class_floor(KC_HEALTH)));
 	/* The same header, random bytes behind it: 1 KiB more. */

@@ -25,6 +25,7 @@
 #include "store/private.h"
 #include "store/store.h"
 #include "tests/unit/fixture.h"
+#include "tests/unit/raw.h"
 
 static const struct store_options opts = {0, &fixture_kdf};
 static const char admin_pass[] = "admin passphrase one";
@@ -67,65 +68,6 @@ static int fx_teardown(void **state)
 }
 
 /* ---- raw access ------------------------------------------------------------- */
-
-struct raw {
-	enum store_db db;
-	const void *k;
-	size_t klen;
-	const void *v; /* NULL: delete */
-	size_t vlen;
-	uint8_t got[512];
-	size_t gotlen;
-	bool found;
-};
-
-static int raw_put_txn(store *st, MDB_txn *txn, void *vctx)
-{
-	struct raw *r = vctx;
-	MDB_val k = {r->klen, (void *)r->k};
-
-	if (!r->v) {
-		int rc = mdb_del(txn, st->dbi[r->db], &k, NULL);
-		return rc == 0 || rc == MDB_NOTFOUND ? M_OK : M_UNAVAILABLE;
-	}
-	return st_put(st, txn, r->db, r->k, r->klen, r->v, r->vlen, 0);
-}
-
-static int raw_get_txn(store *st, MDB_txn *txn, void *vctx)
-{
-	struct raw *r = vctx;
-	MDB_val v;
-	int rc = st_get(st, txn, r->db, r->k, r->klen, &v);
-
-	r->found = rc == M_OK;
-	if (r->found) {
-		assert_true(v.mv_size <= sizeof r->got);
-		memcpy(r->got, v.mv_data, v.mv_size);
-		r->gotlen = v.mv_size;
-	}
-	return rc == -1 ? M_OK : rc;
-}
-
-static void raw_put(store *st, enum store_db db, const void *k, size_t klen, const void *v,
-                    size_t vlen)
-{
-	struct raw r = {db, k, klen, v, vlen, {0}, 0, false};
-
-	assert_int_equal(st_txn(st, true, raw_put_txn, &r), M_OK);
-}
-
-static bool raw_get(store *st, enum store_db db, const void *k, size_t klen, uint8_t *out,
-                    size_t *len)
-{
-	struct raw r = {db, k, klen, NULL, 0, {0}, 0, false};
-
-	assert_int_equal(st_txn(st, false, raw_get_txn, &r), M_OK);
-	if (r.found && out) {
-		memcpy(out, r.got, r.gotlen);
-		*len = r.gotlen;
-	}
-	return r.found;
-}
 
 static size_t count_grants_of(store *st, const char *name)
 {
@@ -193,7 +135,7 @@ static void test_planted_v1_user(void **state)
 
 	/* The administrator's routine login signs nothing. */
 	assert_int_equal(ts_as(t, "admin", admin_pass), M_OK);
-	assert_true(raw_get(t->st, DB_USERS, "eve", 3, rec, &len));
+	assert_true(raw_get(t->st, DB_USERS, "eve", 3, rec, sizeof rec, &len));
 	assert_int_equal(len, USER_V1);
 
 	/* The routine rotation refuses to seal a key to the planted record,
@@ -212,7 +154,7 @@ static void test_planted_v1_user(void **state)
 	assert_int_equal(store_user_revoke(t->st, "eve", &held, &authority), M_OK);
 	assert_int_equal(held, (1u << KC_COUNT) - 1);
 	assert_true(authority);
-	assert_false(raw_get(t->st, DB_USERS, "eve", 3, NULL, NULL));
+	assert_false(raw_get(t->st, DB_USERS, "eve", 3, NULL, 0, NULL));
 	assert_int_equal(store_rotate(t->st, KC_IDENTITY, 64, NULL, NULL), M_OK);
 	assert_int_equal(count_grants_of(t->st, "eve"), 0);
 	assert_int_equal(check(t->st, &r), M_OK);
@@ -227,7 +169,7 @@ static void test_edited_user_not_resigned(void **state)
 	bool changed = false;
 	struct reports r;
 
-	assert_true(raw_get(t->st, DB_USERS, "kari", 4, rec, &len));
+	assert_true(raw_get(t->st, DB_USERS, "kari", 4, rec, sizeof rec, &len));
 	assert_int_equal(len, USER_V2);
 	rec[2] |= FLAG_PROTECTED;
 	raw_put(t->st, DB_USERS, "kari", 4, rec, len);
@@ -325,7 +267,7 @@ static void test_schema3_upgrade(void **state)
 	assert_int_equal(ts_as(t, "kari", kari_pass), M_UNAVAILABLE);
 	assert_non_null(strstr(store_error(t->st), "mappe upgrade"));
 	assert_int_equal(ts_as(t, "admin", admin_pass), M_UNAVAILABLE);
-	assert_true(raw_get(t->st, DB_USERS, "kari", 4, rec, &len));
+	assert_true(raw_get(t->st, DB_USERS, "kari", 4, rec, sizeof rec, &len));
 	assert_int_equal(len, USER_V1);
 
 	/* A caseworker cannot upgrade it. */
@@ -334,9 +276,9 @@ static void test_schema3_upgrade(void **state)
 	/* The administrator's upgrade signs them, names each, in one go. */
 	assert_int_equal(upgrade_as(t, "admin", admin_pass, &l), M_OK);
 	assert_string_equal(l.names, "admin:admin kari:caseworker ");
-	assert_true(raw_get(t->st, DB_USERS, "kari", 4, rec, &len));
+	assert_true(raw_get(t->st, DB_USERS, "kari", 4, rec, sizeof rec, &len));
 	assert_int_equal(len, USER_V2);
-	assert_true(raw_get(t->st, DB_META, "schema", 6, rec, &len));
+	assert_true(raw_get(t->st, DB_META, "schema", 6, rec, sizeof rec, &len));
 	assert_int_equal(rd32(rec), STORE_SCHEMA);
 	assert_int_equal(check(t->st, &r), M_OK);
 	assert_int_equal(ts_as(t, "kari", kari_pass), M_OK);
@@ -380,7 +322,7 @@ static void test_schema_set_back_raises_role(void **state)
 	size_t len;
 
 	assert_int_equal(st_txn(t->st, true, to_schema3_txn, "strip"), M_OK);
-	assert_true(raw_get(t->st, DB_USERS, "kari", 4, rec, &len));
+	assert_true(raw_get(t->st, DB_USERS, "kari", 4, rec, sizeof rec, &len));
 	rec[1] = ROLE_LEAD;
 	raw_put(t->st, DB_USERS, "kari", 4, rec, len);
 	assert_int_equal(upgrade_as(t, "admin", admin_pass, &l), M_INTEGRITY);
@@ -436,7 +378,7 @@ static void test_counter_wound_back(void **state)
 	struct case_rec c;
 
 	insert_cases(t->st, 3);
-	assert_true(raw_get(t->st, DB_META, "next_id", 7, saved, &len));
+	assert_true(raw_get(t->st, DB_META, "next_id", 7, saved, sizeof saved, &len));
 
 	/* Wound back in the file: it no longer authenticates, and no insert
 	 * goes through. */
@@ -520,7 +462,7 @@ static void user_pk(store *st, const char *name, uint8_t pk[KEYS_PK_BYTES], uint
 	uint8_t rec[512];
 	size_t len = 0;
 
-	assert_true(raw_get(st, DB_USERS, name, strlen(name), rec, &len));
+	assert_true(raw_get(st, DB_USERS, name, strlen(name), rec, sizeof rec, &len));
 	assert_int_equal(len, USER_V2);
 	memcpy(pk, rec + 12, KEYS_PK_BYTES);
 	*pin = rec[3];
@@ -578,7 +520,7 @@ static void test_authority_rotation(void **state)
 	k[4] = 0;
 	k[5] = KC_IDENTITY;
 	be32(k + 6, 1);
-	assert_true(raw_get(t->st, DB_GRANTS, k, 10, rec, &len));
+	assert_true(raw_get(t->st, DB_GRANTS, k, 10, rec, sizeof rec, &len));
 	raw_put(t->st, DB_GRANTS, k, 10, g, sizeof g);
 	assert_int_equal(ts_as(t, "kari", kari_pass), M_INTEGRITY);
 	raw_put(t->st, DB_GRANTS, k, 10, rec, len);
@@ -589,7 +531,7 @@ static void test_authority_rotation(void **state)
 	{
 		uint8_t b[128];
 		size_t off = 0;
-		assert_true(raw_get(t->st, DB_USERS, "kari", 4, rec, &len));
+		assert_true(raw_get(t->st, DB_USERS, "kari", 4, rec, sizeof rec, &len));
 		rec[1] = ROLE_LEAD;
 		/* users.c's signed bytes: tag | store id | name | role | flags | pk */
 		memcpy(b, "mappe-user-v2", 13), off = 13;
@@ -670,7 +612,7 @@ static void test_stale_admin_session(void **state)
 	assert_int_equal(check(t->st, &r), M_CONFLICT);
 	assert_non_null(strstr(store_error(t->st), "log in again"));
 	assert_int_equal(store_user_revoke(t->st, "per", &held, NULL), M_CONFLICT);
-	assert_true(raw_get(t->st, DB_USERS, "per", 3, rec, &len));
+	assert_true(raw_get(t->st, DB_USERS, "per", 3, rec, sizeof rec, &len));
 }
 
 /* Review R8: passwd in a session that followed an authority succession
