@@ -273,7 +273,8 @@ static void show_damaged(void *vctx, enum key_class c, const char *msg)
  * classes it finished are not rotated again). */
 static int rotate_classes(store *st, key_classes classes, long batch)
 {
-	struct progress p = {isatty(STDERR_FILENO), time(NULL), 0, false, KC_COUNT, 0};
+	/* Every class of the call is in the one pass from its first batch. */
+	struct progress p = {isatty(STDERR_FILENO), time(NULL), 0, false, KC_COUNT, classes};
 	int rc = store_rotate_classes(st, classes, (size_t)batch, show_progress, show_damaged, &p);
 
 	if (rc) {
@@ -538,10 +539,14 @@ static void show_migration(void *vctx, const struct store_migration *m)
 
 	if (!*tty)
 		return;
-	fputc('\r', stderr);
+	/* Ids start at 1 and cases are never deleted: the cursor's ids below it. */
+	uint64_t done = m->pending && !m->moved ? (m->cursor ? m->cursor - 1 : 0) : m->total;
+	fputs("\r\033[K", stderr);
 	fprintf(stderr, _("moving cases to the new format: %llu of %llu"),
-	        (unsigned long long)(m->pending && !m->moved ? m->cursor : m->total),
+	        (unsigned long long)(done < m->total ? done : m->total),
 	        (unsigned long long)m->total);
+	if (m->pending && m->moved)
+		fputs(_("; retiring the old record key"), stderr);
 }
 
 /* Online: caseworkers go on working while the cases move, batch by batch. */
