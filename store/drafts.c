@@ -72,14 +72,14 @@ int store_draft_save(store *st, uint64_t id, const struct case_rec *c, uint32_t 
 	int rc = M_OK;
 
 	if (!st->kr)
-		return st_fail(st, M_AUTH, "not unlocked");
+		return st_err(st, NOT_UNLOCKED);
 	for (int f = 0; f < F_COUNT; f++)
 		if (c && c->dirty[f])
 			cap += 6 + keys_envelope_size(c->len[f]);
 	if (note)
 		cap += 6 + keys_envelope_size(notelen);
 	if (!(buf = malloc(cap)))
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
+		return st_err(st, NOMEM);
 	for (int f = 0; c && f < F_COUNT && rc == M_OK; f++) {
 		unsigned number = field_catalogue[f].number;
 		enum key_class cls = draft_class(number);
@@ -154,7 +154,7 @@ int store_draft_list(store *st, struct store_draft *out, size_t cap, size_t *n)
 	int rc;
 
 	if (!st->kr)
-		return st_fail(st, M_AUTH, "not unlocked");
+		return st_err(st, NOT_UNLOCKED);
 	rc = st_txn(st, false, list_txn, &ctx);
 	*n = ctx.n;
 	return rc;
@@ -178,15 +178,14 @@ static int load_txn(store *st, MDB_txn *txn, void *vctx)
 	int rc = st_get(st, txn, DB_DRAFTS, k, draft_key(st, k, ctx->id), &v);
 
 	if (rc == -1)
-		return st_fail(st, M_INPUT, "no draft for case %llu", (unsigned long long)ctx->id);
+		return st_err(st, NO_DRAFT, .record = ctx->id);
 	if (rc)
 		return rc;
 	if ((rc = st_load_epochs(st, txn)))
 		return rc;
 	p = v.mv_data;
 	if (v.mv_size < 15 || p[0] != DRAFT_VERSION)
-		return st_fail(st, M_INTEGRITY, "the draft of case %llu is damaged",
-		               (unsigned long long)ctx->id);
+		return st_err(st, DRAFT_DAMAGED, .record = ctx->id);
 	ctx->base = rd32(p + 1);
 	n = rd16(p + 13);
 	for (size_t i = 0; i < n; i++) {
@@ -195,13 +194,11 @@ static int load_txn(store *st, MDB_txn *txn, void *vctx)
 		char *val;
 		size_t vlen;
 		if (off + 6 > v.mv_size)
-			return st_fail(st, M_INTEGRITY, "the draft of case %llu is damaged",
-			               (unsigned long long)ctx->id);
+			return st_err(st, DRAFT_DAMAGED, .record = ctx->id);
 		number = rd16(p + off);
 		len = rd32(p + off + 2);
 		if (len > v.mv_size - off - 6)
-			return st_fail(st, M_INTEGRITY, "the draft of case %llu is damaged",
-			               (unsigned long long)ctx->id);
+			return st_err(st, DRAFT_DAMAGED, .record = ctx->id);
 		const struct keys_place place = draft_place(ctx->id, number, ctx->base);
 		const MDB_val env = {len, (void *)(p + off + 6)};
 		rc = st_open_env(st, &place, &env, draft_class(number), &val, &vlen);
@@ -229,7 +226,7 @@ static int load_txn(store *st, MDB_txn *txn, void *vctx)
 			rc = case_set(ctx->c, (enum field_id)f, val, vlen) ? M_UNAVAILABLE : M_OK;
 		keys_secure_free(val);
 		if (rc)
-			return st_fail(st, M_UNAVAILABLE, "out of memory");
+			return st_err(st, NOMEM);
 	}
 	return M_OK;
 }
@@ -241,7 +238,7 @@ int store_draft_load(store *st, uint64_t id, struct case_rec *c, uint32_t *base,
 	int rc;
 
 	if (!st->kr)
-		return st_fail(st, M_AUTH, "not unlocked");
+		return st_err(st, NOT_UNLOCKED);
 	if (note)
 		*note = NULL;
 	rc = st_txn(st, false, load_txn, &ctx);
@@ -262,7 +259,7 @@ static int delete_txn(store *st, MDB_txn *txn, void *vctx)
 int store_draft_delete(store *st, uint64_t id)
 {
 	if (!st->kr)
-		return st_fail(st, M_AUTH, "not unlocked");
+		return st_err(st, NOT_UNLOCKED);
 	return st_txn(st, true, delete_txn, &id);
 }
 
@@ -292,7 +289,7 @@ int st_rotate_drafts(store *st, MDB_txn *txn, enum key_class c, uint32_t to)
 		n = rd16(p + 13);
 		/* Room for every value to grow by nothing: sealing keeps the size. */
 		if (!(copy = malloc(v.mv_size)))
-			return st_fail(st, M_UNAVAILABLE, "out of memory");
+			return st_err(st, NOMEM);
 		memcpy(copy, p, 15);
 		for (size_t i = 0; i < n && off + 6 <= v.mv_size; i++) {
 			unsigned number = rd16(p + off);

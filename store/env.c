@@ -24,11 +24,20 @@ static const char *const db_names[DB_COUNT] = {
 
 int st_fail(store *st, int status, const char *fmt, ...)
 {
+	static const enum store_code legacy[] = {
+	    [M_USAGE] = E_LEGACY_USAGE,         [M_AUTH] = E_LEGACY_AUTH,
+	    [M_INTEGRITY] = E_LEGACY_INTEGRITY, [M_CONFLICT] = E_LEGACY_CONFLICT,
+	    [M_INPUT] = E_LEGACY_INPUT,         [M_UNAVAILABLE] = E_LEGACY_UNAVAILABLE,
+	};
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(st->err, sizeof st->err, fmt, ap);
 	va_end(ap);
+	st_raise(st, &(const struct st_fault_args){
+	                 .code = status > 0 && status <= M_UNAVAILABLE ? legacy[status]
+	                                                               : E_LEGACY_UNAVAILABLE,
+	                 .detail = st->err});
 	return status;
 }
 
@@ -40,27 +49,17 @@ int st_mdb(store *st, int rc, const char *what)
 	case MDB_PAGE_NOTFOUND:
 	case MDB_INVALID:
 	case MDB_VERSION_MISMATCH:
-		return st_fail(st, M_INTEGRITY, "%s: %s: the store file is damaged (%s)", st->dir,
-		               what, mdb_strerror(rc));
+		return st_err(st, MDB_DAMAGED, .what = what, .detail = mdb_strerror(rc));
 	case ENOSPC:
 	case EDQUOT:
-		return st_fail(st, M_UNAVAILABLE,
-		               "%s: %s: the disk is full; free space and try again (nothing was "
-		               "written)",
-		               st->dir, what);
+		return st_err(st, MDB_DISK_FULL, .what = what);
 	case EIO:
-		return st_fail(st, M_UNAVAILABLE,
-		               "%s: %s: the disk refused the write (full or failing?); nothing was "
-		               "written",
-		               st->dir, what);
+		return st_err(st, MDB_DISK_IO, .what = what);
 	case EACCES:
 	case EROFS:
-		return st_fail(st, M_UNAVAILABLE,
-		               "%s: %s: permission denied; the store must be writable by group "
-		               "mappe (see docs/deployment.md)",
-		               st->dir, what);
+		return st_err(st, MDB_DENIED, .what = what);
 	default:
-		return st_fail(st, M_UNAVAILABLE, "%s: %s: %s", st->dir, what, mdb_strerror(rc));
+		return st_err(st, MDB_OTHER, .what = what, .detail = mdb_strerror(rc));
 	}
 }
 

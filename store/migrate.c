@@ -32,7 +32,7 @@ static int cursor_read(store *st, MDB_txn *txn, bool *pending, uint64_t *next)
 	if (rc)
 		return rc;
 	if (v.mv_size != 8)
-		return st_fail(st, M_INTEGRITY, "%s: the migration cursor is damaged", st->dir);
+		return st_err(st, MIGRATE_CURSOR_DAMAGED);
 	*next = rd64(v.mv_data);
 	return M_OK;
 }
@@ -71,9 +71,7 @@ static int migrate_case(store *st, MDB_txn *txn, uint64_t id, struct case_rec *c
 	for (unsigned i = 0; i < h4.nfields; i++) {
 		int f = field_by_number(h4.f[i].number);
 		if (f >= 0 && h4.f[i].present && c->locked[f])
-			return st_fail(
-			    st, M_AUTH, "case %llu: the %s key is missing: cannot move it",
-			    (unsigned long long)id, keys_class_name(field_catalogue[f].cls));
+			return st_err(st, MIGRATE_NEEDS_KEY, .record = id, .cls = field_catalogue[f].cls);
 	}
 	/* The index entry was made under the epoch of the national id's
 	 * envelope; the new one is made under the active epoch. */
@@ -121,7 +119,7 @@ static int batch_txn(store *st, MDB_txn *txn, void *vctx)
 	int rc;
 
 	if (!ids)
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
+		return st_err(st, NOMEM);
 	if ((rc = st_load_epochs(st, txn)) || (rc = cursor_read(st, txn, &pending, &next)))
 		goto out;
 	if (!pending || next == MOVED_ALL) {
@@ -198,8 +196,7 @@ int store_migrate(store *st, size_t batch,
 	int rc;
 
 	if (!st->kr || !keyring_is_authority(st->kr))
-		return st_fail(st, M_AUTH,
-		               "not permitted: only an administrator can migrate a store");
+		return st_err(st, MIGRATE_ADMIN_ONLY);
 	if ((rc = store_migration_get(st, &m)))
 		return rc;
 	case_init(&ctx.c);

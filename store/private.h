@@ -42,7 +42,8 @@ struct store {
 	MDB_dbi dbi[DB_COUNT];
 	size_t map_size;
 	char dir[4096];
-	char err[512];
+	struct store_fault fault; /* the last failure (st_err) */
+	char err[512];            /* its English message (store_error) */
 	int mdb_rc;      /* the last LMDB failure, for the retry loop */
 	uint32_t schema; /* as opened; below STORE_SCHEMA until a keyed migration */
 	bool allow_upgrade; /* store_allow_upgrade: this session is mappe upgrade */
@@ -69,6 +70,24 @@ struct store {
 	enum key_role role;
 	bool must_change;
 };
+
+/* Fail with a code of errors.def and the arguments its message names:
+ *   return st_err(st, NO_CASE, .record = id);
+ * sets store_fault() (and store_error(), its English text) and returns the
+ * code's exit status. Arguments not given are 0; .name is copied (.namelen
+ * bytes at most when given), as are .what, .file and .detail. */
+struct st_fault_args {
+	enum store_code code;
+	uint64_t record;
+	int field, item, list, cls, role;
+	unsigned line;
+	unsigned long long n, m;
+	const char *why, *name, *what, *file, *detail;
+	int namelen;
+};
+#define st_err(st, CODE, ...) st_raise((st), &(const struct st_fault_args){.code = E_##CODE, __VA_ARGS__})
+int st_raise(store *st, const struct st_fault_args *a);
+void st_fault_set(struct store_fault *f, const struct st_fault_args *a, const char *dir);
 
 /* Set the one-line message and return status. */
 int st_fail(store *st, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

@@ -44,7 +44,7 @@ static int entries_reserve(store *st, search_index *ix)
 		return M_OK;
 	cap = ix->cap ? ix->cap * 2 : 1024;
 	if (!(p = realloc(ix->e, cap * sizeof *ix->e)))
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
+		return st_err(st, NOMEM);
 	ix->e = p;
 	ix->cap = cap;
 	return M_OK;
@@ -119,7 +119,7 @@ static int entry_fill(store *st, MDB_txn *txn, search_index *ix, struct search_e
 	keys_wipe(full, sizeof full);
 	keys_wipe(folded, sizeof folded);
 	case_reset(cp);
-	return rc ? st_fail(st, M_UNAVAILABLE, "out of memory") : M_OK;
+	return rc ? st_err(st, NOMEM) : M_OK;
 }
 
 static int load_txn(store *st, MDB_txn *txn, void *vctx)
@@ -156,10 +156,10 @@ int search_index_load(store *st, search_index **out)
 	int rc = M_OK;
 
 	if (!ix)
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
+		return st_err(st, NOMEM);
 	if (!st->kr) {
 		free(ix);
-		return st_fail(st, M_AUTH, "not unlocked");
+		return st_err(st, NOT_UNLOCKED);
 	}
 	/* Short read transactions, so that a large store never pins old pages
 	 * for the whole load. */
@@ -331,7 +331,7 @@ int search_run(store *st, search_index *ix, const char *query, size_t len,
 			*hits = calloc(n, sizeof **hits);
 			if (!*hits) {
 				free(ids);
-				return st_fail(st, M_UNAVAILABLE, "out of memory");
+				return st_err(st, NOMEM);
 			}
 			for (size_t i = 0; i < n; i++)
 				(*hits)[i] = (struct search_hit){ids[i], 1000};
@@ -343,7 +343,7 @@ int search_run(store *st, search_index *ix, const char *query, size_t len,
 
 	r = calloc(ix->n ? ix->n : 1, sizeof *r);
 	if (!r)
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
+		return st_err(st, NOMEM);
 	if (parse_date_query(query, len, date)) {
 		for (size_t i = 0; i < ix->n; i++)
 			if (strcmp(ix->e[i].birth, date) == 0)
@@ -353,7 +353,7 @@ int search_run(store *st, search_index *ix, const char *query, size_t len,
 		fq = keys_secure_alloc(cap);
 		if (!fq) {
 			free(r);
-			return st_fail(st, M_UNAVAILABLE, "out of memory");
+			return st_err(st, NOMEM);
 		}
 		fold_text(query, len, fq, cap);
 		for (size_t i = 0; i < ix->n; i++) {
@@ -368,7 +368,7 @@ int search_run(store *st, search_index *ix, const char *query, size_t len,
 	if (n) {
 		*hits = malloc(n * sizeof **hits);
 		if (!*hits) {
-			rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+			rc = st_err(st, NOMEM);
 			n = 0;
 		}
 	}

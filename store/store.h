@@ -7,8 +7,10 @@
  * counters) is authenticated under the record class. Transactions are short and
  * never span user input: every call here reads or writes, copies out, and ends.
  *
- * Functions return a mappe_status (the command-line exit codes) and leave a
- * one-line message, free of personal data, in store_error().
+ * Functions return a mappe_status (the command-line exit codes) and leave
+ * what went wrong as data in store_fault(): a code of store/errors.def and its
+ * arguments (case, field, line, ...), never personal data. The UI translates
+ * it (store_fault_format with its gettext); store_error() is the English text.
  */
 #ifndef MAPPE_STORE_H
 #define MAPPE_STORE_H
@@ -182,6 +184,45 @@ const char *item_normalise(enum item_field_id f, const char *in, size_t len, cha
 const char *field_normalise(enum field_id f, const char *in, size_t len, char *out,
                             size_t cap, size_t *outlen);
 
+/* ---- errors (store/errors.def) ------------------------------------------ */
+
+enum store_code {
+#define ERR(code, status, msg) E_##code,
+#include "store/errors.def"
+#undef ERR
+	E_COUNT,
+};
+
+/* A failure: its code and the arguments its message names. Which arguments
+ * mean something depends on the code (its message in errors.def says); the
+ * others are 0 or "". Nothing here is personal data. */
+struct store_fault {
+	enum store_code code;
+	uint64_t record;         /* {case}: a case id */
+	int field;               /* {field}: an enum field_id */
+	int item;                /* {item}: an enum item_field_id */
+	int list;                /* {list}: an enum list_id */
+	int cls;                 /* {class}: an enum key_class */
+	int role;                /* {role}: an enum key_role */
+	unsigned line;           /* {line}: a line of an input file, from 1 */
+	unsigned long long n, m; /* {n} {m}: counts, note numbers, epochs, columns */
+	const char *why;         /* {why}: a fixed reason (field_normalise, CSV, JSON) */
+	char name[64];           /* {name}: a user, role or JSON member name */
+	char what[32];           /* {what}: the table or step LMDB failed in */
+	char file[256];          /* {file}: an input file as the user named it */
+	char dir[256];           /* {dir}: the store directory */
+	char detail[512];        /* {detail}: the system's or LMDB's own words */
+};
+
+/* The exit status a code means, and its English message with {arguments}. */
+enum mappe_status store_code_status(enum store_code c);
+const char *store_code_message(enum store_code c);
+/* Write f's message to out (always NUL-terminated); tr, if given, translates
+ * the message and the {why} and {class} words (gettext). Returns the length
+ * it needed, as snprintf. */
+typedef const char *(*store_translate)(const char *msgid);
+size_t store_fault_format(const struct store_fault *f, store_translate tr, char *out, size_t cap);
+
 /* ---- the store ---------------------------------------------------------- */
 
 typedef struct store store;
@@ -202,6 +243,8 @@ void store_close(store *st);
 /* Clear reader slots left by killed processes (store.md 2): call now and
  * then from long-running sessions; cheap. */
 void store_maintain(store *st);
+/* The last failure of a call on st, and its English message. */
+const struct store_fault *store_fault(const store *st);
 const char *store_error(const store *st);
 const char *store_dir(const store *st);
 /* Some decrypted data or key of this process is in memory that could not be

@@ -587,7 +587,7 @@ static bool idle_lock(struct ui *ui, struct script_state *ss)
 			ui_attr(ui, C_ERROR, true);
 			/* Not enough memory for Argon2id is no wrong passphrase. */
 			ui_put(LINES / 2 + 1, 2,
-			       wrong == M_AUTH ? _("authentication failed") : _(store_error(ui->st)),
+			       wrong == M_AUTH ? _("authentication failed") : tui_error(ui->st),
 			       COLS - 4);
 			ui_attr(ui, C_ERROR, false);
 		}

@@ -332,7 +332,7 @@ int cli_open(const struct cli *cli, store **out)
 	rc = store_unlock(st, cli->user, pass, plen);
 	keys_secure_free(pass);
 	if (rc) {
-		cli_fail(rc, "%s", _(store_error(st)));
+		cli_fail(rc, "%s", tui_error(st));
 		store_close(st);
 		return rc;
 	}

@@ -130,7 +130,7 @@ static int user_list(struct cli *cli)
 		return rc;
 	rc = store_user_list(st, &users, &n);
 	if (rc) {
-		cli_fail(rc, "%s", _(store_error(st)));
+		cli_fail(rc, "%s", tui_error(st));
 		store_close(st);
 		return rc;
 	}
@@ -175,7 +175,7 @@ static int user_add(struct cli *cli)
 		rc = store_user_add(st, name, role, pass, plen);
 		keys_secure_free(pass);
 		if (rc)
-			cli_fail(rc, "%s", _(store_error(st)));
+			cli_fail(rc, "%s", tui_error(st));
 		else
 			fprintf(stderr, _("mappe: enrolled %s as %s; they must change the passphrase at first login\n"),
 			        name, keys_role_name(role));
@@ -280,7 +280,7 @@ static int rotate_classes(store *st, key_classes classes, long batch)
 	if (rc) {
 		if (p.tty && p.cls != KC_COUNT)
 			fputc('\n', stderr);
-		return cli_fail(rc, "%s", _(store_error(st)));
+		return cli_fail(rc, "%s", tui_error(st));
 	}
 	return M_OK;
 }
@@ -293,7 +293,7 @@ static int rotate_authority(store *st)
 	int rc = store_rotate_authority(st, &users);
 
 	if (rc)
-		return cli_fail(rc, "%s", _(store_error(st)));
+		return cli_fail(rc, "%s", tui_error(st));
 	fprintf(stderr,
 	        _("mappe: the authority key is replaced (epoch %u); %zu user records signed "
 	          "anew; each keyslot moves to it at its owner's next login\n"),
@@ -367,7 +367,7 @@ static int keys_status(struct cli *cli)
 	if ((rc = open_ready(cli, &st)))
 		return rc;
 	if ((rc = store_key_status(st, s))) {
-		cli_fail(rc, "%s", _(store_error(st)));
+		cli_fail(rc, "%s", tui_error(st));
 		store_close(st);
 		return rc;
 	}
@@ -450,7 +450,7 @@ static int user_revoke(struct cli *cli)
 	if ((rc = open_ready(cli, &st)))
 		return rc;
 	if ((rc = store_user_revoke(st, cli->argv[1], &held, &authority))) {
-		cli_fail(rc, "%s", _(store_error(st)));
+		cli_fail(rc, "%s", tui_error(st));
 		store_close(st);
 		return rc;
 	}
@@ -477,7 +477,7 @@ static int user_grant(struct cli *cli, bool grant)
 	if ((rc = open_ready(cli, &st)))
 		return rc;
 	if ((rc = store_user_grant(st, cli->argv[1], c, grant, &changed))) {
-		cli_fail(rc, "%s", _(store_error(st)));
+		cli_fail(rc, "%s", tui_error(st));
 		store_close(st);
 		return rc;
 	}
@@ -518,13 +518,13 @@ int cmd_passwd(struct cli *cli)
 		return cli_fail(rc, "%s", err);
 	rc = cli_read_secret(cli->pass_fd, _("Current passphrase: "), false, &old, &oldlen);
 	if (rc == M_OK && (rc = store_unlock(st, cli->user, old, oldlen)))
-		cli_fail(rc, "%s", _(store_error(st)));
+		cli_fail(rc, "%s", tui_error(st));
 	if (rc == M_OK)
 		rc = cli_new_passphrase(cli, _("New passphrase: "), &new, &newlen);
 	if (rc == M_OK && newlen == oldlen && keys_memeq(old, new, oldlen))
 		rc = cli_fail(M_INPUT, _("the new passphrase must differ from the current one"));
 	if (rc == M_OK && (rc = store_passwd(st, old, oldlen, new, newlen)))
-		cli_fail(rc, "%s", _(store_error(st)));
+		cli_fail(rc, "%s", tui_error(st));
 	if (rc == M_OK)
 		fprintf(stderr, _("mappe: passphrase changed\n"));
 	keys_secure_free(old);
@@ -576,7 +576,7 @@ int cmd_migrate(struct cli *cli)
 	if (tty)
 		fputc('\n', stderr);
 	if (rc)
-		cli_fail(rc, "%s", _(store_error(st)));
+		cli_fail(rc, "%s", tui_error(st));
 	else if ((rc = store_migration_get(st, &m)) == M_OK)
 		printf(_("moved the store's %llu cases to the current format; run mappe check\n"),
 		       (unsigned long long)m.total);
@@ -619,7 +619,7 @@ int cmd_upgrade(struct cli *cli)
 		printf(_("signing the user records as they stand (check them):\n"));
 	rc = store_upgrade(st, report_signed, NULL);
 	if (rc)
-		cli_fail(rc, "%s", _(store_error(st)));
+		cli_fail(rc, "%s", tui_error(st));
 	else
 		printf(_("upgraded the store from schema %u to %u\n"), from, store_schema(st));
 	store_close(st);

@@ -20,7 +20,7 @@ static int open_ready(const struct cli *cli, store **st)
 
 static int fail_store(store *st, int rc)
 {
-	cli_fail(rc, "%s", _(store_error(st)));
+	cli_fail(rc, "%s", tui_error(st));
 	store_close(st);
 	return rc;
 }
@@ -365,7 +365,7 @@ int cmd_import(struct cli *cli)
 	rc = store_import(st, name, buf, len, fmt, cli->dry_run, &ids, &n, err, sizeof err);
 	keys_secure_free(buf);
 	if (rc) {
-		cli_fail(rc, "%s", err[0] ? err : store_error(st));
+		cli_fail(rc, "%s", err[0] ? err : tui_error(st));
 		store_close(st);
 		return rc;
 	}

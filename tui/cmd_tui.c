@@ -41,7 +41,7 @@ static int first_login(struct cli *cli, store *st, const char *old, size_t oldle
 	if (len == oldlen && keys_memeq(pass, old, len))
 		rc = cli_fail(M_INPUT, _("the new passphrase must differ from the current one"));
 	else if ((rc = store_passwd(st, old, oldlen, pass, len)))
-		cli_fail(rc, "%s", _(store_error(st)));
+		cli_fail(rc, "%s", tui_error(st));
 	keys_secure_free(pass);
 	return rc;
 }
@@ -65,7 +65,7 @@ static int run_screens(struct cli *cli, store *st)
 	if (cli->script && !(ui.script = fopen(cli->script, "r")))
 		return cli_fail(M_USAGE, _("%s: cannot read the script"), cli->script);
 	if ((rc = search_index_load(st, &ui.ix)))
-		cli_fail(rc, "%s", _(store_error(st)));
+		cli_fail(rc, "%s", tui_error(st));
 	else if ((rc = view_list_open(&ui)) == M_OK)
 		rc = ui_loop(&ui);
 	search_index_free(ui.ix);
@@ -90,7 +90,7 @@ int cmd_tui(struct cli *cli)
 	rc = cli_read_secret(cli->pass_fd, _("Passphrase: "), false,
 	                     &pass, &plen);
 	if (rc == M_OK && (rc = store_unlock(st, cli->user, pass, plen)))
-		cli_fail(rc, "%s", _(store_error(st)));
+		cli_fail(rc, "%s", tui_error(st));
 	if (rc == M_OK && store_must_change_passphrase(st))
 		rc = first_login(cli, st, pass, plen);
 	keys_secure_free(pass);
@@ -201,7 +201,7 @@ static int demo_fill(store *st, char *buf, size_t len)
 	/* store_import parses in place and needs the byte after the text. */
 	rc = store_import(st, "demo", buf, len, IMPORT_CSV, false, &ids, &n, err, sizeof err);
 	if (rc)
-		cli_fail(rc, "%s", err[0] ? err : store_error(st));
+		cli_fail(rc, "%s", err[0] ? err : tui_error(st));
 	free(ids);
 	return rc;
 }
@@ -236,7 +236,7 @@ int cmd_demo(struct cli *cli)
 		if (rc || (rc = store_open(db, NULL, &st, err, sizeof err)))
 			cli_fail(rc, "%s", err);
 		else if ((rc = store_unlock(st, cli->user, DEMO_PASSPHRASE, strlen(DEMO_PASSPHRASE))))
-			cli_fail(rc, "%s", _(store_error(st)));
+			cli_fail(rc, "%s", tui_error(st));
 		else
 			rc = demo_fill(st, csv, len);
 		free(csv);
@@ -248,7 +248,7 @@ int cmd_demo(struct cli *cli)
 		if ((rc = store_open(db, NULL, &st, err, sizeof err)))
 			return cli_fail(rc, "%s", err);
 		if ((rc = store_unlock(st, cli->user, DEMO_PASSPHRASE, strlen(DEMO_PASSPHRASE)))) {
-			cli_fail(rc, "%s (%s)", store_error(st),
+			cli_fail(rc, "%s (%s)", tui_error(st),
 			         _("the demo store belongs to another user"));
 			store_close(st);
 			return rc;

@@ -291,7 +291,7 @@ static bool form_save(struct form *fm, struct ui *ui)
 		return true;
 	}
 	if (rc) {
-		ui_say(ui, true, "%s", _(store_error(ui->st)));
+		ui_say(ui, true, "%s", tui_error(ui->st));
 		case_clear(&upd);
 		return true;
 	}
@@ -567,13 +567,13 @@ static bool conflict_key(void *self, struct ui *ui, enum request req, wint_t ch,
 			/* Again: show the newest values and ask again. */
 			case_clear(&upd);
 			if (conflict_load(ui, cf) != M_OK)
-				ui_say(ui, true, "%s", _(store_error(ui->st)));
+				ui_say(ui, true, "%s", tui_error(ui->st));
 			else
 				ui_say(ui, true, "%s", _("Saved again meanwhile: check once more"));
 			return true;
 		}
 		if (rc) {
-			ui_say(ui, true, "%s", _(store_error(ui->st)));
+			ui_say(ui, true, "%s", tui_error(ui->st));
 			case_clear(&upd);
 			return true;
 		}
@@ -606,7 +606,7 @@ static void conflict_open(struct ui *ui, struct form *fm, struct case_rec *mine)
 	case_init(mine);
 	case_init(&cf->theirs);
 	if (conflict_load(ui, cf) != M_OK) {
-		ui_say(ui, true, "%s", _(store_error(ui->st)));
+		ui_say(ui, true, "%s", tui_error(ui->st));
 		conflict_free(cf);
 		return;
 	}
@@ -674,7 +674,7 @@ static bool note_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 		rc = store_note_add(ui->st, ne->id, ne->kind, ne->interpreter, text, len);
 		keys_secure_free(text);
 		if (rc) {
-			ui_say(ui, true, "%s", _(store_error(ui->st)));
+			ui_say(ui, true, "%s", tui_error(ui->st));
 			return true;
 		}
 		ui_say(ui, false, "%s", _("Note saved"));
@@ -763,7 +763,7 @@ void drafts_offer(struct ui *ui)
 		case_init(&draft);
 		if (store_draft_load(ui->st, d[i].id, &draft, &base, &note, &notelen) != M_OK ||
 		    view_case_open(ui, d[i].id) != M_OK) {
-			ui_say(ui, true, "%s", _(store_error(ui->st)));
+			ui_say(ui, true, "%s", tui_error(ui->st));
 		} else if (note) {
 			view_note_restore(ui, d[i].id, note, notelen);
 		} else {

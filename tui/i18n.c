@@ -53,3 +53,21 @@ const char *tui_gettext(const char *msgid)
 		return tr;
 	return msgid;
 }
+
+static const char *translate(const char *msgid)
+{
+	return tui_gettext(msgid);
+}
+
+const char *tui_fault(const struct store_fault *f)
+{
+	static char text[1024];
+
+	store_fault_format(f, translate, text, sizeof text);
+	return text;
+}
+
+const char *tui_error(const store *st)
+{
+	return tui_fault(store_fault(st));
+}

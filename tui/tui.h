@@ -20,6 +20,10 @@
  * msgid's (same specifications in the same order; never %n): then msgid. */
 const char *tui_gettext(const char *msgid) __attribute__((format_arg(1)));
 bool tui_format_matches(const char *msgid, const char *translated);
+/* The store's last failure (store_fault), in the user's language. The text
+ * lives until the next call. */
+const char *tui_error(const store *st);
+const char *tui_fault(const struct store_fault *f);
 
 /* What the command line said; filled by main before a command runs. */
 struct cli {

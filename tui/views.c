@@ -80,7 +80,7 @@ static void list_refilter(struct ui *ui, struct list_view *lv)
 		struct search_hit *hits = NULL;
 		size_t n = 0;
 		if (search_run(ui->st, ui->ix, lv->query, lv->qlen, &hits, &n) != M_OK)
-			ui_say(ui, true, "%s", store_error(ui->st));
+			ui_say(ui, true, "%s", tui_error(ui->st));
 		for (size_t i = 0; i < n; i++) {
 			long row = search_index_find(ui->ix, hits[i].id);
 			if (row >= 0 && row_passes(ui, lv, (size_t)row))
@@ -495,7 +495,7 @@ static int case_load(struct ui *ui, struct case_view *cv, uint64_t id)
 static void case_page(struct ui *ui, struct case_view *cv, uint32_t end)
 {
 	if (read_ending_at(ui, cv, end) != M_OK) {
-		ui_say(ui, true, "%s", store_error(ui->st));
+		ui_say(ui, true, "%s", tui_error(ui->st));
 		return;
 	}
 	cv->top = cv->journal;
@@ -571,7 +571,7 @@ int view_case_open(struct ui *ui, uint64_t id)
 	note_page_init(&cv->pg);
 	rc = case_load(ui, cv, id);
 	if (rc) {
-		ui_say(ui, true, "%s", store_error(ui->st));
+		ui_say(ui, true, "%s", tui_error(ui->st));
 		case_free(cv);
 		return rc;
 	}
@@ -593,7 +593,7 @@ void view_case_reload(struct ui *ui, uint64_t id)
 		if (ui->stack[i].ops == &case_ops) {
 			struct case_view *cv = ui->stack[i].self;
 			if (cv->c.id == id && case_load(ui, cv, id) != M_OK)
-				ui_say(ui, true, "%s", store_error(ui->st));
+				ui_say(ui, true, "%s", tui_error(ui->st));
 		}
 }
 
@@ -817,12 +817,12 @@ static bool keys_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 		                      "their next login.")))
 			return true;
 		if (store_rotate_authority(ui->st, &users) != M_OK)
-			ui_say(ui, true, "%s", _(store_error(ui->st)));
+			ui_say(ui, true, "%s", tui_error(ui->st));
 		else
 			ui_say(ui, false, _("The authority key is replaced (epoch %u)"),
 			       store_authority_epoch(ui->st));
 		if (keys_load(ui, kv) != M_OK)
-			ui_say(ui, true, "%s", _(store_error(ui->st)));
+			ui_say(ui, true, "%s", tui_error(ui->st));
 	} else if (req == REQ_ROTATE) {
 		char q[96];
 		snprintf(q, sizeof q, _("Rotate the %s key now?"), keys_class_name((enum key_class)kv->sel));
@@ -830,12 +830,12 @@ static bool keys_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 			return true;
 		progress_ui = ui;
 		if (store_rotate(ui->st, (enum key_class)kv->sel, 0, keys_progress, NULL) != M_OK)
-			ui_say(ui, true, "%s", _(store_error(ui->st)));
+			ui_say(ui, true, "%s", tui_error(ui->st));
 		else
 			ui_say(ui, false, _("%s: epoch %u active; the old keys are deleted"),
 			       keys_class_name((enum key_class)kv->sel), kv->s[kv->sel].active + 1);
 		if (keys_load(ui, kv) != M_OK)
-			ui_say(ui, true, "%s", _(store_error(ui->st)));
+			ui_say(ui, true, "%s", tui_error(ui->st));
 	}
 	return true;
 }
@@ -857,7 +857,7 @@ int view_keys_open(struct ui *ui)
 		return M_AUTH;
 	}
 	if (keys_load(ui, kv) != M_OK) {
-		ui_say(ui, true, "%s", _(store_error(ui->st)));
+		ui_say(ui, true, "%s", tui_error(ui->st));
 		free(kv);
 		return M_UNAVAILABLE;
 	}
