@@ -174,34 +174,21 @@ enum gate { GATE_WRITE, GATE_READ };
 
 static int gate_busy(store *st, enum gate g, pid_t pid, int64_t waited)
 {
-	const char *what = g == GATE_WRITE ? "write lock" : "reader lock";
-	const char *none = g == GATE_WRITE ? "; nothing was written" : "";
-	char user[80];
+	unsigned long long s = (unsigned long long)(waited / 1000);
+	char user[64];
 	char state;
 
 	if (pid <= 0)
-		return st_fail(st, M_UNAVAILABLE,
-		               "%s: the store is busy: another process has held its %s for over "
-		               "%lld s%s; try again later",
-		               st->dir, what, (long long)(waited / 1000), none);
+		return g == GATE_WRITE ? st_err(st, BUSY_WRITE, .n = s) : st_err(st, BUSY_READ, .n = s);
 	state = proc_state(pid);
 	proc_user(pid, user, sizeof user);
 	if (state == 'T' || state == 't')
-		return st_fail(st, M_UNAVAILABLE,
-		               "%s: the store is busy: process %d (user %s) holds its %s and is "
-		               "stopped%s. An administrator can let it finish with 'kill -CONT %d' "
-		               "or end it with 'kill -KILL %d' (see docs/deployment.md)",
-		               st->dir, (int)pid, user, what, none, (int)pid, (int)pid);
+		return g == GATE_WRITE
+		           ? st_err(st, BUSY_WRITER_STOPPED, .m = (unsigned long long)pid, .name = user)
+		           : st_err(st, BUSY_READER_STOPPED, .m = (unsigned long long)pid, .name = user);
 	if (g == GATE_WRITE)
-		return st_fail(st, M_UNAVAILABLE,
-		               "%s: the store is busy: process %d (user %s) has been writing for "
-		               "over %lld s (an import or a key rotation?); nothing was written, "
-		               "try again when it has finished",
-		               st->dir, (int)pid, user, (long long)(waited / 1000));
-	return st_fail(st, M_UNAVAILABLE,
-	               "%s: the store is busy: process %d (user %s) has held its reader lock for "
-	               "over %lld s; try again later",
-	               st->dir, (int)pid, user, (long long)(waited / 1000));
+		return st_err(st, BUSY_WRITING, .n = s, .m = (unsigned long long)pid, .name = user);
+	return st_err(st, BUSY_READING, .n = s, .m = (unsigned long long)pid, .name = user);
 }
 
 /* Two gates, POSIX record locks on bytes of data.mdb (LMDB locks nothing in
@@ -289,9 +276,8 @@ static int gate_take_fd(store *st, int fd, enum gate g, int64_t limit)
 		if (rc == 0)
 			return M_OK;
 		if (rc < 0)
-			return st_fail(st, M_UNAVAILABLE, "%s: cannot take the %s: %s", st->dir,
-			               g == GATE_WRITE ? "write lock" : "reader lock",
-			               strerror(errno));
+			return g == GATE_WRITE ? st_err(st, GATE_WRITE_FAILED, .detail = strerror(errno))
+			                       : st_err(st, GATE_READ_FAILED, .detail = strerror(errno));
 		waited = st_now_ms() - start;
 		if (waited < limit) {
 			nap_ms(1); /* another signal cut the wait short */

@@ -24,6 +24,7 @@ bool tui_format_matches(const char *msgid, const char *translated);
  * lives until the next call. */
 const char *tui_error(const store *st);
 const char *tui_fault(const struct store_fault *f);
+extern const char *const tui_words[]; /* class and role names, for xgettext */
 
 /* What the command line said; filled by main before a command runs. */
 struct cli {

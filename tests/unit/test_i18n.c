@@ -77,6 +77,24 @@ static void test_real_catalogue_used(void **state)
 	assert_ptr_equal(tui_gettext("not in any catalogue %s"), "not in any catalogue %s");
 }
 
+static bool is_word(const char *w)
+{
+	for (const char *const *p = tui_words; *p; p++)
+		if (strcmp(*p, w) == 0)
+			return true;
+	return false;
+}
+
+/* Every class and role a message can name is in the catalogue's list. */
+static void test_words_cover_keys(void **state)
+{
+	(void)state;
+	for (int c = 0; c < KC_COUNT; c++)
+		assert_true(is_word(keys_class_name((enum key_class)c)));
+	for (int r = 0; r < ROLE_COUNT; r++)
+		assert_true(is_word(keys_role_name((enum key_role)r)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -85,6 +103,7 @@ int main(void)
 	    cmocka_unit_test(test_percent_n_never),
 	    cmocka_unit_test(test_malformed_refused),
 	    cmocka_unit_test(test_real_catalogue_used),
+	    cmocka_unit_test(test_words_cover_keys),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
