@@ -85,6 +85,53 @@ int st_put(store *st, MDB_txn *txn, enum store_db db, const void *k, size_t klen
 	return rc ? st_mdb(st, rc, db_names[db]) : M_OK;
 }
 
+void *st_scratch(store *st, size_t n)
+{
+	size_t cap;
+	void *p;
+
+	if (st->scratch_cap >= n)
+		return st->scratch;
+	cap = st->scratch_cap ? st->scratch_cap : 4096;
+	while (cap < n)
+		cap *= 2;
+	p = keys_secure_alloc(cap);
+	if (!p)
+		return NULL;
+	keys_secure_free(st->scratch);
+	st->scratch = p;
+	st->scratch_cap = cap;
+	return p;
+}
+
+void *st_build(store *st, size_t n)
+{
+	size_t cap;
+	void *p;
+
+	if (st->build_cap >= n)
+		return st->build;
+	cap = st->build_cap ? st->build_cap : 4096;
+	while (cap < n)
+		cap *= 2;
+	p = keys_secure_alloc(cap);
+	if (!p)
+		return NULL;
+	if (st->build)
+		memcpy(p, st->build, st->build_cap);
+	keys_secure_free(st->build);
+	st->build = p;
+	st->build_cap = cap;
+	return p;
+}
+
+void st_scratch_free(store *st)
+{
+	keys_secure_free(st->scratch);
+	keys_secure_free(st->build);
+	st->scratch = st->build = NULL;
+	st->scratch_cap = st->build_cap = 0;
+}
 /* ---- the gates: bounded waits for another process's locks --------------- */
 
 enum { GATE_WAIT_MS = 10000 };

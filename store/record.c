@@ -45,53 +45,6 @@ enum { CLASS_PT_FORMAT = 1, TABLE_FIRST = KC_IDENTITY, TABLE_LAST = KC_NOTES,
        TABLE_BYTES = 4 * (TABLE_LAST - TABLE_FIRST + 1) };
 #define COUNTER_MAX ((1u << 30) - 1)
 
-void *st_scratch(store *st, size_t n)
-{
-	size_t cap;
-	void *p;
-
-	if (st->scratch_cap >= n)
-		return st->scratch;
-	cap = st->scratch_cap ? st->scratch_cap : 4096;
-	while (cap < n)
-		cap *= 2;
-	p = keys_secure_alloc(cap);
-	if (!p)
-		return NULL;
-	keys_secure_free(st->scratch);
-	st->scratch = p;
-	st->scratch_cap = cap;
-	return p;
-}
-
-void *st_build(store *st, size_t n)
-{
-	size_t cap;
-	void *p;
-
-	if (st->build_cap >= n)
-		return st->build;
-	cap = st->build_cap ? st->build_cap : 4096;
-	while (cap < n)
-		cap *= 2;
-	p = keys_secure_alloc(cap);
-	if (!p)
-		return NULL;
-	if (st->build)
-		memcpy(p, st->build, st->build_cap);
-	keys_secure_free(st->build);
-	st->build = p;
-	st->build_cap = cap;
-	return p;
-}
-
-void st_scratch_free(store *st)
-{
-	keys_secure_free(st->scratch);
-	keys_secure_free(st->build);
-	st->scratch = st->build = NULL;
-	st->scratch_cap = st->build_cap = 0;
-}
 
 size_t st_class_floor(enum key_class c)
 {
