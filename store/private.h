@@ -304,6 +304,10 @@ int st_rotate_drafts(store *st, MDB_txn *txn, enum key_class c, uint32_t to);
 int case_insert_txn(store *st, MDB_txn *txn, struct case_rec *c, uint64_t *id_out);
 /* Insert at id, which must be free (the caller moves the counter past it). */
 int st_case_insert_at(store *st, MDB_txn *txn, struct case_rec *c, uint64_t id);
+/* rec.c: room for need more bytes in the case's arena (0, or -1 without
+ * memory); value f set to a copy of val (NULL or empty: none). */
+int st_arena_reserve(struct case_rec *c, size_t need);
+int st_case_store_value(struct case_rec *c, enum field_id f, const char *val, size_t len);
 /* A copy of val (NUL-terminated) in the case's arena, or NULL. */
 char *st_case_keep(struct case_rec *c, const char *val, size_t len);
 /* An item of list l with this id (0: a new one), appended; its index or -1. */
