@@ -8,7 +8,7 @@
 #include "store/catalogue.h"
 #include "store/store.h"
 
-/* Schema 2: the databases below. Bump with a migration in env.c.
+/* Schema 2: the databases below. Bump with a migration in schema.c.
  *   1 -> 2: epochs values gain the floor (u32 active | u32 floor).
  *   2 -> 3: the drafts table (created when the store is opened).
  *   3 -> 4: user records signed by the authority (v2). Keyed: it runs only in
@@ -132,6 +132,13 @@ static inline uint64_t rd64(const uint8_t *p)
 }
 
 int64_t st_now_ms(void); /* monotonic (env.c) */
+
+/* env.c, for schema.c: the tables' names; a new handle; its directory (or
+ * M_USAGE, in err); the LMDB environment opened on it (create: a new one). */
+extern const char *const st_db_names[DB_COUNT];
+store *st_store_new(void);
+int st_set_dir(store *st, const char *dir, char *err, size_t errlen);
+int st_env_setup(store *st, const struct store_options *opt, bool create);
 
 /* ---- records (cases.c), shared with rotate.c and search.c ---------------- */
 
