@@ -299,11 +299,27 @@ int st_grant_epoch(store *st, MDB_txn *txn, enum key_class c, uint32_t epoch, si
  * below an epoch or all (0). */
 int st_drop_grants(store *st, MDB_txn *txn, const char *name, int cls, uint32_t below);
 
-/* rotate.c: one key rotation per store at a time (a lock file): the
+/* rotstate.c: one key rotation per store at a time (a lock file): the
  * descriptor to close when done, or -1 when another process holds it. */
 int st_rotation_lock(store *st);
-/* rotate.c: mark an active rotation of c superseded (a revocation). */
+/* rotstate.c: mark an active rotation of c superseded (a revocation). */
 int st_rotation_supersede(store *st, MDB_txn *txn, enum key_class c);
+/* rotstate.c, for rotate.c: a class's rotation state (meta "rot" + class;
+ * none: r->active false) and the plan of an all-class rotation. */
+enum { ROT_BYTES = 4 + 4 + 8 + 1 + 8 + 8, ROT_BLOCKED = 3, ROT_SUPERSEDED = 0x80 };
+
+struct rot_plan {
+	bool have;
+	key_classes want, done;
+};
+
+int st_rot_read(store *st, MDB_txn *txn, enum key_class c, struct store_rotation *r);
+int st_rot_write(store *st, MDB_txn *txn, const struct store_rotation *r);
+int st_rot_delete(store *st, MDB_txn *txn, enum key_class c);
+int st_plan_read(store *st, MDB_txn *txn, struct rot_plan *p);
+int st_plan_write(store *st, MDB_txn *txn, const struct rot_plan *p);
+/* Class c finished, or (done false) must be rotated anew. */
+int st_plan_mark(store *st, MDB_txn *txn, enum key_class c, bool done);
 /* drafts.c: re-seal every draft value of class c under epoch `to`. */
 int st_rotate_drafts(store *st, MDB_txn *txn, enum key_class c, uint32_t to);
 
