@@ -898,3 +898,272 @@ int st_hdr5_raw_epochs(const uint8_t *b, size_t len, uint32_t *record_epoch,
 	}
 	return 0;
 }
+
+/* ---- format 4 ---------------------------------------------------------------- */
+
+/* Record header (cases table, key = u64 id):
+ *   u8 format (1) | u8 status | u16 nfields | u32 version | u32 record epoch |
+ *   i64 created | i64 updated | u32 notes | u8 caseworker length | caseworker |
+ *   nfields x (u16 field number | u32 write counter | u8 present) | MAC[32]
+ *
+ * The header lists every field ever written with its write counter, present
+ * or removed, so a removed field's counter is never reused: an old ciphertext
+ * can neither be replayed nor silently deleted without breaking the MAC.
+ * Each field is an envelope in the fields table (u64 id | u16 number). */
+
+/* ---- header codec ------------------------------------------------------- */
+
+static size_t hdr_encode(const struct rec_header *h, uint8_t *b)
+{
+	size_t cw = strlen(h->caseworker), p = 0;
+
+	b[p++] = HDR_FORMAT;
+	b[p++] = h->status;
+	be16(b + p, h->nfields), p += 2;
+	be32(b + p, h->version), p += 4;
+	be32(b + p, h->epoch), p += 4;
+	be64(b + p, (uint64_t)h->created), p += 8;
+	be64(b + p, (uint64_t)h->updated), p += 8;
+	be32(b + p, h->notes), p += 4;
+	b[p++] = (uint8_t)cw;
+	memcpy(b + p, h->caseworker, cw), p += cw;
+	for (unsigned i = 0; i < h->nfields; i++) {
+		be16(b + p, h->f[i].number), p += 2;
+		be32(b + p, h->f[i].counter), p += 4;
+		b[p++] = h->f[i].present;
+	}
+	return p;
+}
+
+enum { HDR_MAX = 32 + 64 + MAX_HDR_FIELDS * 7 + KEYS_MAC_BYTES };
+
+static int hdr_decode(const uint8_t *b, size_t len, struct rec_header *h, size_t *body)
+{
+	size_t p = 0, cw;
+
+	if (len < 32 + KEYS_MAC_BYTES || b[0] != HDR_FORMAT)
+		return -1;
+	len -= KEYS_MAC_BYTES;
+	h->status = b[1];
+	h->nfields = rd16(b + 2);
+	h->version = rd32(b + 4);
+	h->epoch = rd32(b + 8);
+	h->created = (int64_t)rd64(b + 12);
+	h->updated = (int64_t)rd64(b + 20);
+	h->notes = rd32(b + 28);
+	cw = b[32];
+	p = 33;
+	if (cw >= sizeof h->caseworker || h->nfields > MAX_HDR_FIELDS ||
+	    p + cw + (size_t)h->nfields * 7 != len)
+		return -1;
+	memcpy(h->caseworker, b + p, cw);
+	h->caseworker[cw] = 0;
+	p += cw;
+	for (unsigned i = 0; i < h->nfields; i++, p += 7) {
+		h->f[i].number = rd16(b + p);
+		h->f[i].counter = rd32(b + p + 2);
+		h->f[i].present = b[p + 6];
+	}
+	*body = len;
+	return 0;
+}
+
+struct hdr_field *st_hdr_find(struct rec_header *h, uint16_t number)
+{
+	for (unsigned i = 0; i < h->nfields; i++)
+		if (h->f[i].number == number)
+			return &h->f[i];
+	return NULL;
+}
+
+int st_hdr_read(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
+{
+	uint8_t k[8];
+	MDB_val v;
+	size_t body;
+	int rc;
+
+	be64(k, id);
+	rc = st_get(st, txn, DB_CASES, k, 8, &v);
+	if (rc == -1)
+		return st_fail(st, M_INPUT, "no case %llu", (unsigned long long)id);
+	if (rc)
+		return rc;
+	h->append = false; /* a case read exists: it is rewritten in place */
+	if (v.mv_size > 0 && ((const uint8_t *)v.mv_data)[0] == HDR_FORMAT5)
+		return st_hdr5_decode(st, id, v.mv_data, v.mv_size, h, true);
+	/* Format 4 exists only until mappe migrate has moved every case: after
+	 * that, one is an old record put back. */
+	if (!st->legacy)
+		return st_fail(st, M_INTEGRITY,
+		               "case %llu: a record of the old format (4) in a migrated store: "
+		               "put back from an older copy",
+		               (unsigned long long)id);
+	h->format = HDR_FORMAT;
+	if (hdr_decode(v.mv_data, v.mv_size, h, &body))
+		return st_fail(st, M_INTEGRITY, "case %llu: the record header is malformed",
+		               (unsigned long long)id);
+	rc = keys_header_verify(st->kr, h->epoch, id, v.mv_data, body,
+	                        (const uint8_t *)v.mv_data + body);
+	if (rc == KEYS_ELOCKED)
+		return st_fail(st, M_INTEGRITY,
+		               "case %llu: the record header is under a key epoch you do not hold",
+		               (unsigned long long)id);
+	if (rc)
+		return st_fail(st, M_INTEGRITY, "case %llu: the record header does not authenticate",
+		               (unsigned long long)id);
+	return M_OK;
+}
+
+int st_hdr_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
+{
+	uint8_t b[HDR_MAX], k[8];
+	size_t n;
+
+	h->epoch = st->epoch[KC_RECORD];
+	if (h->format == HDR_FORMAT5) {
+		uint8_t *v;
+		int rc = st_hdr5_encode(st, id, h, &v, &n);
+
+		if (rc)
+			return rc;
+		be64(k, id);
+		/* Cases are inserted in id order, above every other: appended,
+		 * LMDB fills each page instead of splitting it in half. */
+		if (h->append) {
+			MDB_val key = {8, k}, val = {n, v};
+			rc = mdb_put(txn, st->dbi[DB_CASES], &key, &val, MDB_APPEND);
+			if (rc == MDB_KEYEXIST)
+				rc = st_fail(st, M_INTEGRITY,
+				             "%s: a case above the case counter (%llu): the store was "
+				             "tampered with; nothing was written",
+				             st->dir, (unsigned long long)id);
+			else if (rc)
+				rc = st_mdb(st, rc, "cases");
+		} else {
+			rc = st_put(st, txn, DB_CASES, k, 8, v, n, 0);
+		}
+		free(v);
+		return rc;
+	}
+	n = hdr_encode(h, b);
+	if (keys_header_mac(st->kr, h->epoch, id, b, n, b + n))
+		return st_fail(st, M_AUTH, "not permitted: you do not hold the record key");
+	be64(k, id);
+	return st_put(st, txn, DB_CASES, k, 8, b, n + KEYS_MAC_BYTES, 0);
+}
+
+/* ---- fields ------------------------------------------------------------- */
+
+size_t st_field_key(uint8_t k[10], uint64_t id, uint16_t number)
+{
+	be64(k, id);
+	be16(k + 8, number);
+	return 10;
+}
+
+int st_denied(store *st, enum field_id f)
+{
+	return st_fail(st, M_AUTH, "not permitted: field %s needs the %s key",
+	               field_catalogue[f].id, keys_class_name(field_catalogue[f].cls));
+}
+
+int st_seal_put(store *st, MDB_txn *txn, enum store_db db, const uint8_t *k, size_t klen,
+                    enum key_class cls, const struct keys_place *place, const void *val,
+                    size_t len)
+{
+	size_t cap = keys_envelope_size(len), outlen;
+	uint8_t *env = malloc(cap);
+	int rc;
+
+	if (!env)
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	rc = keys_seal(st->kr, cls, st->epoch[cls], place, val, len, env, cap, &outlen);
+	if (rc == KEYS_OK) {
+		rc = st_put(st, txn, db, k, klen, env, outlen, 0);
+	} else {
+		keys_wipe(env, cap); /* sealing works in place: no plaintext may stay */
+		rc = st_fail(st, rc == KEYS_ELOCKED ? M_AUTH : M_INPUT, "cannot encrypt (%s)",
+		             rc == KEYS_ELOCKED ? "no key" : "value too long");
+	}
+	free(env);
+	return rc;
+}
+
+/* Decrypt an envelope of class cls into secure memory. M_AUTH when we hold
+ * no key. */
+/* The checks before any key: each place has one class (the catalogue;
+ * notes for notes), and every envelope's epoch lies between its class's
+ * floor (older ones are retired, their keys deleted) and the active epoch.
+ * Otherwise an envelope moved in from another class, or with its epoch
+ * edited, would only look locked to whoever lacks that key, and mappe check
+ * would pass it. Then decrypt into buf (cap >= v->mv_size + 1). */
+int st_open_into(store *st, const struct keys_place *place, const MDB_val *v,
+                     enum key_class cls, char *buf, size_t cap, size_t *len)
+{
+	enum key_class c;
+	uint32_t epoch;
+	int rc;
+
+	if (keys_envelope_info(v->mv_data, v->mv_size, &c, &epoch) != KEYS_OK || c != cls ||
+	    epoch < st->floor[c] || epoch > st->epoch[c])
+		return st_fail(st, M_INTEGRITY,
+		               "case %llu: field %u does not authenticate (tampered or moved)",
+		               (unsigned long long)place->record, place->field);
+	rc = keys_open(st->kr, place, v->mv_data, v->mv_size, (uint8_t *)buf, cap - 1, len);
+	if (rc == KEYS_ELOCKED)
+		return M_AUTH;
+	if (rc)
+		return st_fail(st, M_INTEGRITY,
+		               "case %llu: field %u does not authenticate (tampered or moved)",
+		               (unsigned long long)place->record, place->field);
+	buf[*len] = 0;
+	return M_OK;
+}
+
+int st_open_env(store *st, const struct keys_place *place, const MDB_val *v,
+                enum key_class cls, char **out, size_t *len)
+{
+	char *buf = keys_secure_alloc(v->mv_size + 1);
+	int rc;
+
+	if (!buf)
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	rc = st_open_into(st, place, v, cls, buf, v->mv_size + 1, len);
+	if (rc) {
+		keys_secure_free(buf);
+		return rc;
+	}
+	*out = buf;
+	return M_OK;
+}
+
+/* Decrypt a field straight into the case's arena: one locked mapping per
+ * case, not one per value. */
+int st_read_field_into(store *st, MDB_txn *txn, uint64_t id, const struct hdr_field *hf,
+                           struct case_rec *c, enum field_id f)
+{
+	uint8_t k[10];
+	MDB_val v;
+	size_t len = 0;
+	int rc = st_get(st, txn, DB_FIELDS, k, st_field_key(k, id, hf->number), &v);
+
+	if (rc == -1)
+		return st_fail(st, M_INTEGRITY, "case %llu: field %u is missing",
+		               (unsigned long long)id, hf->number);
+	if (rc)
+		return rc;
+	if (st_arena_reserve(c, v.mv_size + 1))
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	const struct keys_place place = {id, hf->number, hf->counter};
+	char *at = c->arena + c->arena_used;
+	rc = st_open_into(st, &place, &v, field_catalogue[f].cls, at, v.mv_size + 1, &len);
+	if (rc) {
+		keys_wipe(at, v.mv_size + 1);
+		return rc;
+	}
+	c->value[f] = at;
+	c->len[f] = (uint32_t)len;
+	c->arena_used += len + 1;
+	return M_OK;
+}
