@@ -232,6 +232,12 @@ int st_class_open(store *st, uint64_t id, const struct rec_header *h, enum key_c
  * into a malloc'd buffer that *owned receives; the slot points at it. */
 int st_class_seal(store *st, uint64_t id, struct rec_header *h, enum key_class c,
                   const uint8_t *pt, size_t n, uint8_t **owned);
+/* The first byte of a class plaintext (record.c), which save.c builds. */
+enum { CLASS_PT_FORMAT = 1 };
+/* A varint (LEB128) at p: its length. */
+size_t st_varint_put(uint8_t *p, uint32_t v);
+/* M_INTEGRITY: class c's envelope of case id does not authenticate. */
+int st_class_damaged(store *st, uint64_t id, enum key_class c);
 /* Walk a class plaintext: each entry (field number, list item, value). */
 int st_class_each(const uint8_t *pt, size_t n,
                   int (*fn)(void *ctx, unsigned number, uint32_t item, const uint8_t *v,
