@@ -1,4 +1,25 @@
-/* Private to store/: the environment, the databases and their key layouts. */
+/* Private to store/: the environment, the databases and their key layouts.
+ *
+ * The files of store/, in layers: each needs only files above it in this
+ * list, never one below (tests/cli/test_layers.sh checks it with nm).
+ *   clock.c validate.c catalogue.c formats.c fold.c
+ *               pure (libmappe-pure.a): no LMDB, no keys, no store state
+ *   rec.c       the case record in memory: values in one secure arena
+ *   items.c     the items of a case's lists, in the record model
+ *   env.c       LMDB: the transaction loop and its gates, get/put, scratch memory
+ *   rotstate.c  the rotation state in meta and the rotation lock
+ *   users.c     users, keyslots, grants, unlocking; the key epochs (st_load_epochs)
+ *   record.c    a case's value: format-4 header and fields, format-5 classes; reading
+ *   nid.c       the national-id blind index and its look-ups
+ *   save.c      writing a format-5 case
+ *   cases.c     insert, update and read cases; the case counter; notes; mappe check
+ *   drafts.c    unsaved edits, sealed
+ *   rotate.c    key rotation, online and resumable
+ *   search.c    finding people by name or number
+ *   import.c    cases in and out: CSV, JSON Lines, JSON
+ *   migrate.c   format-4 cases to format 5, online
+ *   schema.c    opening and creating a store; the schema and its migrations
+ */
 #ifndef MAPPE_STORE_PRIVATE_H
 #define MAPPE_STORE_PRIVATE_H
 
@@ -28,7 +49,7 @@
  *   users   name -> user record (users.c)
  *   grants  name 0x00 u8 class u32 epoch -> grant (keys.h)
  *   epochs  u8 class -> u32 active epoch | u32 floor (older epochs are retired)
- *   cases   u64 id -> record header + MAC (cases.c)
+ *   cases   u64 id -> record header + MAC (record.c)
  *   fields  u64 id u16 field -> envelope
  *   notes   u64 id u32 seq -> envelope
  *   nid     u32 epoch u16 tag u64 id -> "" (national-id blind index)
@@ -140,7 +161,7 @@ store *st_store_new(void);
 int st_set_dir(store *st, const char *dir, char *err, size_t errlen);
 int st_env_setup(store *st, const struct store_options *opt, bool create);
 
-/* ---- records (cases.c), shared with rotate.c and search.c ---------------- */
+/* ---- records (record.c), shared with cases.c, rotate.c and search.c ------ */
 
 /* Record formats, the first byte of a case's value: HDR_FORMAT (store
  * format 4: one envelope per field in the fields table, listed in the clear
@@ -207,7 +228,7 @@ int st_hdr_read(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h);
  * envelopes the slots point at). */
 int st_hdr_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h);
 
-/* ---- format 5 (record.c) ----------------------------------------------------- */
+/* ---- format 5 (record.c; writing: save.c; scratch memory: env.c) ------------- */
 
 /* The classes every format-5 case has an envelope for: those the catalogue
  * gives at least one field. */
@@ -295,7 +316,7 @@ int st_counter_read(store *st, MDB_txn *txn, uint64_t *next);
 /* Re-MAC the counter under the active record epoch (upgrade, rotation). */
 int st_counter_seal(store *st, MDB_txn *txn);
 
-/* users.c, shared with env.c (store creation) */
+/* users.c, shared with schema.c (store creation) */
 int st_write_user(store *st, MDB_txn *txn, const keyring *signer, const char *name,
                   enum key_role role, bool must_change, const uint8_t pk[KEYS_PK_BYTES],
                   const uint8_t slot[KEYS_SLOT_BYTES]);
@@ -337,7 +358,7 @@ int st_plan_mark(store *st, MDB_txn *txn, enum key_class c, bool done);
 /* drafts.c: re-seal every draft value of class c under epoch `to`. */
 int st_rotate_drafts(store *st, MDB_txn *txn, enum key_class c, uint32_t to);
 
-/* cases.c, shared with import.c and search.c */
+/* cases.c, nid.c, rec.c and items.c, shared with import.c and search.c */
 int case_insert_txn(store *st, MDB_txn *txn, struct case_rec *c, uint64_t *id_out);
 /* Insert at id, which must be free (the caller moves the counter past it). */
 int st_case_insert_at(store *st, MDB_txn *txn, struct case_rec *c, uint64_t id);

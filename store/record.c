@@ -1,4 +1,5 @@
-/* record.c: the case record of store format 5 (security.md).
+/* record.c: the case record of store format 5 (security.md), and of format 4
+ * (below) while mappe migrate has cases of it left; reading both.
  *
  * A case is one value in the cases table (key u64 id):
  *
