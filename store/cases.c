@@ -45,7 +45,8 @@ int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out, co
 	out->created = h.created;
 	out->updated = h.updated;
 	out->notes = h.notes;
-	if (st_case_store_value(out, F_status, status_name(h.status), strlen(status_name(h.status))) ||
+	if (st_case_store_value(out, F_status, status_name(h.status),
+	                        strlen(status_name(h.status))) ||
 	    st_case_store_value(out, F_caseworker, h.caseworker, strlen(h.caseworker)))
 		return st_fail(st, M_UNAVAILABLE, "out of memory");
 	/* Every field of a class the user cannot open is locked, whether or

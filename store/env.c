@@ -528,7 +528,6 @@ int st_put_epoch(store *st, MDB_txn *txn, enum key_class c, uint32_t active, uin
 	return st_put(st, txn, DB_EPOCHS, &k, 1, b, sizeof b, 0);
 }
 
-
 /* LMDB maps the file and reads pages in place: a page past the end of a
  * truncated file is a SIGBUS, not an error code. Every committed page lies
  * below the last page the meta page names, so the file must reach it. */

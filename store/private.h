@@ -293,8 +293,8 @@ int st_seal_put(store *st, MDB_txn *txn, enum store_db db, const uint8_t *k, siz
 int st_open_env(store *st, const struct keys_place *place, const MDB_val *v, enum key_class cls,
                 char **out, size_t *len);
 /* The same into buf (cap >= v->mv_size + 1), after the checks before any key. */
-int st_open_into(store *st, const struct keys_place *place, const MDB_val *v,
-                 enum key_class cls, char *buf, size_t cap, size_t *len);
+int st_open_into(store *st, const struct keys_place *place, const MDB_val *v, enum key_class cls,
+                 char *buf, size_t cap, size_t *len);
 /* A format-4 field straight into the case's arena, as value f. */
 int st_read_field_into(store *st, MDB_txn *txn, uint64_t id, const struct hdr_field *hf,
                        struct case_rec *c, enum field_id f);

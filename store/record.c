@@ -740,8 +740,8 @@ int st_seal_put(store *st, MDB_txn *txn, enum store_db db, const uint8_t *k, siz
  * Otherwise an envelope moved in from another class, or with its epoch
  * edited, would only look locked to whoever lacks that key, and mappe check
  * would pass it. Then decrypt into buf (cap >= v->mv_size + 1). */
-int st_open_into(store *st, const struct keys_place *place, const MDB_val *v,
-                     enum key_class cls, char *buf, size_t cap, size_t *len)
+int st_open_into(store *st, const struct keys_place *place, const MDB_val *v, enum key_class cls,
+                 char *buf, size_t cap, size_t *len)
 {
 	enum key_class c;
 	uint32_t epoch;
@@ -783,7 +783,7 @@ int st_open_env(store *st, const struct keys_place *place, const MDB_val *v,
 /* Decrypt a field straight into the case's arena: one locked mapping per
  * case, not one per value. */
 int st_read_field_into(store *st, MDB_txn *txn, uint64_t id, const struct hdr_field *hf,
-                           struct case_rec *c, enum field_id f)
+                       struct case_rec *c, enum field_id f)
 {
 	uint8_t k[10];
 	MDB_val v;
