@@ -1,15 +1,6 @@
-/* cases.c: case records, their authenticated headers, journal notes and the
- * national-id blind index.
- *
- * Record header (cases table, key = u64 id):
- *   u8 format (1) | u8 status | u16 nfields | u32 version | u32 record epoch |
- *   i64 created | i64 updated | u32 notes | u8 caseworker length | caseworker |
- *   nfields x (u16 field number | u32 write counter | u8 present) | MAC[32]
- *
- * The header lists every field ever written with its write counter, present
- * or removed, so a removed field's counter is never reused: an old ciphertext
- * can neither be replayed nor silently deleted without breaking the MAC.
- */
+/* cases.c: case records read, inserted and updated (format 4 field by field
+ * here, format 5 through record.c and save.c), the case counter, journal
+ * notes and mappe check. */
 #include "store/private.h"
 #include "store/validate.h"
 
@@ -17,585 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- case_rec values ---------------------------------------------------- */
-
-void case_init(struct case_rec *c)
-{
-	memset(c, 0, sizeof *c);
-}
-
-void case_clear(struct case_rec *c)
-{
-	if (c->arena) {
-		keys_secure_free(c->arena);
-	}
-	free(c->items); /* its values are in the arena */
-	memset(c, 0, sizeof *c);
-}
-
-void case_reset(struct case_rec *c)
-{
-	char *arena = c->arena;
-	size_t cap = c->arena_cap;
-
-	/* Locked memory is costly to map: keep it, wipe what it held. */
-	keys_wipe(arena, c->arena_used);
-	free(c->items);
-	memset(c, 0, sizeof *c);
-	c->arena = arena;
-	c->arena_cap = cap;
-}
-
-/* Values live in one secure arena per case; growing it moves them, so the
- * value pointers that pointed into the old arena are rebased. */
-static int arena_reserve(struct case_rec *c, size_t need)
-{
-	char *old = c->arena, *p;
-	size_t cap;
-
-	if (c->arena_cap - c->arena_used >= need)
-		return 0;
-	cap = c->arena_cap ? c->arena_cap : 1024;
-	while (cap - c->arena_used < need)
-		cap *= 2;
-	p = keys_secure_alloc(cap);
-	if (!p)
-		return -1;
-	if (old) {
-		memcpy(p, old, c->arena_used);
-		for (int i = 0; i < F_COUNT; i++)
-			if (c->value[i] >= old && c->value[i] < old + c->arena_cap)
-				c->value[i] = p + (c->value[i] - old);
-		for (size_t k = 0; k < c->nitems; k++)
-			for (int i = 0; i < I_COUNT; i++) {
-				char **v = &c->items[k].value[i];
-				if (*v >= old && *v < old + c->arena_cap)
-					*v = p + (*v - old);
-			}
-		keys_secure_free(old);
-	}
-	c->arena = p;
-	c->arena_cap = cap;
-	return 0;
-}
-
-static int case_store_value(struct case_rec *c, enum field_id f, const char *val, size_t len)
-{
-	if (!val || len == 0) {
-		c->value[f] = NULL;
-		c->len[f] = 0;
-		return 0;
-	}
-	if (arena_reserve(c, len + 1))
-		return -1;
-	c->value[f] = c->arena + c->arena_used;
-	memcpy(c->value[f], val, len);
-	c->value[f][len] = 0;
-	c->len[f] = (uint32_t)len;
-	c->arena_used += len + 1;
-	return 0;
-}
-
-char *st_case_keep(struct case_rec *c, const char *val, size_t len)
-{
-	char *p;
-
-	if (arena_reserve(c, len + 1))
-		return NULL;
-	p = c->arena + c->arena_used;
-	memcpy(p, val, len);
-	p[len] = 0;
-	c->arena_used += len + 1;
-	return p;
-}
-
-int case_set(struct case_rec *c, enum field_id f, const char *val, size_t len)
-{
-	if ((unsigned)f >= F_COUNT)
-		return -1;
-	if (case_store_value(c, f, val, len))
-		return -1;
-	c->locked[f] = false;
-	c->dirty[f] = true;
-	return 0;
-}
-
-const char *case_get(const struct case_rec *c, enum field_id f)
-{
-	return (unsigned)f < F_COUNT ? c->value[f] : NULL;
-}
-
-/* ---- header codec ------------------------------------------------------- */
-
-static size_t hdr_encode(const struct rec_header *h, uint8_t *b)
-{
-	size_t cw = strlen(h->caseworker), p = 0;
-
-	b[p++] = HDR_FORMAT;
-	b[p++] = h->status;
-	be16(b + p, h->nfields), p += 2;
-	be32(b + p, h->version), p += 4;
-	be32(b + p, h->epoch), p += 4;
-	be64(b + p, (uint64_t)h->created), p += 8;
-	be64(b + p, (uint64_t)h->updated), p += 8;
-	be32(b + p, h->notes), p += 4;
-	b[p++] = (uint8_t)cw;
-	memcpy(b + p, h->caseworker, cw), p += cw;
-	for (unsigned i = 0; i < h->nfields; i++) {
-		be16(b + p, h->f[i].number), p += 2;
-		be32(b + p, h->f[i].counter), p += 4;
-		b[p++] = h->f[i].present;
-	}
-	return p;
-}
-
-enum { HDR_MAX = 32 + 64 + MAX_HDR_FIELDS * 7 + KEYS_MAC_BYTES };
-
-static int hdr_decode(const uint8_t *b, size_t len, struct rec_header *h, size_t *body)
-{
-	size_t p = 0, cw;
-
-	if (len < 32 + KEYS_MAC_BYTES || b[0] != HDR_FORMAT)
-		return -1;
-	len -= KEYS_MAC_BYTES;
-	h->status = b[1];
-	h->nfields = rd16(b + 2);
-	h->version = rd32(b + 4);
-	h->epoch = rd32(b + 8);
-	h->created = (int64_t)rd64(b + 12);
-	h->updated = (int64_t)rd64(b + 20);
-	h->notes = rd32(b + 28);
-	cw = b[32];
-	p = 33;
-	if (cw >= sizeof h->caseworker || h->nfields > MAX_HDR_FIELDS ||
-	    p + cw + (size_t)h->nfields * 7 != len)
-		return -1;
-	memcpy(h->caseworker, b + p, cw);
-	h->caseworker[cw] = 0;
-	p += cw;
-	for (unsigned i = 0; i < h->nfields; i++, p += 7) {
-		h->f[i].number = rd16(b + p);
-		h->f[i].counter = rd32(b + p + 2);
-		h->f[i].present = b[p + 6];
-	}
-	*body = len;
-	return 0;
-}
-
-struct hdr_field *st_hdr_find(struct rec_header *h, uint16_t number)
-{
-	for (unsigned i = 0; i < h->nfields; i++)
-		if (h->f[i].number == number)
-			return &h->f[i];
-	return NULL;
-}
-
-int st_hdr_read(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
-{
-	uint8_t k[8];
-	MDB_val v;
-	size_t body;
-	int rc;
-
-	be64(k, id);
-	rc = st_get(st, txn, DB_CASES, k, 8, &v);
-	if (rc == -1)
-		return st_fail(st, M_INPUT, "no case %llu", (unsigned long long)id);
-	if (rc)
-		return rc;
-	h->append = false; /* a case read exists: it is rewritten in place */
-	if (v.mv_size > 0 && ((const uint8_t *)v.mv_data)[0] == HDR_FORMAT5)
-		return st_hdr5_decode(st, id, v.mv_data, v.mv_size, h, true);
-	/* Format 4 exists only until mappe migrate has moved every case: after
-	 * that, one is an old record put back. */
-	if (!st->legacy)
-		return st_fail(st, M_INTEGRITY,
-		               "case %llu: a record of the old format (4) in a migrated store: "
-		               "put back from an older copy",
-		               (unsigned long long)id);
-	h->format = HDR_FORMAT;
-	if (hdr_decode(v.mv_data, v.mv_size, h, &body))
-		return st_fail(st, M_INTEGRITY, "case %llu: the record header is malformed",
-		               (unsigned long long)id);
-	rc = keys_header_verify(st->kr, h->epoch, id, v.mv_data, body,
-	                        (const uint8_t *)v.mv_data + body);
-	if (rc == KEYS_ELOCKED)
-		return st_fail(st, M_INTEGRITY,
-		               "case %llu: the record header is under a key epoch you do not hold",
-		               (unsigned long long)id);
-	if (rc)
-		return st_fail(st, M_INTEGRITY, "case %llu: the record header does not authenticate",
-		               (unsigned long long)id);
-	return M_OK;
-}
-
-int st_hdr_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
-{
-	uint8_t b[HDR_MAX], k[8];
-	size_t n;
-
-	h->epoch = st->epoch[KC_RECORD];
-	if (h->format == HDR_FORMAT5) {
-		uint8_t *v;
-		int rc = st_hdr5_encode(st, id, h, &v, &n);
-
-		if (rc)
-			return rc;
-		be64(k, id);
-		/* Cases are inserted in id order, above every other: appended,
-		 * LMDB fills each page instead of splitting it in half. */
-		if (h->append) {
-			MDB_val key = {8, k}, val = {n, v};
-			rc = mdb_put(txn, st->dbi[DB_CASES], &key, &val, MDB_APPEND);
-			if (rc == MDB_KEYEXIST)
-				rc = st_fail(st, M_INTEGRITY,
-				             "%s: a case above the case counter (%llu): the store was "
-				             "tampered with; nothing was written",
-				             st->dir, (unsigned long long)id);
-			else if (rc)
-				rc = st_mdb(st, rc, "cases");
-		} else {
-			rc = st_put(st, txn, DB_CASES, k, 8, v, n, 0);
-		}
-		free(v);
-		return rc;
-	}
-	n = hdr_encode(h, b);
-	if (keys_header_mac(st->kr, h->epoch, id, b, n, b + n))
-		return st_fail(st, M_AUTH, "not permitted: you do not hold the record key");
-	be64(k, id);
-	return st_put(st, txn, DB_CASES, k, 8, b, n + KEYS_MAC_BYTES, 0);
-}
-
-/* ---- fields ------------------------------------------------------------- */
-
-size_t st_field_key(uint8_t k[10], uint64_t id, uint16_t number)
-{
-	be64(k, id);
-	be16(k + 8, number);
-	return 10;
-}
-
-static int denied(store *st, enum field_id f)
-{
-	return st_fail(st, M_AUTH, "not permitted: field %s needs the %s key",
-	               field_catalogue[f].id, keys_class_name(field_catalogue[f].cls));
-}
-
-int st_seal_put(store *st, MDB_txn *txn, enum store_db db, const uint8_t *k, size_t klen,
-                    enum key_class cls, const struct keys_place *place, const void *val,
-                    size_t len)
-{
-	size_t cap = keys_envelope_size(len), outlen;
-	uint8_t *env = malloc(cap);
-	int rc;
-
-	if (!env)
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
-	rc = keys_seal(st->kr, cls, st->epoch[cls], place, val, len, env, cap, &outlen);
-	if (rc == KEYS_OK) {
-		rc = st_put(st, txn, db, k, klen, env, outlen, 0);
-	} else {
-		keys_wipe(env, cap); /* sealing works in place: no plaintext may stay */
-		rc = st_fail(st, rc == KEYS_ELOCKED ? M_AUTH : M_INPUT, "cannot encrypt (%s)",
-		             rc == KEYS_ELOCKED ? "no key" : "value too long");
-	}
-	free(env);
-	return rc;
-}
-
-/* Decrypt an envelope of class cls into secure memory. M_AUTH when we hold
- * no key. */
-/* The checks before any key: each place has one class (the catalogue;
- * notes for notes), and every envelope's epoch lies between its class's
- * floor (older ones are retired, their keys deleted) and the active epoch.
- * Otherwise an envelope moved in from another class, or with its epoch
- * edited, would only look locked to whoever lacks that key, and mappe check
- * would pass it. Then decrypt into buf (cap >= v->mv_size + 1). */
-static int open_into(store *st, const struct keys_place *place, const MDB_val *v,
-                     enum key_class cls, char *buf, size_t cap, size_t *len)
-{
-	enum key_class c;
-	uint32_t epoch;
-	int rc;
-
-	if (keys_envelope_info(v->mv_data, v->mv_size, &c, &epoch) != KEYS_OK || c != cls ||
-	    epoch < st->floor[c] || epoch > st->epoch[c])
-		return st_fail(st, M_INTEGRITY,
-		               "case %llu: field %u does not authenticate (tampered or moved)",
-		               (unsigned long long)place->record, place->field);
-	rc = keys_open(st->kr, place, v->mv_data, v->mv_size, (uint8_t *)buf, cap - 1, len);
-	if (rc == KEYS_ELOCKED)
-		return M_AUTH;
-	if (rc)
-		return st_fail(st, M_INTEGRITY,
-		               "case %llu: field %u does not authenticate (tampered or moved)",
-		               (unsigned long long)place->record, place->field);
-	buf[*len] = 0;
-	return M_OK;
-}
-
-int st_open_env(store *st, const struct keys_place *place, const MDB_val *v,
-                enum key_class cls, char **out, size_t *len)
-{
-	char *buf = keys_secure_alloc(v->mv_size + 1);
-	int rc;
-
-	if (!buf)
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
-	rc = open_into(st, place, v, cls, buf, v->mv_size + 1, len);
-	if (rc) {
-		keys_secure_free(buf);
-		return rc;
-	}
-	*out = buf;
-	return M_OK;
-}
-
-/* ---- national-id blind index ------------------------------------------- */
-
-/* Entries: u32 epoch | u16 tag | u16 check | u64 id -> "" (format 5; the
- * check is 16 more bits of the keyed hash, so that a look-up goes straight
- * to its number's entries) or, written by format 4, u32 epoch | u16 tag |
- * u64 id -> "", read while format-4 cases remain. */
-static size_t nid_key(uint8_t k[16], uint32_t epoch, uint16_t tag, uint16_t check, uint64_t id)
-{
-	be32(k, epoch);
-	be16(k + 4, tag);
-	be16(k + 6, check);
-	be64(k + 8, id);
-	return 16;
-}
-
-static size_t nid_key4(uint8_t k[14], uint32_t epoch, uint16_t tag, uint64_t id)
-{
-	be32(k, epoch);
-	be16(k + 4, tag);
-	be64(k + 6, id);
-	return 14;
-}
-
-int st_nid_index(store *st, MDB_txn *txn, uint32_t epoch, const char *nid, size_t len,
-                 uint64_t id, bool add)
-{
-	uint8_t k[16];
-	uint16_t tag, check;
-	MDB_val key = {16, k};
-	int rc;
-
-	if (keys_blind_index2(st->kr, epoch, nid, len, &tag, &check))
-		return denied(st, F_national_id);
-	nid_key(k, epoch, tag, check, id);
-	if (add)
-		return st_put(st, txn, DB_NID, k, 16, "", 0, 0);
-	rc = mdb_del(txn, st->dbi[DB_NID], &key, NULL);
-	if (rc == MDB_NOTFOUND && st->legacy) {
-		key.mv_size = nid_key4(k, epoch, tag, id);
-		rc = mdb_del(txn, st->dbi[DB_NID], &key, NULL);
-	}
-	return rc && rc != MDB_NOTFOUND ? st_mdb(st, rc, "nid index") : M_OK;
-}
-
-/* fn(ctx, id) for each case the index names for a number's (epoch, tag,
- * check): its own entries, found directly, and while format-4 cases remain
- * every format-4 entry of the tag's bucket. fn returns nonzero to stop. */
-static int nid_candidates(store *st, MDB_cursor *cur, uint32_t epoch, uint16_t tag,
-                          uint16_t check, int (*fn)(void *ctx, uint64_t id), void *ctx)
-{
-	uint8_t k[16];
-	MDB_val key, val;
-	int rc;
-
-	nid_key(k, epoch, tag, check, 0);
-	key = (MDB_val){16, k};
-	for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
-		const uint8_t *kp = key.mv_data;
-		if (key.mv_size < 8 || memcmp(kp, k, 8) != 0)
-			break;
-		if (key.mv_size == 16 && fn(ctx, rd64(kp + 8)))
-			return M_OK;
-	}
-	if (rc && rc != MDB_NOTFOUND)
-		return st_mdb(st, rc, "nid index");
-	if (!st->legacy)
-		return M_OK;
-	nid_key4(k, epoch, tag, 0);
-	key = (MDB_val){14, k};
-	for (rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
-		const uint8_t *kp = key.mv_data;
-		if (key.mv_size < 6 || memcmp(kp, k, 6) != 0)
-			break;
-		if (key.mv_size == 14 && fn(ctx, rd64(kp + 6)))
-			return M_OK;
-	}
-	return rc && rc != MDB_NOTFOUND ? st_mdb(st, rc, "nid index") : M_OK;
-}
-
-static int read_field(store *st, MDB_txn *txn, uint64_t id, const struct hdr_field *hf,
-                      char **out, size_t *len)
-{
-	uint8_t k[10];
-	MDB_val v;
-	int rc = st_get(st, txn, DB_FIELDS, k, st_field_key(k, id, hf->number), &v);
-
-	if (rc == -1)
-		return st_fail(st, M_INTEGRITY, "case %llu: field %u is missing",
-		               (unsigned long long)id, hf->number);
-	if (rc)
-		return rc;
-	int f = field_by_number(hf->number);
-	const struct keys_place place = {id, hf->number, hf->counter};
-	return st_open_env(st, &place, &v, f < 0 ? KC_NONE : field_catalogue[f].cls, out, len);
-}
-
-/* Decrypt a field straight into the case's arena: one locked mapping per
- * case, not one per value. */
-static int read_field_into(store *st, MDB_txn *txn, uint64_t id, const struct hdr_field *hf,
-                           struct case_rec *c, enum field_id f)
-{
-	uint8_t k[10];
-	MDB_val v;
-	size_t len = 0;
-	int rc = st_get(st, txn, DB_FIELDS, k, st_field_key(k, id, hf->number), &v);
-
-	if (rc == -1)
-		return st_fail(st, M_INTEGRITY, "case %llu: field %u is missing",
-		               (unsigned long long)id, hf->number);
-	if (rc)
-		return rc;
-	if (arena_reserve(c, v.mv_size + 1))
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
-	const struct keys_place place = {id, hf->number, hf->counter};
-	char *at = c->arena + c->arena_used;
-	rc = open_into(st, &place, &v, field_catalogue[f].cls, at, v.mv_size + 1, &len);
-	if (rc) {
-		keys_wipe(at, v.mv_size + 1);
-		return rc;
-	}
-	c->value[f] = at;
-	c->len[f] = (uint32_t)len;
-	c->arena_used += len + 1;
-	return M_OK;
-}
-
-/* A blind-index candidate of format 5: its national id with the AEADs
- * alone (st_hdr5_decode). -1 if it is not such a case or does not open. */
-static int nid_candidate5(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h,
-                          const uint8_t **v, size_t *len)
-{
-	uint8_t k[8];
-	MDB_val val;
-
-	be64(k, id);
-	if (st_get(st, txn, DB_CASES, k, 8, &val) != M_OK || val.mv_size == 0 ||
-	    ((const uint8_t *)val.mv_data)[0] != HDR_FORMAT5 ||
-	    st_hdr5_decode(st, id, val.mv_data, val.mv_size, h, false) != M_OK)
-		return -1;
-	return st_case5_nid(st, id, h, v, len, NULL) == M_OK ? 0 : -1;
-}
-
-static int nid_of(store *st, MDB_txn *txn, uint64_t id, struct case_rec *scratch,
-                  const uint8_t **v, size_t *len);
-
-struct lookup_ctx {
-	store *st;
-	MDB_txn *txn;
-	const char *nid;
-	size_t len;
-	struct case_rec *scratch; /* one locked arena for every format-4 candidate */
-	uint64_t *ids;
-	size_t cap, *n;
-};
-
-/* A candidate shares the number's tag (and check): decrypt to confirm. */
-static int lookup_one(void *vctx, uint64_t id)
-{
-	struct lookup_ctx *ctx = vctx;
-	const uint8_t *v;
-	size_t vlen;
-
-	for (size_t i = 0; i < *ctx->n; i++)
-		if (ctx->ids[i] == id)
-			return 0; /* under both epochs of a rotation */
-	if (nid_of(ctx->st, ctx->txn, id, ctx->scratch, &v, &vlen) == 0 && v &&
-	    vlen == ctx->len && memcmp(v, ctx->nid, vlen) == 0 && *ctx->n < ctx->cap)
-		ctx->ids[(*ctx->n)++] = id;
-	return 0;
-}
-
-int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_t *ids,
-                   size_t cap, size_t *n)
-{
-	MDB_cursor *cur;
-	struct case_rec scratch;
-	struct lookup_ctx ctx = {st, txn, nid, len, &scratch, ids, cap, n};
-	int rc = M_OK;
-
-	*n = 0;
-	if ((rc = mdb_cursor_open(txn, st->dbi[DB_NID], &cur)))
-		return st_mdb(st, rc, "nid index");
-	case_init(&scratch);
-	/* Look in every live identity epoch: during a rotation entries of both
-	 * the old and the new epoch exist. */
-	for (uint32_t epoch = st->floor[KC_IDENTITY];
-	     rc == M_OK && epoch <= st->epoch[KC_IDENTITY]; epoch++) {
-		uint16_t tag, check;
-		if (keys_blind_index2(st->kr, epoch, nid, len, &tag, &check))
-			continue;
-		rc = nid_candidates(st, cur, epoch, tag, check, lookup_one, &ctx);
-	}
-	mdb_cursor_close(cur);
-	case_clear(&scratch);
-	if (rc == M_OK)
-		st->err[0] = 0;
-	return rc;
-}
-
-/* The national id case id holds, for comparing: format 5 or 4. */
-static int nid_of(store *st, MDB_txn *txn, uint64_t id, struct case_rec *scratch,
-                  const uint8_t **v, size_t *len)
-{
-	struct rec_header h;
-	struct hdr_field *hf;
-
-	*v = NULL;
-	*len = 0;
-	if (nid_candidate5(st, txn, id, &h, v, len) == 0)
-		return 0;
-	if (st_hdr_read(st, txn, id, &h) || h.format == HDR_FORMAT5)
-		return -1;
-	hf = st_hdr_find(&h, field_catalogue[F_national_id].number);
-	case_reset(scratch);
-	if (!hf || !hf->present || read_field_into(st, txn, id, hf, scratch, F_national_id))
-		return -1;
-	*v = (const uint8_t *)scratch->value[F_national_id];
-	*len = scratch->len[F_national_id];
-	return 0;
-}
-
-int st_nid_find_many(store *st, MDB_txn *txn, const char *const *nid, const size_t *len,
-                     size_t n, uint64_t *found)
-{
-	uint64_t ids[8];
-	size_t k;
-	int rc = M_OK;
-
-	/* Each number goes straight to its own entries (tag and check), so
-	 * the cost is the file's, not the store's: no bucket is scanned, no
-	 * other case decrypted. */
-	memset(found, 0, n * sizeof *found);
-	for (size_t i = 0; i < n && rc == M_OK; i++) {
-		if (!nid[i])
-			continue;
-		rc = nid_lookup_txn(st, txn, nid[i], len[i], ids, 8, &k);
-		if (rc == M_OK && k)
-			found[i] = ids[0];
-	}
-	return rc;
-}
 
 /* ---- reading ------------------------------------------------------------ */
 
@@ -633,8 +45,9 @@ int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out, co
 	out->created = h.created;
 	out->updated = h.updated;
 	out->notes = h.notes;
-	if (case_store_value(out, F_status, status_name(h.status), strlen(status_name(h.status))) ||
-	    case_store_value(out, F_caseworker, h.caseworker, strlen(h.caseworker)))
+	if (st_case_store_value(out, F_status, status_name(h.status),
+	                        strlen(status_name(h.status))) ||
+	    st_case_store_value(out, F_caseworker, h.caseworker, strlen(h.caseworker)))
 		return st_fail(st, M_UNAVAILABLE, "out of memory");
 	/* Every field of a class the user cannot open is locked, whether or
 	 * not it holds a value: that a person has a protected address or a
@@ -650,7 +63,7 @@ int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out, co
 
 		if (f < 0 || !h.f[i].present || (want && !want[f]))
 			continue;
-		rc = read_field_into(st, txn, id, &h.f[i], out, (enum field_id)f);
+		rc = st_read_field_into(st, txn, id, &h.f[i], out, (enum field_id)f);
 		if (rc == M_AUTH) {
 			out->locked[f] = true;
 			continue;
@@ -683,20 +96,21 @@ int store_case_get(store *st, uint64_t id, struct case_rec *out)
 
 /* ---- writing ------------------------------------------------------------ */
 
-int st_nid_duplicate(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_t self)
+static int read_field(store *st, MDB_txn *txn, uint64_t id, const struct hdr_field *hf,
+                      char **out, size_t *len)
 {
-	uint64_t ids[8];
-	size_t n;
-	int rc = nid_lookup_txn(st, txn, nid, len, ids, 8, &n);
+	uint8_t k[10];
+	MDB_val v;
+	int rc = st_get(st, txn, DB_FIELDS, k, st_field_key(k, id, hf->number), &v);
 
+	if (rc == -1)
+		return st_fail(st, M_INTEGRITY, "case %llu: field %u is missing",
+		               (unsigned long long)id, hf->number);
 	if (rc)
 		return rc;
-	for (size_t i = 0; i < n; i++)
-		if (ids[i] != self)
-			return st_fail(st, M_INPUT,
-			               "field national_id: already registered in case %llu",
-			               (unsigned long long)ids[i]);
-	return M_OK;
+	int f = field_by_number(hf->number);
+	const struct keys_place place = {id, hf->number, hf->counter};
+	return st_open_env(st, &place, &v, f < 0 ? KC_NONE : field_catalogue[f].cls, out, len);
 }
 
 /* Write one field's new value (or remove it) and bump its counter. */
@@ -710,7 +124,7 @@ static int write_field(store *st, MDB_txn *txn, uint64_t id, struct rec_header *
 	int rc;
 
 	if (!store_can_read(st, d->cls))
-		return denied(st, f);
+		return st_denied(st, f);
 	if (f == F_national_id && hf && hf->present) {
 		/* Drop the old index entry, under the epoch it was made with. */
 		MDB_val v;
@@ -1260,7 +674,7 @@ static int notes_txn(store *st, MDB_txn *txn, void *vctx)
 		keys_wipe(pg->arena, pg->arena_cap); /* st_txn may run this again */
 	pg->notes = NULL;
 	pg->n = 0;
-	/* The active epochs as of this transaction, for open_into's check. */
+	/* The active epochs as of this transaction, for st_open_into's check. */
 	if ((rc = st_load_epochs(st, txn)) || (rc = st_hdr_read(st, txn, ctx->id, &h)))
 		return rc;
 	from = ctx->from < h.notes ? ctx->from : h.notes;
@@ -1298,7 +712,7 @@ static int notes_txn(store *st, MDB_txn *txn, void *vctx)
 		if ((rc = note_get(st, txn, ctx->id, seq, &v)))
 			return rc;
 		const struct keys_place place = {ctx->id, NOTE_FIELD, seq};
-		if ((rc = open_into(st, &place, &v, KC_NOTES, pt, v.mv_size + 1, &len)))
+		if ((rc = st_open_into(st, &place, &v, KC_NOTES, pt, v.mv_size + 1, &len)))
 			return rc == M_AUTH ? st_fail(st, M_AUTH, "notes need the notes key") : rc;
 		if (len < 11 || len < 11u + (uint8_t)pt[10])
 			return st_fail(st, M_INTEGRITY, "case %llu: note %u is malformed",

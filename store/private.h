@@ -1,4 +1,25 @@
-/* Private to store/: the environment, the databases and their key layouts. */
+/* Private to store/: the environment, the databases and their key layouts.
+ *
+ * The files of store/, in layers: each needs only files above it in this
+ * list, never one below (tests/cli/test_layers.sh checks it with nm).
+ *   clock.c validate.c catalogue.c formats.c fold.c
+ *               pure (libmappe-pure.a): no LMDB, no keys, no store state
+ *   rec.c       the case record in memory: values in one secure arena
+ *   items.c     the items of a case's lists, in the record model
+ *   env.c       LMDB: the transaction loop and its gates, get/put, scratch memory
+ *   rotstate.c  the rotation state in meta and the rotation lock
+ *   users.c     users, keyslots, grants, unlocking; the key epochs (st_load_epochs)
+ *   record.c    a case's value: format-4 header and fields, format-5 classes; reading
+ *   nid.c       the national-id blind index and its look-ups
+ *   save.c      writing a format-5 case
+ *   cases.c     insert, update and read cases; the case counter; notes; mappe check
+ *   drafts.c    unsaved edits, sealed
+ *   rotate.c    key rotation, online and resumable
+ *   search.c    finding people by name or number
+ *   import.c    cases in and out: CSV, JSON Lines, JSON
+ *   migrate.c   format-4 cases to format 5, online
+ *   schema.c    opening and creating a store; the schema and its migrations
+ */
 #ifndef MAPPE_STORE_PRIVATE_H
 #define MAPPE_STORE_PRIVATE_H
 
@@ -8,7 +29,7 @@
 #include "store/catalogue.h"
 #include "store/store.h"
 
-/* Schema 2: the databases below. Bump with a migration in env.c.
+/* Schema 2: the databases below. Bump with a migration in schema.c.
  *   1 -> 2: epochs values gain the floor (u32 active | u32 floor).
  *   2 -> 3: the drafts table (created when the store is opened).
  *   3 -> 4: user records signed by the authority (v2). Keyed: it runs only in
@@ -28,7 +49,7 @@
  *   users   name -> user record (users.c)
  *   grants  name 0x00 u8 class u32 epoch -> grant (keys.h)
  *   epochs  u8 class -> u32 active epoch | u32 floor (older epochs are retired)
- *   cases   u64 id -> record header + MAC (cases.c)
+ *   cases   u64 id -> record header + MAC (record.c)
  *   fields  u64 id u16 field -> envelope
  *   notes   u64 id u32 seq -> envelope
  *   nid     u32 epoch u16 tag u64 id -> "" (national-id blind index)
@@ -152,7 +173,14 @@ static inline uint64_t rd64(const uint8_t *p)
 
 int64_t st_now_ms(void); /* monotonic (env.c) */
 
-/* ---- records (cases.c), shared with rotate.c and search.c ---------------- */
+/* env.c, for schema.c: the tables' names; a new handle; its directory (or
+ * M_USAGE, in err); the LMDB environment opened on it (create: a new one). */
+extern const char *const st_db_names[DB_COUNT];
+store *st_store_new(void);
+int st_set_dir(store *st, const char *dir, char *err, size_t errlen);
+int st_env_setup(store *st, const struct store_options *opt, bool create);
+
+/* ---- records (record.c), shared with cases.c, rotate.c and search.c ------ */
 
 /* Record formats, the first byte of a case's value: HDR_FORMAT (store
  * format 4: one envelope per field in the fields table, listed in the clear
@@ -219,7 +247,7 @@ int st_hdr_read(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h);
  * envelopes the slots point at). */
 int st_hdr_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h);
 
-/* ---- format 5 (record.c) ----------------------------------------------------- */
+/* ---- format 5 (record.c; writing: save.c; scratch memory: env.c) ------------- */
 
 /* The classes every format-5 case has an envelope for: those the catalogue
  * gives at least one field. */
@@ -244,6 +272,12 @@ int st_class_open(store *st, uint64_t id, const struct rec_header *h, enum key_c
  * into a malloc'd buffer that *owned receives; the slot points at it. */
 int st_class_seal(store *st, uint64_t id, struct rec_header *h, enum key_class c,
                   const uint8_t *pt, size_t n, uint8_t **owned);
+/* The first byte of a class plaintext (record.c), which save.c builds. */
+enum { CLASS_PT_FORMAT = 1 };
+/* A varint (LEB128) at p: its length. */
+size_t st_varint_put(uint8_t *p, uint32_t v);
+/* M_INTEGRITY: class c's envelope of case id does not authenticate. */
+int st_class_damaged(store *st, uint64_t id, enum key_class c);
 /* Walk a class plaintext: each entry (field number, list item, value). */
 int st_class_each(const uint8_t *pt, size_t n,
                   int (*fn)(void *ctx, unsigned number, uint32_t item, const uint8_t *v,
@@ -277,6 +311,14 @@ int st_seal_put(store *st, MDB_txn *txn, enum store_db db, const uint8_t *k, siz
 /* Decrypt an envelope of class cls into secure memory; M_AUTH with no key. */
 int st_open_env(store *st, const struct keys_place *place, const MDB_val *v, enum key_class cls,
                 char **out, size_t *len);
+/* The same into buf (cap >= v->mv_size + 1), after the checks before any key. */
+int st_open_into(store *st, const struct keys_place *place, const MDB_val *v, enum key_class cls,
+                 char *buf, size_t cap, size_t *len);
+/* A format-4 field straight into the case's arena, as value f. */
+int st_read_field_into(store *st, MDB_txn *txn, uint64_t id, const struct hdr_field *hf,
+                       struct case_rec *c, enum field_id f);
+/* M_AUTH: field f needs a key this session does not hold. */
+int st_denied(store *st, enum field_id f);
 /* Add or remove the blind-index entry of a national id under an epoch. */
 int st_nid_index(store *st, MDB_txn *txn, uint32_t epoch, const char *nid, size_t len,
                  uint64_t id, bool add);
@@ -293,7 +335,7 @@ int st_counter_read(store *st, MDB_txn *txn, uint64_t *next);
 /* Re-MAC the counter under the active record epoch (upgrade, rotation). */
 int st_counter_seal(store *st, MDB_txn *txn);
 
-/* users.c, shared with env.c (store creation) */
+/* users.c, shared with schema.c (store creation) */
 int st_write_user(store *st, MDB_txn *txn, const keyring *signer, const char *name,
                   enum key_role role, bool must_change, const uint8_t pk[KEYS_PK_BYTES],
                   const uint8_t slot[KEYS_SLOT_BYTES]);
@@ -311,18 +353,38 @@ int st_grant_epoch(store *st, MDB_txn *txn, enum key_class c, uint32_t epoch, si
  * below an epoch or all (0). */
 int st_drop_grants(store *st, MDB_txn *txn, const char *name, int cls, uint32_t below);
 
-/* rotate.c: one key rotation per store at a time (a lock file): the
+/* rotstate.c: one key rotation per store at a time (a lock file): the
  * descriptor to close when done, or -1 when another process holds it. */
 int st_rotation_lock(store *st);
-/* rotate.c: mark an active rotation of c superseded (a revocation). */
+/* rotstate.c: mark an active rotation of c superseded (a revocation). */
 int st_rotation_supersede(store *st, MDB_txn *txn, enum key_class c);
+/* rotstate.c, for rotate.c: a class's rotation state (meta "rot" + class;
+ * none: r->active false) and the plan of an all-class rotation. */
+enum { ROT_BYTES = 4 + 4 + 8 + 1 + 8 + 8, ROT_BLOCKED = 3, ROT_SUPERSEDED = 0x80 };
+
+struct rot_plan {
+	bool have;
+	key_classes want, done;
+};
+
+int st_rot_read(store *st, MDB_txn *txn, enum key_class c, struct store_rotation *r);
+int st_rot_write(store *st, MDB_txn *txn, const struct store_rotation *r);
+int st_rot_delete(store *st, MDB_txn *txn, enum key_class c);
+int st_plan_read(store *st, MDB_txn *txn, struct rot_plan *p);
+int st_plan_write(store *st, MDB_txn *txn, const struct rot_plan *p);
+/* Class c finished, or (done false) must be rotated anew. */
+int st_plan_mark(store *st, MDB_txn *txn, enum key_class c, bool done);
 /* drafts.c: re-seal every draft value of class c under epoch `to`. */
 int st_rotate_drafts(store *st, MDB_txn *txn, enum key_class c, uint32_t to);
 
-/* cases.c, shared with import.c and search.c */
+/* cases.c, nid.c, rec.c and items.c, shared with import.c and search.c */
 int case_insert_txn(store *st, MDB_txn *txn, struct case_rec *c, uint64_t *id_out);
 /* Insert at id, which must be free (the caller moves the counter past it). */
 int st_case_insert_at(store *st, MDB_txn *txn, struct case_rec *c, uint64_t id);
+/* rec.c: room for need more bytes in the case's arena (0, or -1 without
+ * memory); value f set to a copy of val (NULL or empty: none). */
+int st_arena_reserve(struct case_rec *c, size_t need);
+int st_case_store_value(struct case_rec *c, enum field_id f, const char *val, size_t len);
 /* A copy of val (NUL-terminated) in the case's arena, or NULL. */
 char *st_case_keep(struct case_rec *c, const char *val, size_t len);
 /* An item of list l with this id (0: a new one), appended; its index or -1. */

@@ -1,4 +1,5 @@
-/* record.c: the case record of store format 5 (security.md).
+/* record.c: the case record of store format 5 (security.md), and of format 4
+ * (below) while mappe migrate has cases of it left; reading both.
  *
  * A case is one value in the cases table (key u64 id):
  *
@@ -41,57 +42,10 @@
 /* The class table: a u32 per class from identity to notes (the record and
  * audit classes have no envelope in a case), its state in the top two bits
  * and its write counter below them. 28 bytes: one 32-byte pad block. */
-enum { CLASS_PT_FORMAT = 1, TABLE_FIRST = KC_IDENTITY, TABLE_LAST = KC_NOTES,
+enum { TABLE_FIRST = KC_IDENTITY, TABLE_LAST = KC_NOTES,
        TABLE_BYTES = 4 * (TABLE_LAST - TABLE_FIRST + 1) };
 #define COUNTER_MAX ((1u << 30) - 1)
 
-void *st_scratch(store *st, size_t n)
-{
-	size_t cap;
-	void *p;
-
-	if (st->scratch_cap >= n)
-		return st->scratch;
-	cap = st->scratch_cap ? st->scratch_cap : 4096;
-	while (cap < n)
-		cap *= 2;
-	p = keys_secure_alloc(cap);
-	if (!p)
-		return NULL;
-	keys_secure_free(st->scratch);
-	st->scratch = p;
-	st->scratch_cap = cap;
-	return p;
-}
-
-void *st_build(store *st, size_t n)
-{
-	size_t cap;
-	void *p;
-
-	if (st->build_cap >= n)
-		return st->build;
-	cap = st->build_cap ? st->build_cap : 4096;
-	while (cap < n)
-		cap *= 2;
-	p = keys_secure_alloc(cap);
-	if (!p)
-		return NULL;
-	if (st->build)
-		memcpy(p, st->build, st->build_cap);
-	keys_secure_free(st->build);
-	st->build = p;
-	st->build_cap = cap;
-	return p;
-}
-
-void st_scratch_free(store *st)
-{
-	keys_secure_free(st->scratch);
-	keys_secure_free(st->build);
-	st->scratch = st->build = NULL;
-	st->scratch_cap = st->build_cap = 0;
-}
 
 size_t st_class_floor(enum key_class c)
 {
@@ -114,7 +68,7 @@ key_classes st_case_classes(void)
 
 /* ---- varints (LEB128, at most 5 bytes: 32 bits) ------------------------------ */
 
-static size_t put_varint(uint8_t *p, uint32_t v)
+size_t st_varint_put(uint8_t *p, uint32_t v)
 {
 	size_t n = 0;
 
@@ -147,7 +101,7 @@ static int get_varint(const uint8_t *p, size_t len, size_t *at, uint32_t *v)
 
 size_t st_len_put(uint8_t *p, uint32_t v)
 {
-	return put_varint(p, v);
+	return st_varint_put(p, v);
 }
 
 size_t st_len_get(const uint8_t *p, size_t avail, uint32_t *v)
@@ -326,7 +280,7 @@ static int env_ok(store *st, enum key_class c, const struct class_slot *s, uint3
 	        s->len == keys_bucket_envelope_size(0, st_class_floor(c)));
 }
 
-static int class_damaged(store *st, uint64_t id, enum key_class c)
+int st_class_damaged(store *st, uint64_t id, enum key_class c)
 {
 	return st_fail(st, M_INTEGRITY, "case %llu: the %s class does not authenticate (tampered "
 	                                "or moved)",
@@ -344,7 +298,7 @@ int st_class_open(store *st, uint64_t id, const struct rec_header *h, enum key_c
 	*pt = NULL;
 	*n = 0;
 	if (s->state != SLOT_NONE && !env_ok(st, c, s, &epoch))
-		return class_damaged(st, id, c);
+		return st_class_damaged(st, id, c);
 	if (s->state != SLOT_SEALED)
 		return keyring_has(st->kr, c, s->state ? epoch : st->epoch[c]) ? M_OK : M_AUTH;
 	if (!(buf = st_scratch(st, s->len)))
@@ -354,7 +308,7 @@ int st_class_open(store *st, uint64_t id, const struct rec_header *h, enum key_c
 	if (rc == KEYS_ELOCKED)
 		return M_AUTH;
 	if (rc)
-		return class_damaged(st, id, c);
+		return st_class_damaged(st, id, c);
 	*pt = buf;
 	return M_OK;
 }
@@ -515,7 +469,7 @@ int st_case5_read(store *st, MDB_txn *txn, uint64_t id, const struct rec_header 
 		if (fc.failed)
 			return st_fail(st, M_UNAVAILABLE, "out of memory");
 		if (rc)
-			return class_damaged(st, id, (enum key_class)c);
+			return st_class_damaged(st, id, (enum key_class)c);
 	}
 	if (!want)
 		items_read(st, out, locked);
@@ -552,371 +506,12 @@ int st_case5_nid(store *st, uint64_t id, const struct rec_header *h, const uint8
 	if (rc)
 		return rc;
 	if (st_class_each(pt, n, nid_one, &nc) < 0)
-		return class_damaged(st, id, KC_IDENTITY);
+		return st_class_damaged(st, id, KC_IDENTITY);
 	*nid = nc.v;
 	*len = nc.len;
 	if (epoch && h->slot[KC_IDENTITY].state != SLOT_NONE)
 		*epoch = rd32(h->slot[KC_IDENTITY].env + 2);
 	return M_OK;
-}
-
-/* ---- writing -------------------------------------------------------------------- */
-
-/* A class plaintext being built, in the store's build memory. */
-struct pt_buf {
-	store *st;
-	uint8_t *p;
-	size_t n;
-};
-
-static int pt_reserve(struct pt_buf *b, size_t more)
-{
-	return (b->p = st_build(b->st, b->n + more)) ? 0 : -1;
-}
-
-static int pt_add(struct pt_buf *b, unsigned number, uint32_t item, const void *v, size_t len)
-{
-	if (pt_reserve(b, 15 + len))
-		return -1;
-	if (b->n == 0)
-		b->p[b->n++] = CLASS_PT_FORMAT;
-	b->n += put_varint(b->p + b->n, number);
-	b->n += put_varint(b->p + b->n, item);
-	b->n += put_varint(b->p + b->n, (uint32_t)len);
-	memcpy(b->p + b->n, v, len);
-	b->n += len;
-	return 0;
-}
-
-/* The lists' part of a save, worked out before any class is sealed: the
- * lists whose class is rewritten (an item added or removed: its markers and
- * highest id change), and that highest id. */
-struct list_plan {
-	bool work[L_COUNT];
-	uint32_t high[L_COUNT];
-};
-
-struct keep_ctx {
-	struct pt_buf *b;
-	const struct case_rec *c;
-	enum key_class cls;
-	const struct list_plan *plan;
-};
-
-/* Carry over what the save does not replace: fields and item fields that
- * are not dirty, items not removed, and every entry this mappe does not
- * know. */
-static int keep_one(void *vctx, unsigned number, uint32_t item, const uint8_t *v, size_t len)
-{
-	struct keep_ctx *ctx = vctx;
-	const struct case_rec *c = ctx->c;
-	int f = field_by_number(number), l, i;
-
-	if (item == 0 && f >= 0 && field_catalogue[f].cls == ctx->cls && c->dirty[f])
-		return 0;
-	if ((l = list_by_number(number)) >= 0 && ctx->plan->work[l]) {
-		if (item == 0)
-			return 0; /* the highest id, written anew */
-		if ((i = case_item_find(c, (enum list_id)l, item)) >= 0 && c->items[i].removed)
-			return 0;
-	}
-	if (item != 0 && (f = item_field_by_number(number)) >= 0 &&
-	    (i = case_item_find(c, item_catalogue[f].list, item)) >= 0 &&
-	    (c->items[i].removed || c->items[i].dirty[f]))
-		return 0;
-	return pt_add(ctx->b, number, item, v, len) ? -2 : 0;
-}
-
-struct scan_ctx {
-	enum list_id l;
-	const struct case_rec *c;
-	bool *found; /* per item of c */
-	uint32_t high;
-};
-
-static int scan_one(void *vctx, unsigned number, uint32_t item, const uint8_t *v, size_t len)
-{
-	struct scan_ctx *ctx = vctx;
-
-	if (number != list_catalogue[ctx->l].number)
-		return 0;
-	if (item == 0) {
-		if (len == 4 && rd32(v) > ctx->high)
-			ctx->high = rd32(v);
-		return 0;
-	}
-	if (item > ctx->high)
-		ctx->high = item;
-	for (size_t i = 0; i < ctx->c->nitems; i++)
-		if (ctx->c->items[i].list == ctx->l && ctx->c->items[i].id == item)
-			ctx->found[i] = true;
-	return 0;
-}
-
-/* Check the items a save edits or removes against the list as stored, and
- * number the new ones (into item.saved: the ids become theirs once the
- * transaction commits, and a retried transaction numbers them again). */
-static int plan_lists(store *st, uint64_t id, const struct rec_header *h,
-                      const struct case_rec *c, bool insert, struct list_plan *plan)
-{
-	bool *found = NULL;
-	int rc = M_OK;
-
-	memset(plan, 0, sizeof *plan);
-	for (int l = 0; l < L_COUNT && rc == M_OK; l++) {
-		const struct list_def *d = &list_catalogue[l];
-		bool touch = false, removes = false;
-
-		for (size_t i = 0; i < c->nitems; i++) {
-			const struct case_item *it = &c->items[i];
-			if (it->list != l || (it->removed && it->id == 0))
-				continue;
-			plan->work[l] |= it->id == 0 || it->removed;
-			removes |= it->removed;
-			for (int f = 0; f < I_COUNT; f++)
-				touch |= it->dirty[f];
-		}
-		if (!plan->work[l] && !touch)
-			continue;
-		if (!store_can_read(st, d->cls)) {
-			rc = st_fail(st, M_AUTH, "not permitted: list %s needs the %s key", d->id,
-			             keys_class_name(d->cls));
-			break;
-		}
-		for (unsigned k = 0; removes && k < KC_COUNT; k++)
-			if ((list_classes((enum list_id)l) >> k & 1) &&
-			    !store_can_read(st, (enum key_class)k)) {
-				rc = st_fail(st, M_AUTH,
-				             "not permitted: removing an item of list %s needs the %s key",
-				             d->id, keys_class_name((enum key_class)k));
-				goto out;
-			}
-		if (!found && !(found = calloc(c->nitems + 1, sizeof *found))) {
-			rc = st_fail(st, M_UNAVAILABLE, "out of memory");
-			break;
-		}
-		memset(found, 0, (c->nitems + 1) * sizeof *found);
-		struct scan_ctx sc = {(enum list_id)l, c, found, 0};
-		if (!insert && h->slot[d->cls].state == SLOT_SEALED) {
-			const uint8_t *pt;
-			size_t n;
-			if ((rc = st_class_open(st, id, h, d->cls, &pt, &n)))
-				break;
-			int e = st_class_each(pt, n, scan_one, &sc);
-			keys_wipe((void *)pt, n);
-			if (e) {
-				rc = class_damaged(st, id, d->cls);
-				break;
-			}
-		}
-		for (size_t i = 0; i < c->nitems; i++) {
-			struct case_item *it = &c->items[i];
-			if (it->list != l)
-				continue;
-			if (it->id && !found[i]) {
-				rc = st_fail(st, M_INPUT, "list %s has no item %u", d->id, it->id);
-				goto out;
-			}
-			if (it->id == 0 && !it->removed) {
-				if (sc.high == UINT32_MAX) {
-					rc = st_fail(st, M_INPUT, "list %s: no item ids left", d->id);
-					goto out;
-				}
-				it->saved = ++sc.high;
-			}
-		}
-		plan->high[l] = sc.high;
-	}
-out:
-	free(found);
-	return rc;
-}
-
-/* Whether the save changes class cls through the lists. */
-static bool items_dirty(const struct case_rec *c, const struct list_plan *plan, unsigned cls,
-                        bool insert)
-{
-	for (int l = 0; l < L_COUNT; l++)
-		if (plan->work[l] && list_catalogue[l].cls == cls)
-			return true;
-	for (size_t i = 0; i < c->nitems; i++) {
-		const struct case_item *it = &c->items[i];
-		if (it->removed && it->id == 0)
-			continue;
-		for (int f = 0; f < I_COUNT; f++)
-			if (item_catalogue[f].list == it->list && item_catalogue[f].f.cls == cls &&
-			    (it->removed ||
-			     (it->dirty[f] && (!insert || (it->value[f] && it->len[f])))))
-				return true;
-	}
-	return false;
-}
-
-/* The lists' entries of class cls that the save writes anew. */
-static int items_add(struct pt_buf *b, const struct case_rec *c, const struct list_plan *plan,
-                     unsigned cls)
-{
-	for (int l = 0; l < L_COUNT; l++) {
-		uint8_t high[4];
-		if (!plan->work[l] || list_catalogue[l].cls != cls)
-			continue;
-		be32(high, plan->high[l]);
-		if (pt_add(b, list_catalogue[l].number, 0, high, 4))
-			return -1;
-		for (size_t i = 0; i < c->nitems; i++)
-			if (c->items[i].list == l && c->items[i].id == 0 && !c->items[i].removed &&
-			    pt_add(b, list_catalogue[l].number, c->items[i].saved, "", 0))
-				return -1;
-	}
-	for (size_t i = 0; i < c->nitems; i++) {
-		const struct case_item *it = &c->items[i];
-		uint32_t iid = it->id ? it->id : it->saved;
-		if (it->removed)
-			continue;
-		for (int f = 0; f < I_COUNT; f++)
-			if (item_catalogue[f].list == it->list && item_catalogue[f].f.cls == cls &&
-			    it->dirty[f] && it->value[f] && it->len[f] &&
-			    pt_add(b, item_catalogue[f].f.number, iid, it->value[f], it->len[f]))
-				return -1;
-	}
-	return 0;
-}
-
-static int nid_change(store *st, MDB_txn *txn, uint64_t id, const struct rec_header *h,
-                      const struct case_rec *c, bool insert);
-
-int st_case5_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h,
-                   const struct case_rec *c, bool insert)
-{
-	uint8_t *owned[KC_COUNT] = {0};
-	key_classes classes = st_case_classes();
-	struct pt_buf b = {st, NULL, 0};
-	struct list_plan plan;
-	int rc = M_OK;
-
-	h->format = HDR_FORMAT5;
-	if ((rc = plan_lists(st, id, h, c, insert, &plan)) ||
-	    (rc = nid_change(st, txn, id, h, c, insert)))
-		goto out;
-	for (unsigned cls = 0; cls < KC_COUNT && rc == M_OK; cls++) {
-		bool dirty = false;
-
-		if (!(classes & (1u << cls)))
-			continue;
-		for (int f = 0; f < F_COUNT; f++)
-			dirty |= field_catalogue[f].cls == cls && c->dirty[f] &&
-			         (!insert || (c->value[f] && c->len[f]));
-		dirty |= items_dirty(c, &plan, cls, insert);
-		if (!dirty && !insert)
-			continue;
-		if (!store_can_read(st, (enum key_class)cls)) {
-			if (dirty) {
-				for (int f = 0; f < F_COUNT; f++)
-					if (field_catalogue[f].cls == cls && c->dirty[f])
-						rc = st_fail(st, M_AUTH,
-						             "not permitted: field %s needs the %s key",
-						             field_catalogue[f].id,
-						             keys_class_name((enum key_class)cls));
-				if (rc == M_OK)
-					rc = st_fail(st, M_AUTH,
-					             "not permitted: list items need the %s key",
-					             keys_class_name((enum key_class)cls));
-				goto out;
-			}
-			/* An insert without the key: a placeholder, blank. */
-			size_t cap = keys_bucket_envelope_size(0, st_class_floor((enum key_class)cls)), len;
-			if (!(owned[cls] = malloc(cap)) ||
-			    keys_placeholder((enum key_class)cls, st->epoch[cls], st_class_floor((enum key_class)cls),
-			                     owned[cls], cap, &len)) {
-				rc = st_fail(st, M_UNAVAILABLE, "out of memory");
-				goto out;
-			}
-			h->slot[cls] = (struct class_slot){SLOT_BLANK, 0, owned[cls], len};
-			continue;
-		}
-		b.n = 0;
-		if (!insert && h->slot[cls].state == SLOT_SEALED) {
-			const uint8_t *pt;
-			size_t n;
-			if ((rc = st_class_open(st, id, h, (enum key_class)cls, &pt, &n)))
-				goto out;
-			struct keep_ctx kc = {&b, c, (enum key_class)cls, &plan};
-			int e = st_class_each(pt, n, keep_one, &kc);
-			keys_wipe((void *)pt, n);
-			if (e == -2) {
-				rc = st_fail(st, M_UNAVAILABLE, "out of memory");
-				goto out;
-			}
-			if (e) {
-				rc = class_damaged(st, id, (enum key_class)cls);
-				goto out;
-			}
-		}
-		for (int f = 0; f < F_COUNT; f++) {
-			if (field_catalogue[f].cls != cls || !c->dirty[f] || !c->value[f] ||
-			    c->len[f] == 0)
-				continue;
-			if (pt_add(&b, field_catalogue[f].number, 0, c->value[f], c->len[f])) {
-				rc = st_fail(st, M_UNAVAILABLE, "out of memory");
-				goto out;
-			}
-		}
-		if (items_add(&b, c, &plan, cls)) {
-			rc = st_fail(st, M_UNAVAILABLE, "out of memory");
-			goto out;
-		}
-		if (insert)
-			h->slot[cls] = (struct class_slot){SLOT_NONE, 0, NULL, 0};
-		if (b.n == 0 && pt_reserve(&b, 1) == 0)
-			b.p[b.n++] = CLASS_PT_FORMAT; /* an empty class is one byte */
-		if (!b.p) {
-			rc = st_fail(st, M_UNAVAILABLE, "out of memory");
-			goto out;
-		}
-		rc = st_class_seal(st, id, h, (enum key_class)cls, b.p, b.n, &owned[cls]);
-	}
-	if (rc == M_OK)
-		rc = st_hdr_write(st, txn, id, h);
-out:
-	if (b.p)
-		keys_wipe(b.p, b.n);
-	for (unsigned cls = 0; cls < KC_COUNT; cls++)
-		free(owned[cls]);
-	return rc;
-}
-
-/* The blind index follows the national id: the old entry (under the epoch
- * its envelope was sealed with) goes, the new one is checked for duplicates
- * and added under the active epoch. */
-static int nid_change(store *st, MDB_txn *txn, uint64_t id, const struct rec_header *h,
-                      const struct case_rec *c, bool insert)
-{
-	const uint8_t *old = NULL;
-	size_t oldlen = 0;
-	uint32_t epoch = 0;
-	int rc;
-
-	if (!c->dirty[F_national_id])
-		return M_OK;
-	if (!store_can_read(st, KC_IDENTITY))
-		return st_fail(st, M_AUTH, "not permitted: field national_id needs the identity key");
-	if (!insert && h->slot[KC_IDENTITY].state == SLOT_SEALED) {
-		if ((rc = st_case5_nid(st, id, h, &old, &oldlen, &epoch)))
-			return rc;
-		if (old && c->value[F_national_id] && c->len[F_national_id] == oldlen &&
-		    memcmp(old, c->value[F_national_id], oldlen) == 0 &&
-		    epoch == st->epoch[KC_IDENTITY])
-			return M_OK; /* unchanged */
-		if (old && (rc = st_nid_index(st, txn, epoch, (const char *)old, oldlen, id, false)))
-			return rc;
-	}
-	if (!c->value[F_national_id] || c->len[F_national_id] == 0)
-		return M_OK;
-	if (!st->nid_checked &&
-	    (rc = st_nid_duplicate(st, txn, c->value[F_national_id], c->len[F_national_id], id)))
-		return rc;
-	return st_nid_index(st, txn, st->epoch[KC_IDENTITY], c->value[F_national_id],
-	                    c->len[F_national_id], id, true);
 }
 
 /* ---- without keys ------------------------------------------------------------------ */
@@ -944,4 +539,273 @@ int st_hdr5_raw_epochs(const uint8_t *b, size_t len, uint32_t *record_epoch,
 		p += k + n;
 	}
 	return 0;
+}
+
+/* ---- format 4 ---------------------------------------------------------------- */
+
+/* Record header (cases table, key = u64 id):
+ *   u8 format (1) | u8 status | u16 nfields | u32 version | u32 record epoch |
+ *   i64 created | i64 updated | u32 notes | u8 caseworker length | caseworker |
+ *   nfields x (u16 field number | u32 write counter | u8 present) | MAC[32]
+ *
+ * The header lists every field ever written with its write counter, present
+ * or removed, so a removed field's counter is never reused: an old ciphertext
+ * can neither be replayed nor silently deleted without breaking the MAC.
+ * Each field is an envelope in the fields table (u64 id | u16 number). */
+
+/* ---- header codec ------------------------------------------------------- */
+
+static size_t hdr_encode(const struct rec_header *h, uint8_t *b)
+{
+	size_t cw = strlen(h->caseworker), p = 0;
+
+	b[p++] = HDR_FORMAT;
+	b[p++] = h->status;
+	be16(b + p, h->nfields), p += 2;
+	be32(b + p, h->version), p += 4;
+	be32(b + p, h->epoch), p += 4;
+	be64(b + p, (uint64_t)h->created), p += 8;
+	be64(b + p, (uint64_t)h->updated), p += 8;
+	be32(b + p, h->notes), p += 4;
+	b[p++] = (uint8_t)cw;
+	memcpy(b + p, h->caseworker, cw), p += cw;
+	for (unsigned i = 0; i < h->nfields; i++) {
+		be16(b + p, h->f[i].number), p += 2;
+		be32(b + p, h->f[i].counter), p += 4;
+		b[p++] = h->f[i].present;
+	}
+	return p;
+}
+
+enum { HDR_MAX = 32 + 64 + MAX_HDR_FIELDS * 7 + KEYS_MAC_BYTES };
+
+static int hdr_decode(const uint8_t *b, size_t len, struct rec_header *h, size_t *body)
+{
+	size_t p = 0, cw;
+
+	if (len < 32 + KEYS_MAC_BYTES || b[0] != HDR_FORMAT)
+		return -1;
+	len -= KEYS_MAC_BYTES;
+	h->status = b[1];
+	h->nfields = rd16(b + 2);
+	h->version = rd32(b + 4);
+	h->epoch = rd32(b + 8);
+	h->created = (int64_t)rd64(b + 12);
+	h->updated = (int64_t)rd64(b + 20);
+	h->notes = rd32(b + 28);
+	cw = b[32];
+	p = 33;
+	if (cw >= sizeof h->caseworker || h->nfields > MAX_HDR_FIELDS ||
+	    p + cw + (size_t)h->nfields * 7 != len)
+		return -1;
+	memcpy(h->caseworker, b + p, cw);
+	h->caseworker[cw] = 0;
+	p += cw;
+	for (unsigned i = 0; i < h->nfields; i++, p += 7) {
+		h->f[i].number = rd16(b + p);
+		h->f[i].counter = rd32(b + p + 2);
+		h->f[i].present = b[p + 6];
+	}
+	*body = len;
+	return 0;
+}
+
+struct hdr_field *st_hdr_find(struct rec_header *h, uint16_t number)
+{
+	for (unsigned i = 0; i < h->nfields; i++)
+		if (h->f[i].number == number)
+			return &h->f[i];
+	return NULL;
+}
+
+int st_hdr_read(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
+{
+	uint8_t k[8];
+	MDB_val v;
+	size_t body;
+	int rc;
+
+	be64(k, id);
+	rc = st_get(st, txn, DB_CASES, k, 8, &v);
+	if (rc == -1)
+		return st_fail(st, M_INPUT, "no case %llu", (unsigned long long)id);
+	if (rc)
+		return rc;
+	h->append = false; /* a case read exists: it is rewritten in place */
+	if (v.mv_size > 0 && ((const uint8_t *)v.mv_data)[0] == HDR_FORMAT5)
+		return st_hdr5_decode(st, id, v.mv_data, v.mv_size, h, true);
+	/* Format 4 exists only until mappe migrate has moved every case: after
+	 * that, one is an old record put back. */
+	if (!st->legacy)
+		return st_fail(st, M_INTEGRITY,
+		               "case %llu: a record of the old format (4) in a migrated store: "
+		               "put back from an older copy",
+		               (unsigned long long)id);
+	h->format = HDR_FORMAT;
+	if (hdr_decode(v.mv_data, v.mv_size, h, &body))
+		return st_fail(st, M_INTEGRITY, "case %llu: the record header is malformed",
+		               (unsigned long long)id);
+	rc = keys_header_verify(st->kr, h->epoch, id, v.mv_data, body,
+	                        (const uint8_t *)v.mv_data + body);
+	if (rc == KEYS_ELOCKED)
+		return st_fail(st, M_INTEGRITY,
+		               "case %llu: the record header is under a key epoch you do not hold",
+		               (unsigned long long)id);
+	if (rc)
+		return st_fail(st, M_INTEGRITY, "case %llu: the record header does not authenticate",
+		               (unsigned long long)id);
+	return M_OK;
+}
+
+int st_hdr_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
+{
+	uint8_t b[HDR_MAX], k[8];
+	size_t n;
+
+	h->epoch = st->epoch[KC_RECORD];
+	if (h->format == HDR_FORMAT5) {
+		uint8_t *v;
+		int rc = st_hdr5_encode(st, id, h, &v, &n);
+
+		if (rc)
+			return rc;
+		be64(k, id);
+		/* Cases are inserted in id order, above every other: appended,
+		 * LMDB fills each page instead of splitting it in half. */
+		if (h->append) {
+			MDB_val key = {8, k}, val = {n, v};
+			rc = mdb_put(txn, st->dbi[DB_CASES], &key, &val, MDB_APPEND);
+			if (rc == MDB_KEYEXIST)
+				rc = st_fail(st, M_INTEGRITY,
+				             "%s: a case above the case counter (%llu): the store was "
+				             "tampered with; nothing was written",
+				             st->dir, (unsigned long long)id);
+			else if (rc)
+				rc = st_mdb(st, rc, "cases");
+		} else {
+			rc = st_put(st, txn, DB_CASES, k, 8, v, n, 0);
+		}
+		free(v);
+		return rc;
+	}
+	n = hdr_encode(h, b);
+	if (keys_header_mac(st->kr, h->epoch, id, b, n, b + n))
+		return st_fail(st, M_AUTH, "not permitted: you do not hold the record key");
+	be64(k, id);
+	return st_put(st, txn, DB_CASES, k, 8, b, n + KEYS_MAC_BYTES, 0);
+}
+
+/* ---- fields ------------------------------------------------------------- */
+
+size_t st_field_key(uint8_t k[10], uint64_t id, uint16_t number)
+{
+	be64(k, id);
+	be16(k + 8, number);
+	return 10;
+}
+
+int st_denied(store *st, enum field_id f)
+{
+	return st_fail(st, M_AUTH, "not permitted: field %s needs the %s key",
+	               field_catalogue[f].id, keys_class_name(field_catalogue[f].cls));
+}
+
+int st_seal_put(store *st, MDB_txn *txn, enum store_db db, const uint8_t *k, size_t klen,
+                    enum key_class cls, const struct keys_place *place, const void *val,
+                    size_t len)
+{
+	size_t cap = keys_envelope_size(len), outlen;
+	uint8_t *env = malloc(cap);
+	int rc;
+
+	if (!env)
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	rc = keys_seal(st->kr, cls, st->epoch[cls], place, val, len, env, cap, &outlen);
+	if (rc == KEYS_OK) {
+		rc = st_put(st, txn, db, k, klen, env, outlen, 0);
+	} else {
+		keys_wipe(env, cap); /* sealing works in place: no plaintext may stay */
+		rc = st_fail(st, rc == KEYS_ELOCKED ? M_AUTH : M_INPUT, "cannot encrypt (%s)",
+		             rc == KEYS_ELOCKED ? "no key" : "value too long");
+	}
+	free(env);
+	return rc;
+}
+
+/* Decrypt an envelope of class cls into secure memory. M_AUTH when we hold
+ * no key. */
+/* The checks before any key: each place has one class (the catalogue;
+ * notes for notes), and every envelope's epoch lies between its class's
+ * floor (older ones are retired, their keys deleted) and the active epoch.
+ * Otherwise an envelope moved in from another class, or with its epoch
+ * edited, would only look locked to whoever lacks that key, and mappe check
+ * would pass it. Then decrypt into buf (cap >= v->mv_size + 1). */
+int st_open_into(store *st, const struct keys_place *place, const MDB_val *v, enum key_class cls,
+                 char *buf, size_t cap, size_t *len)
+{
+	enum key_class c;
+	uint32_t epoch;
+	int rc;
+
+	if (keys_envelope_info(v->mv_data, v->mv_size, &c, &epoch) != KEYS_OK || c != cls ||
+	    epoch < st->floor[c] || epoch > st->epoch[c])
+		return st_fail(st, M_INTEGRITY,
+		               "case %llu: field %u does not authenticate (tampered or moved)",
+		               (unsigned long long)place->record, place->field);
+	rc = keys_open(st->kr, place, v->mv_data, v->mv_size, (uint8_t *)buf, cap - 1, len);
+	if (rc == KEYS_ELOCKED)
+		return M_AUTH;
+	if (rc)
+		return st_fail(st, M_INTEGRITY,
+		               "case %llu: field %u does not authenticate (tampered or moved)",
+		               (unsigned long long)place->record, place->field);
+	buf[*len] = 0;
+	return M_OK;
+}
+
+int st_open_env(store *st, const struct keys_place *place, const MDB_val *v,
+                enum key_class cls, char **out, size_t *len)
+{
+	char *buf = keys_secure_alloc(v->mv_size + 1);
+	int rc;
+
+	if (!buf)
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	rc = st_open_into(st, place, v, cls, buf, v->mv_size + 1, len);
+	if (rc) {
+		keys_secure_free(buf);
+		return rc;
+	}
+	*out = buf;
+	return M_OK;
+}
+
+/* Decrypt a field straight into the case's arena: one locked mapping per
+ * case, not one per value. */
+int st_read_field_into(store *st, MDB_txn *txn, uint64_t id, const struct hdr_field *hf,
+                       struct case_rec *c, enum field_id f)
+{
+	uint8_t k[10];
+	MDB_val v;
+	size_t len = 0;
+	int rc = st_get(st, txn, DB_FIELDS, k, st_field_key(k, id, hf->number), &v);
+
+	if (rc == -1)
+		return st_fail(st, M_INTEGRITY, "case %llu: field %u is missing",
+		               (unsigned long long)id, hf->number);
+	if (rc)
+		return rc;
+	if (st_arena_reserve(c, v.mv_size + 1))
+		return st_fail(st, M_UNAVAILABLE, "out of memory");
+	const struct keys_place place = {id, hf->number, hf->counter};
+	char *at = c->arena + c->arena_used;
+	rc = st_open_into(st, &place, &v, field_catalogue[f].cls, at, v.mv_size + 1, &len);
+	if (rc) {
+		keys_wipe(at, v.mv_size + 1);
+		return rc;
+	}
+	c->value[f] = at;
+	c->len[f] = (uint32_t)len;
+	c->arena_used += len + 1;
+	return M_OK;
 }

@@ -29,75 +29,10 @@
  */
 #include "store/private.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
-
-enum { ROT_BYTES = 4 + 4 + 8 + 1 + 8 + 8, ROT_BLOCKED = 3, ROT_SUPERSEDED = 0x80 };
-
-/* ---- the plan of an all-class rotation ----------------------------------------- */
-
-struct plan {
-	bool have;
-	key_classes want, done;
-};
-
-static const char plan_key[] = "rotplan";
-
-static int plan_read(store *st, MDB_txn *txn, struct plan *p)
-{
-	MDB_val v;
-	int rc = st_get(st, txn, DB_META, plan_key, sizeof plan_key - 1, &v);
-
-	memset(p, 0, sizeof *p);
-	if (rc == -1)
-		return M_OK;
-	if (rc)
-		return rc;
-	if (v.mv_size != 8)
-		return st_fail(st, M_INTEGRITY, "%s: the plan of the key rotation is damaged",
-		               st->dir);
-	p->have = true;
-	p->want = rd32(v.mv_data);
-	p->done = rd32((const uint8_t *)v.mv_data + 4);
-	return M_OK;
-}
-
-static int plan_write(store *st, MDB_txn *txn, const struct plan *p)
-{
-	uint8_t b[8];
-
-	be32(b, p->want);
-	be32(b + 4, p->done);
-	return st_put(st, txn, DB_META, plan_key, sizeof plan_key - 1, b, sizeof b, 0);
-}
-
-static int plan_delete(store *st, MDB_txn *txn)
-{
-	MDB_val key = {sizeof plan_key - 1, (void *)plan_key};
-	int rc = mdb_del(txn, st->dbi[DB_META], &key, NULL);
-
-	return rc && rc != MDB_NOTFOUND ? st_mdb(st, rc, "meta") : M_OK;
-}
-
-/* Class c finished, or (done false) must be rotated anew. The plan goes
- * with its last class. */
-static int plan_mark(store *st, MDB_txn *txn, enum key_class c, bool done)
-{
-	struct plan p;
-	int rc = plan_read(st, txn, &p);
-
-	if (rc || !p.have || !(p.want & (1u << c)))
-		return rc;
-	if (done)
-		p.done |= 1u << c;
-	else
-		p.done &= ~(1u << c);
-	return (p.done & p.want) == p.want ? plan_delete(st, txn) : plan_write(st, txn, &p);
-}
 
 /* ---- damaged cases, a sorted set ------------------------------------------------- */
 
@@ -176,61 +111,6 @@ static int damaged_fail(store *st, const struct store_rotation *r, const struct 
 	               cls, d->n, list, r->to, cls);
 }
 
-static size_t rot_key(uint8_t k[4], enum key_class c)
-{
-	memcpy(k, "rot", 3);
-	k[3] = (uint8_t)c;
-	return 4;
-}
-
-static int rot_read(store *st, MDB_txn *txn, enum key_class c, struct store_rotation *r)
-{
-	uint8_t k[4];
-	MDB_val v;
-	int rc = st_get(st, txn, DB_META, k, rot_key(k, c), &v);
-
-	memset(r, 0, sizeof *r);
-	r->cls = c;
-	if (rc == -1)
-		return M_OK;
-	if (rc)
-		return rc;
-	if (v.mv_size != ROT_BYTES)
-		return st_fail(st, M_INTEGRITY, "%s: the rotation state of %s is damaged", st->dir,
-		               keys_class_name(c));
-	const uint8_t *p = v.mv_data;
-	r->active = true;
-	r->from = rd32(p);
-	r->to = rd32(p + 4);
-	r->cursor = rd64(p + 8);
-	r->phase = p[16];
-	r->done = rd64(p + 17);
-	r->started = (int64_t)rd64(p + 25);
-	return M_OK;
-}
-
-static int rot_write(store *st, MDB_txn *txn, const struct store_rotation *r)
-{
-	uint8_t k[4], b[ROT_BYTES];
-
-	be32(b, r->from);
-	be32(b + 4, r->to);
-	be64(b + 8, r->cursor);
-	b[16] = r->phase;
-	be64(b + 17, r->done);
-	be64(b + 25, (uint64_t)r->started);
-	return st_put(st, txn, DB_META, k, rot_key(k, r->cls), b, sizeof b, 0);
-}
-
-static int rot_delete(store *st, MDB_txn *txn, enum key_class c)
-{
-	uint8_t k[4];
-	MDB_val key = {rot_key(k, c), k};
-	int rc = mdb_del(txn, st->dbi[DB_META], &key, NULL);
-
-	return rc && rc != MDB_NOTFOUND ? st_mdb(st, rc, "meta") : M_OK;
-}
-
 static int count_cases(store *st, MDB_txn *txn, uint64_t *n)
 {
 	MDB_stat ms;
@@ -248,7 +128,7 @@ struct get_ctx {
 static int get_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct get_ctx *ctx = vctx;
-	int rc = rot_read(st, txn, ctx->c, ctx->r);
+	int rc = st_rot_read(st, txn, ctx->c, ctx->r);
 
 	return rc ? rc : count_cases(st, txn, &ctx->r->total);
 }
@@ -266,7 +146,7 @@ int store_rotation_get(store *st, enum key_class c, struct store_rotation *out)
 static int rot_still(store *st, MDB_txn *txn, struct store_rotation *r)
 {
 	uint32_t from = r->from, to = r->to;
-	int rc = rot_read(st, txn, r->cls, r);
+	int rc = st_rot_read(st, txn, r->cls, r);
 
 	if (rc)
 		return rc;
@@ -278,20 +158,6 @@ static int rot_still(store *st, MDB_txn *txn, struct store_rotation *r)
 	return M_OK;
 }
 
-/* A revocation during a rotation: the user may hold the new epoch already,
- * so the rotation must go on to an epoch they never had. Likewise a class
- * that an interrupted all-class rotation had finished must be done again. */
-int st_rotation_supersede(store *st, MDB_txn *txn, enum key_class c)
-{
-	struct store_rotation r;
-	int rc = plan_mark(st, txn, c, false);
-
-	if (rc || (rc = rot_read(st, txn, c, &r)) || !r.active)
-		return rc;
-	r.phase |= ROT_SUPERSEDED;
-	return rot_write(st, txn, &r);
-}
-
 /* ---- begin ---------------------------------------------------------------- */
 
 static int begin_txn(store *st, MDB_txn *txn, void *vctx)
@@ -300,7 +166,7 @@ static int begin_txn(store *st, MDB_txn *txn, void *vctx)
 	size_t granted;
 	int rc;
 
-	if ((rc = st_load_epochs(st, txn)) || (rc = rot_read(st, txn, r->cls, r)))
+	if ((rc = st_load_epochs(st, txn)) || (rc = st_rot_read(st, txn, r->cls, r)))
 		return rc;
 	if (r->active && !(r->phase & ROT_SUPERSEDED))
 		return M_OK; /* resume what a crash interrupted */
@@ -331,7 +197,7 @@ static int begin_txn(store *st, MDB_txn *txn, void *vctx)
 	 * new epoch now, so that nothing but case headers uses the old one. */
 	if (r->cls == KC_RECORD && (rc = st_counter_seal(st, txn)))
 		return rc;
-	return rot_write(st, txn, r);
+	return st_rot_write(st, txn, r);
 }
 
 /* ---- phase 1: re-encrypt ----------------------------------------------------- */
@@ -683,7 +549,7 @@ static int step_txn(store *st, MDB_txn *txn, void *vctx)
 		} else if (ids[n - 1] + 1 > r[c].cursor) {
 			r[c].cursor = ids[n - 1] + 1;
 		}
-		if ((rc = rot_write(st, txn, &r[c])))
+		if ((rc = st_rot_write(st, txn, &r[c])))
 			goto out;
 	}
 out:
@@ -926,9 +792,9 @@ static int finish_txn(store *st, MDB_txn *txn, void *vctx)
 	r->active = false;
 	/* In the same transaction: a rerun of an all-class rotation must not
 	 * rotate this class again. */
-	if ((rc = plan_mark(st, txn, r->cls, true)))
+	if ((rc = st_plan_mark(st, txn, r->cls, true)))
 		return rc;
-	return rot_delete(st, txn, r->cls);
+	return st_rot_delete(st, txn, r->cls);
 }
 
 static int restart_txn(store *st, MDB_txn *txn, void *vctx)
@@ -940,7 +806,7 @@ static int restart_txn(store *st, MDB_txn *txn, void *vctx)
 		return rc;
 	r->phase = 1;
 	r->cursor = 0;
-	return rot_write(st, txn, r);
+	return st_rot_write(st, txn, r);
 }
 
 /* Only damaged cases hold the older epochs: keep them, decrypt-only, and say
@@ -957,7 +823,7 @@ static int block_txn(store *st, MDB_txn *txn, void *vctx)
 		return rc;
 	r->phase = ROT_BLOCKED;
 	r->cursor = 0;
-	return rot_write(st, txn, r);
+	return st_rot_write(st, txn, r);
 }
 
 /* A batch is sized by time: about ten milliseconds of the write lock (the
@@ -1069,22 +935,6 @@ out:
 	return rc;
 }
 
-int st_rotation_lock(store *st)
-{
-	char path[4200];
-	int fd;
-
-	snprintf(path, sizeof path, "%s/rotate.lock", st->dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660);
-	if (fd < 0)
-		return -1;
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* One rotation of a store at a time, across processes. */
 static int rotation_begin(store *st, int *lock)
 {
@@ -1124,21 +974,21 @@ struct plan_ctx {
 static int plan_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct plan_ctx *ctx = vctx;
-	struct plan p;
-	int rc = plan_read(st, txn, &p);
+	struct rot_plan p;
+	int rc = st_plan_read(st, txn, &p);
 
 	if (rc)
 		return rc;
 	ctx->todo = ctx->classes;
 	if (!p.have || p.want != ctx->classes) {
-		p = (struct plan){true, ctx->classes, 0};
-		return plan_write(st, txn, &p);
+		p = (struct rot_plan){true, ctx->classes, 0};
+		return st_plan_write(st, txn, &p);
 	}
 	for (unsigned c = 0; c < KC_COUNT; c++) {
 		struct store_rotation r;
 		if (!(p.done & ctx->classes & (1u << c)))
 			continue;
-		if ((rc = rot_read(st, txn, (enum key_class)c, &r)))
+		if ((rc = st_rot_read(st, txn, (enum key_class)c, &r)))
 			return rc;
 		if (!r.active)
 			ctx->todo &= ~(1u << c);
@@ -1200,7 +1050,7 @@ static int status_txn(store *st, MDB_txn *txn, void *vctx)
 		return rc;
 	for (unsigned c = 0; c < KC_COUNT; c++) {
 		ctx->s[c].active = st->epoch[c];
-		if ((rc = rot_read(st, txn, (enum key_class)c, &ctx->s[c].rotation)))
+		if ((rc = st_rot_read(st, txn, (enum key_class)c, &ctx->s[c].rotation)))
 			return rc;
 		ctx->s[c].rotation.total = total;
 	}

@@ -53,4 +53,34 @@ bad=$(grep -lE '#include "(store/private\.h|keys/keys\.h)"' store/catalogue.c st
 	store/formats.h store/fold.h 2>/dev/null)
 [ -z "$bad" ] && ok "the pure files include neither store/private.h nor keys/keys.h" ||
 	not_ok "the pure files include neither store/private.h nor keys/keys.h" "$bad"
+
+# The files of store/ form layers (store/private.h): object A needs object B
+# when one of A's undefined symbols is defined in B. A cycle means two files
+# that can only change together; tsort names its members. Only the objects
+# of today's sources count (a build directory may keep a removed file's).
+objs=
+for c in "$top"/store/*.c; do
+	o=$B/store/$(basename "$c" .c).o
+	[ -f "$o" ] && objs="$objs $o"
+done
+if [ -z "$objs" ]; then
+	not_ok "store/*.o are built"
+else
+	for o in $objs; do
+		n=$(basename "$o" .o)
+		nm --defined-only "$o" | awk -v n="$n" 'NF == 3 && $2 ~ /^[TDBRC]$/ {print $3, n}'
+	done | sort -k1,1 >"$T/defs"
+	for o in $objs; do
+		n=$(basename "$o" .o)
+		nm -u "$o" | awk -v n="$n" '$1 == "U" {print $2, n}'
+	done | sort -k1,1 >"$T/uses"
+	join "$T/uses" "$T/defs" | awk '$2 != $3 {print $2, $3}' | sort -u >"$T/edges"
+	if tsort "$T/edges" >/dev/null 2>"$T/loop"; then
+		ok "the files of store/ need each other without a cycle"
+	else
+		cycle=$(awk '/input contains a loop/ {if (seen++) exit; next} seen {print $2}' "$T/loop" |
+			tr '\n' ' ')
+		not_ok "the files of store/ need each other without a cycle" "cycle: $cycle"
+	fi
+fi
 echo "1..$_n"
