@@ -48,7 +48,7 @@ int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out, co
 	if (st_case_store_value(out, F_status, status_name(h.status),
 	                        strlen(status_name(h.status))) ||
 	    st_case_store_value(out, F_caseworker, h.caseworker, strlen(h.caseworker)))
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
+		return st_err(st, NOMEM);
 	/* Every field of a class the user cannot open is locked, whether or
 	 * not it holds a value: that a person has a protected address or a
 	 * health note is itself what the class protects. */
@@ -90,7 +90,7 @@ int store_case_get(store *st, uint64_t id, struct case_rec *out)
 	struct get_ctx ctx = {id, out};
 
 	if (!st->kr)
-		return st_fail(st, M_AUTH, "not unlocked");
+		return st_err(st, NOT_UNLOCKED);
 	return st_txn(st, false, get_txn, &ctx);
 }
 
@@ -104,8 +104,7 @@ static int read_field(store *st, MDB_txn *txn, uint64_t id, const struct hdr_fie
 	int rc = st_get(st, txn, DB_FIELDS, k, st_field_key(k, id, hf->number), &v);
 
 	if (rc == -1)
-		return st_fail(st, M_INTEGRITY, "case %llu: field %u is missing",
-		               (unsigned long long)id, hf->number);
+		return st_err(st, FIELD_MISSING, .record = id, .n = hf->number);
 	if (rc)
 		return rc;
 	int f = field_by_number(hf->number);
@@ -144,7 +143,7 @@ static int write_field(store *st, MDB_txn *txn, uint64_t id, struct rec_header *
 	}
 	if (!hf) {
 		if (h->nfields == MAX_HDR_FIELDS)
-			return st_fail(st, M_INPUT, "too many fields");
+			return st_err(st, TOO_MANY_FIELDS);
 		hf = &h->f[h->nfields++];
 		*hf = (struct hdr_field){d->number, 0, 0};
 	}
@@ -173,7 +172,7 @@ static int set_clear_field(store *st, struct rec_header *h, const struct case_re
 	if (f == F_status) {
 		int s = v ? status_parse(v, c->len[f]) : 0;
 		if (s < 0)
-			return st_fail(st, M_INPUT, "field status: not one of the allowed values");
+			return st_err(st, STATUS_UNKNOWN);
 		h->status = (uint8_t)s;
 	} else if (f == F_caseworker) {
 		snprintf(h->caseworker, sizeof h->caseworker, "%s", v ? v : "");
@@ -199,7 +198,7 @@ int st_counter_write(store *st, MDB_txn *txn, const keyring *kr, uint64_t next)
 	be64(b, next);
 	be32(m, epoch);
 	if (!kr || keys_header_mac(kr, epoch, 0, b, sizeof b, m + 4) != KEYS_OK)
-		return st_fail(st, M_AUTH, "not unlocked: the record key is missing");
+		return st_err(st, NO_RECORD_KEY);
 	if ((rc = st_put(st, txn, DB_META, "next_id", 7, b, sizeof b, 0)))
 		return rc;
 	return st_put(st, txn, DB_META, "next_id_mac", 11, m, sizeof m, 0);
@@ -211,7 +210,7 @@ int st_counter_read(store *st, MDB_txn *txn, uint64_t *next)
 	int rc = st_get(st, txn, DB_META, "next_id", 7, &v);
 
 	if (rc == -1 || (rc == M_OK && v.mv_size != 8))
-		return st_fail(st, M_INTEGRITY, "%s: the case counter is damaged", st->dir);
+		return st_err(st, COUNTER_DAMAGED);
 	if (rc)
 		return rc;
 	*next = rd64(v.mv_data);
@@ -219,17 +218,12 @@ int st_counter_read(store *st, MDB_txn *txn, uint64_t *next)
 		return M_OK; /* sealed by the upgrade to schema 5 */
 	rc = st_get(st, txn, DB_META, "next_id_mac", 11, &m);
 	if (rc == -1 || (rc == M_OK && m.mv_size != 4 + KEYS_MAC_BYTES))
-		return st_fail(st, M_INTEGRITY, "%s: the case counter has no MAC: the store was "
-		                                "tampered with",
-		               st->dir);
+		return st_err(st, COUNTER_NO_MAC);
 	if (rc)
 		return rc;
 	const uint8_t *mp = m.mv_data;
 	if (!st->kr || keys_header_verify(st->kr, rd32(mp), 0, v.mv_data, 8, mp + 4) != KEYS_OK)
-		return st_fail(st, M_INTEGRITY,
-		               "%s: the case counter does not authenticate: cases may have been "
-		               "deleted or the counter wound back in the file",
-		               st->dir);
+		return st_err(st, COUNTER_FORGED);
 	return M_OK;
 }
 
@@ -239,7 +233,7 @@ int st_counter_seal(store *st, MDB_txn *txn)
 	int rc = st_get(st, txn, DB_META, "next_id", 7, &v);
 
 	if (rc == -1 || (rc == M_OK && v.mv_size != 8))
-		return st_fail(st, M_INTEGRITY, "%s: the case counter is damaged", st->dir);
+		return st_err(st, COUNTER_DAMAGED);
 	return rc ? rc : st_counter_write(st, txn, st->kr, rd64(v.mv_data));
 }
 
@@ -269,10 +263,7 @@ int st_case_insert_at(store *st, MDB_txn *txn, struct case_rec *c, uint64_t id)
 	be64(hk, id);
 	if (id == 0 || (rc = st_get(st, txn, DB_CASES, hk, 8, &v)) != -1)
 		return rc ? rc
-		          : st_fail(st, M_INTEGRITY,
-		                    "%s: the case counter points at existing case %llu: the store "
-		                    "was tampered with; nothing was written",
-		                    st->dir, (unsigned long long)id);
+		          : st_err(st, COUNTER_AT_CASE, .record = id);
 	h.format = HDR_FORMAT5;
 	h.append = true;
 	h.version = 1;
@@ -324,7 +315,7 @@ static int check_values(store *st, const struct case_rec *c)
 			continue;
 		bad = valid_utf8_text(c->value[f], c->len[f], field_catalogue[f].type == FT_LINES);
 		if (bad)
-			return st_fail(st, M_INPUT, "field %s: %s", field_catalogue[f].id, bad);
+			return st_err(st, FIELD_INVALID, .field = f, .why = bad);
 	}
 	for (size_t i = 0; i < c->nitems; i++)
 		for (int f = 0; f < I_COUNT; f++) {
@@ -335,8 +326,7 @@ static int check_values(store *st, const struct case_rec *c)
 			bad = valid_utf8_text(it->value[f], it->len[f],
 			                      item_catalogue[f].f.type == FT_LINES);
 			if (bad)
-				return st_fail(st, M_INPUT, "list %s: field %s: %s",
-				               list_catalogue[it->list].id, item_catalogue[f].f.id, bad);
+				return st_err(st, ITEM_INVALID, .list = it->list, .item = f, .why = bad);
 		}
 	return M_OK;
 }
@@ -347,7 +337,7 @@ int store_case_insert(store *st, struct case_rec *cases, size_t n, uint64_t *ids
 	int rc;
 
 	if (!st->kr)
-		return st_fail(st, M_AUTH, "not unlocked");
+		return st_err(st, NOT_UNLOCKED);
 	for (size_t i = 0; i < n; i++)
 		if ((rc = check_values(st, &cases[i])))
 			return rc;
@@ -375,14 +365,9 @@ static int update_txn(store *st, MDB_txn *txn, void *vctx)
 	/* Optimistic concurrency: the version is compared inside the write
 	 * transaction, so nothing can slip in between. */
 	if (ctx->expect && h.version != ctx->expect)
-		return st_fail(st, M_CONFLICT,
-		               "case %llu changed since version %u (now version %u); nothing saved",
-		               (unsigned long long)c->id, ctx->expect, h.version);
+		return st_err(st, CASE_CHANGED, .record = c->id, .n = ctx->expect, .m = h.version);
 	if (h.format != HDR_FORMAT5 && case_lists_dirty(c))
-		return st_fail(st, M_UNAVAILABLE,
-		               "case %llu is in the old store format, which has no lists: an "
-		               "administrator runs mappe migrate first; nothing saved",
-		               (unsigned long long)c->id);
+		return st_err(st, CASE_NEEDS_MIGRATE, .record = c->id);
 	if (h.format == HDR_FORMAT5) {
 		any = case_lists_dirty(c);
 		for (int f = 0; f < F_COUNT; f++) {
@@ -432,7 +417,7 @@ int store_case_update(store *st, struct case_rec *c, uint32_t expect_version)
 	int rc;
 
 	if (!st->kr)
-		return st_fail(st, M_AUTH, "not unlocked");
+		return st_err(st, NOT_UNLOCKED);
 	if ((rc = check_values(st, c)))
 		return rc;
 	rc = st_txn(st, true, update_txn, &ctx);
@@ -466,13 +451,13 @@ int store_find_national_id(store *st, const char *nid, uint64_t **ids, size_t *n
 	*ids = NULL;
 	*n = 0;
 	if (!st->kr)
-		return st_fail(st, M_AUTH, "not unlocked");
+		return st_err(st, NOT_UNLOCKED);
 	if ((rc = st_txn(st, false, find_txn, &ctx)))
 		return rc;
 	if (ctx.n) {
 		*ids = malloc(ctx.n * sizeof **ids);
 		if (!*ids)
-			return st_fail(st, M_UNAVAILABLE, "out of memory");
+			return st_err(st, NOMEM);
 		memcpy(*ids, ctx.ids, ctx.n * sizeof **ids);
 		*n = ctx.n;
 	}
@@ -567,7 +552,7 @@ static int note_seal_ahead(store *st, struct note_add_ctx *ctx)
 	if (keys_seal(st->kr, KC_NOTES, ctx->epoch, &place, ctx->pt, ctx->len, ctx->env,
 	              keys_envelope_size(ctx->len), &ctx->envlen) != KEYS_OK) {
 		keys_wipe(ctx->env, keys_envelope_size(ctx->len)); /* sealing works in place */
-		return st_fail(st, M_AUTH, "not permitted: notes need the notes key");
+		return st_err(st, NOTE_NEEDS_KEY);
 	}
 	ctx->sealed = true;
 	return M_OK;
@@ -583,18 +568,18 @@ int store_note_add(store *st, uint64_t id, enum note_kind kind, bool interpreter
 	int rc;
 
 	if (!st->kr)
-		return st_fail(st, M_AUTH, "not unlocked");
+		return st_err(st, NOT_UNLOCKED);
 	if (!store_can_read(st, KC_NOTES))
-		return st_fail(st, M_AUTH, "not permitted: notes need the notes key");
+		return st_err(st, NOTE_NEEDS_KEY);
 	if (len == 0 || len > NOTE_MAX_BYTES)
-		return st_fail(st, M_INPUT, "a note must hold 1 to %d bytes", NOTE_MAX_BYTES);
+		return st_err(st, NOTE_SIZE, .n = NOTE_MAX_BYTES);
 	/* Here, not in the commands: every way a note gets in (CLI, screen,
 	 * a future one) is held to the rule of multi-line fields. */
 	if ((bad = valid_utf8_text(text, len, true)))
-		return st_fail(st, M_INPUT, "note: %s", bad);
+		return st_err(st, NOTE_INVALID, .why = bad);
 	pt = keys_secure_alloc(n);
 	if (!pt)
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
+		return st_err(st, NOMEM);
 	pt[0] = (uint8_t)kind;
 	pt[1] = interpreter;
 	be64(pt + 2, (uint64_t)st_now());
@@ -609,7 +594,7 @@ int store_note_add(store *st, uint64_t id, enum note_kind kind, bool interpreter
 	ctx.env = malloc(keys_envelope_size(n));
 	if (!ctx.env) {
 		keys_secure_free(pt);
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
+		return st_err(st, NOMEM);
 	}
 	/* Sealed ahead, a few times if colleagues' notes keep taking the
 	 * place; then inside the lock, which always makes progress. */
@@ -652,8 +637,7 @@ static int note_get(store *st, MDB_txn *txn, uint64_t id, uint32_t seq, MDB_val 
 	be32(k + 8, seq);
 	rc = st_get(st, txn, DB_NOTES, k, 12, v);
 	if (rc == -1)
-		return st_fail(st, M_INTEGRITY, "case %llu: note %u is missing",
-		               (unsigned long long)id, seq);
+		return st_err(st, NOTE_MISSING, .record = id, .n = seq);
 	return rc;
 }
 
@@ -693,13 +677,13 @@ static int notes_txn(store *st, MDB_txn *txn, void *vctx)
 	if (bytes > pg->arena_cap) {
 		void *p = keys_secure_alloc(bytes);
 		if (!p)
-			return st_fail(st, M_UNAVAILABLE, "out of memory");
+			return st_err(st, NOMEM);
 		keys_secure_free(pg->arena);
 		pg->arena = p;
 		pg->arena_cap = bytes;
 	}
 	if (!pg->arena)
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
+		return st_err(st, NOMEM);
 	pg->notes = pg->arena;
 	head = count * sizeof(struct note);
 	off = head;
@@ -713,10 +697,9 @@ static int notes_txn(store *st, MDB_txn *txn, void *vctx)
 			return rc;
 		const struct keys_place place = {ctx->id, NOTE_FIELD, seq};
 		if ((rc = st_open_into(st, &place, &v, KC_NOTES, pt, v.mv_size + 1, &len)))
-			return rc == M_AUTH ? st_fail(st, M_AUTH, "notes need the notes key") : rc;
+			return rc == M_AUTH ? st_err(st, NOTE_READ_NEEDS_KEY) : rc;
 		if (len < 11 || len < 11u + (uint8_t)pt[10])
-			return st_fail(st, M_INTEGRITY, "case %llu: note %u is malformed",
-			               (unsigned long long)ctx->id, seq);
+			return st_err(st, NOTE_MALFORMED, .record = ctx->id, .n = seq);
 		alen = (uint8_t)pt[10];
 		memset(nt, 0, sizeof *nt);
 		nt->kind = (uint8_t)pt[0] < 4 ? (enum note_kind)pt[0] : NOTE_OTHER;
@@ -743,7 +726,7 @@ static int notes_read(store *st, uint64_t id, uint32_t from, size_t max, size_t 
 	int rc;
 
 	if (!st->kr)
-		return st_fail(st, M_AUTH, "not unlocked");
+		return st_err(st, NOT_UNLOCKED);
 	rc = st_txn(st, false, notes_txn, &ctx);
 	if (rc) {
 		if (page->arena)
@@ -787,7 +770,7 @@ void notes_free(struct note *notes, size_t n)
 /* ---- integrity check ---------------------------------------------------- */
 
 struct check_ctx {
-	void (*report)(void *, uint64_t, const char *);
+	void (*report)(void *, uint64_t, const struct store_fault *);
 	void *rctx;
 	uint64_t next;   /* resume point: each batch is its own read transaction */
 	uint64_t expect; /* the next id a complete store has: cases are never deleted */
@@ -799,21 +782,22 @@ struct check_ctx {
 /* Ids from expect up to (not including) upto have no header: deleted. A gap
  * is counted in one step: a header planted at id 2^60 must not make check
  * count to it. */
-static void report_missing(struct check_ctx *ctx, uint64_t upto)
+static void report_missing(store *st, struct check_ctx *ctx, uint64_t upto)
 {
 	enum { NAMED = 20 };
+	struct store_fault f;
 	uint64_t gap;
-	char msg[96];
 
 	if (upto <= ctx->expect)
 		return;
 	gap = upto - ctx->expect;
-	for (uint64_t i = 0; i < gap && ctx->named < NAMED; i++, ctx->named++)
-		ctx->report(ctx->rctx, ctx->expect + i, "the case is missing: deleted from the file");
+	for (uint64_t i = 0; i < gap && ctx->named < NAMED; i++, ctx->named++) {
+		st_fault(&f, st, CHECK_CASE_DELETED, .record = ctx->expect + i);
+		ctx->report(ctx->rctx, ctx->expect + i, &f);
+	}
 	if (ctx->named == NAMED && gap > NAMED) {
-		snprintf(msg, sizeof msg, "%llu case ids missing in all from %llu on",
-		         (unsigned long long)gap, (unsigned long long)ctx->expect);
-		ctx->report(ctx->rctx, 0, msg);
+		st_fault(&f, st, CHECK_IDS_MISSING, .n = gap, .m = ctx->expect);
+		ctx->report(ctx->rctx, 0, &f);
 		ctx->named++;
 	}
 	ctx->broken += gap > SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)gap;
@@ -829,7 +813,7 @@ static void check_one(store *st, MDB_txn *txn, struct check_ctx *ctx, uint64_t i
 	int rc;
 
 	case_init(&c);
-	st->err[0] = 0;
+	st_fault_clear(st);
 	rc = case_read_txn(st, txn, id, &c, NULL);
 	if (rc == M_OK && (rc = st_hdr_read(st, txn, id, &h)) == M_OK) {
 		/* An administrator holds every live key: a value that opens for
@@ -839,17 +823,11 @@ static void check_one(store *st, MDB_txn *txn, struct check_ctx *ctx, uint64_t i
 		     k++)
 			for (int f = 0; rc == M_OK && h.slot[k].state && f < F_COUNT; f++)
 				if (field_catalogue[f].cls == k && c.locked[f])
-					rc = st_fail(st, M_INTEGRITY,
-					             "case %llu: the %s class opens with no key anyone "
-					             "holds",
-					             (unsigned long long)id,
-					             keys_class_name((enum key_class)k));
+					rc = st_err(st, CLASS_KEY_GONE, .record = id, .cls = k);
 		for (unsigned i = 0; rc == M_OK && keyring_is_authority(st->kr) && i < h.nfields; i++) {
 			int f = field_by_number(h.f[i].number);
 			if (f >= 0 && h.f[i].present && c.locked[f])
-				rc = st_fail(st, M_INTEGRITY,
-				             "case %llu: field %s opens with no key anyone holds",
-				             (unsigned long long)id, field_catalogue[f].id);
+				rc = st_err(st, FIELD_KEY_GONE, .record = id, .field = f);
 		}
 		/* Every national id must be findable through the index. */
 		struct hdr_field *hf = st_hdr_find(&h, field_catalogue[F_national_id].number);
@@ -862,9 +840,7 @@ static void check_one(store *st, MDB_txn *txn, struct check_ctx *ctx, uint64_t i
 			for (size_t i = 0; i < n; i++)
 				found |= ids[i] == id;
 			if (rc == M_OK && !found)
-				rc = st_fail(st, M_INTEGRITY,
-				             "case %llu: the national id is missing from the index",
-				             (unsigned long long)id);
+				rc = st_err(st, NID_UNINDEXED, .record = id);
 		}
 		for (uint32_t i = 0; rc == M_OK && i < h.notes && store_can_read(st, KC_NOTES);
 		     i++) {
@@ -875,8 +851,7 @@ static void check_one(store *st, MDB_txn *txn, struct check_ctx *ctx, uint64_t i
 			be64(k, id);
 			be32(k + 8, i);
 			if (st_get(st, txn, DB_NOTES, k, 12, &v) != M_OK) {
-				rc = st_fail(st, M_INTEGRITY, "case %llu: note %u is missing",
-				             (unsigned long long)id, i);
+				rc = st_err(st, NOTE_MISSING, .record = id, .n = i);
 				break;
 			}
 			const struct keys_place place = {id, NOTE_FIELD, i};
@@ -889,7 +864,9 @@ static void check_one(store *st, MDB_txn *txn, struct check_ctx *ctx, uint64_t i
 	}
 	if (rc) {
 		ctx->broken++;
-		ctx->report(ctx->rctx, id, st->err[0] ? st->err : "unreadable");
+		if (st->fault.code == E_NONE)
+			st_err(st, CHECK_UNREADABLE, .record = id);
+		ctx->report(ctx->rctx, id, &st->fault);
 	}
 	ctx->checked++;
 	case_clear(&c);
@@ -905,7 +882,7 @@ static int check_txn(store *st, MDB_txn *txn, void *vctx)
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
-		report_missing(ctx, ids[i]);
+		report_missing(st, ctx, ids[i]);
 		ctx->expect = ids[i] == UINT64_MAX ? UINT64_MAX : ids[i] + 1;
 		check_one(st, txn, ctx, ids[i]);
 	}
@@ -934,7 +911,11 @@ static int orphans_txn(store *st, MDB_txn *txn, void *vctx)
 		uint64_t id;
 		struct hdr_field *hf;
 		if (key.mv_size != 10) {
-			ctx->report(ctx->rctx, 0, "a field entry has a malformed key");
+			{
+				struct store_fault f;
+				st_fault(&f, st, CHECK_FIELD_KEY_MALFORMED);
+				ctx->report(ctx->rctx, 0, &f);
+			}
 			ctx->broken++;
 			continue;
 		}
@@ -948,7 +929,11 @@ static int orphans_txn(store *st, MDB_txn *txn, void *vctx)
 				MDB_val hv;
 				be64(hk, id);
 				if (st_get(st, txn, DB_CASES, hk, 8, &hv) == -1) {
-					ctx->report(ctx->rctx, id, "field data without a case");
+					{
+						struct store_fault f;
+						st_fault(&f, st, CHECK_FIELD_ORPHAN, .record = id);
+						ctx->report(ctx->rctx, id, &f);
+					}
 					ctx->broken++;
 				}
 				continue; /* a broken header was reported already */
@@ -956,7 +941,11 @@ static int orphans_txn(store *st, MDB_txn *txn, void *vctx)
 		}
 		hf = st_hdr_find(&h, rd16((const uint8_t *)key.mv_data + 8));
 		if (!hf || !hf->present) {
-			ctx->report(ctx->rctx, id, "a field that the record header does not list");
+			{
+				struct store_fault f;
+				st_fault(&f, st, CHECK_FIELD_UNLISTED, .record = id);
+				ctx->report(ctx->rctx, id, &f);
+			}
 			ctx->broken++;
 		}
 	}
@@ -971,7 +960,11 @@ static int orphans_txn(store *st, MDB_txn *txn, void *vctx)
 		uint8_t hk[8];
 		MDB_val hv;
 		if (key.mv_size != 12) {
-			ctx->report(ctx->rctx, 0, "a note entry has a malformed key");
+			{
+				struct store_fault f;
+				st_fault(&f, st, CHECK_NOTE_KEY_MALFORMED);
+				ctx->report(ctx->rctx, 0, &f);
+			}
 			ctx->broken++;
 			continue;
 		}
@@ -982,14 +975,22 @@ static int orphans_txn(store *st, MDB_txn *txn, void *vctx)
 			have = st_hdr_read(st, txn, id, &h) == M_OK;
 			be64(hk, id);
 			if (!have && st_get(st, txn, DB_CASES, hk, 8, &hv) == -1) {
-				ctx->report(ctx->rctx, id, "journal notes without a case");
+				{
+					struct store_fault f;
+					st_fault(&f, st, CHECK_NOTES_ORPHAN, .record = id);
+					ctx->report(ctx->rctx, id, &f);
+				}
 				ctx->broken++;
 			}
 		}
 		if (!have)
 			continue; /* reported once per case, above or by the header check */
 		if (rd32((const uint8_t *)key.mv_data + 8) >= h.notes) {
-			ctx->report(ctx->rctx, id, "a note that the record header does not count");
+			{
+				struct store_fault f;
+				st_fault(&f, st, CHECK_NOTE_UNCOUNTED, .record = id);
+				ctx->report(ctx->rctx, id, &f);
+			}
 			ctx->broken++;
 		}
 	}
@@ -998,14 +999,18 @@ static int orphans_txn(store *st, MDB_txn *txn, void *vctx)
 	/* The counter: authenticated, and above every case id. */
 	uint64_t next = 0;
 	if (st_counter_read(st, txn, &next) != M_OK) {
-		ctx->report(ctx->rctx, 0, st->err);
+		ctx->report(ctx->rctx, 0, &st->fault);
 		ctx->broken++;
-		st->err[0] = 0;
+		st_fault_clear(st);
 	} else if (ctx->expect > next) {
-		ctx->report(ctx->rctx, 0, "the case counter was wound back below existing cases");
+		{
+			struct store_fault f;
+			st_fault(&f, st, CHECK_COUNTER_BACK);
+			ctx->report(ctx->rctx, 0, &f);
+		}
 		ctx->broken++;
 	} else {
-		report_missing(ctx, next);
+		report_missing(st, ctx, next);
 	}
 	return M_OK;
 }
@@ -1018,21 +1023,24 @@ static int epochs_txn(store *st, MDB_txn *txn, void *vctx)
 	return rc ? rc : st_check_users(st, txn, ctx->report, ctx->rctx, &ctx->broken);
 }
 
-int store_check(store *st, void (*report)(void *ctx, uint64_t id, const char *what), void *rctx,
-                size_t *checked)
+int store_check(store *st,
+                void (*report)(void *ctx, uint64_t id, const struct store_fault *what),
+                void *rctx, size_t *checked)
 {
 	struct check_ctx ctx = {report, rctx, 0, 1, 0, 0, false, 0};
 	int rc;
 
 	if (!st->kr)
-		return st_fail(st, M_AUTH, "not unlocked");
+		return st_err(st, NOT_UNLOCKED);
 	/* An administrator holds every class at its active epoch; if not, the
 	 * grants are gone and the class is unreadable to everyone. */
 	if ((rc = st_txn(st, false, epochs_txn, &ctx)))
 		return rc;
 	for (unsigned c = 0; keyring_is_authority(st->kr) && c < KC_COUNT; c++)
 		if (!keyring_has(st->kr, (enum key_class)c, st->epoch[c])) {
-			report(rctx, 0, "a class has no key at its active epoch: its grants are gone");
+			struct store_fault f;
+			st_fault(&f, st, CHECK_CLASS_NO_KEY, .cls = (int)c);
+			report(rctx, 0, &f);
 			ctx.broken++;
 		}
 	while (!ctx.done)
@@ -1042,7 +1050,6 @@ int store_check(store *st, void (*report)(void *ctx, uint64_t id, const char *wh
 		return rc;
 	*checked = ctx.checked;
 	if (ctx.broken)
-		return st_fail(st, M_INTEGRITY, "%zu problem(s) in %zu case(s) checked", ctx.broken,
-		               ctx.checked);
+		return st_err(st, CHECK_FOUND, .n = ctx.broken, .m = ctx.checked);
 	return M_OK;
 }

@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,25 +21,6 @@ const char *const st_db_names[DB_COUNT] = {
     [DB_EPOCHS] = "epochs", [DB_CASES] = "cases", [DB_FIELDS] = "fields",
     [DB_NOTES] = "notes",   [DB_NID] = "nid",     [DB_DRAFTS] = "drafts",
 };
-
-int st_fail(store *st, int status, const char *fmt, ...)
-{
-	static const enum store_code legacy[] = {
-	    [M_USAGE] = E_LEGACY_USAGE,         [M_AUTH] = E_LEGACY_AUTH,
-	    [M_INTEGRITY] = E_LEGACY_INTEGRITY, [M_CONFLICT] = E_LEGACY_CONFLICT,
-	    [M_INPUT] = E_LEGACY_INPUT,         [M_UNAVAILABLE] = E_LEGACY_UNAVAILABLE,
-	};
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(st->err, sizeof st->err, fmt, ap);
-	va_end(ap);
-	st_raise(st, &(const struct st_fault_args){
-	                 .code = status > 0 && status <= M_UNAVAILABLE ? legacy[status]
-	                                                               : E_LEGACY_UNAVAILABLE,
-	                 .detail = st->err});
-	return status;
-}
 
 int st_mdb(store *st, int rc, const char *what)
 {
@@ -531,8 +511,7 @@ int st_authority_at(store *st, MDB_txn *txn, uint32_t epoch, uint8_t pk[KEYS_PK_
 	if (rc && rc != -1)
 		return rc;
 	if (rc == -1 || v.mv_size % KEYS_PK_BYTES || (uint64_t)epoch >= v.mv_size / KEYS_PK_BYTES)
-		return st_fail(st, M_INTEGRITY, "%s: authority epoch %u is missing from the history",
-		               st->dir, epoch);
+		return st_err(st, AUTHORITY_EPOCH_MISSING, .n = epoch);
 	memcpy(pk, (const uint8_t *)v.mv_data + (size_t)epoch * KEYS_PK_BYTES, KEYS_PK_BYTES);
 	return M_OK;
 }
@@ -546,13 +525,9 @@ static int env_check_size(store *st)
 
 	if (mdb_env_get_fd(st->env, &fd) != 0 || fstat(fd, &sb) != 0 ||
 	    mdb_env_info(st->env, &info) != 0 || mdb_env_stat(st->env, &ms) != 0)
-		return st_fail(st, M_UNAVAILABLE, "%s: cannot examine data.mdb", st->dir);
+		return st_err(st, DATA_STAT);
 	if ((uint64_t)sb.st_size < ((uint64_t)info.me_last_pgno + 1) * ms.ms_psize)
-		return st_fail(st, M_INTEGRITY,
-		               "%s: data.mdb is damaged: it is %lld bytes but its pages reach %llu "
-		               "(truncated?); restore it from a backup (docs/keys.md)",
-		               st->dir, (long long)sb.st_size,
-		               ((unsigned long long)info.me_last_pgno + 1) * ms.ms_psize);
+		return st_err(st, DATA_TRUNCATED, .n = (long long)sb.st_size, .m = ((unsigned long long)info.me_last_pgno + 1) * ms.ms_psize);
 	return M_OK;
 }
 
@@ -608,10 +583,7 @@ int st_env_setup(store *st, const struct store_options *opt, bool create)
 		st->env = NULL;
 	}
 	if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH || (rc == ENOENT && !create))
-		return st_fail(st, M_INTEGRITY,
-		               "%s: data.mdb is damaged: it is not an LMDB file (truncated or "
-		               "overwritten?); restore it from a backup",
-		               st->dir);
+		return st_err(st, DATA_NOT_LMDB);
 	if (rc)
 		return st_mdb(st, rc, "open");
 	if (!create && (rc = env_check_size(st)))
@@ -622,12 +594,10 @@ int st_env_setup(store *st, const struct store_options *opt, bool create)
 	return M_OK;
 }
 
-int st_set_dir(store *st, const char *dir, char *err, size_t errlen)
+int st_set_dir(store *st, const char *dir)
 {
-	if (strlen(dir) >= sizeof st->dir - 16) {
-		snprintf(err, errlen, "store path too long");
-		return M_USAGE;
-	}
+	if (strlen(dir) >= sizeof st->dir - 16)
+		return st_err(st, PATH_TOO_LONG);
 	snprintf(st->dir, sizeof st->dir, "%s", dir);
 	return M_OK;
 }

@@ -29,6 +29,11 @@ const char *store_code_message(enum store_code c)
 	return (unsigned)c < E_COUNT ? codes[c].msg : "unknown error";
 }
 
+bool store_code_names_case(enum store_code c)
+{
+	return strstr(store_code_message(c), "{case}") != NULL;
+}
+
 struct out {
 	char *p;
 	size_t cap, len;
@@ -176,6 +181,18 @@ int st_raise(store *st, const struct st_fault_args *a)
 	st_fault_set(&st->fault, a, st->dir);
 	store_fault_format(&st->fault, NULL, st->err, sizeof st->err);
 	return store_code_status(a->code);
+}
+
+void st_fault_clear(store *st)
+{
+	st->fault = (struct store_fault){.code = E_NONE};
+	st->err[0] = '\0';
+}
+
+void st_fault_restore(store *st, const struct store_fault *f)
+{
+	st->fault = *f;
+	store_fault_format(&st->fault, NULL, st->err, sizeof st->err);
 }
 
 const struct store_fault *store_fault(const store *st)

@@ -503,7 +503,7 @@ static int import_txn(store *st, MDB_txn *txn, void *vctx)
 	len = calloc(im->n, sizeof *len);
 	found = calloc(im->n, sizeof *found);
 	if (!nid || !len || !found) {
-		rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+		rc = st_err(st, NOMEM);
 		goto out;
 	}
 	for (size_t i = 0; i < im->n; i++) {
@@ -516,8 +516,7 @@ static int import_txn(store *st, MDB_txn *txn, void *vctx)
 	for (size_t i = 0; i < im->n; i++)
 		if (found[i]) {
 			ctx->failed = i;
-			rc = st_fail(st, M_INPUT, "field national_id: already registered in case %llu",
-			             (unsigned long long)found[i]);
+			rc = st_err(st, NID_REGISTERED, .record = found[i]);
 			goto out;
 		}
 	/* The ids, and the counter, once for the whole file. */
@@ -549,7 +548,7 @@ int store_import(store *st, const char *name, char *buf, size_t len, enum import
 	*n = 0;
 	err[0] = 0;
 	if (!st->kr)
-		return st_fail(st, M_AUTH, "not unlocked");
+		return st_err(st, NOT_UNLOCKED);
 	/* Normalising can lengthen a value: the boolean "0" becomes "false".
 	 * A one-byte value and its delimiter (2 input bytes) then take 6 arena
 	 * bytes with the NUL, and nothing grows more than that, so 3 bytes per

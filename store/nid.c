@@ -155,7 +155,7 @@ int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_
 	mdb_cursor_close(cur);
 	case_clear(&scratch);
 	if (rc == M_OK)
-		st->err[0] = 0;
+		st_fault_clear(st);
 	return rc;
 }
 
@@ -212,8 +212,6 @@ int st_nid_duplicate(store *st, MDB_txn *txn, const char *nid, size_t len, uint6
 		return rc;
 	for (size_t i = 0; i < n; i++)
 		if (ids[i] != self)
-			return st_fail(st, M_INPUT,
-			               "field national_id: already registered in case %llu",
-			               (unsigned long long)ids[i]);
+			return st_err(st, NID_REGISTERED, .record = ids[i]);
 	return M_OK;
 }

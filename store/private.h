@@ -6,6 +6,7 @@
  *               pure (libmappe-pure.a): no LMDB, no keys, no store state
  *   rec.c       the case record in memory: values in one secure arena
  *   items.c     the items of a case's lists, in the record model
+ *   errors.c    failures as codes of errors.def with arguments, and their messages
  *   env.c       LMDB: the transaction loop and its gates, get/put, scratch memory
  *   rotstate.c  the rotation state in meta and the rotation lock
  *   users.c     users, keyslots, grants, unlocking; the key epochs (st_load_epochs)
@@ -108,10 +109,16 @@ struct st_fault_args {
 };
 #define st_err(st, CODE, ...) st_raise((st), &(const struct st_fault_args){.code = E_##CODE, __VA_ARGS__})
 int st_raise(store *st, const struct st_fault_args *a);
+/* A fault for a report callback rather than the store's own (mappe check). */
+#define st_fault(f, st, CODE, ...)                                                                \
+	st_fault_set((f), &(const struct st_fault_args){.code = E_##CODE, __VA_ARGS__}, (st)->dir)
+/* Forget the last failure (the code E_NONE): a caller that tells whether a
+ * step set one. */
+void st_fault_clear(store *st);
+/* Make f (saved from st->fault earlier) the last failure again. */
+void st_fault_restore(store *st, const struct store_fault *f);
 void st_fault_set(struct store_fault *f, const struct st_fault_args *a, const char *dir);
 
-/* Set the one-line message and return status. */
-int st_fail(store *st, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Translate an LMDB error (remembered for the retry loop). */
 int st_mdb(store *st, int rc, const char *what);
 
@@ -177,7 +184,7 @@ int64_t st_now_ms(void); /* monotonic (env.c) */
  * M_USAGE, in err); the LMDB environment opened on it (create: a new one). */
 extern const char *const st_db_names[DB_COUNT];
 store *st_store_new(void);
-int st_set_dir(store *st, const char *dir, char *err, size_t errlen);
+int st_set_dir(store *st, const char *dir);
 int st_env_setup(store *st, const struct store_options *opt, bool create);
 
 /* ---- records (record.c), shared with cases.c, rotate.c and search.c ------ */
@@ -342,7 +349,8 @@ int st_write_user(store *st, MDB_txn *txn, const keyring *signer, const char *na
 int st_grant_role(store *st, MDB_txn *txn, const keyring *kr, const char *name,
                   enum key_role role, const uint8_t pk[KEYS_PK_BYTES]);
 /* check: every user record decodes (and, for an administrator, verifies). */
-int st_check_users(store *st, MDB_txn *txn, void (*report)(void *, uint64_t, const char *),
+int st_check_users(store *st, MDB_txn *txn,
+                   void (*report)(void *, uint64_t, const struct store_fault *),
                    void *rctx, size_t *broken);
 /* The 3 -> 4 migration: sign every version-1 user record (administrator). */
 int st_sign_legacy_users(store *st, MDB_txn *txn);

@@ -150,7 +150,7 @@ int st_hdr5_encode(store *st, uint64_t id, const struct rec_header *h, uint8_t *
 			need += 5 + h->slot[c].len;
 	b = malloc(need);
 	if (!b)
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
+		return st_err(st, NOMEM);
 	b[p++] = HDR_FORMAT5;
 	b[p++] = h->status;
 	be32(b + p, h->version), p += 4;
@@ -169,12 +169,12 @@ int st_hdr5_encode(store *st, uint64_t id, const struct rec_header *h, uint8_t *
 	if (keys_seal(st->kr, KC_RECORD, h->epoch, &tplace, table, sizeof table, b + p + 2, tcap,
 	              &tlen) != KEYS_OK) {
 		free(b);
-		return st_fail(st, M_AUTH, "not permitted: you do not hold the record key");
+		return st_err(st, NEED_RECORD_KEY);
 	}
 	be16(b + p, (uint16_t)tlen), p += 2 + tlen;
 	if (keys_header_mac(st->kr, h->epoch, id, b, p, b + p) != KEYS_OK) {
 		free(b);
-		return st_fail(st, M_AUTH, "not permitted: you do not hold the record key");
+		return st_err(st, NEED_RECORD_KEY);
 	}
 	p += KEYS_MAC_BYTES;
 	for (unsigned c = 0; c < KC_COUNT; c++) {
@@ -190,8 +190,7 @@ int st_hdr5_encode(store *st, uint64_t id, const struct rec_header *h, uint8_t *
 
 static int malformed(store *st, uint64_t id)
 {
-	return st_fail(st, M_INTEGRITY, "case %llu: the record header is malformed",
-	               (unsigned long long)id);
+	return st_err(st, HEADER_MALFORMED, .record = id);
 }
 
 int st_hdr5_decode(store *st, uint64_t id, const uint8_t *b, size_t len, struct rec_header *h,
@@ -223,19 +222,15 @@ int st_hdr5_decode(store *st, uint64_t id, const uint8_t *b, size_t len, struct 
 	p += 2 + tlen;
 	rc = verify ? keys_header_verify(st->kr, h->epoch, id, b, p, b + p) : KEYS_OK;
 	if (rc == KEYS_ELOCKED)
-		return st_fail(st, M_INTEGRITY,
-		               "case %llu: the record header is under a key epoch you do not hold",
-		               (unsigned long long)id);
+		return st_err(st, HEADER_EPOCH_UNHELD, .record = id);
 	if (rc)
-		return st_fail(st, M_INTEGRITY, "case %llu: the record header does not authenticate",
-		               (unsigned long long)id);
+		return st_err(st, HEADER_FORGED, .record = id);
 	p += KEYS_MAC_BYTES;
 	const struct keys_place tplace = {id, PLACE_TABLE, h->version};
 	if (tlen != keys_envelope_size(TABLE_BYTES) ||
 	    keys_open(st->kr, &tplace, tenv, tlen, table, sizeof table, &n) != KEYS_OK ||
 	    n != TABLE_BYTES)
-		return st_fail(st, M_INTEGRITY, "case %llu: the class table does not authenticate",
-		               (unsigned long long)id);
+		return st_err(st, CLASS_TABLE_FORGED, .record = id);
 	for (unsigned c = 0; c < KC_COUNT; c++) {
 		struct class_slot *s = &h->slot[c];
 		uint32_t w = c >= TABLE_FIRST && c <= TABLE_LAST
@@ -282,9 +277,7 @@ static int env_ok(store *st, enum key_class c, const struct class_slot *s, uint3
 
 int st_class_damaged(store *st, uint64_t id, enum key_class c)
 {
-	return st_fail(st, M_INTEGRITY, "case %llu: the %s class does not authenticate (tampered "
-	                                "or moved)",
-	               (unsigned long long)id, keys_class_name(c));
+	return st_err(st, CLASS_FORGED, .record = id, .cls = c);
 }
 
 int st_class_open(store *st, uint64_t id, const struct rec_header *h, enum key_class c,
@@ -302,7 +295,7 @@ int st_class_open(store *st, uint64_t id, const struct rec_header *h, enum key_c
 	if (s->state != SLOT_SEALED)
 		return keyring_has(st->kr, c, s->state ? epoch : st->epoch[c]) ? M_OK : M_AUTH;
 	if (!(buf = st_scratch(st, s->len)))
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
+		return st_err(st, NOMEM);
 	const struct keys_place place = {id, PLACE_CLASS(c), s->counter};
 	rc = keys_open_bucket(st->kr, &place, s->env, s->len, buf, s->len, n);
 	if (rc == KEYS_ELOCKED)
@@ -323,11 +316,10 @@ int st_class_seal(store *st, uint64_t id, struct rec_header *h, enum key_class c
 
 	*owned = NULL;
 	if (!env)
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
+		return st_err(st, NOMEM);
 	if (s->counter >= COUNTER_MAX) {
 		free(env);
-		return st_fail(st, M_INPUT, "case %llu: the %s class was written too often",
-		               (unsigned long long)id, keys_class_name(c));
+		return st_err(st, CLASS_COUNTER_FULL, .record = id, .cls = c);
 	}
 	const struct keys_place place = {id, PLACE_CLASS(c), s->counter + 1};
 	rc = keys_seal_bucket(st->kr, c, st->epoch[c], &place, pt, n, st_class_floor(c), env, cap,
@@ -335,8 +327,7 @@ int st_class_seal(store *st, uint64_t id, struct rec_header *h, enum key_class c
 	if (rc) {
 		keys_wipe(env, cap); /* sealing works in place */
 		free(env);
-		return st_fail(st, rc == KEYS_ELOCKED ? M_AUTH : M_INPUT, "cannot encrypt (%s)",
-		               rc == KEYS_ELOCKED ? "no key" : "values too long");
+		return rc == KEYS_ELOCKED ? st_err(st, SEAL_NO_KEY) : st_err(st, SEAL_TOO_LONG);
 	}
 	s->state = SLOT_SEALED;
 	s->counter++;
@@ -467,7 +458,7 @@ int st_case5_read(store *st, MDB_txn *txn, uint64_t id, const struct rec_header 
 		rc = st_class_each(pt, n, fill_one, &fc);
 		keys_wipe((void *)pt, n);
 		if (fc.failed)
-			return st_fail(st, M_UNAVAILABLE, "out of memory");
+			return st_err(st, NOMEM);
 		if (rc)
 			return st_class_damaged(st, id, (enum key_class)c);
 	}
@@ -628,7 +619,7 @@ int st_hdr_read(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
 	be64(k, id);
 	rc = st_get(st, txn, DB_CASES, k, 8, &v);
 	if (rc == -1)
-		return st_fail(st, M_INPUT, "no case %llu", (unsigned long long)id);
+		return st_err(st, NO_CASE, .record = id);
 	if (rc)
 		return rc;
 	h->append = false; /* a case read exists: it is rewritten in place */
@@ -637,23 +628,16 @@ int st_hdr_read(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
 	/* Format 4 exists only until mappe migrate has moved every case: after
 	 * that, one is an old record put back. */
 	if (!st->legacy)
-		return st_fail(st, M_INTEGRITY,
-		               "case %llu: a record of the old format (4) in a migrated store: "
-		               "put back from an older copy",
-		               (unsigned long long)id);
+		return st_err(st, CASE_OLD_FORMAT_BACK, .record = id);
 	h->format = HDR_FORMAT;
 	if (hdr_decode(v.mv_data, v.mv_size, h, &body))
-		return st_fail(st, M_INTEGRITY, "case %llu: the record header is malformed",
-		               (unsigned long long)id);
+		return st_err(st, HEADER_MALFORMED, .record = id);
 	rc = keys_header_verify(st->kr, h->epoch, id, v.mv_data, body,
 	                        (const uint8_t *)v.mv_data + body);
 	if (rc == KEYS_ELOCKED)
-		return st_fail(st, M_INTEGRITY,
-		               "case %llu: the record header is under a key epoch you do not hold",
-		               (unsigned long long)id);
+		return st_err(st, HEADER_EPOCH_UNHELD, .record = id);
 	if (rc)
-		return st_fail(st, M_INTEGRITY, "case %llu: the record header does not authenticate",
-		               (unsigned long long)id);
+		return st_err(st, HEADER_FORGED, .record = id);
 	return M_OK;
 }
 
@@ -676,10 +660,7 @@ int st_hdr_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
 			MDB_val key = {8, k}, val = {n, v};
 			rc = mdb_put(txn, st->dbi[DB_CASES], &key, &val, MDB_APPEND);
 			if (rc == MDB_KEYEXIST)
-				rc = st_fail(st, M_INTEGRITY,
-				             "%s: a case above the case counter (%llu): the store was "
-				             "tampered with; nothing was written",
-				             st->dir, (unsigned long long)id);
+				rc = st_err(st, CASE_ABOVE_COUNTER, .record = id);
 			else if (rc)
 				rc = st_mdb(st, rc, "cases");
 		} else {
@@ -690,7 +671,7 @@ int st_hdr_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
 	}
 	n = hdr_encode(h, b);
 	if (keys_header_mac(st->kr, h->epoch, id, b, n, b + n))
-		return st_fail(st, M_AUTH, "not permitted: you do not hold the record key");
+		return st_err(st, NEED_RECORD_KEY);
 	be64(k, id);
 	return st_put(st, txn, DB_CASES, k, 8, b, n + KEYS_MAC_BYTES, 0);
 }
@@ -706,8 +687,7 @@ size_t st_field_key(uint8_t k[10], uint64_t id, uint16_t number)
 
 int st_denied(store *st, enum field_id f)
 {
-	return st_fail(st, M_AUTH, "not permitted: field %s needs the %s key",
-	               field_catalogue[f].id, keys_class_name(field_catalogue[f].cls));
+	return st_err(st, FIELD_NEEDS_KEY, .field = f, .cls = field_catalogue[f].cls);
 }
 
 int st_seal_put(store *st, MDB_txn *txn, enum store_db db, const uint8_t *k, size_t klen,
@@ -719,14 +699,13 @@ int st_seal_put(store *st, MDB_txn *txn, enum store_db db, const uint8_t *k, siz
 	int rc;
 
 	if (!env)
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
+		return st_err(st, NOMEM);
 	rc = keys_seal(st->kr, cls, st->epoch[cls], place, val, len, env, cap, &outlen);
 	if (rc == KEYS_OK) {
 		rc = st_put(st, txn, db, k, klen, env, outlen, 0);
 	} else {
 		keys_wipe(env, cap); /* sealing works in place: no plaintext may stay */
-		rc = st_fail(st, rc == KEYS_ELOCKED ? M_AUTH : M_INPUT, "cannot encrypt (%s)",
-		             rc == KEYS_ELOCKED ? "no key" : "value too long");
+		rc = rc == KEYS_ELOCKED ? st_err(st, SEAL_NO_KEY) : st_err(st, SEAL_TOO_LONG);
 	}
 	free(env);
 	return rc;
@@ -749,16 +728,12 @@ int st_open_into(store *st, const struct keys_place *place, const MDB_val *v, en
 
 	if (keys_envelope_info(v->mv_data, v->mv_size, &c, &epoch) != KEYS_OK || c != cls ||
 	    epoch < st->floor[c] || epoch > st->epoch[c])
-		return st_fail(st, M_INTEGRITY,
-		               "case %llu: field %u does not authenticate (tampered or moved)",
-		               (unsigned long long)place->record, place->field);
+		return st_err(st, FIELD_FORGED, .record = place->record, .n = place->field);
 	rc = keys_open(st->kr, place, v->mv_data, v->mv_size, (uint8_t *)buf, cap - 1, len);
 	if (rc == KEYS_ELOCKED)
 		return M_AUTH;
 	if (rc)
-		return st_fail(st, M_INTEGRITY,
-		               "case %llu: field %u does not authenticate (tampered or moved)",
-		               (unsigned long long)place->record, place->field);
+		return st_err(st, FIELD_FORGED, .record = place->record, .n = place->field);
 	buf[*len] = 0;
 	return M_OK;
 }
@@ -770,7 +745,7 @@ int st_open_env(store *st, const struct keys_place *place, const MDB_val *v,
 	int rc;
 
 	if (!buf)
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
+		return st_err(st, NOMEM);
 	rc = st_open_into(st, place, v, cls, buf, v->mv_size + 1, len);
 	if (rc) {
 		keys_secure_free(buf);
@@ -791,12 +766,11 @@ int st_read_field_into(store *st, MDB_txn *txn, uint64_t id, const struct hdr_fi
 	int rc = st_get(st, txn, DB_FIELDS, k, st_field_key(k, id, hf->number), &v);
 
 	if (rc == -1)
-		return st_fail(st, M_INTEGRITY, "case %llu: field %u is missing",
-		               (unsigned long long)id, hf->number);
+		return st_err(st, FIELD_MISSING, .record = id, .n = hf->number);
 	if (rc)
 		return rc;
 	if (st_arena_reserve(c, v.mv_size + 1))
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
+		return st_err(st, NOMEM);
 	const struct keys_place place = {id, hf->number, hf->counter};
 	char *at = c->arena + c->arena_used;
 	rc = st_open_into(st, &place, &v, field_catalogue[f].cls, at, v.mv_size + 1, &len);

@@ -75,7 +75,7 @@ static int damaged_add(store *st, struct damaged *d, uint64_t id)
 		size_t cap = d->cap ? d->cap * 2 : 16;
 		uint64_t *p = realloc(d->id, cap * sizeof *p);
 		if (!p)
-			return st_fail(st, M_UNAVAILABLE, "out of memory");
+			return st_err(st, NOMEM);
 		d->id = p;
 		d->cap = cap;
 	}
@@ -90,25 +90,16 @@ static int damaged_fail(store *st, const struct store_rotation *r, const struct 
 {
 	char list[320];
 	size_t off = 0, shown = 0;
-	const char *cls = keys_class_name(r->cls);
 
 	list[0] = 0;
 	for (; shown < d->n && off < sizeof list - 48; shown++)
 		off += (size_t)snprintf(list + off, sizeof list - off, "%s%llu", shown ? ", " : "",
 		                        (unsigned long long)d->id[shown]);
 	if (shown < d->n)
-		snprintf(list + off, sizeof list - off, " and %zu more", d->n - shown);
+		snprintf(list + off, sizeof list - off, ", ...");
 	if (d->n == 1)
-		return st_fail(st, M_INTEGRITY,
-		               "%s: case %s is damaged and was not re-encrypted; every other case "
-		               "is at epoch %u, and the old %s key stays, decrypt-only, until the "
-		               "case is repaired (mappe check; docs/keys.md)",
-		               cls, list, r->to, cls);
-	return st_fail(st, M_INTEGRITY,
-	               "%s: %zu damaged cases were not re-encrypted (%s); every other case is "
-	               "at epoch %u, and the old %s key stays, decrypt-only, until they are "
-	               "repaired (mappe check; docs/keys.md)",
-	               cls, d->n, list, r->to, cls);
+		return st_err(st, ROTATION_CASE_HELD, .cls = r->cls, .record = d->id[0], .n = r->to);
+	return st_err(st, ROTATION_CASES_HELD, .cls = r->cls, .m = d->n, .detail = list, .n = r->to);
 }
 
 static int count_cases(store *st, MDB_txn *txn, uint64_t *n)
@@ -151,10 +142,7 @@ static int rot_still(store *st, MDB_txn *txn, struct store_rotation *r)
 	if (rc)
 		return rc;
 	if (!r->active || r->from != from || r->to != to || (r->phase & ROT_SUPERSEDED))
-		return st_fail(st, M_CONFLICT,
-		               "%s: the rotation changed under this one (another process, or a "
-		               "revocation); run keys rotate again",
-		               keys_class_name(r->cls));
+		return st_err(st, ROTATION_CHANGED, .cls = r->cls);
 	return M_OK;
 }
 
@@ -187,7 +175,7 @@ static int begin_txn(store *st, MDB_txn *txn, void *vctx)
 	 * shadow the one this transaction seals. */
 	keyring_forget(st->kr, r->cls, r->to);
 	if (keyring_new_root(st->kr, r->cls, r->to))
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
+		return st_err(st, NOMEM);
 	if ((rc = st_grant_epoch(st, txn, r->cls, r->to, &granted)))
 		return rc;
 	if ((rc = st_put_epoch(st, txn, r->cls, r->to, st->floor[r->cls])))
@@ -214,14 +202,12 @@ static int reseal(store *st, MDB_txn *txn, enum store_db db, const uint8_t *k, s
 	int rc = M_OK;
 
 	if (!env || !back) {
-		rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+		rc = st_err(st, NOMEM);
 	} else if (keys_seal(st->kr, c, to, place, val, len, env, cap, &outlen) != KEYS_OK) {
-		rc = st_fail(st, M_AUTH, "not permitted: you do not hold the new %s key",
-		             keys_class_name(c));
+		rc = st_err(st, ROTATE_NEW_KEY_UNHELD, .cls = c);
 	} else if (keys_open(st->kr, place, env, outlen, (uint8_t *)back, cap, &n) != KEYS_OK ||
 	           n != len || memcmp(back, val, len) != 0) {
-		rc = st_fail(st, M_INTEGRITY, "case %llu: a new ciphertext did not open; stopped",
-		             (unsigned long long)place->record);
+		rc = st_err(st, RESEAL_FAILED, .record = place->record);
 	} else {
 		rc = st_put(st, txn, db, k, klen, env, outlen, 0);
 	}
@@ -262,12 +248,10 @@ static int rotate_class5(store *st, MDB_txn *txn, uint64_t id, struct rec_header
 	    epoch >= to)
 		return M_OK;
 	if (st->epoch[c] != to)
-		return st_fail(st, M_CONFLICT, "%s: the active epoch moved during the rotation",
-		               keys_class_name(c));
+		return st_err(st, ROTATION_EPOCH_MOVED, .cls = c);
 	if ((rc = st_class_open(st, id, h, c, &pt, &n))) {
 		*damaged = rc == M_INTEGRITY;
-		return rc == M_AUTH ? st_fail(st, M_AUTH, "you do not hold the old %s key",
-		                              keys_class_name(c))
+		return rc == M_AUTH ? st_err(st, ROTATE_OLD_KEY_UNHELD, .cls = c)
 		                    : rc;
 	}
 	if (s->state == SLOT_BLANK) {
@@ -276,15 +260,14 @@ static int rotate_class5(store *st, MDB_txn *txn, uint64_t id, struct rec_header
 	}
 	/* Into the build memory: st_class_open below reuses the scratch. */
 	if (!(copy = st_build(st, n)))
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
+		return st_err(st, NOMEM);
 	memcpy(copy, pt, n);
 	keys_wipe((void *)pt, n);
 	if (c == KC_IDENTITY) {
 		const uint8_t *nid[2] = {NULL, NULL};
 		if (st_class_each(copy, n, nid_entry, nid) < 0) {
 			*damaged = true;
-			rc = st_fail(st, M_INTEGRITY, "case %llu: the identity class is malformed",
-			             (unsigned long long)id);
+			rc = st_err(st, IDENTITY_MALFORMED, .record = id);
 			goto out;
 		}
 		if (nid[0]) {
@@ -299,8 +282,7 @@ static int rotate_class5(store *st, MDB_txn *txn, uint64_t id, struct rec_header
 	if ((rc = st_class_seal(st, id, h, c, copy, n, owned)))
 		goto out;
 	if (st_class_open(st, id, h, c, &back, &m) != M_OK || m != n || memcmp(back, copy, n) != 0)
-		rc = st_fail(st, M_INTEGRITY, "case %llu: a new ciphertext did not open; stopped",
-		             (unsigned long long)id);
+		rc = st_err(st, RESEAL_FAILED, .record = id);
 	else
 		keys_wipe((void *)back, m);
 out:
@@ -323,26 +305,24 @@ static int reseal_note(store *st, MDB_txn *txn, const uint8_t k[12], const MDB_v
 	int rc;
 
 	if (!pt || !(copy = st_build(st, v->mv_size)))
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
+		return st_err(st, NOMEM);
 	if (keys_envelope_info(v->mv_data, v->mv_size, &ec, &epoch) != KEYS_OK ||
 	    ec != KC_NOTES || epoch < st->floor[KC_NOTES] || epoch > st->epoch[KC_NOTES] ||
 	    keys_open(st->kr, place, v->mv_data, v->mv_size, pt, v->mv_size, &n) != KEYS_OK) {
 		*damaged = true;
-		return st_fail(st, M_INTEGRITY, "case %llu: note %u does not authenticate",
-		               (unsigned long long)place->record, place->counter);
+		return st_err(st, NOTE_FORGED, .record = place->record, .n = place->counter);
 	}
 	memcpy(copy, pt, n);
 	keys_wipe(pt, n);
 	if (!(env = malloc(cap))) {
 		keys_wipe(copy, n);
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
+		return st_err(st, NOMEM);
 	}
 	if (keys_seal(st->kr, KC_NOTES, to, place, copy, n, env, cap, &outlen) != KEYS_OK)
-		rc = st_fail(st, M_AUTH, "not permitted: you do not hold the new notes key");
+		rc = st_err(st, ROTATE_NEW_NOTES_KEY_UNHELD);
 	else if (keys_open(st->kr, place, env, outlen, pt, v->mv_size, &m) != KEYS_OK || m != n ||
 	         memcmp(pt, copy, n) != 0)
-		rc = st_fail(st, M_INTEGRITY, "case %llu: a new ciphertext did not open; stopped",
-		             (unsigned long long)place->record);
+		rc = st_err(st, RESEAL_FAILED, .record = place->record);
 	else
 		rc = st_put(st, txn, DB_NOTES, k, 12, env, outlen, 0);
 	keys_wipe(pt, n);
@@ -392,8 +372,7 @@ static int rotate_case(store *st, MDB_txn *txn, uint64_t id, key_classes classes
 		c = field_catalogue[f].cls;
 		if ((rc = st_get(st, txn, DB_FIELDS, k, klen, &v))) {
 			*damaged = rc == -1;
-			rc = rc == -1 ? st_fail(st, M_INTEGRITY, "case %llu: field %u is missing",
-			                        (unsigned long long)id, hf->number)
+			rc = rc == -1 ? st_err(st, FIELD_MISSING, .record = id, .n = hf->number)
 			              : rc;
 			goto out;
 		}
@@ -404,8 +383,7 @@ static int rotate_case(store *st, MDB_txn *txn, uint64_t id, key_classes classes
 		if ((rc = st_open_env(st, &place, &v, c, &val, &len))) {
 			*damaged = rc == M_INTEGRITY;
 			if (rc == M_AUTH)
-				rc = st_fail(st, M_AUTH, "you do not hold the old %s key",
-				             keys_class_name(c));
+				rc = st_err(st, ROTATE_OLD_KEY_UNHELD, .cls = c);
 			goto out;
 		}
 		/* A new counter too: the old ciphertext can never be put back. */
@@ -431,8 +409,7 @@ static int rotate_case(store *st, MDB_txn *txn, uint64_t id, key_classes classes
 		be32(k + 8, seq);
 		if ((rc = st_get(st, txn, DB_NOTES, k, 12, &v))) {
 			*damaged = rc == -1;
-			rc = rc == -1 ? st_fail(st, M_INTEGRITY, "case %llu: note %u is missing",
-			                        (unsigned long long)id, seq)
+			rc = rc == -1 ? st_err(st, NOTE_MISSING, .record = id, .n = seq)
 			              : rc;
 			goto out;
 		}
@@ -514,7 +491,7 @@ static int step_txn(store *st, MDB_txn *txn, void *vctx)
 	int rc;
 
 	if (!ids)
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
+		return st_err(st, NOMEM);
 	/* Read the state inside this transaction: it is the truth after a crash. */
 	if ((rc = st_load_epochs(st, txn)) || (rc = count_cases(st, txn, &total)))
 		goto out;
@@ -778,8 +755,7 @@ static int finish_txn(store *st, MDB_txn *txn, void *vctx)
 	if ((rc = rot_still(st, txn, r)))
 		return rc;
 	if (r->to < 2)
-		return st_fail(st, M_INTEGRITY, "%s: a rotation to epoch %u is impossible",
-		               keys_class_name(r->cls), r->to);
+		return st_err(st, ROTATION_IMPOSSIBLE, .cls = r->cls, .n = r->to);
 	if ((rc = st_rotate_drafts(st, txn, r->cls, r->to)))
 		return rc;
 	/* Grants are the only copies of a root key: deleting them deletes it.
@@ -845,11 +821,12 @@ static size_t next_batch(size_t batch, size_t max, int64_t ms)
 /* Every class of `classes` rotated together: begun, re-encrypted in one
  * pass over the cases, then each proved unused and forgotten. *blocked
  * gets the classes stopped because damaged cases hold an older epoch (with
- * every other case done); the first such class's message is in st->err,
+ * every other case done); the first such class's fault is the store's,
  * and damaged() gets each. */
 static int rotate_set_locked(store *st, key_classes classes, size_t max_batch,
                              void (*progress)(void *ctx, const struct store_rotation *r),
-                             void (*damaged)(void *ctx, enum key_class c, const char *msg),
+                             void (*damaged)(void *ctx, enum key_class c,
+                                             const struct store_fault *why),
                              void *pctx, key_classes *blocked)
 {
 	struct store_rotation r[KC_COUNT];
@@ -858,7 +835,7 @@ static int rotate_set_locked(store *st, key_classes classes, size_t max_batch,
 	/* A batch the caller gives is kept as it is; 0: sized by time. */
 	bool timed = max_batch == 0;
 	size_t batch = timed ? 64 : max_batch;
-	char first[sizeof st->err] = "";
+	struct store_fault first = {.code = E_NONE};
 	int rc = M_OK;
 
 	*blocked = 0;
@@ -908,10 +885,10 @@ static int rotate_set_locked(store *st, key_classes classes, size_t max_batch,
 				if ((rc = st_txn(st, true, block_txn, &r[c])))
 					goto out;
 				damaged_fail(st, &r[c], &dmg[c]);
-				if (!first[0])
-					memcpy(first, st->err, sizeof first);
+				if (first.code == E_NONE)
+					first = st->fault;
 				if (damaged)
-					damaged(pctx, (enum key_class)c, st->err);
+					damaged(pctx, (enum key_class)c, &st->fault);
 				*blocked |= 1u << c;
 				live &= ~(1u << c);
 			} else {
@@ -925,7 +902,7 @@ static int rotate_set_locked(store *st, key_classes classes, size_t max_batch,
 		}
 	}
 	if (*blocked) {
-		memcpy(st->err, first, sizeof st->err);
+		st_fault_restore(st, &first);
 		rc = M_INTEGRITY;
 	}
 out:
@@ -939,11 +916,9 @@ out:
 static int rotation_begin(store *st, int *lock)
 {
 	if (!st->kr || !keyring_is_authority(st->kr))
-		return st_fail(st, M_AUTH, "not permitted: only an administrator can rotate keys");
+		return st_err(st, ROTATE_ADMIN_ONLY);
 	if ((*lock = st_rotation_lock(st)) < 0)
-		return st_fail(st, M_UNAVAILABLE,
-		               "another key rotation is running on this store; wait for it, or "
-		               "run keys rotate again when it is gone");
+		return st_err(st, ROTATION_RUNNING);
 	return M_OK;
 }
 
@@ -954,7 +929,7 @@ int store_rotate(store *st, enum key_class c, size_t batch,
 	int lock = -1, rc;
 
 	if ((unsigned)c >= KC_COUNT)
-		return st_fail(st, M_USAGE, "no such class");
+		return st_err(st, NO_CLASS);
 	if ((rc = rotation_begin(st, &lock)))
 		return rc;
 	rc = rotate_set_locked(st, 1u << c, batch, progress, NULL, pctx, &blocked);
@@ -998,7 +973,8 @@ static int plan_txn(store *st, MDB_txn *txn, void *vctx)
 
 int store_rotate_classes(store *st, key_classes classes, size_t batch,
                          void (*progress)(void *ctx, const struct store_rotation *r),
-                         void (*damaged)(void *ctx, enum key_class c, const char *msg),
+                         void (*damaged)(void *ctx, enum key_class c,
+                                         const struct store_fault *why),
                          void *pctx)
 {
 	struct plan_ctx pc = {classes, 0};
@@ -1006,7 +982,7 @@ int store_rotate_classes(store *st, key_classes classes, size_t batch,
 	int lock = -1, rc;
 
 	if (classes == 0 || (classes >> KC_COUNT))
-		return st_fail(st, M_USAGE, "no such class");
+		return st_err(st, NO_CLASS);
 	if ((rc = rotation_begin(st, &lock)))
 		return rc;
 	if ((rc = st_txn(st, true, plan_txn, &pc)))
@@ -1024,11 +1000,7 @@ int store_rotate_classes(store *st, key_classes classes, size_t batch,
 	/* The plan stays while a class is held back: a rerun retries only
 	 * those. It went with the last class to finish otherwise. */
 	if (held_back)
-		rc = st_fail(st, M_INTEGRITY,
-		             "%u class(es) held back by damaged cases, every other case and class "
-		             "rotated; repair them (mappe check names them) and run keys rotate "
-		             "again",
-		             held_back);
+		rc = st_err(st, ROTATION_HELD_BACK, .n = held_back);
 out:
 	close(lock);
 	return rc;
@@ -1069,7 +1041,7 @@ int store_key_status(store *st, struct store_key_status status[KC_COUNT])
 	int rc;
 
 	if (!st->kr)
-		return st_fail(st, M_AUTH, "not unlocked");
+		return st_err(st, NOT_UNLOCKED);
 	memset(status, 0, KC_COUNT * sizeof *status);
 	if ((rc = st_txn(st, false, status_txn, &ctx)))
 		return rc;

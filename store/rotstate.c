@@ -25,8 +25,7 @@ int st_plan_read(store *st, MDB_txn *txn, struct rot_plan *p)
 	if (rc)
 		return rc;
 	if (v.mv_size != 8)
-		return st_fail(st, M_INTEGRITY, "%s: the plan of the key rotation is damaged",
-		               st->dir);
+		return st_err(st, ROTATION_PLAN_DAMAGED);
 	p->have = true;
 	p->want = rd32(v.mv_data);
 	p->done = rd32((const uint8_t *)v.mv_data + 4);
@@ -86,8 +85,7 @@ int st_rot_read(store *st, MDB_txn *txn, enum key_class c, struct store_rotation
 	if (rc)
 		return rc;
 	if (v.mv_size != ROT_BYTES)
-		return st_fail(st, M_INTEGRITY, "%s: the rotation state of %s is damaged", st->dir,
-		               keys_class_name(c));
+		return st_err(st, ROTATION_STATE_DAMAGED, .cls = c);
 	const uint8_t *p = v.mv_data;
 	r->active = true;
 	r->from = rd32(p);

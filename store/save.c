@@ -127,20 +127,17 @@ static int plan_lists(store *st, uint64_t id, const struct rec_header *h,
 		if (!plan->work[l] && !touch)
 			continue;
 		if (!store_can_read(st, d->cls)) {
-			rc = st_fail(st, M_AUTH, "not permitted: list %s needs the %s key", d->id,
-			             keys_class_name(d->cls));
+			rc = st_err(st, LIST_NEEDS_KEY, .list = (int)(d - list_catalogue), .cls = d->cls);
 			break;
 		}
 		for (unsigned k = 0; removes && k < KC_COUNT; k++)
 			if ((list_classes((enum list_id)l) >> k & 1) &&
 			    !store_can_read(st, (enum key_class)k)) {
-				rc = st_fail(st, M_AUTH,
-				             "not permitted: removing an item of list %s needs the %s key",
-				             d->id, keys_class_name((enum key_class)k));
+				rc = st_err(st, ITEM_REMOVE_NEEDS_KEY, .list = (int)(d - list_catalogue), .cls = k);
 				goto out;
 			}
 		if (!found && !(found = calloc(c->nitems + 1, sizeof *found))) {
-			rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+			rc = st_err(st, NOMEM);
 			break;
 		}
 		memset(found, 0, (c->nitems + 1) * sizeof *found);
@@ -162,12 +159,12 @@ static int plan_lists(store *st, uint64_t id, const struct rec_header *h,
 			if (it->list != l)
 				continue;
 			if (it->id && !found[i]) {
-				rc = st_fail(st, M_INPUT, "list %s has no item %u", d->id, it->id);
+				rc = st_err(st, NO_ITEM, .list = (int)(d - list_catalogue), .n = it->id);
 				goto out;
 			}
 			if (it->id == 0 && !it->removed) {
 				if (sc.high == UINT32_MAX) {
-					rc = st_fail(st, M_INPUT, "list %s: no item ids left", d->id);
+					rc = st_err(st, ITEM_IDS_FULL, .list = (int)(d - list_catalogue));
 					goto out;
 				}
 				it->saved = ++sc.high;
@@ -261,14 +258,9 @@ int st_case5_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h,
 			if (dirty) {
 				for (int f = 0; f < F_COUNT; f++)
 					if (field_catalogue[f].cls == cls && c->dirty[f])
-						rc = st_fail(st, M_AUTH,
-						             "not permitted: field %s needs the %s key",
-						             field_catalogue[f].id,
-						             keys_class_name((enum key_class)cls));
+						rc = st_err(st, FIELD_NEEDS_KEY, .field = f, .cls = cls);
 				if (rc == M_OK)
-					rc = st_fail(st, M_AUTH,
-					             "not permitted: list items need the %s key",
-					             keys_class_name((enum key_class)cls));
+					rc = st_err(st, ITEMS_NEED_KEY, .cls = cls);
 				goto out;
 			}
 			/* An insert without the key: a placeholder, blank. */
@@ -276,7 +268,7 @@ int st_case5_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h,
 			if (!(owned[cls] = malloc(cap)) ||
 			    keys_placeholder((enum key_class)cls, st->epoch[cls], st_class_floor((enum key_class)cls),
 			                     owned[cls], cap, &len)) {
-				rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+				rc = st_err(st, NOMEM);
 				goto out;
 			}
 			h->slot[cls] = (struct class_slot){SLOT_BLANK, 0, owned[cls], len};
@@ -292,7 +284,7 @@ int st_case5_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h,
 			int e = st_class_each(pt, n, keep_one, &kc);
 			keys_wipe((void *)pt, n);
 			if (e == -2) {
-				rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+				rc = st_err(st, NOMEM);
 				goto out;
 			}
 			if (e) {
@@ -305,12 +297,12 @@ int st_case5_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h,
 			    c->len[f] == 0)
 				continue;
 			if (pt_add(&b, field_catalogue[f].number, 0, c->value[f], c->len[f])) {
-				rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+				rc = st_err(st, NOMEM);
 				goto out;
 			}
 		}
 		if (items_add(&b, c, &plan, cls)) {
-			rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+			rc = st_err(st, NOMEM);
 			goto out;
 		}
 		if (insert)
@@ -318,7 +310,7 @@ int st_case5_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h,
 		if (b.n == 0 && pt_reserve(&b, 1) == 0)
 			b.p[b.n++] = CLASS_PT_FORMAT; /* an empty class is one byte */
 		if (!b.p) {
-			rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+			rc = st_err(st, NOMEM);
 			goto out;
 		}
 		rc = st_class_seal(st, id, h, (enum key_class)cls, b.p, b.n, &owned[cls]);
@@ -347,7 +339,7 @@ static int nid_change(store *st, MDB_txn *txn, uint64_t id, const struct rec_hea
 	if (!c->dirty[F_national_id])
 		return M_OK;
 	if (!store_can_read(st, KC_IDENTITY))
-		return st_fail(st, M_AUTH, "not permitted: field national_id needs the identity key");
+		return st_err(st, NID_NEEDS_KEY);
 	if (!insert && h->slot[KC_IDENTITY].state == SLOT_SEALED) {
 		if ((rc = st_case5_nid(st, id, h, &old, &oldlen, &epoch)))
 			return rc;

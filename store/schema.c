@@ -26,8 +26,7 @@ static int migrate_epoch_floor(store *st, MDB_txn *txn)
 		MDB_val v;
 		int rc = st_get(st, txn, DB_EPOCHS, &k, 1, &v);
 		if (rc == -1 || (rc == M_OK && v.mv_size != 4))
-			return st_fail(st, M_INTEGRITY, "%s: the key epoch of class %s is damaged",
-			               st->dir, keys_class_name((enum key_class)c));
+			return st_err(st, EPOCH_DAMAGED, .cls = c);
 		if (rc || (rc = st_put_epoch(st, txn, (enum key_class)c, rd32(v.mv_data), 1)))
 			return rc;
 	}
@@ -60,10 +59,7 @@ static int migrate_counter_mac(store *st, MDB_txn *txn)
 
 	/* A store below schema 5 never had one: its schema was set back. */
 	if (rc == M_OK)
-		return st_fail(st, M_INTEGRITY,
-		               "%s: the store says schema %u but its case counter is already "
-		               "sealed: its schema version was edited in the file",
-		               st->dir, st->schema);
+		return st_err(st, SCHEMA_EDITED, .n = st->schema);
 	if (rc != -1)
 		return rc;
 	return st_counter_seal(st, txn);
@@ -114,8 +110,7 @@ static int run_migrations(store *st, MDB_txn *txn, uint32_t from, uint32_t to)
 
 	for (uint32_t s = from; s < to; s++) {
 		if (!migrations[s].fn)
-			return st_fail(st, M_UNAVAILABLE, "%s: no migration from schema %u", st->dir,
-			               s);
+			return st_err(st, SCHEMA_NO_PATH, .n = s);
 		if ((rc = migrations[s].fn(st, txn)))
 			return rc;
 	}
@@ -134,8 +129,7 @@ static int read_schema(store *st, MDB_txn *txn, uint32_t *schema)
 	int rc = st_get(st, txn, DB_META, "schema", 6, &v);
 
 	if (rc == -1 || (rc == M_OK && v.mv_size != 4))
-		return st_fail(st, M_UNAVAILABLE, "%s: not a mappe store (no schema version)",
-		               st->dir);
+		return st_err(st, SCHEMA_NONE);
 	if (rc)
 		return rc;
 	*schema = rd32(v.mv_data);
@@ -173,7 +167,7 @@ int store_upgrade(store *st, void (*report)(void *ctx, const char *name, enum ke
 	if (st->schema >= STORE_SCHEMA)
 		return M_OK;
 	if (!st->kr || !keyring_is_authority(st->kr))
-		return st_fail(st, M_AUTH, "not permitted: only an administrator can upgrade a store");
+		return st_err(st, UPGRADE_ADMIN_ONLY);
 	st->upgrade_report = report;
 	st->upgrade_ctx = ctx;
 	rc = st_txn(st, true, keyed_txn, NULL);
@@ -207,10 +201,7 @@ static int open_dbs(store *st, MDB_txn *txn, void *vctx)
 			return NEED_WRITE;
 		}
 		if (rc == MDB_NOTFOUND)
-			return st_fail(st, M_UNAVAILABLE,
-			               "%s: not a mappe store (no %s table); create one with "
-			               "'mappe init'",
-			               st->dir, st_db_names[i]);
+			return st_err(st, NO_TABLE, .what = st_db_names[i]);
 		if (rc)
 			return st_mdb(st, rc, "open tables");
 	}
@@ -220,12 +211,9 @@ static int open_dbs(store *st, MDB_txn *txn, void *vctx)
 	if ((rc = read_schema(st, txn, &ctx->schema)))
 		return rc;
 	if (ctx->schema > STORE_SCHEMA)
-		return st_fail(st, M_UNAVAILABLE,
-		               "%s: written by a newer mappe (schema %u; this one reads up to %u): "
-		               "upgrade mappe",
-		               st->dir, ctx->schema, STORE_SCHEMA);
+		return st_err(st, SCHEMA_NEWER, .n = ctx->schema, .m = STORE_SCHEMA);
 	if (ctx->schema < 1)
-		return st_fail(st, M_INTEGRITY, "%s: the schema version is damaged", st->dir);
+		return st_err(st, SCHEMA_DAMAGED);
 	st->schema = ctx->schema;
 	uint32_t target = open_target(ctx->schema);
 	if (ctx->schema < target && !ctx->write) {
@@ -237,11 +225,11 @@ static int open_dbs(store *st, MDB_txn *txn, void *vctx)
 
 	rc = st_get(st, txn, DB_META, "store_id", 8, &v);
 	if (rc || v.mv_size != KEYS_STORE_ID_BYTES)
-		return st_fail(st, M_INTEGRITY, "%s: the store id is missing", st->dir);
+		return st_err(st, STORE_ID_MISSING);
 	memcpy(st->store_id, v.mv_data, KEYS_STORE_ID_BYTES);
 	rc = st_get(st, txn, DB_META, "authority", 9, &v);
 	if (rc || v.mv_size != KEYS_PK_BYTES)
-		return st_fail(st, M_INTEGRITY, "%s: the authority key is missing", st->dir);
+		return st_err(st, AUTHORITY_MISSING);
 	memcpy(st->authority_pk, v.mv_data, KEYS_PK_BYTES);
 	/* After an authority rotation, the history's last key is the current
 	 * one; anything else is an edit of one of them. */
@@ -252,73 +240,63 @@ static int open_dbs(store *st, MDB_txn *txn, void *vctx)
 		    v.mv_size / KEYS_PK_BYTES > 256 ||
 		    memcmp((const uint8_t *)v.mv_data + v.mv_size - KEYS_PK_BYTES, st->authority_pk,
 		           KEYS_PK_BYTES) != 0)
-			return st_fail(st, M_INTEGRITY, "%s: the authority history is damaged",
-			               st->dir);
+			return st_err(st, AUTHORITY_HISTORY_DAMAGED);
 		st->authority_epoch = (uint32_t)(v.mv_size / KEYS_PK_BYTES - 1);
 	} else if (rc != -1) {
 		return rc;
 	}
 	return st_load_epochs(st, txn);
 }
-int store_open(const char *dir, const struct store_options *opt, store **out, char *err,
-               size_t errlen)
+/* What a directory must be before LMDB sees it. */
+static int open_checks(store *st, const char *dir)
 {
 	struct stat sb;
 	char path[4200];
-	store *st;
+
+	if (stat(dir, &sb) != 0 && errno == EACCES)
+		return st_err(st, OPEN_DENIED);
+	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		return st_err(st, NO_STORE);
+	snprintf(path, sizeof path, "%s/data.mdb", dir);
+	if (stat(path, &sb) != 0 && errno == EACCES)
+		return st_err(st, OPEN_DENIED);
+	if (stat(path, &sb) != 0)
+		return st_err(st, NO_DATA);
+	/* LMDB would take an empty file for a new store and write one: only
+	 * init creates a store. */
+	if (!S_ISREG(sb.st_mode))
+		return st_err(st, DATA_NOT_FILE);
+	if (sb.st_size == 0)
+		return st_err(st, DATA_EMPTY);
+	/* AT_EACCESS: a setgid mappe reaches the store through its effective
+	 * group, which plain access() would ignore. */
+	if (faccessat(AT_FDCWD, path, R_OK | W_OK, AT_EACCESS) != 0)
+		return st_err(st, OPEN_DENIED);
+	return M_OK;
+}
+
+/* A failure before there is a store for the caller: the fault goes out. */
+static int gone(store *st, int rc, struct store_fault *fault)
+{
+	if (fault)
+		*fault = st ? st->fault : (struct store_fault){.code = E_NOMEM};
+	store_close(st);
+	return rc;
+}
+
+int store_open(const char *dir, const struct store_options *opt, store **out,
+               struct store_fault *fault)
+{
+	store *st = st_store_new();
+	struct open_ctx ctx = {.create = false};
 	int rc;
 
 	*out = NULL;
-	if (stat(dir, &sb) != 0 && errno == EACCES) {
-		snprintf(err, errlen,
-		         "%s: permission denied; the store must be readable and writable by group "
-		         "mappe (see docs/deployment.md)",
-		         dir);
-		return M_UNAVAILABLE;
-	}
-	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-		snprintf(err, errlen, "%s: no store here; create one with 'mappe init --db %s'", dir,
-		         dir);
-		return M_UNAVAILABLE;
-	}
-	snprintf(path, sizeof path, "%s/data.mdb", dir);
-	if (stat(path, &sb) != 0 && errno == EACCES) {
-		snprintf(err, errlen,
-		         "%s: permission denied; the store must be readable and writable by group "
-		         "mappe (see docs/deployment.md)",
-		         dir);
-		return M_UNAVAILABLE;
-	}
-	if (stat(path, &sb) != 0) {
-		snprintf(err, errlen, "%s: no store here (no data.mdb); create one with 'mappe init'",
-		         dir);
-		return M_UNAVAILABLE;
-	}
-	/* LMDB would take an empty file for a new store and write one: only
-	 * init creates a store. */
-	if (!S_ISREG(sb.st_mode) || sb.st_size == 0) {
-		snprintf(err, errlen,
-		         "%s: data.mdb is damaged: it is %s; restore it from a backup (only "
-		         "'mappe init' creates a store)",
-		         dir, S_ISREG(sb.st_mode) ? "empty" : "not a regular file");
-		return M_INTEGRITY;
-	}
-	/* AT_EACCESS: a setgid mappe reaches the store through its effective
-	 * group, which plain access() would ignore. */
-	if (faccessat(AT_FDCWD, path, R_OK | W_OK, AT_EACCESS) != 0) {
-		snprintf(err, errlen,
-		         "%s: permission denied; the store must be readable and writable by group "
-		         "mappe (see docs/deployment.md)",
-		         dir);
-		return M_UNAVAILABLE;
-	}
-	st = st_store_new();
-	if (!st) {
-		snprintf(err, errlen, "out of memory");
-		return M_UNAVAILABLE;
-	}
-	struct open_ctx ctx = {.create = false};
-	rc = st_set_dir(st, dir, err, errlen);
+	if (!st)
+		return gone(NULL, M_UNAVAILABLE, fault);
+	rc = st_set_dir(st, dir);
+	if (rc == M_OK)
+		rc = open_checks(st, dir);
 	if (rc == M_OK)
 		rc = st_env_setup(st, opt, false);
 	/* Every login opens the store in a read transaction, so that a writer
@@ -327,12 +305,8 @@ int store_open(const char *dir, const struct store_options *opt, store **out, ch
 		ctx.write = true;
 		rc = st_txn(st, true, open_dbs, &ctx);
 	}
-	if (rc != M_OK) {
-		if (err[0] == 0 || rc != M_USAGE)
-			snprintf(err, errlen, "%s", st->err);
-		store_close(st);
-		return rc;
-	}
+	if (rc != M_OK)
+		return gone(st, rc, fault);
 	*out = st;
 	return M_OK;
 }
@@ -362,8 +336,7 @@ static int create_txn(store *st, MDB_txn *txn, void *vctx)
 			int any = mdb_cursor_get(cur, &k, &v, MDB_FIRST) == 0;
 			mdb_cursor_close(cur);
 			if (any)
-				return st_fail(st, M_USAGE, "%s: a store already exists here",
-				               st->dir);
+				return st_err(st, STORE_EXISTS);
 		}
 	}
 	be32(b, STORE_SCHEMA);
@@ -423,7 +396,7 @@ static int dir_is_empty(const char *dir)
 }
 
 int store_create(const char *dir, const char *admin, const char *pass, size_t passlen,
-                 const struct store_options *opt, char *err, size_t errlen)
+                 const struct store_options *opt, struct store_fault *fault)
 {
 	store *st = st_store_new();
 	keyring *kr = NULL;
@@ -431,27 +404,23 @@ int store_create(const char *dir, const char *admin, const char *pass, size_t pa
 	struct create_ctx ctx;
 	int rc;
 
-	if (!st) {
-		snprintf(err, errlen, "out of memory");
-		return M_UNAVAILABLE;
-	}
-	err[0] = 0;
-	rc = st_set_dir(st, dir, err, errlen);
+	if (!st)
+		return gone(NULL, M_UNAVAILABLE, fault);
+	rc = st_set_dir(st, dir);
 	if (rc)
 		goto out;
 	if (!store_user_name_valid(admin)) {
-		rc = st_fail(st, M_USAGE, "invalid user name (use a-z, 0-9, . _ -)");
+		rc = st_err(st, USER_NAME_INVALID);
 		goto out;
 	}
 	/* The process umask decides: 0700 for a personal store; a deployment
 	 * makes its 2770 directory beforehand (docs/deployment.md). */
 	if (mkdir_parents(dir) != 0 || (mkdir(dir, 0770) != 0 && errno != EEXIST)) {
-		rc = st_fail(st, M_UNAVAILABLE, "%s: cannot create the directory: %s", dir,
-		             strerror(errno));
+		rc = st_err(st, MKDIR, .detail = strerror(errno));
 		goto out;
 	}
 	if (!dir_is_empty(dir)) {
-		rc = st_fail(st, M_USAGE, "%s: a store already exists here", dir);
+		rc = st_err(st, STORE_EXISTS);
 		goto out;
 	}
 	if (opt && opt->kdf)
@@ -462,18 +431,17 @@ int store_create(const char *dir, const char *admin, const char *pass, size_t pa
 	/* Keys first, outside any transaction: Argon2id takes a while. */
 	keys_random(st->store_id, sizeof st->store_id);
 	if (keyring_new(st->store_id, &kr) || keyring_new_authority(kr, st->authority_pk)) {
-		rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+		rc = st_err(st, NOMEM);
 		goto out;
 	}
 	for (unsigned c = 0; c < KC_COUNT; c++)
 		if (keyring_new_root(kr, (enum key_class)c, 1)) {
-			rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+			rc = st_err(st, NOMEM);
 			goto out;
 		}
 	if (keys_slot_create(pass, passlen, &st->kdf, st->store_id, admin, st->authority_pk, pk,
 	                     slot)) {
-		rc = st_fail(st, M_UNAVAILABLE, "not enough memory to derive the key (Argon2id); try "
-		                                 "again when the host has more free memory");
+		rc = st_err(st, KDF_NOMEM_CREATE);
 		goto out;
 	}
 
@@ -483,10 +451,10 @@ int store_create(const char *dir, const char *admin, const char *pass, size_t pa
 	ctx = (struct create_ctx){kr, admin, pk, slot};
 	rc = st_txn(st, true, create_txn, &ctx);
 out:
-	if (rc && !err[0])
-		snprintf(err, errlen, "%s", st->err);
 	keyring_free(kr);
 	keys_wipe(slot, sizeof slot);
+	if (rc)
+		return gone(st, rc, fault);
 	store_close(st);
-	return rc;
+	return M_OK;
 }

@@ -217,6 +217,8 @@ struct store_fault {
 /* The exit status a code means, and its English message with {arguments}. */
 enum mappe_status store_code_status(enum store_code c);
 const char *store_code_message(enum store_code c);
+/* The message names its case ({case}): a report need not say it again. */
+bool store_code_names_case(enum store_code c);
 /* Write f's message to out (always NUL-terminated); tr, if given, translates
  * the message and the {why} and {class} words (gettext). Returns the length
  * it needed, as snprintf. */
@@ -235,10 +237,11 @@ struct store_options {
 /* Create a store in dir (made if missing, must be empty) with its first
  * administrator. The passphrase is wiped by the caller. */
 int store_create(const char *dir, const char *admin, const char *pass, size_t passlen,
-                 const struct store_options *opt, char *err, size_t errlen);
+                 const struct store_options *opt, struct store_fault *fault);
 
-int store_open(const char *dir, const struct store_options *opt, store **out, char *err,
-               size_t errlen);
+/* On failure *fault (if not NULL) says why: there is no store to ask. */
+int store_open(const char *dir, const struct store_options *opt, store **out,
+               struct store_fault *fault);
 void store_close(store *st);
 /* Clear reader slots left by killed processes (store.md 2): call now and
  * then from long-running sessions; cheap. */
@@ -376,7 +379,8 @@ int store_rotate(store *st, enum key_class c, size_t batch,
  * others: damaged() gets its message, and the call ends M_INTEGRITY. */
 int store_rotate_classes(store *st, key_classes classes, size_t batch,
                          void (*progress)(void *ctx, const struct store_rotation *r),
-                         void (*damaged)(void *ctx, enum key_class c, const char *msg),
+                         void (*damaged)(void *ctx, enum key_class c,
+                                         const struct store_fault *why),
                          void *ctx);
 
 /* Replace the authority key (administrators' granting and signing key): a
@@ -560,7 +564,8 @@ int search_run(store *st, search_index *ix, const char *query, size_t len,
 
 /* Decrypt and authenticate every field the user holds keys for, check every
  * header, note and index entry. report() is called once per broken record. */
-int store_check(store *st, void (*report)(void *ctx, uint64_t id, const char *what),
+int store_check(store *st,
+                void (*report)(void *ctx, uint64_t id, const struct store_fault *what),
                 void *ctx, size_t *checked);
 
 /* ---- import ------------------------------------------------------------- */

@@ -63,10 +63,7 @@ static int user_verify(store *st, const keyring *kr, const char *name, const str
 
 	if (!u->signed_ || keyring_authority_verify(kr, b, user_signed_bytes(st, name, u, b),
 	                                            u->mac) != KEYS_OK)
-		return st_fail(st, M_INTEGRITY,
-		               "%s: the record of user %s does not authenticate: its role or "
-		               "grants may have been edited in the file; nothing granted",
-		               st->dir, name);
+		return st_err(st, USER_RECORD_FORGED, .name = name);
 	return M_OK;
 }
 
@@ -79,14 +76,10 @@ static int user_decode(store *st, const char *name, size_t namelen, const MDB_va
 	bool v1 = v->mv_size == USER_BYTES_V1 && p[0] == 1;
 
 	if (v1 && st->schema >= 4)
-		return st_fail(st, M_INTEGRITY,
-		               "%s: user record %.*s is unsigned (format 1) in a schema-%u store: it "
-		               "was planted in the file; revoke it ('mappe user revoke %.*s')",
-		               st->dir, shown, name, st->schema, shown, name);
+		return st_err(st, USER_RECORD_PLANTED, .name = name, .namelen = shown, .n = st->schema);
 	if ((!v1 && (v->mv_size != USER_BYTES || p[0] != USER_VERSION)) || p[1] >= ROLE_COUNT ||
 	    !store_user_name_valid_n(name, namelen))
-		return st_fail(st, M_INTEGRITY, "%s: the record of user %.*s is damaged", st->dir,
-		               shown, name);
+		return st_err(st, USER_RECORD_DAMAGED, .name = name, .namelen = shown);
 	u->signed_ = !v1;
 	if (!v1)
 		memcpy(u->mac, p + USER_BYTES_V1, KEYS_MAC_BYTES);
@@ -106,7 +99,7 @@ static int user_sign(store *st, const keyring *signer, const char *name, struct 
 
 	if (!signer || !keyring_is_authority(signer) ||
 	    keyring_authority_mac(signer, sb, user_signed_bytes(st, name, u, sb), u->mac) != KEYS_OK)
-		return st_fail(st, M_AUTH, "not permitted: only an administrator can change a user");
+		return st_err(st, USER_CHANGE_ADMIN_ONLY);
 	u->signed_ = true;
 	return M_OK;
 }
@@ -118,7 +111,7 @@ static int user_put(store *st, MDB_txn *txn, const char *name, const struct user
 	uint8_t b[USER_BYTES];
 
 	if (!u->signed_)
-		return st_fail(st, M_AUTH, "not permitted: a user record must be signed");
+		return st_err(st, USER_RECORD_UNSIGNED);
 	b[0] = USER_VERSION;
 	b[1] = (uint8_t)u->role;
 	b[2] = u->flags;
@@ -165,8 +158,7 @@ static int put_grant(store *st, MDB_txn *txn, const keyring *kr, const char *nam
 	uint8_t k[64 + 6], g[KEYS_GRANT_BYTES];
 
 	if (keyring_grant(kr, cls, epoch, pk, g) != KEYS_OK)
-		return st_fail(st, M_AUTH, "not permitted: only an administrator holding the "
-		                           "keys can grant them");
+		return st_err(st, GRANT_NEEDS_KEYS);
 	return st_put(st, txn, DB_GRANTS, k, grant_key(k, name, cls, epoch), g, sizeof g, 0);
 }
 
@@ -252,10 +244,7 @@ static int pins_within_history(store *st, MDB_txn *txn, uint32_t epoch)
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		if (v.mv_size == USER_BYTES && ((const uint8_t *)v.mv_data)[3] > epoch) {
 			mdb_cursor_close(cur);
-			return st_fail(st, M_INTEGRITY,
-			               "%s: a keyslot is bound to an authority key the store's history "
-			               "does not have: the history was cut in the file",
-			               st->dir);
+			return st_err(st, AUTHORITY_HISTORY_CUT);
 		}
 	}
 	mdb_cursor_close(cur);
@@ -309,7 +298,7 @@ static int refresh_authority(store *st, MDB_txn *txn, const struct grant_copy *g
 		return M_OK;
 	hist = malloc(v.mv_size);
 	if (!hist)
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
+		return st_err(st, NOMEM);
 	memcpy(hist, v.mv_data, v.mv_size);
 	rc = follow_successions(st, st->kr, st->user, g, n, st->pin, epoch,
 	                        (const uint8_t(*)[KEYS_PK_BYTES])hist);
@@ -329,11 +318,11 @@ int st_refresh_grants(store *st, MDB_txn *txn)
 	int rc;
 
 	if (!g)
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
+		return st_err(st, NOMEM);
 	rc = read_grants(st, txn, st->user, g, MAX_GRANTS, &n);
 	/* Never fatal: a session that cannot follow keeps what it had. */
 	if (rc == M_OK && refresh_authority(st, txn, g, n) != M_OK)
-		st->err[0] = 0;
+		st_fault_clear(st);
 	/* keyring_add_grant skips the keys it holds; one that does not open is
 	 * left out, and the field it guards stays locked. */
 	for (size_t i = 0; rc == M_OK && i < n; i++)
@@ -356,8 +345,7 @@ int st_load_epochs(store *st, MDB_txn *txn)
 		int rc = st_get(st, txn, DB_EPOCHS, &k, 1, &v);
 
 		if (rc == -1 || (rc == M_OK && v.mv_size != 8))
-			return st_fail(st, M_INTEGRITY, "%s: the key epoch of class %s is missing",
-			               st->dir, keys_class_name((enum key_class)c));
+			return st_err(st, EPOCH_MISSING, .cls = c);
 		if (rc)
 			return rc;
 		epoch[c] = rd32(v.mv_data);
@@ -431,7 +419,7 @@ static int users_read_all(store *st, MDB_txn *txn, struct user_copy **out, size_
 			size_t ncap = cap ? cap * 2 : 32;
 			void *p = realloc(all, ncap * sizeof *all);
 			if (!p) {
-				rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+				rc = st_err(st, NOMEM);
 				goto out;
 			}
 			all = p;
@@ -491,11 +479,7 @@ static int legacy_matches_grants(store *st, MDB_txn *txn, const char *name,
 			authority = true;
 	}
 	if (got != want || authority != want_authority)
-		return st_fail(st, M_INTEGRITY,
-		               "%s: the unsigned record of user %s does not match the keys the "
-		               "authority granted them: it was planted or edited in the file; "
-		               "nothing was signed",
-		               st->dir, name);
+		return st_err(st, USER_LEGACY_MISMATCH, .name = name);
 	return M_OK;
 }
 
@@ -506,9 +490,7 @@ int st_sign_legacy_users(store *st, MDB_txn *txn)
 	int rc;
 
 	if (st->schema != 3)
-		return st_fail(st, M_INTEGRITY, "%s: user records are signed only in the upgrade "
-		                                "from schema 3",
-		               st->dir);
+		return st_err(st, USER_SIGN_WRONG_SCHEMA);
 	/* A damaged record stops the upgrade: signing it would bless it. */
 	if ((rc = users_read_all(st, txn, &all, &n)))
 		return rc;
@@ -516,10 +498,7 @@ int st_sign_legacy_users(store *st, MDB_txn *txn)
 	 * back in the file, to have a planted record signed. */
 	for (size_t i = 0; rc == M_OK && i < n; i++)
 		if (all[i].u.signed_)
-			rc = st_fail(st, M_INTEGRITY,
-			             "%s: the store says schema 3 but holds signed user records (%s): "
-			             "its schema version was edited in the file; nothing was signed",
-			             st->dir, all[i].name);
+			rc = st_err(st, USER_SIGN_SCHEMA_EDITED, .name = all[i].name);
 		else
 			rc = legacy_matches_grants(st, txn, all[i].name, &all[i].u);
 	for (size_t i = 0; rc == M_OK && i < n; i++) {
@@ -545,11 +524,7 @@ static int follow_successions(store *st, keyring *kr, const char *user,
 		while (i < n && !(g[i].cls == KEYS_SUCCESSION_CLASS && g[i].epoch == e))
 			i++;
 		if (i == n || keyring_follow(kr, e, g[i].g, hist[e]) != KEYS_OK)
-			return st_fail(st, M_INTEGRITY,
-			               "%s: the authority succession to epoch %u for user %s is "
-			               "missing or does not authenticate: the store may have been "
-			               "tampered with",
-			               st->dir, e, user);
+			return st_err(st, SUCCESSION_FORGED, .n = e, .name = user);
 	}
 	return M_OK;
 }
@@ -569,7 +544,7 @@ static int repin_txn(store *st, MDB_txn *txn, void *vctx)
 	int rc = st_get(st, txn, DB_USERS, ctx->name, strlen(ctx->name), &v);
 
 	if (rc)
-		return rc == -1 ? st_fail(st, M_AUTH, "authentication failed") : rc;
+		return rc == -1 ? st_err(st, AUTH_FAILED) : rc;
 	if ((rc = user_decode(st, ctx->name, strlen(ctx->name), &v, &u)))
 		return rc;
 	/* A passwd or another login meanwhile: theirs stands. */
@@ -599,7 +574,7 @@ static void repin(store *st, struct unlock_ctx *ctx, const char *pass, size_t pa
 	if (rc == KEYS_OK)
 		st_txn(st, true, repin_txn, &rctx);
 	keys_wipe(slot, sizeof slot);
-	st->err[0] = 0;
+	st_fault_clear(st);
 }
 
 enum { KDF_WAIT_MS = 3000 };
@@ -613,26 +588,21 @@ static int kdf_enter(store *st, struct keys_kdf_hold *hold)
 
 	if (mdb_env_get_fd(st->env, &fd) != 0 ||
 	    keys_kdf_lock(fd, (unsigned)getuid(), st_lock_wait_ms(KDF_WAIT_MS), hold) != KEYS_OK)
-		return st_fail(st, M_UNAVAILABLE,
-		               "%s: cannot take a turn at key derivation (the store's file locks "
-		               "do not work here: a local disk is needed)",
-		               st->dir);
+		return st_err(st, KDF_TURN);
 	return M_OK;
 }
 
 static int auth_failed(store *st)
 {
 	/* The same words whether the user is unknown or the passphrase wrong. */
-	return st_fail(st, M_AUTH, "authentication failed");
+	return st_err(st, AUTH_FAILED);
 }
 
 /* Argon2id (or locked memory) could not get its memory: the host is short of
  * it, nothing is wrong with the store. */
 static int kdf_no_memory(store *st)
 {
-	return st_fail(st, M_UNAVAILABLE,
-	               "not enough memory to check the passphrase (Argon2id); try again when the "
-	               "host has more free memory");
+	return st_err(st, KDF_NOMEM);
 }
 
 int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
@@ -643,14 +613,11 @@ int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 	int rc;
 
 	if (!ctx)
-		return st_fail(st, M_UNAVAILABLE, "out of memory");
+		return st_err(st, NOMEM);
 	/* An older store is used by nobody until it is upgraded: its user
 	 * records are not signed yet, so no role in them can be trusted. */
 	if (st->schema < STORE_SCHEMA && !st->allow_upgrade) {
-		rc = st_fail(st, M_UNAVAILABLE,
-		             "%s: this store was written by an older mappe (schema %u); an "
-		             "administrator must run 'mappe upgrade' before anyone logs in",
-		             st->dir, st->schema);
+		rc = st_err(st, SCHEMA_OLDER, .n = st->schema);
 		goto out;
 	}
 	if (!store_user_name_valid(user)) {
@@ -687,10 +654,7 @@ int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 		goto out;
 	}
 	if (rc) {
-		rc = st_fail(st, M_INTEGRITY,
-		             "%s: the keyslot of user %s does not authenticate: the store may have "
-		             "been tampered with",
-		             st->dir, user);
+		rc = st_err(st, KEYSLOT_FORGED, .name = user);
 		goto out;
 	}
 	if ((rc = follow_successions(st, kr, user, ctx->grants, ctx->ngrants, ctx->u.pin,
@@ -701,10 +665,7 @@ int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 		if (g->cls == KEYS_SUCCESSION_CLASS)
 			continue;
 		if (keyring_add_grant(kr, g->cls, g->epoch, g->g) != KEYS_OK) {
-			rc = st_fail(st, M_INTEGRITY,
-			             "%s: a key grant of user %s does not authenticate: the store "
-			             "may have been tampered with",
-			             st->dir, user);
+			rc = st_err(st, GRANT_FORGED, .name = user);
 			goto out;
 		}
 	}
@@ -713,10 +674,7 @@ int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 		goto out;
 	}
 	if (!role_matches_keys(st, kr, ctx->u.role)) {
-		rc = st_fail(st, M_INTEGRITY,
-		             "%s: the role recorded for user %s does not match the keys granted to "
-		             "them: the store may have been tampered with",
-		             st->dir, user);
+		rc = st_err(st, ROLE_MISMATCH, .name = user);
 		goto out;
 	}
 	keyring_free(st->kr);
@@ -785,7 +743,7 @@ static int add_txn(store *st, MDB_txn *txn, void *vctx)
 	int rc = st_get(st, txn, DB_USERS, ctx->name, strlen(ctx->name), &v);
 
 	if (rc == M_OK)
-		return st_fail(st, M_INPUT, "user %s already exists", ctx->name);
+		return st_err(st, USER_EXISTS, .name = ctx->name);
 	if (rc != -1)
 		return rc;
 	if ((rc = st_load_epochs(st, txn)) || (rc = authority_current(st, txn)))
@@ -805,10 +763,9 @@ int store_user_add(store *st, const char *name, enum key_role role, const char *
 	int rc;
 
 	if (!st->kr || !keyring_is_authority(st->kr))
-		return st_fail(st, M_AUTH, "not permitted: only an administrator can enrol users");
+		return st_err(st, ENROL_ADMIN_ONLY);
 	if (!store_user_name_valid(name))
-		return st_fail(st, M_USAGE,
-		               "invalid user name: use the Unix login name (a-z, 0-9, . _ -)");
+		return st_err(st, USER_NAME_UNIX);
 	if ((rc = kdf_enter(st, &hold)))
 		return rc;
 	rc = keys_slot_create(pass, passlen, &st->kdf, st->store_id, name, st->authority_pk, pk,
@@ -852,7 +809,7 @@ static int list_txn(store *st, MDB_txn *txn, void *vctx)
 			void *p = realloc(ctx->users, cap * sizeof *ctx->users);
 			if (!p) {
 				mdb_cursor_close(cur);
-				return st_fail(st, M_UNAVAILABLE, "out of memory");
+				return st_err(st, NOMEM);
 			}
 			ctx->users = p;
 			ctx->cap = cap;
@@ -911,7 +868,7 @@ static int passwd_txn(store *st, MDB_txn *txn, void *vctx)
 	/* Someone else changed this slot since we read it (a second session):
 	 * do not overwrite their passphrase with ours. */
 	if (!keys_memeq(u.slot, ctx->old_slot, KEYS_SLOT_BYTES))
-		return st_fail(st, M_CONFLICT, "the passphrase was changed elsewhere meanwhile");
+		return st_err(st, PASSPHRASE_CHANGED);
 	memcpy(u.slot, ctx->new_slot, KEYS_SLOT_BYTES);
 	u.flags &= (uint8_t)~USER_MUST_CHANGE;
 	/* The slot and the must-change flag are outside the signature. */
@@ -961,10 +918,7 @@ int store_passwd(store *st, const char *oldpass, size_t oldlen, const char *newp
 	if (rc == KEYS_ENOMEM)
 		return kdf_no_memory(st);
 	if (rc)
-		return st_fail(st, M_INTEGRITY,
-		               "%s: the keyslot of user %s does not authenticate: the store may have "
-		               "been tampered with",
-		               st->dir, st->user);
+		return st_err(st, KEYSLOT_FORGED, .name = st->user);
 	struct passwd_ctx ctx = {u->slot, slot};
 	rc = st_txn(st, true, passwd_txn, &ctx);
 	if (rc == M_OK)
@@ -1060,7 +1014,7 @@ static int user_read(store *st, MDB_txn *txn, const char *name, struct user_rec 
 	int rc = st_get(st, txn, DB_USERS, name, strlen(name), &v);
 
 	if (rc == -1)
-		return st_fail(st, M_INPUT, "no user %s", name);
+		return st_err(st, NO_USER, .name = name);
 	return rc ? rc : user_decode(st, name, strlen(name), &v, u);
 }
 
@@ -1139,9 +1093,9 @@ int store_user_revoke(store *st, const char *name, key_classes *held, bool *auth
 	int rc;
 
 	if (!st->kr || !keyring_is_authority(st->kr))
-		return st_fail(st, M_AUTH, "not permitted: only an administrator can revoke");
+		return st_err(st, REVOKE_ADMIN_ONLY);
 	if (strcmp(name, st->user) == 0)
-		return st_fail(st, M_INPUT, "you cannot revoke yourself; ask another administrator");
+		return st_err(st, REVOKE_SELF);
 	rc = st_txn(st, true, revoke_txn, &ctx);
 	if (rc == M_OK) {
 		*held = ctx.held;
@@ -1167,7 +1121,7 @@ static int named_txn(store *st, MDB_txn *txn, void *vctx)
 	if (rc)
 		return rc;
 	if (u.flags & USER_REVOKED)
-		return st_fail(st, M_INPUT, "user %s is revoked", ctx->name);
+		return st_err(st, USER_REVOKED, .name = ctx->name);
 	if ((rc = st_load_epochs(st, txn)) || (rc = authority_current(st, txn)))
 		return rc;
 	if ((rc = user_verify(st, st->kr, ctx->name, &u)))
@@ -1189,8 +1143,7 @@ static int named_txn(store *st, MDB_txn *txn, void *vctx)
 	}
 	ctx->changed = (u.flags & USER_PROTECTED) != 0;
 	if (keys_role_classes(u.role) & (1u << ctx->c))
-		return st_fail(st, M_INPUT, "user %s holds %s through the role %s; change the role",
-		               ctx->name, keys_class_name(ctx->c), keys_role_name(u.role));
+		return st_err(st, GRANT_BY_ROLE, .name = ctx->name, .cls = ctx->c, .role = u.role);
 	u.flags &= (uint8_t)~USER_PROTECTED;
 	if ((rc = user_sign(st, st->kr, ctx->name, &u)) || (rc = user_put(st, txn, ctx->name, &u)))
 		return rc;
@@ -1207,11 +1160,9 @@ int store_user_grant(store *st, const char *name, enum key_class c, bool grant, 
 	int rc;
 
 	if (!st->kr || !keyring_is_authority(st->kr))
-		return st_fail(st, M_AUTH, "not permitted: only an administrator can grant keys");
+		return st_err(st, GRANT_ADMIN_ONLY);
 	if (c != KC_PROTECTED)
-		return st_fail(st, M_USAGE,
-		               "only the protected class is granted by name; the others follow "
-		               "the role");
+		return st_err(st, GRANT_NOT_BY_NAME);
 	rc = st_txn(st, true, named_txn, &ctx);
 	*changed = ctx.changed;
 	return rc;
@@ -1264,12 +1215,13 @@ int store_class_holders(store *st, enum key_class c, uint32_t epoch, char (*name
 /* Grants whose user record is gone: the record was deleted behind the
  * store's back (revocation deletes the grants first). Once per name. */
 static int check_orphan_grants(store *st, MDB_txn *txn,
-                               void (*report)(void *, uint64_t, const char *), void *rctx,
-                               size_t *broken)
+                               void (*report)(void *, uint64_t, const struct store_fault *),
+                               void *rctx, size_t *broken)
 {
 	MDB_cursor *cur;
 	MDB_val k, v, uv;
-	char last[64] = "", msg[160];
+	struct store_fault f;
+	char last[64] = "";
 	int rc;
 
 	if ((rc = mdb_cursor_open(txn, st->dbi[DB_GRANTS], &cur)))
@@ -1280,7 +1232,8 @@ static int check_orphan_grants(store *st, MDB_txn *txn,
 		size_t n = k.mv_size < 6 ? 0 : k.mv_size - 6;
 		char name[64];
 		if (n == 0 || n >= sizeof name || kp[n] != 0) {
-			report(rctx, 0, "a key grant has a malformed key");
+			st_fault(&f, st, CHECK_GRANT_MALFORMED);
+			report(rctx, 0, &f);
 			(*broken)++;
 			continue;
 		}
@@ -1290,14 +1243,12 @@ static int check_orphan_grants(store *st, MDB_txn *txn,
 			continue;
 		snprintf(last, sizeof last, "%s", name);
 		if (st_get(st, txn, DB_USERS, name, n, &uv) == -1 && store_user_name_valid(name)) {
-			snprintf(msg, sizeof msg,
-			         "key grants of user %s, who has no record: it was deleted from the "
-			         "file",
-			         name);
-			report(rctx, 0, msg);
+			st_fault(&f, st, CHECK_GRANT_ORPHAN, .name = name);
+			report(rctx, 0, &f);
 			(*broken)++;
 		} else if (!store_user_name_valid(name)) {
-			report(rctx, 0, "a key grant names no valid user");
+			st_fault(&f, st, CHECK_GRANT_NO_USER);
+			report(rctx, 0, &f);
 			(*broken)++;
 		}
 	}
@@ -1305,8 +1256,9 @@ static int check_orphan_grants(store *st, MDB_txn *txn,
 	return rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "grants");
 }
 
-int st_check_users(store *st, MDB_txn *txn, void (*report)(void *, uint64_t, const char *),
-                   void *rctx, size_t *broken)
+int st_check_users(store *st, MDB_txn *txn,
+                   void (*report)(void *, uint64_t, const struct store_fault *), void *rctx,
+                   size_t *broken)
 {
 	MDB_cursor *cur;
 	MDB_val k, v;
@@ -1332,13 +1284,13 @@ int st_check_users(store *st, MDB_txn *txn, void (*report)(void *, uint64_t, con
 			bad = user_verify(st, st->kr, name, &u);
 		}
 		if (bad) {
-			report(rctx, 0, st->err);
+			report(rctx, 0, &st->fault);
 			(*broken)++;
 		}
 		keys_wipe(&u, sizeof u);
 	}
 	mdb_cursor_close(cur);
-	st->err[0] = 0;
+	st_fault_clear(st);
 	return rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "users");
 }
 
@@ -1363,8 +1315,7 @@ static int authority_current(store *st, MDB_txn *txn)
 	if (rc && rc != -1)
 		return rc;
 	if (epoch != st->authority_epoch || (st->kr && st->pin != st->authority_epoch))
-		return st_fail(st, M_CONFLICT, "the authority key was rotated since you logged in; "
-		                               "log in again");
+		return st_err(st, AUTHORITY_ROTATED);
 	return M_OK;
 }
 
@@ -1381,7 +1332,7 @@ static int regrant_user(store *st, MDB_txn *txn, const char *name, const struct 
 	int rc;
 
 	if (keyring_succession(st->kr, epoch, u->pk, g) != KEYS_OK)
-		return st_fail(st, M_UNAVAILABLE, "cannot box the authority succession");
+		return st_err(st, SUCCESSION_BOX);
 	if ((rc = st_put(st, txn, DB_GRANTS, k, grant_key(k, name, KEYS_SUCCESSION_CLASS, epoch), g,
 	                 sizeof g, 0)))
 		return rc;
@@ -1412,8 +1363,7 @@ static int authority_txn(store *st, MDB_txn *txn, void *vctx)
 		return rc;
 	epoch = st->authority_epoch + 1;
 	if (epoch > 255)
-		return st_fail(st, M_UNAVAILABLE, "the authority key has been rotated 255 times: "
-		                                  "make a new store");
+		return st_err(st, AUTHORITY_EXHAUSTED);
 	/* Every record must say what an administrator signed before it is
 	 * signed again: otherwise the rotation would bless an edit. */
 	if ((rc = users_read_all(st, txn, &all, &n)))
@@ -1421,8 +1371,7 @@ static int authority_txn(store *st, MDB_txn *txn, void *vctx)
 	for (size_t i = 0; rc == M_OK && i < n; i++)
 		rc = user_verify(st, st->kr, all[i].name, &all[i].u);
 	if (rc == M_OK && keyring_authority_succeed(st->kr, ctx->new_pk) != KEYS_OK)
-		rc = st_fail(st, M_AUTH, "not permitted: only an administrator holds the authority "
-		                         "key");
+		rc = st_err(st, AUTHORITY_ADMIN_ONLY);
 	for (size_t i = 0; rc == M_OK && i < n; i++) {
 		struct user_rec *u = &all[i].u;
 		if (!(u->flags & USER_REVOKED) && (rc = regrant_user(st, txn, all[i].name, u, epoch)))
@@ -1435,7 +1384,7 @@ static int authority_txn(store *st, MDB_txn *txn, void *vctx)
 	if (rc == M_OK)
 		rc = st_drop_grants(st, txn, NULL, KEYS_AUTHORITY_CLASS, epoch);
 	if (rc == M_OK && !(hist = malloc(((size_t)epoch + 1) * KEYS_PK_BYTES)))
-		rc = st_fail(st, M_UNAVAILABLE, "out of memory");
+		rc = st_err(st, NOMEM);
 	for (uint32_t e = 0; rc == M_OK && e < epoch; e++)
 		rc = st_authority_at(st, txn, e, hist + (size_t)e * KEYS_PK_BYTES);
 	if (rc == M_OK) {
@@ -1460,12 +1409,11 @@ int store_rotate_authority(store *st, size_t *users)
 	int lock;
 
 	if (!st->kr || !keyring_is_authority(st->kr))
-		return st_fail(st, M_AUTH, "not permitted: only an administrator can rotate keys");
+		return st_err(st, ROTATE_ADMIN_ONLY);
 	/* A class rotation elsewhere would box its new grants from the key this
 	 * one replaces: one at a time. */
 	if ((lock = st_rotation_lock(st)) < 0)
-		return st_fail(st, M_UNAVAILABLE, "another key rotation is running on this store; "
-		                                  "wait for it, then run this again");
+		return st_err(st, ROTATION_RUNNING_WAIT);
 	rc = st_txn(st, true, authority_txn, &ctx);
 	close(lock);
 	/* The old key goes for good only once the store holds the new one. */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "tests/unit/plant.h"
+#include "tests/unit/open.h"
 
 static char *slurp(FILE *f, size_t *len)
 {
@@ -47,7 +48,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	pass[strcspn(pass, "\n")] = 0;
-	if ((rc = store_open(argv[1], &opt, &st, err, sizeof err)) ||
+	if ((rc = t_store_open(argv[1], &opt, &st, err, sizeof err)) ||
 	    (rc = store_unlock(st, argv[2], pass, strlen(pass)))) {
 		fprintf(stderr, "plant: %s\n", st ? store_error(st) : err);
 		return rc;

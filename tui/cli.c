@@ -313,15 +313,15 @@ int cli_read_input(const struct cli *cli, const char *path, char **out, size_t *
 
 int cli_open(const struct cli *cli, store **out)
 {
-	char err[512] = "";
+	struct store_fault why;
 	char *pass = NULL;
 	size_t plen = 0;
 	store *st;
-	int rc = store_open(cli->db, NULL, &st, err, sizeof err);
+	int rc = store_open(cli->db, NULL, &st, &why);
 
 	*out = NULL;
 	if (rc)
-		return cli_fail(rc, "%s", err);
+		return cli_fail(rc, "%s", tui_fault(&why));
 	if (cli->upgrade)
 		store_allow_upgrade(st);
 	rc = cli_read_secret(cli->pass_fd, _("Passphrase: "), false, &pass, &plen);

@@ -65,7 +65,8 @@ static int adopt_files(const char *dir, const struct stat *dirst)
 int cmd_init(struct cli *cli)
 {
 	const char *admin = cli->admin ? cli->admin : cli->user;
-	char err[512] = "", *pass;
+	struct store_fault why;
+	char *pass;
 	struct stat dirst;
 	size_t plen;
 	int rc;
@@ -79,10 +80,10 @@ int cmd_init(struct cli *cli)
 	rc = cli_new_passphrase(cli, _("New passphrase for the administrator: "), &pass, &plen);
 	if (rc)
 		return rc;
-	rc = store_create(cli->db, admin, pass, plen, NULL, err, sizeof err);
+	rc = store_create(cli->db, admin, pass, plen, NULL, &why);
 	keys_secure_free(pass);
 	if (rc)
-		return cli_fail(rc, "%s", err);
+		return cli_fail(rc, "%s", tui_fault(&why));
 	if (cli->setgid && (rc = adopt_files(cli->db, &dirst)))
 		return rc;
 	fprintf(stderr, _("mappe: created the store in %s with administrator %s\n"), cli->db, admin);
@@ -258,14 +259,14 @@ static void show_progress(void *vctx, const struct store_rotation *r)
 
 /* A class held back by damaged cases: its message names them, and the
  * other classes go on. */
-static void show_damaged(void *vctx, enum key_class c, const char *msg)
+static void show_damaged(void *vctx, enum key_class c, const struct store_fault *why)
 {
 	struct progress *p = vctx;
 
 	(void)c;
 	if (p->tty)
 		fputs("\r\033[K", stderr);
-	cli_fail(M_INTEGRITY, "%s", _(msg));
+	cli_fail(M_INTEGRITY, "%s", tui_fault(why));
 	p->cls = KC_COUNT;
 }
 
@@ -506,16 +507,17 @@ int cmd_user(struct cli *cli)
 
 int cmd_passwd(struct cli *cli)
 {
-	char err[512] = "", *old = NULL, *new = NULL;
+	struct store_fault why;
+	char *old = NULL, *new = NULL;
 	size_t oldlen, newlen;
 	store *st;
 	int rc;
 
 	if (cli->argc)
 		return cli_fail(M_USAGE, _("usage: mappe passwd"));
-	rc = store_open(cli->db, NULL, &st, err, sizeof err);
+	rc = store_open(cli->db, NULL, &st, &why);
 	if (rc)
-		return cli_fail(rc, "%s", err);
+		return cli_fail(rc, "%s", tui_fault(&why));
 	rc = cli_read_secret(cli->pass_fd, _("Current passphrase: "), false, &old, &oldlen);
 	if (rc == M_OK && (rc = store_unlock(st, cli->user, old, oldlen)))
 		cli_fail(rc, "%s", tui_error(st));

@@ -380,13 +380,13 @@ int cmd_import(struct cli *cli)
 
 /* ---- check -------------------------------------------------------------- */
 
-static void report_broken(void *ctx, uint64_t id, const char *what)
+static void report_broken(void *ctx, uint64_t id, const struct store_fault *what)
 {
 	(void)ctx;
-	if (id && strncmp(what, "case ", 5) != 0)
-		printf(_("case %llu: %s\n"), (unsigned long long)id, what);
+	if (id && !store_code_names_case(what->code))
+		printf(_("case %llu: %s\n"), (unsigned long long)id, tui_fault(what));
 	else
-		printf("%s\n", what);
+		printf("%s\n", tui_fault(what));
 }
 
 int cmd_check(struct cli *cli)

@@ -76,15 +76,16 @@ static int run_screens(struct cli *cli, store *st)
 
 int cmd_tui(struct cli *cli)
 {
-	char err[512] = "", *pass = NULL;
+	struct store_fault why;
+	char *pass = NULL;
 	size_t plen;
 	store *st = NULL;
 	int rc;
 
 	if (cli->argc)
 		return cli_fail(M_USAGE, _("usage: mappe [tui]"));
-	if ((rc = store_open(cli->db, NULL, &st, err, sizeof err)))
-		return cli_fail(rc, "%s", err);
+	if ((rc = store_open(cli->db, NULL, &st, &why)))
+		return cli_fail(rc, "%s", tui_fault(&why));
 	if (cli->pass_fd < 0)
 		clean_screen();
 	rc = cli_read_secret(cli->pass_fd, _("Passphrase: "), false,
@@ -208,7 +209,8 @@ static int demo_fill(store *st, char *buf, size_t len)
 
 int cmd_demo(struct cli *cli)
 {
-	char err[512] = "", path[4200];
+	struct store_fault why;
+	char path[4200];
 	const char *db = cli->db;
 	long cases = cli->cases ? cli->cases : 300;
 	store *st = NULL;
@@ -231,10 +233,9 @@ int cmd_demo(struct cli *cli)
 		        cases, db);
 		if ((rc = demo_generate(cases, &csv, &len)))
 			return rc;
-		rc = store_create(db, cli->user, DEMO_PASSPHRASE, strlen(DEMO_PASSPHRASE), NULL, err,
-		                  sizeof err);
-		if (rc || (rc = store_open(db, NULL, &st, err, sizeof err)))
-			cli_fail(rc, "%s", err);
+		rc = store_create(db, cli->user, DEMO_PASSPHRASE, strlen(DEMO_PASSPHRASE), NULL, &why);
+		if (rc || (rc = store_open(db, NULL, &st, &why)))
+			cli_fail(rc, "%s", tui_fault(&why));
 		else if ((rc = store_unlock(st, cli->user, DEMO_PASSPHRASE, strlen(DEMO_PASSPHRASE))))
 			cli_fail(rc, "%s", tui_error(st));
 		else
@@ -245,8 +246,8 @@ int cmd_demo(struct cli *cli)
 			return rc;
 		}
 	} else {
-		if ((rc = store_open(db, NULL, &st, err, sizeof err)))
-			return cli_fail(rc, "%s", err);
+		if ((rc = store_open(db, NULL, &st, &why)))
+			return cli_fail(rc, "%s", tui_fault(&why));
 		if ((rc = store_unlock(st, cli->user, DEMO_PASSPHRASE, strlen(DEMO_PASSPHRASE)))) {
 			cli_fail(rc, "%s (%s)", tui_error(st),
 			         _("the demo store belongs to another user"));

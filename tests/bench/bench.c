@@ -49,6 +49,7 @@
 
 #include "store/store.h"
 #include "tests/gen/synth.h"
+#include "tests/unit/open.h"
 
 #ifndef BENCH_CFLAGS
 #define BENCH_CFLAGS "-O2 (assumed; build with -DBENCH_CFLAGS='\"...\"' to record the flags)"
@@ -1137,9 +1138,9 @@ static store *mappe_make(const char *dir, double *unlock_ms)
 	store *st;
 	uint64_t t0;
 
-	if (store_create(dir, ADMIN, PASS, strlen(PASS), &opt, err, sizeof err) != M_OK)
+	if (t_store_create(dir, ADMIN, PASS, strlen(PASS), &opt, err, sizeof err) != M_OK)
 		die("store_create: %s", err);
-	if (store_open(dir, &opt, &st, err, sizeof err) != M_OK)
+	if (t_store_open(dir, &opt, &st, err, sizeof err) != M_OK)
 		die("store_open: %s", err);
 	t0 = now_ns();
 	if (store_unlock(st, ADMIN, PASS, strlen(PASS)) != M_OK)
@@ -1280,7 +1281,7 @@ static void conn_open(struct conn *c, int conf, const char *path, size_t n)
 		static const struct keys_kdf kdf = {2, 64ull << 20};
 		const struct store_options opt = {0, &kdf};
 		char err[512] = "";
-		if (store_open(path, &opt, &c->st, err, sizeof err) != M_OK)
+		if (t_store_open(path, &opt, &c->st, err, sizeof err) != M_OK)
 			die("store_open: %s", err);
 		if (store_unlock(c->st, ADMIN, PASS, strlen(PASS)) != M_OK)
 			die("store_unlock: %s", store_error(c->st));
@@ -1456,7 +1457,7 @@ static void rotator_progress(void *ctx, const struct store_rotation *r)
 	fflush(stdout);
 }
 
-static void rotator_damaged(void *ctx, enum key_class c, const char *msg)
+static void rotator_damaged(void *ctx, enum key_class c, const struct store_fault *msg)
 {
 	(void)ctx;
 	(void)msg;
@@ -1752,12 +1753,12 @@ static void kdf_mappe(const char *dir, struct kdf_result *r)
 	r->argon_ops = (unsigned long long)def.opslimit;
 	r->argon_mib = (unsigned long long)(def.memlimit >> 20);
 	t0 = now_ns();
-	if (store_create(dir, ADMIN, PASS, strlen(PASS), NULL, err, sizeof err) != M_OK)
+	if (t_store_create(dir, ADMIN, PASS, strlen(PASS), NULL, err, sizeof err) != M_OK)
 		die("store_create: %s", err);
 	r->argon_create_ms = (double)(now_ns() - t0) / 1e6;
 	for (int i = 0; i < KDF_REPS; i++) {
 		store *st;
-		if (store_open(dir, NULL, &st, err, sizeof err) != M_OK)
+		if (t_store_open(dir, NULL, &st, err, sizeof err) != M_OK)
 			die("store_open: %s", err);
 		t0 = now_ns();
 		if (store_unlock(st, ADMIN, PASS, strlen(PASS)) != M_OK)

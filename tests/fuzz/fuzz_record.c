@@ -20,6 +20,7 @@
 
 #include "store/private.h"
 #include "store/store.h"
+#include "tests/unit/open.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -73,8 +74,8 @@ static void setup(void)
 	struct case_rec c;
 
 	if (keys_init() || !mkdtemp(dir) ||
-	    store_create(dir, "admin", pass, strlen(pass), &opt, err, sizeof err) ||
-	    store_open(dir, &opt, &st, err, sizeof err) ||
+	    t_store_create(dir, "admin", pass, strlen(pass), &opt, err, sizeof err) ||
+	    t_store_open(dir, &opt, &st, err, sizeof err) ||
 	    store_unlock(st, "admin", pass, strlen(pass)))
 		abort();
 	mdb_env_set_flags(st->env, MDB_NOSYNC, 1);
@@ -108,7 +109,7 @@ static void epoch_one(void *ctx, enum key_class c, uint32_t epoch)
 	(void)epoch;
 }
 
-static void report(void *ctx, uint64_t id, const char *what)
+static void report(void *ctx, uint64_t id, const struct store_fault *what)
 {
 	(void)ctx;
 	(void)id;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tests/unit/tmpdir.h"
+#include "tests/unit/open.h"
 
 static const struct keys_kdf fixture_kdf = {2, 64ull << 20};
 
@@ -24,7 +25,7 @@ static inline void ts_open(struct tstore *t)
 	if (!t->opt.kdf)
 		t->opt.kdf = &fixture_kdf;
 	assert_null(t->st);
-	assert_int_equal(store_open(t->dir, &t->opt, &t->st, err, sizeof err), M_OK);
+	assert_int_equal(t_store_open(t->dir, &t->opt, &t->st, err, sizeof err), M_OK);
 	assert_non_null(t->st);
 }
 
@@ -63,8 +64,8 @@ static inline int ts_create(struct tstore *t, size_t map_size, const char *admin
 	t->opt.kdf = &fixture_kdf;
 	t->opt.map_size = map_size;
 	make_dir(t->dir, sizeof t->dir);
-	if (store_create(t->dir, admin, pass, strlen(pass), &t->opt, err, sizeof err) != M_OK ||
-	    store_open(t->dir, &t->opt, &t->st, err, sizeof err) != M_OK ||
+	if (t_store_create(t->dir, admin, pass, strlen(pass), &t->opt, err, sizeof err) != M_OK ||
+	    t_store_open(t->dir, &t->opt, &t->st, err, sizeof err) != M_OK ||
 	    ts_unlock(t, admin, pass) != M_OK) {
 		ts_close(t);
 		remove_dir(t->dir);

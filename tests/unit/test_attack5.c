@@ -48,13 +48,15 @@ struct reports {
 	char all[4096];
 };
 
-static void collect(void *ctx, uint64_t id, const char *what)
+static void collect(void *ctx, uint64_t id, const struct store_fault *what)
 {
 	struct reports *r = ctx;
 	size_t used = strlen(r->all);
+	char text[512];
 
 	r->n++;
-	snprintf(r->all + used, sizeof r->all - used, "[%llu] %s\n", (unsigned long long)id, what);
+	store_fault_format(what, NULL, text, sizeof text);
+	snprintf(r->all + used, sizeof r->all - used, "[%llu] %s\n", (unsigned long long)id, text);
 }
 
 static int check(store *st, struct reports *r)

@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/private.h"
 #include "store/store.h"
+#include "tests/unit/fixture.h"
 
 static int setup(void **state)
 {
@@ -29,7 +31,8 @@ static void test_every_code(void **state)
 	char out[1024];
 
 	(void)state;
-	for (int c = 0; c < E_COUNT; c++) {
+	assert_int_equal(store_code_status(E_NONE), M_OK);
+	for (int c = E_NONE + 1; c < E_COUNT; c++) {
 		const char *msg = store_code_message((enum store_code)c);
 		enum mappe_status s = store_code_status((enum store_code)c);
 
@@ -124,12 +127,100 @@ static void test_truncation(void **state)
 	assert_int_equal(store_fault_format(&f, NULL, NULL, 0), n);
 }
 
+/* A real store reports what went wrong as data: the code and the case. */
+static void test_store_reports_codes(void **state)
+{
+	struct tstore t = {0};
+	struct case_rec c;
+
+	(void)state;
+	assert_int_equal(ts_create(&t, 0, "admin", "admin passphrase one"), M_OK);
+	case_init(&c);
+	assert_int_equal(store_case_get(t.st, 77, &c), M_INPUT);
+	assert_int_equal(store_fault(t.st)->code, E_NO_CASE);
+	assert_int_equal(store_fault(t.st)->record, 77);
+	assert_string_equal(store_error(t.st), "no case 77");
+	case_clear(&c);
+
+	store_lock(t.st);
+	assert_int_equal(store_case_get(t.st, 1, &c), M_AUTH);
+	assert_int_equal(store_fault(t.st)->code, E_NOT_UNLOCKED);
+	ts_destroy(&t);
+}
+
+/* Before there is a store, the failure comes out as a fault too. */
+static void test_open_reports_codes(void **state)
+{
+	struct store_fault f = {0};
+	store *st = NULL;
+
+	(void)state;
+	assert_int_equal(store_open("/nonexistent/mappe", NULL, &st, &f), M_UNAVAILABLE);
+	assert_null(st);
+	assert_int_equal(f.code, E_NO_STORE);
+	assert_string_equal(f.dir, "/nonexistent/mappe");
+	assert_int_equal(store_open("/nonexistent/mappe", NULL, &st, NULL), M_UNAVAILABLE);
+}
+
+static int del_txn(store *st, MDB_txn *txn, void *ctx)
+{
+	uint8_t k[8];
+	MDB_val key = {sizeof k, k};
+
+	be64(k, *(const uint64_t *)ctx);
+	return mdb_del(txn, st->dbi[DB_CASES], &key, NULL) ? M_UNAVAILABLE : M_OK;
+}
+
+struct seen {
+	size_t n;
+	enum store_code code;
+	uint64_t id;
+};
+
+static void seen(void *ctx, uint64_t id, const struct store_fault *what)
+{
+	struct seen *s = ctx;
+
+	s->n++;
+	s->code = what->code;
+	s->id = id;
+}
+
+/* mappe check reports faults, each naming its case where it has one: a
+ * deleted case is CHECK_CASE_DELETED with the case, not a sentence. */
+static void test_check_reports_codes(void **state)
+{
+	struct tstore t = {0};
+	struct case_rec c[3];
+	uint64_t ids[3];
+	struct seen s = {0};
+	size_t checked = 0;
+
+	(void)state;
+	assert_int_equal(ts_create(&t, 0, "admin", "admin passphrase one"), M_OK);
+	for (int i = 0; i < 3; i++) {
+		case_init(&c[i]);
+		assert_int_equal(case_set(&c[i], F_given_name, "Ada", 3), M_OK);
+	}
+	assert_int_equal(store_case_insert(t.st, c, 3, ids), M_OK);
+	for (int i = 0; i < 3; i++)
+		case_clear(&c[i]);
+	assert_int_equal(st_txn(t.st, true, del_txn, &ids[1]), M_OK);
+	assert_int_equal(store_check(t.st, seen, &s, &checked), M_INTEGRITY);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.code, E_CHECK_CASE_DELETED);
+	assert_int_equal(s.id, ids[1]);
+	assert_true(store_code_names_case(s.code));
+	ts_destroy(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_every_code),     cmocka_unit_test(test_arguments),
 	    cmocka_unit_test(test_file_and_line),  cmocka_unit_test(test_translated),
-	    cmocka_unit_test(test_truncation),
+	    cmocka_unit_test(test_truncation),     cmocka_unit_test(test_store_reports_codes),
+	    cmocka_unit_test(test_open_reports_codes), cmocka_unit_test(test_check_reports_codes),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

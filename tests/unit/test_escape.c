@@ -22,6 +22,7 @@
 #include "store/validate.h"
 #include "tests/unit/plant.h"
 #include "tests/unit/tmpdir.h"
+#include "tests/unit/open.h"
 
 static const struct keys_kdf kdf_min = {2, 64ull << 20};
 static const char admin_pass[] = "admin passphrase one";
@@ -42,8 +43,8 @@ static int fx_setup(void **state)
 	if (!t || keys_init() != KEYS_OK)
 		return -1;
 	make_dir(t->dir, sizeof t->dir);
-	if (store_create(t->dir, "admin", admin_pass, strlen(admin_pass), &opt, err, sizeof err) ||
-	    store_open(t->dir, &opt, &t->st, err, sizeof err) ||
+	if (t_store_create(t->dir, "admin", admin_pass, strlen(admin_pass), &opt, err, sizeof err) ||
+	    t_store_open(t->dir, &opt, &t->st, err, sizeof err) ||
 	    store_unlock(t->st, "admin", admin_pass, strlen(admin_pass)))
 		return -1;
 	case_init(&c);

@@ -187,10 +187,11 @@ static void one_case_store(struct tstore *t, bool sensitive, const char *by, con
 	case_clear(&c);
 }
 
-static void no_report(void *ctx, uint64_t id, const char *what)
+static void no_report(void *ctx, uint64_t id, const struct store_fault *what)
 {
 	(void)ctx;
-	fail_msg("check: case %llu: %s", (unsigned long long)id, what);
+	fail_msg("check: case %llu: %s", (unsigned long long)id,
+	         store_code_message(what->code));
 }
 
 /* ---- what the file shows ---------------------------------------------------------- */

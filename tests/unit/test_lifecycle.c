@@ -30,6 +30,7 @@
 #include "store/store.h"
 #include "tests/gen/synth.h"
 #include "tests/unit/fixture.h"
+#include "tests/unit/open.h"
 
 static const struct store_options opts = {0, &fixture_kdf};
 static const char admin_pass[] = "admin passphrase one";
@@ -169,7 +170,7 @@ static void expect_locked(const struct case_rec *c, enum field_id f)
 	assert_null(c->value[f]);
 }
 
-static void collect(void *ctx, uint64_t id, const char *what)
+static void collect(void *ctx, uint64_t id, const struct store_fault *what)
 {
 	size_t *n = ctx;
 
@@ -897,7 +898,7 @@ static int child_reader(const char *dir, int cmd, int reply, const struct known 
 	store *st = NULL;
 	char b;
 
-	if (store_open(dir, &opts, &st, err, sizeof err) != M_OK)
+	if (t_store_open(dir, &opts, &st, err, sizeof err) != M_OK)
 		return 2;
 	if (store_unlock(st, "ola", ola_pass, strlen(ola_pass)) != M_OK)
 		return 3;
@@ -1265,7 +1266,7 @@ static int child_rotate(const char *dir, enum key_class cls)
 	unsigned calls = 0;
 	int rc;
 
-	if (store_open(dir, &opts, &st, err, sizeof err) != M_OK)
+	if (t_store_open(dir, &opts, &st, err, sizeof err) != M_OK)
 		return 2;
 	if (store_unlock(st, "admin", admin_pass, strlen(admin_pass)) != M_OK)
 		return 3;
@@ -1559,7 +1560,7 @@ struct check_log {
 	uint64_t id[8];
 };
 
-static void log_report(void *ctx, uint64_t id, const char *what)
+static void log_report(void *ctx, uint64_t id, const struct store_fault *what)
 {
 	struct check_log *l = ctx;
 
@@ -1880,7 +1881,7 @@ static void interrupt_all(struct tstore *t, enum key_class at)
 	if (pid == 0) {
 		char err[512];
 		store *st = NULL;
-		if (store_open(t->dir, &opts, &st, err, sizeof err) != M_OK ||
+		if (t_store_open(t->dir, &opts, &st, err, sizeof err) != M_OK ||
 		    store_unlock(st, "admin", admin_pass, strlen(admin_pass)) != M_OK)
 			_exit(2);
 		_exit(10 + store_rotate_classes(st, ALL_CLASSES, 1, exit_in_class, NULL, &at));
@@ -2006,10 +2007,12 @@ struct damaged_log {
 	bool all_named; /* every message names the case */
 };
 
-static void on_damaged(void *ctx, enum key_class c, const char *msg)
+static void on_damaged(void *ctx, enum key_class c, const struct store_fault *why)
 {
 	struct damaged_log *l = ctx;
+	char msg[512];
 
+	store_fault_format(why, NULL, msg, sizeof msg);
 	l->classes |= BIT(c);
 	l->all_named = l->all_named && names_case(msg, l->id);
 }

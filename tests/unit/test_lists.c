@@ -148,10 +148,11 @@ static const char *item_value(const struct case_rec *c, uint32_t id, enum item_f
 	return case_item_get(c, i, f);
 }
 
-static void no_report(void *ctx, uint64_t id, const char *what)
+static void no_report(void *ctx, uint64_t id, const struct store_fault *what)
 {
 	(void)ctx;
-	fail_msg("check: case %llu: %s", (unsigned long long)id, what);
+	fail_msg("check: case %llu: %s", (unsigned long long)id,
+	         store_code_message(what->code));
 }
 
 /* Entries of the programme envelope of case 1 with list item `item`. */

@@ -30,6 +30,7 @@
 #include "store/private.h"
 #include "store/store.h"
 #include "tests/unit/tmpdir.h"
+#include "tests/unit/open.h"
 
 static const struct keys_kdf kdf_min = {2, 64ull << 20};
 static const struct store_options opts = {0, &kdf_min};
@@ -52,9 +53,9 @@ static int fx_setup(void **state)
 		return -1;
 	make_dir(f->dir, sizeof f->dir);
 	assert_int_equal(
-	    store_create(f->dir, "admin", admin_pass, strlen(admin_pass), &opts, err, sizeof err),
+	    t_store_create(f->dir, "admin", admin_pass, strlen(admin_pass), &opts, err, sizeof err),
 	    M_OK);
-	assert_int_equal(store_open(f->dir, &opts, &f->st, err, sizeof err), M_OK);
+	assert_int_equal(t_store_open(f->dir, &opts, &f->st, err, sizeof err), M_OK);
 	assert_int_equal(store_unlock(f->st, "admin", admin_pass, strlen(admin_pass)), M_OK);
 	case_init(&c);
 	assert_int_equal(case_set(&c, F_given_name, "Kari", 4), M_OK);

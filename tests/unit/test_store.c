@@ -31,6 +31,7 @@
 #include "store/private.h"
 #include "store/store.h"
 #include "tests/unit/fixture.h"
+#include "tests/unit/open.h"
 
 static const struct store_options opts = {0, &fixture_kdf};
 static const char admin_pass[] = "admin passphrase one";
@@ -227,7 +228,7 @@ struct reports {
 	size_t n;
 };
 
-static void collect(void *ctx, uint64_t id, const char *what)
+static void collect(void *ctx, uint64_t id, const struct store_fault *what)
 {
 	struct reports *r = ctx;
 
@@ -371,16 +372,16 @@ static void test_create_open(void **state)
 	for (unsigned c = 0; c < KC_COUNT; c++)
 		assert_true(store_can_read(t->st, (enum key_class)c));
 	/* A second store in the same place is refused, the first untouched. */
-	assert_int_equal(store_create(t->dir, "other", "x", 1, &opts, err, sizeof err), M_USAGE);
+	assert_int_equal(t_store_create(t->dir, "other", "x", 1, &opts, err, sizeof err), M_USAGE);
 	assert_non_null(strstr(err, "already exists"));
-	assert_int_equal(store_create(t->dir, "Not Valid", "x", 1, &opts, err, sizeof err),
+	assert_int_equal(t_store_create(t->dir, "Not Valid", "x", 1, &opts, err, sizeof err),
 	                 M_USAGE);
 	/* An empty directory is no store. */
 	make_dir(dir, sizeof dir);
-	assert_int_equal(store_open(dir, &opts, &st, err, sizeof err), M_UNAVAILABLE);
+	assert_int_equal(t_store_open(dir, &opts, &st, err, sizeof err), M_UNAVAILABLE);
 	assert_null(st);
 	remove_dir(dir);
-	assert_int_equal(store_open("/nonexistent/mappe", &opts, &st, err, sizeof err),
+	assert_int_equal(t_store_open("/nonexistent/mappe", &opts, &st, err, sizeof err),
 	                 M_UNAVAILABLE);
 	/* Locked: nothing reads before an unlock. */
 	ts_close(t);
@@ -636,7 +637,7 @@ static int child_edit(const char *dir, uint64_t id, int ready, int go, const cha
 	uint32_t version;
 	int rc;
 
-	if (store_open(dir, &opts, &st, err, sizeof err) != M_OK)
+	if (t_store_open(dir, &opts, &st, err, sizeof err) != M_OK)
 		return CHILD_OPEN;
 	if (store_unlock(st, "admin", admin_pass, ADMIN_PASSLEN) != M_OK) {
 		store_close(st);
@@ -728,7 +729,7 @@ static int child_notes(const char *dir, uint64_t id, int k, int ready, int go)
 {
 	store *st = NULL;
 	char err[512], text[64], b;
-	int rc = store_open(dir, &opts, &st, err, sizeof err);
+	int rc = t_store_open(dir, &opts, &st, err, sizeof err);
 
 	if (rc == M_OK)
 		rc = store_unlock(st, "admin", admin_pass, ADMIN_PASSLEN);
@@ -865,7 +866,7 @@ static int child_grow(const char *dir, int go, unsigned from, unsigned count)
 	if (read(go, &b, 1) != 1)
 		return CHILD_ABORTED;
 	o.map_size = 64 << 10;
-	if (store_open(dir, &o, &st, err, sizeof err) != M_OK)
+	if (t_store_open(dir, &o, &st, err, sizeof err) != M_OK)
 		return CHILD_OPEN;
 	if (store_unlock(st, "admin", admin_pass, ADMIN_PASSLEN) != M_OK) {
 		store_close(st);
@@ -1517,12 +1518,12 @@ static void test_schema_newer(void **state)
 
 	assert_int_equal(st_txn(t->st, true, schema_txn, &schema), M_OK);
 	ts_close(t);
-	assert_int_equal(store_open(t->dir, &opts, &st, err, sizeof err), M_UNAVAILABLE);
+	assert_int_equal(t_store_open(t->dir, &opts, &st, err, sizeof err), M_UNAVAILABLE);
 	assert_null(st);
 	assert_non_null(strstr(err, "newer"));
 	/* Refused without writing: the schema is still 99. */
 	err[0] = 0;
-	assert_int_equal(store_open(t->dir, &opts, &st, err, sizeof err), M_UNAVAILABLE);
+	assert_int_equal(t_store_open(t->dir, &opts, &st, err, sizeof err), M_UNAVAILABLE);
 	assert_non_null(strstr(err, "newer"));
 }
 
@@ -1974,7 +1975,7 @@ static int child_index_locked(const char *dir)
 	cap[0].permitted &= ~(1u << CAP_IPC_LOCK);
 	if (syscall(SYS_capset, &hdr, cap) || setrlimit(RLIMIT_MEMLOCK, &rl))
 		return 11;
-	if (store_open(dir, &o, &st, err, sizeof err) ||
+	if (t_store_open(dir, &o, &st, err, sizeof err) ||
 	    store_unlock(st, "admin", admin_pass, ADMIN_PASSLEN))
 		return 12;
 	if (search_index_load(st, &ix) || search_index_size(ix) != CHUNK_CASES)

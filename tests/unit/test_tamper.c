@@ -26,6 +26,7 @@
 #include "store/store.h"
 #include "tests/unit/fixture.h"
 #include "tests/unit/raw.h"
+#include "tests/unit/open.h"
 
 static const struct store_options opts = {0, &fixture_kdf};
 static const char admin_pass[] = "admin passphrase one";
@@ -90,13 +91,15 @@ struct reports {
 	char all[4096];
 };
 
-static void collect(void *ctx, uint64_t id, const char *what)
+static void collect(void *ctx, uint64_t id, const struct store_fault *what)
 {
 	struct reports *r = ctx;
 	size_t used = strlen(r->all);
+	char text[512];
 
 	r->n++;
-	snprintf(r->all + used, sizeof r->all - used, "[%llu] %s\n", (unsigned long long)id, what);
+	store_fault_format(what, NULL, text, sizeof text);
+	snprintf(r->all + used, sizeof r->all - used, "[%llu] %s\n", (unsigned long long)id, text);
 }
 
 static int check(store *st, struct reports *r)
@@ -696,7 +699,7 @@ static int open_in_child(const char *dir, char *err, size_t errlen)
 	if (pid == 0) {
 		store *st = NULL;
 		char e[512] = "";
-		int rc = store_open(dir, &opts, &st, e, sizeof e);
+		int rc = t_store_open(dir, &opts, &st, e, sizeof e);
 		if (rc == M_OK) {
 			rc = store_unlock(st, "admin", admin_pass, strlen(admin_pass));
 			snprintf(e, sizeof e, "%s", store_error(st));
