@@ -178,6 +178,13 @@ int st_raise(store *st, const struct st_fault_args *a)
 	return store_code_status(a->code);
 }
 
+void st_fault_locate(store *st, const char *file, unsigned line)
+{
+	copy(st->fault.file, sizeof st->fault.file, file, -1);
+	st->fault.line = line;
+	store_fault_format(&st->fault, NULL, st->err, sizeof st->err);
+}
+
 const struct store_fault *store_fault(const store *st)
 {
 	return &st->fault;

@@ -88,6 +88,14 @@ struct st_fault_args {
 #define st_err(st, CODE, ...) st_raise((st), &(const struct st_fault_args){.code = E_##CODE, __VA_ARGS__})
 int st_raise(store *st, const struct st_fault_args *a);
 void st_fault_set(struct store_fault *f, const struct st_fault_args *a, const char *dir);
+/* The same into a fault of the caller's, where there is no store (update's
+ * JSON): return st_fault_err(fault, FIELD_INVALID, .field = f, .why = bad); */
+#define st_fault_err(f, CODE, ...)                                                                 \
+	(st_fault_set((f), &(const struct st_fault_args){.code = E_##CODE, __VA_ARGS__}, NULL),    \
+	 store_code_status(E_##CODE))
+/* Name the input file and line of st's last failure (an import row whose
+ * case the store refused): "file:line: " before its message. */
+void st_fault_locate(store *st, const char *file, unsigned line);
 
 /* Set the one-line message and return status. */
 int st_fail(store *st, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
