@@ -70,8 +70,11 @@ $(BUILD)/locale/%/LC_MESSAGES/mappe.mo: po/%.po
 	msgfmt --check -o $@ $<
 
 # Refresh the template and merge it into each catalog after changing messages.
+# The store's messages are its fixed reasons (N_) and the templates of
+# store/errors.def (ERR's third argument), which the UI translates.
 po:
-	xgettext --from-code=UTF-8 -k_ -kN_ -o po/mappe.pot tui/*.c tui/*.h
+	xgettext --from-code=UTF-8 -k_ -kN_ -o po/mappe.pot tui/*.c tui/*.h store/*.c
+	xgettext --from-code=UTF-8 --language=C -kERR:3 -j -o po/mappe.pot store/errors.def
 	for l in $(LANGS); do msgmerge -q -U po/$$l.po po/mappe.pot; done
 
 $(BUILD)/mappe: $(TUI_OBJ) $(LIBA)

@@ -230,7 +230,7 @@ const char *field_normalise(enum field_id f, const char *in, size_t len, char *o
 {
 	*outlen = 0;
 	if ((unsigned)f >= F_COUNT)
-		return "internal error: no such field";
+		return N_("internal error: no such field");
 	return normalise(&field_catalogue[f], in, len, out, cap, outlen);
 }
 
@@ -239,7 +239,7 @@ const char *item_normalise(enum item_field_id f, const char *in, size_t len, cha
 {
 	*outlen = 0;
 	if ((unsigned)f >= I_COUNT)
-		return "internal error: no such field";
+		return N_("internal error: no such field");
 	return normalise(&item_catalogue[f].f, in, len, out, cap, outlen);
 }
 
@@ -252,16 +252,16 @@ static const char *normalise(const struct field_def *d, const char *in, size_t l
 
 	*outlen = 0;
 	if (cap == 0)
-		return "internal error: no room";
+		return N_("internal error: no room");
 	out[0] = 0;
 	while (len && is_space(in[0]))
 		in++, len--;
 	while (len && is_space(in[len - 1]))
 		len--;
 	if (len > FIELD_MAX_BYTES)
-		return "too long (at most 4096 bytes)";
+		return N_("too long (at most 4096 bytes)");
 	if (len + 8 > cap) /* room for the value, or for "false" */
-		return "internal error: no room";
+		return N_("internal error: no room");
 	if ((msg = valid_utf8_text(in, len, multiline)))
 		return msg;
 	/* CRLF becomes LF: one way to store a line break. */
@@ -297,7 +297,7 @@ static const char *normalise(const struct field_def *d, const char *in, size_t l
 			msg = valid_name(out);
 			break;
 		case CHECK_USER:
-			msg = store_user_name_valid(out) ? NULL : "not a valid user name";
+			msg = store_user_name_valid(out) ? NULL : N_("not a valid user name");
 			break;
 		case CHECK_CODE:
 			msg = valid_code(out);

@@ -195,6 +195,13 @@ void st_fault_restore(store *st, const struct store_fault *f)
 	store_fault_format(&st->fault, NULL, st->err, sizeof st->err);
 }
 
+void st_fault_locate(store *st, const char *file, unsigned line)
+{
+	copy(st->fault.file, sizeof st->fault.file, file, -1);
+	st->fault.line = line;
+	store_fault_format(&st->fault, NULL, st->err, sizeof st->err);
+}
+
 const struct store_fault *store_fault(const store *st)
 {
 	return &st->fault;

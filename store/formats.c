@@ -12,10 +12,10 @@
 
 /* ---- CSV ------------------------------------------------------------------ */
 
-static int csv_fail(char *err, size_t errlen, unsigned line, const char *what)
+static int csv_fail(struct parse_error *pe, unsigned line, const char *why)
 {
-	if (err && errlen)
-		snprintf(err, errlen, "line %u: %s", line, what);
+	if (pe)
+		*pe = (struct parse_error){.line = line, .why = why};
 	return -1;
 }
 
@@ -55,8 +55,8 @@ void csv_init(struct csv_reader *r, char *buf, size_t len)
 
 /* Reads one quoted field starting at the opening quote, unescaping in place.
  * Returns the end of the unescaped text in *end, or -1. */
-static int csv_quoted(char *b, size_t len, size_t *pos, unsigned *line, size_t *end, char *err,
-                      size_t errlen)
+static int csv_quoted(char *b, size_t len, size_t *pos, unsigned *line, size_t *end,
+                      struct parse_error *pe)
 {
 	unsigned qline = *line;
 	size_t p = *pos + 1, w = p;
@@ -66,7 +66,7 @@ static int csv_quoted(char *b, size_t len, size_t *pos, unsigned *line, size_t *
 
 		/* Name the line the quote opened on: that is where the fix goes. */
 		if (p >= len)
-			return csv_fail(err, errlen, qline, "unterminated quoted field");
+			return csv_fail(pe, qline, N_("unterminated quoted field"));
 		c = b[p];
 		if (c == '"') {
 			if (p + 1 < len && b[p + 1] == '"') {
@@ -78,7 +78,7 @@ static int csv_quoted(char *b, size_t len, size_t *pos, unsigned *line, size_t *
 			break;
 		}
 		if (c == '\0')
-			return csv_fail(err, errlen, *line, "NUL byte");
+			return csv_fail(pe, *line, N_("NUL byte"));
 		if (c == '\r' && p + 1 < len && b[p + 1] == '\n') {
 			p++;
 			c = '\n';
@@ -93,7 +93,7 @@ static int csv_quoted(char *b, size_t len, size_t *pos, unsigned *line, size_t *
 	return 0;
 }
 
-int csv_next(struct csv_reader *r, struct csv_row *row, char *err, size_t errlen)
+int csv_next(struct csv_reader *r, struct csv_row *row, struct parse_error *pe)
 {
 	char *b = r->buf;
 	size_t len = r->len, pos = r->pos;
@@ -124,20 +124,19 @@ int csv_next(struct csv_reader *r, struct csv_row *row, char *err, size_t errlen
 		bool last = true;
 
 		if (row->nfields == CSV_MAX_FIELDS)
-			return csv_fail(err, errlen, line, "too many fields");
+			return csv_fail(pe, line, N_("too many fields"));
 		if (pos < len && b[pos] == '"') {
 			start = pos + 1;
-			if (csv_quoted(b, len, &pos, &line, &end, err, errlen) < 0)
+			if (csv_quoted(b, len, &pos, &line, &end, pe) < 0)
 				return -1;
 		} else {
 			start = pos;
 			while (pos < len && b[pos] != r->delim && b[pos] != '\n' &&
 			       b[pos] != '\r') {
 				if (b[pos] == '"')
-					return csv_fail(err, errlen, line,
-					                "quote in unquoted field");
+					return csv_fail(pe, line, N_("quote in unquoted field"));
 				if (b[pos] == '\0')
-					return csv_fail(err, errlen, line, "NUL byte");
+					return csv_fail(pe, line, N_("NUL byte"));
 				pos++;
 			}
 			end = pos;
@@ -161,11 +160,11 @@ int csv_next(struct csv_reader *r, struct csv_row *row, char *err, size_t errlen
 			line++;
 		} else if (b[pos] == '\r') {
 			/* Old Mac line ends are not supported; guessing would merge records. */
-			return csv_fail(err, errlen, line, "carriage return without line feed");
+			return csv_fail(pe, line, N_("carriage return without line feed"));
 		} else if (b[pos] == '\0') {
-			return csv_fail(err, errlen, line, "NUL byte");
+			return csv_fail(pe, line, N_("NUL byte"));
 		} else {
-			return csv_fail(err, errlen, line, "text after closing quote");
+			return csv_fail(pe, line, N_("text after closing quote"));
 		}
 
 		b[end] = '\0';
@@ -187,14 +186,13 @@ struct jparser {
 	char *b;
 	size_t len;
 	size_t pos;
-	char *err;
-	size_t errlen;
+	struct parse_error *pe;
 };
 
-static int jfail(struct jparser *p, size_t at, const char *what)
+static int jfail(struct jparser *p, size_t at, const char *why)
 {
-	if (p->err && p->errlen)
-		snprintf(p->err, p->errlen, "column %zu: %s", at + 1, what);
+	if (p->pe)
+		*p->pe = (struct parse_error){.column = at + 1, .why = why};
 	return -1;
 }
 
@@ -203,9 +201,9 @@ static int jfail(struct jparser *p, size_t at, const char *what)
 static int jfail_here(struct jparser *p, const char *what)
 {
 	if (p->pos >= p->len)
-		return jfail(p, p->len, "unexpected end of input");
+		return jfail(p, p->len, N_("unexpected end of input"));
 	if (p->b[p->pos] == '\0')
-		return jfail(p, p->pos, "NUL byte");
+		return jfail(p, p->pos, N_("NUL byte"));
 	return jfail(p, p->pos, what);
 }
 
@@ -293,7 +291,7 @@ static int jstring(struct jparser *p, char **s, size_t *slen)
 		char out;
 
 		if (p->pos >= p->len)
-			return jfail(p, open, "unterminated string");
+			return jfail(p, open, N_("unterminated string"));
 		c = (unsigned char)p->b[p->pos];
 		if (c == '"') {
 			p->b[w] = '\0';
@@ -302,9 +300,9 @@ static int jstring(struct jparser *p, char **s, size_t *slen)
 			return 0;
 		}
 		if (c == '\0')
-			return jfail(p, p->pos, "NUL byte");
+			return jfail(p, p->pos, N_("NUL byte"));
 		if (c < 0x20)
-			return jfail(p, p->pos, "control character in string");
+			return jfail(p, p->pos, N_("control character in string"));
 		if (c != '\\') {
 			p->b[w++] = (char)c;
 			p->pos++;
@@ -313,7 +311,7 @@ static int jstring(struct jparser *p, char **s, size_t *slen)
 
 		esc = p->pos;
 		if (p->len - esc < 2)
-			return jfail(p, open, "unterminated string");
+			return jfail(p, open, N_("unterminated string"));
 		switch (p->b[esc + 1]) {
 		case '"':
 			out = '"';
@@ -343,15 +341,15 @@ static int jstring(struct jparser *p, char **s, size_t *slen)
 			unsigned cp, lo;
 
 			if (!jread_u(p, esc, &cp))
-				return jfail(p, esc, "invalid \\u escape");
+				return jfail(p, esc, N_("invalid \\u escape"));
 			p->pos = esc + 6;
 			if (cp == 0)
-				return jfail(p, esc, "\\u0000 is not allowed");
+				return jfail(p, esc, N_("\\u0000 is not allowed"));
 			if (cp >= 0xDC00 && cp <= 0xDFFF)
-				return jfail(p, esc, "lone surrogate");
+				return jfail(p, esc, N_("lone surrogate"));
 			if (cp >= 0xD800 && cp <= 0xDBFF) {
 				if (!jread_u(p, p->pos, &lo) || lo < 0xDC00 || lo > 0xDFFF)
-					return jfail(p, esc, "lone surrogate");
+					return jfail(p, esc, N_("lone surrogate"));
 				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
 				p->pos += 6;
 			}
@@ -359,7 +357,7 @@ static int jstring(struct jparser *p, char **s, size_t *slen)
 			continue;
 		}
 		default:
-			return jfail(p, esc, "invalid escape");
+			return jfail(p, esc, N_("invalid escape"));
 		}
 		p->b[w++] = out;
 		p->pos = esc + 2;
@@ -381,12 +379,12 @@ static int jnumber(struct jparser *p)
 		while (i < len && jis_digit(b[i]))
 			i++;
 	} else {
-		return jfail(p, start, "invalid number");
+		return jfail(p, start, N_("invalid number"));
 	}
 	if (i < len && b[i] == '.') {
 		i++;
 		if (i >= len || !jis_digit(b[i]))
-			return jfail(p, start, "invalid number");
+			return jfail(p, start, N_("invalid number"));
 		while (i < len && jis_digit(b[i]))
 			i++;
 	}
@@ -395,14 +393,14 @@ static int jnumber(struct jparser *p)
 		if (i < len && (b[i] == '+' || b[i] == '-'))
 			i++;
 		if (i >= len || !jis_digit(b[i]))
-			return jfail(p, start, "invalid number");
+			return jfail(p, start, N_("invalid number"));
 		while (i < len && jis_digit(b[i]))
 			i++;
 	}
 	/* Catch "01" or "1.2.3" here rather than as a puzzling missing comma. */
 	if (i < len && (jis_digit(b[i]) || b[i] == '.' || b[i] == 'e' || b[i] == 'E' ||
 	                b[i] == '+' || b[i] == '-'))
-		return jfail(p, start, "invalid number");
+		return jfail(p, start, N_("invalid number"));
 	p->pos = i;
 	return 0;
 }
@@ -429,7 +427,7 @@ static int jvalue(struct jparser *p, struct json_member *m, bool nested)
 	m->arr = NULL;
 	m->narr = 0;
 	if (p->pos >= p->len)
-		return jfail_here(p, "invalid value");
+		return jfail_here(p, N_("invalid value"));
 	c = p->b[p->pos];
 	if (c == '"') {
 		m->kind = JSON_STRING;
@@ -448,7 +446,7 @@ static int jvalue(struct jparser *p, struct json_member *m, bool nested)
 	if (c == '[' && !nested)
 		return jarray(p, m);
 	if (c == '{' || c == '[')
-		return jfail(p, p->pos, "nested objects and arrays are not supported");
+		return jfail(p, p->pos, N_("nested objects and arrays are not supported"));
 	if (jliteral(p, "true")) {
 		m->kind = JSON_TRUE;
 		return 0;
@@ -461,7 +459,7 @@ static int jvalue(struct jparser *p, struct json_member *m, bool nested)
 		m->kind = JSON_NULL;
 		return 0;
 	}
-	return jfail_here(p, "invalid value");
+	return jfail_here(p, N_("invalid value"));
 }
 
 /* An array of flat objects: a list's items. */
@@ -480,16 +478,16 @@ static int jarray(struct jparser *p, struct json_member *m)
 		struct json_object *o;
 
 		if (p->pos >= p->len || p->b[p->pos] != '{')
-			return jfail_here(p, "expected an object in the array");
+			return jfail_here(p, N_("expected an object in the array"));
 		if (m->narr == JSON_MAX_ITEMS)
-			return jfail(p, p->pos, "too many items in the array");
+			return jfail(p, p->pos, N_("too many items in the array"));
 		if (m->narr == cap) {
 			size_t ncap = cap ? cap * 2 : 4;
 			void *q;
 			if (ncap > JSON_MAX_ITEMS)
 				ncap = JSON_MAX_ITEMS;
 			if (!(q = realloc(m->arr, ncap * sizeof *m->arr)))
-				return jfail(p, p->pos, "out of memory");
+				return jfail(p, p->pos, N_("out of memory"));
 			m->arr = q;
 			cap = ncap;
 		}
@@ -511,7 +509,7 @@ static int jarray(struct jparser *p, struct json_member *m)
 			p->pos++;
 			return 0;
 		}
-		return jfail_here(p, "expected ',' or ']'");
+		return jfail_here(p, N_("expected ',' or ']'"));
 	}
 }
 
@@ -535,22 +533,22 @@ static int jmembers(struct jparser *p, struct json_object *out, bool nested)
 		char sep;
 
 		if (p->pos >= p->len || p->b[p->pos] != '"')
-			return jfail_here(p, "expected a key");
+			return jfail_here(p, N_("expected a key"));
 		keyat = p->pos;
 		if (out->n == JSON_MAX_MEMBERS)
-			return jfail(p, keyat, "too many members");
+			return jfail(p, keyat, N_("too many members"));
 		m = &out->m[out->n];
 		if (jstring(p, &m->key, &m->klen) < 0)
 			return -1;
 		for (size_t i = 0; i < out->n; i++) {
 			if (out->m[i].klen == m->klen &&
 			    memcmp(out->m[i].key, m->key, m->klen) == 0)
-				return jfail(p, keyat, "duplicate key");
+				return jfail(p, keyat, N_("duplicate key"));
 		}
 
 		jskip_ws(p);
 		if (p->pos >= p->len || p->b[p->pos] != ':')
-			return jfail_here(p, "expected ':'");
+			return jfail_here(p, N_("expected ':'"));
 		p->pos++;
 		jskip_ws(p);
 		m->kind = JSON_NULL;
@@ -562,7 +560,7 @@ static int jmembers(struct jparser *p, struct json_object *out, bool nested)
 
 		jskip_ws(p);
 		if (p->pos >= p->len || (p->b[p->pos] != ',' && p->b[p->pos] != '}'))
-			return jfail_here(p, "expected ',' or '}'");
+			return jfail_here(p, N_("expected ',' or '}'"));
 		sep = p->b[p->pos];
 		p->pos++;
 		/* A number has no closing quote to overwrite; the byte after it is
@@ -576,14 +574,14 @@ static int jmembers(struct jparser *p, struct json_object *out, bool nested)
 	}
 }
 
-int json_parse_object(char *buf, size_t len, struct json_object *out, char *err, size_t errlen)
+int json_parse_object(char *buf, size_t len, struct json_object *out, struct parse_error *pe)
 {
-	struct jparser p = {.b = buf, .len = len, .pos = 0, .err = err, .errlen = errlen};
+	struct jparser p = {.b = buf, .len = len, .pos = 0, .pe = pe};
 
 	out->n = 0;
 	jskip_ws(&p);
 	if (p.pos >= len || buf[p.pos] != '{')
-		return jfail_here(&p, "expected '{'");
+		return jfail_here(&p, N_("expected '{'"));
 	p.pos++;
 	jskip_ws(&p);
 	if (p.pos < len && buf[p.pos] == '}')
@@ -593,9 +591,9 @@ int json_parse_object(char *buf, size_t len, struct json_object *out, char *err,
 	jskip_ws(&p);
 	if (p.pos < len) {
 		if (buf[p.pos] == '\0')
-			jfail(&p, p.pos, "NUL byte");
+			jfail(&p, p.pos, N_("NUL byte"));
 		else
-			jfail(&p, p.pos, "unexpected text after the object");
+			jfail(&p, p.pos, N_("unexpected text after the object"));
 		goto fail;
 	}
 	return 0;

@@ -13,6 +13,14 @@
 
 #define CSV_MAX_FIELDS 128
 
+/* Why an input does not parse: where, and a fixed reason (N_, translated
+ * where shown), never a byte of the input, which is personal data. */
+struct parse_error {
+	unsigned line; /* CSV: the line, from 1; JSON: 0 (one object, one line) */
+	size_t column; /* JSON: the byte, from 1; CSV: 0 */
+	const char *why;
+};
+
 struct csv_reader {
 	char *buf;   /* the whole input, modified in place */
 	size_t len;
@@ -33,13 +41,13 @@ struct csv_row {
  * provide a buffer of at least len + 1 bytes (buf[len] writable): a last field
  * without a final newline is NUL-terminated there. */
 void csv_init(struct csv_reader *r, char *buf, size_t len);
-/* 1: a row was read; 0: end of input; -1: error, with a message in err that
- * names the line ("line 7: unterminated quoted field"). Handles CRLF and LF,
+/* 1: a row was read; 0: end of input; -1: error, with its line and reason in
+ * *pe (7, "unterminated quoted field"); pe may be NULL. Handles CRLF and LF,
  * quoted fields with "" escapes, delimiters and newlines inside quotes (the
  * line counter counts those newlines), a missing final newline. Blank lines
  * are skipped. A NUL byte, a quote inside an unquoted field, text after a
  * closing quote, or more than CSV_MAX_FIELDS fields are errors. */
-int csv_next(struct csv_reader *r, struct csv_row *row, char *err, size_t errlen);
+int csv_next(struct csv_reader *r, struct csv_row *row, struct parse_error *pe);
 
 #define JSON_MAX_MEMBERS 128
 #define JSON_MAX_ITEMS 1000 /* objects in one array */
@@ -68,11 +76,10 @@ struct json_object {
  * whose values are the same but arrays); other nesting is refused. Leading
  * and trailing whitespace are allowed; anything else after the object is an
  * error. \uXXXX escapes (with surrogate pairs) become UTF-8; \u0000 is refused.
- * Returns 0 or -1 with a message in err naming the column ("column 17:
- * expected ':'"). Duplicate keys are an error. The caller must provide a
+ * Returns 0 or -1 with its column and reason in *pe (17, "expected ':'"); pe
+ * may be NULL. Duplicate keys are an error. The caller must provide a
  * buffer of at least len + 1 bytes (buf[len] writable), as for csv_init. */
-int json_parse_object(char *buf, size_t len, struct json_object *out, char *err,
-                      size_t errlen);
+int json_parse_object(char *buf, size_t len, struct json_object *out, struct parse_error *pe);
 /* Free (and wipe) the arrays' objects of a parsed object; the object itself
  * is the caller's. json_parse_object releases what it parsed when it fails. */
 void json_object_release(struct json_object *o);

@@ -17,23 +17,19 @@ struct import_row {
 struct import {
 	store *st;
 	const char *name;
-	char *err;
-	size_t errlen;
 	struct import_row *rows;
 	size_t n, cap;
 	char *arena; /* secure: normalised values of every row */
 	size_t used, acap;
 };
 
-static int import_fail(struct import *im, int status, unsigned line, int field, const char *msg)
-{
-	if (field >= 0)
-		snprintf(im->err, im->errlen, "%s:%u: field %s: %s", im->name, line,
-		         field_catalogue[field].id, msg);
-	else
-		snprintf(im->err, im->errlen, "%s:%u: %s", im->name, line, msg);
-	return status;
-}
+/* Fail with a code of errors.def located in the file: give .line always.
+ *   return im_err(im, FIELD_INVALID, .line = line, .field = f, .why = msg); */
+#define im_err(im, CODE, ...) st_err((im)->st, CODE, .file = (im)->name, __VA_ARGS__)
+
+#define TOO_LONG     N_("too long (at most 4096 bytes)")
+#define ARENA_FULL   N_("internal error: import arena full")
+#define NOT_A_STRING N_("expected a string")
 
 static struct case_rec *new_row(struct import *im, unsigned line)
 {
@@ -61,19 +57,16 @@ static int set_value(struct import *im, struct case_rec *c, unsigned line, int f
 	size_t outlen;
 
 	if (len > FIELD_MAX_BYTES)
-		return import_fail(im, M_INPUT, line, f, "too long (at most 4096 bytes)");
+		return im_err(im, FIELD_INVALID, .line = line, .field = f, .why = TOO_LONG);
 	if (im->acap - im->used < len + 8)
-		return import_fail(im, M_INPUT, line, f, "internal error: import arena full");
+		return im_err(im, FIELD_INVALID, .line = line, .field = f, .why = ARENA_FULL);
 	msg = field_normalise((enum field_id)f, val, len, im->arena + im->used, len + 8, &outlen);
 	if (msg)
-		return import_fail(im, M_INPUT, line, f, msg);
+		return im_err(im, FIELD_INVALID, .line = line, .field = f, .why = msg);
 	if (outlen == 0)
 		return M_OK;
-	if (d->cls != KC_NONE && !store_can_read(im->st, d->cls)) {
-		snprintf(im->err, im->errlen, "%s:%u: field %s: not permitted: needs the %s key",
-		         im->name, line, d->id, keys_class_name(d->cls));
-		return M_AUTH;
-	}
+	if (d->cls != KC_NONE && !store_can_read(im->st, d->cls))
+		return im_err(im, IMPORT_FIELD_NEEDS_KEY, .line = line, .field = f, .cls = d->cls);
 	c->value[f] = im->arena + im->used;
 	c->len[f] = (uint32_t)outlen;
 	c->dirty[f] = true;
@@ -96,22 +89,6 @@ static bool looks_like_id(const char *s, size_t n)
 		underscore |= s[i] == '_';
 	}
 	return underscore;
-}
-
-/* A column or key that is no field: name it only if it looks like a field id,
- * since a file without a header would otherwise put personal data in the
- * message. */
-static int unknown_name(struct import *im, unsigned line, const char *what, unsigned col,
-                        const char *s, size_t n)
-{
-	char msg[128];
-
-	if (looks_like_id(s, n))
-		snprintf(msg, sizeof msg, "unknown %s '%.*s'", what, (int)n, s);
-	else
-		snprintf(msg, sizeof msg, "unknown %s %u (not a field id: is the header missing?)",
-		         what, col);
-	return import_fail(im, M_INPUT, line, -1, msg);
 }
 
 /* A JSON value as the text to normalise: a string; true or false for a
@@ -160,16 +137,16 @@ static const char *item_header(const struct json_object *o, uint32_t *id, bool *
 			char *end;
 			unsigned long v = m->kind == JSON_NUMBER ? strtoul(m->val, &end, 10) : 0;
 			if (m->kind != JSON_NUMBER || *end || v == 0 || v > UINT32_MAX)
-				return "_item must be a positive whole number";
+				return N_("_item must be a positive whole number");
 			*id = (uint32_t)v;
 		} else if (key_is(m, "_remove")) {
 			if (m->kind != JSON_TRUE && m->kind != JSON_FALSE)
-				return "_remove must be true or false";
+				return N_("_remove must be true or false");
 			*remove = m->kind == JSON_TRUE;
 		}
 	}
 	if (*remove && !*id)
-		return "_remove needs the _item to remove";
+		return N_("_remove needs the _item to remove");
 	return NULL;
 }
 
@@ -183,28 +160,23 @@ static int set_item_value(struct import *im, struct case_rec *c, unsigned line, 
 	size_t outlen = 0;
 
 	if (len > FIELD_MAX_BYTES)
-		msg = "too long (at most 4096 bytes)";
+		msg = TOO_LONG;
 	else if (im->acap - im->used < len + 8)
-		msg = "internal error: import arena full";
+		msg = ARENA_FULL;
 	else
 		msg = item_normalise((enum item_field_id)f, val, len, im->arena + im->used, len + 8,
 		                     &outlen);
-	if (msg) {
-		snprintf(im->err, im->errlen, "%s:%u: field %s.%u.%s: %s", im->name, line,
-		         list_catalogue[l].id, n, d->id, msg);
-		return M_INPUT;
-	}
+	if (msg)
+		return im_err(im, IMPORT_ITEM_INVALID, .line = line, .list = (int)l, .n = n,
+		              .item = f, .why = msg);
 	if (outlen == 0)
 		return M_OK;
-	if (!store_can_read(im->st, d->cls) || !store_can_read(im->st, list_catalogue[l].cls)) {
-		snprintf(im->err, im->errlen, "%s:%u: field %s.%u.%s: not permitted: needs the %s key",
-		         im->name, line, list_catalogue[l].id, n, d->id,
-		         keys_class_name(store_can_read(im->st, d->cls) ? list_catalogue[l].cls
-		                                                        : d->cls));
-		return M_AUTH;
-	}
+	if (!store_can_read(im->st, d->cls) || !store_can_read(im->st, list_catalogue[l].cls))
+		return im_err(
+		    im, IMPORT_ITEM_NEEDS_KEY, .line = line, .list = (int)l, .n = n, .item = f,
+		    .cls = store_can_read(im->st, d->cls) ? list_catalogue[l].cls : d->cls);
 	if (*item < 0 && (*item = st_item_append(c, l, 0)) < 0)
-		return import_fail(im, M_UNAVAILABLE, line, -1, "out of memory");
+		return im_err(im, NOMEM, .line = line);
 	c->items[*item].value[f] = im->arena + im->used;
 	c->items[*item].len[f] = (uint32_t)outlen;
 	c->items[*item].dirty[f] = true;
@@ -216,14 +188,10 @@ static int set_item_value(struct import *im, struct case_rec *c, unsigned line, 
 static int json_items(struct import *im, struct case_rec *c, unsigned line, enum list_id l,
                       const struct json_member *a)
 {
-	char msg[160];
 	int rc = M_OK;
 
-	if (a->kind != JSON_ARRAY) {
-		snprintf(msg, sizeof msg, "list %s: expected an array of objects",
-		         list_catalogue[l].id);
-		return import_fail(im, M_INPUT, line, -1, msg);
-	}
+	if (a->kind != JSON_ARRAY)
+		return im_err(im, LIST_NOT_ARRAY, .line = line, .list = (int)l);
 	for (size_t k = 0; k < a->narr && rc == M_OK; k++) {
 		const struct json_object *o = &a->arr[k];
 		int item = -1;
@@ -232,28 +200,20 @@ static int json_items(struct import *im, struct case_rec *c, unsigned line, enum
 			int f;
 			const char *v;
 			size_t vlen;
-			if (key_is(m, "_item") || key_is(m, "_remove")) {
-				snprintf(msg, sizeof msg,
-				         "list %s: an import adds items: _item and _remove are for "
-				         "update",
-				         list_catalogue[l].id);
-				return import_fail(im, M_INPUT, line, -1, msg);
-			}
+			if (key_is(m, "_item") || key_is(m, "_remove"))
+				return im_err(im, IMPORT_ITEM_IDS, .line = line, .list = (int)l);
 			if ((f = item_field_by_id(l, m->key, m->klen)) < 0) {
+				/* A name only if it looks like a field id (looks_like_id). */
 				if (looks_like_id(m->key, m->klen))
-					snprintf(msg, sizeof msg, "list %s: unknown field '%.*s'",
-					         list_catalogue[l].id, (int)m->klen, m->key);
-				else
-					snprintf(msg, sizeof msg, "list %s: unknown field (member %zu)",
-					         list_catalogue[l].id, i + 1);
-				return import_fail(im, M_INPUT, line, -1, msg);
+					return im_err(im, LIST_FIELD_UNKNOWN, .line = line,
+					              .list = (int)l, .name = m->key,
+					              .namelen = (int)m->klen);
+				return im_err(im, LIST_FIELD_UNKNOWN_AT, .line = line,
+				              .list = (int)l, .n = i + 1);
 			}
-			if (!(v = json_text(m, &item_catalogue[f].f, &vlen))) {
-				snprintf(im->err, im->errlen, "%s:%u: field %s.%zu.%s: expected a string",
-				         im->name, line, list_catalogue[l].id, k + 1,
-				         item_catalogue[f].f.id);
-				return M_INPUT;
-			}
+			if (!(v = json_text(m, &item_catalogue[f].f, &vlen)))
+				return im_err(im, IMPORT_ITEM_INVALID, .line = line, .list = (int)l,
+				              .n = k + 1, .item = f, .why = NOT_A_STRING);
 			rc = set_item_value(im, c, line, &item, l, (unsigned)k + 1, f, v, vlen);
 		}
 	}
@@ -297,42 +257,43 @@ static int parse_csv(struct import *im, char *buf, size_t len)
 	struct csv_col cols[CSV_MAX_FIELDS];
 	int item[CSV_MAX_FIELDS]; /* per column: the item its group made in this row */
 	size_t ncols;
-	char msg[160];
+	struct parse_error pe;
 	int rc;
 
 	csv_init(&r, buf, len);
-	rc = csv_next(&r, &row, msg, sizeof msg);
+	rc = csv_next(&r, &row, &pe);
 	if (rc < 0)
-		return import_fail(im, M_INPUT, r.line, -1, msg);
+		return im_err(im, CSV_SYNTAX, .line = pe.line, .why = pe.why);
 	if (rc == 0)
-		return import_fail(im, M_INPUT, 1, -1, "empty file: expected a header line");
+		return im_err(im, CSV_EMPTY, .line = 1);
 	ncols = row.nfields;
 	for (size_t i = 0; i < ncols; i++) {
 		cols[i] = (struct csv_col){field_by_id(row.field[i], row.flen[i]), -1, 0};
-		if (cols[i].f < 0 && !parse_item_column(row.field[i], row.flen[i], &cols[i]))
-			return unknown_name(im, row.line, "column", (unsigned)i + 1, row.field[i],
-			                    row.flen[i]);
+		if (cols[i].f < 0 && !parse_item_column(row.field[i], row.flen[i], &cols[i])) {
+			/* A name only if it looks like a field id: a file without a
+			 * header would put personal data in the message. */
+			if (looks_like_id(row.field[i], row.flen[i]))
+				return im_err(im, COLUMN_UNKNOWN, .line = row.line,
+				              .name = row.field[i], .namelen = (int)row.flen[i]);
+			return im_err(im, COLUMN_UNKNOWN_AT, .line = row.line, .n = i + 1);
+		}
 		for (size_t j = 0; j < i; j++)
 			if (cols[j].f == cols[i].f && cols[j].l == cols[i].l &&
 			    cols[j].n == cols[i].n) {
 				if (cols[i].l < 0)
-					return import_fail(im, M_INPUT, row.line, cols[i].f,
-					                   "column appears twice");
-				snprintf(msg, sizeof msg, "column %s.%u.%s appears twice",
-				         list_catalogue[cols[i].l].id, cols[i].n,
-				         item_catalogue[cols[i].f].f.id);
-				return import_fail(im, M_INPUT, row.line, -1, msg);
+					return im_err(im, COLUMN_TWICE, .line = row.line,
+					              .field = cols[i].f);
+				return im_err(im, ITEM_COLUMN_TWICE, .line = row.line,
+				              .list = cols[i].l, .n = cols[i].n, .item = cols[i].f);
 			}
 	}
-	while ((rc = csv_next(&r, &row, msg, sizeof msg)) > 0) {
+	while ((rc = csv_next(&r, &row, &pe)) > 0) {
 		struct case_rec *c;
-		if (row.nfields != ncols) {
-			snprintf(msg, sizeof msg, "expected %zu fields, found %zu", ncols,
-			         row.nfields);
-			return import_fail(im, M_INPUT, row.line, -1, msg);
-		}
+		if (row.nfields != ncols)
+			return im_err(im, CSV_FIELD_COUNT, .line = row.line, .n = ncols,
+			              .m = row.nfields);
 		if (!(c = new_row(im, row.line)))
-			return import_fail(im, M_UNAVAILABLE, row.line, -1, "out of memory");
+			return im_err(im, NOMEM, .line = row.line);
 		/* The items in the order of their column groups' numbers, which
 		 * the store numbers in turn; a group with no value adds none. */
 		for (size_t i = 0; i < ncols; i++)
@@ -364,7 +325,7 @@ static int parse_csv(struct import *im, char *buf, size_t len)
 		}
 	}
 	if (rc < 0)
-		return import_fail(im, M_INPUT, r.line, -1, msg);
+		return im_err(im, CSV_SYNTAX, .line = pe.line, .why = pe.why);
 	return M_OK;
 }
 
@@ -381,7 +342,7 @@ static int json_value(struct import *im, struct case_rec *c, unsigned line,
 	case JSON_TRUE:
 	case JSON_FALSE:
 		if (d->type != FT_BOOL)
-			return import_fail(im, M_INPUT, line, f, "expected a string");
+			break;
 		return set_value(im, c, line, f, m->kind == JSON_TRUE ? "true" : "false",
 		                 m->kind == JSON_TRUE ? 4 : 5);
 	case JSON_NULL:
@@ -390,7 +351,7 @@ static int json_value(struct import *im, struct case_rec *c, unsigned line,
 	case JSON_ARRAY:
 		break;
 	}
-	return import_fail(im, M_INPUT, line, f, "expected a string");
+	return im_err(im, FIELD_INVALID, .line = line, .field = f, .why = NOT_A_STRING);
 }
 
 static int parse_jsonl(struct import *im, char *buf, size_t len)
@@ -401,12 +362,12 @@ static int parse_jsonl(struct import *im, char *buf, size_t len)
 	int rc = M_OK;
 
 	if (!obj)
-		return import_fail(im, M_UNAVAILABLE, 0, -1, "out of memory");
+		return im_err(im, NOMEM, .line = 0);
 	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
 		pos = 3;
 	while (pos < len && rc == M_OK) {
 		size_t end = pos, l;
-		char msg[160];
+		struct parse_error pe;
 		struct case_rec *c;
 
 		while (end < len && buf[end] != '\n')
@@ -421,12 +382,13 @@ static int parse_jsonl(struct import *im, char *buf, size_t len)
 		if (!blank) {
 			/* The parser needs the byte after the object writable. */
 			buf[pos + l] = 0;
-			if (json_parse_object(buf + pos, l, obj, msg, sizeof msg) != 0) {
-				rc = import_fail(im, M_INPUT, line, -1, msg);
+			if (json_parse_object(buf + pos, l, obj, &pe) != 0) {
+				rc = im_err(im, JSON_SYNTAX, .line = line, .n = pe.column,
+				            .why = pe.why);
 				break;
 			}
 			if (!(c = new_row(im, line))) {
-				rc = import_fail(im, M_UNAVAILABLE, line, -1, "out of memory");
+				rc = im_err(im, NOMEM, .line = line);
 				break;
 			}
 			for (size_t i = 0; i < obj->n && rc == M_OK; i++) {
@@ -436,9 +398,11 @@ static int parse_jsonl(struct import *im, char *buf, size_t len)
 					rc = json_value(im, c, line, m, f);
 				else if ((li = list_by_id(m->key, m->klen)) >= 0)
 					rc = json_items(im, c, line, (enum list_id)li, m);
+				else if (looks_like_id(m->key, m->klen))
+					rc = im_err(im, KEY_UNKNOWN, .line = line, .name = m->key,
+					            .namelen = (int)m->klen);
 				else
-					rc = unknown_name(im, line, "key", (unsigned)i + 1, m->key,
-					                  m->klen);
+					rc = im_err(im, KEY_UNKNOWN_AT, .line = line, .n = i + 1);
 			}
 			json_object_release(obj);
 		}
@@ -465,17 +429,15 @@ static int check_duplicates(struct import *im)
 	int rc = M_OK;
 
 	if (!v)
-		return import_fail(im, M_UNAVAILABLE, 0, -1, "out of memory");
+		return im_err(im, NOMEM, .line = 0);
 	for (size_t i = 0; i < im->n; i++)
 		if (im->rows[i].c.value[F_national_id])
 			v[k++] = &im->rows[i];
 	qsort(v, k, sizeof(struct import_row *), by_nid);
 	for (size_t i = 1; i < k && rc == M_OK; i++)
-		if (strcmp(v[i]->c.value[F_national_id], v[i - 1]->c.value[F_national_id]) == 0) {
-			char msg[64];
-			snprintf(msg, sizeof msg, "the same as on line %u", v[i - 1]->line);
-			rc = import_fail(im, M_INPUT, v[i]->line, F_national_id, msg);
-		}
+		if (strcmp(v[i]->c.value[F_national_id], v[i - 1]->c.value[F_national_id]) == 0)
+			rc = im_err(im, NID_TWICE, .line = v[i]->line, .field = F_national_id,
+			            .n = v[i - 1]->line);
 	free(v);
 	return rc;
 }
@@ -516,7 +478,7 @@ static int import_txn(store *st, MDB_txn *txn, void *vctx)
 	for (size_t i = 0; i < im->n; i++)
 		if (found[i]) {
 			ctx->failed = i;
-			rc = st_err(st, NID_REGISTERED, .record = found[i]);
+			rc = st_err(st, NID_REGISTERED, .record = found[i], .field = F_national_id);
 			goto out;
 		}
 	/* The ids, and the counter, once for the whole file. */
@@ -539,14 +501,13 @@ out:
 }
 
 int store_import(store *st, const char *name, char *buf, size_t len, enum import_format fmt,
-                 bool dry_run, uint64_t **ids, size_t *n, char *err, size_t errlen)
+                 bool dry_run, uint64_t **ids, size_t *n)
 {
-	struct import im = {st, name, err, errlen, NULL, 0, 0, NULL, 0, 0};
+	struct import im = {st, name, NULL, 0, 0, NULL, 0, 0};
 	int rc;
 
 	*ids = NULL;
 	*n = 0;
-	err[0] = 0;
 	if (!st->kr)
 		return st_err(st, NOT_UNLOCKED);
 	/* Normalising can lengthen a value: the boolean "0" becomes "false".
@@ -555,17 +516,15 @@ int store_import(store *st, const char *name, char *buf, size_t len, enum import
 	 * input byte always fit; 2 ran out on a file of short booleans. */
 	im.acap = 3 * len + 64;
 	im.arena = keys_secure_alloc(im.acap);
-	if (!im.arena) {
-		snprintf(err, errlen, "%s: out of memory", name);
-		return M_UNAVAILABLE;
-	}
+	if (!im.arena)
+		return im_err(&im, NOMEM, .line = 0);
 	rc = fmt == IMPORT_CSV ? parse_csv(&im, buf, len) : parse_jsonl(&im, buf, len);
 	if (rc == M_OK)
 		rc = check_duplicates(&im);
 	if (rc == M_OK && !dry_run && im.n) {
 		struct import_txn_ctx ctx = {&im, calloc(im.n, sizeof(uint64_t)), 0};
 		if (!ctx.ids) {
-			rc = import_fail(&im, M_UNAVAILABLE, 0, -1, "out of memory");
+			rc = im_err(&im, NOMEM, .line = 0);
 		} else {
 			rc = st_txn(st, true, import_txn, &ctx);
 			if (rc == M_OK) {
@@ -574,10 +533,7 @@ int store_import(store *st, const char *name, char *buf, size_t len, enum import
 			} else {
 				/* Name the line whose case the store refused. */
 				if (ctx.failed < im.n)
-					snprintf(err, errlen, "%s:%u: %s", name,
-					         im.rows[ctx.failed].line, st->err);
-				else
-					snprintf(err, errlen, "%s", st->err);
+					st_fault_locate(st, name, im.rows[ctx.failed].line);
 				free(ctx.ids);
 			}
 		}
@@ -593,17 +549,16 @@ int store_import(store *st, const char *name, char *buf, size_t len, enum import
 
 /* ---- update from JSON --------------------------------------------------- */
 
+/* Update's faults are from its JSON on stdin. */
+#define up_err(fault, CODE, ...) st_fault_err((fault), CODE, .file = "stdin", __VA_ARGS__)
+
 /* A list's array in an update: an object with "_item" edits that item, one
  * without adds an item, {"_item": N, "_remove": true} removes item N. */
 static int apply_items(struct case_rec *c, enum list_id l, const struct json_member *a,
-                       char *err, size_t errlen)
+                       struct store_fault *fault)
 {
-	const char *lid = list_catalogue[l].id;
-
-	if (a->kind != JSON_ARRAY) {
-		snprintf(err, errlen, "stdin: list %s: expected an array of objects", lid);
-		return M_INPUT;
-	}
+	if (a->kind != JSON_ARRAY)
+		return up_err(fault, LIST_NOT_ARRAY, .list = (int)l);
 	for (size_t k = 0; k < a->narr; k++) {
 		const struct json_object *o = &a->arr[k];
 		const char *bad = NULL;
@@ -611,20 +566,16 @@ static int apply_items(struct case_rec *c, enum list_id l, const struct json_mem
 		bool remove;
 		int item;
 
-		if ((bad = item_header(o, &id, &remove))) {
-			snprintf(err, errlen, "stdin: list %s: %s", lid, bad);
-			return M_INPUT;
-		}
+		if ((bad = item_header(o, &id, &remove)))
+			return up_err(fault, LIST_INVALID, .list = (int)l, .why = bad);
 		item = id ? case_item_edit(c, l, id) : case_item_add(c, l);
 		if (item < 0)
-			return M_UNAVAILABLE;
+			return st_fault_err(fault, NOMEM, .list = (int)l);
 		if (remove) {
-			if (o->n > 2) {
-				snprintf(err, errlen, "stdin: list %s: an item to remove has only "
-				                      "_item and _remove",
-				         lid);
-				return M_INPUT;
-			}
+			if (o->n > 2)
+				return up_err(
+				    fault, LIST_INVALID, .list = (int)l,
+				    .why = N_("an item to remove has only _item and _remove"));
 			case_item_remove(c, item);
 			continue;
 		}
@@ -639,35 +590,26 @@ static int apply_items(struct case_rec *c, enum list_id l, const struct json_mem
 				continue; /* show --json output may be fed back */
 			if ((f = item_field_by_id(l, m->key, m->klen)) < 0) {
 				if (looks_like_id(m->key, m->klen))
-					snprintf(err, errlen, "stdin: list %s: unknown field '%.*s'", lid,
-					         (int)m->klen, m->key);
-				else
-					snprintf(err, errlen, "stdin: list %s: unknown field (member %zu)",
-					         lid, i + 1);
-				return M_INPUT;
+					return up_err(fault, LIST_FIELD_UNKNOWN, .list = (int)l,
+					              .name = m->key, .namelen = (int)m->klen);
+				return up_err(fault, LIST_FIELD_UNKNOWN_AT, .list = (int)l,
+				              .n = i + 1);
 			}
-			if (!(v = json_text(m, &item_catalogue[f].f, &vlen))) {
-				snprintf(err, errlen, "stdin: list %s: field %s: expected a string", lid,
-				         item_catalogue[f].f.id);
-				return M_INPUT;
-			}
-			if (vlen > FIELD_MAX_BYTES) {
-				snprintf(err, errlen, "stdin: list %s: field %s: too long (at most "
-				                      "4096 bytes)",
-				         lid, item_catalogue[f].f.id);
-				return M_INPUT;
-			}
+			if (!(v = json_text(m, &item_catalogue[f].f, &vlen)))
+				return up_err(fault, ITEM_INVALID, .list = (int)l, .item = f,
+				              .why = NOT_A_STRING);
+			if (vlen > FIELD_MAX_BYTES)
+				return up_err(fault, ITEM_INVALID, .list = (int)l, .item = f,
+				              .why = TOO_LONG);
 			if (!(out = keys_secure_alloc(vlen + 8)))
-				return M_UNAVAILABLE;
+				return st_fault_err(fault, NOMEM, .list = (int)l);
 			bad = item_normalise((enum item_field_id)f, v, vlen, out, vlen + 8, &outlen);
 			int rc = M_OK;
-			if (bad) {
-				snprintf(err, errlen, "stdin: list %s: field %s: %s", lid,
-				         item_catalogue[f].f.id, bad);
-				rc = M_INPUT;
-			} else if (case_item_set(c, item, (enum item_field_id)f, out, outlen)) {
-				rc = M_UNAVAILABLE;
-			}
+			if (bad)
+				rc = up_err(fault, ITEM_INVALID, .list = (int)l, .item = f,
+				            .why = bad);
+			else if (case_item_set(c, item, (enum item_field_id)f, out, outlen))
+				rc = st_fault_err(fault, NOMEM, .list = (int)l);
 			keys_secure_free(out);
 			if (rc)
 				return rc;
@@ -677,21 +619,19 @@ static int apply_items(struct case_rec *c, enum list_id l, const struct json_mem
 }
 
 int case_apply_json(struct case_rec *c, char *json, size_t len, uint32_t *expect_version,
-                    char *err, size_t errlen)
+                    struct store_fault *fault)
 {
 	struct json_object *obj = malloc(sizeof *obj);
-	char msg[160];
+	struct parse_error pe;
 	int rc = M_OK;
 
 	*expect_version = 0;
-	if (!obj) {
-		snprintf(err, errlen, "out of memory");
-		return M_UNAVAILABLE;
-	}
-	if (json_parse_object(json, len, obj, msg, sizeof msg) != 0) {
-		snprintf(err, errlen, "stdin: %s", msg);
+	*fault = (struct store_fault){0};
+	if (!obj)
+		return st_fault_err(fault, NOMEM, .line = 0);
+	if (json_parse_object(json, len, obj, &pe) != 0) {
 		free(obj);
-		return M_INPUT;
+		return up_err(fault, JSON_SYNTAX, .n = pe.column, .why = pe.why);
 	}
 	for (size_t i = 0; i < obj->n && rc == M_OK; i++) {
 		const struct json_member *m = &obj->m[i];
@@ -703,10 +643,8 @@ int case_apply_json(struct case_rec *c, char *json, size_t len, uint32_t *expect
 		if (m->klen == 8 && memcmp(m->key, "_version", 8) == 0) {
 			char *end;
 			unsigned long v = m->kind == JSON_NUMBER ? strtoul(m->val, &end, 10) : 0;
-			if (m->kind != JSON_NUMBER || *end || v == 0 || v > UINT32_MAX) {
-				snprintf(err, errlen, "stdin: _version must be a positive whole number");
-				rc = M_INPUT;
-			}
+			if (m->kind != JSON_NUMBER || *end || v == 0 || v > UINT32_MAX)
+				rc = up_err(fault, VERSION_INVALID, .line = 0);
 			*expect_version = (uint32_t)v;
 			continue;
 		}
@@ -714,16 +652,15 @@ int case_apply_json(struct case_rec *c, char *json, size_t len, uint32_t *expect
 			continue; /* show --json output may be fed back */
 		f = field_by_id(m->key, m->klen);
 		if (f < 0 && list_by_id(m->key, m->klen) >= 0) {
-			rc = apply_items(c, (enum list_id)list_by_id(m->key, m->klen), m, err, errlen);
+			rc = apply_items(c, (enum list_id)list_by_id(m->key, m->klen), m, fault);
 			continue;
 		}
 		if (f < 0) {
 			if (looks_like_id(m->key, m->klen))
-				snprintf(err, errlen, "stdin: unknown field '%.*s'", (int)m->klen,
-				         m->key);
+				rc = up_err(fault, FIELD_UNKNOWN, .name = m->key,
+				            .namelen = (int)m->klen);
 			else
-				snprintf(err, errlen, "stdin: unknown field (member %zu)", i + 1);
-			rc = M_INPUT;
+				rc = up_err(fault, FIELD_UNKNOWN_AT, .n = i + 1);
 			break;
 		}
 		const char *val = m->val;
@@ -740,29 +677,23 @@ int case_apply_json(struct case_rec *c, char *json, size_t len, uint32_t *expect
 			val = NULL;
 		}
 		if (!val) {
-			snprintf(err, errlen, "stdin: field %s: expected a string",
-			         field_catalogue[f].id);
-			rc = M_INPUT;
+			rc = up_err(fault, FIELD_INVALID, .field = f, .why = NOT_A_STRING);
 			break;
 		}
 		if (vlen > FIELD_MAX_BYTES) {
-			snprintf(err, errlen, "stdin: field %s: too long (at most 4096 bytes)",
-			         field_catalogue[f].id);
-			rc = M_INPUT;
+			rc = up_err(fault, FIELD_INVALID, .field = f, .why = TOO_LONG);
 			break;
 		}
 		out = keys_secure_alloc(vlen + 8);
 		if (!out) {
-			rc = M_UNAVAILABLE;
+			rc = st_fault_err(fault, NOMEM, .field = f);
 			break;
 		}
 		bad = field_normalise((enum field_id)f, val, vlen, out, vlen + 8, &outlen);
-		if (bad) {
-			snprintf(err, errlen, "stdin: field %s: %s", field_catalogue[f].id, bad);
-			rc = M_INPUT;
-		} else if (case_set(c, (enum field_id)f, out, outlen)) {
-			rc = M_UNAVAILABLE;
-		}
+		if (bad)
+			rc = up_err(fault, FIELD_INVALID, .field = f, .why = bad);
+		else if (case_set(c, (enum field_id)f, out, outlen))
+			rc = st_fault_err(fault, NOMEM, .field = f);
 		keys_secure_free(out);
 	}
 	json_object_release(obj);

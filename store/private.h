@@ -118,6 +118,14 @@ void st_fault_clear(store *st);
 /* Make f (saved from st->fault earlier) the last failure again. */
 void st_fault_restore(store *st, const struct store_fault *f);
 void st_fault_set(struct store_fault *f, const struct st_fault_args *a, const char *dir);
+/* The same into a fault of the caller's, where there is no store (update's
+ * JSON): return st_fault_err(fault, FIELD_INVALID, .field = f, .why = bad); */
+#define st_fault_err(f, CODE, ...)                                                                 \
+	(st_fault_set((f), &(const struct st_fault_args){.code = E_##CODE, __VA_ARGS__}, NULL),    \
+	 store_code_status(E_##CODE))
+/* Name the input file and line of st's last failure (an import row whose
+ * case the store refused): "file:line: " before its message. */
+void st_fault_locate(store *st, const char *file, unsigned line);
 
 /* Translate an LMDB error (remembered for the retry loop). */
 int st_mdb(store *st, int rc, const char *what);

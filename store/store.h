@@ -179,12 +179,17 @@ const char *item_normalise(enum item_field_id f, const char *in, size_t len, cha
 
 /* Validate and normalise one value (trim, canonical bool/date/phone). Writes the
  * normalised value to out (cap >= len + 8, NUL-terminated). Returns NULL when
- * valid, else an untranslated message (mark with _() when showing it) that
- * never quotes the value. */
+ * valid, else a fixed English reason (N_: a {why}, translated where shown)
+ * that never quotes the value. */
 const char *field_normalise(enum field_id f, const char *in, size_t len, char *out,
                             size_t cap, size_t *outlen);
 
 /* ---- errors (store/errors.def) ------------------------------------------ */
+
+/* A fixed reason, translated where shown ({why}; xgettext finds it). */
+#ifndef N_
+#define N_(s) (s)
+#endif
 
 enum store_code {
 #define ERR(code, status, msg) E_##code,
@@ -574,15 +579,17 @@ enum import_format { IMPORT_CSV, IMPORT_JSONL };
 
 /* Parse, validate and insert in one transaction; nothing is written on any
  * error. buf is parsed in place and needs len + 1 writable bytes. name is the
- * file name for messages. On M_INPUT, err says
+ * file name for messages. A failure is in store_fault(), with .file = name
+ * and .line the line it is on (also when the store refused a row's case):
  * "NAME:LINE: field FIELD: problem". */
 int store_import(store *st, const char *name, char *buf, size_t len, enum import_format fmt,
-                 bool dry_run, uint64_t **ids, size_t *n, char *err, size_t errlen);
+                 bool dry_run, uint64_t **ids, size_t *n);
 
 /* Apply a JSON object of field: value to a case (for update). M_INPUT on bad
- * JSON or values; err names the field. *expect_version gets "_version" or 0. */
+ * JSON or values, with *fault (.file "stdin") naming the field or list.
+ * *expect_version gets "_version" or 0. */
 int case_apply_json(struct case_rec *c, char *json, size_t len, uint32_t *expect_version,
-                    char *err, size_t errlen);
+                    struct store_fault *fault);
 
 /* Write s as a JSON string literal with quotes; escapes ", \, \n, \t, \r,
  * \b, \f, and every other character text_char_unsafe() names as \uXXXX (a

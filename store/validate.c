@@ -151,10 +151,11 @@ static const char *refused_char(uint32_t cp, bool multiline)
 		return c1_msg[cp - 0x80];
 	/* U+2028/9 break the line in some viewers and not in others. */
 	if (cp == 0x2028)
-		return multiline ? "contains a line separator (U+2028)" : "must be a single line";
+		return multiline ? N_("contains a line separator (U+2028)")
+		                 : N_("must be a single line");
 	if (cp == 0x2029)
-		return multiline ? "contains a paragraph separator (U+2029)"
-		                 : "must be a single line";
+		return multiline ? N_("contains a paragraph separator (U+2029)")
+		                 : N_("must be a single line");
 	/* Embeddings, overrides and isolates reorder what follows them, so
 	 * what is shown is not what is stored (CVE-2021-42574); the marks
 	 * LRM, RLM and ALM reorder nothing and mixed-direction text needs them. */
@@ -163,11 +164,11 @@ static const char *refused_char(uint32_t cp, bool multiline)
 	if (cp >= 0x2066 && cp <= 0x2069)
 		return isolate_msg[cp - 0x2066];
 	if (cp >= 0x206A && cp <= 0x206F)
-		return "contains a deprecated formatting character";
+		return N_("contains a deprecated formatting character");
 	if (cp >= 0xFFF9 && cp <= 0xFFFB)
-		return "contains an interlinear annotation character";
+		return N_("contains an interlinear annotation character");
 	if (cp == 0xFFFE || cp == 0xFFFF)
-		return "contains a character that is not allowed";
+		return N_("contains a character that is not allowed");
 	/* Tags are invisible and carry ASCII text a reader never sees. */
 	if (cp >= 0xE0000 && cp <= 0xE007F)
 		return tag_msg[cp - 0xE0000];
@@ -186,22 +187,22 @@ const char *valid_utf8_text(const char *s, size_t len, bool multiline)
 		const char *msg;
 
 		if (n == 0)
-			return "is not valid UTF-8 text";
+			return N_("is not valid UTF-8 text");
 		if (cp == 0)
-			return "contains a NUL byte";
+			return N_("contains a NUL byte");
 		if (cp == '\n' || (cp == '\r' && i + 1 < len && u[i + 1] == '\n')) {
 			if (!multiline)
-				return "must be a single line";
+				return N_("must be a single line");
 		} else if (cp == '\r') {
 			/* A lone CR renders as a line break in some viewers and not
 			 * in others, so what is shown would differ from what is stored. */
-			return multiline ? "contains a control character (U+000D)"
-			                 : "must be a single line";
+			return multiline ? N_("contains a control character (U+000D)")
+			                 : N_("must be a single line");
 		} else if (cp == '\t') {
 			/* A tab lines up text, which multi-line text may want; on one
 			 * line it only breaks the columns of a list. */
 			if (!multiline)
-				return "contains a tab";
+				return N_("contains a tab");
 		} else if ((msg = refused_char(cp, multiline))) {
 			return msg;
 		}
@@ -210,7 +211,7 @@ const char *valid_utf8_text(const char *s, size_t len, bool multiline)
 		i += n;
 	}
 	if (!visible)
-		return "must not be blank: it holds only spaces or invisible characters";
+		return N_("must not be blank: it holds only spaces or invisible characters");
 	return NULL;
 }
 
@@ -249,16 +250,16 @@ static const char *parse_date(const char *s, int *y, int *m, int *d)
 {
 	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' || !all_digits(s, 4) ||
 	    !all_digits(s + 5, 2) || !all_digits(s + 8, 2))
-		return "must be a date written YYYY-MM-DD";
+		return N_("must be a date written YYYY-MM-DD");
 	*y = num(s, 4);
 	*m = num(s + 5, 2);
 	*d = num(s + 8, 2);
 	if (*y < 1900 || *y > 2199)
-		return "year must be between 1900 and 2199";
+		return N_("year must be between 1900 and 2199");
 	if (*m < 1 || *m > 12)
-		return "month must be 01 to 12";
+		return N_("month must be 01 to 12");
 	if (*d < 1 || *d > days_in_month(*y, *m))
-		return "that day does not exist in that month";
+		return N_("that day does not exist in that month");
 	return NULL;
 }
 
@@ -335,9 +336,9 @@ const char *valid_national_id(const char *s)
 	char k[2];
 
 	if (strlen(s) != 11 || !all_digits(s, 11))
-		return "must be 11 digits";
+		return N_("must be 11 digits");
 	if (national_id_check_digits(s, k) < 0 || k[0] != s[9] || k[1] != s[10])
-		return "check digit does not match";
+		return N_("check digit does not match");
 
 	int day = num(s, 2);
 	int month = num(s + 2, 2);
@@ -348,9 +349,9 @@ const char *valid_national_id(const char *s)
 	 * + 80 marks Tenor's synthetic test persons: neither identifies a
 	 * person in the population register, so neither belongs in a case. */
 	if (month >= 41 && month <= 52)
-		return "H-numbers and synthetic test numbers are not accepted";
+		return N_("H-numbers and synthetic test numbers are not accepted");
 	if (month >= 81 && month <= 92)
-		return "H-numbers and synthetic test numbers are not accepted";
+		return N_("H-numbers and synthetic test numbers are not accepted");
 	if (day > 40)
 		day -= 40;
 
@@ -364,10 +365,10 @@ const char *valid_national_id(const char *s)
 	else if (ind >= 900)
 		year = 1900 + yy;
 	else
-		return "the individual number does not fit the birth year";
+		return N_("the individual number does not fit the birth year");
 
 	if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month))
-		return "the birth date in it does not exist";
+		return N_("the birth date in it does not exist");
 	return NULL;
 }
 
@@ -379,7 +380,7 @@ bool national_id_is_d_number(const char *s)
 const char *valid_duf(const char *s)
 {
 	if (strlen(s) != 12 || !all_digits(s, 12))
-		return "must be 12 digits";
+		return N_("must be 12 digits");
 	return NULL;
 }
 
@@ -388,10 +389,10 @@ const char *valid_orgnr(const char *s)
 	static const unsigned char w[8] = {3, 2, 7, 6, 5, 4, 3, 2};
 
 	if (strlen(s) != 9 || !all_digits(s, 9))
-		return "must be 9 digits";
+		return N_("must be 9 digits");
 	int k = mod11(s, w, 8);
 	if (k < 0 || s[8] != '0' + k)
-		return "check digit does not match";
+		return N_("check digit does not match");
 	return NULL;
 }
 
@@ -403,20 +404,20 @@ const char *valid_hours(char *s)
 	while (i < n && s[i] >= '0' && s[i] <= '9' && whole < 3)
 		v = v * 10 + (unsigned)(s[i++] - '0'), whole++;
 	if (whole == 0)
-		return "must be a number of hours (37.5)";
+		return N_("must be a number of hours (37.5)");
 	if (i < n && (s[i] == '.' || s[i] == ',')) {
 		s[i] = '.'; /* "37,5" is how it is written in Norwegian */
 		if (i + 2 != n || s[i + 1] < '0' || s[i + 1] > '9')
-			return "must be a number of hours with at most one decimal (37.5)";
+			return N_("must be a number of hours with at most one decimal (37.5)");
 		v = v * 10 + (unsigned)(s[i + 1] - '0');
 		i = n;
 	} else {
 		v *= 10;
 	}
 	if (i != n)
-		return "must be a number of hours (37.5)";
+		return N_("must be a number of hours (37.5)");
 	if (v > 1680)
-		return "more hours than a week has";
+		return N_("more hours than a week has");
 	return NULL;
 }
 
@@ -485,22 +486,22 @@ static bool two_in_range(const char *s, char lo, char hi)
 const char *valid_country(const char *s)
 {
 	if (strlen(s) == 2 && two_in_range(s, 'a', 'z'))
-		return "country code must be in upper case";
+		return N_("country code must be in upper case");
 	if (!two_in_range(s, 'A', 'Z'))
-		return "must be a two-letter country code";
+		return N_("must be a two-letter country code");
 	if (!in_table(countries, sizeof countries / sizeof countries[0], s))
-		return "is not an assigned country code";
+		return N_("is not an assigned country code");
 	return NULL;
 }
 
 const char *valid_language(const char *s)
 {
 	if (strlen(s) == 2 && two_in_range(s, 'A', 'Z'))
-		return "language code must be in lower case";
+		return N_("language code must be in lower case");
 	if (!two_in_range(s, 'a', 'z'))
-		return "must be a two-letter language code";
+		return N_("must be a two-letter language code");
 	if (!in_table(languages, sizeof languages / sizeof languages[0], s))
-		return "is not an ISO 639-1 language code";
+		return N_("is not an ISO 639-1 language code");
 	return NULL;
 }
 
@@ -516,20 +517,20 @@ const char *valid_phone(const char *s)
 			continue;
 		if (!plus) {
 			if (*s != '+')
-				return "must start with + and the country code";
+				return N_("must start with + and the country code");
 			plus = true;
 			continue;
 		}
 		if (*s < '0' || *s > '9')
-			return "may contain only digits and spaces after the +";
+			return N_("may contain only digits and spaces after the +");
 		if (digits == 0 && *s == '0')
-			return "country code cannot start with 0";
+			return N_("country code cannot start with 0");
 		digits++;
 	}
 	if (!plus)
-		return "must start with + and the country code";
+		return N_("must start with + and the country code");
 	if (digits < 8 || digits > 15)
-		return "must have 8 to 15 digits";
+		return N_("must have 8 to 15 digits");
 	return NULL;
 }
 
@@ -570,19 +571,19 @@ const char *valid_email(const char *s)
 	const char *at = strchr(s, '@');
 
 	if (len > 254)
-		return "is too long";
+		return N_("is too long");
 	if (!at || strchr(at + 1, '@'))
-		return "must contain exactly one @";
+		return N_("must contain exactly one @");
 	if (at == s)
-		return "needs a name before the @";
+		return N_("needs a name before the @");
 	if (at - s > 64)
-		return "the part before the @ is too long";
+		return N_("the part before the @ is too long");
 	for (const char *p = s; p < at; p++) {
 		if (*p == '.') {
 			if (p == s || p + 1 == at || p[1] == '.')
-				return "has a misplaced dot before the @";
+				return N_("has a misplaced dot before the @");
 		} else if (!is_alnum(*p) && !strchr("!#$%&'*+/=?^_`{|}~-", *p)) {
-			return "contains a character not allowed in an e-mail address";
+			return N_("contains a character not allowed in an e-mail address");
 		}
 	}
 
@@ -594,25 +595,25 @@ const char *valid_email(const char *s)
 			size_t n = (size_t)(p - label);
 
 			if (n == 0 || n > 63)
-				return "the domain after the @ is not valid";
+				return N_("the domain after the @ is not valid");
 			if (label[0] == '-' || p[-1] == '-')
-				return "the domain after the @ is not valid";
+				return N_("the domain after the @ is not valid");
 			labels++;
 			if (*p == '\0')
 				break;
 			label = p + 1;
 		} else if (!is_alnum(*p) && *p != '-') {
-			return "contains a character not allowed in an e-mail address";
+			return N_("contains a character not allowed in an e-mail address");
 		}
 	}
 	if (labels < 2)
-		return "the domain after the @ must contain a dot";
+		return N_("the domain after the @ must contain a dot");
 	size_t tld = strlen(label);
 	for (size_t i = 0; i < tld; i++)
 		if (!is_alpha(label[i]))
-			return "the domain after the @ is not valid";
+			return N_("the domain after the @ is not valid");
 	if (tld < 2)
-		return "the domain after the @ is not valid";
+		return N_("the domain after the @ is not valid");
 	return NULL;
 }
 
@@ -681,37 +682,37 @@ const char *valid_name(const char *s)
 	bool letter = false;
 
 	if (len == 0)
-		return "must not be empty";
+		return N_("must not be empty");
 	if (len > NAME_MAX_BYTES)
-		return "is too long";
+		return N_("is too long");
 	if (s[0] == ' ' || s[len - 1] == ' ')
-		return "must not start or end with a space";
+		return N_("must not start or end with a space");
 
 	for (size_t i = 0; i < len;) {
 		uint32_t cp;
 		size_t n = utf8_decode(u + i, len - i, &cp);
 
 		if (n == 0)
-			return "is not valid UTF-8 text";
+			return N_("is not valid UTF-8 text");
 		if (cp < 0x80) {
 			if (is_alpha((char)cp)) {
 				letter = true;
 			} else if (cp == ' ') {
 				if (u[i + 1] == ' ')
-					return "must not contain two spaces in a row";
+					return N_("must not contain two spaces in a row");
 			} else if (cp != '-' && cp != '\'' && cp != '.') {
-				return "may contain only letters, spaces and - ' .";
+				return N_("may contain only letters, spaces and - ' .");
 			}
 		} else if (cp != 0x200C && cp != 0x200D && !(cp >= 0xFE00 && cp <= 0xFE0F) &&
 		           in_ranges(blank, NRANGES(blank), cp)) {
 			/* A filler such as U+3164 passes for a letter in a font and
 			 * for a space on screen: two names that look alike must be
 			 * alike. */
-			return "contains an invisible character or a space other than the plain "
-			       "space";
+			return N_("contains an invisible character or a space other than the plain "
+			          "space");
 		} else if (in_ranges(name_refused, sizeof name_refused / sizeof name_refused[0],
 		                     cp)) {
-			return "may contain only letters, spaces and - ' .";
+			return N_("may contain only letters, spaces and - ' .");
 		} else if (!in_ranges(name_nonletters,
 		                      sizeof name_nonletters / sizeof name_nonletters[0], cp)) {
 			letter = true;
@@ -719,7 +720,7 @@ const char *valid_name(const char *s)
 		i += n;
 	}
 	if (!letter)
-		return "must contain a letter";
+		return N_("must contain a letter");
 	return NULL;
 }
 
@@ -730,12 +731,12 @@ const char *valid_code(const char *s)
 	size_t len = strlen(s);
 
 	if (len == 0)
-		return "must not be empty";
+		return N_("must not be empty");
 	if (len > 32)
-		return "must be at most 32 characters";
+		return N_("must be at most 32 characters");
 	for (size_t i = 0; i < len; i++)
 		if (!is_alnum(s[i]) && s[i] != '_' && s[i] != '/' && s[i] != '-')
-			return "may contain only letters A-Z, digits and - _ /";
+			return N_("may contain only letters A-Z, digits and - _ /");
 	return NULL;
 }
 
@@ -764,7 +765,7 @@ const char *valid_bool(const char *s, const char **canonical)
 	}
 	if (canonical)
 		*canonical = c;
-	return c ? NULL : "must be true or false (yes/no, ja/nei, 1/0)";
+	return c ? NULL : N_("must be true or false (yes/no, ja/nei, 1/0)");
 }
 
 const char *valid_choice(const char *s, const char *choices)
@@ -781,7 +782,7 @@ const char *valid_choice(const char *s, const char *choices)
 			break;
 		p = bar + 1;
 	}
-	return "is not one of the allowed values";
+	return N_("is not one of the allowed values");
 }
 
 /* ---- user names ----------------------------------------------------------- */

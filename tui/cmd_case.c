@@ -252,7 +252,8 @@ fail:
 int cmd_update(struct cli *cli)
 {
 	struct case_rec c;
-	char *json, err[512] = "";
+	struct store_fault fault;
+	char *json;
 	size_t len;
 	uint32_t expect;
 	uint64_t id;
@@ -271,12 +272,12 @@ int cmd_update(struct cli *cli)
 	}
 	case_init(&c);
 	c.id = id;
-	rc = case_apply_json(&c, json, len, &expect, err, sizeof err);
+	rc = case_apply_json(&c, json, len, &expect, &fault);
 	keys_secure_free(json);
 	if (rc) {
 		case_clear(&c);
 		store_close(st);
-		return cli_fail(rc, "%s", err);
+		return cli_fail(rc, "%s", tui_fault(&fault));
 	}
 	rc = store_case_update(st, &c, expect);
 	case_clear(&c);
@@ -339,7 +340,7 @@ int cmd_import(struct cli *cli)
 	enum import_format fmt = IMPORT_CSV;
 	uint64_t *ids;
 	size_t n, len;
-	char *buf, err[1024] = "";
+	char *buf;
 	store *st;
 	int rc;
 
@@ -362,10 +363,10 @@ int cmd_import(struct cli *cli)
 		store_close(st);
 		return cli_fail(M_AUTH, _("not permitted: import is for leads and administrators"));
 	}
-	rc = store_import(st, name, buf, len, fmt, cli->dry_run, &ids, &n, err, sizeof err);
+	rc = store_import(st, name, buf, len, fmt, cli->dry_run, &ids, &n);
 	keys_secure_free(buf);
 	if (rc) {
-		cli_fail(rc, "%s", err[0] ? err : tui_error(st));
+		cli_fail(rc, "%s", tui_error(st));
 		store_close(st);
 		return rc;
 	}

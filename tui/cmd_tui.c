@@ -194,15 +194,14 @@ static int demo_generate(long cases, char **buf, size_t *len)
 
 static int demo_fill(store *st, char *buf, size_t len)
 {
-	char err[512] = "";
 	uint64_t *ids = NULL;
 	size_t n = 0;
 	int rc;
 
 	/* store_import parses in place and needs the byte after the text. */
-	rc = store_import(st, "demo", buf, len, IMPORT_CSV, false, &ids, &n, err, sizeof err);
+	rc = store_import(st, "demo", buf, len, IMPORT_CSV, false, &ids, &n);
 	if (rc)
-		cli_fail(rc, "%s", err[0] ? err : tui_error(st));
+		cli_fail(rc, "%s", tui_error(st));
 	free(ids);
 	return rc;
 }

@@ -2137,13 +2137,12 @@ static void run_import(struct bench *b)
 			size_t len = chunk_text(&b->d, first, m, buf);
 			uint64_t *ids = NULL, t0;
 			size_t nids = 0;
-			char err[512];
 			int rc = M_OK;
 
 			t0 = now_ns();
 			if (conf == C_MAPPE)
 				rc = store_import(b->st, "bench.csv", buf, len, IMPORT_CSV, false,
-				                  &ids, &nids, err, sizeof err);
+				                  &ids, &nids);
 			else if (conf == C_LMDB)
 				plain_import(&b->pl, buf, len);
 			else
@@ -2151,7 +2150,7 @@ static void run_import(struct bench *b)
 			total += now_ns() - t0;
 			if (conf == C_MAPPE) {
 				if (rc != M_OK)
-					die("store_import: %s", err);
+					die("store_import: %s", store_error(b->st));
 				if (nids != m)
 					die("store_import: %zu cases instead of %zu", nids, m);
 				for (size_t j = 0; j < m; j++)

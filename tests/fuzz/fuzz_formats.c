@@ -31,7 +31,8 @@ static void normalise_all(const char *v, size_t len)
 static void write_all(const char *v, size_t len)
 {
 	struct json_object *obj = malloc(sizeof *obj);
-	char *out = NULL, err[160];
+	char *out = NULL;
+	struct parse_error pe;
 	size_t n = 0;
 	FILE *f = open_memstream(&out, &n);
 
@@ -41,8 +42,7 @@ static void write_all(const char *v, size_t len)
 	json_write_string(f, v, len);
 	fputc('}', f);
 	/* \u0000 is the one escape the reader refuses, by design. */
-	if (fclose(f) != 0 ||
-	    (!memchr(v, 0, len) && json_parse_object(out, n, obj, err, sizeof err) != 0))
+	if (fclose(f) != 0 || (!memchr(v, 0, len) && json_parse_object(out, n, obj, &pe) != 0))
 		abort();
 	free(out);
 	free(obj);
@@ -66,25 +66,33 @@ static void write_all(const char *v, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *buf = malloc(size + 1), err[160];
+	char *buf = malloc(size + 1);
+	struct parse_error pe = {0};
 	struct csv_reader r;
 	struct csv_row row;
 	struct json_object *obj = malloc(sizeof *obj);
+	int rc;
 
 	if (!buf || !obj)
 		goto out;
 	write_all((const char *)data, size);
 	memcpy(buf, data, size);
 	csv_init(&r, buf, size);
-	while (csv_next(&r, &row, err, sizeof err) > 0)
+	while ((rc = csv_next(&r, &row, &pe)) > 0)
 		for (size_t i = 0; i < row.nfields; i++)
 			normalise_all(row.field[i], row.flen[i]);
+	/* A failure always says where and why. */
+	if (rc < 0 && (!pe.why || !pe.line))
+		abort();
 	memcpy(buf, data, size);
-	if (json_parse_object(buf, size, obj, err, sizeof err) == 0) {
+	pe = (struct parse_error){0};
+	if (json_parse_object(buf, size, obj, &pe) == 0) {
 		for (size_t i = 0; i < obj->n; i++)
 			if (obj->m[i].val)
 				normalise_all(obj->m[i].val, obj->m[i].vlen);
 		json_object_release(obj);
+	} else if (!pe.why || !pe.column) {
+		abort();
 	}
 out:
 	free(buf);

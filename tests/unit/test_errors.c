@@ -214,6 +214,201 @@ static void test_check_reports_codes(void **state)
 	ts_destroy(&t);
 }
 
+/* ---- the input side: import and update (issue 8) ---- */
+
+static const char admin_pass[] = "errors admin passphrase";
+
+/* A valid fødselsnummer born 1 January 1990. */
+static void valid_nid(char out[12])
+{
+	static const int w1[9] = {3, 7, 6, 1, 8, 9, 4, 5, 2};
+	static const int w2[10] = {5, 4, 3, 2, 7, 6, 5, 4, 3, 2};
+
+	for (unsigned indiv = 100;; indiv++) {
+		int s1 = 0, s2 = 0, k1, k2;
+
+		assert_true(indiv < 500);
+		snprintf(out, 12, "010190%03u", indiv);
+		for (int i = 0; i < 9; i++)
+			s1 += (out[i] - '0') * w1[i];
+		if ((k1 = (11 - s1 % 11) % 11) == 10)
+			continue;
+		out[9] = (char)('0' + k1);
+		for (int i = 0; i < 10; i++)
+			s2 += (out[i] - '0') * w2[i];
+		if ((k2 = (11 - s2 % 11) % 11) == 10)
+			continue;
+		out[10] = (char)('0' + k2);
+		out[11] = '\0';
+		return;
+	}
+}
+
+static int import_csv(store *st, const char *name, const char *csv)
+{
+	size_t len = strlen(csv), n = 0;
+	char *buf = malloc(len + 1);
+	uint64_t *ids = NULL;
+	int rc;
+
+	assert_non_null(buf);
+	memcpy(buf, csv, len + 1);
+	rc = store_import(st, name, buf, len, IMPORT_CSV, false, &ids, &n);
+	free(ids);
+	free(buf);
+	return rc;
+}
+
+/* A bad value on line 3 is a code with the file, the line, the field and
+ * the validator's own reason, not a sentence. */
+static void test_import_bad_value(void **state)
+{
+	static const char bad[] = "41019012346"; /* a D-number, wrong check digit */
+	const struct store_fault *f;
+	struct tstore t;
+	char out[32];
+	size_t outlen;
+	const char *why;
+
+	(void)state;
+	why = field_normalise(F_national_id, bad, strlen(bad), out, sizeof out, &outlen);
+	assert_non_null(why);
+	assert_int_equal(ts_create(&t, 0, "admin", admin_pass), 0);
+	assert_int_equal(
+	    import_csv(t.st, "people.csv", "given_name,national_id\nZqxa,\nZqxb,41019012346\n"),
+	    M_INPUT);
+	f = store_fault(t.st);
+	assert_int_equal(f->code, E_FIELD_INVALID);
+	assert_string_equal(f->file, "people.csv");
+	assert_int_equal(f->line, 3);
+	assert_int_equal(f->field, F_national_id);
+	assert_non_null(f->why);
+	assert_string_equal(f->why, why);
+	assert_string_equal(store_error(t.st), "people.csv:3: field national_id: check digit does "
+	                                       "not match");
+	assert_null(strstr(store_error(t.st), bad));
+
+	/* An unknown column is named, and the header's line. */
+	assert_int_equal(import_csv(t.st, "c.csv", "given_name,shoe_size\nZqxa,44\n"), M_INPUT);
+	f = store_fault(t.st);
+	assert_int_equal(f->code, E_COLUMN_UNKNOWN);
+	assert_int_equal(f->line, 1);
+	assert_string_equal(f->name, "shoe_size");
+	ts_destroy(&t);
+}
+
+/* A reader's error is where the reader found it: a NUL on line 3 inside a
+ * quoted field that opened on line 2. */
+static void test_import_syntax(void **state)
+{
+	static const char csv[] = "given_name,address\nZqxa,\"Zqx 1\nZ\0\"\n";
+	const struct store_fault *f;
+	struct tstore t;
+	uint64_t *ids = NULL;
+	size_t n = 0;
+	char *buf = malloc(sizeof csv);
+
+	(void)state;
+	assert_non_null(buf);
+	memcpy(buf, csv, sizeof csv);
+	assert_int_equal(ts_create(&t, 0, "admin", admin_pass), 0);
+	assert_int_equal(
+	    store_import(t.st, "q.csv", buf, sizeof csv - 1, IMPORT_CSV, false, &ids, &n), M_INPUT);
+	f = store_fault(t.st);
+	assert_int_equal(f->code, E_CSV_SYNTAX);
+	assert_int_equal(f->line, 3);
+	assert_string_equal(f->why, "NUL byte");
+	assert_string_equal(store_error(t.st), "q.csv:3: NUL byte");
+	free(buf);
+	ts_destroy(&t);
+}
+
+/* The store's own refusal of a row (its national id is registered) keeps
+ * the store's code and gets the file and the line of the row. */
+static void test_import_store_refusal_located(void **state)
+{
+	const struct store_fault *f;
+	struct tstore t;
+	char nid[12], csv[128];
+
+	(void)state;
+	valid_nid(nid);
+	assert_int_equal(ts_create(&t, 0, "admin", admin_pass), 0);
+	snprintf(csv, sizeof csv, "national_id\n%s\n", nid);
+	assert_int_equal(import_csv(t.st, "a.csv", csv), M_OK);
+	snprintf(csv, sizeof csv, "given_name,national_id\nZqxa,\nZqxb,%s\n", nid);
+	assert_int_equal(import_csv(t.st, "b.csv", csv), M_INPUT);
+	f = store_fault(t.st);
+	assert_int_equal(f->code, E_NID_REGISTERED);
+	assert_int_equal(f->record, 1);
+	assert_string_equal(f->file, "b.csv");
+	assert_int_equal(f->line, 3);
+	assert_string_equal(store_error(t.st),
+	                    "b.csv:3: field national_id: already registered in case 1");
+	assert_null(strstr(store_error(t.st), nid));
+	ts_destroy(&t);
+}
+
+static int apply(const char *json, struct store_fault *f)
+{
+	size_t len = strlen(json);
+	char *buf = malloc(len + 1);
+	struct case_rec c;
+	uint32_t expect;
+	int rc;
+
+	assert_non_null(buf);
+	memcpy(buf, json, len + 1);
+	case_init(&c);
+	c.id = 1;
+	rc = case_apply_json(&c, buf, len, &expect, f);
+	case_clear(&c);
+	free(buf);
+	return rc;
+}
+
+/* Update has no store: its fault is the caller's, from stdin. */
+static void test_update_faults(void **state)
+{
+	struct store_fault f;
+	char out[256];
+
+	(void)state;
+	assert_int_equal(apply("{\"placements\": [{\"colour_x\": \"x\"}]}", &f), M_INPUT);
+	assert_int_equal(f.code, E_LIST_FIELD_UNKNOWN);
+	assert_int_equal(f.list, L_placements);
+	assert_string_equal(f.name, "colour_x");
+	assert_string_equal(f.file, "stdin");
+	store_fault_format(&f, NULL, out, sizeof out);
+	assert_string_equal(out, "stdin: list placements: unknown field 'colour_x'");
+
+	/* A name that is not shaped like a field id is never quoted back. */
+	assert_int_equal(apply("{\"placements\": [{\"Zqx Ola\": \"x\"}]}", &f), M_INPUT);
+	assert_int_equal(f.code, E_LIST_FIELD_UNKNOWN_AT);
+	assert_int_equal(f.n, 1);
+	assert_string_equal(f.name, "");
+
+	assert_int_equal(apply("{\"shoe_size\": \"44\"}", &f), M_INPUT);
+	assert_int_equal(f.code, E_FIELD_UNKNOWN);
+	assert_string_equal(f.name, "shoe_size");
+
+	assert_int_equal(apply("{\"birth_date\": \"2023-02-30\"}", &f), M_INPUT);
+	assert_int_equal(f.code, E_FIELD_INVALID);
+	assert_int_equal(f.field, F_birth_date);
+	assert_string_equal(f.why, "that day does not exist in that month");
+
+	assert_int_equal(apply("{\"given_name\" 1}", &f), M_INPUT);
+	assert_int_equal(f.code, E_JSON_SYNTAX);
+	assert_int_equal(f.n, 15);
+	assert_string_equal(f.why, "expected ':'");
+	store_fault_format(&f, NULL, out, sizeof out);
+	assert_string_equal(out, "stdin: column 15: expected ':'");
+
+	assert_int_equal(apply("{\"placements\": [{\"_remove\": true}]}", &f), M_INPUT);
+	assert_int_equal(f.code, E_LIST_INVALID);
+	assert_string_equal(f.why, "_remove needs the _item to remove");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +416,10 @@ int main(void)
 	    cmocka_unit_test(test_file_and_line),  cmocka_unit_test(test_translated),
 	    cmocka_unit_test(test_truncation),     cmocka_unit_test(test_store_reports_codes),
 	    cmocka_unit_test(test_open_reports_codes), cmocka_unit_test(test_check_reports_codes),
+	    cmocka_unit_test(test_import_bad_value),
+	    cmocka_unit_test(test_import_syntax),
+	    cmocka_unit_test(test_import_store_refusal_located),
+	    cmocka_unit_test(test_update_faults),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -43,11 +43,25 @@ static void csv_open(struct csv_fixture *fx, const char *s, size_t len)
 
 #define CSV_OPEN(fx, lit) csv_open((fx), (lit), sizeof(lit) - 1)
 
+/* csv_next, with its error as "line N: why" in fx->err. */
+static int csv_next_fx(struct csv_fixture *fx)
+{
+	struct parse_error pe = {0};
+	int rc = csv_next(&fx->r, &fx->row, &pe);
+
+	if (rc < 0) {
+		assert_int_equal(pe.column, 0);
+		assert_non_null(pe.why);
+		snprintf(fx->err, sizeof fx->err, "line %u: %s", pe.line, pe.why);
+	}
+	return rc;
+}
+
 static void expect_row(struct csv_fixture *fx, unsigned line, size_t n, ...)
 {
 	va_list ap;
 
-	assert_int_equal(csv_next(&fx->r, &fx->row, fx->err, sizeof fx->err), 1);
+	assert_int_equal(csv_next_fx(fx), 1);
 	assert_int_equal(fx->row.line, line);
 	assert_int_equal(fx->row.nfields, n);
 	va_start(ap, n);
@@ -63,13 +77,13 @@ static void expect_row(struct csv_fixture *fx, unsigned line, size_t n, ...)
 
 static void expect_end(struct csv_fixture *fx)
 {
-	assert_int_equal(csv_next(&fx->r, &fx->row, fx->err, sizeof fx->err), 0);
-	assert_int_equal(csv_next(&fx->r, &fx->row, fx->err, sizeof fx->err), 0);
+	assert_int_equal(csv_next_fx(fx), 0);
+	assert_int_equal(csv_next_fx(fx), 0);
 }
 
 static void expect_error(struct csv_fixture *fx, const char *msg)
 {
-	assert_int_equal(csv_next(&fx->r, &fx->row, fx->err, sizeof fx->err), -1);
+	assert_int_equal(csv_next_fx(fx), -1);
 	assert_string_equal(fx->err, msg);
 }
 
@@ -332,7 +346,7 @@ static void test_csv_too_many_fields(void **state)
 	}
 	in[n - 1] = '\n';
 	csv_open(&fx, in, n);
-	assert_int_equal(csv_next(&fx.r, &fx.row, fx.err, sizeof fx.err), 1);
+	assert_int_equal(csv_next_fx(&fx), 1);
 	assert_int_equal(fx.row.nfields, CSV_MAX_FIELDS);
 	expect_end(&fx);
 	free(fx.buf);
@@ -369,7 +383,7 @@ static void test_csv_prefixes(void **state)
 		int rows = 0;
 
 		csv_open(&fx, in, len);
-		while ((rc = csv_next(&fx.r, &fx.row, fx.err, sizeof fx.err)) == 1)
+		while ((rc = csv_next_fx(&fx)) == 1)
 			assert_true(++rows <= 3);
 		assert_true(rc == 0 || rc == -1);
 		free(fx.buf);
@@ -387,8 +401,17 @@ struct json_fixture {
 static int jparse(struct json_fixture *fx, const char *s, size_t len)
 {
 	fx->buf = copy_in(s, len, '}');
+	struct parse_error pe = {0};
+	int rc;
+
 	fx->err[0] = '\0';
-	return json_parse_object(fx->buf, len, &fx->o, fx->err, sizeof fx->err);
+	rc = json_parse_object(fx->buf, len, &fx->o, &pe);
+	if (rc < 0) {
+		assert_int_equal(pe.line, 0);
+		assert_non_null(pe.why);
+		snprintf(fx->err, sizeof fx->err, "column %zu: %s", pe.column, pe.why);
+	}
+	return rc;
 }
 
 /* Parses a NUL-free string and expects success. */
@@ -736,17 +759,31 @@ static void test_json_truncated(void **state)
 	}
 }
 
-static void test_json_err_buffer(void **state)
+/* The error is a position and a fixed reason, and may be skipped. */
+static void test_json_error_fields(void **state)
 {
 	char buf[] = "{\"a\":}";
-	char small[8];
+	char csv[] = "a\n\"b\n";
+	struct parse_error pe = {0};
 	struct json_object o;
+	struct csv_reader r;
+	struct csv_row row;
 
 	(void)state;
-	/* the message is cut short, not overflowed, and may be skipped */
-	assert_int_equal(json_parse_object(buf, strlen(buf), &o, small, sizeof small), -1);
-	assert_string_equal(small, "column ");
-	assert_int_equal(json_parse_object(buf, strlen(buf), &o, NULL, 0), -1);
+	assert_int_equal(json_parse_object(buf, strlen(buf), &o, &pe), -1);
+	assert_int_equal(pe.line, 0);
+	assert_int_equal(pe.column, 6);
+	assert_string_equal(pe.why, "invalid value");
+	assert_int_equal(json_parse_object(buf, strlen(buf), &o, NULL), -1);
+
+	csv_init(&r, csv, strlen(csv));
+	assert_int_equal(csv_next(&r, &row, NULL), 1);
+	pe = (struct parse_error){0};
+	assert_int_equal(csv_next(&r, &row, &pe), -1);
+	assert_int_equal(pe.line, 2);
+	assert_int_equal(pe.column, 0);
+	assert_string_equal(pe.why, "unterminated quoted field");
+	assert_int_equal(csv_next(&r, &row, NULL), -1);
 }
 
 /* ---- json_write_string ---------------------------------------------------- */
@@ -962,7 +999,7 @@ int main(void)
 	    cmocka_unit_test(test_json_errors_name_column_only),
 	    cmocka_unit_test(test_json_too_many_members),
 	    cmocka_unit_test(test_json_truncated),
-	    cmocka_unit_test(test_json_err_buffer),
+	    cmocka_unit_test(test_json_error_fields),
 	    cmocka_unit_test(test_json_write_escapes),
 	    cmocka_unit_test(test_json_write_round_trip),
 	    cmocka_unit_test(test_json_write_never_invalid),

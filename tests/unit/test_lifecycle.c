@@ -960,8 +960,7 @@ static void test_rotation_readable(void **state)
 	assert_int_equal(fclose(f), 0);
 	/* open_memstream keeps a NUL after the data: the len + 1 bytes import
 	 * parses in place. */
-	assert_int_equal(store_import(t->st, "synth.csv", buf, len, IMPORT_CSV, false, &ids, &n,
-	                              err, sizeof err),
+	assert_int_equal(store_import(t->st, "synth.csv", buf, len, IMPORT_CSV, false, &ids, &n),
 	                 M_OK);
 	free(buf);
 	assert_int_equal(n, NCASES);

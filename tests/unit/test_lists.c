@@ -448,6 +448,7 @@ static int apply(store *st, uint64_t id, const char *json, uint32_t version, cha
 	struct case_rec c;
 	size_t len = strlen(json);
 	char *buf = malloc(len + 1);
+	struct store_fault fault;
 	uint32_t expect;
 	int rc;
 
@@ -455,7 +456,9 @@ static int apply(store *st, uint64_t id, const char *json, uint32_t version, cha
 	memcpy(buf, json, len + 1);
 	case_init(&c);
 	c.id = id;
-	rc = case_apply_json(&c, buf, len, &expect, err, errlen);
+	rc = case_apply_json(&c, buf, len, &expect, &fault);
+	if (rc)
+		store_fault_format(&fault, NULL, err, errlen);
 	free(buf);
 	if (rc == M_OK)
 		rc = store_case_update(st, &c, version);
@@ -473,7 +476,8 @@ static int import_text(store *st, const char *text, enum import_format fmt, char
 
 	assert_non_null(buf);
 	memcpy(buf, text, len + 1);
-	rc = store_import(st, "in", buf, len, fmt, false, &ids, &n, err, errlen);
+	rc = store_import(st, "in", buf, len, fmt, false, &ids, &n);
+	snprintf(err, errlen, "%s", rc ? store_error(st) : "");
 	free(ids);
 	free(buf);
 	return rc;
