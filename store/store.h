@@ -187,7 +187,7 @@ const char *field_normalise(enum field_id f, const char *in, size_t len, char *o
 /* ---- errors (store/errors.def) ------------------------------------------ */
 
 /* A fixed reason, translated where shown ({why}; xgettext finds it). */
-#ifndef N_
+#if !defined(N_) && !defined(MAPPE_XGETTEXT) /* make po leaves N_ for xgettext */
 #define N_(s) (s)
 #endif
 

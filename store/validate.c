@@ -112,13 +112,14 @@ static const struct range blank[] = {
 };
 
 /* The messages name the character, so that it can be found in the input,
- * and are literals, so that the validators stay pure. */
+ * and are literals, so that the validators stay pure. make po reads this
+ * file preprocessed, N_ left in place, to find every one of them. */
 #define HEX16(M, p)                                                                                \
 	M(p "0"), M(p "1"), M(p "2"), M(p "3"), M(p "4"), M(p "5"), M(p "6"), M(p "7"), M(p "8"),  \
 	    M(p "9"), M(p "A"), M(p "B"), M(p "C"), M(p "D"), M(p "E"), M(p "F")
-#define CONTROL_MSG(h) "contains a control character (U+" h ")"
-#define TAG_MSG(h)     "contains a tag character (U+" h ")"
-#define BIDI_MSG(h)    "contains a bidirectional control character (U+" h ")"
+#define CONTROL_MSG(h) N_("contains a control character (U+" h ")")
+#define TAG_MSG(h)     N_("contains a tag character (U+" h ")")
+#define BIDI_MSG(h)    N_("contains a bidirectional control character (U+" h ")")
 
 static const char *const c0_msg[32] = {HEX16(CONTROL_MSG, "000"), HEX16(CONTROL_MSG, "001")};
 static const char *const c1_msg[32] = {HEX16(CONTROL_MSG, "008"), HEX16(CONTROL_MSG, "009")};

@@ -83,4 +83,12 @@ else
 		not_ok "the files of store/ need each other without a cycle" "cycle: $cycle"
 	fi
 fi
+# Errors are codes (store/errors.def): no file of store/ writes an English
+# sentence for its caller, and tui/ never reads the English back.
+bad=$(grep -nE 'st_fail\(|snprintf\((err|[a-z]+->err),|char \*err, size_t errlen' store/*.c store/*.h 2>/dev/null)
+[ -z "$bad" ] && ok "store/ reports failures as codes, not sentences" ||
+	not_ok "store/ reports failures as codes, not sentences" "$(echo "$bad" | head -3)"
+bad=$(grep -nE 'str(n?cmp|str)\([^;]*(store_error|tui_error|what|msg)\b' tui/*.c 2>/dev/null)
+[ -z "$bad" ] && ok "tui/ does not match the store's messages" ||
+	not_ok "tui/ does not match the store's messages" "$(echo "$bad" | head -3)"
 echo "1..$_n"
