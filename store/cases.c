@@ -124,7 +124,7 @@ static int write_field(store *st, MDB_txn *txn, uint64_t id, struct rec_header *
 
 	if (!store_can_read(st, d->cls))
 		return st_denied(st, f);
-	if (f == F_national_id && hf && hf->present) {
+	if (f == NID_FIELD && hf && hf->present) {
 		/* Drop the old index entry, under the epoch it was made with. */
 		MDB_val v;
 		enum key_class c;
@@ -155,9 +155,9 @@ static int write_field(store *st, MDB_txn *txn, uint64_t id, struct rec_header *
 		return rc && rc != MDB_NOTFOUND ? st_mdb(st, rc, "fields") : M_OK;
 	}
 	hf->present = 1;
-	if (f == F_national_id) {
+	if (f == NID_FIELD) {
 		if ((rc = st_nid_duplicate(st, txn, val, len, id)) ||
-		    (rc = st_nid_index(st, txn, st->epoch[KC_IDENTITY], val, len, id, true)))
+		    (rc = st_nid_index(st, txn, st->epoch[NID_CLASS], val, len, id, true)))
 			return rc;
 	}
 	const struct keys_place place = {id, d->number, hf->counter};
@@ -830,12 +830,12 @@ static void check_one(store *st, MDB_txn *txn, struct check_ctx *ctx, uint64_t i
 				rc = st_err(st, FIELD_KEY_GONE, .record = id, .field = f);
 		}
 		/* Every national id must be findable through the index. */
-		struct hdr_field *hf = st_hdr_find(&h, field_catalogue[F_national_id].number);
-		if ((h.format == HDR_FORMAT5 || (hf && hf->present)) && c.value[F_national_id]) {
+		struct hdr_field *hf = st_hdr_find(&h, field_catalogue[NID_FIELD].number);
+		if ((h.format == HDR_FORMAT5 || (hf && hf->present)) && c.value[NID_FIELD]) {
 			uint64_t ids[8];
 			size_t n;
 			bool found = false;
-			rc = nid_lookup_txn(st, txn, c.value[F_national_id], c.len[F_national_id],
+			rc = nid_lookup_txn(st, txn, c.value[NID_FIELD], c.len[NID_FIELD],
 			                    ids, 8, &n);
 			for (size_t i = 0; i < n; i++)
 				found |= ids[i] == id;

@@ -418,7 +418,7 @@ static int by_nid(const void *a, const void *b)
 {
 	const struct import_row *x = *(struct import_row *const *)a;
 	const struct import_row *y = *(struct import_row *const *)b;
-	int c = strcmp(x->c.value[F_national_id], y->c.value[F_national_id]);
+	int c = strcmp(x->c.value[NID_FIELD], y->c.value[NID_FIELD]);
 	return c ? c : (x->line > y->line) - (x->line < y->line);
 }
 
@@ -431,12 +431,12 @@ static int check_duplicates(struct import *im)
 	if (!v)
 		return im_err(im, NOMEM, .line = 0);
 	for (size_t i = 0; i < im->n; i++)
-		if (im->rows[i].c.value[F_national_id])
+		if (im->rows[i].c.value[NID_FIELD])
 			v[k++] = &im->rows[i];
 	qsort(v, k, sizeof(struct import_row *), by_nid);
 	for (size_t i = 1; i < k && rc == M_OK; i++)
-		if (strcmp(v[i]->c.value[F_national_id], v[i - 1]->c.value[F_national_id]) == 0)
-			rc = im_err(im, NID_TWICE, .line = v[i]->line, .field = F_national_id,
+		if (strcmp(v[i]->c.value[NID_FIELD], v[i - 1]->c.value[NID_FIELD]) == 0)
+			rc = im_err(im, NID_TWICE, .line = v[i]->line, .field = NID_FIELD,
 			            .n = v[i - 1]->line);
 	free(v);
 	return rc;
@@ -469,16 +469,16 @@ static int import_txn(store *st, MDB_txn *txn, void *vctx)
 		goto out;
 	}
 	for (size_t i = 0; i < im->n; i++) {
-		nid[i] = im->rows[i].c.value[F_national_id];
-		len[i] = im->rows[i].c.len[F_national_id];
+		nid[i] = im->rows[i].c.value[NID_FIELD];
+		len[i] = im->rows[i].c.len[NID_FIELD];
 	}
-	if (store_can_read(st, KC_IDENTITY) &&
+	if (store_can_read(st, NID_CLASS) &&
 	    (rc = st_nid_find_many(st, txn, nid, len, im->n, found)))
 		goto out;
 	for (size_t i = 0; i < im->n; i++)
 		if (found[i]) {
 			ctx->failed = i;
-			rc = st_err(st, NID_REGISTERED, .record = found[i], .field = F_national_id);
+			rc = st_err(st, NID_REGISTERED, .record = found[i], .field = NID_FIELD);
 			goto out;
 		}
 	/* The ids, and the counter, once for the whole file. */

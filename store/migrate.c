@@ -75,8 +75,8 @@ static int migrate_case(store *st, MDB_txn *txn, uint64_t id, struct case_rec *c
 	}
 	/* The index entry was made under the epoch of the national id's
 	 * envelope; the new one is made under the active epoch. */
-	struct hdr_field *hf = st_hdr_find(&h4, field_catalogue[F_national_id].number);
-	if (hf && hf->present && c->value[F_national_id]) {
+	struct hdr_field *hf = st_hdr_find(&h4, field_catalogue[NID_FIELD].number);
+	if (hf && hf->present && c->value[NID_FIELD]) {
 		uint8_t k[10];
 		MDB_val v;
 		enum key_class ec;
@@ -84,8 +84,8 @@ static int migrate_case(store *st, MDB_txn *txn, uint64_t id, struct case_rec *c
 		if ((rc = st_get(st, txn, DB_FIELDS, k, st_field_key(k, id, hf->number), &v)))
 			return rc == -1 ? M_INTEGRITY : rc;
 		if (keys_envelope_info(v.mv_data, v.mv_size, &ec, &epoch) == KEYS_OK &&
-		    (rc = st_nid_index(st, txn, epoch, c->value[F_national_id],
-		                       c->len[F_national_id], id, false)))
+		    (rc = st_nid_index(st, txn, epoch, c->value[NID_FIELD],
+		                       c->len[NID_FIELD], id, false)))
 			return rc;
 	}
 	for (int f = 0; f < F_COUNT; f++)

@@ -37,7 +37,7 @@ int st_nid_index(store *st, MDB_txn *txn, uint32_t epoch, const char *nid, size_
 	int rc;
 
 	if (keys_blind_index2(st->kr, epoch, nid, len, &tag, &check))
-		return st_denied(st, F_national_id);
+		return st_denied(st, NID_FIELD);
 	nid_key(k, epoch, tag, check, id);
 	if (add)
 		return st_put(st, txn, DB_NID, k, 16, "", 0, 0);
@@ -145,8 +145,8 @@ int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_
 	case_init(&scratch);
 	/* Look in every live identity epoch: during a rotation entries of both
 	 * the old and the new epoch exist. */
-	for (uint32_t epoch = st->floor[KC_IDENTITY];
-	     rc == M_OK && epoch <= st->epoch[KC_IDENTITY]; epoch++) {
+	for (uint32_t epoch = st->floor[NID_CLASS];
+	     rc == M_OK && epoch <= st->epoch[NID_CLASS]; epoch++) {
 		uint16_t tag, check;
 		if (keys_blind_index2(st->kr, epoch, nid, len, &tag, &check))
 			continue;
@@ -172,12 +172,12 @@ static int nid_of(store *st, MDB_txn *txn, uint64_t id, struct case_rec *scratch
 		return 0;
 	if (st_hdr_read(st, txn, id, &h) || h.format == HDR_FORMAT5)
 		return -1;
-	hf = st_hdr_find(&h, field_catalogue[F_national_id].number);
+	hf = st_hdr_find(&h, field_catalogue[NID_FIELD].number);
 	case_reset(scratch);
-	if (!hf || !hf->present || st_read_field_into(st, txn, id, hf, scratch, F_national_id))
+	if (!hf || !hf->present || st_read_field_into(st, txn, id, hf, scratch, NID_FIELD))
 		return -1;
-	*v = (const uint8_t *)scratch->value[F_national_id];
-	*len = scratch->len[F_national_id];
+	*v = (const uint8_t *)scratch->value[NID_FIELD];
+	*len = scratch->len[NID_FIELD];
 	return 0;
 }
 
@@ -212,6 +212,6 @@ int st_nid_duplicate(store *st, MDB_txn *txn, const char *nid, size_t len, uint6
 		return rc;
 	for (size_t i = 0; i < n; i++)
 		if (ids[i] != self)
-			return st_err(st, NID_REGISTERED, .record = ids[i]);
+			return st_err(st, NID_REGISTERED, .record = ids[i], .field = NID_FIELD);
 	return M_OK;
 }

@@ -39,6 +39,9 @@
  *   4 -> 5: the case counter gains a MAC under the record class. Keyed.
  *   5 -> 6: case records of format 5 (record.c); meta "migrate" u64 cursor
  *           while format-4 cases remain (migrate.c, mappe migrate). */
+/* The blind index's field (store.h: NID_FIELD) and the class it is read under. */
+#define NID_CLASS ((enum key_class)field_catalogue[NID_FIELD].cls)
+
 #define STORE_SCHEMA STORE_SCHEMA_CURRENT
 #define STORE_DEFAULT_MAP ((size_t)1 << 30)
 

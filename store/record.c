@@ -476,7 +476,7 @@ static int nid_one(void *vctx, unsigned number, uint32_t item, const uint8_t *v,
 {
 	struct nid_ctx *ctx = vctx;
 
-	if (item == 0 && number == field_catalogue[F_national_id].number) {
+	if (item == 0 && number == field_catalogue[NID_FIELD].number) {
 		ctx->v = v;
 		ctx->len = len;
 		return 1;
@@ -490,18 +490,18 @@ int st_case5_nid(store *st, uint64_t id, const struct rec_header *h, const uint8
 	const uint8_t *pt;
 	size_t n;
 	struct nid_ctx nc = {NULL, 0};
-	int rc = st_class_open(st, id, h, KC_IDENTITY, &pt, &n);
+	int rc = st_class_open(st, id, h, NID_CLASS, &pt, &n);
 
 	*nid = NULL;
 	*len = 0;
 	if (rc)
 		return rc;
 	if (st_class_each(pt, n, nid_one, &nc) < 0)
-		return st_class_damaged(st, id, KC_IDENTITY);
+		return st_class_damaged(st, id, NID_CLASS);
 	*nid = nc.v;
 	*len = nc.len;
-	if (epoch && h->slot[KC_IDENTITY].state != SLOT_NONE)
-		*epoch = rd32(h->slot[KC_IDENTITY].env + 2);
+	if (epoch && h->slot[NID_CLASS].state != SLOT_NONE)
+		*epoch = rd32(h->slot[NID_CLASS].env + 2);
 	return M_OK;
 }
 

@@ -224,7 +224,7 @@ static int nid_entry(void *vctx, unsigned number, uint32_t item, const uint8_t *
 {
 	const uint8_t **out = vctx;
 
-	if (item == 0 && number == field_catalogue[F_national_id].number) {
+	if (item == 0 && number == field_catalogue[NID_FIELD].number) {
 		out[0] = v;
 		out[1] = v + len;
 		return 1;
@@ -263,7 +263,7 @@ static int rotate_class5(store *st, MDB_txn *txn, uint64_t id, struct rec_header
 		return st_err(st, NOMEM);
 	memcpy(copy, pt, n);
 	keys_wipe((void *)pt, n);
-	if (c == KC_IDENTITY) {
+	if (c == NID_CLASS) {
 		const uint8_t *nid[2] = {NULL, NULL};
 		if (st_class_each(copy, n, nid_entry, nid) < 0) {
 			*damaged = true;
@@ -388,11 +388,11 @@ static int rotate_case(store *st, MDB_txn *txn, uint64_t id, key_classes classes
 		}
 		/* A new counter too: the old ciphertext can never be put back. */
 		place.counter = ++hf->counter;
-		if (f == F_national_id)
+		if (f == NID_FIELD)
 			rc = st_nid_index(st, txn, epoch, val, len, id, false);
 		if (rc == M_OK)
 			rc = reseal(st, txn, DB_FIELDS, k, klen, c, to[c], &place, val, len);
-		if (rc == M_OK && f == F_national_id)
+		if (rc == M_OK && f == NID_FIELD)
 			rc = st_nid_index(st, txn, to[c], val, len, id, true);
 		keys_secure_free(val);
 		if (rc)
@@ -719,7 +719,7 @@ static int scan_txn(store *st, MDB_txn *txn, void *vctx)
 	if (n < SCAN_BATCH || last) {
 		ctx->done = true;
 		/* Blind-index entries carry their epoch in the key. */
-		if (ctx->c == KC_IDENTITY) {
+		if (ctx->c == NID_CLASS) {
 			MDB_cursor *nc;
 			MDB_val nkey, nval;
 			if ((rc = mdb_cursor_open(txn, st->dbi[DB_NID], &nc)))

@@ -336,25 +336,25 @@ static int nid_change(store *st, MDB_txn *txn, uint64_t id, const struct rec_hea
 	uint32_t epoch = 0;
 	int rc;
 
-	if (!c->dirty[F_national_id])
+	if (!c->dirty[NID_FIELD])
 		return M_OK;
-	if (!store_can_read(st, KC_IDENTITY))
-		return st_err(st, NID_NEEDS_KEY);
-	if (!insert && h->slot[KC_IDENTITY].state == SLOT_SEALED) {
+	if (!store_can_read(st, NID_CLASS))
+		return st_err(st, FIELD_NEEDS_KEY, .field = NID_FIELD, .cls = NID_CLASS);
+	if (!insert && h->slot[NID_CLASS].state == SLOT_SEALED) {
 		if ((rc = st_case5_nid(st, id, h, &old, &oldlen, &epoch)))
 			return rc;
-		if (old && c->value[F_national_id] && c->len[F_national_id] == oldlen &&
-		    memcmp(old, c->value[F_national_id], oldlen) == 0 &&
-		    epoch == st->epoch[KC_IDENTITY])
+		if (old && c->value[NID_FIELD] && c->len[NID_FIELD] == oldlen &&
+		    memcmp(old, c->value[NID_FIELD], oldlen) == 0 &&
+		    epoch == st->epoch[NID_CLASS])
 			return M_OK; /* unchanged */
 		if (old && (rc = st_nid_index(st, txn, epoch, (const char *)old, oldlen, id, false)))
 			return rc;
 	}
-	if (!c->value[F_national_id] || c->len[F_national_id] == 0)
+	if (!c->value[NID_FIELD] || c->len[NID_FIELD] == 0)
 		return M_OK;
 	if (!st->nid_checked &&
-	    (rc = st_nid_duplicate(st, txn, c->value[F_national_id], c->len[F_national_id], id)))
+	    (rc = st_nid_duplicate(st, txn, c->value[NID_FIELD], c->len[NID_FIELD], id)))
 		return rc;
-	return st_nid_index(st, txn, st->epoch[KC_IDENTITY], c->value[F_national_id],
-	                    c->len[F_national_id], id, true);
+	return st_nid_index(st, txn, st->epoch[NID_CLASS], c->value[NID_FIELD],
+	                    c->len[NID_FIELD], id, true);
 }

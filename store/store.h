@@ -91,6 +91,24 @@ enum field_flag {
 	FLAG_DEADLINE = 1 << 2,
 };
 
+/* The field the blind index holds: the one FLAG_INDEXED field of
+ * fields.def. Its entries carry no field number, so there is exactly one;
+ * a second would need a new index format. */
+enum {
+#define FIELD(id, num, type, cls, check, choices, group, flags, nb, en)                              \
+	+(((flags) & FLAG_INDEXED) ? F_##id : 0)
+	NID_FIELD_SUM_ = 0
+#include "store/fields.def"
+#undef FIELD
+};
+_Static_assert(0
+#define FIELD(id, num, type, cls, check, choices, group, flags, nb, en) +!!((flags) & FLAG_INDEXED)
+#include "store/fields.def"
+#undef FIELD
+                   == 1,
+               "fields.def: exactly one field is FLAG_INDEXED");
+#define NID_FIELD ((enum field_id)NID_FIELD_SUM_)
+
 /* One value of an FT_ENUM field (fields.def). */
 struct field_choice {
 	const char *id; /* stored, exchanged and validated */
