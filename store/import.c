@@ -552,6 +552,28 @@ int store_import(store *st, const char *name, char *buf, size_t len, enum import
 /* Update's faults are from its JSON on stdin. */
 #define up_err(fault, CODE, ...) st_fault_err((fault), CODE, .file = "stdin", __VA_ARGS__)
 
+/* The journal in an update: the notes show --json wrote, each with its
+ * "_item", pass through untouched (they are not compared: nothing here
+ * writes the journal); it is append-only, so a note without an "_item", or
+ * one to remove, is refused: notes go in with note add. */
+static int keep_notes(const struct json_member *a, struct store_fault *fault)
+{
+	if (a->kind != JSON_ARRAY)
+		return up_err(fault, NOTES_APPEND_ONLY, .line = 0);
+	for (size_t k = 0; k < a->narr; k++) {
+		const struct json_object *o = &a->arr[k];
+		bool item = false;
+		for (size_t i = 0; i < o->n; i++) {
+			if (key_is(&o->m[i], "_remove"))
+				return up_err(fault, NOTES_APPEND_ONLY, .line = 0);
+			item = item || key_is(&o->m[i], "_item");
+		}
+		if (!item)
+			return up_err(fault, NOTES_APPEND_ONLY, .line = 0);
+	}
+	return M_OK;
+}
+
 /* A list's array in an update: an object with "_item" edits that item, one
  * without adds an item, {"_item": N, "_remove": true} removes item N. */
 static int apply_items(struct case_rec *c, enum list_id l, const struct json_member *a,
@@ -648,8 +670,14 @@ int case_apply_json(struct case_rec *c, char *json, size_t len, uint32_t *expect
 			*expect_version = (uint32_t)v;
 			continue;
 		}
-		if (m->klen == 3 && memcmp(m->key, "_id", 3) == 0)
-			continue; /* show --json output may be fed back */
+		/* show --json output may be fed back: its _id, the fields it
+		 * could not show, and the journal as it was. */
+		if (key_is(m, "_id") || key_is(m, "_locked"))
+			continue;
+		if (key_is(m, "notes")) {
+			rc = keep_notes(m, fault);
+			continue;
+		}
 		f = field_by_id(m->key, m->klen);
 		if (f < 0 && list_by_id(m->key, m->klen) >= 0) {
 			rc = apply_items(c, (enum list_id)list_by_id(m->key, m->klen), m, fault);
@@ -781,7 +809,8 @@ void case_write_json_begin(FILE *f, const struct case_rec *c, bool notes_locked)
 		fputs(", \"notes\": [", f);
 }
 
-void case_write_json_notes(FILE *f, const struct note *notes, size_t n, bool first)
+void case_write_json_notes(FILE *f, const struct note *notes, size_t n, uint32_t from,
+                           bool first)
 {
 	for (size_t i = 0; i < n; i++) {
 		char when[32];
@@ -789,7 +818,8 @@ void case_write_json_notes(FILE *f, const struct note *notes, size_t n, bool fir
 		struct tm tm;
 		gmtime_r(&t, &tm);
 		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-		fprintf(f, "%s{\"author\": ", i || !first ? ", " : "");
+		fprintf(f, "%s{\"_item\": %llu, \"author\": ", i || !first ? ", " : "",
+		        (unsigned long long)from + i + 1);
 		json_write_string(f, notes[i].author, strlen(notes[i].author));
 		fprintf(f, ", \"time\": \"%s\", \"kind\": \"%s\", \"interpreter_used\": %s, "
 		           "\"text\": ",
@@ -812,6 +842,6 @@ void case_write_json(FILE *f, const struct case_rec *c, const struct note *notes
 {
 	case_write_json_begin(f, c, notes_locked);
 	if (!notes_locked)
-		case_write_json_notes(f, notes, n, true);
+		case_write_json_notes(f, notes, n, 0, true);
 	case_write_json_end(f, notes_locked);
 }

@@ -633,14 +633,18 @@ bool text_char_unsafe(uint32_t cp);
 void text_write_safe(FILE *f, const char *s, size_t len, const char *indent);
 
 /* Write the case as one JSON object (show --json): field ids as keys, plus
- * _id, _version, _locked, and notes (listed as locked when notes_locked). */
+ * _id, _version, _locked, and notes (listed as locked when notes_locked).
+ * The journal is the case's first list: an array of notes, each with its
+ * "_item" (its place in the journal, from 1), append-only. */
 void case_write_json(FILE *f, const struct case_rec *c, const struct note *notes, size_t n,
                      bool notes_locked);
 /* The same in three parts, for a journal written page by page: begin writes
- * up to the opening of the notes array, notes a page of them (first: the
- * page that starts the array), end closes the object. */
+ * up to the opening of the notes array, notes a page of them (from: the
+ * journal's index of notes[0], as struct note_page; first: the page that
+ * starts the array), end closes the object. */
 void case_write_json_begin(FILE *f, const struct case_rec *c, bool notes_locked);
-void case_write_json_notes(FILE *f, const struct note *notes, size_t n, bool first);
+void case_write_json_notes(FILE *f, const struct note *notes, size_t n, uint32_t from,
+                           bool first);
 void case_write_json_end(FILE *f, bool notes_locked);
 
 /* ---- drafts: nothing lost when the terminal goes away ------------------- */

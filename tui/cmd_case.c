@@ -226,7 +226,7 @@ int cmd_show(struct cli *cli)
 	for (size_t done = 0; pg.n;) {
 		uint32_t next = pg.from + (uint32_t)pg.n;
 		if (cli->json)
-			case_write_json_notes(stdout, pg.notes, pg.n, done == 0);
+			case_write_json_notes(stdout, pg.notes, pg.n, pg.from, done == 0);
 		else
 			show_notes(pg.notes, pg.n);
 		done += pg.n;

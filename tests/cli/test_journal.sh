@@ -92,4 +92,25 @@ screen long-0 "which starts at note 4" "long-04 x"
 no_screen long-0 "and claims no newer notes" "newer notes"
 screen long-1 "o: the page right before it" "long-00 x"
 no_screen long-1 "with nothing older" "older notes"
+
+# The journal is the case's first list in JSON: every note an item with its
+# "_item", append-only. show --json fed back to update leaves it as it was.
+check "show --json of a case with notes" 0 admin show 2 --json
+grep -q '"notes": \[{"_item": 1, ' "$T/out" && ok "each note is an item with its _item" ||
+	not_ok "each note is an item with its _item" "$(head -c 200 "$T/out")"
+grep -q '"_item": 12, ' "$T/out" && ok "numbered through the journal, page after page" ||
+	not_ok "numbered through the journal, page after page"
+cp "$T/out" "$T/shown.json"
+check "show --json fed back to update" 0 admin update 2 <"$T/shown.json"
+check "leaves the journal as it was" 0 admin show 2 --json
+# (The version may move: an update saves even when nothing differs.)
+cmp -s <(sed 's/"_version": [0-9]*, //' "$T/out") <(sed 's/"_version": [0-9]*, //' "$T/shown.json") &&
+	ok "the same case and journal after" || not_ok "the same case and journal after"
+sed 's/{"_item": 12, /{/' "$T/shown.json" >"$T/new-note.json"
+check "a note without _item in an update is refused" 5 admin update 2 <"$T/new-note.json"
+expect_in "$T/err" "with the way notes go in" "mappe note add"
+sed 's/{"_item": 12, /{"_item": 12, "_remove": true, /' "$T/shown.json" >"$T/rm-note.json"
+check "and so is removing one" 5 admin update 2 <"$T/rm-note.json"
+check "the journal still has its 12 notes" 0 admin show 2 --json
+[ "$(grep -o '"_item": ' "$T/out" | wc -l)" = 12 ] && ok "all 12, none lost" || not_ok "all 12, none lost"
 echo "1..$_n"
