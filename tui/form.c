@@ -17,51 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CTRL(c) ((c)&0x1f)
-
-/* Keys every editor understands, whatever the screen. */
-static int edit_key(struct editor *ed, wint_t ch, bool fnkey)
-{
-	if (fnkey) {
-		switch (ch) {
-		case KEY_LEFT: return ed_apply(ed, ED_LEFT, 0);
-		case KEY_RIGHT: return ed_apply(ed, ED_RIGHT, 0);
-		case KEY_HOME: return ed_apply(ed, ED_HOME, 0);
-		case KEY_END: return ed_apply(ed, ED_END, 0);
-		case KEY_BACKSPACE: return ed_apply(ed, ED_BACKSPACE, 0);
-		case KEY_DC: return ed_apply(ed, ED_DELETE, 0);
-		default: return 1;
-		}
-	}
-	switch (ch) {
-	case 127:
-	case 8: return ed_apply(ed, ED_BACKSPACE, 0);
-	case CTRL('a'): return ed_apply(ed, ED_HOME, 0);
-	case CTRL('e'): return ed_apply(ed, ED_END, 0);
-	case CTRL('k'): return ed_apply(ed, ED_KILL_EOL, 0);
-	case CTRL('w'): return ed_apply(ed, ED_KILL_WORD_BACK, 0);
-	case CTRL('u'): return ed_apply(ed, ED_KILL_LINE, 0);
-	case CTRL('b'): return ed_apply(ed, ED_WORD_LEFT, 0);
-	case CTRL('f'): return ed_apply(ed, ED_WORD_RIGHT, 0);
-	default:
-		if (ch >= 0x20 && ch != 0x7f)
-			return ed_apply(ed, ED_INSERT, (wchar_t)ch);
-		return 1;
-	}
-}
-
-/* Draw wchar text [start, end) at y, x. */
-static void put_wide(int y, int x, const wchar_t *s, size_t start, size_t end)
-{
-	move(y, x);
-	for (size_t i = start; i < end; i++) {
-		wchar_t one[2] = {s[i], 0};
-		if (text_nonprint(s[i]))
-			one[0] = 0xfffd;
-		addnwstr(one, 1);
-	}
-}
-
 /* ---- the case form -------------------------------------------------------- */
 
 enum { LINES_ROWS = 3 };
@@ -199,7 +154,7 @@ static void form_draw(void *self, struct ui *ui)
 				ui_attr(ui, C_SELECTED, focus);
 				ui_put_pad(y + r, label_w + 1, "", value_w);
 				if (r < n)
-					put_wide(y + r, label_w + 1, fm->ed[f].buf, rows[r].start,
+					ui_put_wide(y + r, label_w + 1, fm->ed[f].buf, rows[r].start,
 					         rows[r].end);
 				ui_attr(ui, C_SELECTED, false);
 			}
@@ -210,7 +165,7 @@ static void form_draw(void *self, struct ui *ui)
 			ed_view(&fm->ed[f], value_w, &v);
 			ui_attr(ui, C_SELECTED, focus);
 			ui_put_pad(y, label_w + 1, "", value_w);
-			put_wide(y, label_w + 1, fm->ed[f].buf, v.start, v.end);
+			ui_put_wide(y, label_w + 1, fm->ed[f].buf, v.start, v.end);
 			ui_attr(ui, C_SELECTED, false);
 			if (focus)
 				ui_cursor(ui, y, label_w + 1 + v.cursor_col);
@@ -341,7 +296,7 @@ static bool form_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	default:
 		break;
 	}
-	if (edit_key(ed, ch, fnkey) == 0)
+	if (ui_edit_key(ed, ch, fnkey) == 0)
 		fm->error[fm->focus] = NULL; /* judged again when the cursor leaves */
 	return true;
 }
@@ -647,7 +602,7 @@ static void note_draw(void *self, struct ui *ui)
 		return;
 	n = ed_view_lines(&ne->ed, width, height, rows, &cr, &cc);
 	for (int r = 0; r < n; r++)
-		put_wide(3 + r, 2, ne->ed.buf, rows[r].start, rows[r].end);
+		ui_put_wide(3 + r, 2, ne->ed.buf, rows[r].start, rows[r].end);
 	ui_cursor(ui, 3 + cr, 2 + cc);
 	free(rows);
 }
@@ -703,7 +658,7 @@ static bool note_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	if (!fnkey && ch == CTRL('t'))
 		ne->interpreter = !ne->interpreter;
 	else
-		edit_key(&ne->ed, ch, fnkey);
+		ui_edit_key(&ne->ed, ch, fnkey);
 	return true;
 }
 

@@ -1,4 +1,16 @@
-/* ui.h: private to tui/: the screens, their keymap and the drawing helpers. */
+/*
+ * ui.h: private to tui/: the screens, their keymap and the drawing helpers.
+ *
+ *   keymap.c   keys to requests, and the requests' names (REQUESTS below)
+ *   loop.c     the input loop and the view stack
+ *   display.c  one frame: the screen on top, title bar, message line, key bar
+ *   draw.c     text on the screen, clipped by display width
+ *   colour.c   colour pairs, monochrome and NO_COLOR
+ *   input.c    reading a key; resizes and hangups; the line editors' keys
+ *   script.c   the scripted mode of the screen tests
+ *   dialog.c   yes/no questions on the message line
+ *   lock.c     the idle lock's screen
+ */
 #ifndef MAPPE_TUI_UI_H
 #define MAPPE_TUI_UI_H
 
@@ -71,7 +83,11 @@ struct view {
 
 enum { UI_MAX_VIEWS = 8, UI_MIN_COLS = 40, UI_MIN_ROWS = 10 };
 
-struct script_state;
+/* Where the script (ui->script) is: the line being typed. */
+struct script_state {
+	char line[1024];
+	char *pos;
+};
 
 struct ui {
 	struct cli *cli;
@@ -135,5 +151,36 @@ const char *request_label(enum request r);
 const char *request_key(enum request r);
 /* Map a key to its request for a screen; REQ_NONE if unbound. */
 enum request keymap_lookup(wint_t ch, bool fnkey, bool text_input);
+
+/* A key of our own: the idle time ran out (KEY_MAX is curses'). */
+#define KEY_IDLE (KEY_MAX + 1)
+
+#undef CTRL /* sys/ioctl.h has one for termios */
+#define CTRL(c) ((c)&0x1f)
+
+/* The generic parts the screens stand on. */
+void ui_redraw(struct ui *ui);
+void ui_colors_init(struct ui *ui);
+/* Decode one character; invalid bytes show as U+FFFD and advance by one. */
+size_t ui_next_wc(const char *s, wchar_t *wc);
+/* Draw wchar text [start, end) at y, x. */
+void ui_put_wide(int y, int x, const wchar_t *s, size_t start, size_t end);
+/* An enum value as people read it (fields.def's labels); other values as
+ * they are. */
+const char *ui_value_label(struct ui *ui, enum field_id f, const char *value);
+/* The next key, from the terminal or the script; false when the terminal
+ * went away or the script ended. */
+bool ui_read_key(struct ui *ui, struct script_state *ss, wint_t *ch, bool *fnkey);
+bool ui_script_key(struct ui *ui, struct script_state *ss, wint_t *ch, bool *fnkey);
+/* SIGHUP and SIGTERM end the loop (the work open is kept as drafts). */
+void ui_catch_hangup(void);
+bool ui_hung_up(void);
+struct editor;
+/* Keys every line editor understands, whatever the screen. */
+int ui_edit_key(struct editor *ed, wint_t ch, bool fnkey);
+/* Keep what is open as drafts and close every view. */
+void ui_keep_and_close(struct ui *ui);
+/* Lock until the passphrase is typed again; false: quit or hung up. */
+bool ui_idle_lock(struct ui *ui, struct script_state *ss);
 
 #endif

@@ -10,18 +10,6 @@
 
 /* ---- the case list ------------------------------------------------------- */
 
-/* An enum value as people read it (fields.def's labels); the stored ids stay
- * in CSV and JSON, and a value the catalogue does not know shows as it is. */
-static const char *value_label(struct ui *ui, enum field_id f, const char *value)
-{
-	int i;
-
-	if (field_catalogue[f].type != FT_ENUM ||
-	    (i = field_choice_find(f, value, strlen(value))) < 0)
-		return value;
-	return field_choice_label(f, i, ui->nb);
-}
-
 enum { QUERY_MAX = 256 };
 
 struct list_view {
@@ -135,7 +123,7 @@ static void list_draw(void *self, struct ui *ui)
 		ui_put_pad(y, 1, r.name[0] ? r.name : _("[locked]"), name_w - 1);
 		if (name_w < COLS - 2 - 11 - 13 - 11 + 1) {
 			ui_put_pad(y, 1 + name_w, r.birth_date, 11);
-			ui_put_pad(y, 1 + name_w + 11, value_label(ui, F_status, r.status), 13);
+			ui_put_pad(y, 1 + name_w + 11, ui_value_label(ui, F_status, r.status), 13);
 			ui_put_pad(y, 1 + name_w + 24, r.caseworker, 11);
 		}
 		if (sel)
@@ -405,7 +393,7 @@ static void case_draw(void *self, struct ui *ui)
 		}
 		if (y >= 1)
 			y += put_value(y, label_w + 1,
-			               value_label(ui, (enum field_id)f, cv->c.value[f]),
+			               ui_value_label(ui, (enum field_id)f, cv->c.value[f]),
 			               COLS - label_w - 2, ymax);
 		else
 			y += 1 + (int)(strchr(cv->c.value[f], '\n') != NULL);
