@@ -28,7 +28,7 @@ ALL_LDFLAGS = -Wl,-z,relro,-z,now $(LDFLAGS)
 
 KEYS_SRC  := $(wildcard keys/*.c)
 STORE_SRC := $(wildcard store/*.c)
-TUI_SRC   := $(wildcard tui/*.c)
+TUI_SRC   := $(wildcard tui/*.c tui/screens/*.c)
 # The pure part of store/ (NeoMutt's one archive per library): the record
 # model, validation, the formats and folding need neither LMDB nor libsodium,
 # and their tests and fuzzers link this archive alone, so that code that
@@ -71,7 +71,7 @@ $(BUILD)/locale/%/LC_MESSAGES/mappe.mo: po/%.po
 
 # Refresh the template and merge it into each catalog after changing messages.
 po:
-	xgettext --from-code=UTF-8 -k_ -kN_ -o po/mappe.pot tui/*.c tui/*.h
+	xgettext --from-code=UTF-8 -k_ -kN_ -o po/mappe.pot tui/*.c tui/*.h tui/screens/*.c
 	for l in $(LANGS); do msgmerge -q -U po/$$l.po po/mappe.pot; done
 
 $(BUILD)/mappe: $(TUI_OBJ) $(LIBA)
@@ -218,7 +218,7 @@ cppcheck:
 	  --inline-suppr -I. keys store tui tests/gen
 
 format:
-	clang-format -i keys/*.[ch] store/*.[ch] tui/*.[ch] tests/unit/*.c tests/gen/*.[ch]
+	clang-format -i keys/*.[ch] store/*.[ch] tui/*.[ch] tui/screens/*.c tests/unit/*.c tests/gen/*.[ch]
 
 clean:
 	rm -rf build build-asan build-fuzz mappe mappe-gen

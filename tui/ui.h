@@ -10,6 +10,9 @@
  *   script.c   the scripted mode of the screen tests
  *   dialog.c   yes/no questions on the message line
  *   lock.c     the idle lock's screen
+ *   drafts.c   offering the drafts a dropped link left
+ *   screens.def, screens/   the screens, one file each (list, case, help,
+ *              keys, form, conflict, note)
  */
 #ifndef MAPPE_TUI_UI_H
 #define MAPPE_TUI_UI_H
@@ -110,7 +113,11 @@ struct ui {
 	int cursor_y, cursor_x;
 };
 
-/* Screens */
+/* The screens: tui/screens/NAME.c, each ending in its NAME_ops. */
+#define SCREEN(name) extern const struct view_ops name##_ops;
+#include "tui/screens.def"
+#undef SCREEN
+
 int view_list_open(struct ui *ui);
 int view_case_open(struct ui *ui, uint64_t id);
 /* The case of the case view on top, or NULL. */
@@ -121,6 +128,10 @@ int view_help_open(struct ui *ui, const struct view_ops *of);
 int view_keys_open(struct ui *ui);
 int view_form_open(struct ui *ui, struct case_rec *c);
 int view_note_open(struct ui *ui, uint64_t id);
+/* A save met a colleague's: choose field by field. orig is what the form
+ * started from, base the version its edits started from; takes mine. */
+void view_conflict_open(struct ui *ui, const struct case_rec *orig, uint32_t base,
+                        struct case_rec *mine);
 /* Open the form (or note editor) of case id with a kept draft's values. */
 int view_form_restore(struct ui *ui, struct case_rec *c, const struct case_rec *draft,
                       uint32_t base);
