@@ -22,6 +22,13 @@ void ui_push(struct ui *ui, const struct view_ops *ops, void *self)
 	ui->stack[ui->depth++] = (struct view){ops, self};
 }
 
+void ui_changed(struct ui *ui, uint64_t id)
+{
+	for (int i = ui->depth - 1; i >= 0; i--)
+		if (ui->stack[i].ops->changed)
+			ui->stack[i].ops->changed(ui->stack[i].self, ui, id);
+}
+
 static void pop(struct ui *ui)
 {
 	struct view *v = &ui->stack[--ui->depth];

@@ -77,6 +77,9 @@ struct view_ops {
 	/* The terminal went away (a dropped SSH link): keep unsaved work as
 	 * an encrypted draft. NULL for views with nothing to lose. */
 	void (*keep)(void *self, struct ui *ui);
+	/* Case id was saved or reloaded (ui_changed): show what it holds now.
+	 * NULL for screens that show no case. */
+	void (*changed)(void *self, struct ui *ui, uint64_t id);
 };
 
 struct view {
@@ -122,8 +125,6 @@ int view_list_open(struct ui *ui);
 int view_case_open(struct ui *ui, uint64_t id);
 /* The case of the case view on top, or NULL. */
 struct case_rec *view_case_current(struct ui *ui);
-/* After a save: reload the case wherever it is shown. */
-void view_case_reload(struct ui *ui, uint64_t id);
 int view_help_open(struct ui *ui, const struct view_ops *of);
 int view_keys_open(struct ui *ui);
 int view_form_open(struct ui *ui, struct case_rec *c);
@@ -142,6 +143,9 @@ void drafts_offer(struct ui *ui);
 /* Run until the last view closes or the terminal goes away. */
 int ui_loop(struct ui *ui);
 void ui_push(struct ui *ui, const struct view_ops *ops, void *self);
+/* A screen saved case id, or learnt that it changed: every open screen that
+ * shows it hears of it (the list's row, a case view), top first. */
+void ui_changed(struct ui *ui, uint64_t id);
 /* Show the text cursor at y, x once the frame is drawn. */
 void ui_cursor(struct ui *ui, int y, int x);
 void ui_say(struct ui *ui, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

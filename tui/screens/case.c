@@ -270,15 +270,13 @@ struct case_rec *view_case_current(struct ui *ui)
 	return NULL;
 }
 
-/* Reload the case under the top view after a save elsewhere. */
-void view_case_reload(struct ui *ui, uint64_t id)
+/* Reload the case, if it is this one. */
+static void case_changed(void *self, struct ui *ui, uint64_t id)
 {
-	for (int i = ui->depth - 1; i >= 0; i--)
-		if (ui->stack[i].ops == &case_ops) {
-			struct case_view *cv = ui->stack[i].self;
-			if (cv->c.id == id && case_load(ui, cv, id) != M_OK)
-				ui_say(ui, true, "%s", tui_error(ui->st));
-		}
+	struct case_view *cv = self;
+
+	if (cv->c.id == id && case_load(ui, cv, id) != M_OK)
+		ui_say(ui, true, "%s", tui_error(ui->st));
 }
 
 const struct view_ops case_ops = {
@@ -287,4 +285,5 @@ const struct view_ops case_ops = {
     .draw = case_draw,
     .key = case_key,
     .free = case_free,
+    .changed = case_changed,
 };

@@ -129,7 +129,7 @@ static bool conflict_key(void *self, struct ui *ui, enum request req, wint_t ch,
 		if (!any) {
 			case_clear(&upd);
 			ui_say(ui, false, "%s", _("Kept the saved values; nothing of yours was saved"));
-			view_case_reload(ui, cf->id);
+			ui_changed(ui, cf->id);
 			ui->pop_more = 1;
 			return false;
 		}
@@ -150,8 +150,7 @@ static bool conflict_key(void *self, struct ui *ui, enum request req, wint_t ch,
 		}
 		ui_say(ui, false, _("Saved: version %u"), upd.version);
 		case_clear(&upd);
-		search_index_refresh(ui->st, ui->ix, cf->id);
-		view_case_reload(ui, cf->id);
+		ui_changed(ui, cf->id);
 		ui->pop_more = 1; /* the form is done too */
 		return false;
 	}

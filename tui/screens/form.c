@@ -246,8 +246,7 @@ static bool form_save(struct form *fm, struct ui *ui)
 		return true;
 	}
 	ui_say(ui, false, _("Saved: version %u"), upd.version);
-	search_index_refresh(ui->st, ui->ix, fm->id);
-	view_case_reload(ui, fm->id);
+	ui_changed(ui, fm->id);
 	case_clear(&upd);
 	return false;
 }

@@ -83,6 +83,14 @@ static void list_refilter(struct ui *ui, struct list_view *lv)
 		lv->sel = lv->n ? lv->n - 1 : 0;
 }
 
+/* The rows are the search index's: the changed case's name and status are
+ * read again. The row stays where it is until the list is filtered again. */
+static void list_changed(void *self, struct ui *ui, uint64_t id)
+{
+	(void)self;
+	search_index_refresh(ui->st, ui->ix, id);
+}
+
 static int list_height(void)
 {
 	return LINES - 5; /* title, column header, message, key bar, query line */
@@ -302,4 +310,5 @@ const struct view_ops list_ops = {
     .draw = list_draw,
     .key = list_key_dispatch,
     .free = list_free,
+    .changed = list_changed,
 };

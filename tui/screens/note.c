@@ -69,7 +69,7 @@ static bool note_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 			return true;
 		}
 		ui_say(ui, false, "%s", _("Note saved"));
-		view_case_reload(ui, ne->id);
+		ui_changed(ui, ne->id);
 		return false;
 	}
 	case REQ_CANCEL:
