@@ -13,6 +13,8 @@
  *   drafts.c   offering the drafts a dropped link left
  *   screens.def, screens/   the screens, one file each (list, case, help,
  *              keys, form, conflict, note)
+ *   cmd/       main and the commands of cli.md (through tui.h alone, but
+ *              cmd/tui.c, which starts the screens)
  */
 #ifndef MAPPE_TUI_UI_H
 #define MAPPE_TUI_UI_H
