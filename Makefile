@@ -28,7 +28,7 @@ ALL_LDFLAGS = -Wl,-z,relro,-z,now $(LDFLAGS)
 
 KEYS_SRC  := $(wildcard keys/*.c)
 STORE_SRC := $(wildcard store/*.c)
-TUI_SRC   := $(wildcard tui/*.c)
+TUI_SRC   := $(wildcard tui/*.c tui/screens/*.c tui/cmd/*.c)
 # The pure part of store/ (NeoMutt's one archive per library): the record
 # model, validation, the formats and folding need neither LMDB nor libsodium,
 # and their tests and fuzzers link this archive alone, so that code that
@@ -75,7 +75,7 @@ $(BUILD)/locale/%/LC_MESSAGES/mappe.mo: po/%.po
 # POT: where the template goes (tests/cli/test_po.sh makes one elsewhere).
 POT ?= po/mappe.pot
 pot:
-	xgettext --from-code=UTF-8 -k_ -kN_ -o $(POT) tui/*.c tui/*.h \
+	xgettext --from-code=UTF-8 -k_ -kN_ -o $(POT) tui/*.c tui/*.h tui/screens/*.c tui/cmd/*.c \
 	  $(filter-out store/validate.c,$(wildcard store/*.c))
 	xgettext --from-code=UTF-8 --language=C -kERR:3 -j -o $(POT) store/errors.def
 	$(CC) -E -P -DMAPPE_XGETTEXT -I. store/validate.c | \
@@ -106,7 +106,7 @@ $(GEN_LIB): $(GEN_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 # The parts of tui/ that need no terminal are unit tested too.
-TUI_PURE := $(BUILD)/tui/editor.o $(BUILD)/tui/conf.o $(BUILD)/tui/i18n.o
+TUI_PURE := $(BUILD)/tui/editor.o $(BUILD)/tui/cmd/conf.o $(BUILD)/tui/i18n.o
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBA) $(GEN_LIB) $(TUI_PURE)
 	@mkdir -p $(dir $@)
@@ -178,7 +178,7 @@ bench: deps
 # FUZZ_SECONDS each.
 FUZZ_SECONDS ?= 20
 FUZZ_TARGETS := envelope formats fold records record conf
-FUZZ_EXTRA   := tui/conf.c
+FUZZ_EXTRA   := tui/cmd/conf.c
 # formats and fold link the pure archive alone, without -llmdb or -lsodium.
 FUZZ_PURE    := formats fold
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -228,7 +228,7 @@ cppcheck:
 	  --inline-suppr -I. keys store tui tests/gen
 
 format:
-	clang-format -i keys/*.[ch] store/*.[ch] tui/*.[ch] tests/unit/*.c tests/gen/*.[ch]
+	clang-format -i keys/*.[ch] store/*.[ch] tui/*.[ch] tui/screens/*.c tui/cmd/*.c tests/unit/*.c tests/gen/*.[ch]
 
 clean:
 	rm -rf build build-asan build-fuzz mappe mappe-gen

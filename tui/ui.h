@@ -1,4 +1,21 @@
-/* ui.h: private to tui/: the screens, their keymap and the drawing helpers. */
+/*
+ * ui.h: private to tui/: the screens, their keymap and the drawing helpers.
+ *
+ *   keymap.c   keys to requests, and the requests' names (REQUESTS below)
+ *   loop.c     the input loop and the view stack
+ *   display.c  one frame: the screen on top, title bar, message line, key bar
+ *   draw.c     text on the screen, clipped by display width
+ *   colour.c   colour pairs, monochrome and NO_COLOR
+ *   input.c    reading a key; resizes and hangups; the line editors' keys
+ *   script.c   the scripted mode of the screen tests
+ *   dialog.c   yes/no questions on the message line
+ *   lock.c     the idle lock's screen
+ *   drafts.c   offering the drafts a dropped link left
+ *   screens.def, screens/   the screens, one file each (list, case, help,
+ *              keys, form, conflict, note)
+ *   cmd/       main and the commands of cli.md (through tui.h alone, but
+ *              cmd/tui.c, which starts the screens)
+ */
 #ifndef MAPPE_TUI_UI_H
 #define MAPPE_TUI_UI_H
 
@@ -62,6 +79,9 @@ struct view_ops {
 	/* The terminal went away (a dropped SSH link): keep unsaved work as
 	 * an encrypted draft. NULL for views with nothing to lose. */
 	void (*keep)(void *self, struct ui *ui);
+	/* Case id was saved or reloaded (ui_changed): show what it holds now.
+	 * NULL for screens that show no case. */
+	void (*changed)(void *self, struct ui *ui, uint64_t id);
 };
 
 struct view {
@@ -71,7 +91,11 @@ struct view {
 
 enum { UI_MAX_VIEWS = 8, UI_MIN_COLS = 40, UI_MIN_ROWS = 10 };
 
-struct script_state;
+/* Where the script (ui->script) is: the line being typed. */
+struct script_state {
+	char line[1024];
+	char *pos;
+};
 
 struct ui {
 	struct cli *cli;
@@ -94,17 +118,23 @@ struct ui {
 	int cursor_y, cursor_x;
 };
 
-/* Screens */
+/* The screens: tui/screens/NAME.c, each ending in its NAME_ops. */
+#define SCREEN(name) extern const struct view_ops name##_ops;
+#include "tui/screens.def"
+#undef SCREEN
+
 int view_list_open(struct ui *ui);
 int view_case_open(struct ui *ui, uint64_t id);
 /* The case of the case view on top, or NULL. */
 struct case_rec *view_case_current(struct ui *ui);
-/* After a save: reload the case wherever it is shown. */
-void view_case_reload(struct ui *ui, uint64_t id);
 int view_help_open(struct ui *ui, const struct view_ops *of);
 int view_keys_open(struct ui *ui);
 int view_form_open(struct ui *ui, struct case_rec *c);
 int view_note_open(struct ui *ui, uint64_t id);
+/* A save met a colleague's: choose field by field. orig is what the form
+ * started from, base the version its edits started from; takes mine. */
+void view_conflict_open(struct ui *ui, const struct case_rec *orig, uint32_t base,
+                        struct case_rec *mine);
 /* Open the form (or note editor) of case id with a kept draft's values. */
 int view_form_restore(struct ui *ui, struct case_rec *c, const struct case_rec *draft,
                       uint32_t base);
@@ -115,6 +145,9 @@ void drafts_offer(struct ui *ui);
 /* Run until the last view closes or the terminal goes away. */
 int ui_loop(struct ui *ui);
 void ui_push(struct ui *ui, const struct view_ops *ops, void *self);
+/* A screen saved case id, or learnt that it changed: every open screen that
+ * shows it hears of it (the list's row, a case view), top first. */
+void ui_changed(struct ui *ui, uint64_t id);
 /* Show the text cursor at y, x once the frame is drawn. */
 void ui_cursor(struct ui *ui, int y, int x);
 void ui_say(struct ui *ui, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -135,5 +168,36 @@ const char *request_label(enum request r);
 const char *request_key(enum request r);
 /* Map a key to its request for a screen; REQ_NONE if unbound. */
 enum request keymap_lookup(wint_t ch, bool fnkey, bool text_input);
+
+/* A key of our own: the idle time ran out (KEY_MAX is curses'). */
+#define KEY_IDLE (KEY_MAX + 1)
+
+#undef CTRL /* sys/ioctl.h has one for termios */
+#define CTRL(c) ((c)&0x1f)
+
+/* The generic parts the screens stand on. */
+void ui_redraw(struct ui *ui);
+void ui_colors_init(struct ui *ui);
+/* Decode one character; invalid bytes show as U+FFFD and advance by one. */
+size_t ui_next_wc(const char *s, wchar_t *wc);
+/* Draw wchar text [start, end) at y, x. */
+void ui_put_wide(int y, int x, const wchar_t *s, size_t start, size_t end);
+/* An enum value as people read it (fields.def's labels); other values as
+ * they are. */
+const char *ui_value_label(struct ui *ui, enum field_id f, const char *value);
+/* The next key, from the terminal or the script; false when the terminal
+ * went away or the script ended. */
+bool ui_read_key(struct ui *ui, struct script_state *ss, wint_t *ch, bool *fnkey);
+bool ui_script_key(struct ui *ui, struct script_state *ss, wint_t *ch, bool *fnkey);
+/* SIGHUP and SIGTERM end the loop (the work open is kept as drafts). */
+void ui_catch_hangup(void);
+bool ui_hung_up(void);
+struct editor;
+/* Keys every line editor understands, whatever the screen. */
+int ui_edit_key(struct editor *ed, wint_t ch, bool fnkey);
+/* Keep what is open as drafts and close every view. */
+void ui_keep_and_close(struct ui *ui);
+/* Lock until the passphrase is typed again; false: quit or hung up. */
+bool ui_idle_lock(struct ui *ui, struct script_state *ss);
 
 #endif

@@ -42,11 +42,11 @@ fi
 # The layer rule: each of <lmdb.h>, <sodium.h>, curses in one folder, and
 # the pure files include none of them, nor store/private.h.
 cd "$top" || exit 1
-bad=$(grep -lE '#include <lmdb\.h>' keys/* tui/* tests/gen/* 2>/dev/null)
+bad=$(grep -rlE '#include <lmdb\.h>' keys tui tests/gen 2>/dev/null)
 [ -z "$bad" ] && ok "only store/ includes lmdb.h" || not_ok "only store/ includes lmdb.h" "$bad"
-bad=$(grep -lE '#include <sodium\.h>' store/* tui/* tests/gen/* 2>/dev/null)
+bad=$(grep -rlE '#include <sodium\.h>' store tui tests/gen 2>/dev/null)
 [ -z "$bad" ] && ok "only keys/ includes sodium.h" || not_ok "only keys/ includes sodium.h" "$bad"
-bad=$(grep -lE '#include <n?curses' keys/* store/* tests/gen/* 2>/dev/null)
+bad=$(grep -rlE '#include <n?curses' keys store tests/gen 2>/dev/null)
 [ -z "$bad" ] && ok "only tui/ includes curses" || not_ok "only tui/ includes curses" "$bad"
 bad=$(grep -lE '#include "(store/private\.h|keys/keys\.h)"' store/catalogue.c store/clock.c \
 	store/validate.c store/formats.c store/fold.c store/catalogue.h store/validate.h \
@@ -88,7 +88,24 @@ fi
 bad=$(grep -nE 'st_fail\(|snprintf\((err|[a-z]+->err),|char \*err, size_t errlen' store/*.c store/*.h 2>/dev/null)
 [ -z "$bad" ] && ok "store/ reports failures as codes, not sentences" ||
 	not_ok "store/ reports failures as codes, not sentences" "$(echo "$bad" | head -3)"
-bad=$(grep -nE 'str(n?cmp|str)\([^;]*(store_error|tui_error|what|msg)\b' tui/*.c 2>/dev/null)
+bad=$(grep -rnE --include='*.c' 'str(n?cmp|str)\([^;]*(store_error|tui_error|what|msg)\b' tui/ 2>/dev/null)
 [ -z "$bad" ] && ok "tui/ does not match the store's messages" ||
 	not_ok "tui/ does not match the store's messages" "$(echo "$bad" | head -3)"
+# One screen, one file, one ops table, one list (issue 9): every file in
+# tui/screens/ is named once in tui/screens.def and ends in its ops table,
+# and every screen the list names has its file.
+bad=
+listed=$(sed -n 's/^SCREEN(\([a-z_]*\))$/\1/p' tui/screens.def)
+for f in tui/screens/*.c; do
+	name=$(basename "$f" .c)
+	[ "$(grep -cx "$name" <<<"$listed")" = 1 ] || bad="$bad $name:not-listed-once"
+	last=$(grep -n '^const struct view_ops ' "$f" | tail -1)
+	[ "${last#*:}" = "const struct view_ops ${name}_ops = {" ] || bad="$bad $name:no-ops"
+	# nothing but the table after it
+	tail -n +"${last%%:*}" "$f" | sed '1d' | grep -qvE '^(    \.|             |\};$|$)' &&
+		bad="$bad $name:not-last"
+done
+for name in $listed; do [ -f "tui/screens/$name.c" ] || bad="$bad $name:no-file"; done
+[ -n "$listed" ] && [ -z "$bad" ] && ok "each screen is one file ending in its ops table, listed once" ||
+	not_ok "each screen is one file ending in its ops table, listed once" "$bad"
 echo "1..$_n"

@@ -1,4 +1,4 @@
-/* /etc/mappe.conf: "key = value" lines (tui/conf.c). */
+/* /etc/mappe.conf: "key = value" lines (tui/cmd/conf.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* cmd_admin.c: init, user, passwd. */
+/* cmd/admin.c: init, user, passwd. */
 #include "tui/tui.h"
 
 #include <dirent.h>

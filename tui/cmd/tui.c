@@ -1,4 +1,4 @@
-/* cmd_tui.c: mappe / mappe tui: unlock on a clean screen, then the screens. */
+/* cmd/tui.c: mappe / mappe tui: unlock on a clean screen, then the screens. */
 #include "tui/ui.h"
 
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* cmd_case.c: find, show, update, note, import, check. */
+/* cmd/case.c: find, show, update, note, import, check. */
 #include "tui/tui.h"
 
 #include <stdio.h>

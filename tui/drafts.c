@@ -1,0 +1,46 @@
+/* drafts.c: at start, and after the idle lock, offer the drafts a dropped
+ * connection (or the lock) left, one at a time. */
+#include "tui/ui.h"
+
+#include <stdio.h>
+
+void drafts_offer(struct ui *ui)
+{
+	struct store_draft d[8];
+	size_t n = 0;
+
+	if (store_draft_list(ui->st, d, 8, &n) != M_OK)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		char when[32], q[200];
+		struct case_rec draft;
+		char *note = NULL;
+		size_t notelen = 0;
+		uint32_t base;
+
+		snprintf(q, sizeof q,
+		         _("Restore unsaved changes to case %llu from %s?"),
+		         (unsigned long long)d[i].id, cli_time(d[i].saved, true, when));
+		int answer = ui_ask(ui, q);
+		if (answer == 0)
+			store_draft_delete(ui->st, d[i].id);
+		if (answer != 1)
+			continue; /* anything but y or n (a lock, a dropped link) keeps it */
+		case_init(&draft);
+		if (store_draft_load(ui->st, d[i].id, &draft, &base, &note, &notelen) != M_OK ||
+		    view_case_open(ui, d[i].id) != M_OK) {
+			ui_say(ui, true, "%s", tui_error(ui->st));
+		} else if (note) {
+			view_note_restore(ui, d[i].id, note, notelen);
+		} else {
+			struct case_rec *c = view_case_current(ui);
+			if (c)
+				view_form_restore(ui, c, &draft, base);
+		}
+		/* The edits are back in a form: the draft has done its work. */
+		store_draft_delete(ui->st, d[i].id);
+		keys_secure_free(note);
+		case_clear(&draft);
+		break; /* one at a time: the others are offered at the next start */
+	}
+}

@@ -1,0 +1,93 @@
+/* draw.c: putting text on the screen, clipped by display width, never by
+ * bytes. */
+#define NCURSES_WIDECHAR 1
+#include "tui/editor.h"
+#include "tui/ui.h"
+
+#include <curses.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Decode one character; invalid bytes show as U+FFFD and advance by one. */
+size_t ui_next_wc(const char *s, wchar_t *wc)
+{
+	mbstate_t ps;
+	size_t n;
+
+	memset(&ps, 0, sizeof ps);
+	n = mbrtowc(wc, s, MB_CUR_MAX, &ps);
+	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+		*wc = 0xfffd;
+		return 1;
+	}
+	return n;
+}
+
+int ui_text_width(const char *s)
+{
+	int used = 0;
+
+	utf8_fit(s, INT_MAX, &used);
+	return used;
+}
+
+int ui_put(int y, int x, const char *s, int width)
+{
+	int used = 0;
+	size_t n;
+
+	if (width <= 0 || !s)
+		return 0;
+	/* The editor's measure: whole characters, a base with its combining
+	 * marks, never half a wide character. */
+	n = utf8_fit(s, width, &used);
+	move(y, x);
+	while (n) {
+		wchar_t wc;
+		size_t k = ui_next_wc(s, &wc);
+		if (k > n)
+			break;
+		if (wc == '\t')
+			wc = ' '; /* a note's tab, in the one column utf8_fit gave it */
+		else if (text_nonprint(wc))
+			wc = 0xfffd;
+		addnwstr(&wc, 1);
+		s += k;
+		n -= k;
+	}
+	return used;
+}
+
+void ui_put_pad(int y, int x, const char *s, int width)
+{
+	int used = ui_put(y, x, s, width);
+
+	for (; used < width; used++)
+		mvaddch(y, x + used, ' ');
+}
+
+/* Draw wchar text [start, end) at y, x. */
+void ui_put_wide(int y, int x, const wchar_t *s, size_t start, size_t end)
+{
+	move(y, x);
+	for (size_t i = start; i < end; i++) {
+		wchar_t one[2] = {s[i], 0};
+		if (text_nonprint(s[i]))
+			one[0] = 0xfffd;
+		addnwstr(one, 1);
+	}
+}
+
+
+/* An enum value as people read it (fields.def's labels); the stored ids stay
+ * in CSV and JSON, and a value the catalogue does not know shows as it is. */
+const char *ui_value_label(struct ui *ui, enum field_id f, const char *value)
+{
+	int i;
+
+	if (field_catalogue[f].type != FT_ENUM ||
+	    (i = field_choice_find(f, value, strlen(value))) < 0)
+		return value;
+	return field_choice_label(f, i, ui->nb);
+}

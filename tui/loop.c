@@ -1,0 +1,148 @@
+/* loop.c: the input loop and the view stack.
+ *
+ * Never an LMDB transaction across a key wait: the store functions read,
+ * copy out and end before they return, and this loop only ever calls them
+ * between keys.
+ */
+#define NCURSES_WIDECHAR 1
+#include "tui/ui.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+void ui_push(struct ui *ui, const struct view_ops *ops, void *self)
+{
+	if (ui->depth == UI_MAX_VIEWS) {
+		ops->free(self);
+		ui_say(ui, true, "%s", _("Too many screens open"));
+		return;
+	}
+	ui->stack[ui->depth++] = (struct view){ops, self};
+}
+
+void ui_changed(struct ui *ui, uint64_t id)
+{
+	for (int i = ui->depth - 1; i >= 0; i--)
+		if (ui->stack[i].ops->changed)
+			ui->stack[i].ops->changed(ui->stack[i].self, ui, id);
+}
+
+static void pop(struct ui *ui)
+{
+	struct view *v = &ui->stack[--ui->depth];
+	v->ops->free(v->self);
+}
+
+/* Keep what is open as drafts and close every view. */
+void ui_keep_and_close(struct ui *ui)
+{
+	for (int i = ui->depth - 1; i >= 0; i--)
+		if (ui->stack[i].ops->keep)
+			ui->stack[i].ops->keep(ui->stack[i].self, ui);
+	while (ui->depth > 0)
+		pop(ui);
+}
+
+int ui_loop(struct ui *ui)
+{
+	struct script_state *ss = calloc(1, sizeof *ss);
+	SCREEN *scr = NULL;
+	bool lost = false, unlocked_said = false;
+	FILE *devnull = NULL;
+
+	if (!ss)
+		return cli_fail(M_UNAVAILABLE, "out of memory");
+	ui->script_state = ss;
+	ui_catch_hangup();
+	if (ui->script) {
+		/* No terminal: curses draws into its own buffers at 80x24 and
+		 * the script dumps them. */
+		devnull = fopen("/dev/null", "r+");
+		scr = newterm("xterm-256color", devnull, devnull);
+		if (!scr) {
+			free(ss);
+			return cli_fail(M_UNAVAILABLE, "cannot start the screen (terminfo?)");
+		}
+		resizeterm(24, 80);
+	} else {
+		initscr(); /* the alternate screen: nothing stays in scrollback */
+	}
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	ui_colors_init(ui);
+	ui->last_key = time(NULL);
+	if (ui->start)
+		ui->start(ui);
+
+	while (ui->depth > 0 && !ui->quit && !ui_hung_up()) {
+		struct view *v = &ui->stack[ui->depth - 1];
+		enum request req;
+		wint_t ch;
+		bool fnkey;
+
+		/* A colleague's mappe killed with kill -9 leaves a reader slot
+		 * that pins old pages until someone clears it: any key will do. */
+		store_maintain(ui->st);
+		if (!unlocked_said && !ui->message[0] && store_memory_unlocked()) {
+			ui_say(ui, true, "%s",
+			       _("Memory not locked: decrypted data may reach swap. Tell the "
+			         "administrator."));
+			unlocked_said = true;
+		}
+		ui_redraw(ui);
+		if (!ui_read_key(ui, ss, &ch, &fnkey)) {
+			lost = !ui->script;
+			break;
+		}
+		if (fnkey && ch == KEY_RESIZE)
+			continue; /* the next redraw uses the new LINES and COLS */
+		if (fnkey && ch == KEY_IDLE) {
+			if (!ui_idle_lock(ui, ss))
+				break;
+			continue;
+		}
+		if (COLS < UI_MIN_COLS || LINES < UI_MIN_ROWS) {
+			if (!fnkey && (ch == 'q' || ch == CTRL('c')))
+				break;
+			continue;
+		}
+		req = keymap_lookup(ch, fnkey, v->ops->text_input);
+		if (!fnkey && ch == '\r')
+			req = keymap_lookup('\n', false, v->ops->text_input);
+		ui->message[0] = 0;
+		if (req == REQ_REDRAW) {
+			clearok(curscr, TRUE);
+			continue;
+		}
+		if (req == REQ_HELP && !v->ops->text_input) {
+			view_help_open(ui, v->ops);
+			continue;
+		}
+		if (!v->ops->key(v->self, ui, req, ch, fnkey)) {
+			pop(ui);
+			for (; ui->pop_more > 0 && ui->depth > 1; ui->pop_more--)
+				pop(ui);
+			ui->pop_more = 0;
+		}
+	}
+	/* The terminal went away with work open: keep it, sealed, for the
+	 * next login. Nothing of it is drawn again. */
+	if ((lost || ui_hung_up()) && ui->st && store_can_read(ui->st, KC_RECORD))
+		ui_keep_and_close(ui);
+	while (ui->depth > 0)
+		pop(ui);
+	endwin();
+	if (scr)
+		delscreen(scr);
+	if (devnull)
+		fclose(devnull);
+	ui->script_state = NULL;
+	free(ss);
+	return M_OK;
+}

@@ -1,0 +1,391 @@
+/* form.c: editing a case.
+ *
+ * A form is built from the field catalogue: one line editor per field the
+ * user's keys open, a locked line for the others. Values are checked with
+ * field_normalise as the cursor leaves a field and again on save, and the
+ * message stands beside the field. A save sends only what changed, with the
+ * version the form was opened at: if a colleague saved first, the conflict
+ * dialog shows both values of every field both changed, and nothing is
+ * overwritten without the user choosing.
+ */
+#define NCURSES_WIDECHAR 1
+#include "tui/editor.h"
+#include "tui/ui.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { LINES_ROWS = 3 };
+
+struct form {
+	struct case_rec *c; /* the case view's copy: what the form started from */
+	uint64_t id;
+	uint32_t version;
+	struct editor ed[F_COUNT];
+	bool editable[F_COUNT];
+	const char *error[F_COUNT];
+	int focus;
+	int top; /* first screen row of the form, for scrolling */
+};
+
+static int field_rows(enum field_id f)
+{
+	return field_catalogue[f].type == FT_LINES ? LINES_ROWS : 1;
+}
+
+static void form_free(void *self)
+{
+	struct form *fm = self;
+
+	for (int f = 0; f < F_COUNT; f++)
+		ed_free(&fm->ed[f]);
+	free(fm);
+}
+
+static bool form_changed(const struct form *fm)
+{
+	for (int f = 0; f < F_COUNT; f++)
+		if (fm->editable[f] && ed_changed(&fm->ed[f]))
+			return true;
+	return false;
+}
+
+/* Normalise a field's text into secure memory; NULL message when valid. */
+static const char *form_value(struct form *fm, enum field_id f, char **out, size_t *len)
+{
+	size_t raw_len = ed_utf8_len(&fm->ed[f]), cap = raw_len + 8;
+	char *raw = keys_secure_alloc(raw_len + 1), *norm = keys_secure_alloc(cap);
+	const char *msg = NULL;
+
+	*out = NULL;
+	if (!raw || !norm) {
+		keys_secure_free(raw);
+		keys_secure_free(norm);
+		return N_("out of memory");
+	}
+	ed_get_utf8(&fm->ed[f], raw, raw_len + 1);
+	msg = field_normalise(f, raw, raw_len, norm, cap, len);
+	keys_secure_free(raw);
+	if (msg)
+		keys_secure_free(norm);
+	else
+		*out = norm;
+	return msg;
+}
+
+static void form_check(struct form *fm, enum field_id f)
+{
+	char *v;
+	size_t len;
+
+	if (!fm->editable[f])
+		return;
+	fm->error[f] = form_value(fm, f, &v, &len);
+	keys_secure_free(v);
+}
+
+static int form_y(const struct form *fm, int upto)
+{
+	int y = 0;
+
+	for (int f = 0; f < upto; f++)
+		y += field_rows((enum field_id)f);
+	(void)fm;
+	return y;
+}
+
+static void form_draw(void *self, struct ui *ui)
+{
+	struct form *fm = self;
+	int label_w = COLS >= 70 ? 24 : COLS / 3, body = LINES - 4;
+	int value_w = COLS - label_w - 2, err_x, y0;
+	char head[96];
+
+	/* The error stands beside the value when at least 16 columns are left
+	 * for it; the message line always has it in full for the field just
+	 * left or being saved. */
+	if (value_w >= 36 + 16) {
+		value_w = value_w - 16 > 48 ? 48 : value_w - 16;
+		err_x = label_w + 1 + value_w + 1;
+	} else {
+		err_x = -1;
+	}
+	snprintf(head, sizeof head, _("Editing case %llu · version %u"), (unsigned long long)fm->id,
+	         fm->version);
+	ui_attr(ui, C_LABEL, true);
+	ui_put(1, 1, head, COLS - 2);
+	ui_attr(ui, C_LABEL, false);
+
+	/* Keep the focused field on screen. */
+	y0 = form_y(fm, fm->focus);
+	if (y0 < fm->top)
+		fm->top = y0;
+	if (y0 + field_rows((enum field_id)fm->focus) > fm->top + body - 1)
+		fm->top = y0 + field_rows((enum field_id)fm->focus) - body + 1;
+
+	for (int f = 0, y = 2 - fm->top; f < F_COUNT; y += field_rows((enum field_id)f), f++) {
+		const struct field_def *d = &field_catalogue[f];
+		bool focus = f == fm->focus;
+		if (y < 2 || y + field_rows((enum field_id)f) > 2 + body)
+			continue;
+		if (focus)
+			ui_attr(ui, C_LABEL, true);
+		ui_put(y, 1, focus ? "›" : " ", 1);
+		ui_put(y, 3, field_label((enum field_id)f, ui->nb), label_w - 3);
+		if (focus)
+			ui_attr(ui, C_LABEL, false);
+		if (!fm->editable[f]) {
+			char msg[96];
+			snprintf(msg, sizeof msg, _("[locked: needs the %s key]"), keys_class_name(d->cls));
+			ui_attr(ui, C_LOCKED, true);
+			ui_put(y, label_w + 1, msg, value_w);
+			ui_attr(ui, C_LOCKED, false);
+			continue;
+		}
+		if (d->type == FT_LINES) {
+			struct ed_row rows[LINES_ROWS];
+			int cr = 0, cc = 0;
+			int n = ed_view_lines(&fm->ed[f], value_w, LINES_ROWS, rows, &cr, &cc);
+			for (int r = 0; r < LINES_ROWS; r++) {
+				ui_attr(ui, C_SELECTED, focus);
+				ui_put_pad(y + r, label_w + 1, "", value_w);
+				if (r < n)
+					ui_put_wide(y + r, label_w + 1, fm->ed[f].buf, rows[r].start,
+					         rows[r].end);
+				ui_attr(ui, C_SELECTED, false);
+			}
+			if (focus)
+				ui_cursor(ui, y + cr, label_w + 1 + cc);
+		} else {
+			struct ed_view v;
+			ed_view(&fm->ed[f], value_w, &v);
+			ui_attr(ui, C_SELECTED, focus);
+			ui_put_pad(y, label_w + 1, "", value_w);
+			ui_put_wide(y, label_w + 1, fm->ed[f].buf, v.start, v.end);
+			ui_attr(ui, C_SELECTED, false);
+			if (focus)
+				ui_cursor(ui, y, label_w + 1 + v.cursor_col);
+		}
+		if (fm->error[f] && err_x > 0) {
+			ui_attr(ui, C_ERROR, true);
+			ui_put(y, err_x, _(fm->error[f]), COLS - err_x - 1);
+			ui_attr(ui, C_ERROR, false);
+		}
+	}
+	if (fm->error[fm->focus] && err_x < 0 && !ui->message[0]) {
+		ui_say(ui, true, "%s: %s", field_label((enum field_id)fm->focus, ui->nb),
+		       _(fm->error[fm->focus]));
+	} else if (!ui->message[0] && field_catalogue[fm->focus].choices) {
+		ui_say(ui, false, "%s %s", _("Choices:"), field_catalogue[fm->focus].choices);
+	}
+}
+
+/* Move the focus, checking the field being left. */
+static void form_move(struct form *fm, struct ui *ui, int dir)
+{
+	int f = fm->focus;
+
+	form_check(fm, (enum field_id)f);
+	if (fm->error[f])
+		ui_say(ui, true, "%s: %s", field_label((enum field_id)f, ui->nb), _(fm->error[f]));
+	do
+		f = (f + dir + F_COUNT) % F_COUNT;
+	while (!fm->editable[f] && f != fm->focus);
+	fm->focus = f;
+}
+
+/* Save what changed, with the version the form was opened at. */
+static bool form_save(struct form *fm, struct ui *ui)
+{
+	struct case_rec upd;
+	int bad = -1, rc;
+	bool any = false;
+
+	case_init(&upd);
+	upd.id = fm->id;
+	for (int f = 0; f < F_COUNT; f++) {
+		char *v;
+		size_t len;
+		const char *old;
+		if (!fm->editable[f] || !ed_changed(&fm->ed[f]))
+			continue;
+		fm->error[f] = form_value(fm, (enum field_id)f, &v, &len);
+		if (fm->error[f]) {
+			if (bad < 0)
+				bad = f;
+			continue;
+		}
+		old = fm->c->value[f] ? fm->c->value[f] : "";
+		if (strcmp(old, v) != 0) {
+			case_set(&upd, (enum field_id)f, v, len);
+			any = true;
+		}
+		keys_secure_free(v);
+	}
+	if (bad >= 0) {
+		fm->focus = bad;
+		ui_say(ui, true, "%s: %s", field_label((enum field_id)bad, ui->nb), _(fm->error[bad]));
+		case_clear(&upd);
+		return true;
+	}
+	if (!any) {
+		case_clear(&upd);
+		ui_say(ui, false, "%s", _("Nothing changed"));
+		return false;
+	}
+	rc = store_case_update(ui->st, &upd, fm->version);
+	if (rc == M_CONFLICT) {
+		view_conflict_open(ui, fm->c, fm->version, &upd); /* takes upd */
+		return true;
+	}
+	if (rc) {
+		ui_say(ui, true, "%s", tui_error(ui->st));
+		case_clear(&upd);
+		return true;
+	}
+	ui_say(ui, false, _("Saved: version %u"), upd.version);
+	ui_changed(ui, fm->id);
+	case_clear(&upd);
+	return false;
+}
+
+static bool form_key(void *self, struct ui *ui, enum request req, wint_t ch, bool fnkey)
+{
+	struct form *fm = self;
+	struct editor *ed = &fm->ed[fm->focus];
+	bool lines = field_catalogue[fm->focus].type == FT_LINES;
+
+	switch (req) {
+	case REQ_SAVE:
+		return form_save(fm, ui);
+	case REQ_CANCEL:
+		if (form_changed(fm) && !ui_confirm(ui, _("Discard your changes?")))
+			return true;
+		return false;
+	case REQ_NEXT:
+		form_move(fm, ui, 1);
+		return true;
+	case REQ_PREV:
+		form_move(fm, ui, -1);
+		return true;
+	case REQ_UP:
+		if (!lines || ed_apply(ed, ED_UP, 0) != 0)
+			form_move(fm, ui, -1);
+		return true;
+	case REQ_DOWN:
+		if (!lines || ed_apply(ed, ED_DOWN, 0) != 0)
+			form_move(fm, ui, 1);
+		return true;
+	case REQ_OPEN:
+		if (lines)
+			ed_apply(ed, ED_NEWLINE, 0);
+		else
+			form_move(fm, ui, 1);
+		return true;
+	case REQ_HELP:
+		view_help_open(ui, &form_ops);
+		return true;
+	default:
+		break;
+	}
+	if (ui_edit_key(ed, ch, fnkey) == 0)
+		fm->error[fm->focus] = NULL; /* judged again when the cursor leaves */
+	return true;
+}
+
+/* The link dropped: keep what was typed, valid or not, as a draft. */
+static void form_keep(void *self, struct ui *ui)
+{
+	struct form *fm = self;
+	struct case_rec d;
+
+	case_init(&d);
+	d.id = fm->id;
+	for (int f = 0; f < F_COUNT; f++) {
+		size_t len;
+		char *raw;
+		if (!fm->editable[f] || !ed_changed(&fm->ed[f]))
+			continue;
+		len = ed_utf8_len(&fm->ed[f]);
+		if (!(raw = keys_secure_alloc(len + 1)))
+			continue;
+		ed_get_utf8(&fm->ed[f], raw, len + 1);
+		case_set(&d, (enum field_id)f, raw, len);
+		d.dirty[f] = true; /* an emptied field is an edit too */
+		keys_secure_free(raw);
+	}
+	store_draft_save(ui->st, fm->id, &d, fm->version, NULL, 0);
+	case_clear(&d);
+}
+
+int view_form_restore(struct ui *ui, struct case_rec *c, const struct case_rec *draft,
+                      uint32_t base)
+{
+	struct form *fm;
+	int rc = view_form_open(ui, c);
+
+	if (rc || ui->stack[ui->depth - 1].ops != &form_ops)
+		return rc;
+	fm = ui->stack[ui->depth - 1].self;
+	/* The version the edits started from: if the case changed since, the
+	 * save goes through the conflict dialog. */
+	fm->version = base;
+	for (int f = 0; f < F_COUNT; f++) {
+		if (!draft->dirty[f] || !fm->editable[f])
+			continue;
+		if (ed_set_utf8(&fm->ed[f], draft->value[f] ? draft->value[f] : "", draft->len[f]) == 0)
+			fm->ed[f].changed = true;
+		form_check(fm, (enum field_id)f);
+	}
+	return M_OK;
+}
+
+int view_form_open(struct ui *ui, struct case_rec *c)
+{
+	struct form *fm = calloc(1, sizeof *fm);
+	int first = -1;
+
+	if (!fm)
+		return M_UNAVAILABLE;
+	fm->c = c;
+	fm->id = c->id;
+	fm->version = c->version;
+	for (int f = 0; f < F_COUNT; f++) {
+		const struct field_def *d = &field_catalogue[f];
+		fm->editable[f] = d->cls == KC_NONE || store_can_read(ui->st, d->cls);
+		if (!fm->editable[f])
+			continue;
+		if (ed_init(&fm->ed[f], FIELD_MAX_BYTES, d->type == FT_LINES) != 0) {
+			form_free(fm);
+			ui_say(ui, true, "%s", _("out of memory"));
+			return M_UNAVAILABLE;
+		}
+		/* Stored before the validators held it to UTF-8: say which
+		 * field, rather than "out of memory". */
+		if (c->value[f] && ed_set_utf8(&fm->ed[f], c->value[f], c->len[f]) != 0) {
+			form_free(fm);
+			ui_say(ui, true,
+			       _("%s: the stored value is not valid UTF-8 text; correct it "
+			         "with mappe update"),
+			       field_label((enum field_id)f, ui->nb));
+			return M_INPUT;
+		}
+		if (first < 0 && d->cls != KC_NONE)
+			first = f;
+	}
+	fm->focus = first >= 0 ? first : 0;
+	ui_push(ui, &form_ops, fm);
+	return M_OK;
+}
+
+const struct view_ops form_ops = {
+    .title = N_("Edit"),
+    .hints = RQ(REQ_HELP) | RQ(REQ_SAVE) | RQ(REQ_NEXT) | RQ(REQ_CANCEL),
+    .draw = form_draw,
+    .key = form_key,
+    .free = form_free,
+    .text_input = true,
+    .keep = form_keep,
+};

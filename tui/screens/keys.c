@@ -1,0 +1,203 @@
+/* keys.c: the administrator's view of epochs and rotations. */
+#define NCURSES_WIDECHAR 1
+#include "tui/ui.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct keys_view {
+	struct store_key_status s[KC_COUNT];
+	char holders[KC_COUNT][160];
+	char not_moved[160]; /* users whose keyslot still trusts an older authority */
+	int sel;             /* a class, or KC_COUNT: the authority row */
+};
+
+static void keys_free(void *self)
+{
+	free(self);
+}
+
+static void keys_load_authority(struct ui *ui, struct keys_view *kv)
+{
+	struct store_user_info *users = NULL;
+	uint32_t epoch = store_authority_epoch(ui->st);
+	size_t n = 0, off = 0;
+
+	kv->not_moved[0] = 0;
+	if (store_user_list(ui->st, &users, &n) != M_OK)
+		return;
+	for (size_t i = 0; i < n && off < sizeof kv->not_moved; i++)
+		if (!users[i].revoked && users[i].pin < epoch)
+			off += (size_t)snprintf(kv->not_moved + off, sizeof kv->not_moved - off, "%s%s",
+			                        off ? " " : "", users[i].name);
+	free(users);
+}
+
+static int keys_load(struct ui *ui, struct keys_view *kv)
+{
+	int rc = store_key_status(ui->st, kv->s);
+
+	keys_load_authority(ui, kv);
+	for (unsigned c = 0; rc == M_OK && c < KC_COUNT; c++) {
+		char names[64][64];
+		size_t n = 0, off = 0;
+		store_class_holders(ui->st, (enum key_class)c, kv->s[c].active, names, 64, &n);
+		kv->holders[c][0] = 0;
+		for (size_t i = 0; i < n && off < sizeof kv->holders[c]; i++)
+			off += (size_t)snprintf(kv->holders[c] + off, sizeof kv->holders[c] - off, "%s%s",
+			                        i ? " " : "", names[i]);
+	}
+	return rc;
+}
+
+static void keys_draw(void *self, struct ui *ui)
+{
+	struct keys_view *kv = self;
+	int y = 1;
+
+	ui_attr(ui, C_LABEL, true);
+	ui_put_pad(y, 1, _("Class"), 11);
+	ui_put_pad(y, 12, _("Epoch"), 6);
+	ui_put_pad(y, 18, _("Epoch: cases"), 22);
+	ui_put(y++, 40, _("Held by"), COLS - 41);
+	ui_attr(ui, C_LABEL, false);
+	for (int c = 0; c < KC_COUNT && y < LINES - 3; c++, y++) {
+		char num[16], use[64] = "";
+		size_t off = 0;
+		bool sel = c == kv->sel;
+		if (sel)
+			ui_attr(ui, C_SELECTED, true);
+		ui_put_pad(y, 0, "", COLS);
+		ui_put(y, 1, keys_class_name((enum key_class)c), 10);
+		snprintf(num, sizeof num, "%u", kv->s[c].active);
+		ui_put(y, 12, num, 5);
+		for (size_t i = 0; i < kv->s[c].nuse && off < sizeof use; i++)
+			off += (size_t)snprintf(use + off, sizeof use - off, "%s%u: %llu", i ? ", " : "",
+			                        kv->s[c].use[i].epoch,
+			                        (unsigned long long)kv->s[c].use[i].records);
+		if (kv->s[c].rotation.active)
+			snprintf(use, sizeof use, _("rotating %u→%u"), kv->s[c].rotation.from,
+			         kv->s[c].rotation.to);
+		ui_put(y, 18, use, 21);
+		ui_put(y, 40, kv->holders[c], COLS - 41);
+		if (sel)
+			ui_attr(ui, C_SELECTED, false);
+	}
+	/* The key that grants and signs: who has not logged in since it was
+	 * replaced still trusts the old one. */
+	if (y < LINES - 3) {
+		char num[16];
+		bool sel = kv->sel == KC_COUNT;
+		if (sel)
+			ui_attr(ui, C_SELECTED, true);
+		ui_put_pad(y, 0, "", COLS);
+		ui_put(y, 1, "authority", 10);
+		snprintf(num, sizeof num, "%u", store_authority_epoch(ui->st));
+		ui_put(y, 12, num, 5);
+		if (kv->not_moved[0]) {
+			ui_put(y, 18, _("not moved:"), 21);
+			ui_put(y, 40, kv->not_moved, COLS - 41);
+		}
+		if (sel)
+			ui_attr(ui, C_SELECTED, false);
+	}
+}
+
+static struct ui *progress_ui;
+
+/* Drawn from inside the rotation, between its batches. */
+static void keys_progress(void *ctx, const struct store_rotation *r)
+{
+	struct ui *ui = progress_ui;
+	uint64_t total = r->total ? r->total : 1, done = r->done < total ? r->done : total;
+	int w = COLS - 30, fill;
+	char line[96];
+
+	(void)ctx;
+	if (w < 10)
+		w = 10;
+	fill = (int)((uint64_t)w * done / total);
+	move(LINES - 3, 0);
+	clrtoeol();
+	snprintf(line, sizeof line, "%s %llu/%llu", keys_class_name(r->cls),
+	         (unsigned long long)done, (unsigned long long)total);
+	ui_put(LINES - 3, 1, line, 26);
+	ui_attr(ui, C_SELECTED, true);
+	for (int i = 0; i < fill; i++)
+		mvaddch(LINES - 3, 28 + i, ' ');
+	ui_attr(ui, C_SELECTED, false);
+	for (int i = fill; i < w; i++)
+		mvaddch(LINES - 3, 28 + i, ACS_CKBOARD);
+	if (!ui->script)
+		refresh();
+}
+
+static bool keys_key(void *self, struct ui *ui, enum request req, wint_t ch, bool fnkey)
+{
+	struct keys_view *kv = self;
+
+	(void)fnkey;
+	(void)ch;
+	if (req == REQ_QUIT || req == REQ_CANCEL)
+		return false;
+	if (req == REQ_UP && kv->sel > 0)
+		kv->sel--;
+	else if (req == REQ_DOWN && kv->sel < KC_COUNT)
+		kv->sel++;
+	else if (req == REQ_ROTATE && kv->sel == KC_COUNT) {
+		size_t users = 0;
+		if (!ui_confirm(ui, _("Replace the authority key now? Each user's keyslot follows at "
+		                      "their next login.")))
+			return true;
+		if (store_rotate_authority(ui->st, &users) != M_OK)
+			ui_say(ui, true, "%s", tui_error(ui->st));
+		else
+			ui_say(ui, false, _("The authority key is replaced (epoch %u)"),
+			       store_authority_epoch(ui->st));
+		if (keys_load(ui, kv) != M_OK)
+			ui_say(ui, true, "%s", tui_error(ui->st));
+	} else if (req == REQ_ROTATE) {
+		char q[96];
+		snprintf(q, sizeof q, _("Rotate the %s key now?"), keys_class_name((enum key_class)kv->sel));
+		if (!ui_confirm(ui, q))
+			return true;
+		progress_ui = ui;
+		if (store_rotate(ui->st, (enum key_class)kv->sel, 0, keys_progress, NULL) != M_OK)
+			ui_say(ui, true, "%s", tui_error(ui->st));
+		else
+			ui_say(ui, false, _("%s: epoch %u active; the old keys are deleted"),
+			       keys_class_name((enum key_class)kv->sel), kv->s[kv->sel].active + 1);
+		if (keys_load(ui, kv) != M_OK)
+			ui_say(ui, true, "%s", tui_error(ui->st));
+	}
+	return true;
+}
+
+int view_keys_open(struct ui *ui)
+{
+	struct keys_view *kv = calloc(1, sizeof *kv);
+
+	if (!kv)
+		return M_UNAVAILABLE;
+	if (store_role(ui->st) != ROLE_ADMIN) {
+		free(kv);
+		ui_say(ui, true, "%s", _("The keys screen is for administrators"));
+		return M_AUTH;
+	}
+	if (keys_load(ui, kv) != M_OK) {
+		ui_say(ui, true, "%s", tui_error(ui->st));
+		free(kv);
+		return M_UNAVAILABLE;
+	}
+	ui_push(ui, &keys_ops, kv);
+	return M_OK;
+}
+
+const struct view_ops keys_ops = {
+    .title = N_("Keys"),
+    .hints = RQ(REQ_HELP) | RQ(REQ_ROTATE) | RQ(REQ_UP) | RQ(REQ_DOWN) | RQ(REQ_QUIT),
+    .draw = keys_draw,
+    .key = keys_key,
+    .free = keys_free,
+};

@@ -1,0 +1,314 @@
+/* list.c: the case list: every case, or a search's hits, through the status
+ * and caseload filters; a virtual list, only the rows on screen are drawn. */
+#define NCURSES_WIDECHAR 1
+#include "tui/ui.h"
+
+#include <curses.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { QUERY_MAX = 256 };
+
+struct list_view {
+	size_t *rows; /* index rows shown, in order: a virtual list */
+	size_t n;
+	size_t sel, top;
+	bool searching;
+	char *query; /* secure memory: a search is personal data */
+	size_t qlen;
+	int status; /* -1: every status */
+	bool mine;
+};
+
+static void list_free(void *self)
+{
+	struct list_view *lv = self;
+
+	keys_secure_free(lv->query);
+	free(lv->rows);
+	free(lv);
+}
+
+static bool row_passes(struct ui *ui, const struct list_view *lv, size_t row)
+{
+	struct search_row r;
+
+	search_index_row(ui->ix, row, &r);
+	if (lv->status >= 0 &&
+	    strcmp(r.status, field_catalogue[F_status].choice[lv->status].id) != 0)
+		return false;
+	if (lv->mine && strcmp(r.caseworker, store_user(ui->st)) != 0)
+		return false;
+	return true;
+}
+
+static uint64_t row_id(struct ui *ui, size_t row)
+{
+	struct search_row r;
+
+	search_index_row(ui->ix, row, &r);
+	return r.id;
+}
+
+/* Recompute which rows show: every case, or the search results best first,
+ * through the status and caseload filters. */
+static void list_refilter(struct ui *ui, struct list_view *lv)
+{
+	size_t total = search_index_size(ui->ix);
+
+	free(lv->rows);
+	lv->rows = calloc(total ? total : 1, sizeof *lv->rows);
+	lv->n = 0;
+	if (!lv->rows)
+		return;
+	if (lv->qlen) {
+		struct search_hit *hits = NULL;
+		size_t n = 0;
+		if (search_run(ui->st, ui->ix, lv->query, lv->qlen, &hits, &n) != M_OK)
+			ui_say(ui, true, "%s", tui_error(ui->st));
+		for (size_t i = 0; i < n; i++) {
+			long row = search_index_find(ui->ix, hits[i].id);
+			if (row >= 0 && row_passes(ui, lv, (size_t)row))
+				lv->rows[lv->n++] = (size_t)row;
+		}
+		free(hits);
+	} else {
+		for (size_t i = 0; i < total; i++)
+			if (row_passes(ui, lv, i))
+				lv->rows[lv->n++] = i;
+	}
+	if (lv->sel >= lv->n)
+		lv->sel = lv->n ? lv->n - 1 : 0;
+}
+
+/* The rows are the search index's: the changed case's name and status are
+ * read again. The row stays where it is until the list is filtered again. */
+static void list_changed(void *self, struct ui *ui, uint64_t id)
+{
+	(void)self;
+	search_index_refresh(ui->st, ui->ix, id);
+}
+
+static int list_height(void)
+{
+	return LINES - 5; /* title, column header, message, key bar, query line */
+}
+
+static void list_draw(void *self, struct ui *ui)
+{
+	struct list_view *lv = self;
+	int h = list_height(), name_w = COLS - 2 - 11 - 13 - 11;
+	char head[256];
+
+	if (name_w < 10)
+		name_w = COLS - 2 - 11;
+	if (lv->sel < lv->top)
+		lv->top = lv->sel;
+	if (lv->sel >= lv->top + (size_t)h)
+		lv->top = lv->sel - (size_t)h + 1;
+
+	ui_attr(ui, C_LABEL, true);
+	ui_put_pad(1, 1, _("Name"), name_w);
+	if (name_w < COLS - 2 - 11 - 13 - 11 + 1) {
+		ui_put_pad(1, 1 + name_w, _("Born"), 11);
+		ui_put_pad(1, 1 + name_w + 11, "Status", 13);
+		ui_put_pad(1, 1 + name_w + 24, _("Worker"), 11);
+	}
+	ui_attr(ui, C_LABEL, false);
+
+	/* Only the rows on screen are drawn, however many cases there are. */
+	for (int i = 0; i < h && lv->top + (size_t)i < lv->n; i++) {
+		struct search_row r;
+		int y = 2 + i;
+		bool sel = lv->top + (size_t)i == lv->sel;
+		search_index_row(ui->ix, lv->rows[lv->top + (size_t)i], &r);
+		if (sel)
+			ui_attr(ui, C_SELECTED, true);
+		ui_put_pad(y, 0, "", COLS);
+		ui_put_pad(y, 1, r.name[0] ? r.name : _("[locked]"), name_w - 1);
+		if (name_w < COLS - 2 - 11 - 13 - 11 + 1) {
+			ui_put_pad(y, 1 + name_w, r.birth_date, 11);
+			ui_put_pad(y, 1 + name_w + 11, ui_value_label(ui, F_status, r.status), 13);
+			ui_put_pad(y, 1 + name_w + 24, r.caseworker, 11);
+		}
+		if (sel)
+			ui_attr(ui, C_SELECTED, false);
+	}
+	if (lv->n == 0)
+		ui_put(3, 2, _("No cases"), COLS - 4);
+
+	/* The query line. */
+	snprintf(head, sizeof head, "%s%s", lv->searching || lv->qlen ? "/" : "",
+	         lv->mine ? _("  [my cases]") : "");
+	move(LINES - 3, 0);
+	clrtoeol();
+	if (lv->searching || lv->qlen) {
+		int x = ui_put(LINES - 3, 1, _("Search: "), COLS - 2) + 1;
+		x += ui_put(LINES - 3, x, lv->query, COLS - x - 16);
+		if (lv->searching)
+			ui_cursor(ui, LINES - 3, x);
+	}
+	{
+		char count[64];
+		snprintf(count, sizeof count, "%zu/%zu", lv->n, search_index_size(ui->ix));
+		int w = ui_text_width(count);
+		ui_put(LINES - 3, COLS - w - 1, count, w);
+	}
+}
+
+/* Remove the last character (and any combining marks before it). */
+static void query_backspace(struct list_view *lv)
+{
+	while (lv->qlen) {
+		unsigned char c = (unsigned char)lv->query[--lv->qlen];
+		lv->query[lv->qlen] = 0;
+		if ((c & 0xc0) != 0x80)
+			break;
+	}
+}
+
+static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, bool fnkey)
+{
+	struct list_view *lv = self;
+	int h = list_height();
+
+	if (lv->searching) {
+		if (req == REQ_OPEN || req == REQ_DOWN) {
+			lv->searching = false;
+			if (req == REQ_OPEN && lv->n)
+				view_case_open(ui, row_id(ui, lv->rows[lv->sel]));
+			return true;
+		}
+		if (req == REQ_CANCEL) {
+			lv->searching = false;
+			keys_wipe(lv->query, QUERY_MAX);
+			lv->qlen = 0;
+			list_refilter(ui, lv);
+			return true;
+		}
+		if ((fnkey && ch == KEY_BACKSPACE) || (!fnkey && (ch == 127 || ch == 8))) {
+			query_backspace(lv);
+			lv->sel = 0;
+			list_refilter(ui, lv);
+			return true;
+		}
+		if (!fnkey && ch >= 0x20 && ch != 0x7f) {
+			char mb[MB_LEN_MAX];
+			mbstate_t ps;
+			size_t n;
+			memset(&ps, 0, sizeof ps);
+			n = wcrtomb(mb, (wchar_t)ch, &ps);
+			if (n != (size_t)-1 && lv->qlen + n < QUERY_MAX) {
+				memcpy(lv->query + lv->qlen, mb, n);
+				lv->qlen += n;
+				lv->query[lv->qlen] = 0;
+				lv->sel = 0;
+				list_refilter(ui, lv);
+			}
+		}
+		return true;
+	}
+
+	switch (req) {
+	case REQ_QUIT:
+	case REQ_CANCEL:
+		if (lv->qlen) { /* Esc first clears a search, then leaves */
+			keys_wipe(lv->query, QUERY_MAX);
+			lv->qlen = 0;
+			list_refilter(ui, lv);
+			return true;
+		}
+		return false;
+	case REQ_SEARCH:
+		lv->searching = true;
+		return true;
+	case REQ_UP:
+		if (lv->sel)
+			lv->sel--;
+		return true;
+	case REQ_DOWN:
+		if (lv->sel + 1 < lv->n)
+			lv->sel++;
+		return true;
+	case REQ_PGUP:
+		/* Whole pages, like less: the row under the cursor moves with it. */
+		lv->top = lv->top > (size_t)h ? lv->top - (size_t)h : 0;
+		lv->sel = lv->sel > (size_t)h ? lv->sel - (size_t)h : 0;
+		return true;
+	case REQ_PGDN:
+		if (lv->top + (size_t)h < lv->n)
+			lv->top += (size_t)h;
+		lv->sel = lv->n ? (lv->sel + (size_t)h < lv->n ? lv->sel + (size_t)h : lv->n - 1) : 0;
+		return true;
+	case REQ_TOP:
+		lv->sel = 0;
+		return true;
+	case REQ_BOTTOM:
+		lv->sel = lv->n ? lv->n - 1 : 0;
+		return true;
+	case REQ_OPEN:
+		if (lv->n)
+			view_case_open(ui, row_id(ui, lv->rows[lv->sel]));
+		return true;
+	case REQ_STATUS: {
+		/* Cycle: every status, then each of statuses.def's in turn. */
+		lv->status = lv->status + 1 < STATUS_COUNT ? lv->status + 1 : -1;
+		list_refilter(ui, lv);
+		if (lv->status < 0)
+			ui_say(ui, false, "%s", _("Every status"));
+		else
+			ui_say(ui, false, "%s: %s", field_label(F_status, ui->nb),
+			       field_choice_label(F_status, lv->status, ui->nb));
+		return true;
+	}
+	case REQ_KEYS:
+		view_keys_open(ui);
+		return true;
+	case REQ_MINE:
+		lv->mine = !lv->mine;
+		list_refilter(ui, lv);
+		ui_say(ui, false, "%s",
+		       lv->mine ? _("Showing my cases")
+		                : _("Showing every case"));
+		return true;
+	default:
+		return true;
+	}
+}
+
+/* The list in search mode takes text, so it answers to a second table. */
+static bool list_key_dispatch(void *self, struct ui *ui, enum request req, wint_t ch, bool fnkey)
+{
+	struct list_view *lv = self;
+
+	if (lv->searching)
+		req = keymap_lookup(ch, fnkey, true);
+	return list_key(self, ui, req, ch, fnkey);
+}
+
+int view_list_open(struct ui *ui)
+{
+	struct list_view *lv = calloc(1, sizeof *lv);
+
+	if (!lv || !(lv->query = keys_secure_alloc(QUERY_MAX))) {
+		free(lv);
+		return M_UNAVAILABLE;
+	}
+	lv->query[0] = 0;
+	lv->status = -1;
+	list_refilter(ui, lv);
+	ui_push(ui, &list_ops, lv);
+	return M_OK;
+}
+
+const struct view_ops list_ops = {
+    .title = N_("Cases"),
+    .hints = RQ(REQ_HELP) | RQ(REQ_SEARCH) | RQ(REQ_OPEN) | RQ(REQ_STATUS) | RQ(REQ_MINE) |
+             RQ(REQ_KEYS) | RQ(REQ_QUIT),
+    .draw = list_draw,
+    .key = list_key_dispatch,
+    .free = list_free,
+    .changed = list_changed,
+};
