@@ -35,7 +35,8 @@ for po in "$top"/po/*.po; do
 		[ -z "$(msgattrib --only-fuzzy --no-obsolete "$T/$l.po" | grep '^msgid "[^"]')" ] &&
 		ok "$l: every message is translated, none fuzzy" ||
 		not_ok "$l: every message is translated, none fuzzy" \
-			"$(msgattrib --untranslated --only-fuzzy --no-obsolete "$T/$l.po" | grep -A1 '^msgid' | head -8)"
+			"$( (msgattrib --untranslated --no-obsolete "$T/$l.po"; msgattrib --only-fuzzy --no-obsolete "$T/$l.po") |
+				grep '^msgid "[^"]' | head -4 | tr '\n' ' ')"
 	bad=$(python3 - "$T/$l.po" <<'PY'
 import re, sys
 text = open(sys.argv[1], encoding="utf-8").read()

@@ -366,10 +366,10 @@ static void test_deleted_case(void **state)
 	/* The middle one, then the last: both missing below the counter. */
 	delete_case_header(t->st, 2);
 	assert_int_equal(check(t->st, &r), M_INTEGRITY);
-	assert_non_null(strstr(r.all, "[2] the case is missing"));
+	assert_non_null(strstr(r.all, "[2] case 2: the case is missing"));
 	delete_case_header(t->st, 3);
 	assert_int_equal(check(t->st, &r), M_INTEGRITY);
-	assert_non_null(strstr(r.all, "[3] the case is missing"));
+	assert_non_null(strstr(r.all, "[3] case 3: the case is missing"));
 }
 
 static void test_counter_wound_back(void **state)
@@ -436,14 +436,14 @@ static void test_orphan_notes(void **state)
 	be32(k + 8, 0);
 	raw_put(t->st, DB_NOTES, k, 12, v, sizeof v);
 	assert_int_equal(check(t->st, &r), M_INTEGRITY);
-	assert_non_null(strstr(r.all, "[99] journal notes without a case"));
+	assert_non_null(strstr(r.all, "[99] case 99: journal notes without a case"));
 	raw_put(t->st, DB_NOTES, k, 12, NULL, 0);
 
 	be64(k, 1);
 	be32(k + 8, 7);
 	raw_put(t->st, DB_NOTES, k, 12, v, sizeof v);
 	assert_int_equal(check(t->st, &r), M_INTEGRITY);
-	assert_non_null(strstr(r.all, "[1] a note that the record header does not count"));
+	assert_non_null(strstr(r.all, "[1] case 1: a note that the record header does not count"));
 }
 
 /* ---- finding 16: a revoked administrator's authority key ------------------ */
