@@ -27,15 +27,15 @@ grep -q 'msgid "contains a control character (U+001B)"' "$T/mappe.pot" &&
 for po in "$top"/po/*.po; do
 	l=$(basename "$po" .po)
 	msgmerge -q -o "$T/$l.po" "$po" "$T/mappe.pot" 2>/dev/null
-	left=$(msgattrib --untranslated --no-obsolete "$T/$l.po" | grep -c '^msgid ' || true)
-	fuzzy=$(msgattrib --only-fuzzy --no-obsolete "$T/$l.po" | grep -c '^msgid ' || true)
+	left=$(msgattrib --no-wrap --untranslated --no-obsolete "$T/$l.po" | grep -c '^msgid ' || true)
+	fuzzy=$(msgattrib --no-wrap --only-fuzzy --no-obsolete "$T/$l.po" | grep -c '^msgid ' || true)
 	# msgattrib prints the header entry with either list when there is any.
 	[ "${left:-0}" -le 1 ] && [ "${fuzzy:-0}" -le 1 ] &&
-		[ -z "$(msgattrib --untranslated --no-obsolete "$T/$l.po" | grep '^msgid "[^"]')" ] &&
-		[ -z "$(msgattrib --only-fuzzy --no-obsolete "$T/$l.po" | grep '^msgid "[^"]')" ] &&
+		[ -z "$(msgattrib --no-wrap --untranslated --no-obsolete "$T/$l.po" | grep '^msgid "[^"]')" ] &&
+		[ -z "$(msgattrib --no-wrap --only-fuzzy --no-obsolete "$T/$l.po" | grep '^msgid "[^"]')" ] &&
 		ok "$l: every message is translated, none fuzzy" ||
 		not_ok "$l: every message is translated, none fuzzy" \
-			"$( (msgattrib --untranslated --no-obsolete "$T/$l.po"; msgattrib --only-fuzzy --no-obsolete "$T/$l.po") |
+			"$( (msgattrib --no-wrap --untranslated --no-obsolete "$T/$l.po"; msgattrib --no-wrap --only-fuzzy --no-obsolete "$T/$l.po") |
 				grep '^msgid "[^"]' | head -4 | tr '\n' ' ')"
 	bad=$(python3 - "$T/$l.po" <<'PY'
 import re, sys
