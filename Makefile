@@ -53,7 +53,7 @@ GEN_PROG  := $(BUILD)/mappe-gen
 GEN_BIN   := $(BUILD)/tests/gen
 PLANT_BIN := $(BUILD)/tests/plant
 
-.PHONY: all deps check asan run install uninstall clean tests tidy cppcheck format po pot bench fuzz
+.PHONY: all deps deps-run check asan run install uninstall clean tests tidy cppcheck format po pot bench fuzz
 LANGS   := nb
 MO      := $(LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/mappe.mo)
 
@@ -137,6 +137,9 @@ tests: $(BUILD)/mappe $(MO) $(UNIT_BIN) $(GEN_PROG) $(GEN_BIN) $(PLANT_BIN)
 deps:
 	@scripts/deps.sh
 
+deps-run:
+	@scripts/deps.sh --run
+
 check: deps
 	@$(MAKE) --no-print-directory tests
 	@tests/run.sh $(BUILD)
@@ -148,7 +151,7 @@ asan: deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp tests/run.sh build-asan
 
-run: deps all
+run: deps-run all
 	./mappe demo
 
 # make bench: mappe beside plain LMDB, SQLCipher and SQLite on the same

@@ -107,6 +107,7 @@ int cmd_migrate(struct cli *cli);
 int cmd_find(struct cli *cli);
 int cmd_show(struct cli *cli);
 int cmd_update(struct cli *cli);
+int cmd_add(struct cli *cli);
 int cmd_note(struct cli *cli);
 int cmd_import(struct cli *cli);
 int cmd_check(struct cli *cli);

@@ -205,4 +205,24 @@ if chgrp nogroup "$T/mappe-sgid" 2>/dev/null && chmod 2755 "$T/mappe-sgid"; then
 else
 	echo "ok $((++_n)) - setgid test # SKIP cannot make a setgid copy here"
 fi
+# mappe add (cli.md): one case from a JSON object on stdin; prints its id.
+KARI=(as kari "kari's own passphrase")
+echo '{"given_name": "Zqxadd", "family_name": "Testesen", "placements": [{"employer": "Rema"}]}' >"$T/add.json"
+check "add creates a case from JSON" 0 "${KARI[@]}" add <"$T/add.json"
+added=$(tr -d '\n' <"$T/out")
+[[ "$added" =~ ^[0-9]+$ ]] && ok "and prints its id" || not_ok "and prints its id" "$added"
+check "the new case can be shown" 0 "${KARI[@]}" show "$added" --json
+expect_in "$T/out" "with its values" '"given_name": "Zqxadd"'
+expect_in "$T/out" "and its list items" '"employer": "Rema"'
+nid=$(admin show 1 --json | sed -n 's/.*"national_id": "\([0-9]*\)".*/\1/p')
+if [ -n "$nid" ]; then
+	echo "{\"given_name\": \"Zqxtwin\", \"national_id\": \"$nid\"}" >"$T/twin.json"
+	check "a national id another case has is refused" 5 "${KARI[@]}" add <"$T/twin.json"
+	expect_in "$T/err" "naming that case" "already registered in case 1"
+	expect_not_in "$T/err" "and not the number" "$nid"
+fi
+echo '{"given_name": "Zq1"}' | "${KARI[@]}" add >"$T/out" 2>"$T/err"
+[ $? -eq 5 ] && ok "a bad value is exit 5" || not_ok "a bad value is exit 5"
+expect_in "$T/err" "naming the field" "field given_name"
+check "and nothing was added (no case after it)" 5 "${KARI[@]}" show $((added + 1))
 echo "1..$_n"

@@ -89,6 +89,10 @@ static const struct command commands[] = {
      "Read a JSON object of field: value from standard input and save it.\n"
      "With \"_version\": N the save fails (exit 4) if the case changed since N.\n"
      "null removes a field."},
+    {"add", cmd_add, 0, "add",
+     "Create a case from a JSON object on standard input (field ids as keys,\n"
+     "lists as arrays of objects) and print its id. A national id another case\n"
+     "has is refused (exit 5), naming that case."},
     {"note", cmd_note, O_KIND | O_INTERPRETER,
      "note add ID [--kind home_visit|meeting|phone|other] [--interpreter]",
      "Append a journal note; its text is read from standard input. Notes are\n"
