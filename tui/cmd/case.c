@@ -280,9 +280,16 @@ int cmd_update(struct cli *cli)
 		return cli_fail(rc, "%s", tui_fault(&fault));
 	}
 	rc = store_case_update(st, &c, expect);
-	case_clear(&c);
-	if (rc)
+	if (rc) {
+		case_clear(&c);
 		return fail_store(st, rc);
+	}
+	if (c.version)
+		fprintf(stderr, _("mappe: case %llu saved (version %u)\n"), (unsigned long long)id,
+		        c.version);
+	else
+		fprintf(stderr, _("mappe: case %llu: nothing to change\n"), (unsigned long long)id);
+	case_clear(&c);
 	store_close(st);
 	return M_OK;
 }
@@ -362,6 +369,7 @@ int cmd_note(struct cli *cli)
 	keys_secure_free(text);
 	if (rc)
 		return fail_store(st, rc);
+	fprintf(stderr, _("mappe: note added to case %llu\n"), (unsigned long long)id);
 	store_close(st);
 	return M_OK;
 }

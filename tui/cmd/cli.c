@@ -136,8 +136,11 @@ int cli_read_secret(int fd, const char *prompt, bool confirm, char **out, size_t
 	rc = fd >= 0 ? read_line_fd(fd, buf, SECRET_MAX, &n) : read_tty(prompt, buf, SECRET_MAX, &n);
 	if (rc == -3) {
 		keys_secure_free(buf);
-		return cli_fail(M_USAGE, _("no terminal to ask for the passphrase: use "
-		                           "--passphrase-fd N"));
+		/* A passphrase being set (confirmed on a terminal) has its own option. */
+		return confirm ? cli_fail(M_USAGE, _("no terminal to ask for the new passphrase: use "
+		                                     "--new-passphrase-fd N"))
+		               : cli_fail(M_USAGE, _("no terminal to ask for the passphrase: use "
+		                                     "--passphrase-fd N"));
 	}
 	if (rc == 0 && confirm && fd < 0) {
 		again = keys_secure_alloc(SECRET_MAX);
