@@ -227,6 +227,40 @@ def run(tmp):
     res = with_pass(["--user", "ada", "check"], ADMIN_PASS)
     ok(res.returncode == 0, "the store is intact after the dropped session", res.stdout)
 
+    # A mistyped passphrase may be tried again, three times in all (issue 9).
+    w = Term(["--db", db, "--user", "kari"], env)
+    w.wait("Passphrase:")
+    w.send("not my passphrase\r")
+    time.sleep(0.03)
+    w.send("typed ahead\r")  # while the login works (Argon2id)
+    ok(w.wait("try again"), "a wrong passphrase may be tried again", w.text())
+    ok(b"unlocking" in w.seen, "the login says it is unlocking meanwhile")
+    w.wait("Passphrase:")
+    time.sleep(0.5)
+    ok(b"typed ahead" not in w.seen, "keys typed ahead meanwhile are not echoed",
+       w.seen[-300:].decode("utf-8", "replace"))
+    w.send(KARI_PASS + "\r")
+    ok(w.wait("Name"), "and are dropped: the next try is the one typed at the prompt", w.text())
+    ok(KARI_PASS.encode() not in w.seen, "no passphrase is ever echoed")
+    w.send("q")
+    try:
+        w.child.expect(pexpect.EOF, timeout=10)
+    except pexpect.TIMEOUT:
+        pass
+    w.child.close()
+    x = Term(["--db", db, "--user", "kari"], env)
+    for _ in range(3):
+        x.wait("Passphrase:")
+        x.send("wrong again\r")
+        time.sleep(0.5)
+    try:
+        x.child.expect(pexpect.EOF, timeout=15)
+    except pexpect.TIMEOUT:
+        pass
+    x.child.close()
+    ok(x.child.exitstatus == 2, "three wrong tries end it, exit 2",
+       f"status {x.child.exitstatus} {x.child.signalstatus}")
+
     # Idle lock: after MAPPE_IDLE_LOCK seconds without a key, names leave the screen.
     idle_env = dict(env, MAPPE_IDLE_LOCK="2")
     i = Term(["--db", db, "--user", "kari"], idle_env)

@@ -124,6 +124,44 @@ static int read_tty(const char *prompt, char *buf, size_t cap, size_t *len)
 	return rc;
 }
 
+/* Between two passphrase prompts (Argon2id runs meanwhile) keys typed
+ * ahead, perhaps the next try at the passphrase, must not be echoed; they
+ * are dropped when the terminal is given back. */
+static struct {
+	int fd;
+	struct termios old;
+	sigset_t saved;
+} hush = {.fd = -1};
+
+void cli_tty_hush(bool on)
+{
+	if (on && hush.fd < 0) {
+		struct termios quiet;
+		sigset_t block;
+		int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			return;
+		if (tcgetattr(fd, &hush.old) != 0) {
+			close(fd);
+			return;
+		}
+		sigemptyset(&block);
+		sigaddset(&block, SIGINT);
+		sigaddset(&block, SIGTSTP);
+		sigaddset(&block, SIGQUIT);
+		sigprocmask(SIG_BLOCK, &block, &hush.saved);
+		quiet = hush.old;
+		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		tcsetattr(fd, TCSANOW, &quiet);
+		hush.fd = fd;
+	} else if (!on && hush.fd >= 0) {
+		tcsetattr(hush.fd, TCSAFLUSH, &hush.old);
+		sigprocmask(SIG_SETMASK, &hush.saved, NULL);
+		close(hush.fd);
+		hush.fd = -1;
+	}
+}
+
 int cli_read_secret(int fd, const char *prompt, bool confirm, char **out, size_t *len)
 {
 	char *buf = keys_secure_alloc(SECRET_MAX), *again = NULL;
