@@ -141,6 +141,10 @@ int view_form_restore(struct ui *ui, struct case_rec *c, const struct case_rec *
 int view_note_restore(struct ui *ui, uint64_t id, const char *text, size_t len);
 /* At start: offer the drafts a dropped connection left. */
 void drafts_offer(struct ui *ui);
+/* Typing in a form or a note is kept as a draft every few seconds, so that
+ * a laptop whose battery dies loses seconds: true (and *last set) when the
+ * next keep is due. A draft stays until its edits are saved or discarded. */
+bool drafts_due(time_t *last);
 
 /* Run until the last view closes or the terminal goes away. */
 int ui_loop(struct ui *ui);

@@ -27,8 +27,11 @@ struct form {
 	bool editable[F_COUNT];
 	const char *error[F_COUNT];
 	int focus;
-	int top; /* first screen row of the form, for scrolling */
+	int top;     /* first screen row of the form, for scrolling */
+	time_t kept; /* when the typing was last kept as a draft */
 };
+
+static void form_keep(void *self, struct ui *ui);
 
 static int field_rows(enum field_id f)
 {
@@ -246,6 +249,7 @@ static bool form_save(struct form *fm, struct ui *ui)
 		return true;
 	}
 	ui_say(ui, false, _("Saved: version %u"), upd.version);
+	store_draft_delete(ui->st, fm->id);
 	ui_changed(ui, fm->id);
 	case_clear(&upd);
 	return false;
@@ -263,6 +267,7 @@ static bool form_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	case REQ_CANCEL:
 		if (form_changed(fm) && !ui_confirm(ui, _("Discard your changes?")))
 			return true;
+		store_draft_delete(ui->st, fm->id);
 		return false;
 	case REQ_NEXT:
 		form_move(fm, ui, 1);
@@ -292,6 +297,8 @@ static bool form_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	}
 	if (ui_edit_key(ed, ch, fnkey) == 0)
 		fm->error[fm->focus] = NULL; /* judged again when the cursor leaves */
+	if (form_changed(fm) && drafts_due(&fm->kept))
+		form_keep(fm, ui);
 	return true;
 }
 

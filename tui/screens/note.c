@@ -11,7 +11,10 @@ struct note_editor {
 	struct editor ed;
 	enum note_kind kind;
 	bool interpreter;
+	time_t kept; /* when the text was last kept as a draft */
 };
+
+static void note_keep(void *self, struct ui *ui);
 
 static void note_free(void *self)
 {
@@ -69,12 +72,14 @@ static bool note_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 			return true;
 		}
 		ui_say(ui, false, "%s", _("Note saved"));
+		store_draft_delete(ui->st, ne->id);
 		ui_changed(ui, ne->id);
 		return false;
 	}
 	case REQ_CANCEL:
 		if (ed_utf8_len(&ne->ed) && !ui_confirm(ui, _("Discard this note?")))
 			return true;
+		store_draft_delete(ui->st, ne->id);
 		return false;
 	case REQ_NEXT:
 		ne->kind = (enum note_kind)((ne->kind + 1) % 4);
@@ -95,6 +100,8 @@ static bool note_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 		ne->interpreter = !ne->interpreter;
 	else
 		ui_edit_key(&ne->ed, ch, fnkey);
+	if (ed_utf8_len(&ne->ed) && drafts_due(&ne->kept))
+		note_keep(ne, ui);
 	return true;
 }
 
