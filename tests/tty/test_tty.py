@@ -283,6 +283,12 @@ def run(tmp):
     c3.child.close()
     c4 = login()
     ok(c4.wait("Name") and "Restore" not in c4.text(), "a discarded draft is gone", c4.text())
+    c4.send("\x1b")
+    ok(c4.wait("Quit mappe?"), "Esc on the first screen asks before quitting", c4.text())
+    c4.send("n")
+    time.sleep(0.3)
+    c4.pump()
+    ok(c4.child.isalive() and "Name" in c4.text(), "n stays", c4.text())
     c4.send("q")
     try:
         c4.child.expect(pexpect.EOF, timeout=10)
