@@ -738,6 +738,23 @@ struct add_ctx {
 
 static int user_read_verified(store *st, MDB_txn *txn, const char *name, struct user_rec *u);
 
+int st_user_active(store *st, MDB_txn *txn, const char *name, size_t len)
+{
+	struct user_rec u = {0};
+	MDB_val v;
+	int shown = len > 63 ? 63 : (int)len;
+	int rc = store_user_name_valid_n(name, len)
+	             ? st_get(st, txn, DB_USERS, name, len, &v)
+	             : -1;
+
+	if (rc == M_OK && user_decode(st, name, len, &v, &u) == M_OK && !(u.flags & USER_REVOKED))
+		rc = M_OK;
+	else if (rc == M_OK || rc == -1)
+		rc = st_err(st, CASEWORKER_UNKNOWN, .name = name, .namelen = shown);
+	keys_wipe(&u, sizeof u);
+	return rc;
+}
+
 /* A revoked user may be enrolled again: a new record with the new keypair
  * replaces the revoked one (whose keyslot is already wiped), and no grant
  * of the old keypair may remain. Anyone else is there already. */

@@ -257,4 +257,15 @@ check "check is clean after" 0 admin check
 # Without a terminal, user add names the option it needs for the new passphrase.
 admin user add ulf --role caseworker </dev/null >"$T/out" 2>"$T/err"
 expect_in "$T/err" "user add without a terminal names --new-passphrase-fd" "--new-passphrase-fd N"
+# The caseworker is an enrolled user who is not revoked (issue 9).
+echo '{"caseworker": "nobdy"}' >"$T/cw.json"
+check "a caseworker who is not enrolled is refused" 5 admin update "$added" <"$T/cw.json"
+expect_in "$T/err" "naming the field" "field caseworker: nobdy is not an enrolled user"
+echo '{"caseworker": "kari"}' >"$T/cw.json"
+check "an enrolled one is taken" 0 admin update "$added" <"$T/cw.json"
+check "revoke lars" 0 admin user revoke lars
+echo '{"caseworker": "lars"}' >"$T/cw.json"
+check "a revoked one is refused" 5 admin update "$added" <"$T/cw.json"
+echo '{"given_name": "Zqxcw", "caseworker": "nobdy"}' >"$T/cw.json"
+check "mappe add checks it too" 5 "${KARI[@]}" add <"$T/cw.json"
 echo "1..$_n"
