@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+/* clang-format off */
 static const struct {
 	const char *label, *help;
 } requests[REQ_COUNT] = {
@@ -19,6 +20,7 @@ static const struct {
     REQUESTS(REQ_INFO)
 #undef REQ_INFO
 };
+/* clang-format on */
 
 /* The loop itself does these, whatever the screen. */
 static const struct binding generic_keys[] = {
@@ -30,8 +32,8 @@ KEYMAP(generic_keymap, generic_keys, generic_bar, NULL);
 
 /* Screens that take no text: letters are commands. */
 static const struct binding browse_keys[] = {
-    {'q', false, REQ_QUIT},    {27, false, REQ_QUIT},        {'?', false, REQ_HELP},
-    {KEY_UP, true, REQ_UP},    {'k', false, REQ_UP},         {KEY_DOWN, true, REQ_DOWN},
+    {'q', false, REQ_QUIT}, {27, false, REQ_QUIT}, {'?', false, REQ_HELP},
+    {KEY_UP, true, REQ_UP}, {'k', false, REQ_UP},  {KEY_DOWN, true, REQ_DOWN},
     {'j', false, REQ_DOWN},
 };
 static const enum request browse_bar[] = {REQ_HELP, REQ_QUIT};
@@ -39,18 +41,12 @@ KEYMAP(browse_keymap, browse_keys, browse_bar, &generic_keymap);
 
 /* Screens where text is typed into a line editor (readline's keys). */
 static const struct binding edit_keys[] = {
-    {KEY_LEFT, true, REQ_ED_LEFT},
-    {KEY_RIGHT, true, REQ_ED_RIGHT},
-    {CTRL('a'), false, REQ_ED_HOME},
-    {KEY_HOME, true, REQ_ED_HOME},
-    {CTRL('e'), false, REQ_ED_END},
-    {KEY_END, true, REQ_ED_END},
-    {CTRL('b'), false, REQ_ED_WORD_LEFT},
-    {CTRL('f'), false, REQ_ED_WORD_RIGHT},
-    {KEY_BACKSPACE, true, REQ_ED_BACKSPACE},
-    {KEY_DC, true, REQ_ED_DELETE},
-    {CTRL('k'), false, REQ_ED_KILL_EOL},
-    {CTRL('u'), false, REQ_ED_KILL_LINE},
+    {KEY_LEFT, true, REQ_ED_LEFT},           {KEY_RIGHT, true, REQ_ED_RIGHT},
+    {CTRL('a'), false, REQ_ED_HOME},         {KEY_HOME, true, REQ_ED_HOME},
+    {CTRL('e'), false, REQ_ED_END},          {KEY_END, true, REQ_ED_END},
+    {CTRL('b'), false, REQ_ED_WORD_LEFT},    {CTRL('f'), false, REQ_ED_WORD_RIGHT},
+    {KEY_BACKSPACE, true, REQ_ED_BACKSPACE}, {KEY_DC, true, REQ_ED_DELETE},
+    {CTRL('k'), false, REQ_ED_KILL_EOL},     {CTRL('u'), false, REQ_ED_KILL_LINE},
     {CTRL('w'), false, REQ_ED_KILL_WORD},
 };
 static const enum request edit_bar[] = {REQ_HELP};
@@ -115,12 +111,11 @@ const char *ui_key_name(wint_t ch, bool fnkey, char *buf, size_t size)
 		bool fnkey;
 		const char *name;
 	} names[] = {
-	    {'\n', false, "Enter"},        {'\t', false, "Tab"},       {27, false, "Esc"},
-	    {' ', false, "Space"},         {KEY_UP, true, "↑"},        {KEY_DOWN, true, "↓"},
-	    {KEY_LEFT, true, "←"},         {KEY_RIGHT, true, "→"},     {KEY_PPAGE, true, "PgUp"},
-	    {KEY_NPAGE, true, "PgDn"},     {KEY_HOME, true, "Home"},   {KEY_END, true, "End"},
-	    {KEY_BTAB, true, "S-Tab"},     {KEY_DC, true, "Del"},
-	    {KEY_BACKSPACE, true, "Backspace"},
+	    {'\n', false, "Enter"},    {'\t', false, "Tab"},     {27, false, "Esc"},
+	    {' ', false, "Space"},     {KEY_UP, true, "↑"},      {KEY_DOWN, true, "↓"},
+	    {KEY_LEFT, true, "←"},     {KEY_RIGHT, true, "→"},   {KEY_PPAGE, true, "PgUp"},
+	    {KEY_NPAGE, true, "PgDn"}, {KEY_HOME, true, "Home"}, {KEY_END, true, "End"},
+	    {KEY_BTAB, true, "S-Tab"}, {KEY_DC, true, "Del"},    {KEY_BACKSPACE, true, "Backspace"},
 	};
 
 	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
@@ -178,7 +173,8 @@ int ui_edit(struct editor *ed, enum request req, wint_t ch, bool fnkey)
 	};
 
 	if (req == REQ_NONE)
-		return !fnkey && ch >= 0x20 && ch != 0x7f ? ed_apply(ed, ED_INSERT, (wchar_t)ch) : 1;
+		return !fnkey && ch >= 0x20 && ch != 0x7f ? ed_apply(ed, ED_INSERT, (wchar_t)ch)
+		                                          : 1;
 	if (req >= REQ_ED_LEFT && req <= REQ_ED_KILL_WORD)
 		return ed_apply(ed, ops[req], 0);
 	return 1;

@@ -30,7 +30,8 @@ static const struct {
 #define EACH_KEYMAP(s, m, km)                                                                      \
 	for (size_t s = 0; s < sizeof screens / sizeof *screens; s++)                              \
 		for (size_t m = 0; screens[s].ops->keymaps[m]; m++)                                \
-			for (const struct keymap *km = screens[s].ops->keymaps[m]; km; km = km->parent)
+			for (const struct keymap *km = screens[s].ops->keymaps[m]; km;             \
+			     km = km->parent)
 
 static void every_screen_has_a_keymap(void **state)
 {
@@ -65,9 +66,11 @@ static void every_request_is_named(void **state)
 		for (size_t i = 0; i < km->n; i++) {
 			enum request r = km->keys[i].req;
 			if (r <= REQ_NONE || r >= REQ_COUNT)
-				fail_msg("%s: key %#x makes no request", km->name, (unsigned)km->keys[i].ch);
+				fail_msg("%s: key %#x makes no request", km->name,
+				         (unsigned)km->keys[i].ch);
 			if (!request_label(r)[0] || !request_help(r)[0])
-				fail_msg("%s: request %d has no label or no help line", km->name, (int)r);
+				fail_msg("%s: request %d has no label or no help line", km->name,
+				         (int)r);
 		}
 	}
 }
@@ -85,11 +88,12 @@ static void the_bar_offers_only_keys_that_work(void **state)
 			struct binding b;
 			bool found = false;
 			for (size_t j = 0; !found && keymap_binding(km, j, &b); j++)
-				if (b.req == km->bar[i] && keymap_lookup(km, b.ch, b.fnkey) == km->bar[i])
+				if (b.req == km->bar[i] &&
+				    keymap_lookup(km, b.ch, b.fnkey) == km->bar[i])
 					found = true;
 			if (!found)
-				fail_msg("%s: the bar offers request %d, which no key makes", km->name,
-				         (int)km->bar[i]);
+				fail_msg("%s: the bar offers request %d, which no key makes",
+				         km->name, (int)km->bar[i]);
 		}
 	}
 }

@@ -31,7 +31,8 @@ static bool keys_of(const struct keymap *km, enum request r, char *out, size_t s
 			continue;
 		ui_key_name(b.ch, b.fnkey, name, sizeof name);
 		if (off < size)
-			off += (size_t)snprintf(out + off, size - off, "%s%s", off ? " " : "", name);
+			off +=
+			    (size_t)snprintf(out + off, size - off, "%s%s", off ? " " : "", name);
 	}
 	return off > 0;
 }
@@ -48,7 +49,8 @@ static void help_draw(void *self, struct ui *ui)
 	ui_attr(ui, C_LABEL, false);
 	for (int r = 1; r < REQ_COUNT; r++)
 		if (request_offered(ui, (enum request)r) &&
-		    keys_of(hv->of, (enum request)r, keys, sizeof keys) && ui_text_width(keys) > key_w)
+		    keys_of(hv->of, (enum request)r, keys, sizeof keys) &&
+		    ui_text_width(keys) > key_w)
 			key_w = ui_text_width(keys);
 	if (key_w > COLS / 3)
 		key_w = COLS / 3;
