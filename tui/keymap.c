@@ -52,15 +52,17 @@ static const struct binding edit_keys[] = {
 static const enum request edit_bar[] = {REQ_HELP};
 KEYMAP(edit_keymap, edit_keys, edit_bar, &generic_keymap);
 
-/* One key for each of the names terminals give it. */
+/* One key for each of the names terminals give it: Enter is \r, \n or
+ * KEY_ENTER; Backspace is DEL, ^H or KEY_BACKSPACE. */
 static void fold_key(wint_t *ch, bool *fnkey)
 {
-	if (!*fnkey && *ch == '\r')
+	if ((!*fnkey && *ch == '\r') || (*fnkey && *ch == KEY_ENTER)) {
 		*ch = '\n';
-	else if (*fnkey && *ch == KEY_ENTER)
-		*ch = '\n', *fnkey = false;
-	else if (!*fnkey && (*ch == 127 || *ch == CTRL('h')))
-		*ch = KEY_BACKSPACE, *fnkey = true;
+		*fnkey = false;
+	} else if (!*fnkey && (*ch == 127 || *ch == CTRL('h'))) {
+		*ch = KEY_BACKSPACE;
+		*fnkey = true;
+	}
 }
 
 static const struct binding *find(const struct keymap *km, wint_t ch, bool fnkey)
