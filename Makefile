@@ -113,6 +113,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBA) $(GEN_LIB) $(TUI_PURE)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TUI_PURE) $(GEN_LIB) $(LIBA) $(LIBS) \
 	  $(shell pkg-config --libs cmocka)
 
+# The keymaps are the screens' data: their test links all of tui/ but main.
+TUI_NOMAIN := $(filter-out $(BUILD)/tui/cmd/main.o,$(TUI_OBJ))
+$(BUILD)/tests/test_keymap: tests/unit/test_keymap.c $(TUI_NOMAIN) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TUI_NOMAIN) $(LIBA) $(LIBS) \
+	  $(shell pkg-config --libs cmocka)
+
 # No $(LIBS): neither -llmdb nor -lsodium.
 $(PURE_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: tests/unit/%.c $(PURE_LIB)
 	@mkdir -p $(dir $@)

@@ -1,10 +1,8 @@
 /* input.c: keys from the terminal (or the script), a resize or a dropped
- * link noticed while waiting for one, and the keys every line editor
- * understands. */
+ * link noticed while waiting for one. */
 #define NCURSES_WIDECHAR 1
 #include <sys/ioctl.h> /* before ui.h: it has a CTRL of its own for termios */
 
-#include "tui/editor.h"
 #include "tui/ui.h"
 
 #include <curses.h>
@@ -83,36 +81,5 @@ bool ui_read_key(struct ui *ui, struct script_state *ss, wint_t *ch, bool *fnkey
 		ui->last_key = time(NULL);
 		*fnkey = rc == KEY_CODE_YES;
 		return true;
-	}
-}
-
-/* Keys every editor understands, whatever the screen. */
-int ui_edit_key(struct editor *ed, wint_t ch, bool fnkey)
-{
-	if (fnkey) {
-		switch (ch) {
-		case KEY_LEFT: return ed_apply(ed, ED_LEFT, 0);
-		case KEY_RIGHT: return ed_apply(ed, ED_RIGHT, 0);
-		case KEY_HOME: return ed_apply(ed, ED_HOME, 0);
-		case KEY_END: return ed_apply(ed, ED_END, 0);
-		case KEY_BACKSPACE: return ed_apply(ed, ED_BACKSPACE, 0);
-		case KEY_DC: return ed_apply(ed, ED_DELETE, 0);
-		default: return 1;
-		}
-	}
-	switch (ch) {
-	case 127:
-	case 8: return ed_apply(ed, ED_BACKSPACE, 0);
-	case CTRL('a'): return ed_apply(ed, ED_HOME, 0);
-	case CTRL('e'): return ed_apply(ed, ED_END, 0);
-	case CTRL('k'): return ed_apply(ed, ED_KILL_EOL, 0);
-	case CTRL('w'): return ed_apply(ed, ED_KILL_WORD_BACK, 0);
-	case CTRL('u'): return ed_apply(ed, ED_KILL_LINE, 0);
-	case CTRL('b'): return ed_apply(ed, ED_WORD_LEFT, 0);
-	case CTRL('f'): return ed_apply(ed, ED_WORD_RIGHT, 0);
-	default:
-		if (ch >= 0x20 && ch != 0x7f)
-			return ed_apply(ed, ED_INSERT, (wchar_t)ch);
-		return 1;
 	}
 }

@@ -112,16 +112,14 @@ int ui_loop(struct ui *ui)
 				break;
 			continue;
 		}
-		req = keymap_lookup(ch, fnkey, v->ops->text_input);
-		if (!fnkey && ch == '\r')
-			req = keymap_lookup('\n', false, v->ops->text_input);
+		req = keymap_lookup(keymap_of(v), ch, fnkey);
 		ui->message[0] = 0;
 		if (req == REQ_REDRAW) {
 			clearok(curscr, TRUE);
 			continue;
 		}
-		if (req == REQ_HELP && !v->ops->text_input) {
-			view_help_open(ui, v->ops);
+		if (req == REQ_HELP) {
+			view_help_open(ui, keymap_of(v));
 			continue;
 		}
 		if (!v->ops->key(v->self, ui, req, ch, fnkey)) {
