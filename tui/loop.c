@@ -125,7 +125,7 @@ int ui_loop(struct ui *ui)
 		if (!v->ops->key(v->self, ui, req, ch, fnkey)) {
 			/* Esc is "back" everywhere; on the first screen it would end
 			 * the session, which q does without asking. */
-			if (ui->depth == 1 && req == REQ_CANCEL && !ui_confirm(ui, _("Quit mappe?")))
+			if (ui->depth == 1 && !fnkey && ch == 27 && !ui_confirm(ui, _("Quit mappe?")))
 				continue;
 			pop(ui);
 			for (; ui->pop_more > 0 && ui->depth > 1; ui->pop_more--)
