@@ -7,6 +7,8 @@
  *   draw.c     text on the screen, clipped by display width
  *   colour.c   colour pairs, monochrome and NO_COLOR
  *   input.c    reading a key; resizes and hangups; the line editors' keys
+ *   termkeys.c the sequences after an Esc that curses does not know
+ *              (termkeys.h: no curses, unit tested on its own)
  *   script.c   the scripted mode of the screen tests
  *   dialog.c   yes/no questions on the message line
  *   lock.c     the idle lock's screen
