@@ -219,6 +219,25 @@ def session(tmp, name, term, keys):
     t.child.terminate(force=True)
 
 
+def refused(tmp, term, what):
+    """mappe on a pty with this TERM: one clear line, exit 1, no screen."""
+    db = os.path.join(tmp, "demo-xterm")
+    for args, cmd in ((["--db", db, "--user", "ada", "demo"], "mappe demo"),
+                      (["--db", db, "--user", "ada"], "mappe")):
+        child = pexpect.spawn(MAPPE, args, env=env_for(tmp, term), dimensions=(24, 80))
+        try:
+            child.expect(pexpect.EOF, timeout=10)
+        except pexpect.TIMEOUT:  # the screens started after all
+            child.terminate(force=True)
+        out = child.before.decode("utf-8", "replace")
+        child.close()
+        ok(child.exitstatus == 1, f"{what}: {cmd} exits 1", f"{child.exitstatus} {out!r}")
+        ok("need a terminal like xterm" in out and "mappe --help" in out,
+           f"{what}: {cmd} says the screens need a terminal", repr(out))
+        ok("\x1b" not in out and "Passphrase" not in out,
+           f"{what}: {cmd} draws nothing and asks for nothing", repr(out))
+
+
 def run(tmp):
     session(tmp, "xterm", "xterm", XTERM)
     if have_terminfo("putty"):
@@ -227,6 +246,21 @@ def run(tmp):
     session(tmp, "screen-256color", "screen-256color", SCREEN)
     session(tmp, "tmux", "screen-256color", XTERM)  # tmux passes xterm keys through
     session(tmp, "linux", "linux", LINUX)
+
+    refused(tmp, "dumb", "TERM=dumb")
+    refused(tmp, "no-such-terminal", "an unknown TERM")
+    refused(tmp, None, "TERM unset")
+
+    # The commands still work there.
+    r, w = os.pipe()
+    os.write(w, (DEMO_PASS + "\n").encode())
+    os.close(w)
+    res = subprocess.run([MAPPE, "--db", os.path.join(tmp, "demo-xterm"), "--user", "ada",
+                          "--passphrase-fd", str(r), "show", "1"], pass_fds=[r],
+                         capture_output=True, env=env_for(tmp, "dumb"))
+    os.close(r)
+    ok(res.returncode == 0 and b"Given name" in res.stdout,
+       "TERM=dumb: mappe show still works", res.stderr.decode(errors="replace"))
 
 
 main()
