@@ -115,27 +115,44 @@ static bool sequence_key(wint_t *ch, bool *fnkey)
 	}
 }
 
-/* The keypad's keys that terminfo names by where they sit (ka1 is the top
- * left one) send what the terminal's keypad sends there: xterm's ka1 is
- * ESC O w, the 7 in application mode, and the Linux console's kb2 is the 5
- * with NumLock off. termkeys.c reads what they send, as it would had curses
- * not known them. */
-static bool keypad_key(wint_t *ch, bool *fnkey)
+/* The terminfo name of a keypad key curses gave: the standard five by
+ * where they sit (ka1 is the top left one), and the extended ones xterm's
+ * entry adds (ka2, kpZRO for the 0, kpADD for the +). NULL for other keys. */
+static const char *keypad_cap(wint_t ch)
 {
 	static const struct {
 		int code;
 		char cap[4];
 	} caps[] = {
 	    {KEY_A1, "ka1"}, {KEY_A3, "ka3"}, {KEY_B2, "kb2"}, {KEY_C1, "kc1"}, {KEY_C3, "kc3"}};
-	struct tk_parser p;
-	struct tk_key k = {TK_IGNORE, 0};
-	const char *s = NULL;
+	static const char extended[][4] = {"ka2", "kb1", "kb3", "kc2"};
+	const char *name;
 
 	for (size_t i = 0; i < sizeof caps / sizeof *caps; i++)
-		if ((int)*ch == caps[i].code)
-			s = tigetstr(caps[i].cap);
+		if ((int)ch == caps[i].code)
+			return caps[i].cap;
+	if (ch <= KEY_MAX || !(name = keyname((int)ch)))
+		return NULL;
+	if (strncmp(name, "kp", 2) == 0)
+		return name;
+	for (size_t i = 0; i < sizeof extended / sizeof *extended; i++)
+		if (strcmp(name, extended[i]) == 0)
+			return name;
+	return NULL;
+}
+
+/* A keypad key sends what the terminal's keypad sends there: xterm's ka1
+ * is ESC O w, the 7 in application mode, and the Linux console's kb2 is the
+ * 5 with NumLock off. termkeys.c reads what it sends, as it would had curses
+ * not known it: true with the key, false for none. */
+static bool keypad_key(const char *cap, wint_t *ch, bool *fnkey)
+{
+	struct tk_parser p;
+	struct tk_key k = {TK_IGNORE, 0};
+	const char *s = tigetstr(cap);
+
 	if (!s || s == (char *)-1 || s[0] != 27)
-		return true; /* not one of them: as curses gave it */
+		return true; /* not a sequence: as curses gave it */
 	tk_start(&p);
 	for (s++; *s && !tk_feed(&p, (unsigned char)*s, &k); s++)
 		;
@@ -180,6 +197,8 @@ static wint_t modified_key(wint_t ch)
  * of ours. */
 static bool same_key(wint_t *ch, bool *fnkey)
 {
+	const char *cap;
+
 	switch (*ch) {
 	case KEY_FIND:
 		*ch = KEY_HOME;
@@ -188,11 +207,11 @@ static bool same_key(wint_t *ch, bool *fnkey)
 		*ch = KEY_END;
 		return true;
 	default:
-		if (*ch > KEY_MAX) {
+		if ((cap = keypad_cap(*ch)))
+			return keypad_key(cap, ch, fnkey);
+		if (*ch > KEY_MAX)
 			*ch = modified_key(*ch);
-			return true;
-		}
-		return keypad_key(ch, fnkey);
+		return true;
 	}
 }
 

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 try:
@@ -137,22 +138,25 @@ def field(t):
     return None
 
 
-def wait_field(t, want, deadline=5.0):
-    import time
-
+def wait_until(t, cond, deadline=5.0):
     end = time.time() + deadline
     while time.time() < end:
         t.pump()
-        if field(t) == want:
+        if cond():
             return True
-    return field(t) == want
+    return cond()
+
+
+def wait_field(t, want, deadline=5.0):
+    return wait_until(t, lambda: field(t) == want, deadline)
 
 
 def form_keys(t, label, keys):
     t.send("\r")
     t.wait("Family name")
     t.send("e")
-    if not ok(t.wait("Editing case") and field(t) is not None, f"{label}: the form opens",
+    t.wait("Editing case")
+    if not ok(wait_until(t, lambda: field(t) is not None), f"{label}: the form opens",
               t.text()):
         return
     t.send("\x15")  # ^U: the field empty
@@ -184,6 +188,13 @@ def form_keys(t, label, keys):
     f = field(t) or ""
     ok(not any(c in f for c in "~[;0123456789"),
        f"{label}: no '~', '[' or digits of a sequence in the field", repr(f))
+
+    # The keypad in application mode types what is on its keys: 7 is ESC O w
+    # (xterm's terminfo calls it ka1, the top left key), 0 ESC O p (kpZRO),
+    # + ESC O k (kpADD), 5 ESC O u (kb2).
+    t.send(ESC + "Ow" + ESC + "Op" + ESC + "Ok" + ESC + "Ou")
+    typed += "70+5"
+    ok(wait_field(t, typed), f"{label}: the keypad's 7, 0, + and 5 type them", repr(field(t)))
 
     # F1 opens help over the form, which is still there after it.
     t.send(keys["F1"])
