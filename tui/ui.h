@@ -9,6 +9,9 @@
  *   draw.c     text on the screen, clipped by display width
  *   colour.c   colour pairs, monochrome and NO_COLOR
  *   input.c    reading a key; resizes and hangups
+ *   terminal.c whether TERM is a terminal the screens can draw on
+ *   termkeys.c the sequences after an Esc that curses does not know
+ *              (termkeys.h: no curses, unit tested on its own)
  *   script.c   the scripted mode of the screen tests
  *   dialog.c   yes/no questions on the message line
  *   lock.c     the idle lock's screen
@@ -264,6 +267,9 @@ const char *ui_value_label(struct ui *ui, enum field_id f, const char *value);
  * went away or the script ended. */
 bool ui_read_key(struct ui *ui, struct script_state *ss, wint_t *ch, bool *fnkey);
 bool ui_script_key(struct ui *ui, struct script_state *ss, wint_t *ch, bool *fnkey);
+/* M_OK if TERM names a terminal the screens can draw on; else a message
+ * (the commands need none) and M_USAGE. */
+int ui_check_terminal(void);
 /* SIGHUP and SIGTERM end the loop (the work open is kept as drafts). */
 void ui_catch_hangup(void);
 bool ui_hung_up(void);

@@ -116,6 +116,8 @@ int cmd_tui(struct cli *cli)
 
 	if (cli->argc)
 		return cli_fail(M_USAGE, _("usage: mappe [tui]"));
+	if (!cli->script && (rc = ui_check_terminal()))
+		return rc;
 	if ((rc = store_open(cli->db, NULL, &st, &why)))
 		return cli_fail(rc, "%s", tui_fault(&why));
 	if (cli->pass_fd < 0)
@@ -246,6 +248,8 @@ int cmd_demo(struct cli *cli)
 
 	if (cli->argc)
 		return cli_fail(M_USAGE, _("usage: mappe demo [--cases N]"));
+	if (!cli->script && (rc = ui_check_terminal()))
+		return rc;
 	if (!cli->db_given) {
 		/* Beside the real store, never in it. */
 		snprintf(path, sizeof path, "%s-demo", cli->db);
