@@ -47,6 +47,7 @@
 	X(CLEAR, N_("Clear"), N_("Clear the search and stop typing"))                                     \
 	X(OPEN, N_("Open"), N_("Open the selected case"))                                                 \
 	X(EDIT, N_("Edit"), N_("Edit this case"))                                                         \
+	X(ADD, N_("New case"), N_("Register a new person: an empty form"))                               \
 	X(NOTE, N_("New note"), N_("Write a new note in the journal"))                                    \
 	X(SAVE, N_("Save"), N_("Save and close"))                                                         \
 	X(STATUS, N_("Status"), N_("Show one status only; again for the next, then every status"))        \
@@ -194,6 +195,7 @@ struct case_rec *view_case_current(struct ui *ui);
 int view_help_open(struct ui *ui, const struct keymap *of);
 int view_keys_open(struct ui *ui);
 int view_form_open(struct ui *ui, struct case_rec *c);
+int view_form_new(struct ui *ui);
 int view_note_open(struct ui *ui, uint64_t id);
 /* A save met a colleague's: choose field by field. orig is what the form
  * started from, base the version its edits started from; takes mine. */

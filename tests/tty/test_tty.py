@@ -296,6 +296,33 @@ def run(tmp):
         pass
     c4.child.close()
 
+    # A new person whose national id is on file already: the form offers
+    # the existing case instead of registering a second (issue 9).
+    shown = with_pass(["--user", "ada", "show", "1", "--json"], ADMIN_PASS)
+    import json as _json
+    nid = _json.loads(shown.stdout).get("national_id", "")
+    def cases_checked():
+        out = with_pass(["--user", "ada", "check"], ADMIN_PASS).stdout.decode()
+        return out.split(" cases checked")[0].split()[-1] if " cases checked" in out else out
+
+    if nid:
+        before = cases_checked()
+        a = login()
+        a.wait("Name")
+        a.send("a")
+        ok(a.wait("New case"), "a on the list opens an empty form", a.text())
+        a.send("Zqxtwin")
+        for _ in range(4):
+            a.send("\t")
+        a.send(nid + "\x13")
+        ok(a.wait("registered in case 1. Open it?"), "a national id on file offers that case",
+           a.text())
+        a.send("y")
+        ok(a.wait("Case 1"), "y opens the existing case", a.text())
+        die(a)
+        after = cases_checked()
+        ok(after == before, "and no second case was registered", f"{before} then {after}")
+
     # A mistyped passphrase may be tried again, three times in all (issue 9).
     w = Term(["--db", db, "--user", "kari"], env)
     w.wait("Passphrase:")

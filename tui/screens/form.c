@@ -21,6 +21,7 @@ enum { LINES_ROWS = 3 };
 
 struct form {
 	struct case_rec *c; /* the case view's copy: what the form started from */
+	struct case_rec *own; /* a new case's (empty) record, the form's own */
 	uint64_t id;
 	uint32_t version;
 	struct editor ed[F_COUNT];
@@ -44,6 +45,10 @@ static void form_free(void *self)
 
 	for (int f = 0; f < F_COUNT; f++)
 		ed_free(&fm->ed[f]);
+	if (fm->own) {
+		case_clear(fm->own);
+		free(fm->own);
+	}
 	free(fm);
 }
 
@@ -115,7 +120,10 @@ static void form_draw(void *self, struct ui *ui)
 	} else {
 		err_x = -1;
 	}
-	snprintf(head, sizeof head, _("Editing case %llu · version %u"), (unsigned long long)fm->id,
+	if (!fm->id)
+		snprintf(head, sizeof head, "%s", _("New case"));
+	else
+		snprintf(head, sizeof head, _("Editing case %llu · version %u"), (unsigned long long)fm->id,
 	         fm->version);
 	ui_attr(ui, C_LABEL, true);
 	ui_put(1, 1, head, COLS - 2);
@@ -199,6 +207,41 @@ static void form_move(struct form *fm, struct ui *ui, int dir)
 	fm->focus = f;
 }
 
+/* A new case: registered, or, if its national id is another case's, that
+ * case offered (opened above the form, which stays for a second look). */
+static bool form_insert(struct ui *ui, struct case_rec *upd)
+{
+	const char *me = store_user(ui->st);
+	uint64_t id = 0;
+	int rc;
+
+	if (!upd->value[F_caseworker] && case_set(upd, F_caseworker, me, strlen(me)) != M_OK) {
+		case_clear(upd);
+		ui_say(ui, true, "%s", _("out of memory"));
+		return true;
+	}
+	rc = store_case_insert(ui->st, upd, 1, &id);
+	const struct store_fault *why = store_fault(ui->st);
+
+	case_clear(upd);
+	if (rc == M_INPUT && why->code == E_NID_REGISTERED && why->record) {
+		char q[160];
+		uint64_t other = why->record;
+		snprintf(q, sizeof q, _("This national id is registered in case %llu. Open it?"),
+		         (unsigned long long)other);
+		if (ui_ask(ui, q) == 1)
+			view_case_open(ui, other);
+		return true;
+	}
+	if (rc) {
+		ui_say(ui, true, "%s", tui_error(ui->st));
+		return true;
+	}
+	ui_say(ui, false, _("Registered: case %llu"), (unsigned long long)id);
+	ui_changed(ui, id);
+	return false;
+}
+
 /* Save what changed, with the version the form was opened at. */
 static bool form_save(struct form *fm, struct ui *ui)
 {
@@ -238,6 +281,8 @@ static bool form_save(struct form *fm, struct ui *ui)
 		ui_say(ui, false, "%s", _("Nothing changed"));
 		return false;
 	}
+	if (!fm->id)
+		return form_insert(ui, &upd);
 	rc = store_case_update(ui->st, &upd, fm->version);
 	if (rc == M_CONFLICT) {
 		view_conflict_open(ui, fm->c, fm->version, &upd); /* takes upd */
@@ -302,6 +347,8 @@ static void form_keep(void *self, struct ui *ui)
 	struct form *fm = self;
 	struct case_rec d;
 
+	if (!fm->id)
+		return; /* drafts belong to a case: a new one has no id yet */
 	case_init(&d);
 	d.id = fm->id;
 	for (int f = 0; f < F_COUNT; f++) {
@@ -340,6 +387,30 @@ int view_form_restore(struct ui *ui, struct case_rec *c, const struct case_rec *
 			fm->ed[f].changed = true;
 		form_check(fm, (enum field_id)f);
 	}
+	return M_OK;
+}
+
+/* An empty form for a new person, the caseworker already the user. */
+int view_form_new(struct ui *ui)
+{
+	struct case_rec *c = calloc(1, sizeof *c);
+	const char *me = store_user(ui->st);
+	struct form *fm;
+	int rc;
+
+	if (!c)
+		return M_UNAVAILABLE;
+	case_init(c);
+	if ((rc = view_form_open(ui, c)) != M_OK) {
+		case_clear(c);
+		free(c);
+		return rc;
+	}
+	fm = ui->stack[ui->depth - 1].self;
+	fm->own = c;
+	/* Shown, not typed: the insert takes it unless it is changed. */
+	if (fm->editable[F_caseworker])
+		ed_set_utf8(&fm->ed[F_caseworker], me, strlen(me));
 	return M_OK;
 }
 

@@ -267,6 +267,9 @@ static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	case REQ_KEYS:
 		view_keys_open(ui);
 		return true;
+	case REQ_ADD:
+		view_form_new(ui);
+		return true;
 	case REQ_MINE:
 		lv->mine = !lv->mine;
 		list_refilter(ui, lv);
@@ -306,9 +309,10 @@ static const struct binding list_keys[] = {
     {'q', false, REQ_EXIT},        {27, false, REQ_EXIT},
     {'/', false, REQ_SEARCH},      {'\n', false, REQ_OPEN},      {'s', false, REQ_STATUS},
     {'m', false, REQ_MINE},        {'K', false, REQ_KEYS},       {KEY_PPAGE, true, REQ_PGUP},
+    {'a', false, REQ_ADD},
     {KEY_NPAGE, true, REQ_PGDN},   {KEY_HOME, true, REQ_TOP},    {KEY_END, true, REQ_BOTTOM},
 };
-static const enum request list_bar[] = {REQ_HELP,   REQ_EXIT, REQ_SEARCH, REQ_OPEN,
+static const enum request list_bar[] = {REQ_HELP, REQ_EXIT, REQ_SEARCH, REQ_OPEN, REQ_ADD,
                                         REQ_STATUS, REQ_MINE, REQ_KEYS};
 static KEYMAP(list_keymap, list_keys, list_bar, &browse_keymap);
 
