@@ -364,6 +364,27 @@ struct update_ctx {
 	uint32_t expect;
 };
 
+/* A value given as it is stored already is no change: it neither makes a
+ * version nor rewrites its class (update fed show's output, a form field
+ * typed back). Fields the user cannot read stay as given, for the save to
+ * refuse. */
+static int drop_unchanged(store *st, MDB_txn *txn, struct case_rec *c)
+{
+	struct case_rec cur;
+	int rc;
+
+	case_init(&cur);
+	rc = case_read_txn(st, txn, c->id, &cur, NULL);
+	for (int f = 0; rc == M_OK && f < F_COUNT; f++) {
+		size_t a = c->value[f] ? c->len[f] : 0, b = cur.value[f] ? cur.len[f] : 0;
+		if (c->dirty[f] && !cur.locked[f] && a == b &&
+		    (a == 0 || memcmp(c->value[f], cur.value[f], a) == 0))
+			c->dirty[f] = false;
+	}
+	case_clear(&cur);
+	return rc;
+}
+
 static int update_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct update_ctx *ctx = vctx;
@@ -380,7 +401,7 @@ static int update_txn(store *st, MDB_txn *txn, void *vctx)
 		return st_err(st, CASE_CHANGED, .record = c->id, .n = ctx->expect, .m = h.version);
 	if (h.format != HDR_FORMAT5 && case_lists_dirty(c))
 		return st_err(st, CASE_NEEDS_MIGRATE, .record = c->id);
-	if ((rc = caseworker_check(st, txn, c)))
+	if ((rc = caseworker_check(st, txn, c)) || (rc = drop_unchanged(st, txn, c)))
 		return rc;
 	if (h.format == HDR_FORMAT5) {
 		any = case_lists_dirty(c);
