@@ -368,6 +368,13 @@ struct update_ctx {
  * version nor rewrites its class (update fed show's output, a form field
  * typed back). Fields the user cannot read stay as given, for the save to
  * refuse. */
+static bool same_value(const char *a, uint32_t alen, const char *b, uint32_t blen)
+{
+	size_t x = a ? alen : 0, y = b ? blen : 0;
+
+	return x == y && (x == 0 || memcmp(a, b, x) == 0);
+}
+
 static int drop_unchanged(store *st, MDB_txn *txn, struct case_rec *c)
 {
 	struct case_rec cur;
@@ -375,11 +382,19 @@ static int drop_unchanged(store *st, MDB_txn *txn, struct case_rec *c)
 
 	case_init(&cur);
 	rc = case_read_txn(st, txn, c->id, &cur, NULL);
-	for (int f = 0; rc == M_OK && f < F_COUNT; f++) {
-		size_t a = c->value[f] ? c->len[f] : 0, b = cur.value[f] ? cur.len[f] : 0;
-		if (c->dirty[f] && !cur.locked[f] && a == b &&
-		    (a == 0 || memcmp(c->value[f], cur.value[f], a) == 0))
+	for (int f = 0; rc == M_OK && f < F_COUNT; f++)
+		if (c->dirty[f] && !cur.locked[f] &&
+		    same_value(c->value[f], c->len[f], cur.value[f], cur.len[f]))
 			c->dirty[f] = false;
+	for (size_t i = 0; rc == M_OK && i < c->nitems; i++) {
+		struct case_item *it = &c->items[i];
+		int j = it->id && !it->removed ? case_item_find(&cur, (enum list_id)it->list, it->id)
+		                               : -1;
+		for (int f = 0; j >= 0 && f < I_COUNT; f++)
+			if (it->dirty[f] && !cur.items[j].locked[f] &&
+			    same_value(it->value[f], it->len[f], cur.items[j].value[f],
+			               cur.items[j].len[f]))
+				it->dirty[f] = false;
 	}
 	case_clear(&cur);
 	return rc;
@@ -401,7 +416,9 @@ static int update_txn(store *st, MDB_txn *txn, void *vctx)
 		return st_err(st, CASE_CHANGED, .record = c->id, .n = ctx->expect, .m = h.version);
 	if (h.format != HDR_FORMAT5 && case_lists_dirty(c))
 		return st_err(st, CASE_NEEDS_MIGRATE, .record = c->id);
-	if ((rc = caseworker_check(st, txn, c)) || (rc = drop_unchanged(st, txn, c)))
+	/* A caseworker given as it is (show's output fed back) is no change,
+	 * even after that user was revoked. */
+	if ((rc = drop_unchanged(st, txn, c)) || (rc = caseworker_check(st, txn, c)))
 		return rc;
 	if (h.format == HDR_FORMAT5) {
 		any = case_lists_dirty(c);

@@ -418,6 +418,45 @@ static bool jliteral(struct jparser *p, const char *word)
 static int jmembers(struct jparser *p, struct json_object *out, bool nested);
 static int jarray(struct jparser *p, struct json_member *m);
 
+/* After '[': a string (or nothing) comes first. */
+static bool jstrings_ahead(const struct jparser *p)
+{
+	size_t i = p->pos + 1;
+
+	while (i < p->len && (p->b[i] == ' ' || p->b[i] == '\t' || p->b[i] == '\n' || p->b[i] == '\r'))
+		i++;
+	return i < p->len && p->b[i] == '"';
+}
+
+/* An array of strings, such as show's "_locked": read and checked, its
+ * strings not kept (nothing takes a list of strings as input). */
+static int jstrings(struct jparser *p, struct json_member *m)
+{
+	m->kind = JSON_STRINGS;
+	p->pos++;
+	for (;;) {
+		char *s;
+		size_t n;
+
+		jskip_ws(p);
+		if (p->pos >= p->len || p->b[p->pos] != '"')
+			return jfail_here(p, N_("expected a string in the array"));
+		if (jstring(p, &s, &n) < 0)
+			return -1;
+		m->narr++;
+		jskip_ws(p);
+		if (p->pos < p->len && p->b[p->pos] == ',') {
+			p->pos++;
+			continue;
+		}
+		if (p->pos < p->len && p->b[p->pos] == ']') {
+			p->pos++;
+			return 0;
+		}
+		return jfail_here(p, N_("expected ',' or ']'"));
+	}
+}
+
 static int jvalue(struct jparser *p, struct json_member *m, bool nested)
 {
 	char c;
@@ -443,6 +482,8 @@ static int jvalue(struct jparser *p, struct json_member *m, bool nested)
 		m->vlen = p->pos - start;
 		return 0;
 	}
+	if (c == '[' && jstrings_ahead(p))
+		return jstrings(p, m);
 	if (c == '[' && !nested)
 		return jarray(p, m);
 	if (c == '{' || c == '[')

@@ -52,7 +52,10 @@ int csv_next(struct csv_reader *r, struct csv_row *row, struct parse_error *pe);
 #define JSON_MAX_MEMBERS 128
 #define JSON_MAX_ITEMS 1000 /* objects in one array */
 
-enum json_kind { JSON_STRING, JSON_NUMBER, JSON_TRUE, JSON_FALSE, JSON_NULL, JSON_ARRAY };
+/* JSON_ARRAY: of flat objects (a list's items); JSON_STRINGS: of strings,
+ * counted in narr but not kept (show's "_locked"). */
+enum json_kind { JSON_STRING, JSON_NUMBER, JSON_TRUE, JSON_FALSE, JSON_NULL, JSON_ARRAY,
+                 JSON_STRINGS };
 
 struct json_object;
 

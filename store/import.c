@@ -116,6 +116,7 @@ static const char *json_text(const struct json_member *m, const struct field_def
 		*len = m->vlen;
 		return m->val;
 	case JSON_ARRAY:
+	case JSON_STRINGS:
 		break;
 	}
 	return NULL;
@@ -349,6 +350,7 @@ static int json_value(struct import *im, struct case_rec *c, unsigned line,
 		return set_value(im, c, line, f, "", 0);
 	case JSON_NUMBER:
 	case JSON_ARRAY:
+	case JSON_STRINGS:
 		break;
 	}
 	return im_err(im, FIELD_INVALID, .line = line, .field = f, .why = NOT_A_STRING);

@@ -268,4 +268,14 @@ echo '{"caseworker": "lars"}' >"$T/cw.json"
 check "a revoked one is refused" 5 admin update "$added" <"$T/cw.json"
 echo '{"given_name": "Zqxcw", "caseworker": "nobdy"}' >"$T/cw.json"
 check "mappe add checks it too" 5 "${KARI[@]}" add <"$T/cw.json"
+# show --json fed back to update: a caseworker's has "_locked" (a list of
+# strings), and a case's caseworker may have been revoked since.
+check "kari's show --json" 0 "${KARI[@]}" show "$added" --json
+cp "$T/out" "$T/kari-shown.json"
+grep -q '"_locked": \["' "$T/kari-shown.json" && ok "lists what she cannot read" ||
+	not_ok "lists what she cannot read" "$(head -c 200 "$T/kari-shown.json")"
+check "fed back to update as it is" 0 "${KARI[@]}" update "$added" <"$T/kari-shown.json"
+expect_in "$T/err" "which changes nothing" "nothing to change"
+echo '{"_locked": "health_needs"}' >"$T/bad-locked.json"
+check "_locked in any form is skipped" 0 "${KARI[@]}" update "$added" <"$T/bad-locked.json"
 echo "1..$_n"
