@@ -130,6 +130,20 @@ int store_rotation_get(store *st, enum key_class c, struct store_rotation *out)
 	return st_txn(st, false, get_txn, &ctx);
 }
 
+static int epochs_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	int rc = st_load_epochs(st, txn);
+
+	if (rc == M_OK)
+		memcpy(vctx, st->epoch, sizeof st->epoch);
+	return rc;
+}
+
+int store_active_epochs(store *st, uint32_t active[KC_COUNT])
+{
+	return st_txn(st, false, epochs_txn, active);
+}
+
 /* Read the state again inside a transaction and make sure it is still the
  * rotation this process began: another may have finished it meanwhile (or a
  * revocation superseded it), and acting on a state that is gone would write

@@ -384,6 +384,9 @@ struct store_key_status {
  * cases (a full scan, in short read transactions). */
 int store_key_status(store *st, struct store_key_status status[KC_COUNT]);
 int store_rotation_get(store *st, enum key_class c, struct store_rotation *out);
+/* The active epoch of every class: one short read (a screen that follows
+ * rotations asks it on a timer; store_key_status scans every case). */
+int store_active_epochs(store *st, uint32_t active[KC_COUNT]);
 
 /* Rotate class c: a new epoch granted to exactly the users allowed the class,
  * the old one decrypt-only, then every case re-encrypted in batches of
