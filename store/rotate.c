@@ -885,8 +885,8 @@ static int rotate_set_locked(store *st, key_classes classes, size_t max_batch,
 			 * which the next run resumes. */
 			for (unsigned c = 0; st->rotate_stop && c < KC_COUNT; c++)
 				if (sctx.set & (1u << c)) {
-					rc = st_err(st, ROTATION_STOPPED, .cls = (int)c, .n = r[c].done,
-					            .m = r[c].total);
+					rc = st_err(st, ROTATION_STOPPED, .cls = (int)c,
+					            .n = r[c].done, .m = r[c].total);
 					goto out;
 				}
 		}

@@ -31,7 +31,7 @@ struct search_index {
 	size_t used;   /* in the last chunk */
 	uint64_t next; /* resume point while loading in batches */
 	bool done;
-	uint64_t synced; /* meta "cases_gen" as of the load or the last sync */
+	uint64_t synced;         /* meta "cases_gen" as of the load or the last sync */
 	struct case_rec scratch; /* one locked arena reused for every case read */
 };
 

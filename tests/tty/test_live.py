@@ -201,6 +201,34 @@ def run(tmp):
     ok(identity_at("4"), "identity is at epoch 4", t.text())
     t.send("q")
     t.wait("Name")
+
+    # An open form keeps what it started from: the case under it is not
+    # read again while it is open, so a colleague's save of another field
+    # meanwhile is told apart from one of the field being edited.
+    t.send("/nyborg")
+    t.wait(" 1/3010")  # the whole query typed: one hit of every case
+    t.send("\r")
+    ok(t.wait("Nyborg") and t.wait("version 2"), "the case opens again", t.text())
+    t.send("e")
+    ok(t.wait("Editing case"), "e opens the form", t.text())
+    res = mappe(["update", zid], stdin=json.dumps({"family_name": "Nyvik"}).encode())
+    ok(res.returncode == 0, "a colleague saves another field meanwhile", res.stderr.decode())
+    end = time.time() + 2.0  # at least three wakes of the open session
+    while time.time() < end:
+        t.pump(0.1)
+    ok("Editing case" in t.text() and "version 2" in t.text(),
+       "the form stays as it was, at the version it opened", t.text())
+    t.send("\x15Sara")  # ^U, then our given name
+    t.wait("Sara")
+    t.send("\x13")  # ^S
+    ok(t.wait("Someone else saved"), "the save meets the colleague's", t.text())
+    ok(t.wait("They changed other fields than you"),
+       "no field in dispute: the form compared with what it started from", t.text())
+    t.send("\x13")  # save ours on top of theirs
+    ok(t.wait("version 4") and t.wait("Sara", 1) and "Nyvik" in t.text(),
+       "both saves are kept: Sara Nyvik at version 4", t.text())
+    t.send("q")
+    t.wait("Name")
     t.send("q")
     try:
         t.child.expect(pexpect.EOF, timeout=10)

@@ -78,7 +78,8 @@ static void keys_draw(void *self, struct ui *ui)
 			                        (unsigned long long)kv->s[c].use[i].records);
 		if (kv->s[c].rotation.active) {
 			const struct store_rotation *r = &kv->s[c].rotation;
-			uint64_t total = r->total ? r->total : 1, done = r->done < total ? r->done : total;
+			uint64_t total = r->total ? r->total : 1,
+			         done = r->done < total ? r->done : total;
 			snprintf(use, sizeof use, _("rotating %u→%u, %u%%"), r->from, r->to,
 			         (unsigned)(100 * done / total));
 		}
