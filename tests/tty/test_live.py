@@ -139,22 +139,23 @@ def run(tmp):
     ok(t.wait("Zelmira Nyborg"), "the list has the saved name too", t.text())
 
     # The keys screen follows a rotation started elsewhere.
-    t.send("K")
-    ok(t.wait("Held by"), "K opens the keys screen", t.text())
-    line = [l for l in t.screen.display if l.strip().startswith("identity")]
-    ok(line and line[0].split()[1] == "1", "identity is at epoch 1", t.text())
-    res = mappe(["keys", "rotate", "--class", "identity"])
-    ok(res.returncode == 0, "a rotation runs in another process", res.stderr.decode())
-
-    def identity_at_2():
+    def identity_at(epoch):
         t.pump()
         line = [l for l in t.screen.display if l.strip().startswith("identity")]
-        return line and line[0].split()[1] == "2"
+        return bool(line) and line[0].split()[1] == epoch and "rotating" not in line[0]
 
-    end = time.time() + LIVE
-    while time.time() < end and not identity_at_2():
-        t.pump(0.1)
-    ok(identity_at_2(), "the keys screen shows epoch 2, no key pressed", t.text())
+    def wait_identity(epoch, deadline):
+        end = time.time() + deadline
+        while time.time() < end and not identity_at(epoch):
+            t.pump(0.1)
+        return identity_at(epoch)
+
+    t.send("K")
+    ok(t.wait("Held by"), "K opens the keys screen", t.text())
+    ok(wait_identity("1", 5), "identity is at epoch 1", t.text())
+    res = mappe(["keys", "rotate", "--class", "identity"])
+    ok(res.returncode == 0, "a rotation runs in another process", res.stderr.decode())
+    ok(wait_identity("2", LIVE), "the keys screen shows epoch 2, no key pressed", t.text())
 
     # A longer rotation elsewhere: its progress shows while it runs.
     many = os.path.join(tmp, "many.csv")
@@ -176,15 +177,7 @@ def run(tmp):
     rot.wait(120)
     ok(rot.returncode == 0, "that rotation ends", f"exit {rot.returncode}")
 
-    def identity_at(epoch):
-        t.pump()
-        line = [l for l in t.screen.display if l.strip().startswith("identity")]
-        return bool(line) and line[0].split()[1] == epoch and "rotating" not in line[0]
-
-    end = time.time() + LIVE
-    while time.time() < end and not identity_at("3"):
-        t.pump(0.1)
-    ok(identity_at("3"), "and then shows epoch 3, no key pressed", t.text())
+    ok(wait_identity("3", LIVE), "and then shows epoch 3, no key pressed", t.text())
 
     # A rotation started here can be left: q stops it after its first
     # batch (q is waiting before the batch ends), r resumes it.
@@ -198,7 +191,7 @@ def run(tmp):
     t.wait("Rotate the identity key now?")
     t.send("y")
     ok(t.wait("epoch 4 active", 60), "r again resumes it to the end", t.text())
-    ok(identity_at("4"), "identity is at epoch 4", t.text())
+    ok(wait_identity("4", 5), "identity is at epoch 4", t.text())
     t.send("q")
     t.wait("Name")
 
