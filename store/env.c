@@ -616,6 +616,18 @@ void store_maintain(store *st)
 		reader_check(st, &dead);
 }
 
+/* The meta page LMDB picks for a new reader, read from the map: no
+ * transaction, no lock, no system call. Another process's commit is in the
+ * shared map as soon as it is on the file. */
+uint64_t store_generation(const store *st)
+{
+	MDB_envinfo info;
+
+	if (!st || !st->env || mdb_env_info(st->env, &info) != 0)
+		return 0;
+	return (uint64_t)info.me_last_txnid;
+}
+
 void store_close(store *st)
 {
 	if (!st)

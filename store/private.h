@@ -49,7 +49,9 @@
  * Databases (all keys big-endian so that LMDB's byte order is numeric order):
  *   meta    "schema" u32 | "store_id" [16] | "authority" pk[32] (the current one) |
  *           "authorities" pk[32] x (epoch + 1), oldest first (absent: epoch 0) | "next_id" u64 |
- *           "next_id_mac" u32 record epoch | MAC[32] (cases.c)
+ *           "next_id_mac" u32 record epoch | MAC[32] (cases.c) |
+ *           "cases_gen" u64: the LMDB transaction that last wrote a case header
+ *           (record.c; absent: none since it came; search_index_sync reads it)
  *   users   name -> user record (users.c)
  *   grants  name 0x00 u8 class u32 epoch -> grant (keys.h)
  *   epochs  u8 class -> u32 active epoch | u32 floor (older epochs are retired)
@@ -91,6 +93,7 @@ struct store {
 	bool legacy; /* meta "migrate": format-4 cases may remain (st_load_epochs) */
 	bool nid_checked; /* the import in this transaction checked duplicates set-wise */
 	bool yield_writers; /* a rotation or migration: let waiting writers go first */
+	bool rotate_stop;   /* store_rotate_stop: end after the batch just committed */
 	char user[64];
 	enum key_role role;
 	bool must_change;
@@ -261,6 +264,10 @@ struct rec_header {
 };
 
 int st_hdr_read(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h);
+/* The version a case value's clear header claims, unverified (0 when it is
+ * malformed): enough to tell that a copy read earlier is out of date (then
+ * it is read again, verified), never to trust. */
+uint32_t st_hdr_version_raw(const uint8_t *b, size_t len);
 /* MAC under the active record epoch and write (format 5: with the class
  * envelopes the slots point at). */
 int st_hdr_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h);

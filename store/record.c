@@ -641,11 +641,34 @@ int st_hdr_read(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
 	return M_OK;
 }
 
+uint32_t st_hdr_version_raw(const uint8_t *b, size_t len)
+{
+	if (len >= 31 && b[0] == HDR_FORMAT5)
+		return rd32(b + 2); /* st_hdr5_decode's layout */
+	if (len >= 32 + KEYS_MAC_BYTES && b[0] == HDR_FORMAT)
+		return rd32(b + 4); /* hdr_decode's */
+	return 0;
+}
+
+/* meta "cases_gen": the transaction that last wrote a case. Put once per
+ * case written, the same value within a transaction: LMDB rewrites it on
+ * the page already dirty. */
+static int cases_gen_put(store *st, MDB_txn *txn)
+{
+	uint8_t g[8];
+
+	be64(g, (uint64_t)mdb_txn_id(txn));
+	return st_put(st, txn, DB_META, "cases_gen", 9, g, sizeof g, 0);
+}
+
 int st_hdr_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
 {
 	uint8_t b[HDR_MAX], k[8];
 	size_t n;
+	int grc;
 
+	if ((grc = cases_gen_put(st, txn)))
+		return grc;
 	h->epoch = st->epoch[KC_RECORD];
 	if (h->format == HDR_FORMAT5) {
 		uint8_t *v;

@@ -130,6 +130,20 @@ int store_rotation_get(store *st, enum key_class c, struct store_rotation *out)
 	return st_txn(st, false, get_txn, &ctx);
 }
 
+static int epochs_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	int rc = st_load_epochs(st, txn);
+
+	if (rc == M_OK)
+		memcpy(vctx, st->epoch, sizeof st->epoch);
+	return rc;
+}
+
+int store_active_epochs(store *st, uint32_t active[KC_COUNT])
+{
+	return st_txn(st, false, epochs_txn, active);
+}
+
 /* Read the state again inside a transaction and make sure it is still the
  * rotation this process began: another may have finished it meanwhile (or a
  * revocation superseded it), and acting on a state that is gone would write
@@ -841,6 +855,7 @@ static int rotate_set_locked(store *st, key_classes classes, size_t max_batch,
 	int rc = M_OK;
 
 	*blocked = 0;
+	st->rotate_stop = false;
 	memset(dmg, 0, sizeof dmg);
 	for (unsigned c = 0; c < KC_COUNT && rc == M_OK; c++) {
 		r[c] = (struct store_rotation){.cls = (enum key_class)c};
@@ -868,6 +883,14 @@ static int rotate_set_locked(store *st, key_classes classes, size_t max_batch,
 			for (unsigned c = 0; progress && c < KC_COUNT; c++)
 				if (sctx.set & (1u << c))
 					progress(pctx, &r[c]);
+			/* Stopped between batches: the state of a kill here,
+			 * which the next run resumes. */
+			for (unsigned c = 0; st->rotate_stop && c < KC_COUNT; c++)
+				if (sctx.set & (1u << c)) {
+					rc = st_err(st, ROTATION_STOPPED, .cls = (int)c,
+					            .n = r[c].done, .m = r[c].total);
+					goto out;
+				}
 		}
 		/* Each class proved unused, held back, or (something still
 		 * under its old epoch) passed over again with the others. */
@@ -909,9 +932,15 @@ static int rotate_set_locked(store *st, key_classes classes, size_t max_batch,
 	}
 out:
 	st->yield_writers = false;
+	st->rotate_stop = false;
 	for (unsigned c = 0; c < KC_COUNT; c++)
 		free(dmg[c].id);
 	return rc;
+}
+
+void store_rotate_stop(store *st)
+{
+	st->rotate_stop = true;
 }
 
 /* One rotation of a store at a time, across processes. */

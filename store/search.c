@@ -31,6 +31,7 @@ struct search_index {
 	size_t used;   /* in the last chunk */
 	uint64_t next; /* resume point while loading in batches */
 	bool done;
+	uint64_t synced;         /* meta "cases_gen" as of the load or the last sync */
 	struct case_rec scratch; /* one locked arena reused for every case read */
 };
 
@@ -122,6 +123,22 @@ static int entry_fill(store *st, MDB_txn *txn, search_index *ix, struct search_e
 	return rc ? st_err(st, NOMEM) : M_OK;
 }
 
+/* meta "cases_gen" (record.c): 0 while no case was written since it came. */
+static int cases_gen(store *st, MDB_txn *txn, uint64_t *out)
+{
+	MDB_val v;
+	int rc = st_get(st, txn, DB_META, "cases_gen", 9, &v);
+
+	*out = 0;
+	if (rc == -1)
+		return M_OK;
+	if (rc)
+		return rc;
+	if (v.mv_size == 8)
+		*out = rd64(v.mv_data);
+	return M_OK;
+}
+
 static int load_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	search_index *ix = vctx;
@@ -130,6 +147,10 @@ static int load_txn(store *st, MDB_txn *txn, void *vctx)
 	int rc = st_case_ids(st, txn, ix->next, ids, LOAD_BATCH, &n);
 
 	if (rc)
+		return rc;
+	/* As of the first batch: a write after it is read again by the next
+	 * sync, even one this load went on to read. */
+	if (ix->next == 0 && !ix->n && (rc = cases_gen(st, txn, &ix->synced)))
 		return rc;
 
 	for (size_t i = 0; i < n; i++) {
@@ -253,6 +274,169 @@ int search_index_refresh(store *st, search_index *ix, uint64_t id)
 		return rc;
 	/* New ids are the largest: appending keeps the order. */
 	ix->e[ix->n++] = ctx.e;
+	return M_OK;
+}
+
+/* ---- catching up with other processes ---------------------------------- */
+
+static int peek_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	return cases_gen(st, txn, vctx);
+}
+
+enum { SYNC_BATCH = 1024 };
+
+struct sync_ctx {
+	search_index *ix;
+	uint64_t gen;  /* meta "cases_gen" now */
+	uint64_t next; /* the next case id to look at */
+	size_t at;     /* the index's first entry not yet matched */
+	size_t changed;
+	bool done;
+};
+
+/* Entry at becomes case id, read in txn: put there, replacing it or before
+ * it. M_INTEGRITY (a broken case, mappe check's to report) keeps what was
+ * there; false in *put then. */
+static int sync_put(store *st, MDB_txn *txn, struct sync_ctx *ctx, uint64_t id, bool replace,
+                    bool *put)
+{
+	search_index *ix = ctx->ix;
+	struct search_entry e;
+	int rc = entry_fill(st, txn, ix, &e, id);
+
+	*put = false;
+	if (rc == M_INTEGRITY)
+		return M_OK;
+	if (rc)
+		return rc;
+	if (!replace) {
+		if ((rc = entries_reserve(st, ix)))
+			return rc;
+		memmove(&ix->e[ctx->at + 1], &ix->e[ctx->at], (ix->n - ctx->at) * sizeof *ix->e);
+		ix->n++;
+	}
+	/* The old strings stay in the arena until the index is freed: about a
+	 * hundred bytes a colleague's save. */
+	ix->e[ctx->at] = e;
+	ctx->changed++;
+	*put = true;
+	return M_OK;
+}
+
+/* The first entry whose id is id or above. */
+static size_t lower_bound(const search_index *ix, uint64_t id)
+{
+	size_t lo = 0, hi = ix->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ix->e[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void sync_drop(struct sync_ctx *ctx)
+{
+	search_index *ix = ctx->ix;
+
+	memmove(&ix->e[ctx->at], &ix->e[ctx->at + 1], (ix->n - ctx->at - 1) * sizeof *ix->e);
+	ix->n--;
+	ctx->changed++;
+}
+
+/* One batch of case headers against the index, both in id order. A header
+ * is looked at in the clear and unverified (st_hdr_version_raw): a version
+ * that moved only makes the case be read again, verified. */
+static int sync_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct sync_ctx *ctx = vctx;
+	search_index *ix = ctx->ix;
+	MDB_cursor *cur;
+	uint8_t k[8];
+	MDB_val key = {8, k}, val;
+	size_t seen = 0;
+	uint64_t last = 0;
+	int rc, mrc;
+
+	if (ctx->next == 0 && (rc = cases_gen(st, txn, &ctx->gen)))
+		return rc;
+	/* Where the last batch ended, found again: a transaction st_txn runs
+	 * again after a failure then starts where this one did. */
+	ctx->at = lower_bound(ix, ctx->next);
+	be64(k, ctx->next);
+	if ((mrc = mdb_cursor_open(txn, st->dbi[DB_CASES], &cur)))
+		return st_mdb(st, mrc, "cases");
+	rc = M_OK;
+	case_init(&ix->scratch);
+	for (mrc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE); mrc == 0 && seen < SYNC_BATCH;
+	     mrc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+		uint64_t id;
+		uint32_t version;
+		bool put;
+		if (key.mv_size != 8)
+			continue;
+		id = rd64(key.mv_data);
+		version = st_hdr_version_raw(val.mv_data, val.mv_size);
+		seen++;
+		last = id;
+		while (ctx->at < ix->n && ix->e[ctx->at].id < id)
+			sync_drop(ctx); /* gone from the store */
+		if (ctx->at < ix->n && ix->e[ctx->at].id == id) {
+			if (ix->e[ctx->at].version != version)
+				rc = sync_put(st, txn, ctx, id, true, &put);
+			ctx->at++;
+		} else {
+			/* New (appended: new ids are the largest), or one a
+			 * load found broken, tried again. */
+			rc = sync_put(st, txn, ctx, id, false, &put);
+			ctx->at += put;
+		}
+		if (rc)
+			break;
+		/* entry_fill read other tables: the cursor is still where it was. */
+	}
+	case_clear(&ix->scratch);
+	mdb_cursor_close(cur);
+	if (rc)
+		return rc;
+	if (mrc && mrc != MDB_NOTFOUND)
+		return st_mdb(st, mrc, "cases");
+	if (seen < SYNC_BATCH || last == UINT64_MAX) {
+		while (ctx->at < ix->n)
+			sync_drop(ctx);
+		ctx->done = true;
+	} else {
+		ctx->next = last + 1;
+	}
+	return M_OK;
+}
+
+int search_index_sync(store *st, search_index *ix, size_t *changed)
+{
+	struct sync_ctx ctx = {.ix = ix};
+	int rc;
+
+	if (changed)
+		*changed = 0;
+	if (!st->kr)
+		return st_err(st, NOT_UNLOCKED);
+	if ((rc = st_txn(st, false, peek_txn, &ctx.gen)))
+		return rc;
+	if (ctx.gen == ix->synced)
+		return M_OK;
+	while (!ctx.done && rc == M_OK)
+		rc = st_txn(st, false, sync_txn, &ctx);
+	if (changed)
+		*changed = ctx.changed;
+	if (rc)
+		return rc;
+	/* A write after the first batch looked at its meta is caught next
+	 * time, even if this pass read it already. */
+	ix->synced = ctx.gen;
 	return M_OK;
 }
 

@@ -269,6 +269,11 @@ void store_close(store *st);
 /* Clear reader slots left by killed processes (store.md 2): call now and
  * then from long-running sessions; cheap. */
 void store_maintain(store *st);
+/* A number that moves whenever any process commits a write to the store
+ * (LMDB's last committed transaction id): read without a transaction and
+ * without a lock, cheap enough for a timer between keys. The same value
+ * again: nothing was written in between. 0 for no store. */
+uint64_t store_generation(const store *st);
 /* The last failure of a call on st, and its English message. */
 const struct store_fault *store_fault(const store *st);
 const char *store_error(const store *st);
@@ -379,6 +384,9 @@ struct store_key_status {
  * cases (a full scan, in short read transactions). */
 int store_key_status(store *st, struct store_key_status status[KC_COUNT]);
 int store_rotation_get(store *st, enum key_class c, struct store_rotation *out);
+/* The active epoch of every class: one short read (a screen that follows
+ * rotations asks it on a timer; store_key_status scans every case). */
+int store_active_epochs(store *st, uint32_t active[KC_COUNT]);
 
 /* Rotate class c: a new epoch granted to exactly the users allowed the class,
  * the old one decrypt-only, then every case re-encrypted in batches of
@@ -405,6 +413,13 @@ int store_rotate_classes(store *st, key_classes classes, size_t batch,
                          void (*damaged)(void *ctx, enum key_class c,
                                          const struct store_fault *why),
                          void *ctx);
+
+/* Called from a rotation's progress(): stop after the batch just
+ * committed. The rotation then returns M_UNAVAILABLE (ROTATION_STOPPED,
+ * naming the class and how far it got) and stays in progress, the new epoch
+ * active and the old one decrypt-only, exactly as if it had been killed
+ * there: the same call again resumes it. */
+void store_rotate_stop(store *st);
 
 /* Replace the authority key (administrators' granting and signing key): a
  * revoked administrator's copy then signs nothing that authenticates. Every
@@ -578,6 +593,14 @@ void search_index_row(const search_index *ix, size_t i, struct search_row *out);
 long search_index_find(const search_index *ix, uint64_t id);
 /* Re-read one case after a save (or add it if new). */
 int search_index_refresh(store *st, search_index *ix, uint64_t id);
+/* Catch up with what other processes wrote since the index was loaded or
+ * last synced: cases added are read in, cases whose version moved are read
+ * again, cases gone are dropped. Nothing is read when no case was written
+ * since (meta "cases_gen", one look-up); else one pass over the clear case
+ * headers in short read transactions, decrypting only the cases that
+ * changed. Rows may move: row numbers held from before are stale when
+ * *changed (may be NULL: rows read, added or dropped) is above 0. */
+int search_index_sync(store *st, search_index *ix, size_t *changed);
 /* Best first. A query of 11 digits looks up the national id; a date matches
  * birth dates; anything else matches names in any script or spelling. */
 int search_run(store *st, search_index *ix, const char *query, size_t len,

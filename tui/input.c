@@ -248,6 +248,12 @@ bool ui_read_key(struct ui *ui, struct script_state *ss, wint_t *ch, bool *fnkey
 				*fnkey = true;
 				return true;
 			}
+			/* Between keys, twice a second: a colleague's save. */
+			if (ui->live && ui_live_pending(ui)) {
+				*ch = KEY_LIVE;
+				*fnkey = true;
+				return true;
+			}
 			continue;
 		}
 		ui->last_key = time(NULL);

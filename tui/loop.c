@@ -29,6 +29,26 @@ void ui_changed(struct ui *ui, uint64_t id)
 			ui->stack[i].ops->changed(ui->stack[i].self, ui, id);
 }
 
+bool ui_live_pending(struct ui *ui)
+{
+	return ui->st && store_generation(ui->st) != ui->generation;
+}
+
+/* Catch up with what colleagues wrote: the index first (its rows may move),
+ * then every screen hears "anything may have changed". The generation is
+ * taken before, so that a write meanwhile is caught at the next wake. */
+static void live_catch_up(struct ui *ui)
+{
+	size_t changed = 0;
+
+	ui->generation = store_generation(ui->st);
+	if (ui->ix && search_index_sync(ui->st, ui->ix, &changed) != M_OK)
+		ui_say(ui, true, "%s", tui_error(ui->st));
+	if (changed)
+		ui->index_serial++;
+	ui_changed(ui, 0);
+}
+
 static void pop(struct ui *ui)
 {
 	struct view *v = &ui->stack[--ui->depth];
@@ -77,6 +97,9 @@ int ui_loop(struct ui *ui)
 	curs_set(0);
 	ui_colors_init(ui);
 	ui->last_key = time(NULL);
+	/* The index was loaded before: what was written since is in its
+	 * cases_gen, and the first wake catches up. */
+	ui->generation = 0;
 	if (ui->start)
 		ui->start(ui);
 
@@ -96,12 +119,19 @@ int ui_loop(struct ui *ui)
 			unlocked_said = true;
 		}
 		ui_redraw(ui);
+		ui->live = true;
 		if (!ui_read_key(ui, ss, &ch, &fnkey)) {
+			ui->live = false;
 			lost = !ui->script;
 			break;
 		}
+		ui->live = false;
 		if (fnkey && ch == KEY_RESIZE)
 			continue; /* the next redraw uses the new LINES and COLS */
+		if (fnkey && ch == KEY_LIVE) {
+			live_catch_up(ui);
+			continue;
+		}
 		if (fnkey && ch == KEY_IDLE) {
 			if (!ui_idle_lock(ui, ss))
 				break;

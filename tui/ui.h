@@ -176,6 +176,11 @@ struct ui {
 	void (*start)(struct ui *ui); /* once the screen is up */
 	int idle_lock;                /* seconds without a key before locking; 0: never */
 	time_t last_key;
+	/* Live data: the loop's own wait for a key (never a dialog's or the
+	 * lock's) also ends when the store's generation moves (KEY_LIVE). */
+	bool live;
+	uint64_t generation;        /* store_generation as of the last catch-up */
+	unsigned long index_serial; /* moves when a catch-up changed the index's rows */
 	bool quit;
 	int pop_more;    /* views to close after the current one (a saved conflict) */
 	bool cursor_on; /* a view placed the text cursor this frame */
@@ -216,7 +221,9 @@ bool drafts_due(time_t *last);
 int ui_loop(struct ui *ui);
 void ui_push(struct ui *ui, const struct view_ops *ops, void *self);
 /* A screen saved case id, or learnt that it changed: every open screen that
- * shows it hears of it (the list's row, a case view), top first. */
+ * shows it hears of it (the list's row, a case view), top first. Id 0: the
+ * store changed, any case may have (the live catch-up, search index
+ * already synced; ui->index_serial says whether its rows moved). */
 void ui_changed(struct ui *ui, uint64_t id);
 /* Show the text cursor at y, x once the frame is drawn. */
 void ui_cursor(struct ui *ui, int y, int x);
@@ -251,6 +258,11 @@ const char *ui_key_name(wint_t ch, bool fnkey, char *buf, size_t size);
 
 /* A key of our own: the idle time ran out (KEY_MAX is curses'). */
 #define KEY_IDLE (KEY_MAX + 1)
+/* Another: someone wrote to the store (ui->live waits only). */
+#define KEY_LIVE (KEY_MAX + 2)
+/* Whether the store's generation moved since the last catch-up: cheap,
+ * no transaction (store_generation). */
+bool ui_live_pending(struct ui *ui);
 
 #undef CTRL /* sys/ioctl.h has one for termios */
 #define CTRL(c) ((c)&0x1f)

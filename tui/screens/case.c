@@ -18,6 +18,7 @@ struct case_view {
 	int top;
 	int lines;   /* rendered height, for scrolling */
 	int journal; /* the journal heading's line, to scroll to after paging */
+	bool stale;  /* the store changed while another screen was on top */
 };
 
 static void case_free(void *self)
@@ -48,6 +49,8 @@ static int put_value(int y, int x, const char *v, int width, int ymax)
 	return rows ? rows : 1;
 }
 
+static void case_follow(struct ui *ui, struct case_view *cv);
+
 static void case_draw(void *self, struct ui *ui)
 {
 	struct case_view *cv = self;
@@ -55,6 +58,10 @@ static void case_draw(void *self, struct ui *ui)
 	int label_w = COLS >= 70 ? 26 : COLS / 3;
 	char head[128];
 
+	if (cv->stale) { /* back on top after a form, a note or help */
+		cv->stale = false;
+		case_follow(ui, cv);
+	}
 	snprintf(head, sizeof head, _("Case %llu · version %u"), (unsigned long long)cv->c.id,
 	         cv->c.version);
 	if (y >= 1 && y < ymax) {
@@ -270,11 +277,45 @@ struct case_rec *view_case_current(struct ui *ui)
 	return NULL;
 }
 
-/* Reload the case, if it is this one. */
+/* A colleague may have saved this case or added a note: read it again if
+ * the version or the journal moved, scrolled where it was. */
+static void case_follow(struct ui *ui, struct case_view *cv)
+{
+	struct case_rec now;
+	bool moved;
+	int top = cv->top;
+
+	case_init(&now);
+	if (store_case_get(ui->st, cv->c.id, &now) != M_OK) {
+		ui_say(ui, true, "%s", tui_error(ui->st));
+		case_clear(&now);
+		return;
+	}
+	moved = now.version != cv->c.version || now.notes != cv->c.notes;
+	case_clear(&now);
+	if (!moved)
+		return;
+	if (case_load(ui, cv, cv->c.id) != M_OK)
+		ui_say(ui, true, "%s", tui_error(ui->st));
+	cv->top = top;
+}
+
+/* Reload the case, if it is this one. Id 0 (the live catch-up): only when
+ * this screen is on top. A form or the conflict dialog above holds a
+ * pointer to cv->c, what the edit started from and what "theirs" is
+ * compared against: it must not change under them. Looked at again when
+ * this screen is back on top (case_draw). */
 static void case_changed(void *self, struct ui *ui, uint64_t id)
 {
 	struct case_view *cv = self;
 
+	if (id == 0) {
+		if (ui->depth && ui->stack[ui->depth - 1].self == cv)
+			case_follow(ui, cv);
+		else
+			cv->stale = true;
+		return;
+	}
 	if (cv->c.id == id && case_load(ui, cv, id) != M_OK)
 		ui_say(ui, true, "%s", tui_error(ui->st));
 }

@@ -76,9 +76,13 @@ static void keys_draw(void *self, struct ui *ui)
 			off += (size_t)snprintf(use + off, sizeof use - off, "%s%u: %llu", i ? ", " : "",
 			                        kv->s[c].use[i].epoch,
 			                        (unsigned long long)kv->s[c].use[i].records);
-		if (kv->s[c].rotation.active)
-			snprintf(use, sizeof use, _("rotating %u→%u"), kv->s[c].rotation.from,
-			         kv->s[c].rotation.to);
+		if (kv->s[c].rotation.active) {
+			const struct store_rotation *r = &kv->s[c].rotation;
+			uint64_t total = r->total ? r->total : 1,
+			         done = r->done < total ? r->done : total;
+			snprintf(use, sizeof use, _("rotating %u→%u, %u%%"), r->from, r->to,
+			         (unsigned)(100 * done / total));
+		}
 		ui_put(y, 18, use, 21);
 		ui_put(y, 40, kv->holders[c], COLS - 41);
 		if (sel)
@@ -104,7 +108,62 @@ static void keys_draw(void *self, struct ui *ui)
 	}
 }
 
+/* Someone else's rotation (or the end of ours) moved the store: follow it.
+ * Its progress is a cheap read per class; the full status (a scan of every
+ * case, for the epochs in use) only when a rotation began or ended or an
+ * active epoch moved. */
+static void keys_changed(void *self, struct ui *ui, uint64_t id)
+{
+	struct keys_view *kv = self;
+	struct store_rotation r[KC_COUNT];
+	uint32_t active[KC_COUNT];
+	bool reload = false;
+
+	(void)id;
+	if (store_active_epochs(ui->st, active) != M_OK)
+		goto fail;
+	for (unsigned c = 0; c < KC_COUNT; c++) {
+		const struct store_rotation *was = &kv->s[c].rotation;
+		if (store_rotation_get(ui->st, (enum key_class)c, &r[c]) != M_OK)
+			goto fail;
+		reload |= active[c] != kv->s[c].active || r[c].active != was->active ||
+		          (r[c].active && (r[c].from != was->from || r[c].to != was->to));
+	}
+	if (reload) {
+		if (keys_load(ui, kv) != M_OK)
+			goto fail;
+		return;
+	}
+	for (unsigned c = 0; c < KC_COUNT; c++)
+		kv->s[c].rotation = r[c];
+	return;
+fail:
+	ui_say(ui, true, "%s", tui_error(ui->st));
+}
+
+/* The rotation this screen runs, in this process: it holds the
+ * administrator's keys, which never leave it. */
 static struct ui *progress_ui;
+
+/* Between batches (no transaction open): q, Esc or ^C, or the terminal
+ * going away, stops the rotation after the batch just committed, in the
+ * state a kill leaves, which r (or mappe keys rotate) resumes. */
+static void keys_poll_stop(struct ui *ui)
+{
+	wint_t ch;
+	int rc;
+
+	if (ui_hung_up()) {
+		store_rotate_stop(ui->st);
+		return;
+	}
+	if (ui->script)
+		return;
+	timeout(0);
+	while ((rc = get_wch(&ch)) != ERR)
+		if (rc == OK && (ch == 'q' || ch == 27 || ch == CTRL('c')))
+			store_rotate_stop(ui->st);
+}
 
 /* Drawn from inside the rotation, between its batches. */
 static void keys_progress(void *ctx, const struct store_rotation *r)
@@ -115,6 +174,7 @@ static void keys_progress(void *ctx, const struct store_rotation *r)
 	char line[96];
 
 	(void)ctx;
+	keys_poll_stop(ui);
 	if (w < 10)
 		w = 10;
 	fill = (int)((uint64_t)w * done / total);
@@ -129,6 +189,10 @@ static void keys_progress(void *ctx, const struct store_rotation *r)
 	ui_attr(ui, C_SELECTED, false);
 	for (int i = fill; i < w; i++)
 		mvaddch(LINES - 3, 28 + i, ACS_CKBOARD);
+	move(LINES - 2, 0);
+	clrtoeol();
+	ui_put(LINES - 2, 1, _("q or Esc stops the rotation after this batch; r resumes it"),
+	       COLS - 2);
 	if (!ui->script)
 		refresh();
 }
@@ -136,6 +200,7 @@ static void keys_progress(void *ctx, const struct store_rotation *r)
 static bool keys_key(void *self, struct ui *ui, enum request req, wint_t ch, bool fnkey)
 {
 	struct keys_view *kv = self;
+	int rc;
 
 	(void)fnkey;
 	(void)ch;
@@ -163,13 +228,14 @@ static bool keys_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 		if (!ui_confirm(ui, q))
 			return true;
 		progress_ui = ui;
-		if (store_rotate(ui->st, (enum key_class)kv->sel, 0, keys_progress, NULL) != M_OK)
+		rc = store_rotate(ui->st, (enum key_class)kv->sel, 0, keys_progress, NULL);
+		if (rc != M_OK)
 			ui_say(ui, true, "%s", tui_error(ui->st));
-		else
-			ui_say(ui, false, _("%s: epoch %u active; the old keys are deleted"),
-			       keys_class_name((enum key_class)kv->sel), kv->s[kv->sel].active + 1);
 		if (keys_load(ui, kv) != M_OK)
 			ui_say(ui, true, "%s", tui_error(ui->st));
+		else if (rc == M_OK) /* a resumed rotation made its epoch active before */
+			ui_say(ui, false, _("%s: epoch %u active; the old keys are deleted"),
+			       keys_class_name((enum key_class)kv->sel), kv->s[kv->sel].active);
 	}
 	return true;
 }
@@ -207,4 +273,5 @@ const struct view_ops keys_ops = {
     .draw = keys_draw,
     .key = keys_key,
     .free = keys_free,
+    .changed = keys_changed,
 };

@@ -20,6 +20,8 @@ struct list_view {
 	size_t qlen;
 	int status; /* -1: every status */
 	bool mine;
+	uint64_t sel_id;      /* the case under the cursor as last drawn */
+	unsigned long serial; /* ui->index_serial the rows were computed at */
 };
 
 static void list_free(void *self)
@@ -58,6 +60,7 @@ static void list_refilter(struct ui *ui, struct list_view *lv)
 {
 	size_t total = search_index_size(ui->ix);
 
+	lv->serial = ui->index_serial;
 	free(lv->rows);
 	lv->rows = calloc(total ? total : 1, sizeof *lv->rows);
 	lv->n = 0;
@@ -84,11 +87,29 @@ static void list_refilter(struct ui *ui, struct list_view *lv)
 }
 
 /* The rows are the search index's: the changed case's name and status are
- * read again. The row stays where it is until the list is filtered again. */
+ * read again. The row stays where it is until the list is filtered again.
+ * Id 0: the live catch-up synced the index, whose rows may have moved:
+ * filtered again (the search too), the cursor kept on its case. */
 static void list_changed(void *self, struct ui *ui, uint64_t id)
 {
-	(void)self;
-	search_index_refresh(ui->st, ui->ix, id);
+	struct list_view *lv = self;
+
+	if (id) {
+		search_index_refresh(ui->st, ui->ix, id);
+		return;
+	}
+	if (lv->serial == ui->index_serial)
+		return;
+	size_t old_sel = lv->sel;
+	list_refilter(ui, lv);
+	for (size_t i = 0; lv->sel_id && i < lv->n; i++)
+		if (row_id(ui, lv->rows[i]) == lv->sel_id) {
+			lv->sel = i;
+			break;
+		}
+	/* The cursor's line on screen stays where it was. */
+	size_t off = old_sel >= lv->top ? old_sel - lv->top : 0;
+	lv->top = lv->sel >= off ? lv->sel - off : 0;
 }
 
 static int list_height(void)
@@ -108,6 +129,7 @@ static void list_draw(void *self, struct ui *ui)
 		lv->top = lv->sel;
 	if (lv->sel >= lv->top + (size_t)h)
 		lv->top = lv->sel - (size_t)h + 1;
+	lv->sel_id = lv->n ? row_id(ui, lv->rows[lv->sel]) : 0;
 
 	ui_attr(ui, C_LABEL, true);
 	ui_put_pad(1, 1, _("Name"), name_w);
