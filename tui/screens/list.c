@@ -95,7 +95,10 @@ static void list_changed(void *self, struct ui *ui, uint64_t id)
 	struct list_view *lv = self;
 
 	if (id) {
+		bool known = search_index_find(ui->ix, id) >= 0;
 		search_index_refresh(ui->st, ui->ix, id);
+		if (!known)
+			list_refilter(ui, lv); /* a case registered here: a new row */
 		return;
 	}
 	if (lv->serial == ui->index_serial)
