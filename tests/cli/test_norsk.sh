@@ -40,7 +40,7 @@ check "show --json after update" 0 admin show 1 --json
 expect_in "$T/out" "the date is stored ISO" '"tb_screening": "2024-03-05"'
 expect_in "$T/out" "the status by its id" '"status": "closed"'
 expect_in "$T/out" "the national id without its space" '"national_id": "15038512363"'
-echo '{"tb_screening": "32.01.2024"}' | check "update refuses a date that does not exist" 5 admin update 1
+check "update refuses a date that does not exist" 5 admin update 1 <<<'{"tb_screening": "32.01.2024"}'
 check "nothing was written" 0 admin show 1 --json
 expect_in "$T/out" "the date stands" '"tb_screening": "2024-03-05"'
 
@@ -74,6 +74,11 @@ expect_in "$T/out" "the boolean as yes" "yes"
 printf 'a visit\n' | admin note add 1 --kind home_visit >/dev/null 2>&1 || not_ok "add a note"
 check "the journal in Norwegian" 0 admin --lang nb show 1
 expect_in "$T/out" "the note kind translated" "hjemmebesøk"
+
+check "find in Norwegian" 0 admin --lang nb find <<<'Ødegård'
+expect_in "$T/out" "find prints the date DD.MM.YYYY and the status by label" "17.04.2001  avsluttet"
+check "find in English" 0 admin --lang en find <<<'Ødegård'
+expect_in "$T/out" "and in English the ISO date and the English label" "2001-04-17  closed"
 
 # --help
 check "--lang nb --help" 0 "$MAPPE" --lang nb --help

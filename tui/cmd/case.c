@@ -39,12 +39,16 @@ static void print_json_str(const char *key, const char *v)
 		fputs("null", stdout);
 }
 
-/* One value of a find line: stored data, so escaped, and on one line. */
-static void put_value(const struct case_rec *c, enum field_id f, const char *none,
-                      const char *after)
+/* One value of a find line as people read it (a status by its label, a date
+ * DD.MM.YYYY in Norwegian): stored data, so escaped, and on one line. */
+static void put_value(const struct cli *cli, const struct case_rec *c, enum field_id f,
+                      const char *none, const char *after)
 {
-	if (c->value[f])
-		text_write_safe(stdout, c->value[f], c->len[f], NULL);
+	char buf[64];
+	const char *v = c->value[f], *shown = field_display(f, v, cli->norwegian, buf, sizeof buf);
+
+	if (v)
+		text_write_safe(stdout, shown, shown == v ? c->len[f] : strlen(shown), NULL);
 	else
 		fputs(none, stdout);
 	fputs(after, stdout);
@@ -100,11 +104,11 @@ int cmd_find(struct cli *cli)
 			puts("}");
 		} else {
 			printf("%6llu  ", (unsigned long long)c.id);
-			put_value(&c, F_given_name, "-", " ");
-			put_value(&c, F_family_name, "-", "  ");
-			put_value(&c, F_birth_date, "----------", "  ");
-			put_value(&c, F_status, "", "  ");
-			put_value(&c, F_caseworker, "", "\n");
+			put_value(cli, &c, F_given_name, "-", " ");
+			put_value(cli, &c, F_family_name, "-", "  ");
+			put_value(cli, &c, F_birth_date, "----------", "  ");
+			put_value(cli, &c, F_status, "", "  ");
+			put_value(cli, &c, F_caseworker, "", "\n");
 		}
 		case_clear(&c);
 	}
