@@ -105,7 +105,8 @@ static void form_choices(struct ui *ui, enum field_id f)
 	int n = field_choice_count(f);
 
 	if (field_catalogue[f].type == FT_BOOL) {
-		ui_say(ui, false, "%s %s, %s", _("Choices:"), ui->nb ? "ja" : "yes", ui->nb ? "nei" : "no");
+		ui_say(ui, false, "%s %s, %s", _("Choices:"), ui->nb ? "ja" : "yes",
+		       ui->nb ? "nei" : "no");
 		return;
 	}
 	if (n == 0)
