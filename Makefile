@@ -53,7 +53,7 @@ GEN_PROG  := $(BUILD)/mappe-gen
 GEN_BIN   := $(BUILD)/tests/gen
 PLANT_BIN := $(BUILD)/tests/plant
 
-.PHONY: all deps check asan run install uninstall clean tests tidy cppcheck format po pot bench fuzz
+.PHONY: all deps deps-run check asan run install uninstall clean tests tidy cppcheck format po pot bench fuzz
 LANGS   := nb
 MO      := $(LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/mappe.mo)
 
@@ -106,11 +106,18 @@ $(GEN_LIB): $(GEN_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 # The parts of tui/ that need no terminal are unit tested too.
-TUI_PURE := $(BUILD)/tui/editor.o $(BUILD)/tui/cmd/conf.o $(BUILD)/tui/i18n.o
+TUI_PURE := $(BUILD)/tui/editor.o $(BUILD)/tui/termkeys.o $(BUILD)/tui/cmd/conf.o $(BUILD)/tui/i18n.o
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBA) $(GEN_LIB) $(TUI_PURE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TUI_PURE) $(GEN_LIB) $(LIBA) $(LIBS) \
+	  $(shell pkg-config --libs cmocka)
+
+# The keymaps are the screens' data: their test links all of tui/ but main.
+TUI_NOMAIN := $(filter-out $(BUILD)/tui/cmd/main.o,$(TUI_OBJ))
+$(BUILD)/tests/test_keymap: tests/unit/test_keymap.c $(TUI_NOMAIN) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TUI_NOMAIN) $(LIBA) $(LIBS) \
 	  $(shell pkg-config --libs cmocka)
 
 # No $(LIBS): neither -llmdb nor -lsodium.
@@ -137,6 +144,9 @@ tests: $(BUILD)/mappe $(MO) $(UNIT_BIN) $(GEN_PROG) $(GEN_BIN) $(PLANT_BIN)
 deps:
 	@scripts/deps.sh
 
+deps-run:
+	@scripts/deps.sh --run
+
 check: deps
 	@$(MAKE) --no-print-directory tests
 	@tests/run.sh $(BUILD)
@@ -148,7 +158,7 @@ asan: deps
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp tests/run.sh build-asan
 
-run: deps all
+run: deps-run all
 	./mappe demo
 
 # make bench: mappe beside plain LMDB, SQLCipher and SQLite on the same

@@ -1,11 +1,18 @@
 #!/bin/sh
 # Install the Debian packages mappe needs to build and test, if any are missing.
 # Uses sudo when not root and says what it does; does nothing when all are there.
-# Extra package names as arguments (make fuzz adds clang).
+# --run: only what building and running mappe needs (make run); else also
+# what the tests and benchmarks need (make check). Extra package names as
+# arguments (make fuzz adds clang).
 set -e
-PKGS="build-essential pkg-config libncurses-dev liblmdb-dev lmdb-utils libsodium-dev
-libcmocka-dev libsqlcipher-dev python3 python3-pexpect python3-pyte gettext openssh-server
-openssh-client $*"
+RUN="build-essential pkg-config libncurses-dev liblmdb-dev libsodium-dev gettext"
+if [ "${1:-}" = --run ]; then
+    shift
+    PKGS="$RUN $*"
+else
+    PKGS="$RUN lmdb-utils libcmocka-dev libsqlcipher-dev python3 python3-pexpect python3-pyte
+openssh-server openssh-client $*"
+fi
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \

@@ -287,6 +287,16 @@ struct insert_ctx {
 	size_t failed; /* index of the case that failed */
 };
 
+/* A case's caseworker is someone who can work on it: an enrolled user, not
+ * a revoked one (a typo would hide the case from everyone's caseload).
+ * An import (import.c) may name colleagues not yet enrolled. */
+static int caseworker_check(store *st, MDB_txn *txn, const struct case_rec *c)
+{
+	if (!c->dirty[F_caseworker] || !c->value[F_caseworker] || !c->len[F_caseworker])
+		return M_OK;
+	return st_user_active(st, txn, c->value[F_caseworker], c->len[F_caseworker]);
+}
+
 static int insert_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct insert_ctx *ctx = vctx;
@@ -296,6 +306,8 @@ static int insert_txn(store *st, MDB_txn *txn, void *vctx)
 		return rc;
 	for (size_t i = 0; i < ctx->n; i++) {
 		ctx->failed = i;
+		if ((rc = caseworker_check(st, txn, &ctx->cases[i])))
+			return rc;
 		rc = case_insert_txn(st, txn, &ctx->cases[i], ctx->ids ? &ctx->ids[i] : NULL);
 		if (rc)
 			return rc;
@@ -368,6 +380,8 @@ static int update_txn(store *st, MDB_txn *txn, void *vctx)
 		return st_err(st, CASE_CHANGED, .record = c->id, .n = ctx->expect, .m = h.version);
 	if (h.format != HDR_FORMAT5 && case_lists_dirty(c))
 		return st_err(st, CASE_NEEDS_MIGRATE, .record = c->id);
+	if ((rc = caseworker_check(st, txn, c)))
+		return rc;
 	if (h.format == HDR_FORMAT5) {
 		any = case_lists_dirty(c);
 		for (int f = 0; f < F_COUNT; f++) {

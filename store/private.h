@@ -360,6 +360,9 @@ int st_write_user(store *st, MDB_txn *txn, const keyring *signer, const char *na
 int st_grant_role(store *st, MDB_txn *txn, const keyring *kr, const char *name,
                   enum key_role role, const uint8_t pk[KEYS_PK_BYTES]);
 /* check: every user record decodes (and, for an administrator, verifies). */
+/* M_OK if name is an enrolled user who is not revoked (a case's caseworker
+ * must be one); else the fault CASEWORKER_UNKNOWN. */
+int st_user_active(store *st, MDB_txn *txn, const char *name, size_t len);
 int st_check_users(store *st, MDB_txn *txn,
                    void (*report)(void *, uint64_t, const struct store_fault *),
                    void *rctx, size_t *broken);

@@ -254,15 +254,17 @@ static int rotate_class5(store *st, MDB_txn *txn, uint64_t id, struct rec_header
 		return rc == M_AUTH ? st_err(st, ROTATE_OLD_KEY_UNHELD, .cls = c)
 		                    : rc;
 	}
+	/* Into the build memory: st_class_open below reuses the scratch. A
+	 * placeholder opens to nothing and is sealed anew as an empty class. */
 	if (s->state == SLOT_BLANK) {
 		pt = empty;
 		n = sizeof empty;
 	}
-	/* Into the build memory: st_class_open below reuses the scratch. */
 	if (!(copy = st_build(st, n)))
 		return st_err(st, NOMEM);
 	memcpy(copy, pt, n);
-	keys_wipe((void *)pt, n);
+	if (pt != empty)
+		keys_wipe((void *)pt, n);
 	if (c == NID_CLASS) {
 		const uint8_t *nid[2] = {NULL, NULL};
 		if (st_class_each(copy, n, nid_entry, nid) < 0) {

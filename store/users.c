@@ -736,17 +736,49 @@ struct add_ctx {
 	const uint8_t *slot;
 };
 
+static int user_read_verified(store *st, MDB_txn *txn, const char *name, struct user_rec *u);
+
+int st_user_active(store *st, MDB_txn *txn, const char *name, size_t len)
+{
+	struct user_rec u = {0};
+	MDB_val v;
+	int shown = len > 63 ? 63 : (int)len;
+	int rc = store_user_name_valid_n(name, len)
+	             ? st_get(st, txn, DB_USERS, name, len, &v)
+	             : -1;
+
+	if (rc == M_OK && user_decode(st, name, len, &v, &u) == M_OK && !(u.flags & USER_REVOKED))
+		rc = M_OK;
+	else if (rc == M_OK || rc == -1)
+		rc = st_err(st, CASEWORKER_UNKNOWN, .name = name, .namelen = shown);
+	keys_wipe(&u, sizeof u);
+	return rc;
+}
+
+/* A revoked user may be enrolled again: a new record with the new keypair
+ * replaces the revoked one (whose keyslot is already wiped), and no grant
+ * of the old keypair may remain. Anyone else is there already. */
+static int readd_revoked(store *st, MDB_txn *txn, const char *name)
+{
+	struct user_rec u = {0};
+	int rc = user_read_verified(st, txn, name, &u);
+
+	if (rc == M_OK && !(u.flags & USER_REVOKED))
+		rc = st_err(st, USER_EXISTS, .name = name);
+	keys_wipe(&u, sizeof u);
+	return rc ? rc : st_drop_grants(st, txn, name, -1, 0);
+}
+
 static int add_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct add_ctx *ctx = vctx;
 	MDB_val v;
 	int rc = st_get(st, txn, DB_USERS, ctx->name, strlen(ctx->name), &v);
 
-	if (rc == M_OK)
-		return st_err(st, USER_EXISTS, .name = ctx->name);
-	if (rc != -1)
+	if (rc != M_OK && rc != -1)
 		return rc;
-	if ((rc = st_load_epochs(st, txn)) || (rc = authority_current(st, txn)))
+	if ((rc == M_OK && (rc = readd_revoked(st, txn, ctx->name))) ||
+	    (rc = st_load_epochs(st, txn)) || (rc = authority_current(st, txn)))
 		return rc;
 	rc = st_write_user(st, txn, st->kr, ctx->name, ctx->role, true, ctx->pk, ctx->slot);
 	if (rc)

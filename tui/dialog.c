@@ -4,20 +4,28 @@
 
 #include <curses.h>
 
+/* Waits for y (j) or n; Esc, the idle lock or a dropped link leave the
+ * question open (-1). Other keys, a resize among them, ask again. */
 int ui_ask(struct ui *ui, const char *question)
 {
 	wint_t ch;
-	bool fn, got;
+	bool fn;
 
-	ui_say(ui, false, "%s %s", question, _("(y/n)"));
-	ui_redraw(ui);
-	got = ui_read_key(ui, ui->script_state, &ch, &fn);
-	ui->message[0] = 0;
-	if (!got || fn)
-		return -1;
-	if (ch == 'y' || ch == 'Y' || ch == 'j' || ch == 'J')
-		return 1;
-	return ch == 'n' || ch == 'N' ? 0 : -1;
+	for (;;) {
+		ui_say(ui, false, "%s %s", question, _("(y/n)"));
+		ui_redraw(ui);
+		if (!ui_read_key(ui, ui->script_state, &ch, &fn) || (fn && ch == KEY_IDLE) ||
+		    (!fn && ch == 27)) {
+			ui->message[0] = 0;
+			return -1;
+		}
+		if (fn)
+			continue;
+		if (ch == 'y' || ch == 'Y' || ch == 'j' || ch == 'J' || ch == 'n' || ch == 'N') {
+			ui->message[0] = 0;
+			return ch == 'n' || ch == 'N' ? 0 : 1;
+		}
+	}
 }
 
 bool ui_confirm(struct ui *ui, const char *question)

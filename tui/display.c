@@ -28,6 +28,7 @@ void ui_say(struct ui *ui, bool error, const char *fmt, ...)
 static void draw_frame(struct ui *ui, const struct view *v)
 {
 	const struct view_ops *ops = v->ops;
+	const struct keymap *km = keymap_of(v);
 	char title[160];
 	int x = 0;
 
@@ -54,32 +55,33 @@ static void draw_frame(struct ui *ui, const struct view *v)
 		ui_attr(ui, ui->message_error ? C_ERROR : C_NORMAL, false);
 	}
 
-	/* Key bar: the keys that work here, as many as fit (htop's
-	 * FunctionBar), help first so that it is never cut off. */
+	/* Key bar (htop's FunctionBar): the keymap in front of the user, in the
+	 * order its bar gives, as many as fit; each request with the first key
+	 * that makes it there, so never a key that does something else. */
 	ui_attr(ui, C_BAR, true);
 	move(LINES - 1, 0);
 	clrtoeol();
 	ui_put_pad(LINES - 1, 0, "", COLS);
-	for (int pass = 0; pass < 2; pass++) {
-		for (int r = 1; r < REQ_COUNT; r++) {
-			char item[80];
-			bool help = r == REQ_HELP;
-			int w;
-			if (!(ops->hints & RQ(r)) || help != (pass == 0))
-				continue;
-			if (r == REQ_KEYS && store_role(ui->st) != ROLE_ADMIN)
-				continue; /* only administrators have a keys screen */
-			snprintf(item, sizeof item, "%s %s", request_key(r), request_label(r));
-			w = ui_text_width(item);
-			if (x + w + 1 > COLS)
-				break;
-			ui_attr(ui, C_KEY, true);
-			x += ui_put(LINES - 1, x, request_key(r), COLS - x);
-			ui_attr(ui, C_KEY, false);
-			x += ui_put(LINES - 1, x, " ", 1);
-			x += ui_put(LINES - 1, x, request_label(r), COLS - x);
-			x += ui_put(LINES - 1, x, "  ", COLS - x);
-		}
+	for (size_t i = 0; i < km->nbar; i++) {
+		enum request r = km->bar[i];
+		struct binding b;
+		char key[32];
+		bool bound = false;
+		if (!request_offered(ui, r))
+			continue;
+		for (size_t j = 0; !bound && keymap_binding(km, j, &b); j++)
+			bound = b.req == r;
+		if (!bound)
+			continue;
+		ui_key_name(b.ch, b.fnkey, key, sizeof key);
+		if (x + ui_text_width(key) + 1 + ui_text_width(request_label(r)) + 1 > COLS)
+			break;
+		ui_attr(ui, C_KEY, true);
+		x += ui_put(LINES - 1, x, key, COLS - x);
+		ui_attr(ui, C_KEY, false);
+		x += ui_put(LINES - 1, x, " ", 1);
+		x += ui_put(LINES - 1, x, request_label(r), COLS - x);
+		x += ui_put(LINES - 1, x, "  ", COLS - x);
 	}
 	ui_attr(ui, C_BAR, false);
 }

@@ -3,6 +3,19 @@
 #include "tui/ui.h"
 
 #include <stdio.h>
+#include <time.h>
+
+enum { DRAFT_EVERY_S = 3 };
+
+bool drafts_due(time_t *last)
+{
+	time_t now = time(NULL);
+
+	if (*last && now - *last < DRAFT_EVERY_S)
+		return false;
+	*last = now;
+	return true;
+}
 
 void drafts_offer(struct ui *ui)
 {
@@ -18,9 +31,16 @@ void drafts_offer(struct ui *ui)
 		size_t notelen = 0;
 		uint32_t base;
 
-		snprintf(q, sizeof q,
-		         _("Restore unsaved changes to case %llu from %s?"),
-		         (unsigned long long)d[i].id, cli_time(d[i].saved, true, when));
+		long row = ui->ix ? search_index_find(ui->ix, d[i].id) : -1;
+		struct search_row r = {0};
+		if (row >= 0)
+			search_index_row(ui->ix, (size_t)row, &r);
+		if (r.name && r.name[0])
+			snprintf(q, sizeof q, _("Restore unsaved changes to %s (case %llu) from %s?"),
+			         r.name, (unsigned long long)d[i].id, cli_time(d[i].saved, true, when));
+		else
+			snprintf(q, sizeof q, _("Restore unsaved changes to case %llu from %s?"),
+			         (unsigned long long)d[i].id, cli_time(d[i].saved, true, when));
 		int answer = ui_ask(ui, q);
 		if (answer == 0)
 			store_draft_delete(ui->st, d[i].id);
@@ -37,8 +57,7 @@ void drafts_offer(struct ui *ui)
 			if (c)
 				view_form_restore(ui, c, &draft, base);
 		}
-		/* The edits are back in a form: the draft has done its work. */
-		store_draft_delete(ui->st, d[i].id);
+		/* The draft stays until the form's edits are saved or discarded. */
 		keys_secure_free(note);
 		case_clear(&draft);
 		break; /* one at a time: the others are offered at the next start */

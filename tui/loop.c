@@ -112,19 +112,21 @@ int ui_loop(struct ui *ui)
 				break;
 			continue;
 		}
-		req = keymap_lookup(ch, fnkey, v->ops->text_input);
-		if (!fnkey && ch == '\r')
-			req = keymap_lookup('\n', false, v->ops->text_input);
+		req = keymap_lookup(keymap_of(v), ch, fnkey);
 		ui->message[0] = 0;
 		if (req == REQ_REDRAW) {
 			clearok(curscr, TRUE);
 			continue;
 		}
-		if (req == REQ_HELP && !v->ops->text_input) {
-			view_help_open(ui, v->ops);
+		if (req == REQ_HELP) {
+			view_help_open(ui, keymap_of(v));
 			continue;
 		}
 		if (!v->ops->key(v->self, ui, req, ch, fnkey)) {
+			/* Esc is "back" everywhere; on the first screen it would end
+			 * the session, which q does without asking. */
+			if (ui->depth == 1 && !fnkey && ch == 27 && !ui_confirm(ui, _("Quit mappe?")))
+				continue;
 			pop(ui);
 			for (; ui->pop_more > 0 && ui->depth > 1; ui->pop_more--)
 				pop(ui);

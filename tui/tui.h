@@ -68,6 +68,9 @@ void cli_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Read a passphrase (one line) from fd, or from /dev/tty with echo off when
  * fd < 0. *out is secure memory for keys_secure_free. confirm asks twice. */
 int cli_read_secret(int fd, const char *prompt, bool confirm, char **out, size_t *len);
+/* Echo off on the terminal (and Ctrl-C held) while a login works, so that
+ * keys typed ahead are neither shown nor kept; off again drops them. */
+void cli_tty_hush(bool on);
 /* A passphrase being set: read, then check that it is long enough. */
 int cli_new_passphrase(const struct cli *cli, const char *prompt, char **out, size_t *len);
 
@@ -109,6 +112,7 @@ int cmd_migrate(struct cli *cli);
 int cmd_find(struct cli *cli);
 int cmd_show(struct cli *cli);
 int cmd_update(struct cli *cli);
+int cmd_add(struct cli *cli);
 int cmd_note(struct cli *cli);
 int cmd_import(struct cli *cli);
 int cmd_check(struct cli *cli);

@@ -1,12 +1,17 @@
 /*
  * ui.h: private to tui/: the screens, their keymap and the drawing helpers.
  *
- *   keymap.c   keys to requests, and the requests' names (REQUESTS below)
+ *   keymap.c   keys to requests: the generic keymaps, the walk from a
+ *              screen's keymap to them, the requests' names (REQUESTS
+ *              below) and the line editor's requests
  *   loop.c     the input loop and the view stack
  *   display.c  one frame: the screen on top, title bar, message line, key bar
  *   draw.c     text on the screen, clipped by display width
  *   colour.c   colour pairs, monochrome and NO_COLOR
- *   input.c    reading a key; resizes and hangups; the line editors' keys
+ *   input.c    reading a key; resizes and hangups
+ *   terminal.c whether TERM is a terminal the screens can draw on
+ *   termkeys.c the sequences after an Esc that curses does not know
+ *              (termkeys.h: no curses, unit tested on its own)
  *   script.c   the scripted mode of the screen tests
  *   dialog.c   yes/no questions on the message line
  *   lock.c     the idle lock's screen
@@ -27,55 +32,113 @@
 #include "tui/tui.h"
 
 /*
- * Every action a key can trigger, once: the enum, the keymap's names, the
- * bottom bar and the help screen all come from this table (tig's REQ_INFO).
- * REQ(name, key shown, label): labels are translated through gettext (po/)
+ * Every action a key can trigger, once: the enum, the key bar and the help
+ * screen all come from this table (tig's REQ_INFO). Which key makes which
+ * request is the keymaps' business (keymap.c and each screen's file).
+ * X(name, label in the key bar, one line for the help screen): both are
+ * translated through gettext (po/).
  */
 #define REQUESTS(X)                                                                                \
-	X(QUIT, "q", N_("Back"))                                                            \
-	X(HELP, "?", N_("Help"))                                                              \
-	X(SEARCH, "/", N_("Search"))                                                            \
-	X(OPEN, "Enter", N_("Open"))                                                           \
-	X(EDIT, "e", N_("Edit"))                                                            \
-	X(NOTE, "n", N_("New note"))                                                     \
-	X(SAVE, "^S", N_("Save"))                                                             \
-	X(STATUS, "s", N_("Status"))                                                         \
-	X(MINE, "m", N_("My cases"))                                                               \
-	X(KEYS, "K", N_("Keys"))                                                                   \
-	X(ROTATE, "r", N_("Rotate"))                                                     \
-	X(UP, "↑", N_("Up"))                                                                    \
-	X(DOWN, "↓", N_("Down"))                                                                \
-	X(PGUP, "PgUp", N_("Page up"))                                                     \
-	X(PGDN, "PgDn", N_("Page down"))                                                   \
-	X(TOP, "Home", N_("First"))                                                           \
-	X(BOTTOM, "End", N_("Last"))                                                           \
-	X(OLDER, "o", N_("Older notes"))                                                       \
-	X(NEXT, "Tab", N_("Next field"))                                                 \
-	X(PREV, "S-Tab", N_("Previous field"))                                         \
-	X(CANCEL, "Esc", N_("Cancel"))                                                       \
-	X(REDRAW, "^L", N_("Redraw"))
+	X(QUIT, N_("Back"), N_("Go back to the screen before"))                                           \
+	X(EXIT, N_("Back"), N_("Clear the search; without one, quit mappe"))                              \
+	X(HELP, N_("Help"), N_("Show the keys of this screen"))                                           \
+	X(SEARCH, N_("Search"), N_("Search the cases as you type"))                                       \
+	X(RESULTS, N_("Results"), N_("Stop typing and move in the results"))                              \
+	X(CLEAR, N_("Clear"), N_("Clear the search and stop typing"))                                     \
+	X(OPEN, N_("Open"), N_("Open the selected case"))                                                 \
+	X(EDIT, N_("Edit"), N_("Edit this case"))                                                         \
+	X(NOTE, N_("New note"), N_("Write a new note in the journal"))                                    \
+	X(SAVE, N_("Save"), N_("Save and close"))                                                         \
+	X(STATUS, N_("Status"), N_("Show one status only; again for the next, then every status"))        \
+	X(MINE, N_("My cases"), N_("Show only my cases, or every case again"))                            \
+	X(KEYS, N_("Keys"), N_("The key epochs and rotations (administrators)"))                          \
+	X(ROTATE, N_("Rotate"), N_("Replace the selected key (asks first)"))                              \
+	X(UP, N_("Up"), N_("Move up"))                                                                    \
+	X(DOWN, N_("Down"), N_("Move down"))                                                              \
+	X(PGUP, N_("Page up"), N_("Move a page up"))                                                      \
+	X(PGDN, N_("Page down"), N_("Move a page down"))                                                  \
+	X(TOP, N_("First"), N_("Go to the top"))                                                          \
+	X(BOTTOM, N_("Last"), N_("Go to the last case"))                                                  \
+	X(OLDER, N_("Older notes"), N_("Show the page of older notes"))                                   \
+	X(NEWER, N_("Newest notes"), N_("Show the newest notes"))                                         \
+	X(NEXT, N_("Next field"), N_("Go to the next field"))                                             \
+	X(PREV, N_("Previous field"), N_("Go to the previous field"))                                     \
+	X(NEWLINE, N_("New line"), N_("Start a new line"))                                                \
+	X(KIND, N_("Kind"), N_("Change the kind of note"))                                                \
+	X(INTERPRETER, N_("Interpreter"), N_("Say whether an interpreter took part"))                     \
+	X(TAKE_MINE, N_("Yours"), N_("Keep your value for this field"))                                   \
+	X(TAKE_THEIRS, N_("Theirs"), N_("Keep their value for this field"))                               \
+	X(TOGGLE, N_("Switch"), N_("Switch between your value and theirs"))                               \
+	X(CANCEL, N_("Cancel"), N_("Close without saving (asks first if something was typed)"))           \
+	EDIT_REQUESTS(X)                                                                                  \
+	X(REDRAW, N_("Redraw"), N_("Draw the whole screen again"))
+
+/* The line editor's keys, as requests like any other: ui_edit() does them. */
+#define EDIT_REQUESTS(X)                                                                           \
+	X(ED_LEFT, N_("Left"), N_("Move the cursor left"))                                         \
+	X(ED_RIGHT, N_("Right"), N_("Move the cursor right"))                                      \
+	X(ED_HOME, N_("Start"), N_("Go to the start of the line"))                                 \
+	X(ED_END, N_("End"), N_("Go to the end of the line"))                                      \
+	X(ED_WORD_LEFT, N_("Word left"), N_("Go to the start of the word"))                        \
+	X(ED_WORD_RIGHT, N_("Word right"), N_("Go to the end of the word"))                        \
+	X(ED_BACKSPACE, N_("Delete left"), N_("Delete the character before the cursor"))          \
+	X(ED_DELETE, N_("Delete"), N_("Delete the character under the cursor"))                    \
+	X(ED_KILL_EOL, N_("Delete to end"), N_("Delete to the end of the line"))                   \
+	X(ED_KILL_LINE, N_("Delete line"), N_("Delete the whole line"))                            \
+	X(ED_KILL_WORD, N_("Delete word"), N_("Delete the word before the cursor"))
 
 enum request {
 	REQ_NONE,
-#define REQ_ENUM(name, key, label) REQ_##name,
+#define REQ_ENUM(name, label, help) REQ_##name,
 	REQUESTS(REQ_ENUM)
 #undef REQ_ENUM
 	REQ_COUNT,
 };
 
-#define RQ(r) (UINT64_C(1) << (r))
+/* One key and what it does. Keys are as curses gives them (fnkey: a KEY_
+ * code), with Enter, Backspace and their aliases folded (keymap_lookup). */
+struct binding {
+	wint_t ch;
+	bool fnkey;
+	enum request req;
+};
+
+/* The keys of one screen, or of one mode of it (tig's keymaps): what it does
+ * not bind, its parent does, down to the generic keymap. */
+struct keymap {
+	const char *name; /* for the tests' messages */
+	const struct binding *keys;
+	size_t n;
+	/* The key bar, most important first: as many as fit are shown. */
+	const enum request *bar;
+	size_t nbar;
+	const struct keymap *parent;
+};
+
+#define KEYMAP(id, bindings, barreqs, up)                                                          \
+	const struct keymap id = {#id, bindings, sizeof bindings / sizeof *bindings, barreqs,      \
+	                          sizeof barreqs / sizeof *barreqs, up}
+
+/* What every screen understands (help, redraw), ... */
+extern const struct keymap generic_keymap;
+/* ... what every screen that takes no text does (back, help, up, down), and
+ * the line editor's keys on the screens that do. */
+extern const struct keymap browse_keymap, edit_keymap;
 
 struct ui;
 
 struct view_ops {
 	const char *title; /* N_(): translated when drawn */
-	uint64_t hints; /* requests shown in the bottom bar, in enum order */
+	/* Its keymaps, NULL-terminated: the first, unless mode() picks another
+	 * (the list while a search is typed, the form in a field of lines). */
+	const struct keymap *const *keymaps;
+	size_t (*mode)(const void *self);
 	void (*draw)(void *self, struct ui *ui);
-	/* A key: req is its request (REQ_NONE for plain text), ch the character
-	 * or KEY_ code. Returns false when the view is done. */
+	/* A key: req is its request in the keymap in front (REQ_NONE for plain
+	 * text), ch the character or KEY_ code. Returns false when the view is
+	 * done. */
 	bool (*key)(void *self, struct ui *ui, enum request req, wint_t ch, bool fnkey);
 	void (*free)(void *self);
-	bool text_input; /* printable keys are text, not requests */
 	/* The terminal went away (a dropped SSH link): keep unsaved work as
 	 * an encrypted draft. NULL for views with nothing to lose. */
 	void (*keep)(void *self, struct ui *ui);
@@ -127,7 +190,8 @@ int view_list_open(struct ui *ui);
 int view_case_open(struct ui *ui, uint64_t id);
 /* The case of the case view on top, or NULL. */
 struct case_rec *view_case_current(struct ui *ui);
-int view_help_open(struct ui *ui, const struct view_ops *of);
+/* The keys of the keymap in front of the user (keymap_of). */
+int view_help_open(struct ui *ui, const struct keymap *of);
 int view_keys_open(struct ui *ui);
 int view_form_open(struct ui *ui, struct case_rec *c);
 int view_note_open(struct ui *ui, uint64_t id);
@@ -141,6 +205,10 @@ int view_form_restore(struct ui *ui, struct case_rec *c, const struct case_rec *
 int view_note_restore(struct ui *ui, uint64_t id, const char *text, size_t len);
 /* At start: offer the drafts a dropped connection left. */
 void drafts_offer(struct ui *ui);
+/* Typing in a form or a note is kept as a draft every few seconds, so that
+ * a laptop whose battery dies loses seconds: true (and *last set) when the
+ * next keep is due. A draft stays until its edits are saved or discarded. */
+bool drafts_due(time_t *last);
 
 /* Run until the last view closes or the terminal goes away. */
 int ui_loop(struct ui *ui);
@@ -165,9 +233,19 @@ int ui_put(int y, int x, const char *s, int width);
 void ui_put_pad(int y, int x, const char *s, int width);
 int ui_text_width(const char *s);
 const char *request_label(enum request r);
-const char *request_key(enum request r);
-/* Map a key to its request for a screen; REQ_NONE if unbound. */
-enum request keymap_lookup(wint_t ch, bool fnkey, bool text_input);
+const char *request_help(enum request r);
+/* Whether this user has request r at all (the keys screen is for
+ * administrators): the key bar and help leave out the others. */
+bool request_offered(struct ui *ui, enum request r);
+/* The keymap of view v as it is now (its mode). */
+const struct keymap *keymap_of(const struct view *v);
+/* What a key does in keymap km, its parents included; REQ_NONE: nothing. */
+enum request keymap_lookup(const struct keymap *km, wint_t ch, bool fnkey);
+/* The i-th binding that works in km (one that no keymap before it in the
+ * walk shadows), in walking order; false after the last. */
+bool keymap_binding(const struct keymap *km, size_t i, struct binding *b);
+/* A key as the key bar and help show it: "q", "^S", "Enter", "S-Tab", "F1". */
+const char *ui_key_name(wint_t ch, bool fnkey, char *buf, size_t size);
 
 /* A key of our own: the idle time ran out (KEY_MAX is curses'). */
 #define KEY_IDLE (KEY_MAX + 1)
@@ -189,12 +267,16 @@ const char *ui_value_label(struct ui *ui, enum field_id f, const char *value);
  * went away or the script ended. */
 bool ui_read_key(struct ui *ui, struct script_state *ss, wint_t *ch, bool *fnkey);
 bool ui_script_key(struct ui *ui, struct script_state *ss, wint_t *ch, bool *fnkey);
+/* M_OK if TERM names a terminal the screens can draw on; else a message
+ * (the commands need none) and M_USAGE. */
+int ui_check_terminal(void);
 /* SIGHUP and SIGTERM end the loop (the work open is kept as drafts). */
 void ui_catch_hangup(void);
 bool ui_hung_up(void);
 struct editor;
-/* Keys every line editor understands, whatever the screen. */
-int ui_edit_key(struct editor *ed, wint_t ch, bool fnkey);
+/* A line editor's request (EDIT_REQUESTS), or for REQ_NONE a printable ch
+ * typed; 0 when the text or cursor changed (ed_apply), else nonzero. */
+int ui_edit(struct editor *ed, enum request req, wint_t ch, bool fnkey);
 /* Keep what is open as drafts and close every view. */
 void ui_keep_and_close(struct ui *ui);
 /* Lock until the passphrase is typed again; false: quit or hung up. */

@@ -198,7 +198,8 @@ def run(tmp):
     r = Term(["--db", db, "--user", "kari"], env)
     r.wait("Passphrase:")
     r.send(KARI_PASS + "\r")
-    ok(r.wait("Restore unsaved changes to case"), "the next login offers the kept changes", r.text())
+    ok(r.wait("Restore unsaved changes to Олена Шевченко (case"),
+       "the next login offers the kept changes, naming the person", r.text())
     r.send("y")
     ok(r.wait("+47 955 55 555"), "the form comes back with what was typed", r.text())
     r.send("\x13")
@@ -226,6 +227,108 @@ def run(tmp):
     r2.child.close()
     res = with_pass(["--user", "ada", "check"], ADMIN_PASS)
     ok(res.returncode == 0, "the store is intact after the dropped session", res.stdout)
+
+    # The battery dies mid-note (kill -9): what was typed more than a few
+    # seconds before is there at the next login, and stays a draft until it
+    # is saved or discarded (issue 9).
+    def login(term_env=env):
+        s_ = Term(["--db", db, "--user", "kari"], term_env)
+        s_.wait("Passphrase:")
+        s_.send(KARI_PASS + "\r")
+        return s_
+
+    def die(s_):
+        s_.child.kill(9)
+        s_.child.close()
+
+    b = login()
+    b.wait("Name")
+    b.send("/olena shev")
+    b.wait("Олена Шевченко")
+    b.send("\r")
+    b.wait("Family name")
+    b.send("n")
+    b.wait("New note for case")
+    b.send("Home visit, first part of the note")
+    b.wait("first part of the note")
+    time.sleep(3.5)
+    b.send(" and more")
+    b.wait("and more")
+    die(b)
+    c2 = login()
+    ok(c2.wait("Restore unsaved changes to Олена Шевченко"), "after kill -9 the note is offered",
+       c2.text())
+    c2.send("y")
+    ok(c2.wait("first part of the note"), "with what was typed seconds before", c2.text())
+    die(c2)  # restored, neither saved nor discarded
+    c3 = login()
+    ok(c3.wait("Restore unsaved changes"), "a restored draft stays until saved or discarded",
+       c3.text())
+    c3.send("x")  # not an answer: the question waits
+    time.sleep(0.5)
+    ok("Restore unsaved changes" in c3.text(), "the offer waits for y or n", c3.text())
+    c3.send("y")
+    c3.wait("first part of the note")
+    c3.send("\x1b")
+    c3.wait("Discard this note?")
+    c3.send("y")
+    c3.wait("Family name")
+    c3.send("q")
+    c3.wait("Name")
+    c3.send("q")
+    try:
+        c3.child.expect(pexpect.EOF, timeout=10)
+    except pexpect.TIMEOUT:
+        pass
+    c3.child.close()
+    c4 = login()
+    ok(c4.wait("Name") and "Restore" not in c4.text(), "a discarded draft is gone", c4.text())
+    c4.send("\x1b")
+    ok(c4.wait("Quit mappe?"), "Esc on the first screen asks before quitting", c4.text())
+    c4.send("n")
+    time.sleep(0.3)
+    c4.pump()
+    ok(c4.child.isalive() and "Name" in c4.text(), "n stays", c4.text())
+    c4.send("q")
+    try:
+        c4.child.expect(pexpect.EOF, timeout=10)
+    except pexpect.TIMEOUT:
+        pass
+    c4.child.close()
+
+    # A mistyped passphrase may be tried again, three times in all (issue 9).
+    w = Term(["--db", db, "--user", "kari"], env)
+    w.wait("Passphrase:")
+    w.send("not my passphrase\r")
+    time.sleep(0.03)
+    w.send("typed ahead\r")  # while the login works (Argon2id)
+    ok(w.wait("try again"), "a wrong passphrase may be tried again", w.text())
+    ok(b"unlocking" in w.seen, "the login says it is unlocking meanwhile")
+    w.wait("Passphrase:")
+    time.sleep(0.5)
+    ok(b"typed ahead" not in w.seen, "keys typed ahead meanwhile are not echoed",
+       w.seen[-300:].decode("utf-8", "replace"))
+    w.send(KARI_PASS + "\r")
+    ok(w.wait("Name"), "and are dropped: the next try is the one typed at the prompt", w.text())
+    ok(KARI_PASS.encode() not in w.seen, "no passphrase is ever echoed")
+    w.send("q")
+    try:
+        w.child.expect(pexpect.EOF, timeout=10)
+    except pexpect.TIMEOUT:
+        pass
+    w.child.close()
+    x = Term(["--db", db, "--user", "kari"], env)
+    for _ in range(3):
+        x.wait("Passphrase:")
+        x.send("wrong again\r")
+        time.sleep(0.5)
+    try:
+        x.child.expect(pexpect.EOF, timeout=15)
+    except pexpect.TIMEOUT:
+        pass
+    x.child.close()
+    ok(x.child.exitstatus == 2, "three wrong tries end it, exit 2",
+       f"status {x.child.exitstatus} {x.child.signalstatus}")
 
     # Idle lock: after MAPPE_IDLE_LOCK seconds without a key, names leave the screen.
     idle_env = dict(env, MAPPE_IDLE_LOCK="2")

@@ -482,6 +482,14 @@ static int user_grant(struct cli *cli, bool grant)
 		store_close(st);
 		return rc;
 	}
+	if (grant)
+		fprintf(stderr, changed ? _("mappe: %s now holds the %s key\n")
+		                        : _("mappe: %s held the %s key already\n"),
+		        cli->argv[1], keys_class_name(c));
+	else
+		fprintf(stderr, changed ? _("mappe: %s no longer holds the %s key\n")
+		                        : _("mappe: %s did not hold the %s key\n"),
+		        cli->argv[1], keys_class_name(c));
 	/* A withdrawal is a small revocation: they may keep the key in mind. */
 	if (!grant && changed)
 		rc = rotate_classes(st, 1u << c, cli->batch);

@@ -311,11 +311,59 @@ int cmd_update(struct cli *cli)
 		return cli_fail(rc, "%s", tui_fault(&fault));
 	}
 	rc = store_case_update(st, &c, expect);
-	case_clear(&c);
-	if (rc)
+	if (rc) {
+		case_clear(&c);
 		return fail_store(st, rc);
+	}
+	if (c.version)
+		fprintf(stderr, _("mappe: case %llu saved (version %u)\n"), (unsigned long long)id,
+		        c.version);
+	else
+		fprintf(stderr, _("mappe: case %llu: nothing to change\n"), (unsigned long long)id);
+	case_clear(&c);
 	store_close(st);
 	return M_OK;
+}
+
+/* ---- add ---------------------------------------------------------------- */
+
+/* One new case from a JSON object on stdin, as update reads it; the store
+ * refuses a national id another case holds, naming that case. */
+int cmd_add(struct cli *cli)
+{
+	struct case_rec c;
+	struct store_fault fault;
+	char *json;
+	size_t len;
+	uint32_t expect;
+	uint64_t id;
+	store *st;
+	int rc;
+
+	if (cli->argc != 0)
+		return cli_fail(M_USAGE, _("usage: mappe add < case.json"));
+	if ((rc = cli_read_all("-", &json, &len)))
+		return rc;
+	if ((rc = open_ready(cli, &st))) {
+		keys_secure_free(json);
+		return rc;
+	}
+	case_init(&c);
+	rc = case_apply_json(&c, json, len, &expect, &fault);
+	keys_secure_free(json);
+	if (rc == M_OK && expect)
+		rc = cli_fail(M_INPUT, _("stdin: _version is for update; a new case has none"));
+	else if (rc)
+		cli_fail(rc, "%s", tui_fault(&fault));
+	if (rc == M_OK && (rc = store_case_insert(st, &c, 1, &id)) != M_OK) {
+		case_clear(&c);
+		return fail_store(st, rc);
+	}
+	case_clear(&c);
+	store_close(st);
+	if (rc == M_OK)
+		printf("%llu\n", (unsigned long long)id);
+	return rc;
 }
 
 /* ---- note --------------------------------------------------------------- */
@@ -352,6 +400,7 @@ int cmd_note(struct cli *cli)
 	keys_secure_free(text);
 	if (rc)
 		return fail_store(st, rc);
+	fprintf(stderr, _("mappe: note added to case %llu\n"), (unsigned long long)id);
 	store_close(st);
 	return M_OK;
 }

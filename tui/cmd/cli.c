@@ -124,6 +124,44 @@ static int read_tty(const char *prompt, char *buf, size_t cap, size_t *len)
 	return rc;
 }
 
+/* Between two passphrase prompts (Argon2id runs meanwhile) keys typed
+ * ahead, perhaps the next try at the passphrase, must not be echoed; they
+ * are dropped when the terminal is given back. */
+static struct {
+	int fd;
+	struct termios old;
+	sigset_t saved;
+} hush = {.fd = -1};
+
+void cli_tty_hush(bool on)
+{
+	if (on && hush.fd < 0) {
+		struct termios quiet;
+		sigset_t block;
+		int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			return;
+		if (tcgetattr(fd, &hush.old) != 0) {
+			close(fd);
+			return;
+		}
+		sigemptyset(&block);
+		sigaddset(&block, SIGINT);
+		sigaddset(&block, SIGTSTP);
+		sigaddset(&block, SIGQUIT);
+		sigprocmask(SIG_BLOCK, &block, &hush.saved);
+		quiet = hush.old;
+		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		tcsetattr(fd, TCSANOW, &quiet);
+		hush.fd = fd;
+	} else if (!on && hush.fd >= 0) {
+		tcsetattr(hush.fd, TCSAFLUSH, &hush.old);
+		sigprocmask(SIG_SETMASK, &hush.saved, NULL);
+		close(hush.fd);
+		hush.fd = -1;
+	}
+}
+
 int cli_read_secret(int fd, const char *prompt, bool confirm, char **out, size_t *len)
 {
 	char *buf = keys_secure_alloc(SECRET_MAX), *again = NULL;
@@ -136,8 +174,11 @@ int cli_read_secret(int fd, const char *prompt, bool confirm, char **out, size_t
 	rc = fd >= 0 ? read_line_fd(fd, buf, SECRET_MAX, &n) : read_tty(prompt, buf, SECRET_MAX, &n);
 	if (rc == -3) {
 		keys_secure_free(buf);
-		return cli_fail(M_USAGE, _("no terminal to ask for the passphrase: use "
-		                           "--passphrase-fd N"));
+		/* A passphrase being set (confirmed on a terminal) has its own option. */
+		return confirm ? cli_fail(M_USAGE, _("no terminal to ask for the new passphrase: use "
+		                                     "--new-passphrase-fd N"))
+		               : cli_fail(M_USAGE, _("no terminal to ask for the passphrase: use "
+		                                     "--passphrase-fd N"));
 	}
 	if (rc == 0 && confirm && fd < 0) {
 		again = keys_secure_alloc(SECRET_MAX);

@@ -91,6 +91,10 @@ static const struct command commands[] = {
      "null removes a field. Dates may be written DD.MM.YYYY or YYYY-MM-DD, a value\n"
      "of a fixed list by its id or its label (bosatt or settled), a Norwegian\n"
      "phone number without +47; the case keeps the id, ISO date and +47.")},
+    {"add", cmd_add, 0, "add",
+     N_("Create a case from a JSON object on standard input (field ids as keys,\n"
+     "lists as arrays of objects) and print its id. A national id another case\n"
+     "has is refused (exit 5), naming that case. Values as update takes them.")},
     {"note", cmd_note, O_KIND | O_INTERPRETER,
      "note add ID [--kind home_visit|meeting|phone|other] [--interpreter]",
      N_("Append a journal note; its text is read from standard input. Notes are\n"

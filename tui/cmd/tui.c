@@ -74,6 +74,38 @@ static int run_screens(struct cli *cli, store *st)
 	return rc;
 }
 
+/* The login on a terminal: three tries at the passphrase, as at a console,
+ * each saying that it is working (Argon2id takes a second, longer while
+ * other logins on the host hold the derivation slots). A passphrase from a
+ * descriptor gets one. */
+static int unlock_tries(struct cli *cli, store *st, char **pass, size_t *plen)
+{
+	enum { TRIES = 3 };
+	bool tty = cli->pass_fd < 0;
+	int rc = M_AUTH;
+
+	for (int i = 0; i < (tty ? TRIES : 1) && rc == M_AUTH; i++) {
+		keys_secure_free(*pass);
+		*pass = NULL;
+		if ((rc = cli_read_secret(cli->pass_fd, _("Passphrase: "), false, pass, plen)))
+			return rc;
+		if (tty) {
+			fprintf(stderr, "%s", _("unlocking ..."));
+			cli_tty_hush(true);
+		}
+		rc = store_unlock(st, cli->user, *pass, *plen);
+		if (tty) {
+			cli_tty_hush(false);
+			fputs("\r\033[K", stderr);
+		}
+		if (rc == M_AUTH && tty && i + 1 < TRIES)
+			fprintf(stderr, _("mappe: %s; try again\n"), tui_error(st));
+	}
+	if (rc)
+		cli_fail(rc, "%s", tui_error(st));
+	return rc;
+}
+
 int cmd_tui(struct cli *cli)
 {
 	struct store_fault why;
@@ -84,14 +116,13 @@ int cmd_tui(struct cli *cli)
 
 	if (cli->argc)
 		return cli_fail(M_USAGE, _("usage: mappe [tui]"));
+	if (!cli->script && (rc = ui_check_terminal()))
+		return rc;
 	if ((rc = store_open(cli->db, NULL, &st, &why)))
 		return cli_fail(rc, "%s", tui_fault(&why));
 	if (cli->pass_fd < 0)
 		clean_screen();
-	rc = cli_read_secret(cli->pass_fd, _("Passphrase: "), false,
-	                     &pass, &plen);
-	if (rc == M_OK && (rc = store_unlock(st, cli->user, pass, plen)))
-		cli_fail(rc, "%s", tui_error(st));
+	rc = unlock_tries(cli, st, &pass, &plen);
 	if (rc == M_OK && store_must_change_passphrase(st))
 		rc = first_login(cli, st, pass, plen);
 	keys_secure_free(pass);
@@ -217,6 +248,8 @@ int cmd_demo(struct cli *cli)
 
 	if (cli->argc)
 		return cli_fail(M_USAGE, _("usage: mappe demo [--cases N]"));
+	if (!cli->script && (rc = ui_check_terminal()))
+		return rc;
 	if (!cli->db_given) {
 		/* Beside the real store, never in it. */
 		snprintf(path, sizeof path, "%s-demo", cli->db);

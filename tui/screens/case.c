@@ -224,7 +224,7 @@ static bool case_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 		if (cv->pg.from > 0)
 			case_page(ui, cv, cv->pg.from);
 		return true;
-	case REQ_BOTTOM:
+	case REQ_NEWER:
 		/* The newest notes, counted anew: a colleague may have added some. */
 		if (!cv->notes_locked && cv->pg.from + cv->pg.n < cv->pg.total &&
 		    store_notes_read(ui->st, cv->c.id, UINT32_MAX, 1, &cv->pg) == M_OK)
@@ -279,9 +279,19 @@ static void case_changed(void *self, struct ui *ui, uint64_t id)
 		ui_say(ui, true, "%s", tui_error(ui->st));
 }
 
+static const struct binding case_keys[] = {
+    {'e', false, REQ_EDIT},     {'n', false, REQ_NOTE},        {KEY_PPAGE, true, REQ_PGUP},
+    {KEY_NPAGE, true, REQ_PGDN}, {KEY_HOME, true, REQ_TOP},    {KEY_END, true, REQ_NEWER},
+    {'o', false, REQ_OLDER},
+};
+static const enum request case_bar[] = {REQ_HELP, REQ_QUIT, REQ_EDIT,
+                                        REQ_NOTE, REQ_UP,   REQ_DOWN};
+static KEYMAP(case_keymap, case_keys, case_bar, &browse_keymap);
+static const struct keymap *const case_keymaps[] = {&case_keymap, NULL};
+
 const struct view_ops case_ops = {
     .title = N_("Case"),
-    .hints = RQ(REQ_HELP) | RQ(REQ_EDIT) | RQ(REQ_NOTE) | RQ(REQ_UP) | RQ(REQ_DOWN) | RQ(REQ_QUIT),
+    .keymaps = case_keymaps,
     .draw = case_draw,
     .key = case_key,
     .free = case_free,

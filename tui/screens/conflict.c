@@ -101,19 +101,21 @@ static bool conflict_key(void *self, struct ui *ui, enum request req, wint_t ch,
 	struct conflict *cf = self;
 	int f = cf->n ? cf->field[cf->sel] : -1;
 
+	(void)ch;
+	(void)fnkey;
 	if (req == REQ_CANCEL || req == REQ_QUIT)
 		return false; /* back to the form, nothing saved */
 	if (req == REQ_UP && cf->sel > 0)
 		cf->sel--;
 	else if ((req == REQ_DOWN || req == REQ_NEXT) && cf->sel + 1 < cf->n)
 		cf->sel++;
-	else if (f >= 0 && ((fnkey && (ch == KEY_LEFT || ch == KEY_RIGHT)) || ch == ' '))
+	else if (f >= 0 && req == REQ_TOGGLE)
 		cf->take_mine[f] = !cf->take_mine[f];
-	else if (f >= 0 && !fnkey && (ch == 'm' || ch == 'y'))
+	else if (f >= 0 && req == REQ_TAKE_MINE)
 		cf->take_mine[f] = true;
-	else if (f >= 0 && !fnkey && (ch == 't' || ch == 'd'))
+	else if (f >= 0 && req == REQ_TAKE_THEIRS)
 		cf->take_mine[f] = false;
-	else if (req == REQ_SAVE || req == REQ_OPEN) {
+	else if (req == REQ_SAVE) {
 		struct case_rec upd;
 		bool any = false;
 		int rc;
@@ -182,11 +184,24 @@ void view_conflict_open(struct ui *ui, const struct case_rec *orig, uint32_t bas
 	ui_push(ui, &conflict_ops, cf);
 }
 
+/* Letters choose a side (y or m: yours, mine; t or d: theirs, deres), so q
+ * is no key here. */
+static const struct binding conflict_keys[] = {
+    {CTRL('s'), false, REQ_SAVE},   {KEY_F(2), true, REQ_SAVE},     {'\n', false, REQ_SAVE},
+    {27, false, REQ_CANCEL},        {'?', false, REQ_HELP},         {KEY_UP, true, REQ_UP},
+    {KEY_DOWN, true, REQ_DOWN},     {'\t', false, REQ_NEXT},        {'m', false, REQ_TAKE_MINE},
+    {'y', false, REQ_TAKE_MINE},    {'t', false, REQ_TAKE_THEIRS},  {'d', false, REQ_TAKE_THEIRS},
+    {' ', false, REQ_TOGGLE},       {KEY_LEFT, true, REQ_TOGGLE},   {KEY_RIGHT, true, REQ_TOGGLE},
+};
+static const enum request conflict_bar[] = {REQ_HELP,      REQ_SAVE,        REQ_UP,    REQ_DOWN,
+                                            REQ_TAKE_MINE, REQ_TAKE_THEIRS, REQ_CANCEL};
+static KEYMAP(conflict_keymap, conflict_keys, conflict_bar, &generic_keymap);
+static const struct keymap *const conflict_keymaps[] = {&conflict_keymap, NULL};
+
 const struct view_ops conflict_ops = {
     .title = N_("Conflict"),
-    .hints = RQ(REQ_HELP) | RQ(REQ_SAVE) | RQ(REQ_UP) | RQ(REQ_DOWN) | RQ(REQ_CANCEL),
+    .keymaps = conflict_keymaps,
     .draw = conflict_draw,
     .key = conflict_key,
     .free = conflict_free,
-    .text_input = true,
 };

@@ -27,8 +27,11 @@ struct form {
 	bool editable[F_COUNT];
 	const char *error[F_COUNT];
 	int focus;
-	int top; /* first screen row of the form, for scrolling */
+	int top;     /* first screen row of the form, for scrolling */
+	time_t kept; /* when the typing was last kept as a draft */
 };
+
+static void form_keep(void *self, struct ui *ui);
 
 static int field_rows(enum field_id f)
 {
@@ -273,6 +276,7 @@ static bool form_save(struct form *fm, struct ui *ui)
 		return true;
 	}
 	ui_say(ui, false, _("Saved: version %u"), upd.version);
+	store_draft_delete(ui->st, fm->id);
 	ui_changed(ui, fm->id);
 	case_clear(&upd);
 	return false;
@@ -290,6 +294,7 @@ static bool form_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	case REQ_CANCEL:
 		if (form_changed(fm) && !ui_confirm(ui, _("Discard your changes?")))
 			return true;
+		store_draft_delete(ui->st, fm->id);
 		return false;
 	case REQ_NEXT:
 		form_move(fm, ui, 1);
@@ -305,20 +310,16 @@ static bool form_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 		if (!lines || ed_apply(ed, ED_DOWN, 0) != 0)
 			form_move(fm, ui, 1);
 		return true;
-	case REQ_OPEN:
-		if (lines)
-			ed_apply(ed, ED_NEWLINE, 0);
-		else
-			form_move(fm, ui, 1);
-		return true;
-	case REQ_HELP:
-		view_help_open(ui, &form_ops);
+	case REQ_NEWLINE:
+		ed_apply(ed, ED_NEWLINE, 0);
 		return true;
 	default:
 		break;
 	}
-	if (ui_edit_key(ed, ch, fnkey) == 0)
+	if (ui_edit(ed, req, ch, fnkey) == 0)
 		fm->error[fm->focus] = NULL; /* judged again when the cursor leaves */
+	if (form_changed(fm) && drafts_due(&fm->kept))
+		form_keep(fm, ui);
 	return true;
 }
 
@@ -417,12 +418,37 @@ int view_form_open(struct ui *ui, struct case_rec *c)
 	return M_OK;
 }
 
+/* In a field of one line, Enter and the arrows go from field to field; in
+ * one of several lines (form_lines_keys), they move in the text. */
+static const struct binding form_keys[] = {
+    {CTRL('s'), false, REQ_SAVE}, {KEY_F(2), true, REQ_SAVE},  {27, false, REQ_CANCEL},
+    {'\t', false, REQ_NEXT},      {'\n', false, REQ_NEXT},     {KEY_DOWN, true, REQ_NEXT},
+    {KEY_BTAB, true, REQ_PREV},   {KEY_UP, true, REQ_PREV},
+};
+static const enum request form_bar[] = {REQ_HELP, REQ_SAVE, REQ_NEXT, REQ_CANCEL};
+static KEYMAP(form_keymap, form_keys, form_bar, &edit_keymap);
+
+static const struct binding form_lines_keys[] = {
+    {'\n', false, REQ_NEWLINE},
+    {KEY_UP, true, REQ_UP},
+    {KEY_DOWN, true, REQ_DOWN},
+};
+static KEYMAP(form_lines_keymap, form_lines_keys, form_bar, &form_keymap);
+static const struct keymap *const form_keymaps[] = {&form_keymap, &form_lines_keymap, NULL};
+
+static size_t form_mode(const void *self)
+{
+	const struct form *fm = self;
+
+	return field_catalogue[fm->focus].type == FT_LINES ? 1 : 0;
+}
+
 const struct view_ops form_ops = {
     .title = N_("Edit"),
-    .hints = RQ(REQ_HELP) | RQ(REQ_SAVE) | RQ(REQ_NEXT) | RQ(REQ_CANCEL),
+    .keymaps = form_keymaps,
+    .mode = form_mode,
     .draw = form_draw,
     .key = form_key,
     .free = form_free,
-    .text_input = true,
     .keep = form_keep,
 };

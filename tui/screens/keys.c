@@ -194,9 +194,16 @@ int view_keys_open(struct ui *ui)
 	return M_OK;
 }
 
+static const struct binding keys_keys[] = {
+    {'r', false, REQ_ROTATE},
+};
+static const enum request keys_bar[] = {REQ_HELP, REQ_QUIT, REQ_ROTATE, REQ_UP, REQ_DOWN};
+static KEYMAP(keys_keymap, keys_keys, keys_bar, &browse_keymap);
+static const struct keymap *const keys_keymaps[] = {&keys_keymap, NULL};
+
 const struct view_ops keys_ops = {
     .title = N_("Keys"),
-    .hints = RQ(REQ_HELP) | RQ(REQ_ROTATE) | RQ(REQ_UP) | RQ(REQ_DOWN) | RQ(REQ_QUIT),
+    .keymaps = keys_keymaps,
     .draw = keys_draw,
     .key = keys_key,
     .free = keys_free,

@@ -175,26 +175,26 @@ static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	int h = list_height();
 
 	if (lv->searching) {
-		if (req == REQ_OPEN || req == REQ_DOWN) {
+		if (req == REQ_OPEN || req == REQ_RESULTS) {
 			lv->searching = false;
 			if (req == REQ_OPEN && lv->n)
 				view_case_open(ui, row_id(ui, lv->rows[lv->sel]));
 			return true;
 		}
-		if (req == REQ_CANCEL) {
+		if (req == REQ_CLEAR) {
 			lv->searching = false;
 			keys_wipe(lv->query, QUERY_MAX);
 			lv->qlen = 0;
 			list_refilter(ui, lv);
 			return true;
 		}
-		if ((fnkey && ch == KEY_BACKSPACE) || (!fnkey && (ch == 127 || ch == 8))) {
+		if (req == REQ_ED_BACKSPACE) {
 			query_backspace(lv);
 			lv->sel = 0;
 			list_refilter(ui, lv);
 			return true;
 		}
-		if (!fnkey && ch >= 0x20 && ch != 0x7f) {
+		if (req == REQ_NONE && !fnkey && ch >= 0x20 && ch != 0x7f) {
 			char mb[MB_LEN_MAX];
 			mbstate_t ps;
 			size_t n;
@@ -212,6 +212,7 @@ static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	}
 
 	switch (req) {
+	case REQ_EXIT:
 	case REQ_QUIT:
 	case REQ_CANCEL:
 		if (lv->qlen) { /* Esc first clears a search, then leaves */
@@ -278,14 +279,12 @@ static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	}
 }
 
-/* The list in search mode takes text, so it answers to a second table. */
-static bool list_key_dispatch(void *self, struct ui *ui, enum request req, wint_t ch, bool fnkey)
+/* While a search is typed, letters are text: the search's own keymap. */
+static size_t list_mode(const void *self)
 {
-	struct list_view *lv = self;
+	const struct list_view *lv = self;
 
-	if (lv->searching)
-		req = keymap_lookup(ch, fnkey, true);
-	return list_key(self, ui, req, ch, fnkey);
+	return lv->searching ? 1 : 0;
 }
 
 int view_list_open(struct ui *ui)
@@ -303,12 +302,33 @@ int view_list_open(struct ui *ui)
 	return M_OK;
 }
 
+static const struct binding list_keys[] = {
+    {'q', false, REQ_EXIT},        {27, false, REQ_EXIT},
+    {'/', false, REQ_SEARCH},      {'\n', false, REQ_OPEN},      {'s', false, REQ_STATUS},
+    {'m', false, REQ_MINE},        {'K', false, REQ_KEYS},       {KEY_PPAGE, true, REQ_PGUP},
+    {KEY_NPAGE, true, REQ_PGDN},   {KEY_HOME, true, REQ_TOP},    {KEY_END, true, REQ_BOTTOM},
+};
+static const enum request list_bar[] = {REQ_HELP,   REQ_EXIT, REQ_SEARCH, REQ_OPEN,
+                                        REQ_STATUS, REQ_MINE, REQ_KEYS};
+static KEYMAP(list_keymap, list_keys, list_bar, &browse_keymap);
+
+static const struct binding search_keys[] = {
+    {'\n', false, REQ_OPEN},
+    {KEY_DOWN, true, REQ_RESULTS},
+    {27, false, REQ_CLEAR},
+    {KEY_BACKSPACE, true, REQ_ED_BACKSPACE},
+};
+static const enum request search_bar[] = {REQ_HELP, REQ_OPEN, REQ_CLEAR, REQ_RESULTS};
+static KEYMAP(search_keymap, search_keys, search_bar, &generic_keymap);
+
+static const struct keymap *const list_keymaps[] = {&list_keymap, &search_keymap, NULL};
+
 const struct view_ops list_ops = {
     .title = N_("Cases"),
-    .hints = RQ(REQ_HELP) | RQ(REQ_SEARCH) | RQ(REQ_OPEN) | RQ(REQ_STATUS) | RQ(REQ_MINE) |
-             RQ(REQ_KEYS) | RQ(REQ_QUIT),
+    .keymaps = list_keymaps,
+    .mode = list_mode,
     .draw = list_draw,
-    .key = list_key_dispatch,
+    .key = list_key,
     .free = list_free,
     .changed = list_changed,
 };

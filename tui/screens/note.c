@@ -11,7 +11,10 @@ struct note_editor {
 	struct editor ed;
 	enum note_kind kind;
 	bool interpreter;
+	time_t kept; /* when the text was last kept as a draft */
 };
+
+static void note_keep(void *self, struct ui *ui);
 
 static void note_free(void *self)
 {
@@ -69,17 +72,22 @@ static bool note_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 			return true;
 		}
 		ui_say(ui, false, "%s", _("Note saved"));
+		store_draft_delete(ui->st, ne->id);
 		ui_changed(ui, ne->id);
 		return false;
 	}
 	case REQ_CANCEL:
 		if (ed_utf8_len(&ne->ed) && !ui_confirm(ui, _("Discard this note?")))
 			return true;
+		store_draft_delete(ui->st, ne->id);
 		return false;
-	case REQ_NEXT:
+	case REQ_KIND:
 		ne->kind = (enum note_kind)((ne->kind + 1) % 4);
 		return true;
-	case REQ_OPEN:
+	case REQ_INTERPRETER:
+		ne->interpreter = !ne->interpreter;
+		return true;
+	case REQ_NEWLINE:
 		ed_apply(&ne->ed, ED_NEWLINE, 0);
 		return true;
 	case REQ_UP:
@@ -91,10 +99,9 @@ static bool note_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	default:
 		break;
 	}
-	if (!fnkey && ch == CTRL('t'))
-		ne->interpreter = !ne->interpreter;
-	else
-		ui_edit_key(&ne->ed, ch, fnkey);
+	ui_edit(&ne->ed, req, ch, fnkey);
+	if (ed_utf8_len(&ne->ed) && drafts_due(&ne->kept))
+		note_keep(ne, ui);
 	return true;
 }
 
@@ -139,12 +146,20 @@ int view_note_open(struct ui *ui, uint64_t id)
 	return M_OK;
 }
 
+static const struct binding note_keys[] = {
+    {CTRL('s'), false, REQ_SAVE},  {KEY_F(2), true, REQ_SAVE},    {27, false, REQ_CANCEL},
+    {'\t', false, REQ_KIND},       {CTRL('t'), false, REQ_INTERPRETER},
+    {'\n', false, REQ_NEWLINE},    {KEY_UP, true, REQ_UP},        {KEY_DOWN, true, REQ_DOWN},
+};
+static const enum request note_bar[] = {REQ_HELP, REQ_SAVE, REQ_CANCEL};
+static KEYMAP(note_keymap, note_keys, note_bar, &edit_keymap);
+static const struct keymap *const note_keymaps[] = {&note_keymap, NULL};
+
 const struct view_ops note_ops = {
     .title = N_("New note"),
-    .hints = RQ(REQ_HELP) | RQ(REQ_SAVE) | RQ(REQ_CANCEL),
+    .keymaps = note_keymaps,
     .draw = note_draw,
     .key = note_key,
     .free = note_free,
-    .text_input = true,
     .keep = note_keep,
 };
