@@ -44,6 +44,13 @@ check "update refuses a date that does not exist" 5 admin update 1 <<<'{"tb_scre
 check "nothing was written" 0 admin show 1 --json
 expect_in "$T/out" "the date stands" '"tb_screening": "2024-03-05"'
 
+# add takes them as update does.
+check "add with a Norwegian date and a status label" 0 admin add <<<'{"given_name": "Kari", "birth_date": "1.2.1990", "status": "i program"}'
+id=$(head -1 "$T/out")
+check "show --json of the added case" 0 admin show "$id" --json
+expect_in "$T/out" "added: the date ISO" '"birth_date": "1990-02-01"'
+expect_in "$T/out" "added: the status id" '"status": "in_programme"'
+
 # show as people read it.
 check "show in Norwegian" 0 admin --lang nb show 1
 expect_in "$T/out" "the date as DD.MM.YYYY" "17.04.2001"
