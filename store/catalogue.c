@@ -222,6 +222,67 @@ static void squeeze_spaces(char *s)
 	*w = 0;
 }
 
+static bool eq_nocase(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char x = *a >= 'A' && *a <= 'Z' ? (char)(*a - 'A' + 'a') : *a;
+		char y = *b >= 'A' && *b <= 'Z' ? (char)(*b - 'A' + 'a') : *b;
+		if (x != y)
+			return false;
+	}
+	return *a == *b;
+}
+
+/* The choice whose id or label (either language) s is; -1 if none. */
+static int choice_match(const struct field_def *d, const char *s)
+{
+	for (int i = 0; d->choice && d->choice[i].id; i++)
+		if (eq_nocase(s, d->choice[i].id) || eq_nocase(s, d->choice[i].label_nb) ||
+		    eq_nocase(s, d->choice[i].label_en))
+			return i;
+	return -1;
+}
+
+const char *field_def_display(const struct field_def *d, const char *value, bool norwegian,
+                              char *buf, size_t cap)
+{
+	const char *canon;
+	int i;
+
+	if (!value || cap < 32)
+		return value;
+	switch (d->type) {
+	case FT_ENUM:
+		for (i = 0; d->choice && d->choice[i].id; i++)
+			if (strcmp(value, d->choice[i].id) == 0)
+				return norwegian ? d->choice[i].label_nb : d->choice[i].label_en;
+		return value;
+	case FT_BOOL:
+		if (valid_bool(value, &canon))
+			return value;
+		if (strcmp(canon, "true") == 0)
+			return norwegian ? "ja" : "yes";
+		return norwegian ? "nei" : "no";
+	case FT_DATE:
+		return norwegian && date_to_dotted(value, buf) ? buf : value;
+	default:
+		break;
+	}
+	if (d->check == CHECK_PHONE && phone_group(value, buf, cap))
+		return buf;
+	if (d->check == CHECK_NATIONAL_ID && national_id_group(value, buf))
+		return buf;
+	return value;
+}
+
+const char *field_display(enum field_id f, const char *value, bool norwegian, char *buf,
+                          size_t cap)
+{
+	if ((unsigned)f >= F_COUNT)
+		return value;
+	return field_def_display(&field_catalogue[f], value, norwegian, buf, cap);
+}
+
 static const char *normalise(const struct field_def *d, const char *in, size_t len, char *out,
                              size_t cap, size_t *outlen);
 
@@ -275,11 +336,18 @@ static const char *normalise(const struct field_def *d, const char *in, size_t l
 		return NULL; /* empty: the field is removed */
 
 	switch (d->type) {
-	case FT_DATE:
+	case FT_DATE: {
+		char iso[11];
+		/* Norwegian Excel and people write 17.04.2001; files keep ISO. */
+		if (!date_from_dotted(out) && !date_to_dotted(out, iso)) {
+			msg = N_("must be a date written DD.MM.YYYY or YYYY-MM-DD");
+			break;
+		}
 		msg = valid_date(out);
 		if (!msg && d->check == CHECK_PAST_DATE && date_days(out) > st_now() / 86400)
-			msg = "lies in the future";
+			msg = N_("lies in the future");
 		break;
+	}
 	case FT_BOOL: {
 		const char *canon;
 		msg = valid_bool(out, &canon);
@@ -287,9 +355,13 @@ static const char *normalise(const struct field_def *d, const char *in, size_t l
 			memcpy(out, canon, strlen(canon) + 1); /* cap >= 8 checked above */
 		break;
 	}
-	case FT_ENUM:
+	case FT_ENUM: {
+		int i = choice_match(d, out);
+		if (i >= 0 && strlen(d->choice[i].id) < cap)
+			memcpy(out, d->choice[i].id, strlen(d->choice[i].id) + 1);
 		msg = valid_choice(out, d->choices);
 		break;
+	}
 	case FT_TEXT:
 	case FT_LINES:
 		switch (d->check) {
@@ -319,6 +391,7 @@ static const char *normalise(const struct field_def *d, const char *in, size_t l
 			msg = valid_language(out);
 			break;
 		case CHECK_PHONE:
+			phone_add_norway(out);
 			msg = valid_phone(out);
 			if (!msg)
 				phone_normalise(out, out, cap);

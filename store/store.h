@@ -145,6 +145,17 @@ bool field_has(enum field_id f, enum field_flag flag);
 int field_choice_count(enum field_id f);
 int field_choice_find(enum field_id f, const char *id, size_t len);
 const char *field_choice_label(enum field_id f, int i, bool norwegian);
+/* A stored value as people read it, for the screens and show's text: an
+ * enum by its label, a boolean as ja/nei (yes/no), a date as DD.MM.YYYY in
+ * Norwegian, a Norwegian phone number and a national id in groups
+ * (+47 912 34 567, 010190 12345). Returns value itself, or buf (cap >= 32)
+ * holding the text; a value it does not recognise is returned as it is.
+ * field_normalise takes every such text back to the stored value: CSV,
+ * JSON and the store keep ids, true/false and ISO dates. */
+const char *field_def_display(const struct field_def *d, const char *value, bool norwegian,
+                              char *buf, size_t cap);
+const char *field_display(enum field_id f, const char *value, bool norwegian, char *buf,
+                          size_t cap);
 
 /* ---- lists inside a case (lists.def; their item fields in fields.def) ---- */
 
@@ -195,7 +206,12 @@ const char *item_normalise(enum item_field_id f, const char *in, size_t len, cha
 #define FIELD_MAX_BYTES 4096
 #define NOTE_MAX_BYTES 65536
 
-/* Validate and normalise one value (trim, canonical bool/date/phone). Writes the
+/* Validate and normalise one value (trim, canonical bool/date/phone). An
+ * enum takes its id or either label (fields.def, ASCII letters in any case)
+ * and stores the id; a date YYYY-MM-DD or DD.MM.YYYY (D.M.YYYY) and stores
+ * YYYY-MM-DD; a phone number E.164, or 8 digits (or 0047 and 8), taken as
+ * Norwegian and stored +47...; whatever the language of the session, so
+ * that a file from a Norwegian spreadsheet imports as it is. Writes the
  * normalised value to out (cap >= len + 8, NUL-terminated). Returns NULL when
  * valid, else a fixed English reason (N_: a {why}, translated where shown)
  * that never quotes the value. */

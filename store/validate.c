@@ -5,6 +5,7 @@
 
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 /* ---- UTF-8 -------------------------------------------------------------- */
@@ -806,4 +807,96 @@ bool store_user_name_valid_n(const char *name, size_t n)
 bool store_user_name_valid(const char *name)
 {
 	return store_user_name_valid_n(name, strlen(name));
+}
+
+/* ---- as people write them ---------------------------------------------- */
+
+bool date_from_dotted(char *s)
+{
+	size_t i = 0, d, m;
+	char day[2], mon[2];
+
+	for (d = 0; s[i] >= '0' && s[i] <= '9'; i++, d++)
+		;
+	if ((d != 1 && d != 2) || s[i] != '.')
+		return false;
+	day[0] = d == 1 ? '0' : s[0];
+	day[1] = s[d - 1];
+	for (i++, m = 0; s[i] >= '0' && s[i] <= '9'; i++, m++)
+		;
+	if ((m != 1 && m != 2) || s[i] != '.')
+		return false;
+	mon[0] = m == 1 ? '0' : s[i - 2];
+	mon[1] = s[i - 1];
+	i++;
+	if (strlen(s + i) != 4 || !all_digits(s + i, 4))
+		return false;
+	memmove(s, s + i, 4);
+	s[4] = '-';
+	s[5] = mon[0];
+	s[6] = mon[1];
+	s[7] = '-';
+	s[8] = day[0];
+	s[9] = day[1];
+	s[10] = 0;
+	return true;
+}
+
+bool date_to_dotted(const char *s, char out[11])
+{
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' || !all_digits(s, 4) ||
+	    !all_digits(s + 5, 2) || !all_digits(s + 8, 2))
+		return false;
+	memcpy(out, s + 8, 2);
+	out[2] = '.';
+	memcpy(out + 3, s + 5, 2);
+	out[5] = '.';
+	memcpy(out + 6, s, 4);
+	out[10] = 0;
+	return true;
+}
+
+bool phone_add_norway(char *s)
+{
+	char digits[9];
+	size_t n = 0;
+	const char *p = strncmp(s, "0047", 4) == 0 ? s + 4 : s;
+
+	for (; *p; p++) {
+		if (*p == ' ')
+			continue;
+		if (*p < '0' || *p > '9' || n == 8)
+			return false;
+		digits[n++] = *p;
+	}
+	if (n != 8)
+		return false;
+	memcpy(s, "+47", 3);
+	memcpy(s + 3, digits, 8);
+	s[11] = 0;
+	return true;
+}
+
+bool phone_group(const char *s, char *out, size_t cap)
+{
+	const char *d = s + 3;
+
+	if (cap < 16 || strlen(s) != 11 || strncmp(s, "+47", 3) != 0 || !all_digits(d, 8))
+		return false;
+	if (d[0] == '4' || d[0] == '9')
+		snprintf(out, cap, "+47 %.3s %.2s %.3s", d, d + 3, d + 5);
+	else
+		snprintf(out, cap, "+47 %.2s %.2s %.2s %.2s", d, d + 2, d + 4, d + 6);
+	return true;
+}
+
+bool national_id_group(const char *s, char out[13])
+{
+	if (strlen(s) != 11 || !all_digits(s, 11))
+		return false;
+	memcpy(out, s, 6);
+	out[6] = ' ';
+	memcpy(out + 7, s + 6, 5);
+	out[12] = 0;
+	return true;
 }

@@ -24,6 +24,12 @@ size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 const char *valid_utf8_text(const char *s, size_t len, bool multiline);
 /* YYYY-MM-DD, a day that exists (leap years), year 1900..2199. */
 const char *valid_date(const char *s);
+/* D.M.YYYY or DD.MM.YYYY, as Norwegians write dates, rewritten in place as
+ * YYYY-MM-DD (s has room for 11 bytes); false, s unchanged, for any other
+ * shape. Whether the day exists is valid_date's question. */
+bool date_from_dotted(char *s);
+/* A YYYY-MM-DD date as DD.MM.YYYY; false if s is not of that shape. */
+bool date_to_dotted(const char *s, char out[11]);
 /* Days since 1970-01-01 for a valid date (for comparisons). */
 long date_days(const char *s);
 /* 11 digits; fødselsnummer (day 01-31) or D-number (day + 40); month 01-12
@@ -41,6 +47,17 @@ const char *valid_language(const char *s);      /* ISO 639-1, lower case */
  * Spaces may separate groups in the input; phone_normalise removes them. */
 const char *valid_phone(const char *s);
 size_t phone_normalise(const char *in, char *out, size_t cap);
+/* A Norwegian number typed without its country code: 8 digits (spaces
+ * allowed between groups) or 0047 and 8 digits become +47 and the digits, in
+ * place (s has room for len + 4). True when s was rewritten. */
+bool phone_add_norway(char *s);
+/* An E.164 value grouped as people write it: +47 and a mobile number
+ * (4 or 9 first) as +47 912 34 567, other Norwegian numbers as
+ * +47 22 12 34 56. False for any other value (other countries' groupings
+ * differ, and are shown as stored); out is then not written. */
+bool phone_group(const char *s, char *out, size_t cap);
+/* 11 digits as people write a fødselsnummer: 010190 12345. */
+bool national_id_group(const char *s, char out[13]);
 const char *valid_email(const char *s);          /* local@domain.tld, no spaces */
 const char *valid_orgnr(const char *s);          /* 9 digits, mod-11 (weights 3 2 7 6 5 4 3 2) */
 /* Hours per week, 0 to 168 with at most one decimal; a decimal comma

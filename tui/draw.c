@@ -80,14 +80,13 @@ void ui_put_wide(int y, int x, const wchar_t *s, size_t start, size_t end)
 }
 
 
-/* An enum value as people read it (fields.def's labels); the stored ids stay
- * in CSV and JSON, and a value the catalogue does not know shows as it is. */
+/* A value as people read it (field_display: labels, ja/nei, DD.MM.YYYY in
+ * Norwegian, grouped numbers); the stored values stay in CSV and JSON, and
+ * a value the catalogue does not know shows as it is. The text lasts until
+ * the next call: each is drawn before the next is asked for. */
 const char *ui_value_label(struct ui *ui, enum field_id f, const char *value)
 {
-	int i;
+	static char buf[64];
 
-	if (field_catalogue[f].type != FT_ENUM ||
-	    (i = field_choice_find(f, value, strlen(value))) < 0)
-		return value;
-	return field_choice_label(f, i, ui->nb);
+	return field_display(f, value, ui->nb, buf, sizeof buf);
 }

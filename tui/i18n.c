@@ -72,6 +72,15 @@ const char *tui_error(const store *st)
 	return tui_fault(store_fault(st));
 }
 
+/* A note's kind as the screens and show name it; the stored and typed id
+ * (--kind home_visit) is note_kind_name's. */
+const char *tui_note_kind(enum note_kind k)
+{
+	static const char *const label[] = {N_("home visit"), N_("meeting"), N_("phone call"),
+	                                    N_("other")};
+	return _((unsigned)k < 4 ? label[k] : label[NOTE_OTHER]);
+}
+
 /* The words store messages insert ({class}, {role}), here so that xgettext
  * finds them; test_i18n checks they are every class and role of keys.h. */
 const char *const tui_words[] = {

@@ -25,6 +25,8 @@ bool tui_format_matches(const char *msgid, const char *translated);
 const char *tui_error(const store *st);
 const char *tui_fault(const struct store_fault *f);
 extern const char *const tui_words[]; /* class and role names, for xgettext */
+/* A note's kind in the UI language (the id stays note_kind_name's). */
+const char *tui_note_kind(enum note_kind k);
 
 /* What the command line said; filled by main before a command runs. */
 struct cli {

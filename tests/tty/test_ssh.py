@@ -286,7 +286,7 @@ def setup_and_test(tmp, state):
     s2.child.send("/olena shev")
     s2.wait("Олена Шевченко", 20)
     s2.child.send("\r")
-    ok(s2.wait("+4790000001", 20), "second user sees the first user's save", s2.text())
+    ok(s2.wait("+47 900 00 001", 20), "second user sees the first user's save", s2.text())
 
     # the first user's link drops in the middle of an edit
     s1.child.send("e")

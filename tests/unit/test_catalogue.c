@@ -198,6 +198,125 @@ static void test_flags(void **state)
 	assert_false(field_has(F_COUNT, FLAG_LIST));
 }
 
+/* Norwegian input: dates as DD.MM.YYYY, enums by label, phones without +47;
+ * every one stored as the files keep it. */
+static void test_norwegian_input(void **state)
+{
+	char out[128];
+	(void)state;
+
+	assert_null(norm(F_tb_screening, "03.02.2023", out, sizeof out));
+	assert_string_equal(out, "2023-02-03");
+	assert_null(norm(F_tb_screening, " 3.2.2023 ", out, sizeof out));
+	assert_string_equal(out, "2023-02-03");
+	assert_null(norm(F_birth_date, "29.02.2000", out, sizeof out));
+	assert_string_equal(out, "2000-02-29");
+	assert_null(norm(F_tb_screening, "2023-02-03", out, sizeof out));
+	assert_string_equal(out, "2023-02-03");
+	assert_non_null(norm(F_tb_screening, "30.02.2023", out, sizeof out));
+	assert_non_null(norm(F_tb_screening, "29.02.2023", out, sizeof out));
+	assert_non_null(norm(F_tb_screening, "03.13.2023", out, sizeof out));
+	assert_non_null(norm(F_tb_screening, "03.02.23", out, sizeof out));
+	assert_non_null(norm(F_tb_screening, "003.02.2023", out, sizeof out));
+	assert_non_null(norm(F_tb_screening, "03.02.20233", out, sizeof out));
+	assert_non_null(norm(F_tb_screening, "03/02/2023", out, sizeof out));
+	assert_non_null(norm(F_tb_screening, ".02.2023", out, sizeof out));
+	assert_non_null(norm(F_tb_screening, "03..2023", out, sizeof out));
+	assert_non_null(norm(F_birth_date, "01.01.2199", out, sizeof out)); /* future */
+	assert_string_equal(norm(F_tb_screening, "3 feb", out, sizeof out),
+	                    "must be a date written DD.MM.YYYY or YYYY-MM-DD");
+
+	assert_null(norm(F_status, "bosatt", out, sizeof out));
+	assert_string_equal(out, "settled");
+	assert_null(norm(F_status, "Bosatt", out, sizeof out));
+	assert_string_equal(out, "settled");
+	assert_null(norm(F_status, "settled", out, sizeof out));
+	assert_string_equal(out, "settled");
+	assert_null(norm(F_status, "i program", out, sizeof out));
+	assert_string_equal(out, "in_programme");
+	assert_null(norm(F_status, "in programme", out, sizeof out));
+	assert_string_equal(out, "in_programme");
+	assert_null(norm(F_status, "fullført", out, sizeof out));
+	assert_string_equal(out, "completed");
+	assert_null(norm(F_address_protection, "strengt fortrolig", out, sizeof out));
+	assert_string_equal(out, "strictly_confidential");
+	assert_null(norm(F_civil_status, "enke/enkemann", out, sizeof out));
+	assert_string_equal(out, "widowed");
+	assert_non_null(norm(F_status, "bosat", out, sizeof out));
+	assert_non_null(norm(F_status, "in_program", out, sizeof out));
+
+	assert_null(norm(F_phone, "912 34 567", out, sizeof out));
+	assert_string_equal(out, "+4791234567");
+	assert_null(norm(F_phone, "91234567", out, sizeof out));
+	assert_string_equal(out, "+4791234567");
+	assert_null(norm(F_phone, "0047 91234567", out, sizeof out));
+	assert_string_equal(out, "+4791234567");
+	assert_null(norm(F_phone, "+46 70 123 45 67", out, sizeof out));
+	assert_string_equal(out, "+46701234567");
+	assert_non_null(norm(F_phone, "9123456", out, sizeof out));
+	assert_non_null(norm(F_phone, "912345678", out, sizeof out));
+	assert_non_null(norm(F_phone, "9123456x", out, sizeof out));
+}
+
+/* No label may be another choice's id or label: a typed label must name
+ * one value. */
+static void test_labels_unambiguous(void **state)
+{
+	(void)state;
+	for (int f = 0; f < F_COUNT; f++) {
+		const struct field_choice *c = field_catalogue[f].choice;
+		for (int i = 0; c && c[i].id; i++) {
+			const char *mine[] = {c[i].id, c[i].label_nb, c[i].label_en};
+			for (int j = 0; c[j].id; j++) {
+				if (j == i)
+					continue;
+				for (int k = 0; k < 3; k++) {
+					assert_string_not_equal(mine[k], c[j].id);
+					assert_string_not_equal(mine[k], c[j].label_nb);
+					assert_string_not_equal(mine[k], c[j].label_en);
+				}
+			}
+		}
+	}
+}
+
+/* What the screens and show print, and that normalising it gives back the
+ * stored value: a form opened and saved unchanged changes nothing. */
+static void test_display_round_trips(void **state)
+{
+	static const struct {
+		enum field_id f;
+		const char *stored, *nb, *en;
+	} v[] = {
+	    {F_status, "settled", "bosatt", "settled"},
+	    {F_status, "in_programme", "i program", "in programme"},
+	    {F_interpreter_needed, "true", "ja", "yes"},
+	    {F_unaccompanied_minor, "false", "nei", "no"},
+	    {F_birth_date, "1985-03-15", "15.03.1985", "1985-03-15"},
+	    {F_phone, "+4791234567", "+47 912 34 567", "+47 912 34 567"},
+	    {F_phone, "+4722123456", "+47 22 12 34 56", "+47 22 12 34 56"},
+	    {F_phone, "+46701234567", "+46701234567", "+46701234567"},
+	    {F_national_id, "15038512363", "150385 12363", "150385 12363"},
+	    {F_given_name, "Åse", "Åse", "Åse"},
+	};
+	char buf[64], out[128];
+	(void)state;
+
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		for (int nb = 0; nb < 2; nb++) {
+			const char *shown = field_display(v[i].f, v[i].stored, nb, buf, sizeof buf);
+			assert_string_equal(shown, nb ? v[i].nb : v[i].en);
+			assert_null(norm(v[i].f, shown, out, sizeof out));
+			assert_string_equal(out, v[i].stored);
+		}
+	}
+	/* A value the catalogue does not know is shown as it is. */
+	assert_string_equal(field_display(F_status, "legacy", true, buf, sizeof buf), "legacy");
+	assert_string_equal(field_display(F_birth_date, "1985", true, buf, sizeof buf), "1985");
+	assert_string_equal(field_display(F_phone, "+47123", true, buf, sizeof buf), "+47123");
+	assert_null(field_display(F_phone, NULL, true, buf, sizeof buf));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +328,9 @@ int main(void)
 	    cmocka_unit_test(test_enum_values_one_list),
 	    cmocka_unit_test(test_status_numbers_on_disk),
 	    cmocka_unit_test(test_flags),
+	    cmocka_unit_test(test_norwegian_input),
+	    cmocka_unit_test(test_labels_unambiguous),
+	    cmocka_unit_test(test_display_round_trips),
 	};
 	return cmocka_run_group_tests_name("catalogue", tests, NULL, NULL);
 }

@@ -1100,6 +1100,81 @@ static void test_user_name(void **state)
 	assert_false(store_user_name_valid_n("kari", 0));
 }
 
+static void test_date_dotted(void **state)
+{
+	static const char *const good[][2] = {
+	    {"03.02.2023", "2023-02-03"}, {"3.2.2023", "2023-02-03"},
+	    {"31.12.1999", "1999-12-31"}, {"1.10.2001", "2001-10-01"},
+	    {"10.1.2001", "2001-01-10"},
+	};
+	static const char *const bad[] = {
+	    "2023-02-03", "03.02.23", "03-02-2023", "003.02.2023", "03.002.2023",
+	    "03.02.02023", ".02.2023", "03..2023", "03.02.", "a3.02.2023", "03.02.2023.", "",
+	};
+	char s[32], out[11];
+	(void)state;
+
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		strcpy(s, good[i][0]);
+		assert_true(date_from_dotted(s));
+		assert_string_equal(s, good[i][1]);
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		strcpy(s, bad[i]);
+		assert_false(date_from_dotted(s));
+		assert_string_equal(s, bad[i]);
+	}
+	/* The shape only: whether the day exists is valid_date's. */
+	strcpy(s, "31.02.2023");
+	assert_true(date_from_dotted(s));
+	BAD(valid_date(s));
+
+	assert_true(date_to_dotted("2023-02-03", out));
+	assert_string_equal(out, "03.02.2023");
+	assert_false(date_to_dotted("03.02.2023", out));
+	assert_false(date_to_dotted("2023-2-3", out));
+}
+
+static void test_phone_norway(void **state)
+{
+	char s[32], out[32];
+	(void)state;
+
+	strcpy(s, "91234567");
+	assert_true(phone_add_norway(s));
+	assert_string_equal(s, "+4791234567");
+	strcpy(s, "912 34 567");
+	assert_true(phone_add_norway(s));
+	assert_string_equal(s, "+4791234567");
+	strcpy(s, "0047 22 12 34 56");
+	assert_true(phone_add_norway(s));
+	assert_string_equal(s, "+4722123456");
+	strcpy(s, "+4791234567");
+	assert_false(phone_add_norway(s));
+	strcpy(s, "9123456");
+	assert_false(phone_add_norway(s));
+	strcpy(s, "912345678");
+	assert_false(phone_add_norway(s));
+	strcpy(s, "9123-4567");
+	assert_false(phone_add_norway(s));
+	assert_string_equal(s, "9123-4567");
+
+	assert_true(phone_group("+4791234567", out, sizeof out));
+	assert_string_equal(out, "+47 912 34 567");
+	assert_true(phone_group("+4741234567", out, sizeof out));
+	assert_string_equal(out, "+47 412 34 567");
+	assert_true(phone_group("+4722123456", out, sizeof out));
+	assert_string_equal(out, "+47 22 12 34 56");
+	assert_false(phone_group("+46701234567", out, sizeof out));
+	assert_false(phone_group("+479123456", out, sizeof out));
+	assert_false(phone_group("+4791234567", out, 8));
+
+	assert_true(national_id_group("15038512363", out));
+	assert_string_equal(out, "150385 12363");
+	assert_false(national_id_group("1503851236", out));
+	assert_false(national_id_group("150385 12363", out));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1132,6 +1207,8 @@ int main(void)
 	    cmocka_unit_test(test_language),
 	    cmocka_unit_test(test_phone),
 	    cmocka_unit_test(test_phone_normalise),
+	    cmocka_unit_test(test_date_dotted),
+	    cmocka_unit_test(test_phone_norway),
 	    cmocka_unit_test(test_email_valid),
 	    cmocka_unit_test(test_email_invalid),
 	    cmocka_unit_test(test_email_lengths),

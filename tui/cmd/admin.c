@@ -179,7 +179,7 @@ static int user_add(struct cli *cli)
 			cli_fail(rc, "%s", tui_error(st));
 		else
 			fprintf(stderr, _("mappe: enrolled %s as %s; they must change the passphrase at first login\n"),
-			        name, keys_role_name(role));
+			        name, _(keys_role_name(role)));
 	}
 	store_close(st);
 	return rc;
@@ -213,7 +213,7 @@ static void show_progress(void *vctx, const struct store_rotation *r)
 		if (p->tty)
 			fputs("\r\033[K", stderr);
 		fprintf(stderr, _("mappe: %s: epoch %u active; the old keys are deleted\n"),
-		        keys_class_name(r->cls), r->to);
+		        _(keys_class_name(r->cls)), r->to);
 		/* For the tests, a kill -9 at an exact point: the classes of one
 		 * pass finish milliseconds apart. secure_getenv: never under setgid. */
 		const char *kill_after = secure_getenv("MAPPE_TEST_KILL_AFTER");

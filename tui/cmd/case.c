@@ -1,5 +1,8 @@
 /* cmd/case.c: find, show, update, note, import, check. */
+#include "tui/editor.h"
 #include "tui/tui.h"
+
+#include <limits.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,12 +39,16 @@ static void print_json_str(const char *key, const char *v)
 		fputs("null", stdout);
 }
 
-/* One value of a find line: stored data, so escaped, and on one line. */
-static void put_value(const struct case_rec *c, enum field_id f, const char *none,
-                      const char *after)
+/* One value of a find line as people read it (a status by its label, a date
+ * DD.MM.YYYY in Norwegian): stored data, so escaped, and on one line. */
+static void put_value(const struct cli *cli, const struct case_rec *c, enum field_id f,
+                      const char *none, const char *after)
 {
-	if (c->value[f])
-		text_write_safe(stdout, c->value[f], c->len[f], NULL);
+	char buf[64];
+	const char *v = c->value[f], *shown = field_display(f, v, cli->norwegian, buf, sizeof buf);
+
+	if (v)
+		text_write_safe(stdout, shown, shown == v ? c->len[f] : strlen(shown), NULL);
 	else
 		fputs(none, stdout);
 	fputs(after, stdout);
@@ -97,11 +104,11 @@ int cmd_find(struct cli *cli)
 			puts("}");
 		} else {
 			printf("%6llu  ", (unsigned long long)c.id);
-			put_value(&c, F_given_name, "-", " ");
-			put_value(&c, F_family_name, "-", "  ");
-			put_value(&c, F_birth_date, "----------", "  ");
-			put_value(&c, F_status, "", "  ");
-			put_value(&c, F_caseworker, "", "\n");
+			put_value(cli, &c, F_given_name, "-", " ");
+			put_value(cli, &c, F_family_name, "-", "  ");
+			put_value(cli, &c, F_birth_date, "----------", "  ");
+			put_value(cli, &c, F_status, "", "  ");
+			put_value(cli, &c, F_caseworker, "", "\n");
 		}
 		case_clear(&c);
 	}
@@ -121,6 +128,31 @@ int cmd_find(struct cli *cli)
 /* Under the value column: two spaces, a 24-column label and one space. */
 #define VALUE_INDENT "                           "
 
+/* A label padded to its column by display width, not bytes: "Fødselsnummer"
+ * is 13 columns in 14 bytes, and %-24s would leave its value one short. */
+static void put_label(const char *indent, const char *label, int width)
+{
+	int used = 0;
+
+	utf8_fit(label, INT_MAX, &used);
+	fputs(indent, stdout);
+	fputs(label, stdout);
+	for (; used < width; used++)
+		putchar(' ');
+	putchar(' ');
+}
+
+/* A value as show prints it: field_display's (labels, ja/nei, DD.MM.YYYY
+ * in Norwegian, grouped numbers), escaped, continuation lines indented. */
+static void put_shown(const struct cli *cli, const struct field_def *d, const char *v, size_t len)
+{
+	char buf[64];
+	const char *shown = field_def_display(d, v, cli->norwegian, buf, sizeof buf);
+
+	text_write_safe(stdout, shown, shown == v ? len : strlen(shown), VALUE_INDENT);
+	putchar('\n');
+}
+
 static void show_text(const struct cli *cli, const struct case_rec *c, bool notes_locked,
                       bool no_notes)
 {
@@ -135,14 +167,13 @@ static void show_text(const struct cli *cli, const struct case_rec *c, bool note
 			group = (int)d->group;
 			printf("\n%s\n", field_group_label(d->group, cli->norwegian));
 		}
-		printf("  %-24s ", field_label((enum field_id)f, cli->norwegian));
+		put_label("  ", field_label((enum field_id)f, cli->norwegian), 24);
 		if (c->locked[f]) {
-			printf(_("[locked: needs the %s key]\n"), keys_class_name(d->cls));
+			printf(_("[locked: needs the %s key]\n"), _(keys_class_name(d->cls)));
 			continue;
 		}
 		/* Continuation lines of an address line up under the value. */
-		text_write_safe(stdout, c->value[f], c->len[f], VALUE_INDENT);
-		putchar('\n');
+		put_shown(cli, d, c->value[f], c->len[f]);
 	}
 	for (int l = 0; l < L_COUNT; l++) {
 		const struct list_def *ld = &list_catalogue[l];
@@ -152,7 +183,7 @@ static void show_text(const struct cli *cli, const struct case_rec *c, bool note
 		printf("\n%s\n", list_label((enum list_id)l, cli->norwegian));
 		if (c->list_locked[l]) {
 			fputs("  ", stdout);
-			printf(_("[locked: needs the %s key]\n"), keys_class_name(ld->cls));
+			printf(_("[locked: needs the %s key]\n"), _(keys_class_name(ld->cls)));
 			continue;
 		}
 		for (; i >= 0; i = case_item_next(c, (enum list_id)l, i + 1)) {
@@ -162,13 +193,13 @@ static void show_text(const struct cli *cli, const struct case_rec *c, bool note
 				const struct field_def *d = &item_catalogue[g].f;
 				if ((int)item_catalogue[g].list != l || (!it->value[g] && !it->locked[g]))
 					continue;
-				printf("    %-22s ", cli->norwegian ? d->label_nb : d->label_en);
+				put_label("    ", cli->norwegian ? d->label_nb : d->label_en, 22);
 				if (it->locked[g]) {
-					printf(_("[locked: needs the %s key]\n"), keys_class_name(d->cls));
+					printf(_("[locked: needs the %s key]\n"),
+					       _(keys_class_name(d->cls)));
 					continue;
 				}
-				text_write_safe(stdout, it->value[g], it->len[g], VALUE_INDENT);
-				putchar('\n');
+				put_shown(cli, d, it->value[g], it->len[g]);
 			}
 		}
 	}
@@ -185,7 +216,7 @@ static void show_notes(const struct note *notes, size_t n)
 		char when[32];
 		printf("  %s  ", cli_time(notes[i].time, true, when));
 		text_write_safe(stdout, notes[i].author, strlen(notes[i].author), NULL);
-		printf("  %s%s\n    ", note_kind_name(notes[i].kind),
+		printf("  %s%s\n    ", tui_note_kind(notes[i].kind),
 		       notes[i].interpreter_used ? _(", interpreter") : "");
 		text_write_safe(stdout, notes[i].text, notes[i].len, "    ");
 		putchar('\n');

@@ -31,92 +31,96 @@ struct command {
 	const char *name;
 	int (*run)(struct cli *cli);
 	unsigned options;
-	const char *usage;
-	const char *help;
+	const char *usage; /* syntax: option and argument names, not translated */
+	const char *help;  /* N_(): translated when printed */
 };
 
 static const struct command commands[] = {
     {"tui", cmd_tui, 0, "[tui]",
-     "The terminal UI: the case list, search as you type, case view, edit and\n"
-     "notes. ? shows the keys of each screen."},
+     N_("The terminal UI: the case list, search as you type, case view, edit and\n"
+     "notes. ? shows the keys of each screen.")},
     {"demo", cmd_demo, O_CASES, "demo [--cases N]",
-     "Create (if absent) a demo store of invented cases beside your store, print\n"
-     "its passphrase and open the terminal UI on it."},
+     N_("Create (if absent) a demo store of invented cases beside your store, print\n"
+     "its passphrase and open the terminal UI on it.")},
     {"init", cmd_init, O_ADMIN, "init [--admin NAME]",
-     "Create a store and its first administrator (default: your login name).\n"
+     N_("Create a store and its first administrator (default: your login name).\n"
      "The new passphrase is asked twice on the terminal, or read from\n"
      "--new-passphrase-fd N. Refuses a directory that already holds a store.\n"
      "On a shared host (mappe setgid) only root or the owner of the store\n"
-     "directory may run it: sudo mappe init --admin NAME."},
+     "directory may run it: sudo mappe init --admin NAME.")},
     {"user", cmd_user, O_ROLE | O_BATCH,
      "user add NAME --role ROLE | user list | user revoke NAME | user grant|ungrant NAME protected",
-     "Enrol a user with an initial passphrase that they must change at first login\n"
+     N_("Enrol a user with an initial passphrase that they must change at first login\n"
      "(roles: caseworker, health, lead, admin); list the users and the key classes\n"
      "they hold; revoke a user (their keyslot and grants are deleted, then every\n"
      "class they held is rotated); grant or withdraw the protected class by name\n"
-     "(a withdrawal rotates it). Administrators only."},
+     "(a withdrawal rotates it). Administrators only.")},
     {"keys", cmd_keys, O_CLASS | O_BATCH | O_JSON,
      "keys status [--json] | keys rotate [--class C] [--batch N]",
-     "status: per class, the active epoch, older epochs still in use and by how\n"
+     N_("status: per class, the active epoch, older epochs still in use and by how\n"
      "many cases, a rotation in progress, who holds the class.\n"
      "rotate: a new epoch for each class (or C), granted to exactly the users\n"
      "allowed it; cases are re-encrypted N at a time (default 100) while others\n"
      "keep working; the old keys are deleted when nothing uses them. Killed at any\n"
      "point, run it again: it resumes, and rotates no finished class again. A\n"
      "damaged case is left as it is and named (exit 3); the rest is rotated, and the\n"
-     "old key stays, decrypt-only, until it is repaired. Administrators only."},
+     "old key stays, decrypt-only, until it is repaired. Administrators only.")},
     {"upgrade", cmd_upgrade, 0, "upgrade",
-     "Bring a store written by an older mappe to this version's format, which\n"
+     N_("Bring a store written by an older mappe to this version's format, which\n"
      "nobody can log in to until it is done. Lists every user record it signs:\n"
      "check the list, since a record planted in the file would be signed too.\n"
-     "Administrators only."},
+     "Administrators only.")},
     {"migrate", cmd_migrate, O_BATCH, "migrate [--batch N]",
-     "Move every case of a store written before format 5 to the current format,\n"
+     N_("Move every case of a store written before format 5 to the current format,\n"
      "online: others keep working, N cases a batch (default 200). Killed at any\n"
-     "point, run it again: it resumes. Run mappe check after. Administrators only."},
+     "point, run it again: it resumes. Run mappe check after. Administrators only.")},
     {"passwd", cmd_passwd, 0, "passwd",
-     "Change your own passphrase: the current one from the terminal or\n"
+     N_("Change your own passphrase: the current one from the terminal or\n"
      "--passphrase-fd, the new one from the terminal or --new-passphrase-fd.\n"
-     "Only your keyslot is rewrapped; no data is re-encrypted."},
+     "Only your keyslot is rewrapped; no data is re-encrypted.")},
     {"find", cmd_find, O_JSON | O_LIMIT, "find [--json] [--limit N]",
-     "Read a query from standard input (or ask on the terminal): part of a name\n"
+     N_("Read a query from standard input (or ask on the terminal): part of a name\n"
      "in any script or spelling, a birth date (2001-04-17 or 17.04.2001), or an\n"
-     "11-digit national id. Prints matching cases, best first."},
+     "11-digit national id. Prints matching cases, best first.")},
     {"show", cmd_show, O_JSON, "show ID [--json]",
-     "Print one case: the fields your keys open, the locked ones named as locked,\n"
-     "and the journal."},
+     N_("Print one case: the fields your keys open, the locked ones named as locked,\n"
+     "and the journal.")},
     {"update", cmd_update, 0, "update ID",
-     "Read a JSON object of field: value from standard input and save it.\n"
+     N_("Read a JSON object of field: value from standard input and save it.\n"
      "With \"_version\": N the save fails (exit 4) if the case changed since N.\n"
-     "null removes a field."},
+     "null removes a field. Dates may be written DD.MM.YYYY or YYYY-MM-DD, a value\n"
+     "of a fixed list by its id or its label (bosatt or settled), a Norwegian\n"
+     "phone number without +47; the case keeps the id, ISO date and +47.")},
     {"add", cmd_add, 0, "add",
-     "Create a case from a JSON object on standard input (field ids as keys,\n"
+     N_("Create a case from a JSON object on standard input (field ids as keys,\n"
      "lists as arrays of objects) and print its id. A national id another case\n"
-     "has is refused (exit 5), naming that case."},
+     "has is refused (exit 5), naming that case. Values as update takes them.")},
     {"note", cmd_note, O_KIND | O_INTERPRETER,
      "note add ID [--kind home_visit|meeting|phone|other] [--interpreter]",
-     "Append a journal note; its text is read from standard input. Notes are\n"
-     "never edited or removed."},
+     N_("Append a journal note; its text is read from standard input. Notes are\n"
+     "never edited or removed.")},
     {"import", cmd_import, O_FORMAT | O_DRY_RUN, "import [FILE|-] [--format csv|jsonl] [--dry-run]",
-     "Import cases from CSV (comma or semicolon, header of field ids) or JSON\n"
+     N_("Import cases from CSV (comma or semicolon, header of field ids) or JSON\n"
      "Lines. All or nothing: one bad line writes nothing and names the line and\n"
-     "field. Prints the new case ids, one per line, in input order."},
+     "field. Values are read as update reads them (17.04.2001, bosatt), so a\n"
+     "semicolon CSV saved by Norwegian Excel imports as it is. Prints the new\n"
+     "case ids, one per line, in input order.")},
     {"check", cmd_check, 0, "check",
-     "Decrypt and authenticate every field and note you hold keys for, and check\n"
-     "record headers and the national-id index. Exit 3 naming broken cases."},
+     N_("Decrypt and authenticate every field and note you hold keys for, and check\n"
+     "record headers and the national-id index. Exit 3 naming broken cases.")},
 };
 
 static void usage(FILE *f)
 {
-	fputs("usage: mappe [--db DIR] [--user NAME] [--passphrase-fd N] [--new-passphrase-fd N]\n"
-	      "             [--lang nb|en] COMMAND [ARGS]\n\ncommands:\n",
-	      f);
+	fprintf(f, "%s mappe [--db DIR] [--user NAME] [--passphrase-fd N] [--new-passphrase-fd N]\n"
+	           "             [--lang nb|en] COMMAND [ARGS]\n\n%s\n",
+	        _("usage:"), _("commands:"));
 	for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
 		fprintf(f, "  mappe %s\n", commands[i].usage);
-	fputs("\nmappe COMMAND --help explains one command. Exit codes: 0 ok, 1 usage,\n"
-	      "2 authentication, 3 integrity, 4 conflict, 5 bad input, 6 store unavailable.\n"
-	      "Personal data is never taken from the command line: queries, names and\n"
-	      "notes are read from standard input or the terminal.\n",
+	fputs(_("\nmappe COMMAND --help explains one command. Exit codes: 0 ok, 1 usage,\n"
+	        "2 authentication, 3 integrity, 4 conflict, 5 bad input, 6 store unavailable.\n"
+	        "Personal data is never taken from the command line: queries, names and\n"
+	        "notes are read from standard input or the terminal.\n"),
 	      f);
 }
 
@@ -326,7 +330,7 @@ int main(int argc, char **argv)
 	if (!cmd)
 		cmd = &commands[0]; /* no command: the terminal UI */
 	if (help) {
-		printf("usage: mappe %s\n\n%s\n", cmd->usage, cmd->help);
+		printf("%s mappe %s\n\n%s\n", _("usage:"), cmd->usage, _(cmd->help));
 		return M_OK;
 	}
 	if (used & ~cmd->options)

@@ -91,7 +91,7 @@ static void case_draw(void *self, struct ui *ui)
 			/* Locked, never blank: the field may well hold something. */
 			char msg[96];
 			snprintf(msg, sizeof msg, _("[locked: needs the %s key]"),
-			         keys_class_name(d->cls));
+			         _(keys_class_name(d->cls)));
 			if (y >= 1 && y < ymax) {
 				ui_attr(ui, C_LOCKED, true);
 				ui_put(y, label_w + 1, msg, COLS - label_w - 2);
@@ -136,7 +136,7 @@ static void case_draw(void *self, struct ui *ui)
 		const struct note *nt = &cv->pg.notes[i];
 		char when[32], line[160];
 		snprintf(line, sizeof line, "%s  %s  %s", cli_time(nt->time, true, when),
-		         nt->author, note_kind_name(nt->kind));
+		         nt->author, tui_note_kind(nt->kind));
 		if (y >= 1 && y < ymax)
 			ui_put(y, 3, line, COLS - 4);
 		y++;

@@ -87,10 +87,12 @@ static void conflict_draw(void *self, struct ui *ui)
 		ui_attr(ui, C_LABEL, false);
 		snprintf(line, sizeof line, "%s %s", cf->take_mine[f] ? "[x]" : "[ ]", _("yours: "));
 		ui_put(y, 5, line, label_w);
-		ui_put(y++, 5 + label_w, or_empty(cf->mine.value[f]), COLS - label_w - 6);
+		ui_put(y++, 5 + label_w, ui_value_label(ui, (enum field_id)f, or_empty(cf->mine.value[f])),
+		       COLS - label_w - 6);
 		snprintf(line, sizeof line, "%s %s", cf->take_mine[f] ? "[ ]" : "[x]", _("theirs:"));
 		ui_put(y, 5, line, label_w);
-		ui_put(y++, 5 + label_w, or_empty(cf->theirs.value[f]), COLS - label_w - 6);
+		ui_put(y++, 5 + label_w, ui_value_label(ui, (enum field_id)f, or_empty(cf->theirs.value[f])),
+		       COLS - label_w - 6);
 	}
 }
 

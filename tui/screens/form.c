@@ -104,6 +104,32 @@ static int form_y(const struct form *fm, int upto)
 	return y;
 }
 
+/* What an enum or a boolean takes, by the labels the form shows (the ids
+ * and the other language's labels are taken too). */
+static void form_choices(struct ui *ui, enum field_id f)
+{
+	char list[256];
+	size_t used = 0;
+	int n = field_choice_count(f);
+
+	if (field_catalogue[f].type == FT_BOOL) {
+		ui_say(ui, false, "%s %s, %s", _("Choices:"), ui->nb ? "ja" : "yes",
+		       ui->nb ? "nei" : "no");
+		return;
+	}
+	if (n == 0)
+		return;
+	list[0] = 0;
+	for (int i = 0; i < n && used < sizeof list; i++) {
+		int k = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
+		                 field_choice_label(f, i, ui->nb));
+		if (k < 0)
+			break;
+		used += (size_t)k;
+	}
+	ui_say(ui, false, "%s %s", _("Choices:"), list);
+}
+
 static void form_draw(void *self, struct ui *ui)
 {
 	struct form *fm = self;
@@ -149,7 +175,8 @@ static void form_draw(void *self, struct ui *ui)
 			ui_attr(ui, C_LABEL, false);
 		if (!fm->editable[f]) {
 			char msg[96];
-			snprintf(msg, sizeof msg, _("[locked: needs the %s key]"), keys_class_name(d->cls));
+			snprintf(msg, sizeof msg, _("[locked: needs the %s key]"),
+			         _(keys_class_name(d->cls)));
 			ui_attr(ui, C_LOCKED, true);
 			ui_put(y, label_w + 1, msg, value_w);
 			ui_attr(ui, C_LOCKED, false);
@@ -188,8 +215,8 @@ static void form_draw(void *self, struct ui *ui)
 	if (fm->error[fm->focus] && err_x < 0 && !ui->message[0]) {
 		ui_say(ui, true, "%s: %s", field_label((enum field_id)fm->focus, ui->nb),
 		       _(fm->error[fm->focus]));
-	} else if (!ui->message[0] && field_catalogue[fm->focus].choices) {
-		ui_say(ui, false, "%s %s", _("Choices:"), field_catalogue[fm->focus].choices);
+	} else if (!ui->message[0]) {
+		form_choices(ui, (enum field_id)fm->focus);
 	}
 }
 
@@ -390,6 +417,14 @@ int view_form_restore(struct ui *ui, struct case_rec *c, const struct case_rec *
 	return M_OK;
 }
 
+static int form_set_shown(struct form *fm, struct ui *ui, enum field_id f)
+{
+	char buf[64];
+	const char *v = fm->c->value[f], *shown = field_display(f, v, ui->nb, buf, sizeof buf);
+
+	return ed_set_utf8(&fm->ed[f], shown, shown == v ? fm->c->len[f] : strlen(shown));
+}
+
 /* An empty form for a new person, the caseworker already the user. */
 int view_form_new(struct ui *ui)
 {
@@ -434,9 +469,11 @@ int view_form_open(struct ui *ui, struct case_rec *c)
 			ui_say(ui, true, "%s", _("out of memory"));
 			return M_UNAVAILABLE;
 		}
-		/* Stored before the validators held it to UTF-8: say which
+		/* Shown as people write it (bosatt, ja, 17.04.2001); saving
+		 * normalises it back, so an untouched field is no change.
+		 * Stored before the validators held it to UTF-8: say which
 		 * field, rather than "out of memory". */
-		if (c->value[f] && ed_set_utf8(&fm->ed[f], c->value[f], c->len[f]) != 0) {
+		if (c->value[f] && form_set_shown(fm, ui, (enum field_id)f) != 0) {
 			form_free(fm);
 			ui_say(ui, true,
 			       _("%s: the stored value is not valid UTF-8 text; correct it "

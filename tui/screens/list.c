@@ -154,7 +154,7 @@ static void list_draw(void *self, struct ui *ui)
 		ui_put_pad(y, 0, "", COLS);
 		ui_put_pad(y, 1, r.name[0] ? r.name : _("[locked]"), name_w - 1);
 		if (name_w < COLS - 2 - 11 - 13 - 11 + 1) {
-			ui_put_pad(y, 1 + name_w, r.birth_date, 11);
+			ui_put_pad(y, 1 + name_w, ui_value_label(ui, F_birth_date, r.birth_date), 11);
 			ui_put_pad(y, 1 + name_w + 11, ui_value_label(ui, F_status, r.status), 13);
 			ui_put_pad(y, 1 + name_w + 24, r.caseworker, 11);
 		}

@@ -32,7 +32,7 @@ static void note_draw(void *self, struct ui *ui)
 	char head[160];
 
 	snprintf(head, sizeof head, _("New note for case %llu · kind: %s (Tab) · interpreter: %s (^T)"),
-	         (unsigned long long)ne->id, note_kind_name(ne->kind),
+	         (unsigned long long)ne->id, tui_note_kind(ne->kind),
 	         ne->interpreter ? _("yes") : _("no"));
 	ui_attr(ui, C_LABEL, true);
 	ui_put(1, 1, head, COLS - 2);
