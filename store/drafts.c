@@ -116,6 +116,18 @@ int store_draft_save(store *st, uint64_t id, const struct case_rec *c, uint32_t 
 	return rc;
 }
 
+int store_draft_keep(store *st, uint64_t id, const struct case_rec *c, uint32_t base,
+                     const char *note, size_t notelen)
+{
+	bool was = st->no_wait;
+	int rc;
+
+	st->no_wait = true;
+	rc = store_draft_save(st, id, c, base, note, notelen);
+	st->no_wait = was;
+	return rc;
+}
+
 struct list_ctx {
 	struct store_draft *d;
 	size_t n, cap;

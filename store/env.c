@@ -44,6 +44,29 @@ int st_mdb(store *st, int rc, const char *what)
 	}
 }
 
+int st_del_prefix(store *st, MDB_txn *txn, enum store_db db, const void *prefix, size_t len)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc = mdb_cursor_open(txn, st->dbi[db], &cur);
+
+	if (rc)
+		return st_mdb(st, rc, st_db_names[db]);
+	/* Seek again after each delete rather than trust where it leaves the
+	 * cursor. */
+	for (;;) {
+		k = (MDB_val){len, (void *)prefix};
+		if ((rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE)))
+			break;
+		if (k.mv_size < len || memcmp(k.mv_data, prefix, len) != 0)
+			break;
+		if ((rc = mdb_cursor_del(cur, 0)))
+			break;
+	}
+	mdb_cursor_close(cur);
+	return rc == 0 || rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, st_db_names[db]);
+}
+
 int st_get(store *st, MDB_txn *txn, enum store_db db, const void *k, size_t klen, MDB_val *v)
 {
 	MDB_val key = {klen, (void *)k};
@@ -474,7 +497,7 @@ int st_txn(store *st, bool write, txn_fn fn, void *ctx)
 	if (st->yield_writers)
 		yield_to_waiters(st);
 	announce_wait(st, true);
-	rc = gate_take(st, GATE_WRITE, gate_limit());
+	rc = gate_take(st, GATE_WRITE, st->no_wait ? 0 : gate_limit());
 	announce_wait(st, false);
 	if (rc == M_OK) {
 		rc = txn_once(st, true, fn, ctx);

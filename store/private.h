@@ -93,6 +93,7 @@ struct store {
 	bool legacy; /* meta "migrate": format-4 cases may remain (st_load_epochs) */
 	bool nid_checked; /* the import in this transaction checked duplicates set-wise */
 	bool yield_writers; /* a rotation or migration: let waiting writers go first */
+	bool no_wait;       /* a write that gives up at once if another is under way */
 	bool rotate_stop;   /* store_rotate_stop: end after the batch just committed */
 	char user[64];
 	enum key_role role;
@@ -157,6 +158,8 @@ int st_txn(store *st, bool write, txn_fn fn, void *ctx);
 long st_lock_wait_ms(long dflt);
 
 int st_get(store *st, MDB_txn *txn, enum store_db db, const void *k, size_t klen, MDB_val *v);
+/* Delete every entry of db whose key starts with prefix. */
+int st_del_prefix(store *st, MDB_txn *txn, enum store_db db, const void *prefix, size_t len);
 int st_put(store *st, MDB_txn *txn, enum store_db db, const void *k, size_t klen, const void *v,
            size_t vlen, unsigned flags);
 int st_load_epochs(store *st, MDB_txn *txn);

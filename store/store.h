@@ -699,6 +699,12 @@ struct store_draft {
  * One draft per user and case; a new one replaces it. */
 int store_draft_save(store *st, uint64_t id, const struct case_rec *c, uint32_t base,
                      const char *note, size_t notelen);
+/* The same, kept while typing: if another write holds the store (an import,
+ * a stopped process), it gives up at once (M_UNAVAILABLE) rather than make
+ * the typist wait; the next keep, or the one at a lock or hangup, catches
+ * up. */
+int store_draft_keep(store *st, uint64_t id, const struct case_rec *c, uint32_t base,
+                     const char *note, size_t notelen);
 int store_draft_list(store *st, struct store_draft *out, size_t cap, size_t *n);
 /* Set the draft's values on c (case_set: they are dirty) and *note, if any. */
 int store_draft_load(store *st, uint64_t id, struct case_rec *c, uint32_t *base, char **note,

@@ -738,6 +738,61 @@ struct add_ctx {
 
 static int user_read_verified(store *st, MDB_txn *txn, const char *name, struct user_rec *u);
 
+/* meta "owed" NAME: what a revocation left to rotate, u32 classes held |
+ * u32 epoch per class | u32 authority epoch (0: not an administrator), as
+ * of the revocation. Until every one has moved on, the user may not be
+ * enrolled again: the new keypair would be granted the keys the old one's
+ * holder may still have. */
+enum { OWED_BYTES = 4 + 4 * KC_COUNT + 4 };
+
+static size_t owed_key(uint8_t *k, const char *name)
+{
+	size_t n = strlen(name);
+
+	memcpy(k, "owed ", 5);
+	memcpy(k + 5, name, n);
+	return 5 + n;
+}
+
+static int owed_write(store *st, MDB_txn *txn, const char *name, key_classes held,
+                      bool authority)
+{
+	uint8_t k[80], v[OWED_BYTES];
+
+	be32(v, held);
+	for (unsigned c = 0; c < KC_COUNT; c++)
+		be32(v + 4 + 4 * c, st->epoch[c]);
+	be32(v + 4 + 4 * KC_COUNT, authority ? st->authority_epoch : 0);
+	return st_put(st, txn, DB_META, k, owed_key(k, name), v, sizeof v, 0);
+}
+
+/* M_OK when nothing is owed for name (or the rotations have all run). */
+static int owed_check(store *st, MDB_txn *txn, const char *name)
+{
+	uint8_t k[80];
+	size_t klen = owed_key(k, name);
+	MDB_val v;
+	int rc = st_get(st, txn, DB_META, k, klen, &v);
+
+	if (rc == -1)
+		return M_OK;
+	if (rc)
+		return rc;
+	if (v.mv_size != OWED_BYTES)
+		return st_err(st, USER_RECORD_DAMAGED, .name = name);
+	const uint8_t *p = v.mv_data;
+	key_classes held = rd32(p);
+	uint32_t authority = rd32(p + 4 + 4 * KC_COUNT);
+	for (unsigned c = 0; c < KC_COUNT; c++)
+		if ((held & (1u << c)) && st->epoch[c] <= rd32(p + 4 + 4 * c))
+			return st_err(st, REENROL_OWED, .name = name, .cls = (int)c);
+	if (authority && st->authority_epoch <= authority)
+		return st_err(st, REENROL_OWED_AUTHORITY, .name = name);
+	MDB_val key = {klen, k};
+	rc = mdb_del(txn, st->dbi[DB_META], &key, NULL);
+	return rc && rc != MDB_NOTFOUND ? st_mdb(st, rc, "meta") : M_OK;
+}
+
 int st_user_active(store *st, MDB_txn *txn, const char *name, size_t len)
 {
 	struct user_rec u = {0};
@@ -750,9 +805,27 @@ int st_user_active(store *st, MDB_txn *txn, const char *name, size_t len)
 	if (rc == M_OK && user_decode(st, name, len, &v, &u) == M_OK && !(u.flags & USER_REVOKED))
 		rc = M_OK;
 	else if (rc == M_OK || rc == -1)
-		rc = st_err(st, CASEWORKER_UNKNOWN, .name = name, .namelen = shown);
+		/* Named only if it could be a user name: anything else is not
+		 * repeated back. */
+		rc = store_user_name_valid_n(name, len)
+		         ? st_err(st, CASEWORKER_UNKNOWN, .name = name, .namelen = shown)
+		         : st_err(st, CASEWORKER_UNKNOWN, .name = "?");
 	keys_wipe(&u, sizeof u);
 	return rc;
+}
+
+/* The drafts of a revoked login (key: name 0x00 case id): nobody who logs
+ * in under that name again may open the old session's unsaved text. */
+static int drop_drafts(store *st, MDB_txn *txn, const char *name)
+{
+	uint8_t p[72];
+	size_t n = strlen(name);
+
+	if (n >= sizeof p)
+		return M_OK; /* no valid user name is that long */
+	memcpy(p, name, n);
+	p[n] = 0;
+	return st_del_prefix(st, txn, DB_DRAFTS, p, n + 1);
 }
 
 /* A revoked user may be enrolled again: a new record with the new keypair
@@ -766,6 +839,9 @@ static int readd_revoked(store *st, MDB_txn *txn, const char *name)
 	if (rc == M_OK && !(u.flags & USER_REVOKED))
 		rc = st_err(st, USER_EXISTS, .name = name);
 	keys_wipe(&u, sizeof u);
+	if (rc == M_OK && (rc = st_load_epochs(st, txn)) == M_OK &&
+	    (rc = owed_check(st, txn, name)) == M_OK)
+		rc = drop_drafts(st, txn, name);
 	return rc ? rc : st_drop_grants(st, txn, name, -1, 0);
 }
 
@@ -1116,6 +1192,10 @@ static int revoke_txn(store *st, MDB_txn *txn, void *vctx)
 	for (unsigned c = 0; c < KC_COUNT; c++)
 		if ((ctx->held & (1u << c)) && (rc = st_rotation_supersede(st, txn, (enum key_class)c)))
 			return rc;
+	if ((rc = st_load_epochs(st, txn)) ||
+	    (rc = owed_write(st, txn, ctx->name, ctx->held, ctx->authority)) ||
+	    (rc = drop_drafts(st, txn, ctx->name)))
+		return rc;
 	return st_drop_grants(st, txn, ctx->name, -1, 0);
 }
 

@@ -13,11 +13,15 @@
  * brings the session back. false: the user quit or the terminal went away. */
 bool ui_idle_lock(struct ui *ui, struct script_state *ss)
 {
-	enum { MAX = 1024 };
+	/* As many tries as the login gets: a session left locked on a shared
+	 * thin client is no place for unlimited guessing. The work is a draft
+	 * already, so ending the session loses nothing. */
+	enum { MAX = 1024, TRIES = 3 };
 	char *pass = keys_secure_alloc(MAX), user[64];
 	size_t n = 0;
 	bool back = false;
 	int wrong = M_OK; /* the last unlock's status */
+	int tries = 0;
 
 	snprintf(user, sizeof user, "%s", store_user(ui->st));
 	ui_keep_and_close(ui);
@@ -62,6 +66,8 @@ bool ui_idle_lock(struct ui *ui, struct script_state *ss)
 				back = true;
 				break;
 			}
+			if (wrong == M_AUTH && ++tries >= TRIES)
+				break;
 			n = 0;
 			keys_wipe(pass, MAX);
 			continue;

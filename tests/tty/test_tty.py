@@ -376,6 +376,21 @@ def run(tmp):
     except pexpect.TIMEOUT:
         pass
     i.child.close()
+    # Three wrong tries at the lock end the session, as at the login.
+    j = Term(["--db", db, "--user", "kari"], idle_env)
+    j.wait("Passphrase:")
+    j.send(KARI_PASS + "\r")
+    j.wait("Name")
+    j.wait("mappe is locked", deadline=15)
+    for k in range(3):
+        j.send(f"wrong try {k}\r")
+        time.sleep(0.7)
+    try:
+        j.child.expect(pexpect.EOF, timeout=15)
+    except pexpect.TIMEOUT:
+        pass
+    ok(not j.child.isalive(), "three wrong tries at the idle lock end the session", j.text())
+    j.child.close()
     for f in os.listdir(db):
         with open(os.path.join(db, f), "rb") as fh:
             data = fh.read()

@@ -185,6 +185,29 @@ static void test_gate_stopped_holder(void **state)
 	                 M_OK);
 }
 
+/* Drafts kept while typing give up at once when another write holds the
+ * store: the typist is never made to wait (review of 2026-12-01). A draft
+ * at a lock or hangup still waits its bound like any save. */
+static void test_draft_keep_does_not_wait(void **state)
+{
+	struct fx *f = *state;
+	struct timespec t0;
+	pid_t pid = hold_gate(f->dir, true);
+	int status;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(store_draft_keep(f->st, f->id, NULL, 0, note, strlen(note)), M_UNAVAILABLE);
+	assert_true(ms_since(&t0) < 250);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(store_draft_save(f->st, f->id, NULL, 0, note, strlen(note)), M_UNAVAILABLE);
+	assert_true(ms_since(&t0) >= 290);
+	kill(pid, SIGCONT);
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(store_draft_keep(f->st, f->id, NULL, 0, note, strlen(note)), M_OK);
+	assert_int_equal(store_draft_delete(f->st, f->id), M_OK);
+}
+
 static void test_gate_running_holder(void **state)
 {
 	struct fx *f = *state;
@@ -290,6 +313,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_gate_stopped_holder, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_draft_keep_does_not_wait, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_gate_running_holder, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_gate_given_back, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_reader_gate_stopped_holder, fx_setup, fx_teardown),

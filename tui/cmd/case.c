@@ -461,13 +461,17 @@ int cmd_import(struct cli *cli)
 
 /* ---- check -------------------------------------------------------------- */
 
+/* What check found comes from the file, which may be planted: through
+ * text_write_safe, never printf, so no sequence in it reaches the terminal. */
 static void report_broken(void *ctx, uint64_t id, const struct store_fault *what)
 {
+	const char *msg = tui_fault(what);
+
 	(void)ctx;
 	if (id && !store_code_names_case(what->code))
-		printf(_("case %llu: %s\n"), (unsigned long long)id, tui_fault(what));
-	else
-		printf("%s\n", tui_fault(what));
+		printf(_("case %llu: "), (unsigned long long)id);
+	text_write_safe(stdout, msg, strlen(msg), NULL);
+	putchar('\n');
 }
 
 int cmd_check(struct cli *cli)

@@ -133,6 +133,7 @@ static bool conflict_key(void *self, struct ui *ui, enum request req, wint_t ch,
 		if (!any) {
 			case_clear(&upd);
 			ui_say(ui, false, "%s", _("Kept the saved values; nothing of yours was saved"));
+			store_draft_delete(ui->st, cf->id); /* the edits were settled */
 			ui_changed(ui, cf->id);
 			ui->pop_more = 1;
 			return false;
@@ -153,6 +154,7 @@ static bool conflict_key(void *self, struct ui *ui, enum request req, wint_t ch,
 			return true;
 		}
 		ui_say(ui, false, _("Saved: version %u"), upd.version);
+		store_draft_delete(ui->st, cf->id);
 		case_clear(&upd);
 		ui_changed(ui, cf->id);
 		ui->pop_more = 1; /* the form is done too */

@@ -32,7 +32,7 @@ struct form {
 	time_t kept; /* when the typing was last kept as a draft */
 };
 
-static void form_keep(void *self, struct ui *ui);
+static void form_keep_to(struct form *fm, struct ui *ui, bool wait);
 
 static int field_rows(enum field_id f)
 {
@@ -306,6 +306,8 @@ static bool form_save(struct form *fm, struct ui *ui)
 	if (!any) {
 		case_clear(&upd);
 		ui_say(ui, false, "%s", _("Nothing changed"));
+		if (fm->id)
+			store_draft_delete(ui->st, fm->id);
 		return false;
 	}
 	if (!fm->id)
@@ -364,14 +366,14 @@ static bool form_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	if (ui_edit(ed, req, ch, fnkey) == 0)
 		fm->error[fm->focus] = NULL; /* judged again when the cursor leaves */
 	if (form_changed(fm) && drafts_due(&fm->kept))
-		form_keep(fm, ui);
+		form_keep_to(fm, ui, false);
 	return true;
 }
 
-/* The link dropped: keep what was typed, valid or not, as a draft. */
-static void form_keep(void *self, struct ui *ui)
+/* Keep what was typed, valid or not, as a draft: while typing without
+ * waiting for the store, when the link drops or the session locks with. */
+static void form_keep_to(struct form *fm, struct ui *ui, bool wait)
 {
-	struct form *fm = self;
 	struct case_rec d;
 
 	if (!fm->id)
@@ -391,8 +393,16 @@ static void form_keep(void *self, struct ui *ui)
 		d.dirty[f] = true; /* an emptied field is an edit too */
 		keys_secure_free(raw);
 	}
-	store_draft_save(ui->st, fm->id, &d, fm->version, NULL, 0);
+	if (wait)
+		store_draft_save(ui->st, fm->id, &d, fm->version, NULL, 0);
+	else
+		store_draft_keep(ui->st, fm->id, &d, fm->version, NULL, 0);
 	case_clear(&d);
+}
+
+static void form_keep(void *self, struct ui *ui)
+{
+	form_keep_to(self, ui, true);
 }
 
 int view_form_restore(struct ui *ui, struct case_rec *c, const struct case_rec *draft,

@@ -14,7 +14,7 @@ struct note_editor {
 	time_t kept; /* when the text was last kept as a draft */
 };
 
-static void note_keep(void *self, struct ui *ui);
+static void note_keep_to(struct note_editor *ne, struct ui *ui, bool wait);
 
 static void note_free(void *self)
 {
@@ -101,21 +101,28 @@ static bool note_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	}
 	ui_edit(&ne->ed, req, ch, fnkey);
 	if (ed_utf8_len(&ne->ed) && drafts_due(&ne->kept))
-		note_keep(ne, ui);
+		note_keep_to(ne, ui, false);
 	return true;
 }
 
-static void note_keep(void *self, struct ui *ui)
+static void note_keep_to(struct note_editor *ne, struct ui *ui, bool wait)
 {
-	struct note_editor *ne = self;
 	size_t len = ed_utf8_len(&ne->ed);
 	char *text;
 
 	if (len == 0 || !(text = keys_secure_alloc(len + 1)))
 		return;
 	ed_get_utf8(&ne->ed, text, len + 1);
-	store_draft_save(ui->st, ne->id, NULL, 0, text, len);
+	if (wait)
+		store_draft_save(ui->st, ne->id, NULL, 0, text, len);
+	else
+		store_draft_keep(ui->st, ne->id, NULL, 0, text, len);
 	keys_secure_free(text);
+}
+
+static void note_keep(void *self, struct ui *ui)
+{
+	note_keep_to(self, ui, true);
 }
 
 int view_note_restore(struct ui *ui, uint64_t id, const char *text, size_t len)
