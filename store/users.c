@@ -761,8 +761,8 @@ static int owed_write(store *st, MDB_txn *txn, const char *name, key_classes hel
 
 	be32(v, held);
 	for (unsigned c = 0; c < KC_COUNT; c++)
-		be32(v + 4 + 4 * c, st->epoch[c]);
-	be32(v + 4 + 4 * KC_COUNT, authority ? st->authority_epoch : 0);
+		be32(v + 4 + 4 * (size_t)c, st->epoch[c]);
+	be32(v + 4 + 4 * (size_t)KC_COUNT, authority ? st->authority_epoch : 0);
 	return st_put(st, txn, DB_META, k, owed_key(k, name), v, sizeof v, 0);
 }
 
@@ -782,9 +782,9 @@ static int owed_check(store *st, MDB_txn *txn, const char *name)
 		return st_err(st, USER_RECORD_DAMAGED, .name = name);
 	const uint8_t *p = v.mv_data;
 	key_classes held = rd32(p);
-	uint32_t authority = rd32(p + 4 + 4 * KC_COUNT);
+	uint32_t authority = rd32(p + 4 + 4 * (size_t)KC_COUNT);
 	for (unsigned c = 0; c < KC_COUNT; c++)
-		if ((held & (1u << c)) && st->epoch[c] <= rd32(p + 4 + 4 * c))
+		if ((held & (1u << c)) && st->epoch[c] <= rd32(p + 4 + 4 * (size_t)c))
 			return st_err(st, REENROL_OWED, .name = name, .cls = (int)c);
 	if (authority && st->authority_epoch <= authority)
 		return st_err(st, REENROL_OWED_AUTHORITY, .name = name);
@@ -1497,9 +1497,9 @@ static int authority_txn(store *st, MDB_txn *txn, void *vctx)
 		rc = st_drop_grants(st, txn, NULL, KEYS_AUTHORITY_CLASS, epoch);
 	if (rc == M_OK && !(hist = malloc(((size_t)epoch + 1) * KEYS_PK_BYTES)))
 		rc = st_err(st, NOMEM);
-	for (uint32_t e = 0; rc == M_OK && e < epoch; e++)
+	for (uint32_t e = 0; rc == M_OK && hist && e < epoch; e++)
 		rc = st_authority_at(st, txn, e, hist + (size_t)e * KEYS_PK_BYTES);
-	if (rc == M_OK) {
+	if (rc == M_OK && hist) {
 		memcpy(hist + (size_t)epoch * KEYS_PK_BYTES, ctx->new_pk, KEYS_PK_BYTES);
 		rc = st_put(st, txn, DB_META, "authorities", 11, hist,
 		            ((size_t)epoch + 1) * KEYS_PK_BYTES, 0);
