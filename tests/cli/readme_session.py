@@ -3,7 +3,9 @@
 Called by tests/cli/test_readme.sh (not run on its own by tests/run.sh):
     readme_session.py README WORKDIR
 WORKDIR holds ./mappe and ./mappe-gen; HOME is the test's. Every "$ " line
-of the section's indented block runs in bash on a terminal; the passphrase
+of the section's indented block (with its "> " lines, as bash shows a command
+that goes on) runs in bash on a terminal, after the block's "export" lines
+before it; the passphrase
 prompts it shows are answered as the person would, and what the terminal
 shows (prompts, output, errors) must equal the lines under the command in
 the README. In the README, a line "..." stands for any number of lines; the
@@ -40,6 +42,9 @@ def session(readme):
         line = line[4:]
         if line.startswith("$ "):
             cmds.append((line[2:], []))
+        elif line.startswith("> ") and cmds and not cmds[-1][1]:
+            # bash's PS2: the command goes on on this line
+            cmds[-1] = (cmds[-1][0] + "\n" + line[2:], [])
         elif cmds:
             cmds[-1][1].append(line)
     for _, out in cmds:
@@ -59,6 +64,27 @@ def matches(want, got):
     if want[0] == "...":
         return any(matches(want[1:], got[i:]) for i in range(len(got) + 1))
     return bool(got) and want[0] == got[0] and matches(want[1:], got[1:])
+
+
+def collapse(want, got):
+    """got, with the lines a "..." of want stands for shown as "...", so that
+    a diff shows only what differs."""
+    out, i = [], 0
+    for k, w in enumerate(want):
+        if w == "...":
+            rest = want[k + 1:]
+            anchor = next((r for r in rest if r != "..."), None)
+            if anchor is not None and anchor in got[i:]:
+                j = got.index(anchor, i)
+            else:
+                j = max(i, len(got) - len(rest))
+            if j > i:
+                out.append("...")
+            i = j
+        elif i < len(got):
+            out.append(got[i])
+            i += 1
+    return out + got[i:]
 
 
 class People:
@@ -124,16 +150,22 @@ def main():
         print("not ok\tthe README has a first session\n# no \"$ \" lines under '## A first session'")
         return
     people = People()
+    exports = ""
     for cmd, want in cmds:
-        rc, got = run(cmd, cwd, people)
-        name = "README: $ " + cmd
+        # Each command runs in a shell of its own: what the README exported
+        # before it is exported again.
+        rc, got = run(exports + cmd, cwd, people)
+        if cmd.startswith("export "):
+            exports += cmd + "\n"
+        name = "README: $ " + cmd.split("\n")[0]
         if rc == 0 and matches(normal(want), normal(got)):
             print(f"ok\t{name}")
             continue
         print(f"not ok\t{name}")
         if rc != 0:
             print(f"# exit {rc}")
-        diff = difflib.unified_diff(want, got, "README shows", "the terminal shows",
+        want, got = normal(want), normal(got)
+        diff = difflib.unified_diff(want, collapse(want, got), "README shows", "the terminal shows",
                                     lineterm="", n=2)
         for d in list(diff)[:40]:
             print("#   " + d)

@@ -66,7 +66,7 @@ fi
 expect_in "$T/err" "README: mappe demo makes 300 invented cases" "300 invented cases"
 expect_in "$T/err" "README: mappe demo prints its passphrase" 'passphrase "mappe demo store"'
 if [ -f "$HOME/.local/share/mappe-demo/data.mdb" ]; then ok "README: the demo store is ~/.local/share/mappe-demo"; else
-	not_ok "README: the demo store is ~/.local/share/mappe-demo" "$(ls -R "$HOME" | head)"; fi
+	not_ok "README: the demo store is ~/.local/share/mappe-demo" "$(find "$HOME" -maxdepth 3 | head)"; fi
 
 # ---- the commands table ------------------------------------------------------------------
 # Every command the README lists explains itself.
