@@ -8,6 +8,10 @@
 top=$(cd "$(dirname "$0")/../.." && pwd)
 README=$top/README.md
 PY=/usr/bin/python3
+unset MAPPE_DB MAPPE_USER LANGUAGE
+export LC_ALL=C.UTF-8 # the README is in English
+# make -n below must not join a make that runs this test (make check).
+unset MAKEFLAGS MFLAGS MAKELEVEL
 
 # ---- "A first session", typed on a terminal ----------------------------------------------
 # As a user of a fresh checkout: ./mappe and ./mappe-gen are what make built.
@@ -67,6 +71,20 @@ expect_in "$T/err" "README: mappe demo makes 300 invented cases" "300 invented c
 expect_in "$T/err" "README: mappe demo prints its passphrase" 'passphrase "mappe demo store"'
 if [ -f "$HOME/.local/share/mappe-demo/data.mdb" ]; then ok "README: the demo store is ~/.local/share/mappe-demo"; else
 	not_ok "README: the demo store is ~/.local/share/mappe-demo" "$(find "$HOME" -maxdepth 3 | head)"; fi
+
+# Every make target and every file of the project the README names.
+for target in $(grep -oE '`make [a-z]+' "$README" | sed 's/`make //' | sort -u); do
+	if grep -qE "^$target:" "$top/Makefile"; then ok "README: make $target is in the Makefile"; else
+		not_ok "README: make $target is in the Makefile"; fi
+done
+for f in $(grep -o '`[A-Za-z0-9_.-]*/[A-Za-z0-9_./-]*\.[a-z]*`\|`[A-Z]*\.md`' "$README" |
+	tr -d '`' | grep -v '^/' | sort -u); do
+	if [ -f "$top/$f" ]; then ok "README: $f exists"; else not_ok "README: $f exists"; fi
+done
+# The folders of "## Layout".
+for d in $(sed -n '/^## Layout/,/^## /p' "$README" | grep -oE '^    [a-z/]+/ ' | tr -d ' '); do
+	if [ -d "$top/$d" ]; then ok "README: $d is a folder"; else not_ok "README: $d is a folder"; fi
+done
 
 # ---- the commands table ------------------------------------------------------------------
 # Every command the README lists explains itself.
