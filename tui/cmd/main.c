@@ -327,6 +327,7 @@ int main(int argc, char **argv)
 		cmd = &commands[0]; /* no command: the terminal UI */
 	if (help) {
 		printf("usage: mappe %s\n\n%s\n", cmd->usage, cmd->help);
+		free(cli.argv); /* `mappe keys status --help` has argv */
 		return M_OK;
 	}
 	if (used & ~cmd->options)
