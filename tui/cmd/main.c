@@ -330,10 +330,7 @@ int main(int argc, char **argv)
 	if (!cmd)
 		cmd = &commands[0]; /* no command: the terminal UI */
 	if (help) {
-		printf("%s mappe %s
-
-%s
-", _("usage:"), cmd->usage, _(cmd->help));
+		printf("%s mappe %s\n\n%s\n", _("usage:"), cmd->usage, _(cmd->help));
 		free(cli.argv); /* `mappe keys status --help` has argv */
 		return M_OK;
 	}
