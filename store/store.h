@@ -206,6 +206,10 @@ const char *item_normalise(enum item_field_id f, const char *in, size_t len, cha
 #define FIELD_MAX_BYTES 4096
 #define NOTE_MAX_BYTES 65536
 
+/* The birth date (ISO) a valid national id or D-number holds, for the
+ * screens' cross-check with the birth date field; false if it holds none. */
+bool national_id_birth_date(const char *s, char out[11]);
+
 /* Validate and normalise one value (trim, canonical bool/date/phone). An
  * enum takes its id or either label (fields.def, ASCII letters in any case)
  * and stores the id; a date YYYY-MM-DD or DD.MM.YYYY (D.M.YYYY) and stores

@@ -333,15 +333,10 @@ int national_id_check_digits(const char nine[9], char out[2])
 	return 0;
 }
 
-const char *valid_national_id(const char *s)
+/* The birth date an 11-digit number holds (a D-number's day less 40), or a
+ * reason it holds none. */
+static const char *nid_birth(const char *s, int *y, int *m, int *d)
 {
-	char k[2];
-
-	if (strlen(s) != 11 || !all_digits(s, 11))
-		return N_("must be 11 digits");
-	if (national_id_check_digits(s, k) < 0 || k[0] != s[9] || k[1] != s[10])
-		return N_("check digit does not match");
-
 	int day = num(s, 2);
 	int month = num(s + 2, 2);
 	int yy = num(s + 4, 2);
@@ -371,7 +366,32 @@ const char *valid_national_id(const char *s)
 
 	if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month))
 		return N_("the birth date in it does not exist");
+	*y = year;
+	*m = month;
+	*d = day;
 	return NULL;
+}
+
+const char *valid_national_id(const char *s)
+{
+	char k[2];
+	int y, m, d;
+
+	if (strlen(s) != 11 || !all_digits(s, 11))
+		return N_("must be 11 digits");
+	if (national_id_check_digits(s, k) < 0 || k[0] != s[9] || k[1] != s[10])
+		return N_("check digit does not match");
+	return nid_birth(s, &y, &m, &d);
+}
+
+bool national_id_birth_date(const char *s, char out[11])
+{
+	int y, m, d;
+
+	if (valid_national_id(s) || nid_birth(s, &y, &m, &d))
+		return false;
+	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+	return true;
 }
 
 bool national_id_is_d_number(const char *s)

@@ -38,6 +38,7 @@ long date_days(const char *s);
  * must exist. */
 const char *valid_national_id(const char *s);
 bool national_id_is_d_number(const char *s);
+/* national_id_birth_date: store.h. */
 /* Compute the two check digits for the first nine digits; -1 if none exists. */
 int national_id_check_digits(const char nine[9], char out[2]);
 const char *valid_duf(const char *s);           /* 12 digits */

@@ -1175,9 +1175,28 @@ static void test_phone_norway(void **state)
 	assert_false(national_id_group("150385 12363", out));
 }
 
+/* The birth date a number holds, for the form's cross-check: a D-number's
+ * day less 40; nothing from a number that is not valid. */
+static void test_national_id_birth_date(void **state)
+{
+	char d[11];
+
+	(void)state;
+	assert_true(national_id_birth_date("15038512363", d));
+	assert_string_equal(d, "1985-03-15");
+	assert_true(national_id_birth_date("55038512357", d));
+	assert_string_equal(d, "1985-03-15");
+	assert_true(national_id_birth_date("01010050053", d));
+	assert_string_equal(d, "2000-01-01");
+	assert_false(national_id_birth_date("15038512364", d)); /* check digit */
+	assert_false(national_id_birth_date("1503851236", d));
+	assert_false(national_id_birth_date("", d));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_national_id_birth_date),
 	    cmocka_unit_test(test_utf8_valid),
 	    cmocka_unit_test(test_utf8_invalid),
 	    cmocka_unit_test(test_utf8_length_bounded),

@@ -30,6 +30,7 @@ struct form {
 	int focus;
 	int top;     /* first screen row of the form, for scrolling */
 	time_t kept; /* when the typing was last kept as a draft */
+	bool crossed; /* the birth date check was shown: ^S again saves */
 };
 
 static void form_keep_to(struct form *fm, struct ui *ui, bool wait);
@@ -269,6 +270,25 @@ static bool form_insert(struct ui *ui, struct case_rec *upd)
 	return false;
 }
 
+/* A birth date the national id (or D-number) does not hold is most often
+ * a typo in one of them: said once, then ^S again saves what was typed
+ * (the register can be wrong too). The number is never shown. */
+static bool birth_date_disagrees(struct form *fm, struct ui *ui, const struct case_rec *upd)
+{
+	const char *nid = upd->dirty[F_national_id] ? upd->value[F_national_id]
+	                                           : fm->c->value[F_national_id];
+	const char *born = upd->dirty[F_birth_date] ? upd->value[F_birth_date]
+	                                           : fm->c->value[F_birth_date];
+	char held[11];
+
+	if (fm->crossed || !nid || !born || !*nid || !*born ||
+	    !national_id_birth_date(nid, held) || strcmp(held, born) == 0)
+		return false;
+	fm->crossed = true;
+	ui_say(ui, true, "%s", _("Birth date and national id disagree; ^S again saves as typed"));
+	return true;
+}
+
 /* Save what changed, with the version the form was opened at. */
 static bool form_save(struct form *fm, struct ui *ui)
 {
@@ -309,6 +329,10 @@ static bool form_save(struct form *fm, struct ui *ui)
 		if (fm->id)
 			store_draft_delete(ui->st, fm->id);
 		return false;
+	}
+	if (birth_date_disagrees(fm, ui, &upd)) {
+		case_clear(&upd);
+		return true;
 	}
 	if (!fm->id)
 		return form_insert(ui, &upd);
@@ -365,6 +389,7 @@ static bool form_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	}
 	if (ui_edit(ed, req, ch, fnkey) == 0)
 		fm->error[fm->focus] = NULL; /* judged again when the cursor leaves */
+	fm->crossed = false; /* an edit: the check speaks again at the next ^S */
 	if (form_changed(fm) && drafts_due(&fm->kept))
 		form_keep_to(fm, ui, false);
 	return true;
