@@ -35,6 +35,12 @@ static void draw_frame(struct ui *ui, const struct view *v)
 	/* Title bar: where you are and who you are. */
 	ui_attr(ui, C_TITLE, true);
 	snprintf(title, sizeof title, " mappe · %s", _(ops->title));
+	if (ops->subtitle) {
+		char sub[96];
+		const char *s = ops->subtitle(v->self, ui, sub, sizeof sub);
+		if (s && *s)
+			snprintf(title + strlen(title), sizeof title - strlen(title), " · %s", s);
+	}
 	ui_put_pad(0, 0, title, COLS);
 	{
 		char who[96];
@@ -116,6 +122,8 @@ void ui_redraw(struct ui *ui)
 	} else {
 		v->ops->draw(v->self, ui);
 		draw_frame(ui, v);
+		if (ui->overlay)
+			ui->overlay(ui, ui->overlay_ctx);
 	}
 	/* The text cursor shows only where text is being typed. */
 	if (ui->cursor_on && ui->cursor_y >= 0 && ui->cursor_y < LINES && ui->cursor_x >= 0 &&

@@ -146,6 +146,9 @@ struct view_ops {
 	/* Case id was saved or reloaded (ui_changed): show what it holds now.
 	 * NULL for screens that show no case. */
 	void (*changed)(void *self, struct ui *ui, uint64_t id);
+	/* What the title bar says after the title: the filters that are on
+	 * (the list's status and "my cases"); "" or NULL for nothing. */
+	const char *(*subtitle)(const void *self, struct ui *ui, char *buf, size_t cap);
 };
 
 struct view {
@@ -169,6 +172,9 @@ struct ui {
 	bool color;
 	struct view stack[UI_MAX_VIEWS];
 	int depth;
+	/* Drawn over the screen at every redraw while a menu is up (ui_menu). */
+	void (*overlay)(struct ui *ui, const void *ctx);
+	const void *overlay_ctx;
 	char message[256]; /* one line above the key bar; never personal data */
 	bool message_error;
 	FILE *script; /* keys from a file instead of the terminal (tests) */
@@ -232,6 +238,9 @@ void ui_say(struct ui *ui, bool error, const char *fmt, ...) __attribute__((form
 bool ui_confirm(struct ui *ui, const char *question);
 /* 1 for yes, 0 for no, -1 for anything else (another key, a lock, a hangup). */
 int ui_ask(struct ui *ui, const char *question);
+/* A menu on the screen: n items, the cursor on `at`; ↑↓ (j k) and Enter,
+ * or the digit of an item. Returns the index chosen, -1 for Esc. */
+int ui_menu(struct ui *ui, const char *title, const char *const *items, int n, int at);
 
 /* Drawing: every string is clipped by display width, never by bytes. */
 enum ui_color { C_NORMAL, C_TITLE, C_BAR, C_KEY, C_SELECTED, C_LOCKED, C_ERROR, C_LABEL };

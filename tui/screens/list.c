@@ -279,14 +279,17 @@ static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 			view_case_open(ui, row_id(ui, lv->rows[lv->sel]));
 		return true;
 	case REQ_STATUS: {
-		/* Cycle: every status, then each of statuses.def's in turn. */
-		lv->status = lv->status + 1 < STATUS_COUNT ? lv->status + 1 : -1;
+		/* A menu of statuses.def's, "every status" first. */
+		const char *items[STATUS_COUNT + 1];
+		int n = 0, pick;
+		items[n++] = _("Every status");
+		for (int s = 0; s < STATUS_COUNT && s < field_choice_count(F_status); s++)
+			items[n++] = field_choice_label(F_status, s, ui->nb);
+		pick = ui_menu(ui, field_label(F_status, ui->nb), items, n, lv->status + 1);
+		if (pick < 0)
+			return true;
+		lv->status = pick - 1;
 		list_refilter(ui, lv);
-		if (lv->status < 0)
-			ui_say(ui, false, "%s", _("Every status"));
-		else
-			ui_say(ui, false, "%s: %s", field_label(F_status, ui->nb),
-			       field_choice_label(F_status, lv->status, ui->nb));
 		return true;
 	}
 	case REQ_KEYS:
@@ -352,8 +355,24 @@ static KEYMAP(search_keymap, search_keys, search_bar, &generic_keymap);
 
 static const struct keymap *const list_keymaps[] = {&list_keymap, &search_keymap, NULL};
 
+/* The filters that are on, after the title: they stay in sight. */
+static const char *list_subtitle(const void *self, struct ui *ui, char *buf, size_t cap)
+{
+	const struct list_view *lv = self;
+
+	buf[0] = '\0';
+	if (lv->status >= 0)
+		snprintf(buf, cap, "%s: %s", field_label(F_status, ui->nb),
+		         field_choice_label(F_status, lv->status, ui->nb));
+	if (lv->mine)
+		snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", buf[0] ? " · " : "",
+		         _("My cases"));
+	return buf;
+}
+
 const struct view_ops list_ops = {
     .title = N_("Cases"),
+    .subtitle = list_subtitle,
     .keymaps = list_keymaps,
     .mode = list_mode,
     .draw = list_draw,
