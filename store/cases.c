@@ -378,10 +378,16 @@ static bool same_value(const char *a, uint32_t alen, const char *b, uint32_t ble
 static int drop_unchanged(store *st, MDB_txn *txn, struct case_rec *c)
 {
 	struct case_rec cur;
+	bool items = false;
 	int rc;
 
+	/* Only the classes given values are opened, unless list items are
+	 * edited: a whole read is what brings the items in. */
+	for (size_t i = 0; !items && i < c->nitems; i++)
+		for (int f = 0; !items && f < I_COUNT; f++)
+			items = c->items[i].id && !c->items[i].removed && c->items[i].dirty[f];
 	case_init(&cur);
-	rc = case_read_txn(st, txn, c->id, &cur, NULL);
+	rc = case_read_txn(st, txn, c->id, &cur, items ? NULL : c->dirty);
 	for (int f = 0; rc == M_OK && f < F_COUNT; f++)
 		if (c->dirty[f] && !cur.locked[f] &&
 		    same_value(c->value[f], c->len[f], cur.value[f], cur.len[f]))
