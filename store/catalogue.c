@@ -6,6 +6,12 @@
 
 #include <string.h>
 
+const char *valid_national_id(const char *s)
+{
+	return valid_national_id_scheme(
+		s, (int)rule_value(RULE_nid_k1_remainders, REGIME_ANY, st_today(), 1));
+}
+
 /* CHOICES(NAME) in fields.def's choices column fills two members from the
  * one list NAME_CHOICES: the "id|id|..." string that valid_choice reads (the
  * leading bar skipped) and the rows with their labels (a compound literal at

@@ -210,6 +210,66 @@ const char *item_normalise(enum item_field_id f, const char *in, size_t len, cha
  * screens' cross-check with the birth date field; false if it holds none. */
 bool national_id_birth_date(const char *s, char out[11]);
 
+/* ---- rules of law, dated (store/rules.def) ------------------------------ */
+
+enum regime {
+	REGIME_ANY = 0,
+#define X(id, num, nb, en) REGIME_##id = num,
+#include "store/rules.def"
+	REGIMES(X)
+#undef X
+	REGIME_COUNT
+};
+
+enum rule_id {
+#define RULE(id, unit, what) RULE_##id,
+#include "store/rules.def"
+#undef RULE
+	RULE_COUNT
+};
+
+enum rule_unit { RU_DAYS, RU_MONTHS, RU_YEARS, RU_COUNT };
+enum rule_verified { RV_VERIFIED, RV_UNVERIFIED };
+
+struct rule_row {
+	enum rule_id rule;
+	enum regime regime;
+	const char *from; /* the first day in force, YYYY-MM-DD */
+	long value;
+	enum rule_verified verified;
+	const char *source; /* domain-rules.md's tag and the provision */
+};
+
+struct rule_def {
+	const char *id;
+	enum rule_unit unit;
+	const char *what; /* English; translated where shown */
+};
+
+extern const struct rule_def rule_catalogue[RULE_COUNT];
+/* Every row in force at some time, in rules.def's order. */
+extern const struct rule_row rule_rows[];
+extern const size_t rule_row_count;
+
+/* The row of rule r in force on day (days since 1970-01-01) for regime g:
+ * g's own rows if it has any, else REGIME_ANY's; NULL when none is in force
+ * yet (the day is before the first row). */
+const struct rule_row *rule_at(enum rule_id r, enum regime g, long day);
+/* rule_at's value, or fallback when no row is in force. */
+long rule_value(enum rule_id r, enum regime g, long day, long fallback);
+/* A rule by its id ("age_max"), or -1. */
+int rule_parse(const char *id);
+/* The regime's stored id ("integreringsloven"), "" for REGIME_ANY, or -1 by
+ * name (regime_parse). */
+const char *regime_name(enum regime g);
+int regime_parse(const char *s);
+
+/* Today, as days since 1970-01-01 in the local time zone: what the date
+ * rules read (the national-id scheme in force, deadlines). MAPPE_TODAY
+ * (YYYY-MM-DD) sets it for tests and for trying a rule change ahead; it moves
+ * no timestamp the store writes. */
+long st_today(void);
+
 /* Validate and normalise one value (trim, canonical bool/date/phone). An
  * enum takes its id or either label (fields.def, ASCII letters in any case)
  * and stores the id; a date YYYY-MM-DD or DD.MM.YYYY (D.M.YYYY) and stores

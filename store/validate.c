@@ -298,8 +298,8 @@ long date_days(const char *s)
 
 /* ---- national identity numbers ----------------------------------------- */
 
-/* 11 - weighted sum mod 11, with 11 meaning 0 and 10 meaning no digit at all;
- * shared by fødselsnummer and organisation numbers. */
+/* 11 - weighted sum mod 11, with 11 meaning 0 and 10 meaning no digit at all
+ * (organisation and account numbers). */
 static int mod11(const char *digits, const unsigned char *weights, size_t n)
 {
 	int sum = 0;
@@ -312,21 +312,37 @@ static int mod11(const char *digits, const unsigned char *weights, size_t n)
 	return k == 10 ? -1 : k;
 }
 
-int national_id_check_digits(const char nine[9], char out[2])
-{
-	static const unsigned char w1[9] = {3, 7, 6, 1, 8, 9, 4, 5, 2};
-	static const unsigned char w2[10] = {5, 4, 3, 2, 7, 6, 5, 4, 3, 2};
-	char ten[10];
+/* A national id's two control sums, each over the digits before its control
+ * digit and the digit itself (weight 1): today's scheme wants both to leave
+ * remainder 0 modulo 11; the scheme of 2032 lets the first leave 0 to 3
+ * (Skatteetaten; rules.def nid_k1_remainders). */
+static const unsigned char nid_w1[10] = {3, 7, 6, 1, 8, 9, 4, 5, 2, 1};
+static const unsigned char nid_w2[11] = {5, 4, 3, 2, 7, 6, 5, 4, 3, 2, 1};
 
-	if (!all_digits(nine, 9))
+static int weighted_mod11(const char *digits, const unsigned char *weights, size_t n)
+{
+	int sum = 0;
+
+	for (size_t i = 0; i < n; i++)
+		sum += (digits[i] - '0') * weights[i];
+	return sum % 11;
+}
+
+int national_id_check_digits(const char nine[9], int remainder, char out[2])
+{
+	char num11[11];
+
+	if (!all_digits(nine, 9) || remainder < 0 || remainder > 10)
 		return -1;
-	int k1 = mod11(nine, w1, 9);
-	if (k1 < 0)
+	memcpy(num11, nine, 9);
+	num11[9] = num11[10] = '0';
+	/* The digit that makes the first sum leave the remainder asked for. */
+	int k1 = (remainder - weighted_mod11(num11, nid_w1, 10) + 11) % 11;
+	if (k1 > 9)
 		return -1;
-	memcpy(ten, nine, 9);
-	ten[9] = (char)('0' + k1);
-	int k2 = mod11(ten, w2, 10);
-	if (k2 < 0)
+	num11[9] = (char)('0' + k1);
+	int k2 = (11 - weighted_mod11(num11, nid_w2, 11)) % 11;
+	if (k2 > 9)
 		return -1;
 	out[0] = (char)('0' + k1);
 	out[1] = (char)('0' + k2);
@@ -372,15 +388,17 @@ static const char *nid_birth(const char *s, int *y, int *m, int *d)
 	return NULL;
 }
 
-const char *valid_national_id(const char *s)
+const char *valid_national_id_scheme(const char *s, int k1_remainders)
 {
-	char k[2];
 	int y, m, d;
 
 	if (strlen(s) != 11 || !all_digits(s, 11))
 		return N_("must be 11 digits");
-	if (national_id_check_digits(s, k) < 0 || k[0] != s[9] || k[1] != s[10])
+	int r1 = weighted_mod11(s, nid_w1, 10);
+	if (weighted_mod11(s, nid_w2, 11) != 0 || r1 > 3)
 		return N_("check digit does not match");
+	if (r1 >= k1_remainders)
+		return N_("its check digits follow the scheme of 2032, not yet in force");
 	return nid_birth(s, &y, &m, &d);
 }
 
@@ -388,7 +406,8 @@ bool national_id_birth_date(const char *s, char out[11])
 {
 	int y, m, d;
 
-	if (valid_national_id(s) || nid_birth(s, &y, &m, &d))
+	/* Either scheme: the date is where it was. */
+	if (valid_national_id_scheme(s, 4) || nid_birth(s, &y, &m, &d))
 		return false;
 	snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
 	return true;
@@ -403,6 +422,18 @@ const char *valid_duf(const char *s)
 {
 	if (strlen(s) != 12 || !all_digits(s, 12))
 		return N_("must be 12 digits");
+	return NULL;
+}
+
+const char *valid_account(const char *s)
+{
+	static const unsigned char w[10] = {5, 4, 3, 2, 7, 6, 5, 4, 3, 2};
+
+	if (strlen(s) != 11 || !all_digits(s, 11))
+		return N_("must be 11 digits");
+	int k = mod11(s, w, 10);
+	if (k < 0 || s[10] != '0' + k)
+		return N_("check digit does not match");
 	return NULL;
 }
 

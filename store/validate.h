@@ -34,13 +34,20 @@ bool date_to_dotted(const char *s, char out[11]);
 long date_days(const char *s);
 /* 11 digits; fødselsnummer (day 01-31) or D-number (day + 40); month 01-12
  * (tolerating the +40/+80 month offsets of synthetic/H-numbers is NOT done);
- * both mod-11 check digits; the date with the individual number's century
- * must exist. */
+ * both mod-11 control sums, the first leaving a remainder below
+ * k1_remainders (1: today's scheme only; 4: the scheme of 2032 too); the
+ * date with the individual number's century must exist. Never reads sex
+ * from the number: from 2032 it holds none. */
+const char *valid_national_id_scheme(const char *s, int k1_remainders);
+/* valid_national_id_scheme with the schemes in force today (rules.def
+ * nid_k1_remainders; catalogue.c). */
 const char *valid_national_id(const char *s);
 bool national_id_is_d_number(const char *s);
 /* national_id_birth_date: store.h. */
-/* Compute the two check digits for the first nine digits; -1 if none exists. */
-int national_id_check_digits(const char nine[9], char out[2]);
+/* The two check digits for the first nine digits such that the first
+ * control sum leaves remainder (0: today's scheme; 1-3: the scheme of 2032);
+ * -1 if no digit does. */
+int national_id_check_digits(const char nine[9], int remainder, char out[2]);
 const char *valid_duf(const char *s);           /* 12 digits */
 const char *valid_country(const char *s);       /* assigned ISO 3166-1 alpha-2, upper case */
 const char *valid_language(const char *s);      /* ISO 639-1, lower case */
@@ -60,7 +67,9 @@ bool phone_group(const char *s, char *out, size_t cap);
 /* 11 digits as people write a fødselsnummer: 010190 12345. */
 bool national_id_group(const char *s, char out[13]);
 const char *valid_email(const char *s);          /* local@domain.tld, no spaces */
-const char *valid_orgnr(const char *s);          /* 9 digits, mod-11 (weights 3 2 7 6 5 4 3 2) */
+const char *valid_orgnr(const char *s);
+/* A Norwegian bank account: 11 digits, mod-11 (weights 5 4 3 2 7 6 5 4 3 2). */
+const char *valid_account(const char *s);          /* 9 digits, mod-11 (weights 3 2 7 6 5 4 3 2) */
 /* Hours per week, 0 to 168 with at most one decimal; a decimal comma
  * becomes a point, in place. */
 const char *valid_hours(char *s);

@@ -454,7 +454,7 @@ static bool make_national_id(struct rng *r, struct idset *seen, int y, int m, in
 		snprintf(nine, sizeof nine, "%02d%02d%02d%03d", d + (d_number ? 40 : 0), m, y % 100,
 		         ind);
 		memcpy(out, nine, 9);
-		if (national_id_check_digits(nine, out + 9) < 0)
+		if (national_id_check_digits(nine, 0, out + 9) < 0)
 			continue;
 		out[11] = '\0';
 		if (idset_add(seen, strtoull(out, NULL, 10)))

@@ -1,0 +1,98 @@
+/* rules.c: the rules of law as dated rows (rules.def), and today's date. */
+#include "store/catalogue.h"
+#include "store/store.h"
+#include "store/validate.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const struct rule_def rule_catalogue[RULE_COUNT] = {
+#define RULE(id, unit, what) [RULE_##id] = {#id, unit, what},
+#include "store/rules.def"
+#undef RULE
+};
+
+const struct rule_row rule_rows[] = {
+#define IN_FORCE(id, regime, from, value, verified, source)                                        \
+	{RULE_##id, regime, from, value, verified, source},
+#include "store/rules.def"
+#undef IN_FORCE
+};
+
+const size_t rule_row_count = sizeof rule_rows / sizeof rule_rows[0];
+
+static const char *const regime_names[REGIME_COUNT] = {
+	[REGIME_ANY] = "",
+#define X(id, num, nb, en) [num] = #id,
+	REGIMES(X)
+#undef X
+};
+
+static bool regime_has_rows(enum rule_id r, enum regime g)
+{
+	for (size_t i = 0; i < rule_row_count; i++)
+		if (rule_rows[i].rule == r && rule_rows[i].regime == g)
+			return true;
+	return false;
+}
+
+const struct rule_row *rule_at(enum rule_id r, enum regime g, long day)
+{
+	const struct rule_row *best = NULL;
+
+	if ((unsigned)r >= RULE_COUNT)
+		return NULL;
+	if ((unsigned)g >= REGIME_COUNT || !regime_has_rows(r, g))
+		g = REGIME_ANY;
+	for (size_t i = 0; i < rule_row_count; i++) {
+		const struct rule_row *row = &rule_rows[i];
+		if (row->rule == r && row->regime == g && date_days(row->from) <= day)
+			best = row; /* rows are in date order: the last that has come */
+	}
+	return best;
+}
+
+long rule_value(enum rule_id r, enum regime g, long day, long fallback)
+{
+	const struct rule_row *row = rule_at(r, g, day);
+
+	return row ? row->value : fallback;
+}
+
+int rule_parse(const char *id)
+{
+	for (int r = 0; r < RULE_COUNT; r++)
+		if (strcmp(rule_catalogue[r].id, id) == 0)
+			return r;
+	return -1;
+}
+
+const char *regime_name(enum regime g)
+{
+	return (unsigned)g < REGIME_COUNT ? regime_names[g] : "";
+}
+
+int regime_parse(const char *s)
+{
+	for (int g = 1; g < REGIME_COUNT; g++)
+		if (regime_names[g] && strcmp(regime_names[g], s) == 0)
+			return g;
+	return -1;
+}
+
+long st_today(void)
+{
+	const char *fake = getenv("MAPPE_TODAY");
+
+	if (fake && !valid_date(fake))
+		return date_days(fake);
+
+	time_t now = (time_t)st_now();
+	struct tm tm;
+	if (!localtime_r(&now, &tm))
+		return (long)(now / 86400);
+	char iso[16];
+	strftime(iso, sizeof iso, "%Y-%m-%d", &tm);
+	return date_days(iso);
+}
