@@ -204,13 +204,6 @@ static bool is_space(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-static void lower_ascii(char *s)
-{
-	for (; *s; s++)
-		if (*s >= 'A' && *s <= 'Z')
-			*s = (char)(*s - 'A' + 'a');
-}
-
 static void upper_ascii(char *s)
 {
 	for (; *s; s++)
@@ -393,7 +386,7 @@ static const char *normalise(const struct field_def *d, const char *in, size_t l
 			msg = valid_country(out);
 			break;
 		case CHECK_LANGUAGE:
-			lower_ascii(out);
+			language_canonical(out);
 			msg = valid_language(out);
 			break;
 		case CHECK_PHONE:

@@ -498,20 +498,7 @@ static const char countries[][3] = {
 };
 
 /* ISO 639-1 (iso-codes 4.15), without the withdrawn "bh". */
-static const char languages[][3] = {
-    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bi",
-    "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da", "de",
-    "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr", "fy",
-    "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr", "ht", "hu", "hy", "hz", "ia",
-    "id", "ie", "ig", "ii", "ik", "io", "is", "it", "iu", "ja", "jv", "ka", "kg", "ki", "kj", "kk",
-    "kl", "km", "kn", "ko", "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln", "lo",
-    "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt", "my", "na", "nb", "nd",
-    "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny", "oc", "oj", "om", "or", "os", "pa", "pi", "pl",
-    "ps", "pt", "qu", "rm", "rn", "ro", "ru", "rw", "sa", "sc", "sd", "se", "sg", "si", "sk", "sl",
-    "sm", "sn", "so", "sq", "sr", "ss", "st", "su", "sv", "sw", "ta", "te", "tg", "th", "ti", "tk",
-    "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty", "ug", "uk", "ur", "uz", "ve", "vi", "vo", "wa",
-    "wo", "xh", "yi", "yo", "za", "zh", "zu",
-};
+#include "store/iso-codes.inc"
 
 static bool in_table(const char (*table)[3], size_t n, const char *code)
 {
@@ -547,14 +534,180 @@ const char *valid_country(const char *s)
 	return NULL;
 }
 
+static const struct iso639_3 *lang3_find(const char *code)
+{
+	size_t lo = 0, hi = sizeof iso639_3 / sizeof iso639_3[0];
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(iso639_3[mid].a3, code);
+
+		if (c == 0)
+			return &iso639_3[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static bool script_known(const char *code)
+{
+	size_t lo = 0, hi = sizeof iso15924 / sizeof iso15924[0];
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(iso15924[mid], code);
+
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* ASCII only, whatever the locale (a Turkish one lowers I to dotless i). */
+static int a_lower(int c)
+{
+	return c >= 'a' && c <= 'z';
+}
+static int a_upper(int c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+static int a_alpha(int c)
+{
+	return a_lower(c) || a_upper(c);
+}
+static int a_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+static int a_tolower(int c)
+{
+	return a_upper(c) ? c + ('a' - 'A') : c;
+}
+static int a_toupper(int c)
+{
+	return a_lower(c) ? c - ('a' - 'A') : c;
+}
+
+static bool all_in(const char *s, size_t n, int (*is)(int))
+{
+	for (size_t i = 0; i < n; i++)
+		if (!is((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+/* The subtags of a tag, at most language-script-region: their starts and
+ * lengths; false for more than three or an empty one. */
+static bool subtags(const char *s, const char *start[3], size_t len[3], size_t *n)
+{
+	*n = 0;
+	for (const char *p = s;;) {
+		const char *dash = strchr(p, '-');
+		size_t l = dash ? (size_t)(dash - p) : strlen(p);
+		if (l == 0 || *n == 3)
+			return false;
+		start[*n] = p;
+		len[(*n)++] = l;
+		if (!dash)
+			return true;
+		p = dash + 1;
+	}
+}
+
+bool language_canonical(char *s)
+{
+	const char *start[3];
+	size_t len[3], n;
+	bool changed = false;
+
+	for (char *p = s; *p; p++)
+		if (*p == '_') { /* fa_AF, as locales write it */
+			*p = '-';
+			changed = true;
+		}
+	if (!subtags(s, start, len, &n))
+		return changed;
+	for (size_t i = 0; i < n; i++) {
+		char *t = (char *)start[i];
+		for (size_t k = 0; k < len[i]; k++) {
+			/* language lower, Script title, REGION upper (RFC 5646 2.1.1) */
+			int c = (unsigned char)t[k];
+			int want = i == 0        ? a_tolower(c)
+			           : len[i] == 4 ? (k == 0 ? a_toupper(c) : a_tolower(c))
+			                         : a_toupper(c);
+			if (t[k] != want) {
+				t[k] = (char)want;
+				changed = true;
+			}
+		}
+	}
+	/* A language with a two-letter code is written with it (RFC 5646 2.2.1). */
+	char lang[4];
+	if (len[0] == 3) {
+		memcpy(lang, s, 3);
+		lang[3] = '\0';
+		const struct iso639_3 *l = lang3_find(lang);
+		if (l && l->a2[0]) {
+			s[0] = l->a2[0];
+			s[1] = l->a2[1];
+			memmove(s + 2, s + 3, strlen(s + 3) + 1);
+			changed = true;
+		}
+	}
+	return changed;
+}
+
 const char *valid_language(const char *s)
 {
-	if (strlen(s) == 2 && two_in_range(s, 'A', 'Z'))
+	const char *start[3];
+	size_t len[3], n;
+	char code[5];
+
+	if (!subtags(s, start, len, &n))
+		return N_("must be a language code: fa, prs, or with a region fa-AF");
+	if ((len[0] != 2 && len[0] != 3) || !all_in(s, len[0], a_alpha))
+		return N_("must be a language code: fa, prs, or with a region fa-AF");
+	if (!all_in(s, len[0], a_lower))
 		return N_("language code must be in lower case");
-	if (!two_in_range(s, 'a', 'z'))
-		return N_("must be a two-letter language code");
-	if (!in_table(languages, sizeof languages / sizeof languages[0], s))
-		return N_("is not an ISO 639-1 language code");
+	memcpy(code, s, len[0]);
+	code[len[0]] = '\0';
+	if (len[0] == 2) {
+		if (!in_table(iso639_1, sizeof iso639_1 / sizeof iso639_1[0], code))
+			return N_("is not an ISO 639 language code");
+	} else {
+		const struct iso639_3 *l = lang3_find(code);
+		if (!l)
+			return N_("is not an ISO 639 language code");
+		if (l->a2[0])
+			return N_("has a two-letter code, which is the one to use");
+	}
+	for (size_t i = 1; i < n; i++) {
+		memcpy(code, start[i], len[i] < 4 ? len[i] : 4);
+		code[len[i] < 4 ? len[i] : 4] = '\0';
+		if (len[i] == 4 && i == 1 && all_in(code, 4, a_alpha)) {
+			if (!script_known(code))
+				return N_("the script is not an ISO 15924 code");
+		} else if (len[i] == 2 && all_in(code, 2, a_alpha)) {
+			if (valid_country(code))
+				return N_("the region is not an ISO 3166 country code");
+		} else if (len[i] == 3 && all_in(code, 3, a_digit)) {
+			continue; /* a UN M.49 area: 419 Latin America */
+		} else {
+			return N_("only a language, a script and a region are accepted: fa-AF, "
+			          "sr-Latn-RS");
+		}
+		if (i == 2 && len[1] != 4)
+			return N_("only a language, a script and a region are accepted: fa-AF, "
+			          "sr-Latn-RS");
+	}
 	return NULL;
 }
 
@@ -848,8 +1001,8 @@ bool store_user_name_valid_n(const char *name, size_t n)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		char ch = name[i];
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-' ||
-		      ch == '.'))
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' ||
+		      ch == '-' || ch == '.'))
 			return false;
 	}
 	return true;

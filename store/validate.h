@@ -50,7 +50,16 @@ bool national_id_is_d_number(const char *s);
 int national_id_check_digits(const char nine[9], int remainder, char out[2]);
 const char *valid_duf(const char *s);           /* 12 digits */
 const char *valid_country(const char *s);       /* assigned ISO 3166-1 alpha-2, upper case */
-const char *valid_language(const char *s);      /* ISO 639-1, lower case */
+/* A language tag of BCP 47's common shape: an ISO 639-1 code, or an ISO
+ * 639-3 code for a language without one (prs Dari, ckb Sorani, kmr
+ * Kurmanji), then optionally an ISO 15924 script and an ISO 3166 country or
+ * UN M.49 area: fa-AF, sr-Latn-RS, es-419. Canonical case only: see
+ * language_canonical. */
+const char *valid_language(const char *s);
+/* Rewrite a tag in its canonical form, in place: language in lower case,
+ * Script in title case, REGION in upper case, '_' as '-', and a three-letter
+ * code that has a two-letter one by that (ara -> ar). True if s changed. */
+bool language_canonical(char *s);
 /* E.164: '+', country code not starting with 0, 8 to 15 digits in all.
  * Spaces may separate groups in the input; phone_normalise removes them. */
 const char *valid_phone(const char *s);

@@ -723,6 +723,59 @@ static void test_country(void **state)
 	assert_int_equal(count_two_letter(valid_country, 'a'), 0);
 }
 
+/* The languages a unit serving Afghans, Eritreans, Somalis and Kurds writes
+ * (issue 10): ISO 639-3 where there is no two-letter code, and BCP 47's
+ * script and region subtags. */
+static void test_language_tags(void **state)
+{
+	(void)state;
+	OK(valid_language("prs")); /* Dari */
+	OK(valid_language("ckb")); /* Sorani */
+	OK(valid_language("kmr")); /* Kurmanji */
+	OK(valid_language("ti"));
+	OK(valid_language("so"));
+	OK(valid_language("fa-AF"));
+	OK(valid_language("prs-AF"));
+	OK(valid_language("sr-Latn-RS"));
+	OK(valid_language("zh-Hant"));
+	OK(valid_language("es-419"));
+	BAD(valid_language("ara"));   /* ar is the code to use */
+	BAD(valid_language("fa-af")); /* not canonical: language_canonical first */
+	BAD(valid_language("fa-XX"));
+	BAD(valid_language("fa-Abcd"));
+	BAD(valid_language("fa-AF-Latn"));
+	BAD(valid_language("fa-AF-x"));
+	BAD(valid_language("fa--AF"));
+	BAD(valid_language("fa-"));
+	BAD(valid_language("x-klingon"));
+	BAD(valid_language("qqq"));
+	BAD(valid_language("fa-12"));
+
+	struct {
+		const char *in, *out;
+	} canon[] = {
+	    {"FA-af", "fa-AF"},          {"ara", "ar"},       {"prs_af", "prs-AF"},
+	    {"SR-latn-rs", "sr-Latn-RS"}, {"nob", "nb"},       {"prs", "prs"},
+	    {"TIR-er", "ti-ER"},
+	};
+	for (size_t i = 0; i < sizeof canon / sizeof canon[0]; i++) {
+		char buf[32];
+		snprintf(buf, sizeof buf, "%s", canon[i].in);
+		language_canonical(buf);
+		assert_string_equal(buf, canon[i].out);
+		OK(valid_language(buf));
+	}
+
+	/* Through the catalogue, as a CSV from a Norwegian unit types them. */
+	char out[64];
+	size_t len;
+	OK(field_normalise(F_language, "fa-af", 5, out, sizeof out, &len));
+	assert_string_equal(out, "fa-AF");
+	OK(field_normalise(F_interpreter_language, "PRS", 3, out, sizeof out, &len));
+	assert_string_equal(out, "prs");
+	BAD(field_normalise(F_language, "farsi", 5, out, sizeof out, &len));
+}
+
 static void test_language(void **state)
 {
 	(void)state;
@@ -748,8 +801,8 @@ static void test_language(void **state)
 	BAD(valid_language(""));
 	BAD(valid_language("xx"));
 	BAD(valid_language("bh"));  /* withdrawn */
-	BAD(valid_language("prs")); /* Dari has no 639-1 code */
-	assert_int_equal(count_two_letter(valid_language, 'a'), 183);
+	/* sh (Serbo-Croatian) is in ISO 639-1 and so in BCP 47's registry */
+	assert_int_equal(count_two_letter(valid_language, 'a'), 184);
 	assert_int_equal(count_two_letter(valid_language, 'A'), 0);
 }
 
@@ -1224,6 +1277,7 @@ int main(void)
 	    cmocka_unit_test(test_orgnr),
 	    cmocka_unit_test(test_country),
 	    cmocka_unit_test(test_language),
+	    cmocka_unit_test(test_language_tags),
 	    cmocka_unit_test(test_phone),
 	    cmocka_unit_test(test_phone_normalise),
 	    cmocka_unit_test(test_date_dotted),
