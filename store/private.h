@@ -10,6 +10,7 @@
  *   env.c       LMDB: the transaction loop and its gates, get/put, scratch memory
  *   rotstate.c  the rotation state in meta and the rotation lock
  *   users.c     users, keyslots, grants, unlocking; the key epochs (st_load_epochs)
+ *   codes.c     the code tables IMDi owns, sealed under the record class
  *   record.c    a case's value: format-4 header and fields, format-5 classes; reading
  *   nid.c       the national-id blind index and its look-ups
  *   save.c      writing a format-5 case
@@ -359,6 +360,8 @@ int st_authority_at(store *st, MDB_txn *txn, uint32_t epoch, uint8_t pk[KEYS_PK_
 
 /* cases.c: the authenticated case counter (the next case id). */
 int st_counter_write(store *st, MDB_txn *txn, const keyring *kr, uint64_t next);
+/* The code tables again under the record class's active epoch (rotation). */
+int st_codes_seal(store *st, MDB_txn *txn);
 int st_counter_read(store *st, MDB_txn *txn, uint64_t *next);
 /* Re-MAC the counter under the active record epoch (upgrade, rotation). */
 int st_counter_seal(store *st, MDB_txn *txn);

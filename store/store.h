@@ -403,6 +403,50 @@ enum key_role store_role(const store *st);
 bool store_must_change_passphrase(const store *st);
 bool store_can_read(const store *st, enum key_class c);
 
+/* ---- code tables IMDi owns (store/codes.def; codes.c) ------------------- */
+
+enum code_table {
+#define CODE_TABLE(id, nb, en) CT_##id,
+#include "store/codes.def"
+#undef CODE_TABLE
+	CT_COUNT
+};
+
+struct code_row {
+	const char *code, *label_nb, *label_en;
+};
+
+/* One version of a table: loaded by an administrator, or mappe's
+ * provisional default (provisional, loaded 0) until one is. */
+struct code_list {
+	enum code_table table;
+	char version[33];
+	int64_t loaded; /* seconds since the epoch; 0 for the default */
+	char loaded_by[64];
+	bool provisional;
+	size_t n;
+	struct code_row *row;
+	char *mem; /* what row points into; NULL for the default */
+};
+
+const char *code_table_id(enum code_table t);
+const char *code_table_label(enum code_table t, bool norwegian);
+int code_table_parse(const char *s, size_t len);
+/* The label of code in l, or NULL if l has no such code. */
+const char *code_list_label(const struct code_list *l, const char *code, bool norwegian);
+void code_list_free(struct code_list *l);
+void code_lists_free(struct code_list *l, size_t n);
+/* The version in force: the one loaded last, else the provisional default. */
+int store_codes_current(store *st, enum code_table t, struct code_list *out);
+/* Every version, the one in force first, the provisional default last
+ * (free with code_lists_free). */
+int store_codes_versions(store *st, enum code_table t, struct code_list **out, size_t *n);
+/* Load a file of code tables (docs/codes.md: CSV of table, version, code,
+ * label_nb, label_en; one version of each table it names), all or nothing.
+ * Administrators. loaded[t]: table t got a new version (false for one the
+ * store had already, row for row). buf is parsed in place (len + 1 bytes). */
+int store_codes_load(store *st, const char *file, char *buf, size_t len, bool loaded[CT_COUNT]);
+
 /* ---- users -------------------------------------------------------------- */
 
 struct store_user_info {

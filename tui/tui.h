@@ -116,6 +116,7 @@ int cmd_add(struct cli *cli);
 int cmd_note(struct cli *cli);
 int cmd_import(struct cli *cli);
 int cmd_check(struct cli *cli);
+int cmd_codes(struct cli *cli);
 int cmd_tui(struct cli *cli);
 int cmd_demo(struct cli *cli);
 

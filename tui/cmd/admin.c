@@ -635,3 +635,140 @@ int cmd_upgrade(struct cli *cli)
 	store_close(st);
 	return rc;
 }
+
+/* ---- code tables IMDi owns ------------------------------------------------ */
+
+static void codes_print_json(const struct code_list *l)
+{
+	printf("{\"table\":");
+	json_write_string(stdout, code_table_id(l->table), strlen(code_table_id(l->table)));
+	printf(",\"version\":");
+	json_write_string(stdout, l->version, strlen(l->version));
+	printf(",\"provisional\":%s,\"loaded\":", l->provisional ? "true" : "false");
+	if (l->loaded) {
+		char when[32];
+		const char *t = cli_time(l->loaded, true, when);
+		json_write_string(stdout, t, strlen(t));
+		printf(",\"loaded_by\":");
+		json_write_string(stdout, l->loaded_by, strlen(l->loaded_by));
+	} else {
+		printf("null,\"loaded_by\":null");
+	}
+	printf(",\"codes\":[");
+	for (size_t i = 0; i < l->n; i++) {
+		printf("%s{\"code\":", i ? "," : "");
+		json_write_string(stdout, l->row[i].code, strlen(l->row[i].code));
+		printf(",\"label_nb\":");
+		json_write_string(stdout, l->row[i].label_nb, strlen(l->row[i].label_nb));
+		printf(",\"label_en\":");
+		json_write_string(stdout, l->row[i].label_en, strlen(l->row[i].label_en));
+		putchar('}');
+	}
+	printf("]}\n");
+}
+
+static void codes_print(const struct code_list *l, bool norwegian)
+{
+	const char *label = code_table_label(l->table, norwegian);
+
+	printf("%s (%s)", code_table_id(l->table), label);
+	if (l->provisional) {
+		printf(_(": provisional, mappe's default until IMDi's table is loaded "
+		         "(mappe codes load FILE)\n"));
+	} else {
+		char when[32];
+		printf(_(": version "));
+		text_write_safe(stdout, l->version, strlen(l->version), NULL);
+		printf(_(", loaded %s by "), cli_time(l->loaded, true, when));
+		text_write_safe(stdout, l->loaded_by, strlen(l->loaded_by), NULL);
+		putchar('\n');
+	}
+	for (size_t i = 0; i < l->n; i++) {
+		const char *s = norwegian ? l->row[i].label_nb : l->row[i].label_en;
+		printf("  %-22s ", l->row[i].code);
+		text_write_safe(stdout, s, strlen(s), NULL);
+		putchar('\n');
+	}
+}
+
+static int codes_list(struct cli *cli)
+{
+	int only = -1, rc = M_OK;
+	store *st;
+
+	if (cli->argc > 2)
+		return cli_fail(M_USAGE, _("usage: mappe codes list [TABLE] [--json]"));
+	if (cli->argc == 2 && (only = code_table_parse(cli->argv[1], strlen(cli->argv[1]))) < 0)
+		return cli_fail(M_USAGE, _("no code table '%.32s' (end_reason, main_activity)"),
+		                cli->argv[1]);
+	if ((rc = open_ready(cli, &st)))
+		return rc;
+	for (int t = 0; t < CT_COUNT && rc == M_OK; t++) {
+		struct code_list l;
+		if (only >= 0 && t != only)
+			continue;
+		if ((rc = store_codes_current(st, (enum code_table)t, &l))) {
+			cli_fail(rc, "%s", tui_error(st));
+			break;
+		}
+		if (cli->json)
+			codes_print_json(&l);
+		else
+			codes_print(&l, cli->norwegian);
+		code_list_free(&l);
+	}
+	store_close(st);
+	return rc;
+}
+
+static int codes_load(struct cli *cli)
+{
+	bool loaded[CT_COUNT];
+	size_t len;
+	char *buf;
+	store *st;
+	int rc;
+
+	if (cli->argc != 2 || cli->json)
+		return cli_fail(M_USAGE, _("usage: mappe codes load FILE"));
+	const char *path = cli->argv[1];
+	const char *name = strcmp(path, "-") == 0 ? "stdin" : path;
+	if ((rc = cli_read_input(cli, path, &buf, &len)))
+		return rc;
+	if ((rc = open_ready(cli, &st))) {
+		keys_secure_free(buf);
+		return rc;
+	}
+	rc = store_codes_load(st, name, buf, len, loaded);
+	keys_secure_free(buf);
+	if (rc) {
+		cli_fail(rc, "%s", tui_error(st));
+		store_close(st);
+		return rc;
+	}
+	bool any = false;
+	for (int t = 0; t < CT_COUNT; t++) {
+		if (!loaded[t])
+			continue;
+		struct code_list l;
+		if (store_codes_current(st, (enum code_table)t, &l) == M_OK) {
+			cli_say(_("mappe: %s: version %s loaded, %zu codes\n"),
+			        code_table_id((enum code_table)t), l.version, l.n);
+			code_list_free(&l);
+		}
+		any = true;
+	}
+	if (!any)
+		cli_say(_("mappe: %s: every table in it was loaded already; nothing changed\n"), name);
+	store_close(st);
+	return M_OK;
+}
+
+int cmd_codes(struct cli *cli)
+{
+	if (cli->argc >= 1 && strcmp(cli->argv[0], "list") == 0)
+		return codes_list(cli);
+	if (cli->argc >= 1 && strcmp(cli->argv[0], "load") == 0)
+		return codes_load(cli);
+	return cli_fail(M_USAGE, _("usage: mappe codes load FILE | mappe codes list [TABLE] [--json]"));
+}

@@ -105,6 +105,13 @@ static const struct command commands[] = {
      "field. Values are read as update reads them (17.04.2001, bosatt), so a\n"
      "semicolon CSV saved by Norwegian Excel imports as it is. Prints the new\n"
      "case ids, one per line, in input order.")},
+    {"codes", cmd_codes, O_JSON, "codes load FILE | codes list [TABLE] [--json]",
+     N_("load: a new version of code tables IMDi owns (end reasons, the main activity\n"
+     "at the end) from a CSV file with the columns table, version, code, label_nb\n"
+     "and label_en; all or nothing, and a bad line is named. Every version is kept,\n"
+     "so cases keep the codes they hold. Administrators only.\n"
+     "list: the version in force of each table, or of TABLE; until IMDi's is\n"
+     "loaded, mappe's provisional default, marked as such.")},
     {"check", cmd_check, 0, "check",
      N_("Decrypt and authenticate every field and note you hold keys for, and check\n"
      "record headers and the national-id index. Exit 3 naming broken cases.")},
