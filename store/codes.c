@@ -1,13 +1,11 @@
 /* codes.c: the code tables IMDi owns (codes.def), loaded by administrators,
- * kept in every version, and sealed so that nobody edits them in the file.
+ * every version kept, each sealed (sealed.c) so that nobody edits them in
+ * the file.
  *
- * meta "codes" 0x00 table 0x00 version -> u32 record epoch | MAC[32] | body
- *   body: u8 format (1) | u64 loaded (seconds) | u8 n | loader[n] |
- *         u16 rows | rows of u8 n code[n] | u16 n nb[n] | u16 n en[n]
- * The MAC is a record-class header MAC for record 0 over the key and the
- * body, like the case counter's: whoever reads cases can check it, and a
- * table changed in the file, or one planted there, does not authenticate.
- * Key rotation of the record class seals them again (st_codes_seal). */
+ * meta "codes" 0x00 table 0x00 version -> sealed body:
+ *   u8 format (1) | u64 loaded (seconds) | u8 n | loader[n] |
+ *   u16 rows | rows of u8 n code[n] | u16 n nb[n] | u16 n en[n]
+ */
 #include "store/formats.h"
 #include "store/private.h"
 #include "store/validate.h"
@@ -15,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CODES_FORMAT 1
-#define CODE_MAX 32
+#define CODES_FORMAT   1
+#define CODE_MAX       32
 #define CODE_LABEL_MAX 200
 #define CODES_ROWS_MAX 1000
 
@@ -102,43 +100,9 @@ static size_t codes_key(uint8_t *k, enum code_table t, const char *version)
 	n = 6;
 	memcpy(k + n, tables[t].id, strlen(tables[t].id) + 1);
 	n += strlen(tables[t].id) + 1;
-	memcpy(k + n, version, vl);
+	if (vl)
+		memcpy(k + n, version, vl);
 	return n + vl;
-}
-
-static int seal(store *st, const uint8_t *key, size_t klen, const uint8_t *body, size_t blen,
-                uint32_t epoch, uint8_t mac[KEYS_MAC_BYTES], bool verify)
-{
-	uint8_t *m = malloc(klen + blen);
-	int rc;
-
-	if (!m)
-		return st_err(st, NOMEM);
-	memcpy(m, key, klen);
-	memcpy(m + klen, body, blen);
-	rc = verify ? keys_header_verify(st->kr, epoch, 0, m, klen + blen, mac)
-	            : keys_header_mac(st->kr, epoch, 0, m, klen + blen, mac);
-	free(m);
-	return rc;
-}
-
-static int put_sealed(store *st, MDB_txn *txn, const uint8_t *key, size_t klen,
-                      const uint8_t *body, size_t blen)
-{
-	uint8_t *v = malloc(4 + KEYS_MAC_BYTES + blen);
-	uint32_t epoch = st->epoch[KC_RECORD];
-	int rc;
-
-	if (!v)
-		return st_err(st, NOMEM);
-	be32(v, epoch);
-	memcpy(v + 4 + KEYS_MAC_BYTES, body, blen);
-	if (!st->kr || seal(st, key, klen, body, blen, epoch, v + 4, false) != KEYS_OK)
-		rc = st_err(st, NO_RECORD_KEY);
-	else
-		rc = st_put(st, txn, DB_META, key, klen, v, 4 + KEYS_MAC_BYTES + blen, 0);
-	free(v);
-	return rc;
 }
 
 /* Decode a verified body into out (its strings copied into out->mem). */
@@ -167,7 +131,8 @@ static int decode(store *st, enum code_table t, const char *version, const uint8
 	}
 	size_t m = 0;
 	for (size_t i = 0; i < rows; i++) {
-		const char **dst[3] = {&out->row[i].code, &out->row[i].label_nb, &out->row[i].label_en};
+		const char **dst[3] = {&out->row[i].code, &out->row[i].label_nb,
+		                       &out->row[i].label_en};
 		for (int s = 0; s < 3; s++) {
 			size_t sl;
 			if (s == 0) {
@@ -213,53 +178,37 @@ static void versions_free(struct versions *vs)
 	vs->n = 0;
 }
 
+static int add_version(store *st, const MDB_val *k, const uint8_t *body, size_t blen, void *ctx)
+{
+	struct versions *vs = ctx;
+	size_t plen = 7 + strlen(tables[vs->t].id), vl = k->mv_size - plen;
+	char version[CODE_MAX + 1];
+
+	if (!body)
+		return st_err(st, CODES_FORGED, .name = tables[vs->t].id);
+	if (vl == 0 || vl > CODE_MAX)
+		return st_err(st, CODES_DAMAGED, .name = tables[vs->t].id);
+	memcpy(version, (const char *)k->mv_data + plen, vl);
+	version[vl] = '\0';
+	struct code_list *grown = realloc(vs->v, (vs->n + 1) * sizeof *grown);
+	if (!grown)
+		return st_err(st, NOMEM);
+	vs->v = grown;
+	int rc = decode(st, vs->t, version, body, blen, &vs->v[vs->n]);
+	if (rc == M_OK)
+		vs->n++;
+	return rc;
+}
+
 /* Every version of vs->t in the file, each authenticated. */
 static int read_versions(store *st, MDB_txn *txn, void *ctx)
 {
 	struct versions *vs = ctx;
 	uint8_t prefix[64];
 	size_t plen = codes_key(prefix, vs->t, NULL);
-	MDB_cursor *cur;
-	MDB_val k = {plen, prefix}, v;
-	int rc = mdb_cursor_open(txn, st->dbi[DB_META], &cur);
 
 	versions_free(vs);
-	if (rc)
-		return st_mdb(st, rc, "meta");
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0)
-			break;
-		char version[CODE_MAX + 1];
-		size_t vl = k.mv_size - plen;
-		const uint8_t *val = v.mv_data;
-		if (vl == 0 || vl > CODE_MAX || v.mv_size < 4 + KEYS_MAC_BYTES) {
-			rc = st_err(st, CODES_DAMAGED, .name = tables[vs->t].id);
-			goto out;
-		}
-		memcpy(version, (const char *)k.mv_data + plen, vl);
-		version[vl] = '\0';
-		if (!st->kr || seal(st, k.mv_data, k.mv_size, val + 4 + KEYS_MAC_BYTES,
-		                    v.mv_size - 4 - KEYS_MAC_BYTES, rd32(val), (uint8_t *)val + 4,
-		                    true) != KEYS_OK) {
-			rc = st_err(st, CODES_FORGED, .name = tables[vs->t].id);
-			goto out;
-		}
-		struct code_list *grown = realloc(vs->v, (vs->n + 1) * sizeof *grown);
-		if (!grown) {
-			rc = st_err(st, NOMEM);
-			goto out;
-		}
-		vs->v = grown;
-		if ((rc = decode(st, vs->t, version, val + 4 + KEYS_MAC_BYTES,
-		                 v.mv_size - 4 - KEYS_MAC_BYTES, &vs->v[vs->n])))
-			goto out;
-		vs->n++;
-	}
-	rc = rc == 0 || rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "meta");
-out:
-	mdb_cursor_close(cur);
-	return rc;
+	return st_sealed_each(st, txn, prefix, plen, add_version, vs);
 }
 
 /* Newest loaded first (the one in force), then by version. */
@@ -329,7 +278,7 @@ struct load {
 	const char *file;
 	struct code_list in[CT_COUNT]; /* what the file holds, per table */
 	size_t cap[CT_COUNT];
-	unsigned line[CT_COUNT];  /* the first line of each table */
+	unsigned line[CT_COUNT]; /* the first line of each table */
 	bool *loaded;
 	char loader[64];
 };
@@ -436,7 +385,8 @@ static int write_tables(store *st, MDB_txn *txn, void *ctx)
 			if (same_rows(&vs.v[i], l))
 				again = true; /* loaded before: nothing to do */
 			else
-				rc = st_err(st, CODES_VERSION_EXISTS, .name = tables[t].id, .line = ld->line[t]);
+				rc = st_err(st, CODES_VERSION_EXISTS, .name = tables[t].id,
+				            .line = ld->line[t]);
 		}
 		versions_free(&vs);
 		if (rc || again)
@@ -448,7 +398,7 @@ static int write_tables(store *st, MDB_txn *txn, void *ctx)
 			break;
 		}
 		size_t klen = codes_key(key, (enum code_table)t, l->version);
-		rc = put_sealed(st, txn, key, klen, body, encode(ld, l, now, body));
+		rc = st_sealed_put(st, txn, key, klen, body, encode(ld, l, now, body));
 		free(body);
 		if (rc == M_OK)
 			ld->loaded[t] = true;
@@ -541,7 +491,8 @@ int store_codes_load(store *st, const char *file, char *buf, size_t len, bool lo
 	size_t header_n = row.nfields;
 	while ((rc = csv_next(&r, &row, &pe)) > 0) {
 		if (row.nfields != header_n) {
-			rc = st_err(st, CSV_FIELD_COUNT, .n = header_n, .m = row.nfields, .line = row.line);
+			rc = st_err(st, CSV_FIELD_COUNT, .n = header_n, .m = row.nfields,
+			            .line = row.line);
 			goto out;
 		}
 		if ((rc = add_row(st, &ld, row.field[col[COL_TABLE]], row.field[col[COL_VERSION]],
@@ -560,30 +511,4 @@ out:
 	for (int t = 0; t < CT_COUNT; t++)
 		free(ld.in[t].row);
 	return rc;
-}
-
-/* Record-class rotation: every table again under the new epoch. */
-int st_codes_seal(store *st, MDB_txn *txn)
-{
-	for (int t = 0; t < CT_COUNT; t++) {
-		struct versions vs = {.t = (enum code_table)t};
-		int rc = read_versions(st, txn, &vs);
-		for (size_t i = 0; rc == M_OK && i < vs.n; i++) {
-			struct load ld = {.loaded = NULL};
-			snprintf(ld.loader, sizeof ld.loader, "%s", vs.v[i].loaded_by);
-			size_t cap = body_cap(&vs.v[i]);
-			uint8_t *body = malloc(cap), key[64];
-			if (!body) {
-				rc = st_err(st, NOMEM);
-				break;
-			}
-			size_t klen = codes_key(key, (enum code_table)t, vs.v[i].version);
-			rc = put_sealed(st, txn, key, klen, body, encode(&ld, &vs.v[i], vs.v[i].loaded, body));
-			free(body);
-		}
-		versions_free(&vs);
-		if (rc)
-			return rc;
-	}
-	return M_OK;
 }

@@ -10,7 +10,9 @@
  *   env.c       LMDB: the transaction loop and its gates, get/put, scratch memory
  *   rotstate.c  the rotation state in meta and the rotation lock
  *   users.c     users, keyslots, grants, unlocking; the key epochs (st_load_epochs)
- *   codes.c     the code tables IMDi owns, sealed under the record class
+ *   sealed.c    an administrator's settings in meta, sealed under the record class
+ *   codes.c     the code tables IMDi owns, every version, sealed
+ *   ruleset.c   the rules of rules.def with an administrator's corrections
  *   record.c    a case's value: format-4 header and fields, format-5 classes; reading
  *   nid.c       the national-id blind index and its look-ups
  *   save.c      writing a format-5 case
@@ -360,8 +362,21 @@ int st_authority_at(store *st, MDB_txn *txn, uint32_t epoch, uint8_t pk[KEYS_PK_
 
 /* cases.c: the authenticated case counter (the next case id). */
 int st_counter_write(store *st, MDB_txn *txn, const keyring *kr, uint64_t next);
-/* The code tables again under the record class's active epoch (rotation). */
-int st_codes_seal(store *st, MDB_txn *txn);
+/* Sealed settings (sealed.c): an administrator's decisions in meta under a
+ * record-class MAC. st_sealed_open: M_OK and the body if key and value
+ * authenticate, else -1. st_sealed_each calls fn for every entry whose key
+ * starts with prefix, body NULL for one that does not authenticate.
+ * st_sealed_reseal: every sealed entry again under the record class's
+ * active epoch (its rotation). */
+int st_sealed_put(store *st, MDB_txn *txn, const void *key, size_t klen, const void *body,
+                  size_t blen);
+int st_sealed_open(store *st, const MDB_val *k, const MDB_val *v, const uint8_t **body,
+                   size_t *blen);
+typedef int (*st_sealed_fn)(store *st, const MDB_val *k, const uint8_t *body, size_t blen,
+                            void *ctx);
+int st_sealed_each(store *st, MDB_txn *txn, const void *prefix, size_t plen, st_sealed_fn fn,
+                   void *ctx);
+int st_sealed_reseal(store *st, MDB_txn *txn);
 int st_counter_read(store *st, MDB_txn *txn, uint64_t *next);
 /* Re-MAC the counter under the active record epoch (upgrade, rotation). */
 int st_counter_seal(store *st, MDB_txn *txn);

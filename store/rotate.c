@@ -195,10 +195,10 @@ static int begin_txn(store *st, MDB_txn *txn, void *vctx)
 	if ((rc = st_put_epoch(st, txn, r->cls, r->to, st->floor[r->cls])))
 		return rc;
 	st->epoch[r->cls] = r->to;
-	/* The counter's and the code tables' MACs are under the record class
-	 * too: again with the new epoch now, so that nothing but case headers
-	 * uses the old one. */
-	if (r->cls == KC_RECORD && ((rc = st_counter_seal(st, txn)) || (rc = st_codes_seal(st, txn))))
+	/* The counter's and the sealed settings' MACs are under the record
+	 * class too: again with the new epoch now, so that nothing but case
+	 * headers uses the old one. */
+	if (r->cls == KC_RECORD && ((rc = st_counter_seal(st, txn)) || (rc = st_sealed_reseal(st, txn))))
 		return rc;
 	return st_rot_write(st, txn, r);
 }

@@ -15,42 +15,55 @@ const struct rule_def rule_catalogue[RULE_COUNT] = {
 
 const struct rule_row rule_rows[] = {
 #define IN_FORCE(id, regime, from, value, verified, source)                                        \
-	{RULE_##id, regime, from, value, verified, source},
+	{RULE_##id, regime, from, value, verified, source, NULL, 0},
 #include "store/rules.def"
 #undef IN_FORCE
 };
 
 const size_t rule_row_count = sizeof rule_rows / sizeof rule_rows[0];
 
-static const char *const regime_names[REGIME_COUNT] = {
-	[REGIME_ANY] = "",
+static const char *const regime_names[REGIME_COUNT] = {[REGIME_ANY] = "",
 #define X(id, num, nb, en) [num] = #id,
-	REGIMES(X)
+                                                       REGIMES(X)
 #undef X
 };
 
-static bool regime_has_rows(enum rule_id r, enum regime g)
+static const struct rule_row *latest(const struct rule_set *s, enum rule_id r, enum regime g,
+                                     long day)
 {
-	for (size_t i = 0; i < rule_row_count; i++)
-		if (rule_rows[i].rule == r && rule_rows[i].regime == g)
-			return true;
-	return false;
+	const struct rule_row *best = NULL;
+	long best_from = 0;
+
+	for (size_t i = 0; i < s->n; i++) {
+		const struct rule_row *row = &s->row[i];
+		long from = date_days(row->from);
+		if (row->rule == r && row->regime == g && from <= day &&
+		    (!best || from >= best_from)) {
+			best = row;
+			best_from = from;
+		}
+	}
+	return best;
+}
+
+const struct rule_row *rule_set_at(const struct rule_set *s, enum rule_id r, enum regime g,
+                                   long day)
+{
+	const struct rule_row *row = NULL;
+
+	if ((unsigned)r >= RULE_COUNT)
+		return NULL;
+	if ((unsigned)g < REGIME_COUNT && g != REGIME_ANY)
+		row = latest(s, r, g, day);
+	return row ? row : latest(s, r, REGIME_ANY, day);
 }
 
 const struct rule_row *rule_at(enum rule_id r, enum regime g, long day)
 {
-	const struct rule_row *best = NULL;
+	static const struct rule_set shipped = {rule_rows, sizeof rule_rows / sizeof rule_rows[0],
+	                                        NULL};
 
-	if ((unsigned)r >= RULE_COUNT)
-		return NULL;
-	if ((unsigned)g >= REGIME_COUNT || !regime_has_rows(r, g))
-		g = REGIME_ANY;
-	for (size_t i = 0; i < rule_row_count; i++) {
-		const struct rule_row *row = &rule_rows[i];
-		if (row->rule == r && row->regime == g && date_days(row->from) <= day)
-			best = row; /* rows are in date order: the last that has come */
-	}
-	return best;
+	return rule_set_at(&shipped, r, g, day);
 }
 
 long rule_value(enum rule_id r, enum regime g, long day, long fallback)
@@ -58,6 +71,22 @@ long rule_value(enum rule_id r, enum regime g, long day, long fallback)
 	const struct rule_row *row = rule_at(r, g, day);
 
 	return row ? row->value : fallback;
+}
+
+const char *date_for_people(const char *iso, bool norwegian, char out[11])
+{
+	if (norwegian && date_to_dotted(iso, out))
+		return out;
+	return iso;
+}
+
+const char *date_normalise(const char *in, char out[11])
+{
+	if (strlen(in) > 10)
+		return N_("must be a date written YYYY-MM-DD");
+	memcpy(out, in, strlen(in) + 1);
+	date_from_dotted(out);
+	return valid_date(out);
 }
 
 int rule_parse(const char *id)

@@ -229,7 +229,9 @@ enum rule_id {
 };
 
 enum rule_unit { RU_DAYS, RU_MONTHS, RU_YEARS, RU_COUNT };
-enum rule_verified { RV_VERIFIED, RV_UNVERIFIED };
+/* RV_SET: an administrator's correction (mappe rules set), with the source
+ * they gave. */
+enum rule_verified { RV_VERIFIED, RV_UNVERIFIED, RV_SET };
 
 struct rule_row {
 	enum rule_id rule;
@@ -238,6 +240,8 @@ struct rule_row {
 	long value;
 	enum rule_verified verified;
 	const char *source; /* domain-rules.md's tag and the provision */
+	const char *set_by; /* RV_SET: who, and when (seconds); else NULL, 0 */
+	int64_t set_at;
 };
 
 struct rule_def {
@@ -251,12 +255,30 @@ extern const struct rule_def rule_catalogue[RULE_COUNT];
 extern const struct rule_row rule_rows[];
 extern const size_t rule_row_count;
 
+/* A set of rows: rules.def's (rule_at), or those with an administrator's
+ * corrections (store_rules). */
+struct rule_set {
+	const struct rule_row *row;
+	size_t n;
+	void *mem; /* store_rules: what row points into */
+};
+
 /* The row of rule r in force on day (days since 1970-01-01) for regime g:
- * g's own rows if it has any, else REGIME_ANY's; NULL when none is in force
- * yet (the day is before the first row). */
+ * of g's own rows the one with the latest date that has come, else of the
+ * REGIME_ANY rows; of two with one date, the later in the set (a correction
+ * over the row it corrects); NULL when none is in force yet.
+ * rule_at reads rules.def's rows alone. */
+const struct rule_row *rule_set_at(const struct rule_set *s, enum rule_id r, enum regime g,
+                                   long day);
 const struct rule_row *rule_at(enum rule_id r, enum regime g, long day);
 /* rule_at's value, or fallback when no row is in force. */
 long rule_value(enum rule_id r, enum regime g, long day, long fallback);
+/* An ISO date as people read it: DD.MM.YYYY in Norwegian, as it is in
+ * English (and for anything that is not an ISO date). */
+const char *date_for_people(const char *iso, bool norwegian, char out[11]);
+/* A date typed as YYYY-MM-DD or DD.MM.YYYY (D.M.YYYY) into out as ISO;
+ * NULL, or a fixed reason (N_) why it is not a date. */
+const char *date_normalise(const char *in, char out[11]);
 /* A rule by its id ("age_max"), or -1. */
 int rule_parse(const char *id);
 /* The regime's stored id ("integreringsloven"), "" for REGIME_ANY, or -1 by
@@ -402,6 +424,18 @@ void store_lock(store *st);
 enum key_role store_role(const store *st);
 bool store_must_change_passphrase(const store *st);
 bool store_can_read(const store *st, enum key_class c);
+
+/* ---- the rules with an administrator's corrections (ruleset.c) ----------- */
+
+/* rules.def's rows, then every correction (in date order). */
+int store_rules(store *st, struct rule_set *out);
+void rule_set_free(struct rule_set *s);
+/* A correction: from `from` on, rule r is value for regime g (REGIME_ANY:
+ * every regime without rows of its own), as source (the provision or
+ * decision, 1-200 bytes) says. Administrators; sealed like the code tables.
+ * Rows are never removed: a wrong correction is corrected by another. */
+int store_rule_correct(store *st, enum rule_id r, enum regime g, const char *from, long value,
+                       const char *source);
 
 /* ---- code tables IMDi owns (store/codes.def; codes.c) ------------------- */
 

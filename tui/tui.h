@@ -52,6 +52,9 @@ struct cli {
 	long cases;
 	const char *klass; /* --class */
 	long batch;        /* --batch */
+	const char *from;   /* --from DATE */
+	const char *regime; /* --regime R */
+	const char *source; /* --source TEXT: a provision, never personal data */
 	const char *script; /* --script FILE: keys for the screen tests */
 
 	int argc; /* the command's own arguments, after its name */
@@ -117,6 +120,7 @@ int cmd_note(struct cli *cli);
 int cmd_import(struct cli *cli);
 int cmd_check(struct cli *cli);
 int cmd_codes(struct cli *cli);
+int cmd_rules(struct cli *cli);
 int cmd_tui(struct cli *cli);
 int cmd_demo(struct cli *cli);
 

@@ -72,17 +72,24 @@ static void test_regime_choice(void **state)
 	(void)state;
 	long d = day("2024-03-01");
 
-	assert_int_equal(rule_value(RULE_length_max_other_goal, REGIME_integreringsloven, d, -1), 24);
+	assert_int_equal(rule_value(RULE_length_max_other_goal, REGIME_integreringsloven, d, -1),
+	                 24);
 	assert_int_equal(rule_value(RULE_length_max_other_goal, REGIME_integreringsloven_6a, d, -1),
 	                 12);
-	assert_int_equal(rule_value(RULE_norwegian_months_other, REGIME_integreringsloven_6a, d, -1),
-	                 12);
-	assert_int_equal(rule_value(RULE_norwegian_months_other, REGIME_introduksjonsloven, d, -1), 36);
+	assert_int_equal(
+	    rule_value(RULE_norwegian_months_other, REGIME_integreringsloven_6a, d, -1), 12);
+	assert_int_equal(rule_value(RULE_norwegian_months_other, REGIME_introduksjonsloven, d, -1),
+	                 36);
 	/* The old act has its own age rows, from its own date. */
 	assert_int_equal(rule_value(RULE_age_max, REGIME_introduksjonsloven, day("2010-05-05"), -1),
 	                 55);
+	/* Before a regime's own rows, the rows for every regime (none in 2010). */
 	assert_null(rule_at(RULE_age_max, REGIME_integreringsloven, day("2010-05-05")));
-	const struct rule_row *r = rule_at(RULE_length_max_other_goal, REGIME_integreringsloven_6a, d);
+	assert_int_equal(rule_value(RULE_length_max_other_goal, REGIME_integreringsloven_6a,
+	                            day("2021-07-01"), -1),
+	                 24);
+	const struct rule_row *r =
+	    rule_at(RULE_length_max_other_goal, REGIME_integreringsloven_6a, d);
 	assert_non_null(r);
 	assert_int_equal(r->verified, RV_UNVERIFIED);
 
@@ -90,6 +97,37 @@ static void test_regime_choice(void **state)
 	assert_string_equal(regime_name(REGIME_introduksjonsloven), "introduksjonsloven");
 	assert_int_equal(regime_parse(""), -1);
 	assert_int_equal(regime_parse("integreringsloven_6b"), -1);
+}
+
+/* An administrator's correction (store_rules appends them after the shipped
+ * rows): from its date it wins, for its regime only; before it, and for
+ * other regimes, what was there stays; a correction dated like a shipped
+ * row overrides it. */
+static void test_corrections(void **state)
+{
+	(void)state;
+	struct rule_row rows[] = {
+	    {RULE_age_max, REGIME_ANY, "2021-01-01", 55, RV_VERIFIED, "S5", NULL, 0},
+	    {RULE_age_max, REGIME_integreringsloven, "2026-07-01", 60, RV_SET, "Prop. 81 L", "ada",
+	     1},
+	    {RULE_plan_review_months, REGIME_ANY, "2021-01-01", 6, RV_UNVERIFIED, "S48", NULL, 0},
+	    {RULE_plan_review_months, REGIME_ANY, "2021-01-01", 4, RV_SET, "local", "ada", 1},
+	};
+	struct rule_set s = {rows, sizeof rows / sizeof rows[0], NULL};
+
+	assert_int_equal(
+	    rule_set_at(&s, RULE_age_max, REGIME_integreringsloven, day("2026-06-30"))->value, 55);
+	assert_int_equal(
+	    rule_set_at(&s, RULE_age_max, REGIME_integreringsloven, day("2026-07-01"))->value, 60);
+	assert_int_equal(
+	    rule_set_at(&s, RULE_age_max, REGIME_integreringsloven_6a, day("2027-01-01"))->value,
+	    55);
+	assert_int_equal(rule_set_at(&s, RULE_age_max, REGIME_ANY, day("2027-01-01"))->value, 55);
+	const struct rule_row *r =
+	    rule_set_at(&s, RULE_plan_review_months, REGIME_ANY, day("2024-01-01"));
+	assert_int_equal(r->value, 4);
+	assert_int_equal(r->verified, RV_SET);
+	assert_string_equal(r->set_by, "ada");
 }
 
 static void test_today(void **state)
@@ -213,9 +251,13 @@ static void test_account(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_table_well_formed), cmocka_unit_test(test_effective_from),
-	    cmocka_unit_test(test_regime_choice),     cmocka_unit_test(test_today),
-	    cmocka_unit_test(test_nid_schemes),       cmocka_unit_test(test_nid_by_date),
+	    cmocka_unit_test(test_table_well_formed),
+	    cmocka_unit_test(test_effective_from),
+	    cmocka_unit_test(test_regime_choice),
+	    cmocka_unit_test(test_corrections),
+	    cmocka_unit_test(test_today),
+	    cmocka_unit_test(test_nid_schemes),
+	    cmocka_unit_test(test_nid_by_date),
 	    cmocka_unit_test(test_account),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -772,3 +772,146 @@ int cmd_codes(struct cli *cli)
 		return codes_load(cli);
 	return cli_fail(M_USAGE, _("usage: mappe codes load FILE | mappe codes list [TABLE] [--json]"));
 }
+
+/* ---- the rules of law, and their corrections ----------------------------- */
+
+static const char *unit_word(enum rule_unit u)
+{
+	switch (u) {
+	case RU_DAYS: return _("days");
+	case RU_MONTHS: return _("months");
+	case RU_YEARS: return _("years");
+	case RU_COUNT: break;
+	}
+	return _("count");
+}
+
+static void rule_row_json(const struct rule_row *row)
+{
+	const struct rule_def *d = &rule_catalogue[row->rule];
+	static const char *const unit[] = {"days", "months", "years", "count"};
+
+	printf("{\"rule\":\"%s\",\"unit\":\"%s\",\"regime\":", d->id, unit[d->unit]);
+	if (row->regime == REGIME_ANY)
+		printf("null");
+	else
+		printf("\"%s\"", regime_name(row->regime));
+	printf(",\"from\":\"%s\",\"value\":%ld,\"verified\":%s,\"source\":", row->from, row->value,
+	       row->verified == RV_UNVERIFIED ? "false" : "true");
+	json_write_string(stdout, row->source, strlen(row->source));
+	printf(",\"set_by\":");
+	if (row->set_by) {
+		char when[32];
+		const char *t = cli_time(row->set_at, true, when);
+		json_write_string(stdout, row->set_by, strlen(row->set_by));
+		printf(",\"set_at\":");
+		json_write_string(stdout, t, strlen(t));
+	} else {
+		printf("null,\"set_at\":null");
+	}
+	printf("}\n");
+}
+
+static void rule_row_text(const struct rule_row *row, bool norwegian)
+{
+	char day[11], when[32];
+	const char *regime = row->regime == REGIME_ANY ? _("every regime") : regime_name(row->regime);
+
+	printf(_("  from %-10s  %-22s %6ld  "), date_for_people(row->from, norwegian, day), regime,
+	       row->value);
+	if (row->verified == RV_SET) {
+		printf(_("set by "));
+		text_write_safe(stdout, row->set_by, strlen(row->set_by), NULL);
+		printf(" %s: ", cli_time(row->set_at, false, when));
+	} else {
+		fputs(row->verified == RV_VERIFIED ? _("verified: ") : _("NOT VERIFIED: "), stdout);
+	}
+	text_write_safe(stdout, row->source, strlen(row->source), NULL);
+	putchar('\n');
+}
+
+static int rules_list(struct cli *cli)
+{
+	struct rule_set set;
+	int only = -1, rc;
+	store *st;
+
+	if (cli->argc > 2 || cli->from || cli->regime || cli->source)
+		return cli_fail(M_USAGE, _("usage: mappe rules list [RULE] [--json]"));
+	if (cli->argc == 2 && (only = rule_parse(cli->argv[1])) < 0)
+		return cli_fail(M_USAGE, _("no rule '%.40s' (mappe rules list names them)"),
+		                cli->argv[1]);
+	if ((rc = open_ready(cli, &st)))
+		return rc;
+	if ((rc = store_rules(st, &set))) {
+		cli_fail(rc, "%s", tui_error(st));
+		store_close(st);
+		return rc;
+	}
+	for (int r = 0; r < RULE_COUNT; r++) {
+		const struct rule_def *d = &rule_catalogue[r];
+		if (only >= 0 && r != only)
+			continue;
+		if (!cli->json)
+			printf("%s (%s): %s\n", d->id, unit_word(d->unit), _(d->what));
+		for (size_t i = 0; i < set.n; i++) {
+			if (set.row[i].rule != (enum rule_id)r)
+				continue;
+			if (cli->json)
+				rule_row_json(&set.row[i]);
+			else
+				rule_row_text(&set.row[i], cli->norwegian);
+		}
+	}
+	rule_set_free(&set);
+	store_close(st);
+	return M_OK;
+}
+
+static int rules_set(struct cli *cli)
+{
+	int r, g = REGIME_ANY, rc;
+	char *end;
+	store *st;
+
+	if (cli->argc != 3 || !cli->from || !cli->source || cli->json)
+		return cli_fail(M_USAGE, _("usage: mappe rules set RULE VALUE --from DATE "
+		                           "[--regime R] --source TEXT"));
+	if ((r = rule_parse(cli->argv[1])) < 0)
+		return cli_fail(M_USAGE, _("no rule '%.40s' (mappe rules list names them)"),
+		                cli->argv[1]);
+	if (cli->regime && (g = regime_parse(cli->regime)) < 0)
+		return cli_fail(M_USAGE, _("--regime expects introduksjonsloven, integreringsloven or "
+		                           "integreringsloven_6a"));
+	long value = strtol(cli->argv[2], &end, 10);
+	if (end == cli->argv[2] || *end)
+		return cli_fail(M_USAGE, _("the value must be a whole number"));
+	/* Dates as people type them (17.04.2031) or as files keep them. */
+	char from[11];
+	const char *why = date_normalise(cli->from, from);
+	if (why)
+		return cli_fail(M_USAGE, "--from: %s", _(why));
+	if ((rc = open_ready(cli, &st)))
+		return rc;
+	if ((rc = store_rule_correct(st, (enum rule_id)r, (enum regime)g, from, value, cli->source))) {
+		cli_fail(rc, "%s", tui_error(st));
+		store_close(st);
+		return rc;
+	}
+	char day[11];
+	cli_say(_("mappe: %s is %ld from %s (%s); mappe rules list shows it\n"), cli->argv[1], value,
+	        date_for_people(from, cli->norwegian, day),
+	        g == REGIME_ANY ? _("every regime") : regime_name((enum regime)g));
+	store_close(st);
+	return M_OK;
+}
+
+int cmd_rules(struct cli *cli)
+{
+	if (cli->argc >= 1 && strcmp(cli->argv[0], "list") == 0)
+		return rules_list(cli);
+	if (cli->argc >= 1 && strcmp(cli->argv[0], "set") == 0)
+		return rules_set(cli);
+	return cli_fail(M_USAGE, _("usage: mappe rules list [RULE] [--json] | mappe rules set RULE "
+	                           "VALUE --from DATE [--regime R] --source TEXT"));
+}

@@ -25,6 +25,9 @@ enum {
 	O_CASES = 1 << 8,
 	O_CLASS = 1 << 9,
 	O_BATCH = 1 << 10,
+	O_FROM = 1 << 11,
+	O_REGIME = 1 << 12,
+	O_SOURCE = 1 << 13,
 };
 
 struct command {
@@ -112,6 +115,16 @@ static const struct command commands[] = {
      "so cases keep the codes they hold. Administrators only.\n"
      "list: the version in force of each table, or of TABLE; until IMDi's is\n"
      "loaded, mappe's provisional default, marked as such.")},
+    {"rules", cmd_rules, O_JSON | O_FROM | O_REGIME | O_SOURCE,
+     "rules list [RULE] [--json] | rules set RULE VALUE --from DATE [--regime R] --source TEXT",
+     N_("list: the rules of law mappe checks and computes deadlines by, each value\n"
+     "with the date it is in force from, its regime, its source, and whether it\n"
+     "was verified against that source; corrections are marked with who made them.\n"
+     "set: correct a rule from a date on (the law changed, or a value was not\n"
+     "verified), for one regime (introduksjonsloven, integreringsloven,\n"
+     "integreringsloven_6a) or every one; the source says which provision or\n"
+     "decision. Nothing is removed: a wrong correction is corrected by another.\n"
+     "set is for administrators.")},
     {"check", cmd_check, 0, "check",
      N_("Decrypt and authenticate every field and note you hold keys for, and check\n"
      "record headers and the national-id index. Exit 3 naming broken cases.")},
@@ -254,6 +267,9 @@ int main(int argc, char **argv)
 	    {"script", required_argument, NULL, 'S'},
 	    {"class", required_argument, NULL, 'C'},
 	    {"batch", required_argument, NULL, 'B'},
+	    {"from", required_argument, NULL, 'F'},
+	    {"regime", required_argument, NULL, 'R'},
+	    {"source", required_argument, NULL, 's'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct cli cli = {.pass_fd = -1, .newpass_fd = -1, .limit = 20};
@@ -282,7 +298,17 @@ int main(int argc, char **argv)
 		i18n_init(cli.norwegian, cli.setgid);
 	}
 
-	while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1 || optind < argc) {
+	/* After "--" everything is an argument (a negative value), and getopt
+	 * is not asked again: glibc would rewind optind to the first
+	 * argument it passed over, and the loop would never end. */
+	bool rest = false;
+	for (;;) {
+		int before = optind;
+		opt = rest ? -1 : getopt_long(argc, argv, "+h", longopts, NULL);
+		if (opt == -1 && !rest && optind == before + 1 && strcmp(argv[before], "--") == 0)
+			rest = true;
+		if (opt == -1 && optind >= argc)
+			break;
 		if (opt == -1) {
 			/* A positional argument: the command, or one of its arguments. */
 			if (!cmd) {
@@ -327,6 +353,9 @@ int main(int argc, char **argv)
 		case 'C': cli.klass = optarg; used |= O_CLASS; break;
 		case 'B': cli.batch = parse_long(optarg, "--batch", 1, 100000); used |= O_BATCH; break;
 		case 'c': cli.cases = parse_long(optarg, "--cases", 1, 1000000); used |= O_CASES; break;
+		case 'F': cli.from = optarg; used |= O_FROM; break;
+		case 'R': cli.regime = optarg; used |= O_REGIME; break;
+		case 's': cli.source = optarg; used |= O_SOURCE; break;
 		default: usage(stderr); return M_USAGE;
 		}
 	}
