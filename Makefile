@@ -34,10 +34,10 @@ TUI_SRC   := $(wildcard tui/*.c tui/screens/*.c tui/cmd/*.c)
 # and their tests and fuzzers link this archive alone, so that code that
 # reaches for the store fails to link there. Whatever links libmappe.a links
 # libmappe-pure.a after it.
-PURE_SRC  := store/catalogue.c store/clock.c store/validate.c store/rules.c store/formats.c store/fold.c
+PURE_SRC  := store/catalogue.c store/clock.c store/validate.c store/rules.c store/deadlines.c store/formats.c store/fold.c
 PURE_OBJ  := $(PURE_SRC:%.c=$(BUILD)/%.o)
 PURE_LIB  := $(BUILD)/libmappe-pure.a
-PURE_TESTS := test_catalogue test_rules test_validate test_formats test_fold
+PURE_TESTS := test_catalogue test_deadlines test_rules test_validate test_formats test_fold
 LIB_OBJ   := $(KEYS_SRC:%.c=$(BUILD)/%.o) $(filter-out $(PURE_OBJ),$(STORE_SRC:%.c=$(BUILD)/%.o))
 LIBA      := $(BUILD)/libmappe.a $(PURE_LIB)
 TUI_OBJ   := $(TUI_SRC:%.c=$(BUILD)/%.o)

@@ -2,7 +2,7 @@
  *
  * The files of store/, in layers: each needs only files above it in this
  * list, never one below (tests/cli/test_layers.sh checks it with nm).
- *   clock.c validate.c rules.c catalogue.c formats.c fold.c
+ *   clock.c validate.c rules.c deadlines.c catalogue.c formats.c fold.c
  *               pure (libmappe-pure.a): no LMDB, no keys, no store state
  *   rec.c       the case record in memory: values in one secure arena
  *   items.c     the items of a case's lists, in the record model

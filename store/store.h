@@ -15,6 +15,7 @@
 #ifndef MAPPE_STORE_H
 #define MAPPE_STORE_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -276,6 +277,11 @@ long rule_value(enum rule_id r, enum regime g, long day, long fallback);
 /* An ISO date as people read it: DD.MM.YYYY in Norwegian, as it is in
  * English (and for anything that is not an ISO date). */
 const char *date_for_people(const char *iso, bool norwegian, char out[11]);
+/* Calendar arithmetic on days since 1970-01-01: months later (or earlier),
+ * a day past the end of the month landing on its last day (31 January and
+ * one month is 28 or 29 February); and a day as YYYY-MM-DD. */
+long date_add_months(long day, long months);
+void date_iso(long day, char out[11]);
 /* A date typed as YYYY-MM-DD or DD.MM.YYYY (D.M.YYYY) into out as ISO;
  * NULL, or a fixed reason (N_) why it is not a date. */
 const char *date_normalise(const char *in, char out[11]);
@@ -285,6 +291,81 @@ int rule_parse(const char *id);
  * name (regime_parse). */
 const char *regime_name(enum regime g);
 int regime_parse(const char *s);
+
+/* ---- deadlines (domain.md; deadlines.c) --------------------------------- */
+
+/*
+ * X(id, class, label_nb, label_en): every deadline of domain.md, once; the
+ * class is the one a user must hold to be shown it (health deadlines for
+ * health staff only).
+ */
+#define DEADLINES(X)                                                                               \
+	X(tb_screening, KC_HEALTH, "Tuberkuloseundersøkelse", "TB examination")                    \
+	X(health_check, KC_HEALTH, "Helseundersøkelse tilbys", "Health check offered")             \
+	X(mapping, KC_PROGRAMME, "Kompetansekartlegging", "Competence mapping")                    \
+	X(programme_decision, KC_PROGRAMME, "Vedtak om introduksjonsprogram", "Programme decision") \
+	X(eligibility_lapse, KC_PROGRAMME, "Retten til program faller bort",                        \
+	  "The right to a programme lapses")                                                       \
+	X(plan_contract, KC_PROGRAMME, "Integreringsplan og kontrakt", "Integration plan and contract") \
+	X(plan_review, KC_PROGRAMME, "Revisjon av integreringsplanen", "Review of the plan")         \
+	X(extension_assessment, KC_PROGRAMME, "Vurder forlengelse", "Assess an extension")           \
+	X(norwegian_completion, KC_PROGRAMME, "Norskopplæringen fullført",                          \
+	  "Norwegian training completed")                                                          \
+	X(nir_registration, KC_PROGRAMME, "Registrering i NIR", "Registration in NIR")               \
+	X(stop_expiry, KC_PROGRAMME, "Midlertidig stans utløper", "Temporary stop ends")             \
+	X(end_record, KC_PROGRAMME, "Avslutning registrert i NIR", "End of programme in NIR")
+
+enum deadline_id {
+#define X(id, cls, nb, en) DL_##id,
+	DEADLINES(X)
+#undef X
+	DL_COUNT
+};
+
+const char *deadline_id_name(enum deadline_id d);
+const char *deadline_label(enum deadline_id d, bool norwegian);
+enum key_class deadline_class(enum deadline_id d);
+int deadline_parse(const char *s);
+
+/* No date: the value deadlines_compute reads for an empty date. */
+#define DAY_NONE LONG_MIN
+
+/* What the deadlines are computed from: a case's own dates (days since
+ * 1970-01-01, DAY_NONE when empty) and facts. The store fills it from a
+ * case (case_deadline_facts); the rules are pure over it. */
+struct deadline_facts {
+	enum regime regime;
+	long birth_date, arrival_norway, permit_granted;
+	long settlement_date, first_settlement_with_permit, programme_claim;
+	bool settled_by_agreement;
+	long mapping_done, programme_decision, programme_start, programme_end;
+	long plan_date, contract_date, plan_reviewed, ended;
+	long extension_months; /* -1: none decided */
+	int upper_secondary;   /* 1 with, 0 without, -1 not known */
+	bool tb_not_due;       /* tb_status says done, done before settlement or not required */
+	long tb_screening, health_check;
+	bool in_programme;     /* in_programme, on_leave or stopped */
+	bool programme_over;   /* completed, broken_off, moved or closed */
+	long leave_days;       /* approved leave, which extends the programme's clocks */
+	long stop_from, stop_to; /* the temporary stop in force */
+	long last_event;       /* the latest registrable event before the end */
+	long nir_registered;   /* when the case was last brought up to date in NIR */
+};
+
+struct deadline {
+	enum deadline_id id;
+	long due; /* days since 1970-01-01 */
+};
+
+/* A due day seen from today: overdue when due before today, soon when due
+ * within soon_days (rules.def soon_days: 7), else later. */
+enum deadline_state { DS_LATER, DS_SOON, DS_OVERDUE };
+enum deadline_state deadline_state_on(long due, long today, long soon_days);
+
+/* The deadlines that apply to the person and are not met, at most one of
+ * each, in DEADLINES order; returns how many it wrote to out. */
+size_t deadlines_compute(const struct deadline_facts *f, const struct rule_set *rules,
+                         struct deadline out[DL_COUNT]);
 
 /* Today, as days since 1970-01-01 in the local time zone: what the date
  * rules read (the national-id scheme in force, deadlines). MAPPE_TODAY

@@ -296,6 +296,47 @@ long date_days(const char *s)
 	return days_from_civil(y, m, d);
 }
 
+/* Howard Hinnant's civil_from_days, the inverse of days_from_civil. */
+static void civil_from_days(long z, long *y, int *m, int *d)
+{
+	z += 719468;
+	long era = (z >= 0 ? z : z - 146096) / 146097;
+	long doe = z - era * 146097;
+	long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	long mp = (5 * doy + 2) / 153;
+
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+long date_add_months(long day, long months)
+{
+	long y;
+	int m, d;
+
+	civil_from_days(day, &y, &m, &d);
+	long total = y * 12 + (m - 1) + months;
+	long ny = total >= 0 ? total / 12 : (total - 11) / 12;
+	int nm = (int)(total - ny * 12) + 1;
+	/* The 31st of a shorter month is its last day: 31 January and a month
+	 * is 28 or 29 February. */
+	int last = days_in_month((int)ny, nm);
+	return days_from_civil(ny, nm, d > last ? last : d);
+}
+
+void date_iso(long day, char out[11])
+{
+	long y;
+	int m, d;
+
+	civil_from_days(day, &y, &m, &d);
+	if (y < 0 || y > 9999) /* not a day a case holds */
+		y = 0;
+	snprintf(out, 11, "%04d-%02u-%02u", (int)y, (unsigned)m % 13u, (unsigned)d % 32u);
+}
+
 /* ---- national identity numbers ----------------------------------------- */
 
 /* 11 - weighted sum mod 11, with 11 meaning 0 and 10 meaning no digit at all
