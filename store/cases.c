@@ -306,7 +306,8 @@ static int insert_txn(store *st, MDB_txn *txn, void *vctx)
 		return rc;
 	for (size_t i = 0; i < ctx->n; i++) {
 		ctx->failed = i;
-		if ((rc = caseworker_check(st, txn, &ctx->cases[i])))
+		if ((rc = caseworker_check(st, txn, &ctx->cases[i])) ||
+		    (rc = st_case_rules(st, txn, &ctx->cases[i], -1)))
 			return rc;
 		rc = case_insert_txn(st, txn, &ctx->cases[i], ctx->ids ? &ctx->ids[i] : NULL);
 		if (rc)
@@ -424,7 +425,8 @@ static int update_txn(store *st, MDB_txn *txn, void *vctx)
 		return st_err(st, CASE_NEEDS_MIGRATE, .record = c->id);
 	/* A caseworker given as it is (show's output fed back) is no change,
 	 * even after that user was revoked. */
-	if ((rc = drop_unchanged(st, txn, c)) || (rc = caseworker_check(st, txn, c)))
+	if ((rc = drop_unchanged(st, txn, c)) || (rc = caseworker_check(st, txn, c)) ||
+	    (rc = st_case_rules(st, txn, c, h.status)))
 		return rc;
 	if (h.format == HDR_FORMAT5) {
 		any = case_lists_dirty(c);

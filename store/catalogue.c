@@ -19,6 +19,8 @@ const char *valid_national_id(const char *s)
  * NULL. */
 #define CHOICE_BAR(id, num, nb, en) "|" #id
 #define CHOICE_ROW(id, num, nb, en) {#id, num, nb, en},
+/* CODE_LIST(table) in the choices column: a CHECK_CODELIST field's table. */
+#define CODE_LIST(table) NULL, .codes = CT_##table + 1
 #define CHOICES(name)                                                                              \
 	(name##_CHOICES(CHOICE_BAR)) + 1,                                                          \
 	    .choice = (const struct field_choice[]) { name##_CHOICES(CHOICE_ROW){NULL, 0, NULL, NULL} }
@@ -188,10 +190,28 @@ const char *field_choice_label(enum field_id f, int i, bool norwegian)
 	                 : field_catalogue[f].choice[i].label_en;
 }
 
+/* An older name of a status (statuses.def STATUS_ALIASES), or -1. */
+static int status_alias(const char *s)
+{
+#define ALIAS(old, now)                                                                            \
+	if (strcmp(s, #old) == 0)                                                                  \
+		return STATUS_##now;
+	STATUS_ALIASES(ALIAS)
+#undef ALIAS
+	return -1;
+}
+
 /* A status's number is its place in statuses.def (test_catalogue checks). */
 int status_parse(const char *s, size_t len)
 {
-	return field_choice_find(F_status, s, len);
+	int i = field_choice_find(F_status, s, len);
+	char buf[32];
+
+	if (i >= 0 || len >= sizeof buf)
+		return i;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return status_alias(buf);
 }
 
 const char *status_name(unsigned s)
@@ -217,6 +237,16 @@ static void squeeze_spaces(char *s)
 	char *w = s;
 	for (; *s; s++)
 		if (*s != ' ')
+			*w++ = *s;
+	*w = 0;
+}
+
+/* 1234.56.78903, as account numbers are written. */
+static void squeeze_dots(char *s)
+{
+	char *w = s;
+	for (; *s; s++)
+		if (*s != '.')
 			*w++ = *s;
 	*w = 0;
 }
@@ -356,6 +386,8 @@ static const char *normalise(const struct field_def *d, const char *in, size_t l
 	}
 	case FT_ENUM: {
 		int i = choice_match(d, out);
+		if (i < 0 && d == &field_catalogue[F_status])
+			i = status_alias(out);
 		if (i >= 0 && strlen(d->choice[i].id) < cap)
 			memcpy(out, d->choice[i].id, strlen(d->choice[i].id) + 1);
 		msg = valid_choice(out, d->choices);
@@ -404,6 +436,24 @@ static const char *normalise(const struct field_def *d, const char *in, size_t l
 			break;
 		case CHECK_HOURS:
 			msg = valid_hours(out);
+			break;
+		case CHECK_MONTHS:
+			msg = valid_months(out);
+			break;
+		case CHECK_CASE_ID:
+			msg = valid_case_id(out);
+			break;
+		case CHECK_ACCOUNT:
+			squeeze_spaces(out);
+			squeeze_dots(out);
+			msg = valid_account(out);
+			break;
+		case CHECK_AMOUNT:
+			squeeze_spaces(out);
+			msg = valid_amount(out);
+			break;
+		case CHECK_CODELIST:
+			msg = valid_code_id(out);
 			break;
 		default:
 			msg = NULL;

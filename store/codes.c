@@ -512,3 +512,27 @@ out:
 		free(ld.in[t].row);
 	return rc;
 }
+
+int st_code_known(store *st, MDB_txn *txn, enum code_table t, const char *code, bool *known)
+{
+	struct versions vs = {.t = t};
+	int rc = read_versions(st, txn, &vs);
+
+	*known = false;
+	if (rc) {
+		versions_free(&vs);
+		return rc;
+	}
+	if (vs.n) {
+		/* The version in force: the one loaded last. */
+		qsort(vs.v, vs.n, sizeof *vs.v, by_loaded);
+		*known = code_list_label(&vs.v[0], code, false) != NULL;
+	} else {
+		struct code_list d;
+		default_list(t, &d);
+		*known = code_list_label(&d, code, false) != NULL;
+		code_list_free(&d);
+	}
+	versions_free(&vs);
+	return M_OK;
+}

@@ -487,7 +487,8 @@ static int import_txn(store *st, MDB_txn *txn, void *vctx)
 	st->nid_checked = true;
 	for (size_t i = 0; i < im->n; i++) {
 		ctx->failed = i;
-		if ((rc = st_case_insert_at(st, txn, &im->rows[i].c, next + i)))
+		if ((rc = st_case_rules(st, txn, &im->rows[i].c, -1)) ||
+		    (rc = st_case_insert_at(st, txn, &im->rows[i].c, next + i)))
 			goto out;
 		ctx->ids[i] = next + i;
 	}

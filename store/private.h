@@ -16,6 +16,8 @@
  *   record.c    a case's value: format-4 header and fields, format-5 classes; reading
  *   nid.c       the national-id blind index and its look-ups
  *   save.c      writing a format-5 case
+ *   lifecycle.c what the law asks of a case as it is saved: status steps,
+ *               required fields, mapping, programme length, IMDi's codes
  *   cases.c     insert, update and read cases; the case counter; notes; mappe check
  *   drafts.c    unsaved edits, sealed
  *   rotate.c    key rotation, online and resumable
@@ -377,6 +379,13 @@ typedef int (*st_sealed_fn)(store *st, const MDB_val *k, const uint8_t *body, si
 int st_sealed_each(store *st, MDB_txn *txn, const void *prefix, size_t plen, st_sealed_fn fn,
                    void *ctx);
 int st_sealed_reseal(store *st, MDB_txn *txn);
+/* codes.c: whether code is in table t's version in force (else the default). */
+int st_code_known(store *st, MDB_txn *txn, enum code_table t, const char *code, bool *known);
+/* ruleset.c: store_rules inside a transaction. */
+int st_rules_txn(store *st, MDB_txn *txn, struct rule_set *out);
+/* lifecycle.c: the law's checks of a save; old_status is the stored status
+ * of an update, -1 for a new case (which may start in any status). */
+int st_case_rules(store *st, MDB_txn *txn, const struct case_rec *c, int old_status);
 int st_counter_read(store *st, MDB_txn *txn, uint64_t *next);
 /* Re-MAC the counter under the active record epoch (upgrade, rotation). */
 int st_counter_seal(store *st, MDB_txn *txn);

@@ -23,7 +23,7 @@ const struct rule_row rule_rows[] = {
 const size_t rule_row_count = sizeof rule_rows / sizeof rule_rows[0];
 
 static const char *const regime_names[REGIME_COUNT] = {[REGIME_ANY] = "",
-#define X(id, num, nb, en) [num] = #id,
+#define X(id, num, nb, en) [(num) + 1] = #id,
                                                        REGIMES(X)
 #undef X
 };

@@ -107,7 +107,7 @@ struct set_mem {
 	struct rule_row *row;
 };
 
-int store_rules(store *st, struct rule_set *out)
+static int rules_in(store *st, MDB_txn *txn, struct rule_set *out)
 {
 	struct collect c = {0};
 	int rc;
@@ -115,7 +115,7 @@ int store_rules(store *st, struct rule_set *out)
 	memset(out, 0, sizeof *out);
 	if (!st->kr)
 		return st_err(st, NOT_UNLOCKED);
-	if ((rc = st_txn(st, false, read_corrections, &c)))
+	if ((rc = txn ? read_corrections(st, txn, &c) : st_txn(st, false, read_corrections, &c)))
 		goto fail;
 	qsort(c.row, c.n, sizeof *c.row, by_from);
 	struct set_mem *sm = malloc(sizeof *sm);
@@ -139,6 +139,16 @@ fail:
 	free(c.mem);
 	free(c.row);
 	return rc;
+}
+
+int store_rules(store *st, struct rule_set *out)
+{
+	return rules_in(st, NULL, out);
+}
+
+int st_rules_txn(store *st, MDB_txn *txn, struct rule_set *out)
+{
+	return rules_in(st, txn, out);
 }
 
 void rule_set_free(struct rule_set *s)

@@ -50,9 +50,14 @@ enum field_check {
 	CHECK_COUNTRY,     /* ISO 3166-1 alpha-2 */
 	CHECK_PHONE,       /* E.164 */
 	CHECK_EMAIL,
-	CHECK_LANGUAGE, /* ISO 639-1 */
+	CHECK_LANGUAGE, /* BCP 47: ISO 639-1 or 639-3, script, region */
 	CHECK_ORGNR,    /* a Norwegian organisation number: 9 digits, mod-11 */
 	CHECK_HOURS,    /* hours per week: 0 to 168, at most one decimal (37.5) */
+	CHECK_MONTHS,   /* a whole number of months, 0 to 120 */
+	CHECK_CASE_ID,  /* a case id: a whole number from 1 */
+	CHECK_ACCOUNT,  /* a Norwegian bank account: 11 digits, mod-11 */
+	CHECK_AMOUNT,   /* kroner: digits, with øre after a comma or point (1234,50) */
+	CHECK_CODELIST, /* a code of an IMDi code table (codes.def; the store checks it is in the table in force) */
 };
 
 #define FIELD_GROUPS(X)                                                                            \
@@ -61,7 +66,10 @@ enum field_check {
 	X(HOUSEHOLD, "Husstand", "Household")                                                      \
 	X(CONTACT, "Kontakt", "Contact")                                                           \
 	X(PROTECTION, "Skjerming", "Protection")                                                   \
-	X(HEALTH, "Helse", "Health")
+	X(HEALTH, "Helse", "Health")                                                               \
+	X(SETTLEMENT, "Bosetting", "Settlement")                                                   \
+	X(FINANCE, "Økonomi", "Finance")                                                           \
+	X(PROGRAMME, "Introduksjonsprogram", "Introduction programme")
 
 enum field_group {
 #define FIELD_GROUP_ENUM(name, nb, en) GROUP_##name,
@@ -126,6 +134,7 @@ struct field_def {
 	enum field_check check;
 	const char *choices;              /* FT_ENUM: "id|id|...", else NULL */
 	const struct field_choice *choice; /* FT_ENUM: the values, ending with id NULL */
+	int codes; /* CHECK_CODELIST: its code table + 1 (enum code_table), else 0 */
 	enum field_group group;
 	unsigned flags; /* enum field_flag */
 	const char *label_nb;
@@ -215,7 +224,7 @@ bool national_id_birth_date(const char *s, char out[11]);
 
 enum regime {
 	REGIME_ANY = 0,
-#define X(id, num, nb, en) REGIME_##id = num,
+#define X(id, num, nb, en) REGIME_##id = (num) + 1,
 #include "store/rules.def"
 	REGIMES(X)
 #undef X

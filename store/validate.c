@@ -490,6 +490,59 @@ const char *valid_orgnr(const char *s)
 	return NULL;
 }
 
+const char *valid_months(const char *s)
+{
+	size_t n = strlen(s);
+	unsigned v = 0;
+
+	if (n == 0 || n > 3 || !all_digits(s, n))
+		return N_("must be a whole number of months");
+	for (size_t i = 0; i < n; i++)
+		v = v * 10 + (unsigned)(s[i] - '0');
+	if (v > 120)
+		return N_("more than ten years");
+	return NULL;
+}
+
+const char *valid_case_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 19 || !all_digits(s, n) || s[0] == '0')
+		return N_("must be a case number (1 or more)");
+	return NULL;
+}
+
+const char *valid_amount(char *s)
+{
+	size_t n = strlen(s), i = 0;
+
+	while (i < n && s[i] >= '0' && s[i] <= '9')
+		i++;
+	if (i == 0 || i > 9)
+		return N_("must be an amount in kroner (12500 or 12500,50)");
+	if (i < n && (s[i] == '.' || s[i] == ',')) {
+		s[i] = '.'; /* øre after a comma, as written in Norwegian */
+		size_t ore = n - i - 1;
+		if ((ore != 1 && ore != 2) || !all_digits(s + i + 1, ore))
+			return N_("must be an amount in kroner (12500 or 12500,50)");
+		i = n;
+	}
+	return i == n ? NULL : N_("must be an amount in kroner (12500 or 12500,50)");
+}
+
+const char *valid_code_id(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 32)
+		return N_("must be a code of the table (mappe codes list)");
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return N_("must be a code of the table (mappe codes list)");
+	return NULL;
+}
+
 const char *valid_hours(char *s)
 {
 	size_t n = strlen(s), i = 0, whole = 0;

@@ -79,6 +79,15 @@ const char *valid_email(const char *s);          /* local@domain.tld, no spaces 
 const char *valid_orgnr(const char *s);
 /* A Norwegian bank account: 11 digits, mod-11 (weights 5 4 3 2 7 6 5 4 3 2). */
 const char *valid_account(const char *s);          /* 9 digits, mod-11 (weights 3 2 7 6 5 4 3 2) */
+/* Months, 0 to 120, as a whole number. */
+const char *valid_months(const char *s);
+/* A case id: 1 or more, no leading zero. */
+const char *valid_case_id(const char *s);
+/* Kroner, up to 999 999 999, with one or two decimals after a point or a
+ * comma (the comma becomes a point, in place). */
+const char *valid_amount(char *s);
+/* The shape of a code of a code table: [a-z0-9_]{1,32}. */
+const char *valid_code_id(const char *s);
 /* Hours per week, 0 to 168 with at most one decimal; a decimal comma
  * becomes a point, in place. */
 const char *valid_hours(char *s);

@@ -318,7 +318,9 @@ static const struct origin origins[] = {
  * there must get its weight here (the assertion). */
 static const unsigned status_weight[] = {
     [STATUS_requested] = 10, [STATUS_settled] = 15,   [STATUS_in_programme] = 45,
-    [STATUS_paused] = 5,     [STATUS_completed] = 15, [STATUS_closed] = 10,
+    [STATUS_on_leave] = 5,   [STATUS_completed] = 15, [STATUS_closed] = 10,
+    /* issue 10's statuses: not drawn yet, so that the demo's cases stay the same */
+    [STATUS_stopped] = 0,    [STATUS_broken_off] = 0, [STATUS_moved] = 0,
 };
 _Static_assert(N(status_weight) == STATUS_COUNT, "a weight for every status");
 
@@ -386,6 +388,9 @@ struct case_out {
 	const char *language, *municipality;
 	char address[160];
 	bool interpreter;
+	/* A programme that ended (completed): its end, as the store requires. */
+	char ended[16];
+	const char *end_reason, *main_activity;
 };
 
 /* ---- dates and national ids --------------------------------------------- */
@@ -583,6 +588,21 @@ static void make_case(struct rng *r, struct idset *seen, long ref, struct case_o
 		c->interpreter = rng_pct(r, 30);
 	else
 		c->interpreter = rng_pct(r, 85);
+
+	/* From what was drawn, not from the generator's stream: adding these
+	 * left every earlier value of every case as it was. */
+	c->ended[0] = '\0';
+	c->end_reason = c->main_activity = "";
+	if (strcmp(c->status, "completed") == 0) {
+		static const char *const reasons[] = {"goal_reached", "goal_reached", "time_used"};
+		static const char *const activities[] = {"work_full_time", "work_part_time",
+		                                         "education", "job_seeker"};
+		long k = c->birth_days < 0 ? -c->birth_days : c->birth_days;
+		civil_from_days(ref - 20 - k % 700, &y, &m, &d);
+		snprintf(c->ended, sizeof c->ended, "%04d-%02d-%02d", y, m, d);
+		c->end_reason = reasons[k % N(reasons)];
+		c->main_activity = activities[k % N(activities)];
+	}
 }
 
 /* A generator bug must not pass for a validator bug further down the line. */
@@ -631,7 +651,8 @@ static const char *check_case(const struct case_out *c)
 static const char *const columns[] = {
     "status",       "caseworker",  "given_name",         "family_name", "birth_date",
     "sex",          "national_id", "citizenship",        "phone",       "language",
-    "municipality", "address",     "interpreter_needed",
+    "municipality", "address",     "interpreter_needed", "ended",      "end_reason",
+    "main_activity_at_end",
 };
 
 #define NCOLUMNS N(columns)
@@ -651,6 +672,9 @@ static void values(const struct case_out *c, const char *v[NCOLUMNS])
 	v[10] = c->municipality;
 	v[11] = c->address;
 	v[12] = c->interpreter ? "true" : "false";
+	v[13] = c->ended;
+	v[14] = c->end_reason;
+	v[15] = c->main_activity;
 }
 
 static void csv_field(FILE *f, const char *s)
@@ -688,6 +712,8 @@ static void write_jsonl(FILE *f, const struct case_out *c)
 	values(c, v);
 	putc('{', f);
 	for (size_t i = 0; i < NCOLUMNS; i++) {
+		if (!*v[i])
+			continue; /* no value: no member */
 		if (i)
 			putc(',', f);
 		json_write_string(f, columns[i], strlen(columns[i]));

@@ -771,8 +771,9 @@ static void test_revocation(void **state)
 		assert_int_equal(try_open(t->st->kr, &place, r->val, r->vlen, NULL), KEYS_OK);
 		rotated_envs++;
 	}
-	/* identity, contact and programme of each of the three cases. */
-	assert_int_equal(rotated_envs, 3 * 3);
+	/* identity, contact, programme and finance of each of the three cases
+	 * (the last two for their lists, empty or not). */
+	assert_int_equal(rotated_envs, 3 * 4);
 	rows_load(t->st, DB_NOTES, &notes);
 	assert_int_equal(notes.n, 1);
 	for (size_t i = 0; i < notes.n; i++) {
@@ -1662,10 +1663,10 @@ static void test_rotation_damaged_case(void **state)
 	key_classes held = 0, back;
 	keyring *kr = NULL;
 	static const char note[] = "Zqxlife note: a phone call";
-	/* Programme too: every case has its envelope (the placements list),
-	 * empty or not, from its insert on. */
+	/* Programme and finance too: every case has their envelopes (the
+	 * lists: placements, deductions), empty or not, from its insert on. */
 	const key_classes expect_back = BIT(KC_RECORD) | BIT(KC_IDENTITY) | BIT(KC_CONTACT) |
-	                                BIT(KC_PROGRAMME) | BIT(KC_NOTES);
+	                                BIT(KC_PROGRAMME) | BIT(KC_FINANCE) | BIT(KC_NOTES);
 
 	for (unsigned i = 0; i < NDAMAGE; i++) {
 		person(&p[i], 30 + i);
@@ -1705,10 +1706,10 @@ static void test_rotation_damaged_case(void **state)
 		assert_int_equal(ks[cl].rotation.active, (back & BIT(cl)) != 0);
 	}
 	envelopes_after(t, kr, held, damaged, &rotated, &kept);
-	/* 4 good cases: the identity, contact and programme envelopes and a
-	 * note each. */
-	assert_int_equal(rotated, (NDAMAGE - 1) * 4);
-	assert_int_equal(kept, 4);
+	/* 4 good cases: the identity, contact, programme and finance
+	 * envelopes and a note each. */
+	assert_int_equal(rotated, (NDAMAGE - 1) * 5);
+	assert_int_equal(kept, 5);
 	rows_load(t->st, DB_CASES, &rs);
 	for (size_t i = 0; i < rs.n; i++)
 		assert_int_equal(rd32(rs.r[i].val + 6), rd64(rs.r[i].key) == damaged ? 1 : 2);
@@ -1742,8 +1743,8 @@ static void test_rotation_damaged_case(void **state)
 	assert_int_equal(store_note_add(t->st, ids[0], NOTE_OTHER, false, note, strlen(note)),
 	                 M_OK);
 	envelopes_after(t, kr, held, damaged, &rotated, &kept);
-	assert_int_equal(rotated, (NDAMAGE - 1) * 4 + 3 + 1); /* + a new case, a note */
-	assert_int_equal(kept, 4);
+	assert_int_equal(rotated, (NDAMAGE - 1) * 5 + 4 + 1); /* + a new case, a note */
+	assert_int_equal(kept, 5);
 	rows_load(t->st, DB_CASES, &rs);
 	for (size_t i = 0; i < rs.n; i++) {
 		const struct row *r = &rs.r[i];
@@ -1776,10 +1777,10 @@ static void test_rotation_damaged_case(void **state)
 		assert_int_equal(ks[cl].active, held & BIT(cl) ? 2 : 1);
 		assert_false(ks[cl].rotation.active);
 		if (held & BIT(cl))
-			assert_int_equal(ks[cl].nuse, cl == KC_FINANCE ? 0 : 1);
+			assert_int_equal(ks[cl].nuse, 1);
 	}
 	envelopes_after(t, kr, held, 0, &rotated, &kept);
-	assert_int_equal(rotated, NDAMAGE * 4 + 3 + 1);
+	assert_int_equal(rotated, NDAMAGE * 5 + 4 + 1);
 	assert_int_equal(kept, 0);
 	rows_load(t->st, DB_GRANTS, &rs);
 	for (size_t i = 0; i < rs.n; i++) {
@@ -2027,7 +2028,8 @@ static void test_rotate_classes_damaged(void **state)
 	uint8_t orig[4096], bad[4096], k[8];
 	size_t hlen;
 	const key_classes expect_back = BIT(KC_RECORD) | BIT(KC_IDENTITY) | BIT(KC_CONTACT) |
-	                                BIT(KC_PROGRAMME) | BIT(KC_HEALTH) | BIT(KC_PROTECTED);
+	                                BIT(KC_PROGRAMME) | BIT(KC_FINANCE) | BIT(KC_HEALTH) |
+	                                BIT(KC_PROTECTED);
 
 	for (unsigned i = 0; i < 4; i++) {
 		struct person p;

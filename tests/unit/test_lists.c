@@ -359,7 +359,8 @@ static void test_locked_for_health(void **state)
 	assert_non_null(f = open_memstream(&out, &n));
 	case_write_json(f, &c, NULL, 0, false);
 	fclose(f);
-	assert_non_null(strstr(out, "\"placements\"]")); /* last in _locked */
+	assert_non_null(strstr(out, "\"placements\",")); /* in _locked, before the others */
+	assert_non_null(strstr(out, "\"end_goals\"]"));   /* the last list, last */
 	assert_null(strstr(out, "\"placements\": ["));
 	assert_null(strstr(out, "Zqx En"));
 	free(out);

@@ -1086,7 +1086,8 @@ static void test_bool(void **state)
 static void test_choice(void **state)
 {
 	(void)state;
-	const char *status = "requested|settled|in_programme|paused|completed|closed";
+	const char *status = "requested|settled|in_programme|on_leave|completed|closed|stopped|"
+	                     "broken_off|moved";
 
 	OK(valid_choice("a", "a|b|c"));
 	OK(valid_choice("b", "a|b|c"));
