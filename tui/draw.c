@@ -59,6 +59,25 @@ int ui_put(int y, int x, const char *s, int width)
 	return used;
 }
 
+int ui_put_cut(int y, int x, const char *s, int width)
+{
+	int used;
+
+	if (width <= 0 || !s || ui_text_width(s) <= width)
+		return ui_put(y, x, s, width);
+	used = ui_put(y, x, s, width - 1);
+	mvaddnwstr(y, x + used, L"\u2026", 1);
+	return used + 1;
+}
+
+void ui_put_more(const struct listview *lv, int y, int x)
+{
+	if (listview_above(lv))
+		mvaddnwstr(y, x, L"\u2191", 1);
+	if (listview_below(lv))
+		mvaddnwstr(y + lv->height - 1, x, L"\u2193", 1);
+}
+
 void ui_put_pad(int y, int x, const char *s, int width)
 {
 	int used = ui_put(y, x, s, width);
