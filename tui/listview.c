@@ -281,6 +281,24 @@ static size_t next_char(const char *s, wchar_t *c, int *w)
 	return k;
 }
 
+/* Whether the word at s (up to a blank or the line's end) is wider than
+ * width: it will not fit on a line of its own either. */
+static bool word_wider(const char *s, int width)
+{
+	int col = 0;
+
+	while (*s && *s != '\n' && col <= width) {
+		wchar_t c;
+		int w;
+		size_t k = next_char(s, &c, &w);
+		if (c == ' ' || c == '\t')
+			break;
+		col += w;
+		s += k;
+	}
+	return col > width;
+}
+
 const char *ui_wrap(const char *s, int width, size_t *len, int *cols)
 {
 	size_t i = 0, cut = 0;
@@ -302,7 +320,9 @@ const char *ui_wrap(const char *s, int width, size_t *len, int *cols)
 					i++;
 				return s[i] ? s + i : NULL;
 			}
-			if (cut) { /* after the last word that fits */
+			/* After the last word that fits; but a word wider than a
+			 * whole line starts here and breaks between characters. */
+			if (cut && !word_wider(s + cut + 1, width)) {
 				*len = cut;
 				*cols = cut_col;
 				return s + cut + 1;

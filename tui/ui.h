@@ -289,7 +289,7 @@ bool listview_below(const struct listview *lv);
 /* One screen line of UTF-8 text s wrapped at width columns by display
  * width, whole characters only: s[0, *len), *cols columns wide. A line ends
  * at its '\n', else at the last blank that fits (not shown), else between
- * characters. Returns where the next line starts, NULL after the last ("" is
+ * characters (a word wider than a line starts on the line it reaches). Returns where the next line starts, NULL after the last ("" is
  * one empty line). */
 const char *ui_wrap(const char *s, int width, size_t *len, int *cols);
 

@@ -336,9 +336,14 @@ static void test_wrap(void **state)
 	assert_string_equal(out, "blåbærsyltetøy på|skiver");
 	assert_int_equal(cols[0], 17);
 
-	/* A word wider than the line breaks between characters. */
+	/* A word wider than the line breaks between characters, from where
+	 * it starts; one that fits a line of its own goes to the next. */
 	wrap_all("abcdefghij", 4, out, sizeof out, cols, &n);
 	assert_string_equal(out, "abcd|efgh|ij");
+	wrap_all("see https://example.no/x", 10, out, sizeof out, cols, &n);
+	assert_string_equal(out, "see https:|//example.|no/x");
+	wrap_all("see abcdefghij", 10, out, sizeof out, cols, &n);
+	assert_string_equal(out, "see|abcdefghij");
 
 	/* Wide characters take two columns and are never cut in half. */
 	wrap_all("王小明打电话", 5, out, sizeof out, cols, &n);

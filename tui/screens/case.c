@@ -262,12 +262,15 @@ static bool case_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 			case_page(ui, cv, cv->pg.from);
 		return true;
 	case REQ_NEWER:
-		/* The newest notes, counted anew: a colleague may have added some;
-		 * they are at the end, to read from the bottom up. */
-		if (!cv->notes_locked && cv->pg.from + cv->pg.n < cv->pg.total &&
-		    store_notes_read(ui->st, cv->c.id, UINT32_MAX, 1, &cv->pg) == M_OK)
-			case_page(ui, cv, cv->pg.total);
-		listview_request(&cv->list, REQ_BOTTOM);
+		/* From an older page: the newest notes, counted anew (a colleague
+		 * may have added some), at the journal's heading as o shows a page.
+		 * On the newest page: its end, the newest note's last line. */
+		if (!cv->notes_locked && cv->pg.from + cv->pg.n < cv->pg.total) {
+			if (store_notes_read(ui->st, cv->c.id, UINT32_MAX, 1, &cv->pg) == M_OK)
+				case_page(ui, cv, cv->pg.total);
+		} else {
+			listview_request(&cv->list, REQ_BOTTOM);
+		}
 		return true;
 	case REQ_EDIT:
 		view_form_open(ui, &cv->c);
