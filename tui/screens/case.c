@@ -27,6 +27,7 @@ struct case_view {
 	bool notes_locked;
 	struct ui *ui;
 	struct case_row rows[CASE_ROWS_MAX];
+	int laid_out; /* the width the rows were measured at; 0: the case changed */
 	struct listview list;
 	bool stale; /* the store changed while another screen was on top */
 };
@@ -156,6 +157,13 @@ static void case_layout(struct ui *ui, struct case_view *cv)
 	size_t n = 0;
 	int group = -1;
 
+	/* Measuring wraps every note of the page (up to NOTE_PAGE_BYTES):
+	 * only when the case or the width changed. */
+	if (cv->laid_out == COLS) {
+		listview_set(&cv->list, cv->list.n, case_height());
+		return;
+	}
+	cv->laid_out = COLS;
 	n = add_row(cv, n, R_HEAD, 0);
 	for (int f = 0; f < F_COUNT; f++) {
 		const struct field_def *d = &field_catalogue[f];
@@ -208,6 +216,7 @@ static int read_ending_at(struct ui *ui, struct case_view *cv, uint32_t end)
 {
 	uint32_t from = end > CASE_NOTES_PAGE ? end - CASE_NOTES_PAGE : 0;
 
+	cv->laid_out = 0;
 	for (;;) {
 		int rc = store_notes_read(ui->st, cv->c.id, from, end - from, &cv->pg);
 		if (rc || cv->pg.n == 0 || cv->pg.from + cv->pg.n >= end)
@@ -222,6 +231,7 @@ static int case_load(struct ui *ui, struct case_view *cv, uint64_t id)
 
 	case_clear(&cv->c);
 	cv->pg.n = 0;
+	cv->laid_out = 0;
 	if ((rc = store_case_get(ui->st, id, &cv->c)))
 		return rc;
 	cv->notes_locked = !store_can_read(ui->st, KC_NOTES);
@@ -266,6 +276,7 @@ static bool case_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 		 * may have added some), at the journal's heading as o shows a page.
 		 * On the newest page: its end, the newest note's last line. */
 		if (!cv->notes_locked && cv->pg.from + cv->pg.n < cv->pg.total) {
+			cv->laid_out = 0; /* the page read changes */
 			if (store_notes_read(ui->st, cv->c.id, UINT32_MAX, 1, &cv->pg) == M_OK)
 				case_page(ui, cv, cv->pg.total);
 		} else {

@@ -148,12 +148,14 @@ static void list_draw(void *self, struct ui *ui)
 		search_index_row(ui->ix, lv->rows[it.row], &r);
 		if (sel)
 			ui_attr(ui, C_SELECTED, true);
+		/* The row's spaces first (the selection's colour), then each value
+		 * in its column, a blank before the next; what is cut ends in …. */
 		ui_put_pad(y, 0, "", COLS);
-		ui_put_pad(y, 1, r.name[0] ? r.name : _("[locked]"), name_w - 1);
+		ui_put_cut(y, 1, r.name[0] ? r.name : _("[locked]"), name_w - 1);
 		if (name_w < COLS - 2 - 11 - 13 - 11 + 1) {
-			ui_put_pad(y, 1 + name_w, ui_value_label(ui, F_birth_date, r.birth_date), 11);
-			ui_put_pad(y, 1 + name_w + 11, ui_value_label(ui, F_status, r.status), 13);
-			ui_put_pad(y, 1 + name_w + 24, r.caseworker, 11);
+			ui_put_cut(y, 1 + name_w, ui_value_label(ui, F_birth_date, r.birth_date), 10);
+			ui_put_cut(y, 1 + name_w + 11, ui_value_label(ui, F_status, r.status), 12);
+			ui_put_cut(y, 1 + name_w + 24, r.caseworker, 11);
 		}
 		if (sel)
 			ui_attr(ui, C_SELECTED, false);
