@@ -58,8 +58,11 @@ static int put_wrapped(const struct pen *p, int y, int x, const char *s, int wid
 	for (const char *line = s ? s : ""; line; n++) {
 		size_t len;
 		int cols;
-		const char *next = ui_wrap(line, width, &len, &cols);
-		if (p->draw && y + n >= p->top && y + n < p->bottom) {
+		const char *next;
+		if (p->draw && y + n >= p->bottom)
+			break; /* below the page: nothing more to draw */
+		next = ui_wrap(line, width, &len, &cols);
+		if (p->draw && y + n >= p->top) {
 			if (color != C_NORMAL)
 				ui_attr(p->ui, color, true);
 			ui_put(y + n, x, line, cols);
