@@ -31,7 +31,7 @@ struct form {
 	int top;     /* first screen row of the form, for scrolling */
 	time_t kept; /* when the typing was last kept as a draft */
 	bool crossed; /* the birth date check was shown: ^S again saves */
-	char title[128]; /* a new case's, when not "New case" (a family member) */
+	char title[320]; /* a new case's, when not "New case" (a family member) */
 };
 
 static void form_keep_to(struct form *fm, struct ui *ui, bool wait);
@@ -163,7 +163,7 @@ static void form_draw(void *self, struct ui *ui)
 	struct form *fm = self;
 	int label_w = COLS >= 70 ? 24 : COLS / 3, body = LINES - 4;
 	int value_w = COLS - label_w - 2, err_x, y0, head_w;
-	char head[160];
+	char head[352];
 	int changed = form_changed(fm);
 
 	/* The error stands beside the value when at least 16 columns are left
@@ -524,6 +524,69 @@ int view_form_new(struct ui *ui)
 	/* Shown, not typed: the insert takes it unless it is changed. */
 	if (fm->editable[F_caseworker])
 		ed_set_utf8(&fm->ed[F_caseworker], me, strlen(me));
+	return M_OK;
+}
+
+/* The household a family member joins: c's, or a new one saved on c
+ * first, with c's version. A colleague who saved c meanwhile changed its
+ * identity class (an update compares only the classes it writes): c is read
+ * again, and their household, if they gave it one, is the one; else the
+ * save is tried once more, and a second conflict is said as any other. A
+ * new id is H- and the case's number: unique while that case keeps it. */
+static int family_household(struct ui *ui, struct case_rec *c, char *hh, size_t cap)
+{
+	int rc = M_CONFLICT;
+
+	for (int tries = 0; tries < 2 && rc == M_CONFLICT; tries++) {
+		struct case_rec upd;
+		if (c->value[F_household_id] && c->len[F_household_id] > 0 &&
+		    c->len[F_household_id] < cap) {
+			memcpy(hh, c->value[F_household_id], c->len[F_household_id]);
+			hh[c->len[F_household_id]] = 0;
+			return M_OK;
+		}
+		snprintf(hh, cap, "H-%llu", (unsigned long long)c->id);
+		case_init(&upd);
+		upd.id = c->id;
+		if (case_set(&upd, F_household_id, hh, strlen(hh)) != M_OK) {
+			case_clear(&upd);
+			ui_say(ui, true, "%s", _("out of memory"));
+			return M_UNAVAILABLE;
+		}
+		rc = store_case_update(ui->st, &upd, c->version);
+		case_clear(&upd);
+		if (rc == M_OK || rc == M_CONFLICT)
+			ui_changed(ui, c->id); /* c is read again: hh is our own copy */
+	}
+	if (rc)
+		ui_say(ui, true, "%s", tui_error(ui->st));
+	return rc;
+}
+
+int view_form_family(struct ui *ui, struct case_rec *c)
+{
+	char hh[40], name[256];
+	const char *given = c->value[F_given_name], *family = c->value[F_family_name];
+	struct form *fm;
+	int rc;
+
+	/* The household and the names are in the identity class. */
+	if (!store_can_read(ui->st, KC_IDENTITY)) {
+		ui_say(ui, true, "%s",
+		       _("A family member's household and name need the identity key"));
+		return M_AUTH;
+	}
+	snprintf(name, sizeof name, "%s%s%s", given ? given : "", given && family ? " " : "",
+	         family ? family : "");
+	if ((rc = family_household(ui, c, hh, sizeof hh)) != M_OK)
+		return rc;
+	if ((rc = view_form_new(ui)) != M_OK)
+		return rc;
+	fm = ui->stack[ui->depth - 1].self;
+	/* Typed for the user: the insert saves it, and it shows as changed. */
+	if (ed_set_utf8(&fm->ed[F_household_id], hh, strlen(hh)) == 0)
+		fm->ed[F_household_id].changed = true;
+	snprintf(fm->title, sizeof fm->title, _("New person in the household of %s"), name);
 	return M_OK;
 }
 
