@@ -54,7 +54,7 @@ for keys in "$screens"/*.keys; do
 	cp -a "$DB" "$T/db-$name"
 	case $name in
 	conflict | conflicthelp) with_colleague "$name" '{"phone": "+4792222222"}' ;;
-	draftconflict) with_colleague "$name" '{"given_name": "Colleague"}' ;;
+	draftconflict | familyconflict) with_colleague "$name" '{"given_name": "Colleague"}' ;;
 	caseworker-*) run_script "$name" kari "kari's own passphrase" ;;
 	nb-*) run_script "$name" ada "$ADMIN_PASS" --lang nb ;;
 	*) run_script "$name" ada "$ADMIN_PASS" ;;

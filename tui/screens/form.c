@@ -566,7 +566,7 @@ static int family_household(struct ui *ui, struct case_rec *c, char *hh, size_t 
 int view_form_family(struct ui *ui, struct case_rec *c)
 {
 	char hh[40], name[256];
-	const char *given = c->value[F_given_name], *family = c->value[F_family_name];
+	const char *given, *family;
 	struct form *fm;
 	int rc;
 
@@ -576,10 +576,13 @@ int view_form_family(struct ui *ui, struct case_rec *c)
 		       _("A family member's household and name need the identity key"));
 		return M_AUTH;
 	}
-	snprintf(name, sizeof name, "%s%s%s", given ? given : "", given && family ? " " : "",
-	         family ? family : "");
 	if ((rc = family_household(ui, c, hh, sizeof hh)) != M_OK)
 		return rc;
+	/* As c is now: it may have been read again. */
+	given = c->value[F_given_name];
+	family = c->value[F_family_name];
+	snprintf(name, sizeof name, "%s%s%s", given ? given : "", given && family ? " " : "",
+	         family ? family : "");
 	if ((rc = view_form_new(ui)) != M_OK)
 		return rc;
 	fm = ui->stack[ui->depth - 1].self;
