@@ -82,6 +82,16 @@ static int form_changed(struct form *fm)
 	return n;
 }
 
+/* Typed in at all: kept as a draft even when typed back, so that the draft
+ * kept before follows the typing. */
+static bool form_edited(const struct form *fm)
+{
+	for (int f = 0; f < F_COUNT; f++)
+		if (fm->editable[f] && ed_changed(&fm->ed[f]))
+			return true;
+	return false;
+}
+
 /* A group's heading stands above its first field (fields.def's order). */
 static bool heads_group(enum field_id f)
 {
@@ -433,7 +443,7 @@ static bool form_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	if (ui_edit(ed, req, ch, fnkey) == 0)
 		fm->error[fm->focus] = NULL; /* judged again when the cursor leaves */
 	fm->crossed = false; /* an edit: the check speaks again at the next ^S */
-	if (form_changed(fm) && drafts_due(&fm->kept))
+	if (form_edited(fm) && drafts_due(&fm->kept))
 		form_keep_to(fm, ui, false);
 	return true;
 }
