@@ -73,12 +73,17 @@ static bool form_differs(struct form *fm, enum field_id f)
 	return differs;
 }
 
-static int form_changed(struct form *fm)
+/* How many fields differ; which ones in differs[] (may be NULL). */
+static int form_changed(struct form *fm, bool *differs)
 {
 	int n = 0;
 
-	for (int f = 0; f < F_COUNT; f++)
-		n += form_differs(fm, (enum field_id)f);
+	for (int f = 0; f < F_COUNT; f++) {
+		bool d = form_differs(fm, (enum field_id)f);
+		if (differs)
+			differs[f] = d;
+		n += d;
+	}
 	return n;
 }
 
@@ -174,7 +179,8 @@ static void form_draw(void *self, struct ui *ui)
 	int label_w = COLS >= 70 ? 24 : COLS / 3, body = LINES - 4;
 	int value_w = COLS - label_w - 2, err_x, y0, head_w;
 	char head[352];
-	int changed = form_changed(fm);
+	bool differs[F_COUNT];
+	int changed = form_changed(fm, differs);
 
 	/* The error stands beside the value when at least 16 columns are left
 	 * for it; the message line always has it in full for the field just
@@ -223,7 +229,7 @@ static void form_draw(void *self, struct ui *ui)
 			ui_attr(ui, C_LABEL, true);
 		ui_put(y, 1, focus ? "›" : " ", 1);
 		/* Changed since it was read: saved by ^S, lost by Esc. */
-		ui_put(y, 2, form_differs(fm, (enum field_id)f) ? "•" : " ", 1);
+		ui_put(y, 2, differs[f] ? "•" : " ", 1);
 		ui_put(y, 3, field_label((enum field_id)f, ui->nb), label_w - 3);
 		if (focus)
 			ui_attr(ui, C_LABEL, false);
@@ -416,7 +422,7 @@ static bool form_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	case REQ_SAVE:
 		return form_save(fm, ui);
 	case REQ_CANCEL:
-		if (form_changed(fm) && !ui_confirm(ui, _("Discard your changes?")))
+		if (form_changed(fm, NULL) && !ui_confirm(ui, _("Discard your changes?")))
 			return true;
 		store_draft_delete(ui->st, fm->id);
 		return false;
