@@ -283,6 +283,18 @@ const char *field_display(enum field_id f, const char *value, bool norwegian, ch
 	return field_def_display(&field_catalogue[f], value, norwegian, buf, cap);
 }
 
+const char *field_display_name(enum field_id f, const char *value, bool norwegian, char *buf,
+                               size_t cap)
+{
+	const char *name = NULL;
+
+	if ((unsigned)f < F_COUNT && field_catalogue[f].check == CHECK_COUNTRY)
+		name = country_name(value, norwegian);
+	else if ((unsigned)f < F_COUNT && field_catalogue[f].check == CHECK_LANGUAGE)
+		name = language_name(value, norwegian);
+	return name ? name : field_display(f, value, norwegian, buf, cap);
+}
+
 static const char *normalise(const struct field_def *d, const char *in, size_t len, char *out,
                              size_t cap, size_t *outlen);
 
@@ -363,7 +375,8 @@ static const char *normalise(const struct field_def *d, const char *in, size_t l
 		break;
 	}
 	case FT_TEXT:
-	case FT_LINES:
+	case FT_LINES: {
+		const char *code;
 		switch (d->check) {
 		case CHECK_NAME:
 			msg = valid_name(out);
@@ -383,10 +396,15 @@ static const char *normalise(const struct field_def *d, const char *in, size_t l
 			msg = valid_duf(out);
 			break;
 		case CHECK_COUNTRY:
+			/* The form shows the name (field_display): read it back. */
+			if ((code = country_by_name(out)))
+				memcpy(out, code, 3); /* cap >= 8 checked above */
 			upper_ascii(out);
 			msg = valid_country(out);
 			break;
 		case CHECK_LANGUAGE:
+			if ((code = language_by_name(out)))
+				memcpy(out, code, 3);
 			lower_ascii(out);
 			msg = valid_language(out);
 			break;
@@ -411,6 +429,7 @@ static const char *normalise(const struct field_def *d, const char *in, size_t l
 			break;
 		}
 		break;
+	}
 	}
 	if (msg) {
 		/* Not keys_wipe: pure code links without libsodium. */

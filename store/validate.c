@@ -445,59 +445,105 @@ const char *valid_hours(char *s)
 
 /* ---- code lists --------------------------------------------------------- */
 
-/* ISO 3166-1 alpha-2, officially assigned (iso-codes 4.15), plus XK: Kosovo's
- * user-assigned code, which UDI and the EU use for Kosovar citizens. */
-static const char countries[][3] = {
-    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
-    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
-    "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
-    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE",
-    "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF",
-    "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
-    "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM",
-    "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC",
-    "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
-    "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA",
-    "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG",
-    "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
-    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS",
-    "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO",
-    "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
-    "VN", "VU", "WF", "WS", "XK", "YE", "YT", "ZA", "ZM", "ZW",
+/* ISO 3166-1 alpha-2 (and Kosovo's XK, which UDI and the EU use) and ISO
+ * 639-1, with their names: isocodes.def, generated from Debian's iso-codes. */
+struct code_name {
+	char code[3];
+	const char *nb, *en;
 };
 
-/* ISO 639-1 (iso-codes 4.15), without the withdrawn "bh". */
-static const char languages[][3] = {
-    "aa", "ab", "ae", "af", "ak", "am", "an", "ar", "as", "av", "ay", "az", "ba", "be", "bg", "bi",
-    "bm", "bn", "bo", "br", "bs", "ca", "ce", "ch", "co", "cr", "cs", "cu", "cv", "cy", "da", "de",
-    "dv", "dz", "ee", "el", "en", "eo", "es", "et", "eu", "fa", "ff", "fi", "fj", "fo", "fr", "fy",
-    "ga", "gd", "gl", "gn", "gu", "gv", "ha", "he", "hi", "ho", "hr", "ht", "hu", "hy", "hz", "ia",
-    "id", "ie", "ig", "ii", "ik", "io", "is", "it", "iu", "ja", "jv", "ka", "kg", "ki", "kj", "kk",
-    "kl", "km", "kn", "ko", "kr", "ks", "ku", "kv", "kw", "ky", "la", "lb", "lg", "li", "ln", "lo",
-    "lt", "lu", "lv", "mg", "mh", "mi", "mk", "ml", "mn", "mr", "ms", "mt", "my", "na", "nb", "nd",
-    "ne", "ng", "nl", "nn", "no", "nr", "nv", "ny", "oc", "oj", "om", "or", "os", "pa", "pi", "pl",
-    "ps", "pt", "qu", "rm", "rn", "ro", "ru", "rw", "sa", "sc", "sd", "se", "sg", "si", "sk", "sl",
-    "sm", "sn", "so", "sq", "sr", "ss", "st", "su", "sv", "sw", "ta", "te", "tg", "th", "ti", "tk",
-    "tl", "tn", "to", "tr", "ts", "tt", "tw", "ty", "ug", "uk", "ur", "uz", "ve", "vi", "vo", "wa",
-    "wo", "xh", "yi", "yo", "za", "zh", "zu",
+static const struct code_name countries[] = {
+#define COUNTRY(code, nb, en) {code, nb, en},
+#include "store/isocodes.def"
+#undef COUNTRY
 };
 
-static bool in_table(const char (*table)[3], size_t n, const char *code)
+static const struct code_name languages[] = {
+#define LANGUAGE(code, nb, en) {code, nb, en},
+#include "store/isocodes.def"
+#undef LANGUAGE
+};
+
+static const struct code_name *in_table(const struct code_name *table, size_t n, const char *code)
 {
 	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(table[mid], code);
+		int c = strcmp(table[mid].code, code);
 
 		if (c == 0)
-			return true;
+			return &table[mid];
 		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return false;
+	return NULL;
+}
+
+/* A letter of ASCII or of Latin-1's letters (Ø, Å, É) in lower case. */
+static size_t fold_letter(const char *s, unsigned *c)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (u[0] == 0xC3 && u[1] >= 0x80 && u[1] <= 0x9E && u[1] != 0x97) {
+		*c = 0xC300u | (u[1] + 0x20u);
+		return 2;
+	}
+	if (u[0] == 0xC3 && u[1]) {
+		*c = 0xC300u | u[1];
+		return 2;
+	}
+	*c = u[0] >= 'A' && u[0] <= 'Z' ? u[0] + 32u : u[0];
+	return 1;
+}
+
+/* Names compared as people type them: "sør-korea" is "Sør-Korea". */
+static bool same_name(const char *a, const char *b)
+{
+	while (*a && *b) {
+		unsigned x, y;
+		a += fold_letter(a, &x);
+		b += fold_letter(b, &y);
+		if (x != y)
+			return false;
+	}
+	return *a == *b;
+}
+
+static const char *code_by_name(const struct code_name *table, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same_name(name, table[i].nb) || same_name(name, table[i].en))
+			return table[i].code;
+	return NULL;
+}
+
+#define TABLE(t) t, sizeof t / sizeof t[0]
+
+const char *country_name(const char *code, bool norwegian)
+{
+	const struct code_name *c = code ? in_table(TABLE(countries), code) : NULL;
+
+	return c ? (norwegian ? c->nb : c->en) : NULL;
+}
+
+const char *language_name(const char *code, bool norwegian)
+{
+	const struct code_name *c = code ? in_table(TABLE(languages), code) : NULL;
+
+	return c ? (norwegian ? c->nb : c->en) : NULL;
+}
+
+const char *country_by_name(const char *name)
+{
+	return code_by_name(TABLE(countries), name);
+}
+
+const char *language_by_name(const char *name)
+{
+	return code_by_name(TABLE(languages), name);
 }
 
 static bool two_in_range(const char *s, char lo, char hi)
@@ -511,7 +557,7 @@ const char *valid_country(const char *s)
 		return N_("country code must be in upper case");
 	if (!two_in_range(s, 'A', 'Z'))
 		return N_("must be a two-letter country code");
-	if (!in_table(countries, sizeof countries / sizeof countries[0], s))
+	if (!in_table(TABLE(countries), s))
 		return N_("is not an assigned country code");
 	return NULL;
 }
@@ -522,7 +568,7 @@ const char *valid_language(const char *s)
 		return N_("language code must be in lower case");
 	if (!two_in_range(s, 'a', 'z'))
 		return N_("must be a two-letter language code");
-	if (!in_table(languages, sizeof languages / sizeof languages[0], s))
+	if (!in_table(TABLE(languages), s))
 		return N_("is not an ISO 639-1 language code");
 	return NULL;
 }

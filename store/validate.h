@@ -44,6 +44,12 @@ int national_id_check_digits(const char nine[9], char out[2]);
 const char *valid_duf(const char *s);           /* 12 digits */
 const char *valid_country(const char *s);       /* assigned ISO 3166-1 alpha-2, upper case */
 const char *valid_language(const char *s);      /* ISO 639-1, lower case */
+/* A country's or language's name (isocodes.def) for its code, NULL if the
+ * code is none; and the code a name in either language (any case) is. */
+const char *country_name(const char *code, bool norwegian);
+const char *language_name(const char *code, bool norwegian);
+const char *country_by_name(const char *name);
+const char *language_by_name(const char *name);
 /* E.164: '+', country code not starting with 0, 8 to 15 digits in all.
  * Spaces may separate groups in the input; phone_normalise removes them. */
 const char *valid_phone(const char *s);

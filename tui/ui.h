@@ -52,6 +52,7 @@
 	X(EDIT, N_("Edit"), N_("Edit this case"))                                                         \
 	X(ADD, N_("New case"), N_("Register a new person: an empty form"))                               \
 	X(NOTE, N_("New note"), N_("Write a new note in the journal"))                                    \
+	X(FAMILY, N_("Family member"), N_("Register a family member: a new case in this household"))      \
 	X(SAVE, N_("Save"), N_("Save and close"))                                                         \
 	X(STATUS, N_("Status"), N_("Show one status only; again for the next, then every status"))        \
 	X(MINE, N_("My cases"), N_("Show only my cases, or every case again"))                            \
@@ -210,6 +211,9 @@ int view_help_open(struct ui *ui, const struct keymap *of);
 int view_keys_open(struct ui *ui);
 int view_form_open(struct ui *ui, struct case_rec *c);
 int view_form_new(struct ui *ui);
+/* A new case in c's household (c, a case view's, given one if it had
+ * none): the family member's form. */
+int view_form_family(struct ui *ui, struct case_rec *c);
 int view_note_open(struct ui *ui, uint64_t id);
 /* A save met a colleague's: choose field by field. orig is what the form
  * started from, base the version its edits started from; takes mine. */

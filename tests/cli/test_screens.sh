@@ -84,7 +84,7 @@ for keys in "$screens"/*.keys; do
 	esac
 	case $name in
 	conflict | conflicthelp) with_colleague "$name" '{"phone": "+4792222222"}' ;;
-	draftconflict) with_colleague "$name" '{"given_name": "Colleague"}' ;;
+	draftconflict | familyconflict) with_colleague "$name" '{"given_name": "Colleague"}' ;;
 	caseworker-*) run_script "$name" kari "kari's own passphrase" ;;
 	nb-*) run_script "$name" ada "$ADMIN_PASS" --lang nb ;;
 	*) run_script "$name" ada "$ADMIN_PASS" ;;
@@ -106,6 +106,19 @@ for keys in "$screens"/*.keys; do
 		[ -f "$got" ] && [ ! -f "$screens/$(basename "$got").screen" ] &&
 			not_ok "screen $(basename "$got") has an expected screen" "run with UPDATE=1 once"
 	done
+done
+# The family member f registered (case 43, with the relation typed) is in
+# the household f gave case 41.
+for db in family nb-family; do
+	DB=$T/db-$db admin show 43 >"$T/show-43" 2>&1
+	DB=$T/db-$db admin show 41 >"$T/show-41" 2>&1
+	if grep -q "^  Household  *H-41$" "$T/show-43" && grep -q "^  Relation  *child$" "$T/show-43" &&
+		grep -q "^  Household  *H-41$" "$T/show-41"; then
+		ok "$db: the family member (case 43) and case 41 are in household H-41"
+	else
+		not_ok "$db: the family member (case 43) and case 41 are in household H-41" \
+			"$(grep -h "Household\|Relation\|Given" "$T/show-43" "$T/show-41" | tr '\n' ' ')"
+	fi
 done
 # A locked field's value must never reach the screen.
 if grep -rqF "Skjult vei" "$T"/caseworker-* 2>/dev/null; then

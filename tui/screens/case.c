@@ -289,6 +289,9 @@ static bool case_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	case REQ_EDIT:
 		view_form_open(ui, &cv->c);
 		return true;
+	case REQ_FAMILY:
+		view_form_family(ui, &cv->c);
+		return true;
 	case REQ_NOTE:
 		if (cv->notes_locked)
 			ui_say(ui, true, "%s", _("Notes need the notes key"));
@@ -373,10 +376,10 @@ static void case_changed(void *self, struct ui *ui, uint64_t id)
 static const struct binding case_keys[] = {
     {'e', false, REQ_EDIT},     {'n', false, REQ_NOTE},        {KEY_PPAGE, true, REQ_PGUP},
     {KEY_NPAGE, true, REQ_PGDN}, {KEY_HOME, true, REQ_TOP},    {KEY_END, true, REQ_NEWER},
-    {'o', false, REQ_OLDER},
+    {'o', false, REQ_OLDER},     {'f', false, REQ_FAMILY},
 };
-static const enum request case_bar[] = {REQ_HELP, REQ_QUIT, REQ_EDIT,
-                                        REQ_NOTE, REQ_UP,   REQ_DOWN};
+static const enum request case_bar[] = {REQ_HELP, REQ_QUIT,   REQ_EDIT, REQ_NOTE,
+                                        REQ_FAMILY, REQ_UP, REQ_DOWN};
 static KEYMAP(case_keymap, case_keys, case_bar, &browse_keymap);
 static const struct keymap *const case_keymaps[] = {&case_keymap, NULL};
 
