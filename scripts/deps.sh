@@ -11,7 +11,7 @@ if [ "${1:-}" = --run ]; then
     PKGS="$RUN $*"
 else
     PKGS="$RUN lmdb-utils libcmocka-dev libsqlcipher-dev python3 python3-pexpect python3-pyte
-openssh-server openssh-client $*"
+openssh-server openssh-client iso-codes $*"
 fi
 missing=""
 for p in $PKGS; do

@@ -312,6 +312,58 @@ const char *field_display(enum field_id f, const char *value, bool norwegian, ch
 	return field_def_display(&field_catalogue[f], value, norwegian, buf, cap);
 }
 
+/* A language tag with a region as people read it: "persisk (Afghanistan)"
+ * for fa-AF; NULL for one of another shape. */
+static const char *language_tag_name(const char *tag, bool norwegian, char *buf, size_t cap)
+{
+	char lang[4];
+	const char *dash = tag ? strchr(tag, '-') : NULL;
+
+	if (!dash || dash - tag > 3 || strlen(dash + 1) != 2)
+		return NULL;
+	memcpy(lang, tag, (size_t)(dash - tag));
+	lang[dash - tag] = '\0';
+	const char *l = language_name(lang, norwegian), *c = country_name(dash + 1, norwegian);
+	if (!l || !c || (size_t)snprintf(buf, cap, "%s (%s)", l, c) >= cap)
+		return NULL;
+	return buf;
+}
+
+/* And back: "persisk (Afghanistan)" or "Dari (Afghanistan)" to fa-AF and
+ * prs-AF; NULL for anything else. */
+static const char *language_tag_by_name(const char *s, char out[16])
+{
+	const char *open = strstr(s, " (");
+	size_t n = strlen(s);
+	char lang[128], country[128];
+
+	if (!open || n < 4 || s[n - 1] != ')' || (size_t)(open - s) >= sizeof lang ||
+	    n - (size_t)(open - s) - 3 >= sizeof country)
+		return NULL;
+	memcpy(lang, s, (size_t)(open - s));
+	lang[open - s] = '\0';
+	memcpy(country, open + 2, n - (size_t)(open - s) - 3);
+	country[n - (size_t)(open - s) - 3] = '\0';
+	const char *l = language_by_name(lang), *c = country_by_name(country);
+	if (!l || !c)
+		return NULL;
+	snprintf(out, 16, "%s-%s", l, c);
+	return out;
+}
+
+const char *field_display_name(enum field_id f, const char *value, bool norwegian, char *buf,
+                               size_t cap)
+{
+	const char *name = NULL;
+
+	if ((unsigned)f < F_COUNT && field_catalogue[f].check == CHECK_COUNTRY)
+		name = country_name(value, norwegian);
+	else if ((unsigned)f < F_COUNT && field_catalogue[f].check == CHECK_LANGUAGE &&
+	         !(name = language_name(value, norwegian)))
+		name = language_tag_name(value, norwegian, buf, cap);
+	return name ? name : field_display(f, value, norwegian, buf, cap);
+}
+
 static const char *normalise(const struct field_def *d, const char *in, size_t len, char *out,
                              size_t cap, size_t *outlen);
 
@@ -394,7 +446,9 @@ static const char *normalise(const struct field_def *d, const char *in, size_t l
 		break;
 	}
 	case FT_TEXT:
-	case FT_LINES:
+	case FT_LINES: {
+		const char *code;
+		char tag[16];
 		switch (d->check) {
 		case CHECK_NAME:
 			msg = valid_name(out);
@@ -414,10 +468,17 @@ static const char *normalise(const struct field_def *d, const char *in, size_t l
 			msg = valid_duf(out);
 			break;
 		case CHECK_COUNTRY:
+			/* The form shows the name (field_display): read it back. */
+			if ((code = country_by_name(out)))
+				memcpy(out, code, 3); /* cap >= 8 checked above */
 			upper_ascii(out);
 			msg = valid_country(out);
 			break;
 		case CHECK_LANGUAGE:
+			if ((code = language_by_name(out)) || (code = language_tag_by_name(out, tag))) {
+				if (strlen(code) < cap)
+					memcpy(out, code, strlen(code) + 1);
+			}
 			language_canonical(out);
 			msg = valid_language(out);
 			break;
@@ -460,6 +521,7 @@ static const char *normalise(const struct field_def *d, const char *in, size_t l
 			break;
 		}
 		break;
+	}
 	}
 	if (msg) {
 		/* Not keys_wipe: pure code links without libsodium. */

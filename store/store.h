@@ -166,6 +166,10 @@ const char *field_def_display(const struct field_def *d, const char *value, bool
                               char *buf, size_t cap);
 const char *field_display(enum field_id f, const char *value, bool norwegian, char *buf,
                           size_t cap);
+/* The same, and a country or language code by its name (Syria, arabisk):
+ * for the screens; field_normalise reads the names back. */
+const char *field_display_name(enum field_id f, const char *value, bool norwegian, char *buf,
+                               size_t cap);
 
 /* ---- lists inside a case (lists.def; their item fields in fields.def) ---- */
 

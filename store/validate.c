@@ -570,46 +570,136 @@ const char *valid_hours(char *s)
 
 /* ---- code lists --------------------------------------------------------- */
 
-/* ISO 3166-1 alpha-2, officially assigned (iso-codes 4.15), plus XK: Kosovo's
- * user-assigned code, which UDI and the EU use for Kosovar citizens. */
-static const char countries[][3] = {
-    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
-    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
-    "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
-    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE",
-    "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF",
-    "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
-    "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM",
-    "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC",
-    "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
-    "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA",
-    "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG",
-    "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
-    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS",
-    "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO",
-    "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
-    "VN", "VU", "WF", "WS", "XK", "YE", "YT", "ZA", "ZM", "ZW",
+/* ISO 3166-1 alpha-2 (and Kosovo's XK, which UDI and the EU use) and ISO
+ * 639-1, with their names: isocodes.def, generated from Debian's iso-codes. */
+struct code_name {
+	char code[3];
+	const char *nb, *en;
 };
 
-/* ISO 639-1 (iso-codes 4.15), without the withdrawn "bh". */
-#include "store/iso-codes.inc"
+static const struct code_name countries[] = {
+#define COUNTRY(code, nb, en) {code, nb, en},
+#include "store/isocodes.def"
+#undef COUNTRY
+};
 
-static bool in_table(const char (*table)[3], size_t n, const char *code)
+static const struct code_name languages[] = {
+#define LANGUAGE(code, nb, en) {code, nb, en},
+#include "store/isocodes.def"
+#undef LANGUAGE
+};
+
+/* The living languages of ISO 639-3: a language tag's three-letter codes
+ * (prs Dari), and those that are written with their 639-1 code (ara). */
+struct lang3 {
+	char code[4], code2[3];
+	const char *nb, *en;
+	bool byname;
+};
+
+static const struct lang3 languages3[] = {
+#define LANGUAGE3(code, code2, nb, en, byname) {code, code2, nb, en, byname},
+#include "store/isocodes.def"
+#undef LANGUAGE3
+};
+
+static const char scripts[][5] = {
+#define SCRIPT(code) code,
+#include "store/isocodes.def"
+#undef SCRIPT
+};
+
+static const struct code_name *in_table(const struct code_name *table, size_t n, const char *code)
 {
 	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(table[mid], code);
+		int c = strcmp(table[mid].code, code);
 
 		if (c == 0)
-			return true;
+			return &table[mid];
 		if (c < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return false;
+	return NULL;
+}
+
+/* A letter of ASCII or of Latin-1's letters (Ø, Å, É) in lower case. */
+static size_t fold_letter(const char *s, unsigned *c)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	if (u[0] == 0xC3 && u[1] >= 0x80 && u[1] <= 0x9E && u[1] != 0x97) {
+		*c = 0xC300u | (u[1] + 0x20u);
+		return 2;
+	}
+	if (u[0] == 0xC3 && u[1]) {
+		*c = 0xC300u | u[1];
+		return 2;
+	}
+	*c = u[0] >= 'A' && u[0] <= 'Z' ? u[0] + 32u : u[0];
+	return 1;
+}
+
+/* Names compared as people type them: "sør-korea" is "Sør-Korea". */
+static bool same_name(const char *a, const char *b)
+{
+	while (*a && *b) {
+		unsigned x, y;
+		a += fold_letter(a, &x);
+		b += fold_letter(b, &y);
+		if (x != y)
+			return false;
+	}
+	return *a == *b;
+}
+
+static const char *code_by_name(const struct code_name *table, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same_name(name, table[i].nb) || same_name(name, table[i].en))
+			return table[i].code;
+	return NULL;
+}
+
+#define TABLE(t) t, sizeof t / sizeof t[0]
+
+const char *country_name(const char *code, bool norwegian)
+{
+	const struct code_name *c = code ? in_table(TABLE(countries), code) : NULL;
+
+	return c ? (norwegian ? c->nb : c->en) : NULL;
+}
+
+static const struct lang3 *lang3_find(const char *code);
+
+const char *language_name(const char *code, bool norwegian)
+{
+	const struct code_name *c = code ? in_table(TABLE(languages), code) : NULL;
+
+	if (c)
+		return norwegian ? c->nb : c->en;
+	const struct lang3 *l = code ? lang3_find(code) : NULL;
+	return l && !l->code2[0] ? (norwegian ? l->nb : l->en) : NULL;
+}
+
+const char *country_by_name(const char *name)
+{
+	return code_by_name(TABLE(countries), name);
+}
+
+const char *language_by_name(const char *name)
+{
+	const char *code = code_by_name(TABLE(languages), name);
+
+	for (size_t i = 0; !code && i < sizeof languages3 / sizeof languages3[0]; i++)
+		if (languages3[i].byname &&
+		    (same_name(name, languages3[i].nb) || same_name(name, languages3[i].en)))
+			code = languages3[i].code;
+	return code;
 }
 
 static bool two_in_range(const char *s, char lo, char hi)
@@ -623,21 +713,21 @@ const char *valid_country(const char *s)
 		return N_("country code must be in upper case");
 	if (!two_in_range(s, 'A', 'Z'))
 		return N_("must be a two-letter country code");
-	if (!in_table(countries, sizeof countries / sizeof countries[0], s))
+	if (!in_table(TABLE(countries), s))
 		return N_("is not an assigned country code");
 	return NULL;
 }
 
-static const struct iso639_3 *lang3_find(const char *code)
+static const struct lang3 *lang3_find(const char *code)
 {
-	size_t lo = 0, hi = sizeof iso639_3 / sizeof iso639_3[0];
+	size_t lo = 0, hi = sizeof languages3 / sizeof languages3[0];
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(iso639_3[mid].a3, code);
+		int c = strcmp(languages3[mid].code, code);
 
 		if (c == 0)
-			return &iso639_3[mid];
+			return &languages3[mid];
 		if (c < 0)
 			lo = mid + 1;
 		else
@@ -648,11 +738,11 @@ static const struct iso639_3 *lang3_find(const char *code)
 
 static bool script_known(const char *code)
 {
-	size_t lo = 0, hi = sizeof iso15924 / sizeof iso15924[0];
+	size_t lo = 0, hi = sizeof scripts / sizeof scripts[0];
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(iso15924[mid], code);
+		int c = strcmp(scripts[mid], code);
 
 		if (c == 0)
 			return true;
@@ -748,10 +838,10 @@ bool language_canonical(char *s)
 	if (len[0] == 3) {
 		memcpy(lang, s, 3);
 		lang[3] = '\0';
-		const struct iso639_3 *l = lang3_find(lang);
-		if (l && l->a2[0]) {
-			s[0] = l->a2[0];
-			s[1] = l->a2[1];
+		const struct lang3 *l = lang3_find(lang);
+		if (l && l->code2[0]) {
+			s[0] = l->code2[0];
+			s[1] = l->code2[1];
 			memmove(s + 2, s + 3, strlen(s + 3) + 1);
 			changed = true;
 		}
@@ -774,13 +864,13 @@ const char *valid_language(const char *s)
 	memcpy(code, s, len[0]);
 	code[len[0]] = '\0';
 	if (len[0] == 2) {
-		if (!in_table(iso639_1, sizeof iso639_1 / sizeof iso639_1[0], code))
+		if (!in_table(TABLE(languages), code))
 			return N_("is not an ISO 639 language code");
 	} else {
-		const struct iso639_3 *l = lang3_find(code);
+		const struct lang3 *l = lang3_find(code);
 		if (!l)
 			return N_("is not an ISO 639 language code");
-		if (l->a2[0])
+		if (l->code2[0])
 			return N_("has a two-letter code, which is the one to use");
 	}
 	for (size_t i = 1; i < n; i++) {

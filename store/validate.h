@@ -60,6 +60,13 @@ const char *valid_language(const char *s);
  * Script in title case, REGION in upper case, '_' as '-', and a three-letter
  * code that has a two-letter one by that (ara -> ar). True if s changed. */
 bool language_canonical(char *s);
+/* A country's or language's name (isocodes.def) for its code (a language's
+ * of ISO 639-1 or 639-3), NULL if the code is none; and the code a name in
+ * either language (any case) is. */
+const char *country_name(const char *code, bool norwegian);
+const char *language_name(const char *code, bool norwegian);
+const char *country_by_name(const char *name);
+const char *language_by_name(const char *name);
 /* E.164: '+', country code not starting with 0, 8 to 15 digits in all.
  * Spaces may separate groups in the input; phone_normalise removes them. */
 const char *valid_phone(const char *s);

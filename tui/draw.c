@@ -59,6 +59,25 @@ int ui_put(int y, int x, const char *s, int width)
 	return used;
 }
 
+int ui_put_cut(int y, int x, const char *s, int width)
+{
+	int used;
+
+	if (width <= 0 || !s || ui_text_width(s) <= width)
+		return ui_put(y, x, s, width);
+	used = ui_put(y, x, s, width - 1);
+	mvaddnwstr(y, x + used, L"\u2026", 1);
+	return used + 1;
+}
+
+void ui_put_more(const struct listview *lv, int y, int x)
+{
+	if (listview_above(lv))
+		mvaddnwstr(y, x, L"\u2191", 1);
+	if (listview_below(lv))
+		mvaddnwstr(y + lv->height - 1, x, L"\u2193", 1);
+}
+
 void ui_put_pad(int y, int x, const char *s, int width)
 {
 	int used = ui_put(y, x, s, width);
@@ -80,13 +99,14 @@ void ui_put_wide(int y, int x, const wchar_t *s, size_t start, size_t end)
 }
 
 
-/* A value as people read it (field_display: labels, ja/nei, DD.MM.YYYY in
- * Norwegian, grouped numbers); the stored values stay in CSV and JSON, and
- * a value the catalogue does not know shows as it is. The text lasts until
- * the next call: each is drawn before the next is asked for. */
+/* A value as people read it (field_display_name: labels, countries and
+ * languages by name, ja/nei, DD.MM.YYYY in Norwegian, grouped numbers); the
+ * stored values stay in CSV and JSON, and a value the catalogue does not
+ * know shows as it is. The text lasts until the next call: each is drawn
+ * before the next is asked for. */
 const char *ui_value_label(struct ui *ui, enum field_id f, const char *value)
 {
 	static char buf[64];
 
-	return field_display(f, value, ui->nb, buf, sizeof buf);
+	return field_display_name(f, value, ui->nb, buf, sizeof buf);
 }

@@ -7,6 +7,9 @@
  *   loop.c     the input loop and the view stack
  *   display.c  one frame: the screen on top, title bar, message line, key bar
  *   draw.c     text on the screen, clipped by display width
+ *   listview.c the list widget: scrolling, paging, Home/End, the selection
+ *              and the count of rows, for every screen that shows rows;
+ *              wrapping text by display width (no curses, unit tested)
  *   colour.c   colour pairs, monochrome and NO_COLOR
  *   input.c    reading a key; resizes and hangups
  *   terminal.c whether TERM is a terminal the screens can draw on
@@ -49,6 +52,7 @@
 	X(EDIT, N_("Edit"), N_("Edit this case"))                                                         \
 	X(ADD, N_("New case"), N_("Register a new person: an empty form"))                               \
 	X(NOTE, N_("New note"), N_("Write a new note in the journal"))                                    \
+	X(FAMILY, N_("Family member"), N_("Register a family member: a new case in this household"))      \
 	X(SAVE, N_("Save"), N_("Save and close"))                                                         \
 	X(STATUS, N_("Status"), N_("Show one status only; again for the next, then every status"))        \
 	X(MINE, N_("My cases"), N_("Show only my cases, or every case again"))                            \
@@ -207,6 +211,9 @@ int view_help_open(struct ui *ui, const struct keymap *of);
 int view_keys_open(struct ui *ui);
 int view_form_open(struct ui *ui, struct case_rec *c);
 int view_form_new(struct ui *ui);
+/* A new case in c's household (c, a case view's, given one if it had
+ * none): the family member's form. */
+int view_form_family(struct ui *ui, struct case_rec *c);
 int view_note_open(struct ui *ui, uint64_t id);
 /* A save met a colleague's: choose field by field. orig is what the form
  * started from, base the version its edits started from; takes mine. */
@@ -242,6 +249,54 @@ int ui_ask(struct ui *ui, const char *question);
  * or the digit of an item. Returns the index chosen, -1 for Esc. */
 int ui_menu(struct ui *ui, const char *title, const char *const *items, int n, int at);
 
+/*
+ * The list widget (listview.c): the rows a screen shows, n of them in
+ * `height` screen lines. With a cursor (the list, keys) it moves a selected
+ * row and pages by rows; without (the case view, help) it scrolls by screen
+ * lines. Either way UP DOWN PGUP PGDN TOP BOTTOM are its requests, the last
+ * page ends at the last line, and after the rows or the height change
+ * (listview_set) the first row and the selection are valid again. A row may
+ * take several lines (lines(), NULL for one each).
+ */
+struct listview {
+	size_t n;    /* rows */
+	size_t sel;  /* the selected row (with a cursor) */
+	size_t top;  /* the first row on screen ... */
+	int skip;    /* ... less its first lines, scrolled past (no cursor) */
+	int height;  /* screen lines for the rows */
+	bool cursor; /* a selected row, or scrolling only */
+	int (*lines)(void *ctx, size_t row);
+	void *ctx;
+};
+/* A row on screen: its first line is y lines below the top of the rows
+ * (negative when scrolled into); line k of it shows if 0 <= y + k < height.
+ * Start from {0}: listview_each fills it. */
+struct listview_row {
+	size_t row;
+	int y, lines;
+	bool started;
+};
+void listview_init(struct listview *lv, bool cursor, int (*lines)(void *ctx, size_t row),
+                   void *ctx);
+/* The rows or the page height changed: n rows now, in height lines. */
+void listview_set(struct listview *lv, size_t n, int height);
+/* A moving request: true when req was one (done, whatever it moved). */
+bool listview_request(struct listview *lv, enum request req);
+/* Line `line` of row `row` at the top, as far as the last page allows
+ * (with a cursor: select row). */
+void listview_show(struct listview *lv, size_t row, int line);
+/* The next row to draw, top first: false when no more show. */
+bool listview_each(const struct listview *lv, struct listview_row *it);
+/* Whether lines are hidden above the page, and below it. */
+bool listview_above(const struct listview *lv);
+bool listview_below(const struct listview *lv);
+/* One screen line of UTF-8 text s wrapped at width columns by display
+ * width, whole characters only: s[0, *len), *cols columns wide. A line ends
+ * at its '\n', else at the last blank that fits (not shown), else between
+ * characters (a word wider than a line starts on the line it reaches). Returns where the next line starts, NULL after the last ("" is
+ * one empty line). */
+const char *ui_wrap(const char *s, int width, size_t *len, int *cols);
+
 /* Drawing: every string is clipped by display width, never by bytes. */
 enum ui_color { C_NORMAL, C_TITLE, C_BAR, C_KEY, C_SELECTED, C_LOCKED, C_ERROR, C_LABEL };
 void ui_attr(struct ui *ui, enum ui_color c, bool on);
@@ -249,6 +304,12 @@ void ui_attr(struct ui *ui, enum ui_color c, bool on);
 int ui_put(int y, int x, const char *s, int width);
 /* Same, padded with spaces to exactly width columns. */
 void ui_put_pad(int y, int x, const char *s, int width);
+/* As ui_put, but text that does not fit ends in '…' at the edge: what is cut
+ * says so (the case view's labels; wrapped text is never cut). */
+int ui_put_cut(int y, int x, const char *s, int width);
+/* Whether lines of lv are hidden above or below its page, whose first line
+ * is y: ↑ or ↓ in column x of its first or last line. */
+void ui_put_more(const struct listview *lv, int y, int x);
 int ui_text_width(const char *s);
 const char *request_label(enum request r);
 const char *request_help(enum request r);

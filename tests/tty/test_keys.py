@@ -131,9 +131,10 @@ def list_keys(t, label, keys):
 
 
 def field(t):
-    """The focused field's text in the form (the line marked ›)."""
+    """The focused field's text in the form (the line marked ›, and • once
+    it differs from the value read)."""
     for line in t.screen.display:
-        if line.startswith(" › "):
+        if line.startswith(" › ") or line.startswith(" ›•"):
             return line[25:].rstrip()
     return None
 

@@ -324,6 +324,53 @@ static void test_display_round_trips(void **state)
 	assert_null(field_display(F_phone, NULL, true, buf, sizeof buf));
 }
 
+/* Countries and languages are shown by name (iso-codes, both languages),
+ * and every name is read back to its code: an untouched form is no change. */
+static void test_codes_by_name(void **state)
+{
+	static const struct {
+		enum field_id f;
+		const char *code, *nb, *en;
+	} row[] = {
+#define COUNTRY(code, nb, en) {F_citizenship, code, nb, en},
+#define LANGUAGE(code, nb, en) {F_language, code, nb, en}, {F_interpreter_language, code, nb, en},
+#include "store/isocodes.def"
+#undef COUNTRY
+#undef LANGUAGE
+	};
+	char buf[64], out[128];
+	(void)state;
+
+	assert_true(sizeof row / sizeof row[0] > 249 + 2 * 183);
+	for (size_t i = 0; i < sizeof row / sizeof row[0]; i++) {
+		for (int nb = 0; nb < 2; nb++) {
+			const char *shown =
+			    field_display_name(row[i].f, row[i].code, nb, buf, sizeof buf);
+			assert_string_equal(shown, nb ? row[i].nb : row[i].en);
+			assert_null(norm(row[i].f, shown, out, sizeof out));
+			assert_string_equal(out, row[i].code);
+		}
+	}
+	assert_string_equal(field_display_name(F_citizenship, "SY", false, buf, sizeof buf), "Syria");
+	assert_string_equal(field_display_name(F_citizenship, "NO", true, buf, sizeof buf), "Norge");
+	assert_string_equal(field_display_name(F_language, "ar", false, buf, sizeof buf), "Arabic");
+	assert_string_equal(field_display_name(F_language, "ar", true, buf, sizeof buf), "arabisk");
+	assert_string_equal(field_display_name(F_citizenship, "XK", true, buf, sizeof buf), "Kosovo");
+	/* As people type them: any case, Norwegian letters too. */
+	assert_null(norm(F_citizenship, "sør-korea", out, sizeof out));
+	assert_string_equal(out, "KR");
+	assert_null(norm(F_citizenship, "  syria ", out, sizeof out));
+	assert_string_equal(out, "SY");
+	assert_null(norm(F_language, "ARABISK", out, sizeof out));
+	assert_string_equal(out, "ar");
+	assert_null(norm(F_citizenship, "sy", out, sizeof out));
+	assert_string_equal(out, "SY");
+	assert_non_null(norm(F_citizenship, "Atlantis", out, sizeof out));
+	/* show prints codes; a code the table does not know is shown as it is. */
+	assert_string_equal(field_display(F_citizenship, "SY", false, buf, sizeof buf), "SY");
+	assert_string_equal(field_display_name(F_citizenship, "ZZ", true, buf, sizeof buf), "ZZ");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +385,7 @@ int main(void)
 	    cmocka_unit_test(test_norwegian_input),
 	    cmocka_unit_test(test_labels_unambiguous),
 	    cmocka_unit_test(test_display_round_trips),
+	    cmocka_unit_test(test_codes_by_name),
 	};
 	return cmocka_run_group_tests_name("catalogue", tests, NULL, NULL);
 }

@@ -11,14 +11,25 @@
  * tens of thousands of notes. */
 enum { CASE_NOTES_PAGE = 20 };
 
+/* What the case view shows, one row each: rows of several lines (a value
+ * or a note wrapped at the screen's width) scroll by lines (listview.c). */
+enum row_kind { R_HEAD, R_GROUP, R_FIELD, R_JOURNAL, R_OLDER, R_NOTES_LOCKED, R_NOTE, R_NEWER };
+struct case_row {
+	enum row_kind kind;
+	int at; /* the field, group or note */
+	int lines;
+};
+enum { CASE_ROWS_MAX = 1 + 2 * F_COUNT + 4 + CASE_NOTES_PAGE };
+
 struct case_view {
 	struct case_rec c;
 	struct note_page pg; /* the notes shown */
 	bool notes_locked;
-	int top;
-	int lines;   /* rendered height, for scrolling */
-	int journal; /* the journal heading's line, to scroll to after paging */
-	bool stale;  /* the store changed while another screen was on top */
+	struct ui *ui;
+	struct case_row rows[CASE_ROWS_MAX];
+	int laid_out; /* the width the rows were measured at; 0: the case changed */
+	struct listview list;
+	bool stale; /* the store changed while another screen was on top */
 };
 
 static void case_free(void *self)
@@ -30,46 +41,133 @@ static void case_free(void *self)
 	free(cv);
 }
 
-/* Draw a value that may span lines; returns the rows used. */
-static int put_value(int y, int x, const char *v, int width, int ymax)
-{
-	int rows = 0;
+/* Where a row is drawn: its first line at y; only the lines in
+ * [top, bottom) are drawn, none when measuring. */
+struct pen {
+	struct ui *ui;
+	int y, top, bottom;
+	bool draw;
+};
 
-	while (v && y + rows < ymax) {
-		const char *nl = strchr(v, '\n');
-		size_t n = nl ? (size_t)(nl - v) : strlen(v);
-		char line[FIELD_MAX_BYTES + 1];
-		memcpy(line, v, n < FIELD_MAX_BYTES ? n : FIELD_MAX_BYTES);
-		line[n < FIELD_MAX_BYTES ? n : FIELD_MAX_BYTES] = 0;
-		ui_put(y + rows, x, line, width);
-		keys_wipe(line, sizeof line);
-		rows++;
-		v = nl ? nl + 1 : NULL;
+/* Text wrapped at x in width columns from line y on; the lines used. */
+static int put_wrapped(const struct pen *p, int y, int x, const char *s, int width,
+                       enum ui_color color)
+{
+	int n = 0;
+
+	for (const char *line = s ? s : ""; line; n++) {
+		size_t len;
+		int cols;
+		const char *next;
+		if (p->draw && y + n >= p->bottom)
+			break; /* below the page: nothing more to draw */
+		next = ui_wrap(line, width, &len, &cols);
+		if (p->draw && y + n >= p->top) {
+			if (color != C_NORMAL)
+				ui_attr(p->ui, color, true);
+			ui_put(y + n, x, line, cols);
+			if (color != C_NORMAL)
+				ui_attr(p->ui, color, false);
+		}
+		line = next;
 	}
-	return rows ? rows : 1;
+	return n;
 }
 
-static void case_follow(struct ui *ui, struct case_view *cv);
-
-static void case_draw(void *self, struct ui *ui)
+static int label_width(void)
 {
-	struct case_view *cv = self;
-	int y = 1 - cv->top, ymax = LINES - 2, group = -1;
-	int label_w = COLS >= 70 ? 26 : COLS / 3;
-	char head[128];
+	return COLS >= 70 ? 26 : COLS / 3;
+}
 
-	if (cv->stale) { /* back on top after a form, a note or help */
-		cv->stale = false;
-		case_follow(ui, cv);
+/* Row r drawn (or measured) at p->y; returns its lines. */
+static int case_row(struct case_view *cv, const struct case_row *r, const struct pen *p)
+{
+	struct ui *ui = cv->ui;
+	int y = p->y, label_w = label_width(), n;
+	char text[160];
+
+	switch (r->kind) {
+	case R_HEAD:
+		snprintf(text, sizeof text, _("Case %llu · version %u"),
+		         (unsigned long long)cv->c.id, cv->c.version);
+		return put_wrapped(p, y, 1, text, COLS - 2, C_LABEL);
+	case R_GROUP: /* a blank line, then the group's name */
+		return 1 + put_wrapped(p, y + 1, 1,
+		                       field_group_label((enum field_group)r->at, ui->nb), COLS - 2,
+		                       C_LABEL);
+	case R_FIELD: {
+		const struct field_def *d = &field_catalogue[r->at];
+		bool readable = d->cls == KC_NONE || store_can_read(ui->st, d->cls);
+		/* A label in its column is cut, and says so; values wrap. */
+		if (p->draw && y >= p->top && y < p->bottom)
+			ui_put_cut(y, 3, field_label((enum field_id)r->at, ui->nb), label_w - 3);
+		if (cv->c.locked[r->at] || !readable) {
+			/* Locked, never blank: the field may well hold something. */
+			snprintf(text, sizeof text, _("[locked: needs the %s key]"),
+			         _(keys_class_name(d->cls)));
+			return put_wrapped(p, y, label_w + 1, text, COLS - label_w - 2, C_LOCKED);
+		}
+		return put_wrapped(p, y, label_w + 1,
+		                   ui_value_label(ui, (enum field_id)r->at, cv->c.value[r->at]),
+		                   COLS - label_w - 2, C_NORMAL);
 	}
-	snprintf(head, sizeof head, _("Case %llu · version %u"), (unsigned long long)cv->c.id,
-	         cv->c.version);
-	if (y >= 1 && y < ymax) {
-		ui_attr(ui, C_LABEL, true);
-		ui_put(y, 1, head, COLS - 2);
-		ui_attr(ui, C_LABEL, false);
+	case R_JOURNAL:
+		return 1 + put_wrapped(p, y + 1, 1, "Journal", COLS - 2, C_LABEL);
+	case R_OLDER:
+		snprintf(text, sizeof text, _("%u older notes: o shows the page before"),
+		         (unsigned)cv->pg.from);
+		return put_wrapped(p, y, 3, text, COLS - 4, C_LOCKED);
+	case R_NOTES_LOCKED:
+		return put_wrapped(p, y, 3, _("[locked: needs the notes key]"), COLS - 4, C_LOCKED);
+	case R_NOTE: {
+		const struct note *nt = &cv->pg.notes[r->at];
+		char when[32];
+		snprintf(text, sizeof text, "%s  %s  %s", cli_time(nt->time, true, when),
+		         nt->author, tui_note_kind(nt->kind));
+		n = put_wrapped(p, y, 3, text, COLS - 4, C_NORMAL);
+		return n + put_wrapped(p, y + n, 5, nt->text, COLS - 6, C_NORMAL);
 	}
-	y++;
+	case R_NEWER:
+		snprintf(text, sizeof text, _("%u newer notes: End shows the newest"),
+		         (unsigned)(cv->pg.total - cv->pg.from - cv->pg.n));
+		return put_wrapped(p, y, 3, text, COLS - 4, C_LOCKED);
+	}
+	return 1;
+}
+
+static int case_lines(void *ctx, size_t row)
+{
+	return ((struct case_view *)ctx)->rows[row].lines;
+}
+
+static int case_height(void)
+{
+	return LINES - 3; /* title, message, key bar */
+}
+
+static size_t add_row(struct case_view *cv, size_t n, enum row_kind kind, int at)
+{
+	if (n < CASE_ROWS_MAX)
+		cv->rows[n++] = (struct case_row){kind, at, 1};
+	return n;
+}
+
+/* The rows of the case as it is now, measured at the screen's width: after
+ * every load and before every key and frame (a resize rewraps them). */
+static void case_layout(struct ui *ui, struct case_view *cv)
+{
+	struct pen measure = {ui, 0, 0, 0, false};
+	size_t n = 0;
+	int group = -1;
+
+	/* Measuring wraps every note of the page (up to NOTE_PAGE_BYTES):
+	 * only when the case or the width changed. */
+	if (cv->laid_out == COLS) {
+		listview_set(&cv->list, cv->list.n, case_height());
+		return;
+	}
+	cv->laid_out = COLS;
+	n = add_row(cv, n, R_HEAD, 0);
 	for (int f = 0; f < F_COUNT; f++) {
 		const struct field_def *d = &field_catalogue[f];
 		bool readable = d->cls == KC_NONE || store_can_read(ui->st, d->cls);
@@ -77,86 +175,41 @@ static void case_draw(void *self, struct ui *ui)
 			continue; /* empty fields, and groups of them, stay out of the way */
 		if ((int)d->group != group) {
 			group = (int)d->group;
-			y++;
-			if (y >= 1 && y < ymax) {
-				ui_attr(ui, C_LABEL, true);
-				ui_put(y, 1, field_group_label(d->group, ui->nb), COLS - 2);
-				ui_attr(ui, C_LABEL, false);
-			}
-			y++;
+			n = add_row(cv, n, R_GROUP, group);
 		}
-		if (y >= 1 && y < ymax)
-			ui_put(y, 3, field_label((enum field_id)f, ui->nb), label_w - 3);
-		if (cv->c.locked[f] || !readable) {
-			/* Locked, never blank: the field may well hold something. */
-			char msg[96];
-			snprintf(msg, sizeof msg, _("[locked: needs the %s key]"),
-			         _(keys_class_name(d->cls)));
-			if (y >= 1 && y < ymax) {
-				ui_attr(ui, C_LOCKED, true);
-				ui_put(y, label_w + 1, msg, COLS - label_w - 2);
-				ui_attr(ui, C_LOCKED, false);
-			}
-			y++;
-			continue;
-		}
-		if (y >= 1)
-			y += put_value(y, label_w + 1,
-			               ui_value_label(ui, (enum field_id)f, cv->c.value[f]),
-			               COLS - label_w - 2, ymax);
-		else
-			y += 1 + (int)(strchr(cv->c.value[f], '\n') != NULL);
+		n = add_row(cv, n, R_FIELD, f);
 	}
-	y++;
-	cv->journal = y + cv->top - 1;
-	if (y >= 1 && y < ymax) {
-		ui_attr(ui, C_LABEL, true);
-		ui_put(y, 1, "Journal", COLS - 2);
-		ui_attr(ui, C_LABEL, false);
+	n = add_row(cv, n, R_JOURNAL, 0);
+	if (cv->pg.from > 0)
+		n = add_row(cv, n, R_OLDER, 0);
+	if (cv->notes_locked)
+		n = add_row(cv, n, R_NOTES_LOCKED, 0);
+	for (size_t i = 0; i < cv->pg.n; i++)
+		n = add_row(cv, n, R_NOTE, (int)i);
+	if (cv->pg.from + cv->pg.n < cv->pg.total)
+		n = add_row(cv, n, R_NEWER, 0);
+	for (size_t i = 0; i < n; i++)
+		cv->rows[i].lines = case_row(cv, &cv->rows[i], &measure);
+	listview_set(&cv->list, n, case_height());
+}
+
+static void case_follow(struct ui *ui, struct case_view *cv);
+
+static void case_draw(void *self, struct ui *ui)
+{
+	struct case_view *cv = self;
+	struct listview_row it = {0};
+
+	if (cv->stale) { /* back on top after a form, a note or help */
+		cv->stale = false;
+		case_follow(ui, cv);
 	}
-	y++;
-	if (cv->pg.from > 0) {
-		char more[96];
-		snprintf(more, sizeof more, _("%u older notes: o shows the page before"),
-		         (unsigned)cv->pg.from);
-		if (y >= 1 && y < ymax) {
-			ui_attr(ui, C_LOCKED, true);
-			ui_put(y, 3, more, COLS - 4);
-			ui_attr(ui, C_LOCKED, false);
-		}
-		y++;
+	case_layout(ui, cv);
+	while (listview_each(&cv->list, &it)) {
+		struct pen p = {ui, 1 + it.y, 1, 1 + cv->list.height, true};
+		case_row(cv, &cv->rows[it.row], &p);
 	}
-	if (cv->notes_locked && y >= 1 && y < ymax) {
-		ui_attr(ui, C_LOCKED, true);
-		ui_put(y++, 3, _("[locked: needs the notes key]"),
-		       COLS - 4);
-		ui_attr(ui, C_LOCKED, false);
-	}
-	for (size_t i = 0; i < cv->pg.n; i++) {
-		const struct note *nt = &cv->pg.notes[i];
-		char when[32], line[160];
-		snprintf(line, sizeof line, "%s  %s  %s", cli_time(nt->time, true, when),
-		         nt->author, tui_note_kind(nt->kind));
-		if (y >= 1 && y < ymax)
-			ui_put(y, 3, line, COLS - 4);
-		y++;
-		if (y >= 1)
-			y += put_value(y, 5, nt->text, COLS - 6, ymax);
-		else
-			y++;
-	}
-	if (cv->pg.from + cv->pg.n < cv->pg.total) {
-		char more[96];
-		snprintf(more, sizeof more, _("%u newer notes: End shows the newest"),
-		         (unsigned)(cv->pg.total - cv->pg.from - cv->pg.n));
-		if (y >= 1 && y < ymax) {
-			ui_attr(ui, C_LOCKED, true);
-			ui_put(y, 3, more, COLS - 4);
-			ui_attr(ui, C_LOCKED, false);
-		}
-		y++;
-	}
-	cv->lines = y + cv->top;
+	ui_put_more(&cv->list, 1, COLS - 1);
 }
 
 /* The page that ends just before note `end`. A page of long notes holds
@@ -166,6 +219,7 @@ static int read_ending_at(struct ui *ui, struct case_view *cv, uint32_t end)
 {
 	uint32_t from = end > CASE_NOTES_PAGE ? end - CASE_NOTES_PAGE : 0;
 
+	cv->laid_out = 0;
 	for (;;) {
 		int rc = store_notes_read(ui->st, cv->c.id, from, end - from, &cv->pg);
 		if (rc || cv->pg.n == 0 || cv->pg.from + cv->pg.n >= end)
@@ -180,6 +234,7 @@ static int case_load(struct ui *ui, struct case_view *cv, uint64_t id)
 
 	case_clear(&cv->c);
 	cv->pg.n = 0;
+	cv->laid_out = 0;
 	if ((rc = store_case_get(ui->st, id, &cv->c)))
 		return rc;
 	cv->notes_locked = !store_can_read(ui->st, KC_NOTES);
@@ -188,57 +243,54 @@ static int case_load(struct ui *ui, struct case_view *cv, uint64_t id)
 	return rc;
 }
 
-/* Show the page that ends before note `end`, scrolled to the journal. */
+/* Show the page that ends before note `end`, scrolled to the journal's
+ * heading. */
 static void case_page(struct ui *ui, struct case_view *cv, uint32_t end)
 {
 	if (read_ending_at(ui, cv, end) != M_OK) {
 		ui_say(ui, true, "%s", tui_error(ui->st));
 		return;
 	}
-	cv->top = cv->journal;
+	case_layout(ui, cv);
+	for (size_t i = 0; i < cv->list.n; i++)
+		if (cv->rows[i].kind == R_JOURNAL)
+			listview_show(&cv->list, i, 1);
 }
 
 static bool case_key(void *self, struct ui *ui, enum request req, wint_t ch, bool fnkey)
 {
 	struct case_view *cv = self;
-	int page = LINES - 4;
 
 	(void)ch;
 	(void)fnkey;
+	case_layout(ui, cv);
+	if (listview_request(&cv->list, req))
+		return true;
 	switch (req) {
 	case REQ_QUIT:
 	case REQ_CANCEL:
 		return false;
-	case REQ_UP:
-		if (cv->top > 0)
-			cv->top--;
-		return true;
-	case REQ_DOWN:
-		if (cv->top + page < cv->lines)
-			cv->top++;
-		return true;
-	case REQ_PGUP:
-		cv->top = cv->top > page ? cv->top - page : 0;
-		return true;
-	case REQ_PGDN:
-		if (cv->top + page < cv->lines)
-			cv->top += page;
-		return true;
-	case REQ_TOP:
-		cv->top = 0;
-		return true;
 	case REQ_OLDER:
 		if (cv->pg.from > 0)
 			case_page(ui, cv, cv->pg.from);
 		return true;
 	case REQ_NEWER:
-		/* The newest notes, counted anew: a colleague may have added some. */
-		if (!cv->notes_locked && cv->pg.from + cv->pg.n < cv->pg.total &&
-		    store_notes_read(ui->st, cv->c.id, UINT32_MAX, 1, &cv->pg) == M_OK)
-			case_page(ui, cv, cv->pg.total);
+		/* From an older page: the newest notes, counted anew (a colleague
+		 * may have added some), at the journal's heading as o shows a page.
+		 * On the newest page: its end, the newest note's last line. */
+		if (!cv->notes_locked && cv->pg.from + cv->pg.n < cv->pg.total) {
+			cv->laid_out = 0; /* the page read changes */
+			if (store_notes_read(ui->st, cv->c.id, UINT32_MAX, 1, &cv->pg) == M_OK)
+				case_page(ui, cv, cv->pg.total);
+		} else {
+			listview_request(&cv->list, REQ_BOTTOM);
+		}
 		return true;
 	case REQ_EDIT:
 		view_form_open(ui, &cv->c);
+		return true;
+	case REQ_FAMILY:
+		view_form_family(ui, &cv->c);
 		return true;
 	case REQ_NOTE:
 		if (cv->notes_locked)
@@ -260,6 +312,8 @@ int view_case_open(struct ui *ui, uint64_t id)
 		return M_UNAVAILABLE;
 	case_init(&cv->c);
 	note_page_init(&cv->pg);
+	cv->ui = ui;
+	listview_init(&cv->list, false, case_lines, cv);
 	rc = case_load(ui, cv, id);
 	if (rc) {
 		ui_say(ui, true, "%s", tui_error(ui->st));
@@ -283,7 +337,6 @@ static void case_follow(struct ui *ui, struct case_view *cv)
 {
 	struct case_rec now;
 	bool moved;
-	int top = cv->top;
 
 	case_init(&now);
 	if (store_case_get(ui->st, cv->c.id, &now) != M_OK) {
@@ -295,9 +348,9 @@ static void case_follow(struct ui *ui, struct case_view *cv)
 	case_clear(&now);
 	if (!moved)
 		return;
+	/* The list keeps its place; the next layout fits it to the rows. */
 	if (case_load(ui, cv, cv->c.id) != M_OK)
 		ui_say(ui, true, "%s", tui_error(ui->st));
-	cv->top = top;
 }
 
 /* Reload the case, if it is this one. Id 0 (the live catch-up): only when
@@ -323,10 +376,10 @@ static void case_changed(void *self, struct ui *ui, uint64_t id)
 static const struct binding case_keys[] = {
     {'e', false, REQ_EDIT},     {'n', false, REQ_NOTE},        {KEY_PPAGE, true, REQ_PGUP},
     {KEY_NPAGE, true, REQ_PGDN}, {KEY_HOME, true, REQ_TOP},    {KEY_END, true, REQ_NEWER},
-    {'o', false, REQ_OLDER},
+    {'o', false, REQ_OLDER},     {'f', false, REQ_FAMILY},
 };
-static const enum request case_bar[] = {REQ_HELP, REQ_QUIT, REQ_EDIT,
-                                        REQ_NOTE, REQ_UP,   REQ_DOWN};
+static const enum request case_bar[] = {REQ_HELP, REQ_QUIT,   REQ_EDIT, REQ_NOTE,
+                                        REQ_FAMILY, REQ_UP, REQ_DOWN};
 static KEYMAP(case_keymap, case_keys, case_bar, &browse_keymap);
 static const struct keymap *const case_keymaps[] = {&case_keymap, NULL};
 

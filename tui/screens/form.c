@@ -31,6 +31,7 @@ struct form {
 	int top;     /* first screen row of the form, for scrolling */
 	time_t kept; /* when the typing was last kept as a draft */
 	bool crossed; /* the birth date check was shown: ^S again saves */
+	char title[320]; /* a new case's, when not "New case" (a family member) */
 };
 
 static void form_keep_to(struct form *fm, struct ui *ui, bool wait);
@@ -53,12 +54,53 @@ static void form_free(void *self)
 	free(fm);
 }
 
-static bool form_changed(const struct form *fm)
+static const char *form_value(struct form *fm, enum field_id f, char **out, size_t *len);
+
+/* Whether field f now holds another value than the one read: typing a value
+ * back (or "syria" for Syria) is no change. Text that is not valid yet is. */
+static bool form_differs(struct form *fm, enum field_id f)
+{
+	char *v;
+	size_t len;
+	bool differs;
+
+	if (!fm->editable[f] || !ed_changed(&fm->ed[f]))
+		return false;
+	if (form_value(fm, f, &v, &len))
+		return true;
+	differs = strcmp(v, fm->c->value[f] ? fm->c->value[f] : "") != 0;
+	keys_secure_free(v);
+	return differs;
+}
+
+/* How many fields differ; which ones in differs[] (may be NULL). */
+static int form_changed(struct form *fm, bool *differs)
+{
+	int n = 0;
+
+	for (int f = 0; f < F_COUNT; f++) {
+		bool d = form_differs(fm, (enum field_id)f);
+		if (differs)
+			differs[f] = d;
+		n += d;
+	}
+	return n;
+}
+
+/* Typed in at all: kept as a draft even when typed back, so that the draft
+ * kept before follows the typing. */
+static bool form_edited(const struct form *fm)
 {
 	for (int f = 0; f < F_COUNT; f++)
 		if (fm->editable[f] && ed_changed(&fm->ed[f]))
 			return true;
 	return false;
+}
+
+/* A group's heading stands above its first field (fields.def's order). */
+static bool heads_group(enum field_id f)
+{
+	return f == 0 || field_catalogue[f].group != field_catalogue[f - 1].group;
 }
 
 /* Normalise a field's text into secure memory; NULL message when valid. */
@@ -95,14 +137,14 @@ static void form_check(struct form *fm, enum field_id f)
 	keys_secure_free(v);
 }
 
-static int form_y(const struct form *fm, int upto)
+/* The row of field upto's value, counted from the form's first row. */
+static int form_y(int upto)
 {
 	int y = 0;
 
 	for (int f = 0; f < upto; f++)
-		y += field_rows((enum field_id)f);
-	(void)fm;
-	return y;
+		y += field_rows((enum field_id)f) + heads_group((enum field_id)f);
+	return y + heads_group((enum field_id)upto);
 }
 
 /* What an enum or a boolean takes, by the labels the form shows (the ids
@@ -135,8 +177,10 @@ static void form_draw(void *self, struct ui *ui)
 {
 	struct form *fm = self;
 	int label_w = COLS >= 70 ? 24 : COLS / 3, body = LINES - 4;
-	int value_w = COLS - label_w - 2, err_x, y0;
-	char head[96];
+	int value_w = COLS - label_w - 2, err_x, y0, head_w;
+	char head[352];
+	bool differs[F_COUNT];
+	int changed = form_changed(fm, differs);
 
 	/* The error stands beside the value when at least 16 columns are left
 	 * for it; the message line always has it in full for the field just
@@ -148,29 +192,44 @@ static void form_draw(void *self, struct ui *ui)
 		err_x = -1;
 	}
 	if (!fm->id)
-		snprintf(head, sizeof head, "%s", _("New case"));
+		snprintf(head, sizeof head, "%s", fm->title[0] ? fm->title : _("New case"));
 	else
 		snprintf(head, sizeof head, _("Editing case %llu · version %u"), (unsigned long long)fm->id,
 	         fm->version);
 	ui_attr(ui, C_LABEL, true);
-	ui_put(1, 1, head, COLS - 2);
+	head_w = ui_put(1, 1, head, COLS - 2);
 	ui_attr(ui, C_LABEL, false);
+	if (changed) {
+		char n[48];
+		snprintf(n, sizeof n, _(" · %d changed"), changed);
+		ui_put(1, 1 + head_w, n, COLS - 2 - head_w);
+	}
 
-	/* Keep the focused field on screen. */
-	y0 = form_y(fm, fm->focus);
-	if (y0 < fm->top)
-		fm->top = y0;
+	/* Keep the focused field on screen, and its group's heading. */
+	y0 = form_y(fm->focus);
+	if (y0 - heads_group((enum field_id)fm->focus) < fm->top)
+		fm->top = y0 - heads_group((enum field_id)fm->focus);
 	if (y0 + field_rows((enum field_id)fm->focus) > fm->top + body - 1)
 		fm->top = y0 + field_rows((enum field_id)fm->focus) - body + 1;
 
 	for (int f = 0, y = 2 - fm->top; f < F_COUNT; y += field_rows((enum field_id)f), f++) {
 		const struct field_def *d = &field_catalogue[f];
 		bool focus = f == fm->focus;
+		if (heads_group((enum field_id)f)) {
+			if (y >= 2 && y < 2 + body) {
+				ui_attr(ui, C_LABEL, true);
+				ui_put(y, 1, field_group_label(d->group, ui->nb), label_w - 1);
+				ui_attr(ui, C_LABEL, false);
+			}
+			y++;
+		}
 		if (y < 2 || y + field_rows((enum field_id)f) > 2 + body)
 			continue;
 		if (focus)
 			ui_attr(ui, C_LABEL, true);
 		ui_put(y, 1, focus ? "›" : " ", 1);
+		/* Changed since it was read: saved by ^S, lost by Esc. */
+		ui_put(y, 2, differs[f] ? "•" : " ", 1);
 		ui_put(y, 3, field_label((enum field_id)f, ui->nb), label_w - 3);
 		if (focus)
 			ui_attr(ui, C_LABEL, false);
@@ -363,7 +422,7 @@ static bool form_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	case REQ_SAVE:
 		return form_save(fm, ui);
 	case REQ_CANCEL:
-		if (form_changed(fm) && !ui_confirm(ui, _("Discard your changes?")))
+		if (form_changed(fm, NULL) && !ui_confirm(ui, _("Discard your changes?")))
 			return true;
 		store_draft_delete(ui->st, fm->id);
 		return false;
@@ -390,7 +449,7 @@ static bool form_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	if (ui_edit(ed, req, ch, fnkey) == 0)
 		fm->error[fm->focus] = NULL; /* judged again when the cursor leaves */
 	fm->crossed = false; /* an edit: the check speaks again at the next ^S */
-	if (form_changed(fm) && drafts_due(&fm->kept))
+	if (form_edited(fm) && drafts_due(&fm->kept))
 		form_keep_to(fm, ui, false);
 	return true;
 }
@@ -455,7 +514,7 @@ int view_form_restore(struct ui *ui, struct case_rec *c, const struct case_rec *
 static int form_set_shown(struct form *fm, struct ui *ui, enum field_id f)
 {
 	char buf[64];
-	const char *v = fm->c->value[f], *shown = field_display(f, v, ui->nb, buf, sizeof buf);
+	const char *v = fm->c->value[f], *shown = field_display_name(f, v, ui->nb, buf, sizeof buf);
 
 	return ed_set_utf8(&fm->ed[f], shown, shown == v ? fm->c->len[f] : strlen(shown));
 }
@@ -481,6 +540,72 @@ int view_form_new(struct ui *ui)
 	/* Shown, not typed: the insert takes it unless it is changed. */
 	if (fm->editable[F_caseworker])
 		ed_set_utf8(&fm->ed[F_caseworker], me, strlen(me));
+	return M_OK;
+}
+
+/* The household a family member joins: c's, or a new one saved on c
+ * first, with c's version. A colleague who saved c meanwhile changed its
+ * identity class (an update compares only the classes it writes): c is read
+ * again, and their household, if they gave it one, is the one; else the
+ * save is tried once more, and a second conflict is said as any other. A
+ * new id is H- and the case's number: unique while that case keeps it. */
+static int family_household(struct ui *ui, struct case_rec *c, char *hh, size_t cap)
+{
+	int rc = M_CONFLICT;
+
+	for (int tries = 0; tries < 2 && rc == M_CONFLICT; tries++) {
+		struct case_rec upd;
+		if (c->value[F_household_id] && c->len[F_household_id] > 0 &&
+		    c->len[F_household_id] < cap) {
+			memcpy(hh, c->value[F_household_id], c->len[F_household_id]);
+			hh[c->len[F_household_id]] = 0;
+			return M_OK;
+		}
+		snprintf(hh, cap, "H-%llu", (unsigned long long)c->id);
+		case_init(&upd);
+		upd.id = c->id;
+		if (case_set(&upd, F_household_id, hh, strlen(hh)) != M_OK) {
+			case_clear(&upd);
+			ui_say(ui, true, "%s", _("out of memory"));
+			return M_UNAVAILABLE;
+		}
+		rc = store_case_update(ui->st, &upd, c->version);
+		case_clear(&upd);
+		if (rc == M_OK || rc == M_CONFLICT)
+			ui_changed(ui, c->id); /* c is read again: hh is our own copy */
+	}
+	if (rc)
+		ui_say(ui, true, "%s", tui_error(ui->st));
+	return rc;
+}
+
+int view_form_family(struct ui *ui, struct case_rec *c)
+{
+	char hh[40], name[256];
+	const char *given, *family;
+	struct form *fm;
+	int rc;
+
+	/* The household and the names are in the identity class. */
+	if (!store_can_read(ui->st, KC_IDENTITY)) {
+		ui_say(ui, true, "%s",
+		       _("A family member's household and name need the identity key"));
+		return M_AUTH;
+	}
+	if ((rc = family_household(ui, c, hh, sizeof hh)) != M_OK)
+		return rc;
+	/* As c is now: it may have been read again. */
+	given = c->value[F_given_name];
+	family = c->value[F_family_name];
+	snprintf(name, sizeof name, "%s%s%s", given ? given : "", given && family ? " " : "",
+	         family ? family : "");
+	if ((rc = view_form_new(ui)) != M_OK)
+		return rc;
+	fm = ui->stack[ui->depth - 1].self;
+	/* Typed for the user: the insert saves it, and it shows as changed. */
+	if (ed_set_utf8(&fm->ed[F_household_id], hh, strlen(hh)) == 0)
+		fm->ed[F_household_id].changed = true;
+	snprintf(fm->title, sizeof fm->title, _("New person in the household of %s"), name);
 	return M_OK;
 }
 

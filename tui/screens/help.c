@@ -8,9 +8,10 @@
 #include <stdlib.h>
 
 struct help_view {
-	const struct keymap *of; /* the keymap in front when help was asked for */
-	int top;
-	int lines; /* drawn last time, for scrolling */
+	const struct keymap *of;      /* the keymap in front when help was asked for */
+	enum request rows[REQ_COUNT]; /* the requests a key makes there, in order */
+	size_t n;
+	struct listview list;
 };
 
 static void help_free(void *self)
@@ -37,36 +38,38 @@ static bool keys_of(const struct keymap *km, enum request r, char *out, size_t s
 	return off > 0;
 }
 
+static int help_height(void)
+{
+	return LINES - 4; /* title, heading, message, key bar */
+}
+
 /* One line for each request a key makes there, in the requests' order. */
 static void help_draw(void *self, struct ui *ui)
 {
 	struct help_view *hv = self;
-	int y = 2 - hv->top, key_w = 0;
+	struct listview_row it = {0};
+	int key_w = 0;
 	char keys[96];
 
 	ui_attr(ui, C_LABEL, true);
 	ui_put(1, 1, _("Keys on this screen"), COLS - 2);
 	ui_attr(ui, C_LABEL, false);
-	for (int r = 1; r < REQ_COUNT; r++)
-		if (request_offered(ui, (enum request)r) &&
-		    keys_of(hv->of, (enum request)r, keys, sizeof keys) &&
-		    ui_text_width(keys) > key_w)
+	for (size_t i = 0; i < hv->n; i++)
+		if (keys_of(hv->of, hv->rows[i], keys, sizeof keys) && ui_text_width(keys) > key_w)
 			key_w = ui_text_width(keys);
 	if (key_w > COLS / 3)
 		key_w = COLS / 3;
-	for (int r = 1; r < REQ_COUNT; r++) {
-		if (!request_offered(ui, (enum request)r) ||
-		    !keys_of(hv->of, (enum request)r, keys, sizeof keys))
-			continue;
-		if (y >= 2 && y < LINES - 2) {
-			ui_attr(ui, C_KEY, true);
-			ui_put(y, 3, keys, key_w);
-			ui_attr(ui, C_KEY, false);
-			ui_put(y, 3 + key_w + 2, request_help((enum request)r), COLS - key_w - 6);
-		}
-		y++;
+	listview_set(&hv->list, hv->n, help_height());
+	while (listview_each(&hv->list, &it)) {
+		int y = 2 + it.y;
+		keys_of(hv->of, hv->rows[it.row], keys, sizeof keys);
+		ui_attr(ui, C_KEY, true);
+		ui_put_cut(y, 3, keys, key_w);
+		ui_attr(ui, C_KEY, false);
+		/* The last column is the arrows'. */
+		ui_put_cut(y, 3 + key_w + 2, request_help(hv->rows[it.row]), COLS - key_w - 7);
 	}
-	hv->lines = y + hv->top - 2;
+	ui_put_more(&hv->list, 2, COLS - 1);
 }
 
 static bool help_key(void *self, struct ui *ui, enum request req, wint_t ch, bool fnkey)
@@ -76,32 +79,32 @@ static bool help_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	(void)ui;
 	(void)ch;
 	(void)fnkey;
-	if (req == REQ_DOWN && hv->top + (LINES - 4) < hv->lines)
-		hv->top++;
-	else if (req == REQ_UP && hv->top > 0)
-		hv->top--;
-	else if (req == REQ_QUIT)
-		return false;
-	return true;
+	listview_set(&hv->list, hv->n, help_height());
+	return listview_request(&hv->list, req) || req != REQ_QUIT;
 }
 
 int view_help_open(struct ui *ui, const struct keymap *of)
 {
 	struct help_view *hv = calloc(1, sizeof *hv);
+	char keys[96];
 
 	if (!hv)
 		return M_UNAVAILABLE;
 	hv->of = of;
+	for (int r = 1; r < REQ_COUNT; r++)
+		if (request_offered(ui, (enum request)r) &&
+		    keys_of(of, (enum request)r, keys, sizeof keys))
+			hv->rows[hv->n++] = (enum request)r;
+	listview_init(&hv->list, false, NULL, NULL);
 	ui_push(ui, &help_ops, hv);
 	return M_OK;
 }
 
 /* Help closes with the keys that opened it, too. */
 static const struct binding help_keys[] = {
-    {'q', false, REQ_QUIT},
-    {'?', false, REQ_QUIT},
-    {KEY_F(1), true, REQ_QUIT},
-    {'\n', false, REQ_QUIT},
+    {'q', false, REQ_QUIT},    {'?', false, REQ_QUIT},      {KEY_F(1), true, REQ_QUIT},
+    {'\n', false, REQ_QUIT},   {KEY_PPAGE, true, REQ_PGUP}, {KEY_NPAGE, true, REQ_PGDN},
+    {KEY_HOME, true, REQ_TOP}, {KEY_END, true, REQ_BOTTOM},
 };
 static const enum request help_bar[] = {REQ_QUIT, REQ_UP, REQ_DOWN};
 static KEYMAP(help_keymap, help_keys, help_bar, &browse_keymap);

@@ -10,8 +10,15 @@ struct keys_view {
 	struct store_key_status s[KC_COUNT];
 	char holders[KC_COUNT][160];
 	char not_moved[160]; /* users whose keyslot still trusts an older authority */
-	int sel;             /* a class, or KC_COUNT: the authority row */
+	/* A row a class, and the authority's last (KC_COUNT); the selected
+	 * one is rotated. */
+	struct listview list;
 };
+
+static int keys_height(void)
+{
+	return LINES - 5; /* title, heading, progress, message, key bar */
+}
 
 static void keys_free(void *self)
 {
@@ -51,58 +58,66 @@ static int keys_load(struct ui *ui, struct keys_view *kv)
 	return rc;
 }
 
+/* The class c's row, at line y. */
+static void keys_class_row(struct keys_view *kv, int c, int y)
+{
+	char num[16], use[64] = "";
+	size_t off = 0;
+
+	ui_put(y, 1, keys_class_name((enum key_class)c), 10);
+	snprintf(num, sizeof num, "%u", kv->s[c].active);
+	ui_put(y, 12, num, 5);
+	for (size_t i = 0; i < kv->s[c].nuse && off < sizeof use; i++)
+		off += (size_t)snprintf(use + off, sizeof use - off, "%s%u: %llu", i ? ", " : "",
+		                        kv->s[c].use[i].epoch,
+		                        (unsigned long long)kv->s[c].use[i].records);
+	if (kv->s[c].rotation.active) {
+		const struct store_rotation *r = &kv->s[c].rotation;
+		uint64_t total = r->total ? r->total : 1, done = r->done < total ? r->done : total;
+		snprintf(use, sizeof use, _("rotating %u→%u, %u%%"), r->from, r->to,
+		         (unsigned)(100 * done / total));
+	}
+	ui_put(y, 18, use, 21);
+	ui_put(y, 40, kv->holders[c], COLS - 41);
+}
+
+/* The key that grants and signs: who has not logged in since it was
+ * replaced still trusts the old one. */
+static void keys_authority_row(struct ui *ui, struct keys_view *kv, int y)
+{
+	char num[16];
+
+	ui_put(y, 1, "authority", 10);
+	snprintf(num, sizeof num, "%u", store_authority_epoch(ui->st));
+	ui_put(y, 12, num, 5);
+	if (kv->not_moved[0]) {
+		ui_put(y, 18, _("not moved:"), 21);
+		ui_put(y, 40, kv->not_moved, COLS - 41);
+	}
+}
+
 static void keys_draw(void *self, struct ui *ui)
 {
 	struct keys_view *kv = self;
-	int y = 1;
+	struct listview_row it = {0};
 
 	ui_attr(ui, C_LABEL, true);
-	ui_put_pad(y, 1, _("Class"), 11);
-	ui_put_pad(y, 12, _("Epoch"), 6);
-	ui_put_pad(y, 18, _("Epoch: cases"), 22);
-	ui_put(y++, 40, _("Held by"), COLS - 41);
+	ui_put_pad(1, 1, _("Class"), 11);
+	ui_put_pad(1, 12, _("Epoch"), 6);
+	ui_put_pad(1, 18, _("Epoch: cases"), 22);
+	ui_put(1, 40, _("Held by"), COLS - 41);
 	ui_attr(ui, C_LABEL, false);
-	for (int c = 0; c < KC_COUNT && y < LINES - 3; c++, y++) {
-		char num[16], use[64] = "";
-		size_t off = 0;
-		bool sel = c == kv->sel;
+	listview_set(&kv->list, KC_COUNT + 1, keys_height());
+	while (listview_each(&kv->list, &it)) {
+		int y = 2 + it.y;
+		bool sel = it.row == kv->list.sel;
 		if (sel)
 			ui_attr(ui, C_SELECTED, true);
 		ui_put_pad(y, 0, "", COLS);
-		ui_put(y, 1, keys_class_name((enum key_class)c), 10);
-		snprintf(num, sizeof num, "%u", kv->s[c].active);
-		ui_put(y, 12, num, 5);
-		for (size_t i = 0; i < kv->s[c].nuse && off < sizeof use; i++)
-			off += (size_t)snprintf(use + off, sizeof use - off, "%s%u: %llu", i ? ", " : "",
-			                        kv->s[c].use[i].epoch,
-			                        (unsigned long long)kv->s[c].use[i].records);
-		if (kv->s[c].rotation.active) {
-			const struct store_rotation *r = &kv->s[c].rotation;
-			uint64_t total = r->total ? r->total : 1,
-			         done = r->done < total ? r->done : total;
-			snprintf(use, sizeof use, _("rotating %u→%u, %u%%"), r->from, r->to,
-			         (unsigned)(100 * done / total));
-		}
-		ui_put(y, 18, use, 21);
-		ui_put(y, 40, kv->holders[c], COLS - 41);
-		if (sel)
-			ui_attr(ui, C_SELECTED, false);
-	}
-	/* The key that grants and signs: who has not logged in since it was
-	 * replaced still trusts the old one. */
-	if (y < LINES - 3) {
-		char num[16];
-		bool sel = kv->sel == KC_COUNT;
-		if (sel)
-			ui_attr(ui, C_SELECTED, true);
-		ui_put_pad(y, 0, "", COLS);
-		ui_put(y, 1, "authority", 10);
-		snprintf(num, sizeof num, "%u", store_authority_epoch(ui->st));
-		ui_put(y, 12, num, 5);
-		if (kv->not_moved[0]) {
-			ui_put(y, 18, _("not moved:"), 21);
-			ui_put(y, 40, kv->not_moved, COLS - 41);
-		}
+		if (it.row < KC_COUNT)
+			keys_class_row(kv, (int)it.row, y);
+		else
+			keys_authority_row(ui, kv, y);
 		if (sel)
 			ui_attr(ui, C_SELECTED, false);
 	}
@@ -200,17 +215,17 @@ static void keys_progress(void *ctx, const struct store_rotation *r)
 static bool keys_key(void *self, struct ui *ui, enum request req, wint_t ch, bool fnkey)
 {
 	struct keys_view *kv = self;
-	int rc;
+	int rc, sel;
 
 	(void)fnkey;
 	(void)ch;
 	if (req == REQ_QUIT || req == REQ_CANCEL)
 		return false;
-	if (req == REQ_UP && kv->sel > 0)
-		kv->sel--;
-	else if (req == REQ_DOWN && kv->sel < KC_COUNT)
-		kv->sel++;
-	else if (req == REQ_ROTATE && kv->sel == KC_COUNT) {
+	listview_set(&kv->list, KC_COUNT + 1, keys_height());
+	if (listview_request(&kv->list, req))
+		return true;
+	sel = (int)kv->list.sel;
+	if (req == REQ_ROTATE && sel == KC_COUNT) {
 		size_t users = 0;
 		if (!ui_confirm(ui, _("Replace the authority key now? Each user's keyslot follows at "
 		                      "their next login.")))
@@ -224,18 +239,19 @@ static bool keys_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 			ui_say(ui, true, "%s", tui_error(ui->st));
 	} else if (req == REQ_ROTATE) {
 		char q[96];
-		snprintf(q, sizeof q, _("Rotate the %s key now?"), keys_class_name((enum key_class)kv->sel));
+		snprintf(q, sizeof q, _("Rotate the %s key now?"),
+		         keys_class_name((enum key_class)sel));
 		if (!ui_confirm(ui, q))
 			return true;
 		progress_ui = ui;
-		rc = store_rotate(ui->st, (enum key_class)kv->sel, 0, keys_progress, NULL);
+		rc = store_rotate(ui->st, (enum key_class)sel, 0, keys_progress, NULL);
 		if (rc != M_OK)
 			ui_say(ui, true, "%s", tui_error(ui->st));
 		if (keys_load(ui, kv) != M_OK)
 			ui_say(ui, true, "%s", tui_error(ui->st));
 		else if (rc == M_OK) /* a resumed rotation made its epoch active before */
 			ui_say(ui, false, _("%s: epoch %u active; the old keys are deleted"),
-			       keys_class_name((enum key_class)kv->sel), kv->s[kv->sel].active);
+			       keys_class_name((enum key_class)sel), kv->s[sel].active);
 	}
 	return true;
 }
@@ -246,6 +262,7 @@ int view_keys_open(struct ui *ui)
 
 	if (!kv)
 		return M_UNAVAILABLE;
+	listview_init(&kv->list, true, NULL, NULL);
 	if (store_role(ui->st) != ROLE_ADMIN) {
 		free(kv);
 		ui_say(ui, true, "%s", _("The keys screen is for administrators"));

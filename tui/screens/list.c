@@ -14,7 +14,7 @@ enum { QUERY_MAX = 256 };
 struct list_view {
 	size_t *rows; /* index rows shown, in order: a virtual list */
 	size_t n;
-	size_t sel, top;
+	struct listview list; /* over rows[0, n), with the cursor */
 	bool searching;
 	char *query; /* secure memory: a search is personal data */
 	size_t qlen;
@@ -54,6 +54,11 @@ static uint64_t row_id(struct ui *ui, size_t row)
 	return r.id;
 }
 
+static int list_height(void)
+{
+	return LINES - 5; /* title, column header, message, key bar, query line */
+}
+
 /* Recompute which rows show: every case, or the search results best first,
  * through the status and caseload filters. */
 static void list_refilter(struct ui *ui, struct list_view *lv)
@@ -82,8 +87,7 @@ static void list_refilter(struct ui *ui, struct list_view *lv)
 			if (row_passes(ui, lv, i))
 				lv->rows[lv->n++] = i;
 	}
-	if (lv->sel >= lv->n)
-		lv->sel = lv->n ? lv->n - 1 : 0;
+	listview_set(&lv->list, lv->n, list_height());
 }
 
 /* The rows are the search index's: the changed case's name and status are
@@ -103,36 +107,29 @@ static void list_changed(void *self, struct ui *ui, uint64_t id)
 	}
 	if (lv->serial == ui->index_serial)
 		return;
-	size_t old_sel = lv->sel;
+	size_t off = lv->list.sel - lv->list.top; /* the cursor's line on screen */
 	list_refilter(ui, lv);
 	for (size_t i = 0; lv->sel_id && i < lv->n; i++)
 		if (row_id(ui, lv->rows[i]) == lv->sel_id) {
-			lv->sel = i;
+			lv->list.sel = i;
 			break;
 		}
 	/* The cursor's line on screen stays where it was. */
-	size_t off = old_sel >= lv->top ? old_sel - lv->top : 0;
-	lv->top = lv->sel >= off ? lv->sel - off : 0;
-}
-
-static int list_height(void)
-{
-	return LINES - 5; /* title, column header, message, key bar, query line */
+	lv->list.top = lv->list.sel >= off ? lv->list.sel - off : 0;
+	listview_set(&lv->list, lv->n, list_height());
 }
 
 static void list_draw(void *self, struct ui *ui)
 {
 	struct list_view *lv = self;
-	int h = list_height(), name_w = COLS - 2 - 11 - 13 - 11;
+	struct listview_row it = {0};
+	int name_w = COLS - 2 - 11 - 13 - 11;
 	char head[256];
 
 	if (name_w < 10)
 		name_w = COLS - 2 - 11;
-	if (lv->sel < lv->top)
-		lv->top = lv->sel;
-	if (lv->sel >= lv->top + (size_t)h)
-		lv->top = lv->sel - (size_t)h + 1;
-	lv->sel_id = lv->n ? row_id(ui, lv->rows[lv->sel]) : 0;
+	listview_set(&lv->list, lv->n, list_height()); /* a resize */
+	lv->sel_id = lv->n ? row_id(ui, lv->rows[lv->list.sel]) : 0;
 
 	ui_attr(ui, C_LABEL, true);
 	ui_put_pad(1, 1, _("Name"), name_w);
@@ -144,19 +141,21 @@ static void list_draw(void *self, struct ui *ui)
 	ui_attr(ui, C_LABEL, false);
 
 	/* Only the rows on screen are drawn, however many cases there are. */
-	for (int i = 0; i < h && lv->top + (size_t)i < lv->n; i++) {
+	while (listview_each(&lv->list, &it)) {
 		struct search_row r;
-		int y = 2 + i;
-		bool sel = lv->top + (size_t)i == lv->sel;
-		search_index_row(ui->ix, lv->rows[lv->top + (size_t)i], &r);
+		int y = 2 + it.y;
+		bool sel = it.row == lv->list.sel;
+		search_index_row(ui->ix, lv->rows[it.row], &r);
 		if (sel)
 			ui_attr(ui, C_SELECTED, true);
+		/* The row's spaces first (the selection's colour), then each value
+		 * in its column, a blank before the next; what is cut ends in …. */
 		ui_put_pad(y, 0, "", COLS);
-		ui_put_pad(y, 1, r.name[0] ? r.name : _("[locked]"), name_w - 1);
+		ui_put_cut(y, 1, r.name[0] ? r.name : _("[locked]"), name_w - 1);
 		if (name_w < COLS - 2 - 11 - 13 - 11 + 1) {
-			ui_put_pad(y, 1 + name_w, ui_value_label(ui, F_birth_date, r.birth_date), 11);
-			ui_put_pad(y, 1 + name_w + 11, ui_value_label(ui, F_status, r.status), 13);
-			ui_put_pad(y, 1 + name_w + 24, r.caseworker, 11);
+			ui_put_cut(y, 1 + name_w, ui_value_label(ui, F_birth_date, r.birth_date), 10);
+			ui_put_cut(y, 1 + name_w + 11, ui_value_label(ui, F_status, r.status), 12);
+			ui_put_cut(y, 1 + name_w + 24, r.caseworker, 11);
 		}
 		if (sel)
 			ui_attr(ui, C_SELECTED, false);
@@ -197,13 +196,12 @@ static void query_backspace(struct list_view *lv)
 static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, bool fnkey)
 {
 	struct list_view *lv = self;
-	int h = list_height();
 
 	if (lv->searching) {
 		if (req == REQ_OPEN || req == REQ_RESULTS) {
 			lv->searching = false;
 			if (req == REQ_OPEN && lv->n)
-				view_case_open(ui, row_id(ui, lv->rows[lv->sel]));
+				view_case_open(ui, row_id(ui, lv->rows[lv->list.sel]));
 			return true;
 		}
 		if (req == REQ_CLEAR) {
@@ -215,7 +213,7 @@ static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 		}
 		if (req == REQ_ED_BACKSPACE) {
 			query_backspace(lv);
-			lv->sel = 0;
+			lv->list.sel = 0;
 			list_refilter(ui, lv);
 			return true;
 		}
@@ -229,13 +227,15 @@ static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 				memcpy(lv->query + lv->qlen, mb, n);
 				lv->qlen += n;
 				lv->query[lv->qlen] = 0;
-				lv->sel = 0;
+				lv->list.sel = 0;
 				list_refilter(ui, lv);
 			}
 		}
 		return true;
 	}
 
+	if (listview_request(&lv->list, req))
+		return true;
 	switch (req) {
 	case REQ_EXIT:
 	case REQ_QUIT:
@@ -250,33 +250,9 @@ static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	case REQ_SEARCH:
 		lv->searching = true;
 		return true;
-	case REQ_UP:
-		if (lv->sel)
-			lv->sel--;
-		return true;
-	case REQ_DOWN:
-		if (lv->sel + 1 < lv->n)
-			lv->sel++;
-		return true;
-	case REQ_PGUP:
-		/* Whole pages, like less: the row under the cursor moves with it. */
-		lv->top = lv->top > (size_t)h ? lv->top - (size_t)h : 0;
-		lv->sel = lv->sel > (size_t)h ? lv->sel - (size_t)h : 0;
-		return true;
-	case REQ_PGDN:
-		if (lv->top + (size_t)h < lv->n)
-			lv->top += (size_t)h;
-		lv->sel = lv->n ? (lv->sel + (size_t)h < lv->n ? lv->sel + (size_t)h : lv->n - 1) : 0;
-		return true;
-	case REQ_TOP:
-		lv->sel = 0;
-		return true;
-	case REQ_BOTTOM:
-		lv->sel = lv->n ? lv->n - 1 : 0;
-		return true;
 	case REQ_OPEN:
 		if (lv->n)
-			view_case_open(ui, row_id(ui, lv->rows[lv->sel]));
+			view_case_open(ui, row_id(ui, lv->rows[lv->list.sel]));
 		return true;
 	case REQ_STATUS: {
 		/* A menu of statuses.def's, "every status" first. */
@@ -328,6 +304,7 @@ int view_list_open(struct ui *ui)
 	}
 	lv->query[0] = 0;
 	lv->status = -1;
+	listview_init(&lv->list, true, NULL, NULL);
 	list_refilter(ui, lv);
 	ui_push(ui, &list_ops, lv);
 	return M_OK;
