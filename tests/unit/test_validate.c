@@ -774,6 +774,24 @@ static void test_language_tags(void **state)
 	OK(field_normalise(F_interpreter_language, "PRS", 3, out, sizeof out, &len));
 	assert_string_equal(out, "prs");
 	BAD(field_normalise(F_language, "farsi", 5, out, sizeof out, &len));
+
+	/* By name, in either language, with a region as the screens show it. */
+	OK(field_normalise(F_language, "dari", 4, out, sizeof out, &len));
+	assert_string_equal(out, "prs");
+	OK(field_normalise(F_language, "Central Kurdish", 15, out, sizeof out, &len));
+	assert_string_equal(out, "ckb");
+	const char *tag = "persisk (Afghanistan)";
+	OK(field_normalise(F_language, tag, strlen(tag), out, sizeof out, &len));
+	assert_string_equal(out, "fa-AF");
+	char buf[64];
+	assert_string_equal(field_display_name(F_language, "fa-AF", true, buf, sizeof buf),
+	                    "persisk (Afghanistan)");
+	assert_string_equal(field_display_name(F_language, "prs-AF", false, buf, sizeof buf),
+	                    "Dari (Afghanistan)");
+	assert_string_equal(field_display_name(F_language, "kmr", true, buf, sizeof buf), "kurmanji");
+	/* A tag the names do not cover is shown as it is. */
+	assert_string_equal(field_display_name(F_language, "sr-Latn-RS", true, buf, sizeof buf),
+	                    "sr-Latn-RS");
 }
 
 static void test_language(void **state)
