@@ -531,6 +531,21 @@ void rule_set_free(struct rule_set *s);
 int store_rule_correct(store *st, enum rule_id r, enum regime g, const char *from, long value,
                        const char *source);
 
+/* ---- deadlines of the cases (report.c) ---------------------------------- */
+
+struct case_rec;
+
+/* A case's facts for deadlines_compute: its dates, status, regime, leave
+ * and stops; a field the user cannot read counts as empty. */
+void case_deadline_facts(const struct case_rec *c, struct deadline_facts *f);
+/* For each case of the user's caseload (every case with all: leads and
+ * administrators) that has deadlines not met, the case (as the user may
+ * read it) and them; a deadline of a class the user does not hold (health)
+ * is left out. fn returns non-zero to stop; that is what this returns. */
+typedef int (*store_deadline_fn)(void *ctx, const struct case_rec *c, const struct deadline *d,
+                                 size_t n);
+int store_deadlines(store *st, bool all, store_deadline_fn fn, void *ctx);
+
 /* ---- code tables IMDi owns (store/codes.def; codes.c) ------------------- */
 
 enum code_table {

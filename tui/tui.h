@@ -55,6 +55,7 @@ struct cli {
 	const char *from;   /* --from DATE */
 	const char *regime; /* --regime R */
 	const char *source; /* --source TEXT: a provision, never personal data */
+	bool all;           /* --all */
 	const char *script; /* --script FILE: keys for the screen tests */
 
 	int argc; /* the command's own arguments, after its name */
@@ -121,6 +122,7 @@ int cmd_import(struct cli *cli);
 int cmd_check(struct cli *cli);
 int cmd_codes(struct cli *cli);
 int cmd_rules(struct cli *cli);
+int cmd_report(struct cli *cli);
 int cmd_tui(struct cli *cli);
 int cmd_demo(struct cli *cli);
 

@@ -28,6 +28,7 @@ enum {
 	O_FROM = 1 << 11,
 	O_REGIME = 1 << 12,
 	O_SOURCE = 1 << 13,
+	O_ALL = 1 << 14,
 };
 
 struct command {
@@ -125,6 +126,12 @@ static const struct command commands[] = {
      "integreringsloven_6a) or every one; the source says which provision or\n"
      "decision. Nothing is removed: a wrong correction is corrected by another.\n"
      "set is for administrators.")},
+    {"report", cmd_report, O_ALL | O_JSON, "report deadlines [--all] [--json]",
+     N_("deadlines: the deadlines in your caseload that are overdue or due within\n"
+     "7 days, soonest first, each computed from the case's own dates by the rules\n"
+     "in force (mappe rules list); health deadlines only for health staff. --all:\n"
+     "every caseload (leads and administrators). --json: JSON Lines of _id,\n"
+     "deadline, due, overdue and soon.")},
     {"check", cmd_check, 0, "check",
      N_("Decrypt and authenticate every field and note you hold keys for, and check\n"
      "record headers and the national-id index. Exit 3 naming broken cases.")},
@@ -270,6 +277,7 @@ int main(int argc, char **argv)
 	    {"from", required_argument, NULL, 'F'},
 	    {"regime", required_argument, NULL, 'R'},
 	    {"source", required_argument, NULL, 's'},
+	    {"all", no_argument, NULL, 'A'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct cli cli = {.pass_fd = -1, .newpass_fd = -1, .limit = 20};
@@ -356,6 +364,7 @@ int main(int argc, char **argv)
 		case 'F': cli.from = optarg; used |= O_FROM; break;
 		case 'R': cli.regime = optarg; used |= O_REGIME; break;
 		case 's': cli.source = optarg; used |= O_SOURCE; break;
+		case 'A': cli.all = true; used |= O_ALL; break;
 		default: usage(stderr); return M_USAGE;
 		}
 	}

@@ -1,0 +1,170 @@
+/* report.c: the deadlines of every case a user works on, from the case's
+ * own dates (deadlines.c computes; this reads the cases in batches). */
+#include "store/private.h"
+#include "store/validate.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define REPORT_BATCH 256
+
+static long day_of(const struct case_rec *c, enum field_id f)
+{
+	return c->value[f] && c->len[f] && !c->locked[f] ? date_days(c->value[f]) : DAY_NONE;
+}
+
+static long item_day(const struct case_rec *c, int i, enum item_field_id f)
+{
+	const char *v = case_item_get(c, i, f);
+
+	return v && *v ? date_days(v) : DAY_NONE;
+}
+
+static bool is(const struct case_rec *c, enum field_id f, const char *v)
+{
+	return c->value[f] && !c->locked[f] && strcmp(c->value[f], v) == 0;
+}
+
+static void later(long *best, long day)
+{
+	if (day != DAY_NONE && (*best == DAY_NONE || day > *best))
+		*best = day;
+}
+
+void case_deadline_facts(const struct case_rec *c, struct deadline_facts *f)
+{
+	const char *rv = c->locked[F_regime] ? NULL : c->value[F_regime];
+	int ri = rv ? field_choice_find(F_regime, rv, strlen(rv)) : -1;
+	int s = c->value[F_status] ? status_parse(c->value[F_status], c->len[F_status]) : 0;
+
+	*f = (struct deadline_facts){
+	    .regime = ri >= 0 ? (enum regime)(ri + 1) : REGIME_ANY,
+	    .birth_date = day_of(c, F_birth_date),
+	    .arrival_norway = day_of(c, F_arrival_norway),
+	    .permit_granted = day_of(c, F_permit_granted),
+	    .settlement_date = day_of(c, F_settlement_date),
+	    .first_settlement_with_permit = day_of(c, F_first_settlement_with_permit),
+	    .programme_claim = day_of(c, F_programme_claim),
+	    .settled_by_agreement = is(c, F_settled_by_agreement, "true"),
+	    .mapping_done = day_of(c, F_mapping_done),
+	    .programme_decision = day_of(c, F_programme_decision),
+	    .programme_start = day_of(c, F_programme_start),
+	    .programme_end = day_of(c, F_programme_end),
+	    .plan_date = day_of(c, F_plan_date),
+	    .contract_date = day_of(c, F_contract_date),
+	    .plan_reviewed = day_of(c, F_plan_reviewed),
+	    .ended = day_of(c, F_ended),
+	    .extension_months = c->value[F_extension_months] && !c->locked[F_extension_months]
+	                            ? atol(c->value[F_extension_months])
+	                            : -1,
+	    .upper_secondary = is(c, F_has_upper_secondary, "true")    ? 1
+	                       : is(c, F_has_upper_secondary, "false") ? 0
+	                                                               : -1,
+	    .tb_not_due = is(c, F_tb_status, "done_before_settlement") || is(c, F_tb_status, "done") ||
+	                  is(c, F_tb_status, "not_required"),
+	    .tb_screening = day_of(c, F_tb_screening),
+	    .health_check = day_of(c, F_health_check),
+	    .in_programme = s == STATUS_in_programme || s == STATUS_on_leave || s == STATUS_stopped,
+	    .programme_over = s == STATUS_completed || s == STATUS_broken_off || s == STATUS_moved ||
+	                      s == STATUS_closed,
+	    .stop_from = DAY_NONE,
+	    .stop_to = DAY_NONE,
+	    .last_event = DAY_NONE,
+	    .nir_registered = day_of(c, F_nir_registered),
+	};
+	/* Registrable in NIR (domain-rules.md 3.1), the end apart: end_record. */
+	static const enum field_id events[] = {F_programme_decision, F_programme_start,
+	                                       F_mapping_done,       F_career_guidance,
+	                                       F_contract_date,      F_life_skills_done,
+	                                       F_parenting_course_done};
+	for (size_t i = 0; i < sizeof events / sizeof events[0]; i++)
+		later(&f->last_event, day_of(c, events[i]));
+	for (int i = case_item_next(c, L_leave, 0); i >= 0; i = case_item_next(c, L_leave, i + 1)) {
+		long from = item_day(c, i, I_leave_from), to = item_day(c, i, I_leave_to);
+		if (from != DAY_NONE && to != DAY_NONE && to >= from)
+			f->leave_days += to - from + 1;
+		later(&f->last_event, item_day(c, i, I_leave_decision_date));
+	}
+	for (int i = case_item_next(c, L_stops, 0); i >= 0; i = case_item_next(c, L_stops, i + 1)) {
+		const char *kind = case_item_get(c, i, I_stops_kind);
+		long from = item_day(c, i, I_stops_from);
+		later(&f->last_event, item_day(c, i, I_stops_decision_date));
+		/* The stop in force: the latest temporary one, while stopped. */
+		if (s == STATUS_stopped && kind && strcmp(kind, "temporary") == 0 && from != DAY_NONE &&
+		    (f->stop_from == DAY_NONE || from > f->stop_from)) {
+			f->stop_from = from;
+			f->stop_to = item_day(c, i, I_stops_to);
+		}
+	}
+}
+
+struct scan {
+	bool all;
+	struct rule_set rules;
+	store_deadline_fn fn;
+	void *ctx;
+	uint64_t next;
+	bool done;
+	int cb_rc;
+};
+
+static int scan_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct scan *sc = vctx;
+	uint64_t ids[REPORT_BATCH];
+	size_t n;
+	struct case_rec c;
+	int rc = st_case_ids(st, txn, sc->next, ids, REPORT_BATCH, &n);
+
+	if (rc)
+		return rc;
+	case_init(&c);
+	for (size_t i = 0; i < n && rc == M_OK; i++) {
+		rc = case_read_txn(st, txn, ids[i], &c, NULL);
+		if (rc == M_INTEGRITY) { /* a broken case is mappe check's to report */
+			rc = M_OK;
+			continue;
+		}
+		if (rc)
+			break;
+		if (!sc->all && (!c.value[F_caseworker] || strcmp(c.value[F_caseworker], st->user) != 0))
+			continue;
+		struct deadline_facts f;
+		struct deadline d[DL_COUNT], shown[DL_COUNT];
+		size_t k = 0;
+		case_deadline_facts(&c, &f);
+		size_t nd = deadlines_compute(&f, &sc->rules, d);
+		/* Health deadlines for those who hold the health class only. */
+		for (size_t j = 0; j < nd; j++)
+			if (store_can_read(st, deadline_class(d[j].id)))
+				shown[k++] = d[j];
+		if (k && (sc->cb_rc = sc->fn(sc->ctx, &c, shown, k)))
+			rc = sc->cb_rc;
+	}
+	case_clear(&c);
+	if (rc)
+		return rc;
+	if (n < REPORT_BATCH || ids[n - 1] == UINT64_MAX)
+		sc->done = true;
+	else
+		sc->next = ids[n - 1] + 1;
+	return M_OK;
+}
+
+int store_deadlines(store *st, bool all, store_deadline_fn fn, void *ctx)
+{
+	struct scan sc = {.all = all, .fn = fn, .ctx = ctx};
+	int rc;
+
+	if (!st->kr)
+		return st_err(st, NOT_UNLOCKED);
+	if (all && store_role(st) != ROLE_LEAD && store_role(st) != ROLE_ADMIN)
+		return st_err(st, DEADLINES_ALL_LEADS);
+	if ((rc = store_rules(st, &sc.rules)))
+		return rc;
+	/* A read transaction a batch: a long report never holds one open. */
+	while (!sc.done && (rc = st_txn(st, false, scan_txn, &sc)) == M_OK)
+		;
+	rule_set_free(&sc.rules);
+	return sc.cb_rc ? sc.cb_rc : rc;
+}
