@@ -44,6 +44,8 @@ int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out, co
 	out->version = h.version;
 	out->created = h.created;
 	out->updated = h.updated;
+	memcpy(out->saved_by, h.saved_by, sizeof h.saved_by);
+	out->saved_at = h.saved_at;
 	out->notes = h.notes;
 	if (st_case_store_value(out, F_status, status_name(h.status),
 	                        strlen(status_name(h.status))) ||
@@ -251,6 +253,15 @@ int case_insert_txn(store *st, MDB_txn *txn, struct case_rec *c, uint64_t *id_ou
 	return M_OK;
 }
 
+void st_saved_now(const store *st, struct rec_header *h)
+{
+	size_t n = strnlen(st->user, ST_SAVER_MAX);
+
+	memcpy(h->saved_by, st->user, n);
+	h->saved_by[n] = 0;
+	h->saved_at = h->updated;
+}
+
 int st_case_insert_at(store *st, MDB_txn *txn, struct case_rec *c, uint64_t id)
 {
 	struct rec_header h = {0};
@@ -269,6 +280,7 @@ int st_case_insert_at(store *st, MDB_txn *txn, struct case_rec *c, uint64_t id)
 	h.version = 1;
 	h.created = h.updated = st_now();
 	snprintf(h.caseworker, sizeof h.caseworker, "%s", st->user);
+	st_saved_now(st, &h);
 	for (int f = 0; f < F_COUNT; f++)
 		if (field_catalogue[f].cls == KC_NONE && c->value[f] &&
 		    (rc = set_clear_field(st, &h, c, (enum field_id)f)))
@@ -277,6 +289,8 @@ int st_case_insert_at(store *st, MDB_txn *txn, struct case_rec *c, uint64_t id)
 		return rc;
 	c->id = id;
 	c->version = h.version;
+	memcpy(c->saved_by, h.saved_by, sizeof h.saved_by);
+	c->saved_at = h.saved_at;
 	return M_OK;
 }
 
@@ -440,10 +454,13 @@ static int update_txn(store *st, MDB_txn *txn, void *vctx)
 			return M_OK;
 		h.version++;
 		h.updated = st_now();
+		st_saved_now(st, &h);
 		if ((rc = st_case5_write(st, txn, c->id, &h, c, false)))
 			return rc;
 		c->version = h.version;
 		c->updated = h.updated;
+		memcpy(c->saved_by, h.saved_by, sizeof h.saved_by);
+		c->saved_at = h.saved_at;
 		return M_OK;
 	}
 	for (int f = 0; f < F_COUNT; f++) {

@@ -236,6 +236,10 @@ size_t st_class_floor(enum key_class c);
 size_t st_len_put(uint8_t *p, uint32_t v);
 size_t st_len_get(const uint8_t *p, size_t avail, uint32_t *v);
 
+/* The longest user name (store_user_name_valid_n): a saver's room in the
+ * class table. */
+#define ST_SAVER_MAX 32
+
 struct hdr_field {
 	uint16_t number;
 	uint32_t counter;
@@ -260,6 +264,10 @@ struct rec_header {
 	int64_t created, updated;
 	uint32_t notes;
 	char caseworker[64];
+	/* Format 5: who saved this version and when, in the sealed class
+	 * table (record.c); "" and 0 when unknown. */
+	char saved_by[ST_SAVER_MAX + 1];
+	int64_t saved_at;
 	struct class_slot slot[KC_COUNT]; /* format 5 */
 	bool append; /* a new case above every id: st_hdr_write appends (full pages) */
 	uint16_t nfields;                 /* format 4 */
@@ -411,6 +419,10 @@ int st_rotate_drafts(store *st, MDB_txn *txn, enum key_class c, uint32_t to);
 
 /* cases.c, nid.c, rec.c and items.c, shared with import.c and search.c */
 int case_insert_txn(store *st, MDB_txn *txn, struct case_rec *c, uint64_t *id_out);
+/* The acting user saved this version, at h->updated: the class table
+ * records it (a new version of a case: insert and update, never a note, a
+ * rotation or a migration, which make no version of their own). */
+void st_saved_now(const store *st, struct rec_header *h);
 /* Insert at id, which must be free (the caller moves the counter past it). */
 int st_case_insert_at(store *st, MDB_txn *txn, struct case_rec *c, uint64_t id);
 /* rec.c: room for need more bytes in the case's arena (0, or -1 without

@@ -10,10 +10,19 @@
  *
  * The table is an envelope under the record class (which every user holds)
  * of, per class from identity to notes, a u32: state (enum slot_state) in
- * the top two bits, the write counter below. It
- * is sealed so that the file does not show which classes were written by
- * someone holding their key, or how often: that a case has a protected
- * address or health data is itself what those classes protect. The MAC
+ * the top two bits, the write counter below; then, in a table written since
+ * mappe records it, who saved the version and when:
+ *
+ *   i64 saved at | u8 length | user name, zero-padded to ST_SAVER_MAX
+ *
+ * (a table without it, as every format-5 case had before, reads as saved
+ * by someone unknown). It is sealed so that the file does not show which
+ * classes were written by someone holding their key, or how often: that a
+ * case has a protected address or health data is itself what those
+ * classes protect. The saver is sealed for the same reason: that a health
+ * worker saved a case last says it has health data, and who changed whose
+ * case when is the audit log's, sealed too. Padded to a fixed length, the
+ * name's length does not show either. The MAC
  * (record class) covers everything before it, so a header edited, a table
  * swapped in from another case or an older write, fails.
  *
@@ -41,9 +50,11 @@
 
 /* The class table: a u32 per class from identity to notes (the record and
  * audit classes have no envelope in a case), its state in the top two bits
- * and its write counter below them. 28 bytes: one 32-byte pad block. */
+ * and its write counter below them. 28 bytes: one 32-byte pad block. With
+ * the saver (TABLE_SAVER_BYTES), 69: three blocks, whoever saved. */
 enum { TABLE_FIRST = KC_IDENTITY, TABLE_LAST = KC_NOTES,
-       TABLE_BYTES = 4 * (TABLE_LAST - TABLE_FIRST + 1) };
+       TABLE_BYTES = 4 * (TABLE_LAST - TABLE_FIRST + 1),
+       TABLE_SAVER_BYTES = TABLE_BYTES + 8 + 1 + ST_SAVER_MAX };
 #define COUNTER_MAX ((1u << 30) - 1)
 
 
@@ -140,9 +151,10 @@ int st_class_each(const uint8_t *pt, size_t n,
 int st_hdr5_encode(store *st, uint64_t id, const struct rec_header *h, uint8_t **out,
                    size_t *outlen)
 {
-	size_t cw = strlen(h->caseworker), tcap = keys_envelope_size(TABLE_BYTES), need, p = 0,
-	       tlen;
-	uint8_t table[TABLE_BYTES], *b;
+	size_t cw = strlen(h->caseworker), sv = strnlen(h->saved_by, sizeof h->saved_by),
+	       tbytes = sv ? TABLE_SAVER_BYTES : TABLE_BYTES, tcap = keys_envelope_size(tbytes),
+	       need, p = 0, tlen;
+	uint8_t table[TABLE_SAVER_BYTES] = {0}, *b;
 
 	need = 31 + cw + 2 + tcap + KEYS_MAC_BYTES;
 	for (unsigned c = 0; c < KC_COUNT; c++)
@@ -165,8 +177,17 @@ int st_hdr5_encode(store *st, uint64_t id, const struct rec_header *h, uint8_t *
 		be32(table + 4 * (size_t)(c - TABLE_FIRST),
 		     sl->state ? (uint32_t)sl->state << 30 | sl->counter : 0);
 	}
+	if (sv) {
+		if (sv > ST_SAVER_MAX) {
+			free(b);
+			return st_err(st, HEADER_MALFORMED, .record = id);
+		}
+		be64(table + TABLE_BYTES, (uint64_t)h->saved_at);
+		table[TABLE_BYTES + 8] = (uint8_t)sv;
+		memcpy(table + TABLE_BYTES + 9, h->saved_by, sv);
+	}
 	const struct keys_place tplace = {id, PLACE_TABLE, h->version};
-	if (keys_seal(st->kr, KC_RECORD, h->epoch, &tplace, table, sizeof table, b + p + 2, tcap,
+	if (keys_seal(st->kr, KC_RECORD, h->epoch, &tplace, table, tbytes, b + p + 2, tcap,
 	              &tlen) != KEYS_OK) {
 		free(b);
 		return st_err(st, NEED_RECORD_KEY);
@@ -197,7 +218,7 @@ int st_hdr5_decode(store *st, uint64_t id, const uint8_t *b, size_t len, struct 
                    bool verify)
 {
 	size_t p = 31, cw, tlen, n;
-	uint8_t table[TABLE_BYTES + KEYS_ENVELOPE_PAD];
+	uint8_t table[TABLE_SAVER_BYTES + KEYS_ENVELOPE_PAD];
 	int rc;
 
 	if (len < 31 || b[0] != HDR_FORMAT5)
@@ -227,10 +248,24 @@ int st_hdr5_decode(store *st, uint64_t id, const uint8_t *b, size_t len, struct 
 		return st_err(st, HEADER_FORGED, .record = id);
 	p += KEYS_MAC_BYTES;
 	const struct keys_place tplace = {id, PLACE_TABLE, h->version};
-	if (tlen != keys_envelope_size(TABLE_BYTES) ||
+	if ((tlen != keys_envelope_size(TABLE_BYTES) &&
+	     tlen != keys_envelope_size(TABLE_SAVER_BYTES)) ||
 	    keys_open(st->kr, &tplace, tenv, tlen, table, sizeof table, &n) != KEYS_OK ||
-	    n != TABLE_BYTES)
+	    (n != TABLE_BYTES && n != TABLE_SAVER_BYTES))
 		return st_err(st, CLASS_TABLE_FORGED, .record = id);
+	h->saved_at = 0;
+	h->saved_by[0] = 0;
+	if (n == TABLE_SAVER_BYTES) {
+		size_t sv = table[TABLE_BYTES + 8];
+		/* Authenticated, but held to what a user name can be all the
+		 * same: the screens print it. */
+		if (sv == 0 || sv > ST_SAVER_MAX ||
+		    !store_user_name_valid_n((const char *)table + TABLE_BYTES + 9, sv))
+			return st_err(st, CLASS_TABLE_FORGED, .record = id);
+		h->saved_at = (int64_t)rd64(table + TABLE_BYTES);
+		memcpy(h->saved_by, table + TABLE_BYTES + 9, sv);
+		h->saved_by[sv] = 0;
+	}
 	for (unsigned c = 0; c < KC_COUNT; c++) {
 		struct class_slot *s = &h->slot[c];
 		uint32_t w = c >= TABLE_FIRST && c <= TABLE_LAST
