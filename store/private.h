@@ -90,6 +90,11 @@ struct store {
 	size_t scratch_cap;
 	void *build; /* secure memory reused for building plaintexts (st_build) */
 	size_t build_cap;
+	/* While an update's transaction runs: the class plaintexts it opened
+	 * (st_class_open), kept in `kept` (secure memory reused like scratch). */
+	struct class_cache *cache;
+	void *kept;
+	size_t kept_cap;
 	bool legacy; /* meta "migrate": format-4 cases may remain (st_load_epochs) */
 	bool nid_checked; /* the import in this transaction checked duplicates set-wise */
 	bool yield_writers; /* a rotation or migration: let waiting writers go first */
@@ -304,6 +309,22 @@ int st_hdr5_encode(store *st, uint64_t id, const struct rec_header *h, uint8_t *
  * M_AUTH without the key; M_INTEGRITY when it does not authenticate. */
 int st_class_open(store *st, uint64_t id, const struct rec_header *h, enum key_class c,
                   const uint8_t **pt, size_t *n);
+/* An update compares the values it was given with the stored ones, then
+ * rebuilds the classes that changed (and the blind index and lists look at
+ * theirs): each class is decrypted once for all of them. With st->cache set
+ * to one (st_cache_begin), st_class_open keeps a copy of every class of
+ * case `id` it opens and hands it out again for the same envelope (same
+ * bytes: same plaintext), until st_cache_end wipes it. */
+struct class_cache {
+	uint64_t id;
+	bool have[KC_COUNT];
+	/* In st->kept at at[c]: the plaintext (n[c] bytes), then a copy of
+	 * the envelope it came from (envlen[c]). */
+	size_t at[KC_COUNT], n[KC_COUNT], envlen[KC_COUNT];
+	size_t used;
+};
+void st_cache_begin(store *st, struct class_cache *cache, uint64_t id);
+void st_cache_end(store *st);
 /* Seal plaintext pt as class c's new envelope (counter + 1, active epoch)
  * into a malloc'd buffer that *owned receives; the slot points at it. */
 int st_class_seal(store *st, uint64_t id, struct rec_header *h, enum key_class c,

@@ -315,6 +315,72 @@ int st_class_damaged(store *st, uint64_t id, enum key_class c)
 	return st_err(st, CLASS_FORGED, .record = id, .cls = c);
 }
 
+void st_cache_begin(store *st, struct class_cache *cache, uint64_t id)
+{
+	memset(cache, 0, sizeof *cache);
+	cache->id = id;
+	st->cache = cache;
+}
+
+void st_cache_end(store *st)
+{
+	if (st->cache && st->kept)
+		keys_wipe(st->kept, st->cache->used);
+	st->cache = NULL;
+}
+
+/* The plaintext *pt (n bytes, in scratch) of envelope s of class c: kept
+ * in the cache, followed by a copy of the envelope to know it again by.
+ * Without room it is simply not kept. */
+static void cache_put(store *st, uint64_t id, const struct class_slot *s, enum key_class c,
+                      const uint8_t *pt, size_t n)
+{
+	struct class_cache *k = st->cache;
+
+	size_t need = n + s->len;
+
+	if (!k || k->id != id || k->have[c])
+		return;
+	if (k->used + need > st->kept_cap) {
+		size_t cap = st->kept_cap ? st->kept_cap : 4096;
+		while (cap < k->used + need)
+			cap *= 2;
+		uint8_t *p = keys_secure_alloc(cap);
+		if (!p)
+			return;
+		if (st->kept)
+			memcpy(p, st->kept, k->used);
+		keys_secure_free(st->kept);
+		st->kept = p;
+		st->kept_cap = cap;
+	}
+	memcpy((uint8_t *)st->kept + k->used, pt, n);
+	memcpy((uint8_t *)st->kept + k->used + n, s->env, s->len);
+	k->have[c] = true;
+	k->at[c] = k->used;
+	k->n[c] = n;
+	k->envlen[c] = s->len;
+	k->used += need;
+}
+
+/* The kept plaintext of envelope s, copied into scratch (callers wipe what
+ * st_class_open gives them), or NULL. */
+static const uint8_t *cache_get(store *st, uint64_t id, const struct class_slot *s,
+                                enum key_class c, size_t *n)
+{
+	struct class_cache *k = st->cache;
+	uint8_t *buf;
+
+	if (!k || k->id != id || !k->have[c] || k->envlen[c] != s->len ||
+	    memcmp((uint8_t *)st->kept + k->at[c] + k->n[c], s->env, s->len) != 0)
+		return NULL;
+	if (!(buf = st_scratch(st, k->n[c] ? k->n[c] : 1)))
+		return NULL;
+	memcpy(buf, (uint8_t *)st->kept + k->at[c], k->n[c]);
+	*n = k->n[c];
+	return buf;
+}
+
 int st_class_open(store *st, uint64_t id, const struct rec_header *h, enum key_class c,
                   const uint8_t **pt, size_t *n)
 {
@@ -329,6 +395,8 @@ int st_class_open(store *st, uint64_t id, const struct rec_header *h, enum key_c
 		return st_class_damaged(st, id, c);
 	if (s->state != SLOT_SEALED)
 		return keyring_has(st->kr, c, s->state ? epoch : st->epoch[c]) ? M_OK : M_AUTH;
+	if ((*pt = cache_get(st, id, s, c, n)))
+		return M_OK;
 	if (!(buf = st_scratch(st, s->len)))
 		return st_err(st, NOMEM);
 	const struct keys_place place = {id, PLACE_CLASS(c), s->counter};
@@ -337,6 +405,7 @@ int st_class_open(store *st, uint64_t id, const struct rec_header *h, enum key_c
 		return M_AUTH;
 	if (rc)
 		return st_class_damaged(st, id, c);
+	cache_put(st, id, s, c, buf, *n);
 	*pt = buf;
 	return M_OK;
 }
