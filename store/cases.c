@@ -398,8 +398,7 @@ static bool same_value(const char *a, uint32_t alen, const char *b, uint32_t ble
 	return x == y && (x == 0 || memcmp(a, b, x) == 0);
 }
 
-static int drop_unchanged(store *st, MDB_txn *txn, const struct rec_header *h,
-                          struct case_rec *c)
+static int drop_unchanged(store *st, MDB_txn *txn, const struct rec_header *h, struct case_rec *c)
 {
 	struct case_rec cur;
 	bool items = false;

@@ -52,9 +52,12 @@
  * audit classes have no envelope in a case), its state in the top two bits
  * and its write counter below them. 28 bytes: one 32-byte pad block. With
  * the saver (TABLE_SAVER_BYTES), 69: three blocks, whoever saved. */
-enum { TABLE_FIRST = KC_IDENTITY, TABLE_LAST = KC_NOTES,
-       TABLE_BYTES = 4 * (TABLE_LAST - TABLE_FIRST + 1),
-       TABLE_SAVER_BYTES = TABLE_BYTES + 8 + 1 + ST_SAVER_MAX };
+enum {
+	TABLE_FIRST = KC_IDENTITY,
+	TABLE_LAST = KC_NOTES,
+	TABLE_BYTES = 4 * (TABLE_LAST - TABLE_FIRST + 1),
+	TABLE_SAVER_BYTES = TABLE_BYTES + 8 + 1 + ST_SAVER_MAX
+};
 #define COUNTER_MAX ((1u << 30) - 1)
 
 

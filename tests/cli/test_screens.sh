@@ -23,18 +23,26 @@ run_script() { # name user pass [options]
 		--script "$screens/$name.keys" 3<<<"$pass")
 }
 
-# with_colleague NAME JSON: run script NAME, and when it says ":signal
-# sig-ready", let kari save JSON to case 41 before it goes on (":wait sig-go").
+# with_colleague NAME JSON [options]: run script NAME, and when it says
+# ":signal sig-ready", let kari save JSON to case 41 before it goes on
+# (":wait sig-go"). The dialog says at what time kari saved: the clock in
+# its dumps becomes HH:MM, so that they compare.
 with_colleague() {
-	local pid
+	local pid name=$1 json=$2
+	shift 2
 	rm -f "$T/sig-ready" "$T/sig-go"
-	run_script "$1" ada "$ADMIN_PASS" &
+	run_script "$name" ada "$ADMIN_PASS" "$@" &
 	pid=$!
 	for _ in $(seq 300); do [ -f "$T/sig-ready" ] && break; sleep 0.1; done
-	echo "$2" | DB=$T/db-$1 as kari "kari's own passphrase" update 41 >/dev/null 2>&1 ||
+	echo "$json" | DB=$T/db-$name as kari "kari's own passphrase" update 41 >/dev/null 2>&1 ||
 		not_ok "the colleague's save"
 	touch "$T/sig-go"
 	wait $pid
+	local rc=$?
+	for got in "$T/$name"-*; do
+		[ -f "$got" ] && sed -i -E 's/(at|kl\.) [0-2][0-9]:[0-5][0-9] /\1 HH:MM /' "$got"
+	done
+	return $rc
 }
 
 compare() { # dump name
@@ -54,6 +62,7 @@ for keys in "$screens"/*.keys; do
 	cp -a "$DB" "$T/db-$name"
 	case $name in
 	conflict | conflicthelp) with_colleague "$name" '{"phone": "+4792222222"}' ;;
+	nb-conflict) with_colleague "$name" '{"phone": "+4792222222"}' --lang nb ;;
 	draftconflict) with_colleague "$name" '{"given_name": "Colleague"}' ;;
 	caseworker-*) run_script "$name" kari "kari's own passphrase" ;;
 	nb-*) run_script "$name" ada "$ADMIN_PASS" --lang nb ;;

@@ -36,20 +36,17 @@ static const char long_pass[] = "long passphrase one";
 
 static unsigned opens_bucket, opens_plain;
 
-int __real_keys_open_bucket(const keyring *kr, const struct keys_place *place,
-                            const uint8_t *env, size_t envlen, uint8_t *out, size_t outcap,
-                            size_t *outlen);
-int __wrap_keys_open_bucket(const keyring *kr, const struct keys_place *place,
-                            const uint8_t *env, size_t envlen, uint8_t *out, size_t outcap,
-                            size_t *outlen);
+int __real_keys_open_bucket(const keyring *kr, const struct keys_place *place, const uint8_t *env,
+                            size_t envlen, uint8_t *out, size_t outcap, size_t *outlen);
+int __wrap_keys_open_bucket(const keyring *kr, const struct keys_place *place, const uint8_t *env,
+                            size_t envlen, uint8_t *out, size_t outcap, size_t *outlen);
 int __real_keys_open(const keyring *kr, const struct keys_place *place, const uint8_t *env,
                      size_t envlen, uint8_t *out, size_t outcap, size_t *outlen);
 int __wrap_keys_open(const keyring *kr, const struct keys_place *place, const uint8_t *env,
                      size_t envlen, uint8_t *out, size_t outcap, size_t *outlen);
 
-int __wrap_keys_open_bucket(const keyring *kr, const struct keys_place *place,
-                            const uint8_t *env, size_t envlen, uint8_t *out, size_t outcap,
-                            size_t *outlen)
+int __wrap_keys_open_bucket(const keyring *kr, const struct keys_place *place, const uint8_t *env,
+                            size_t envlen, uint8_t *out, size_t outcap, size_t *outlen)
 {
 	opens_bucket++;
 	return __real_keys_open_bucket(kr, place, env, envlen, out, outcap, outlen);
@@ -372,17 +369,17 @@ static void test_saver_not_settable(void **state)
 	}
 	{
 		char buf[] = "given_name,saved_by\nZqxc,helga\n";
-		assert_int_equal(store_import(t.st, "cases.csv", buf, strlen(buf), IMPORT_CSV, false,
-		                              &ids, &n),
-		                 M_INPUT);
+		assert_int_equal(
+		    store_import(t.st, "cases.csv", buf, strlen(buf), IMPORT_CSV, false, &ids, &n),
+		    M_INPUT);
 		free(ids);
 		ids = NULL;
 	}
 	{
 		char buf[] = "given_name\nZqxc\n";
-		assert_int_equal(store_import(t.st, "cases.csv", buf, strlen(buf), IMPORT_CSV, false,
-		                              &ids, &n),
-		                 M_OK);
+		assert_int_equal(
+		    store_import(t.st, "cases.csv", buf, strlen(buf), IMPORT_CSV, false, &ids, &n),
+		    M_OK);
 		assert_int_equal(n, 1);
 		get(t.st, ids[0], &c);
 		assert_string_equal(c.saved_by, "admin"); /* who imported it */
