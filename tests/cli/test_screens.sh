@@ -5,6 +5,7 @@
 # UPDATE=1 rewrites the expected screens after a deliberate change.
 . "$(dirname "$0")/lib.sh"
 screens=$(cd "$(dirname "$0")/../screens" && pwd)
+PLANT=$(dirname "$GEN")/plant
 
 new_store
 "$GEN" --seed 3 --count 40 >"$T/cases.csv"
@@ -36,6 +37,10 @@ with_colleague() {
 	for _ in $(seq 300); do [ -f "$T/sig-ready" ] && break; sleep 0.1; done
 	echo "$json" | DB=$T/db-$name as kari "kari's own passphrase" update 41 >/dev/null 2>&1 ||
 		not_ok "the colleague's save"
+	# A save by a mappe that did not keep who saved.
+	[ "${UNSAVED:-0}" = 1 ] &&
+		{ "$PLANT" "$T/db-$name" kari unsaved 41 </dev/null 3<<<"kari's own passphrase" ||
+			not_ok "plant the save without a saver"; }
 	touch "$T/sig-go"
 	wait $pid
 	local rc=$?
@@ -63,6 +68,7 @@ for keys in "$screens"/*.keys; do
 	case $name in
 	conflict | conflicthelp) with_colleague "$name" '{"phone": "+4792222222"}' ;;
 	nb-conflict) with_colleague "$name" '{"phone": "+4792222222"}' --lang nb ;;
+	conflict-unknown) UNSAVED=1 with_colleague "$name" '{"phone": "+4792222222"}' ;;
 	draftconflict) with_colleague "$name" '{"given_name": "Colleague"}' ;;
 	caseworker-*) run_script "$name" kari "kari's own passphrase" ;;
 	nb-*) run_script "$name" ada "$ADMIN_PASS" --lang nb ;;
