@@ -488,6 +488,12 @@ struct case_rec {
 	uint32_t version;
 	int64_t created;
 	int64_t updated;
+	/* Who saved this version (the enrolled user of the session that made
+	 * it) and when; "" and 0 when unknown: a case last saved before mappe
+	 * kept it, or moved from format 4. Set by the store alone, read-only
+	 * everywhere else (no field: update and import cannot name it). */
+	char saved_by[64];
+	int64_t saved_at;
 	char *value[F_COUNT];
 	uint32_t len[F_COUNT];
 	bool locked[F_COUNT];
