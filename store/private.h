@@ -38,7 +38,9 @@
  *           list of records it signs; never at open or at a routine login.
  *   4 -> 5: the case counter gains a MAC under the record class. Keyed.
  *   5 -> 6: case records of format 5 (record.c); meta "migrate" u64 cursor
- *           while format-4 cases remain (migrate.c, mappe migrate). */
+ *           while format-4 cases remain (migrate.c, mappe migrate).
+ *   6 -> 7: class tables may hold who saved the case (save.c); nothing is
+ *           rewritten, the number only tells older binaries to stop. */
 /* The blind index's field (store.h: NID_FIELD) and the class it is read under. */
 #define NID_CLASS ((enum key_class)field_catalogue[NID_FIELD].cls)
 

@@ -312,7 +312,7 @@ bool store_memory_unlocked(void);
  * store_allow_upgrade before store_unlock, then store_upgrade, which calls
  * report for every user record it signs (the administrator checks the list:
  * a record planted in an old store would be signed too). */
-#define STORE_SCHEMA_CURRENT 6 /* the format this mappe writes (private.h: history) */
+#define STORE_SCHEMA_CURRENT 7 /* the format this mappe writes (private.h: history) */
 void store_allow_upgrade(store *st);
 uint32_t store_schema(const store *st);
 int store_upgrade(store *st, void (*report)(void *ctx, const char *name, enum key_role role),
