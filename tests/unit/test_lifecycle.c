@@ -33,7 +33,7 @@
 #include "tests/unit/open.h"
 
 static const struct store_options opts = {0, &fixture_kdf};
-static const char admin_pass[] = "admin passphrase one";
+static const char admin_pass[] = FIXTURE_ADMIN_PASS;
 static const char kari_pass[] = "kari passphrase one";
 static const char helga_pass[] = "helga passphrase one";
 static const char eve_pass[] = "eve passphrase one";
@@ -52,33 +52,6 @@ static int setup(void **state)
 	/* A child that died early must fail its test, not kill the runner. */
 	signal(SIGPIPE, SIG_IGN);
 	return keys_init() == KEYS_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return 0;
-}
-
-static int fx_setup(void **state)
-{
-	struct tstore *t = calloc(1, sizeof *t);
-
-	if (!t || ts_create(t, 0, "admin", admin_pass) != 0) {
-		free(t);
-		return -1;
-	}
-	*state = t;
-	return 0;
-}
-
-static int fx_teardown(void **state)
-{
-	struct tstore *t = *state;
-
-	ts_destroy(t);
-	free(t);
-	return 0;
 }
 
 /* ---- invented people ------------------------------------------------------ */
@@ -2062,7 +2035,7 @@ static void test_rotate_classes_damaged(void **state)
 	check_clean(t->st, 4);
 }
 
-#define FX(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+#define FX(fn) cmocka_unit_test_setup_teardown(fn, fixture_store_setup, fixture_store_teardown)
 
 int main(void)
 {
@@ -2080,5 +2053,5 @@ int main(void)
 	    FX(test_rotate_classes_damaged),
 	};
 
-	return cmocka_run_group_tests_name("lifecycle", tests, setup, teardown);
+	return cmocka_run_group_tests_name("lifecycle", tests, setup, NULL);
 }
