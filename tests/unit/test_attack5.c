@@ -22,14 +22,8 @@
 #include "tests/unit/fixture.h"
 #include "tests/unit/raw.h"
 
-static const char admin_pass[] = "admin passphrase one";
+static const char admin_pass[] = FIXTURE_ADMIN_PASS;
 static const char kari_pass[] = "kari passphrase one";
-
-static int setup(void **state)
-{
-	(void)state;
-	return keys_init() == KEYS_OK ? 0 : -1;
-}
 
 /* ---- raw access --------------------------------------------------------------- */
 
@@ -41,30 +35,6 @@ static size_t raw_value(store *st, enum store_db db, const void *k, size_t klen,
 
 	assert_true(raw_get(st, db, k, klen, out, cap, &n));
 	return n;
-}
-
-struct reports {
-	size_t n;
-	char all[4096];
-};
-
-static void collect(void *ctx, uint64_t id, const struct store_fault *what)
-{
-	struct reports *r = ctx;
-	size_t used = strlen(r->all);
-	char text[512];
-
-	r->n++;
-	store_fault_format(what, NULL, text, sizeof text);
-	snprintf(r->all + used, sizeof r->all - used, "[%llu] %s\n", (unsigned long long)id, text);
-}
-
-static int check(store *st, struct reports *r)
-{
-	size_t checked;
-
-	memset(r, 0, sizeof *r);
-	return store_check(st, collect, r, &checked);
 }
 
 static void set(struct case_rec *c, enum field_id f, const char *v)
@@ -285,5 +255,5 @@ int main(void)
 	    cmocka_unit_test(test_legacy_draft_note_read),
 	    cmocka_unit_test(test_placeholder_resized),
 	};
-	return cmocka_run_group_tests_name("attack5", tests, setup, NULL);
+	return cmocka_run_group_tests_name("attack5", tests, fixture_keys_setup, NULL);
 }
