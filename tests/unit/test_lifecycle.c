@@ -30,6 +30,7 @@
 #include "store/store.h"
 #include "tests/gen/synth.h"
 #include "tests/unit/fixture.h"
+#include "tests/unit/nid.h"
 #include "tests/unit/open.h"
 
 static const struct store_options opts = {0, &fixture_kdf};
@@ -55,37 +56,6 @@ static int setup(void **state)
 }
 
 /* ---- invented people ------------------------------------------------------ */
-
-/* A valid fødselsnummer for a date in the 1900s (mod-11 check digits). */
-static void make_nid(char out[12], unsigned day, unsigned month, unsigned yy, unsigned indiv)
-{
-	static const int w1[9] = {3, 7, 6, 1, 8, 9, 4, 5, 2};
-	static const int w2[10] = {5, 4, 3, 2, 7, 6, 5, 4, 3, 2};
-	char tmp[16];
-
-	for (;; indiv++) {
-		int s1 = 0, s2 = 0, k1, k2;
-
-		assert_true(indiv < 500);
-		snprintf(tmp, sizeof tmp, "%02u%02u%02u%03u", day % 100, month % 100, yy % 100,
-		         indiv % 1000);
-		for (int i = 0; i < 9; i++)
-			s1 += (tmp[i] - '0') * w1[i];
-		k1 = (11 - s1 % 11) % 11;
-		if (k1 == 10)
-			continue;
-		tmp[9] = (char)('0' + k1);
-		for (int i = 0; i < 10; i++)
-			s2 += (tmp[i] - '0') * w2[i];
-		k2 = (11 - s2 % 11) % 11;
-		if (k2 == 10)
-			continue;
-		tmp[10] = (char)('0' + k2);
-		tmp[11] = 0;
-		break;
-	}
-	memcpy(out, tmp, 12);
-}
 
 struct person {
 	const char *v[F_COUNT];
