@@ -35,7 +35,7 @@
 #include "tests/unit/open.h"
 
 static const struct store_options opts = {0, &fixture_kdf};
-static const char admin_pass[] = "admin passphrase one";
+static const char admin_pass[] = FIXTURE_ADMIN_PASS;
 #define ADMIN_PASSLEN (sizeof admin_pass - 1)
 
 /* ---- temporary stores (tests/unit/fixture.h) ------------------------------ */
@@ -43,18 +43,6 @@ static const char admin_pass[] = "admin passphrase one";
 static void store_fixture(struct tstore *t, size_t map_size)
 {
 	assert_int_equal(ts_create(t, map_size, "admin", admin_pass), 0);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return keys_init() == KEYS_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return 0;
 }
 
 static int fx_setup(void **state)
@@ -77,15 +65,6 @@ static int fx_setup_tiny(void **state)
 		return -1;
 	store_fixture(t, 64 << 10);
 	*state = t;
-	return 0;
-}
-
-static int fx_teardown(void **state)
-{
-	struct tstore *t = *state;
-
-	ts_destroy(t);
-	free(t);
 	return 0;
 }
 
@@ -2012,8 +1991,8 @@ static void test_search_index_locked_in_chunks(void **state)
 	ts_open(t);
 }
 
-#define FX(fn)      cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
-#define FX_TINY(fn) cmocka_unit_test_setup_teardown(fn, fx_setup_tiny, fx_teardown)
+#define FX(fn)      cmocka_unit_test_setup_teardown(fn, fx_setup, fixture_store_teardown)
+#define FX_TINY(fn) cmocka_unit_test_setup_teardown(fn, fx_setup_tiny, fixture_store_teardown)
 
 int main(void)
 {
@@ -2045,5 +2024,5 @@ int main(void)
 	    FX(test_search_index_locked_in_chunks),
 	};
 
-	return cmocka_run_group_tests_name("store", tests, setup, teardown);
+	return cmocka_run_group_tests_name("store", tests, fixture_keys_setup, NULL);
 }
