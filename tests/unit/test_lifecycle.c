@@ -1497,6 +1497,31 @@ static void raw_put(store *st, enum store_db db, const void *k, size_t klen, con
 	assert_int_equal(st_txn(st, true, put_txn, &put), M_OK);
 }
 
+/* A case's header as it was, to put back after a test damaged it. */
+struct header_copy {
+	uint8_t k[8];
+	uint8_t v[4096];
+	size_t len;
+};
+
+/* Flips bits of the last byte of case id's header MAC, as a writer of the
+ * file could; the header as it was in *was. */
+static void damage_header(store *st, uint64_t id, uint8_t flip, struct header_copy *was)
+{
+	uint8_t bad[sizeof was->v];
+
+	be64(was->k, id);
+	was->len = raw_get(st, DB_CASES, was->k, 8, was->v, sizeof was->v);
+	memcpy(bad, was->v, was->len);
+	bad[hdr5_mac_end(was->v) - 1] ^= flip;
+	raw_put(st, DB_CASES, was->k, 8, bad, was->len);
+}
+
+static void restore_header(store *st, const struct header_copy *was)
+{
+	raw_put(st, DB_CASES, was->k, 8, was->v, was->len);
+}
+
 struct check_log {
 	size_t n;
 	uint64_t id[8];
@@ -1600,8 +1625,8 @@ static void test_rotation_damaged_case(void **state)
 	struct case_rec c;
 	struct check_log log = {0};
 	struct store_key_status ks[KC_COUNT];
-	uint8_t orig[4096], bad[4096], k[8];
-	size_t nsaved, hlen, rotated, kept, checked = 0;
+	struct header_copy was;
+	size_t nsaved, rotated, kept, checked = 0;
 	key_classes held = 0, back;
 	keyring *kr = NULL;
 	static const char note[] = "Zqxlife note: a phone call";
@@ -1628,11 +1653,7 @@ static void test_rotation_damaged_case(void **state)
 		assert_int_equal(keyring_add_grant(kr, saved[i].cls, saved[i].epoch, saved[i].g),
 		                 KEYS_OK);
 
-	be64(k, damaged);
-	hlen = raw_get(t->st, DB_CASES, k, 8, orig, sizeof orig);
-	memcpy(bad, orig, hlen);
-	bad[hdr5_mac_end(orig) - 1] ^= 0x01; /* the last byte of the MAC */
-	raw_put(t->st, DB_CASES, k, 8, bad, hlen);
+	damage_header(t->st, damaged, 0x01, &was);
 
 	assert_int_equal(store_user_revoke(t->st, "eve", &held, NULL), M_OK);
 	back = rotate_each(t->st, held, damaged);
@@ -1712,7 +1733,7 @@ static void test_rotation_damaged_case(void **state)
 
 	/* Repaired (the header as it was): the same command finishes, and the
 	 * old keys are deleted. */
-	raw_put(t->st, DB_CASES, k, 8, orig, hlen);
+	restore_header(t->st, &was);
 	assert_int_equal(rotate_each(t->st, back, damaged), 0);
 	assert_int_equal(store_key_status(t->st, ks), M_OK);
 	for (unsigned cl = 0; cl < KC_COUNT; cl++) {
@@ -1753,8 +1774,7 @@ static void test_rotation_damaged_interrupted(void **state)
 {
 	struct tstore *t = *state;
 	uint64_t ids[NRESUME];
-	uint8_t orig[4096], bad[4096], k[8];
-	size_t hlen;
+	struct header_copy was;
 	struct store_rotation r;
 	struct rows rs;
 
@@ -1763,11 +1783,7 @@ static void test_rotation_damaged_interrupted(void **state)
 		person(&p, 100 + i);
 		ids[i] = insert_person(t->st, &p);
 	}
-	be64(k, ids[1]);
-	hlen = raw_get(t->st, DB_CASES, k, 8, orig, sizeof orig);
-	memcpy(bad, orig, hlen);
-	bad[hdr5_mac_end(orig) - 1] ^= 0x04;
-	raw_put(t->st, DB_CASES, k, 8, bad, hlen);
+	damage_header(t->st, ids[1], 0x04, &was);
 
 	interrupt_rotation(t, KC_CONTACT); /* three batches of one: cases 1 to 3 */
 	assert_int_equal(ts_unlock(t, "admin", admin_pass), M_OK);
@@ -1793,7 +1809,7 @@ static void test_rotation_damaged_interrupted(void **state)
 	}
 	rows_free(&rs);
 
-	raw_put(t->st, DB_CASES, k, 8, orig, hlen);
+	restore_header(t->st, &was);
 	assert_int_equal(store_rotate(t->st, KC_CONTACT, 1, NULL, NULL), M_OK);
 	assert_int_equal(store_rotation_get(t->st, KC_CONTACT, &r), M_OK);
 	assert_false(r.active);
@@ -1967,8 +1983,7 @@ static void test_rotate_classes_damaged(void **state)
 	struct tstore *t = *state;
 	uint64_t ids[4];
 	uint32_t want[KC_COUNT];
-	uint8_t orig[4096], bad[4096], k[8];
-	size_t hlen;
+	struct header_copy was;
 	const key_classes expect_back = BIT(KC_RECORD) | BIT(KC_IDENTITY) | BIT(KC_CONTACT) |
 	                                BIT(KC_PROGRAMME) | BIT(KC_HEALTH) | BIT(KC_PROTECTED);
 
@@ -1977,11 +1992,7 @@ static void test_rotate_classes_damaged(void **state)
 		person(&p, 70 + i);
 		ids[i] = insert_person(t->st, &p);
 	}
-	be64(k, ids[1]);
-	hlen = raw_get(t->st, DB_CASES, k, 8, orig, sizeof orig);
-	memcpy(bad, orig, hlen);
-	bad[hdr5_mac_end(orig) - 1] ^= 0x80;
-	raw_put(t->st, DB_CASES, k, 8, bad, hlen);
+	damage_header(t->st, ids[1], 0x80, &was);
 	for (unsigned cl = 0; cl < KC_COUNT; cl++)
 		want[cl] = 2;
 
@@ -1995,7 +2006,7 @@ static void test_rotate_classes_damaged(void **state)
 		expect_epochs(t->st, want);
 		assert_true(plan_left(t->st));
 	}
-	raw_put(t->st, DB_CASES, k, 8, orig, hlen);
+	restore_header(t->st, &was);
 	struct damaged_log none = {0, ids[1], true};
 	assert_int_equal(store_rotate_classes(t->st, ALL_CLASSES, 2, NULL, on_damaged, &none),
 	                 M_OK);
