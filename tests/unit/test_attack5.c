@@ -20,6 +20,7 @@
 #include "store/private.h"
 #include "store/store.h"
 #include "tests/unit/fixture.h"
+#include "tests/unit/hdr5.h"
 #include "tests/unit/raw.h"
 
 static const char admin_pass[] = FIXTURE_ADMIN_PASS;
@@ -186,29 +187,6 @@ static void test_legacy_draft_note_read(void **state)
 
 /* ---- a placeholder is the empty bucket -------------------------------------------- */
 
-/* Offset of class c's envelope inside a case value (its length, *len, a
- * varint of *k bytes, comes first). */
-static size_t class_at(const uint8_t *v, size_t vlen, enum key_class c, uint32_t *len, size_t *k)
-{
-	size_t p = 31 + v[30];
-
-	assert_int_equal(v[0], HDR_FORMAT5);
-	p += 2 + rd16(v + p) + KEYS_MAC_BYTES;
-	while (p < vlen) {
-		uint32_t n;
-		size_t kk = st_len_get(v + p, vlen - p, &n);
-		assert_true(kk > 0 && p + kk + n <= vlen);
-		if (rd16(v + p + kk + 6) == c) {
-			*len = n;
-			*k = kk;
-			return p;
-		}
-		p += kk + n;
-	}
-	fail_msg("no envelope of class %u", c);
-	return 0;
-}
-
 /* A placeholder is not authenticated (its writer held no key to seal it)
  * and lies outside the header MAC: someone with no key at all grew a
  * caseworker's health placeholder to the size of a long health record,
@@ -228,7 +206,7 @@ static void test_placeholder_resized(void **state)
 	one_case(&t, "karin", kari_pass);
 	be64(k, 1);
 	vlen = raw_value(t.st, DB_CASES, k, 8, v, sizeof v);
-	at = class_at(v, vlen, KC_HEALTH, &len, &kl);
+	at = hdr5_class_at(v, vlen, KC_HEALTH, &len, &kl);
 	assert_int_equal(len, keys_bucket_envelope_size(0, st_class_floor(KC_HEALTH)));
 	/* The same header, random bytes behind it: 1 KiB more. */
 	assert_true(vlen + grow + 4 <= sizeof w);

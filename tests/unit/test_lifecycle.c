@@ -30,6 +30,7 @@
 #include "store/store.h"
 #include "tests/gen/synth.h"
 #include "tests/unit/fixture.h"
+#include "tests/unit/hdr5.h"
 #include "tests/unit/nid.h"
 #include "tests/unit/open.h"
 
@@ -205,15 +206,6 @@ static void rows_load(store *st, enum store_db db, struct rows *rs)
 	memset(rs, 0, sizeof *rs);
 	rs->db = db;
 	assert_int_equal(st_txn(st, false, rows_txn, rs), M_OK);
-}
-
-/* Where a format-5 case value's MAC ends (record.c): after the clear
- * header and the sealed class table. */
-static size_t hdr5_mac_end(const uint8_t *v)
-{
-	size_t p = 31 + v[30];
-
-	return p + 2 + rd16(v + p) + KEYS_MAC_BYTES;
 }
 
 /* Every class envelope inside the cases' values, as rows keyed

@@ -31,6 +31,7 @@
 #include "store/private.h"
 #include "store/store.h"
 #include "tests/unit/fixture.h"
+#include "tests/unit/hdr5.h"
 #include "tests/unit/nid.h"
 #include "tests/unit/open.h"
 
@@ -215,11 +216,11 @@ struct raw {
  * u32 length prefix, at the place of the class among st_case_classes. */
 static size_t class_at(const uint8_t *v, size_t len, int cls)
 {
-	size_t p = 31 + v[30];
 	key_classes all = st_case_classes();
+	size_t p;
 
 	assert_int_equal(v[0], HDR_FORMAT5);
-	p += 2 + rd16(v + p) + KEYS_MAC_BYTES;
+	p = hdr5_mac_end(v);
 	for (int c = 0; c < cls; c++)
 		if (all & (1u << c)) {
 			uint32_t n;
