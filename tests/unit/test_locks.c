@@ -112,8 +112,9 @@ static pid_t hold(const char *dir, int (*take)(const char *dir), bool stop)
 	return pid;
 }
 
-/* The write gate, through the child's own descriptor of data.mdb. */
-static int take_gate(const char *dir)
+/* The write gate, through this process's own descriptor of data.mdb; cmd:
+ * F_SETLKW waits for it, F_SETLK does not. */
+static int lock_gate(const char *dir, int cmd)
 {
 	char path[256];
 	struct flock l = {
@@ -122,7 +123,12 @@ static int take_gate(const char *dir)
 
 	snprintf(path, sizeof path, "%s/data.mdb", dir);
 	fd = open(path, O_RDWR);
-	return fd < 0 || fcntl(fd, F_SETLKW, &l) != 0 ? -1 : 0;
+	return fd < 0 || fcntl(fd, cmd, &l) != 0 ? -1 : 0;
+}
+
+static int take_gate(const char *dir)
+{
+	return lock_gate(dir, F_SETLKW);
 }
 
 static pid_t hold_gate(const char *dir, bool stop)
@@ -137,16 +143,8 @@ static bool gate_free(const char *dir)
 	int status;
 
 	assert_true(pid >= 0);
-	if (pid == 0) {
-		char path[256];
-		struct flock l = {
-		    .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = ST_WRITE_GATE, .l_len = 1};
-		int fd;
-
-		snprintf(path, sizeof path, "%s/data.mdb", dir);
-		fd = open(path, O_RDWR);
-		_exit(fd >= 0 && fcntl(fd, F_SETLK, &l) == 0 ? 0 : 1);
-	}
+	if (pid == 0)
+		_exit(lock_gate(dir, F_SETLK) == 0 ? 0 : 1);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
