@@ -30,50 +30,6 @@ int st_case_ids(store *st, MDB_txn *txn, uint64_t from, uint64_t *ids, size_t ca
 	return rc == 0 || rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "cases");
 }
 
-int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out, const bool *want)
-{
-	struct rec_header h = {0};
-	/* The active epochs as of this transaction: st_open_env compares each
-	 * envelope's epoch with them, and a rotation may have run since unlock. */
-	int rc = st_load_epochs(st, txn);
-
-	if (rc || (rc = st_hdr_read(st, txn, id, &h)))
-		return rc;
-	case_reset(out);
-	out->id = id;
-	out->version = h.version;
-	out->created = h.created;
-	out->updated = h.updated;
-	out->notes = h.notes;
-	if (st_case_store_value(out, F_status, status_name(h.status),
-	                        strlen(status_name(h.status))) ||
-	    st_case_store_value(out, F_caseworker, h.caseworker, strlen(h.caseworker)))
-		return st_err(st, NOMEM);
-	/* Every field of a class the user cannot open is locked, whether or
-	 * not it holds a value: that a person has a protected address or a
-	 * health note is itself what the class protects. */
-	for (int f = 0; f < F_COUNT; f++) {
-		enum key_class c = field_catalogue[f].cls;
-		out->locked[f] = c != KC_NONE && !keyring_has(st->kr, c, st->epoch[c]);
-	}
-	if (h.format == HDR_FORMAT5)
-		return st_case5_read(st, txn, id, &h, out, want);
-	for (unsigned i = 0; i < h.nfields; i++) {
-		int f = field_by_number(h.f[i].number);
-
-		if (f < 0 || !h.f[i].present || (want && !want[f]))
-			continue;
-		rc = st_read_field_into(st, txn, id, &h.f[i], out, (enum field_id)f);
-		if (rc == M_AUTH) {
-			out->locked[f] = true;
-			continue;
-		}
-		if (rc)
-			return rc;
-	}
-	return M_OK;
-}
-
 struct get_ctx {
 	uint64_t id;
 	struct case_rec *c;
@@ -251,6 +207,15 @@ int case_insert_txn(store *st, MDB_txn *txn, struct case_rec *c, uint64_t *id_ou
 	return M_OK;
 }
 
+void st_saved_now(const store *st, struct rec_header *h)
+{
+	size_t n = strnlen(st->user, ST_SAVER_MAX);
+
+	memcpy(h->saved_by, st->user, n);
+	h->saved_by[n] = 0;
+	h->saved_at = h->updated;
+}
+
 int st_case_insert_at(store *st, MDB_txn *txn, struct case_rec *c, uint64_t id)
 {
 	struct rec_header h = {0};
@@ -269,6 +234,7 @@ int st_case_insert_at(store *st, MDB_txn *txn, struct case_rec *c, uint64_t id)
 	h.version = 1;
 	h.created = h.updated = st_now();
 	snprintf(h.caseworker, sizeof h.caseworker, "%s", st->user);
+	st_saved_now(st, &h);
 	for (int f = 0; f < F_COUNT; f++)
 		if (field_catalogue[f].cls == KC_NONE && c->value[f] &&
 		    (rc = set_clear_field(st, &h, c, (enum field_id)f)))
@@ -277,6 +243,8 @@ int st_case_insert_at(store *st, MDB_txn *txn, struct case_rec *c, uint64_t id)
 		return rc;
 	c->id = id;
 	c->version = h.version;
+	memcpy(c->saved_by, h.saved_by, sizeof h.saved_by);
+	c->saved_at = h.saved_at;
 	return M_OK;
 }
 
@@ -376,7 +344,7 @@ static bool same_value(const char *a, uint32_t alen, const char *b, uint32_t ble
 	return x == y && (x == 0 || memcmp(a, b, x) == 0);
 }
 
-static int drop_unchanged(store *st, MDB_txn *txn, struct case_rec *c)
+static int drop_unchanged(store *st, MDB_txn *txn, const struct rec_header *h, struct case_rec *c)
 {
 	struct case_rec cur;
 	bool items = false;
@@ -388,7 +356,7 @@ static int drop_unchanged(store *st, MDB_txn *txn, struct case_rec *c)
 		for (int f = 0; !items && f < I_COUNT; f++)
 			items = c->items[i].id && !c->items[i].removed && c->items[i].dirty[f];
 	case_init(&cur);
-	rc = case_read_txn(st, txn, c->id, &cur, items ? NULL : c->dirty);
+	rc = st_case_fill(st, txn, c->id, h, &cur, items ? NULL : c->dirty);
 	for (int f = 0; rc == M_OK && f < F_COUNT; f++)
 		if (c->dirty[f] && !cur.locked[f] &&
 		    same_value(c->value[f], c->len[f], cur.value[f], cur.len[f]))
@@ -407,7 +375,7 @@ static int drop_unchanged(store *st, MDB_txn *txn, struct case_rec *c)
 	return rc;
 }
 
-static int update_txn(store *st, MDB_txn *txn, void *vctx)
+static int update_cached(store *st, MDB_txn *txn, void *vctx)
 {
 	struct update_ctx *ctx = vctx;
 	struct case_rec *c = ctx->c;
@@ -425,7 +393,7 @@ static int update_txn(store *st, MDB_txn *txn, void *vctx)
 		return st_err(st, CASE_NEEDS_MIGRATE, .record = c->id);
 	/* A caseworker given as it is (show's output fed back) is no change,
 	 * even after that user was revoked. */
-	if ((rc = drop_unchanged(st, txn, c)) || (rc = caseworker_check(st, txn, c)) ||
+	if ((rc = drop_unchanged(st, txn, &h, c)) || (rc = caseworker_check(st, txn, c)) ||
 	    (rc = st_case_rules(st, txn, c, h.status)))
 		return rc;
 	if (h.format == HDR_FORMAT5) {
@@ -442,10 +410,13 @@ static int update_txn(store *st, MDB_txn *txn, void *vctx)
 			return M_OK;
 		h.version++;
 		h.updated = st_now();
+		st_saved_now(st, &h);
 		if ((rc = st_case5_write(st, txn, c->id, &h, c, false)))
 			return rc;
 		c->version = h.version;
 		c->updated = h.updated;
+		memcpy(c->saved_by, h.saved_by, sizeof h.saved_by);
+		c->saved_at = h.saved_at;
 		return M_OK;
 	}
 	for (int f = 0; f < F_COUNT; f++) {
@@ -469,6 +440,22 @@ static int update_txn(store *st, MDB_txn *txn, void *vctx)
 	c->version = h.version;
 	c->updated = h.updated;
 	return M_OK;
+}
+
+/* The header is read once, and each class once (st_class_open's cache):
+ * comparing the values given with the stored ones, the lists' and the
+ * blind index's look at them and the rebuild of the changed classes share
+ * one decryption. */
+static int update_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct update_ctx *ctx = vctx;
+	struct class_cache cache;
+	int rc;
+
+	st_cache_begin(st, &cache, ctx->c->id);
+	rc = update_cached(st, txn, vctx);
+	st_cache_end(st);
+	return rc;
 }
 
 int store_case_update(store *st, struct case_rec *c, uint32_t expect_version)

@@ -132,8 +132,9 @@ void st_scratch_free(store *st)
 {
 	keys_secure_free(st->scratch);
 	keys_secure_free(st->build);
-	st->scratch = st->build = NULL;
-	st->scratch_cap = st->build_cap = 0;
+	keys_secure_free(st->kept);
+	st->scratch = st->build = st->kept = NULL;
+	st->scratch_cap = st->build_cap = st->kept_cap = 0;
 }
 /* ---- the gates: bounded waits for another process's locks --------------- */
 

@@ -44,7 +44,9 @@
  *           list of records it signs; never at open or at a routine login.
  *   4 -> 5: the case counter gains a MAC under the record class. Keyed.
  *   5 -> 6: case records of format 5 (record.c); meta "migrate" u64 cursor
- *           while format-4 cases remain (migrate.c, mappe migrate). */
+ *           while format-4 cases remain (migrate.c, mappe migrate).
+ *   6 -> 7: class tables may hold who saved the case (save.c); nothing is
+ *           rewritten, the number only tells older binaries to stop. */
 /* The blind index's field (store.h: NID_FIELD) and the class it is read under. */
 #define NID_CLASS ((enum key_class)field_catalogue[NID_FIELD].cls)
 
@@ -96,6 +98,11 @@ struct store {
 	size_t scratch_cap;
 	void *build; /* secure memory reused for building plaintexts (st_build) */
 	size_t build_cap;
+	/* While an update's transaction runs: the class plaintexts it opened
+	 * (st_class_open), kept in `kept` (secure memory reused like scratch). */
+	struct class_cache *cache;
+	void *kept;
+	size_t kept_cap;
 	bool legacy; /* meta "migrate": format-4 cases may remain (st_load_epochs) */
 	bool nid_checked; /* the import in this transaction checked duplicates set-wise */
 	bool yield_writers; /* a rotation or migration: let waiting writers go first */
@@ -242,6 +249,10 @@ size_t st_class_floor(enum key_class c);
 size_t st_len_put(uint8_t *p, uint32_t v);
 size_t st_len_get(const uint8_t *p, size_t avail, uint32_t *v);
 
+/* The longest user name (store_user_name_valid_n): a saver's room in the
+ * class table. */
+#define ST_SAVER_MAX 32
+
 struct hdr_field {
 	uint16_t number;
 	uint32_t counter;
@@ -266,6 +277,10 @@ struct rec_header {
 	int64_t created, updated;
 	uint32_t notes;
 	char caseworker[64];
+	/* Format 5: who saved this version and when, in the sealed class
+	 * table (record.c); "" and 0 when unknown. */
+	char saved_by[ST_SAVER_MAX + 1];
+	int64_t saved_at;
 	struct class_slot slot[KC_COUNT]; /* format 5 */
 	bool append; /* a new case above every id: st_hdr_write appends (full pages) */
 	uint16_t nfields;                 /* format 4 */
@@ -302,6 +317,22 @@ int st_hdr5_encode(store *st, uint64_t id, const struct rec_header *h, uint8_t *
  * M_AUTH without the key; M_INTEGRITY when it does not authenticate. */
 int st_class_open(store *st, uint64_t id, const struct rec_header *h, enum key_class c,
                   const uint8_t **pt, size_t *n);
+/* An update compares the values it was given with the stored ones, then
+ * rebuilds the classes that changed (and the blind index and lists look at
+ * theirs): each class is decrypted once for all of them. With st->cache set
+ * to one (st_cache_begin), st_class_open keeps a copy of every class of
+ * case `id` it opens and hands it out again for the same envelope (same
+ * bytes: same plaintext), until st_cache_end wipes it. */
+struct class_cache {
+	uint64_t id;
+	bool have[KC_COUNT];
+	/* In st->kept at at[c]: the plaintext (n[c] bytes), then a copy of
+	 * the envelope it came from (envlen[c]). */
+	size_t at[KC_COUNT], n[KC_COUNT], envlen[KC_COUNT];
+	size_t used;
+};
+void st_cache_begin(store *st, struct class_cache *cache, uint64_t id);
+void st_cache_end(store *st);
 /* Seal plaintext pt as class c's new envelope (counter + 1, active epoch)
  * into a malloc'd buffer that *owned receives; the slot points at it. */
 int st_class_seal(store *st, uint64_t id, struct rec_header *h, enum key_class c,
@@ -439,6 +470,10 @@ int st_rotate_drafts(store *st, MDB_txn *txn, enum key_class c, uint32_t to);
 
 /* cases.c, nid.c, rec.c and items.c, shared with import.c and search.c */
 int case_insert_txn(store *st, MDB_txn *txn, struct case_rec *c, uint64_t *id_out);
+/* The acting user saved this version, at h->updated: the class table
+ * records it (a new version of a case: insert and update, never a note, a
+ * rotation or a migration, which make no version of their own). */
+void st_saved_now(const store *st, struct rec_header *h);
 /* Insert at id, which must be free (the caller moves the counter past it). */
 int st_case_insert_at(store *st, MDB_txn *txn, struct case_rec *c, uint64_t id);
 /* rec.c: room for need more bytes in the case's arena (0, or -1 without
@@ -463,5 +498,8 @@ int nid_lookup_txn(store *st, MDB_txn *txn, const char *nid, size_t len, uint64_
                    size_t cap, size_t *n);
 int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out,
                   const bool *want);
+/* case_read_txn from a header already read in this transaction (record.c). */
+int st_case_fill(store *st, MDB_txn *txn, uint64_t id, const struct rec_header *h,
+                 struct case_rec *out, const bool *want);
 
 #endif

@@ -10,10 +10,19 @@
  *
  * The table is an envelope under the record class (which every user holds)
  * of, per class from identity to notes, a u32: state (enum slot_state) in
- * the top two bits, the write counter below. It
- * is sealed so that the file does not show which classes were written by
- * someone holding their key, or how often: that a case has a protected
- * address or health data is itself what those classes protect. The MAC
+ * the top two bits, the write counter below; then, in a table written since
+ * mappe records it, who saved the version and when:
+ *
+ *   i64 saved at | u8 length | user name, zero-padded to ST_SAVER_MAX
+ *
+ * (a table without it, as every format-5 case had before, reads as saved
+ * by someone unknown). It is sealed so that the file does not show which
+ * classes were written by someone holding their key, or how often: that a
+ * case has a protected address or health data is itself what those
+ * classes protect. The saver is sealed for the same reason: that a health
+ * worker saved a case last says it has health data, and who changed whose
+ * case when is the audit log's, sealed too. Padded to a fixed length, the
+ * name's length does not show either. The MAC
  * (record class) covers everything before it, so a header edited, a table
  * swapped in from another case or an older write, fails.
  *
@@ -41,9 +50,14 @@
 
 /* The class table: a u32 per class from identity to notes (the record and
  * audit classes have no envelope in a case), its state in the top two bits
- * and its write counter below them. 28 bytes: one 32-byte pad block. */
-enum { TABLE_FIRST = KC_IDENTITY, TABLE_LAST = KC_NOTES,
-       TABLE_BYTES = 4 * (TABLE_LAST - TABLE_FIRST + 1) };
+ * and its write counter below them. 28 bytes: one 32-byte pad block. With
+ * the saver (TABLE_SAVER_BYTES), 69: three blocks, whoever saved. */
+enum {
+	TABLE_FIRST = KC_IDENTITY,
+	TABLE_LAST = KC_NOTES,
+	TABLE_BYTES = 4 * (TABLE_LAST - TABLE_FIRST + 1),
+	TABLE_SAVER_BYTES = TABLE_BYTES + 8 + 1 + ST_SAVER_MAX
+};
 #define COUNTER_MAX ((1u << 30) - 1)
 
 
@@ -140,9 +154,10 @@ int st_class_each(const uint8_t *pt, size_t n,
 int st_hdr5_encode(store *st, uint64_t id, const struct rec_header *h, uint8_t **out,
                    size_t *outlen)
 {
-	size_t cw = strlen(h->caseworker), tcap = keys_envelope_size(TABLE_BYTES), need, p = 0,
-	       tlen;
-	uint8_t table[TABLE_BYTES], *b;
+	size_t cw = strlen(h->caseworker), sv = strnlen(h->saved_by, sizeof h->saved_by),
+	       tbytes = sv ? TABLE_SAVER_BYTES : TABLE_BYTES, tcap = keys_envelope_size(tbytes),
+	       need, p = 0, tlen;
+	uint8_t table[TABLE_SAVER_BYTES] = {0}, *b;
 
 	need = 31 + cw + 2 + tcap + KEYS_MAC_BYTES;
 	for (unsigned c = 0; c < KC_COUNT; c++)
@@ -165,8 +180,17 @@ int st_hdr5_encode(store *st, uint64_t id, const struct rec_header *h, uint8_t *
 		be32(table + 4 * (size_t)(c - TABLE_FIRST),
 		     sl->state ? (uint32_t)sl->state << 30 | sl->counter : 0);
 	}
+	if (sv) {
+		if (sv > ST_SAVER_MAX) {
+			free(b);
+			return st_err(st, HEADER_MALFORMED, .record = id);
+		}
+		be64(table + TABLE_BYTES, (uint64_t)h->saved_at);
+		table[TABLE_BYTES + 8] = (uint8_t)sv;
+		memcpy(table + TABLE_BYTES + 9, h->saved_by, sv);
+	}
 	const struct keys_place tplace = {id, PLACE_TABLE, h->version};
-	if (keys_seal(st->kr, KC_RECORD, h->epoch, &tplace, table, sizeof table, b + p + 2, tcap,
+	if (keys_seal(st->kr, KC_RECORD, h->epoch, &tplace, table, tbytes, b + p + 2, tcap,
 	              &tlen) != KEYS_OK) {
 		free(b);
 		return st_err(st, NEED_RECORD_KEY);
@@ -197,7 +221,7 @@ int st_hdr5_decode(store *st, uint64_t id, const uint8_t *b, size_t len, struct 
                    bool verify)
 {
 	size_t p = 31, cw, tlen, n;
-	uint8_t table[TABLE_BYTES + KEYS_ENVELOPE_PAD];
+	uint8_t table[TABLE_SAVER_BYTES + KEYS_ENVELOPE_PAD];
 	int rc;
 
 	if (len < 31 || b[0] != HDR_FORMAT5)
@@ -227,10 +251,24 @@ int st_hdr5_decode(store *st, uint64_t id, const uint8_t *b, size_t len, struct 
 		return st_err(st, HEADER_FORGED, .record = id);
 	p += KEYS_MAC_BYTES;
 	const struct keys_place tplace = {id, PLACE_TABLE, h->version};
-	if (tlen != keys_envelope_size(TABLE_BYTES) ||
+	if ((tlen != keys_envelope_size(TABLE_BYTES) &&
+	     tlen != keys_envelope_size(TABLE_SAVER_BYTES)) ||
 	    keys_open(st->kr, &tplace, tenv, tlen, table, sizeof table, &n) != KEYS_OK ||
-	    n != TABLE_BYTES)
+	    (n != TABLE_BYTES && n != TABLE_SAVER_BYTES))
 		return st_err(st, CLASS_TABLE_FORGED, .record = id);
+	h->saved_at = 0;
+	h->saved_by[0] = 0;
+	if (n == TABLE_SAVER_BYTES) {
+		size_t sv = table[TABLE_BYTES + 8];
+		/* Authenticated, but held to what a user name can be all the
+		 * same: the screens print it. */
+		if (sv == 0 || sv > ST_SAVER_MAX ||
+		    !store_user_name_valid_n((const char *)table + TABLE_BYTES + 9, sv))
+			return st_err(st, CLASS_TABLE_FORGED, .record = id);
+		h->saved_at = (int64_t)rd64(table + TABLE_BYTES);
+		memcpy(h->saved_by, table + TABLE_BYTES + 9, sv);
+		h->saved_by[sv] = 0;
+	}
 	for (unsigned c = 0; c < KC_COUNT; c++) {
 		struct class_slot *s = &h->slot[c];
 		uint32_t w = c >= TABLE_FIRST && c <= TABLE_LAST
@@ -280,6 +318,72 @@ int st_class_damaged(store *st, uint64_t id, enum key_class c)
 	return st_err(st, CLASS_FORGED, .record = id, .cls = c);
 }
 
+void st_cache_begin(store *st, struct class_cache *cache, uint64_t id)
+{
+	memset(cache, 0, sizeof *cache);
+	cache->id = id;
+	st->cache = cache;
+}
+
+void st_cache_end(store *st)
+{
+	if (st->cache && st->kept)
+		keys_wipe(st->kept, st->cache->used);
+	st->cache = NULL;
+}
+
+/* The plaintext *pt (n bytes, in scratch) of envelope s of class c: kept
+ * in the cache, followed by a copy of the envelope to know it again by.
+ * Without room it is simply not kept. */
+static void cache_put(store *st, uint64_t id, const struct class_slot *s, enum key_class c,
+                      const uint8_t *pt, size_t n)
+{
+	struct class_cache *k = st->cache;
+
+	size_t need = n + s->len;
+
+	if (!k || k->id != id || k->have[c])
+		return;
+	if (k->used + need > st->kept_cap) {
+		size_t cap = st->kept_cap ? st->kept_cap : 4096;
+		while (cap < k->used + need)
+			cap *= 2;
+		uint8_t *p = keys_secure_alloc(cap);
+		if (!p)
+			return;
+		if (st->kept)
+			memcpy(p, st->kept, k->used);
+		keys_secure_free(st->kept);
+		st->kept = p;
+		st->kept_cap = cap;
+	}
+	memcpy((uint8_t *)st->kept + k->used, pt, n);
+	memcpy((uint8_t *)st->kept + k->used + n, s->env, s->len);
+	k->have[c] = true;
+	k->at[c] = k->used;
+	k->n[c] = n;
+	k->envlen[c] = s->len;
+	k->used += need;
+}
+
+/* The kept plaintext of envelope s, copied into scratch (callers wipe what
+ * st_class_open gives them), or NULL. */
+static const uint8_t *cache_get(store *st, uint64_t id, const struct class_slot *s,
+                                enum key_class c, size_t *n)
+{
+	struct class_cache *k = st->cache;
+	uint8_t *buf;
+
+	if (!k || k->id != id || !k->have[c] || k->envlen[c] != s->len ||
+	    memcmp((uint8_t *)st->kept + k->at[c] + k->n[c], s->env, s->len) != 0)
+		return NULL;
+	if (!(buf = st_scratch(st, k->n[c] ? k->n[c] : 1)))
+		return NULL;
+	memcpy(buf, (uint8_t *)st->kept + k->at[c], k->n[c]);
+	*n = k->n[c];
+	return buf;
+}
+
 int st_class_open(store *st, uint64_t id, const struct rec_header *h, enum key_class c,
                   const uint8_t **pt, size_t *n)
 {
@@ -294,6 +398,8 @@ int st_class_open(store *st, uint64_t id, const struct rec_header *h, enum key_c
 		return st_class_damaged(st, id, c);
 	if (s->state != SLOT_SEALED)
 		return keyring_has(st->kr, c, s->state ? epoch : st->epoch[c]) ? M_OK : M_AUTH;
+	if ((*pt = cache_get(st, id, s, c, n)))
+		return M_OK;
 	if (!(buf = st_scratch(st, s->len)))
 		return st_err(st, NOMEM);
 	const struct keys_place place = {id, PLACE_CLASS(c), s->counter};
@@ -302,6 +408,7 @@ int st_class_open(store *st, uint64_t id, const struct rec_header *h, enum key_c
 		return M_AUTH;
 	if (rc)
 		return st_class_damaged(st, id, c);
+	cache_put(st, id, s, c, buf, *n);
 	*pt = buf;
 	return M_OK;
 }
@@ -805,4 +912,61 @@ int st_read_field_into(store *st, MDB_txn *txn, uint64_t id, const struct hdr_fi
 	c->len[f] = (uint32_t)len;
 	c->arena_used += len + 1;
 	return M_OK;
+}
+
+/* ---- a whole case, read -------------------------------------------------- */
+
+/* Case id into out from its header h, read in this transaction. */
+int st_case_fill(store *st, MDB_txn *txn, uint64_t id, const struct rec_header *h,
+                 struct case_rec *out, const bool *want)
+{
+	int rc;
+
+	case_reset(out);
+	out->id = id;
+	out->version = h->version;
+	out->created = h->created;
+	out->updated = h->updated;
+	memcpy(out->saved_by, h->saved_by, sizeof h->saved_by);
+	out->saved_at = h->saved_at;
+	out->notes = h->notes;
+	if (st_case_store_value(out, F_status, status_name(h->status),
+	                        strlen(status_name(h->status))) ||
+	    st_case_store_value(out, F_caseworker, h->caseworker, strlen(h->caseworker)))
+		return st_err(st, NOMEM);
+	/* Every field of a class the user cannot open is locked, whether or
+	 * not it holds a value: that a person has a protected address or a
+	 * health note is itself what the class protects. */
+	for (int f = 0; f < F_COUNT; f++) {
+		enum key_class c = field_catalogue[f].cls;
+		out->locked[f] = c != KC_NONE && !keyring_has(st->kr, c, st->epoch[c]);
+	}
+	if (h->format == HDR_FORMAT5)
+		return st_case5_read(st, txn, id, h, out, want);
+	for (unsigned i = 0; i < h->nfields; i++) {
+		int f = field_by_number(h->f[i].number);
+
+		if (f < 0 || !h->f[i].present || (want && !want[f]))
+			continue;
+		rc = st_read_field_into(st, txn, id, &h->f[i], out, (enum field_id)f);
+		if (rc == M_AUTH) {
+			out->locked[f] = true;
+			continue;
+		}
+		if (rc)
+			return rc;
+	}
+	return M_OK;
+}
+
+int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out, const bool *want)
+{
+	struct rec_header h = {0};
+	/* The active epochs as of this transaction: st_open_env compares each
+	 * envelope's epoch with them, and a rotation may have run since unlock. */
+	int rc = st_load_epochs(st, txn);
+
+	if (rc || (rc = st_hdr_read(st, txn, id, &h)))
+		return rc;
+	return st_case_fill(st, txn, id, &h, out, want);
 }

@@ -484,7 +484,7 @@ bool store_memory_unlocked(void);
  * store_allow_upgrade before store_unlock, then store_upgrade, which calls
  * report for every user record it signs (the administrator checks the list:
  * a record planted in an old store would be signed too). */
-#define STORE_SCHEMA_CURRENT 6 /* the format this mappe writes (private.h: history) */
+#define STORE_SCHEMA_CURRENT 7 /* the format this mappe writes (private.h: history) */
 void store_allow_upgrade(store *st);
 uint32_t store_schema(const store *st);
 int store_upgrade(store *st, void (*report)(void *ctx, const char *name, enum key_role role),
@@ -731,6 +731,12 @@ struct case_rec {
 	uint32_t version;
 	int64_t created;
 	int64_t updated;
+	/* Who saved this version (the enrolled user of the session that made
+	 * it) and when; "" and 0 when unknown: a case last saved before mappe
+	 * kept it, or moved from format 4. Set by the store alone, read-only
+	 * everywhere else (no field: update and import cannot name it). */
+	char saved_by[64];
+	int64_t saved_at;
 	char *value[F_COUNT];
 	uint32_t len[F_COUNT];
 	bool locked[F_COUNT];

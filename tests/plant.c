@@ -7,6 +7,8 @@
  *   plant DIR USER note ID [AUTHOR] < text    (the passphrase on fd 3)
  *   plant DIR USER case < text                 prints the new case's id
  *   plant DIR USER user < name                 a copy of USER's record
+ *   plant DIR USER unsaved ID < /dev/null      case ID as saved before mappe
+ *                                              kept who saved it
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +72,8 @@ int main(int argc, char **argv)
 		case_clear(&c);
 		if (rc == M_OK)
 			printf("%llu\n", (unsigned long long)id);
+	} else if (strcmp(argv[3], "unsaved") == 0 && argc >= 5) {
+		rc = plant_unsaved(st, strtoull(argv[4], NULL, 10));
 	} else if (strcmp(argv[3], "user") == 0) {
 		rc = plant_user(st, argv[2], text);
 	} else {

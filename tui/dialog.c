@@ -4,42 +4,45 @@
 
 #include <curses.h>
 
-/* Waits for y (j) or n; Esc, the idle lock or a dropped link leave the
- * question open (-1). Other keys, a resize among them, ask again. */
-int ui_ask(struct ui *ui, const char *question)
+static bool is_yes(wint_t ch)
 {
-	wint_t ch;
-	bool fn;
+	return ch == 'y' || ch == 'Y' || ch == 'j' || ch == 'J';
+}
 
+/* 1 for y (j), 0 for n, -1 for Esc, the idle lock or a dropped link. once:
+ * the first key answers, anything but yes is -1; otherwise other keys, a
+ * resize among them, ask again. */
+static int ask(struct ui *ui, const char *question, bool once)
+{
 	for (;;) {
+		wint_t ch;
+		bool fn;
+
 		ui_say(ui, false, "%s %s", question, _("(y/n)"));
 		ui_redraw(ui);
 		if (!ui_read_key(ui, ui->script_state, &ch, &fn) || (fn && ch == KEY_IDLE) ||
-		    (!fn && ch == 27)) {
+		    (!fn && ch == 27) || (once && (fn || !is_yes(ch)))) {
 			ui->message[0] = 0;
 			return -1;
 		}
-		if (fn)
-			continue;
-		if (ch == 'y' || ch == 'Y' || ch == 'j' || ch == 'J' || ch == 'n' || ch == 'N') {
+		if (!fn && (is_yes(ch) || ch == 'n' || ch == 'N')) {
 			ui->message[0] = 0;
-			return ch == 'n' || ch == 'N' ? 0 : 1;
+			return is_yes(ch) ? 1 : 0;
 		}
 	}
 }
 
+/* Waits for y (j) or n; Esc, the idle lock or a dropped link leave the
+ * question open (-1). Other keys, a resize among them, ask again. */
+int ui_ask(struct ui *ui, const char *question)
+{
+	return ask(ui, question, false);
+}
+
+/* One key answers: yes, or anything else for no. */
 bool ui_confirm(struct ui *ui, const char *question)
 {
-	wint_t ch;
-	bool fn;
-
-	bool got;
-
-	ui_say(ui, false, "%s %s", question, _("(y/n)"));
-	ui_redraw(ui);
-	got = ui_read_key(ui, ui->script_state, &ch, &fn);
-	ui->message[0] = 0;
-	return got && !fn && (ch == 'y' || ch == 'Y' || ch == 'j' || ch == 'J');
+	return ask(ui, question, true) == 1;
 }
 
 struct menu {

@@ -531,6 +531,22 @@ static int width_ahead(const wchar_t *b, size_t len, size_t i, int max)
 	return w;
 }
 
+/* From s back over whole clusters while *cols, counting them, stays
+ * within limit: where that stops. */
+static size_t back_within(const wchar_t *b, size_t s, int *cols, int limit)
+{
+	while (s > 0) {
+		size_t p = cluster_start(b, s - 1);
+		int w = text_width(b + p, s - p);
+
+		if (*cols + w > limit)
+			break;
+		*cols += w;
+		s = p;
+	}
+	return s;
+}
+
 void ed_view(struct editor *ed, int width, struct ed_view *v)
 {
 	const wchar_t *b = ed->buf;
@@ -564,16 +580,7 @@ void ed_view(struct editor *ed, int width, struct ed_view *v)
 	/* Too close to the left edge, or past it: show margin columns before. */
 	if (s > cur || (s > 0 && text_width(b + s, cur - s) < margin)) {
 		col = 0;
-		s = cur;
-		while (s > 0) {
-			size_t p = cluster_start(b, s - 1);
-			int w = text_width(b + p, s - p);
-
-			if (col + w > margin)
-				break;
-			col += w;
-			s = p;
-		}
+		s = back_within(b, cur, &col, margin);
 	}
 	/* Too close to the right edge: drop clusters on the left. */
 	col = text_width(b + s, cur - s);
@@ -586,15 +593,7 @@ void ed_view(struct editor *ed, int width, struct ed_view *v)
 	/* Text was deleted at the end: bring back hidden text from the left
 	 * rather than leave columns empty. */
 	tail = text_width(b + s, len - s) + 1;
-	while (s > 0) {
-		size_t p = cluster_start(b, s - 1);
-		int w = text_width(b + p, s - p);
-
-		if (tail + w > width)
-			break;
-		tail += w;
-		s = p;
-	}
+	s = back_within(b, s, &tail, width);
 	ed->scroll = s;
 
 	col = 0;

@@ -101,7 +101,7 @@ expect_in "$T/out" "has _id" '"_id": 1'
 expect_in "$T/out" "has the protected address" '"protected_address": "Skjult vei 1"'
 expect_in "$T/out" "nothing locked for the admin" '"_locked": []'
 check "show --json as caseworker" 0 as kari "kari's own passphrase" show 1 --json
-expect_in "$T/out" "protected and health are locked for a caseworker" '"_locked": ["address_protection", "protected_address", "tb_screening", "health_check", "health_needs"]'
+expect_in "$T/out" "protected and health are locked for a caseworker" '"_locked": ["address_protection", "protected_address", "tb_screening", "health_check", "health_needs", "tb_status", "health_check_offered"]'
 expect_not_in "$T/out" "the locked value is not shown" "Skjult vei"
 check "show as a health worker" 0 as helga "helga's own passphrase" show 1
 expect_in "$T/out" "health worker reads health needs" "Astma"

@@ -114,7 +114,7 @@ if command -v mdb_dump >/dev/null; then
 	mdb_load -s cases -f "$T/case5.bad" "$D" 2>/dev/null
 	check "revoking a user with a damaged case in the store ends exit 3" 3 dadmin user revoke eve
 	expect_in "$T/err" "naming the case" "case 5 is damaged and was not re-encrypted"
-	expect_in "$T/err" "the classes it has nothing in are finished" "finance: epoch"
+	expect_in "$T/err" "the classes it has nothing in are finished" "notes: epoch"
 	expect_in "$T/err" "and the others are held back, not stopped" "contact: case 5 is damaged"
 	check "eve's passphrase opens nothing" 2 "$MAPPE" --db "$D" --user eve --passphrase-fd 3 show 3 3<<<"eve's own passphrase"
 	check "check names the case (exit 3)" 3 dadmin check

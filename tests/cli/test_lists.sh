@@ -45,7 +45,7 @@ expect_in "$T/out" "the name as it was" '"given_name": "Zqxa"'
 expect_in "$T/out" "the version as it was" '"_version": 2'
 
 check "a health worker reads the case" 0 helga show 1 --json
-expect_in "$T/out" "the placements are locked for her" '"placements"]'
+expect_in "$T/out" "the placements are locked for her" '"placements", "attendance"'
 expect_not_in "$T/out" "and not shown" "Zqx Bakeri"
 check "she cannot add a placement" 2 helga update 1 <<<'{"placements": [{"employer": "x"}]}'
 check "her own save keeps the placements" 0 helga update 1 <<<'{"health_needs": "Zqx behov"}'

@@ -5,6 +5,7 @@
 # UPDATE=1 rewrites the expected screens after a deliberate change.
 . "$(dirname "$0")/lib.sh"
 screens=$(cd "$(dirname "$0")/../screens" && pwd)
+PLANT=$(dirname "$GEN")/plant
 
 new_store
 "$GEN" --seed 3 --count 40 >"$T/cases.csv"
@@ -50,18 +51,30 @@ run_script() { # name user pass [options]
 		--script "$screens/$name.keys" 3<<<"$pass")
 }
 
-# with_colleague NAME JSON: run script NAME, and when it says ":signal
-# sig-ready", let kari save JSON to case 41 before it goes on (":wait sig-go").
+# with_colleague NAME JSON [options]: run script NAME, and when it says
+# ":signal sig-ready", let kari save JSON to case 41 before it goes on
+# (":wait sig-go"). The dialog says at what time kari saved: the clock in
+# its dumps becomes HH:MM, so that they compare.
 with_colleague() {
-	local pid
+	local pid name=$1 json=$2
+	shift 2
 	rm -f "$T/sig-ready" "$T/sig-go"
-	run_script "$1" ada "$ADMIN_PASS" &
+	run_script "$name" ada "$ADMIN_PASS" "$@" &
 	pid=$!
 	for _ in $(seq 300); do [ -f "$T/sig-ready" ] && break; sleep 0.1; done
-	echo "$2" | DB=$T/db-$1 as kari "kari's own passphrase" update 41 >/dev/null 2>&1 ||
+	echo "$json" | DB=$T/db-$name as kari "kari's own passphrase" update 41 >/dev/null 2>&1 ||
 		not_ok "the colleague's save"
+	# A save by a mappe that did not keep who saved.
+	[ "${UNSAVED:-0}" = 1 ] &&
+		{ "$PLANT" "$T/db-$name" kari unsaved 41 </dev/null 3<<<"kari's own passphrase" ||
+			not_ok "plant the save without a saver"; }
 	touch "$T/sig-go"
 	wait $pid
+	local rc=$?
+	for got in "$T/$name"-*; do
+		[ -f "$got" ] && sed -i -E 's/(at|kl\.) [0-2][0-9]:[0-5][0-9] /\1 HH:MM /' "$got"
+	done
+	return $rc
 }
 
 compare() { # dump name
@@ -84,6 +97,8 @@ for keys in "$screens"/*.keys; do
 	esac
 	case $name in
 	conflict | conflicthelp) with_colleague "$name" '{"phone": "+4792222222"}' ;;
+	nb-conflict) with_colleague "$name" '{"phone": "+4792222222"}' --lang nb ;;
+	conflict-unknown) UNSAVED=1 with_colleague "$name" '{"phone": "+4792222222"}' ;;
 	draftconflict | familyconflict) with_colleague "$name" '{"given_name": "Colleague"}' ;;
 	caseworker-*) run_script "$name" kari "kari's own passphrase" ;;
 	nb-*) run_script "$name" ada "$ADMIN_PASS" --lang nb ;;

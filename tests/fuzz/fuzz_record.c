@@ -20,70 +20,33 @@
 
 #include "store/private.h"
 #include "store/store.h"
-#include "tests/unit/open.h"
+#include "tests/fuzz/store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static store *st;
 static uint8_t header[4096];
 static size_t header_len, prefix_len;
-static const char pass[] = "fuzz passphrase";
 static const char nid[] = "03029012345";
-
-struct raw {
-	const void *v;
-	size_t vlen;
-};
-
-static int raw_txn(store *s, MDB_txn *txn, void *vctx)
-{
-	struct raw *r = vctx;
-	uint8_t k[8];
-
-	be64(k, 1);
-	return st_put(s, txn, DB_CASES, k, 8, r->v, r->vlen, 0);
-}
 
 static void put_case(const void *v, size_t vlen)
 {
-	struct raw r = {v, vlen};
-
-	if (st_txn(st, true, raw_txn, &r) != M_OK)
-		abort();
-}
-
-static int save_header_txn(store *s, MDB_txn *txn, void *vctx)
-{
 	uint8_t k[8];
-	MDB_val v;
 
-	(void)vctx;
 	be64(k, 1);
-	if (st_get(s, txn, DB_CASES, k, 8, &v) != M_OK || v.mv_size > sizeof header)
-		return M_INTEGRITY;
-	memcpy(header, v.mv_data, v.mv_size);
-	header_len = v.mv_size;
-	return M_OK;
+	fuzz_raw(st, DB_CASES, k, 8, v, vlen);
 }
 
 static void setup(void)
 {
-	static const struct keys_kdf kdf = {2, 64ull << 20};
-	const struct store_options opt = {0, &kdf};
-	char dir[] = "/tmp/mappe-fuzz-XXXXXX", err[512];
 	struct case_rec c;
 
-	if (keys_init() || !mkdtemp(dir) ||
-	    t_store_create(dir, "admin", pass, strlen(pass), &opt, err, sizeof err) ||
-	    t_store_open(dir, &opt, &st, err, sizeof err) ||
-	    store_unlock(st, "admin", pass, strlen(pass)))
-		abort();
-	mdb_env_set_flags(st->env, MDB_NOSYNC, 1);
+	st = fuzz_store();
 	case_init(&c);
 	if (case_set(&c, F_given_name, "Olena", 5) || case_set(&c, F_family_name, "Shevchenko", 10) ||
 	    case_set(&c, F_national_id, nid, strlen(nid)) ||
 	    case_set(&c, F_health_needs, "astma", 5) || store_case_insert(st, &c, 1, NULL) ||
-	    st_txn(st, false, save_header_txn, NULL))
+	    fuzz_save_header(st, header, sizeof header, &header_len))
 		abort();
 	case_clear(&c);
 	prefix_len = 31 + header[30];

@@ -17,75 +17,24 @@
 
 #include "store/private.h"
 #include "store/store.h"
-#include "tests/unit/open.h"
+#include "tests/fuzz/store.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static store *st;
 static uint8_t header[1024];
 static size_t header_len;
-static const char pass[] = "fuzz passphrase";
-
-struct raw {
-	enum store_db db;
-	const void *k;
-	size_t klen;
-	const void *v; /* NULL: delete */
-	size_t vlen;
-};
-
-static int raw_txn(store *s, MDB_txn *txn, void *vctx)
-{
-	struct raw *r = vctx;
-	MDB_val k = {r->klen, (void *)r->k};
-
-	if (!r->v) {
-		int rc = mdb_del(txn, s->dbi[r->db], &k, NULL);
-		return rc == 0 || rc == MDB_NOTFOUND ? M_OK : M_UNAVAILABLE;
-	}
-	return st_put(s, txn, r->db, r->k, r->klen, r->v, r->vlen, 0);
-}
-
-static void raw(enum store_db db, const void *k, size_t klen, const void *v, size_t vlen)
-{
-	struct raw r = {db, k, klen, v, vlen};
-
-	if (st_txn(st, true, raw_txn, &r) != M_OK)
-		abort();
-}
-
-static int save_header_txn(store *s, MDB_txn *txn, void *vctx)
-{
-	uint8_t k[8];
-	MDB_val v;
-
-	(void)vctx;
-	be64(k, 1);
-	if (st_get(s, txn, DB_CASES, k, 8, &v) != M_OK || v.mv_size > sizeof header)
-		return M_INTEGRITY;
-	memcpy(header, v.mv_data, v.mv_size);
-	header_len = v.mv_size;
-	return M_OK;
-}
 
 static void setup(void)
 {
-	static const struct keys_kdf kdf = {2, 64ull << 20};
-	const struct store_options opt = {0, &kdf};
-	char dir[] = "/tmp/mappe-fuzz-XXXXXX", err[512];
 	struct case_rec c;
 
-	if (keys_init() || !mkdtemp(dir) ||
-	    t_store_create(dir, "admin", pass, strlen(pass), &opt, err, sizeof err) ||
-	    t_store_open(dir, &opt, &st, err, sizeof err) ||
-	    store_unlock(st, "admin", pass, strlen(pass)))
-		abort();
-	mdb_env_set_flags(st->env, MDB_NOSYNC, 1);
+	st = fuzz_store();
 	case_init(&c);
 	if (case_set(&c, F_given_name, "Olena", 5) || case_set(&c, F_family_name, "Shevchenko", 10) ||
 	    store_case_insert(st, &c, 1, NULL) || store_note_add(st, 1, 0, false, "visit", 5) ||
 	    store_draft_save(st, 1, &c, 1, "draft note", 10) ||
-	    st_txn(st, false, save_header_txn, NULL))
+	    fuzz_save_header(st, header, sizeof header, &header_len))
 		abort();
 	case_clear(&c);
 }
@@ -98,13 +47,13 @@ static void try_header(const uint8_t *p, size_t n)
 	size_t nn = 0;
 
 	be64(k, 1);
-	raw(DB_CASES, k, 8, p, n);
+	fuzz_raw(st, DB_CASES, k, 8, p, n);
 	case_init(&c);
 	store_case_get(st, 1, &c);
 	case_clear(&c);
 	if (store_notes_get(st, 1, &notes, &nn) == M_OK)
 		notes_free(notes, nn);
-	raw(DB_CASES, k, 8, header, header_len);
+	fuzz_raw(st, DB_CASES, k, 8, header, header_len);
 }
 
 static void report(void *ctx, uint64_t id, const struct store_fault *what)
@@ -127,11 +76,11 @@ static void try_user(const uint8_t *p, size_t n)
 	struct store_user_info *users = NULL;
 	size_t nu = 0;
 
-	raw(DB_USERS, "fuzz", 4, p, n);
+	fuzz_raw(st, DB_USERS, "fuzz", 4, p, n);
 	if (store_user_list(st, &users, &nu) == M_OK)
 		free(users);
 	st_txn(st, false, users_txn, NULL);
-	raw(DB_USERS, "fuzz", 4, NULL, 0);
+	fuzz_raw(st, DB_USERS, "fuzz", 4, NULL, 0);
 }
 
 static int refresh_txn(store *s, MDB_txn *txn, void *vctx)
@@ -153,9 +102,9 @@ static void try_grant(const uint8_t *p, size_t n)
 	k[5] = 0;
 	k[6] = (uint8_t)cls;
 	be32(k + 7, epoch < 2 ? 2 : epoch);
-	raw(DB_GRANTS, k, 11, p, n);
+	fuzz_raw(st, DB_GRANTS, k, 11, p, n);
 	st_txn(st, false, refresh_txn, NULL);
-	raw(DB_GRANTS, k, 11, NULL, 0);
+	fuzz_raw(st, DB_GRANTS, k, 11, NULL, 0);
 }
 
 static void try_draft(const uint8_t *p, size_t n)
@@ -169,13 +118,13 @@ static void try_draft(const uint8_t *p, size_t n)
 
 	k[5] = 0;
 	be64(k + 6, 1);
-	raw(DB_DRAFTS, k, sizeof k, p, n);
+	fuzz_raw(st, DB_DRAFTS, k, sizeof k, p, n);
 	case_init(&c);
 	store_draft_load(st, 1, &c, &base, &note, &notelen);
 	keys_secure_free(note);
 	case_clear(&c);
 	store_draft_list(st, drafts, 4, &nd);
-	raw(DB_DRAFTS, k, sizeof k, NULL, 0);
+	fuzz_raw(st, DB_DRAFTS, k, sizeof k, NULL, 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

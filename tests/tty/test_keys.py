@@ -8,26 +8,18 @@ them sets it. Every sequence is a key or nothing: none may be read as Esc
 none gets a message and exit 1, not garbage. Prints TAP.
 """
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-try:
-    import pexpect
-    import pyte  # noqa: F401 (used through ptyscreen)
-    from ptyscreen import PtyScreen
-except ImportError as e:  # pragma: no cover
-    print("1..1")
-    print(f"ok 1 - terminal key tests # SKIP python3-pexpect or python3-pyte missing ({e})")
-    sys.exit(0)
+from mappetest import Term, main, mappe, need_pty, ok  # noqa: E402
+
+need_pty("terminal key tests")
+import pexpect  # noqa: E402
 
 MAPPE = os.environ["MAPPE_BIN"]
 DEMO_PASS = "mappe demo store"
 HELP = "Keys on this screen"
-n = 0
 
 ESC = "\x1b"
 # What each terminal sends, in the keypad mode curses asks for (smkx).
@@ -63,30 +55,8 @@ ANY = {
 }
 
 
-def ok(cond, name, why=""):
-    global n
-    n += 1
-    print(f"{'ok' if cond else 'not ok'} {n} - {name}")
-    if not cond and why:
-        for line in why.splitlines():
-            print(f"#   {line}")
-    sys.stdout.flush()
-    return cond
-
-
 def have_terminfo(term):
     return subprocess.run(["infocmp", term], capture_output=True).returncode == 0
-
-
-def main():
-    tmp = tempfile.mkdtemp()
-    try:
-        run(tmp)
-    except Exception as e:  # a crash is one failure, with its reason
-        ok(False, "the terminal key session ran to its end", repr(e))
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    print(f"1..{n}")
 
 
 def env_for(tmp, term):
@@ -102,8 +72,7 @@ def env_for(tmp, term):
 def start(tmp, name, term):
     """mappe demo on its own store (a form left open becomes a draft)."""
     db = os.path.join(tmp, "demo-" + name)
-    t = PtyScreen(MAPPE, ["--db", db, "--user", "ada", "demo", "--cases", "30"],
-                  env_for(tmp, term))
+    t = Term(["--db", db, "--user", "ada", "demo", "--cases", "30"], env_for(tmp, term))
     t.wait("30/30", 60)
     return t
 
@@ -139,17 +108,8 @@ def field(t):
     return None
 
 
-def wait_until(t, cond, deadline=5.0):
-    end = time.time() + deadline
-    while time.time() < end:
-        t.pump()
-        if cond():
-            return True
-    return cond()
-
-
 def wait_field(t, want, deadline=5.0):
-    return wait_until(t, lambda: field(t) == want, deadline)
+    return t.wait_until(lambda: field(t) == want, deadline)
 
 
 def form_keys(t, label, keys):
@@ -157,7 +117,7 @@ def form_keys(t, label, keys):
     t.wait("Family name")
     t.send("e")
     t.wait("Editing case")
-    if not ok(wait_until(t, lambda: field(t) is not None), f"{label}: the form opens",
+    if not ok(t.wait_until(lambda: field(t) is not None), f"{label}: the form opens",
               t.text()):
         return
     t.send("\x15")  # ^U: the field empty
@@ -264,15 +224,10 @@ def run(tmp):
     refused(tmp, None, "TERM unset")
 
     # The commands still work there.
-    r, w = os.pipe()
-    os.write(w, (DEMO_PASS + "\n").encode())
-    os.close(w)
-    res = subprocess.run([MAPPE, "--db", os.path.join(tmp, "demo-xterm"), "--user", "ada",
-                          "--passphrase-fd", str(r), "show", "1"], pass_fds=[r],
-                         capture_output=True, env=env_for(tmp, "dumb"))
-    os.close(r)
+    res = mappe(os.path.join(tmp, "demo-xterm"), ["--user", "ada", "show", "1"],
+                env_for(tmp, "dumb"), DEMO_PASS)
     ok(res.returncode == 0 and b"Given name" in res.stdout,
        "TERM=dumb: mappe show still works", res.stderr.decode(errors="replace"))
 
 
-main()
+main(run, "terminal key session")

@@ -6,58 +6,17 @@ terminal would show. Each step waits until the screen matches, with a
 deadline, never a fixed sleep. Prints TAP.
 """
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-try:
-    import pexpect
-    import pyte  # noqa: F401 (used through ptyscreen)
-    from ptyscreen import PtyScreen
-except ImportError as e:  # pragma: no cover
-    print("1..1")
-    print(f"ok 1 - terminal tests # SKIP python3-pexpect or python3-pyte missing ({e})")
-    sys.exit(0)
+from mappetest import Term, login, main, mappe, need_pty, ok, synth  # noqa: E402
 
-MAPPE = os.environ["MAPPE_BIN"]
-GEN = os.environ["MAPPE_GEN"]
+need_pty("terminal tests")
+import pexpect  # noqa: E402
+
 ADMIN_PASS = "admin passphrase 1"
 KARI_PASS = "kari's own passphrase"
-n = 0
-
-
-def ok(cond, name, why=""):
-    global n
-    n += 1
-    print(f"{'ok' if cond else 'not ok'} {n} - {name}")
-    if not cond and why:
-        for line in why.splitlines():
-            print(f"#   {line}")
-    sys.stdout.flush()
-    return cond
-
-
-def Term(args, env, cols=80, rows=24):
-    """mappe on a pty of a given size, with the screen as pyte sees it."""
-    return PtyScreen(MAPPE, args, env, cols, rows)
-
-
-def main():
-    tmp = tempfile.mkdtemp()
-    try:
-        run(tmp)
-    except Exception as e:  # a crash is one failure, with its reason
-        ok(False, "the terminal session ran to its end", repr(e))
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    print(f"1..{n}")
-
-
-def sh(args, stdin=None, fds=None):
-    return subprocess.run(args, input=stdin, capture_output=True, pass_fds=fds or ())
 
 
 def run(tmp):
@@ -66,33 +25,12 @@ def run(tmp):
     env.pop("NO_COLOR", None)
 
     def with_pass(args, passphrase, newpass=None):
-        r, w = os.pipe()
-        os.write(w, (passphrase + "\n").encode())
-        os.close(w)
-        extra = ["--passphrase-fd", str(r)]
-        fds = [r]
-        if newpass is not None:
-            r2, w2 = os.pipe()
-            os.write(w2, (newpass + "\n").encode())
-            os.close(w2)
-            extra += ["--new-passphrase-fd", str(r2)]
-            fds.append(r2)
-        res = subprocess.run([MAPPE, "--db", db] + args + extra, capture_output=True,
-                             pass_fds=fds, env=env)
-        for fd in fds:
-            os.close(fd)
-        return res
+        return mappe(db, args, env, passphrase, newpass)
 
-    r, w = os.pipe()
-    os.write(w, (ADMIN_PASS + "\n").encode())
-    os.close(w)
-    subprocess.run([MAPPE, "--db", db, "--user", "ada", "init", "--new-passphrase-fd", str(r)],
-                   pass_fds=[r], env=env, capture_output=True, check=True)
-    os.close(r)
+    mappe(db, ["--user", "ada", "init"], env, new_passphrase=ADMIN_PASS, check=True)
     csv = os.path.join(tmp, "c.csv")
     with open(csv, "wb") as f:
-        f.write(subprocess.run([GEN, "--seed", "5", "--count", "30"], capture_output=True,
-                               check=True).stdout)
+        f.write(synth(5, 30))
         f.write("in_programme,kari,Олена,Шевченко,1987-03-12,female,,UA,,uk,Harstad,"
                 "\"Storgata 5\",true\n".encode())
     with_pass(["--user", "ada", "import", csv], ADMIN_PASS)
@@ -163,20 +101,13 @@ def run(tmp):
     t.send("\x1b")  # Esc clears the search
     ok(t.wait("32/32"), "Esc clears the search", t.text())
     t.send("q")
-    try:
-        t.child.expect(pexpect.EOF, timeout=10)
-    except pexpect.TIMEOUT:
-        pass
-    t.seen += t.child.before or b""
-    t.child.close()
+    t.end()
     ok(t.child.exitstatus == 0, "q quits with exit 0", f"exit {t.child.exitstatus}")
 
     seen = t.seen.decode("utf-8", "replace")
 
     # The link drops in the middle of an edit: nothing typed is lost.
-    d = Term(["--db", db, "--user", "kari"], env)
-    d.wait("Passphrase:")
-    d.send(KARI_PASS + "\r")
+    d = login(db, "kari", KARI_PASS, env)
     d.wait("Name")
     d.send("/olena shev")
     d.wait("Олена Шевченко")
@@ -195,9 +126,7 @@ def run(tmp):
         status = 0
     ok(os.WIFEXITED(status) or os.WIFSIGNALED(status), "mappe ends when its terminal goes away")
 
-    r = Term(["--db", db, "--user", "kari"], env)
-    r.wait("Passphrase:")
-    r.send(KARI_PASS + "\r")
+    r = login(db, "kari", KARI_PASS, env)
     ok(r.wait("Restore unsaved changes to Олена Шевченко (case"),
        "the next login offers the kept changes, naming the person", r.text())
     r.send("y")
@@ -209,39 +138,23 @@ def run(tmp):
     r.send("\x1b")
     time.sleep(0.1)
     r.send("q")
-    try:
-        r.child.expect(pexpect.EOF, timeout=10)
-    except pexpect.TIMEOUT:
-        pass
-    r.child.close()
-    r2 = Term(["--db", db, "--user", "kari"], env)
-    r2.wait("Passphrase:")
-    r2.send(KARI_PASS + "\r")
+    r.end()
+    r2 = login(db, "kari", KARI_PASS, env)
     ok(r2.wait("Name") and "Restore" not in r2.text(), "a restored draft is not offered again",
        r2.text())
     r2.send("q")
-    try:
-        r2.child.expect(pexpect.EOF, timeout=10)
-    except pexpect.TIMEOUT:
-        pass
-    r2.child.close()
+    r2.end()
     res = with_pass(["--user", "ada", "check"], ADMIN_PASS)
     ok(res.returncode == 0, "the store is intact after the dropped session", res.stdout)
 
     # The battery dies mid-note (kill -9): what was typed more than a few
     # seconds before is there at the next login, and stays a draft until it
     # is saved or discarded (issue 9).
-    def login(term_env=env):
-        s_ = Term(["--db", db, "--user", "kari"], term_env)
-        s_.wait("Passphrase:")
-        s_.send(KARI_PASS + "\r")
-        return s_
-
     def die(s_):
         s_.child.kill(9)
         s_.child.close()
 
-    b = login()
+    b = login(db, "kari", KARI_PASS, env)
     b.wait("Name")
     b.send("/olena shev")
     b.wait("Олена Шевченко")
@@ -255,13 +168,13 @@ def run(tmp):
     b.send(" and more")
     b.wait("and more")
     die(b)
-    c2 = login()
+    c2 = login(db, "kari", KARI_PASS, env)
     ok(c2.wait("Restore unsaved changes to Олена Шевченко"), "after kill -9 the note is offered",
        c2.text())
     c2.send("y")
     ok(c2.wait("first part of the note"), "with what was typed seconds before", c2.text())
     die(c2)  # restored, neither saved nor discarded
-    c3 = login()
+    c3 = login(db, "kari", KARI_PASS, env)
     ok(c3.wait("Restore unsaved changes"), "a restored draft stays until saved or discarded",
        c3.text())
     c3.send("x")  # not an answer: the question waits
@@ -276,12 +189,8 @@ def run(tmp):
     c3.send("q")
     c3.wait("Name")
     c3.send("q")
-    try:
-        c3.child.expect(pexpect.EOF, timeout=10)
-    except pexpect.TIMEOUT:
-        pass
-    c3.child.close()
-    c4 = login()
+    c3.end()
+    c4 = login(db, "kari", KARI_PASS, env)
     ok(c4.wait("Name") and "Restore" not in c4.text(), "a discarded draft is gone", c4.text())
     c4.send("\x1b")
     ok(c4.wait("Quit mappe?"), "Esc on the first screen asks before quitting", c4.text())
@@ -290,11 +199,7 @@ def run(tmp):
     c4.pump()
     ok(c4.child.isalive() and "Name" in c4.text(), "n stays", c4.text())
     c4.send("q")
-    try:
-        c4.child.expect(pexpect.EOF, timeout=10)
-    except pexpect.TIMEOUT:
-        pass
-    c4.child.close()
+    c4.end()
 
     # A new person whose national id is on file already: the form offers
     # the existing case instead of registering a second (issue 9).
@@ -307,7 +212,7 @@ def run(tmp):
 
     if nid:
         before = cases_checked()
-        a = login()
+        a = login(db, "kari", KARI_PASS, env)
         a.wait("Name")
         a.send("a")
         ok(a.wait("New case"), "a on the list opens an empty form", a.text())
@@ -339,29 +244,19 @@ def run(tmp):
     ok(w.wait("Name"), "and are dropped: the next try is the one typed at the prompt", w.text())
     ok(KARI_PASS.encode() not in w.seen, "no passphrase is ever echoed")
     w.send("q")
-    try:
-        w.child.expect(pexpect.EOF, timeout=10)
-    except pexpect.TIMEOUT:
-        pass
-    w.child.close()
+    w.end()
     x = Term(["--db", db, "--user", "kari"], env)
     for _ in range(3):
         x.wait("Passphrase:")
         x.send("wrong again\r")
         time.sleep(0.5)
-    try:
-        x.child.expect(pexpect.EOF, timeout=15)
-    except pexpect.TIMEOUT:
-        pass
-    x.child.close()
+    x.end(15)
     ok(x.child.exitstatus == 2, "three wrong tries end it, exit 2",
        f"status {x.child.exitstatus} {x.child.signalstatus}")
 
     # Idle lock: after MAPPE_IDLE_LOCK seconds without a key, names leave the screen.
     idle_env = dict(env, MAPPE_IDLE_LOCK="2")
-    i = Term(["--db", db, "--user", "kari"], idle_env)
-    i.wait("Passphrase:")
-    i.send(KARI_PASS + "\r")
+    i = login(db, "kari", KARI_PASS, idle_env)
     i.wait("Name")
     ok(i.wait("mappe is locked", deadline=15), "an idle session locks itself", i.text())
     ok("Шевченко" not in i.text() and "Name" not in i.text(), "and no name stays on the screen",
@@ -371,15 +266,9 @@ def run(tmp):
     i.send(KARI_PASS + "\r")
     ok(i.wait("Name") and i.wait("/32"), "the passphrase brings the list back", i.text())
     i.send("q")
-    try:
-        i.child.expect(pexpect.EOF, timeout=10)
-    except pexpect.TIMEOUT:
-        pass
-    i.child.close()
+    i.end()
     # Three wrong tries at the lock end the session, as at the login.
-    j = Term(["--db", db, "--user", "kari"], idle_env)
-    j.wait("Passphrase:")
-    j.send(KARI_PASS + "\r")
+    j = login(db, "kari", KARI_PASS, idle_env)
     j.wait("Name")
     j.wait("mappe is locked", deadline=15)
     for k in range(3):
@@ -404,4 +293,4 @@ def run(tmp):
 
 
 if __name__ == "__main__":
-    main()
+    main(run, "terminal session")

@@ -5,12 +5,16 @@
 #ifndef MAPPE_TESTS_FIXTURE_H
 #define MAPPE_TESTS_FIXTURE_H
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "tests/unit/tmpdir.h"
 #include "tests/unit/open.h"
 
 static const struct keys_kdf fixture_kdf = {2, 64ull << 20};
+
+/* The passphrase of "admin", the first administrator of a fixture store. */
+#define FIXTURE_ADMIN_PASS "admin passphrase one"
 
 struct tstore {
 	char dir[128];
@@ -80,6 +84,36 @@ static inline void ts_destroy(struct tstore *t)
 	if (t->dir[0])
 		remove_dir(t->dir);
 	t->dir[0] = 0;
+}
+
+/* cmocka group setup: keys/ ready before any store is made. */
+static inline int fixture_keys_setup(void **state)
+{
+	(void)state;
+	return keys_init() == KEYS_OK ? 0 : -1;
+}
+
+/* cmocka test setup and teardown: each test starts with a store of its own
+ * (a struct tstore in *state), its administrator unlocked. */
+static inline int fixture_store_setup(void **state)
+{
+	struct tstore *t = calloc(1, sizeof *t);
+
+	if (!t || ts_create(t, 0, "admin", FIXTURE_ADMIN_PASS) != 0) {
+		free(t);
+		return -1;
+	}
+	*state = t;
+	return 0;
+}
+
+static inline int fixture_store_teardown(void **state)
+{
+	struct tstore *t = *state;
+
+	ts_destroy(t);
+	free(t);
+	return 0;
 }
 
 #endif

@@ -108,4 +108,23 @@ static inline int plant_user(store *st, const char *from, const char *to)
 	return st_txn(st, true, plant_user_txn, &p);
 }
 
+/* Case id as every mappe before the saver was kept wrote it: its class
+ * table without who saved (record.c reads that as unknown). */
+static inline int plant_unsaved_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct rec_header h = {0};
+	int rc;
+
+	if ((rc = st_load_epochs(st, txn)) || (rc = st_hdr_read(st, txn, *(uint64_t *)vctx, &h)))
+		return rc;
+	h.saved_by[0] = 0;
+	h.saved_at = 0;
+	return st_hdr_write(st, txn, *(uint64_t *)vctx, &h);
+}
+
+static inline int plant_unsaved(store *st, uint64_t id)
+{
+	return st_txn(st, true, plant_unsaved_txn, &id);
+}
+
 #endif

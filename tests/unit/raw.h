@@ -1,10 +1,13 @@
 /* Raw access to a store's tables, as a writer of the file with no key
  * would have it: a value put, deleted or copied out through st_txn. For
- * the tamper tests. Include after cmocka.h and store/private.h. */
+ * the tamper tests, with what mappe check then reports. Include after
+ * cmocka.h and store/private.h. */
 #ifndef MAPPE_TESTS_RAW_H
 #define MAPPE_TESTS_RAW_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,6 +79,32 @@ static inline bool raw_get(store *st, enum store_db db, const void *k, size_t kl
 	found = r->found;
 	free(r);
 	return found;
+}
+
+/* What mappe check says of the store: how many reports, and their text
+ * ("[id] message" a line) to search with strstr. */
+struct reports {
+	size_t n;
+	char all[4096];
+};
+
+static inline void raw_collect(void *ctx, uint64_t id, const struct store_fault *what)
+{
+	struct reports *r = ctx;
+	size_t used = strlen(r->all);
+	char text[512];
+
+	r->n++;
+	store_fault_format(what, NULL, text, sizeof text);
+	snprintf(r->all + used, sizeof r->all - used, "[%llu] %s\n", (unsigned long long)id, text);
+}
+
+static inline int check(store *st, struct reports *r)
+{
+	size_t checked;
+
+	memset(r, 0, sizeof *r);
+	return store_check(st, raw_collect, r, &checked);
 }
 
 #endif

@@ -20,16 +20,11 @@
 #include "store/private.h"
 #include "store/store.h"
 #include "tests/unit/fixture.h"
+#include "tests/unit/hdr5.h"
 #include "tests/unit/raw.h"
 
-static const char admin_pass[] = "admin passphrase one";
+static const char admin_pass[] = FIXTURE_ADMIN_PASS;
 static const char kari_pass[] = "kari passphrase one";
-
-static int setup(void **state)
-{
-	(void)state;
-	return keys_init() == KEYS_OK ? 0 : -1;
-}
 
 /* ---- raw access --------------------------------------------------------------- */
 
@@ -41,30 +36,6 @@ static size_t raw_value(store *st, enum store_db db, const void *k, size_t klen,
 
 	assert_true(raw_get(st, db, k, klen, out, cap, &n));
 	return n;
-}
-
-struct reports {
-	size_t n;
-	char all[4096];
-};
-
-static void collect(void *ctx, uint64_t id, const struct store_fault *what)
-{
-	struct reports *r = ctx;
-	size_t used = strlen(r->all);
-	char text[512];
-
-	r->n++;
-	store_fault_format(what, NULL, text, sizeof text);
-	snprintf(r->all + used, sizeof r->all - used, "[%llu] %s\n", (unsigned long long)id, text);
-}
-
-static int check(store *st, struct reports *r)
-{
-	size_t checked;
-
-	memset(r, 0, sizeof *r);
-	return store_check(st, collect, r, &checked);
 }
 
 static void set(struct case_rec *c, enum field_id f, const char *v)
@@ -216,29 +187,6 @@ static void test_legacy_draft_note_read(void **state)
 
 /* ---- a placeholder is the empty bucket -------------------------------------------- */
 
-/* Offset of class c's envelope inside a case value (its length, *len, a
- * varint of *k bytes, comes first). */
-static size_t class_at(const uint8_t *v, size_t vlen, enum key_class c, uint32_t *len, size_t *k)
-{
-	size_t p = 31 + v[30];
-
-	assert_int_equal(v[0], HDR_FORMAT5);
-	p += 2 + rd16(v + p) + KEYS_MAC_BYTES;
-	while (p < vlen) {
-		uint32_t n;
-		size_t kk = st_len_get(v + p, vlen - p, &n);
-		assert_true(kk > 0 && p + kk + n <= vlen);
-		if (rd16(v + p + kk + 6) == c) {
-			*len = n;
-			*k = kk;
-			return p;
-		}
-		p += kk + n;
-	}
-	fail_msg("no envelope of class %u", c);
-	return 0;
-}
-
 /* A placeholder is not authenticated (its writer held no key to seal it)
  * and lies outside the header MAC: someone with no key at all grew a
  * caseworker's health placeholder to the size of a long health record,
@@ -258,7 +206,7 @@ static void test_placeholder_resized(void **state)
 	one_case(&t, "karin", kari_pass);
 	be64(k, 1);
 	vlen = raw_value(t.st, DB_CASES, k, 8, v, sizeof v);
-	at = class_at(v, vlen, KC_HEALTH, &len, &kl);
+	at = hdr5_class_at(v, vlen, KC_HEALTH, &len, &kl);
 	assert_int_equal(len, keys_bucket_envelope_size(0, st_class_floor(KC_HEALTH)));
 	/* The same header, random bytes behind it: 1 KiB more. */
 	assert_true(vlen + grow + 4 <= sizeof w);
@@ -285,5 +233,5 @@ int main(void)
 	    cmocka_unit_test(test_legacy_draft_note_read),
 	    cmocka_unit_test(test_placeholder_resized),
 	};
-	return cmocka_run_group_tests_name("attack5", tests, setup, NULL);
+	return cmocka_run_group_tests_name("attack5", tests, fixture_keys_setup, NULL);
 }

@@ -20,6 +20,7 @@
 #include "store/private.h"
 #include "store/store.h"
 #include "tests/unit/fixture.h"
+#include "tests/unit/hdr5.h"
 
 static const char admin_pass[] = "admin passphrase one";
 static const char kari_pass[] = "kari passphrase one";
@@ -129,22 +130,11 @@ static bool same_shape(struct dump *a, struct dump *b, unsigned db)
 /* Class c's envelope inside a case value: *len bytes at the result. */
 static const uint8_t *class_env(const uint8_t *v, size_t vlen, enum key_class c, size_t *len)
 {
-	size_t p = 31 + v[30];
+	uint32_t n = 0;
+	size_t k = 0, at = hdr5_class_at(v, vlen, c, &n, &k);
 
-	assert_int_equal(v[0], HDR_FORMAT5);
-	p += 2 + rd16(v + p) + KEYS_MAC_BYTES;
-	while (p < vlen) {
-		uint32_t n;
-		size_t k = st_len_get(v + p, vlen - p, &n);
-		assert_true(k > 0 && p + k + n <= vlen);
-		if (rd16(v + p + k + 6) == c) {
-			*len = n;
-			return v + p + k;
-		}
-		p += k + n;
-	}
-	fail_msg("no envelope of class %u", c);
-	return NULL;
+	*len = n;
+	return v + at + k;
 }
 
 static void set(struct case_rec *c, enum field_id f, const char *v)

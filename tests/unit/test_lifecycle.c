@@ -30,10 +30,12 @@
 #include "store/store.h"
 #include "tests/gen/synth.h"
 #include "tests/unit/fixture.h"
+#include "tests/unit/hdr5.h"
+#include "tests/unit/nid.h"
 #include "tests/unit/open.h"
 
 static const struct store_options opts = {0, &fixture_kdf};
-static const char admin_pass[] = "admin passphrase one";
+static const char admin_pass[] = FIXTURE_ADMIN_PASS;
 static const char kari_pass[] = "kari passphrase one";
 static const char helga_pass[] = "helga passphrase one";
 static const char eve_pass[] = "eve passphrase one";
@@ -54,65 +56,7 @@ static int setup(void **state)
 	return keys_init() == KEYS_OK ? 0 : -1;
 }
 
-static int teardown(void **state)
-{
-	(void)state;
-	return 0;
-}
-
-static int fx_setup(void **state)
-{
-	struct tstore *t = calloc(1, sizeof *t);
-
-	if (!t || ts_create(t, 0, "admin", admin_pass) != 0) {
-		free(t);
-		return -1;
-	}
-	*state = t;
-	return 0;
-}
-
-static int fx_teardown(void **state)
-{
-	struct tstore *t = *state;
-
-	ts_destroy(t);
-	free(t);
-	return 0;
-}
-
 /* ---- invented people ------------------------------------------------------ */
-
-/* A valid fødselsnummer for a date in the 1900s (mod-11 check digits). */
-static void make_nid(char out[12], unsigned day, unsigned month, unsigned yy, unsigned indiv)
-{
-	static const int w1[9] = {3, 7, 6, 1, 8, 9, 4, 5, 2};
-	static const int w2[10] = {5, 4, 3, 2, 7, 6, 5, 4, 3, 2};
-	char tmp[16];
-
-	for (;; indiv++) {
-		int s1 = 0, s2 = 0, k1, k2;
-
-		assert_true(indiv < 500);
-		snprintf(tmp, sizeof tmp, "%02u%02u%02u%03u", day % 100, month % 100, yy % 100,
-		         indiv % 1000);
-		for (int i = 0; i < 9; i++)
-			s1 += (tmp[i] - '0') * w1[i];
-		k1 = (11 - s1 % 11) % 11;
-		if (k1 == 10)
-			continue;
-		tmp[9] = (char)('0' + k1);
-		for (int i = 0; i < 10; i++)
-			s2 += (tmp[i] - '0') * w2[i];
-		k2 = (11 - s2 % 11) % 11;
-		if (k2 == 10)
-			continue;
-		tmp[10] = (char)('0' + k2);
-		tmp[11] = 0;
-		break;
-	}
-	memcpy(out, tmp, 12);
-}
 
 struct person {
 	const char *v[F_COUNT];
@@ -262,15 +206,6 @@ static void rows_load(store *st, enum store_db db, struct rows *rs)
 	memset(rs, 0, sizeof *rs);
 	rs->db = db;
 	assert_int_equal(st_txn(st, false, rows_txn, rs), M_OK);
-}
-
-/* Where a format-5 case value's MAC ends (record.c): after the clear
- * header and the sealed class table. */
-static size_t hdr5_mac_end(const uint8_t *v)
-{
-	size_t p = 31 + v[30];
-
-	return p + 2 + rd16(v + p) + KEYS_MAC_BYTES;
 }
 
 /* Every class envelope inside the cases' values, as rows keyed
@@ -1555,6 +1490,31 @@ static void raw_put(store *st, enum store_db db, const void *k, size_t klen, con
 	assert_int_equal(st_txn(st, true, put_txn, &put), M_OK);
 }
 
+/* A case's header as it was, to put back after a test damaged it. */
+struct header_copy {
+	uint8_t k[8];
+	uint8_t v[4096];
+	size_t len;
+};
+
+/* Flips bits of the last byte of case id's header MAC, as a writer of the
+ * file could; the header as it was in *was. */
+static void damage_header(store *st, uint64_t id, uint8_t flip, struct header_copy *was)
+{
+	uint8_t bad[sizeof was->v];
+
+	be64(was->k, id);
+	was->len = raw_get(st, DB_CASES, was->k, 8, was->v, sizeof was->v);
+	memcpy(bad, was->v, was->len);
+	bad[hdr5_mac_end(was->v) - 1] ^= flip;
+	raw_put(st, DB_CASES, was->k, 8, bad, was->len);
+}
+
+static void restore_header(store *st, const struct header_copy *was)
+{
+	raw_put(st, DB_CASES, was->k, 8, was->v, was->len);
+}
+
 struct check_log {
 	size_t n;
 	uint64_t id[8];
@@ -1658,8 +1618,8 @@ static void test_rotation_damaged_case(void **state)
 	struct case_rec c;
 	struct check_log log = {0};
 	struct store_key_status ks[KC_COUNT];
-	uint8_t orig[4096], bad[4096], k[8];
-	size_t nsaved, hlen, rotated, kept, checked = 0;
+	struct header_copy was;
+	size_t nsaved, rotated, kept, checked = 0;
 	key_classes held = 0, back;
 	keyring *kr = NULL;
 	static const char note[] = "Zqxlife note: a phone call";
@@ -1686,11 +1646,7 @@ static void test_rotation_damaged_case(void **state)
 		assert_int_equal(keyring_add_grant(kr, saved[i].cls, saved[i].epoch, saved[i].g),
 		                 KEYS_OK);
 
-	be64(k, damaged);
-	hlen = raw_get(t->st, DB_CASES, k, 8, orig, sizeof orig);
-	memcpy(bad, orig, hlen);
-	bad[hdr5_mac_end(orig) - 1] ^= 0x01; /* the last byte of the MAC */
-	raw_put(t->st, DB_CASES, k, 8, bad, hlen);
+	damage_header(t->st, damaged, 0x01, &was);
 
 	assert_int_equal(store_user_revoke(t->st, "eve", &held, NULL), M_OK);
 	back = rotate_each(t->st, held, damaged);
@@ -1770,7 +1726,7 @@ static void test_rotation_damaged_case(void **state)
 
 	/* Repaired (the header as it was): the same command finishes, and the
 	 * old keys are deleted. */
-	raw_put(t->st, DB_CASES, k, 8, orig, hlen);
+	restore_header(t->st, &was);
 	assert_int_equal(rotate_each(t->st, back, damaged), 0);
 	assert_int_equal(store_key_status(t->st, ks), M_OK);
 	for (unsigned cl = 0; cl < KC_COUNT; cl++) {
@@ -1811,8 +1767,7 @@ static void test_rotation_damaged_interrupted(void **state)
 {
 	struct tstore *t = *state;
 	uint64_t ids[NRESUME];
-	uint8_t orig[4096], bad[4096], k[8];
-	size_t hlen;
+	struct header_copy was;
 	struct store_rotation r;
 	struct rows rs;
 
@@ -1821,11 +1776,7 @@ static void test_rotation_damaged_interrupted(void **state)
 		person(&p, 100 + i);
 		ids[i] = insert_person(t->st, &p);
 	}
-	be64(k, ids[1]);
-	hlen = raw_get(t->st, DB_CASES, k, 8, orig, sizeof orig);
-	memcpy(bad, orig, hlen);
-	bad[hdr5_mac_end(orig) - 1] ^= 0x04;
-	raw_put(t->st, DB_CASES, k, 8, bad, hlen);
+	damage_header(t->st, ids[1], 0x04, &was);
 
 	interrupt_rotation(t, KC_CONTACT); /* three batches of one: cases 1 to 3 */
 	assert_int_equal(ts_unlock(t, "admin", admin_pass), M_OK);
@@ -1851,7 +1802,7 @@ static void test_rotation_damaged_interrupted(void **state)
 	}
 	rows_free(&rs);
 
-	raw_put(t->st, DB_CASES, k, 8, orig, hlen);
+	restore_header(t->st, &was);
 	assert_int_equal(store_rotate(t->st, KC_CONTACT, 1, NULL, NULL), M_OK);
 	assert_int_equal(store_rotation_get(t->st, KC_CONTACT, &r), M_OK);
 	assert_false(r.active);
@@ -2025,8 +1976,7 @@ static void test_rotate_classes_damaged(void **state)
 	struct tstore *t = *state;
 	uint64_t ids[4];
 	uint32_t want[KC_COUNT];
-	uint8_t orig[4096], bad[4096], k[8];
-	size_t hlen;
+	struct header_copy was;
 	const key_classes expect_back = BIT(KC_RECORD) | BIT(KC_IDENTITY) | BIT(KC_CONTACT) |
 	                                BIT(KC_PROGRAMME) | BIT(KC_FINANCE) | BIT(KC_HEALTH) |
 	                                BIT(KC_PROTECTED);
@@ -2036,11 +1986,7 @@ static void test_rotate_classes_damaged(void **state)
 		person(&p, 70 + i);
 		ids[i] = insert_person(t->st, &p);
 	}
-	be64(k, ids[1]);
-	hlen = raw_get(t->st, DB_CASES, k, 8, orig, sizeof orig);
-	memcpy(bad, orig, hlen);
-	bad[hdr5_mac_end(orig) - 1] ^= 0x80;
-	raw_put(t->st, DB_CASES, k, 8, bad, hlen);
+	damage_header(t->st, ids[1], 0x80, &was);
 	for (unsigned cl = 0; cl < KC_COUNT; cl++)
 		want[cl] = 2;
 
@@ -2054,7 +2000,7 @@ static void test_rotate_classes_damaged(void **state)
 		expect_epochs(t->st, want);
 		assert_true(plan_left(t->st));
 	}
-	raw_put(t->st, DB_CASES, k, 8, orig, hlen);
+	restore_header(t->st, &was);
 	struct damaged_log none = {0, ids[1], true};
 	assert_int_equal(store_rotate_classes(t->st, ALL_CLASSES, 2, NULL, on_damaged, &none),
 	                 M_OK);
@@ -2064,7 +2010,7 @@ static void test_rotate_classes_damaged(void **state)
 	check_clean(t->st, 4);
 }
 
-#define FX(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+#define FX(fn) cmocka_unit_test_setup_teardown(fn, fixture_store_setup, fixture_store_teardown)
 
 int main(void)
 {
@@ -2082,5 +2028,5 @@ int main(void)
 	    FX(test_rotate_classes_damaged),
 	};
 
-	return cmocka_run_group_tests_name("lifecycle", tests, setup, teardown);
+	return cmocka_run_group_tests_name("lifecycle", tests, setup, NULL);
 }

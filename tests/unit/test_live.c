@@ -19,40 +19,7 @@
 #include "tests/unit/fixture.h"
 #include "tests/unit/open.h"
 
-static const char admin_pass[] = "admin passphrase one";
-
-static int setup(void **state)
-{
-	(void)state;
-	return keys_init() == KEYS_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return 0;
-}
-
-static int fx_setup(void **state)
-{
-	struct tstore *t = calloc(1, sizeof *t);
-
-	if (!t || ts_create(t, 0, "admin", admin_pass) != 0) {
-		free(t);
-		return -1;
-	}
-	*state = t;
-	return 0;
-}
-
-static int fx_teardown(void **state)
-{
-	struct tstore *t = *state;
-
-	ts_destroy(t);
-	free(t);
-	return 0;
-}
+static const char admin_pass[] = FIXTURE_ADMIN_PASS;
 
 static uint64_t insert(store *st, const char *given, const char *family)
 {
@@ -287,7 +254,7 @@ static void test_rotation_stop_resumes(void **state)
 	}
 }
 
-#define FX(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+#define FX(fn) cmocka_unit_test_setup_teardown(fn, fixture_store_setup, fixture_store_teardown)
 
 int main(void)
 {
@@ -298,5 +265,5 @@ int main(void)
 	    FX(test_rotation_stop_resumes),
 	};
 
-	return cmocka_run_group_tests_name("live", tests, setup, teardown);
+	return cmocka_run_group_tests_name("live", tests, fixture_keys_setup, NULL);
 }

@@ -78,9 +78,9 @@ static int fx_teardown(void **state)
 	return 0;
 }
 
-/* A child that takes the gate through its own descriptor of data.mdb, says
- * so on the pipe, then stops itself (stop) or waits to be killed. */
-static pid_t hold_gate(const char *dir, bool stop)
+/* A child that takes what take() takes in dir, says so on the pipe, then
+ * stops itself (stop) or waits to be killed; back here once it holds. */
+static pid_t hold(const char *dir, int (*take)(const char *dir), bool stop)
 {
 	int p[2];
 	pid_t pid;
@@ -90,14 +90,7 @@ static pid_t hold_gate(const char *dir, bool stop)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		char path[256];
-		struct flock l = {
-		    .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = ST_WRITE_GATE, .l_len = 1};
-		int fd;
-
-		snprintf(path, sizeof path, "%s/data.mdb", dir);
-		fd = open(path, O_RDWR);
-		if (fd < 0 || fcntl(fd, F_SETLKW, &l) != 0)
+		if (take(dir) != 0)
 			_exit(1);
 		if (write(p[1], "x", 1) != 1)
 			_exit(1);
@@ -119,6 +112,30 @@ static pid_t hold_gate(const char *dir, bool stop)
 	return pid;
 }
 
+/* The write gate, through this process's own descriptor of data.mdb; cmd:
+ * F_SETLKW waits for it, F_SETLK does not. */
+static int lock_gate(const char *dir, int cmd)
+{
+	char path[256];
+	struct flock l = {
+	    .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = ST_WRITE_GATE, .l_len = 1};
+	int fd;
+
+	snprintf(path, sizeof path, "%s/data.mdb", dir);
+	fd = open(path, O_RDWR);
+	return fd < 0 || fcntl(fd, cmd, &l) != 0 ? -1 : 0;
+}
+
+static int take_gate(const char *dir)
+{
+	return lock_gate(dir, F_SETLKW);
+}
+
+static pid_t hold_gate(const char *dir, bool stop)
+{
+	return hold(dir, take_gate, stop);
+}
+
 /* Whether another process could take the gate now. */
 static bool gate_free(const char *dir)
 {
@@ -126,16 +143,8 @@ static bool gate_free(const char *dir)
 	int status;
 
 	assert_true(pid >= 0);
-	if (pid == 0) {
-		char path[256];
-		struct flock l = {
-		    .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = ST_WRITE_GATE, .l_len = 1};
-		int fd;
-
-		snprintf(path, sizeof path, "%s/data.mdb", dir);
-		fd = open(path, O_RDWR);
-		_exit(fd >= 0 && fcntl(fd, F_SETLK, &l) == 0 ? 0 : 1);
-	}
+	if (pid == 0)
+		_exit(lock_gate(dir, F_SETLK) == 0 ? 0 : 1);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
@@ -244,45 +253,31 @@ static void test_gate_given_back(void **state)
  * store open does) and LMDB's reader-table mutex (a robust process-shared
  * mutex 8 bytes into lock.mdb, LMDB 0.9), and is stopped. Without the gate
  * every reader, and every login, would wait on that mutex for ever. */
+static int take_reader_mutex(const char *dir)
+{
+	char path[256];
+	struct flock g = {
+	    .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = ST_READ_GATE, .l_len = 1};
+	struct flock shared = {.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1};
+	int dfd, lfd;
+	void *m;
+
+	snprintf(path, sizeof path, "%s/data.mdb", dir);
+	dfd = open(path, O_RDWR);
+	snprintf(path, sizeof path, "%s/lock.mdb", dir);
+	lfd = open(path, O_RDWR);
+	if (dfd < 0 || lfd < 0 || fcntl(dfd, F_SETLKW, &g) != 0 ||
+	    fcntl(lfd, F_SETLKW, &shared) != 0)
+		return -1;
+	m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, lfd, 0);
+	if (m == MAP_FAILED || pthread_mutex_lock((pthread_mutex_t *)((char *)m + 8)) != 0)
+		return -1;
+	return 0;
+}
+
 static pid_t hold_reader_mutex(const char *dir)
 {
-	int p[2], status;
-	pid_t pid;
-	char c;
-
-	assert_int_equal(pipe(p), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		char path[256];
-		struct flock g = {
-		    .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = ST_READ_GATE, .l_len = 1};
-		struct flock shared = {
-		    .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1};
-		int dfd, lfd;
-		void *m;
-
-		snprintf(path, sizeof path, "%s/data.mdb", dir);
-		dfd = open(path, O_RDWR);
-		snprintf(path, sizeof path, "%s/lock.mdb", dir);
-		lfd = open(path, O_RDWR);
-		if (dfd < 0 || lfd < 0 || fcntl(dfd, F_SETLKW, &g) != 0 ||
-		    fcntl(lfd, F_SETLKW, &shared) != 0)
-			_exit(1);
-		m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, lfd, 0);
-		if (m == MAP_FAILED || pthread_mutex_lock((pthread_mutex_t *)((char *)m + 8)) != 0)
-			_exit(1);
-		if (write(p[1], "x", 1) != 1)
-			_exit(1);
-		raise(SIGSTOP);
-		_exit(0);
-	}
-	close(p[1]);
-	assert_int_equal(read(p[0], &c, 1), 1);
-	close(p[0]);
-	assert_int_equal(waitpid(pid, &status, WUNTRACED), pid);
-	assert_true(WIFSTOPPED(status));
-	return pid;
+	return hold(dir, take_reader_mutex, true);
 }
 
 static void test_reader_gate_stopped_holder(void **state)
@@ -294,6 +289,7 @@ static void test_reader_gate_stopped_holder(void **state)
 	pid_t pid = hold_reader_mutex(f->dir);
 	int status;
 
+	case_init(&c); /* store_case_get frees what c held */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(store_case_get(f->st, f->id, &c), M_UNAVAILABLE);
 	assert_true(ms_since(&t0) >= 290);

@@ -31,10 +31,12 @@
 #include "store/private.h"
 #include "store/store.h"
 #include "tests/unit/fixture.h"
+#include "tests/unit/hdr5.h"
+#include "tests/unit/nid.h"
 #include "tests/unit/open.h"
 
 static const struct store_options opts = {0, &fixture_kdf};
-static const char admin_pass[] = "admin passphrase one";
+static const char admin_pass[] = FIXTURE_ADMIN_PASS;
 #define ADMIN_PASSLEN (sizeof admin_pass - 1)
 
 /* ---- temporary stores (tests/unit/fixture.h) ------------------------------ */
@@ -42,18 +44,6 @@ static const char admin_pass[] = "admin passphrase one";
 static void store_fixture(struct tstore *t, size_t map_size)
 {
 	assert_int_equal(ts_create(t, map_size, "admin", admin_pass), 0);
-}
-
-static int setup(void **state)
-{
-	(void)state;
-	return keys_init() == KEYS_OK ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	return 0;
 }
 
 static int fx_setup(void **state)
@@ -79,51 +69,17 @@ static int fx_setup_tiny(void **state)
 	return 0;
 }
 
-static int fx_teardown(void **state)
-{
-	struct tstore *t = *state;
-
-	ts_destroy(t);
-	free(t);
-	return 0;
-}
-
 /* ---- invented people ------------------------------------------------------ */
 
-/* A valid fødselsnummer for a date in the 1900s: individual numbers 000-499
- * with the mod-11 check digits; a number without a check digit is skipped. */
-static void make_nid(char out[12], unsigned day, unsigned month, unsigned yy, unsigned indiv)
+/* make_nid's number, which the store's own validator accepts as it is. */
+static void checked_nid(char out[12], unsigned day, unsigned month, unsigned yy, unsigned indiv)
 {
-	static const int w1[9] = {3, 7, 6, 1, 8, 9, 4, 5, 2};
-	static const int w2[10] = {5, 4, 3, 2, 7, 6, 5, 4, 3, 2};
-	char tmp[32], norm[32];
+	char norm[32];
 	size_t n;
 
-	for (;; indiv++) {
-		int s1 = 0, s2 = 0, k1, k2;
-
-		assert_true(indiv < 500);
-		snprintf(tmp, sizeof tmp, "%02u%02u%02u%03u", day % 100, month % 100, yy % 100,
-		         indiv % 1000);
-		for (int i = 0; i < 9; i++)
-			s1 += (tmp[i] - '0') * w1[i];
-		k1 = (11 - s1 % 11) % 11;
-		if (k1 == 10)
-			continue;
-		tmp[9] = (char)('0' + k1);
-		for (int i = 0; i < 10; i++)
-			s2 += (tmp[i] - '0') * w2[i];
-		k2 = (11 - s2 % 11) % 11;
-		if (k2 == 10)
-			continue;
-		tmp[10] = (char)('0' + k2);
-		tmp[11] = 0;
-		break;
-	}
-	/* The store's own validator agrees. */
-	assert_null(field_normalise(F_national_id, tmp, 11, norm, sizeof norm, &n));
+	make_nid(out, day, month, yy, indiv);
+	assert_null(field_normalise(F_national_id, out, 11, norm, sizeof norm, &n));
 	assert_int_equal(n, 11);
-	memcpy(out, tmp, 12);
 }
 
 struct person {
@@ -135,7 +91,7 @@ struct person {
 static void person(struct person *p, unsigned i)
 {
 	memset(p, 0, sizeof *p);
-	make_nid(p->nid, 1 + i % 28, 1 + (i / 28) % 12, 60 + (i / 336) % 40, 100);
+	checked_nid(p->nid, 1 + i % 28, 1 + (i / 28) % 12, 60 + (i / 336) % 40, 100);
 	p->v[F_status] = "settled";
 	p->v[F_given_name] = "Zqxjvbnm-given";
 	p->v[F_family_name] = "Шевченкоqq";
@@ -260,11 +216,11 @@ struct raw {
  * u32 length prefix, at the place of the class among st_case_classes. */
 static size_t class_at(const uint8_t *v, size_t len, int cls)
 {
-	size_t p = 31 + v[30];
 	key_classes all = st_case_classes();
+	size_t p;
 
 	assert_int_equal(v[0], HDR_FORMAT5);
-	p += 2 + rd16(v + p) + KEYS_MAC_BYTES;
+	p = hdr5_mac_end(v);
 	for (int c = 0; c < cls; c++)
 		if (all & (1u << c)) {
 			uint32_t n;
@@ -1404,7 +1360,7 @@ static void test_national_id(void **state)
 
 	person(&p, 0);
 	person(&q, 1);
-	make_nid(other, 5, 5, 55, 200);
+	checked_nid(other, 5, 5, 55, 200);
 	id = insert_person(t->st, &p);
 	assert_int_equal(store_find_national_id(t->st, p.nid, &found, &n), M_OK);
 	assert_int_equal(n, 1);
@@ -1756,7 +1712,7 @@ static void test_import_rejects(void **state)
 	assert_null(strstr(err, p.nid));
 	/* ...and twice in one file. */
 	char nid2[12];
-	make_nid(nid2, 3, 3, 73, 300);
+	checked_nid(nid2, 3, 3, 73, 300);
 	len = snprintf(csv, sizeof csv, "national_id\n%s\n%s\n", nid2, nid2);
 	assert_int_equal(import(t->st, csv, (size_t)len, IMPORT_CSV, &ids, &n, err, sizeof err),
 	                 M_INPUT);
@@ -2036,8 +1992,8 @@ static void test_search_index_locked_in_chunks(void **state)
 	ts_open(t);
 }
 
-#define FX(fn)      cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
-#define FX_TINY(fn) cmocka_unit_test_setup_teardown(fn, fx_setup_tiny, fx_teardown)
+#define FX(fn)      cmocka_unit_test_setup_teardown(fn, fx_setup, fixture_store_teardown)
+#define FX_TINY(fn) cmocka_unit_test_setup_teardown(fn, fx_setup_tiny, fixture_store_teardown)
 
 int main(void)
 {
@@ -2069,5 +2025,5 @@ int main(void)
 	    FX(test_search_index_locked_in_chunks),
 	};
 
-	return cmocka_run_group_tests_name("store", tests, setup, teardown);
+	return cmocka_run_group_tests_name("store", tests, fixture_keys_setup, NULL);
 }

@@ -29,7 +29,7 @@
 #include "tests/unit/open.h"
 
 static const struct store_options opts = {0, &fixture_kdf};
-static const char admin_pass[] = "admin passphrase one";
+static const char admin_pass[] = FIXTURE_ADMIN_PASS;
 static const char kari_pass[] = "kari passphrase one";
 static const char eve_pass[] = "eve chose this one";
 
@@ -37,12 +37,6 @@ static const char eve_pass[] = "eve chose this one";
  * pk[32] | keyslot | (v2) authority MAC[32]. */
 enum { USER_V1 = 4 + 8 + KEYS_PK_BYTES + KEYS_SLOT_BYTES, USER_V2 = USER_V1 + KEYS_MAC_BYTES,
        FLAG_PROTECTED = 4 };
-
-static int setup(void **state)
-{
-	(void)state;
-	return keys_init() == KEYS_OK ? 0 : -1;
-}
 
 static int fx_setup(void **state)
 {
@@ -56,15 +50,6 @@ static int fx_setup(void **state)
 		return -1;
 	}
 	*state = t;
-	return 0;
-}
-
-static int fx_teardown(void **state)
-{
-	struct tstore *t = *state;
-
-	ts_destroy(t);
-	free(t);
 	return 0;
 }
 
@@ -84,30 +69,6 @@ static size_t count_grants_of(store *st, const char *name)
 		}
 	}
 	return total;
-}
-
-struct reports {
-	size_t n;
-	char all[4096];
-};
-
-static void collect(void *ctx, uint64_t id, const struct store_fault *what)
-{
-	struct reports *r = ctx;
-	size_t used = strlen(r->all);
-	char text[512];
-
-	r->n++;
-	store_fault_format(what, NULL, text, sizeof text);
-	snprintf(r->all + used, sizeof r->all - used, "[%llu] %s\n", (unsigned long long)id, text);
-}
-
-static int check(store *st, struct reports *r)
-{
-	size_t checked;
-
-	memset(r, 0, sizeof *r);
-	return store_check(st, collect, r, &checked);
 }
 
 /* A version-1 user record, as the attack builds it: a lead with the
@@ -749,7 +710,7 @@ static void test_truncated(void **state)
 	}
 }
 
-#define FX(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+#define FX(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fixture_store_teardown)
 
 int main(void)
 {
@@ -765,5 +726,5 @@ int main(void)
 	    FX(test_check_far_case_id),  FX(test_grants_without_user),
 	};
 
-	return cmocka_run_group_tests_name("tamper", tests, setup, NULL);
+	return cmocka_run_group_tests_name("tamper", tests, fixture_keys_setup, NULL);
 }

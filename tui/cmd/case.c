@@ -280,12 +280,38 @@ fail:
 
 /* ---- update ------------------------------------------------------------- */
 
-int cmd_update(struct cli *cli)
+/* The JSON object on stdin applied to a new record c for case id (0: a
+ * new case), with the store open and unlocked in *st. On failure it has
+ * said why and left nothing open. */
+static int case_from_stdin(struct cli *cli, uint64_t id, struct case_rec *c, uint32_t *expect,
+                           store **st)
 {
-	struct case_rec c;
 	struct store_fault fault;
 	char *json;
 	size_t len;
+	int rc;
+
+	if ((rc = cli_read_all("-", &json, &len)))
+		return rc;
+	if ((rc = open_ready(cli, st))) {
+		keys_secure_free(json);
+		return rc;
+	}
+	case_init(c);
+	c->id = id;
+	rc = case_apply_json(c, json, len, expect, &fault);
+	keys_secure_free(json);
+	if (rc) {
+		case_clear(c);
+		store_close(*st);
+		return cli_fail(rc, "%s", tui_fault(&fault));
+	}
+	return M_OK;
+}
+
+int cmd_update(struct cli *cli)
+{
+	struct case_rec c;
 	uint32_t expect;
 	uint64_t id;
 	store *st;
@@ -295,21 +321,8 @@ int cmd_update(struct cli *cli)
 		return cli_fail(M_USAGE, _("usage: mappe update ID < changes.json"));
 	if ((rc = cli_parse_id(cli->argv[0], &id)))
 		return rc;
-	if ((rc = cli_read_all("-", &json, &len)))
+	if ((rc = case_from_stdin(cli, id, &c, &expect, &st)))
 		return rc;
-	if ((rc = open_ready(cli, &st))) {
-		keys_secure_free(json);
-		return rc;
-	}
-	case_init(&c);
-	c.id = id;
-	rc = case_apply_json(&c, json, len, &expect, &fault);
-	keys_secure_free(json);
-	if (rc) {
-		case_clear(&c);
-		store_close(st);
-		return cli_fail(rc, "%s", tui_fault(&fault));
-	}
 	rc = store_case_update(st, &c, expect);
 	if (rc) {
 		case_clear(&c);
@@ -332,9 +345,6 @@ int cmd_update(struct cli *cli)
 int cmd_add(struct cli *cli)
 {
 	struct case_rec c;
-	struct store_fault fault;
-	char *json;
-	size_t len;
 	uint32_t expect;
 	uint64_t id;
 	store *st;
@@ -342,20 +352,11 @@ int cmd_add(struct cli *cli)
 
 	if (cli->argc != 0)
 		return cli_fail(M_USAGE, _("usage: mappe add < case.json"));
-	if ((rc = cli_read_all("-", &json, &len)))
+	if ((rc = case_from_stdin(cli, 0, &c, &expect, &st)))
 		return rc;
-	if ((rc = open_ready(cli, &st))) {
-		keys_secure_free(json);
-		return rc;
-	}
-	case_init(&c);
-	rc = case_apply_json(&c, json, len, &expect, &fault);
-	keys_secure_free(json);
-	if (rc == M_OK && expect)
+	if (expect)
 		rc = cli_fail(M_INPUT, _("stdin: _version is for update; a new case has none"));
-	else if (rc)
-		cli_fail(rc, "%s", tui_fault(&fault));
-	if (rc == M_OK && (rc = store_case_insert(st, &c, 1, &id)) != M_OK) {
+	else if ((rc = store_case_insert(st, &c, 1, &id)) != M_OK) {
 		case_clear(&c);
 		return fail_store(st, rc);
 	}

@@ -89,77 +89,81 @@ static int read_line_fd(int fd, char *buf, size_t cap, size_t *len)
 	return 0;
 }
 
-static int read_tty(const char *prompt, char *buf, size_t cap, size_t *len)
+/* The terminal with echo off, and Ctrl-C, Ctrl-Z and Ctrl-backslash held
+ * back meanwhile: a signal while echo is off would leave the terminal silent. */
+struct tty_quiet {
+	int fd;
+	struct termios old;
+	sigset_t saved;
+};
+
+/* prompt (or NULL) is written first; canon asks for line input; when: as
+ * tcsetattr takes it. -3: no terminal. */
+static int tty_quiet_begin(struct tty_quiet *q, const char *prompt, bool canon, int when)
 {
-	struct termios old, quiet;
-	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC), rc;
-	sigset_t block, saved;
+	struct termios quiet;
+	sigset_t block;
+	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
 		return -3;
-	if (tcgetattr(fd, &old) != 0) {
+	if (tcgetattr(fd, &q->old) != 0) {
 		close(fd);
 		return -3;
 	}
-	quiet = old;
+	quiet = q->old;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-	quiet.c_lflag |= ICANON;
-	/* Ctrl-C or Ctrl-Z while echo is off would leave the terminal silent. */
+	if (canon)
+		quiet.c_lflag |= ICANON;
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTSTP);
 	sigaddset(&block, SIGQUIT);
-	sigprocmask(SIG_BLOCK, &block, &saved);
-	if (write(fd, prompt, strlen(prompt)) < 0) {
-		/* nothing to do: the read below still works */
+	sigprocmask(SIG_BLOCK, &block, &q->saved);
+	if (prompt && write(fd, prompt, strlen(prompt)) < 0) {
+		/* nothing to do: the read that follows still works */
 	}
-	tcsetattr(fd, TCSAFLUSH, &quiet);
-	rc = read_line_fd(fd, buf, cap, len);
-	tcsetattr(fd, TCSAFLUSH, &old);
-	if (write(fd, "\n", 1) < 0) {
-		/* as above */
+	tcsetattr(fd, when, &quiet);
+	q->fd = fd;
+	return 0;
+}
+
+/* Gives the terminal back as it was; keys typed meanwhile are dropped.
+ * newline ends the line the prompt was on. */
+static void tty_quiet_end(struct tty_quiet *q, bool newline)
+{
+	tcsetattr(q->fd, TCSAFLUSH, &q->old);
+	if (newline && write(q->fd, "\n", 1) < 0) {
+		/* nothing to do: the terminal is given back all the same */
 	}
-	sigprocmask(SIG_SETMASK, &saved, NULL);
-	close(fd);
+	sigprocmask(SIG_SETMASK, &q->saved, NULL);
+	close(q->fd);
+	q->fd = -1;
+}
+
+static int read_tty(const char *prompt, char *buf, size_t cap, size_t *len)
+{
+	struct tty_quiet q;
+	int rc = tty_quiet_begin(&q, prompt, true, TCSAFLUSH);
+
+	if (rc)
+		return rc;
+	rc = read_line_fd(q.fd, buf, cap, len);
+	tty_quiet_end(&q, true);
 	return rc;
 }
 
 /* Between two passphrase prompts (Argon2id runs meanwhile) keys typed
  * ahead, perhaps the next try at the passphrase, must not be echoed; they
  * are dropped when the terminal is given back. */
-static struct {
-	int fd;
-	struct termios old;
-	sigset_t saved;
-} hush = {.fd = -1};
+static struct tty_quiet hush = {.fd = -1};
 
 void cli_tty_hush(bool on)
 {
-	if (on && hush.fd < 0) {
-		struct termios quiet;
-		sigset_t block;
-		int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			return;
-		if (tcgetattr(fd, &hush.old) != 0) {
-			close(fd);
-			return;
-		}
-		sigemptyset(&block);
-		sigaddset(&block, SIGINT);
-		sigaddset(&block, SIGTSTP);
-		sigaddset(&block, SIGQUIT);
-		sigprocmask(SIG_BLOCK, &block, &hush.saved);
-		quiet = hush.old;
-		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
-		tcsetattr(fd, TCSANOW, &quiet);
-		hush.fd = fd;
-	} else if (!on && hush.fd >= 0) {
-		tcsetattr(hush.fd, TCSAFLUSH, &hush.old);
-		sigprocmask(SIG_SETMASK, &hush.saved, NULL);
-		close(hush.fd);
-		hush.fd = -1;
-	}
+	if (on && hush.fd < 0)
+		tty_quiet_begin(&hush, NULL, false, TCSANOW);
+	else if (!on && hush.fd >= 0)
+		tty_quiet_end(&hush, false);
 }
 
 int cli_read_secret(int fd, const char *prompt, bool confirm, char **out, size_t *len)

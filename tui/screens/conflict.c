@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct conflict {
 	uint64_t id;
@@ -60,22 +61,124 @@ static int conflict_load(struct ui *ui, struct conflict *cf)
 	return M_OK;
 }
 
+static const struct keymap conflict_keymap;
+
+/* When the version in front of the user was saved, in local time: the
+ * clock alone today, else the date too (DD.MM.YYYY in Norwegian). */
+static const char *saved_when(struct ui *ui, int64_t t, char *buf, size_t cap)
+{
+	time_t tt = (time_t)t, now = time(NULL);
+	struct tm tm, today;
+	char clock[16], date[16];
+
+	if (!localtime_r(&tt, &tm) || !localtime_r(&now, &today) ||
+	    !strftime(clock, sizeof clock, "%H:%M", &tm) ||
+	    !strftime(date, sizeof date, ui->nb ? "%d.%m.%Y" : "%Y-%m-%d", &tm))
+		return "";
+	if (tm.tm_year == today.tm_year && tm.tm_yday == today.tm_yday)
+		snprintf(buf, cap, _("at %s"), clock);
+	else
+		snprintf(buf, cap, _("on %s at %s"), date, clock);
+	return buf;
+}
+
+/* Who saved the version that met ours, and when: the colleague by their
+ * user name, "A colleague" for a case saved before mappe kept the saver. */
+static void saved_by_line(struct ui *ui, const struct conflict *cf, char *buf, size_t cap)
+{
+	const struct case_rec *t = &cf->theirs;
+	char when[64];
+	const char *me = store_user(ui->st);
+
+	saved_when(ui, t->saved_at ? t->saved_at : t->updated, when, sizeof when);
+	if (!t->saved_by[0])
+		snprintf(
+		    buf, cap,
+		    _("A colleague saved case %llu %s while you were editing (now version %u)."),
+		    (unsigned long long)cf->id, when, t->version);
+	else if (me && strcmp(t->saved_by, me) == 0)
+		snprintf(buf, cap,
+		         _("You saved case %llu %s in another session while you were editing here "
+		           "(now version %u)."),
+		         (unsigned long long)cf->id, when, t->version);
+	else
+		snprintf(buf, cap,
+		         _("%s saved case %llu %s while you were editing (now version %u)."),
+		         t->saved_by, (unsigned long long)cf->id, when, t->version);
+}
+
+/* The keys of request r here, "m/y": at most max of them. */
+static const char *keys_of(enum request r, int max, char *buf, size_t cap)
+{
+	struct binding b;
+	size_t at = 0;
+	int n = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; n < max && keymap_binding(&conflict_keymap, i, &b); i++) {
+		char name[32];
+		if (b.req != r)
+			continue;
+		ui_key_name(b.ch, b.fnkey, name, sizeof name);
+		at += (size_t)snprintf(buf + at, cap - at, "%s%s", n++ ? "/" : "", name);
+		if (at >= cap)
+			break;
+	}
+	return buf;
+}
+
+/* Text over at most `lines` rows of width columns, broken at spaces (a
+ * word wider than a row is cut); the rows used. */
+static int put_wrapped(int y, int x, const char *s, int width, int lines)
+{
+	int used = 0;
+
+	while (*s && used < lines) {
+		char row[512];
+		size_t n = strlen(s), cut = n;
+		if (n >= sizeof row)
+			n = cut = sizeof row - 1;
+		memcpy(row, s, n);
+		row[n] = 0;
+		while (ui_text_width(row) > width && used + 1 < lines) {
+			char *sp = strrchr(row, ' ');
+			if (!sp)
+				break;
+			*sp = 0;
+			cut = (size_t)(sp - row) + 1;
+		}
+		ui_put(y + used++, x, row, width);
+		if (cut >= n)
+			break;
+		s += cut;
+	}
+	return used;
+}
+
 static void conflict_draw(void *self, struct ui *ui)
 {
 	struct conflict *cf = self;
 	int label_w = COLS >= 70 ? 24 : COLS / 3, y = 1;
-	char head[160];
+	char head[320];
 
-	snprintf(head, sizeof head,
-	         _("Someone else saved case %llu while you edited (now version %u)."),
-	         (unsigned long long)cf->id, cf->theirs.version);
+	saved_by_line(ui, cf, head, sizeof head);
 	ui_attr(ui, C_ERROR, true);
-	ui_put(y++, 1, head, COLS - 2);
+	y += put_wrapped(y, 1, head, COLS - 2, 2);
 	ui_attr(ui, C_ERROR, false);
 	ui_put(y++, 1,
 	       cf->n ? _("Choose, field by field, which value to keep:")
 	             : _("They changed other fields than you: your changes can be saved."),
 	       COLS - 2);
+	if (cf->n) {
+		char mine[48], theirs[48], toggle[48], save[48], how[320];
+		snprintf(how, sizeof how,
+		         _("%s keeps yours, %s keeps theirs, %s switches; %s saves."),
+		         keys_of(REQ_TAKE_MINE, 2, mine, sizeof mine),
+		         keys_of(REQ_TAKE_THEIRS, 2, theirs, sizeof theirs),
+		         keys_of(REQ_TOGGLE, 1, toggle, sizeof toggle),
+		         keys_of(REQ_SAVE, 1, save, sizeof save));
+		y += put_wrapped(y, 1, how, COLS - 2, 2);
+	}
 	y++;
 	for (int i = 0; i < cf->n && y + 3 < LINES - 2; i++) {
 		int f = cf->field[i];

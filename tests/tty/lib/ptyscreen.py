@@ -39,6 +39,24 @@ class PtyScreen:
                 break
         return what in self.text()
 
+    def wait_until(self, cond, deadline=5.0):
+        """Reads until cond() holds or the deadline passes; what cond() says last."""
+        end = time.time() + deadline
+        while time.time() < end:
+            self.pump()
+            if cond():
+                return True
+        return cond()
+
+    def end(self, timeout=10):
+        """Waits for the program to exit (a while at most), keeps its last output, closes."""
+        try:
+            self.child.expect(pexpect.EOF, timeout=timeout)
+        except pexpect.TIMEOUT:
+            pass
+        self.seen += self.child.before or b""
+        self.child.close()
+
     def send(self, s):
         self.child.send(s)
 
