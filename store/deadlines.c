@@ -153,3 +153,32 @@ size_t deadlines_compute(const struct deadline_facts *f, const struct rule_set *
 #undef DUE
 	return n;
 }
+
+int stipend_on(const struct rule_set *rs, long birth, int lives_with_parent, enum regime g,
+               long day, struct stipend *out)
+{
+	const struct rule_row *gr = rule_set_at(rs, RULE_g_amount, g, day);
+	const struct rule_row *mult = rule_set_at(rs, RULE_stipend_g, g, day);
+	const struct rule_row *young = rule_set_at(rs, RULE_stipend_young_age, g, day);
+
+	memset(out, 0, sizeof *out);
+	if (birth == DAY_NONE || !gr || !mult || !young)
+		return -1;
+	out->g = gr->value;
+	out->young = age_on(birth, day) < young->value;
+	out->thirds = 3;
+	if (out->young) {
+		if (lives_with_parent < 0)
+			return -1;
+		const struct rule_row *t =
+		    rule_set_at(rs,
+		                lives_with_parent ? RULE_stipend_young_with_parent_thirds
+		                                  : RULE_stipend_young_alone_thirds,
+		                g, day);
+		if (!t)
+			return -1;
+		out->thirds = (int)t->value;
+	}
+	out->annual = out->g * mult->value * out->thirds / 3;
+	return 0;
+}

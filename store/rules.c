@@ -112,7 +112,8 @@ int regime_parse(const char *s)
 
 long st_today(void)
 {
-	const char *fake = getenv("MAPPE_TODAY");
+	/* Not for a setgid mappe: the day is not the caller's to choose there. */
+	const char *fake = secure_getenv("MAPPE_TODAY");
 
 	if (fake && !valid_date(fake))
 		return date_days(fake);

@@ -242,7 +242,7 @@ enum rule_id {
 	RULE_COUNT
 };
 
-enum rule_unit { RU_DAYS, RU_MONTHS, RU_YEARS, RU_COUNT };
+enum rule_unit { RU_DAYS, RU_MONTHS, RU_YEARS, RU_COUNT, RU_KRONER };
 /* RV_SET: an administrator's correction (mappe rules set), with the source
  * they gave. */
 enum rule_verified { RV_VERIFIED, RV_UNVERIFIED, RV_SET };
@@ -370,6 +370,20 @@ struct deadline {
 	long due; /* days since 1970-01-01 */
 };
 
+/* The introduction stipend on a day (intl. § 20): the full rate is
+ * stipend_g times the G in force; under stipend_young_age, the thirds of it
+ * for one living with a parent or not. Computed, never typed. */
+struct stipend {
+	long g;      /* the grunnbeløp in force on the day, kroner a year */
+	int thirds;  /* of the full rate: 3 full, 2 or 1 for the young */
+	long annual; /* kroner a year, rounded down */
+	bool young;  /* under the age limit on the day */
+};
+/* -1 when the birth date is not known, the young one's household is not
+ * (lives_with_parent: 1, 0, or -1 not known), or no G is in force. */
+int stipend_on(const struct rule_set *rs, long birth, int lives_with_parent, enum regime g,
+               long day, struct stipend *out);
+
 /* A due day seen from today: overdue when due before today, soon when due
  * within soon_days (rules.def soon_days: 7), else later. */
 enum deadline_state { DS_LATER, DS_SOON, DS_OVERDUE };
@@ -382,8 +396,8 @@ size_t deadlines_compute(const struct deadline_facts *f, const struct rule_set *
 
 /* Today, as days since 1970-01-01 in the local time zone: what the date
  * rules read (the national-id scheme in force, deadlines). MAPPE_TODAY
- * (YYYY-MM-DD) sets it for tests and for trying a rule change ahead; it moves
- * no timestamp the store writes. */
+ * (YYYY-MM-DD) sets it for tests and for trying a rule change ahead (not
+ * under setgid); it moves no timestamp the store writes. */
 long st_today(void);
 
 /* Validate and normalise one value (trim, canonical bool/date/phone). An

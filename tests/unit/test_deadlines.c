@@ -271,6 +271,40 @@ static void test_nir(void **state)
 	assert_true(due(&f, NULL, DL_eligibility_lapse) == DAY_NONE);
 }
 
+/* The stipend: 2G, a third or two for the young, across a 25th birthday and
+ * the G's change on 1 May. */
+static void test_stipend(void **state)
+{
+	(void)state;
+	struct stipend sp;
+	long birth = day("2000-05-15");
+
+	/* 24 on 30 April 2025, living alone: two thirds of 2G of 2024. */
+	assert_int_equal(stipend_on(shipped(), birth, 0, REGIME_integreringsloven, day("2025-04-30"), &sp), 0);
+	assert_true(sp.young);
+	assert_int_equal(sp.g, 124028);
+	assert_int_equal(sp.thirds, 2);
+	assert_int_equal(sp.annual, 124028 * 2 * 2 / 3);
+	/* 1 May: the new G, still 24. */
+	assert_int_equal(stipend_on(shipped(), birth, 0, REGIME_integreringsloven, day("2025-05-01"), &sp), 0);
+	assert_int_equal(sp.g, 130160);
+	assert_int_equal(sp.annual, 130160 * 2 * 2 / 3);
+	/* Living with a parent: a third. */
+	assert_int_equal(stipend_on(shipped(), birth, 1, REGIME_integreringsloven, day("2025-05-14"), &sp), 0);
+	assert_int_equal(sp.thirds, 1);
+	assert_int_equal(sp.annual, 130160 * 2 / 3);
+	/* The 25th birthday: the full rate, whoever they live with. */
+	assert_int_equal(stipend_on(shipped(), birth, 1, REGIME_integreringsloven, day("2025-05-15"), &sp), 0);
+	assert_false(sp.young);
+	assert_int_equal(sp.thirds, 3);
+	assert_int_equal(sp.annual, 130160 * 2);
+	assert_int_equal(stipend_on(shipped(), birth, -1, REGIME_integreringsloven, day("2025-05-15"), &sp), 0);
+	/* Not known: the young one's household, the birth date, a G that old. */
+	assert_int_equal(stipend_on(shipped(), birth, -1, REGIME_integreringsloven, day("2025-05-14"), &sp), -1);
+	assert_int_equal(stipend_on(shipped(), DAY_NONE, 0, REGIME_integreringsloven, day("2025-05-14"), &sp), -1);
+	assert_int_equal(stipend_on(shipped(), birth, 0, REGIME_integreringsloven, day("2023-04-30"), &sp), -1);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -302,7 +336,8 @@ int main(void)
 	    cmocka_unit_test(test_three_months),          cmocka_unit_test(test_clock_start),
 	    cmocka_unit_test(test_two_year_lapse),        cmocka_unit_test(test_age_group),
 	    cmocka_unit_test(test_norwegian_and_leave),   cmocka_unit_test(test_in_programme),
-	    cmocka_unit_test(test_nir),                   cmocka_unit_test(test_names),
+	    cmocka_unit_test(test_nir),                   cmocka_unit_test(test_stipend),
+	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_add_months),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

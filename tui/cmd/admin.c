@@ -781,6 +781,7 @@ static const char *unit_word(enum rule_unit u)
 	case RU_DAYS: return _("days");
 	case RU_MONTHS: return _("months");
 	case RU_YEARS: return _("years");
+	case RU_KRONER: return _("kroner");
 	case RU_COUNT: break;
 	}
 	return _("count");
@@ -789,7 +790,7 @@ static const char *unit_word(enum rule_unit u)
 static void rule_row_json(const struct rule_row *row)
 {
 	const struct rule_def *d = &rule_catalogue[row->rule];
-	static const char *const unit[] = {"days", "months", "years", "count"};
+	static const char *const unit[] = {"days", "months", "years", "count", "kroner"};
 
 	printf("{\"rule\":\"%s\",\"unit\":\"%s\",\"regime\":", d->id, unit[d->unit]);
 	if (row->regime == REGIME_ANY)
