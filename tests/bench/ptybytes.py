@@ -14,6 +14,8 @@ if mappe could not be driven at all.
 --dump DIR writes the bytes of each action to DIR/<term>-<action>.bin, to
 read with `cat -v`.
 """
+import csv as csv_mod
+import io
 import os
 import shutil
 import subprocess
@@ -33,8 +35,9 @@ MAPPE = os.environ.get("MAPPE_BIN", "build/mappe")
 GEN = os.environ.get("MAPPE_GEN", "build/tests/gen")
 PASS = "bench passphrase 1"
 CASES = 200
+SEARCHED = 5  # names typed in the search
 TYPED = "Abcdefghijklmnopqrstuvwxy"[:20]
-QUIET = 0.2  # seconds without output that end an action's bytes
+QUIET = 0.12  # seconds without output that end an action's bytes
 COLS, ROWS = 80, 24
 CONFIGS = [  # column, TERM, NO_COLOR
     ("xterm-256color", "xterm-256color", False),
@@ -46,6 +49,7 @@ CONFIGS = [  # column, TERM, NO_COLOR
 ROWS_OUT = [
     ("bytes per typed character", 16),
     ("  typed character, max", 16),
+    ("  backspace, mean", None),
     ("bytes per 80x24 repaint", 3072),
     ("  repaint: list", 3072),
     ("  repaint: case", 3072),
@@ -60,6 +64,7 @@ ROWS_OUT = [
 OF = {
     "bytes per typed character": ("typed", "mean"),
     "  typed character, max": ("typed", "max"),
+    "  backspace, mean": ("backspace", "mean"),
     "bytes per 80x24 repaint": (("repaint list", "repaint case", "repaint form"), "max"),
     "  repaint: list": ("repaint list", "max"),
     "  repaint: case": ("repaint case", "max"),
@@ -110,9 +115,10 @@ def make_store(tmp, env):
                    pass_fds=[r], env=env, capture_output=True, check=True)
     os.close(r)
     csv = os.path.join(tmp, "c.csv")
+    people = subprocess.run([GEN, "--seed", "9", "--count", str(CASES)], capture_output=True,
+                            check=True).stdout
     with open(csv, "wb") as f:
-        f.write(subprocess.run([GEN, "--seed", "9", "--count", str(CASES)],
-                               capture_output=True, check=True).stdout)
+        f.write(people)
         f.write(b"in_programme,ada,Olena,Zweig,1987-03-12,female,,UA,,uk,Harstad,"
                 b"\"Storgata 5\",true\n")
     r, w = os.pipe()
@@ -121,10 +127,17 @@ def make_store(tmp, env):
     subprocess.run([MAPPE, "--db", db, "--user", "ada", "import", csv, "--passphrase-fd", str(r)],
                    pass_fds=[r], env=env, capture_output=True, check=True)
     os.close(r)
-    return db
+    # Family names typed in the search: every CASES / SEARCHED-th case's,
+    # distinct, in whatever script they are written (typed as UTF-8).
+    names = []
+    for row in list(csv_mod.DictReader(io.StringIO(people.decode())))[::CASES // 8]:
+        name = row["family_name"]
+        if name and name not in names:
+            names.append(name)
+    return db, names[:SEARCHED]
 
 
-def measure(db, env, label, term, nocolor, got, dump):
+def measure(db, names, env, label, term, nocolor, got, dump):
     """Fill got[sample] with the bytes of each action; partial on a failure."""
     env = dict(env, TERM=term)
     if nocolor:
@@ -144,13 +157,17 @@ def measure(db, env, label, term, nocolor, got, dump):
         # A full repaint: ^L (curses clears and draws every cell).
         got["repaint list"] = [action(t, "\x0c")]
 
-        # Search: each keystroke of a family name.
-        action(t, "/")
+        # Search: each keystroke of the sampled names, the search cleared
+        # (Esc) between them; the last is the case opened next.
         got["search"] = []
-        typed = ""
-        for ch in "zweig":
-            typed += ch
-            got["search"].append(action(t, ch, typed))
+        for name in names + ["Zweig"]:
+            action(t, "/")
+            typed = ""
+            for ch in name:
+                typed += ch
+                got["search"].append(action(t, ch, "Search: " + typed))
+            if name != "Zweig":
+                action(t, "\x1b")
 
         # Opening the case found, and repainting it.
         got["open case"] = [action(t, "\r", "Zweig")]
@@ -165,6 +182,12 @@ def measure(db, env, label, term, nocolor, got, dump):
         for ch in TYPED:
             typed += ch
             got["typed"].append(action(t, ch, typed))
+        got["backspace"] = []
+        for _ in range(5):
+            typed = typed[:-1]
+            got["backspace"].append(action(t, "\x7f"))
+        if typed not in t.text() or TYPED in t.text():
+            raise Fail("backspace did not delete:\n" + t.text())
         got["repaint form"] = [action(t, "\x0c")]
     finally:
         if dump:
@@ -173,6 +196,8 @@ def measure(db, env, label, term, nocolor, got, dump):
                 slug = name.replace(" ", "-")
                 with open(os.path.join(dump, f"{label}-{slug}.bin"), "wb") as f:
                     f.write(b"".join(samples))
+                with open(os.path.join(dump, f"{label}-{slug}.sizes"), "w") as f:
+                    f.write(" ".join(str(len(x)) for x in samples) + "\n")
         t.child.terminate(force=True)
 
 
@@ -204,12 +229,12 @@ def main():
     results = {}
     failed = []
     try:
-        db = make_store(tmp, env)
+        db, names = make_store(tmp, env)
         for label, term, nocolor in CONFIGS:
             print(f"bench: terminal bytes, {label}", file=sys.stderr)
             results[label] = {}
             try:
-                measure(db, env, label, term, nocolor, results[label], dump)
+                measure(db, names, env, label, term, nocolor, results[label], dump)
             except (Fail, pexpect.ExceptionPexpect) as e:
                 failed.append(f"{label}: {e}")
     except subprocess.CalledProcessError as e:
@@ -236,11 +261,14 @@ def main():
             verdict = "PASS" if all(v <= target for v in vals) else "OVER"
         tcell = "" if target is None else f"{target}"
         print(f"| {row:<31} |{cells} {tcell:>7} | {verdict:<7} |")
-    print(f"typed: {len(TYPED)} characters into the new-case form's first field (mean, and "
-          "max); search: the 5 keystrokes of a family name\n"
-          "typed after / in the list; selection: 10 moves, down and up; repaint: ^L (the "
-          "largest of three screens); opened: Enter on\n"
-          "the case found, a in the list. Targets (issue 9): typed <= 16 B, repaint <= 3 KB, "
+    nsearch = len(results[labels[0]].get("search", [])) if labels else 0
+    print(f"typed: {len(TYPED)} characters into the new-case form's first field (mean, max); "
+          "backspace: 5, at the field's end;")
+    print(f"search: {nsearch} keystrokes, each prefix of {SEARCHED} sampled family names and "
+          "Zweig, typed after / in the list;")
+    print("selection: 10 moves, down and up; repaint: ^L on the list, a case and the form "
+          "(the largest); opened: Enter on")
+    print("the case found, a in the list. Targets (issue 9): typed <= 16 B, repaint <= 3 KB, "
           "search <= 1.5 KB; PASS = every column within.")
     for f in failed:
         print(f"terminal bytes NOT measured: {f}")
