@@ -6,7 +6,8 @@ bench`'s (tests/bench/ptybytes.py); this pins the shape they depend on, with
 bounds far from any timing or byte count: a character typed at the end of
 the field being edited is written once, with no cursor move, no line
 redrawn, and at most one attribute set (no colour pair) and the reset
-curses always ends an update with. Prints TAP.
+curses always ends an update with; and moving the list's selection does not
+end with a move of the hidden cursor. Prints TAP.
 """
 import os
 import re
@@ -97,6 +98,19 @@ def run(tmp):
             t.send(PASS + "\r")
             if not ok(t.wait("Cases", 20), f"{what}: the list opens", t.text()):
                 continue
+            # A selection move: the hidden cursor is left where the last
+            # change put it, not moved on (a move on every update).
+            parked = []
+            for key in ("\x1b[B", "\x1b[A", "\x1b[B", "\x1b[A"):
+                start = len(t.seen)
+                t.send(key)
+                quiet(t)
+                out = t.seen[start:]
+                tail = re.sub(rb"(?:\x1b\(B|\x1b\[[0-9;]*m)+$", b"", out)
+                if not out or re.search(rb"(?:\x1b\[[0-9;]*[HdG]|\r)$", tail):
+                    parked.append(out)
+            ok(not parked, f"{what}: a selection move does not move the hidden cursor after it",
+               "\n".join(repr(o[-60:]) for o in parked[:2]))
             t.send("a")
             if not ok(t.wait("New case"), f"{what}: a opens the new-case form", t.text()):
                 continue
