@@ -50,6 +50,8 @@ CONFIGS = [  # column, TERM, NO_COLOR
 ROWS_OUT = [
     ("bytes per typed character", 16),
     ("  typed character, max", 16),
+    ("  the first in the field", None),
+    ("  the others, max", 16),
     ("  backspace, mean", None),
     ("bytes per 80x24 repaint", 3072),
     ("  repaint: list", 3072),
@@ -65,6 +67,8 @@ ROWS_OUT = [
 OF = {
     "bytes per typed character": ("typed", "mean"),
     "  typed character, max": ("typed", "max"),
+    "  the first in the field": ("typed", "first"),
+    "  the others, max": ("typed", "rest max"),
     "  backspace, mean": ("backspace", "mean"),
     "bytes per 80x24 repaint": (("repaint list", "repaint case", "repaint form"), "max"),
     "  repaint: list": ("repaint list", "max"),
@@ -213,6 +217,10 @@ def value(got, row):
     if any(k not in got for k in keys):
         return None
     sizes = [len(s) for k in keys for s in got[k]]
+    if how == "first":
+        return sizes[0]
+    if how == "rest max":
+        return max(sizes[1:])
     return max(sizes) if how == "max" else sum(sizes) / len(sizes)
 
 
@@ -268,8 +276,8 @@ def main():
         tcell = "" if target is None else f"{target}"
         print(f"| {row:<31} |{cells} {tcell:>7} | {verdict:<7} |")
     nsearch = len(results[labels[0]].get("search", [])) if labels else 0
-    print(f"typed: {len(TYPED)} characters into the new-case form's first field (mean, max); "
-          "backspace: 5, at the field's end;")
+    print(f"typed: {len(TYPED)} characters into the new-case form's first field (mean, max; the "
+          "first also marks the field changed); backspace: 5;")
     print(f"search: {nsearch} keystrokes, each prefix of {SEARCHED} sampled family names and "
           "Zweig, typed after / in the list;")
     print("selection: 10 moves, down and up; repaint: ^L on the list, a case and the form "
