@@ -247,22 +247,22 @@ static void form_draw(void *self, struct ui *ui)
 			int cr = 0, cc = 0;
 			int n = ed_view_lines(&fm->ed[f], value_w, LINES_ROWS, rows, &cr, &cc);
 			for (int r = 0; r < LINES_ROWS; r++) {
-				ui_attr(ui, C_SELECTED, focus);
+				ui_attr(ui, C_EDIT, focus);
 				ui_put_pad(y + r, label_w + 1, "", value_w);
 				if (r < n)
 					ui_put_wide(y + r, label_w + 1, fm->ed[f].buf, rows[r].start,
 					         rows[r].end);
-				ui_attr(ui, C_SELECTED, false);
+				ui_attr(ui, C_EDIT, false);
 			}
 			if (focus)
 				ui_cursor(ui, y + cr, label_w + 1 + cc);
 		} else {
 			struct ed_view v;
 			ed_view(&fm->ed[f], value_w, &v);
-			ui_attr(ui, C_SELECTED, focus);
+			ui_attr(ui, C_EDIT, focus);
 			ui_put_pad(y, label_w + 1, "", value_w);
 			ui_put_wide(y, label_w + 1, fm->ed[f].buf, v.start, v.end);
-			ui_attr(ui, C_SELECTED, false);
+			ui_attr(ui, C_EDIT, false);
 			if (focus)
 				ui_cursor(ui, y, label_w + 1 + v.cursor_col);
 		}
