@@ -277,7 +277,7 @@ def main():
         print(f"| {row:<31} |{cells} {tcell:>7} | {verdict:<7} |")
     nsearch = len(results[labels[0]].get("search", [])) if labels else 0
     print(f"typed: {len(TYPED)} characters into the new-case form's first field (mean, max; the "
-          "first also marks the field changed); backspace: 5;")
+          "first makes the field a changed one, shown when the focus moves); backspace: 5;")
     print(f"search: {nsearch} keystrokes, each prefix of {SEARCHED} sampled family names and "
           "Zweig, typed after / in the list;")
     print("selection: 10 moves, down and up; repaint: ^L on the list, a case and the form "

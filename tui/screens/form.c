@@ -28,6 +28,11 @@ struct form {
 	bool editable[F_COUNT];
 	const char *error[F_COUNT];
 	int focus;
+	/* The focused field's mark as it was when the focus came to it: typing
+	 * in it redraws only the text (a thin client's bytes: a character is
+	 * the character); the mark and the count follow when the focus moves. */
+	int marked_focus;
+	bool marked;
 	int top;     /* first screen row of the form, for scrolling */
 	time_t kept; /* when the typing was last kept as a draft */
 	bool crossed; /* the birth date check was shown: ^S again saves */
@@ -181,6 +186,13 @@ static void form_draw(void *self, struct ui *ui)
 	char head[352];
 	bool differs[F_COUNT];
 	int changed = form_changed(fm, differs);
+
+	if (fm->marked_focus != fm->focus) {
+		fm->marked_focus = fm->focus;
+		fm->marked = differs[fm->focus];
+	}
+	changed += (int)fm->marked - (int)differs[fm->focus];
+	differs[fm->focus] = fm->marked;
 
 	/* The error stands beside the value when at least 16 columns are left
 	 * for it; the message line always has it in full for the field just
@@ -616,6 +628,7 @@ int view_form_open(struct ui *ui, struct case_rec *c)
 
 	if (!fm)
 		return M_UNAVAILABLE;
+	fm->marked_focus = -1;
 	fm->c = c;
 	fm->id = c->id;
 	fm->version = c->version;
