@@ -181,10 +181,18 @@ $(BENCH_BIN): tests/bench/bench.c $(GEN_LIB) $(LIBA)
 	$(CC) $(BENCH_FLAGS) -DBENCH_CFLAGS='"$(CC) $(BENCH_FLAGS)"' -DBENCH_LIBCFLAGS='"$(CFLAGS)"' \
 	  -o $@ $< $(GEN_LIB) $(LIBA) -llmdb -lsodium -lsqlcipher -lm
 
+# Then the terminal bytes of single keys, mappe on a pty (tests/bench/ptybytes.py;
+# BENCH_PTY=0 leaves it out); the store's exit status is the run's.
+BENCH_PTY ?= 1
+
 bench: deps
-	@$(MAKE) --no-print-directory $(BENCH_BIN)
-	$(BENCH_BIN) --cases $(BENCH_CASES) --ops $(BENCH_OPS) \
-	  --import-seconds $(BENCH_IMPORT_SECONDS) --rotate-seconds $(BENCH_ROTATE_SECONDS)
+	@$(MAKE) --no-print-directory $(BENCH_BIN) $(BUILD)/mappe $(GEN_BIN)
+	@rc=0; $(BENCH_BIN) --cases $(BENCH_CASES) --ops $(BENCH_OPS) \
+	  --import-seconds $(BENCH_IMPORT_SECONDS) --rotate-seconds $(BENCH_ROTATE_SECONDS) || rc=$$?; \
+	if [ "$(BENCH_PTY)" != 0 ]; then \
+	  MAPPE_BIN=$(CURDIR)/$(BUILD)/mappe MAPPE_GEN=$(CURDIR)/$(GEN_BIN) \
+	    /usr/bin/python3 tests/bench/ptybytes.py || { [ $$rc -ne 0 ] || rc=2; }; \
+	fi; exit $$rc
 
 # make fuzz: libFuzzer (clang) on the envelope parser, the import formats
 # with field validation, the search folding, the records a file writer

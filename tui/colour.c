@@ -21,6 +21,7 @@ void ui_attr(struct ui *ui, enum ui_color c, bool on)
 		a = A_BOLD;
 		break;
 	case C_SELECTED:
+	case C_EDIT:
 		a = A_REVERSE;
 		break;
 	case C_LOCKED:
@@ -32,7 +33,7 @@ void ui_attr(struct ui *ui, enum ui_color c, bool on)
 	case C_NORMAL:
 		break;
 	}
-	if (ui->color && c != C_NORMAL)
+	if (ui->color && c != C_NORMAL && c != C_EDIT)
 		a |= COLOR_PAIR(c);
 	if (on)
 		attron(a);

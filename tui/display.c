@@ -128,9 +128,13 @@ void ui_redraw(struct ui *ui)
 	/* The text cursor shows only where text is being typed. */
 	if (ui->cursor_on && ui->cursor_y >= 0 && ui->cursor_y < LINES && ui->cursor_x >= 0 &&
 	    ui->cursor_x < COLS) {
+		leaveok(stdscr, FALSE);
 		move(ui->cursor_y, ui->cursor_x);
 		curs_set(1);
 	} else {
+		/* A hidden cursor stays where the last change left it: parking
+		 * it costs a move on every update (docs/performance.md). */
+		leaveok(stdscr, TRUE);
 		curs_set(0);
 	}
 	if (!ui->script)

@@ -298,7 +298,10 @@ bool listview_below(const struct listview *lv);
 const char *ui_wrap(const char *s, int width, size_t *len, int *cols);
 
 /* Drawing: every string is clipped by display width, never by bytes. */
-enum ui_color { C_NORMAL, C_TITLE, C_BAR, C_KEY, C_SELECTED, C_LOCKED, C_ERROR, C_LABEL };
+/* C_EDIT is the field being typed in: one attribute and no colour pair, so
+ * that a typed character costs its own bytes and one attribute on and off
+ * (docs/performance.md, "Thin clients"). Last, as it has no pair. */
+enum ui_color { C_NORMAL, C_TITLE, C_BAR, C_KEY, C_SELECTED, C_LOCKED, C_ERROR, C_LABEL, C_EDIT };
 void ui_attr(struct ui *ui, enum ui_color c, bool on);
 /* Draw UTF-8 text at y, x in at most width columns; returns columns used. */
 int ui_put(int y, int x, const char *s, int width);

@@ -2968,9 +2968,10 @@ static void print_report(const struct bench *b)
 	printf("\nscaled down in this run%s\n", b->nscaled ? ":" : ": nothing");
 	for (int i = 0; i < b->nscaled; i++)
 		printf("  %s\n", b->scaled[i]);
-	printf("\nnot measured in this run:\n");
-	printf("  screen      terminal bytes per keystroke is a tui/ measurement, not a store "
-	       "one\n");
+	printf("\nnot measured by this program:\n");
+	printf("  screen      terminal bytes per keystroke are mappe's on a pty, not the store's: "
+	       "make bench prints them\n"
+	       "              after this report (tests/bench/ptybytes.py)\n");
 
 	printf("\nchecks%s:\n", b->failures ? " (FAILED)" : "");
 	for (int i = 0; i < b->nchecks; i++)

@@ -28,6 +28,11 @@ struct form {
 	bool editable[F_COUNT];
 	const char *error[F_COUNT];
 	int focus;
+	/* The focused field's mark as it was when the focus came to it: typing
+	 * in it redraws only the text (a thin client's bytes: a character is
+	 * the character); the mark and the count follow when the focus moves. */
+	int marked_focus;
+	bool marked;
 	int top;     /* first screen row of the form, for scrolling */
 	time_t kept; /* when the typing was last kept as a draft */
 	bool crossed; /* the birth date check was shown: ^S again saves */
@@ -182,6 +187,13 @@ static void form_draw(void *self, struct ui *ui)
 	bool differs[F_COUNT];
 	int changed = form_changed(fm, differs);
 
+	if (fm->marked_focus != fm->focus) {
+		fm->marked_focus = fm->focus;
+		fm->marked = differs[fm->focus];
+	}
+	changed += (int)fm->marked - (int)differs[fm->focus];
+	differs[fm->focus] = fm->marked;
+
 	/* The error stands beside the value when at least 16 columns are left
 	 * for it; the message line always has it in full for the field just
 	 * left or being saved. */
@@ -247,22 +259,22 @@ static void form_draw(void *self, struct ui *ui)
 			int cr = 0, cc = 0;
 			int n = ed_view_lines(&fm->ed[f], value_w, LINES_ROWS, rows, &cr, &cc);
 			for (int r = 0; r < LINES_ROWS; r++) {
-				ui_attr(ui, C_SELECTED, focus);
+				ui_attr(ui, C_EDIT, focus);
 				ui_put_pad(y + r, label_w + 1, "", value_w);
 				if (r < n)
 					ui_put_wide(y + r, label_w + 1, fm->ed[f].buf, rows[r].start,
 					         rows[r].end);
-				ui_attr(ui, C_SELECTED, false);
+				ui_attr(ui, C_EDIT, false);
 			}
 			if (focus)
 				ui_cursor(ui, y + cr, label_w + 1 + cc);
 		} else {
 			struct ed_view v;
 			ed_view(&fm->ed[f], value_w, &v);
-			ui_attr(ui, C_SELECTED, focus);
+			ui_attr(ui, C_EDIT, focus);
 			ui_put_pad(y, label_w + 1, "", value_w);
 			ui_put_wide(y, label_w + 1, fm->ed[f].buf, v.start, v.end);
-			ui_attr(ui, C_SELECTED, false);
+			ui_attr(ui, C_EDIT, false);
 			if (focus)
 				ui_cursor(ui, y, label_w + 1 + v.cursor_col);
 		}
@@ -616,6 +628,7 @@ int view_form_open(struct ui *ui, struct case_rec *c)
 
 	if (!fm)
 		return M_UNAVAILABLE;
+	fm->marked_focus = -1;
 	fm->c = c;
 	fm->id = c->id;
 	fm->version = c->version;
