@@ -190,7 +190,7 @@ def deploy(tmp, state, users=None):
                     str(r0)], pass_fds=[r0], env=env, check=True, capture_output=True)
     os.close(r0)
     cases = run(GEN, "--seed", "9", "--count", "20").stdout
-    cases += "in_programme,mappet1,Олена,Шевченко,1987-03-12,female,,UA,,uk,Harstad,x,true\n"
+    cases += "in_programme,mappet1,Олена,Шевченко,1987-03-12,female,,UA,,uk,Harstad,x,true,,,\n"
     admin("import", "-", stdin=cases)
     for u, (role, passphrase) in users.items():
         admin("user", "add", u, "--role", role, newpass="initial " + passphrase)
@@ -277,7 +277,7 @@ def setup_and_test(tmp, state):
     s1.wait("Family name", 20)
     s1.child.send("e")
     s1.wait("Editing case", 20)
-    for _ in range(12):
+    for _ in range(13):
         s1.child.send("\x1bOB")
     s1.child.send("\x15+4790000001\x13")
     ok(s1.wait("Saved: version 2", 20), "first user saves over ssh", s1.text())
@@ -304,7 +304,7 @@ def setup_and_test(tmp, state):
     # the other user keeps working: edit another field and save
     s2.child.send("e")
     s2.wait("Editing case", 20)
-    for _ in range(12):
+    for _ in range(13):
         s2.child.send("\x1bOB")
     s2.child.send("\x15+4790000002\x13")
     ok(s2.wait("Saved: version 3", 20), "the other user saves after the drop", s2.text())
