@@ -259,7 +259,23 @@ static void kdf_nap(void)
 	nanosleep(&t, NULL);
 }
 
+/* The first wait is announced, once. */
+static void kdf_wait(void (**waiting)(void *), void *ctx)
+{
+	if (*waiting) {
+		(*waiting)(ctx);
+		*waiting = NULL;
+	}
+	kdf_nap();
+}
+
 int keys_kdf_lock(int fd, unsigned uid, long wait_ms, struct keys_kdf_hold *hold)
+{
+	return keys_kdf_lock_notify(fd, uid, wait_ms, NULL, NULL, hold);
+}
+
+int keys_kdf_lock_notify(int fd, unsigned uid, long wait_ms, void (*waiting)(void *ctx),
+                         void *ctx, struct keys_kdf_hold *hold)
 {
 	int64_t end = kdf_now_ms() + (wait_ms > 0 ? wait_ms : 0);
 	int r;
@@ -274,7 +290,7 @@ int keys_kdf_lock(int fd, unsigned uid, long wait_ms, struct keys_kdf_hold *hold
 	while ((r = kdf_try(fd, kdf_user_byte(uid))) == 1) {
 		if (kdf_now_ms() >= end)
 			return KEYS_OK;
-		kdf_nap();
+		kdf_wait(&waiting, ctx);
 	}
 	if (r < 0)
 		return KEYS_ESYS;
@@ -294,7 +310,7 @@ int keys_kdf_lock(int fd, unsigned uid, long wait_ms, struct keys_kdf_hold *hold
 		}
 		if (kdf_now_ms() >= end)
 			return KEYS_OK; /* both slots held past the wait: unthrottled */
-		kdf_nap();
+		kdf_wait(&waiting, ctx);
 	}
 }
 

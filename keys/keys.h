@@ -272,6 +272,10 @@ struct keys_kdf_hold {
 	off_t slot; /* the slot's byte, or -1 when unthrottled */
 };
 int keys_kdf_lock(int fd, unsigned uid, long wait_ms, struct keys_kdf_hold *hold);
+/* keys_kdf_lock that calls waiting(ctx) once, when it has to wait for a
+ * turn: the login can say why it is slow ("waiting for other logins"). */
+int keys_kdf_lock_notify(int fd, unsigned uid, long wait_ms, void (*waiting)(void *ctx),
+                         void *ctx, struct keys_kdf_hold *hold);
 void keys_kdf_unlock(struct keys_kdf_hold *hold);
 
 #endif

@@ -83,6 +83,8 @@ struct store {
 	uint32_t schema; /* as opened; below STORE_SCHEMA until a keyed migration */
 	bool allow_upgrade; /* store_allow_upgrade: this session is mappe upgrade */
 	void (*upgrade_report)(void *ctx, const char *name, enum key_role role);
+	void (*kdf_wait)(void *ctx); /* store_on_kdf_wait */
+	void *kdf_wait_ctx;
 	void *upgrade_ctx;
 	struct keys_kdf kdf;
 

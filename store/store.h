@@ -527,6 +527,9 @@ int store_migrate(store *st, size_t batch,
  * user or a wrong passphrase alike. */
 int store_unlock(store *st, const char *user, const char *pass, size_t passlen);
 const char *store_user(const store *st);
+/* Call fn(ctx) when an unlock has to wait for a turn at Argon2id because
+ * other logins on the host hold the slots (NULL: none). */
+void store_on_kdf_wait(store *st, void (*fn)(void *ctx), void *ctx);
 /* Forget the keys (idle lock); store_unlock as the same user again. */
 void store_lock(store *st);
 enum key_role store_role(const store *st);

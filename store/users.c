@@ -587,9 +587,16 @@ static int kdf_enter(store *st, struct keys_kdf_hold *hold)
 	int fd = -1;
 
 	if (mdb_env_get_fd(st->env, &fd) != 0 ||
-	    keys_kdf_lock(fd, (unsigned)getuid(), st_lock_wait_ms(KDF_WAIT_MS), hold) != KEYS_OK)
+	    keys_kdf_lock_notify(fd, (unsigned)getuid(), st_lock_wait_ms(KDF_WAIT_MS), st->kdf_wait,
+	                         st->kdf_wait_ctx, hold) != KEYS_OK)
 		return st_err(st, KDF_TURN);
 	return M_OK;
+}
+
+void store_on_kdf_wait(store *st, void (*fn)(void *ctx), void *ctx)
+{
+	st->kdf_wait = fn;
+	st->kdf_wait_ctx = ctx;
 }
 
 static int auth_failed(store *st)

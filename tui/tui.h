@@ -104,6 +104,10 @@ bool conf_find(const char *text, size_t len, const char *key, char *buf, size_t 
 /* A number of seconds, 0 to one week; false for anything else. */
 bool conf_seconds(const char *value, int *out);
 
+/* store_on_kdf_wait's notice: other logins on the host hold the Argon2id
+ * slots. tty points to a bool: the line is rewritten on a terminal. */
+void cli_say_waiting(void *tty);
+
 /* A date (and time) for people, in local time. */
 const char *cli_time(int64_t t, bool with_clock, char buf[32]);
 

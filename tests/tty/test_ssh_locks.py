@@ -250,6 +250,7 @@ def tests(tmp, d, procs):
     ok(rc == 0 and secs > base + 2,
        f"it waited first: the login under ulimit -n {nofile} took a slot, it did not bypass",
        f"{secs:.1f} s against {base:.1f} s")
+    ok("waiting for other logins" in (err or ""), "and said why it waited", err)
 
     for p in (a1, b):
         if p:

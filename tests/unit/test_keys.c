@@ -892,6 +892,11 @@ static long ms_since(const struct timespec *t0)
 	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
+static void count_wait(void *ctx)
+{
+	(*(int *)ctx)++;
+}
+
 static void test_kdf_lock_slots(void **state)
 {
 	struct kdf_files k;
@@ -904,17 +909,22 @@ static void test_kdf_lock_slots(void **state)
 	assert_int_equal(keys_kdf_lock(k.fd[0], 1001, 200, &a), KEYS_OK);
 	assert_int_equal(keys_kdf_lock(k.fd[1], 1002, 200, &b), KEYS_OK);
 	assert_true(a.slot >= 0 && b.slot >= 0 && a.slot != b.slot);
-	/* A third waits for a turn, but only so long: then it goes ahead. */
+	/* A third waits for a turn, but only so long: then it goes ahead; it is
+	 * told once that it waits (the login says "waiting for other logins"). */
+	int told = 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(keys_kdf_lock(k.fd[2], 1003, 200, &c), KEYS_OK);
+	assert_int_equal(keys_kdf_lock_notify(k.fd[2], 1003, 200, count_wait, &told, &c), KEYS_OK);
 	assert_true(ms_since(&t0) >= 190 && ms_since(&t0) < 2000);
+	assert_int_equal(told, 1);
 	assert_int_equal(c.slot, -1);
 	assert_true(c.user >= 0);
 	keys_kdf_unlock(&c);
-	/* A slot given back is taken at once. */
+	/* A slot given back is taken at once, without a word. */
 	keys_kdf_unlock(&a);
+	told = 0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(keys_kdf_lock(k.fd[2], 1003, 200, &c), KEYS_OK);
+	assert_int_equal(keys_kdf_lock_notify(k.fd[2], 1003, 200, count_wait, &told, &c), KEYS_OK);
+	assert_int_equal(told, 0);
 	assert_true(ms_since(&t0) < 150);
 	assert_true(c.slot >= 0 && c.slot != b.slot);
 	keys_kdf_unlock(&b);

@@ -374,7 +374,10 @@ int cli_open(const struct cli *cli, store **out)
 		store_close(st);
 		return rc;
 	}
+	bool tty = cli->pass_fd < 0;
+	store_on_kdf_wait(st, cli_say_waiting, &tty);
 	rc = store_unlock(st, cli->user, pass, plen);
+	store_on_kdf_wait(st, NULL, NULL);
 	keys_secure_free(pass);
 	if (rc) {
 		cli_fail(rc, "%s", tui_error(st));
@@ -390,6 +393,14 @@ int cli_open(const struct cli *cli, store **out)
 		                  "which fields they hold: run mappe migrate\n"));
 	*out = st;
 	return M_OK;
+}
+
+void cli_say_waiting(void *tty)
+{
+	if (*(const bool *)tty)
+		fprintf(stderr, "\r\033[K%s", _("waiting for other logins ..."));
+	else
+		fprintf(stderr, "%s", _("mappe: waiting for other logins on this host ...\n"));
 }
 
 const char *cli_time(int64_t t, bool with_clock, char buf[32])

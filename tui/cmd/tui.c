@@ -93,7 +93,9 @@ static int unlock_tries(struct cli *cli, store *st, char **pass, size_t *plen)
 			fprintf(stderr, "%s", _("unlocking ..."));
 			cli_tty_hush(true);
 		}
+		store_on_kdf_wait(st, cli_say_waiting, &tty);
 		rc = store_unlock(st, cli->user, *pass, *plen);
+		store_on_kdf_wait(st, NULL, NULL);
 		if (tty) {
 			cli_tty_hush(false);
 			fputs("\r\033[K", stderr);
