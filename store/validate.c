@@ -297,7 +297,7 @@ long date_days(const char *s)
 }
 
 /* Howard Hinnant's civil_from_days, the inverse of days_from_civil. */
-static void civil_from_days(long z, long *y, int *m, int *d)
+void civil_from_days(long z, long *y, int *m, int *d)
 {
 	z += 719468;
 	long era = (z >= 0 ? z : z - 146096) / 146097;

@@ -32,6 +32,9 @@ bool date_from_dotted(char *s);
 bool date_to_dotted(const char *s, char out[11]);
 /* Days since 1970-01-01 for a valid date (for comparisons). */
 long date_days(const char *s);
+/* The year, month and day of a count of days since 1970-01-01 (its inverse;
+ * exact proleptic Gregorian). */
+void civil_from_days(long z, long *y, int *m, int *d);
 /* 11 digits; fødselsnummer (day 01-31) or D-number (day + 40); month 01-12
  * (tolerating the +40/+80 month offsets of synthetic/H-numbers is NOT done);
  * both mod-11 control sums, the first leaving a remainder below

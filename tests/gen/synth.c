@@ -395,20 +395,14 @@ struct case_out {
 
 /* ---- dates and national ids --------------------------------------------- */
 
-/* Howard Hinnant's civil_from_days, the inverse of validate.c's
- * days_from_civil; main checks every result against date_days. */
-static void civil_from_days(long z, int *y, int *m, int *d)
+/* civil_from_days (validate.h) with an int year, as the generator's dates
+ * are; main checks every result against date_days. */
+static void civil_date(long z, int *y, int *m, int *d)
 {
-	z += 719468;
-	long era = (z >= 0 ? z : z - 146096) / 146097;
-	long doe = z - era * 146097;
-	long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	long mp = (5 * doy + 2) / 153;
+	long year;
 
-	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
-	*y = (int)(yoe + era * 400 + (*m <= 2));
+	civil_from_days(z, &year, m, d);
+	*y = (int)year;
 }
 
 /* National ids already handed out: an open-addressing set, so that tests may
@@ -568,7 +562,7 @@ static void make_case(struct rng *r, struct idset *seen, long ref, struct case_o
 	do {
 		age = rng_range(r, age_lo, age_hi);
 		c->birth_days = ref - (long)age * 36525 / 100 - (long)rng_below(r, 365);
-		civil_from_days(c->birth_days, &y, &m, &d);
+		civil_date(c->birth_days, &y, &m, &d);
 	} while (!make_national_id(r, seen, y, m, d, parity, d_number, c->nid));
 	snprintf(c->birth, sizeof c->birth, "%04d-%02d-%02d", y, m, d);
 
@@ -598,7 +592,7 @@ static void make_case(struct rng *r, struct idset *seen, long ref, struct case_o
 		static const char *const activities[] = {"work_full_time", "work_part_time",
 		                                         "education", "job_seeker"};
 		long k = c->birth_days < 0 ? -c->birth_days : c->birth_days;
-		civil_from_days(ref - 20 - k % 700, &y, &m, &d);
+		civil_date(ref - 20 - k % 700, &y, &m, &d);
 		snprintf(c->ended, sizeof c->ended, "%04d-%02d-%02d", y, m, d);
 		c->end_reason = reasons[k % N(reasons)];
 		c->main_activity = activities[k % N(activities)];
