@@ -266,6 +266,8 @@ int store_codes_current(store *st, enum code_table t, struct code_list *out)
 	memset(out, 0, sizeof *out);
 	if (rc)
 		return rc;
+	if (!all || !n) /* never: the default is always there */
+		return st_err(st, CODES_DAMAGED, .name = code_table_id(t));
 	*out = all[0];
 	memset(&all[0], 0, sizeof all[0]);
 	code_lists_free(all, n);
@@ -357,9 +359,9 @@ static bool same_rows(const struct code_list *a, const struct code_list *b)
 	if (a->n != b->n)
 		return false;
 	for (size_t i = 0; i < a->n; i++)
-		if (strcmp(a->row[i].code, b->row[i].code) ||
-		    strcmp(a->row[i].label_nb, b->row[i].label_nb) ||
-		    strcmp(a->row[i].label_en, b->row[i].label_en))
+		if (strcmp(a->row[i].code, b->row[i].code) != 0 ||
+		    strcmp(a->row[i].label_nb, b->row[i].label_nb) != 0 ||
+		    strcmp(a->row[i].label_en, b->row[i].label_en) != 0)
 			return false;
 	return true;
 }

@@ -153,13 +153,13 @@ static int check_length(store *st, MDB_txn *txn, const struct merged *m)
 	const struct rule_row *min = rule_set_at(&rs, RULE_length_min, g, day);
 	const struct rule_row *max = rule_set_at(&rs, rlen, g, day);
 	const struct rule_row *emax = rule_set_at(&rs, rext, g, day);
-	if (len && min && atol(len) < min->value)
+	if (len && min && strtol(len, NULL, 10) < min->value)
 		rc = st_err(st, LENGTH_SHORT, .record = c->id, .field = F_programme_length_months,
 		            .n = (unsigned long long)min->value, .what = "length_min");
-	else if (len && max && atol(len) > max->value)
+	else if (len && max && strtol(len, NULL, 10) > max->value)
 		rc = st_err(st, LENGTH_LONG, .record = c->id, .field = F_programme_length_months,
 		            .n = (unsigned long long)max->value, .what = rule_catalogue[rlen].id);
-	else if (ext && emax && atol(ext) > emax->value)
+	else if (ext && emax && strtol(ext, NULL, 10) > emax->value)
 		rc = st_err(st, LENGTH_LONG, .record = c->id, .field = F_extension_months,
 		            .n = (unsigned long long)emax->value, .what = rule_catalogue[rext].id);
 	rule_set_free(&rs);

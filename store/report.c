@@ -55,7 +55,7 @@ void case_deadline_facts(const struct case_rec *c, struct deadline_facts *f)
 	    .plan_reviewed = day_of(c, F_plan_reviewed),
 	    .ended = day_of(c, F_ended),
 	    .extension_months = c->value[F_extension_months] && !c->locked[F_extension_months]
-	                            ? atol(c->value[F_extension_months])
+	                            ? strtol(c->value[F_extension_months], NULL, 10)
 	                            : -1,
 	    .upper_secondary = is(c, F_has_upper_secondary, "true")    ? 1
 	                       : is(c, F_has_upper_secondary, "false") ? 0

@@ -592,13 +592,13 @@ static const struct code_name languages[] = {
 /* The living languages of ISO 639-3: a language tag's three-letter codes
  * (prs Dari), and those that are written with their 639-1 code (ara). */
 struct lang3 {
-	char code[4], code2[3];
 	const char *nb, *en;
+	char code[4], code2[3];
 	bool byname;
 };
 
 static const struct lang3 languages3[] = {
-#define LANGUAGE3(code, code2, nb, en, byname) {code, code2, nb, en, byname},
+#define LANGUAGE3(code, code2, nb, en, byname) {nb, en, code, code2, byname},
 #include "store/isocodes.def"
 #undef LANGUAGE3
 };
