@@ -15,6 +15,7 @@ struct search_entry {
 	const char *folded;  /* in the arena's chunks */
 	const char *display;
 	const char *birth;
+	const char *household; /* household_id, "" when none or locked */
 };
 
 /* The arena is a list of locked chunks, each far below RLIMIT_MEMLOCK (8 MiB
@@ -96,6 +97,7 @@ static int entry_fill(store *st, MDB_txn *txn, search_index *ix, struct search_e
 
 	for (int f = 0; f < F_COUNT; f++)
 		want[f] = field_has((enum field_id)f, FLAG_LIST);
+	want[F_household_id] = true; /* the case view's household (same class as names) */
 	if ((rc = case_read_txn(st, txn, id, cp, want)) != M_OK) {
 		case_reset(cp);
 		return rc;
@@ -115,8 +117,12 @@ static int entry_fill(store *st, MDB_txn *txn, search_index *ix, struct search_e
 		dlen = sizeof full - 1;
 	flen = fold_text(full, dlen, folded, sizeof folded);
 	birth = c.value[F_birth_date] ? c.value[F_birth_date] : "";
+	const char *home = c.value[F_household_id] && !c.locked[F_household_id]
+	                       ? c.value[F_household_id]
+	                       : "";
 	rc = arena_put(ix, full, dlen, &e->display) || arena_put(ix, folded, flen, &e->folded) ||
-	     arena_put(ix, birth, strlen(birth), &e->birth);
+	     arena_put(ix, birth, strlen(birth), &e->birth) ||
+	     arena_put(ix, home, strlen(home), &e->household);
 	keys_wipe(full, sizeof full);
 	keys_wipe(folded, sizeof folded);
 	case_reset(cp);
@@ -210,6 +216,20 @@ void search_index_free(search_index *ix)
 size_t search_index_size(const search_index *ix)
 {
 	return ix->n;
+}
+
+size_t search_household(const search_index *ix, uint64_t id, size_t *rows, size_t cap)
+{
+	long self = search_index_find(ix, id);
+	size_t n = 0;
+
+	if (self < 0 || !ix->e[self].household || !*ix->e[self].household)
+		return 0;
+	for (size_t i = 0; i < ix->n && n < cap; i++)
+		if ((long)i != self && ix->e[i].household &&
+		    strcmp(ix->e[i].household, ix->e[self].household) == 0)
+			rows[n++] = i;
+	return n;
 }
 
 void search_index_row(const search_index *ix, size_t i, struct search_row *out)

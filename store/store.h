@@ -881,6 +881,9 @@ size_t search_index_size(const search_index *ix);
 void search_index_row(const search_index *ix, size_t i, struct search_row *out);
 /* The row of a case id, or -1. */
 long search_index_find(const search_index *ix, uint64_t id);
+/* The rows of the other cases in case id's household (household_id), at
+ * most cap, in id order; how many. */
+size_t search_household(const search_index *ix, uint64_t id, size_t *rows, size_t cap);
 /* Re-read one case after a save (or add it if new). */
 int search_index_refresh(store *st, search_index *ix, uint64_t id);
 /* Catch up with what other processes wrote since the index was loaded or

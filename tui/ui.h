@@ -53,6 +53,7 @@
 	X(ADD, N_("New case"), N_("Register a new person: an empty form"))                               \
 	X(NOTE, N_("New note"), N_("Write a new note in the journal"))                                    \
 	X(FAMILY, N_("Family member"), N_("Register a family member: a new case in this household"))      \
+	X(HOUSEHOLD, N_("Household"), N_("Open another member of this household"))                       \
 	X(SAVE, N_("Save"), N_("Save and close"))                                                         \
 	X(STATUS, N_("Status"), N_("Show one status only; again for the next, then every status"))        \
 	X(MINE, N_("My cases"), N_("Show only my cases, or every case again"))                            \

@@ -13,13 +13,16 @@ enum { CASE_NOTES_PAGE = 20 };
 
 /* What the case view shows, one row each: rows of several lines (a value
  * or a note wrapped at the screen's width) scroll by lines (listview.c). */
-enum row_kind { R_HEAD, R_GROUP, R_FIELD, R_JOURNAL, R_OLDER, R_NOTES_LOCKED, R_NOTE, R_NEWER };
+enum row_kind { R_HEAD, R_GROUP, R_FIELD, R_HOUSEHOLD, R_JOURNAL, R_OLDER, R_NOTES_LOCKED,
+                R_NOTE, R_NEWER };
 struct case_row {
 	enum row_kind kind;
 	int at; /* the field, group or note */
 	int lines;
 };
-enum { CASE_ROWS_MAX = 1 + 2 * F_COUNT + 4 + CASE_NOTES_PAGE };
+enum { CASE_ROWS_MAX = 1 + 2 * F_COUNT + 5 + CASE_NOTES_PAGE };
+/* The others of a household the case view names (h opens one). */
+enum { HOUSEHOLD_SHOWN = 9 };
 
 struct case_view {
 	struct case_rec c;
@@ -30,6 +33,8 @@ struct case_view {
 	int laid_out; /* the width the rows were measured at; 0: the case changed */
 	struct listview list;
 	bool stale; /* the store changed while another screen was on top */
+	size_t members[HOUSEHOLD_SHOWN]; /* the household's others: rows of ui->ix */
+	size_t nmembers;
 };
 
 static void case_free(void *self)
@@ -111,6 +116,23 @@ static int case_row(struct case_view *cv, const struct case_row *r, const struct
 		                   ui_value_label(ui, (enum field_id)r->at, cv->c.value[r->at]),
 		                   COLS - label_w - 2, C_NORMAL);
 	}
+	case R_HOUSEHOLD: {
+		char names[HOUSEHOLD_SHOWN * 64 + 64];
+		size_t used = 0;
+		names[0] = '\0';
+		for (size_t i = 0; i < cv->nmembers && used < sizeof names; i++) {
+			struct search_row sr;
+			search_index_row(ui->ix, cv->members[i], &sr);
+			used += (size_t)snprintf(names + used, sizeof names - used, "%s%s (%llu)",
+			                         i ? ", " : "", *sr.name ? sr.name : "?",
+			                         (unsigned long long)sr.id);
+		}
+		if (p->draw && y >= p->top && y < p->bottom)
+			ui_put_cut(y, 3, _("Also in it"), label_w - 3);
+		n = put_wrapped(p, y, label_w + 1, names, COLS - label_w - 2, C_NORMAL);
+		return n + put_wrapped(p, y + n, label_w + 1, _("h opens one of them"),
+		                       COLS - label_w - 2, C_LOCKED);
+	}
 	case R_JOURNAL:
 		return 1 + put_wrapped(p, y + 1, 1, "Journal", COLS - 2, C_LABEL);
 	case R_OLDER:
@@ -159,6 +181,7 @@ static void case_layout(struct ui *ui, struct case_view *cv)
 	struct pen measure = {ui, 0, 0, 0, false};
 	size_t n = 0;
 	int group = -1;
+	bool household = false;
 
 	/* Measuring wraps every note of the page (up to NOTE_PAGE_BYTES):
 	 * only when the case or the width changed. */
@@ -167,6 +190,7 @@ static void case_layout(struct ui *ui, struct case_view *cv)
 		return;
 	}
 	cv->laid_out = COLS;
+	cv->nmembers = ui->ix ? search_household(ui->ix, cv->c.id, cv->members, HOUSEHOLD_SHOWN) : 0;
 	n = add_row(cv, n, R_HEAD, 0);
 	for (int f = 0; f < F_COUNT; f++) {
 		const struct field_def *d = &field_catalogue[f];
@@ -174,11 +198,17 @@ static void case_layout(struct ui *ui, struct case_view *cv)
 		if (!cv->c.value[f] && !cv->c.locked[f] && readable)
 			continue; /* empty fields, and groups of them, stay out of the way */
 		if ((int)d->group != group) {
+			/* The household's others after its fields. */
+			if (group == GROUP_HOUSEHOLD && household)
+				n = add_row(cv, n, R_HOUSEHOLD, 0);
 			group = (int)d->group;
 			n = add_row(cv, n, R_GROUP, group);
 		}
 		n = add_row(cv, n, R_FIELD, f);
+		household |= f == F_household_id && cv->nmembers;
 	}
+	if (group == GROUP_HOUSEHOLD && household)
+		n = add_row(cv, n, R_HOUSEHOLD, 0);
 	n = add_row(cv, n, R_JOURNAL, 0);
 	if (cv->pg.from > 0)
 		n = add_row(cv, n, R_OLDER, 0);
@@ -257,6 +287,27 @@ static void case_page(struct ui *ui, struct case_view *cv, uint32_t end)
 			listview_show(&cv->list, i, 1);
 }
 
+/* Open another member of the household: the one there is, or a menu. */
+static void case_household(struct ui *ui, struct case_view *cv)
+{
+	const char *items[HOUSEHOLD_SHOWN];
+	struct search_row sr[HOUSEHOLD_SHOWN];
+	int pick = 0;
+
+	if (!cv->nmembers) {
+		ui_say(ui, false, "%s", _("No one else is registered in this household"));
+		return;
+	}
+	for (size_t i = 0; i < cv->nmembers; i++) {
+		search_index_row(ui->ix, cv->members[i], &sr[i]);
+		items[i] = *sr[i].name ? sr[i].name : "?";
+	}
+	if (cv->nmembers > 1 &&
+	    (pick = ui_menu(ui, _("Household"), items, (int)cv->nmembers, 0)) < 0)
+		return;
+	view_case_open(ui, sr[pick].id);
+}
+
 static bool case_key(void *self, struct ui *ui, enum request req, wint_t ch, bool fnkey)
 {
 	struct case_view *cv = self;
@@ -291,6 +342,9 @@ static bool case_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 		return true;
 	case REQ_FAMILY:
 		view_form_family(ui, &cv->c);
+		return true;
+	case REQ_HOUSEHOLD:
+		case_household(ui, cv);
 		return true;
 	case REQ_NOTE:
 		if (cv->notes_locked)
@@ -376,7 +430,7 @@ static void case_changed(void *self, struct ui *ui, uint64_t id)
 static const struct binding case_keys[] = {
     {'e', false, REQ_EDIT},     {'n', false, REQ_NOTE},        {KEY_PPAGE, true, REQ_PGUP},
     {KEY_NPAGE, true, REQ_PGDN}, {KEY_HOME, true, REQ_TOP},    {KEY_END, true, REQ_NEWER},
-    {'o', false, REQ_OLDER},     {'f', false, REQ_FAMILY},
+    {'o', false, REQ_OLDER},     {'f', false, REQ_FAMILY},      {'h', false, REQ_HOUSEHOLD},
 };
 static const enum request case_bar[] = {REQ_HELP, REQ_QUIT,   REQ_EDIT, REQ_NOTE,
                                         REQ_FAMILY, REQ_UP, REQ_DOWN};
