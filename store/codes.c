@@ -236,7 +236,8 @@ int store_codes_versions(store *st, enum code_table t, struct code_list **out, s
 		versions_free(&vs);
 		return rc;
 	}
-	qsort(vs.v, vs.n, sizeof *vs.v, by_loaded);
+	if (vs.n)
+		qsort(vs.v, vs.n, sizeof *vs.v, by_loaded);
 	/* The provisional default last: what a code no version has might be. */
 	struct code_list *grown = realloc(vs.v, (vs.n + 1) * sizeof *grown);
 	if (!grown) {

@@ -117,7 +117,8 @@ static int rules_in(store *st, MDB_txn *txn, struct rule_set *out)
 		return st_err(st, NOT_UNLOCKED);
 	if ((rc = txn ? read_corrections(st, txn, &c) : st_txn(st, false, read_corrections, &c)))
 		goto fail;
-	qsort(c.row, c.n, sizeof *c.row, by_from);
+	if (c.n)
+		qsort(c.row, c.n, sizeof *c.row, by_from);
 	struct set_mem *sm = malloc(sizeof *sm);
 	struct rule_row *all = malloc((rule_row_count + c.n) * sizeof *all);
 	if (!sm || !all) {

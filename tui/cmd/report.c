@@ -79,7 +79,8 @@ int cmd_report(struct cli *cli)
 			cli_fail(rc, "%s", tui_error(st));
 		goto out;
 	}
-	qsort(l.row, l.n, sizeof *l.row, by_due);
+	if (l.n)
+		qsort(l.row, l.n, sizeof *l.row, by_due);
 	for (size_t i = 0; i < l.n; i++) {
 		const struct due_row *r = &l.row[i];
 		char iso[11], shown[11];
