@@ -539,3 +539,26 @@ int st_code_known(store *st, MDB_txn *txn, enum code_table t, const char *code, 
 	versions_free(&vs);
 	return M_OK;
 }
+
+int store_code_label(store *st, enum code_table t, const char *code, bool norwegian, char *out,
+                     size_t cap)
+{
+	struct code_list *all;
+	size_t n;
+	int rc = store_codes_versions(st, t, &all, &n);
+
+	if (cap)
+		out[0] = '\0';
+	if (rc)
+		return rc;
+	/* The newest version that has the code: an old code keeps its label. */
+	for (size_t i = 0; i < n; i++) {
+		const char *label = code_list_label(&all[i], code, norwegian);
+		if (label) {
+			snprintf(out, cap, "%s", label);
+			break;
+		}
+	}
+	code_lists_free(all, n);
+	return out[0] ? M_OK : -1;
+}

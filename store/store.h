@@ -601,6 +601,10 @@ int store_codes_current(store *st, enum code_table t, struct code_list *out);
 /* Every version, the one in force first, the provisional default last
  * (free with code_lists_free). */
 int store_codes_versions(store *st, enum code_table t, struct code_list **out, size_t *n);
+/* The label of code in the newest version of table t that has it (a code a
+ * later version dropped keeps its label); -1, out "", when none has it. */
+int store_code_label(store *st, enum code_table t, const char *code, bool norwegian, char *out,
+                     size_t cap);
 /* Load a file of code tables (docs/codes.md: CSV of table, version, code,
  * label_nb, label_en; one version of each table it names), all or nothing.
  * Administrators. loaded[t]: table t got a new version (false for one the

@@ -106,7 +106,17 @@ void ui_put_wide(int y, int x, const wchar_t *s, size_t start, size_t end)
  * before the next is asked for. */
 const char *ui_value_label(struct ui *ui, enum field_id f, const char *value)
 {
-	static char buf[64];
+	static char buf[256];
+	const struct field_def *d = &field_catalogue[f];
 
+	/* A code of IMDi's tables by its label, the code after it. */
+	if (d->check == CHECK_CODELIST && value && ui->st) {
+		char label[200];
+		if (store_code_label(ui->st, (enum code_table)(d->codes - 1), value, ui->nb, label,
+		                     sizeof label) == M_OK) {
+			snprintf(buf, sizeof buf, "%s (%s)", label, value);
+			return buf;
+		}
+	}
 	return field_display_name(f, value, ui->nb, buf, sizeof buf);
 }

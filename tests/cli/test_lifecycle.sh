@@ -60,6 +60,14 @@ check "the default's code after the load" 5 admin add <"$T/two.json"
 sed 's/goal_reached/fullfort/' "$T/two.json" >"$T/three.json"
 check "IMDi's code" 0 admin add <"$T/three.json"
 
+# Codes are shown by their labels, the code after; a code the table in
+# force dropped keeps the label of the version that had it.
+check "show the closed case" 0 admin --lang nb show "$id"
+expect_in "$T/out" "the default's label of a code IMDi's table dropped" "Fullført: nådd sluttmålet (goal_reached)"
+expect_in "$T/out" "the main activity too" "Utdanning (education)"
+check "show the case with IMDi's code" 0 admin show 2
+expect_in "$T/out" "IMDi's label" "Completed (fullfort)"
+
 # An import: all or nothing, with the line.
 printf 'given_name,family_name,status,ended\nZqxa,Testesen,requested,\nZqxb,Testesen,broken_off,2026-05-01\n' >"$T/bad.csv"
 check "an import of a broken-off programme without its end" 5 admin import "$T/bad.csv"

@@ -153,8 +153,8 @@ static void put_shown(const struct cli *cli, const struct field_def *d, const ch
 	putchar('\n');
 }
 
-static void show_text(const struct cli *cli, const struct case_rec *c, bool notes_locked,
-                      bool no_notes)
+static void show_text(const struct cli *cli, store *st, const struct case_rec *c,
+                      bool notes_locked, bool no_notes)
 {
 	int group = -1;
 
@@ -170,6 +170,15 @@ static void show_text(const struct cli *cli, const struct case_rec *c, bool note
 		put_label("  ", field_label((enum field_id)f, cli->norwegian), 24);
 		if (c->locked[f]) {
 			printf(_("[locked: needs the %s key]\n"), _(keys_class_name(d->cls)));
+			continue;
+		}
+		/* A code of IMDi's tables by its label, the code after it. */
+		char label[200];
+		if (d->check == CHECK_CODELIST &&
+		    store_code_label(st, (enum code_table)(d->codes - 1), c->value[f],
+		                     cli->norwegian, label, sizeof label) == M_OK) {
+			text_write_safe(stdout, label, strlen(label), NULL);
+			printf(" (%s)\n", c->value[f]);
 			continue;
 		}
 		/* Continuation lines of an address line up under the value. */
@@ -251,7 +260,7 @@ int cmd_show(struct cli *cli)
 	if (cli->json)
 		case_write_json_begin(stdout, &c, notes_locked);
 	else
-		show_text(cli, &c, notes_locked, pg.total == 0);
+		show_text(cli, st, &c, notes_locked, pg.total == 0);
 	/* Page by page, each its own read transaction; notes are only ever
 	 * appended, so reading on from the last one read misses none. */
 	for (size_t done = 0; pg.n;) {
