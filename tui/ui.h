@@ -20,7 +20,7 @@
  *   lock.c     the idle lock's screen
  *   drafts.c   offering the drafts a dropped link left
  *   screens.def, screens/   the screens, one file each (list, case, help,
- *              keys, form, conflict, note)
+ *              keys, form, conflict, note, day)
  *   cmd/       main and the commands of cli.md (through tui.h alone, but
  *              cmd/tui.c, which starts the screens)
  */
@@ -54,6 +54,7 @@
 	X(NOTE, N_("New note"), N_("Write a new note in the journal"))                                    \
 	X(FAMILY, N_("Family member"), N_("Register a family member: a new case in this household"))      \
 	X(HOUSEHOLD, N_("Household"), N_("Open another member of this household"))                       \
+	X(DAY, N_("My day"), N_("My day: the deadlines in my caseload overdue or due this week"))          \
 	X(SAVE, N_("Save"), N_("Save and close"))                                                         \
 	X(STATUS, N_("Status"), N_("Show one status only; again for the next, then every status"))        \
 	X(MINE, N_("My cases"), N_("Show only my cases, or every case again"))                            \
@@ -216,6 +217,10 @@ int view_form_new(struct ui *ui);
  * none): the family member's form. */
 int view_form_family(struct ui *ui, struct case_rec *c);
 int view_note_open(struct ui *ui, uint64_t id);
+/* My day: the caseload's deadlines overdue or due soon. */
+int view_day_open(struct ui *ui);
+/* Whether the user's caseload has a deadline overdue or due soon. */
+bool day_has_due(struct ui *ui);
 /* A save met a colleague's: choose field by field. orig is what the form
  * started from, base the version its edits started from; takes mine. */
 void view_conflict_open(struct ui *ui, const struct case_rec *orig, uint32_t base,

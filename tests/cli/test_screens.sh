@@ -43,6 +43,13 @@ journal_note meeting "Siste notat.
 Saken følges opp etter sommeren.
 Dette er siste linje i journalen."
 
+# My day (issue 10), for the script caseworker-day only: a case of kari's
+# whose programme decision and mapping were due 15 November, seen on
+# 1 December; the TB examination is not hers to see (the health class).
+cp -a "$DB" "$T/store-day"
+printf '{"given_name": "Zqxday", "family_name": "Testesen", "caseworker": "kari", "status": "settled", "settlement_date": "2026-08-15", "settled_by_agreement": true, "arrival_norway": "2026-11-25", "tb_status": "due"}' |
+	DB=$T/store-day admin add >/dev/null 2>&1 || not_ok "set up my day"
+
 # Each script gets its own copy of the store, so that what one saves does
 # not change what another shows.
 run_script() { # name user pass [options]
@@ -93,6 +100,7 @@ for keys in "$screens"/*.keys; do
 	rm -rf "$T/db-$name"
 	case $name in
 	journal* | wrap*) cp -a "$T/store-journal" "$T/db-$name" ;;
+	caseworker-day) cp -a "$T/store-day" "$T/db-$name" ;;
 	*) cp -a "$DB" "$T/db-$name" ;;
 	esac
 	case $name in
@@ -100,6 +108,7 @@ for keys in "$screens"/*.keys; do
 	nb-conflict) with_colleague "$name" '{"phone": "+4792222222"}' --lang nb ;;
 	conflict-unknown) UNSAVED=1 with_colleague "$name" '{"phone": "+4792222222"}' ;;
 	draftconflict | familyconflict) with_colleague "$name" '{"given_name": "Colleague"}' ;;
+	caseworker-day) MAPPE_TODAY=2026-12-01 run_script "$name" kari "kari's own passphrase" ;;
 	caseworker-*) run_script "$name" kari "kari's own passphrase" ;;
 	nb-*) run_script "$name" ada "$ADMIN_PASS" --lang nb ;;
 	*) run_script "$name" ada "$ADMIN_PASS" ;;

@@ -388,8 +388,9 @@ struct case_out {
 	const char *language, *municipality;
 	char address[160];
 	bool interpreter;
-	/* A programme that ended (completed): its end, as the store requires. */
-	char ended[16];
+	/* A programme that ended (completed): its end, as the store requires,
+	 * and when it was registered in NIR (so that no end record is due). */
+	char ended[16], nir[16];
 	const char *end_reason, *main_activity;
 };
 
@@ -585,7 +586,7 @@ static void make_case(struct rng *r, struct idset *seen, long ref, struct case_o
 
 	/* From what was drawn, not from the generator's stream: adding these
 	 * left every earlier value of every case as it was. */
-	c->ended[0] = '\0';
+	c->ended[0] = c->nir[0] = '\0';
 	c->end_reason = c->main_activity = "";
 	if (strcmp(c->status, "completed") == 0) {
 		static const char *const reasons[] = {"goal_reached", "goal_reached", "time_used"};
@@ -594,6 +595,8 @@ static void make_case(struct rng *r, struct idset *seen, long ref, struct case_o
 		long k = c->birth_days < 0 ? -c->birth_days : c->birth_days;
 		civil_date(ref - 20 - k % 700, &y, &m, &d);
 		snprintf(c->ended, sizeof c->ended, "%04d-%02d-%02d", y, m, d);
+		civil_date(ref - 10 - k % 700, &y, &m, &d);
+		snprintf(c->nir, sizeof c->nir, "%04d-%02d-%02d", y, m, d);
 		c->end_reason = reasons[k % N(reasons)];
 		c->main_activity = activities[k % N(activities)];
 	}
@@ -646,7 +649,7 @@ static const char *const columns[] = {
     "status",       "caseworker",  "given_name",         "family_name", "birth_date",
     "sex",          "national_id", "citizenship",        "phone",       "language",
     "municipality", "address",     "interpreter_needed", "ended",      "end_reason",
-    "main_activity_at_end",
+    "main_activity_at_end", "nir_registered",
 };
 
 #define NCOLUMNS N(columns)
@@ -669,6 +672,7 @@ static void values(const struct case_out *c, const char *v[NCOLUMNS])
 	v[13] = c->ended;
 	v[14] = c->end_reason;
 	v[15] = c->main_activity;
+	v[16] = c->nir;
 }
 
 static void csv_field(FILE *f, const char *s)

@@ -190,7 +190,7 @@ def deploy(tmp, state, users=None):
                     str(r0)], pass_fds=[r0], env=env, check=True, capture_output=True)
     os.close(r0)
     cases = run(GEN, "--seed", "9", "--count", "20").stdout
-    cases += "in_programme,mappet1,Олена,Шевченко,1987-03-12,female,,UA,,uk,Harstad,x,true,,,\n"
+    cases += "in_programme,mappet1,Олена,Шевченко,1987-03-12,female,,UA,,uk,Harstad,x,true,,,,\n"
     admin("import", "-", stdin=cases)
     for u, (role, passphrase) in users.items():
         admin("user", "add", u, "--role", role, newpass="initial " + passphrase)

@@ -32,7 +32,7 @@ def run(tmp):
     with open(csv, "wb") as f:
         f.write(synth(5, 30))
         f.write("in_programme,kari,Олена,Шевченко,1987-03-12,female,,UA,,uk,Harstad,"
-                "\"Storgata 5\",true,,,\n".encode())
+                "\"Storgata 5\",true,,,,\n".encode())
     with_pass(["--user", "ada", "import", csv], ADMIN_PASS)
     extra = os.path.join(tmp, "p.csv")
     with open(extra, "w") as f:

@@ -66,8 +66,12 @@ static int run_screens(struct cli *cli, store *st)
 		return cli_fail(M_USAGE, _("%s: cannot read the script"), cli->script);
 	if ((rc = search_index_load(st, &ui.ix)))
 		cli_fail(rc, "%s", tui_error(st));
-	else if ((rc = view_list_open(&ui)) == M_OK)
+	else if ((rc = view_list_open(&ui)) == M_OK) {
+		/* A caseworker's day starts with what is due, when something is. */
+		if (store_role(st) == ROLE_CASEWORKER && day_has_due(&ui))
+			view_day_open(&ui);
 		rc = ui_loop(&ui);
+	}
 	search_index_free(ui.ix);
 	if (ui.script)
 		fclose(ui.script);

@@ -271,6 +271,9 @@ static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	case REQ_KEYS:
 		view_keys_open(ui);
 		return true;
+	case REQ_DAY:
+		view_day_open(ui);
+		return true;
 	case REQ_ADD:
 		view_form_new(ui);
 		return true;
@@ -314,7 +317,7 @@ static const struct binding list_keys[] = {
     {'q', false, REQ_EXIT},        {27, false, REQ_EXIT},
     {'/', false, REQ_SEARCH},      {'\n', false, REQ_OPEN},      {'s', false, REQ_STATUS},
     {'m', false, REQ_MINE},        {'K', false, REQ_KEYS},       {KEY_PPAGE, true, REQ_PGUP},
-    {'a', false, REQ_ADD},
+    {'a', false, REQ_ADD},         {'D', false, REQ_DAY},
     {KEY_NPAGE, true, REQ_PGDN},   {KEY_HOME, true, REQ_TOP},    {KEY_END, true, REQ_BOTTOM},
 };
 static const enum request list_bar[] = {REQ_HELP, REQ_EXIT, REQ_SEARCH, REQ_OPEN, REQ_ADD,
