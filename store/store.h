@@ -605,7 +605,7 @@ int store_codes_versions(store *st, enum code_table t, struct code_list **out, s
  * later version dropped keeps its label); -1, out "", when none has it. */
 int store_code_label(store *st, enum code_table t, const char *code, bool norwegian, char *out,
                      size_t cap);
-/* Load a file of code tables (docs/codes.md: CSV of table, version, code,
+/* Load a file of code tables (docs/rules.md: CSV of table, version, code,
  * label_nb, label_en; one version of each table it names), all or nothing.
  * Administrators. loaded[t]: table t got a new version (false for one the
  * store had already, row for row). buf is parsed in place (len + 1 bytes). */
