@@ -199,9 +199,8 @@ int view_day_open(struct ui *ui)
 }
 
 static const struct binding day_keys[] = {
-    {'\n', false, REQ_OPEN},   {'\r', false, REQ_OPEN},     {KEY_ENTER, true, REQ_OPEN},
-    {'q', false, REQ_QUIT},    {KEY_PPAGE, true, REQ_PGUP}, {KEY_NPAGE, true, REQ_PGDN},
-    {KEY_HOME, true, REQ_TOP}, {KEY_END, true, REQ_BOTTOM},
+    {'\n', false, REQ_OPEN},   {'q', false, REQ_QUIT},      {KEY_PPAGE, true, REQ_PGUP},
+    {KEY_NPAGE, true, REQ_PGDN}, {KEY_HOME, true, REQ_TOP},  {KEY_END, true, REQ_BOTTOM},
 };
 static const enum request day_bar[] = {REQ_HELP, REQ_QUIT, REQ_OPEN, REQ_UP, REQ_DOWN};
 static KEYMAP(day_keymap, day_keys, day_bar, &browse_keymap);
