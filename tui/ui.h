@@ -20,7 +20,7 @@
  *   lock.c     the idle lock's screen
  *   drafts.c   offering the drafts a dropped link left
  *   screens.def, screens/   the screens, one file each (list, case, help,
- *              keys, form, conflict, note, day)
+ *              keys, form, conflict, note, day, items)
  *   cmd/       main and the commands of cli.md (through tui.h alone, but
  *              cmd/tui.c, which starts the screens)
  */
@@ -54,6 +54,10 @@
 	X(NOTE, N_("New note"), N_("Write a new note in the journal"))                                    \
 	X(FAMILY, N_("Family member"), N_("Register a family member: a new case in this household"))      \
 	X(HOUSEHOLD, N_("Household"), N_("Open another member of this household"))                       \
+	X(LISTS, N_("Lists"), N_("Open one of this case's lists: placements, leave ..."))               \
+	X(ITEM_ADD, N_("Add"), N_("Add an item to this list"))                                            \
+	X(ITEM_EDIT, N_("Edit"), N_("Edit the selected item"))                                            \
+	X(ITEM_REMOVE, N_("Remove"), N_("Remove the selected item (asks first)"))                       \
 	X(DAY, N_("My day"), N_("My day: the deadlines in my caseload overdue or due this week"))          \
 	X(SAVE, N_("Save"), N_("Save and close"))                                                         \
 	X(STATUS, N_("Status"), N_("Show one status only; again for the next, then every status"))        \
@@ -217,6 +221,10 @@ int view_form_new(struct ui *ui);
  * none): the family member's form. */
 int view_form_family(struct ui *ui, struct case_rec *c);
 int view_note_open(struct ui *ui, uint64_t id);
+/* List l of case id: its items, to add, edit and remove (items.c). */
+int view_items_open(struct ui *ui, uint64_t id, enum list_id l);
+/* Item i of c on one line: "#id  value · value", locked fields said so. */
+void items_summary(struct ui *ui, const struct case_rec *c, int i, char *out, size_t cap);
 /* My day: the caseload's deadlines overdue or due soon. */
 int view_day_open(struct ui *ui);
 /* Whether the user's caseload has a deadline overdue or due soon. */

@@ -50,6 +50,16 @@ cp -a "$DB" "$T/store-day"
 printf '{"given_name": "Zqxday", "family_name": "Testesen", "caseworker": "kari", "status": "settled", "settlement_date": "2026-08-15", "settled_by_agreement": true, "arrival_norway": "2026-11-25", "tb_status": "due"}' |
 	DB=$T/store-day admin add >/dev/null 2>&1 || not_ok "set up my day"
 
+# Lists (issue 10), for the script caseworker-formlist only: case 41 has an
+# attendance item whose health reason a caseworker may not read.
+cp -a "$DB" "$T/store-formlist"
+echo '{"attendance": [{"date": "2026-11-02", "hours": "0", "absence_class": "valid_paid", "health_reason": "own_illness"}]}' |
+	DB=$T/store-formlist admin update 41 >/dev/null 2>&1 || not_ok "set up the attendance item"
+
+# And for health-formlist only, a health worker (no programme key).
+cp -a "$DB" "$T/store-health"
+DB=$T/store-health enrol helga health "helga's own passphrase"
+
 # Each script gets its own copy of the store, so that what one saves does
 # not change what another shows.
 run_script() { # name user pass [options]
@@ -101,15 +111,19 @@ for keys in "$screens"/*.keys; do
 	case $name in
 	journal* | wrap*) cp -a "$T/store-journal" "$T/db-$name" ;;
 	caseworker-day) cp -a "$T/store-day" "$T/db-$name" ;;
+	caseworker-formlist) cp -a "$T/store-formlist" "$T/db-$name" ;;
+	health-*) cp -a "$T/store-health" "$T/db-$name" ;;
 	*) cp -a "$DB" "$T/db-$name" ;;
 	esac
 	case $name in
 	conflict | conflicthelp) with_colleague "$name" '{"phone": "+4792222222"}' ;;
 	nb-conflict) with_colleague "$name" '{"phone": "+4792222222"}' --lang nb ;;
 	conflict-unknown) UNSAVED=1 with_colleague "$name" '{"phone": "+4792222222"}' ;;
+	listconflict) with_colleague "$name" '{"placements": [{"employer": "Zqx Kollega"}]}' ;;
 	draftconflict | familyconflict) with_colleague "$name" '{"given_name": "Colleague"}' ;;
 	caseworker-day) MAPPE_TODAY=2026-12-01 run_script "$name" kari "kari's own passphrase" ;;
 	caseworker-*) run_script "$name" kari "kari's own passphrase" ;;
+	health-*) run_script "$name" helga "helga's own passphrase" ;;
 	nb-*) run_script "$name" ada "$ADMIN_PASS" --lang nb ;;
 	*) run_script "$name" ada "$ADMIN_PASS" ;;
 	esac
@@ -144,6 +158,35 @@ for db in family nb-family; do
 			"$(grep -h "Household\|Relation\|Given" "$T/show-43" "$T/show-41" | tr '\n' ' ')"
 	fi
 done
+# What the list scripts saved, as the store has it.
+for db in formlist nb-formlist; do
+	DB=$T/db-$db admin show 41 --json >"$T/show-41" 2>&1
+	if grep -qF '"placements": [{"_item": 1, "employer": "Zqx Bakeri AS", "org_number": "974760673", "contact": "Zqx Ny Kontakt", "start": "2026-01-05"}]' "$T/show-41"; then
+		ok "$db: placement 1 added and edited, 2 removed"
+	else
+		not_ok "$db: placement 1 added and edited, 2 removed" "$(grep -o '"placements": [^]]*]' "$T/show-41")"
+	fi
+done
+DB=$T/db-caseworker-formlist admin show 41 --json >"$T/show-41" 2>&1
+if grep -qF '"attendance": [{"_item": 1, "date": "2026-11-02", "hours": "0", "absence_class": "valid_paid", "health_reason": "own_illness", "note": "Zqx merknad"}]' "$T/show-41"; then
+	ok "caseworker-formlist: her note saved, the health reason she cannot read kept"
+else
+	not_ok "caseworker-formlist: her note saved, the health reason she cannot read kept" \
+		"$(grep -o '"attendance": [^]]*]' "$T/show-41")"
+fi
+DB=$T/db-listconflict admin show 41 --json >"$T/show-41" 2>&1
+if grep -qF '"placements": [{"_item": 1, "employer": "Zqx Kollega"}, {"_item": 2, "employer": "Zqx Mitt Firma"}]' "$T/show-41"; then
+	ok "listconflict: the colleague's placement and hers, saved after the conflict"
+else
+	not_ok "listconflict: the colleague's placement and hers, saved after the conflict" \
+		"$(grep -o '"placements": [^]]*]' "$T/show-41")"
+fi
+DB=$T/db-health-formlist admin show 41 --json >"$T/show-41" 2>&1
+if grep -q '"placements"' "$T/show-41"; then
+	not_ok "health-formlist: her a saved no placement" "$(grep -o '"placements": [^]]*]' "$T/show-41")"
+else
+	ok "health-formlist: her a saved no placement"
+fi
 # A locked field's value must never reach the screen.
 if grep -rqF "Skjult vei" "$T"/caseworker-* 2>/dev/null; then
 	not_ok "a caseworker's screens never show a protected address"

@@ -13,14 +13,14 @@ enum { CASE_NOTES_PAGE = 20 };
 
 /* What the case view shows, one row each: rows of several lines (a value
  * or a note wrapped at the screen's width) scroll by lines (listview.c). */
-enum row_kind { R_HEAD, R_GROUP, R_FIELD, R_HOUSEHOLD, R_JOURNAL, R_OLDER, R_NOTES_LOCKED,
-                R_NOTE, R_NEWER };
+enum row_kind { R_HEAD, R_GROUP, R_FIELD, R_HOUSEHOLD, R_LISTS, R_LIST, R_JOURNAL, R_OLDER,
+                R_NOTES_LOCKED, R_NOTE, R_NEWER };
 struct case_row {
 	enum row_kind kind;
 	int at; /* the field, group or note */
 	int lines;
 };
-enum { CASE_ROWS_MAX = 1 + 2 * F_COUNT + 5 + CASE_NOTES_PAGE };
+enum { CASE_ROWS_MAX = 1 + 2 * F_COUNT + 5 + 1 + L_COUNT + CASE_NOTES_PAGE };
 /* The others of a household the case view names (h opens one). */
 enum { HOUSEHOLD_SHOWN = 9 };
 
@@ -133,6 +133,31 @@ static int case_row(struct case_view *cv, const struct case_row *r, const struct
 		return n + put_wrapped(p, y + n, label_w + 1, _("h opens one of them"),
 		                       COLS - label_w - 2, C_LOCKED);
 	}
+	case R_LISTS: /* a blank line, then the heading, with the key */
+		n = 1 + put_wrapped(p, y + 1, 1, _("Lists"), COLS - 2, C_LABEL);
+		return n + put_wrapped(p, y + n, 3, _("l opens one: add, edit or remove its items"),
+		                       COLS - 4, C_LOCKED);
+	case R_LIST: {
+		/* Every list, each item a line; empty or locked, never blank. */
+		enum list_id l = (enum list_id)r->at;
+		char item[512];
+		int i = case_item_next(&cv->c, l, 0);
+		if (p->draw && y >= p->top && y < p->bottom)
+			ui_put_cut(y, 3, list_label(l, ui->nb), label_w - 3);
+		if (cv->c.list_locked[l] || !store_can_read(ui->st, list_catalogue[l].cls)) {
+			snprintf(text, sizeof text, _("[locked: needs the %s key]"),
+			         _(keys_class_name(list_catalogue[l].cls)));
+			return put_wrapped(p, y, label_w + 1, text, COLS - label_w - 2, C_LOCKED);
+		}
+		if (i < 0)
+			return put_wrapped(p, y, label_w + 1, _("no items"), COLS - label_w - 2,
+			                   C_LOCKED);
+		for (n = 0; i >= 0; i = case_item_next(&cv->c, l, i + 1)) {
+			items_summary(ui, &cv->c, i, item, sizeof item);
+			n += put_wrapped(p, y + n, label_w + 1, item, COLS - label_w - 2, C_NORMAL);
+		}
+		return n;
+	}
 	case R_JOURNAL:
 		return 1 + put_wrapped(p, y + 1, 1, "Journal", COLS - 2, C_LABEL);
 	case R_OLDER:
@@ -209,6 +234,9 @@ static void case_layout(struct ui *ui, struct case_view *cv)
 	}
 	if (group == GROUP_HOUSEHOLD && household)
 		n = add_row(cv, n, R_HOUSEHOLD, 0);
+	n = add_row(cv, n, R_LISTS, 0);
+	for (int l = 0; l < L_COUNT; l++)
+		n = add_row(cv, n, R_LIST, l);
 	n = add_row(cv, n, R_JOURNAL, 0);
 	if (cv->pg.from > 0)
 		n = add_row(cv, n, R_OLDER, 0);
@@ -308,6 +336,30 @@ static void case_household(struct ui *ui, struct case_view *cv)
 	view_case_open(ui, sr[pick].id);
 }
 
+/* Open one of the case's lists: a menu of them, with how many items. */
+static void case_lists(struct ui *ui, struct case_view *cv)
+{
+	char labels[L_COUNT][128];
+	const char *items[L_COUNT];
+	int pick;
+
+	for (int l = 0; l < L_COUNT; l++) {
+		int k = 0;
+		for (int i = case_item_next(&cv->c, (enum list_id)l, 0); i >= 0;
+		     i = case_item_next(&cv->c, (enum list_id)l, i + 1))
+			k++;
+		if (cv->c.list_locked[l] || !store_can_read(ui->st, list_catalogue[l].cls))
+			snprintf(labels[l], sizeof labels[l], _("%s (locked)"),
+			         list_label((enum list_id)l, ui->nb));
+		else
+			snprintf(labels[l], sizeof labels[l], "%s (%d)", list_label((enum list_id)l, ui->nb),
+			         k);
+		items[l] = labels[l];
+	}
+	if ((pick = ui_menu(ui, _("Lists"), items, L_COUNT, 0)) >= 0)
+		view_items_open(ui, cv->c.id, (enum list_id)pick);
+}
+
 static bool case_key(void *self, struct ui *ui, enum request req, wint_t ch, bool fnkey)
 {
 	struct case_view *cv = self;
@@ -345,6 +397,9 @@ static bool case_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 		return true;
 	case REQ_HOUSEHOLD:
 		case_household(ui, cv);
+		return true;
+	case REQ_LISTS:
+		case_lists(ui, cv);
 		return true;
 	case REQ_NOTE:
 		if (cv->notes_locked)
@@ -431,6 +486,7 @@ static const struct binding case_keys[] = {
     {'e', false, REQ_EDIT},     {'n', false, REQ_NOTE},        {KEY_PPAGE, true, REQ_PGUP},
     {KEY_NPAGE, true, REQ_PGDN}, {KEY_HOME, true, REQ_TOP},    {KEY_END, true, REQ_NEWER},
     {'o', false, REQ_OLDER},     {'f', false, REQ_FAMILY},      {'h', false, REQ_HOUSEHOLD},
+    {'l', false, REQ_LISTS},
 };
 static const enum request case_bar[] = {REQ_HELP, REQ_QUIT,   REQ_EDIT, REQ_NOTE,
                                         REQ_FAMILY, REQ_UP, REQ_DOWN};
