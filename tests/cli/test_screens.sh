@@ -50,10 +50,12 @@ cp -a "$DB" "$T/store-day"
 printf '{"given_name": "Zqxday", "family_name": "Testesen", "caseworker": "kari", "status": "settled", "settlement_date": "2026-08-15", "settled_by_agreement": true, "arrival_norway": "2026-11-25", "tb_status": "due"}' |
 	DB=$T/store-day admin add >/dev/null 2>&1 || not_ok "set up my day"
 
-# Lists (issue 10), for the script caseworker-formlist only: case 41 has an
-# attendance item whose health reason a caseworker may not read.
+# Lists (issue 10), for the script caseworker-formlist only: case 41 has
+# seven days of attendance (the case view shows the newest five), the last
+# an absence whose health reason a caseworker may not read.
 cp -a "$DB" "$T/store-formlist"
-echo '{"attendance": [{"date": "2026-11-02", "hours": "0", "absence_class": "valid_paid", "health_reason": "own_illness"}]}' |
+days=$(for d in 26 27 28 29 30; do printf '{"date": "2026-10-%s", "hours": "6"}, ' $d; done)
+echo "{\"attendance\": [$days"'{"date": "2026-10-31", "hours": "6"}, {"date": "2026-11-02", "hours": "0", "absence_class": "valid_paid", "health_reason": "own_illness"}]}' |
 	DB=$T/store-formlist admin update 41 >/dev/null 2>&1 || not_ok "set up the attendance item"
 
 # And for health-formlist only, a health worker (no programme key).
@@ -168,7 +170,7 @@ for db in formlist nb-formlist; do
 	fi
 done
 DB=$T/db-caseworker-formlist admin show 41 --json >"$T/show-41" 2>&1
-if grep -qF '"attendance": [{"_item": 1, "date": "2026-11-02", "hours": "0", "absence_class": "valid_paid", "health_reason": "own_illness", "note": "Zqx merknad"}]' "$T/show-41"; then
+if grep -qF '{"_item": 7, "date": "2026-11-02", "hours": "0", "absence_class": "valid_paid", "health_reason": "own_illness", "note": "Zqx merknad"}]' "$T/show-41"; then
 	ok "caseworker-formlist: her note saved, the health reason she cannot read kept"
 else
 	not_ok "caseworker-formlist: her note saved, the health reason she cannot read kept" \

@@ -21,6 +21,8 @@ struct case_row {
 	int lines;
 };
 enum { CASE_ROWS_MAX = 1 + 2 * F_COUNT + 5 + 1 + L_COUNT + CASE_NOTES_PAGE };
+/* The items of a list the case view shows, the newest (l opens them all). */
+enum { CASE_ITEMS_SHOWN = 5 };
 /* The others of a household the case view names (h opens one). */
 enum { HOUSEHOLD_SHOWN = 9 };
 
@@ -152,7 +154,19 @@ static int case_row(struct case_view *cv, const struct case_row *r, const struct
 		if (i < 0)
 			return put_wrapped(p, y, label_w + 1, _("no items"), COLS - label_w - 2,
 			                   C_LOCKED);
-		for (n = 0; i >= 0; i = case_item_next(&cv->c, l, i + 1)) {
+		/* A long list (a programme's attendance) shows its newest. */
+		int count = 0, skip;
+		for (int j = i; j >= 0; j = case_item_next(&cv->c, l, j + 1))
+			count++;
+		skip = count > CASE_ITEMS_SHOWN ? count - CASE_ITEMS_SHOWN : 0;
+		n = 0;
+		if (skip) {
+			snprintf(text, sizeof text, _("%d earlier: l opens the list"), skip);
+			n = put_wrapped(p, y, label_w + 1, text, COLS - label_w - 2, C_LOCKED);
+		}
+		for (int k = 0; i >= 0; i = case_item_next(&cv->c, l, i + 1), k++) {
+			if (k < skip)
+				continue;
 			items_summary(ui, &cv->c, i, item, sizeof item);
 			n += put_wrapped(p, y + n, label_w + 1, item, COLS - label_w - 2, C_NORMAL);
 		}
