@@ -135,10 +135,12 @@ expect_in "$T/err" "visibly" "ev<U+001B>[2J<U+001B>]0;owned<U+0007>il"
 
 # ---- the screens: a cell is what the terminal is sent ---------------------------
 # The list, case 1 with the planted note and the planted case, dumped from
-# curses' own cells (the scripted mode of tests/screens).
+# curses' own cells (the scripted mode of tests/screens); End scrolls case 1
+# to its journal's end, below the lists.
 cat >"$T/escape.keys" <<EOF
 :dump $T/screen-list
 <Enter>
+<End>
 :dump $T/screen-case1
 q
 <Down>

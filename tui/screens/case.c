@@ -13,14 +13,14 @@ enum { CASE_NOTES_PAGE = 20 };
 
 /* What the case view shows, one row each: rows of several lines (a value
  * or a note wrapped at the screen's width) scroll by lines (listview.c). */
-enum row_kind { R_HEAD, R_GROUP, R_FIELD, R_HOUSEHOLD, R_LISTS, R_LIST, R_JOURNAL, R_OLDER,
-                R_NOTES_LOCKED, R_NOTE, R_NEWER };
+enum row_kind { R_HEAD, R_GROUP, R_FIELD, R_HOUSEHOLD, R_LISTS, R_LIST, R_LISTS_EMPTY,
+                R_LISTS_LOCKED, R_JOURNAL, R_OLDER, R_NOTES_LOCKED, R_NOTE, R_NEWER };
 struct case_row {
 	enum row_kind kind;
 	int at; /* the field, group or note */
 	int lines;
 };
-enum { CASE_ROWS_MAX = 1 + 2 * F_COUNT + 5 + 1 + L_COUNT + CASE_NOTES_PAGE };
+enum { CASE_ROWS_MAX = 1 + 2 * F_COUNT + 5 + 2 + L_COUNT + KC_COUNT + CASE_NOTES_PAGE };
 /* The items of a list the case view shows, the newest (l opens them all). */
 enum { CASE_ITEMS_SHOWN = 5 };
 /* The others of a household the case view names (h opens one). */
@@ -86,6 +86,14 @@ static int label_width(void)
 	return COLS >= 70 ? 26 : COLS / 3;
 }
 
+/* List l of c: 0 empty, 1 with items, 2 locked (of a class not held). */
+static int case_list_state(struct ui *ui, const struct case_rec *c, enum list_id l)
+{
+	if (c->list_locked[l] || !store_can_read(ui->st, list_catalogue[l].cls))
+		return 2;
+	return case_item_next(c, l, 0) >= 0;
+}
+
 /* Row r drawn (or measured) at p->y; returns its lines. */
 static int case_row(struct case_view *cv, const struct case_row *r, const struct pen *p)
 {
@@ -136,24 +144,48 @@ static int case_row(struct case_view *cv, const struct case_row *r, const struct
 		                       COLS - label_w - 2, C_LOCKED);
 	}
 	case R_LISTS: /* a blank line, then the heading, with the key */
-		n = 1 + put_wrapped(p, y + 1, 1, _("Lists"), COLS - 2, C_LABEL);
-		return n + put_wrapped(p, y + n, 3, _("l opens one: add, edit or remove its items"),
-		                       COLS - 4, C_LOCKED);
+		return 1 + put_wrapped(p, y + 1, 1,
+		                       _("Lists · l opens one: add, edit or remove its items"),
+		                       COLS - 2, C_LABEL);
+	case R_LISTS_EMPTY:
+	case R_LISTS_LOCKED: {
+		/* The empty lists (r->at of them) on one line, and the locked ones
+		 * of each class (r->at): never blank, and out of the way of the
+		 * lists that hold items. */
+		char names[L_COUNT * 64 + 96];
+		size_t used = 0;
+		bool first = true;
+		names[0] = '\0';
+		for (int l = 0; l < L_COUNT && used < sizeof names; l++) {
+			int st = case_list_state(ui, &cv->c, (enum list_id)l);
+			if (r->kind == R_LISTS_EMPTY
+			        ? st != 0
+			        : st != 2 || (int)list_catalogue[l].cls != r->at)
+				continue;
+			used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
+			                         first ? "" : ", ",
+			                         list_label((enum list_id)l, ui->nb));
+			first = false;
+		}
+		/* A case with nothing in its lists yet (most new ones): one line. */
+		if (r->kind == R_LISTS_EMPTY && r->at == L_COUNT)
+			snprintf(names, sizeof names, "%s", _("in any list"));
+		if (r->kind == R_LISTS_LOCKED && used < sizeof names)
+			snprintf(names + used, sizeof names - used, _(" (needs the %s key)"),
+			         _(keys_class_name((enum key_class)r->at)));
+		if (p->draw && y >= p->top && y < p->bottom)
+			ui_put_cut(y, 3, r->kind == R_LISTS_EMPTY ? _("No items") : _("Locked"),
+			           label_w - 3);
+		return put_wrapped(p, y, label_w + 1, names, COLS - label_w - 2,
+		                   r->kind == R_LISTS_EMPTY ? C_NORMAL : C_LOCKED);
+	}
 	case R_LIST: {
-		/* Every list, each item a line; empty or locked, never blank. */
+		/* A list that has items: each a line. */
 		enum list_id l = (enum list_id)r->at;
 		char item[512];
 		int i = case_item_next(&cv->c, l, 0);
 		if (p->draw && y >= p->top && y < p->bottom)
 			ui_put_cut(y, 3, list_label(l, ui->nb), label_w - 3);
-		if (cv->c.list_locked[l] || !store_can_read(ui->st, list_catalogue[l].cls)) {
-			snprintf(text, sizeof text, _("[locked: needs the %s key]"),
-			         _(keys_class_name(list_catalogue[l].cls)));
-			return put_wrapped(p, y, label_w + 1, text, COLS - label_w - 2, C_LOCKED);
-		}
-		if (i < 0)
-			return put_wrapped(p, y, label_w + 1, _("no items"), COLS - label_w - 2,
-			                   C_LOCKED);
 		/* A long list (a programme's attendance) shows its newest. */
 		int count = 0, skip;
 		for (int j = i; j >= 0; j = case_item_next(&cv->c, l, j + 1))
@@ -249,8 +281,21 @@ static void case_layout(struct ui *ui, struct case_view *cv)
 	if (group == GROUP_HOUSEHOLD && household)
 		n = add_row(cv, n, R_HOUSEHOLD, 0);
 	n = add_row(cv, n, R_LISTS, 0);
-	for (int l = 0; l < L_COUNT; l++)
-		n = add_row(cv, n, R_LIST, l);
+	int empty = 0;
+	bool locked[KC_COUNT] = {false};
+	for (int l = 0; l < L_COUNT; l++) {
+		int st = case_list_state(ui, &cv->c, (enum list_id)l);
+		if (st == 1)
+			n = add_row(cv, n, R_LIST, l);
+		empty += st == 0;
+		if (st == 2)
+			locked[list_catalogue[l].cls] = true;
+	}
+	if (empty)
+		n = add_row(cv, n, R_LISTS_EMPTY, empty);
+	for (int k = 0; k < KC_COUNT; k++)
+		if (locked[k])
+			n = add_row(cv, n, R_LISTS_LOCKED, k);
 	n = add_row(cv, n, R_JOURNAL, 0);
 	if (cv->pg.from > 0)
 		n = add_row(cv, n, R_OLDER, 0);
