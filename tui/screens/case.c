@@ -163,7 +163,7 @@ static int case_row(struct case_view *cv, const struct case_row *r, const struct
 			        : st != 2 || (int)list_catalogue[l].cls != r->at)
 				continue;
 			used += (size_t)snprintf(names + used, sizeof names - used, "%s%s",
-			                         first ? "" : ", ",
+			                         first ? "" : " · ",
 			                         list_label((enum list_id)l, ui->nb));
 			first = false;
 		}
