@@ -16,6 +16,7 @@ struct search_entry {
 	const char *display;
 	const char *birth;
 	const char *household; /* household_id, "" when none or locked */
+	const char *next;      /* the next deadline (next_put), in the arena: from personal data */
 };
 
 /* The arena is a list of locked chunks, each far below RLIMIT_MEMLOCK (8 MiB
@@ -34,6 +35,8 @@ struct search_index {
 	bool done;
 	uint64_t synced;         /* meta "cases_gen" as of the load or the last sync */
 	struct case_rec scratch; /* one locked arena reused for every case read */
+	bool deadlines;          /* each case's next deadline computed too */
+	struct rule_set rules;   /* as of the load: what deadlines are computed by */
 };
 
 /* Room for one more entry. */
@@ -83,6 +86,33 @@ static int arena_put(search_index *ix, const char *s, size_t len, const char **o
 
 enum { LOAD_BATCH = 512 };
 
+/* A next deadline as the arena keeps it: its id (NEXT_NONE: none), then
+ * the due day, 4 bytes little-endian. */
+enum { NEXT_BYTES = 5, NEXT_NONE = 0xff };
+
+static void next_put(uint8_t b[NEXT_BYTES], const struct deadline *d)
+{
+	uint32_t due = d ? (uint32_t)(int32_t)d->due : 0;
+
+	b[0] = d ? (uint8_t)d->id : NEXT_NONE;
+	for (int i = 0; i < 4; i++)
+		b[1 + i] = (uint8_t)(due >> (8 * i));
+}
+
+static bool next_get(const char *p, struct deadline *d)
+{
+	const uint8_t *b = (const uint8_t *)p;
+	uint32_t due = 0;
+
+	if (!b || b[0] == NEXT_NONE || b[0] >= DL_COUNT)
+		return false;
+	for (int i = 0; i < 4; i++)
+		due |= (uint32_t)b[1 + i] << (8 * i);
+	d->id = (enum deadline_id)b[0];
+	d->due = (int32_t)due;
+	return true;
+}
+
 /* Decrypt what the list screens show of one case (fields.def's FLAG_LIST:
  * the names and the birth date beside the clear header) into the arena. */
 static int entry_fill(store *st, MDB_txn *txn, search_index *ix, struct search_entry *e,
@@ -92,16 +122,31 @@ static int entry_fill(store *st, MDB_txn *txn, search_index *ix, struct search_e
 	bool want[F_COUNT];
 	const char *birth;
 	struct case_rec *cp = &ix->scratch, c;
+	struct deadline d[DL_COUNT], next;
+	uint8_t nb[NEXT_BYTES];
+	uint32_t lists = 0;
 	size_t flen, dlen;
 	int rc;
 
+	/* With the deadlines: the dates they read, from the classes that
+	 * hold them (programme, health), beside the names' (identity). */
+	if (ix->deadlines)
+		st_deadline_want(want, &lists);
+	else
+		memset(want, 0, sizeof want);
 	for (int f = 0; f < F_COUNT; f++)
-		want[f] = field_has((enum field_id)f, FLAG_LIST);
+		want[f] |= field_has((enum field_id)f, FLAG_LIST);
 	want[F_household_id] = true; /* the case view's household (same class as names) */
-	if ((rc = case_read_txn(st, txn, id, cp, want)) != M_OK) {
+	struct rec_header h = {0};
+	if ((rc = st_load_epochs(st, txn)) || (rc = st_hdr_read(st, txn, id, &h)) ||
+	    (rc = st_case_fill_lists(st, txn, id, &h, cp, want, lists)) != M_OK) {
 		case_reset(cp);
 		return rc;
 	}
+	next_put(nb, ix->deadlines &&
+	                     deadline_next(d, st_case_deadlines(st, cp, &ix->rules, d), &next)
+	                 ? &next
+	                 : NULL);
 	c = *cp;
 	memset(e, 0, sizeof *e);
 	e->id = id;
@@ -122,7 +167,8 @@ static int entry_fill(store *st, MDB_txn *txn, search_index *ix, struct search_e
 	                       : "";
 	rc = arena_put(ix, full, dlen, &e->display) || arena_put(ix, folded, flen, &e->folded) ||
 	     arena_put(ix, birth, strlen(birth), &e->birth) ||
-	     arena_put(ix, home, strlen(home), &e->household);
+	     arena_put(ix, home, strlen(home), &e->household) ||
+	     arena_put(ix, (const char *)nb, sizeof nb, &e->next);
 	keys_wipe(full, sizeof full);
 	keys_wipe(folded, sizeof folded);
 	case_reset(cp);
@@ -177,7 +223,7 @@ static int load_txn(store *st, MDB_txn *txn, void *vctx)
 	return M_OK;
 }
 
-int search_index_load(store *st, search_index **out)
+static int index_load(store *st, bool deadlines, search_index **out)
 {
 	search_index *ix = calloc(1, sizeof *ix);
 	int rc = M_OK;
@@ -187,6 +233,11 @@ int search_index_load(store *st, search_index **out)
 	if (!st->kr) {
 		free(ix);
 		return st_err(st, NOT_UNLOCKED);
+	}
+	ix->deadlines = deadlines;
+	if (deadlines && (rc = store_rules(st, &ix->rules))) {
+		free(ix);
+		return rc;
 	}
 	/* Short read transactions, so that a large store never pins old pages
 	 * for the whole load. */
@@ -202,10 +253,22 @@ int search_index_load(store *st, search_index **out)
 	return M_OK;
 }
 
+int search_index_load(store *st, search_index **out)
+{
+	return index_load(st, true, out);
+}
+
+int search_index_load_names(store *st, search_index **out)
+{
+	return index_load(st, false, out);
+}
+
 void search_index_free(search_index *ix)
 {
 	if (!ix)
 		return;
+	if (ix->deadlines)
+		rule_set_free(&ix->rules);
 	for (size_t i = 0; i < ix->nchunks; i++)
 		keys_secure_free(ix->chunk[i]);
 	free(ix->chunk);
@@ -242,6 +305,24 @@ void search_index_row(const search_index *ix, size_t i, struct search_row *out)
 	out->birth_date = e->birth;
 	out->status = status_name(e->status);
 	out->caseworker = e->caseworker;
+	out->has_next = next_get(e->next, &out->next);
+}
+
+size_t search_index_due(const search_index *ix, const char *caseworker, long by, uint64_t *ids,
+                        size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ix->n; i++) {
+		struct deadline d;
+		if (!next_get(ix->e[i].next, &d) || d.due > by ||
+		    (caseworker && strcmp(ix->e[i].caseworker, caseworker) != 0))
+			continue;
+		if (n < cap)
+			ids[n] = ix->e[i].id;
+		n++;
+	}
+	return n;
 }
 
 long search_index_find(const search_index *ix, uint64_t id)
