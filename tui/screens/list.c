@@ -119,11 +119,56 @@ static void list_changed(void *self, struct ui *ui, uint64_t id)
 	listview_set(&lv->list, lv->n, list_height());
 }
 
+/* The next deadline's column: "!14.12 decision", the mark when overdue (a
+ * colour too, but the mark reads without one); the year only when it is not
+ * this year's. Its width with the blank before the next column. */
+enum { NEXT_W = 19, NAME_MIN = 20 };
+
+static const char *next_short(enum deadline_id d)
+{
+	static const char *const shortname[DL_COUNT] = {
+	    [DL_tb_screening] = N_("TB"),
+	    [DL_health_check] = N_("health"),
+	    [DL_mapping] = N_("mapping"),
+	    [DL_programme_decision] = N_("decision"),
+	    [DL_eligibility_lapse] = N_("right lapses"),
+	    [DL_plan_contract] = N_("plan"),
+	    [DL_plan_review] = N_("plan review"),
+	    [DL_extension_assessment] = N_("extension"),
+	    [DL_norwegian_completion] = N_("Norwegian"),
+	    [DL_nir_registration] = N_("NIR"),
+	    [DL_stop_expiry] = N_("stop ends"),
+	    [DL_end_record] = N_("end to NIR"),
+	};
+	return (unsigned)d < DL_COUNT && shortname[d] ? _(shortname[d]) : "?";
+}
+
+static void next_text(struct ui *ui, const struct deadline *d, long today, char *out, size_t cap)
+{
+	char iso[11], t[11];
+
+	date_iso(d->due, iso);
+	date_iso(today, t);
+	if (ui->nb)
+		/* DD.MM, or DD.MM.YY in another year */
+		snprintf(t, sizeof t, "%.2s.%.2s%s%.2s", iso + 8, iso + 5,
+		         memcmp(iso, t, 4) ? "." : "", memcmp(iso, t, 4) ? iso + 2 : "");
+	else if (memcmp(iso, t, 4) == 0)
+		snprintf(t, sizeof t, "%.5s", iso + 5); /* MM-DD */
+	else
+		snprintf(t, sizeof t, "%s", iso);
+	snprintf(out, cap, "%s%s %s", d->due < today ? "!" : " ", t, next_short(d->id));
+}
+
 static void list_draw(void *self, struct ui *ui)
 {
 	struct list_view *lv = self;
 	struct listview_row it = {0};
-	int name_w = COLS - 2 - 11 - 13 - 11;
+	/* The deadline's column goes first when the terminal is narrow. */
+	bool next_col = COLS - 2 - 11 - 13 - 11 - NEXT_W >= NAME_MIN;
+	int name_w = COLS - 2 - 11 - 13 - 11 - (next_col ? NEXT_W : 0);
+	int next_x = COLS - 1 - NEXT_W;
+	long today = st_today();
 	char head[256];
 
 	if (name_w < 10)
@@ -137,6 +182,8 @@ static void list_draw(void *self, struct ui *ui)
 		ui_put_pad(1, 1 + name_w, _("Born"), 11);
 		ui_put_pad(1, 1 + name_w + 11, "Status", 13);
 		ui_put_pad(1, 1 + name_w + 24, _("Worker"), 11);
+		if (next_col)
+			ui_put_pad(1, next_x + 1, _("Next deadline"), NEXT_W - 1);
 	}
 	ui_attr(ui, C_LABEL, false);
 
@@ -155,7 +202,17 @@ static void list_draw(void *self, struct ui *ui)
 		if (name_w < COLS - 2 - 11 - 13 - 11 + 1) {
 			ui_put_cut(y, 1 + name_w, ui_value_label(ui, F_birth_date, r.birth_date), 10);
 			ui_put_cut(y, 1 + name_w + 11, ui_value_label(ui, F_status, r.status), 12);
-			ui_put_cut(y, 1 + name_w + 24, r.caseworker, 11);
+			ui_put_cut(y, 1 + name_w + 24, r.caseworker, next_col ? 10 : 11);
+		}
+		if (next_col && name_w < COLS - 2 - 11 && r.has_next) {
+			char t[64];
+			bool late = r.next.due < today;
+			next_text(ui, &r.next, today, t, sizeof t);
+			if (late && !sel)
+				ui_attr(ui, C_ERROR, true);
+			ui_put_cut(y, next_x, t, NEXT_W);
+			if (late && !sel)
+				ui_attr(ui, C_ERROR, false);
 		}
 		if (sel)
 			ui_attr(ui, C_SELECTED, false);
