@@ -888,8 +888,10 @@ struct search_row {
 };
 
 /* Decrypt the names and birth dates the user may read into locked memory,
- * and compute each case's next deadline (the list's column, My day): the
- * rules as of the load. _names: without the deadlines (mappe find). */
+ * and compute the next deadline of each case in the user's own caseload
+ * (My day, the list's column): the rules as of the load. Other cases' are
+ * computed when asked for (search_index_next); until then a row has none.
+ * _names: never any deadlines (mappe find). */
 typedef struct search_index search_index;
 int search_index_load(store *st, search_index **out);
 int search_index_load_names(store *st, search_index **out);
@@ -899,9 +901,14 @@ size_t search_index_size(const search_index *ix);
 void search_index_row(const search_index *ix, size_t i, struct search_row *out);
 /* The row of a case id, or -1. */
 long search_index_find(const search_index *ix, uint64_t id);
+/* Compute the next deadline of rows[0, n) (rows NULL: of every case) where
+ * not computed yet: the list asks for the rows it shows. */
+int search_index_next(store *st, search_index *ix, const size_t *rows, size_t n);
 /* How many cases of caseworker (NULL: every case) have their next deadline
  * due on day by or before: those with anything overdue or soon, for by =
- * today + soon days. Their ids into ids, at most cap, in id order. */
+ * today + soon days. Their ids into ids, at most cap, in id order. Of
+ * other caseloads than the user's, only the cases computed already
+ * (search_index_next first). */
 size_t search_index_due(const search_index *ix, const char *caseworker, long by, uint64_t *ids,
                         size_t cap);
 /* The rows of the other cases in case id's household (household_id), at

@@ -55,7 +55,7 @@ printf '{"given_name": "Zqxday", "family_name": "Testesen", "caseworker": "kari"
 
 # The list's next-deadline column, for the scripts *nextdeadline only:
 # cases whose soonest deadline is overdue, due this week, later this year,
-# next year, or none at all.
+# next year, or none at all; and a colleague's (computed as it is shown).
 cp -a "$DB" "$T/store-next"
 next_add() {
 	printf '%s' "$1" | DB=$T/store-next admin add >/dev/null 2>&1 || not_ok "set up the next deadlines"
@@ -65,6 +65,7 @@ next_add '{"given_name": "Zqxb", "family_name": "Thisweek", "arrival_norway": "2
 next_add '{"given_name": "Zqxc", "family_name": "Later", "status": "settled", "settlement_date": "2026-10-10", "settled_by_agreement": true}'
 next_add '{"given_name": "Zqxd", "family_name": "Nextyear", "status": "in_programme", "programme_start": "2026-06-01", "has_upper_secondary": false, "programme_decision": "2026-05-01", "mapping_done": "2026-04-01", "plan_date": "2026-05-01", "contract_date": "2026-05-01", "plan_reviewed": "2026-11-01", "nir_registered": "2026-06-02", "settlement_date": "2026-02-01", "settled_by_agreement": true}'
 next_add '{"given_name": "Zqxe", "family_name": "Nothing", "status": "requested"}'
+next_add '{"given_name": "Zqxf", "family_name": "Colleagues", "caseworker": "kari", "status": "settled", "settlement_date": "2026-06-20", "settled_by_agreement": true}'
 
 # Each script gets its own copy of the store, so that what one saves does
 # not change what another shows.

@@ -195,6 +195,39 @@ static void test_index_next_health_class(void **state)
 	search_index_free(ix);
 }
 
+/* Another caseworker's case: its next deadline is computed when asked for
+ * (the list asks for the rows it shows), not at the load. */
+static void test_index_next_lazy(void **state)
+{
+	struct tstore *t = *state;
+	static const char *const hers[] = {"caseworker", "karin", "status", "settled",
+	                                   "settlement_date", "2026-08-15",
+	                                   "settled_by_agreement", "true", NULL};
+	search_index *ix = NULL;
+	struct deadline d;
+
+	assert_int_equal(
+	    store_user_add(t->st, "karin", ROLE_CASEWORKER, kari_pass, strlen(kari_pass)), M_OK);
+	uint64_t id = insert(t->st, "Zqxhers", hers);
+	assert_int_equal(search_index_load(t->st, &ix), M_OK);
+	assert_false(next_of(ix, id, &d));
+	assert_int_equal(search_index_due(ix, NULL, day("2026-12-01"), NULL, 0), 0);
+	size_t row = (size_t)search_index_find(ix, id);
+	assert_int_equal(search_index_next(t->st, ix, &row, 1), M_OK);
+	assert_true(next_of(ix, id, &d));
+	assert_int_equal(d.id, DL_mapping);
+	assert_int_equal(d.due, day("2026-11-15"));
+	assert_int_equal(search_index_due(ix, "karin", day("2026-12-01"), NULL, 0), 1);
+	search_index_free(ix);
+
+	/* Hers, as she logs in: at the load. */
+	ts_reopen_as(t, "karin", kari_pass);
+	assert_int_equal(search_index_load(t->st, &ix), M_OK);
+	assert_true(next_of(ix, id, &d));
+	assert_int_equal(d.id, DL_mapping);
+	search_index_free(ix);
+}
+
 /* store_deadlines reads only the classes and lists the deadlines need;
  * what it hands over must be what a whole read computes. */
 struct whole {
@@ -282,6 +315,7 @@ int main(void)
 	    FX(test_index_next),
 	    FX(test_index_next_from_a_list),
 	    FX(test_index_next_health_class),
+	    FX(test_index_next_lazy),
 	    FX(test_partial_read_equals_whole),
 	};
 

@@ -175,6 +175,15 @@ static void list_draw(void *self, struct ui *ui)
 		name_w = COLS - 2 - 11;
 	listview_set(&lv->list, lv->n, list_height()); /* a resize */
 	lv->sel_id = lv->n ? row_id(ui, lv->rows[lv->list.sel]) : 0;
+	/* Other caseloads' next deadlines are computed as they come in sight
+	 * (the user's own at login): a screenful of cases read, once. */
+	if (next_col && lv->list.top < lv->n) {
+		size_t shown = lv->n - lv->list.top;
+		if (lv->list.height > 0 && shown > (size_t)lv->list.height)
+			shown = (size_t)lv->list.height;
+		if (search_index_next(ui->st, ui->ix, lv->rows + lv->list.top, shown) != M_OK)
+			ui_say(ui, true, "%s", tui_error(ui->st));
+	}
 
 	ui_attr(ui, C_LABEL, true);
 	ui_put_pad(1, 1, _("Name"), name_w);
