@@ -37,7 +37,7 @@ static const struct rule_row *latest(const struct rule_set *s, enum rule_id r, e
 	for (size_t i = 0; i < s->n; i++) {
 		const struct rule_row *row = &s->row[i];
 		if (row->rule != r || row->regime != g)
-			continue; /* a date parsed for the rows of r alone: deadlines ask thousands */
+			continue; /* dates parsed for r alone: deadlines ask thousands */
 		long from = date_days(row->from);
 		if (from <= day && (!best || from >= best_from)) {
 			best = row;

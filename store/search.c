@@ -346,10 +346,10 @@ static int next_txn(store *st, MDB_txn *txn, void *vctx)
 	case_init(&ix->scratch);
 	for (size_t k = 0; ctx->at < ctx->n && k < LOAD_BATCH && rc == M_OK; ctx->at++) {
 		size_t row = ctx->rows ? ctx->rows[ctx->at] : ctx->at;
-		struct search_entry *e = &ix->e[row];
 		struct rec_header h = {0};
-		if (row >= ix->n || e->next)
+		if (row >= ix->n || ix->e[row].next)
 			continue;
+		struct search_entry *e = &ix->e[row];
 		k++;
 		rc = st_hdr_read(st, txn, e->id, &h);
 		if (rc == M_OK)
