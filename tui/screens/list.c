@@ -20,6 +20,7 @@ struct list_view {
 	size_t qlen;
 	int status; /* -1: every status */
 	bool mine;
+	bool by_next; /* soonest next deadline first */
 	uint64_t sel_id;      /* the case under the cursor as last drawn */
 	unsigned long serial; /* ui->index_serial the rows were computed at */
 };
@@ -59,6 +60,41 @@ static int list_height(void)
 	return LINES - 5; /* title, column header, message, key bar, query line */
 }
 
+struct by_due {
+	long due; /* LONG_MAX: none */
+	size_t row;
+};
+
+static int by_due_cmp(const void *a, const void *b)
+{
+	const struct by_due *x = a, *y = b;
+
+	if (x->due != y->due)
+		return x->due < y->due ? -1 : 1;
+	return (x->row > y->row) - (x->row < y->row); /* rows are in id order */
+}
+
+/* The rows shown, soonest next deadline first, cases with none last: every
+ * case's next deadline is computed for it (once; about 0.3 s of 20 000). */
+static void sort_by_next(struct ui *ui, struct list_view *lv)
+{
+	struct by_due *k = malloc((lv->n ? lv->n : 1) * sizeof *k);
+
+	if (!k)
+		return;
+	if (search_index_next(ui->st, ui->ix, lv->rows, lv->n) != M_OK)
+		ui_say(ui, true, "%s", tui_error(ui->st));
+	for (size_t i = 0; i < lv->n; i++) {
+		struct search_row r;
+		search_index_row(ui->ix, lv->rows[i], &r);
+		k[i] = (struct by_due){r.has_next ? r.next.due : LONG_MAX, lv->rows[i]};
+	}
+	qsort(k, lv->n, sizeof *k, by_due_cmp);
+	for (size_t i = 0; i < lv->n; i++)
+		lv->rows[i] = k[i].row;
+	free(k);
+}
+
 /* Recompute which rows show: every case, or the search results best first,
  * through the status and caseload filters. */
 static void list_refilter(struct ui *ui, struct list_view *lv)
@@ -87,6 +123,8 @@ static void list_refilter(struct ui *ui, struct list_view *lv)
 			if (row_passes(ui, lv, i))
 				lv->rows[lv->n++] = i;
 	}
+	if (lv->by_next)
+		sort_by_next(ui, lv);
 	listview_set(&lv->list, lv->n, list_height());
 }
 
@@ -334,6 +372,11 @@ static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 		list_refilter(ui, lv);
 		return true;
 	}
+	case REQ_SORT:
+		lv->by_next = !lv->by_next;
+		lv->list.sel = lv->list.top = 0;
+		list_refilter(ui, lv);
+		return true;
 	case REQ_KEYS:
 		view_keys_open(ui);
 		return true;
@@ -383,7 +426,7 @@ static const struct binding list_keys[] = {
     {'q', false, REQ_EXIT},        {27, false, REQ_EXIT},
     {'/', false, REQ_SEARCH},      {'\n', false, REQ_OPEN},      {'s', false, REQ_STATUS},
     {'m', false, REQ_MINE},        {'K', false, REQ_KEYS},       {KEY_PPAGE, true, REQ_PGUP},
-    {'a', false, REQ_ADD},         {'D', false, REQ_DAY},
+    {'a', false, REQ_ADD},         {'D', false, REQ_DAY},        {'o', false, REQ_SORT},
     {KEY_NPAGE, true, REQ_PGDN},   {KEY_HOME, true, REQ_TOP},    {KEY_END, true, REQ_BOTTOM},
 };
 static const enum request list_bar[] = {REQ_HELP, REQ_EXIT, REQ_SEARCH, REQ_OPEN, REQ_ADD,
@@ -413,6 +456,9 @@ static const char *list_subtitle(const void *self, struct ui *ui, char *buf, siz
 	if (lv->mine)
 		snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", buf[0] ? " · " : "",
 		         _("My cases"));
+	if (lv->by_next)
+		snprintf(buf + strlen(buf), cap - strlen(buf), "%s%s", buf[0] ? " · " : "",
+		         _("Soonest deadline first"));
 	return buf;
 }
 
