@@ -371,6 +371,15 @@ int search_index_next(store *st, search_index *ix, const size_t *rows, size_t n)
 
 	if (!ix->deadlines)
 		return M_OK;
+	/* Every draw of the list asks: no transaction when all are known. */
+	while (ctx.at < ctx.n) {
+		size_t row = rows ? rows[ctx.at] : ctx.at;
+		if (row < ix->n && !ix->e[row].next)
+			break;
+		ctx.at++;
+	}
+	if (ctx.at == ctx.n)
+		return M_OK;
 	if (!st->kr)
 		return st_err(st, NOT_UNLOCKED);
 	/* A read transaction a batch, as the load. */
