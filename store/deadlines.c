@@ -47,6 +47,17 @@ enum deadline_state deadline_state_on(long due, long today, long soon_days)
 	return due - today <= soon_days ? DS_SOON : DS_LATER;
 }
 
+bool deadline_next(const struct deadline *d, size_t n, struct deadline *out)
+{
+	if (!n)
+		return false;
+	*out = d[0];
+	for (size_t i = 1; i < n; i++)
+		if (d[i].due < out->due || (d[i].due == out->due && d[i].id < out->id))
+			*out = d[i];
+	return true;
+}
+
 static bool has(long day)
 {
 	return day != DAY_NONE;

@@ -503,5 +503,16 @@ int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out,
 /* case_read_txn from a header already read in this transaction (record.c). */
 int st_case_fill(store *st, MDB_txn *txn, uint64_t id, const struct rec_header *h,
                  struct case_rec *out, const bool *want);
+/* What a case's deadlines read (report.c): the fields into want, the lists
+ * as a mask for st_case_fill_lists. */
+void st_deadline_want(bool want[F_COUNT], uint32_t *lists);
+/* Case c's deadlines not met that the user may be shown (health ones only
+ * with the health class), in DEADLINES order; how many. */
+size_t st_case_deadlines(store *st, const struct case_rec *c, const struct rule_set *rs,
+                         struct deadline out[DL_COUNT]);
+/* The same with the lists in the mask lists (1u << list_id) as well: those
+ * of a class read for them alone (a format-5 case; older ones hold none). */
+int st_case_fill_lists(store *st, MDB_txn *txn, uint64_t id, const struct rec_header *h,
+                       struct case_rec *out, const bool *want, uint32_t lists);
 
 #endif

@@ -449,7 +449,8 @@ int st_class_seal(store *st, uint64_t id, struct rec_header *h, enum key_class c
 struct fill_ctx {
 	struct case_rec *out;
 	enum key_class c;
-	bool items; /* the lists too (a whole read) */
+	bool items;     /* the lists too (a whole read) */
+	uint32_t lists; /* with items: which lists (1u << list_id) */
 	int failed;
 };
 
@@ -464,7 +465,7 @@ static int fill_one(void *vctx, unsigned number, uint32_t item, const uint8_t *v
 {
 	struct fill_ctx *ctx = vctx;
 	struct case_rec *out = ctx->out;
-	int f = field_by_number(number), l, i;
+	int f = item == 0 ? field_by_number(number) : -1, l, i;
 
 	/* Entries this mappe does not know (a later catalogue's fields and
 	 * lists) stay in the envelope: a save carries them over. */
@@ -479,7 +480,7 @@ static int fill_one(void *vctx, unsigned number, uint32_t item, const uint8_t *v
 	if (!ctx->items)
 		return 0;
 	if ((l = list_by_number(number)) >= 0) {
-		if (list_catalogue[l].cls != ctx->c)
+		if (list_catalogue[l].cls != ctx->c || !((ctx->lists >> l) & 1))
 			return 0;
 		if (item == 0) { /* the highest id the list has used */
 			if (len == 4 && rd32(v) > out->item_high[l])
@@ -488,7 +489,8 @@ static int fill_one(void *vctx, unsigned number, uint32_t item, const uint8_t *v
 		}
 		return item_at(out, (enum list_id)l, item) < 0 ? (ctx->failed = M_UNAVAILABLE, -1) : 0;
 	}
-	if (item == 0 || (f = item_field_by_number(number)) < 0 || item_catalogue[f].f.cls != ctx->c)
+	if (item == 0 || (f = item_field_by_number(number)) < 0 || item_catalogue[f].f.cls != ctx->c ||
+	    !((ctx->lists >> item_catalogue[f].list) & 1))
 		return 0;
 	if ((i = item_at(out, item_catalogue[f].list, item)) < 0)
 		goto oom;
@@ -533,12 +535,13 @@ static void items_read(store *st, struct case_rec *out, key_classes locked)
 	}
 }
 
-int st_case5_read(store *st, MDB_txn *txn, uint64_t id, const struct rec_header *h,
-                  struct case_rec *out, const bool *want)
+/* want NULL: every field and list; else the fields want names and the lists
+ * in the mask lists (1u << list_id), only the classes that hold them opened. */
+static int case5_read(store *st, uint64_t id, const struct rec_header *h, struct case_rec *out,
+                      const bool *want, uint32_t lists)
 {
 	key_classes locked = 0;
 
-	(void)txn;
 	for (unsigned c = 0; c < KC_COUNT; c++) {
 		const uint8_t *pt;
 		size_t n;
@@ -549,6 +552,8 @@ int st_case5_read(store *st, MDB_txn *txn, uint64_t id, const struct rec_header 
 			continue;
 		for (int f = 0; want && !wanted && f < F_COUNT; f++)
 			wanted = want[f] && field_catalogue[f].cls == c;
+		for (int l = 0; want && !wanted && l < L_COUNT; l++)
+			wanted = ((lists >> l) & 1) && list_catalogue[l].cls == c;
 		if (!wanted)
 			continue;
 		rc = st_class_open(st, id, h, (enum key_class)c, &pt, &n);
@@ -561,7 +566,7 @@ int st_case5_read(store *st, MDB_txn *txn, uint64_t id, const struct rec_header 
 		}
 		if (rc)
 			return rc;
-		struct fill_ctx fc = {out, (enum key_class)c, !want, 0};
+		struct fill_ctx fc = {out, (enum key_class)c, !want || lists, want ? lists : ~0u, 0};
 		rc = st_class_each(pt, n, fill_one, &fc);
 		keys_wipe((void *)pt, n);
 		if (fc.failed)
@@ -569,9 +574,16 @@ int st_case5_read(store *st, MDB_txn *txn, uint64_t id, const struct rec_header 
 		if (rc)
 			return st_class_damaged(st, id, (enum key_class)c);
 	}
-	if (!want)
+	if (!want || lists)
 		items_read(st, out, locked);
 	return M_OK;
+}
+
+int st_case5_read(store *st, MDB_txn *txn, uint64_t id, const struct rec_header *h,
+                  struct case_rec *out, const bool *want)
+{
+	(void)txn;
+	return case5_read(st, id, h, out, want, 0);
 }
 
 struct nid_ctx {
@@ -920,6 +932,12 @@ int st_read_field_into(store *st, MDB_txn *txn, uint64_t id, const struct hdr_fi
 int st_case_fill(store *st, MDB_txn *txn, uint64_t id, const struct rec_header *h,
                  struct case_rec *out, const bool *want)
 {
+	return st_case_fill_lists(st, txn, id, h, out, want, 0);
+}
+
+int st_case_fill_lists(store *st, MDB_txn *txn, uint64_t id, const struct rec_header *h,
+                       struct case_rec *out, const bool *want, uint32_t lists)
+{
 	int rc;
 
 	case_reset(out);
@@ -942,7 +960,7 @@ int st_case_fill(store *st, MDB_txn *txn, uint64_t id, const struct rec_header *
 		out->locked[f] = c != KC_NONE && !keyring_has(st->kr, c, st->epoch[c]);
 	}
 	if (h->format == HDR_FORMAT5)
-		return st_case5_read(st, txn, id, h, out, want);
+		return case5_read(st, id, h, out, want, lists);
 	for (unsigned i = 0; i < h->nfields; i++) {
 		int f = field_by_number(h->f[i].number);
 

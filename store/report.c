@@ -98,12 +98,49 @@ void case_deadline_facts(const struct case_rec *c, struct deadline_facts *f)
 	}
 }
 
+/* What case_deadline_facts reads: fields.def's FLAG_DEADLINE dates, the
+ * values beside them that decide which rules apply and whether a clock runs,
+ * and the leave and stop lists; the names besides, that a report shows. */
+void st_deadline_want(bool want[F_COUNT], uint32_t *lists)
+{
+	static const enum field_id also[] = {F_regime,           F_settled_by_agreement,
+	                                     F_extension_months, F_has_upper_secondary,
+	                                     F_tb_status,        F_given_name,
+	                                     F_family_name};
+
+	for (int f = 0; f < F_COUNT; f++)
+		want[f] = field_has((enum field_id)f, FLAG_DEADLINE);
+	for (size_t i = 0; i < sizeof also / sizeof also[0]; i++)
+		want[also[i]] = true;
+	*lists = 1u << L_leave | 1u << L_stops;
+}
+
+size_t st_case_deadlines(store *st, const struct case_rec *c, const struct rule_set *rs,
+                         struct deadline out[DL_COUNT])
+{
+	struct deadline_facts f;
+	struct deadline d[DL_COUNT];
+	size_t k = 0, nd;
+
+	case_deadline_facts(c, &f);
+	nd = deadlines_compute(&f, rs, d);
+	/* Health deadlines for those who hold the health class only. */
+	for (size_t j = 0; j < nd; j++)
+		if (store_can_read(st, deadline_class(d[j].id)))
+			out[k++] = d[j];
+	return k;
+}
+
 struct scan {
 	bool all;
 	struct rule_set rules;
 	store_deadline_fn fn;
 	void *ctx;
 	uint64_t next;
+	const uint64_t *ids; /* the cases to read, or NULL: every case */
+	size_t nids, at;
+	bool want[F_COUNT];
+	uint32_t lists;
 	bool done;
 	int cb_rc;
 };
@@ -111,11 +148,18 @@ struct scan {
 static int scan_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct scan *sc = vctx;
-	uint64_t ids[REPORT_BATCH];
+	uint64_t batch[REPORT_BATCH];
+	const uint64_t *ids = batch;
 	size_t n;
 	struct case_rec c;
-	int rc = st_case_ids(st, txn, sc->next, ids, REPORT_BATCH, &n);
+	int rc = M_OK;
 
+	if (sc->ids) {
+		ids = sc->ids + sc->at;
+		n = sc->nids - sc->at < REPORT_BATCH ? sc->nids - sc->at : REPORT_BATCH;
+	} else {
+		rc = st_case_ids(st, txn, sc->next, batch, REPORT_BATCH, &n);
+	}
 	if (rc)
 		return rc;
 	case_init(&c);
@@ -126,52 +170,69 @@ static int scan_txn(store *st, MDB_txn *txn, void *vctx)
 		/* The caseworker is in the clear header: another's case is
 		 * passed over without decrypting anything of it. */
 		rc = st_hdr_read(st, txn, ids[i], &h);
+		if (rc == M_INPUT && sc->ids) { /* gone since the caller looked */
+			rc = M_OK;
+			continue;
+		}
 		if (rc == M_OK && !sc->all && strcmp(h.caseworker, st->user) != 0)
 			continue;
+		/* Only the classes that hold what the deadlines read. */
 		if (rc == M_OK)
-			rc = st_case_fill(st, txn, ids[i], &h, &c, NULL);
+			rc = st_case_fill_lists(st, txn, ids[i], &h, &c, sc->want, sc->lists);
 		if (rc == M_INTEGRITY) { /* a broken case is mappe check's to report */
 			rc = M_OK;
 			continue;
 		}
 		if (rc)
 			break;
-		struct deadline_facts f;
-		struct deadline d[DL_COUNT], shown[DL_COUNT];
-		size_t k = 0;
-		case_deadline_facts(&c, &f);
-		size_t nd = deadlines_compute(&f, &sc->rules, d);
-		/* Health deadlines for those who hold the health class only. */
-		for (size_t j = 0; j < nd; j++)
-			if (store_can_read(st, deadline_class(d[j].id)))
-				shown[k++] = d[j];
+		struct deadline shown[DL_COUNT];
+		size_t k = st_case_deadlines(st, &c, &sc->rules, shown);
 		if (k && (sc->cb_rc = sc->fn(sc->ctx, &c, shown, k)))
 			rc = sc->cb_rc;
 	}
 	case_clear(&c);
 	if (rc)
 		return rc;
-	if (n < REPORT_BATCH || ids[n - 1] == UINT64_MAX)
+	if (sc->ids) {
+		sc->at += n;
+		sc->done = sc->at == sc->nids;
+	} else if (n < REPORT_BATCH || ids[n - 1] == UINT64_MAX) {
 		sc->done = true;
-	else
+	} else {
 		sc->next = ids[n - 1] + 1;
+	}
 	return M_OK;
+}
+
+static int scan_run(store *st, struct scan *sc)
+{
+	int rc;
+
+	if (!st->kr)
+		return st_err(st, NOT_UNLOCKED);
+	if (sc->all && store_role(st) != ROLE_LEAD && store_role(st) != ROLE_ADMIN)
+		return st_err(st, DEADLINES_ALL_LEADS);
+	if ((rc = store_rules(st, &sc->rules)))
+		return rc;
+	st_deadline_want(sc->want, &sc->lists);
+	/* A read transaction a batch: a long report never holds one open. */
+	while (!sc->done && (rc = st_txn(st, false, scan_txn, sc)) == M_OK)
+		;
+	rule_set_free(&sc->rules);
+	return sc->cb_rc ? sc->cb_rc : rc;
 }
 
 int store_deadlines(store *st, bool all, store_deadline_fn fn, void *ctx)
 {
 	struct scan sc = {.all = all, .fn = fn, .ctx = ctx};
-	int rc;
 
-	if (!st->kr)
-		return st_err(st, NOT_UNLOCKED);
-	if (all && store_role(st) != ROLE_LEAD && store_role(st) != ROLE_ADMIN)
-		return st_err(st, DEADLINES_ALL_LEADS);
-	if ((rc = store_rules(st, &sc.rules)))
-		return rc;
-	/* A read transaction a batch: a long report never holds one open. */
-	while (!sc.done && (rc = st_txn(st, false, scan_txn, &sc)) == M_OK)
-		;
-	rule_set_free(&sc.rules);
-	return sc.cb_rc ? sc.cb_rc : rc;
+	return scan_run(st, &sc);
+}
+
+int store_deadlines_of(store *st, bool all, const uint64_t *ids, size_t n, store_deadline_fn fn,
+                       void *ctx)
+{
+	struct scan sc = {.all = all, .fn = fn, .ctx = ctx, .ids = ids, .nids = n, .done = !n};
+
+	return scan_run(st, &sc);
 }

@@ -36,9 +36,10 @@ static const struct rule_row *latest(const struct rule_set *s, enum rule_id r, e
 
 	for (size_t i = 0; i < s->n; i++) {
 		const struct rule_row *row = &s->row[i];
+		if (row->rule != r || row->regime != g)
+			continue; /* dates parsed for r alone: deadlines ask thousands */
 		long from = date_days(row->from);
-		if (row->rule == r && row->regime == g && from <= day &&
-		    (!best || from >= best_from)) {
+		if (from <= day && (!best || from >= best_from)) {
 			best = row;
 			best_from = from;
 		}

@@ -16,6 +16,9 @@ struct search_entry {
 	const char *display;
 	const char *birth;
 	const char *household; /* household_id, "" when none or locked */
+	/* The next deadline (next_put), in the arena: from personal data.
+	 * NULL: not computed yet (another's case, until it is shown). */
+	const char *next;
 };
 
 /* The arena is a list of locked chunks, each far below RLIMIT_MEMLOCK (8 MiB
@@ -34,6 +37,8 @@ struct search_index {
 	bool done;
 	uint64_t synced;         /* meta "cases_gen" as of the load or the last sync */
 	struct case_rec scratch; /* one locked arena reused for every case read */
+	bool deadlines;          /* each case's next deadline computed too */
+	struct rule_set rules;   /* as of the load: what deadlines are computed by */
 };
 
 /* Room for one more entry. */
@@ -83,8 +88,50 @@ static int arena_put(search_index *ix, const char *s, size_t len, const char **o
 
 enum { LOAD_BATCH = 512 };
 
+/* A next deadline as the arena keeps it: its id (NEXT_NONE: none), then
+ * the due day, 4 bytes little-endian. */
+enum { NEXT_BYTES = 5, NEXT_NONE = 0xff };
+
+static void next_put(uint8_t b[NEXT_BYTES], const struct deadline *d)
+{
+	uint32_t due = d ? (uint32_t)(int32_t)d->due : 0;
+
+	b[0] = d ? (uint8_t)d->id : NEXT_NONE;
+	for (int i = 0; i < 4; i++)
+		b[1 + i] = (uint8_t)(due >> (8 * i));
+}
+
+static bool next_get(const char *p, struct deadline *d)
+{
+	const uint8_t *b = (const uint8_t *)p;
+	uint32_t due = 0;
+
+	if (!b || b[0] == NEXT_NONE || b[0] >= DL_COUNT)
+		return false;
+	for (int i = 0; i < 4; i++)
+		due |= (uint32_t)b[1 + i] << (8 * i);
+	d->id = (enum deadline_id)b[0];
+	d->due = (int32_t)due;
+	return true;
+}
+
+/* Case cp's next deadline into the arena, at *out. */
+static int next_keep(store *st, search_index *ix, const struct case_rec *cp, const char **out)
+{
+	struct deadline d[DL_COUNT], next;
+	uint8_t nb[NEXT_BYTES];
+
+	next_put(nb, deadline_next(d, st_case_deadlines(st, cp, &ix->rules, d), &next) ? &next
+	                                                                               : NULL);
+	return arena_put(ix, (const char *)nb, sizeof nb, out) ? st_err(st, NOMEM) : M_OK;
+}
+
 /* Decrypt what the list screens show of one case (fields.def's FLAG_LIST:
- * the names and the birth date beside the clear header) into the arena. */
+ * the names and the birth date beside the clear header) into the arena;
+ * and, in the user's own caseload, the next deadline: what My day and the
+ * start-up look at. Other cases' wait until the list shows them
+ * (search_index_next): the programme and health classes they are computed
+ * from cost as much again as the names' (about 0.3 s of 20 000 cases). */
 static int entry_fill(store *st, MDB_txn *txn, search_index *ix, struct search_entry *e,
                       uint64_t id)
 {
@@ -92,18 +139,35 @@ static int entry_fill(store *st, MDB_txn *txn, search_index *ix, struct search_e
 	bool want[F_COUNT];
 	const char *birth;
 	struct case_rec *cp = &ix->scratch, c;
+	struct rec_header h = {0};
+	uint32_t lists = 0;
 	size_t flen, dlen;
+	bool mine;
 	int rc;
 
+	if ((rc = st_load_epochs(st, txn)) || (rc = st_hdr_read(st, txn, id, &h)))
+		return rc;
+	/* The caseworker is in the clear header. With the deadlines: the
+	 * dates they read, from the classes that hold them (programme,
+	 * health), beside the names' (identity). */
+	mine = ix->deadlines && strcmp(h.caseworker, st->user) == 0;
+	if (mine)
+		st_deadline_want(want, &lists);
+	else
+		memset(want, 0, sizeof want);
 	for (int f = 0; f < F_COUNT; f++)
-		want[f] = field_has((enum field_id)f, FLAG_LIST);
+		want[f] |= field_has((enum field_id)f, FLAG_LIST);
 	want[F_household_id] = true; /* the case view's household (same class as names) */
-	if ((rc = case_read_txn(st, txn, id, cp, want)) != M_OK) {
+	if ((rc = st_case_fill_lists(st, txn, id, &h, cp, want, lists)) != M_OK) {
 		case_reset(cp);
 		return rc;
 	}
 	c = *cp;
 	memset(e, 0, sizeof *e);
+	if (mine && (rc = next_keep(st, ix, cp, &e->next))) {
+		case_reset(cp);
+		return rc;
+	}
 	e->id = id;
 	e->version = c.version;
 	e->status = (uint8_t)status_parse(c.value[F_status], c.len[F_status]);
@@ -177,7 +241,7 @@ static int load_txn(store *st, MDB_txn *txn, void *vctx)
 	return M_OK;
 }
 
-int search_index_load(store *st, search_index **out)
+static int index_load(store *st, bool deadlines, search_index **out)
 {
 	search_index *ix = calloc(1, sizeof *ix);
 	int rc = M_OK;
@@ -187,6 +251,11 @@ int search_index_load(store *st, search_index **out)
 	if (!st->kr) {
 		free(ix);
 		return st_err(st, NOT_UNLOCKED);
+	}
+	ix->deadlines = deadlines;
+	if (deadlines && (rc = store_rules(st, &ix->rules))) {
+		free(ix);
+		return rc;
 	}
 	/* Short read transactions, so that a large store never pins old pages
 	 * for the whole load. */
@@ -202,10 +271,22 @@ int search_index_load(store *st, search_index **out)
 	return M_OK;
 }
 
+int search_index_load(store *st, search_index **out)
+{
+	return index_load(st, true, out);
+}
+
+int search_index_load_names(store *st, search_index **out)
+{
+	return index_load(st, false, out);
+}
+
 void search_index_free(search_index *ix)
 {
 	if (!ix)
 		return;
+	if (ix->deadlines)
+		rule_set_free(&ix->rules);
 	for (size_t i = 0; i < ix->nchunks; i++)
 		keys_secure_free(ix->chunk[i]);
 	free(ix->chunk);
@@ -242,6 +323,86 @@ void search_index_row(const search_index *ix, size_t i, struct search_row *out)
 	out->birth_date = e->birth;
 	out->status = status_name(e->status);
 	out->caseworker = e->caseworker;
+	out->has_next = next_get(e->next, &out->next);
+}
+
+struct next_ctx {
+	search_index *ix;
+	const size_t *rows; /* NULL: every row */
+	size_t n, at;
+};
+
+static int next_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct next_ctx *ctx = vctx;
+	search_index *ix = ctx->ix;
+	bool want[F_COUNT];
+	uint32_t lists;
+	int rc = M_OK;
+
+	st_deadline_want(want, &lists);
+	if ((rc = st_load_epochs(st, txn)))
+		return rc;
+	case_init(&ix->scratch);
+	for (size_t k = 0; ctx->at < ctx->n && k < LOAD_BATCH && rc == M_OK; ctx->at++) {
+		size_t row = ctx->rows ? ctx->rows[ctx->at] : ctx->at;
+		struct rec_header h = {0};
+		if (row >= ix->n || ix->e[row].next)
+			continue;
+		struct search_entry *e = &ix->e[row];
+		k++;
+		rc = st_hdr_read(st, txn, e->id, &h);
+		if (rc == M_OK)
+			rc = st_case_fill_lists(st, txn, e->id, &h, &ix->scratch, want, lists);
+		if (rc == M_OK)
+			rc = next_keep(st, ix, &ix->scratch, &e->next);
+		else if (rc == M_INTEGRITY || rc == M_INPUT) /* broken, or gone: none */
+			rc = M_OK;
+		case_reset(&ix->scratch);
+	}
+	case_clear(&ix->scratch);
+	return rc;
+}
+
+int search_index_next(store *st, search_index *ix, const size_t *rows, size_t n)
+{
+	struct next_ctx ctx = {ix, rows, rows ? n : ix->n, 0};
+	int rc = M_OK;
+
+	if (!ix->deadlines)
+		return M_OK;
+	/* Every draw of the list asks: no transaction when all are known. */
+	while (ctx.at < ctx.n) {
+		size_t row = rows ? rows[ctx.at] : ctx.at;
+		if (row < ix->n && !ix->e[row].next)
+			break;
+		ctx.at++;
+	}
+	if (ctx.at == ctx.n)
+		return M_OK;
+	if (!st->kr)
+		return st_err(st, NOT_UNLOCKED);
+	/* A read transaction a batch, as the load. */
+	while (ctx.at < ctx.n && (rc = st_txn(st, false, next_txn, &ctx)) == M_OK)
+		;
+	return rc;
+}
+
+size_t search_index_due(const search_index *ix, const char *caseworker, long by, uint64_t *ids,
+                        size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ix->n; i++) {
+		struct deadline d;
+		if (!next_get(ix->e[i].next, &d) || d.due > by ||
+		    (caseworker && strcmp(ix->e[i].caseworker, caseworker) != 0))
+			continue;
+		if (n < cap)
+			ids[n] = ix->e[i].id;
+		n++;
+	}
+	return n;
 }
 
 long search_index_find(const search_index *ix, uint64_t id)

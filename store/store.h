@@ -370,6 +370,10 @@ struct deadline {
 	long due; /* days since 1970-01-01 */
 };
 
+/* The soonest of d[0, n) into out (of those due the same day, the first in
+ * DEADLINES order); false when n is 0. */
+bool deadline_next(const struct deadline *d, size_t n, struct deadline *out);
+
 /* The introduction stipend on a day (intl. § 20): the full rate is
  * stipend_g times the G in force; under stipend_young_age, the thirds of it
  * for one living with a parent or not. Computed, never typed. */
@@ -562,6 +566,11 @@ void case_deadline_facts(const struct case_rec *c, struct deadline_facts *f);
 typedef int (*store_deadline_fn)(void *ctx, const struct case_rec *c, const struct deadline *d,
                                  size_t n);
 int store_deadlines(store *st, bool all, store_deadline_fn fn, void *ctx);
+/* The same for the cases ids[0, n) alone (those of them in the caseload,
+ * with all every one; a case gone since is passed over): My day reads only
+ * the cases the search index says have something due. */
+int store_deadlines_of(store *st, bool all, const uint64_t *ids, size_t n, store_deadline_fn fn,
+                       void *ctx);
 
 /* ---- code tables IMDi owns (store/codes.def; codes.c) ------------------- */
 
@@ -874,17 +883,34 @@ struct search_row {
 	const char *birth_date;
 	const char *status;
 	const char *caseworker;
+	bool has_next;        /* the case has a deadline not met the user may see */
+	struct deadline next; /* then the soonest (deadline_next) */
 };
 
-/* Decrypt the names and birth dates the user may read into locked memory. */
+/* Decrypt the names and birth dates the user may read into locked memory,
+ * and compute the next deadline of each case in the user's own caseload
+ * (My day, the list's column): the rules as of the load. Other cases' are
+ * computed when asked for (search_index_next); until then a row has none.
+ * _names: never any deadlines (mappe find). */
 typedef struct search_index search_index;
 int search_index_load(store *st, search_index **out);
+int search_index_load_names(store *st, search_index **out);
 void search_index_free(search_index *ix);
 size_t search_index_size(const search_index *ix);
 /* Row i (0 <= i < size), in id order. */
 void search_index_row(const search_index *ix, size_t i, struct search_row *out);
 /* The row of a case id, or -1. */
 long search_index_find(const search_index *ix, uint64_t id);
+/* Compute the next deadline of rows[0, n) (rows NULL: of every case) where
+ * not computed yet: the list asks for the rows it shows. */
+int search_index_next(store *st, search_index *ix, const size_t *rows, size_t n);
+/* How many cases of caseworker (NULL: every case) have their next deadline
+ * due on day by or before: those with anything overdue or soon, for by =
+ * today + soon days. Their ids into ids, at most cap, in id order. Of
+ * other caseloads than the user's, only the cases computed already
+ * (search_index_next first). */
+size_t search_index_due(const search_index *ix, const char *caseworker, long by, uint64_t *ids,
+                        size_t cap);
 /* The rows of the other cases in case id's household (household_id), at
  * most cap, in id order; how many. */
 size_t search_household(const search_index *ix, uint64_t id, size_t *rows, size_t cap);

@@ -62,6 +62,7 @@
 	X(SAVE, N_("Save"), N_("Save and close"))                                                         \
 	X(STATUS, N_("Status"), N_("Show one status only; again for the next, then every status"))        \
 	X(MINE, N_("My cases"), N_("Show only my cases, or every case again"))                            \
+	X(SORT, N_("Sort"), N_("Soonest deadline first, or the list's own order again"))                  \
 	X(KEYS, N_("Keys"), N_("The key epochs and rotations (administrators)"))                          \
 	X(ROTATE, N_("Rotate"), N_("Replace the selected key (asks first)"))                              \
 	X(UP, N_("Up"), N_("Move up"))                                                                    \

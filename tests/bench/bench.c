@@ -1812,6 +1812,9 @@ enum row_kind { K_TIME, K_RATE, K_BYTES, K_COUNT };
 
 enum {
 	R_OPEN,
+	R_OPEN_NAMES,
+	R_OPEN_ALLNEXT,
+	R_DEADLINES,
 	R_SEARCH50,
 	R_SEARCH99,
 	R_HITS,
@@ -2103,6 +2106,9 @@ static void bench_setup(struct bench *b)
 	}
 
 	label(b, R_OPEN, K_TIME, "open, ms (median of " XSTR(OPEN_REPS) ")");
+	label(b, R_OPEN_NAMES, K_TIME, "open without next deadline, ms");
+	label(b, R_OPEN_ALLNEXT, K_TIME, "open, every next deadline, ms");
+	label(b, R_DEADLINES, K_TIME, "deadlines of all cases, ms");
 	label(b, R_SEARCH50, K_TIME, "search p50, us/keystroke");
 	label(b, R_SEARCH99, K_TIME, "search p99, us/keystroke");
 	label(b, R_HITS, K_COUNT, "search hits, all keystrokes");
@@ -2251,6 +2257,62 @@ static void run_open(struct bench *b)
 	check(b, all,
 	      "open: %zu/%zu/%zu/%zu cases listed of %zu/%zu/%zu/%zu (mappe/LMDB/SQLCipher/SQLite)",
 	      listed[0], listed[1], listed[2], listed[3], b->n_mappe, b->n, b->n, b->n);
+}
+
+static int count_deadlines(void *ctx, const struct case_rec *c, const struct deadline *d,
+                           size_t n)
+{
+	(void)c;
+	(void)d;
+	*(size_t *)ctx += n;
+	return 0;
+}
+
+/* mappe alone: the case list without its next-deadline column (the index
+ * as mappe find loads it), and every case's deadlines (mappe report
+ * deadlines --all); each must agree with the index's next deadlines. */
+static void run_open_deadlines(struct bench *b)
+{
+	uint64_t tn[OPEN_REPS], ta[OPEN_REPS], td[OPEN_REPS], t0;
+	size_t listed = 0, found = 0, with_next = 0;
+
+	progress("open without next deadline, deadlines: %d rounds", OPEN_REPS);
+	for (int rep = 0; rep < OPEN_REPS; rep++) {
+		search_index *x;
+		t0 = now_ns();
+		if (search_index_load_names(b->st, &x) != M_OK)
+			die("search_index_load_names: %s", store_error(b->st));
+		tn[rep] = now_ns() - t0;
+		listed = search_index_size(x);
+		search_index_free(x);
+		t0 = now_ns();
+		if (search_index_load(b->st, &x) != M_OK ||
+		    search_index_next(b->st, x, NULL, 0) != M_OK)
+			die("search_index_next: %s", store_error(b->st));
+		ta[rep] = now_ns() - t0;
+		with_next = 0;
+		for (size_t i = 0; i < search_index_size(x); i++) {
+			struct search_row r;
+			search_index_row(x, i, &r);
+			with_next += r.has_next;
+		}
+		search_index_free(x);
+		found = 0;
+		t0 = now_ns();
+		if (store_deadlines(b->st, true, count_deadlines, &found) != M_OK)
+			die("store_deadlines: %s", store_error(b->st));
+		td[rep] = now_ns() - t0;
+	}
+	for (int conf = 0; conf < NCONF; conf++)
+		b->rows[R_OPEN_NAMES].v[conf] = b->rows[R_OPEN_ALLNEXT].v[conf] =
+		    b->rows[R_DEADLINES].v[conf] = NAN;
+	b->rows[R_OPEN_NAMES].v[C_MAPPE] = pct(tn, OPEN_REPS, 0.5) / 1e6;
+	b->rows[R_OPEN_ALLNEXT].v[C_MAPPE] = pct(ta, OPEN_REPS, 0.5) / 1e6;
+	b->rows[R_DEADLINES].v[C_MAPPE] = pct(td, OPEN_REPS, 0.5) / 1e6;
+	check(b, listed == b->n_mappe && (found > 0) == (with_next > 0) && with_next <= found,
+	      "open without next deadline: %zu cases listed of %zu; deadlines: %zu not met, %zu "
+	      "cases with a next one in the index",
+	      listed, b->n_mappe, found, with_next);
 }
 
 struct keystroke {
@@ -2921,8 +2983,11 @@ static void print_report(const struct bench *b)
 	print_table(b->rows, R_COUNT, stdout);
 	printf("\nratios: mappe's cost / the baseline's (time per operation or per case, bytes); "
 	       "above 1 = mappe slower or larger.\n");
-	printf("open: mappe search_index_load (decrypt names and birth dates, fold for search); "
-	       "LMDB: header + 3 field reads per case;\n"
+	printf("open: mappe search_index_load (decrypt names and birth dates, fold for search, the "
+	       "next deadline of the user's caseload;\n"
+	       "      without: search_index_load_names; every: then search_index_next of every case);\n"
+	       "      deadlines: mappe store_deadlines, every case (report deadlines --all).\n"
+	       "      LMDB: header + 3 field reads per case;\n"
 	       "      SQL: SELECT id, version, given_name, family_name, birth_date, status, "
 	       "caseworker on a fresh connection. All into memory.\n");
 	printf("search: mappe search_run (any word, any script, fuzzy); LMDB: strncasecmp "
@@ -3037,6 +3102,7 @@ int main(int argc, char **argv)
 	bench_setup(&b);
 	run_import(&b);
 	run_open(&b);
+	run_open_deadlines(&b);
 	run_search(&b);
 	run_lookup(&b);
 	run_show(&b);

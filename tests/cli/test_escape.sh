@@ -135,10 +135,13 @@ expect_in "$T/err" "visibly" "ev<U+001B>[2J<U+001B>]0;owned<U+0007>il"
 
 # ---- the screens: a cell is what the terminal is sent ---------------------------
 # The list, case 1 with the planted note and the planted case, dumped from
-# curses' own cells (the scripted mode of tests/screens); End scrolls case 1
-# to its journal's end, below the lists.
+# curses' own cells (the scripted mode of tests/screens): the list wide
+# enough for the whole planted name beside the next-deadline column; End
+# scrolls case 1 to its journal's end, below the lists.
 cat >"$T/escape.keys" <<EOF
+:size 120x24
 :dump $T/screen-list
+:size 80x24
 <Enter>
 <End>
 :dump $T/screen-case1

@@ -4,6 +4,9 @@
 # NAME-N", and each dump must equal tests/screens/NAME-N.screen.
 # UPDATE=1 rewrites the expected screens after a deliberate change.
 . "$(dirname "$0")/lib.sh"
+# The list shows each case's next deadline, overdue or not as of today: one
+# day for every script, so that a dump is the same whenever it runs.
+export MAPPE_TODAY=${MAPPE_TODAY:-2026-12-01}
 screens=$(cd "$(dirname "$0")/../screens" && pwd)
 PLANT=$(dirname "$GEN")/plant
 
@@ -61,6 +64,19 @@ echo "{\"attendance\": [$days"'{"date": "2026-10-31", "hours": "6"}, {"date": "2
 # And for health-formlist only, a health worker (no programme key).
 cp -a "$DB" "$T/store-health"
 DB=$T/store-health enrol helga health "helga's own passphrase"
+# The list's next-deadline column, for the scripts *nextdeadline only:
+# cases whose soonest deadline is overdue, due this week, later this year,
+# next year, or none at all; and a colleague's (computed as it is shown).
+cp -a "$DB" "$T/store-next"
+next_add() {
+	printf '%s' "$1" | DB=$T/store-next admin add >/dev/null 2>&1 || not_ok "set up the next deadlines"
+}
+next_add '{"given_name": "Zqxa", "family_name": "Overdue", "status": "settled", "settlement_date": "2026-08-15", "settled_by_agreement": true}'
+next_add '{"given_name": "Zqxb", "family_name": "Thisweek", "arrival_norway": "2026-11-20", "tb_status": "due"}'
+next_add '{"given_name": "Zqxc", "family_name": "Later", "status": "settled", "settlement_date": "2026-10-10", "settled_by_agreement": true}'
+next_add '{"given_name": "Zqxd", "family_name": "Nextyear", "status": "in_programme", "programme_start": "2026-06-01", "has_upper_secondary": false, "programme_decision": "2026-05-01", "mapping_done": "2026-04-01", "plan_date": "2026-05-01", "contract_date": "2026-05-01", "plan_reviewed": "2026-11-01", "nir_registered": "2026-06-02", "settlement_date": "2026-02-01", "settled_by_agreement": true}'
+next_add '{"given_name": "Zqxe", "family_name": "Nothing", "status": "requested"}'
+next_add '{"given_name": "Zqxf", "family_name": "Colleagues", "caseworker": "kari", "status": "settled", "settlement_date": "2026-06-20", "settled_by_agreement": true}'
 
 # Each script gets its own copy of the store, so that what one saves does
 # not change what another shows.
@@ -115,6 +131,7 @@ for keys in "$screens"/*.keys; do
 	caseworker-day) cp -a "$T/store-day" "$T/db-$name" ;;
 	caseworker-formlist) cp -a "$T/store-formlist" "$T/db-$name" ;;
 	health-*) cp -a "$T/store-health" "$T/db-$name" ;;
+	*nextdeadline) cp -a "$T/store-next" "$T/db-$name" ;;
 	*) cp -a "$DB" "$T/db-$name" ;;
 	esac
 	case $name in

@@ -80,7 +80,7 @@ int cmd_find(struct cli *cli)
 		store_close(st);
 		return rc;
 	}
-	if ((rc = search_index_load(st, &ix)) ||
+	if ((rc = search_index_load_names(st, &ix)) ||
 	    (rc = search_run(st, ix, query, qlen, &hits, &n))) {
 		keys_secure_free(query);
 		search_index_free(ix);

@@ -83,8 +83,14 @@ static void day_load(struct ui *ui, struct day_view *dv)
 	dv->today = st_today();
 	const struct rule_row *soon = rule_at(RULE_soon_days, REGIME_ANY, dv->today);
 	dv->soon = soon ? soon->value : 7;
-	if (store_deadlines(ui->st, false, collect, dv) != M_OK)
-		ui_say(ui, true, "%s", tui_error(ui->st));
+	/* Only the cases whose next deadline (the index's) is due by then. */
+	size_t n = search_index_due(ui->ix, store_user(ui->st), dv->today + dv->soon, NULL, 0);
+	uint64_t *ids = malloc((n ? n : 1) * sizeof *ids);
+	if (ids)
+		n = search_index_due(ui->ix, store_user(ui->st), dv->today + dv->soon, ids, n);
+	if (!ids || store_deadlines_of(ui->st, false, ids, n, collect, dv) != M_OK)
+		ui_say(ui, true, "%s", ids ? tui_error(ui->st) : _("out of memory"));
+	free(ids);
 	if (dv->n)
 		qsort(dv->row, dv->n, sizeof *dv->row, by_due);
 	dv->loaded = true;
@@ -165,26 +171,14 @@ static void day_changed(void *self, struct ui *ui, uint64_t id)
 	dv->loaded = false;
 }
 
-static int count_due(void *ctx, const struct case_rec *c, const struct deadline *d, size_t n)
+/* The index has each case's next deadline: nothing is read. */
+bool day_has_due(struct ui *ui)
 {
 	long today = st_today();
 	const struct rule_row *soon = rule_at(RULE_soon_days, REGIME_ANY, today);
 
-	(void)c;
-	for (size_t i = 0; i < n; i++)
-		if (deadline_state_on(d[i].due, today, soon ? soon->value : 7) != DS_LATER) {
-			*(bool *)ctx = true;
-			return 1; /* one is enough */
-		}
-	return M_OK;
-}
-
-bool day_has_due(struct ui *ui)
-{
-	bool due = false;
-
-	store_deadlines(ui->st, false, count_due, &due);
-	return due;
+	return search_index_due(ui->ix, store_user(ui->st), today + (soon ? soon->value : 7), NULL,
+	                        0) > 0;
 }
 
 int view_day_open(struct ui *ui)
