@@ -54,10 +54,12 @@
 	X(NOTE, N_("New note"), N_("Write a new note in the journal"))                                    \
 	X(FAMILY, N_("Family member"), N_("Register a family member: a new case in this household"))      \
 	X(HOUSEHOLD, N_("Household"), N_("Open another member of this household"))                       \
-	X(DAY, N_("My day"), N_("My day: the deadlines in my caseload overdue or due this week"))          \
+	X(DAY, N_("My day"), N_("My day: cases new to me, and deadlines overdue or due this week"))       \
 	X(SAVE, N_("Save"), N_("Save and close"))                                                         \
 	X(STATUS, N_("Status"), N_("Show one status only; again for the next, then every status"))        \
 	X(MINE, N_("My cases"), N_("Show only my cases, or every case again"))                            \
+	X(CASEWORKER, N_("Caseworker"),                                                                   \
+	  N_("Show one caseworker's deadlines only; again for the next, then everyone's"))                 \
 	X(KEYS, N_("Keys"), N_("The key epochs and rotations (administrators)"))                          \
 	X(ROTATE, N_("Rotate"), N_("Replace the selected key (asks first)"))                              \
 	X(UP, N_("Up"), N_("Move up"))                                                                    \
@@ -206,6 +208,8 @@ struct ui {
 
 int view_list_open(struct ui *ui);
 int view_case_open(struct ui *ui, uint64_t id);
+/* The case at the group of field f (its heading at the top). */
+int view_case_open_at(struct ui *ui, uint64_t id, enum field_id f);
 /* The case of the case view on top, or NULL. */
 struct case_rec *view_case_current(struct ui *ui);
 /* The keys of the keymap in front of the user (keymap_of). */
