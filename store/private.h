@@ -116,6 +116,7 @@ struct store {
 	enum key_role role;
 	bool must_change;
 	int64_t previous_login; /* store_login_note: the login before this one, 0 */
+	int64_t user_created;   /* the user's enrolment (store_unlock) */
 };
 
 /* Fail with a code of errors.def and the arguments its message names:

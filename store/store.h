@@ -529,7 +529,8 @@ int store_unlock(store *st, const char *user, const char *pass, size_t passlen);
 const char *store_user(const store *st);
 /* A login to the screens (not every command, not the unlock after an idle
  * lock): records its time for the user's next one, and keeps the time of
- * the one before, which store_previous_login gives (0: none known). */
+ * the one before, which store_previous_login gives (the user's enrolment
+ * when none is known; 0 before store_login_note). */
 int store_login_note(store *st);
 int64_t store_previous_login(const store *st);
 /* Call fn(ctx) when an unlock has to wait for a turn at Argon2id because

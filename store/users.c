@@ -696,6 +696,7 @@ int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 		repin(st, ctx, pass, passlen);
 	st->role = ctx->u.role;
 	st->must_change = ctx->u.flags & USER_MUST_CHANGE;
+	st->user_created = ctx->u.created;
 	rc = M_OK;
 out:
 	keyring_free(kr);
@@ -711,9 +712,11 @@ out:
  * (keyring_user_mac) over the store id, the name and the time. Not a
  * refugee's data, and not a secret (the audit log has logins too), but
  * what My day counts "new" from: nobody else, colleagues included, can
- * write one that authenticates for them. An entry that does not (planted,
- * or from before the user was enrolled again with a new key) counts as no
- * login; one put back from an older copy only shows more cases as new. */
+ * write one that authenticates for them. Without one (the first login, or
+ * an entry planted or from before the user was enrolled again with a new
+ * key) it counts from just after the user's enrolment: the cases imported
+ * before they came are not news, those given to them since are. One put back from an
+ * older copy only shows more cases as new. */
 
 static size_t login_key(uint8_t *k, const char *name)
 {
@@ -744,7 +747,9 @@ static int login_txn(store *st, MDB_txn *txn, void *vctx)
 	MDB_val got;
 	int rc = st_get(st, txn, DB_META, k, klen, &got);
 
-	*prev = 0;
+	/* Strictly after the enrolment: an import and the enrolment that
+	 * follows it in one second are before. */
+	*prev = st->user_created + 1;
 	if (rc != M_OK && rc != -1)
 		return rc;
 	if (rc == M_OK && got.mv_size == sizeof v) {

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store/private.h"
 #include "store/store.h"
@@ -204,7 +205,8 @@ static void test_login_recorded(void **state)
 	assert_true(store_previous_login(t.st) == 0);
 	t0 = (int64_t)time(NULL);
 	assert_int_equal(store_login_note(t.st), M_OK);
-	assert_true(store_previous_login(t.st) == 0); /* her first */
+	/* Her first: from just after her enrolment. */
+	assert_true(store_previous_login(t.st) > 0 && store_previous_login(t.st) <= t0 + 1);
 
 	/* A command's unlock is no login to the screens. */
 	ts_reopen_as(&t, "kari", kari_pass);
@@ -216,7 +218,7 @@ static void test_login_recorded(void **state)
 	/* Each user their own. */
 	ts_reopen_as(&t, "ola", ola_pass);
 	assert_int_equal(store_login_note(t.st), M_OK);
-	assert_true(store_previous_login(t.st) == 0);
+	assert_true(store_previous_login(t.st) <= t0 + 1);
 	ts_reopen_as(&t, "kari", kari_pass);
 	assert_int_equal(store_login_note(t.st), M_OK);
 	assert_true(store_previous_login(t.st) >= t1);
@@ -224,16 +226,21 @@ static void test_login_recorded(void **state)
 }
 
 /* Nobody writes kari's last login for her: ola's entry copied to kari's
- * key, or any other bytes, count as no login (everything assigned to her
- * shows as new, nothing is hidden). */
+ * key, or any other bytes, count as no login (what was assigned to her
+ * since her enrolment shows as new: nothing is hidden). */
 static void test_login_not_forgeable(void **state)
 {
 	struct tstore t;
 	struct raw r = {.db = DB_META, .k = "login\0ola", .klen = 9};
 	uint8_t v[40];
+	int64_t enrolled;
 
 	(void)state;
 	store_with_case(&t);
+	ts_reopen_as(&t, "kari", kari_pass);
+	assert_int_equal(store_login_note(t.st), M_OK);
+	enrolled = store_previous_login(t.st); /* her first login's: her enrolment */
+	assert_true(enrolled > 0);
 	ts_reopen_as(&t, "ola", ola_pass);
 	assert_int_equal(store_login_note(t.st), M_OK);
 	assert_int_equal(st_txn(t.st, false, raw_get_txn, &r), M_OK);
@@ -245,7 +252,7 @@ static void test_login_not_forgeable(void **state)
 	raw_put(t.st, DB_META, "login\0kari", 10, v, sizeof v);
 	ts_reopen_as(&t, "kari", kari_pass);
 	assert_int_equal(store_login_note(t.st), M_OK);
-	assert_true(store_previous_login(t.st) == 0);
+	assert_true(store_previous_login(t.st) == enrolled);
 
 	/* Her own entry with its time moved: no login either. */
 	r.k = "login\0kari";
@@ -256,7 +263,7 @@ static void test_login_not_forgeable(void **state)
 	raw_put(t.st, DB_META, "login\0kari", 10, v, sizeof v);
 	ts_reopen_as(&t, "kari", kari_pass);
 	assert_int_equal(store_login_note(t.st), M_OK);
-	assert_true(store_previous_login(t.st) == 0);
+	assert_true(store_previous_login(t.st) == enrolled);
 	ts_destroy(&t);
 }
 
@@ -287,6 +294,7 @@ static void test_assigned_since(void **state)
 
 	(void)state;
 	store_with_case(&t);
+	sleep(1); /* after kari's enrolment's second */
 	update(t.st, 1, F_caseworker, "kari");
 	case_init(&c);
 	set(&c, F_given_name, "Zqxh");
@@ -322,6 +330,37 @@ static void test_assigned_since(void **state)
 	ts_destroy(&t);
 }
 
+/* A user's first login counts from their enrolment: the cases imported for
+ * them before they came are not news (a unit's first import), those given
+ * to them since are. */
+static void test_first_login_from_enrolment(void **state)
+{
+	struct tstore t;
+	struct seen s = {0};
+	uint64_t *ids = NULL;
+	size_t n = 0;
+	char buf[] = "given_name,caseworker\nZqxi,kari\nZqxj,ada\n";
+
+	(void)state;
+	assert_int_equal(ts_create(&t, 0, "admin", admin_pass), 0);
+	assert_int_equal(
+	    store_import(t.st, "cases.csv", buf, strlen(buf), IMPORT_CSV, false, &ids, &n), M_OK);
+	assert_int_equal(n, 2);
+	sleep(1); /* the import's second is over */
+	assert_int_equal(
+	    store_user_add(t.st, "kari", ROLE_CASEWORKER, kari_pass, strlen(kari_pass)), M_OK);
+	sleep(1);
+	update(t.st, ids[1], F_caseworker, "kari");
+	ts_reopen_as(&t, "kari", kari_pass);
+	assert_int_equal(store_login_note(t.st), M_OK);
+	assert_int_equal(store_assigned_since(t.st, store_previous_login(t.st), on_assigned, &s),
+	                 M_OK);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.id[0], ids[1]);
+	free(ids);
+	ts_destroy(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -331,6 +370,7 @@ int main(void)
 	    cmocka_unit_test(test_login_recorded),
 	    cmocka_unit_test(test_login_not_forgeable),
 	    cmocka_unit_test(test_assigned_since),
+	    cmocka_unit_test(test_first_login_from_enrolment),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -163,10 +163,10 @@ static void day_load(struct ui *ui, struct day_view *dv)
 		qsort(dv->row, dv->nnew, sizeof *dv->row, newest_first);
 	if (dv->n > dv->nnew)
 		qsort(dv->row + dv->nnew, dv->n - dv->nnew, sizeof *dv->row, by_due);
-	if (!(dv->shown = malloc((dv->n + 1) * sizeof *dv->shown)))
-		dv->n = dv->nnew = 0; /* shown as nothing rather than half */
-	if (dv->shown)
+	if ((dv->shown = malloc((dv->n + 1) * sizeof *dv->shown)))
 		day_filter(dv);
+	else
+		rows_clear(dv); /* nothing shown rather than half */
 	dv->loaded = true;
 }
 
