@@ -168,6 +168,14 @@ int keyring_authority_mac(const keyring *kr, const void *data, size_t len,
 int keyring_authority_verify(const keyring *kr, const void *data, size_t len,
                              const uint8_t mac[KEYS_MAC_BYTES]);
 
+/* A MAC under a key only this keyring's user holds (derived from their
+ * secret key): what a user writes for themselves alone (their last login)
+ * cannot be written for them by anyone else, colleagues included. */
+int keyring_user_mac(const keyring *kr, const void *data, size_t len,
+                     uint8_t mac[KEYS_MAC_BYTES]);
+int keyring_user_verify(const keyring *kr, const void *data, size_t len,
+                        const uint8_t mac[KEYS_MAC_BYTES]);
+
 /* Authority rotation: a new authority keypair replaces the one the keyring
  * holds; the old secret is kept only to box the successions, until the
  * keyring is freed. Grants and MACs from now on are under the new key. */

@@ -583,3 +583,29 @@ int keyring_authority_verify(const keyring *kr, const void *data, size_t len,
 	sodium_memzero(want, sizeof want);
 	return rc;
 }
+
+int keyring_user_mac(const keyring *kr, const void *data, size_t len, uint8_t mac[KEYS_MAC_BYTES])
+{
+	uint8_t key[32];
+
+	if (!kr->has_user)
+		return KEYS_EAUTH;
+	crypto_generichash(key, sizeof key, (const uint8_t *)"mappe-user-mac-v1", 17, kr->user_sk,
+	                   32);
+	crypto_auth_hmacsha512256(mac, data, len, key);
+	sodium_memzero(key, sizeof key);
+	return KEYS_OK;
+}
+
+int keyring_user_verify(const keyring *kr, const void *data, size_t len,
+                        const uint8_t mac[KEYS_MAC_BYTES])
+{
+	uint8_t want[KEYS_MAC_BYTES];
+	int rc = keyring_user_mac(kr, data, len, want);
+
+	if (rc)
+		return rc;
+	rc = sodium_memcmp(want, mac, KEYS_MAC_BYTES) == 0 ? KEYS_OK : KEYS_EINTEGRITY;
+	sodium_memzero(want, sizeof want);
+	return rc;
+}

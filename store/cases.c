@@ -216,6 +216,16 @@ void st_saved_now(const store *st, struct rec_header *h)
 	h->saved_at = h->updated;
 }
 
+/* The caseworker was `before` and is h's now: handed over by another user,
+ * the case is new to them from now (My day shows it); taken by the user
+ * themselves, or given to nobody, it is not. Unchanged, it stays as it was. */
+void st_assigned(const store *st, struct rec_header *h, const char *before)
+{
+	if (strcmp(before, h->caseworker) == 0)
+		return;
+	h->assigned_at = *h->caseworker && strcmp(h->caseworker, st->user) != 0 ? h->updated : 0;
+}
+
 int st_case_insert_at(store *st, MDB_txn *txn, struct case_rec *c, uint64_t id)
 {
 	struct rec_header h = {0};
@@ -239,12 +249,14 @@ int st_case_insert_at(store *st, MDB_txn *txn, struct case_rec *c, uint64_t id)
 		if (field_catalogue[f].cls == KC_NONE && c->value[f] &&
 		    (rc = set_clear_field(st, &h, c, (enum field_id)f)))
 			return rc;
+	st_assigned(st, &h, "");
 	if ((rc = st_case5_write(st, txn, id, &h, c, true)))
 		return rc;
 	c->id = id;
 	c->version = h.version;
 	memcpy(c->saved_by, h.saved_by, sizeof h.saved_by);
 	c->saved_at = h.saved_at;
+	c->assigned_at = h.assigned_at;
 	return M_OK;
 }
 
@@ -397,6 +409,8 @@ static int update_cached(store *st, MDB_txn *txn, void *vctx)
 	    (rc = st_case_rules(st, txn, c, h.status)))
 		return rc;
 	if (h.format == HDR_FORMAT5) {
+		char before[sizeof h.caseworker];
+		memcpy(before, h.caseworker, sizeof before);
 		any = case_lists_dirty(c);
 		for (int f = 0; f < F_COUNT; f++) {
 			if (!c->dirty[f])
@@ -411,12 +425,14 @@ static int update_cached(store *st, MDB_txn *txn, void *vctx)
 		h.version++;
 		h.updated = st_now();
 		st_saved_now(st, &h);
+		st_assigned(st, &h, before);
 		if ((rc = st_case5_write(st, txn, c->id, &h, c, false)))
 			return rc;
 		c->version = h.version;
 		c->updated = h.updated;
 		memcpy(c->saved_by, h.saved_by, sizeof h.saved_by);
 		c->saved_at = h.saved_at;
+		c->assigned_at = h.assigned_at;
 		return M_OK;
 	}
 	for (int f = 0; f < F_COUNT; f++) {

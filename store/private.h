@@ -46,7 +46,9 @@
  *   5 -> 6: case records of format 5 (record.c); meta "migrate" u64 cursor
  *           while format-4 cases remain (migrate.c, mappe migrate).
  *   6 -> 7: class tables may hold who saved the case (save.c); nothing is
- *           rewritten, the number only tells older binaries to stop. */
+ *           rewritten, the number only tells older binaries to stop.
+ *   7 -> 8: class tables may hold when the case was assigned (record.c);
+ *           the same: nothing rewritten. */
 /* The blind index's field (store.h: NID_FIELD) and the class it is read under. */
 #define NID_CLASS ((enum key_class)field_catalogue[NID_FIELD].cls)
 
@@ -113,6 +115,8 @@ struct store {
 	char user[64];
 	enum key_role role;
 	bool must_change;
+	int64_t previous_login; /* store_login_note: the login before this one, 0 */
+	int64_t user_created;   /* the user's enrolment (store_unlock) */
 };
 
 /* Fail with a code of errors.def and the arguments its message names:
@@ -283,6 +287,9 @@ struct rec_header {
 	 * table (record.c); "" and 0 when unknown. */
 	char saved_by[ST_SAVER_MAX + 1];
 	int64_t saved_at;
+	/* When another user handed the case to its caseworker (cases.c), in
+	 * the same table; 0 when unknown or taken by the caseworker. */
+	int64_t assigned_at;
 	struct class_slot slot[KC_COUNT]; /* format 5 */
 	bool append; /* a new case above every id: st_hdr_write appends (full pages) */
 	uint16_t nfields;                 /* format 4 */
@@ -476,6 +483,9 @@ int case_insert_txn(store *st, MDB_txn *txn, struct case_rec *c, uint64_t *id_ou
  * records it (a new version of a case: insert and update, never a note, a
  * rotation or a migration, which make no version of their own). */
 void st_saved_now(const store *st, struct rec_header *h);
+/* After h's caseworker was set (it was `before`): when it changed, the
+ * assignment time in the class table (cases.c). */
+void st_assigned(const store *st, struct rec_header *h, const char *before);
 /* Insert at id, which must be free (the caller moves the counter past it). */
 int st_case_insert_at(store *st, MDB_txn *txn, struct case_rec *c, uint64_t id);
 /* rec.c: room for need more bytes in the case's arena (0, or -1 without

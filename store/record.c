@@ -15,6 +15,8 @@
  *
  *   i64 saved at | u8 length | user name, zero-padded to ST_SAVER_MAX
  *
+ * and, since schema 8, after it: i64 assigned at (struct rec_header), 0
+ * for none: padded to the same three blocks, its presence does not show
  * (a table without it, as every format-5 case had before, reads as saved
  * by someone unknown). It is sealed so that the file does not show which
  * classes were written by someone holding their key, or how often: that a
@@ -56,7 +58,8 @@ enum {
 	TABLE_FIRST = KC_IDENTITY,
 	TABLE_LAST = KC_NOTES,
 	TABLE_BYTES = 4 * (TABLE_LAST - TABLE_FIRST + 1),
-	TABLE_SAVER_BYTES = TABLE_BYTES + 8 + 1 + ST_SAVER_MAX
+	TABLE_SAVER_BYTES = TABLE_BYTES + 8 + 1 + ST_SAVER_MAX,
+	TABLE_ASSIGNED_BYTES = TABLE_SAVER_BYTES + 8 /* 77: still three */
 };
 #define COUNTER_MAX ((1u << 30) - 1)
 
@@ -155,9 +158,9 @@ int st_hdr5_encode(store *st, uint64_t id, const struct rec_header *h, uint8_t *
                    size_t *outlen)
 {
 	size_t cw = strlen(h->caseworker), sv = strnlen(h->saved_by, sizeof h->saved_by),
-	       tbytes = sv ? TABLE_SAVER_BYTES : TABLE_BYTES, tcap = keys_envelope_size(tbytes),
+	       tbytes = sv ? TABLE_ASSIGNED_BYTES : TABLE_BYTES, tcap = keys_envelope_size(tbytes),
 	       need, p = 0, tlen;
-	uint8_t table[TABLE_SAVER_BYTES] = {0}, *b;
+	uint8_t table[TABLE_ASSIGNED_BYTES] = {0}, *b;
 
 	need = 31 + cw + 2 + tcap + KEYS_MAC_BYTES;
 	for (unsigned c = 0; c < KC_COUNT; c++)
@@ -188,6 +191,7 @@ int st_hdr5_encode(store *st, uint64_t id, const struct rec_header *h, uint8_t *
 		be64(table + TABLE_BYTES, (uint64_t)h->saved_at);
 		table[TABLE_BYTES + 8] = (uint8_t)sv;
 		memcpy(table + TABLE_BYTES + 9, h->saved_by, sv);
+		be64(table + TABLE_SAVER_BYTES, (uint64_t)h->assigned_at);
 	}
 	const struct keys_place tplace = {id, PLACE_TABLE, h->version};
 	if (keys_seal(st->kr, KC_RECORD, h->epoch, &tplace, table, tbytes, b + p + 2, tcap,
@@ -221,7 +225,7 @@ int st_hdr5_decode(store *st, uint64_t id, const uint8_t *b, size_t len, struct 
                    bool verify)
 {
 	size_t p = 31, cw, tlen, n;
-	uint8_t table[TABLE_SAVER_BYTES + KEYS_ENVELOPE_PAD];
+	uint8_t table[TABLE_ASSIGNED_BYTES + KEYS_ENVELOPE_PAD];
 	int rc;
 
 	if (len < 31 || b[0] != HDR_FORMAT5)
@@ -252,13 +256,15 @@ int st_hdr5_decode(store *st, uint64_t id, const uint8_t *b, size_t len, struct 
 	p += KEYS_MAC_BYTES;
 	const struct keys_place tplace = {id, PLACE_TABLE, h->version};
 	if ((tlen != keys_envelope_size(TABLE_BYTES) &&
-	     tlen != keys_envelope_size(TABLE_SAVER_BYTES)) ||
+	     tlen != keys_envelope_size(TABLE_SAVER_BYTES) &&
+	     tlen != keys_envelope_size(TABLE_ASSIGNED_BYTES)) ||
 	    keys_open(st->kr, &tplace, tenv, tlen, table, sizeof table, &n) != KEYS_OK ||
-	    (n != TABLE_BYTES && n != TABLE_SAVER_BYTES))
+	    (n != TABLE_BYTES && n != TABLE_SAVER_BYTES && n != TABLE_ASSIGNED_BYTES))
 		return st_err(st, CLASS_TABLE_FORGED, .record = id);
 	h->saved_at = 0;
 	h->saved_by[0] = 0;
-	if (n == TABLE_SAVER_BYTES) {
+	h->assigned_at = 0;
+	if (n >= TABLE_SAVER_BYTES) {
 		size_t sv = table[TABLE_BYTES + 8];
 		/* Authenticated, but held to what a user name can be all the
 		 * same: the screens print it. */
@@ -268,6 +274,8 @@ int st_hdr5_decode(store *st, uint64_t id, const uint8_t *b, size_t len, struct 
 		h->saved_at = (int64_t)rd64(table + TABLE_BYTES);
 		memcpy(h->saved_by, table + TABLE_BYTES + 9, sv);
 		h->saved_by[sv] = 0;
+		if (n == TABLE_ASSIGNED_BYTES)
+			h->assigned_at = (int64_t)rd64(table + TABLE_SAVER_BYTES);
 	}
 	for (unsigned c = 0; c < KC_COUNT; c++) {
 		struct class_slot *s = &h->slot[c];
@@ -947,6 +955,7 @@ int st_case_fill_lists(store *st, MDB_txn *txn, uint64_t id, const struct rec_he
 	out->updated = h->updated;
 	memcpy(out->saved_by, h->saved_by, sizeof h->saved_by);
 	out->saved_at = h->saved_at;
+	out->assigned_at = h->assigned_at;
 	out->notes = h->notes;
 	if (st_case_store_value(out, F_status, status_name(h->status),
 	                        strlen(status_name(h->status))) ||

@@ -236,3 +236,70 @@ int store_deadlines_of(store *st, bool all, const uint64_t *ids, size_t n, store
 
 	return scan_run(st, &sc);
 }
+
+/* ---- cases newly assigned (My day) -------------------------------------- */
+
+struct assigned_scan {
+	int64_t since;
+	store_assigned_fn fn;
+	void *ctx;
+	uint64_t next;
+	bool done;
+	int cb_rc;
+};
+
+static int assigned_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct assigned_scan *sc = vctx;
+	uint64_t ids[REPORT_BATCH];
+	size_t n;
+	struct case_rec c;
+	bool want[F_COUNT] = {[F_given_name] = true, [F_family_name] = true};
+	int rc = st_case_ids(st, txn, sc->next, ids, REPORT_BATCH, &n);
+
+	if (rc)
+		return rc;
+	case_init(&c);
+	rc = st_load_epochs(st, txn);
+	for (size_t i = 0; i < n && rc == M_OK; i++) {
+		struct rec_header h = {0};
+		/* The caseworker is in the clear header, the assignment in its
+		 * sealed table: only the user's own new cases are read further,
+		 * and of them only the names. */
+		rc = st_hdr_read(st, txn, ids[i], &h);
+		if (rc == M_INTEGRITY) { /* mappe check's to report */
+			rc = M_OK;
+			continue;
+		}
+		if (rc || strcmp(h.caseworker, st->user) != 0 || h.assigned_at == 0 ||
+		    h.assigned_at < sc->since)
+			continue;
+		rc = st_case_fill(st, txn, ids[i], &h, &c, want);
+		if (rc == M_INTEGRITY) {
+			rc = M_OK;
+			continue;
+		}
+		if (rc == M_OK && (sc->cb_rc = sc->fn(sc->ctx, &c)))
+			rc = sc->cb_rc;
+	}
+	case_clear(&c);
+	if (rc)
+		return rc;
+	if (n < REPORT_BATCH || ids[n - 1] == UINT64_MAX)
+		sc->done = true;
+	else
+		sc->next = ids[n - 1] + 1;
+	return M_OK;
+}
+
+int store_assigned_since(store *st, int64_t since, store_assigned_fn fn, void *ctx)
+{
+	struct assigned_scan sc = {.since = since, .fn = fn, .ctx = ctx};
+	int rc;
+
+	if (!st->kr)
+		return st_err(st, NOT_UNLOCKED);
+	while (!sc.done && (rc = st_txn(st, false, assigned_txn, &sc)) == M_OK)
+		;
+	return sc.cb_rc ? sc.cb_rc : rc;
+}

@@ -502,7 +502,7 @@ bool store_memory_unlocked(void);
  * store_allow_upgrade before store_unlock, then store_upgrade, which calls
  * report for every user record it signs (the administrator checks the list:
  * a record planted in an old store would be signed too). */
-#define STORE_SCHEMA_CURRENT 7 /* the format this mappe writes (private.h: history) */
+#define STORE_SCHEMA_CURRENT 8 /* the format this mappe writes (private.h: history) */
 void store_allow_upgrade(store *st);
 uint32_t store_schema(const store *st);
 int store_upgrade(store *st, void (*report)(void *ctx, const char *name, enum key_role role),
@@ -531,6 +531,12 @@ int store_migrate(store *st, size_t batch,
  * user or a wrong passphrase alike. */
 int store_unlock(store *st, const char *user, const char *pass, size_t passlen);
 const char *store_user(const store *st);
+/* A login to the screens (not every command, not the unlock after an idle
+ * lock): records its time for the user's next one, and keeps the time of
+ * the one before, which store_previous_login gives (the user's enrolment
+ * when none is known; 0 before store_login_note). */
+int store_login_note(store *st);
+int64_t store_previous_login(const store *st);
 /* Call fn(ctx) when an unlock has to wait for a turn at Argon2id because
  * other logins on the host hold the slots (NULL: none). */
 void store_on_kdf_wait(store *st, void (*fn)(void *ctx), void *ctx);
@@ -571,6 +577,13 @@ int store_deadlines(store *st, bool all, store_deadline_fn fn, void *ctx);
  * the cases the search index says have something due. */
 int store_deadlines_of(store *st, bool all, const uint64_t *ids, size_t n, store_deadline_fn fn,
                        void *ctx);
+/* Every case of the user's caseload that another user assigned to them
+ * at `since` or after (case_rec.assigned_at; store_previous_login: a
+ * case assigned in the second of that login is new still), with its
+ * names only, in id order; fn's non-zero return stops the scan and is
+ * returned. */
+typedef int (*store_assigned_fn)(void *ctx, const struct case_rec *c);
+int store_assigned_since(store *st, int64_t since, store_assigned_fn fn, void *ctx);
 
 /* ---- code tables IMDi owns (store/codes.def; codes.c) ------------------- */
 
@@ -767,6 +780,10 @@ struct case_rec {
 	 * everywhere else (no field: update and import cannot name it). */
 	char saved_by[64];
 	int64_t saved_at;
+	/* When another user made the caseworker this case's (an update or an
+	 * import naming them, a case inserted for them); 0 when unknown, or
+	 * when the caseworker created or took it. Set by the store alone. */
+	int64_t assigned_at;
 	char *value[F_COUNT];
 	uint32_t len[F_COUNT];
 	bool locked[F_COUNT];

@@ -696,12 +696,90 @@ int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 		repin(st, ctx, pass, passlen);
 	st->role = ctx->u.role;
 	st->must_change = ctx->u.flags & USER_MUST_CHANGE;
+	st->user_created = ctx->u.created;
 	rc = M_OK;
 out:
 	keyring_free(kr);
 	keys_wipe(ctx, sizeof *ctx);
 	free(ctx);
 	return rc;
+}
+
+/* ---- the last login --------------------------------------------------------
+ *
+ * meta "login" 0x00 name -> i64 time | MAC[32]: when the user last logged in
+ * to the screens, MACed under a key derived from their own secret key
+ * (keyring_user_mac) over the store id, the name and the time. Not a
+ * refugee's data, and not a secret (the audit log has logins too), but
+ * what My day counts "new" from: nobody else, colleagues included, can
+ * write one that authenticates for them. Without one (the first login, or
+ * an entry planted or from before the user was enrolled again with a new
+ * key) it counts from just after the user's enrolment: the cases imported
+ * before they came are not news, those given to them since are. One put back from an
+ * older copy only shows more cases as new. */
+
+static size_t login_key(uint8_t *k, const char *name)
+{
+	size_t n = strlen(name);
+
+	memcpy(k, "login", 6); /* with its 0 */
+	memcpy(k + 6, name, n);
+	return 6 + n;
+}
+
+static size_t login_signed(const store *st, int64_t at, uint8_t *b)
+{
+	size_t n = strlen(st->user), off = 0;
+
+	memcpy(b, "mappe-login-v1", 14), off += 14;
+	memcpy(b + off, st->store_id, KEYS_STORE_ID_BYTES), off += KEYS_STORE_ID_BYTES;
+	b[off++] = (uint8_t)n;
+	memcpy(b + off, st->user, n), off += n;
+	be64(b + off, (uint64_t)at), off += 8;
+	return off;
+}
+
+static int login_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	int64_t *prev = vctx, now = st_now();
+	uint8_t k[6 + 64], b[128], v[8 + KEYS_MAC_BYTES];
+	size_t klen = login_key(k, st->user);
+	MDB_val got;
+	int rc = st_get(st, txn, DB_META, k, klen, &got);
+
+	/* Strictly after the enrolment: an import and the enrolment that
+	 * follows it in one second are before. */
+	*prev = st->user_created + 1;
+	if (rc != M_OK && rc != -1)
+		return rc;
+	if (rc == M_OK && got.mv_size == sizeof v) {
+		const uint8_t *p = got.mv_data;
+		int64_t at = (int64_t)rd64(p);
+		if (keyring_user_verify(st->kr, b, login_signed(st, at, b), p + 8) == KEYS_OK)
+			*prev = at;
+	}
+	be64(v, (uint64_t)now);
+	if (keyring_user_mac(st->kr, b, login_signed(st, now, b), v + 8) != KEYS_OK)
+		return st_err(st, NOT_UNLOCKED);
+	return st_put(st, txn, DB_META, k, klen, v, sizeof v, 0);
+}
+
+int store_login_note(store *st)
+{
+	int64_t prev = 0;
+	int rc;
+
+	if (!st->kr)
+		return st_err(st, NOT_UNLOCKED);
+	if ((rc = st_txn(st, true, login_txn, &prev)))
+		return rc;
+	st->previous_login = prev;
+	return M_OK;
+}
+
+int64_t store_previous_login(const store *st)
+{
+	return st->previous_login;
 }
 
 void store_lock(store *st)

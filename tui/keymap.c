@@ -155,6 +155,8 @@ const char *request_help(enum request r)
 
 bool request_offered(struct ui *ui, enum request r)
 {
+	if (r == REQ_CASEWORKER) /* My day's filter: the team's deadlines are a lead's */
+		return store_role(ui->st) == ROLE_LEAD || store_role(ui->st) == ROLE_ADMIN;
 	return r != REQ_KEYS || store_role(ui->st) == ROLE_ADMIN;
 }
 

@@ -58,10 +58,12 @@
 	X(ITEM_ADD, N_("Add"), N_("Add an item to this list"))                                            \
 	X(ITEM_EDIT, N_("Edit"), N_("Edit the selected item"))                                            \
 	X(ITEM_REMOVE, N_("Remove"), N_("Remove the selected item (asks first)"))                       \
-	X(DAY, N_("My day"), N_("My day: the deadlines in my caseload overdue or due this week"))          \
+	X(DAY, N_("My day"), N_("My day: cases new to me, and deadlines overdue or due this week"))       \
 	X(SAVE, N_("Save"), N_("Save and close"))                                                         \
 	X(STATUS, N_("Status"), N_("Show one status only; again for the next, then every status"))        \
 	X(MINE, N_("My cases"), N_("Show only my cases, or every case again"))                            \
+	X(CASEWORKER, N_("Caseworker"),                                                                   \
+	  N_("Show one caseworker's deadlines only; again for the next, then everyone's"))                 \
 	X(SORT, N_("Sort"), N_("Soonest deadline first, or the list's own order again"))                  \
 	X(KEYS, N_("Keys"), N_("The key epochs and rotations (administrators)"))                          \
 	X(ROTATE, N_("Rotate"), N_("Replace the selected key (asks first)"))                              \
@@ -211,6 +213,8 @@ struct ui {
 
 int view_list_open(struct ui *ui);
 int view_case_open(struct ui *ui, uint64_t id);
+/* The case at the group of field f (its heading at the top). */
+int view_case_open_at(struct ui *ui, uint64_t id, enum field_id f);
 /* The case of the case view on top, or NULL. */
 struct case_rec *view_case_current(struct ui *ui);
 /* The keys of the keymap in front of the user (keymap_of). */

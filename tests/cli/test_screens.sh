@@ -46,12 +46,22 @@ journal_note meeting "Siste notat.
 Saken følges opp etter sommeren.
 Dette er siste linje i journalen."
 
-# My day (issue 10), for the script caseworker-day only: a case of kari's
-# whose programme decision and mapping were due 15 November, seen on
-# 1 December; the TB examination is not hers to see (the health class).
+# My day (issue 10), for the scripts caseworker-day and lead-day: kari has
+# logged in to the screens once (the cases imported for her were new
+# then), and since then case 43 was given to her: a case of kari's whose
+# programme decision and mapping were due 15 November, seen on 1 December;
+# the TB examination is not hers to see (the health class). Case 44 of
+# ola's is due too, for the lead lena.
 cp -a "$DB" "$T/store-day"
-printf '{"given_name": "Zqxday", "family_name": "Testesen", "caseworker": "kari", "status": "settled", "settlement_date": "2026-08-15", "settled_by_agreement": true, "arrival_norway": "2026-11-25", "tb_status": "due"}' |
+printf 'q\nq\nq\n' >"$T/quit.keys"
+(cd "$T" && "$MAPPE" --db "$T/store-day" --user kari --passphrase-fd 3 --script "$T/quit.keys" \
+	3<<<"kari's own passphrase") || not_ok "kari logs in once"
+printf '{"given_name": "Zqxday", "family_name": "Testesen", "caseworker": "kari", "status": "settled", "settlement_date": "2026-08-15", "settled_by_agreement": true, "arrival_norway": "2026-11-25", "tb_status": "due", "birth_date": "1990-04-02", "sex": "female", "citizenship": "ER", "phone": "+4791234567", "email": "zqxday@example.no", "address": "Storgata 1\\n9008 Tromsø", "language": "ti", "interpreter_language": "ti", "interpreter_needed": true, "permit_granted": "2026-06-01", "regime": "integreringsloven", "settlement_origin": "reception_centre", "norwegian_goal": "B1", "hours_per_week": "37.5"}' |
 	DB=$T/store-day admin add >/dev/null 2>&1 || not_ok "set up my day"
+DB=$T/store-day enrol ola caseworker "ola's own passphrase" || not_ok "set up my day (ola)"
+printf '{"given_name": "Zqxola", "family_name": "Testesen", "caseworker": "ola", "status": "settled", "settlement_date": "2026-08-20", "settled_by_agreement": true}' |
+	DB=$T/store-day admin add >/dev/null 2>&1 || not_ok "set up my day (ola)"
+DB=$T/store-day enrol lena lead "lena's own passphrase" || not_ok "set up my day (lena)"
 
 # Lists (issue 10), for the script caseworker-formlist only: case 41 has
 # seven days of attendance (the case view shows the newest five), the last
@@ -128,7 +138,7 @@ for keys in "$screens"/*.keys; do
 	rm -rf "$T/db-$name"
 	case $name in
 	journal* | wrap*) cp -a "$T/store-journal" "$T/db-$name" ;;
-	caseworker-day) cp -a "$T/store-day" "$T/db-$name" ;;
+	caseworker-day | lead-day) cp -a "$T/store-day" "$T/db-$name" ;;
 	caseworker-formlist) cp -a "$T/store-formlist" "$T/db-$name" ;;
 	health-*) cp -a "$T/store-health" "$T/db-$name" ;;
 	*nextdeadline) cp -a "$T/store-next" "$T/db-$name" ;;
@@ -141,6 +151,7 @@ for keys in "$screens"/*.keys; do
 	listconflict) with_colleague "$name" '{"placements": [{"employer": "Zqx Kollega"}]}' ;;
 	draftconflict | familyconflict) with_colleague "$name" '{"given_name": "Colleague"}' ;;
 	caseworker-day) MAPPE_TODAY=2026-12-01 run_script "$name" kari "kari's own passphrase" ;;
+	lead-day) MAPPE_TODAY=2026-12-01 run_script "$name" lena "lena's own passphrase" ;;
 	caseworker-*) run_script "$name" kari "kari's own passphrase" ;;
 	health-*) run_script "$name" helga "helga's own passphrase" ;;
 	nb-*) run_script "$name" ada "$ADMIN_PASS" --lang nb ;;

@@ -64,10 +64,14 @@ static int run_screens(struct cli *cli, store *st)
 
 	if (cli->script && !(ui.script = fopen(cli->script, "r")))
 		return cli_fail(M_USAGE, _("%s: cannot read the script"), cli->script);
+	/* This login is what My day counts "new" from next time; the one
+	 * before, from now. Not recorded, My day shows more as new, no less. */
+	(void)store_login_note(st);
 	if ((rc = search_index_load(st, &ui.ix)))
 		cli_fail(rc, "%s", tui_error(st));
 	else if ((rc = view_list_open(&ui)) == M_OK) {
-		/* A caseworker's day starts with what is due, when something is. */
+		/* A caseworker's day starts with what is due or new, when
+		 * something is. */
 		if (store_role(st) == ROLE_CASEWORKER && day_has_due(&ui))
 			view_day_open(&ui);
 		rc = ui_loop(&ui);

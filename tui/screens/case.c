@@ -492,6 +492,25 @@ int view_case_open(struct ui *ui, uint64_t id)
 	return M_OK;
 }
 
+/* The case scrolled to the heading of field f's group (My day: where
+ * what is due is entered); at the top when the group shows nothing. */
+int view_case_open_at(struct ui *ui, uint64_t id, enum field_id f)
+{
+	int rc = view_case_open(ui, id);
+	struct case_view *cv;
+
+	if (rc || (unsigned)f >= F_COUNT || ui->stack[ui->depth - 1].ops != &case_ops)
+		return rc; /* not opened, or no room for it */
+	cv = ui->stack[ui->depth - 1].self;
+	case_layout(ui, cv);
+	for (size_t i = 0; i < cv->list.n; i++)
+		if (cv->rows[i].kind == R_GROUP && cv->rows[i].at == (int)field_catalogue[f].group) {
+			listview_show(&cv->list, i, 1); /* past its blank line */
+			break;
+		}
+	return M_OK;
+}
+
 struct case_rec *view_case_current(struct ui *ui)
 {
 	if (ui->depth && ui->stack[ui->depth - 1].ops == &case_ops)
