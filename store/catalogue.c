@@ -219,6 +219,51 @@ const char *status_name(unsigned s)
 	return s < STATUS_COUNT ? field_catalogue[F_status].choice[s].id : "?";
 }
 
+static const int status_order[STATUS_COUNT] = {
+#define X(id) STATUS_##id,
+    STATUS_ORDER(X)
+#undef X
+};
+
+int status_rank(int s)
+{
+	for (int r = 0; r < STATUS_COUNT; r++)
+		if (status_order[r] == s)
+			return r;
+	return -1;
+}
+
+int status_by_rank(int rank)
+{
+	return rank >= 0 && rank < STATUS_COUNT ? status_order[rank] : -1;
+}
+
+bool status_step_allowed(int from, int to)
+{
+	if (from < 0 || from == to)
+		return true;
+#define STEP(a, b)                                                                                 \
+	if (from == STATUS_##a && to == STATUS_##b)                                                \
+		return true;
+	STATUS_STEPS(STEP)
+#undef STEP
+	return false;
+}
+
+int status_choices(int from, int out[STATUS_COUNT])
+{
+	int n = 0, k;
+
+	for (int r = 0; r < STATUS_COUNT; r++)
+		if (status_step_allowed(from, status_order[r]))
+			out[n++] = status_order[r];
+	k = n;
+	for (int r = 0; r < STATUS_COUNT; r++)
+		if (!status_step_allowed(from, status_order[r]))
+			out[k++] = status_order[r];
+	return n;
+}
+
 static bool is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';

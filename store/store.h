@@ -93,6 +93,19 @@ enum case_status {
 	STATUS_COUNT,
 };
 
+/* Status s's place in the lifecycle (STATUS_ORDER), from 0; -1 if none. */
+int status_rank(int s);
+/* The status at that place, -1 if none. */
+int status_by_rank(int rank);
+/* Whether a case may go from status `from` to `to` (STATUS_STEPS; staying
+ * is no step and always allowed). from -1: a new case, which may start in
+ * any status. */
+bool status_step_allowed(int from, int to);
+/* Every status in lifecycle order, those a case in status `from` may be
+ * saved in (itself and its steps) first: out[0..return) are those, the
+ * rest follow. from -1: all of them, in order. */
+int status_choices(int from, int out[STATUS_COUNT]);
+
 /* fields.def's flags column: see there. */
 enum field_flag {
 	FLAG_INDEXED = 1 << 0,
