@@ -397,6 +397,28 @@ struct stipend {
 int stipend_on(const struct rule_set *rs, long birth, int lives_with_parent, enum regime g,
                long day, struct stipend *out);
 
+/* A case's stipend on a day, from its birth date, lives_with_parent and
+ * regime as the user may read them, with what it rests on and when it
+ * changes next. */
+struct case_stipend {
+	struct stipend now;
+	long g_from;      /* the day the G in force came in */
+	long stipend_g;   /* the full rate, in G a year */
+	long young_age;   /* under this age the rate is reduced */
+	int with_parent;  /* 1, 0, or -1 not known (then only when not young) */
+	long next;        /* the first later day the rate changes (a birthday, a
+	                   * new G or rule row), while the programme lasts:
+	                   * DAY_NONE when none is known by its planned end, or
+	                   * it has ended */
+	long next_annual; /* the rate from that day */
+	const char *why;  /* on -1: what is missing (a fixed English N_ reason) */
+};
+struct case_rec;
+/* 0, or -1 with why: the birth date or (for the young) the household not
+ * known or not readable, or no G in force. */
+int case_stipend(const struct case_rec *c, const struct rule_set *rs, long day,
+                 struct case_stipend *out);
+
 /* A due day seen from today: overdue when due before today, soon when due
  * within soon_days (rules.def soon_days: 7), else later. */
 enum deadline_state { DS_LATER, DS_SOON, DS_OVERDUE };
