@@ -219,6 +219,29 @@ const char *status_name(unsigned s)
 	return s < STATUS_COUNT ? field_catalogue[F_status].choice[s].id : "?";
 }
 
+const char *named_id(const struct named *t, size_t n, unsigned i)
+{
+	return i < n ? t[i].id : "?";
+}
+
+const char *named_label(const struct named *t, size_t n, unsigned i, bool norwegian)
+{
+	if (i >= n)
+		return "?";
+	return norwegian ? t[i].nb : t[i].en;
+}
+
+int named_find(const void *t, size_t n, size_t size, const char *s, size_t len)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *id;
+		memcpy(&id, (const char *)t + i * size, sizeof id);
+		if (id && strlen(id) == len && memcmp(id, s, len) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
 static const int status_order[STATUS_COUNT] = {
 #define X(id) STATUS_##id,
     STATUS_ORDER(X)

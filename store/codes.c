@@ -18,9 +18,7 @@
 #define CODE_LABEL_MAX 200
 #define CODES_ROWS_MAX 1000
 
-static const struct {
-	const char *id, *nb, *en;
-} tables[CT_COUNT] = {
+static const struct named tables[CT_COUNT] = {
 #define CODE_TABLE(tid, tnb, ten) [CT_##tid] = {#tid, tnb, ten},
 #include "store/codes.def"
 #undef CODE_TABLE
@@ -37,22 +35,17 @@ static const struct {
 
 const char *code_table_id(enum code_table t)
 {
-	return (unsigned)t < CT_COUNT ? tables[t].id : "?";
+	return named_id(tables, CT_COUNT, (unsigned)t);
 }
 
 const char *code_table_label(enum code_table t, bool norwegian)
 {
-	if ((unsigned)t >= CT_COUNT)
-		return "?";
-	return norwegian ? tables[t].nb : tables[t].en;
+	return named_label(tables, CT_COUNT, (unsigned)t, norwegian);
 }
 
 int code_table_parse(const char *s, size_t len)
 {
-	for (int t = 0; t < CT_COUNT; t++)
-		if (strlen(tables[t].id) == len && memcmp(tables[t].id, s, len) == 0)
-			return t;
-	return -1;
+	return named_find(tables, CT_COUNT, sizeof tables[0], s, len);
 }
 
 const char *code_list_label(const struct code_list *l, const char *code, bool norwegian)

@@ -7,38 +7,36 @@
 
 #include <string.h>
 
-static const struct {
-	const char *id, *nb, *en;
-	enum key_class cls;
-} deadlines[DL_COUNT] = {
-#define X(did, dcls, dnb, den) [DL_##did] = {#did, dnb, den, dcls},
+static const struct named deadlines[DL_COUNT] = {
+#define X(did, dcls, dnb, den) [DL_##did] = {#did, dnb, den},
+    DEADLINES(X)
+#undef X
+};
+
+static const enum key_class deadline_classes[DL_COUNT] = {
+#define X(did, dcls, dnb, den) [DL_##did] = dcls,
     DEADLINES(X)
 #undef X
 };
 
 const char *deadline_id_name(enum deadline_id d)
 {
-	return (unsigned)d < DL_COUNT ? deadlines[d].id : "?";
+	return named_id(deadlines, DL_COUNT, (unsigned)d);
 }
 
 const char *deadline_label(enum deadline_id d, bool norwegian)
 {
-	if ((unsigned)d >= DL_COUNT)
-		return "?";
-	return norwegian ? deadlines[d].nb : deadlines[d].en;
+	return named_label(deadlines, DL_COUNT, (unsigned)d, norwegian);
 }
 
 enum key_class deadline_class(enum deadline_id d)
 {
-	return (unsigned)d < DL_COUNT ? deadlines[d].cls : KC_NONE;
+	return (unsigned)d < DL_COUNT ? deadline_classes[d] : KC_NONE;
 }
 
 int deadline_parse(const char *s)
 {
-	for (int d = 0; d < DL_COUNT; d++)
-		if (strcmp(deadlines[d].id, s) == 0)
-			return d;
-	return -1;
+	return named_find(deadlines, DL_COUNT, sizeof deadlines[0], s, strlen(s));
 }
 
 enum deadline_state deadline_state_on(long due, long today, long soon_days)

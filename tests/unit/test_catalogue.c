@@ -221,6 +221,31 @@ static void test_status_order(void **state)
 	assert_false(status_step_allowed(STATUS_requested, STATUS_in_programme));
 }
 
+/* The tables of names (code tables, deadlines, rules, regimes) share their
+ * accessors: in range, out of it, and an id that is a prefix of another. */
+static void test_named(void **state)
+{
+	static const struct named t[] = {{"end", "Slutt", "End"}, {"end_reason", "Årsak", "Reason"}};
+
+	(void)state;
+	assert_string_equal(named_id(t, 2, 1), "end_reason");
+	assert_string_equal(named_id(t, 2, 2), "?");
+	assert_string_equal(named_label(t, 2, 0, true), "Slutt");
+	assert_string_equal(named_label(t, 2, 0, false), "End");
+	assert_string_equal(named_label(t, 2, 7, false), "?");
+	assert_int_equal(named_find(t, 2, sizeof t[0], "end_reason", 10), 1);
+	assert_int_equal(named_find(t, 2, sizeof t[0], "end_reason", 3), 0);
+	assert_int_equal(named_find(t, 2, sizeof t[0], "end_", 4), -1);
+	assert_int_equal(named_find(t, 0, sizeof t[0], "end", 3), -1);
+	/* Through the tables that use them. */
+	assert_int_equal(deadline_parse("end_record"), DL_end_record);
+	assert_string_equal(deadline_label(DL_COUNT, true), "?");
+	assert_int_equal(rule_parse("g_amount"), RULE_g_amount);
+	assert_int_equal(rule_parse("g_amoun"), -1);
+	assert_int_equal(regime_parse("integreringsloven_6a"), REGIME_integreringsloven_6a);
+	assert_int_equal(regime_parse(""), -1);
+}
+
 /* The per-field special cases are flags in fields.def. The list screens'
  * projection is the search index's (store/search.c shows names and a birth
  * date beside the clear header), and the one blind index is the national
@@ -423,6 +448,7 @@ int main(void)
 	    cmocka_unit_test(test_enum_values_one_list),
 	    cmocka_unit_test(test_status_numbers_on_disk),
 	    cmocka_unit_test(test_status_order),
+	    cmocka_unit_test(test_named),
 	    cmocka_unit_test(test_flags),
 	    cmocka_unit_test(test_norwegian_input),
 	    cmocka_unit_test(test_labels_unambiguous),

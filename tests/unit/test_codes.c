@@ -113,6 +113,11 @@ static void test_well_formed(void **state)
 	assert_string_equal(cur.row[1].code, "school_2");
 	assert_string_equal(cur.row[0].label_nb, "Arbeid");
 	code_list_free(&cur);
+	/* The table's names (catalogue.c's named_*). */
+	assert_int_equal(code_table_parse("main_activity", 13), CT_main_activity);
+	assert_int_equal(code_table_parse("main_activityx", 14), -1);
+	assert_string_equal(code_table_id(CT_COUNT), "?");
+	assert_string_equal(code_table_label(CT_end_reason, false), "End reason");
 }
 
 static void test_code_shape(void **state)
