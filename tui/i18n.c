@@ -135,7 +135,7 @@ const char *tui_stipend_text(const struct case_stipend *cs, bool ok, bool nb, ch
 	int k;
 
 	if (!ok) {
-		snprintf(out, cap, _("not computed: %s"), _(cs->why ? cs->why : "?"));
+		snprintf(out, cap, _("not computed: %s"), cs->why ? _(cs->why) : "?");
 		return out;
 	}
 	kroner(cs->now.annual, a);
