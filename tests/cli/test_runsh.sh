@@ -48,4 +48,11 @@ rc=$?
 if [ $rc -ne 124 ] && grep -q "^ok 1 - lock held: True" "$T/run2"; then
 	ok "and runs once it is free"
 else not_ok "and runs once it is free" "exit $rc: $(tail -n 3 "$T/run2")"; fi
+# A run started under the lock (flock LOCK tests/run.sh) does not wait for
+# itself (the other stand-in sees the lock held then: not asked).
+MAPPE_SSH_LOCK=$lock timeout 20 flock "$lock" bash "$tree/tests/run.sh" build >"$T/run3" 2>&1
+rc=$?
+if [ $rc -ne 124 ] && grep -q "^ok 1 - lock held: True" "$T/run3"; then
+	ok "a run under the lock already runs the ssh suites"
+else not_ok "a run under the lock already runs the ssh suites" "exit $rc: $(tail -n 3 "$T/run3")"; fi
 echo "1..$_n"

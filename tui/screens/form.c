@@ -154,8 +154,8 @@ static int form_y(int upto)
 
 /* What an enum or a boolean takes, by the labels the form shows (the ids
  * and the other language's labels are taken too). The status: in the
- * lifecycle's order, only the case's own and its steps from `from`, the
- * status stored (-1: a new case, which may start in any). */
+ * lifecycle's order, only the steps from `from`, the status stored (-1: a
+ * new case, which may start in any). */
 static void form_choices(struct ui *ui, enum field_id f, int from)
 {
 	char list[256];
