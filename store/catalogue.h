@@ -18,7 +18,8 @@ int status_parse(const char *s, size_t len);
 /* The stored id of status number s, "?" if there is none. */
 const char *status_name(unsigned s);
 
-/* The tables of names the .def files make (code tables, deadlines): an
+/* The tables of names the .def files make (code tables, deadlines; not
+ * rules.c's, which catalogue.c needs, so that the files stay layers): an
  * element's id, and its label in either language, "?" for an index out of
  * range. */
 struct named {

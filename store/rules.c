@@ -91,7 +91,10 @@ const char *date_normalise(const char *in, char out[11])
 
 int rule_parse(const char *id)
 {
-	return named_find(rule_catalogue, RULE_COUNT, sizeof rule_catalogue[0], id, strlen(id));
+	for (int r = 0; r < RULE_COUNT; r++)
+		if (strcmp(rule_catalogue[r].id, id) == 0)
+			return r;
+	return -1;
 }
 
 const char *regime_name(enum regime g)
@@ -101,10 +104,10 @@ const char *regime_name(enum regime g)
 
 int regime_parse(const char *s)
 {
-	/* Not REGIME_ANY: "" names no regime. */
-	int g = named_find(regime_names, REGIME_COUNT, sizeof regime_names[0], s, strlen(s));
-
-	return g > 0 ? g : -1;
+	for (int g = 1; g < REGIME_COUNT; g++)
+		if (regime_names[g] && strcmp(regime_names[g], s) == 0)
+			return g;
+	return -1;
 }
 
 long st_today(void)

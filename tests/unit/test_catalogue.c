@@ -221,7 +221,7 @@ static void test_status_order(void **state)
 	assert_false(status_step_allowed(STATUS_requested, STATUS_in_programme));
 }
 
-/* The tables of names (code tables, deadlines, rules, regimes) share their
+/* The tables of names (code tables, deadlines) share their
  * accessors: in range, out of it, and an id that is a prefix of another. */
 static void test_named(void **state)
 {
