@@ -219,6 +219,74 @@ const char *status_name(unsigned s)
 	return s < STATUS_COUNT ? field_catalogue[F_status].choice[s].id : "?";
 }
 
+const char *named_id(const struct named *t, size_t n, unsigned i)
+{
+	return i < n ? t[i].id : "?";
+}
+
+const char *named_label(const struct named *t, size_t n, unsigned i, bool norwegian)
+{
+	if (i >= n)
+		return "?";
+	return norwegian ? t[i].nb : t[i].en;
+}
+
+int named_find(const void *t, size_t n, size_t size, const char *s, size_t len)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *id;
+		memcpy(&id, (const char *)t + i * size, sizeof id);
+		if (id && strlen(id) == len && memcmp(id, s, len) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+static const int status_order[STATUS_COUNT] = {
+#define X(id) STATUS_##id,
+    STATUS_ORDER(X)
+#undef X
+};
+
+int status_rank(int s)
+{
+	for (int r = 0; r < STATUS_COUNT; r++)
+		if (status_order[r] == s)
+			return r;
+	return -1;
+}
+
+int status_by_rank(int rank)
+{
+	return rank >= 0 && rank < STATUS_COUNT ? status_order[rank] : -1;
+}
+
+bool status_step_allowed(int from, int to)
+{
+	if (from < 0 || from == to)
+		return true;
+#define STEP(a, b)                                                                                 \
+	if (from == STATUS_##a && to == STATUS_##b)                                                \
+		return true;
+	STATUS_STEPS(STEP)
+#undef STEP
+	return false;
+}
+
+int status_choices(int from, int out[STATUS_COUNT])
+{
+	int n = 0, k;
+
+	for (int r = 0; r < STATUS_COUNT; r++)
+		if (status_step_allowed(from, status_order[r]))
+			out[n++] = status_order[r];
+	k = n;
+	for (int r = 0; r < STATUS_COUNT; r++)
+		if (!status_step_allowed(from, status_order[r]))
+			out[k++] = status_order[r];
+	return n;
+}
+
 static bool is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';

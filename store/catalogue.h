@@ -5,6 +5,7 @@
 #ifndef MAPPE_STORE_CATALOGUE_H
 #define MAPPE_STORE_CATALOGUE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,5 +17,18 @@ int64_t st_now(void);
 int status_parse(const char *s, size_t len);
 /* The stored id of status number s, "?" if there is none. */
 const char *status_name(unsigned s);
+
+/* The tables of names the .def files make (code tables, deadlines; not
+ * rules.c's, which catalogue.c needs, so that the files stay layers): an
+ * element's id, and its label in either language, "?" for an index out of
+ * range. */
+struct named {
+	const char *id, *nb, *en;
+};
+const char *named_id(const struct named *t, size_t n, unsigned i);
+const char *named_label(const struct named *t, size_t n, unsigned i, bool norwegian);
+/* The index of the element of t (n of size bytes, each starting with its
+ * const char *id) whose id is the len bytes at s; -1 if none. */
+int named_find(const void *t, size_t n, size_t size, const char *s, size_t len);
 
 #endif

@@ -18,9 +18,7 @@
 #define CODE_LABEL_MAX 200
 #define CODES_ROWS_MAX 1000
 
-static const struct {
-	const char *id, *nb, *en;
-} tables[CT_COUNT] = {
+static const struct named tables[CT_COUNT] = {
 #define CODE_TABLE(tid, tnb, ten) [CT_##tid] = {#tid, tnb, ten},
 #include "store/codes.def"
 #undef CODE_TABLE
@@ -37,22 +35,17 @@ static const struct {
 
 const char *code_table_id(enum code_table t)
 {
-	return (unsigned)t < CT_COUNT ? tables[t].id : "?";
+	return named_id(tables, CT_COUNT, (unsigned)t);
 }
 
 const char *code_table_label(enum code_table t, bool norwegian)
 {
-	if ((unsigned)t >= CT_COUNT)
-		return "?";
-	return norwegian ? tables[t].nb : tables[t].en;
+	return named_label(tables, CT_COUNT, (unsigned)t, norwegian);
 }
 
 int code_table_parse(const char *s, size_t len)
 {
-	for (int t = 0; t < CT_COUNT; t++)
-		if (strlen(tables[t].id) == len && memcmp(tables[t].id, s, len) == 0)
-			return t;
-	return -1;
+	return named_find(tables, CT_COUNT, sizeof tables[0], s, len);
 }
 
 const char *code_list_label(const struct code_list *l, const char *code, bool norwegian)
@@ -105,6 +98,59 @@ static size_t codes_key(uint8_t *k, enum code_table t, const char *version)
 	return n + vl;
 }
 
+static bool version_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > CODE_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      c == '.' || c == '-' || c == '_'))
+			return false;
+	}
+	return strcmp(s, "provisional") != 0;
+}
+
+static bool code_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > CODE_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
+	return true;
+}
+
+/* Why a label is refused (NULL: it is fine): it reaches the terminal. */
+static const char *label_why(const char *s, size_t n)
+{
+	const char *why = valid_utf8_text(s, n, false);
+
+	if (!why && (n == 0 || n > CODE_LABEL_MAX))
+		why = N_("a label must be 1 to 200 bytes");
+	return why;
+}
+
+/* A stored version holds what a load would have written: the seal says who
+ * wrote it (a holder of the record key), not that it was mappe. Row i of
+ * l, its strings decoded: its code's and labels' shapes, and no code twice. */
+static bool row_valid(const struct code_list *l, size_t i)
+{
+	const struct code_row *r = &l->row[i];
+
+	if (!code_valid(r->code) || label_why(r->label_nb, strlen(r->label_nb)) ||
+	    label_why(r->label_en, strlen(r->label_en)))
+		return false;
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(l->row[j].code, r->code) == 0)
+			return false;
+	return true;
+}
+
 /* Decode a verified body into out (its strings copied into out->mem). */
 static int decode(store *st, enum code_table t, const char *version, const uint8_t *b, size_t n,
                   struct code_list *out)
@@ -115,12 +161,15 @@ static int decode(store *st, enum code_table t, const char *version, const uint8
 		return st_err(st, CODES_DAMAGED, .name = tables[t].id);
 	out->loaded = (int64_t)rd64(b + 1);
 	size_t p = 9, ll = b[p++];
-	if (p + ll + 2 > n || ll >= sizeof out->loaded_by)
+	if (p + ll + 2 > n || ll >= sizeof out->loaded_by || !version_valid(version) ||
+	    !store_user_name_valid_n((const char *)b + p, ll))
 		return st_err(st, CODES_DAMAGED, .name = tables[t].id);
 	memcpy(out->loaded_by, b + p, ll);
 	p += ll;
 	size_t rows = rd16(b + p);
 	p += 2;
+	if (rows > CODES_ROWS_MAX)
+		return st_err(st, CODES_DAMAGED, .name = tables[t].id);
 	snprintf(out->version, sizeof out->version, "%s", version);
 	/* Every string NUL-terminated in mem: at most the body's size again. */
 	out->mem = malloc(n + 3 * rows + 1);
@@ -152,6 +201,10 @@ static int decode(store *st, enum code_table t, const char *version, const uint8
 			*dst[s] = out->mem + m;
 			m += sl + 1;
 			p += sl;
+		}
+		if (!row_valid(out, i)) {
+			code_list_free(out);
+			return st_err(st, CODES_ROW_INVALID, .name = tables[t].id, .n = i + 1);
 		}
 	}
 	if (p != n)
@@ -286,33 +339,6 @@ struct load {
 	char loader[64];
 };
 
-static bool version_valid(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > CODE_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      c == '.' || c == '-' || c == '_'))
-			return false;
-	}
-	return strcmp(s, "provisional") != 0;
-}
-
-static bool code_valid(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > CODE_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
-			return false;
-	return true;
-}
-
 static size_t encode(const struct load *ld, const struct code_list *l, int64_t now, uint8_t *b)
 {
 	size_t p = 0, ll = strlen(ld->loader);
@@ -431,10 +457,7 @@ static int add_row(store *st, struct load *ld, const char *table, const char *ve
 			return st_err(st, CODES_CODE_TWICE, .name = tables[t].id, .line = line);
 	const char *label[2] = {nb, en};
 	for (int k = 0; k < 2; k++) {
-		size_t n = strlen(label[k]);
-		const char *why = valid_utf8_text(label[k], n, false);
-		if (!why && (n == 0 || n > CODE_LABEL_MAX))
-			why = N_("a label must be 1 to 200 bytes");
+		const char *why = label_why(label[k], strlen(label[k]));
 		if (why)
 			return st_err(st, CODES_LABEL_INVALID, .why = why, .n = (unsigned)k + 4,
 			              .line = line);

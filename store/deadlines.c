@@ -3,41 +3,40 @@
  * the facts come from a case (cases.c), the values from a rule set. */
 #include "store/catalogue.h"
 #include "store/store.h"
+#include "store/validate.h"
 
 #include <string.h>
 
-static const struct {
-	const char *id, *nb, *en;
-	enum key_class cls;
-} deadlines[DL_COUNT] = {
-#define X(did, dcls, dnb, den) [DL_##did] = {#did, dnb, den, dcls},
+static const struct named deadlines[DL_COUNT] = {
+#define X(did, dcls, dnb, den) [DL_##did] = {#did, dnb, den},
+    DEADLINES(X)
+#undef X
+};
+
+static const enum key_class deadline_classes[DL_COUNT] = {
+#define X(did, dcls, dnb, den) [DL_##did] = dcls,
     DEADLINES(X)
 #undef X
 };
 
 const char *deadline_id_name(enum deadline_id d)
 {
-	return (unsigned)d < DL_COUNT ? deadlines[d].id : "?";
+	return named_id(deadlines, DL_COUNT, (unsigned)d);
 }
 
 const char *deadline_label(enum deadline_id d, bool norwegian)
 {
-	if ((unsigned)d >= DL_COUNT)
-		return "?";
-	return norwegian ? deadlines[d].nb : deadlines[d].en;
+	return named_label(deadlines, DL_COUNT, (unsigned)d, norwegian);
 }
 
 enum key_class deadline_class(enum deadline_id d)
 {
-	return (unsigned)d < DL_COUNT ? deadlines[d].cls : KC_NONE;
+	return (unsigned)d < DL_COUNT ? deadline_classes[d] : KC_NONE;
 }
 
 int deadline_parse(const char *s)
 {
-	for (int d = 0; d < DL_COUNT; d++)
-		if (strcmp(deadlines[d].id, s) == 0)
-			return d;
-	return -1;
+	return named_find(deadlines, DL_COUNT, sizeof deadlines[0], s, strlen(s));
 }
 
 enum deadline_state deadline_state_on(long due, long today, long soon_days)
@@ -191,5 +190,89 @@ int stipend_on(const struct rule_set *rs, long birth, int lives_with_parent, enu
 		out->thirds = (int)t->value;
 	}
 	out->annual = out->g * mult->value * out->thirds / 3;
+	return 0;
+}
+
+static long case_day(const struct case_rec *c, enum field_id f)
+{
+	return c->value[f] && c->len[f] && !c->locked[f] ? date_days(c->value[f]) : DAY_NONE;
+}
+
+/* The rules the stipend rests on: a new row of any of them may change it. */
+static bool stipend_rule(enum rule_id r)
+{
+	return r == RULE_g_amount || r == RULE_stipend_g || r == RULE_stipend_young_age ||
+	       r == RULE_stipend_young_alone_thirds || r == RULE_stipend_young_with_parent_thirds;
+}
+
+/* The first day after `after` that may change the rate: a row of its rules
+ * coming into force, or the day the person is no longer young. */
+static long next_candidate(const struct rule_set *rs, enum regime g, long birth, long after)
+{
+	long best = DAY_NONE;
+
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct rule_row *r = &rs->row[i];
+		if (!stipend_rule(r->rule) || (r->regime != REGIME_ANY && r->regime != g))
+			continue;
+		long from = date_days(r->from);
+		if (from > after && (best == DAY_NONE || from < best))
+			best = from;
+	}
+	const struct rule_row *young = rule_set_at(rs, RULE_stipend_young_age, g, after);
+	if (young && age_on(birth, after) < young->value) {
+		/* date_add_months ends a 29 February birthday on the 28th, when
+		 * age_on does not count the year yet: then the next day. */
+		long bd = date_add_months(birth, 12 * young->value);
+		if (age_on(birth, bd) < young->value)
+			bd++;
+		if (bd > after && (best == DAY_NONE || bd < best))
+			best = bd;
+	}
+	return best;
+}
+
+int case_stipend(const struct case_rec *c, const struct rule_set *rs, long day,
+                 struct case_stipend *out)
+{
+	const char *rv = c->locked[F_regime] ? NULL : c->value[F_regime];
+	const char *lv = c->locked[F_lives_with_parent] ? NULL : c->value[F_lives_with_parent];
+	int ri = rv ? field_choice_find(F_regime, rv, strlen(rv)) : -1;
+	enum regime g = ri >= 0 ? (enum regime)(ri + 1) : REGIME_ANY;
+	long birth = case_day(c, F_birth_date), end = case_day(c, F_programme_end);
+
+	memset(out, 0, sizeof *out);
+	out->next = DAY_NONE;
+	out->with_parent = !lv ? -1 : strcmp(lv, "true") == 0 ? 1 : strcmp(lv, "false") == 0 ? 0 : -1;
+	if (birth == DAY_NONE) {
+		out->why = N_("the birth date is not known");
+		return -1;
+	}
+	if (stipend_on(rs, birth, out->with_parent, g, day, &out->now) != 0) {
+		out->why = rule_set_at(rs, RULE_g_amount, g, day)
+		               ? N_("whether the person lives with a parent is not known")
+		               : N_("no G is in force on the day");
+		return -1;
+	}
+	out->g_from = date_days(rule_set_at(rs, RULE_g_amount, g, day)->from);
+	out->stipend_g = rule_set_at(rs, RULE_stipend_g, g, day)->value;
+	out->young_age = rule_set_at(rs, RULE_stipend_young_age, g, day)->value;
+	if (case_day(c, F_ended) != DAY_NONE)
+		return 0; /* the programme is over: the rate changes no more */
+	/* The first day the rate is another, by the planned end; a row that
+	 * leaves it as it is (a correction of the same value) is passed by. */
+	for (long at = next_candidate(rs, g, birth, day); at != DAY_NONE;
+	     at = next_candidate(rs, g, birth, at)) {
+		struct stipend then;
+		if (end != DAY_NONE && at > end)
+			break;
+		if (stipend_on(rs, birth, out->with_parent, g, at, &then) != 0)
+			break; /* young again for want of the household: not known */
+		if (then.annual != out->now.annual) {
+			out->next = at;
+			out->next_annual = then.annual;
+			break;
+		}
+	}
 	return 0;
 }

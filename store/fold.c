@@ -2,8 +2,10 @@
  * the same name must fold to the same bytes on every caseworker's machine, and
  * the folded form is what gets compared on every keystroke. */
 #include "store/fold.h"
+#include "store/validate.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -346,21 +348,15 @@ static const struct fold_range fold_table[] = {
     {0xfeff, 0xfeff, ""},
 };
 
+_Static_assert(offsetof(struct fold_range, hi) == sizeof(uint32_t),
+               "sorted_range_find reads lo and hi first in the element");
+
 static const char *table_lookup(uint32_t cp)
 {
-	size_t lo = 0, hi = sizeof fold_table / sizeof fold_table[0];
+	size_t n = sizeof fold_table / sizeof fold_table[0],
+	       i = sorted_range_find(fold_table, n, sizeof fold_table[0], cp);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (cp < fold_table[mid].lo)
-			hi = mid;
-		else if (cp > fold_table[mid].hi)
-			lo = mid + 1;
-		else
-			return fold_table[mid].to;
-	}
-	return NULL;
+	return i < n ? fold_table[i].to : NULL;
 }
 
 /* Ge'ez is a syllabary laid out in rows of eight: the row is the consonant,

@@ -674,8 +674,10 @@ int case_apply_json(struct case_rec *c, char *json, size_t len, uint32_t *expect
 			continue;
 		}
 		/* show --json output may be fed back: its _id, the fields it
-		 * could not show, and the journal as it was. */
-		if (key_is(m, "_id") || key_is(m, "_locked"))
+		 * could not show, the stipend it computed (never stored), and
+		 * the journal as it was. */
+		if (key_is(m, "_id") || key_is(m, "_locked") ||
+		    (m->klen >= 8 && memcmp(m->key, "_stipend", 8) == 0))
 			continue;
 		if (key_is(m, "notes")) {
 			rc = keep_notes(m, fault);

@@ -29,16 +29,6 @@ static bool locked(const struct merged *m, enum field_id f)
 	return !m->c->dirty[f] && m->cur && m->cur->locked[f];
 }
 
-static bool step_allowed(int from, int to)
-{
-#define STEP(a, b)                                                                                 \
-	if (from == STATUS_##a && to == STATUS_##b)                                                \
-		return true;
-	STATUS_STEPS(STEP)
-#undef STEP
-	return false;
-}
-
 /* Fields the checks read, for a read of only their classes. */
 static void wanted(bool want[F_COUNT])
 {
@@ -77,7 +67,7 @@ static int check_status(store *st, const struct merged *m, int old)
 	int now = v ? status_parse(v, strlen(v)) : STATUS_requested;
 	const struct case_rec *c = m->c;
 
-	if (c->dirty[F_status] && old >= 0 && now != old && !step_allowed(old, now))
+	if (c->dirty[F_status] && old >= 0 && now != old && !status_step_allowed(old, now))
 		return st_err(st, STATUS_STEP, .record = c->id, .name = status_name((unsigned)now),
 		              .what = status_name((unsigned)old));
 	/* What the status needs: checked when the status is set, and when a

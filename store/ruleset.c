@@ -17,6 +17,13 @@
 #define RULES_FORMAT   1
 #define SOURCE_MAX     200
 #define RULE_VALUE_MAX 100000
+/* Kroner: the G is above 100 000 (130 160 from 1 May 2025). */
+#define RULE_KRONER_MAX 10000000
+
+static long value_max(int r)
+{
+	return rule_catalogue[r].unit == RU_KRONER ? RULE_KRONER_MAX : RULE_VALUE_MAX;
+}
 
 struct collect {
 	struct rule_row *row;
@@ -52,7 +59,9 @@ static int add_correction(store *st, const MDB_val *k, const uint8_t *b, size_t 
 	if (r < 0 || g >= REGIME_COUNT || valid_date(from) || p + bl + 2 > n)
 		return st_err(st, RULES_DAMAGED);
 	size_t sl = rd16(b + p + bl);
-	if (p + bl + 2 + sl != n)
+	int64_t value = (int64_t)rd64(b + 1);
+	/* Sealed says who wrote it, not that mappe did: what set allows. */
+	if (p + bl + 2 + sl != n || value < 0 || value > value_max(r))
 		return st_err(st, RULES_DAMAGED);
 
 	char *mem = malloc(11 + bl + 1 + sl + 1);
@@ -81,7 +90,7 @@ static int add_correction(store *st, const MDB_val *k, const uint8_t *b, size_t 
 	c->row[c->n++] = (struct rule_row){.rule = (enum rule_id)r,
 	                                   .regime = (enum regime)g,
 	                                   .from = mem,
-	                                   .value = (long)(int64_t)rd64(b + 1),
+	                                   .value = (long)value,
 	                                   .verified = RV_SET,
 	                                   .source = mem + 12 + bl,
 	                                   .set_by = mem + 11,
@@ -193,8 +202,8 @@ int store_rule_correct(store *st, enum rule_id r, enum regime g, const char *fro
 		return st_err(st, RULES_UNKNOWN);
 	if (valid_date(from))
 		return st_err(st, RULES_DATE_INVALID, .why = valid_date(from));
-	if (value < 0 || value > RULE_VALUE_MAX)
-		return st_err(st, RULES_VALUE_INVALID, .n = RULE_VALUE_MAX);
+	if (value < 0 || value > value_max(r))
+		return st_err(st, RULES_VALUE_INVALID, .n = (unsigned long long)value_max(r));
 	const char *why = valid_utf8_text(source, sl, false);
 	if (!why && (sl == 0 || sl > SOURCE_MAX))
 		why = N_("the source must be 1 to 200 bytes");

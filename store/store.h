@@ -93,6 +93,19 @@ enum case_status {
 	STATUS_COUNT,
 };
 
+/* Status s's place in the lifecycle (STATUS_ORDER), from 0; -1 if none. */
+int status_rank(int s);
+/* The status at that place, -1 if none. */
+int status_by_rank(int rank);
+/* Whether a case may go from status `from` to `to` (STATUS_STEPS; staying
+ * is no step and always allowed). from -1: a new case, which may start in
+ * any status. */
+bool status_step_allowed(int from, int to);
+/* Every status in lifecycle order, those a case in status `from` may be
+ * saved in (itself and its steps) first: out[0..return) are those, the
+ * rest follow. from -1: all of them, in order. */
+int status_choices(int from, int out[STATUS_COUNT]);
+
 /* fields.def's flags column: see there. */
 enum field_flag {
 	FLAG_INDEXED = 1 << 0,
@@ -387,6 +400,28 @@ struct stipend {
  * (lives_with_parent: 1, 0, or -1 not known), or no G is in force. */
 int stipend_on(const struct rule_set *rs, long birth, int lives_with_parent, enum regime g,
                long day, struct stipend *out);
+
+/* A case's stipend on a day, from its birth date, lives_with_parent and
+ * regime as the user may read them, with what it rests on and when it
+ * changes next. */
+struct case_stipend {
+	struct stipend now;
+	long g_from;      /* the day the G in force came in */
+	long stipend_g;   /* the full rate, in G a year */
+	long young_age;   /* under this age the rate is reduced */
+	int with_parent;  /* 1, 0, or -1 not known (then only when not young) */
+	long next;        /* the first later day the rate changes (a birthday, a
+	                   * new G or rule row), while the programme lasts:
+	                   * DAY_NONE when none is known by its planned end, or
+	                   * it has ended */
+	long next_annual; /* the rate from that day */
+	const char *why;  /* on -1: what is missing (a fixed English N_ reason) */
+};
+struct case_rec;
+/* 0, or -1 with why: the birth date or (for the young) the household not
+ * known or not readable, or no G in force. */
+int case_stipend(const struct case_rec *c, const struct rule_set *rs, long day,
+                 struct case_stipend *out);
 
 /* A due day seen from today: overdue when due before today, soon when due
  * within soon_days (rules.def soon_days: 7), else later. */

@@ -4,6 +4,7 @@
 #include "store/store.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -62,21 +63,46 @@ struct range {
 	uint32_t lo, hi;
 };
 
-static bool in_ranges(const struct range *r, size_t n, uint32_t cp)
+size_t sorted_range_find(const void *table, size_t n, size_t size, uint32_t cp)
 {
 	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
+		uint32_t r[2];
 
-		if (cp < r[mid].lo)
+		memcpy(r, (const char *)table + mid * size, sizeof r);
+		if (cp < r[0])
 			hi = mid;
-		else if (cp > r[mid].hi)
+		else if (cp > r[1])
 			lo = mid + 1;
 		else
-			return true;
+			return mid;
 	}
-	return false;
+	return n;
+}
+
+size_t sorted_code_find(const void *table, size_t n, size_t size, size_t off, const char *code)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp((const char *)table + mid * size + off, code);
+
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return n;
+}
+
+static bool in_ranges(const struct range *r, size_t n, uint32_t cp)
+{
+	return sorted_range_find(r, n, sizeof *r, cp) < n;
 }
 
 #define NRANGES(r) (sizeof(r) / sizeof((r)[0]))
@@ -611,20 +637,9 @@ static const char scripts[][5] = {
 
 static const struct code_name *in_table(const struct code_name *table, size_t n, const char *code)
 {
-	size_t lo = 0, hi = n;
+	size_t i = sorted_code_find(table, n, sizeof *table, offsetof(struct code_name, code), code);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(table[mid].code, code);
-
-		if (c == 0)
-			return &table[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return i < n ? &table[i] : NULL;
 }
 
 /* A letter of ASCII or of Latin-1's letters (Ø, Å, É) in lower case. */
@@ -720,38 +735,18 @@ const char *valid_country(const char *s)
 
 static const struct lang3 *lang3_find(const char *code)
 {
-	size_t lo = 0, hi = sizeof languages3 / sizeof languages3[0];
+	size_t n = sizeof languages3 / sizeof languages3[0],
+	       i = sorted_code_find(languages3, n, sizeof languages3[0], offsetof(struct lang3, code),
+	                            code);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(languages3[mid].code, code);
-
-		if (c == 0)
-			return &languages3[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return i < n ? &languages3[i] : NULL;
 }
 
 static bool script_known(const char *code)
 {
-	size_t lo = 0, hi = sizeof scripts / sizeof scripts[0];
+	size_t n = sizeof scripts / sizeof scripts[0];
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(scripts[mid], code);
-
-		if (c == 0)
-			return true;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
+	return sorted_code_find(scripts, n, sizeof scripts[0], 0, code) < n;
 }
 
 /* ASCII only, whatever the locale (a Turkish one lowers I to dotless i). */

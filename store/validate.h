@@ -22,6 +22,12 @@ size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
  * Zero-width joiners, direction marks and the like stay allowed inside text,
  * where scripts need them (Persian ZWNJ). Messages name the character. */
 const char *valid_utf8_text(const char *s, size_t len, bool multiline);
+/* Binary searches of the sorted tables validate.c and fold.c look things
+ * up in (n elements of size bytes each): the index of the one whose range
+ * of code points, two uint32_t first in the element, holds cp; of the one
+ * whose NUL-terminated code at byte off is code. n when there is none. */
+size_t sorted_range_find(const void *table, size_t n, size_t size, uint32_t cp);
+size_t sorted_code_find(const void *table, size_t n, size_t size, size_t off, const char *code);
 /* YYYY-MM-DD, a day that exists (leap years), year 1900..2199. */
 const char *valid_date(const char *s);
 /* D.M.YYYY or DD.MM.YYYY, as Norwegians write dates, rewritten in place as

@@ -45,9 +45,29 @@ for t in "$BUILD"/tests/test_*; do
 	[ $((pass + fail)) -eq $before ] && { fail=$((fail + 1)); failed_names+=("$name: ran no test"); }
 done
 
+# The ssh suites create the group mappe, Unix users and /etc/mappe.conf,
+# which every run on the machine shares: one at a time, under the lock the
+# other runs (and people, by hand) take for them.
+ssh_lock=${MAPPE_SSH_LOCK:-/tmp/mappe-ssh.lock}
+# A run started under the lock itself (flock /tmp/mappe-ssh.lock tests/run.sh)
+# holds it through the descriptor flock passed down: taking it again would
+# wait for itself.
+ssh_lock_held() {
+	local fd want
+	want=$(readlink -f "$ssh_lock" 2>/dev/null) || return 1
+	for fd in /proc/$$/fd/*; do
+		[ "$(readlink -f "$fd" 2>/dev/null)" = "$want" ] && return 0
+	done
+	return 1
+}
+ssh_run() {
+	if ssh_lock_held; then "$@"; else flock "$ssh_lock" "$@"; fi
+}
+
 for t in tests/cli/*.sh tests/tty/*.py; do
 	[ -f "$t" ] || continue
 	case $t in
+	tests/tty/test_ssh*.py) ssh_run /usr/bin/python3 "$t" >"$log" 2>&1 ;;
 	*.py) /usr/bin/python3 "$t" >"$log" 2>&1 ;;
 	*) bash "$t" >"$log" 2>&1 ;;
 	esac

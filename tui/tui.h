@@ -27,6 +27,13 @@ const char *tui_fault(const struct store_fault *f);
 extern const char *const tui_words[]; /* class and role names, for xgettext */
 /* A note's kind in the UI language (the id stays note_kind_name's). */
 const char *tui_note_kind(enum note_kind k);
+/* The case's stipend today, for the case view and show: false when it is
+ * not the user's to see (the finance class); else cs is filled and *ok says
+ * whether it could be computed (cs->why says why not). */
+bool tui_stipend(store *st, const struct case_rec *c, struct case_stipend *cs, bool *ok);
+/* It in words: "173 546 kr a year (2/3 of 2G: under 25, ...)", or why not. */
+const char *tui_stipend_text(const struct case_stipend *cs, bool ok, bool nb, char *out,
+                             size_t cap);
 
 /* What the command line said; filled by main before a command runs. */
 struct cli {

@@ -180,6 +180,72 @@ static void test_status_numbers_on_disk(void **state)
 	assert_string_equal(field_choice_label(F_status, STATUS_in_programme, false), "in programme");
 }
 
+/* The screens list the statuses in the lifecycle's order, not the header
+ * byte's, and a case's own steps first. */
+static void test_status_order(void **state)
+{
+	static const int life[] = {STATUS_requested,  STATUS_settled,   STATUS_in_programme,
+	                           STATUS_on_leave,   STATUS_stopped,   STATUS_completed,
+	                           STATUS_broken_off, STATUS_moved,     STATUS_closed};
+	bool seen[STATUS_COUNT] = {false};
+	int out[STATUS_COUNT];
+
+	(void)state;
+	assert_int_equal(sizeof life / sizeof life[0], STATUS_COUNT);
+	for (int r = 0; r < STATUS_COUNT; r++) {
+		assert_int_equal(status_by_rank(r), life[r]);
+		assert_int_equal(status_rank(life[r]), r);
+		assert_false(seen[status_by_rank(r)]);
+		seen[status_by_rank(r)] = true;
+	}
+	assert_int_equal(status_rank(STATUS_COUNT), -1);
+	assert_int_equal(status_by_rank(STATUS_COUNT), -1);
+	assert_int_equal(status_by_rank(-1), -1);
+
+	/* A new case may start anywhere: all, in order. */
+	assert_int_equal(status_choices(-1, out), STATUS_COUNT);
+	assert_memory_equal(out, life, sizeof life);
+	/* Settled: itself and its steps, then the others, each in order. */
+	static const int settled[] = {STATUS_settled,      STATUS_in_programme, STATUS_moved,
+	                              STATUS_closed,       STATUS_requested,    STATUS_on_leave,
+	                              STATUS_stopped,      STATUS_completed,    STATUS_broken_off};
+	assert_int_equal(status_choices(STATUS_settled, out), 4);
+	assert_memory_equal(out, settled, sizeof settled);
+	/* Closed is the end: only itself. */
+	assert_int_equal(status_choices(STATUS_closed, out), 1);
+	assert_int_equal(out[0], STATUS_closed);
+	assert_int_equal(out[1], STATUS_requested);
+	assert_true(status_step_allowed(STATUS_on_leave, STATUS_in_programme));
+	assert_true(status_step_allowed(STATUS_moved, STATUS_moved));
+	assert_false(status_step_allowed(STATUS_closed, STATUS_requested));
+	assert_false(status_step_allowed(STATUS_requested, STATUS_in_programme));
+}
+
+/* The tables of names (code tables, deadlines) share their
+ * accessors: in range, out of it, and an id that is a prefix of another. */
+static void test_named(void **state)
+{
+	static const struct named t[] = {{"end", "Slutt", "End"}, {"end_reason", "Årsak", "Reason"}};
+
+	(void)state;
+	assert_string_equal(named_id(t, 2, 1), "end_reason");
+	assert_string_equal(named_id(t, 2, 2), "?");
+	assert_string_equal(named_label(t, 2, 0, true), "Slutt");
+	assert_string_equal(named_label(t, 2, 0, false), "End");
+	assert_string_equal(named_label(t, 2, 7, false), "?");
+	assert_int_equal(named_find(t, 2, sizeof t[0], "end_reason", 10), 1);
+	assert_int_equal(named_find(t, 2, sizeof t[0], "end_reason", 3), 0);
+	assert_int_equal(named_find(t, 2, sizeof t[0], "end_", 4), -1);
+	assert_int_equal(named_find(t, 0, sizeof t[0], "end", 3), -1);
+	/* Through the tables that use them. */
+	assert_int_equal(deadline_parse("end_record"), DL_end_record);
+	assert_string_equal(deadline_label(DL_COUNT, true), "?");
+	assert_int_equal(rule_parse("g_amount"), RULE_g_amount);
+	assert_int_equal(rule_parse("g_amoun"), -1);
+	assert_int_equal(regime_parse("integreringsloven_6a"), REGIME_integreringsloven_6a);
+	assert_int_equal(regime_parse(""), -1);
+}
+
 /* The per-field special cases are flags in fields.def. The list screens'
  * projection is the search index's (store/search.c shows names and a birth
  * date beside the clear header), and the one blind index is the national
@@ -381,6 +447,8 @@ int main(void)
 	    cmocka_unit_test(test_nul_and_length),
 	    cmocka_unit_test(test_enum_values_one_list),
 	    cmocka_unit_test(test_status_numbers_on_disk),
+	    cmocka_unit_test(test_status_order),
+	    cmocka_unit_test(test_named),
 	    cmocka_unit_test(test_flags),
 	    cmocka_unit_test(test_norwegian_input),
 	    cmocka_unit_test(test_labels_unambiguous),

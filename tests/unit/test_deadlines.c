@@ -305,6 +305,89 @@ static void test_stipend(void **state)
 	assert_int_equal(stipend_on(shipped(), birth, 0, REGIME_integreringsloven, day("2023-04-30"), &sp), -1);
 }
 
+/* A case as the store gives it: only the fields the stipend reads. */
+static void put(struct case_rec *c, enum field_id f, const char *v)
+{
+	c->value[f] = (char *)v;
+	c->len[f] = v ? (uint32_t)strlen(v) : 0;
+}
+
+/* A case's stipend: what it rests on, and the next day it changes while the
+ * programme lasts (a new G on 1 May, the 25th birthday). */
+static void test_case_stipend(void **state)
+{
+	(void)state;
+	struct case_rec c;
+	struct case_stipend cs;
+
+	memset(&c, 0, sizeof c);
+	put(&c, F_birth_date, "2000-05-15");
+	put(&c, F_lives_with_parent, "false");
+	put(&c, F_regime, "integreringsloven");
+	assert_int_equal(case_stipend(&c, shipped(), day("2025-04-30"), &cs), 0);
+	assert_int_equal(cs.now.annual, 124028 * 4 / 3);
+	assert_int_equal(cs.now.thirds, 2);
+	assert_string_equal(iso(cs.g_from), "2024-05-01");
+	assert_int_equal(cs.stipend_g, 2);
+	assert_int_equal(cs.young_age, 25);
+	assert_int_equal(cs.with_parent, 0);
+	assert_string_equal(iso(cs.next), "2025-05-01");
+	assert_int_equal(cs.next_annual, 130160 * 4 / 3);
+	/* After the new G: the 25th birthday is next. */
+	assert_int_equal(case_stipend(&c, shipped(), day("2025-05-01"), &cs), 0);
+	assert_string_equal(iso(cs.next), "2025-05-15");
+	assert_int_equal(cs.next_annual, 130160 * 2);
+	/* ... unless the programme ends before it, or has ended. */
+	put(&c, F_programme_end, "2025-05-14");
+	assert_int_equal(case_stipend(&c, shipped(), day("2025-05-01"), &cs), 0);
+	assert_true(cs.next == DAY_NONE);
+	put(&c, F_programme_end, "2025-05-15");
+	assert_int_equal(case_stipend(&c, shipped(), day("2025-05-01"), &cs), 0);
+	assert_string_equal(iso(cs.next), "2025-05-15");
+	put(&c, F_ended, "2025-05-02");
+	assert_int_equal(case_stipend(&c, shipped(), day("2025-05-01"), &cs), 0);
+	assert_true(cs.next == DAY_NONE);
+	put(&c, F_ended, NULL);
+	put(&c, F_programme_end, NULL);
+	/* 25: the full rate, and no row after it in the shipped rules. */
+	assert_int_equal(case_stipend(&c, shipped(), day("2025-05-15"), &cs), 0);
+	assert_int_equal(cs.now.annual, 260320);
+	assert_true(cs.next == DAY_NONE);
+
+	/* Born on 29 February: 25 on 1 March in a year without one. */
+	put(&c, F_birth_date, "2000-02-29");
+	assert_int_equal(case_stipend(&c, shipped(), day("2025-02-27"), &cs), 0);
+	assert_string_equal(iso(cs.next), "2025-03-01");
+
+	/* A row that keeps the value is no change: the one after it is. */
+	struct rule_row rows[64];
+	size_t n = 0;
+	for (size_t i = 0; i < rule_row_count && n < 62; i++)
+		rows[n++] = rule_rows[i];
+	rows[n++] = (struct rule_row){RULE_g_amount, REGIME_ANY, "2025-09-01", 130160,
+	                              RV_SET,        "test",     "ada",        0};
+	rows[n++] = (struct rule_row){RULE_g_amount, REGIME_ANY, "2026-05-01", 135000,
+	                              RV_SET,        "test",     "ada",        0};
+	assert_true(rule_row_count < 62);
+	struct rule_set set = {rows, n, NULL};
+	assert_int_equal(case_stipend(&c, &set, day("2025-06-01"), &cs), 0);
+	assert_string_equal(iso(cs.next), "2026-05-01");
+	assert_int_equal(cs.next_annual, 270000);
+
+	/* Not known: the young one's household, a locked or empty birth date. */
+	put(&c, F_birth_date, "2004-01-01");
+	put(&c, F_lives_with_parent, NULL);
+	assert_int_equal(case_stipend(&c, shipped(), day("2025-06-01"), &cs), -1);
+	assert_string_equal(cs.why, "whether the person lives with a parent is not known");
+	c.locked[F_birth_date] = true;
+	assert_int_equal(case_stipend(&c, shipped(), day("2025-06-01"), &cs), -1);
+	assert_string_equal(cs.why, "the birth date is not known");
+	c.locked[F_birth_date] = false;
+	put(&c, F_birth_date, "1980-01-01");
+	assert_int_equal(case_stipend(&c, shipped(), day("2023-01-01"), &cs), -1);
+	assert_string_equal(cs.why, "no G is in force on the day");
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -337,6 +420,7 @@ int main(void)
 	    cmocka_unit_test(test_two_year_lapse),        cmocka_unit_test(test_age_group),
 	    cmocka_unit_test(test_norwegian_and_leave),   cmocka_unit_test(test_in_programme),
 	    cmocka_unit_test(test_nir),                   cmocka_unit_test(test_stipend),
+	    cmocka_unit_test(test_case_stipend),
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_add_months),
 	};

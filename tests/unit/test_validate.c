@@ -1264,6 +1264,41 @@ static void test_national_id_birth_date(void **state)
 	assert_false(national_id_birth_date("", d));
 }
 
+/* The binary searches every sorted table of validate.c and fold.c shares:
+ * each end, between elements, before and after them, and an empty table. */
+static void test_sorted_find(void **state)
+{
+	static const struct {
+		uint32_t lo, hi;
+		const char *what;
+	} ranges[] = {{0x10, 0x1f, "a"}, {0x30, 0x30, "b"}, {0x40, 0x4f, "c"}};
+	struct coded {
+		int n;
+		char code[4];
+	};
+	static const struct coded codes[] = {{1, "ab"}, {2, "abc"}, {3, "b"}, {4, "zz"}};
+	const size_t off = offsetof(struct coded, code);
+
+	(void)state;
+	assert_int_equal(sorted_range_find(ranges, 3, sizeof ranges[0], 0x10), 0);
+	assert_int_equal(sorted_range_find(ranges, 3, sizeof ranges[0], 0x1f), 0);
+	assert_int_equal(sorted_range_find(ranges, 3, sizeof ranges[0], 0x30), 1);
+	assert_int_equal(sorted_range_find(ranges, 3, sizeof ranges[0], 0x4f), 2);
+	assert_int_equal(sorted_range_find(ranges, 3, sizeof ranges[0], 0x0f), 3);
+	assert_int_equal(sorted_range_find(ranges, 3, sizeof ranges[0], 0x20), 3);
+	assert_int_equal(sorted_range_find(ranges, 3, sizeof ranges[0], 0x50), 3);
+	assert_int_equal(sorted_range_find(ranges, 0, sizeof ranges[0], 0x10), 0);
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(sorted_code_find(codes, 4, sizeof codes[0], off, codes[i].code), i);
+	assert_int_equal(sorted_code_find(codes, 4, sizeof codes[0], off, "a"), 4);
+	assert_int_equal(sorted_code_find(codes, 4, sizeof codes[0], off, "abd"), 4);
+	assert_int_equal(sorted_code_find(codes, 4, sizeof codes[0], off, "zzz"), 4);
+	assert_int_equal(sorted_code_find(codes, 0, sizeof codes[0], off, "ab"), 0);
+	/* What the tables answer through them. */
+	assert_null(valid_country("NO"));
+	assert_non_null(valid_country("QQ"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1311,6 +1346,7 @@ int main(void)
 	    cmocka_unit_test(test_choice),
 	    cmocka_unit_test(test_messages_never_quote),
 	    cmocka_unit_test(test_user_name),
+	    cmocka_unit_test(test_sorted_find),
 	};
 
 	return cmocka_run_group_tests_name("validate", tests, NULL, NULL);

@@ -153,10 +153,55 @@ static void put_shown(const struct cli *cli, const struct field_def *d, const ch
 	putchar('\n');
 }
 
+/* The computed stipend closes the finance group, heading it when no finance
+ * field is shown (then only when computed), before the group `next`. */
+static void show_stipend(const struct cli *cli, const struct case_stipend *cs, bool ok,
+                         int *group, int next, bool *pending)
+{
+	char rate[320];
+
+	if (!*pending || next <= GROUP_FINANCE || *group > GROUP_FINANCE ||
+	    (!ok && *group != GROUP_FINANCE))
+		return;
+	if (*group != GROUP_FINANCE)
+		printf("\n%s\n", field_group_label(GROUP_FINANCE, cli->norwegian));
+	*group = GROUP_FINANCE;
+	*pending = false;
+	put_label("  ", _("Stipend (computed)"), 24);
+	tui_stipend_text(cs, ok, cli->norwegian, rate, sizeof rate);
+	text_write_safe(stdout, rate, strlen(rate), VALUE_INDENT);
+	putchar('\n');
+}
+
+/* The same for show --json: members no update or import sets (the JSON
+ * they read is flat: "_stipend" and "_stipend_*"). */
+static void show_stipend_json(const struct case_stipend *cs, bool ok)
+{
+	char d[11];
+
+	if (!ok) {
+		const char *why = cs->why ? cs->why : "?";
+		printf(", \"_stipend\": null, \"_stipend_why\": ");
+		json_write_string(stdout, why, strlen(why));
+		return;
+	}
+	date_iso(cs->g_from, d);
+	printf(", \"_stipend\": %ld, \"_stipend_g\": %ld, \"_stipend_g_from\": \"%s\", "
+	       "\"_stipend_in_g\": %ld, \"_stipend_thirds\": %d",
+	       cs->now.annual, cs->now.g, d, cs->stipend_g, cs->now.thirds);
+	if (cs->next != DAY_NONE) {
+		date_iso(cs->next, d);
+		printf(", \"_stipend_next\": \"%s\", \"_stipend_next_annual\": %ld", d,
+		       cs->next_annual);
+	}
+}
+
 static void show_text(const struct cli *cli, store *st, const struct case_rec *c,
                       bool notes_locked, bool no_notes)
 {
 	int group = -1;
+	struct case_stipend cs;
+	bool ok, stipend = tui_stipend(st, c, &cs, &ok);
 
 	printf(_("Case %llu, version %u\n"), (unsigned long long)c->id, c->version);
 	for (int f = 0; f < F_COUNT; f++) {
@@ -164,6 +209,7 @@ static void show_text(const struct cli *cli, store *st, const struct case_rec *c
 		if (!c->value[f] && !c->locked[f])
 			continue;
 		if ((int)d->group != group) {
+			show_stipend(cli, &cs, ok, &group, (int)d->group, &stipend);
 			group = (int)d->group;
 			printf("\n%s\n", field_group_label(d->group, cli->norwegian));
 		}
@@ -184,6 +230,7 @@ static void show_text(const struct cli *cli, store *st, const struct case_rec *c
 		/* Continuation lines of an address line up under the value. */
 		put_shown(cli, d, c->value[f], c->len[f]);
 	}
+	show_stipend(cli, &cs, ok, &group, GROUP_COUNT, &stipend);
 	for (int l = 0; l < L_COUNT; l++) {
 		const struct list_def *ld = &list_catalogue[l];
 		int i = case_item_next(c, (enum list_id)l, 0);
@@ -275,8 +322,16 @@ int cmd_show(struct cli *cli)
 		if ((rc = store_notes_read(st, id, next, SHOW_PAGE, &pg)))
 			goto fail;
 	}
-	if (cli->json)
-		case_write_json_end(stdout, notes_locked);
+	if (cli->json) {
+		/* case_write_json_end, with the computed stipend before the brace. */
+		struct case_stipend cs;
+		bool ok;
+		if (!notes_locked)
+			fputs("]", stdout);
+		if (tui_stipend(st, &c, &cs, &ok))
+			show_stipend_json(&cs, ok);
+		fputs("}\n", stdout);
+	}
 	note_page_clear(&pg);
 	case_clear(&c);
 	store_close(st);

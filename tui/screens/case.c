@@ -13,14 +13,15 @@ enum { CASE_NOTES_PAGE = 20 };
 
 /* What the case view shows, one row each: rows of several lines (a value
  * or a note wrapped at the screen's width) scroll by lines (listview.c). */
-enum row_kind { R_HEAD, R_GROUP, R_FIELD, R_HOUSEHOLD, R_LISTS, R_LIST, R_LISTS_EMPTY,
-                R_LISTS_LOCKED, R_JOURNAL, R_OLDER, R_NOTES_LOCKED, R_NOTE, R_NEWER };
+enum row_kind { R_HEAD, R_GROUP, R_FIELD, R_HOUSEHOLD, R_STIPEND, R_LISTS, R_LIST,
+                R_LISTS_EMPTY, R_LISTS_LOCKED, R_JOURNAL, R_OLDER, R_NOTES_LOCKED, R_NOTE,
+                R_NEWER };
 struct case_row {
 	enum row_kind kind;
 	int at; /* the field, group or note */
 	int lines;
 };
-enum { CASE_ROWS_MAX = 1 + 2 * F_COUNT + 5 + 2 + L_COUNT + KC_COUNT + CASE_NOTES_PAGE };
+enum { CASE_ROWS_MAX = 1 + 2 * F_COUNT + 7 + 2 + L_COUNT + KC_COUNT + CASE_NOTES_PAGE };
 /* The items of a list the case view shows, the newest (l opens them all). */
 enum { CASE_ITEMS_SHOWN = 5 };
 /* The others of a household the case view names (h opens one). */
@@ -37,6 +38,8 @@ struct case_view {
 	bool stale; /* the store changed while another screen was on top */
 	size_t members[HOUSEHOLD_SHOWN]; /* the household's others: rows of ui->ix */
 	size_t nmembers;
+	bool stipend, stipend_ok; /* the finance group's computed rate: shown, computed */
+	struct case_stipend sp;
 };
 
 static void case_free(void *self)
@@ -220,6 +223,14 @@ static int case_row(struct case_view *cv, const struct case_row *r, const struct
 		n = put_wrapped(p, y, 3, text, COLS - 4, C_NORMAL);
 		return n + put_wrapped(p, y + n, 5, nt->text, COLS - 6, C_NORMAL);
 	}
+	case R_STIPEND: { /* computed, never typed: shown as such */
+		char rate[320];
+		if (p->draw && y >= p->top && y < p->bottom)
+			ui_put_cut(y, 3, _("Stipend (computed)"), label_w - 3);
+		return put_wrapped(p, y, label_w + 1,
+		                   tui_stipend_text(&cv->sp, cv->stipend_ok, ui->nb, rate, sizeof rate),
+		                   COLS - label_w - 2, C_NORMAL);
+	}
 	case R_NEWER:
 		snprintf(text, sizeof text, _("%u newer notes: End shows the newest"),
 		         (unsigned)(cv->pg.total - cv->pg.from - cv->pg.n));
@@ -245,6 +256,22 @@ static size_t add_row(struct case_view *cv, size_t n, enum row_kind kind, int at
 	return n;
 }
 
+/* The stipend's row closes the finance group, heading it when no finance
+ * field is shown, before the group `next` (GROUP_COUNT: the end). */
+static size_t add_stipend(struct case_view *cv, size_t n, int *group, int next, bool *pending)
+{
+	if (!*pending || next <= GROUP_FINANCE || *group > GROUP_FINANCE)
+		return n;
+	/* Why it is not computed matters beside the finance fields, not alone. */
+	if (!cv->stipend_ok && *group != GROUP_FINANCE)
+		return n;
+	if (*group != GROUP_FINANCE)
+		n = add_row(cv, n, R_GROUP, GROUP_FINANCE);
+	*group = GROUP_FINANCE;
+	*pending = false;
+	return add_row(cv, n, R_STIPEND, 0);
+}
+
 /* The rows of the case as it is now, measured at the screen's width: after
  * every load and before every key and frame (a resize rewraps them). */
 static void case_layout(struct ui *ui, struct case_view *cv)
@@ -252,7 +279,7 @@ static void case_layout(struct ui *ui, struct case_view *cv)
 	struct pen measure = {ui, 0, 0, 0, false};
 	size_t n = 0;
 	int group = -1;
-	bool household = false;
+	bool household = false, stipend;
 
 	/* Measuring wraps every note of the page (up to NOTE_PAGE_BYTES):
 	 * only when the case or the width changed. */
@@ -262,6 +289,8 @@ static void case_layout(struct ui *ui, struct case_view *cv)
 	}
 	cv->laid_out = COLS;
 	cv->nmembers = ui->ix ? search_household(ui->ix, cv->c.id, cv->members, HOUSEHOLD_SHOWN) : 0;
+	cv->stipend = tui_stipend(ui->st, &cv->c, &cv->sp, &cv->stipend_ok);
+	stipend = cv->stipend;
 	n = add_row(cv, n, R_HEAD, 0);
 	for (int f = 0; f < F_COUNT; f++) {
 		const struct field_def *d = &field_catalogue[f];
@@ -272,6 +301,7 @@ static void case_layout(struct ui *ui, struct case_view *cv)
 			/* The household's others after its fields. */
 			if (group == GROUP_HOUSEHOLD && household)
 				n = add_row(cv, n, R_HOUSEHOLD, 0);
+			n = add_stipend(cv, n, &group, (int)d->group, &stipend);
 			group = (int)d->group;
 			n = add_row(cv, n, R_GROUP, group);
 		}
@@ -280,6 +310,7 @@ static void case_layout(struct ui *ui, struct case_view *cv)
 	}
 	if (group == GROUP_HOUSEHOLD && household)
 		n = add_row(cv, n, R_HOUSEHOLD, 0);
+	n = add_stipend(cv, n, &group, GROUP_COUNT, &stipend);
 	n = add_row(cv, n, R_LISTS, 0);
 	int empty = 0;
 	bool locked[KC_COUNT] = {false};

@@ -153,12 +153,14 @@ static int form_y(int upto)
 }
 
 /* What an enum or a boolean takes, by the labels the form shows (the ids
- * and the other language's labels are taken too). */
-static void form_choices(struct ui *ui, enum field_id f)
+ * and the other language's labels are taken too). The status: in the
+ * lifecycle's order, only the steps from `from`, the status stored (-1: a
+ * new case, which may start in any). */
+static void form_choices(struct ui *ui, enum field_id f, int from)
 {
 	char list[256];
 	size_t used = 0;
-	int n = field_choice_count(f);
+	int n = field_choice_count(f), order[STATUS_COUNT];
 
 	if (field_catalogue[f].type == FT_BOOL) {
 		ui_say(ui, false, "%s %s, %s", _("Choices:"), ui->nb ? "ja" : "yes",
@@ -167,15 +169,33 @@ static void form_choices(struct ui *ui, enum field_id f)
 	}
 	if (n == 0)
 		return;
+	if (f == F_status)
+		n = status_choices(from, order);
 	list[0] = 0;
 	for (int i = 0; i < n && used < sizeof list; i++) {
-		int k = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "",
-		                 field_choice_label(f, i, ui->nb));
+		int c = f == F_status ? order[i] : i;
+		if (f == F_status && c == from)
+			continue; /* staying is no step */
+		int k = snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "",
+		                 field_choice_label(f, c, ui->nb));
 		if (k < 0)
 			break;
 		used += (size_t)k;
 	}
-	ui_say(ui, false, "%s %s", _("Choices:"), list);
+	if (f == F_status && from >= 0 && !used)
+		ui_say(ui, false, _("%s: no step leads on from it"), field_choice_label(f, from, ui->nb));
+	else if (f == F_status && from >= 0)
+		ui_say(ui, false, _("Steps from %s: %s"), field_choice_label(f, from, ui->nb), list);
+	else
+		ui_say(ui, false, "%s %s", _("Choices:"), list);
+}
+
+/* The status the case is stored in, -1 for a new one. */
+static int form_stored_status(const struct form *fm)
+{
+	const char *v = fm->id ? fm->c->value[F_status] : NULL;
+
+	return v ? field_choice_find(F_status, v, strlen(v)) : -1;
 }
 
 static void form_draw(void *self, struct ui *ui)
@@ -288,7 +308,7 @@ static void form_draw(void *self, struct ui *ui)
 		ui_say(ui, true, "%s: %s", field_label((enum field_id)fm->focus, ui->nb),
 		       _(fm->error[fm->focus]));
 	} else if (!ui->message[0]) {
-		form_choices(ui, (enum field_id)fm->focus);
+		form_choices(ui, (enum field_id)fm->focus, form_stored_status(fm));
 	}
 }
 

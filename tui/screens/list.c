@@ -359,16 +359,18 @@ static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 			view_case_open(ui, row_id(ui, lv->rows[lv->list.sel]));
 		return true;
 	case REQ_STATUS: {
-		/* A menu of statuses.def's, "every status" first. */
+		/* A menu of statuses.def's in the lifecycle's order, "every
+		 * status" first. */
 		const char *items[STATUS_COUNT + 1];
 		int n = 0, pick;
 		items[n++] = _("Every status");
-		for (int s = 0; s < STATUS_COUNT && s < field_choice_count(F_status); s++)
-			items[n++] = field_choice_label(F_status, s, ui->nb);
-		pick = ui_menu(ui, field_label(F_status, ui->nb), items, n, lv->status + 1);
+		for (int r = 0; r < STATUS_COUNT; r++)
+			items[n++] = field_choice_label(F_status, status_by_rank(r), ui->nb);
+		pick = ui_menu(ui, field_label(F_status, ui->nb), items, n,
+		               lv->status < 0 ? 0 : status_rank(lv->status) + 1);
 		if (pick < 0)
 			return true;
-		lv->status = pick - 1;
+		lv->status = pick ? status_by_rank(pick - 1) : -1;
 		list_refilter(ui, lv);
 		return true;
 	}
