@@ -773,11 +773,31 @@ static const struct pick recognition_kinds[] = {
     {"Fagbrev, kokk", 2},       {"Tannlege", 1},
 };
 
-static const struct pick goal_details[] = {
-    {"Fagbrev i helsearbeiderfaget", 4}, {"Fast jobb i butikk", 3}, {"Sykepleie, bachelor", 2},
-    {"Barne- og ungdomsarbeider", 3},    {"Anleggsmaskinfører", 2}, {"Studiespesialisering", 2},
-    {"Grunnskole for voksne", 3},        {"Renholdsoperatør", 2},
+/* A detail for each end goal (END_GOAL_CHOICES order is not assumed). */
+static const struct {
+	const char *goal, *detail[3];
+} goal_details[] = {
+    {"work", {"Fast jobb i butikk", "Renholdsoperatør", "Anleggsmaskinfører"}},
+    {"higher_education", {"Sykepleie, bachelor", "Ingeniør, bachelor", "Lærerutdanning"}},
+    {"complete_upper_secondary",
+     {"Fagbrev i helsearbeiderfaget", "Barne- og ungdomsarbeider", "Studiespesialisering"}},
+    {"part_upper_secondary", {"Fellesfag: norsk og engelsk", "Vg1 helse- og oppvekstfag", NULL}},
+    {"primary_school", {"Grunnskole for voksne", NULL, NULL}},
+    {"part_primary_school", {"Grunnskolefag: matematikk", "Grunnskolefag: norsk", NULL}},
 };
+
+static const char *goal_detail(struct rng *r, const char *goal)
+{
+	for (size_t i = 0; i < N(goal_details); i++) {
+		if (strcmp(goal_details[i].goal, goal) != 0)
+			continue;
+		size_t n = 0;
+		while (n < 3 && goal_details[i].detail[n])
+			n++;
+		return goal_details[i].detail[rng_below(r, n)];
+	}
+	return NULL;
+}
 
 static const struct pick health_needs[] = {
     {"Bolig uten trapper (rullestol)", 2},
@@ -826,7 +846,7 @@ static void programme_group(struct rng *r, struct rec *o, bool six_a, int *len, 
 	put(o, F_has_upper_secondary, upper ? "true" : "false");
 	put(o, F_end_goal, goal);
 	if (rng_pct(r, 60))
-		put(o, F_end_goal_detail, pick(r, goal_details, N(goal_details)));
+		put(o, F_end_goal_detail, goal_detail(r, goal));
 }
 
 /* What ended: the reasons of each end, from the shipped code table
@@ -1028,11 +1048,15 @@ static long months_before(long due, int months)
  * today (or the end), its dates consistent with the status and the rules
  * (statuses.def, lifecycle.c, rules.def) and spread so that the deadlines
  * (deadlines.c) fall overdue, today, within the week and later. */
-static void make_life(struct rng *r, const struct case_out *c, int index, long today, struct rec *o)
+static void make_life(struct rng *r, const struct case_out *c, int index, long today, long ref,
+                      struct rec *o)
 {
 	const char *status = c->status;
 	bool ua = c->origin == 0, no = strcmp(c->citizenship, "NO") == 0;
-	int age_now = age_on(c->birth_days, today);
+	/* Ages at the fixed day the births were drawn from, not today: what a
+	 * seed's cases are (their statuses, households) stays the same on any
+	 * day; only their dates move with it. */
+	int age_now = age_on(c->birth_days, ref);
 
 	/* Who the programme is for: 18-55 when the permit was granted (the
 	 * check below, once that day is drawn); the rest are settled with
@@ -1274,11 +1298,10 @@ static void make_life(struct rng *r, const struct case_out *c, int index, long t
 				first = settle;
 		}
 		put_day(o, F_first_settlement_with_permit, first);
-		if (!agreement && age_now >= 18)
-			put_day(o, F_programme_claim,
-			        settle + rng_range(r, 0, 20) > today
-			            ? today
-			            : settle + rng_range(r, 0, 20));
+		if (!agreement && age_now >= 18) {
+			long claim = settle + rng_range(r, 0, 20);
+			put_day(o, F_programme_claim, claim > today ? today : claim);
+		}
 		if (rng_pct(r, 90)) {
 			put(o, F_housing_address, rec_fmt(o, "%s", c->address));
 			put_day(o, F_lease_start, settle - rng_range(r, 0, 14));
@@ -1405,6 +1428,86 @@ static void csv_field(FILE *f, const char *s)
 	putc('"', f);
 }
 
+static void json_member(FILE *f, bool *first, const char *key, const char *v, bool boolean)
+{
+	if (!*first)
+		putc(',', f);
+	*first = false;
+	json_write_string(f, key, strlen(key));
+	putc(':', f);
+	if (boolean)
+		fputs(v, f); /* a JSON boolean */
+	else
+		json_write_string(f, v, strlen(v));
+}
+
+/* --basic: what the generator wrote before issue 10, the person and contact
+ * only (and a completed programme's end), for tests of the screens that
+ * must not change with the caseload's dates. */
+static const enum field_id basic_columns[] = {
+    F_status,
+    F_caseworker,
+    F_given_name,
+    F_family_name,
+    F_birth_date,
+    F_sex,
+    F_national_id,
+    F_citizenship,
+    F_phone,
+    F_language,
+    F_municipality,
+    F_address,
+    F_interpreter_needed,
+    F_ended,
+    F_end_reason,
+    F_main_activity_at_end,
+    F_nir_registered,
+};
+
+static void basic_values(const struct case_out *c, long ref, struct rec *o)
+{
+	person_values(c, o);
+	put(o, F_status, c->status);
+	if (strcmp(c->status, "completed") == 0) {
+		/* From what was drawn, not from the stream. */
+		static const char *const reasons[] = {"goal_reached", "goal_reached", "time_used"};
+		static const char *const activities[] = {"work_full_time", "work_part_time",
+		                                         "education", "job_seeker"};
+		long k = c->birth_days < 0 ? -c->birth_days : c->birth_days;
+		put_day(o, F_ended, ref - 20 - k % 700);
+		put_day(o, F_nir_registered, ref - 10 - k % 700);
+		put(o, F_end_reason, reasons[k % N(reasons)]);
+		put(o, F_main_activity_at_end, activities[k % N(activities)]);
+	}
+}
+
+static void write_basic(FILE *f, const struct rec *o, bool jsonl, bool header)
+{
+	bool first = true;
+
+	if (header) {
+		for (size_t i = 0; i < N(basic_columns); i++)
+			fprintf(f, "%s%s", i ? "," : "", field_catalogue[basic_columns[i]].id);
+		putc('\n', f);
+		return;
+	}
+	if (jsonl)
+		putc('{', f);
+	for (size_t i = 0; i < N(basic_columns); i++) {
+		enum field_id fid = basic_columns[i];
+		const char *v = o->v[fid] ? o->v[fid] : "";
+		if (!jsonl) {
+			if (i)
+				putc(',', f);
+			csv_field(f, v);
+		} else if (*v) {
+			json_member(f, &first, field_catalogue[fid].id, v,
+			            field_catalogue[fid].type == FT_BOOL);
+		}
+	}
+	fputs(jsonl ? "}\n" : "\n", f);
+}
+
 /* The CSV's columns: every field of the catalogue. Lists come in JSON Lines
  * only (a CSV has one row a case, and its importer CSV_MAX_FIELDS columns). */
 static void write_csv_header(FILE *f)
@@ -1422,19 +1525,6 @@ static void write_csv(FILE *f, const struct rec *o)
 		csv_field(f, o->v[i] ? o->v[i] : "");
 	}
 	putc('\n', f);
-}
-
-static void json_member(FILE *f, bool *first, const char *key, const char *v, bool boolean)
-{
-	if (!*first)
-		putc(',', f);
-	*first = false;
-	json_write_string(f, key, strlen(key));
-	putc(':', f);
-	if (boolean)
-		fputs(v, f); /* a JSON boolean */
-	else
-		json_write_string(f, v, strlen(v));
 }
 
 static void write_jsonl(FILE *f, const struct rec *o)
@@ -1493,11 +1583,11 @@ void synth_ids(FILE *f)
  * its own per case. */
 int synth_write(FILE *f, uint64_t seed, uint64_t count, bool jsonl, char *err, size_t errlen)
 {
-	return synth_write_on(f, seed, count, jsonl, NULL, err, errlen);
+	return synth_write_on(f, seed, count, jsonl, NULL, false, err, errlen);
 }
 
 int synth_write_on(FILE *f, uint64_t seed, uint64_t count, bool jsonl, const char *today_iso,
-                   char *err, size_t errlen)
+                   bool basic, char *err, size_t errlen)
 {
 	/* At most half full, so probing stays short. */
 	size_t cap = 64;
@@ -1516,7 +1606,9 @@ int synth_write_on(FILE *f, uint64_t seed, uint64_t count, bool jsonl, const cha
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if (!jsonl)
+	if (!jsonl && basic)
+		write_basic(f, o, false, true);
+	else if (!jsonl)
 		write_csv_header(f);
 	for (uint64_t i = 0; i < count && rc == 0; i++) {
 		struct case_out c;
@@ -1532,14 +1624,20 @@ int synth_write_on(FILE *f, uint64_t seed, uint64_t count, bool jsonl, const cha
 			memset(o->v, 0, sizeof o->v);
 			o->nitems = 0;
 			o->used = 0;
-			make_life(&life, &c, (int)i, today, o);
-			person_values(&c, o);
+			if (basic) {
+				basic_values(&c, ref, o);
+			} else {
+				make_life(&life, &c, (int)i, today, ref, o);
+				person_values(&c, o);
+			}
 			what = check_rec(o, today);
 		}
 		if (what) {
 			snprintf(err, errlen, "internal error: case %" PRIu64 " has an invalid %s",
 			         i, what);
 			rc = -1;
+		} else if (basic) {
+			write_basic(f, o, jsonl, false);
 		} else if (jsonl) {
 			write_jsonl(f, o);
 		} else {
