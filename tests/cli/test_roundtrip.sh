@@ -82,6 +82,60 @@ for want in '"health_reason": "own_illness"' '"language": "prs"' '"language": "f
 	expect_in "$T/strip1.jsonl" "the set holds $want" "$want"
 done
 
+# The dates as the rules have them (statuses.def, lifecycle.c, rules.def):
+# checked on what the store holds, not on what the generator meant.
+"$PY" - "$T/strip1.jsonl" "$DAY" >"$T/rules" <<-'EOF'
+import json, sys
+today = sys.argv[2]
+bad = []
+def age(birth, day):
+    return int(day[:4]) - int(birth[:4]) - (day[5:] < birth[5:])
+for n, line in enumerate(open(sys.argv[1]), 1):
+    c = json.loads(line)
+    st, g = c["status"], c.get
+    def no(why):
+        bad.append("case %d (%s): %s" % (n, st, why))
+    if st == "requested" and g("settlement_date"):
+        no("requested, yet settled")
+    if st in ("in_programme", "on_leave", "stopped", "completed", "broken_off"):
+        for f in ("mapping_done", "programme_decision", "programme_start", "programme_length_months"):
+            if not g(f):
+                no("no " + f)
+        if g("mapping_done", "") > g("programme_decision", "9"):
+            no("decision before the mapping")
+        if g("programme_decision", "") > g("programme_start", "9"):
+            no("start before the decision")
+        if g("settlement_date", "") > g("programme_decision", "9"):
+            no("decision before the settlement")
+        if not 18 <= age(c["birth_date"], c["permit_granted"]) <= 55:
+            no("not 18-55 at the permit")
+        months = int(g("programme_length_months", "0"))
+        top = 6 if g("has_upper_secondary") else 36 if g("end_goal") == "complete_upper_secondary" else 24
+        if g("regime") == "integreringsloven_6a":
+            top = 12
+        if not 3 <= months <= top:
+            no("length %d outside 3-%d" % (months, top))
+    if st in ("completed", "broken_off"):
+        for f in ("ended", "end_reason", "main_activity_at_end"):
+            if not g(f):
+                no("no " + f)
+    if st in ("in_programme", "on_leave", "stopped") and g("ended"):
+        no("running, yet ended")
+    if st == "stopped" and not any(s.get("kind") == "temporary" and s["from"] <= today
+                                   for s in g("stops", [])):
+        no("stopped without a stop in force")
+    if st == "on_leave" and not any(l["from"] <= today <= l["to"] for l in g("leave", [])):
+        no("on leave without leave in force")
+    for f in ("arrival_norway", "permit_granted", "settlement_date", "mapping_done", "ended"):
+        if g(f, "") > today:
+            no(f + " after today")
+    if g("arrival_norway", "") > g("settlement_date", "9"):
+        no("settled before arriving")
+print("\n".join(bad[:20]))
+EOF
+if [ -z "$(tr -d '\n' <"$T/rules")" ]; then ok "statuses and dates as the rules have them"; else
+	not_ok "statuses and dates as the rules have them" "$(head -5 "$T/rules" | tr '\n' ';')"; fi
+
 # What was imported is what is shown: every value the generator wrote, as
 # the store normalises it (decimal comma to point).
 "$PY" - "$T/gen.jsonl" "$T/strip1.jsonl" >"$T/lost" <<-'EOF'
