@@ -78,6 +78,10 @@ else
 fi
 kinds=$(grep -o '"deadline": "[a-z_]*"' "$T/due" | sort -u | wc -l)
 if [ "$kinds" -ge 8 ]; then ok "of $kinds kinds"; else not_ok "of many kinds" "only $kinds"; fi
+# A day ahead of UTC's (local midnight east of Greenwich): the cases' dates
+# stop at UTC's today, which the store checks past dates on.
+MAPPE_TODAY=$(date -u -d tomorrow +%F) check "mappe demo a day ahead of UTC" 0 \
+	"$MAPPE" --db "$T/ahead" --user ada demo --cases 50 --script "$T/quit.keys"
 # The demo's cases on another day: the same people, their dates moved.
 "$GEN" --seed 2026 --count 25 --format jsonl --today 2026-03-02 >"$T/later.jsonl"
 for f in given_name national_id; do

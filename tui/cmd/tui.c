@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Clear the terminal before asking: the prompt stands alone, and nothing
@@ -182,7 +183,10 @@ static int demo_generate(long cases, char **buf, size_t *len)
 		                _("cannot run mappe-gen beside mappe (%s): the demo store is made by it"),
 		                gen);
 	snprintf(count, sizeof count, "%ld", cases);
-	date_iso(st_today(), today);
+	/* Not after today in UTC, the clock the store's past dates are checked
+	 * on: local midnight comes first east of Greenwich. */
+	long day = st_today(), utc = (long)(time(NULL) / 86400);
+	date_iso(day < utc ? day : utc, today);
 	if (!(b = malloc(cap)) || pipe2(fds, O_CLOEXEC) != 0) {
 		free(b);
 		return cli_fail(M_UNAVAILABLE, _("out of memory"));
