@@ -399,6 +399,19 @@ static const char *language_tag_name(const char *tag, bool norwegian, char *buf,
 
 /* And back: "persisk (Afghanistan)" or "Dari (Afghanistan)" to fa-AF and
  * prs-AF; NULL for anything else. */
+/* s, canonicalised, is a valid language tag as it is. */
+static bool language_is_code(const char *s)
+{
+	char t[64];
+	size_t n = strlen(s);
+
+	if (n >= sizeof t)
+		return false;
+	memcpy(t, s, n + 1);
+	language_canonical(t);
+	return valid_language(t) == NULL;
+}
+
 static const char *language_tag_by_name(const char *s, char out[16])
 {
 	const char *open = strstr(s, " (");
@@ -543,7 +556,10 @@ static const char *normalise(const struct field_def *d, const char *in, size_t l
 			msg = valid_country(out);
 			break;
 		case CHECK_LANGUAGE:
-			if ((code = language_by_name(out)) || (code = language_tag_by_name(out, tag))) {
+			/* A code is the code, before any name: "en" is English, not
+			 * the language named En (enc). */
+			if (!language_is_code(out) &&
+			    ((code = language_by_name(out)) || (code = language_tag_by_name(out, tag)))) {
 				if (strlen(code) < cap)
 					memcpy(out, code, strlen(code) + 1);
 			}

@@ -71,7 +71,7 @@
 #define SEARCH_NAMES 200u  /* sampled family names typed character by character */
 #define OPEN_REPS    5
 #define KDF_REPS     3
-#define MAXCOL       32
+#define MAXCOL       128
 #define MAX_CASES    10000000ull
 #define PASS         "bench passphrase (synthetic data only)"
 #define ADMIN        "admin"

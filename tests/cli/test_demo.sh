@@ -60,6 +60,42 @@ else
 	not_ok "makes its store in mappe-demo beside the default store" "$(ls "$XDG_DATA_HOME")"
 fi
 
+# ---- live deadlines ------------------------------------------------------------------------
+# The demo's dates run up to today (MAPPE_TODAY here), so that its deadlines
+# fall overdue, today and within the week, as a unit's do.
+MAPPE_TODAY=2026-03-02 check "mappe demo on a given day" 0 \
+	"$MAPPE" --db "$T/live" --user ada demo --script "$T/quit.keys"
+MAPPE_TODAY=2026-03-02 "$MAPPE" --db "$T/live" --user ada --passphrase-fd 3 report deadlines --all --json \
+	3<<<"$DEMO_PASS" >"$T/due" 2>"$T/err"
+overdue=$(grep -c '"overdue": true' "$T/due")
+today=$(grep -c '"due": "2026-03-02"' "$T/due")
+soon=$(grep '"soon": true' "$T/due" | grep -vc '"due": "2026-03-02"')
+if [ "$overdue" -ge 10 ] && [ "$today" -ge 3 ] && [ "$soon" -ge 5 ]; then
+	ok "its deadlines: $overdue overdue, $today due today, $soon more within the week"
+else
+	not_ok "its deadlines: some overdue, some due today, some within the week" \
+		"overdue $overdue, today $today, soon $soon; $(head -c 300 "$T/err")"
+fi
+kinds=$(grep -o '"deadline": "[a-z_]*"' "$T/due" | sort -u | wc -l)
+if [ "$kinds" -ge 8 ]; then ok "of $kinds kinds"; else not_ok "of many kinds" "only $kinds"; fi
+# A day ahead of UTC's (local midnight east of Greenwich): the cases' dates
+# stop at UTC's today, which the store checks past dates on.
+MAPPE_TODAY=$(date -u -d tomorrow +%F) check "mappe demo a day ahead of UTC" 0 \
+	"$MAPPE" --db "$T/ahead" --user ada demo --cases 50 --script "$T/quit.keys"
+# The demo's cases on another day: the same people, their dates moved.
+"$GEN" --seed 2026 --count 25 --format jsonl --today 2026-03-02 >"$T/later.jsonl"
+for f in given_name national_id; do
+	if [ "$(grep -o "\"$f\":\"[^\"]*\"" "$T/gen.jsonl" | md5sum)" = \
+		"$(grep -o "\"$f\":\"[^\"]*\"" "$T/later.jsonl" | md5sum)" ]; then
+		ok "mappe-gen --today: the same ${f}s"
+	else
+		not_ok "mappe-gen --today: the same ${f}s"
+	fi
+done
+if ! cmp -s "$T/gen.jsonl" "$T/later.jsonl"; then ok "mappe-gen --today: other dates"; else
+	not_ok "mappe-gen --today: other dates"; fi
+check "mappe-gen --today refuses a day that is not one" 1 "$GEN" --today 2026-02-30
+
 # ---- the generator missing -----------------------------------------------------------------
 mkdir -p "$T/alone"
 cp "$MAPPE" "$T/alone/mappe"

@@ -11,7 +11,7 @@ screens=$(cd "$(dirname "$0")/../screens" && pwd)
 PLANT=$(dirname "$GEN")/plant
 
 new_store
-"$GEN" --seed 3 --count 40 >"$T/cases.csv"
+"$GEN" --seed 3 --count 40 --basic >"$T/cases.csv" # the screens, not a caseload's dates
 printf 'given_name,family_name,birth_date,address,protected_address,health_needs\n' >"$T/extra.csv"
 printf 'Олена,Шевченко,1987-03-12,"Storgata 5\n9405 Harstad",Skjult vei 1,Astma\n' >>"$T/extra.csv"
 printf '王,小明,1990-05-01,,,\n' >>"$T/extra.csv"

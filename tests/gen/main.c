@@ -2,7 +2,8 @@
  * (tests/gen/synth.c). mappe demo runs it from beside the mappe binary;
  * the tests know it as build/tests/gen.
  *
- *   mappe-gen [--seed N] [--count N] [--format csv|jsonl]
+ *   mappe-gen [--seed N] [--count N] [--format csv|jsonl] [--today YYYY-MM-DD] [--basic]
+ *   mappe-gen --ids
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -10,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "store/validate.h"
 #include "tests/gen/synth.h"
 
 #define MAX_COUNT 10000000ULL
@@ -19,8 +22,13 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: mappe-gen [--seed N] [--count N] [--format csv|jsonl]\n"
-	      "Prints synthetic refugee case files (never real people) to standard output.\n",
+	fputs("usage: mappe-gen [--seed N] [--count N] [--format csv|jsonl] [--today YYYY-MM-DD] "
+	      "[--basic]\n"
+	      "       mappe-gen --ids\n"
+	      "Prints synthetic refugee case files (never real people) to standard output,\n"
+	      "their dates up to --today (default 2024-12-31); --ids prints the catalogue's\n"
+	      "field and list item ids; --basic only the person and contact, as before\n"
+	      "the programme's fields (for tests of the screens).\n",
 	      f);
 }
 
@@ -42,6 +50,8 @@ int main(int argc, char **argv)
 {
 	unsigned long long seed = 1, count = 10;
 	bool jsonl = false;
+	const char *today = NULL;
+	bool basic = false;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -53,6 +63,22 @@ int main(int argc, char **argv)
 		} else if (strcmp(a, "--seed") == 0 && parse_u64(v, UINT64_MAX, &seed)) {
 			i++;
 		} else if (strcmp(a, "--count") == 0 && parse_u64(v, MAX_COUNT, &count)) {
+			i++;
+		} else if (strcmp(a, "--basic") == 0) {
+			basic = true;
+		} else if (strcmp(a, "--ids") == 0) {
+			synth_ids(stdout);
+			return fflush(stdout) == 0 ? 0 : 1;
+		} else if (strcmp(a, "--today") == 0 && v && !valid_date(v)) {
+			/* The births are drawn back from 2024-12-31, and the store
+			 * refuses an arrival or a mapping after the real today. */
+			if (date_days(v) < date_days("2024-12-31") ||
+			    date_days(v) > (long)(time(NULL) / 86400)) {
+				fprintf(stderr,
+				        "mappe-gen: --today must be from 2024-12-31 to today\n");
+				return 1;
+			}
+			today = v;
 			i++;
 		} else if (strcmp(a, "--format") == 0 && v &&
 		           (strcmp(v, "csv") == 0 || strcmp(v, "jsonl") == 0)) {
@@ -69,7 +95,7 @@ int main(int argc, char **argv)
 	char err[128];
 
 	setvbuf(stdout, buf, _IOFBF, sizeof buf);
-	if (synth_write(stdout, seed, count, jsonl, err, sizeof err) != 0) {
+	if (synth_write_on(stdout, seed, count, jsonl, today, basic, err, sizeof err) != 0) {
 		fprintf(stderr, "mappe-gen: %s\n", err);
 		return 3;
 	}

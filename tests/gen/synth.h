@@ -10,9 +10,18 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Invented people (never real ones), the same for the same seed: CSV with a
- * header of field ids, or JSON Lines. -1 with a message in err only on an
- * internal error. */
+/* Invented people (never real ones), the same for the same seed and day:
+ * CSV with a header of field ids, or JSON Lines. Their dates run up to
+ * today_iso (YYYY-MM-DD; NULL: the generator's fixed day, 2024-12-31), and
+ * their deadlines fall around it. -1 with a message in err only on an
+ * internal error. basic: only the person and contact (and a completed
+ * programme's end), as before issue 10, for tests of the screens. */
+int synth_write_on(FILE *f, uint64_t seed, uint64_t count, bool jsonl, const char *today_iso,
+                   bool basic, char *err, size_t errlen);
+/* synth_write_on the fixed day. */
 int synth_write(FILE *f, uint64_t seed, uint64_t count, bool jsonl, char *err, size_t errlen);
+/* Every field id and list.item id of the catalogue, one a line: what a
+ * test checks a generated set exercises. */
+void synth_ids(FILE *f);
 
 #endif

@@ -83,7 +83,7 @@ def run(tmp):
     os.close(r)
     csv = os.path.join(tmp, "c.csv")
     with open(csv, "wb") as f:
-        f.write(subprocess.run([GEN, "--seed", "3", "--count", "20"], capture_output=True,
+        f.write(subprocess.run([GEN, "--seed", "3", "--count", "20", "--basic"], capture_output=True,
                                check=True).stdout)
     with_pass(["--db", db, "--user", "ada", "import", csv], base)
 

@@ -189,7 +189,7 @@ def deploy(tmp, state, users=None):
     subprocess.run([MAPPE, "--db", store, "--user", "root", "init", "--new-passphrase-fd",
                     str(r0)], pass_fds=[r0], env=env, check=True, capture_output=True)
     os.close(r0)
-    cases = run(GEN, "--seed", "9", "--count", "20").stdout
+    cases = run(GEN, "--seed", "9", "--count", "20", "--basic").stdout  # the row below's columns
     cases += "in_programme,mappet1,Олена,Шевченко,1987-03-12,female,,UA,,uk,Harstad,x,true,,,,\n"
     admin("import", "-", stdin=cases)
     for u, (role, passphrase) in users.items():

@@ -437,6 +437,30 @@ static void test_codes_by_name(void **state)
 	assert_string_equal(field_display_name(F_citizenship, "ZZ", true, buf, sizeof buf), "ZZ");
 }
 
+/* A language code is read as the code, never as a language of that name:
+ * "en" is English, not the language En (enc); "so" Somali, not So (soc).
+ * The generator's round trip found them (tests/cli/test_roundtrip.sh). */
+static void test_language_code_before_name(void **state)
+{
+	static const char *const codes[] = {"en", "so", "uk", "ti", "ar", "fa", "prs", "ckb", "kmr"};
+	char out[128];
+	(void)state;
+
+	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++) {
+		assert_null(norm(F_language, codes[i], out, sizeof out));
+		assert_string_equal(out, codes[i]);
+		assert_null(norm(F_interpreter_language, codes[i], out, sizeof out));
+		assert_string_equal(out, codes[i]);
+	}
+	assert_null(norm(F_language, "EN", out, sizeof out));
+	assert_string_equal(out, "en");
+	assert_null(norm(F_language, "ara", out, sizeof out));
+	assert_string_equal(out, "ar");
+	/* Names still read as names. */
+	assert_null(norm(F_language, "Somali", out, sizeof out));
+	assert_string_equal(out, "so");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -454,6 +478,7 @@ int main(void)
 	    cmocka_unit_test(test_labels_unambiguous),
 	    cmocka_unit_test(test_display_round_trips),
 	    cmocka_unit_test(test_codes_by_name),
+	    cmocka_unit_test(test_language_code_before_name),
 	};
 	return cmocka_run_group_tests_name("catalogue", tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Clear the terminal before asking: the prompt stands alone, and nothing
@@ -162,13 +163,17 @@ static int demo_generator(char *path, size_t cap)
 	return (size_t)snprintf(path, cap, "%s/mappe-gen", self) < cap ? 0 : -1;
 }
 
-/* mappe-gen's CSV of the demo's cases into *buf (one byte more than *len, as
- * store_import wants). It runs with the caller's own group, not mappe's
- * (POSIX_SPAWN_RESETIDS): making invented people needs no privilege. */
+/* mappe-gen's JSON Lines of the demo's cases (every field and list) into
+ * *buf (one byte more than *len, as store_import wants), their dates up to
+ * today (st_today: MAPPE_TODAY in tests), so that the demo has deadlines
+ * overdue, due today and this week. It runs with the caller's own group,
+ * not mappe's (POSIX_SPAWN_RESETIDS): making invented people needs no
+ * privilege. */
 static int demo_generate(long cases, char **buf, size_t *len)
 {
-	char gen[4200], count[24];
-	char *argv[] = {"mappe-gen", "--seed", "2026", "--count", count, NULL};
+	char gen[4200], count[24], today[11];
+	char *argv[] = {"mappe-gen", "--seed",  "2026", "--count", count,
+	                "--format",  "jsonl",   "--today", today, NULL};
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
 	int fds[2], status = 0, err;
@@ -182,6 +187,10 @@ static int demo_generate(long cases, char **buf, size_t *len)
 		                _("cannot run mappe-gen beside mappe (%s): the demo store is made by it"),
 		                gen);
 	snprintf(count, sizeof count, "%ld", cases);
+	/* Not after today in UTC, the clock the store's past dates are checked
+	 * on: local midnight comes first east of Greenwich. */
+	long day = st_today(), utc = (long)(time(NULL) / 86400);
+	date_iso(day < utc ? day : utc, today);
 	if (!(b = malloc(cap)) || pipe2(fds, O_CLOEXEC) != 0) {
 		free(b);
 		return cli_fail(M_UNAVAILABLE, _("out of memory"));
@@ -240,7 +249,7 @@ static int demo_fill(store *st, char *buf, size_t len)
 	int rc;
 
 	/* store_import parses in place and needs the byte after the text. */
-	rc = store_import(st, "demo", buf, len, IMPORT_CSV, false, &ids, &n);
+	rc = store_import(st, "demo", buf, len, IMPORT_JSONL, false, &ids, &n);
 	if (rc)
 		cli_fail(rc, "%s", tui_error(st));
 	free(ids);
@@ -268,12 +277,12 @@ int cmd_demo(struct cli *cli)
 	char data[4300];
 	snprintf(data, sizeof data, "%s/data.mdb", db);
 	if (access(data, F_OK) != 0) {
-		char *csv = NULL;
+		char *cases_text = NULL;
 		size_t len = 0;
 
 		fprintf(stderr, _("Creating a demo store of %ld invented cases in %s ...\n"),
 		        cases, db);
-		if ((rc = demo_generate(cases, &csv, &len)))
+		if ((rc = demo_generate(cases, &cases_text, &len)))
 			return rc;
 		rc = store_create(db, cli->user, DEMO_PASSPHRASE, strlen(DEMO_PASSPHRASE), NULL, &why);
 		if (rc || (rc = store_open(db, NULL, &st, &why)))
@@ -281,8 +290,8 @@ int cmd_demo(struct cli *cli)
 		else if ((rc = store_unlock(st, cli->user, DEMO_PASSPHRASE, strlen(DEMO_PASSPHRASE))))
 			cli_fail(rc, "%s", tui_error(st));
 		else
-			rc = demo_fill(st, csv, len);
-		free(csv);
+			rc = demo_fill(st, cases_text, len);
+		free(cases_text);
 		if (rc) {
 			store_close(st);
 			return rc;
