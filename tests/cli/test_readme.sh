@@ -10,6 +10,8 @@ README=$top/README.md
 PY=/usr/bin/python3
 unset MAPPE_DB MAPPE_USER LANGUAGE
 export LC_ALL=C.UTF-8 # the README is in English
+# The demo's deadlines are those of a day: the README shows 1 December 2026.
+export MAPPE_TODAY=2026-12-01
 # make -n below must not join a make that runs this test (make check).
 unset MAKEFLAGS MFLAGS MAKELEVEL
 

@@ -29,8 +29,9 @@ dump() {
 	done
 }
 # strip IN OUT: without what the store assigns (the case's id and version,
-# the items' ids, the journal, which an import does not carry), and without
-# _locked (the admin holds every key: always empty here)
+# the items' ids, the journal, which an import does not carry), without
+# _locked (the admin holds every key: always empty here) and without the
+# computed stipend (_stipend*: the store computes it, nobody sets it)
 strip() {
 	"$PY" - "$1" "$2" <<-'EOF'
 	import json, sys
@@ -39,6 +40,8 @@ strip() {
 	    c = json.loads(line)
 	    for k in ("_id", "_version", "_locked", "notes"):
 	        c.pop(k, None)
+	    for k in [k for k in c if k.startswith("_stipend")]:
+	        del c[k]
 	    for v in c.values():
 	        if isinstance(v, list):
 	            for item in v:

@@ -174,17 +174,15 @@ static void show_stipend(const struct cli *cli, const struct case_stipend *cs, b
 }
 
 /* The same for show --json: members no update or import sets (the JSON
- * they read is flat: "_stipend" and "_stipend_*"). */
+ * they read is flat: "_stipend" and "_stipend_*"). Only a rate computed:
+ * what is missing for one the text and the screens say, and a member on
+ * every case would be noise to whatever reads the JSON. */
 static void show_stipend_json(const struct case_stipend *cs, bool ok)
 {
 	char d[11];
 
-	if (!ok) {
-		const char *why = cs->why ? cs->why : "?";
-		printf(", \"_stipend\": null, \"_stipend_why\": ");
-		json_write_string(stdout, why, strlen(why));
+	if (!ok)
 		return;
-	}
 	date_iso(cs->g_from, d);
 	printf(", \"_stipend\": %ld, \"_stipend_g\": %ld, \"_stipend_g_from\": \"%s\", "
 	       "\"_stipend_in_g\": %ld, \"_stipend_thirds\": %d",
