@@ -337,6 +337,7 @@ static int next_txn(store *st, MDB_txn *txn, void *vctx)
 	struct next_ctx *ctx = vctx;
 	search_index *ix = ctx->ix;
 	bool want[F_COUNT];
+	bool team = st->role == ROLE_LEAD || st->role == ROLE_ADMIN;
 	uint32_t lists;
 	int rc = M_OK;
 
@@ -350,6 +351,16 @@ static int next_txn(store *st, MDB_txn *txn, void *vctx)
 		if (row >= ix->n || ix->e[row].next)
 			continue;
 		struct search_entry *e = &ix->e[row];
+		/* A colleague's deadlines are a lead's to see, as report
+		 * deadlines --all is: a caseworker's list shows none for the
+		 * cases of others, and nothing of those is decrypted for it. */
+		if (!team && strcmp(e->caseworker, st->user) != 0) {
+			uint8_t none[NEXT_BYTES];
+			next_put(none, NULL);
+			if (arena_put(ix, (const char *)none, sizeof none, &e->next))
+				rc = st_err(st, NOMEM);
+			continue;
+		}
 		k++;
 		rc = st_hdr_read(st, txn, e->id, &h);
 		if (rc == M_OK)

@@ -739,9 +739,15 @@ static size_t login_signed(const store *st, int64_t at, uint8_t *b)
 	return off;
 }
 
+struct login_ctx {
+	int64_t prev;
+	bool note; /* write this login, or only read the last */
+};
+
 static int login_txn(store *st, MDB_txn *txn, void *vctx)
 {
-	int64_t *prev = vctx, now = st_now();
+	struct login_ctx *ctx = vctx;
+	int64_t now = st_now();
 	uint8_t k[6 + 64], b[128], v[8 + KEYS_MAC_BYTES];
 	size_t klen = login_key(k, st->user);
 	MDB_val got;
@@ -749,15 +755,17 @@ static int login_txn(store *st, MDB_txn *txn, void *vctx)
 
 	/* Strictly after the enrolment: an import and the enrolment that
 	 * follows it in one second are before. */
-	*prev = st->user_created + 1;
+	ctx->prev = st->user_created + 1;
 	if (rc != M_OK && rc != -1)
 		return rc;
 	if (rc == M_OK && got.mv_size == sizeof v) {
 		const uint8_t *p = got.mv_data;
 		int64_t at = (int64_t)rd64(p);
 		if (keyring_user_verify(st->kr, b, login_signed(st, at, b), p + 8) == KEYS_OK)
-			*prev = at;
+			ctx->prev = at;
 	}
+	if (!ctx->note)
+		return M_OK;
 	be64(v, (uint64_t)now);
 	if (keyring_user_mac(st->kr, b, login_signed(st, now, b), v + 8) != KEYS_OK)
 		return st_err(st, NOT_UNLOCKED);
@@ -766,14 +774,25 @@ static int login_txn(store *st, MDB_txn *txn, void *vctx)
 
 int store_login_note(store *st)
 {
-	int64_t prev = 0;
+	struct login_ctx ctx = {0, true};
+	bool was = st->no_wait;
 	int rc;
 
 	if (!st->kr)
 		return st_err(st, NOT_UNLOCKED);
-	if ((rc = st_txn(st, true, login_txn, &prev)))
-		return rc;
-	st->previous_login = prev;
+	/* Never at the write gate: a writer holding it (or stopped holding it)
+	 * must not keep anyone from logging in. When it is busy this login is
+	 * not noted, only the last one read: the next login then shows as new
+	 * what this one did too. */
+	st->no_wait = true;
+	rc = st_txn(st, true, login_txn, &ctx);
+	st->no_wait = was;
+	if (rc) {
+		ctx.note = false;
+		if ((rc = st_txn(st, false, login_txn, &ctx)))
+			return rc;
+	}
+	st->previous_login = ctx.prev;
 	return M_OK;
 }
 
@@ -911,6 +930,19 @@ static int drop_drafts(store *st, MDB_txn *txn, const char *name)
 	memcpy(p, name, n);
 	p[n] = 0;
 	return st_del_prefix(st, txn, DB_DRAFTS, p, n + 1);
+}
+
+/* A revoked user's last login: nothing of theirs stays behind (a user
+ * enrolled again under the name has a new key, which would not verify it). */
+static int drop_login(store *st, MDB_txn *txn, const char *name)
+{
+	uint8_t k[6 + 64];
+
+	if (strlen(name) > 64)
+		return M_OK; /* no valid user name is that long */
+	MDB_val key = {login_key(k, name), k};
+	int rc = mdb_del(txn, st->dbi[DB_META], &key, NULL);
+	return rc && rc != MDB_NOTFOUND ? st_mdb(st, rc, "meta") : M_OK;
 }
 
 /* A revoked user may be enrolled again: a new record with the new keypair
@@ -1279,7 +1311,7 @@ static int revoke_txn(store *st, MDB_txn *txn, void *vctx)
 			return rc;
 	if ((rc = st_load_epochs(st, txn)) ||
 	    (rc = owed_write(st, txn, ctx->name, ctx->held, ctx->authority)) ||
-	    (rc = drop_drafts(st, txn, ctx->name)))
+	    (rc = drop_drafts(st, txn, ctx->name)) || (rc = drop_login(st, txn, ctx->name)))
 		return rc;
 	return st_drop_grants(st, txn, ctx->name, -1, 0);
 }

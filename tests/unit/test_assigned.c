@@ -267,6 +267,24 @@ static void test_login_not_forgeable(void **state)
 	ts_destroy(&t);
 }
 
+/* A revoked user's last login goes with them (review of issue 10). */
+static void test_login_dropped_at_revoke(void **state)
+{
+	struct tstore t;
+	key_classes held;
+	bool authority;
+
+	(void)state;
+	store_with_case(&t);
+	ts_reopen_as(&t, "ola", ola_pass);
+	assert_int_equal(store_login_note(t.st), M_OK);
+	assert_true(raw_get(t.st, DB_META, "login\0ola", 9, NULL, 0, NULL));
+	ts_reopen_as(&t, "admin", admin_pass);
+	assert_int_equal(store_user_revoke(t.st, "ola", &held, &authority), M_OK);
+	assert_false(raw_get(t.st, DB_META, "login\0ola", 9, NULL, 0, NULL));
+	ts_destroy(&t);
+}
+
 /* ---- newly assigned ---------------------------------------------------------- */
 
 struct seen {
@@ -369,6 +387,7 @@ int main(void)
 	    cmocka_unit_test(test_assigned_sealed),
 	    cmocka_unit_test(test_login_recorded),
 	    cmocka_unit_test(test_login_not_forgeable),
+	    cmocka_unit_test(test_login_dropped_at_revoke),
 	    cmocka_unit_test(test_assigned_since),
 	    cmocka_unit_test(test_first_login_from_enrolment),
 	};

@@ -217,6 +217,27 @@ static void test_draft_keep_does_not_wait(void **state)
 	assert_int_equal(store_draft_delete(f->st, f->id), M_OK);
 }
 
+/* Nor is a login (review of issue 10): the note of it is a write, which
+ * gives up at once when the store is busy; the last login is still read. */
+static void test_login_note_does_not_wait(void **state)
+{
+	struct fx *f = *state;
+	struct timespec t0;
+	int status;
+
+	assert_int_equal(store_login_note(f->st), M_OK);
+	int64_t noted = store_previous_login(f->st);
+	pid_t pid = hold_gate(f->dir, true);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(store_login_note(f->st), M_OK);
+	assert_true(ms_since(&t0) < 250);
+	assert_true(store_previous_login(f->st) >= noted - 1); /* read back, not lost */
+	kill(pid, SIGCONT);
+	kill(pid, SIGKILL);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_int_equal(store_login_note(f->st), M_OK);
+}
+
 static void test_gate_running_holder(void **state)
 {
 	struct fx *f = *state;
@@ -310,6 +331,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_gate_stopped_holder, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_draft_keep_does_not_wait, fx_setup, fx_teardown),
+	    cmocka_unit_test_setup_teardown(test_login_note_does_not_wait, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_gate_running_holder, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_gate_given_back, fx_setup, fx_teardown),
 	    cmocka_unit_test_setup_teardown(test_reader_gate_stopped_holder, fx_setup, fx_teardown),

@@ -228,6 +228,45 @@ static void test_index_next_lazy(void **state)
 	search_index_free(ix);
 }
 
+/* A caseworker's list shows no colleague's deadline (report deadlines
+ * --all is a lead's): search_index_next passes a colleague's case by as
+ * having none, and a lead's computes it. */
+static void test_index_next_colleague(void **state)
+{
+	struct tstore *t = *state;
+	static const char *const olas[] = {"caseworker", "olav", "status", "settled",
+	                                   "settlement_date", "2026-08-15",
+	                                   "settled_by_agreement", "true", NULL};
+	static const char lead_pass[] = "lena's own passphrase";
+	search_index *ix = NULL;
+	struct deadline d;
+
+	assert_int_equal(
+	    store_user_add(t->st, "karin", ROLE_CASEWORKER, kari_pass, strlen(kari_pass)), M_OK);
+	assert_int_equal(store_user_add(t->st, "olav", ROLE_CASEWORKER, kari_pass, strlen(kari_pass)),
+	                 M_OK);
+	assert_int_equal(store_user_add(t->st, "lena", ROLE_LEAD, lead_pass, strlen(lead_pass)),
+	                 M_OK);
+	uint64_t id = insert(t->st, "Zqxolas", olas);
+
+	ts_reopen_as(t, "karin", kari_pass);
+	assert_int_equal(search_index_load(t->st, &ix), M_OK);
+	size_t row = (size_t)search_index_find(ix, id);
+	assert_int_equal(search_index_next(t->st, ix, &row, 1), M_OK);
+	assert_false(next_of(ix, id, &d));
+	assert_int_equal(search_index_next(t->st, ix, NULL, 0), M_OK); /* the sort's: every row */
+	assert_false(next_of(ix, id, &d));
+	search_index_free(ix);
+
+	ts_reopen_as(t, "lena", lead_pass);
+	assert_int_equal(search_index_load(t->st, &ix), M_OK);
+	row = (size_t)search_index_find(ix, id);
+	assert_int_equal(search_index_next(t->st, ix, &row, 1), M_OK);
+	assert_true(next_of(ix, id, &d));
+	assert_int_equal(d.id, DL_mapping);
+	search_index_free(ix);
+}
+
 /* store_deadlines reads only the classes and lists the deadlines need;
  * what it hands over must be what a whole read computes. */
 struct whole {
@@ -316,6 +355,7 @@ int main(void)
 	    FX(test_index_next_from_a_list),
 	    FX(test_index_next_health_class),
 	    FX(test_index_next_lazy),
+	    FX(test_index_next_colleague),
 	    FX(test_partial_read_equals_whole),
 	};
 

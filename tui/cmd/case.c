@@ -170,6 +170,7 @@ static void show_stipend(const struct cli *cli, const struct case_stipend *cs, b
 	put_label("  ", _("Stipend (computed)"), 24);
 	tui_stipend_text(cs, ok, cli->norwegian, rate, sizeof rate);
 	text_write_safe(stdout, rate, strlen(rate), VALUE_INDENT);
+	explicit_bzero(rate, sizeof rate);
 	putchar('\n');
 }
 

@@ -205,6 +205,7 @@ static int case_row(struct case_view *cv, const struct case_row *r, const struct
 			items_summary(ui, &cv->c, i, item, sizeof item);
 			n += put_wrapped(p, y + n, label_w + 1, item, COLS - label_w - 2, C_NORMAL);
 		}
+		explicit_bzero(item, sizeof item);
 		return n;
 	}
 	case R_JOURNAL:
@@ -227,9 +228,11 @@ static int case_row(struct case_view *cv, const struct case_row *r, const struct
 		char rate[320];
 		if (p->draw && y >= p->top && y < p->bottom)
 			ui_put_cut(y, 3, _("Stipend (computed)"), label_w - 3);
-		return put_wrapped(p, y, label_w + 1,
-		                   tui_stipend_text(&cv->sp, cv->stipend_ok, ui->nb, rate, sizeof rate),
-		                   COLS - label_w - 2, C_NORMAL);
+		n = put_wrapped(p, y, label_w + 1,
+		                tui_stipend_text(&cv->sp, cv->stipend_ok, ui->nb, rate, sizeof rate),
+		                COLS - label_w - 2, C_NORMAL);
+		explicit_bzero(rate, sizeof rate);
+		return n;
 	}
 	case R_NEWER:
 		snprintf(text, sizeof text, _("%u newer notes: End shows the newest"),

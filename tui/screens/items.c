@@ -119,6 +119,7 @@ void items_summary(struct ui *ui, const struct case_rec *c, int i, char *out, si
 			shown = field_def_display(d, it->value[f], ui->nb, buf, sizeof buf);
 		}
 		k = snprintf(out + used, cap - used, "%s%s", first ? "  " : " · ", shown);
+		explicit_bzero(buf, sizeof buf); /* a value shown: personal data */
 		if (k < 0)
 			break;
 		first = false;
@@ -334,6 +335,7 @@ static void item_edit(struct items_view *iv, struct ui *ui, uint32_t id)
 			char buf[64];
 			const char *shown = field_def_display(d, v, ui->nb, buf, sizeof buf);
 			ed_set_utf8(&iv->ed[k], shown, strlen(shown));
+			explicit_bzero(buf, sizeof buf);
 		}
 		if (first < 0)
 			first = k;
