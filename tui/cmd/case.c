@@ -137,6 +137,12 @@ static void put_label(const char *indent, const char *label, int width)
 	utf8_fit(label, INT_MAX, &used);
 	fputs(indent, stdout);
 	fputs(label, stdout);
+	/* A label wider than the column has its value under the others' on
+	 * the next line: "Settled by agreement with IMDi yes" reads as one. */
+	if (used > width) {
+		printf("\n%s%*s", indent, width + 1, "");
+		return;
+	}
 	for (; used < width; used++)
 		putchar(' ');
 	putchar(' ');
