@@ -1231,7 +1231,7 @@ static void make_life(struct rng *r, const struct case_out *c, int index, long t
 	if (programme && age_on(c->birth_days, permit) < 18) {
 		/* Born close to the limit for the dates drawn: the permit came on
 		 * the 18th birthday, before the settlement. */
-		long adult = date_add_months(c->birth_days, 12 * 18);
+		long adult = date_add_months(c->birth_days, 12L * 18);
 		permit = adult < settle ? adult : settle - 1;
 		if (arrival > permit)
 			arrival = permit - rng_range(r, 3, 40);
@@ -1430,6 +1430,8 @@ static void csv_field(FILE *f, const char *s)
 
 static void json_member(FILE *f, bool *first, const char *key, const char *v, bool boolean)
 {
+	if (!key || !v)
+		return;
 	if (!*first)
 		putc(',', f);
 	*first = false;

@@ -415,7 +415,7 @@ int cmd_add(struct cli *cli)
 {
 	struct case_rec c;
 	uint32_t expect;
-	uint64_t id;
+	uint64_t id = 0;
 	store *st;
 	int rc;
 
