@@ -120,7 +120,9 @@ size_t deadlines_compute(const struct deadline_facts *f, const struct rule_set *
 	if (has(f->arrival_norway) && !f->tb_not_due && !has(f->tb_screening))
 		DUE(tb_screening, f->arrival_norway + rule(rs, RULE_tb_screening_days, f,
 		                                             f->arrival_norway, 14));
-	if (has(f->arrival_norway) && !has(f->health_check))
+	/* The duty is to offer the examination (domain.md): an offer recorded
+	 * meets it, and so does an examination done. */
+	if (has(f->arrival_norway) && !has(f->health_check) && !has(f->health_check_offered))
 		DUE(health_check, months_after(rs, RULE_health_check_months, f, f->arrival_norway, 3));
 
 	if (group && open && has(start) && !has(f->mapping_done)) {

@@ -64,6 +64,7 @@ void case_deadline_facts(const struct case_rec *c, struct deadline_facts *f)
 	                  is(c, F_tb_status, "not_required"),
 	    .tb_screening = day_of(c, F_tb_screening),
 	    .health_check = day_of(c, F_health_check),
+	    .health_check_offered = day_of(c, F_health_check_offered),
 	    .in_programme = s == STATUS_in_programme || s == STATUS_on_leave || s == STATUS_stopped,
 	    .programme_over = s == STATUS_completed || s == STATUS_broken_off || s == STATUS_moved ||
 	                      s == STATUS_closed,

@@ -370,6 +370,7 @@ struct deadline_facts {
 	int upper_secondary;   /* 1 with, 0 without, -1 not known */
 	bool tb_not_due;       /* tb_status says done, done before settlement or not required */
 	long tb_screening, health_check;
+	long health_check_offered; /* the duty is the offer: either meets it */
 	bool in_programme;     /* in_programme, on_leave or stopped */
 	bool programme_over;   /* completed, broken_off, moved or closed */
 	long leave_days;       /* approved leave, which extends the programme's clocks */
