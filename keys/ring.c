@@ -557,55 +557,56 @@ int keys_blind_index(const keyring *kr, uint32_t epoch, const char *nid, size_t 
 
 /* ---- the authority's MAC ------------------------------------------------ */
 
-int keyring_authority_mac(const keyring *kr, const void *data, size_t len,
-                          uint8_t mac[KEYS_MAC_BYTES])
+/* A MAC under a key derived from one of the keyring's secret keys: the
+ * authority's (what only administrators may write) or the user's own
+ * (what only they may write for themselves). */
+static int derived_mac(bool has, const uint8_t sk[32], const char *context, const void *data,
+                       size_t len, uint8_t mac[KEYS_MAC_BYTES])
 {
 	uint8_t key[32];
 
-	if (!kr->has_authority)
+	if (!has)
 		return KEYS_EAUTH;
-	crypto_generichash(key, sizeof key, (const uint8_t *)"mappe-authority-mac-v1", 22,
-	                   kr->authority_sk, 32);
+	crypto_generichash(key, sizeof key, (const uint8_t *)context, strlen(context), sk, 32);
 	crypto_auth_hmacsha512256(mac, data, len, key);
 	sodium_memzero(key, sizeof key);
 	return KEYS_OK;
+}
+
+static int derived_verify(bool has, const uint8_t sk[32], const char *context, const void *data,
+                          size_t len, const uint8_t mac[KEYS_MAC_BYTES])
+{
+	uint8_t want[KEYS_MAC_BYTES];
+	int rc = derived_mac(has, sk, context, data, len, want);
+
+	if (rc)
+		return rc;
+	rc = sodium_memcmp(want, mac, KEYS_MAC_BYTES) == 0 ? KEYS_OK : KEYS_EINTEGRITY;
+	sodium_memzero(want, sizeof want);
+	return rc;
+}
+
+int keyring_authority_mac(const keyring *kr, const void *data, size_t len,
+                          uint8_t mac[KEYS_MAC_BYTES])
+{
+	return derived_mac(kr->has_authority, kr->authority_sk, "mappe-authority-mac-v1", data, len,
+	                   mac);
 }
 
 int keyring_authority_verify(const keyring *kr, const void *data, size_t len,
                              const uint8_t mac[KEYS_MAC_BYTES])
 {
-	uint8_t want[KEYS_MAC_BYTES];
-	int rc = keyring_authority_mac(kr, data, len, want);
-
-	if (rc)
-		return rc;
-	rc = sodium_memcmp(want, mac, KEYS_MAC_BYTES) == 0 ? KEYS_OK : KEYS_EINTEGRITY;
-	sodium_memzero(want, sizeof want);
-	return rc;
+	return derived_verify(kr->has_authority, kr->authority_sk, "mappe-authority-mac-v1", data,
+	                      len, mac);
 }
 
 int keyring_user_mac(const keyring *kr, const void *data, size_t len, uint8_t mac[KEYS_MAC_BYTES])
 {
-	uint8_t key[32];
-
-	if (!kr->has_user)
-		return KEYS_EAUTH;
-	crypto_generichash(key, sizeof key, (const uint8_t *)"mappe-user-mac-v1", 17, kr->user_sk,
-	                   32);
-	crypto_auth_hmacsha512256(mac, data, len, key);
-	sodium_memzero(key, sizeof key);
-	return KEYS_OK;
+	return derived_mac(kr->has_user, kr->user_sk, "mappe-user-mac-v1", data, len, mac);
 }
 
 int keyring_user_verify(const keyring *kr, const void *data, size_t len,
                         const uint8_t mac[KEYS_MAC_BYTES])
 {
-	uint8_t want[KEYS_MAC_BYTES];
-	int rc = keyring_user_mac(kr, data, len, want);
-
-	if (rc)
-		return rc;
-	rc = sodium_memcmp(want, mac, KEYS_MAC_BYTES) == 0 ? KEYS_OK : KEYS_EINTEGRITY;
-	sodium_memzero(want, sizeof want);
-	return rc;
+	return derived_verify(kr->has_user, kr->user_sk, "mappe-user-mac-v1", data, len, mac);
 }
