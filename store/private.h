@@ -21,6 +21,7 @@
  *   cases.c     insert, update and read cases; the case counter; notes; mappe check
  *   drafts.c    unsaved edits, sealed
  *   rotate.c    key rotation, online and resumable
+ *   scan.c      every case a report reads, in batches of read transactions
  *   report.c    the deadlines of the cases a user works on
  *   search.c    finding people by name or number
  *   import.c    cases in and out: CSV, JSON Lines, JSON

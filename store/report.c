@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REPORT_BATCH 256
-
 static long day_of(const struct case_rec *c, enum field_id f)
 {
 	return c->value[f] && c->len[f] && !c->locked[f] ? date_days(c->value[f]) : DAY_NONE;
@@ -132,175 +130,100 @@ size_t st_case_deadlines(store *st, const struct case_rec *c, const struct rule_
 	return k;
 }
 
-struct scan {
+struct deadline_scan {
+	store *st;
 	bool all;
 	struct rule_set rules;
 	store_deadline_fn fn;
 	void *ctx;
-	uint64_t next;
-	const uint64_t *ids; /* the cases to read, or NULL: every case */
-	size_t nids, at;
-	bool want[F_COUNT];
-	uint32_t lists;
-	bool done;
-	int cb_rc;
 };
 
-static int scan_txn(store *st, MDB_txn *txn, void *vctx)
+/* The caseworker is in the clear header: another's case is passed over
+ * without decrypting anything of it. */
+static bool pick_caseload(void *vctx, const struct store_case_head *h)
 {
-	struct scan *sc = vctx;
-	uint64_t batch[REPORT_BATCH];
-	const uint64_t *ids = batch;
-	size_t n;
-	struct case_rec c;
-	int rc = M_OK;
+	const struct deadline_scan *ds = vctx;
 
-	if (sc->ids) {
-		ids = sc->ids + sc->at;
-		n = sc->nids - sc->at < REPORT_BATCH ? sc->nids - sc->at : REPORT_BATCH;
-	} else {
-		rc = st_case_ids(st, txn, sc->next, batch, REPORT_BATCH, &n);
-	}
-	if (rc)
-		return rc;
-	case_init(&c);
-	if (rc == M_OK)
-		rc = st_load_epochs(st, txn);
-	for (size_t i = 0; i < n && rc == M_OK; i++) {
-		struct rec_header h = {0};
-		/* The caseworker is in the clear header: another's case is
-		 * passed over without decrypting anything of it. */
-		rc = st_hdr_read(st, txn, ids[i], &h);
-		if (rc == M_INPUT && sc->ids) { /* gone since the caller looked */
-			rc = M_OK;
-			continue;
-		}
-		if (rc == M_OK && !sc->all && strcmp(h.caseworker, st->user) != 0)
-			continue;
-		/* Only the classes that hold what the deadlines read. */
-		if (rc == M_OK)
-			rc = st_case_fill_lists(st, txn, ids[i], &h, &c, sc->want, sc->lists);
-		if (rc == M_INTEGRITY) { /* a broken case is mappe check's to report */
-			rc = M_OK;
-			continue;
-		}
-		if (rc)
-			break;
-		struct deadline shown[DL_COUNT];
-		size_t k = st_case_deadlines(st, &c, &sc->rules, shown);
-		if (k && (sc->cb_rc = sc->fn(sc->ctx, &c, shown, k)))
-			rc = sc->cb_rc;
-	}
-	case_clear(&c);
-	if (rc)
-		return rc;
-	if (sc->ids) {
-		sc->at += n;
-		sc->done = sc->at == sc->nids;
-	} else if (n < REPORT_BATCH || ids[n - 1] == UINT64_MAX) {
-		sc->done = true;
-	} else {
-		sc->next = ids[n - 1] + 1;
-	}
-	return M_OK;
+	return ds->all || strcmp(h->caseworker, store_user(ds->st)) == 0;
 }
 
-static int scan_run(store *st, struct scan *sc)
+static int deadlines_of(void *vctx, const struct case_rec *c)
 {
+	struct deadline_scan *ds = vctx;
+	struct deadline shown[DL_COUNT];
+	size_t k = st_case_deadlines(ds->st, c, &ds->rules, shown);
+
+	return k ? ds->fn(ds->ctx, c, shown, k) : 0;
+}
+
+static int deadline_scan(store *st, bool all, const uint64_t *ids, size_t n, store_deadline_fn fn,
+                         void *ctx)
+{
+	struct deadline_scan ds = {.st = st, .all = all, .fn = fn, .ctx = ctx};
+	bool want[F_COUNT];
+	/* Only the classes that hold what the deadlines read. */
+	struct store_scan sc = {.want = want, .ids = ids, .nids = n, .pick = pick_caseload,
+	                        .fn = deadlines_of, .ctx = &ds};
 	int rc;
 
 	if (!st->kr)
 		return st_err(st, NOT_UNLOCKED);
-	if (sc->all && store_role(st) != ROLE_LEAD && store_role(st) != ROLE_ADMIN)
+	if (all && store_role(st) != ROLE_LEAD && store_role(st) != ROLE_ADMIN)
 		return st_err(st, DEADLINES_ALL_LEADS);
-	if ((rc = store_rules(st, &sc->rules)))
+	if ((rc = store_rules(st, &ds.rules)))
 		return rc;
-	st_deadline_want(sc->want, &sc->lists);
-	/* A read transaction a batch: a long report never holds one open. */
-	while (!sc->done && (rc = st_txn(st, false, scan_txn, sc)) == M_OK)
-		;
-	rule_set_free(&sc->rules);
-	return sc->cb_rc ? sc->cb_rc : rc;
+	st_deadline_want(want, &sc.lists);
+	rc = store_scan(st, &sc);
+	rule_set_free(&ds.rules);
+	return rc;
 }
 
 int store_deadlines(store *st, bool all, store_deadline_fn fn, void *ctx)
 {
-	struct scan sc = {.all = all, .fn = fn, .ctx = ctx};
-
-	return scan_run(st, &sc);
+	return deadline_scan(st, all, NULL, 0, fn, ctx);
 }
 
 int store_deadlines_of(store *st, bool all, const uint64_t *ids, size_t n, store_deadline_fn fn,
                        void *ctx)
 {
-	struct scan sc = {.all = all, .fn = fn, .ctx = ctx, .ids = ids, .nids = n, .done = !n};
+	static const uint64_t none;
 
-	return scan_run(st, &sc);
+	/* ids NULL would be every case: no ids is none. */
+	return deadline_scan(st, all, n ? ids : &none, n, fn, ctx);
 }
 
 /* ---- cases newly assigned (My day) -------------------------------------- */
 
 struct assigned_scan {
+	store *st;
 	int64_t since;
 	store_assigned_fn fn;
 	void *ctx;
-	uint64_t next;
-	bool done;
-	int cb_rc;
 };
 
-static int assigned_txn(store *st, MDB_txn *txn, void *vctx)
+/* The caseworker is in the clear header, the assignment in its sealed
+ * table: only the user's own new cases are read further, and of them only
+ * the names. */
+static bool pick_assigned(void *vctx, const struct store_case_head *h)
 {
-	struct assigned_scan *sc = vctx;
-	uint64_t ids[REPORT_BATCH];
-	size_t n;
-	struct case_rec c;
-	bool want[F_COUNT] = {[F_given_name] = true, [F_family_name] = true};
-	int rc = st_case_ids(st, txn, sc->next, ids, REPORT_BATCH, &n);
+	const struct assigned_scan *as = vctx;
 
-	if (rc)
-		return rc;
-	case_init(&c);
-	rc = st_load_epochs(st, txn);
-	for (size_t i = 0; i < n && rc == M_OK; i++) {
-		struct rec_header h = {0};
-		/* The caseworker is in the clear header, the assignment in its
-		 * sealed table: only the user's own new cases are read further,
-		 * and of them only the names. */
-		rc = st_hdr_read(st, txn, ids[i], &h);
-		if (rc == M_INTEGRITY) { /* mappe check's to report */
-			rc = M_OK;
-			continue;
-		}
-		if (rc || strcmp(h.caseworker, st->user) != 0 || h.assigned_at == 0 ||
-		    h.assigned_at < sc->since)
-			continue;
-		rc = st_case_fill(st, txn, ids[i], &h, &c, want);
-		if (rc == M_INTEGRITY) {
-			rc = M_OK;
-			continue;
-		}
-		if (rc == M_OK && (sc->cb_rc = sc->fn(sc->ctx, &c)))
-			rc = sc->cb_rc;
-	}
-	case_clear(&c);
-	if (rc)
-		return rc;
-	if (n < REPORT_BATCH || ids[n - 1] == UINT64_MAX)
-		sc->done = true;
-	else
-		sc->next = ids[n - 1] + 1;
-	return M_OK;
+	return strcmp(h->caseworker, store_user(as->st)) == 0 && h->assigned_at != 0 &&
+	       h->assigned_at >= as->since;
+}
+
+static int assigned_one(void *vctx, const struct case_rec *c)
+{
+	const struct assigned_scan *as = vctx;
+
+	return as->fn(as->ctx, c);
 }
 
 int store_assigned_since(store *st, int64_t since, store_assigned_fn fn, void *ctx)
 {
-	struct assigned_scan sc = {.since = since, .fn = fn, .ctx = ctx};
-	int rc;
+	struct assigned_scan as = {.st = st, .since = since, .fn = fn, .ctx = ctx};
+	bool want[F_COUNT] = {[F_given_name] = true, [F_family_name] = true};
+	struct store_scan sc = {.want = want, .pick = pick_assigned, .fn = assigned_one, .ctx = &as};
 
-	if (!st->kr)
-		return st_err(st, NOT_UNLOCKED);
-	while (!sc.done && (rc = st_txn(st, false, assigned_txn, &sc)) == M_OK)
-		;
-	return sc.cb_rc ? sc.cb_rc : rc;
+	return store_scan(st, &sc);
 }

@@ -594,6 +594,39 @@ void rule_set_free(struct rule_set *s);
 int store_rule_correct(store *st, enum rule_id r, enum regime g, const char *from, long value,
                        const char *source);
 
+/* ---- reading many cases (scan.c) ---------------------------------------- */
+
+struct case_rec;
+
+/* What a scan sees of a case before it decrypts anything: its clear
+ * header, and the time it was assigned from its sealed table. */
+struct store_case_head {
+	uint64_t id;
+	int status; /* enum case_status */
+	const char *caseworker;
+	int64_t assigned_at;
+};
+
+/* Every case in id order (or the cases ids[0, nids) alone, passing over one
+ * gone since), a read transaction per batch. pick, when set, sees the head
+ * and says whether to read the case; of it, only the fields want names
+ * (NULL: every field and every list) and the lists in the mask lists
+ * (1u << list_id) are decrypted, as the user may read them. fn gets each
+ * case read; its non-zero return stops the scan and is what this returns.
+ * A case that fails to authenticate is passed over and counted in broken:
+ * it is mappe check's to report. */
+struct store_scan {
+	const bool *want;
+	uint32_t lists;
+	const uint64_t *ids;
+	size_t nids;
+	bool (*pick)(void *ctx, const struct store_case_head *h);
+	int (*fn)(void *ctx, const struct case_rec *c);
+	void *ctx;
+	size_t broken; /* out */
+};
+int store_scan(store *st, struct store_scan *s);
+
 /* ---- deadlines of the cases (report.c) ---------------------------------- */
 
 struct case_rec;

@@ -1,0 +1,94 @@
+/* scan.c: every case a report reads, in batches: a read transaction a batch,
+ * so that a long report never holds one open (and never stops a writer's
+ * free pages from being reused); the clear header first, so that a case the
+ * report does not want is passed over without decrypting anything of it. */
+#include "store/private.h"
+
+#define SCAN_BATCH 256
+
+struct scan_state {
+	struct store_scan *s;
+	uint64_t next;  /* every case: the id to go on from */
+	size_t at;      /* s->ids: how many are done */
+	bool done;
+	int cb_rc;
+};
+
+static int scan_batch(store *st, MDB_txn *txn, void *vctx)
+{
+	struct scan_state *ss = vctx;
+	struct store_scan *s = ss->s;
+	uint64_t batch[SCAN_BATCH];
+	const uint64_t *ids = batch;
+	size_t n;
+	struct case_rec c;
+	int rc = M_OK;
+
+	if (s->ids) {
+		ids = s->ids + ss->at;
+		n = s->nids - ss->at < SCAN_BATCH ? s->nids - ss->at : SCAN_BATCH;
+	} else if ((rc = st_case_ids(st, txn, ss->next, batch, SCAN_BATCH, &n))) {
+		return rc;
+	}
+	/* The epochs as of this transaction: a rotation may have run since. */
+	if ((rc = st_load_epochs(st, txn)))
+		return rc;
+	case_init(&c);
+	for (size_t i = 0; i < n && rc == M_OK; i++) {
+		struct rec_header h = {0};
+
+		rc = st_hdr_read(st, txn, ids[i], &h);
+		if (rc == M_INPUT && s->ids) { /* gone since the caller looked */
+			rc = M_OK;
+			continue;
+		}
+		if (rc == M_INTEGRITY) { /* a broken case is mappe check's to report */
+			s->broken++;
+			rc = M_OK;
+			continue;
+		}
+		if (rc)
+			break;
+		struct store_case_head head = {
+		    .id = ids[i],
+		    .status = h.status,
+		    .caseworker = h.caseworker,
+		    .assigned_at = h.assigned_at,
+		};
+		if (s->pick && !s->pick(s->ctx, &head))
+			continue;
+		rc = st_case_fill_lists(st, txn, ids[i], &h, &c, s->want, s->lists);
+		if (rc == M_INTEGRITY) {
+			s->broken++;
+			rc = M_OK;
+			continue;
+		}
+		if (rc == M_OK && (ss->cb_rc = s->fn(s->ctx, &c)))
+			rc = ss->cb_rc;
+	}
+	case_clear(&c);
+	if (rc)
+		return rc;
+	if (s->ids) {
+		ss->at += n;
+		ss->done = ss->at == s->nids;
+	} else if (n < SCAN_BATCH || ids[n - 1] == UINT64_MAX) {
+		ss->done = true;
+	} else {
+		ss->next = ids[n - 1] + 1;
+	}
+	return M_OK;
+}
+
+int store_scan(store *st, struct store_scan *s)
+{
+	struct scan_state ss = {.s = s, .done = s->ids && !s->nids};
+	int rc = M_OK;
+
+	if (!st->kr)
+		return st_err(st, NOT_UNLOCKED);
+	s->broken = 0;
+	while (!ss.done && (rc = st_txn(st, false, scan_batch, &ss)) == M_OK)
+		;
+	return ss.cb_rc ? ss.cb_rc : rc;
+}
