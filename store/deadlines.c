@@ -212,7 +212,8 @@ static const struct rule_row *nir_rule(const struct rule_set *rs, enum rule_id r
 	const struct rule_row *row = rule_set_at(rs, r, g, day), *first = NULL;
 
 	for (size_t i = 0; !row && i < rs->n; i++)
-		if (rs->row[i].rule == r && (rs->row[i].regime == REGIME_ANY || rs->row[i].regime == g) &&
+		if (rs->row[i].rule == r &&
+		    (rs->row[i].regime == REGIME_ANY || rs->row[i].regime == g) &&
 		    (!first || date_days(rs->row[i].from) < date_days(first->from)))
 			first = &rs->row[i];
 	return row ? row : first;
