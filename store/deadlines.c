@@ -166,6 +166,80 @@ size_t deadlines_compute(const struct deadline_facts *f, const struct rule_set *
 	return n;
 }
 
+/* ---- registrable events in NIR ------------------------------------------ */
+
+static const struct named nir_events[NE_COUNT] = {
+#define X(id, field, list, item, nb, en) [NE_##id] = {#id, nb, en},
+    NIR_EVENTS(X)
+#undef X
+};
+
+static const struct {
+	enum field_id field;
+	enum list_id list;
+} nir_event_src[NE_COUNT] = {
+#define X(id, field, list, item, nb, en) [NE_##id] = {field, list},
+    NIR_EVENTS(X)
+#undef X
+};
+
+const char *nir_event_name(enum nir_event_id e)
+{
+	return named_id(nir_events, NE_COUNT, (unsigned)e);
+}
+
+const char *nir_event_label(enum nir_event_id e, bool norwegian)
+{
+	return named_label(nir_events, NE_COUNT, (unsigned)e, norwegian);
+}
+
+void nir_event_want(bool want[F_COUNT], uint32_t *lists)
+{
+	for (int e = 0; e < NE_COUNT; e++) {
+		if (nir_event_src[e].field != F_COUNT)
+			want[nir_event_src[e].field] = true;
+		if (nir_event_src[e].list != L_COUNT)
+			*lists |= 1u << nir_event_src[e].list;
+	}
+}
+
+/* The row in force on day; for a day before the rule's first row (an
+ * event under the old law), that first row: an event is never left
+ * without a deadline for want of an older row. */
+static const struct rule_row *nir_rule(const struct rule_set *rs, enum rule_id r, enum regime g,
+                                       long day)
+{
+	const struct rule_row *row = rule_set_at(rs, r, g, day), *first = NULL;
+
+	for (size_t i = 0; !row && i < rs->n; i++)
+		if (rs->row[i].rule == r &&
+		    (rs->row[i].regime == REGIME_ANY || rs->row[i].regime == g) &&
+		    (!first || date_days(rs->row[i].from) < date_days(first->from)))
+			first = &rs->row[i];
+	return row ? row : first;
+}
+
+long nir_due_on(const struct rule_set *rs, enum regime g, long day)
+{
+	const struct rule_row *row = nir_rule(rs, RULE_nir_months, g, day);
+
+	return row && day != DAY_NONE ? date_add_months(day, row->value) : DAY_NONE;
+}
+
+long nir_close_on(const struct rule_set *rs, enum regime g, long day)
+{
+	const struct rule_row *row = nir_rule(rs, RULE_nir_close_months, g, day);
+	char iso[11];
+
+	if (!row || day == DAY_NONE)
+		return DAY_NONE;
+	/* From the last day of the event's year: a month past it ends on the
+	 * last day of that month, 28 or 29 February for 2. */
+	date_iso(day, iso);
+	memcpy(iso + 4, "-12-31", 7);
+	return date_add_months(date_days(iso), row->value);
+}
+
 int stipend_on(const struct rule_set *rs, long birth, int lives_with_parent, enum regime g,
                long day, struct stipend *out)
 {

@@ -23,6 +23,7 @@
  *   rotate.c    key rotation, online and resumable
  *   scan.c      every case a report reads, in batches of read transactions
  *   report.c    the deadlines of the cases a user works on
+ *   nir.c       the registrable events not yet registered in NIR
  *   search.c    finding people by name or number
  *   import.c    cases in and out: CSV, JSON Lines, JSON
  *   migrate.c   format-4 cases to format 5, online

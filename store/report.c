@@ -29,6 +29,45 @@ static void later(long *best, long day)
 		*best = day;
 }
 
+static const struct {
+	enum field_id field;
+	enum list_id list;
+	enum item_field_id item;
+} nir_src[NE_COUNT] = {
+#define X(id, field, list, item, nb, en) [NE_##id] = {field, list, item},
+    NIR_EVENTS(X)
+#undef X
+};
+
+int case_nir_events(const struct case_rec *c, nir_event_fn fn, void *ctx)
+{
+	int rc;
+
+	for (int e = 0; e < NE_COUNT; e++) {
+		if (nir_src[e].list == L_COUNT) {
+			long d = day_of(c, nir_src[e].field);
+			if (d != DAY_NONE && (rc = fn(ctx, (enum nir_event_id)e, d)))
+				return rc;
+			continue;
+		}
+		for (int i = case_item_next(c, nir_src[e].list, 0); i >= 0;
+		     i = case_item_next(c, nir_src[e].list, i + 1)) {
+			long d = item_day(c, i, nir_src[e].item);
+			if (d != DAY_NONE && (rc = fn(ctx, (enum nir_event_id)e, d)))
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* The latest registrable event before the end (the end has end_record). */
+static int last_event(void *ctx, enum nir_event_id e, long day)
+{
+	if (e != NE_end)
+		later(ctx, day);
+	return 0;
+}
+
 void case_deadline_facts(const struct case_rec *c, struct deadline_facts *f)
 {
 	const char *rv = c->locked[F_regime] ? NULL : c->value[F_regime];
@@ -71,23 +110,15 @@ void case_deadline_facts(const struct case_rec *c, struct deadline_facts *f)
 	    .last_event = DAY_NONE,
 	    .nir_registered = day_of(c, F_nir_registered),
 	};
-	/* Registrable in NIR (domain-rules.md 3.1), the end apart: end_record. */
-	static const enum field_id events[] = {F_programme_decision, F_programme_start,
-	                                       F_mapping_done,       F_career_guidance,
-	                                       F_contract_date,      F_life_skills_done,
-	                                       F_parenting_course_done};
-	for (size_t i = 0; i < sizeof events / sizeof events[0]; i++)
-		later(&f->last_event, day_of(c, events[i]));
+	case_nir_events(c, last_event, &f->last_event);
 	for (int i = case_item_next(c, L_leave, 0); i >= 0; i = case_item_next(c, L_leave, i + 1)) {
 		long from = item_day(c, i, I_leave_from), to = item_day(c, i, I_leave_to);
 		if (from != DAY_NONE && to != DAY_NONE && to >= from)
 			f->leave_days += to - from + 1;
-		later(&f->last_event, item_day(c, i, I_leave_decision_date));
 	}
 	for (int i = case_item_next(c, L_stops, 0); i >= 0; i = case_item_next(c, L_stops, i + 1)) {
 		const char *kind = case_item_get(c, i, I_stops_kind);
 		long from = item_day(c, i, I_stops_from);
-		later(&f->last_event, item_day(c, i, I_stops_decision_date));
 		/* The stop in force: the latest temporary one, while stopped. */
 		if (s == STATUS_stopped && kind && strcmp(kind, "temporary") == 0 && from != DAY_NONE &&
 		    (f->stop_from == DAY_NONE || from > f->stop_from)) {

@@ -654,6 +654,71 @@ int store_deadlines_of(store *st, bool all, const uint64_t *ids, size_t n, store
 typedef int (*store_assigned_fn)(void *ctx, const struct case_rec *c);
 int store_assigned_since(store *st, int64_t since, store_assigned_fn fn, void *ctx);
 
+/* ---- registrable events not yet in NIR (nir.c) --------------------------- */
+
+/*
+ * X(id, field, list, item, label_nb, label_en): every event a case records
+ * that the municipality registers in NIR (domain-rules.md 3.1), once: a
+ * date field (list L_COUNT), or the decision date of each item of a list
+ * (field F_COUNT). The end is last: its own deadline (end_record); the
+ * others are the ones nir_registration reads.
+ */
+#define NIR_EVENTS(X)                                                                              \
+	X(programme_decision, F_programme_decision, L_COUNT, I_COUNT, "Vedtak om program",         \
+	  "Programme decision")                                                                    \
+	X(programme_start, F_programme_start, L_COUNT, I_COUNT, "Programstart", "Programme start") \
+	X(mapping, F_mapping_done, L_COUNT, I_COUNT, "Kompetansekartlegging", "Competence mapping")  \
+	X(career_guidance, F_career_guidance, L_COUNT, I_COUNT, "Karriereveiledning",               \
+	  "Career guidance")                                                                       \
+	X(contract, F_contract_date, L_COUNT, I_COUNT, "Integreringskontrakt", "Integration contract") \
+	X(life_skills, F_life_skills_done, L_COUNT, I_COUNT, "Livsmestring fullført",               \
+	  "Life skills course done")                                                               \
+	X(parenting_course, F_parenting_course_done, L_COUNT, I_COUNT, "Foreldreveiledning fullført", \
+	  "Parenting course done")                                                                 \
+	X(leave, F_COUNT, L_leave, I_leave_decision_date, "Vedtak om permisjon", "Leave decision")   \
+	X(stop, F_COUNT, L_stops, I_stops_decision_date, "Vedtak om stans", "Stop decision")        \
+	X(end, F_ended, L_COUNT, I_COUNT, "Avslutning", "End of the programme")
+
+enum nir_event_id {
+#define X(id, field, list, item, nb, en) NE_##id,
+	NIR_EVENTS(X)
+#undef X
+	NE_COUNT
+};
+
+const char *nir_event_name(enum nir_event_id e); /* the id, for JSON */
+const char *nir_event_label(enum nir_event_id e, bool norwegian);
+/* The fields and lists the events are read from, added to want and lists. */
+void nir_event_want(bool want[F_COUNT], uint32_t *lists);
+/* Each event the case records (as the user may read it), in NIR_EVENTS
+ * order, an item's in item order; fn's non-zero return stops it and is
+ * returned. */
+typedef int (*nir_event_fn)(void *ctx, enum nir_event_id e, long day);
+int case_nir_events(const struct case_rec *c, nir_event_fn fn, void *ctx);
+
+/* An event's deadlines by the rules in force on its day for the regime: due
+ * nir_months after it; the yearly close nir_close_months after the end of
+ * its year (the end of February of the next year). An event older than the
+ * rule's first row is judged by that row; DAY_NONE when it has none. */
+long nir_due_on(const struct rule_set *rs, enum regime g, long day);
+long nir_close_on(const struct rule_set *rs, enum regime g, long day);
+
+/* An event not registered: dated after the case's nir_registered, or any
+ * when it is empty. */
+struct nir_pending {
+	enum nir_event_id event;
+	long date, due, close;
+};
+/* For each case with events not registered, the case (its names, caseworker,
+ * nir_registered, end_reason and main_activity_at_end as the user may read
+ * them; nothing of the health class) and its events by due, then by
+ * NIR_EVENTS order. Leads and administrators. unreadable (may be NULL): the
+ * cases passed over because they do not authenticate (mappe check). fn's
+ * non-zero return stops the scan and is returned. */
+typedef int (*store_nir_fn)(void *ctx, const struct case_rec *c, const struct nir_pending *p,
+                            size_t n);
+int store_nir_pending(store *st, store_nir_fn fn, void *ctx, size_t *unreadable);
+
 /* ---- code tables IMDi owns (store/codes.def; codes.c) ------------------- */
 
 enum code_table {

@@ -134,6 +134,7 @@ int cmd_check(struct cli *cli);
 int cmd_codes(struct cli *cli);
 int cmd_rules(struct cli *cli);
 int cmd_report(struct cli *cli);
+int cmd_report_nir(struct cli *cli);
 int cmd_tui(struct cli *cli);
 int cmd_demo(struct cli *cli);
 

@@ -1815,6 +1815,7 @@ enum {
 	R_OPEN_NAMES,
 	R_OPEN_ALLNEXT,
 	R_DEADLINES,
+	R_NIR,
 	R_SEARCH50,
 	R_SEARCH99,
 	R_HITS,
@@ -2109,6 +2110,7 @@ static void bench_setup(struct bench *b)
 	label(b, R_OPEN_NAMES, K_TIME, "open without next deadline, ms");
 	label(b, R_OPEN_ALLNEXT, K_TIME, "open, every next deadline, ms");
 	label(b, R_DEADLINES, K_TIME, "deadlines of all cases, ms");
+	label(b, R_NIR, K_TIME, "report nir, ms");
 	label(b, R_SEARCH50, K_TIME, "search p50, us/keystroke");
 	label(b, R_SEARCH99, K_TIME, "search p99, us/keystroke");
 	label(b, R_HITS, K_COUNT, "search hits, all keystrokes");
@@ -2313,6 +2315,55 @@ static void run_open_deadlines(struct bench *b)
 	      "open without next deadline: %zu cases listed of %zu; deadlines: %zu not met, %zu "
 	      "cases with a next one in the index",
 	      listed, b->n_mappe, found, with_next);
+}
+
+static int count_nir(void *ctx, const struct case_rec *c, const struct nir_pending *p, size_t n)
+{
+	(void)c;
+	(void)p;
+	*(size_t *)ctx += n;
+	return 0;
+}
+
+/* mappe alone: every case's registrable events not registered in NIR, as
+ * mappe report nir reads them (the programme and identity classes). The
+ * count must be the CSV's: an event's date after nir_registered, or any
+ * when it is empty (the CSV has no lists, so the date fields alone). */
+static void run_report_nir(struct bench *b)
+{
+	static const enum field_id events[] = {
+#define X(id, field, list, item, nb, en) field,
+	    NIR_EVENTS(X)
+#undef X
+	};
+	const struct dataset *d = &b->d;
+	uint64_t t[OPEN_REPS], t0;
+	size_t found = 0, want = 0, len;
+	int c_nir = col_of(d, F_nir_registered);
+
+	for (size_t i = 0; i < b->n_mappe; i++) {
+		const char *nir = dval(d, i, c_nir, &len);
+		bool none = len == 0;
+		for (size_t e = 0; e < sizeof events / sizeof *events; e++) {
+			if (events[e] == F_COUNT)
+				continue;
+			const char *v = dval(d, i, col_of(d, events[e]), &len);
+			want += len && (none || strcmp(v, nir) > 0);
+		}
+	}
+	progress("report nir: %d rounds", OPEN_REPS);
+	for (int rep = 0; rep < OPEN_REPS; rep++) {
+		found = 0;
+		t0 = now_ns();
+		if (store_nir_pending(b->st, count_nir, &found, NULL) != M_OK)
+			die("store_nir_pending: %s", store_error(b->st));
+		t[rep] = now_ns() - t0;
+	}
+	for (int conf = 0; conf < NCONF; conf++)
+		b->rows[R_NIR].v[conf] = NAN;
+	b->rows[R_NIR].v[C_MAPPE] = pct(t, OPEN_REPS, 0.5) / 1e6;
+	check(b, found == want && found > 0,
+	      "report nir: %zu events not registered, the CSV has %zu", found, want);
 }
 
 struct keystroke {
@@ -2987,7 +3038,8 @@ static void print_report(const struct bench *b)
 	printf("open: mappe search_index_load (decrypt names and birth dates, fold for search, the "
 	       "next deadline of the user's caseload;\n"
 	       "      without: search_index_load_names; every: then search_index_next of every case);\n"
-	       "      deadlines: mappe store_deadlines, every case (report deadlines --all).\n"
+	       "      deadlines: mappe store_deadlines, every case (report deadlines --all);\n"
+	       "      report nir: mappe store_nir_pending, every case's events not in NIR.\n"
 	       "      LMDB: header + 3 field reads per case;\n"
 	       "      SQL: SELECT id, version, given_name, family_name, birth_date, status, "
 	       "caseworker on a fresh connection. All into memory.\n");
@@ -3104,6 +3156,7 @@ int main(int argc, char **argv)
 	run_import(&b);
 	run_open(&b);
 	run_open_deadlines(&b);
+	run_report_nir(&b);
 	run_search(&b);
 	run_lookup(&b);
 	run_show(&b);

@@ -1181,8 +1181,19 @@ static void make_life(struct rng *r, const struct case_out *c, int index, long t
 			long nir = end + rng_range(r, 2, 50);
 			if (nir <= today && (closed_after || rng_pct(r, 85)))
 				put_day(o, F_nir_registered, nir);
+			/* Not yet: the programme was kept up to date in NIR until
+			 * shortly before its end, so the end alone is due; an
+			 * old end left out only now and then (no draw here, so
+			 * that every other value stays as it was). */
+			if (!o->v[F_nir_registered])
+				put_day(o, F_nir_registered,
+				        today - end <= 60 || end % 5 == 0 ? end - 7 : end + 20);
 		} else if (rng_pct(r, 85)) {
 			put_day(o, F_nir_registered, today - rng_range(r, 0, 20));
+		} else {
+			/* Behind by some weeks: the events of the last one to three
+			 * months are not registered yet. */
+			put_day(o, F_nir_registered, today - 30 - start % 60);
 		}
 		programme_lists(r, o, start, until, today, status, age_now < 25);
 	} else if (requested) {
@@ -1193,10 +1204,17 @@ static void make_life(struct rng *r, const struct case_out *c, int index, long t
 		settle = months_before(due, 3);
 		if (settle > today)
 			settle = today - rng_range(r, 0, 10);
-		if (rng_pct(r, 45) && today - settle > 10)
-			put_day(o, F_mapping_done, settle + rng_range(r, 5, (int)(today - settle)));
+		long mapped = DAY_NONE;
+		if (rng_pct(r, 45) && today - settle > 10) {
+			mapped = settle + rng_range(r, 5, (int)(today - settle));
+			put_day(o, F_mapping_done, mapped);
+		}
 		if (o->v[F_mapping_done])
 			put(o, F_mapping_source, "municipality");
+		/* The mapping registered within its two months, some six weeks
+		 * on: only the recent ones are still to register. */
+		if (mapped != DAY_NONE && mapped + 40 <= today)
+			put_day(o, F_nir_registered, mapped + 40);
 	} else {
 		settle = today - rng_range(r, 10, 1400);
 	}

@@ -126,12 +126,19 @@ static const struct command commands[] = {
      "integreringsloven_6a) or every one; the source says which provision or\n"
      "decision. Nothing is removed: a wrong correction is corrected by another.\n"
      "set is for administrators.")},
-    {"report", cmd_report, O_ALL | O_JSON, "report deadlines [--all] [--json]",
+    {"report", cmd_report, O_ALL | O_JSON, "report deadlines [--all] [--json] | report nir [--json]",
      N_("deadlines: the deadlines in your caseload that are overdue or due within\n"
      "7 days, soonest first, each computed from the case's own dates by the rules\n"
      "in force (mappe rules list); health deadlines only for health staff. --all:\n"
      "every caseload (leads and administrators). --json: JSON Lines of _id,\n"
-     "deadline, due, overdue and soon.")},
+     "deadline, due, overdue and soon.\n"
+     "nir: every registrable event (programme decision and start, mapping, career\n"
+     "guidance, contract, life skills and parenting courses, leave and stop\n"
+     "decisions, the end) dated after the case's nir_registered, or any when it is\n"
+     "empty, by case, with its deadline (nir_months after the event) and NIR's\n"
+     "yearly close (the end of February of the next year); overdue marked. Leads\n"
+     "and administrators. --json: JSON Lines of _id, event, date, due, close,\n"
+     "overdue and caseworker.")},
     {"check", cmd_check, 0, "check",
      N_("Decrypt and authenticate every field and note you hold keys for, and check\n"
      "record headers and the national-id index. Exit 3 naming broken cases.")},

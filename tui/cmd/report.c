@@ -65,6 +65,8 @@ int cmd_report(struct cli *cli)
 	store *st;
 	int rc;
 
+	if (cli->argc >= 1 && strcmp(cli->argv[0], "nir") == 0)
+		return cmd_report_nir(cli);
 	if (cli->argc != 1 || strcmp(cli->argv[0], "deadlines") != 0)
 		return cli_fail(M_USAGE, _("usage: mappe report deadlines [--all] [--json]"));
 	if ((rc = cli_open(cli, &st)))
