@@ -149,6 +149,23 @@ static bool list_readable(store *st, enum list_id l)
 	return store_can_read(st, list_catalogue[l].cls);
 }
 
+/* An item field of a class other than its list's is in that class's
+ * envelope: a field of the class asks for it to be opened. */
+static void want_item_classes(struct plan *p)
+{
+	for (int g = 0; g < I_COUNT; g++) {
+		enum key_class c = item_catalogue[g].f.cls;
+		bool have = false;
+		if (!p->item[g] || c == list_catalogue[item_catalogue[g].list].cls)
+			continue;
+		for (int f = 0; f < F_COUNT && !have; f++)
+			have = p->want[f] && field_catalogue[f].cls == c;
+		for (int f = 0; f < F_COUNT && !have; f++)
+			if (field_catalogue[f].cls == c)
+				have = p->want[f] = true;
+	}
+}
+
 static void plan_columns(struct plan *p)
 {
 	const struct export_spec *s = p->spec;
@@ -215,6 +232,7 @@ static void plan_columns(struct plan *p)
 				p->res->locked_item[g] = true;
 		}
 	}
+	want_item_classes(p);
 }
 
 /* ---- the first pass ----------------------------------------------------- */

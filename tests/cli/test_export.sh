@@ -170,6 +170,19 @@ case $hdr in
 "_id,given_name,family_name,leave.1.kind,leave.1.decision_date,leave.1.from,leave.1.to"*) ok "in catalogue order" ;;
 *) not_ok "in catalogue order" "$hdr" ;;
 esac
+# A list whose items hold a field of another class (attendance's health
+# reason): that class is opened too.
+check "--fields attendance" 0 admin export --fields attendance
+"$PY" - "$T/out" "$T/e1.csv" >"$T/py" <<-'EOF'
+import csv, sys
+sub = list(csv.DictReader(open(sys.argv[1], newline="")))
+full = {r["_id"]: r for r in csv.DictReader(open(sys.argv[2], newline=""))}
+n = sum(1 for r in sub for k, v in r.items() if k.endswith(".health_reason") and v)
+bad = [r["_id"] for r in sub if any(full[r["_id"]].get(k, "") != v for k, v in r.items())]
+print("ok" if n and not bad else "%d health reasons; differ in %s" % (n, bad[:5]))
+EOF
+[ "$(cat "$T/py")" = ok ] && ok "every attendance column as in the full export, health reasons too" ||
+	not_ok "every attendance column as in the full export" "$(cat "$T/py")"
 check "--fields with an unknown id" 1 admin export --fields given_name,favourite_colour
 expect_in "$T/err" "names it" "favourite_colour"
 check "--status settled" 0 admin export --status settled --fields status
