@@ -46,6 +46,7 @@ struct nir_col {
 	int list; /* the list a derived column reads, or -1 */
 };
 
+/* clang-format off */
 #define NF(f) {#f, F_##f, ND_FIELD, -1}
 static const struct nir_col nir_cols[] = {
     {"case_id", -1, ND_CASE_ID, -1},
@@ -87,6 +88,7 @@ static const struct nir_col nir_cols[] = {
     NF(nir_registered),
 };
 #undef NF
+/* clang-format on */
 #define NIR_COLS (sizeof nir_cols / sizeof nir_cols[0])
 
 size_t export_nir_columns(const char **names, size_t cap)
@@ -100,17 +102,27 @@ size_t export_nir_columns(const char **names, size_t cap)
 static bool nir_reads_item(const struct nir_col *c, int g)
 {
 	switch (c->d) {
-	case ND_PLACEMENTS: return false;
-	case ND_LEAVE_PERIODS: return false;
-	case ND_LEAVE_DAYS: return g == I_leave_from || g == I_leave_to;
-	case ND_LEAVE_DECISION: return g == I_leave_decision_date;
-	case ND_ABSENCE_HOURS: return g == I_attendance_hours || g == I_attendance_absence_class;
-	case ND_UNEXCUSED: return g == I_attendance_hours || g == I_attendance_absence_class;
-	case ND_STOPS: return false;
-	case ND_STOP_DECISION: return g == I_stops_decision_date;
-	case ND_STOP_KIND: return g == I_stops_decision_date || g == I_stops_kind;
+	case ND_PLACEMENTS:
+		return false;
+	case ND_LEAVE_PERIODS:
+		return false;
+	case ND_LEAVE_DAYS:
+		return g == I_leave_from || g == I_leave_to;
+	case ND_LEAVE_DECISION:
+		return g == I_leave_decision_date;
+	case ND_ABSENCE_HOURS:
+		return g == I_attendance_hours || g == I_attendance_absence_class;
+	case ND_UNEXCUSED:
+		return g == I_attendance_hours || g == I_attendance_absence_class;
+	case ND_STOPS:
+		return false;
+	case ND_STOP_DECISION:
+		return g == I_stops_decision_date;
+	case ND_STOP_KIND:
+		return g == I_stops_decision_date || g == I_stops_kind;
 	case ND_FIELD:
-	case ND_CASE_ID: break;
+	case ND_CASE_ID:
+		break;
 	}
 	return false;
 }
@@ -121,11 +133,11 @@ struct plan {
 	store *st;
 	const struct export_spec *spec;
 	struct export_result *res;
-	bool field[F_COUNT];  /* columns written */
-	bool list[L_COUNT];   /* lists written (CSV, JSON Lines) */
-	bool item[I_COUNT];   /* item columns written */
-	bool col[NIR_COLS];   /* NIR columns written */
-	bool want[F_COUNT];   /* decrypted by the writing pass */
+	bool field[F_COUNT]; /* columns written */
+	bool list[L_COUNT];  /* lists written (CSV, JSON Lines) */
+	bool item[I_COUNT];  /* item columns written */
+	bool col[NIR_COLS];  /* NIR columns written */
+	bool want[F_COUNT];  /* decrypted by the writing pass */
 	uint32_t lists;
 	unsigned max_items[L_COUNT]; /* CSV: the most items a case has */
 	int status;
@@ -554,7 +566,8 @@ static void jsonl_case(struct plan *p, const struct case_rec *c)
 				if (item_catalogue[g].list != (enum list_id)l || !p->item[g] ||
 				    !it->value[g] || !it->len[g] || it->locked[g])
 					continue;
-				fprintf(p->out, "%s\"%s\": ", none ? "" : ", ", item_catalogue[g].f.id);
+				fprintf(p->out, "%s\"%s\": ", none ? "" : ", ",
+				        item_catalogue[g].f.id);
 				json_value(p, &item_catalogue[g].f, it->value[g], it->len[g]);
 				none = false;
 			}
@@ -599,7 +612,9 @@ static void nir_derived(struct plan *p, const struct case_rec *c, const struct n
 		switch (col->d) {
 		case ND_PLACEMENTS:
 		case ND_LEAVE_PERIODS:
-		case ND_STOPS: n++; break;
+		case ND_STOPS:
+			n++;
+			break;
 		case ND_LEAVE_DAYS:
 			from = item_days(c, i, I_leave_from);
 			to = item_days(c, i, I_leave_to);
@@ -609,8 +624,9 @@ static void nir_derived(struct plan *p, const struct case_rec *c, const struct n
 		case ND_LEAVE_DECISION:
 		case ND_STOP_DECISION:
 		case ND_STOP_KIND:
-			d = item_days(c, i, col->d == ND_LEAVE_DECISION ? I_leave_decision_date
-			                                                : I_stops_decision_date);
+			d = item_days(c, i,
+			              col->d == ND_LEAVE_DECISION ? I_leave_decision_date
+			                                          : I_stops_decision_date);
 			if (d != DAY_NONE && (best == DAY_NONE || d >= best)) {
 				best = d;
 				kind = case_item_get(c, i, I_stops_kind);
@@ -623,7 +639,8 @@ static void nir_derived(struct plan *p, const struct case_rec *c, const struct n
 				n += tenths(case_item_get(c, i, I_attendance_hours));
 			break;
 		case ND_FIELD:
-		case ND_CASE_ID: break;
+		case ND_CASE_ID:
+			break;
 		}
 	}
 	switch (col->d) {
@@ -645,7 +662,9 @@ static void nir_derived(struct plan *p, const struct case_rec *c, const struct n
 		else
 			fprintf(p->out, "%ld", n / 10);
 		break;
-	default: fprintf(p->out, "%ld", n); break;
+	default:
+		fprintf(p->out, "%ld", n);
+		break;
 	}
 }
 
@@ -698,8 +717,7 @@ int store_export(store *st, const struct export_spec *spec, FILE *out, struct ex
 		return st_err(st, NOT_UNLOCKED);
 	if (st->role != ROLE_LEAD && st->role != ROLE_ADMIN)
 		return st_err(st, EXPORT_NOT_PERMITTED);
-	if (spec->status &&
-	    (p.status = status_parse(spec->status, strlen(spec->status))) < 0)
+	if (spec->status && (p.status = status_parse(spec->status, strlen(spec->status))) < 0)
 		return st_err(st, EXPORT_STATUS_UNKNOWN);
 	p.sep = spec->excel ? ';' : ',';
 	p.eol = spec->excel ? "\r\n" : "\n";
@@ -907,9 +925,12 @@ int store_export_records(store *st, struct export_record **out, size_t *n)
 const char *export_format_name(enum export_format f)
 {
 	switch (f) {
-	case EXPORT_CSV: return "csv";
-	case EXPORT_JSONL: return "jsonl";
-	case EXPORT_NIR: return "nir";
+	case EXPORT_CSV:
+		return "csv";
+	case EXPORT_JSONL:
+		return "jsonl";
+	case EXPORT_NIR:
+		return "nir";
 	}
 	return "?";
 }

@@ -45,7 +45,8 @@ static void say_locked(const struct export_result *r)
 			if (!r->locked_field[f] || (int)field_catalogue[f].cls != c)
 				continue;
 			at += (size_t)snprintf(line + at, sizeof line - at, "%s%s",
-			                       first ? (any ? "; " : "") : ", ", field_catalogue[f].id);
+			                       first ? (any ? "; " : "") : ", ",
+			                       field_catalogue[f].id);
 			first = false;
 			if (at >= sizeof line)
 				at = sizeof line - 1;
@@ -54,7 +55,8 @@ static void say_locked(const struct export_result *r)
 			if (!r->locked_list[l] || (int)list_catalogue[l].cls != c)
 				continue;
 			at += (size_t)snprintf(line + at, sizeof line - at, "%s%s",
-			                       first ? (any ? "; " : "") : ", ", list_catalogue[l].id);
+			                       first ? (any ? "; " : "") : ", ",
+			                       list_catalogue[l].id);
 			first = false;
 			if (at >= sizeof line)
 				at = sizeof line - 1;
@@ -92,18 +94,21 @@ int cmd_export(struct cli *cli)
 	int rc;
 
 	if (cli->argc)
-		return cli_fail(M_USAGE, _("usage: mappe export [--format csv|jsonl] [--fields a,b] "
-		                           "[--status S] [--caseworker U] [--excel] [--nir] [--force]"));
+		return cli_fail(M_USAGE,
+		                _("usage: mappe export [--format csv|jsonl] [--fields a,b] "
+		                  "[--status S] [--caseworker U] [--excel] [--nir] [--force]"));
 	if (cli->format && strcmp(cli->format, "jsonl") == 0)
 		spec.format = EXPORT_JSONL;
 	else if (cli->format && strcmp(cli->format, "csv") != 0)
 		return cli_fail(M_USAGE, _("--format expects csv or jsonl"));
 	if (cli->excel && spec.format == EXPORT_JSONL)
-		return cli_fail(M_USAGE, _("--excel is a kind of CSV: it does not go with --format jsonl"));
+		return cli_fail(M_USAGE,
+		                _("--excel is a kind of CSV: it does not go with --format jsonl"));
 	if (cli->nir) {
 		if (spec.format == EXPORT_JSONL || cli->fields)
-			return cli_fail(M_USAGE, _("--nir has its own columns (docs/nir.md): it goes "
-			                           "with neither --format jsonl nor --fields"));
+			return cli_fail(M_USAGE,
+			                _("--nir has its own columns (docs/nir.md): it goes "
+			                  "with neither --format jsonl nor --fields"));
 		spec.format = EXPORT_NIR;
 	}
 	if (cli->fields) {
@@ -119,14 +124,16 @@ int cmd_export(struct cli *cli)
 	 * recording is an export nobody meant: only when asked for. */
 	spec.terminal = isatty(STDOUT_FILENO);
 	if (spec.terminal && !cli->force)
-		return cli_fail(M_USAGE, _("refusing to write an export to a terminal: redirect it "
-		                           "to a file or a pipe (mappe export > cases.csv), or give "
-		                           "--force"));
+		return cli_fail(M_USAGE,
+		                _("refusing to write an export to a terminal: redirect it "
+		                  "to a file or a pipe (mappe export > cases.csv), or give "
+		                  "--force"));
 	if ((rc = cli_open(cli, &st)))
 		return rc;
 	if (store_must_change_passphrase(st)) {
 		store_close(st);
-		return cli_fail(M_AUTH, _("you must set a new passphrase first: run 'mappe passwd'"));
+		return cli_fail(M_AUTH,
+		                _("you must set a new passphrase first: run 'mappe passwd'"));
 	}
 	if (store_role(st) != ROLE_LEAD && store_role(st) != ROLE_ADMIN) {
 		store_close(st);
@@ -149,8 +156,10 @@ int cmd_export(struct cli *cli)
 	}
 	say_locked(&res);
 	if (res.broken)
-		cli_fail(M_OK, _("%zu case(s) left out: they do not authenticate (mappe check names them)"),
-		         res.broken);
+		cli_fail(
+		    M_OK,
+		    _("%zu case(s) left out: they do not authenticate (mappe check names them)"),
+		    res.broken);
 	store_close(st);
 	return M_OK;
 }
