@@ -19,6 +19,7 @@
 #include "store/private.h"
 #include "store/store.h"
 #include "tests/unit/fixture.h"
+#include "tests/unit/hdr5.h"
 #include "tests/unit/raw.h"
 
 static const char admin_pass[] = "admin passphrase one";
@@ -299,6 +300,48 @@ static void test_rotation_keeps_records(void **state)
 	ts_destroy(&t);
 }
 
+/* --caseworker and --status pick by the clear header: nothing of another
+ * case is decrypted, so another caseworker's damaged case is not even
+ * opened (the full export passes over it and counts it). */
+static void test_filter_decrypts_nothing_else(void **state)
+{
+	struct tstore t;
+	struct export_result res;
+	uint8_t k[8], v[8192];
+	size_t vlen, kk = 0;
+	uint32_t len = 0;
+	char *text;
+	size_t tlen;
+
+	(void)state;
+	store_with_cases(&t);
+	be64(k, 4); /* admin's */
+	assert_true(raw_get(t.st, DB_CASES, k, sizeof k, v, sizeof v, &vlen));
+	size_t at = hdr5_class_at(v, vlen, KC_IDENTITY, &len, &kk);
+	v[at + kk + len - 1] ^= 1; /* the identity class's tag */
+	raw_put(t.st, DB_CASES, k, sizeof k, v, vlen);
+
+	struct export_spec all = {.format = EXPORT_CSV};
+	assert_int_equal(export_to(t.st, &all, &res, &text, &tlen), M_OK);
+	free(text);
+	assert_int_equal(res.broken, 1);
+	assert_int_equal(res.cases, 3);
+
+	struct export_spec kari = {.format = EXPORT_CSV, .caseworker = "kari"};
+	assert_int_equal(export_to(t.st, &kari, &res, &text, &tlen), M_OK);
+	free(text);
+	assert_int_equal(res.broken, 0);
+	assert_int_equal(res.cases, 3);
+
+	struct export_spec prog = {.format = EXPORT_JSONL, .status = "in_programme"};
+	assert_int_equal(export_to(t.st, &prog, &res, &text, &tlen), M_OK);
+	assert_non_null(strstr(text, "Siv"));
+	free(text);
+	assert_int_equal(res.broken, 0);
+	assert_int_equal(res.cases, 1);
+	ts_destroy(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -307,6 +350,7 @@ int main(void)
 	    cmocka_unit_test(test_caseworker_refused),
 	    cmocka_unit_test(test_tampering),
 	    cmocka_unit_test(test_rotation_keeps_records),
+	    cmocka_unit_test(test_filter_decrypts_nothing_else),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
