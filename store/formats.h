@@ -11,7 +11,9 @@
 
 #include "store/store.h"
 
-#define CSV_MAX_FIELDS 128
+/* An export's CSV has a column for every field of every item a list holds
+ * (list.N.field): a case with 200 attendance entries needs a thousand. */
+#define CSV_MAX_FIELDS 4096
 
 /* Why an input does not parse: where, and a fixed reason (N_, translated
  * where shown), never a byte of the input, which is personal data. */

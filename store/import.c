@@ -225,9 +225,10 @@ static int json_items(struct import *im, struct case_rec *c, unsigned line, enum
  * ("placements.1.employer"). */
 struct csv_col {
 	int f;
-	int l; /* -1: a case field */
+	int l; /* -1: a case field; COL_IGNORED: an export's "_id" */
 	unsigned n;
 };
+#define COL_IGNORED (-2)
 
 static bool parse_item_column(const char *s, size_t len, struct csv_col *col)
 {
@@ -270,6 +271,11 @@ static int parse_csv(struct import *im, char *buf, size_t len)
 	ncols = row.nfields;
 	for (size_t i = 0; i < ncols; i++) {
 		cols[i] = (struct csv_col){field_by_id(row.field[i], row.flen[i]), -1, 0};
+		/* An export's case ids: this store numbers the cases anew. */
+		if (row.flen[i] == 3 && memcmp(row.field[i], "_id", 3) == 0) {
+			cols[i] = (struct csv_col){-1, COL_IGNORED, 0};
+			continue;
+		}
 		if (cols[i].f < 0 && !parse_item_column(row.field[i], row.flen[i], &cols[i])) {
 			/* A name only if it looks like a field id: a file without a
 			 * header would put personal data in the message. */
@@ -300,7 +306,7 @@ static int parse_csv(struct import *im, char *buf, size_t len)
 		for (size_t i = 0; i < ncols; i++)
 			item[i] = -1;
 		for (size_t i = 0; i < ncols; i++)
-			if (cols[i].l < 0 &&
+			if (cols[i].l == -1 &&
 			    (rc = set_value(im, c, row.line, cols[i].f, row.field[i], row.flen[i])))
 				return rc;
 		for (unsigned n = 1; n <= 9999; n++) {
@@ -396,6 +402,8 @@ static int parse_jsonl(struct import *im, char *buf, size_t len)
 			for (size_t i = 0; i < obj->n && rc == M_OK; i++) {
 				const struct json_member *m = &obj->m[i];
 				int f = field_by_id(m->key, m->klen), li;
+				if (key_is(m, "_id"))
+					continue; /* an export's: the case is numbered anew */
 				if (f >= 0)
 					rc = json_value(im, c, line, m, f);
 				else if ((li = list_by_id(m->key, m->klen)) >= 0)

@@ -26,6 +26,7 @@
  *   nir.c       the registrable events not yet registered in NIR
  *   search.c    finding people by name or number
  *   import.c    cases in and out: CSV, JSON Lines, JSON
+ *   export.c    mappe export: CSV, JSON Lines, the NIR columns; the export record
  *   migrate.c   format-4 cases to format 5, online
  *   schema.c    opening and creating a store; the schema and its migrations
  */

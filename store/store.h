@@ -1169,4 +1169,65 @@ int store_draft_load(store *st, uint64_t id, struct case_rec *c, uint32_t *base,
                      size_t *notelen);
 int store_draft_delete(store *st, uint64_t id);
 
+/* ---- export (export.c) -------------------------------------------------- */
+
+enum export_format { EXPORT_CSV, EXPORT_JSONL, EXPORT_NIR };
+const char *export_format_name(enum export_format f); /* "csv", "jsonl", "nir" */
+
+/* What to export. CSV and JSON Lines as store_import reads them (field ids
+ * as headers or keys, "_id" first, lists as list.N.field columns or arrays
+ * of objects); EXPORT_NIR the columns of docs/nir.md, one row per programme
+ * participant. */
+struct export_spec {
+	enum export_format format;
+	bool excel;             /* CSV: ';', a UTF-8 BOM, CRLF line ends */
+	const bool *fields;     /* [F_COUNT] the fields asked for; NULL: every one */
+	const bool *lists;      /* [L_COUNT] with fields: the lists asked for */
+	const char *status;     /* a status id: only cases in it; NULL: any */
+	const char *caseworker; /* only their cases; NULL: any */
+	bool terminal;          /* out is a terminal: unsafe characters escaped */
+};
+
+struct export_result {
+	uint64_t record;  /* the export record's number */
+	uint64_t counted; /* the cases the record names */
+	uint64_t cases;   /* the cases written */
+	size_t broken;    /* cases passed over: they did not authenticate */
+	/* Asked for but left out: a class the user holds no key for. */
+	bool locked_field[F_COUNT];
+	bool locked_list[L_COUNT];
+	bool locked_item[I_COUNT];
+	/* Written. */
+	bool field[F_COUNT];
+	bool item[I_COUNT];
+};
+
+/* Leads and administrators. Picks the cases by their clear header, records
+ * the export (store_export_records) and only then writes to out, each case
+ * as it is read: only the classes of the columns written are decrypted,
+ * and nothing is kept but in the case's secure memory and out's buffer. */
+int store_export(store *st, const struct export_spec *spec, FILE *out,
+                 struct export_result *res);
+/* The NIR columns' names in order (docs/nir.md); how many there are. */
+size_t export_nir_columns(const char **names, size_t cap);
+
+/* One export as recorded: who, when, which columns, how many cases, the
+ * format and the filters. Sealed under the record class and numbered from 1,
+ * with a sealed count: one changed or removed in the file is an integrity
+ * failure on reading. */
+struct export_record {
+	uint64_t seq;
+	int64_t at;
+	char user[64];
+	enum export_format format;
+	bool excel, terminal;
+	uint64_t cases;
+	int status;          /* the --status filter (enum case_status), -1 none */
+	char caseworker[64]; /* the --caseworker filter, "" none */
+	bool field[F_COUNT]; /* the fields read into the export */
+	bool item[I_COUNT];
+};
+/* Every record, oldest first (free()). Leads and administrators. */
+int store_export_records(store *st, struct export_record **out, size_t *n);
+
 #endif

@@ -64,6 +64,10 @@ struct cli {
 	const char *source; /* --source TEXT: a provision, never personal data */
 	bool all;           /* --all */
 	const char *script; /* --script FILE: keys for the screen tests */
+	const char *fields;     /* export --fields a,b */
+	const char *status;     /* export --status S */
+	const char *caseworker; /* export --caseworker U */
+	bool excel, nir, force; /* export --excel, --nir, --force */
 
 	int argc; /* the command's own arguments, after its name */
 	char **argv;
@@ -137,5 +141,6 @@ int cmd_report(struct cli *cli);
 int cmd_report_nir(struct cli *cli);
 int cmd_tui(struct cli *cli);
 int cmd_demo(struct cli *cli);
+int cmd_export(struct cli *cli);
 
 #endif

@@ -1824,6 +1824,7 @@ enum {
 	R_SHOW50,
 	R_SHOW99,
 	R_IMPORT,
+	R_EXPORT,
 	R_UPDATE50,
 	R_UPDATE99,
 	R_ROTATE,
@@ -2119,6 +2120,7 @@ static void bench_setup(struct bench *b)
 	label(b, R_SHOW50, K_TIME, "show p50, us");
 	label(b, R_SHOW99, K_TIME, "show p99, us");
 	label(b, R_IMPORT, K_RATE, "import, cases/s");
+	label(b, R_EXPORT, K_RATE, "export csv, cases/s");
 	label(b, R_UPDATE50, K_TIME, "update p50, ms");
 	label(b, R_UPDATE99, K_TIME, "update p99, ms");
 	label(b, R_ROTATE, K_TIME, "rotate all classes, s");
@@ -3054,6 +3056,8 @@ static void print_report(const struct bench *b)
 	printf("import: CSV chunks of %u with header; every configuration parses and "
 	       "normalises (field_normalise) then writes one transaction per chunk.\n",
 	       CHUNK);
+	printf("export csv: mappe store_export of every case and field to /dev/null (the export "
+	       "record, a header pass, then the cases); mappe alone.\n");
 	printf("size: data.mdb; SQL: .db + -wal, right after the import.\n");
 
 	printf("\nkey derivation (per unlock; reported apart, in no timing above):\n");
@@ -3096,6 +3100,31 @@ static void print_report(const struct bench *b)
 		printf("  %s\n", b->checks[i]);
 	printf("\nwall time: %.0f s\n", (double)(now_ns() - g_start) / 1e9);
 	fflush(stdout);
+}
+
+/* export csv: mappe export of every case and field into /dev/null, as the
+ * command writes it (the record first, a header pass, then the cases);
+ * mappe alone: the baselines have no export of their own to compare. */
+static void run_export(struct bench *b)
+{
+	struct export_spec spec = {.format = EXPORT_CSV};
+	struct export_result res;
+	FILE *out = fopen("/dev/null", "w");
+	uint64_t t0;
+
+	if (!out)
+		die("/dev/null: %s", strerror(errno));
+	progress("export: mappe");
+	t0 = now_ns();
+	if (store_export(b->st, &spec, out, &res) != M_OK)
+		die("store_export: %s", store_error(b->st));
+	b->rows[R_EXPORT].v[C_MAPPE] = (double)res.cases / ((double)(now_ns() - t0) / 1e9);
+	fclose(out);
+	for (int conf = 1; conf < NCONF; conf++)
+		b->rows[R_EXPORT].v[conf] = NAN;
+	check(b, res.cases == b->n_mappe && res.counted == b->n_mappe,
+	      "export csv: %llu of %zu cases written, %llu recorded", (unsigned long long)res.cases,
+	      b->n_mappe, (unsigned long long)res.counted);
 }
 
 int main(int argc, char **argv)
@@ -3154,6 +3183,7 @@ int main(int argc, char **argv)
 
 	bench_setup(&b);
 	run_import(&b);
+	run_export(&b);
 	run_open(&b);
 	run_open_deadlines(&b);
 	run_report_nir(&b);
