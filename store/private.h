@@ -23,6 +23,7 @@
  *   rotate.c    key rotation, online and resumable
  *   scan.c      every case a report reads, in batches of read transactions
  *   report.c    the deadlines of the cases a user works on
+ *   ledger.c    the settlement targets (sealed, every version) and the year's ledger
  *   search.c    finding people by name or number
  *   import.c    cases in and out: CSV, JSON Lines, JSON
  *   migrate.c   format-4 cases to format 5, online
