@@ -75,6 +75,10 @@ static int run_screens(struct cli *cli, store *st)
 		 * something is. */
 		if (store_role(st) == ROLE_CASEWORKER && day_has_due(&ui))
 			view_day_open(&ui);
+		/* A lead's starts with the year: where it stands against the
+		 * council's decision, and whose deadlines are overdue. */
+		else if (store_role(st) == ROLE_LEAD)
+			view_dashboard_open(&ui);
 		rc = ui_loop(&ui);
 	}
 	search_index_free(ui.ix);
