@@ -65,7 +65,8 @@
 	  N_("The year for leads: settled against the decision, month by month, and the deadlines"))     \
 	X(YEAR_BACK, N_("Year before"), N_("Show the year before"))                                       \
 	X(YEAR_NEXT, N_("Year after"), N_("Show the year after"))                                         \
-	X(DAY_OF, N_("Their day"), N_("My day with the selected caseworker's deadlines only"))            \
+	X(DAY_OF, N_("Their deadlines"),                                                                  \
+	  N_("My day with the selected caseworker's deadlines only"))                                    \
 	X(SAVE, N_("Save"), N_("Save and close"))                                                         \
 	X(STATUS, N_("Status"), N_("Show one status only; again for the next, then every status"))        \
 	X(MINE, N_("My cases"), N_("Show only my cases, or every case again"))                            \

@@ -138,7 +138,7 @@ static const char *const month_names[12] = {
 
 static const char *body_label(enum target_body b)
 {
-	return b == BODY_EXECUTIVE ? _("executive committee") : _("council");
+	return b == BODY_EXECUTIVE ? _("executive board") : _("council");
 }
 
 /* The year of a day, and its month (0-11). */
@@ -171,15 +171,20 @@ static int flow(int y, int width, char (*part)[200], int n, bool draw, int max_l
 		int w = ui_text_width(part[i]);
 		if (!part[i][0])
 			continue;
-		if (lines == 0 || (x && x + 3 + w > width)) {
+		/* After a label ("Decided:") or a comma and before an arrow
+		 * (→ 110), a blank joins; between two facts, a dot. */
+		bool joined = i > 0 && (strncmp(part[i], "→", 3) == 0 ||
+		                        (part[i - 1][0] && strchr(":,", part[i - 1][strlen(part[i - 1]) - 1])));
+		int sep = joined ? 1 : 3;
+		if (lines == 0 || (x && x + sep + w > width)) {
 			if (lines == max_lines)
 				break;
 			lines++;
 			x = 0;
 		} else if (x) {
 			if (draw)
-				ui_put(y + lines - 1, 1 + x, " · ", 3);
-			x += 3;
+				ui_put(y + lines - 1, 1 + x, joined ? " " : " · ", sep);
+			x += sep;
 		}
 		if (draw)
 			x += ui_put_cut(y + lines - 1, 1 + x, part[i], width - x);
@@ -216,24 +221,36 @@ static int headline(const struct dash_view *dv, char (*part)[200])
 	return 2;
 }
 
-static void request_line(struct ui *ui, const struct dash_view *dv, char *out, size_t cap)
+static int request_line(struct ui *ui, const struct dash_view *dv, char (*part)[200], int width)
 {
 	const struct ledger *l = &dv->led;
 	char day[11];
-	size_t n;
+	int n = 0;
 
-	out[0] = '\0';
 	if (!dv->have_ledger)
-		return;
-	if (l->requested < 0)
-		n = (size_t)snprintf(out, cap, "%s", _("IMDi's request: not recorded"));
-	else if (l->minors_requested > 0)
-		n = (size_t)snprintf(out, cap, _("IMDi's request: %ld, of which %ld unaccompanied minors"),
-		                     l->requested, l->minors_requested);
-	else
-		n = (size_t)snprintf(out, cap, _("IMDi's request: %ld"), l->requested);
-	if (l->answer_by != DAY_NONE && n < cap)
-		snprintf(out + n, cap - n, _(" · answer by %s"), people_date(ui, l->answer_by, day));
+		return 0;
+	if (l->requested < 0) {
+		snprintf(part[n++], sizeof part[0], "%s", _("IMDi's request: not recorded"));
+		return n;
+	}
+	/* "of which" belongs to the number: a line of its own only when the
+	 * two do not fit one. */
+	if (l->minors_requested > 0) {
+		snprintf(part[n], sizeof part[0], _("IMDi's request: %ld, of which %ld unaccompanied minors"),
+		         l->requested, l->minors_requested);
+		if (ui_text_width(part[n]) > width) {
+			snprintf(part[n++], sizeof part[0], _("IMDi's request: %ld,"), l->requested);
+			snprintf(part[n], sizeof part[0], _("of which %ld unaccompanied minors"),
+			         l->minors_requested);
+		}
+		n++;
+	} else {
+		snprintf(part[n++], sizeof part[0], _("IMDi's request: %ld"), l->requested);
+	}
+	if (l->answer_by != DAY_NONE)
+		snprintf(part[n++], sizeof part[0], _("answer by %s"),
+		         people_date(ui, l->answer_by, day));
+	return n;
 }
 
 /* The decision's versions, oldest first: "Decided: 90 (council, 12.02.2026)
@@ -242,7 +259,7 @@ static void request_line(struct ui *ui, const struct dash_view *dv, char *out, s
 static int decisions(struct ui *ui, const struct dash_view *dv, char (*part)[200], int max)
 {
 	const struct ledger *l = &dv->led;
-	int n = 0, total = 0;
+	int n = 1, total = 0;
 
 	if (!dv->have_ledger)
 		return 0;
@@ -260,12 +277,16 @@ static int decisions(struct ui *ui, const struct dash_view *dv, char (*part)[200
 			}
 			if (t->date != DAY_NONE)
 				snprintf(when, sizeof when, ", %s", people_date(ui, t->date, day));
-			snprintf(part[n], sizeof part[n], "%s%s%ld (%s%s)",
-			         n ? "" : (total > 1 ? _("Decided, then revised:") : _("Decided:")),
-			         n ? "→ " : " ", t->decided, body_label(t->body), when);
+			snprintf(part[n], sizeof part[n], "%s%ld (%s%s)", n > 1 ? "→ " : "", t->decided,
+			         body_label(t->body), when);
 			n++;
 		}
 	}
+	if (n == 1)
+		return 0;
+	/* The arrows are the revisions, oldest first. */
+	snprintf(part[0], sizeof part[0], "%s", _("Decided:"));
+	(void)total;
 	return n;
 }
 
@@ -276,7 +297,7 @@ static int subsets(const struct dash_view *dv, char (*part)[200])
 
 	if (!dv->have_ledger)
 		return 0;
-	snprintf(part[n++], sizeof part[0], _("Of them unaccompanied minors: %ld"),
+	snprintf(part[n++], sizeof part[0], _("Of these, unaccompanied minors: %ld"),
 	         l->unaccompanied_minors);
 	snprintf(part[n++], sizeof part[0], _("Family reunification (not counted): %ld"),
 	         l->family_reunification);
@@ -369,11 +390,14 @@ struct table_geom {
 	int name_w, over_w, soon_w, cell_w, per_row;
 };
 
-static struct table_geom table_geom(const char *h_over, const char *h_soon, int width)
+static struct table_geom table_geom(const char *h_cw, const char *h_over, const char *h_soon,
+                                    int width)
 {
 	struct table_geom t;
 
-	t.name_w = 12;
+	t.name_w = ui_text_width(h_cw);
+	if (t.name_w < 12)
+		t.name_w = 12;
 	t.over_w = ui_text_width(h_over);
 	t.soon_w = ui_text_width(h_soon);
 	if (t.over_w < 4)
@@ -407,7 +431,7 @@ static void draw_table(struct ui *ui, struct dash_view *dv, int y, int rows, int
 	const char *h_over = _("Overdue"), *h_cw = _("Caseworker");
 
 	snprintf(h_soon, sizeof h_soon, _("Next %ld days"), dv->soon_days);
-	struct table_geom t = table_geom(h_over, h_soon, width);
+	struct table_geom t = table_geom(h_cw, h_over, h_soon, width);
 	size_t per = (size_t)t.per_row, shown = (size_t)(rows - 1) * per;
 
 	/* The selection in sight: whole rows of cells scroll. */
@@ -468,7 +492,7 @@ enum part {
 static void dash_draw(void *self, struct ui *ui)
 {
 	struct dash_view *dv = self;
-	char head[2][200], req[200], dl[2][200], chart_head[200], dec[12][200], sub[4][200];
+	char head[2][200], req[3][200], dl[2][200], chart_head[200], dec[12][200], sub[4][200];
 	int avail = LINES - 3, width = COLS - 2, rows[P_COUNT] = {0}, want[P_COUNT] = {0};
 
 	if (!dv->loaded) {
@@ -483,7 +507,7 @@ static void dash_draw(void *self, struct ui *ui)
 		erase();
 	}
 	int nhead = headline(dv, head), ndl = 2;
-	request_line(ui, dv, req, sizeof req);
+	int nreq = request_line(ui, dv, req, width);
 	int ndec = decisions(ui, dv, dec, 12);
 	int nsub = subsets(dv, sub);
 	snprintf(chart_head, sizeof chart_head, _("Settled by month, %d"), dv->year);
@@ -499,8 +523,8 @@ static void dash_draw(void *self, struct ui *ui)
 	/* What each part would take, then what fits, most important first. */
 	want[P_HEAD] = flow(0, width, head, nhead, false, 2);
 	want[P_METER] = dv->have_ledger && dv->led.decided > 0 ? 1 : 0;
-	want[P_REQUEST] = req[0] ? 1 : 0;
-	want[P_DECISIONS] = flow(0, width, dec, ndec, false, 2);
+	want[P_REQUEST] = flow(0, width, req, nreq, false, 2);
+	want[P_DECISIONS] = flow(0, width, dec, ndec, false, 3);
 	want[P_GAP1] = 1;
 	want[P_CHART_HEAD] = dv->have_ledger ? 1 : 0;
 	want[P_CHART] = dv->have_ledger ? 2 : 0; /* at least; more below */
@@ -516,18 +540,21 @@ static void dash_draw(void *self, struct ui *ui)
 		enum part p = order[i];
 		/* Fragments that flow give up their last ones; the others are
 		 * whole or not at all. */
-		bool flows = p == P_HEAD || p == P_DEADLINES || p == P_SUBSETS || p == P_DECISIONS;
+		bool flows = p == P_HEAD || p == P_DEADLINES || p == P_SUBSETS || p == P_DECISIONS ||
+		             p == P_REQUEST;
 		int take = want[p] <= avail ? want[p] : flows ? avail : 0;
 		rows[p] = take;
 		avail -= take;
 	}
-	/* Then the bars grow to six lines, the caseworkers to all of them,
+	/* Then the bars grow to four lines, the caseworkers to all of them,
 	 * and the bars to eight. */
 	if (rows[P_CHART])
-		for (; avail > 0 && rows[P_CHART] < 6; avail--)
+		for (; avail > 0 && rows[P_CHART] < 4; avail--)
 			rows[P_CHART]++;
 	if (rows[P_TABLE]) {
-		struct table_geom t = table_geom(_("Overdue"), "", width); /* per_row, near enough */
+		char h_soon[64];
+		snprintf(h_soon, sizeof h_soon, _("Next %ld days"), dv->soon_days);
+		struct table_geom t = table_geom(_("Caseworker"), _("Overdue"), h_soon, width);
 		int need = 1 + (int)((dv->ncw + (size_t)t.per_row - 1) / (size_t)t.per_row);
 		for (; avail > 0 && rows[P_TABLE] < need; avail--)
 			rows[P_TABLE]++;
@@ -557,8 +584,8 @@ static void dash_draw(void *self, struct ui *ui)
 		y++;
 	}
 	if (rows[P_REQUEST]) {
-		ui_put_cut(y, 1, req, width);
-		y++;
+		flow(y, width, req, nreq, true, rows[P_REQUEST]);
+		y += rows[P_REQUEST];
 	}
 	if (rows[P_DECISIONS]) {
 		flow(y, width, dec, ndec, true, rows[P_DECISIONS]);
