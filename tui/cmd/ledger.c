@@ -341,7 +341,7 @@ int cmd_target(struct cli *cli)
 		return cli_fail(M_USAGE, _("an option given does not apply to 'mappe %s'; see mappe %s "
 		                           "--help"),
 		                "target list", "target");
-	if (cli->argc == 2 && (rc = parse_year(cli->argv[1], _("the year"), &year)))
+	if (cli->argc == 2 && (rc = parse_year(cli->argv[1], "YEAR", &year)))
 		return rc;
 	if ((rc = cli_open(cli, &st)))
 		return rc;
