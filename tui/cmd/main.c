@@ -29,6 +29,8 @@ enum {
 	O_REGIME = 1 << 12,
 	O_SOURCE = 1 << 13,
 	O_ALL = 1 << 14,
+	O_TARGET = 1 << 20, /* --requested --decided --minors --date --body --answer-by */
+	O_YEAR = 1 << 21,
 };
 
 struct command {
@@ -126,12 +128,30 @@ static const struct command commands[] = {
      "integreringsloven_6a) or every one; the source says which provision or\n"
      "decision. Nothing is removed: a wrong correction is corrected by another.\n"
      "set is for administrators.")},
-    {"report", cmd_report, O_ALL | O_JSON, "report deadlines [--all] [--json]",
+    {"target", cmd_target, O_TARGET | O_JSON,
+     "target set YEAR --requested N --decided N [--minors N] [--date D] [--body council|executive] [--answer-by D] | target list [YEAR] [--json]",
+     N_("set: record IMDi's request for YEAR (--requested, of which unaccompanied\n"
+     "minors --minors), the council's decision (--decided, its --date and --body:\n"
+     "council or executive, the executive committee) and the date the municipality\n"
+     "must answer IMDi by (--answer-by). The first numbers of a year need\n"
+     "--requested and --decided; a later set is a revision that gives what changes\n"
+     "and keeps the rest (give --date with a new decision). Every version is kept.\n"
+     "Dates as 2026-02-12 or 12.02.2026.\n"
+     "list: every version, of YEAR or of every year, oldest first; --json: JSON\n"
+     "Lines of year, version, requested, minors, decided, date, body, answer_by,\n"
+     "by and at. Leads and administrators.")},
+    {"report", cmd_report, O_ALL | O_JSON | O_YEAR, "report deadlines [--all] [--json] | report ledger [--year Y] [--json]",
      N_("deadlines: the deadlines in your caseload that are overdue or due within\n"
      "7 days, soonest first, each computed from the case's own dates by the rules\n"
      "in force (mappe rules list); health deadlines only for health staff. --all:\n"
      "every caseload (leads and administrators). --json: JSON Lines of _id,\n"
-     "deadline, due, overdue and soon.")},
+     "deadline, due, overdue and soon.\n"
+     "ledger: the settlement ledger of year Y (default this year): IMDi's request\n"
+     "and the latest decision with every version, the people settled by agreement\n"
+     "by month of their settlement date, unaccompanied minors inside the total and\n"
+     "apart, family reunification apart and never in the total, by origin and by\n"
+     "household type (docs/ledger.md). --json: one object. Leads and\n"
+     "administrators.")},
     {"check", cmd_check, 0, "check",
      N_("Decrypt and authenticate every field and note you hold keys for, and check\n"
      "record headers and the national-id index. Exit 3 naming broken cases.")},
@@ -278,6 +298,13 @@ int main(int argc, char **argv)
 	    {"regime", required_argument, NULL, 'R'},
 	    {"source", required_argument, NULL, 's'},
 	    {"all", no_argument, NULL, 'A'},
+	    {"year", required_argument, NULL, 1000},
+	    {"requested", required_argument, NULL, 1001},
+	    {"decided", required_argument, NULL, 1002},
+	    {"minors", required_argument, NULL, 1003},
+	    {"date", required_argument, NULL, 1004},
+	    {"body", required_argument, NULL, 1005},
+	    {"answer-by", required_argument, NULL, 1006},
 	    {NULL, 0, NULL, 0},
 	};
 	struct cli cli = {.pass_fd = -1, .newpass_fd = -1, .limit = 20};
@@ -365,6 +392,13 @@ int main(int argc, char **argv)
 		case 'R': cli.regime = optarg; used |= O_REGIME; break;
 		case 's': cli.source = optarg; used |= O_SOURCE; break;
 		case 'A': cli.all = true; used |= O_ALL; break;
+		case 1000: cli.year = optarg; used |= O_YEAR; break;
+		case 1001: cli.requested = optarg; used |= O_TARGET; break;
+		case 1002: cli.decided = optarg; used |= O_TARGET; break;
+		case 1003: cli.minors = optarg; used |= O_TARGET; break;
+		case 1004: cli.date = optarg; used |= O_TARGET; break;
+		case 1005: cli.body = optarg; used |= O_TARGET; break;
+		case 1006: cli.answer_by = optarg; used |= O_TARGET; break;
 		default: usage(stderr); return M_USAGE;
 		}
 	}

@@ -65,6 +65,12 @@ int cmd_report(struct cli *cli)
 	store *st;
 	int rc;
 
+	if (cli->argc >= 1 && strcmp(cli->argv[0], "ledger") == 0)
+		return cmd_report_ledger(cli);
+	if (cli->year)
+		return cli_fail(M_USAGE, _("an option given does not apply to 'mappe %s'; see mappe %s "
+		                           "--help"),
+		                "report deadlines", "report");
 	if (cli->argc != 1 || strcmp(cli->argv[0], "deadlines") != 0)
 		return cli_fail(M_USAGE, _("usage: mappe report deadlines [--all] [--json]"));
 	if ((rc = cli_open(cli, &st)))
