@@ -61,8 +61,7 @@
 	X(ITEM_EDIT, N_("Edit"), N_("Edit the selected item"))                                            \
 	X(ITEM_REMOVE, N_("Remove"), N_("Remove the selected item (asks first)"))                       \
 	X(DAY, N_("My day"), N_("My day: cases new to me, and deadlines overdue or due this week"))       \
-	X(DASHBOARD, N_("Dashboard"),                                                                     \
-	  N_("The year for leads: settled against the decision, month by month, and the deadlines"))     \
+	X(DASHBOARD, N_("Dashboard"), N_("The year's settled against the decision, and the deadlines"))    \
 	X(YEAR_BACK, N_("Year before"), N_("Show the year before"))                                       \
 	X(YEAR_NEXT, N_("Year after"), N_("Show the year after"))                                         \
 	X(DAY_OF, N_("Their deadlines"),                                                                  \

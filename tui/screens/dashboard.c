@@ -16,15 +16,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct cw_count {
 	char name[64];
 	long overdue, soon;
 };
 
+/* A count of every case takes most of a second at 20 000, and a busy unit
+ * saves every few seconds: colleagues' saves are counted this often. */
+enum { RECOUNT = 30 };
+
 struct dash_view {
 	int year;
 	bool loaded, have_ledger, deadlines_read;
+	bool stale;       /* something was saved since it was counted */
+	time_t loaded_at; /* when it was */
 	struct ledger led;
 	long today, soon_days;
 	long overdue, soon; /* the unit's deadlines */
@@ -138,7 +145,7 @@ static const char *const month_names[12] = {
 
 static const char *body_label(enum target_body b)
 {
-	return b == BODY_EXECUTIVE ? _("executive board") : _("council");
+	return b == BODY_EXECUTIVE ? _("executive committee") : _("council");
 }
 
 /* The year of a day, and its month (0-11). */
@@ -350,6 +357,24 @@ static void draw_chart(const struct dash_view *dv, int y, int height, int width)
 		ui_put(y + r, g.x, lines[r], width);
 }
 
+/* The months of the year shown in which a decision was made (marked[],
+ * NULL for none): whether any was. */
+static bool months_marked(const struct dash_view *dv, bool *marked)
+{
+	bool any = false;
+
+	for (size_t i = 0; dv->have_ledger && i < dv->led.nhistory; i++) {
+		int m;
+		const struct target *t = &dv->led.history[i];
+		if (t->decided >= 0 && t->date != DAY_NONE && year_of(t->date, &m) == dv->year) {
+			if (marked)
+				marked[m] = true;
+			any = true;
+		}
+	}
+	return any;
+}
+
 /* The months' names under the bars, a decision's month marked with '*',
  * and the numbers under them (when every one fits its column). */
 static void draw_months(struct ui *ui, const struct dash_view *dv, int y, int width,
@@ -358,12 +383,7 @@ static void draw_months(struct ui *ui, const struct dash_view *dv, int y, int wi
 	struct chart_geom g = chart_geom(width);
 	bool marked[12] = {0};
 
-	for (size_t i = 0; dv->have_ledger && i < dv->led.nhistory; i++) {
-		int m;
-		const struct target *t = &dv->led.history[i];
-		if (t->decided >= 0 && t->date != DAY_NONE && year_of(t->date, &m) == dv->year)
-			marked[m] = true;
-	}
+	months_marked(dv, marked);
 	for (int m = 0; m < 12; m++) {
 		char name[16], num[24];
 		int x = g.x + m * g.col;
@@ -495,6 +515,8 @@ static void dash_draw(void *self, struct ui *ui)
 	char head[2][200], req[3][200], dl[2][200], chart_head[200], dec[12][200], sub[4][200];
 	int avail = LINES - 3, width = COLS - 2, rows[P_COUNT] = {0}, want[P_COUNT] = {0};
 
+	if (dv->stale && (!dv->loaded || time(NULL) - dv->loaded_at >= RECOUNT))
+		dv->loaded = dv->deadlines_read = dv->stale = false;
 	if (!dv->loaded) {
 		/* The terminal curses draws on (the tests' is xterm-256color),
 		 * known once the screen is up, in the user's own locale. */
@@ -504,6 +526,7 @@ static void dash_draw(void *self, struct ui *ui)
 		if (!ui->script)
 			refresh();
 		dash_load(ui, dv);
+		dv->loaded_at = time(NULL);
 		erase();
 	}
 	int nhead = headline(dv, head), ndl = 2;
@@ -511,6 +534,11 @@ static void dash_draw(void *self, struct ui *ui)
 	int ndec = decisions(ui, dv, dec, 12);
 	int nsub = subsets(dv, sub);
 	snprintf(chart_head, sizeof chart_head, _("Settled by month, %d"), dv->year);
+	if (chart_geom(width).col >= 5 && months_marked(dv, NULL)) {
+		/* What the '*' after a month's name means. */
+		size_t n = strlen(chart_head);
+		snprintf(chart_head + n, sizeof chart_head - n, " · %s", _("* a decision that month"));
+	}
 	if (dv->overdue || dv->soon) {
 		snprintf(dl[0], sizeof dl[0], _("Deadlines of the unit: %ld overdue"), dv->overdue);
 		snprintf(dl[1], sizeof dl[1], _("%ld due within %ld days"), dv->soon, dv->soon_days);
@@ -662,16 +690,18 @@ static bool dash_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	}
 }
 
-/* A save anywhere may settle someone or meet a deadline: count again when
- * it is next drawn. */
+/* A save may settle someone or meet a deadline: count again when next
+ * drawn. The user's own save (a case id) at once; colleagues' (id 0, the
+ * live catch-up) at most every RECOUNT seconds. */
+
 static void dash_changed(void *self, struct ui *ui, uint64_t id)
 {
 	struct dash_view *dv = self;
 
 	(void)ui;
-	(void)id;
-	dv->loaded = false;
-	dv->deadlines_read = false;
+	if (id)
+		dv->loaded = false;
+	dv->stale = true;
 }
 
 static const char *dash_subtitle(const void *self, struct ui *ui, char *buf, size_t cap)
