@@ -142,8 +142,10 @@ static void test_bars_ascii_only(void **state)
 		assert_int_equal(strlen(lines[r]), 60);
 	}
 	/* 12 and 11 (5.5 lines, rounded) reach the top; 0 is nothing. */
-	assert_string_equal(lines[0], "                    ###                                ###  ");
-	assert_string_equal(lines[5], "###  ###  ###       ###  ###  ###  ###  ###  ###  ###  ###  ");
+	assert_string_equal(lines[0],
+	                    "                    ###                                ###  ");
+	assert_string_equal(lines[5],
+	                    "###  ###  ###       ###  ###  ###  ###  ###  ###  ###  ###  ");
 }
 
 static void test_bars_widths(void **state)
@@ -153,7 +155,8 @@ static void test_bars_widths(void **state)
 	(void)state;
 	for (int w = 1; w <= 4; w++)
 		for (int gap = 0; gap <= 2; gap++) {
-			assert_int_equal(chart_bars(v, 12, 12, 5, w, gap, CHART_EIGHTHS, lines, CAP), 0);
+			assert_int_equal(
+			    chart_bars(v, 12, 12, 5, w, gap, CHART_EIGHTHS, lines, CAP), 0);
 			for (int r = 0; r < 5; r++)
 				assert_int_equal(columns(lines[r]), (size_t)(12 * (w + gap)));
 			/* A bar is the same glyph across its width. */
@@ -226,10 +229,10 @@ static void test_glyphs_for(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_bars_scale),       cmocka_unit_test(test_bars_small_never_nothing),
-	    cmocka_unit_test(test_bars_all_zero),    cmocka_unit_test(test_bars_above_scale),
-	    cmocka_unit_test(test_bars_ascii_only),  cmocka_unit_test(test_bars_widths),
-	    cmocka_unit_test(test_meter),            cmocka_unit_test(test_glyphs_for),
+	    cmocka_unit_test(test_bars_scale),      cmocka_unit_test(test_bars_small_never_nothing),
+	    cmocka_unit_test(test_bars_all_zero),   cmocka_unit_test(test_bars_above_scale),
+	    cmocka_unit_test(test_bars_ascii_only), cmocka_unit_test(test_bars_widths),
+	    cmocka_unit_test(test_meter),           cmocka_unit_test(test_glyphs_for),
 	};
 
 	setlocale(LC_ALL, "C.UTF-8");

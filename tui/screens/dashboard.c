@@ -180,8 +180,10 @@ static int flow(int y, int width, char (*part)[200], int n, bool draw, int max_l
 			continue;
 		/* After a label ("Decided:") or a comma and before an arrow
 		 * (→ 110), a blank joins; between two facts, a dot. */
-		bool joined = i > 0 && (strncmp(part[i], "→", 3) == 0 ||
-		                        (part[i - 1][0] && strchr(":,", part[i - 1][strlen(part[i - 1]) - 1])));
+		bool joined =
+		    i > 0 &&
+		    (strncmp(part[i], "→", 3) == 0 ||
+		     (part[i - 1][0] && strchr(":,", part[i - 1][strlen(part[i - 1]) - 1])));
 		int sep = joined ? 1 : 3;
 		if (lines == 0 || (x && x + sep + w > width)) {
 			if (lines == max_lines)
@@ -243,10 +245,12 @@ static int request_line(struct ui *ui, const struct dash_view *dv, char (*part)[
 	/* "of which" belongs to the number: a line of its own only when the
 	 * two do not fit one. */
 	if (l->minors_requested > 0) {
-		snprintf(part[n], sizeof part[0], _("IMDi's request: %ld, of which %ld unaccompanied minors"),
-		         l->requested, l->minors_requested);
+		snprintf(part[n], sizeof part[0],
+		         _("IMDi's request: %ld, of which %ld unaccompanied minors"), l->requested,
+		         l->minors_requested);
 		if (ui_text_width(part[n]) > width) {
-			snprintf(part[n++], sizeof part[0], _("IMDi's request: %ld,"), l->requested);
+			snprintf(part[n++], sizeof part[0], _("IMDi's request: %ld,"),
+			         l->requested);
 			snprintf(part[n], sizeof part[0], _("of which %ld unaccompanied minors"),
 			         l->minors_requested);
 		}
@@ -284,8 +288,8 @@ static int decisions(struct ui *ui, const struct dash_view *dv, char (*part)[200
 			}
 			if (t->date != DAY_NONE)
 				snprintf(when, sizeof when, ", %s", people_date(ui, t->date, day));
-			snprintf(part[n], sizeof part[n], "%s%ld (%s%s)", n > 1 ? "→ " : "", t->decided,
-			         body_label(t->body), when);
+			snprintf(part[n], sizeof part[n], "%s%ld (%s%s)", n > 1 ? "→ " : "",
+			         t->decided, body_label(t->body), when);
 			n++;
 		}
 	}
@@ -310,7 +314,8 @@ static int subsets(const struct dash_view *dv, char (*part)[200])
 	         l->family_reunification);
 	snprintf(part[n++], sizeof part[0], _("In programme now: %ld"), l->in_programme);
 	if (l->unreadable)
-		snprintf(part[n++], sizeof part[0], _("%zu cases could not be read"), l->unreadable);
+		snprintf(part[n++], sizeof part[0], _("%zu cases could not be read"),
+		         l->unreadable);
 	return n;
 }
 
@@ -377,8 +382,7 @@ static bool months_marked(const struct dash_view *dv, bool *marked)
 
 /* The months' names under the bars, a decision's month marked with '*',
  * and the numbers under them (when every one fits its column). */
-static void draw_months(struct ui *ui, const struct dash_view *dv, int y, int width,
-                        bool numbers)
+static void draw_months(struct ui *ui, const struct dash_view *dv, int y, int width, bool numbers)
 {
 	struct chart_geom g = chart_geom(width);
 	bool marked[12] = {0};
@@ -389,7 +393,8 @@ static void draw_months(struct ui *ui, const struct dash_view *dv, int y, int wi
 		int x = g.x + m * g.col;
 		const char *label = _(month_names[m]);
 		if (g.names)
-			snprintf(name, sizeof name, "%s%s", label, marked[m] && g.col >= 5 ? "*" : "");
+			snprintf(name, sizeof name, "%s%s", label,
+			         marked[m] && g.col >= 5 ? "*" : "");
 		else
 			ui_put(y, x, label, 1); /* the initial */
 		if (g.names)
@@ -464,13 +469,14 @@ static void draw_table(struct ui *ui, struct dash_view *dv, int y, int rows, int
 		int x = 1 + c * (t.cell_w + 3);
 		ui_put_cut(y, x, h_cw, t.name_w);
 		ui_put(y, x + t.name_w + 1 + t.over_w - ui_text_width(h_over), h_over, t.over_w);
-		ui_put(y, x + t.name_w + 1 + t.over_w + 1 + t.soon_w - ui_text_width(h_soon), h_soon,
-		       t.soon_w);
+		ui_put(y, x + t.name_w + 1 + t.over_w + 1 + t.soon_w - ui_text_width(h_soon),
+		       h_soon, t.soon_w);
 	}
 	ui_attr(ui, C_LABEL, false);
 	for (size_t i = dv->cw_top; i < dv->ncw && i < dv->cw_top + shown; i++) {
 		const struct cw_count *c = &dv->cw[i];
-		int row = (int)((i - dv->cw_top) / per), x = 1 + (int)((i - dv->cw_top) % per) * (t.cell_w + 3);
+		int row = (int)((i - dv->cw_top) / per),
+		    x = 1 + (int)((i - dv->cw_top) % per) * (t.cell_w + 3);
 		bool sel = i == dv->sel;
 		if (sel)
 			ui_attr(ui, C_SELECTED, true);
@@ -537,11 +543,13 @@ static void dash_draw(void *self, struct ui *ui)
 	if (chart_geom(width).col >= 5 && months_marked(dv, NULL)) {
 		/* What the '*' after a month's name means. */
 		size_t n = strlen(chart_head);
-		snprintf(chart_head + n, sizeof chart_head - n, " · %s", _("* a decision that month"));
+		snprintf(chart_head + n, sizeof chart_head - n, " · %s",
+		         _("* a decision that month"));
 	}
 	if (dv->overdue || dv->soon) {
 		snprintf(dl[0], sizeof dl[0], _("Deadlines of the unit: %ld overdue"), dv->overdue);
-		snprintf(dl[1], sizeof dl[1], _("%ld due within %ld days"), dv->soon, dv->soon_days);
+		snprintf(dl[1], sizeof dl[1], _("%ld due within %ld days"), dv->soon,
+		         dv->soon_days);
 	} else {
 		snprintf(dl[0], sizeof dl[0], "%s", _("Deadlines of the unit:"));
 		snprintf(dl[1], sizeof dl[1], _("nothing overdue or due within %ld days"),
@@ -561,15 +569,15 @@ static void dash_draw(void *self, struct ui *ui)
 	want[P_GAP2] = 1;
 	want[P_DEADLINES] = flow(0, width, dl, ndl, false, 2);
 	want[P_TABLE] = dv->ncw ? 2 : 0; /* the heading and a row; more below */
-	static const enum part order[] = {P_HEAD,  P_DEADLINES, P_MONTHS,     P_SUBSETS, P_REQUEST,
-	                                  P_CHART, P_TABLE,     P_DECISIONS, P_CHART_HEAD, P_METER,
-	                                  P_GAP2,  P_GAP1};
+	static const enum part order[] = {P_HEAD,       P_DEADLINES, P_MONTHS, P_SUBSETS,
+	                                  P_REQUEST,    P_CHART,     P_TABLE,  P_DECISIONS,
+	                                  P_CHART_HEAD, P_METER,     P_GAP2,   P_GAP1};
 	for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
 		enum part p = order[i];
 		/* Fragments that flow give up their last ones; the others are
 		 * whole or not at all. */
-		bool flows = p == P_HEAD || p == P_DEADLINES || p == P_SUBSETS || p == P_DECISIONS ||
-		             p == P_REQUEST;
+		bool flows = p == P_HEAD || p == P_DEADLINES || p == P_SUBSETS ||
+		             p == P_DECISIONS || p == P_REQUEST;
 		int take = want[p] <= avail ? want[p] : flows ? avail : 0;
 		rows[p] = take;
 		avail -= take;
@@ -604,8 +612,8 @@ static void dash_draw(void *self, struct ui *ui)
 		int w = width - ui_text_width(pct);
 		if (w > 50)
 			w = 50;
-		if (w > 0 &&
-		    chart_meter(dv->led.settled, dv->led.decided, w, dv->glyphs, meter, sizeof meter) == 0) {
+		if (w > 0 && chart_meter(dv->led.settled, dv->led.decided, w, dv->glyphs, meter,
+		                         sizeof meter) == 0) {
 			ui_put(y, 1, meter, w);
 			ui_put(y, 1 + w, pct, width - w);
 		}
@@ -657,13 +665,13 @@ static bool dash_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	(void)fnkey;
 	switch (req) {
 	case REQ_YEAR_BACK:
-		if (dv->year > 1990) {
+		if (dv->year > TARGET_YEAR_MIN) {
 			dv->year--;
 			dv->loaded = false;
 		}
 		return true;
 	case REQ_YEAR_NEXT:
-		if (dv->year < 9999) {
+		if (dv->year < TARGET_YEAR_MAX) {
 			dv->year++;
 			dv->loaded = false;
 		}
