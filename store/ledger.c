@@ -308,6 +308,9 @@ struct tally {
 	size_t n, cap;
 	char *ids; /* household ids, NUL-separated, in secure memory */
 	size_t ids_used, ids_cap;
+	/* The highest case each callback has seen: the scan goes in id order,
+	 * and a batch the transaction loop runs again must not count twice. */
+	uint64_t picked, tallied;
 	int rc;
 };
 
@@ -323,8 +326,11 @@ static bool pick_all(void *vctx, const struct store_case_head *h)
 {
 	struct tally *t = vctx;
 
-	if (in_programme(h->status))
-		t->l->in_programme++;
+	if (h->id > t->picked) {
+		t->picked = h->id;
+		if (in_programme(h->status))
+			t->l->in_programme++;
+	}
 	return true;
 }
 
@@ -369,6 +375,9 @@ static int tally_one(void *vctx, const struct case_rec *c)
 {
 	struct tally *t = vctx;
 
+	if (c->id <= t->tallied)
+		return 0;
+	t->tallied = c->id;
 	for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
 		if (c->locked[wanted[i]]) {
 			t->l->unreadable++;
