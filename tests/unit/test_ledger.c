@@ -150,6 +150,22 @@ static void test_target_invalid(void **state)
 	v.body = BODY_COUNT;
 	assert_int_equal(store_target_set(t->st, &v), M_USAGE);
 	v.body = BODY_COUNCIL;
+	v.date = date_days("1989-12-31"); /* before any year a target is for */
+	assert_int_equal(store_target_set(t->st, &v), M_USAGE);
+	assert_int_equal(store_fault(t->st)->code, E_TARGET_DATE_INVALID);
+	v.date = date_days("2200-01-01");
+	assert_int_equal(store_target_set(t->st, &v), M_USAGE);
+	v.date = date_days("1990-01-01");
+	v.requested = v.decided = TARGET_MAX;
+	assert_int_equal(store_target_set(t->st, &v), M_OK);
+	struct target *all;
+	size_t n;
+	assert_int_equal(store_targets(t->st, 2026, &all, &n), M_OK); /* reads back */
+	assert_int_equal(n, 1);
+	assert_int_equal(all[0].decided, TARGET_MAX);
+	assert_int_equal(all[0].date, date_days("1990-01-01"));
+	free(all);
+	v = numbers(2026, 10, -1); /* a revision of the request alone */
 	assert_int_equal(store_target_set(t->st, &v), M_OK);
 	/* A revision's minors against the carried-over request. */
 	v = numbers(2026, -1, -1);
