@@ -89,11 +89,13 @@ static size_t encode(const struct target *t, uint8_t *b)
 	return p + bl;
 }
 
-/* A day a stored or given date may be: 1900 to 2200, far around any year
- * a target is for. */
+/* A day a stored or given date may be: 1990 to 2199, around any year a
+ * target is for (TARGET_YEAR_MIN to TARGET_YEAR_MAX). */
+#define DAY_MIN 7305  /* 1990-01-01 */
+#define DAY_MAX 84005 /* 2199-12-31 */
 static bool day_valid(long d)
 {
-	return d == DAY_NONE || (d >= -25567 && d <= 84006);
+	return d == DAY_NONE || (d >= DAY_MIN && d <= DAY_MAX);
 }
 
 /* What store_target_set would have accepted: the seal says who wrote it
@@ -282,9 +284,11 @@ int store_target_set(store *st, const struct target *t)
 	if ((unsigned)t->body >= BODY_COUNT)
 		return st_err(st, TARGET_BODY_INVALID);
 	if (!day_valid(t->date))
-		return st_err(st, TARGET_DATE_INVALID, .name = "date", .why = N_("not a date"));
+		return st_err(st, TARGET_DATE_INVALID, .name = "date",
+		              .why = N_("a date from 1990 to 2199"));
 	if (!day_valid(t->answer_by))
-		return st_err(st, TARGET_DATE_INVALID, .name = "answer-by", .why = N_("not a date"));
+		return st_err(st, TARGET_DATE_INVALID, .name = "answer-by",
+		              .why = N_("a date from 1990 to 2199"));
 	return st_txn(st, true, write_target, &s);
 }
 
@@ -308,6 +312,9 @@ struct tally {
 	size_t n, cap;
 	char *ids; /* household ids, NUL-separated, in secure memory */
 	size_t ids_used, ids_cap;
+	/* The highest case each callback has seen: the scan goes in id order,
+	 * and a batch the transaction loop runs again must not count twice. */
+	uint64_t picked, tallied;
 	int rc;
 };
 
@@ -323,8 +330,11 @@ static bool pick_all(void *vctx, const struct store_case_head *h)
 {
 	struct tally *t = vctx;
 
-	if (in_programme(h->status))
-		t->l->in_programme++;
+	if (h->id > t->picked) {
+		t->picked = h->id;
+		if (in_programme(h->status))
+			t->l->in_programme++;
+	}
 	return true;
 }
 
@@ -369,6 +379,9 @@ static int tally_one(void *vctx, const struct case_rec *c)
 {
 	struct tally *t = vctx;
 
+	if (c->id <= t->tallied)
+		return 0;
+	t->tallied = c->id;
 	for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
 		if (c->locked[wanted[i]]) {
 			t->l->unreadable++;

@@ -128,4 +128,27 @@ expect_in "$T/out" "Norwegian dates in the history" "12.02.2026"
 check "help names the options" 0 "$MAPPE" target --help
 expect_in "$T/out" "--answer-by" "--answer-by"
 
+# The demo: this year's numbers with a revision and last year's, set
+# against invented cases settled over the year, a few reunified and a few
+# minors alone.
+printf 'q\n' >"$T/quit.keys"
+check "mappe demo" 0 "$MAPPE" --db "$T/demo" --user ada demo --script "$T/quit.keys"
+demo() { "$MAPPE" --db "$T/demo" --user ada --passphrase-fd 3 "$@" 3<<<"mappe demo store"; }
+check "the demo's targets" 0 demo target list --json
+/usr/bin/python3 - "$T/out" <<'PY' && ok "this year revised once, last year's too" || not_ok "this year revised once, last year's too"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert [(r["year"], r["version"]) for r in rows] == [(2025, 1), (2026, 1), (2026, 2)], rows
+assert rows[2]["decided"] > rows[1]["decided"] and rows[2]["body"] == "executive"
+PY
+check "the demo's ledger" 0 demo report ledger --json
+/usr/bin/python3 - "$T/out" <<'PY' && ok "numbers for the dashboard" || not_ok "numbers for the dashboard"
+import json, sys
+l = json.load(open(sys.argv[1]))
+assert l["settled"] > 20 and l["family_reunification"] > 0 and l["unaccompanied_minors"] > 0, l
+assert sum(1 for m in l["by_month"] if m) >= 8, l["by_month"]
+assert all(l["by_origin"][o] > 0 for o in ("reception_centre", "resettlement", "outside_reception")), l
+assert l["in_programme"] > 0
+PY
+
 echo "1..$_n"

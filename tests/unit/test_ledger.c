@@ -150,6 +150,22 @@ static void test_target_invalid(void **state)
 	v.body = BODY_COUNT;
 	assert_int_equal(store_target_set(t->st, &v), M_USAGE);
 	v.body = BODY_COUNCIL;
+	v.date = date_days("1989-12-31"); /* before any year a target is for */
+	assert_int_equal(store_target_set(t->st, &v), M_USAGE);
+	assert_int_equal(store_fault(t->st)->code, E_TARGET_DATE_INVALID);
+	v.date = 84006; /* 2200-01-01 */
+	assert_int_equal(store_target_set(t->st, &v), M_USAGE);
+	v.date = date_days("1990-01-01");
+	v.requested = v.decided = TARGET_MAX;
+	assert_int_equal(store_target_set(t->st, &v), M_OK);
+	struct target *all;
+	size_t n;
+	assert_int_equal(store_targets(t->st, 2026, &all, &n), M_OK); /* reads back */
+	assert_int_equal(n, 1);
+	assert_int_equal(all[0].decided, TARGET_MAX);
+	assert_int_equal(all[0].date, date_days("1990-01-01"));
+	free(all);
+	v = numbers(2026, 10, -1); /* a revision of the request alone */
 	assert_int_equal(store_target_set(t->st, &v), M_OK);
 	/* A revision's minors against the carried-over request. */
 	v = numbers(2026, -1, -1);
@@ -217,6 +233,25 @@ static void test_target_tampered(void **state)
 	raw_put(t->st, DB_META, key, sizeof key, NULL, 0);
 	assert_int_equal(store_targets(t->st, 2026, &all, &n), M_INTEGRITY);
 	assert_int_equal(store_fault(t->st)->code, E_TARGET_DAMAGED);
+}
+
+/* A rotation of the record class seals the targets again: the old epoch's
+ * key is deleted after it, and every version still reads. */
+static void test_target_after_rotation(void **state)
+{
+	struct tstore *t = *state;
+	struct target v = numbers(2026, 100, 90), *all = NULL;
+	size_t n;
+
+	assert_int_equal(store_target_set(t->st, &v), M_OK);
+	v = numbers(2026, -1, 95);
+	assert_int_equal(store_target_set(t->st, &v), M_OK);
+	assert_int_equal(store_rotate(t->st, KC_RECORD, 100, NULL, NULL), M_OK);
+	ts_reopen_as(t, "admin", FIXTURE_ADMIN_PASS);
+	assert_int_equal(store_targets(t->st, 2026, &all, &n), M_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(all[1].decided, 95);
+	free(all);
 }
 
 /* ---- the ledger's arithmetic ------------------------------------------- */
@@ -412,6 +447,7 @@ int main(void)
 	    FX(test_target_invalid),
 	    FX(test_caseworker_refused),
 	    FX(test_target_tampered),
+	    FX(test_target_after_rotation),
 	    FX(test_settled_by_month_and_year),
 	    FX(test_family_reunification_apart),
 	    FX(test_minors_inside_and_origin),
