@@ -159,12 +159,15 @@ static int year_of(long day, int *month)
 	return atoi(iso);
 }
 
+/* Day as people read it, in out: date_for_people gives back the ISO text
+ * itself in English, which must outlive this call. */
 static const char *people_date(struct ui *ui, long day, char out[11])
 {
-	char iso[11];
+	char iso[11], nb[11];
 
 	date_iso(day, iso);
-	return date_for_people(iso, ui->nb, out);
+	snprintf(out, 11, "%s", date_for_people(iso, ui->nb, nb));
+	return out;
 }
 
 /* Fragments laid out on lines of width columns, " · " between two on a
