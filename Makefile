@@ -107,7 +107,7 @@ $(GEN_LIB): $(GEN_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 # The parts of tui/ that need no terminal are unit tested too.
-TUI_PURE := $(BUILD)/tui/editor.o $(BUILD)/tui/termkeys.o $(BUILD)/tui/listview.o $(BUILD)/tui/cmd/conf.o $(BUILD)/tui/i18n.o
+TUI_PURE := $(BUILD)/tui/editor.o $(BUILD)/tui/termkeys.o $(BUILD)/tui/listview.o $(BUILD)/tui/chart.o $(BUILD)/tui/cmd/conf.o $(BUILD)/tui/i18n.o
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBA) $(GEN_LIB) $(TUI_PURE)
 	@mkdir -p $(dir $@)

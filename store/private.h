@@ -24,6 +24,7 @@
  *   scan.c      every case a report reads, in batches of read transactions
  *   report.c    the deadlines of the cases a user works on
  *   nir.c       the registrable events not yet registered in NIR
+ *   ledger.c    the settlement targets (sealed, every version) and the year's ledger
  *   search.c    finding people by name or number
  *   import.c    cases in and out: CSV, JSON Lines, JSON
  *   export.c    mappe export: CSV, JSON Lines, the NIR columns; the export record

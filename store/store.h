@@ -1144,6 +1144,65 @@ void case_write_json_notes(FILE *f, const struct note *notes, size_t n, uint32_t
                            bool first);
 void case_write_json_end(FILE *f, bool notes_locked);
 
+/* ---- the settlement ledger (store/ledger.c) ------------------------------ */
+
+/* A year's numbers as IMDi asked and the council decided: one version of
+ * them. A later store_target_set for the same year is a revision; every
+ * version is kept (domain-rules.md 4). -1: not given. */
+enum target_body { BODY_COUNCIL, BODY_EXECUTIVE, BODY_COUNT };
+struct target {
+	int year;
+	long requested;   /* IMDi's anmodning */
+	long minors;      /* of which unaccompanied minors */
+	long decided;     /* the council's vedtak */
+	long date;        /* the decision's date (days since 1970-01-01) */
+	long answer_by;   /* the date the municipality must answer IMDi by, or DAY_NONE */
+	enum target_body body;
+	char by[64];      /* who recorded it (set by the store) */
+	int64_t at;       /* when (set by the store) */
+};
+const char *target_body_name(enum target_body b);     /* "council", "executive" */
+int target_body_parse(const char *s);                   /* -1 unknown */
+/* Leads and administrators. A count of -1 or a date of DAY_NONE is not
+ * given: the first version of a year needs requested and decided, a
+ * revision carries what it does not give over from the latest version
+ * (the body is always t's). Counts 0 to TARGET_MAX, minors <= requested,
+ * year TARGET_YEAR_MIN to TARGET_YEAR_MAX. */
+#define TARGET_MAX      100000
+#define TARGET_YEAR_MIN 2000
+#define TARGET_YEAR_MAX 2100
+int store_target_set(store *st, const struct target *t);
+/* The versions for year (0: every year), by year then as recorded; free(). */
+int store_targets(store *st, int year, struct target **out, size_t *n);
+
+enum ledger_origin { LO_RECEPTION, LO_RESETTLEMENT, LO_OUTSIDE, LO_UNKNOWN, LO_COUNT };
+enum ledger_household { LH_SINGLE_ADULT, LH_FAMILY_CHILDREN, LH_FAMILY_NO_CHILDREN,
+	                LH_UNACCOMPANIED_MINOR, LH_COUNT };
+const char *ledger_origin_name(enum ledger_origin o);       /* ids for JSON */
+const char *ledger_household_name(enum ledger_household h);
+
+/* The year's ledger: the targets' latest version and history, and the
+ * people settled by agreement whose settlement_date falls in the year.
+ * Leads and administrators (it reads identity and programme of every case). */
+struct ledger {
+	int year;
+	struct target *history; /* the year's versions, oldest first */
+	size_t nhistory;
+	long requested, minors_requested, decided; /* the latest version's; -1 none */
+	long answer_by;                            /* DAY_NONE */
+	long settled;               /* by agreement, family reunification never */
+	long by_month[12];          /* settled, by month of settlement_date */
+	long unaccompanied_minors;  /* inside settled */
+	long family_reunification;  /* apart, never inside settled */
+	long fr_by_month[12];
+	long by_origin[LO_COUNT];   /* of settled */
+	long by_household[LH_COUNT];/* of settled */
+	long in_programme;          /* cases now in_programme, on_leave or stopped */
+	size_t unreadable;          /* cases the scan could not read (locked or broken) */
+};
+int store_ledger(store *st, int year, struct ledger *out);
+void ledger_free(struct ledger *l);
+
 /* ---- drafts: nothing lost when the terminal goes away ------------------- */
 
 struct store_draft {

@@ -155,7 +155,9 @@ const char *request_help(enum request r)
 
 bool request_offered(struct ui *ui, enum request r)
 {
-	if (r == REQ_CASEWORKER) /* My day's filter: the team's deadlines are a lead's */
+	/* My day's filter and the dashboard: the team's deadlines and the
+	 * year's ledger are a lead's. */
+	if (r == REQ_CASEWORKER || r == REQ_DASHBOARD || r == REQ_DAY_OF)
 		return store_role(ui->st) == ROLE_LEAD || store_role(ui->st) == ROLE_ADMIN;
 	return r != REQ_KEYS || store_role(ui->st) == ROLE_ADMIN;
 }

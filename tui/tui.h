@@ -63,6 +63,9 @@ struct cli {
 	const char *regime; /* --regime R */
 	const char *source; /* --source TEXT: a provision, never personal data */
 	bool all;           /* --all */
+	/* mappe target set and report ledger: as given, parsed by ledger.c so
+	 * that a bad one is named */
+	const char *year, *requested, *decided, *minors, *date, *body, *answer_by;
 	const char *script; /* --script FILE: keys for the screen tests */
 	const char *fields;     /* export --fields a,b */
 	const char *status;     /* export --status S */
@@ -139,6 +142,8 @@ int cmd_codes(struct cli *cli);
 int cmd_rules(struct cli *cli);
 int cmd_report(struct cli *cli);
 int cmd_report_nir(struct cli *cli);
+int cmd_target(struct cli *cli);
+int cmd_report_ledger(struct cli *cli);
 int cmd_tui(struct cli *cli);
 int cmd_demo(struct cli *cli);
 int cmd_export(struct cli *cli);

@@ -10,6 +10,8 @@
  *   listview.c the list widget: scrolling, paging, Home/End, the selection
  *              and the count of rows, for every screen that shows rows;
  *              wrapping text by display width (no curses, unit tested)
+ *   chart.c    the dashboard's bar charts and meter as lines of text, and
+ *              which glyphs the terminal shows (no curses, unit tested)
  *   colour.c   colour pairs, monochrome and NO_COLOR
  *   input.c    reading a key; resizes and hangups
  *   terminal.c whether TERM is a terminal the screens can draw on
@@ -20,7 +22,7 @@
  *   lock.c     the idle lock's screen
  *   drafts.c   offering the drafts a dropped link left
  *   screens.def, screens/   the screens, one file each (list, case, help,
- *              keys, form, conflict, note, day, items)
+ *              keys, form, conflict, note, day, items, dashboard)
  *   cmd/       main and the commands of cli.md (through tui.h alone, but
  *              cmd/tui.c, which starts the screens)
  */
@@ -59,6 +61,11 @@
 	X(ITEM_EDIT, N_("Edit"), N_("Edit the selected item"))                                            \
 	X(ITEM_REMOVE, N_("Remove"), N_("Remove the selected item (asks first)"))                       \
 	X(DAY, N_("My day"), N_("My day: cases new to me, and deadlines overdue or due this week"))       \
+	X(DASHBOARD, N_("Dashboard"), N_("The year's settled against the decision, and the deadlines"))    \
+	X(YEAR_BACK, N_("Year before"), N_("Show the year before"))                                       \
+	X(YEAR_NEXT, N_("Year after"), N_("Show the year after"))                                         \
+	X(DAY_OF, N_("Their deadlines"),                                                                  \
+	  N_("My day with the selected caseworker's deadlines only"))                                    \
 	X(SAVE, N_("Save"), N_("Save and close"))                                                         \
 	X(STATUS, N_("Status"), N_("Show one status only; again for the next, then every status"))        \
 	X(MINE, N_("My cases"), N_("Show only my cases, or every case again"))                            \
@@ -232,8 +239,13 @@ int view_items_open(struct ui *ui, uint64_t id, enum list_id l);
 void items_summary(struct ui *ui, const struct case_rec *c, int i, char *out, size_t cap);
 /* My day: the caseload's deadlines overdue or due soon. */
 int view_day_open(struct ui *ui);
+/* My day with caseworker's deadlines alone (a lead's, from the dashboard). */
+int view_day_open_for(struct ui *ui, const char *caseworker);
 /* Whether the user's caseload has a deadline overdue or due soon. */
 bool day_has_due(struct ui *ui);
+/* The dashboard: the year's settled against the decision, month by month,
+ * and the unit's deadlines (leads and administrators; others are told). */
+int view_dashboard_open(struct ui *ui);
 /* A save met a colleague's: choose field by field. orig is what the form
  * started from, base the version its edits started from; takes mine. */
 void view_conflict_open(struct ui *ui, const struct case_rec *orig, uint32_t base,
@@ -315,6 +327,26 @@ bool listview_below(const struct listview *lv);
  * characters (a word wider than a line starts on the line it reaches). Returns where the next line starts, NULL after the last ("" is
  * one empty line). */
 const char *ui_wrap(const char *s, int width, size_t *len, int *cols);
+
+/*
+ * Charts as text (chart.c), every glyph one column: lines to draw, not
+ * curses calls. Eighths: ▁▂▃▄▅▆▇█ and ▏▎▍▌▋▊▉; blocks: whole cells (█ ░,
+ * which a console font has); ASCII: # and '.' where there is no UTF-8.
+ */
+enum chart_glyphs { CHART_EIGHTHS, CHART_BLOCKS, CHART_ASCII };
+/* The glyphs a terminal of this name shows in the user's locale. */
+enum chart_glyphs chart_glyphs_for(const char *term);
+/* n bars of v[], max filling `height` lines; line 0 is the top, each
+ * lines[r] cap bytes. A bar is bar_w columns then gap blanks, so a line is
+ * n * (bar_w + gap) columns. Above zero is never drawn as nothing; above
+ * max reaches the top, whose cell is ↑ (^). 0, or -1 when a line does not
+ * fit. */
+int chart_bars(const long *v, size_t n, long max, int height, int bar_w, int gap,
+               enum chart_glyphs g, char *const *lines, size_t cap);
+/* value against target in width columns: done (█, #), then still to go
+ * (░, .); full only when reached, and above it full and ending in ▶ (>).
+ * 0, or -1 when out (cap bytes) is too small. */
+int chart_meter(long value, long target, int width, enum chart_glyphs g, char *out, size_t cap);
 
 /* Drawing: every string is clipped by display width, never by bytes. */
 /* C_EDIT is the field being typed in: one attribute and no colour pair, so

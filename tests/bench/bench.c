@@ -1816,6 +1816,7 @@ enum {
 	R_OPEN_ALLNEXT,
 	R_DEADLINES,
 	R_NIR,
+	R_LEDGER,
 	R_SEARCH50,
 	R_SEARCH99,
 	R_HITS,
@@ -2112,6 +2113,7 @@ static void bench_setup(struct bench *b)
 	label(b, R_OPEN_ALLNEXT, K_TIME, "open, every next deadline, ms");
 	label(b, R_DEADLINES, K_TIME, "deadlines of all cases, ms");
 	label(b, R_NIR, K_TIME, "report nir, ms");
+	label(b, R_LEDGER, K_TIME, "report ledger, ms");
 	label(b, R_SEARCH50, K_TIME, "search p50, us/keystroke");
 	label(b, R_SEARCH99, K_TIME, "search p99, us/keystroke");
 	label(b, R_HITS, K_COUNT, "search hits, all keystrokes");
@@ -2366,6 +2368,62 @@ static void run_report_nir(struct bench *b)
 	b->rows[R_NIR].v[C_MAPPE] = pct(t, OPEN_REPS, 0.5) / 1e6;
 	check(b, found == want && found > 0,
 	      "report nir: %zu events not registered, the CSV has %zu", found, want);
+}
+
+/* report ledger (mappe only): store_ledger of synth_write's year (its
+ * dates end on 2024-12-31), as mappe report ledger, which reads every case
+ * and decrypts its identity and programme classes. Checked against the
+ * input: the family reunified and the people in the programme exactly;
+ * the settled no more than those settled by agreement in the year (the
+ * children born after their household's settlement are not counted). */
+static bool is_value(const struct dataset *d, size_t i, int c, const char *v)
+{
+	size_t len;
+	const char *s = dval(d, i, c, &len);
+	return len == strlen(v) && memcmp(s, v, len) == 0;
+}
+
+static void run_ledger(struct bench *b)
+{
+	const struct dataset *d = &b->d;
+	uint64_t t[OPEN_REPS], t0;
+	struct ledger l = {0};
+	long settled_max = 0, fr = 0, in_prog = 0, settled = -1;
+	int c_sba = col_of(d, F_settled_by_agreement), c_fr = col_of(d, F_family_reunification),
+	    c_sd = col_of(d, F_settlement_date);
+
+	progress("report ledger: %d rounds", OPEN_REPS);
+	for (int rep = 0; rep < OPEN_REPS; rep++) {
+		t0 = now_ns();
+		if (store_ledger(b->st, 2024, &l) != M_OK)
+			die("store_ledger: %s", store_error(b->st));
+		t[rep] = now_ns() - t0;
+		if (rep + 1 < OPEN_REPS)
+			ledger_free(&l);
+	}
+	for (size_t i = 0; i < b->n_mappe; i++) {
+		size_t len;
+		const char *sd = dval(d, i, c_sd, &len);
+		bool year = len == 10 && memcmp(sd, "2024-", 5) == 0;
+		if (year && is_value(d, i, c_fr, "true"))
+			fr++;
+		else if (year && is_value(d, i, c_sba, "true"))
+			settled_max++;
+		in_prog += is_value(d, i, d->c_status, "in_programme") ||
+		           is_value(d, i, d->c_status, "on_leave") ||
+		           is_value(d, i, d->c_status, "stopped");
+	}
+	settled = l.settled;
+	for (int conf = 0; conf < NCONF; conf++)
+		b->rows[R_LEDGER].v[conf] = NAN;
+	b->rows[R_LEDGER].v[C_MAPPE] = pct(t, OPEN_REPS, 0.5) / 1e6;
+	check(b, settled > 0 && settled <= settled_max && l.family_reunification == fr &&
+	             l.in_programme == in_prog && l.unreadable == 0,
+	      "report ledger 2024: %ld settled (at most %ld by agreement), %ld of %ld reunified, "
+	      "%ld of %ld in the programme, %zu unreadable",
+	      settled, settled_max, l.family_reunification, fr, l.in_programme, in_prog,
+	      l.unreadable);
+	ledger_free(&l);
 }
 
 struct keystroke {
@@ -3041,7 +3099,9 @@ static void print_report(const struct bench *b)
 	       "next deadline of the user's caseload;\n"
 	       "      without: search_index_load_names; every: then search_index_next of every case);\n"
 	       "      deadlines: mappe store_deadlines, every case (report deadlines --all);\n"
-	       "      report nir: mappe store_nir_pending, every case's events not in NIR.\n"
+	       "      report nir: mappe store_nir_pending, every case's events not in NIR;\n"
+	       "      report ledger: mappe store_ledger of 2024, every case's identity and "
+	       "programme classes.\n"
 	       "      LMDB: header + 3 field reads per case;\n"
 	       "      SQL: SELECT id, version, given_name, family_name, birth_date, status, "
 	       "caseworker on a fresh connection. All into memory.\n");
@@ -3187,6 +3247,7 @@ int main(int argc, char **argv)
 	run_open(&b);
 	run_open_deadlines(&b);
 	run_report_nir(&b);
+	run_ledger(&b);
 	run_search(&b);
 	run_lookup(&b);
 	run_show(&b);

@@ -1332,8 +1332,13 @@ static void make_life(struct rng *r, const struct case_out *c, int index, long t
 	                                    {"widowed", 5},  {"separated", 3},  {"partner", 1},
 	                                    {"unknown", 3}};
 	put(o, F_civil_status, age_now < 18 ? "unmarried" : pick(r, civil, N(civil)));
-	if (age_on(c->birth_days, arrival) < 18)
-		put(o, F_unaccompanied_minor, rng_pct(r, 8) ? "true" : "false");
+	/* Unaccompanied minors: IMDi settles those of 15 and over, Bufetat
+	 * the younger (domain-rules.md 4); the ledger counts them apart. The
+	 * one draw as before, so the cases after are the same. */
+	int arrival_age = age_on(c->birth_days, arrival);
+	if (arrival_age < 18)
+		put(o, F_unaccompanied_minor,
+		    rng_pct(r, arrival_age >= 15 ? 40 : 4) ? "true" : "false");
 	if (rng_pct(r, 35) && age_now >= 16)
 		put(o, F_email, rec_fmt(o, "person%06d@example.org", index + 1));
 	if (age_now < 25 && age_now >= 18)

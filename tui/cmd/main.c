@@ -30,6 +30,8 @@ enum {
 	O_SOURCE = 1 << 13,
 	O_ALL = 1 << 14,
 	O_EXPORT = 1 << 15, /* --fields --status --caseworker --excel --nir --force */
+	O_TARGET = 1 << 20, /* --requested --decided --minors --date --body --answer-by */
+	O_YEAR = 1 << 21,
 };
 
 struct command {
@@ -139,12 +141,30 @@ static const struct command commands[] = {
      "integreringsloven_6a) or every one; the source says which provision or\n"
      "decision. Nothing is removed: a wrong correction is corrected by another.\n"
      "set is for administrators.")},
-    {"report", cmd_report, O_ALL | O_JSON, "report deadlines [--all] [--json] | report nir [--json]",
+    {"target", cmd_target, O_TARGET | O_JSON,
+     "target set YEAR --requested N --decided N [--minors N] [--date D] [--body council|executive] [--answer-by D] | target list [YEAR] [--json]",
+     N_("set: record IMDi's request for YEAR (--requested, of which unaccompanied\n"
+     "minors --minors), the council's decision (--decided, its --date and --body:\n"
+     "council or executive, the executive committee) and the date the municipality\n"
+     "must answer IMDi by (--answer-by). The first numbers of a year need\n"
+     "--requested and --decided; a later set is a revision that gives what changes\n"
+     "and keeps the rest (give --date with a new decision). Every version is kept.\n"
+     "Dates as 2026-02-12 or 12.02.2026.\n"
+     "list: every version, of YEAR or of every year, oldest first; --json: JSON\n"
+     "Lines of year, version, requested, minors, decided, date, body, answer_by,\n"
+     "by and at. Leads and administrators.")},
+    {"report", cmd_report, O_ALL | O_JSON | O_YEAR, "report deadlines [--all] [--json] | report ledger [--year Y] [--json] | report nir [--json]",
      N_("deadlines: the deadlines in your caseload that are overdue or due within\n"
      "7 days, soonest first, each computed from the case's own dates by the rules\n"
      "in force (mappe rules list); health deadlines only for health staff. --all:\n"
      "every caseload (leads and administrators). --json: JSON Lines of _id,\n"
      "deadline, due, overdue and soon.\n"
+     "ledger: the settlement ledger of year Y (default this year): IMDi's request\n"
+     "and the latest decision with every version, the people settled by agreement\n"
+     "by month of their settlement date, unaccompanied minors inside the total and\n"
+     "apart, family reunification apart and never in the total, by origin and by\n"
+     "household type (docs/ledger.md). --json: one object. Leads and\n"
+     "administrators.\n"
      "nir: every registrable event (programme decision and start, mapping, career\n"
      "guidance, contract, life skills and parenting courses, leave and stop\n"
      "decisions, the end) dated after the case's nir_registered, or any when it is\n"
@@ -304,6 +324,13 @@ int main(int argc, char **argv)
 	    {"excel", no_argument, NULL, 0x103},
 	    {"nir", no_argument, NULL, 0x104},
 	    {"force", no_argument, NULL, 0x105},
+	    {"year", required_argument, NULL, 1000},
+	    {"requested", required_argument, NULL, 1001},
+	    {"decided", required_argument, NULL, 1002},
+	    {"minors", required_argument, NULL, 1003},
+	    {"date", required_argument, NULL, 1004},
+	    {"body", required_argument, NULL, 1005},
+	    {"answer-by", required_argument, NULL, 1006},
 	    {NULL, 0, NULL, 0},
 	};
 	struct cli cli = {.pass_fd = -1, .newpass_fd = -1, .limit = 20};
@@ -397,6 +424,13 @@ int main(int argc, char **argv)
 		case 0x103: cli.excel = true; used |= O_EXPORT; break;
 		case 0x104: cli.nir = true; used |= O_EXPORT; break;
 		case 0x105: cli.force = true; used |= O_EXPORT; break;
+		case 1000: cli.year = optarg; used |= O_YEAR; break;
+		case 1001: cli.requested = optarg; used |= O_TARGET; break;
+		case 1002: cli.decided = optarg; used |= O_TARGET; break;
+		case 1003: cli.minors = optarg; used |= O_TARGET; break;
+		case 1004: cli.date = optarg; used |= O_TARGET; break;
+		case 1005: cli.body = optarg; used |= O_TARGET; break;
+		case 1006: cli.answer_by = optarg; used |= O_TARGET; break;
 		default: usage(stderr); return M_USAGE;
 		}
 	}

@@ -65,7 +65,14 @@ int cmd_report(struct cli *cli)
 	store *st;
 	int rc;
 
-	if (cli->argc >= 1 && strcmp(cli->argv[0], "nir") == 0)
+	if (cli->argc >= 1 && strcmp(cli->argv[0], "ledger") == 0)
+		return cmd_report_ledger(cli);
+	bool nir = cli->argc >= 1 && strcmp(cli->argv[0], "nir") == 0;
+	if (cli->year)
+		return cli_fail(M_USAGE, _("an option given does not apply to 'mappe %s'; see mappe %s "
+		                           "--help"),
+		                nir ? "report nir" : "report deadlines", "report");
+	if (nir)
 		return cmd_report_nir(cli);
 	if (cli->argc != 1 || strcmp(cli->argv[0], "deadlines") != 0)
 		return cli_fail(M_USAGE, _("usage: mappe report deadlines [--all] [--json]"));

@@ -75,6 +75,10 @@ static int run_screens(struct cli *cli, store *st)
 		 * something is. */
 		if (store_role(st) == ROLE_CASEWORKER && day_has_due(&ui))
 			view_day_open(&ui);
+		/* A lead's starts with the year: where it stands against the
+		 * council's decision, and whose deadlines are overdue. */
+		else if (store_role(st) == ROLE_LEAD)
+			view_dashboard_open(&ui);
 		rc = ui_loop(&ui);
 	}
 	search_index_free(ui.ix);
@@ -256,6 +260,70 @@ static int demo_fill(store *st, char *buf, size_t len)
 	return rc;
 }
 
+/* A day of year y (month, day), or today when that is later. */
+static long demo_day(int y, const char *md, long today)
+{
+	char iso[11];
+
+	snprintf(iso, sizeof iso, "%04d-%s", y, md);
+	long d = today;
+	for (long back = 0; back < 800; back++) { /* date_iso's inverse, by search */
+		char probe[11];
+		date_iso(today - back, probe);
+		if (strcmp(probe, iso) == 0) {
+			d = today - back;
+			break;
+		}
+	}
+	return d;
+}
+
+/* The targets of this year and last, in the proportions of the news items
+ * ("decided 90, then 110; settled 89"): scaled to what the invented cases
+ * settled, so that the leads' dashboard has numbers to set them against;
+ * this year's decision revised once. */
+static int demo_targets(store *st)
+{
+	char iso[11];
+	long today = st_today();
+	int rc;
+
+	date_iso(today, iso);
+	int year = atoi(iso);
+	for (int y = year - 1; y <= year; y++) {
+		struct ledger l;
+		if ((rc = store_ledger(st, y, &l)))
+			return cli_fail(rc, "%s", tui_error(st));
+		long settled = l.settled;
+		size_t had = l.nhistory;
+		ledger_free(&l);
+		if (had)
+			continue;
+		long requested = settled + settled / 5 + 2;
+		struct target t = {.year = y,
+		                   .requested = requested,
+		                   .minors = requested / 10,
+		                   .decided = y < year ? settled + 1 : settled * 8 / 10 + 1,
+		                   .date = demo_day(y, "02-12", today),
+		                   .answer_by = demo_day(y, "02-01", today),
+		                   .body = BODY_COUNCIL};
+		if ((rc = store_target_set(st, &t)))
+			return cli_fail(rc, "%s", tui_error(st));
+		if (y < year)
+			continue;
+		struct target revision = {.year = y,
+		                          .requested = -1,
+		                          .minors = -1,
+		                          .decided = settled + settled / 10 + 2,
+		                          .date = demo_day(y, "06-18", today),
+		                          .answer_by = DAY_NONE,
+		                          .body = BODY_EXECUTIVE};
+		if ((rc = store_target_set(st, &revision)))
+			return cli_fail(rc, "%s", tui_error(st));
+	}
+	return M_OK;
+}
+
 int cmd_demo(struct cli *cli)
 {
 	struct store_fault why;
@@ -291,6 +359,8 @@ int cmd_demo(struct cli *cli)
 			cli_fail(rc, "%s", tui_error(st));
 		else
 			rc = demo_fill(st, cases_text, len);
+		if (rc == M_OK)
+			rc = demo_targets(st);
 		free(cases_text);
 		if (rc) {
 			store_close(st);

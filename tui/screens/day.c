@@ -371,6 +371,12 @@ static bool day_key(void *self, struct ui *ui, enum request req, wint_t ch, bool
 		if (dv->team)
 			next_caseworker(dv);
 		return true;
+	case REQ_DASHBOARD:
+		/* Back to the dashboard this day was opened from, or to one. */
+		if (ui->depth > 1 && ui->stack[ui->depth - 2].ops == &dashboard_ops)
+			return false;
+		view_dashboard_open(ui);
+		return true;
 	case REQ_QUIT:
 		return false;
 	default:
@@ -410,10 +416,17 @@ bool day_has_due(struct ui *ui)
 
 int view_day_open(struct ui *ui)
 {
+	return view_day_open_for(ui, "");
+}
+
+int view_day_open_for(struct ui *ui, const char *caseworker)
+{
 	struct day_view *dv = calloc(1, sizeof *dv);
 
 	if (!dv)
 		return M_UNAVAILABLE;
+	/* The filter c sets, from the start (a lead's, from the dashboard). */
+	snprintf(dv->filter, sizeof dv->filter, "%s", caseworker ? caseworker : "");
 	listview_init(&dv->list, true, row_lines, dv);
 	ui_push(ui, &day_ops, dv);
 	return M_OK;
@@ -422,10 +435,10 @@ int view_day_open(struct ui *ui)
 static const struct binding day_keys[] = {
     {'\n', false, REQ_OPEN},     {'q', false, REQ_QUIT},      {'c', false, REQ_CASEWORKER},
     {KEY_PPAGE, true, REQ_PGUP}, {KEY_NPAGE, true, REQ_PGDN}, {KEY_HOME, true, REQ_TOP},
-    {KEY_END, true, REQ_BOTTOM},
+    {KEY_END, true, REQ_BOTTOM}, {'y', false, REQ_DASHBOARD},
 };
-static const enum request day_bar[] = {REQ_HELP,       REQ_QUIT, REQ_OPEN,
-                                       REQ_CASEWORKER, REQ_UP,   REQ_DOWN};
+static const enum request day_bar[] = {REQ_HELP, REQ_QUIT, REQ_OPEN, REQ_CASEWORKER,
+                                       REQ_UP,   REQ_DOWN, REQ_DASHBOARD};
 static KEYMAP(day_keymap, day_keys, day_bar, &browse_keymap);
 static const struct keymap *const day_keymaps[] = {&day_keymap, NULL};
 

@@ -385,6 +385,9 @@ static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	case REQ_DAY:
 		view_day_open(ui);
 		return true;
+	case REQ_DASHBOARD:
+		view_dashboard_open(ui);
+		return true;
 	case REQ_ADD:
 		view_form_new(ui);
 		return true;
@@ -430,6 +433,7 @@ static const struct binding list_keys[] = {
     {'m', false, REQ_MINE},        {'K', false, REQ_KEYS},       {KEY_PPAGE, true, REQ_PGUP},
     {'a', false, REQ_ADD},         {'D', false, REQ_DAY},        {'o', false, REQ_SORT},
     {KEY_NPAGE, true, REQ_PGDN},   {KEY_HOME, true, REQ_TOP},    {KEY_END, true, REQ_BOTTOM},
+    {'y', false, REQ_DASHBOARD},
 };
 static const enum request list_bar[] = {REQ_HELP, REQ_EXIT, REQ_SEARCH, REQ_OPEN, REQ_ADD,
                                         REQ_STATUS, REQ_MINE, REQ_KEYS};
