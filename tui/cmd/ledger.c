@@ -117,12 +117,14 @@ static const char *body_label(enum target_body b)
 
 static const char *day_shown(long day, bool norwegian, char out[11])
 {
-	char iso[11];
+	char iso[11], shown[11];
 
 	if (day == DAY_NONE)
 		return "-";
 	date_iso(day, iso);
-	return date_for_people(iso, norwegian, out);
+	/* In English that is iso itself, which ends with this call. */
+	snprintf(out, 11, "%s", date_for_people(iso, norwegian, shown));
+	return out;
 }
 
 static void json_day(long day)
