@@ -296,9 +296,9 @@ int store_target_set(store *st, const struct target *t)
 
 /* A person with a settlement date, as the counting needs them. */
 struct person {
-	size_t hid;    /* offset of the household id in the secure buffer, or SIZE_MAX */
-	long settled;  /* settlement_date */
-	long birth;    /* DAY_NONE when not known */
+	size_t hid;   /* offset of the household id in the secure buffer, or SIZE_MAX */
+	long settled; /* settlement_date */
+	long birth;   /* DAY_NONE when not known */
 	bool agreement, reunification, minor_alone, child_relation;
 	uint8_t origin;
 	long household_settled; /* the household's first settlement (computed) */
@@ -338,10 +338,9 @@ static bool pick_all(void *vctx, const struct store_case_head *h)
 	return true;
 }
 
-static const enum field_id wanted[] = {F_settled_by_agreement, F_settlement_date,
-                                       F_settlement_origin,    F_family_reunification,
-                                       F_household_id,         F_relation,
-                                       F_birth_date,           F_unaccompanied_minor};
+static const enum field_id wanted[] = {
+    F_settled_by_agreement, F_settlement_date, F_settlement_origin, F_family_reunification,
+    F_household_id,         F_relation,        F_birth_date,        F_unaccompanied_minor};
 
 static bool is_true(const struct case_rec *c, enum field_id f)
 {
@@ -423,7 +422,7 @@ static int year_of(long day)
 	char iso[11];
 
 	date_iso(day, iso);
-	return atoi(iso);
+	return (int)strtol(iso, NULL, 10);
 }
 
 static int month_of(long day)
@@ -431,14 +430,14 @@ static int month_of(long day)
 	char iso[11];
 
 	date_iso(day, iso);
-	return atoi(iso + 5);
+	return (int)strtol(iso + 5, NULL, 10);
 }
 
 static const char *sort_ids; /* qsort has no context: set around the one call */
 
 static int by_household(const void *a, const void *b)
 {
-	const struct person *x = *(struct person *const *)a, *y = *(struct person *const *)b;
+	const struct person *x = a, *y = b;
 
 	if (x->hid == SIZE_MAX || y->hid == SIZE_MAX)
 		return (x->hid == SIZE_MAX) - (y->hid == SIZE_MAX);
@@ -455,7 +454,7 @@ static bool same_household(const struct tally *t, const struct person *x, const 
 static bool child_at_settlement(const struct person *p)
 {
 	return p->child_relation ||
-	       (p->birth != DAY_NONE && date_add_months(p->birth, 18 * 12) > p->settled);
+	       (p->birth != DAY_NONE && date_add_months(p->birth, 18L * 12) > p->settled);
 }
 
 /* The household rule (docs/ledger.md): a household is the people settled
@@ -464,40 +463,39 @@ static bool child_at_settlement(const struct person *p)
 static int count(struct tally *t, int year)
 {
 	struct ledger *l = t->l;
-	struct person **order = malloc((t->n ? t->n : 1) * sizeof *order);
+	struct person *order = t->p;
 
-	if (!order)
-		return st_err(t->st, NOMEM);
-	for (size_t i = 0; i < t->n; i++)
-		order[i] = &t->p[i];
+	if (!t->n)
+		return M_OK;
 	sort_ids = t->ids;
-	qsort(order, t->n, sizeof *order, by_household);
+	qsort(order, t->n, sizeof order[0], by_household);
 	sort_ids = NULL;
 	for (size_t i = 0, j; i < t->n; i = j) {
-		for (j = i + 1; j < t->n && same_household(t, order[i], order[j]); j++)
+		for (j = i + 1; j < t->n && same_household(t, &order[i], &order[j]); j++)
 			;
 		long first = DAY_NONE;
 		for (size_t k = i; k < j; k++)
-			if (order[k]->agreement && !order[k]->reunification &&
-			    (first == DAY_NONE || order[k]->settled < first))
-				first = order[k]->settled;
+			if (order[k].agreement && !order[k].reunification &&
+			    (first == DAY_NONE || order[k].settled < first))
+				first = order[k].settled;
 		/* Who of the household are settled people (any year), and whether
 		 * a child is among those not alone. */
-		size_t adults_or_all = 0;
+		size_t members = 0;
 		bool children = false;
 		for (size_t k = i; k < j; k++) {
-			struct person *p = order[k];
+			struct person *p = &order[k];
 			p->household_settled = first;
-			p->counted = p->agreement && !p->reunification &&
-			             !(p->birth != DAY_NONE && first != DAY_NONE && p->birth > first) &&
-			             !(p->birth != DAY_NONE && p->birth > p->settled);
+			p->counted =
+			    p->agreement && !p->reunification &&
+			    !(p->birth != DAY_NONE && first != DAY_NONE && p->birth > first) &&
+			    !(p->birth != DAY_NONE && p->birth > p->settled);
 			if (!p->counted || p->minor_alone)
 				continue;
-			adults_or_all++;
+			members++;
 			children |= child_at_settlement(p);
 		}
 		for (size_t k = i; k < j; k++) {
-			struct person *p = order[k];
+			struct person *p = &order[k];
 			if (year_of(p->settled) != year)
 				continue;
 			int m = month_of(p->settled) - 1;
@@ -516,14 +514,13 @@ static int count(struct tally *t, int year)
 				l->by_household[LH_UNACCOMPANIED_MINOR]++;
 			} else if (children) {
 				l->by_household[LH_FAMILY_CHILDREN]++;
-			} else if (adults_or_all >= 2) {
+			} else if (members >= 2) {
 				l->by_household[LH_FAMILY_NO_CHILDREN]++;
 			} else {
 				l->by_household[LH_SINGLE_ADULT]++;
 			}
 		}
 	}
-	free(order);
 	return M_OK;
 }
 

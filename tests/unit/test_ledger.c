@@ -323,14 +323,16 @@ static void test_minors_inside_and_origin(void **state)
 	struct tstore *t = *state;
 	struct ledger l;
 
-	insert(t->st, (const char *[]){"settled_by_agreement", "true", "settlement_date",
-	                               "2026-02-01", "unaccompanied_minor", "true", "birth_date",
-	                               "2010-03-01", "settlement_origin", "reception_centre", NULL});
+	insert(t->st,
+	       (const char *[]){"settled_by_agreement", "true", "settlement_date", "2026-02-01",
+	                        "unaccompanied_minor", "true", "birth_date", "2010-03-01",
+	                        "settlement_origin", "reception_centre", NULL});
 	insert(t->st, (const char *[]){"settled_by_agreement", "true", "settlement_date",
 	                               "2026-02-03", "unaccompanied_minor", "true",
 	                               "settlement_origin", "resettlement", NULL});
-	insert(t->st, (const char *[]){"settled_by_agreement", "true", "settlement_date",
-	                               "2026-03-01", "settlement_origin", "outside_reception", NULL});
+	insert(t->st,
+	       (const char *[]){"settled_by_agreement", "true", "settlement_date", "2026-03-01",
+	                        "settlement_origin", "outside_reception", NULL});
 	insert(t->st, (const char *[]){"settled_by_agreement", "true", "settlement_date",
 	                               "2026-03-02", "settlement_origin", "resettlement", NULL});
 
@@ -351,7 +353,7 @@ static void member(store *st, const char *hid, const char *relation, const char 
                    const char *day)
 {
 	const char *kv[12] = {"settled_by_agreement", "true", "settlement_date", day,
-	                      "household_id", hid};
+	                      "household_id",         hid};
 	size_t k = 6;
 
 	if (relation) {

@@ -61,8 +61,8 @@ static int parse_year(const char *s, const char *option, int *out)
 	long v = s && *s >= '0' && *s <= '9' ? strtol(s, &end, 10) : -1;
 
 	if (v < TARGET_YEAR_MIN || v > TARGET_YEAR_MAX || *end)
-		return cli_fail(M_USAGE, _("%s expects a year from %d to %d"), option, TARGET_YEAR_MIN,
-		                TARGET_YEAR_MAX);
+		return cli_fail(M_USAGE, _("%s expects a year from %d to %d"), option,
+		                TARGET_YEAR_MIN, TARGET_YEAR_MAX);
 	*out = (int)v;
 	return M_OK;
 }
@@ -71,7 +71,8 @@ static int parse_year(const char *s, const char *option, int *out)
  * calendar: Howard Hinnant's days_from_civil). */
 static long iso_days(const char *iso)
 {
-	long y = atol(iso), m = atol(iso + 5), d = atol(iso + 8);
+	long y = strtol(iso, NULL, 10), m = strtol(iso + 5, NULL, 10),
+	     d = strtol(iso + 8, NULL, 10);
 
 	y -= m <= 2;
 	long era = (y >= 0 ? y : y - 399) / 400;
@@ -116,12 +117,14 @@ static const char *body_label(enum target_body b)
 
 static const char *day_shown(long day, bool norwegian, char out[11])
 {
-	char iso[11];
+	char iso[11], shown[11];
 
 	if (day == DAY_NONE)
 		return "-";
 	date_iso(day, iso);
-	return date_for_people(iso, norwegian, out);
+	/* In English that is iso itself, which ends with this call. */
+	snprintf(out, 11, "%s", date_for_people(iso, norwegian, shown));
+	return out;
 }
 
 static void json_day(long day)
@@ -204,8 +207,8 @@ static int target_set(struct cli *cli, store *st, int year)
 		t.body = all[n - 1].body;
 	free(all);
 	if (!n && (!cli->requested || !cli->decided))
-		return cli_fail(M_USAGE, _("the first numbers of %d need --requested and --decided"),
-		                year);
+		return cli_fail(M_USAGE,
+		                _("the first numbers of %d need --requested and --decided"), year);
 	if ((rc = store_target_set(st, &t)))
 		return failed(st, rc);
 	if ((rc = store_targets(st, year, &all, &n)))
@@ -231,7 +234,8 @@ static int target_list(struct cli *cli, store *st, int year)
 			const struct target *t = &all[i];
 			char at[32];
 			version = i && all[i - 1].year == t->year ? version + 1 : 1;
-			printf("{\"year\": %d, \"version\": %zu, \"requested\": ", t->year, version);
+			printf("{\"year\": %d, \"version\": %zu, \"requested\": ", t->year,
+			       version);
 			json_count(t->requested);
 			fputs(", \"minors\": ", stdout);
 			json_count(t->minors);
@@ -250,16 +254,17 @@ static int target_list(struct cli *cli, store *st, int year)
 	}
 	if (!n) {
 		if (year)
-			cli_say(_("mappe: no numbers are recorded for %d (mappe target set)\n"), year);
+			cli_say(_("mappe: no numbers are recorded for %d (mappe target set)\n"),
+			        year);
 		else
 			cli_say(_("mappe: no numbers are recorded (mappe target set)\n"));
 		free(all);
 		return M_OK;
 	}
 	/* Header and rows: labels padded by display width, numbers right. */
-	const char *head[] = {_("Year"),     _("Version"), _("Requested"), _("of which UM"),
-	                      _("Decided"),  _("Decision date"), _("Body"), _("Answer by"),
-	                      _("Recorded by")};
+	const char *head[] = {_("Year"),        _("Version"),   _("Requested"),
+	                      _("of which UM"), _("Decided"),   _("Decision date"),
+	                      _("Body"),        _("Answer by"), _("Recorded by")};
 	int width[9];
 	for (int c = 0; c < 9; c++)
 		width[c] = columns(head[c]) > 4 ? columns(head[c]) : 4;
@@ -333,13 +338,15 @@ int cmd_target(struct cli *cli)
 		                           "[--minors N] [--date D] [--body council|executive] "
 		                           "[--answer-by D] | mappe target list [YEAR] [--json]"));
 	if (set && cli->json)
-		return cli_fail(M_USAGE, _("an option given does not apply to 'mappe %s'; see mappe %s "
-		                           "--help"),
+		return cli_fail(M_USAGE,
+		                _("an option given does not apply to 'mappe %s'; see mappe %s "
+		                  "--help"),
 		                "target set", "target");
 	if (list && (cli->requested || cli->minors || cli->decided || cli->date || cli->body ||
 	             cli->answer_by))
-		return cli_fail(M_USAGE, _("an option given does not apply to 'mappe %s'; see mappe %s "
-		                           "--help"),
+		return cli_fail(M_USAGE,
+		                _("an option given does not apply to 'mappe %s'; see mappe %s "
+		                  "--help"),
 		                "target list", "target");
 	if (cli->argc == 2 && (rc = parse_year(cli->argv[1], "YEAR", &year)))
 		return rc;
@@ -384,8 +391,8 @@ static void ledger_json(const struct ledger *l)
 	json_day(l->answer_by);
 	fputs(", \"by_origin\": {", stdout);
 	for (int o = 0; o < LO_COUNT; o++)
-		printf(o ? ", \"%s\": %ld" : "\"%s\": %ld", ledger_origin_name((enum ledger_origin)o),
-		       l->by_origin[o]);
+		printf(o ? ", \"%s\": %ld" : "\"%s\": %ld",
+		       ledger_origin_name((enum ledger_origin)o), l->by_origin[o]);
 	fputs("}, \"by_household\": {", stdout);
 	for (int h = 0; h < LH_COUNT; h++)
 		printf(h ? ", \"%s\": %ld" : "\"%s\": %ld",
@@ -491,11 +498,12 @@ int cmd_report_ledger(struct cli *cli)
 	if (cli->argc != 1)
 		return cli_fail(M_USAGE, _("usage: mappe report ledger [--year Y] [--json]"));
 	if (cli->all)
-		return cli_fail(M_USAGE, _("an option given does not apply to 'mappe %s'; see mappe %s "
-		                           "--help"),
+		return cli_fail(M_USAGE,
+		                _("an option given does not apply to 'mappe %s'; see mappe %s "
+		                  "--help"),
 		                "report ledger", "report");
 	date_iso(st_today(), iso);
-	year = atoi(iso);
+	year = (int)strtol(iso, NULL, 10);
 	if (cli->year && (rc = parse_year(cli->year, "--year", &year)))
 		return rc;
 	if ((rc = cli_open(cli, &st)))
@@ -510,9 +518,10 @@ int cmd_report_ledger(struct cli *cli)
 	else
 		ledger_text(&l, cli->norwegian);
 	if (l.unreadable)
-		cli_say(_("mappe: %zu cases could not be read and are not counted (locked to you, or "
-		          "damaged: mappe check)\n"),
-		        l.unreadable);
+		cli_say(
+		    _("mappe: %zu cases could not be read and are not counted (locked to you, or "
+		      "damaged: mappe check)\n"),
+		    l.unreadable);
 	ledger_free(&l);
 	store_close(st);
 	return M_OK;

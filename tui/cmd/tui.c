@@ -289,7 +289,7 @@ static int demo_targets(store *st)
 	int rc;
 
 	date_iso(today, iso);
-	int year = atoi(iso);
+	int year = (int)strtol(iso, NULL, 10);
 	for (int y = year - 1; y <= year; y++) {
 		struct ledger l;
 		if ((rc = store_ledger(st, y, &l)))
