@@ -8,11 +8,25 @@
 
 struct scan_state {
 	struct store_scan *s;
-	uint64_t next;  /* every case: the id to go on from */
-	size_t at;      /* s->ids: how many are done */
+	/* Where the scan goes on from: every case, the next id; s->ids, how
+	 * many are done. Both move a case at a time, so that a batch the
+	 * transaction loop runs again (a map resized under it) starts after
+	 * the last case handled: fn never sees a case twice. */
+	uint64_t next;
+	size_t at;
 	bool done;
 	int cb_rc;
 };
+
+static void handled(struct scan_state *ss, uint64_t id)
+{
+	if (ss->s->ids)
+		ss->at++;
+	else if (id == UINT64_MAX)
+		ss->done = true;
+	else
+		ss->next = id + 1;
+}
 
 static int scan_batch(store *st, MDB_txn *txn, void *vctx)
 {
@@ -38,45 +52,34 @@ static int scan_batch(store *st, MDB_txn *txn, void *vctx)
 		struct rec_header h = {0};
 
 		rc = st_hdr_read(st, txn, ids[i], &h);
+		if (rc == M_OK && (!s->pick || s->pick(s->ctx, &(struct store_case_head){
+		                                               .id = ids[i],
+		                                               .status = h.status,
+		                                               .caseworker = h.caseworker,
+		                                               .assigned_at = h.assigned_at,
+		                                           }))) {
+			rc = st_case_fill_lists(st, txn, ids[i], &h, &c, s->want, s->lists);
+			if (rc == M_OK && (ss->cb_rc = s->fn(s->ctx, &c)))
+				break; /* the caller's stop: not handled, not a store failure */
+		}
 		if (rc == M_INPUT && s->ids) { /* gone since the caller looked */
 			rc = M_OK;
-			continue;
-		}
-		if (rc == M_INTEGRITY) { /* a broken case is mappe check's to report */
+		} else if (rc == M_INTEGRITY) { /* a broken case is mappe check's to report */
 			s->broken++;
 			rc = M_OK;
-			continue;
 		}
-		if (rc)
-			break;
-		struct store_case_head head = {
-		    .id = ids[i],
-		    .status = h.status,
-		    .caseworker = h.caseworker,
-		    .assigned_at = h.assigned_at,
-		};
-		if (s->pick && !s->pick(s->ctx, &head))
-			continue;
-		rc = st_case_fill_lists(st, txn, ids[i], &h, &c, s->want, s->lists);
-		if (rc == M_INTEGRITY) {
-			s->broken++;
-			rc = M_OK;
-			continue;
-		}
-		if (rc == M_OK && (ss->cb_rc = s->fn(s->ctx, &c)))
-			rc = ss->cb_rc;
+		if (rc == M_OK)
+			handled(ss, ids[i]);
 	}
+	if (ss->cb_rc)
+		rc = ss->cb_rc;
 	case_clear(&c);
 	if (rc)
 		return rc;
-	if (s->ids) {
-		ss->at += n;
+	if (s->ids)
 		ss->done = ss->at == s->nids;
-	} else if (n < SCAN_BATCH || ids[n - 1] == UINT64_MAX) {
+	else if (n < SCAN_BATCH)
 		ss->done = true;
-	} else {
-		ss->next = ids[n - 1] + 1;
-	}
 	return M_OK;
 }
 

@@ -612,9 +612,10 @@ struct store_case_head {
  * and says whether to read the case; of it, only the fields want names
  * (NULL: every field and every list) and the lists in the mask lists
  * (1u << list_id) are decrypted, as the user may read them. fn gets each
- * case read; its non-zero return stops the scan and is what this returns.
- * A case that fails to authenticate is passed over and counted in broken:
- * it is mappe check's to report. */
+ * case read, once, even when the transaction loop runs a batch again (pick
+ * may then see a case twice); fn's non-zero return stops the scan and is
+ * what this returns. A case that fails to authenticate is passed over and
+ * counted in broken: it is mappe check's to report. */
 struct store_scan {
 	const bool *want;
 	uint32_t lists;

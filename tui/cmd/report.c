@@ -75,7 +75,8 @@ int cmd_report(struct cli *cli)
 	if (nir)
 		return cmd_report_nir(cli);
 	if (cli->argc != 1 || strcmp(cli->argv[0], "deadlines") != 0)
-		return cli_fail(M_USAGE, _("usage: mappe report deadlines [--all] [--json]"));
+		return cli_fail(M_USAGE, _("usage: mappe report deadlines [--all] [--json] | ledger "
+		                           "[--year Y] [--json] | nir [--json]"));
 	if ((rc = cli_open(cli, &st)))
 		return rc;
 	l.today = st_today();
