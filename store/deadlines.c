@@ -154,8 +154,9 @@ size_t deadlines_compute(const struct deadline_facts *f, const struct rule_set *
 		long due = months_after(rs, r, f, f->programme_start, f->upper_secondary ? 18 : 36);
 		DUE(norwegian_completion, due + (f->leave_days > 0 ? f->leave_days : 0));
 	}
-	if (has(f->last_event) && (!has(f->nir_registered) || f->nir_registered < f->last_event))
-		DUE(nir_registration, months_after(rs, RULE_nir_months, f, f->last_event, 2));
+	if (has(f->nir_unregistered) &&
+	    (!has(f->nir_registered) || f->nir_registered < f->nir_unregistered))
+		DUE(nir_registration, months_after(rs, RULE_nir_months, f, f->nir_unregistered, 2));
 	if (f->in_programme && has(f->stop_from))
 		DUE(stop_expiry, has(f->stop_to)
 		                     ? f->stop_to

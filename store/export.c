@@ -144,8 +144,9 @@ struct plan {
 	/* the cases of the first pass */
 	uint64_t *ids;
 	size_t nids, cap;
-	/* writing */
-	FILE *out;
+	/* writing: out is the spool while the scan runs */
+	FILE *out, *dest;
+	struct spool *spool;
 	char sep;
 	const char *eol;
 	int err;
@@ -689,6 +690,58 @@ static void nir_case(struct plan *p, const struct case_rec *c)
 	fputs(p->eol, p->out);
 }
 
+/* A batch's output in secure memory. The writing pass writes a batch of
+ * cases into it inside the batch's read transaction, and it goes to the
+ * destination between batches (store_scan's between): a reader that stops
+ * reading (a pager left open, ^Z) blocks the export outside any
+ * transaction, so colleagues' saves go on reusing freed pages. The FILE
+ * over it is unbuffered: no plaintext in stdio's heap buffer. */
+struct spool {
+	char *b;
+	size_t n, cap;
+};
+
+#define SPOOL_BATCH 32 /* cases a batch: the spool stays some hundred KiB */
+
+static ssize_t spool_write(void *cookie, const char *buf, size_t len)
+{
+	struct spool *s = cookie;
+
+	if (len > SIZE_MAX / 4 - s->n)
+		return 0;
+	if (s->n + len > s->cap) {
+		size_t cap = s->cap ? s->cap : 64 * 1024;
+		char *nb;
+		while (cap < s->n + len)
+			cap *= 2;
+		if (!(nb = keys_secure_alloc(cap)))
+			return 0; /* stdio: an error */
+		if (s->n)
+			memcpy(nb, s->b, s->n);
+		keys_secure_free(s->b); /* wipes */
+		s->b = nb;
+		s->cap = cap;
+	}
+	memcpy(s->b + s->n, buf, len);
+	s->n += len;
+	return (ssize_t)len;
+}
+
+static int spool_out(void *ctx)
+{
+	struct plan *p = ctx;
+	struct spool *s = p->spool;
+
+	fflush(p->out); /* unbuffered: nothing, but stdio's error state */
+	if (s->n && fwrite(s->b, 1, s->n, p->dest) != s->n)
+		p->err = M_UNAVAILABLE;
+	keys_wipe(s->b, s->n);
+	s->n = 0;
+	if (!p->err && ferror(p->out))
+		p->err = M_UNAVAILABLE;
+	return p->err;
+}
+
 static int write_case(void *ctx, const struct case_rec *c)
 {
 	struct plan *p = ctx;
@@ -763,13 +816,27 @@ int store_export(store *st, const struct export_spec *spec, FILE *out, struct ex
 	if (spec->format != EXPORT_JSONL)
 		csv_header(&p);
 	if (p.nids) {
+		struct spool spool = {0};
 		struct store_scan s2 = {.want = p.want,
 		                        .lists = p.lists,
 		                        .ids = p.ids,
 		                        .nids = p.nids,
 		                        .fn = write_case,
+		                        .between = spool_out,
+		                        .batch = SPOOL_BATCH,
 		                        .ctx = &p};
-		rc = store_scan(st, &s2);
+		p.dest = out;
+		p.spool = &spool;
+		p.out = fopencookie(&spool, "w", (cookie_io_functions_t){.write = spool_write});
+		if (!p.out || setvbuf(p.out, NULL, _IONBF, 0)) {
+			rc = st_err(st, NOMEM);
+		} else {
+			rc = store_scan(st, &s2); /* spool_out after every batch */
+		}
+		if (p.out)
+			fclose(p.out);
+		keys_secure_free(spool.b);
+		p.out = out;
 		res->broken = s1.broken + s2.broken;
 		if (rc == M_UNAVAILABLE && p.err)
 			rc = st_err(st, EXPORT_WRITE_FAILED);

@@ -244,13 +244,23 @@ static int write_target(store *st, MDB_txn *txn, void *ctx)
 			t->minors = last->minors;
 		if (t->decided < 0)
 			t->decided = last->decided;
+		/* A new decision without its date is of today, not the old
+		 * one's day. */
 		if (t->date == DAY_NONE)
-			t->date = last->date;
+			t->date = t->decided == last->decided ? last->date : st_today();
 		if (t->answer_by == DAY_NONE)
 			t->answer_by = last->answer_by;
+		if (t->requested == last->requested && t->minors == last->minors &&
+		    t->decided == last->decided && t->date == last->date &&
+		    t->body == last->body && t->answer_by == last->answer_by) {
+			rc = st_err(st, TARGET_UNCHANGED, .n = (unsigned)t->year);
+			goto out;
+		}
 	} else if (t->requested < 0 || t->decided < 0) {
 		rc = st_err(st, TARGET_FIRST_NEEDS, .n = (unsigned)t->year);
 		goto out;
+	} else if (t->date == DAY_NONE) {
+		t->date = st_today();
 	}
 	if (t->minors > t->requested) {
 		rc = st_err(st, TARGET_MINORS_ABOVE, .n = (unsigned long long)t->minors,
@@ -264,6 +274,12 @@ static int write_target(store *st, MDB_txn *txn, void *ctx)
 out:
 	free(vs.v);
 	return rc;
+}
+
+bool target_is_decision(const struct target *v, size_t i)
+{
+	return i == 0 || v[i].decided != v[i - 1].decided || v[i].date != v[i - 1].date ||
+	       v[i].body != v[i - 1].body;
 }
 
 int store_target_set(store *st, const struct target *t)

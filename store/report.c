@@ -23,12 +23,6 @@ static bool is(const struct case_rec *c, enum field_id f, const char *v)
 	return c->value[f] && !c->locked[f] && strcmp(c->value[f], v) == 0;
 }
 
-static void later(long *best, long day)
-{
-	if (day != DAY_NONE && (*best == DAY_NONE || day > *best))
-		*best = day;
-}
-
 static const struct {
 	enum field_id field;
 	enum list_id list;
@@ -60,11 +54,15 @@ int case_nir_events(const struct case_rec *c, nir_event_fn fn, void *ctx)
 	return 0;
 }
 
-/* The latest registrable event before the end (the end has end_record). */
-static int last_event(void *ctx, enum nir_event_id e, long day)
+/* The earliest registrable event before the end not yet registered. */
+static int unregistered(void *ctx, enum nir_event_id e, long day)
 {
-	if (e != NE_end)
-		later(ctx, day);
+	struct deadline_facts *f = ctx;
+
+	if (e != NE_end && day != DAY_NONE &&
+	    (f->nir_registered == DAY_NONE || day > f->nir_registered) &&
+	    (f->nir_unregistered == DAY_NONE || day < f->nir_unregistered))
+		f->nir_unregistered = day;
 	return 0;
 }
 
@@ -107,10 +105,10 @@ void case_deadline_facts(const struct case_rec *c, struct deadline_facts *f)
 	                      s == STATUS_closed,
 	    .stop_from = DAY_NONE,
 	    .stop_to = DAY_NONE,
-	    .last_event = DAY_NONE,
+	    .nir_unregistered = DAY_NONE,
 	    .nir_registered = day_of(c, F_nir_registered),
 	};
-	case_nir_events(c, last_event, &f->last_event);
+	case_nir_events(c, unregistered, f);
 	for (int i = case_item_next(c, L_leave, 0); i >= 0; i = case_item_next(c, L_leave, i + 1)) {
 		long from = item_day(c, i, I_leave_from), to = item_day(c, i, I_leave_to);
 		if (from != DAY_NONE && to != DAY_NONE && to >= from)

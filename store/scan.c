@@ -34,14 +34,14 @@ static int scan_batch(store *st, MDB_txn *txn, void *vctx)
 	struct store_scan *s = ss->s;
 	uint64_t batch[SCAN_BATCH];
 	const uint64_t *ids = batch;
-	size_t n;
+	size_t n, size = s->batch && s->batch < SCAN_BATCH ? s->batch : SCAN_BATCH;
 	struct case_rec c;
 	int rc = M_OK;
 
 	if (s->ids) {
 		ids = s->ids + ss->at;
-		n = s->nids - ss->at < SCAN_BATCH ? s->nids - ss->at : SCAN_BATCH;
-	} else if ((rc = st_case_ids(st, txn, ss->next, batch, SCAN_BATCH, &n))) {
+		n = s->nids - ss->at < size ? s->nids - ss->at : size;
+	} else if ((rc = st_case_ids(st, txn, ss->next, batch, size, &n))) {
 		return rc;
 	}
 	/* The epochs as of this transaction: a rotation may have run since. */
@@ -78,7 +78,7 @@ static int scan_batch(store *st, MDB_txn *txn, void *vctx)
 		return rc;
 	if (s->ids)
 		ss->done = ss->at == s->nids;
-	else if (n < SCAN_BATCH)
+	else if (n < size)
 		ss->done = true;
 	return M_OK;
 }
@@ -92,6 +92,7 @@ int store_scan(store *st, struct store_scan *s)
 		return st_err(st, NOT_UNLOCKED);
 	s->broken = 0;
 	while (!ss.done && (rc = st_txn(st, false, scan_batch, &ss)) == M_OK)
-		;
+		if (s->between && (rc = s->between(s->ctx)))
+			break;
 	return ss.cb_rc ? ss.cb_rc : rc;
 }

@@ -375,7 +375,11 @@ struct deadline_facts {
 	bool programme_over;   /* completed, broken_off, moved or closed */
 	long leave_days;       /* approved leave, which extends the programme's clocks */
 	long stop_from, stop_to; /* the temporary stop in force */
-	long last_event;       /* the latest registrable event before the end */
+	/* The earliest registrable event before the end (the end has
+	 * end_record) dated after nir_registered, or the earliest of all when
+	 * that is empty: the NIR deadline of the case is the first one due,
+	 * as mappe report nir lists them. */
+	long nir_unregistered;
 	long nir_registered;   /* when the case was last brought up to date in NIR */
 };
 
@@ -615,7 +619,12 @@ struct store_case_head {
  * case read, once, even when the transaction loop runs a batch again (pick
  * may then see a case twice); fn's non-zero return stops the scan and is
  * what this returns. A case that fails to authenticate is passed over and
- * counted in broken: it is mappe check's to report. */
+ * counted in broken: it is mappe check's to report. A batch is batch
+ * cases (0: 256, the most); between, when set, runs after each batch's
+ * read transaction has ended, where a caller writes out what it gathered:
+ * a callback that blocks on I/O inside the transaction (a pipe nobody
+ * reads) would keep LMDB from reusing the pages colleagues' saves free.
+ * Its non-zero return stops the scan and is returned. */
 struct store_scan {
 	const bool *want;
 	uint32_t lists;
@@ -623,6 +632,8 @@ struct store_scan {
 	size_t nids;
 	bool (*pick)(void *ctx, const struct store_case_head *h);
 	int (*fn)(void *ctx, const struct case_rec *c);
+	int (*between)(void *ctx);
+	size_t batch;
 	void *ctx;
 	size_t broken; /* out */
 };
@@ -1167,14 +1178,21 @@ int target_body_parse(const char *s);                   /* -1 unknown */
 /* Leads and administrators. A count of -1 or a date of DAY_NONE is not
  * given: the first version of a year needs requested and decided, a
  * revision carries what it does not give over from the latest version
- * (the body is always t's). Counts 0 to TARGET_MAX, minors <= requested,
- * year TARGET_YEAR_MIN to TARGET_YEAR_MAX. */
+ * (the body is always t's; a new decision without a date is of today, as
+ * is a first one), and one that changes nothing is refused
+ * (TARGET_UNCHANGED). Counts 0 to TARGET_MAX, minors <= requested, year
+ * TARGET_YEAR_MIN to TARGET_YEAR_MAX. */
 #define TARGET_MAX      100000
 #define TARGET_YEAR_MIN 2000
 #define TARGET_YEAR_MAX 2100
 int store_target_set(store *st, const struct target *t);
 /* The versions for year (0: every year), by year then as recorded; free(). */
 int store_targets(store *st, int year, struct target **out, size_t *n);
+/* Whether version v[i] of a year records a decision: the first, or one
+ * whose number, date or body differs from the version before (a revision
+ * of the request alone is no new decision). The ledger's decided_history
+ * and the dashboard's revisions are these. */
+bool target_is_decision(const struct target *v, size_t i);
 
 enum ledger_origin { LO_RECEPTION, LO_RESETTLEMENT, LO_OUTSIDE, LO_UNKNOWN, LO_COUNT };
 enum ledger_household { LH_SINGLE_ADULT, LH_FAMILY_CHILDREN, LH_FAMILY_NO_CHILDREN,

@@ -242,4 +242,33 @@ check "--nir --excel" 0 admin export --nir --excel
 "$PY" -c 'import csv,sys; r=list(csv.reader(open(sys.argv[1], encoding="utf-8-sig", newline=""), delimiter=";")); sys.exit(0 if r[0][0]=="case_id" and all(len(x)==len(r[0]) for x in r) else 1)' "$T/out" &&
 	ok "and reads as one column per field in Excel's CSV" || not_ok "--nir --excel reads as one column per field"
 
+# ---- a reader that stops reading ----
+# An export blocked on a full pipe (a pager left open, ^Z) must not hold a
+# read transaction: LMDB could not reuse the pages colleagues' saves free,
+# and the file would grow until the map is full. It writes a batch between
+# transactions, so while it waits its reader slot holds no transaction.
+"$GEN" --seed 12 --count 400 --format jsonl --today "$MAPPE_TODAY" >"$T/more.jsonl"
+check "400 more cases" 0 admin import "$T/more.jsonl" --format jsonl
+mkfifo "$T/fifo"
+admin export >"$T/fifo" 2>"$T/stall.err" &
+stall=$!
+exec 7<"$T/fifo"
+head -c 1000 <&7 >/dev/null
+sleep 1
+# mdb_stat -r: "pid thread txnid", txnid "-" for a slot with no transaction.
+/usr/bin/mdb_stat -r "$DB" >"$T/readers" 2>&1
+# (Nothing else has the store open: any slot with a transaction is the export's.)
+if kill -0 "$stall" 2>/dev/null && grep -q "Reader Table" "$T/readers" &&
+	! grep -Eq "^ *[0-9]+ +[0-9a-f]+ +[0-9]+ *$" "$T/readers"; then
+	ok "a blocked export holds no read transaction"
+else
+	not_ok "a blocked export holds no read transaction" "$(tr '\n' ' ' <"$T/readers")"
+fi
+cat <&7 >"$T/stall.csv"
+exec 7<&-
+wait "$stall"
+rows=$("$PY" -c 'import csv,sys; print(len(list(csv.reader(open(sys.argv[1], newline="")))) - 1)' "$T/stall.csv")
+[ "$rows" -eq $((N + 401)) ] && ok "and, read to the end, it has every case ($rows)" ||
+	not_ok "and, read to the end, it has every case" "$rows rows; $(head -c 200 "$T/stall.err")"
+
 echo "1..$_n"

@@ -33,30 +33,35 @@ else
 	done < <("$PY" "$top/tests/cli/readme_session.py" "$README" "$T/work" 2>&1)
 fi
 
-# ---- the screenshot: the demo store at 80x24 --------------------------------------------
-# The block under "## The case list" is what `mappe demo` shows (the README
-# says how it is made: user ada, 80x24, the demo's 300 cases of seed 2026).
-awk '/^## The case list/ { on = 1; next } /^## / { on = 0 }
-     on && /^```/ { if (inblock) exit; inblock = 1; next }
-     on && inblock' "$README" | sed 's/[[:space:]]*$//' >"$T/readme.screen"
-printf ':size 80x24\n:dump %s\nq\n' "$T/demo.screen" >"$T/shot.keys"
+# ---- the screenshots: the demo store at 80x24 -------------------------------------------
+# The block under "## The case list" is what `mappe demo` shows, and the one
+# under "## The leader's year" what `y` shows then (the README says how they
+# are made: user ada, 80x24, the demo's 300 cases of seed 2026).
+printf ':size 80x24\n:dump %s\ny\n:dump %s\nq\nq\n' "$T/demo.screen" "$T/dash.screen" >"$T/shot.keys"
 (cd "$T/work" && ./mappe --user ada demo --script "$T/shot.keys" >/dev/null 2>"$T/err")
-sed -i 's/[[:space:]]*$//' "$T/demo.screen" 2>/dev/null
-# Blank rows at the bottom are no difference.
-for f in "$T/readme.screen" "$T/demo.screen"; do
-	[ -f "$f" ] && sed -i -e :a -e '/^\n*$/{$d;N;ba' -e '}' "$f"
-done
-if [ ! -s "$T/readme.screen" ]; then
-	not_ok "README has a screenshot under '## The case list'"
-elif [ ! -s "$T/demo.screen" ]; then
-	not_ok "README's screenshot: mappe demo dumped its screen" "$(head -c 300 "$T/err")"
-elif diff -u --label "README shows" --label "mappe demo shows at 80x24" \
-	"$T/readme.screen" "$T/demo.screen" >"$T/diff"; then
-	ok "README's screenshot is what mappe demo shows at 80x24"
-else
-	not_ok "README's screenshot is what mappe demo shows at 80x24" \
-		"$(head -60 "$T/diff" | sed '2,$s/^/#   /')"
-fi
+screenshot() { # section, what mappe dumped
+	awk -v h="## $1" '$0 == h { on = 1; next } /^## / { on = 0 }
+	     on && /^```/ { if (inblock) exit; inblock = 1; next }
+	     on && inblock' "$README" | sed 's/[[:space:]]*$//' >"$T/readme.screen"
+	sed -i 's/[[:space:]]*$//' "$2" 2>/dev/null
+	# Blank rows at the bottom are no difference.
+	for f in "$T/readme.screen" "$2"; do
+		[ -f "$f" ] && sed -i -e :a -e '/^\n*$/{$d;N;ba' -e '}' "$f"
+	done
+	if [ ! -s "$T/readme.screen" ]; then
+		not_ok "README has a screenshot under '## $1'"
+	elif [ ! -s "$2" ]; then
+		not_ok "README's screenshot of '$1': mappe demo dumped its screen" "$(head -c 300 "$T/err")"
+	elif diff -u --label "README shows" --label "mappe demo shows at 80x24" \
+		"$T/readme.screen" "$2" >"$T/diff"; then
+		ok "README's screenshot under '$1' is what mappe demo shows at 80x24"
+	else
+		not_ok "README's screenshot under '$1' is what mappe demo shows at 80x24" \
+			"$(head -60 "$T/diff" | sed '2,$s/^/#   /')"
+	fi
+}
+screenshot "The case list" "$T/demo.screen"
+screenshot "The leader's year" "$T/dash.screen"
 
 # ---- "Two commands" and the demo ---------------------------------------------------------
 for target in run check; do

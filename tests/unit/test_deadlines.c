@@ -45,7 +45,7 @@ static struct deadline_facts nobody(void)
 	    .contract_date = DAY_NONE, .plan_reviewed = DAY_NONE, .ended = DAY_NONE,
 	    .extension_months = -1, .upper_secondary = -1, .tb_screening = DAY_NONE,
 	    .health_check = DAY_NONE, .health_check_offered = DAY_NONE, .stop_from = DAY_NONE, .stop_to = DAY_NONE,
-	    .last_event = DAY_NONE, .nir_registered = DAY_NONE};
+	    .nir_unregistered = DAY_NONE, .nir_registered = DAY_NONE};
 }
 
 static const struct rule_set *shipped(void)
@@ -259,7 +259,7 @@ static void test_nir(void **state)
 	(void)state;
 	struct deadline_facts f = nobody();
 
-	f.last_event = day("2026-10-31");
+	f.nir_unregistered = day("2026-10-31");
 	assert_string_equal(iso(due(&f, NULL, DL_nir_registration)), "2026-12-31");
 	f.nir_registered = day("2026-11-02");
 	assert_true(due(&f, NULL, DL_nir_registration) == DAY_NONE);

@@ -227,12 +227,45 @@ static void test_target_tampered(void **state)
 	/* And a version taken out of the middle shows as a gap. */
 	val[4 + 32 + 1 + 8 * 2 + 7] ^= 1;
 	raw_put(t->st, DB_META, key, sizeof key, val, len);
+	v.decided = 95;
 	assert_int_equal(store_target_set(t->st, &v), M_OK);
+	v.decided = 99;
 	assert_int_equal(store_target_set(t->st, &v), M_OK);
 	be32(key + 10, 1);
 	raw_put(t->st, DB_META, key, sizeof key, NULL, 0);
 	assert_int_equal(store_targets(t->st, 2026, &all, &n), M_INTEGRITY);
 	assert_int_equal(store_fault(t->st)->code, E_TARGET_DAMAGED);
+}
+
+/* A revision that changes nothing is refused; a new decision without its
+ * date is of today, not of the decision before; a revision of the request
+ * alone is no new decision. */
+static void test_target_revision_rules(void **state)
+{
+	struct tstore *t = *state;
+	struct target v = numbers(2026, 100, 90), *all = NULL;
+	size_t n;
+	char day[11];
+
+	assert_int_equal(store_target_set(t->st, &v), M_OK);
+	assert_int_equal(store_target_set(t->st, &v), M_USAGE);
+	assert_int_equal(store_fault(t->st)->code, E_TARGET_UNCHANGED);
+	v = numbers(2026, -1, 95);
+	v.date = DAY_NONE;
+	assert_int_equal(store_target_set(t->st, &v), M_OK);
+	v = numbers(2026, 120, -1);
+	v.date = DAY_NONE;
+	assert_int_equal(store_target_set(t->st, &v), M_OK);
+	assert_int_equal(store_targets(t->st, 2026, &all, &n), M_OK);
+	assert_int_equal(n, 3);
+	date_iso(all[1].date, day);
+	char today[11];
+	date_iso(st_today(), today);
+	assert_string_equal(day, today);
+	assert_true(all[2].date == all[1].date); /* the request's revision keeps it */
+	assert_true(target_is_decision(all, 0) && target_is_decision(all, 1));
+	assert_false(target_is_decision(all, 2));
+	free(all);
 }
 
 /* A rotation of the record class seals the targets again: the old epoch's
@@ -450,6 +483,7 @@ int main(void)
 	    FX(test_caseworker_refused),
 	    FX(test_target_tampered),
 	    FX(test_target_after_rotation),
+	    FX(test_target_revision_rules),
 	    FX(test_settled_by_month_and_year),
 	    FX(test_family_reunification_apart),
 	    FX(test_minors_inside_and_origin),

@@ -106,8 +106,9 @@ static int count_event(void *ctx, enum nir_event_id e, long d)
 }
 
 /* Every event of NIR_EVENTS is read from the case, and what
- * nir_registration counts from (last_event) is the latest of them but the
- * end: one table for both. */
+ * nir_registration counts from (nir_unregistered) is the earliest of them
+ * not registered, the end apart: one table for both, and the deadline is
+ * the first report nir lists. */
 static void test_one_table(void **state)
 {
 	struct case_rec c;
@@ -134,7 +135,13 @@ static void test_one_table(void **state)
 	for (int e = 0; e < NE_COUNT; e++)
 		assert_int_equal(seen[e], e == NE_stop ? 2 : 1);
 	case_deadline_facts(&c, &f);
-	assert_string_equal(iso(f.last_event), "2026-08-01"); /* the second stop, not the end */
+	assert_string_equal(iso(f.nir_unregistered), "2026-01-05"); /* the mapping */
+	set(&c, F_nir_registered, "2026-05-01");
+	case_deadline_facts(&c, &f);
+	assert_string_equal(iso(f.nir_unregistered), "2026-05-02"); /* the parenting course */
+	set(&c, F_nir_registered, "2026-08-01");
+	case_deadline_facts(&c, &f);
+	assert_true(f.nir_unregistered == DAY_NONE); /* the end is end_record's */
 	assert_string_equal(nir_event_name(NE_end), "end");
 	assert_string_equal(nir_event_label(NE_leave, true), "Vedtak om permisjon");
 	assert_string_equal(nir_event_label(NE_leave, false), "Leave decision");

@@ -374,9 +374,11 @@ static void ledger_json(const struct ledger *l)
 	fputs(", \"decided\": ", stdout);
 	json_count(l->decided);
 	fputs(", \"decided_history\": [", stdout);
-	for (size_t i = 0; i < l->nhistory; i++) {
+	for (size_t i = 0, k = 0; i < l->nhistory; i++) {
 		const struct target *t = &l->history[i];
-		fputs(i ? ", {\"date\": " : "{\"date\": ", stdout);
+		if (!target_is_decision(l->history, i))
+			continue;
+		fputs(k++ ? ", {\"date\": " : "{\"date\": ", stdout);
 		json_day(t->date);
 		printf(", \"decided\": %ld, \"body\": \"%s\"}", t->decided,
 		       target_body_name(t->body));
@@ -480,6 +482,8 @@ static void ledger_text(const struct ledger *l, bool norwegian)
 		printf("  %s\n", _("none recorded (mappe target set)"));
 	for (size_t i = 0; i < l->nhistory; i++) {
 		const struct target *t = &l->history[i];
+		if (!target_is_decision(l->history, i))
+			continue;
 		fputs("  ", stdout);
 		pad(day_shown(t->date, norwegian, day), 12);
 		snprintf(num, sizeof num, "%ld", t->decided);

@@ -278,13 +278,11 @@ static int decisions(struct ui *ui, const struct dash_view *dv, char (*part)[200
 	if (!dv->have_ledger)
 		return 0;
 	for (int pass = 0; pass < 2; pass++) {
-		long last = -1;
 		for (size_t i = 0; i < l->nhistory && n < max; i++) {
 			const struct target *t = &l->history[i];
 			char day[11], when[40] = "";
-			if (t->decided < 0 || (last >= 0 && t->decided == last))
+			if (t->decided < 0 || !target_is_decision(l->history, i))
 				continue;
-			last = t->decided;
 			if (pass == 0) {
 				total++;
 				continue;
@@ -374,7 +372,8 @@ static bool months_marked(const struct dash_view *dv, bool *marked)
 	for (size_t i = 0; dv->have_ledger && i < dv->led.nhistory; i++) {
 		int m;
 		const struct target *t = &dv->led.history[i];
-		if (t->decided >= 0 && t->date != DAY_NONE && year_of(t->date, &m) == dv->year) {
+		if (t->decided >= 0 && t->date != DAY_NONE && target_is_decision(dv->led.history, i) &&
+		    year_of(t->date, &m) == dv->year) {
 			if (marked)
 				marked[m] = true;
 			any = true;
