@@ -45,7 +45,7 @@ static void draw_frame(struct ui *ui, const struct view *v)
 	{
 		char who[96];
 		snprintf(who, sizeof who, "%s (%s) ", store_user(ui->st),
-		         keys_role_name(store_role(ui->st)));
+		         _(keys_role_name(store_role(ui->st))));
 		int w = ui_text_width(who);
 		if (w < COLS - ui_text_width(title) - 1)
 			ui_put(0, COLS - w, who, w);

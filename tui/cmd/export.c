@@ -19,7 +19,9 @@ static int parse_fields(const char *s, bool fields[F_COUNT], bool lists[L_COUNT]
 		const char *end = strchr(s, ',');
 		size_t n = end ? (size_t)(end - s) : strlen(s);
 		int f = field_by_id(s, n), l = f < 0 ? list_by_id(s, n) : -1;
-		if (f >= 0)
+		if (n == 3 && memcmp(s, "_id", 3) == 0)
+			; /* the first column of every export anyway */
+		else if (f >= 0)
 			fields[f] = true;
 		else if (l >= 0)
 			lists[l] = true;
@@ -155,6 +157,13 @@ int cmd_export(struct cli *cli)
 		return rc;
 	}
 	say_locked(&res);
+	/* How many, on stderr: an empty file is then no riddle (a misspelt
+	 * --caseworker picks nobody). */
+	if (!res.cases && (spec.caseworker || spec.status))
+		cli_fail(M_OK, _("no case matched --caseworker or --status: only the header "
+		                 "was written"));
+	cli_say(_("mappe: %llu case(s) exported (export record %llu)\n"),
+	        (unsigned long long)res.cases, (unsigned long long)res.record);
 	if (res.broken)
 		cli_fail(
 		    M_OK,

@@ -626,6 +626,12 @@ static void dash_draw(void *self, struct ui *ui)
 		y += rows[P_REQUEST];
 	}
 	if (rows[P_DECISIONS]) {
+		/* Where the rows cannot hold every version, the oldest go: the
+		 * latest decision is the one the year is measured against. */
+		while (ndec > 2 && flow(0, width, dec, ndec, false, 99) > rows[P_DECISIONS]) {
+			memmove(dec[1], dec[2], (size_t)(ndec - 2) * sizeof dec[0]);
+			ndec--;
+		}
 		flow(y, width, dec, ndec, true, rows[P_DECISIONS]);
 		y += rows[P_DECISIONS];
 	}

@@ -249,7 +249,13 @@ static void draw_due(struct ui *ui, const struct day_view *dv, const struct day_
 	x += ui_put(y, x, date_for_people(iso, ui->nb, day), 10) + 1;
 	if (!sel)
 		ui_attr(ui, r->state == DS_OVERDUE ? C_ERROR : C_LOCKED, true);
-	x += ui_put(y, x, r->state == DS_OVERDUE ? _("overdue") : _("soon"), 9) + 1;
+	/* The state in a column as wide as its longer word, in either language:
+	 * the labels after it line up ("oversittet" is ten). */
+	int state_w = ui_text_width(_("overdue"));
+	if (ui_text_width(_("soon")) > state_w)
+		state_w = ui_text_width(_("soon"));
+	ui_put(y, x, r->state == DS_OVERDUE ? _("overdue") : _("soon"), state_w);
+	x += state_w + 1;
 	if (!sel)
 		ui_attr(ui, r->state == DS_OVERDUE ? C_ERROR : C_LOCKED, false);
 	int label_w = COLS >= 80 ? (dv->team ? 30 : 32) : (COLS - x) / 2;
