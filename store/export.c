@@ -5,14 +5,18 @@
  * clear header (and, for CSV with lists, counts each list's items for the
  * header; for NIR, tells participants by two dates), the record is written
  * with that count, and only then the second pass writes, case by case,
- * straight from the case's secure memory to the stream. Nothing is kept in
- * between but the ids.
+ * from the case's secure memory to a spool in secure memory, a batch at a
+ * time, which goes to the stream between the batches' read transactions.
+ * Nothing is kept in between but the ids.
  *
  * The record (meta, sealed under the record class like the code tables):
  *   "export" 0x00 'r' u64 seq -> body (below)
  *   "export" 0x00 'n'         -> u64 records written
- * A record changed in the file does not authenticate; one removed leaves a
- * gap below the sealed count, or the count above the records. */
+ * A record changed in the file does not authenticate; one removed from the
+ * middle leaves a gap below the sealed count. Every record removed with the
+ * count, or the newest ones with an older count put back, is not seen:
+ * issue 12's audit chain is to anchor the count. Nothing reads the records
+ * but store_export_records yet (mappe audit, issue 12). */
 #include "store/catalogue.h"
 #include "store/formats.h"
 #include "store/private.h"

@@ -407,7 +407,8 @@ static int tally_one(void *vctx, const struct case_rec *c)
 		return 0;
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? 2 * t->cap : 256;
-		struct person *grown = realloc(t->p, cap * sizeof *grown);
+		struct person *grown =
+		    st_realloc_wiped(t->p, t->cap * sizeof *grown, cap * sizeof *grown);
 		if (!grown)
 			return t->rc = st_err(t->st, NOMEM);
 		t->p = grown;
@@ -578,7 +579,7 @@ int store_ledger(store *st, int year, struct ledger *out)
 		rc = count(&t, year);
 	if (t.p)
 		keys_wipe(t.p, t.cap * sizeof *t.p);
-	free(t.p);
+	st_free_wiped(t.p, t.cap * sizeof *t.p);
 	keys_secure_free(t.ids);
 	if (rc)
 		ledger_free(out);

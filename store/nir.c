@@ -34,7 +34,8 @@ static int pending_one(void *vctx, enum nir_event_id e, long day)
 		return 0;
 	if (ns->n == ns->cap) {
 		size_t cap = ns->cap ? 2 * ns->cap : 16;
-		struct nir_pending *grown = realloc(ns->p, cap * sizeof *grown);
+		struct nir_pending *grown =
+		    st_realloc_wiped(ns->p, ns->cap * sizeof *grown, cap * sizeof *grown);
 		if (!grown) {
 			ns->oom = true;
 			return M_UNAVAILABLE;
@@ -104,6 +105,6 @@ int store_nir_pending(store *st, store_nir_fn fn, void *ctx, size_t *unreadable)
 	if (unreadable)
 		*unreadable = sc.broken;
 	rule_set_free(&ns.rules);
-	free(ns.p);
+	st_free_wiped(ns.p, ns.cap * sizeof *ns.p);
 	return rc;
 }

@@ -498,6 +498,11 @@ int st_arena_reserve(struct case_rec *c, size_t need);
 int st_case_store_value(struct case_rec *c, enum field_id f, const char *val, size_t len);
 /* A copy of val (NUL-terminated) in the case's arena, or NULL. */
 char *st_case_keep(struct case_rec *c, const char *val, size_t len);
+/* realloc for an array of what was decrypted (dates, events): the old
+ * block is wiped before it is freed, never left in the heap; NULL when out
+ * of memory (p is then as it was). st_free_wiped wipes and frees. */
+void *st_realloc_wiped(void *p, size_t old_bytes, size_t new_bytes);
+void st_free_wiped(void *p, size_t bytes);
 /* An item of list l with this id (0: a new one), appended; its index or -1. */
 int st_item_append(struct case_rec *c, enum list_id l, uint32_t id);
 /* After a save committed: new items take the ids it gave them, removed

@@ -113,3 +113,23 @@ const char *case_get(const struct case_rec *c, enum field_id f)
 {
 	return (unsigned)f < F_COUNT ? c->value[f] : NULL;
 }
+
+void *st_realloc_wiped(void *p, size_t old_bytes, size_t new_bytes)
+{
+	void *n = malloc(new_bytes);
+
+	if (!n)
+		return NULL;
+	if (p) {
+		memcpy(n, p, old_bytes < new_bytes ? old_bytes : new_bytes);
+		st_free_wiped(p, old_bytes);
+	}
+	return n;
+}
+
+void st_free_wiped(void *p, size_t bytes)
+{
+	if (p)
+		keys_wipe(p, bytes);
+	free(p);
+}
