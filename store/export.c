@@ -714,7 +714,7 @@ static ssize_t spool_write(void *cookie, const char *buf, size_t len)
 	if (len > SIZE_MAX / 4 - s->n)
 		return 0;
 	if (s->n + len > s->cap) {
-		size_t cap = s->cap ? s->cap : 64 * 1024;
+		size_t cap = s->cap ? s->cap : (size_t)64 * 1024;
 		char *nb;
 		while (cap < s->n + len)
 			cap *= 2;

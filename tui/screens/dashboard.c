@@ -156,7 +156,7 @@ static int year_of(long day, int *month)
 	date_iso(day, iso);
 	if (month)
 		*month = (iso[5] - '0') * 10 + (iso[6] - '0') - 1;
-	return atoi(iso);
+	return (int)strtol(iso, NULL, 10);
 }
 
 /* Day as people read it, in out: date_for_people gives back the ISO text
