@@ -252,12 +252,47 @@ static bool parse_item_column(const char *s, size_t len, struct csv_col *col)
 	return col->f >= 0;
 }
 
+struct item_order {
+	unsigned n;
+	int l;
+	size_t col;
+};
+
+static int by_group(const void *a, const void *b)
+{
+	const struct item_order *x = a, *y = b;
+
+	if (x->l != y->l)
+		return x->l < y->l ? -1 : 1;
+	if (x->n != y->n)
+		return x->n < y->n ? -1 : 1;
+	return x->col < y->col ? -1 : x->col > y->col;
+}
+
+/* The order values go in: the store numbers new items as they come, so
+ * every list's item 1 before any item 2, and within a number the columns
+ * as the file has them. */
+static int by_number(const void *a, const void *b)
+{
+	const struct item_order *x = a, *y = b;
+
+	if (x->n != y->n)
+		return x->n < y->n ? -1 : 1;
+	return x->col < y->col ? -1 : x->col > y->col;
+}
+
 static int parse_csv(struct import *im, char *buf, size_t len)
 {
 	struct csv_reader r;
 	struct csv_row row;
 	struct csv_col cols[CSV_MAX_FIELDS];
 	int item[CSV_MAX_FIELDS]; /* per column: the item its group made in this row */
+	/* The item columns in the order their values go in (by item number,
+	 * then column), and each one's group head: the first column of the
+	 * same list and number, whose item[] the group shares. Worked out once
+	 * from the header, not again on every row of a wide file. */
+	struct item_order order[CSV_MAX_FIELDS];
+	size_t head[CSV_MAX_FIELDS], nitems = 0;
 	size_t ncols;
 	struct parse_error pe;
 	int rc;
@@ -294,6 +329,16 @@ static int parse_csv(struct import *im, char *buf, size_t len)
 				              .list = cols[i].l, .n = cols[i].n, .item = cols[i].f);
 			}
 	}
+	for (size_t i = 0; i < ncols; i++)
+		if (cols[i].l >= 0)
+			order[nitems++] = (struct item_order){cols[i].n, cols[i].l, i};
+	/* Group heads: by list and number, the lowest column first. */
+	qsort(order, nitems, sizeof *order, by_group);
+	for (size_t k = 0; k < nitems; k++)
+		head[order[k].col] = k && order[k - 1].l == order[k].l && order[k - 1].n == order[k].n
+		                         ? head[order[k - 1].col]
+		                         : order[k].col;
+	qsort(order, nitems, sizeof *order, by_number);
 	while ((rc = csv_next(&r, &row, &pe)) > 0) {
 		struct case_rec *c;
 		if (row.nfields != ncols)
@@ -309,26 +354,11 @@ static int parse_csv(struct import *im, char *buf, size_t len)
 			if (cols[i].l == -1 &&
 			    (rc = set_value(im, c, row.line, cols[i].f, row.field[i], row.flen[i])))
 				return rc;
-		for (unsigned n = 1; n <= 9999; n++) {
-			bool more = false;
-			for (size_t i = 0; i < ncols; i++) {
-				if (cols[i].l < 0 || cols[i].n < n)
-					continue;
-				more = true;
-				if (cols[i].n != n)
-					continue;
-				int *it = &item[i];
-				for (size_t j = 0; j < i; j++)
-					if (cols[j].l == cols[i].l && cols[j].n == n) {
-						it = &item[j]; /* the group's first column */
-						break;
-					}
-				if ((rc = set_item_value(im, c, row.line, it, (enum list_id)cols[i].l, n,
-				                         cols[i].f, row.field[i], row.flen[i])))
-					return rc;
-			}
-			if (!more)
-				break;
+		for (size_t k = 0; k < nitems; k++) {
+			size_t i = order[k].col;
+			if ((rc = set_item_value(im, c, row.line, &item[head[i]], (enum list_id)cols[i].l,
+			                         cols[i].n, cols[i].f, row.field[i], row.flen[i])))
+				return rc;
 		}
 	}
 	if (rc < 0)

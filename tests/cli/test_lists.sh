@@ -52,4 +52,14 @@ check "her own save keeps the placements" 0 helga update 1 <<<'{"health_needs": 
 check "show after her save" 0 admin show 1 --json
 expect_in "$T/out" "the placements are all there" '{"_item": 3, "employer": "Zqx Lager"'
 check "check is clean" 0 admin check
+# Columns in any order: items are numbered by their column number, and a
+# group's columns apart in the header are still one item.
+printf 'placements.2.employer,given_name,leave.1.kind,placements.1.hours_per_week,family_name,placements.1.employer\n' >"$T/order.csv"
+printf 'Zqx To,Zqxc,care,20,Zqxlist,Zqx En\n' >>"$T/order.csv"
+check "import CSV with its item columns out of order" 0 admin import "$T/order.csv"
+new=$(tail -1 "$T/out")
+check "show --json of it" 0 admin show "$new" --json
+expect_in "$T/out" "item 1 from its two columns apart, item 2 after" '"placements": [{"_item": 1, "employer": "Zqx En", "hours_per_week": "20"}, {"_item": 2, "employer": "Zqx To"}]'
+expect_in "$T/out" "and the other list's item" '"leave": [{"_item": 1, "kind": "care"}]'
+
 echo "1..$_n"
