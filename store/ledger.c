@@ -328,9 +328,9 @@ struct tally {
 	size_t n, cap;
 	char *ids; /* household ids, NUL-separated, in secure memory */
 	size_t ids_used, ids_cap;
-	/* The highest case each callback has seen: the scan goes in id order,
-	 * and a batch the transaction loop runs again must not count twice. */
-	uint64_t picked, tallied;
+	/* The highest case pick has counted: store_scan hands fn a case once,
+	 * but a batch the transaction loop runs again shows pick a case twice. */
+	uint64_t picked;
 	int rc;
 };
 
@@ -394,9 +394,6 @@ static int tally_one(void *vctx, const struct case_rec *c)
 {
 	struct tally *t = vctx;
 
-	if (c->id <= t->tallied)
-		return 0;
-	t->tallied = c->id;
 	for (size_t i = 0; i < sizeof wanted / sizeof wanted[0]; i++)
 		if (c->locked[wanted[i]]) {
 			t->l->unreadable++;
