@@ -18,6 +18,7 @@
  *   save.c      writing a format-5 case
  *   lifecycle.c what the law asks of a case as it is saved: status steps,
  *               required fields, mapping, programme length, IMDi's codes
+ *   audit.c     the audit log: entries sealed to the audit class, hash-chained
  *   cases.c     insert, update and read cases; the case counter; notes; mappe check
  *   drafts.c    unsaved edits, sealed
  *   rotate.c    key rotation, online and resumable
@@ -117,6 +118,8 @@ struct store {
 	bool no_wait;       /* a write that gives up at once if another is under way */
 	bool rotate_stop;   /* store_rotate_stop: end after the batch just committed */
 	char user[64];
+	char purpose[64]; /* store_audit_purpose */
+	struct st_audit *audit; /* this session's audit state (audit.c), NULL until used */
 	enum key_role role;
 	bool must_change;
 	int64_t previous_login; /* store_login_note: the login before this one, 0 */
@@ -406,6 +409,11 @@ int st_refresh_grants(store *st, MDB_txn *txn);
 
 /* env.c: the authority's public key at an epoch (meta "authorities"). */
 int st_authority_at(store *st, MDB_txn *txn, uint32_t epoch, uint8_t pk[KEYS_PK_BYTES]);
+
+/* audit.c: append an entry in the caller's write transaction (a change,
+ * written with what it records). */
+int st_audit(store *st, MDB_txn *txn, const struct audit_event *ev);
+void st_audit_free(store *st);
 
 /* cases.c: the authenticated case counter (the next case id). */
 int st_counter_write(store *st, MDB_txn *txn, const keyring *kr, uint64_t next);

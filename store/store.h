@@ -1100,6 +1100,96 @@ int store_check(store *st,
                 void (*report)(void *ctx, uint64_t id, const struct store_fault *what),
                 void *ctx, size_t *checked);
 
+/* ---- the audit log (audit.c) -------------------------------------------- */
+
+/* What an entry records. The number is stored: never renumber, add at the end. */
+#define AUDIT_ACTIONS(X)                                                                           \
+	X(UNLOCK, 1, "unlock")               /* a login, or an unlock after the idle lock */      \
+	X(UNLOCK_FAILED, 2, "unlock-failed") /* a wrong passphrase */                               \
+	X(OPEN, 3, "open")                   /* a case read: screen, show, a report's case */      \
+	X(SEARCH_OPEN, 4, "search-open")     /* a case opened from a search result */               \
+	X(CREATE, 5, "create")               /* a new case (the store writes these) */              \
+	X(CHANGE, 6, "change")               /* a case saved (the store writes these) */            \
+	X(NOTE, 7, "note")                   /* a journal note added */                             \
+	X(EXPORT, 8, "export")               /* a case written by mappe export */                   \
+	X(PRINT, 9, "print")                 /* a case printed or written out */                     \
+	X(REVEAL, 10, "reveal")              /* a masked field shown in privacy mode */             \
+	X(KEYS, 11, "keys")                  /* a key operation: rotation, passphrase */             \
+	X(USER, 12, "user")                  /* a user enrolled, changed, revoked */                \
+	X(BLOCK, 13, "block")                /* a closed case blocked (retention) */                \
+	X(ARCHIVE, 14, "archive")            /* a case handed to the archive */                      \
+	X(DESTROY, 15, "destroy")            /* disposable data of a case destroyed */              \
+	X(BACKUP, 16, "backup")              /* a copy of the store made */                          \
+	X(REWRITE, 17, "rewrite")            /* a case re-encrypted or migrated, not changed */    \
+	X(AUDIT_READ, 18, "audit-read")      /* the audit log or an access report read */
+
+enum audit_action {
+#define AUDIT_ACTION_ENUM(name, num, str) AUDIT_##name = (num),
+	AUDIT_ACTIONS(AUDIT_ACTION_ENUM)
+#undef AUDIT_ACTION_ENUM
+};
+const char *audit_action_name(enum audit_action a); /* "open"; "?" for none */
+int audit_action_parse(const char *s);              /* -1 unknown */
+
+/* One thing done, as the caller says it. Never a field value or a query. */
+struct audit_event {
+	enum audit_action action;
+	uint64_t case_id;    /* 0: no case */
+	key_classes classes; /* the field classes read or written (0: none) */
+	const char *purpose; /* NULL: the session's (store_audit_purpose) */
+	const char *detail;  /* NULL, or what names the act without personal data:
+	                      * a user name enrolled, an export record number */
+};
+
+/* The purpose of what this session does next, until changed: the screen or
+ * the command ("case screen", "mappe show"), or a purpose the user picked.
+ * Copied (at most 63 bytes); entries the store writes carry it. */
+void store_audit_purpose(store *st, const char *purpose);
+/* Log a read (a case opened, a field revealed, an unlock) in a short write
+ * transaction of its own. Changes need no call: the store logs every case it
+ * writes in the transaction that writes it (CREATE, CHANGE or REWRITE, with
+ * the case's new version and a digest of its header). */
+int store_audit(store *st, const struct audit_event *ev);
+
+/* An entry as read back by a holder of the audit class (leads, admins). */
+struct audit_entry {
+	uint64_t seq;  /* from 1, in the order written */
+	int64_t time;  /* unix seconds */
+	enum audit_action action;
+	uint64_t case_id;
+	uint32_t version; /* the case's version after a change or as read; 0 none */
+	key_classes classes;
+	char user[64];
+	char purpose[64];
+	char detail[96];
+	bool opened; /* false: the details did not open (no key for that epoch) */
+};
+/* Which entries: 0 / NULL / -1 for any. */
+struct audit_filter {
+	uint64_t case_id;
+	const char *user;
+	int64_t since, until; /* unix seconds, until exclusive; 0: open */
+	int action;           /* enum audit_action, -1 any */
+};
+/* Every matching entry, oldest first, in batches of read transactions (fn
+ * runs outside them). fn returns M_OK to go on, anything else to stop with it.
+ * Leads and administrators; an entry whose details do not authenticate is
+ * an integrity failure (M_INTEGRITY, naming its seq). */
+typedef int (*audit_fn)(void *ctx, const struct audit_entry *e);
+int store_audit_each(store *st, const struct audit_filter *f, audit_fn fn, void *ctx);
+
+/* The chain as stored: its length and the hash of its last entry (the head
+ * sent to syslog on every append). Needs no key. */
+struct audit_head {
+	uint64_t seq;
+	uint8_t hash[32];
+};
+/* Walk the chain: every entry's previous-entry hash, its order and the head
+ * in meta. M_OK, or M_INTEGRITY with the fault naming the first break
+ * (.n = the entry's seq). Needs no key; with want (a head seen in syslog)
+ * also that this entry is in the chain, with this hash. */
+int store_audit_verify(store *st, const struct audit_head *want, struct audit_head *out);
+
 /* ---- import ------------------------------------------------------------- */
 
 enum import_format { IMPORT_CSV, IMPORT_JSONL };
