@@ -420,6 +420,14 @@ static void test_audit_rotation(void **state)
 	ts_reopen_as(t, "admin", FIXTURE_ADMIN_PASS);
 	struct reports r;
 	assert_int_equal(check(t->st, &r), M_OK);
+	/* A lead enrolled after the rotation reads the entries from before it. */
+	assert_int_equal(store_user_add(t->st, "mona", ROLE_LEAD, LEAD_PASS, strlen(LEAD_PASS)),
+	                 M_OK);
+	ts_reopen_as(t, "mona", LEAD_PASS);
+	all_entries(t->st, &s);
+	assert_int_equal(count(&s, AUDIT_CREATE, a), 1);
+	for (size_t i = 0; i < s.n; i++)
+		assert_true(s.e[i].opened);
 }
 
 /* The log's own retention: entries before a date go, the kept chain starts
