@@ -467,7 +467,9 @@ int st_audit_login_failed(store *st, MDB_txn *txn, const char *name)
 
 static int audit_txn(store *st, MDB_txn *txn, void *ctx)
 {
-	return st_audit(st, txn, ctx);
+	int rc = st_load_epochs(st, txn);
+
+	return rc ? rc : st_audit(st, txn, ctx);
 }
 
 int store_audit(store *st, const struct audit_event *ev)
@@ -922,7 +924,7 @@ static int prune_mark_txn(store *st, MDB_txn *txn, void *vctx)
 	int rc;
 
 	/* Entries written since the scan, under the write lock now. */
-	if ((rc = base_read(st, txn, &base)) || (rc = prune_settle(st, txn, p, true)))
+	if ((rc = st_load_epochs(st, txn)) || (rc = base_read(st, txn, &base)) || (rc = prune_settle(st, txn, p, true)))
 		return rc;
 	/* This session's own key stays: the PRUNE entry is sealed under it. */
 	if (st->audit.session && st->audit.session <= p->cut) {
