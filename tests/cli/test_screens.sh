@@ -173,6 +173,7 @@ for keys in "$screens"/*.keys; do
 	lead-dashboard-nb) run_script "$name" lena "lena's own passphrase" --lang nb ;;
 	lead-dashboard-mono) NO_COLOR=1 run_script "$name" lena "lena's own passphrase" ;;
 	lead-dashboard-ascii) (unset LC_ALL LC_CTYPE; LANG=C run_script "$name" lena "lena's own passphrase") ;;
+	privacy-ascii) (unset LC_ALL LC_CTYPE; LANG=C run_script "$name" ada "$ADMIN_PASS") ;;
 	lead-dashboard*) run_script "$name" lena "lena's own passphrase" ;;
 	caseworker-*) run_script "$name" kari "kari's own passphrase" ;;
 	health-*) run_script "$name" helga "helga's own passphrase" ;;
