@@ -106,6 +106,6 @@ void ui_privacy_toggle(struct ui *ui)
 	ui_reveal_clear(ui);
 	ui->privacy_serial++;
 	ui_say(ui, false, "%s",
-	       ui->privacy ? _("Privacy mode: sensitive values masked; r reveals one")
+	       ui->privacy ? _("Privacy mode on: sensitive values masked; r reveals one")
 	                   : _("Privacy mode off"));
 }

@@ -154,7 +154,7 @@ for keys in "$screens"/*.keys; do
 	journal* | wrap*) cp -a "$T/store-journal" "$T/db-$name" ;;
 	caseworker-day | lead-day) cp -a "$T/store-day" "$T/db-$name" ;;
 	lead-dashboard*) cp -a "$T/store-dash" "$T/db-$name" ;;
-	caseworker-formlist) cp -a "$T/store-formlist" "$T/db-$name" ;;
+	caseworker-formlist | privacy-items) cp -a "$T/store-formlist" "$T/db-$name" ;;
 	health-*) cp -a "$T/store-health" "$T/db-$name" ;;
 	*nextdeadline) cp -a "$T/store-next" "$T/db-$name" ;;
 	*) cp -a "$DB" "$T/db-$name" ;;
@@ -174,6 +174,7 @@ for keys in "$screens"/*.keys; do
 	lead-dashboard-mono) NO_COLOR=1 run_script "$name" lena "lena's own passphrase" ;;
 	lead-dashboard-ascii) (unset LC_ALL LC_CTYPE; LANG=C run_script "$name" lena "lena's own passphrase") ;;
 	privacy-ascii) (unset LC_ALL LC_CTYPE; LANG=C run_script "$name" ada "$ADMIN_PASS") ;;
+	privacy-default) MAPPE_PRIVACY=on run_script "$name" ada "$ADMIN_PASS" ;;
 	lead-dashboard*) run_script "$name" lena "lena's own passphrase" ;;
 	caseworker-*) run_script "$name" kari "kari's own passphrase" ;;
 	health-*) run_script "$name" helga "helga's own passphrase" ;;
