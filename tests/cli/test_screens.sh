@@ -156,7 +156,7 @@ for keys in "$screens"/*.keys; do
 	lead-dashboard*) cp -a "$T/store-dash" "$T/db-$name" ;;
 	caseworker-formlist | privacy-items) cp -a "$T/store-formlist" "$T/db-$name" ;;
 	health-*) cp -a "$T/store-health" "$T/db-$name" ;;
-	*nextdeadline) cp -a "$T/store-next" "$T/db-$name" ;;
+	*nextdeadline | privacy-day) cp -a "$T/store-next" "$T/db-$name" ;;
 	*) cp -a "$DB" "$T/db-$name" ;;
 	esac
 	case $name in
