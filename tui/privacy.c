@@ -41,9 +41,14 @@ bool ui_deadline_masked(const struct ui *ui, uint64_t id, enum deadline_id d)
 	return ui->privacy && deadline_masked(d) && !revealed(ui, REVEAL_ROW, id, 0, 0);
 }
 
+bool ui_mask_empty(const struct ui *ui, enum field_id f)
+{
+	return ui->privacy && (unsigned)f < F_COUNT && field_catalogue[f].cls == KC_PROTECTED;
+}
+
 const char *ui_field_text(struct ui *ui, uint64_t id, enum field_id f, const char *value)
 {
-	if (value && *value && ui_masked(ui, id, f))
+	if (((value && *value) || ui_mask_empty(ui, f)) && ui_masked(ui, id, f))
 		return ui_mask();
 	return ui_value_label(ui, f, value);
 }

@@ -423,6 +423,9 @@ const char *ui_mask(void);
 bool ui_masked(const struct ui *ui, uint64_t id, enum field_id f);
 bool ui_item_masked(const struct ui *ui, uint64_t id, uint32_t item, enum item_field_id f);
 bool ui_deadline_masked(const struct ui *ui, uint64_t id, enum deadline_id d);
+/* Whether f shows masked even when empty: the protected class, where that
+ * a person has a value at all (a protected address) is what it protects. */
+bool ui_mask_empty(const struct ui *ui, enum field_id f);
 /* A value as ui_value_label shows it, or the mask. */
 const char *ui_field_text(struct ui *ui, uint64_t id, enum field_id f, const char *value);
 /* Reveal one, after the audit log has it (nothing shown if it cannot);

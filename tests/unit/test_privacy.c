@@ -38,6 +38,7 @@ static void test_masks_follow_the_catalogue(void **state)
 
 	for (int f = 0; f < F_COUNT; f++)
 		assert_false(ui_masked(&ui, 1, (enum field_id)f)); /* off: nothing */
+	assert_string_equal(ui_field_text(&ui, 1, F_protected_address, ""), "");
 	ui_privacy_toggle(&ui);
 	assert_true(ui.privacy);
 	for (int f = 0; f < F_COUNT; f++)
@@ -53,6 +54,12 @@ static void test_masks_follow_the_catalogue(void **state)
 	assert_string_equal(ui_field_text(&ui, 1, F_phone, "+4791234567"), ui_mask());
 	assert_string_equal(ui_field_text(&ui, 1, F_phone, ""), "");
 	assert_string_equal(ui_field_text(&ui, 1, F_given_name, "Kari"), "Kari");
+	/* But a protected address, or none: the screen tells neither. */
+	assert_string_equal(ui_field_text(&ui, 1, F_protected_address, NULL), ui_mask());
+	assert_string_equal(ui_field_text(&ui, 1, F_address_protection, ""), ui_mask());
+	for (int f = 0; f < F_COUNT; f++)
+		assert_int_equal(ui_mask_empty(&ui, (enum field_id)f),
+		                 field_catalogue[f].cls == KC_PROTECTED);
 	assert_int_equal(ui_text_width(ui_mask()), 5);
 }
 

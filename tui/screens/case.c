@@ -300,7 +300,7 @@ static void case_layout(struct ui *ui, struct case_view *cv)
 	for (int f = 0; f < F_COUNT; f++) {
 		const struct field_def *d = &field_catalogue[f];
 		bool readable = d->cls == KC_NONE || store_can_read(ui->st, d->cls);
-		if (!cv->c.value[f] && !cv->c.locked[f] && readable)
+		if (!cv->c.value[f] && !cv->c.locked[f] && readable && !ui_mask_empty(ui, (enum field_id)f))
 			continue; /* empty fields, and groups of them, stay out of the way */
 		if ((int)d->group != group) {
 			/* The household's others after its fields. */
@@ -469,7 +469,8 @@ static void case_reveal(struct ui *ui, struct case_view *cv)
 		return;
 	}
 	for (int f = 0; f < F_COUNT; f++)
-		if (cv->c.value[f] && *cv->c.value[f] && !cv->c.locked[f] &&
+		if (((cv->c.value[f] && *cv->c.value[f]) || ui_mask_empty(ui, (enum field_id)f)) &&
+		    !cv->c.locked[f] && store_can_read(ui->st, field_catalogue[f].cls) &&
 		    ui_masked(ui, cv->c.id, (enum field_id)f)) {
 			which[n] = (enum field_id)f;
 			items[n++] = field_label((enum field_id)f, ui->nb);

@@ -201,7 +201,8 @@ static int form_stored_status(const struct form *fm)
 /* Field f is masked (privacy mode) and holds something to mask. */
 static bool form_masked(const struct form *fm, const struct ui *ui, enum field_id f)
 {
-	return fm->editable[f] && fm->ed[f].len > 0 && ui_masked(ui, fm->id, f);
+	return fm->editable[f] && (fm->ed[f].len > 0 || ui_mask_empty(ui, f)) &&
+	       ui_masked(ui, fm->id, f);
 }
 
 static void form_draw(void *self, struct ui *ui)
