@@ -616,9 +616,9 @@ static const char *normalise(const struct field_def *d, const char *in, size_t l
 	return NULL;
 }
 
-/* A class whose every value privacy mode masks: health staff's own duty of
- * confidentiality, and that a person has a protected address at all. */
-static bool class_masked(enum key_class c)
+/* Health staff's own duty of confidentiality, and that a person has a
+ * protected address at all. */
+bool class_masked(enum key_class c)
 {
 	return c == KC_HEALTH || c == KC_PROTECTED;
 }
@@ -646,9 +646,4 @@ bool field_masked(enum field_id f)
 bool item_masked(enum item_field_id f)
 {
 	return (unsigned)f < I_COUNT && field_def_masked(&item_catalogue[f].f);
-}
-
-bool deadline_masked(enum deadline_id d)
-{
-	return (unsigned)d < DL_COUNT && class_masked(deadline_class(d));
 }

@@ -170,6 +170,8 @@ bool field_has(enum field_id f, enum field_flag flag);
  * the contact class's multi-line fields). An item field likewise; a
  * deadline by the class it belongs to (a TB examination due is health). */
 bool field_def_masked(const struct field_def *d);
+/* A class whose every value privacy mode masks (health, protected). */
+bool class_masked(enum key_class c);
 bool field_masked(enum field_id f);
 /* An FT_ENUM field's values: how many (0 for other fields), which one has
  * this id (-1 if none), and how the screens show value i ("?" if none). */
