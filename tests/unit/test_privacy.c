@@ -95,12 +95,65 @@ static void test_one_at_a_time(void **state)
 	assert_true(ui_deadline_masked(&ui, id, DL_tb_screening));
 }
 
+struct seen {
+	int n;
+	struct audit_entry e[8];
+};
+
+static int collect(void *ctx, const struct audit_entry *e)
+{
+	struct seen *s = ctx;
+
+	if (s->n < 8)
+		s->e[s->n] = *e;
+	s->n++;
+	return M_OK;
+}
+
+/* Every reveal is in the audit log before it shows: the case, the class of
+ * the field, the purpose, and the field's stable name, never its value. */
+static void test_reveals_are_audited(void **state)
+{
+	struct tstore *t = *state;
+	struct ui ui = {.st = t->st, .privacy = true};
+	uint64_t id = add_case(t->st);
+	struct seen seen = {0};
+	struct audit_filter any = {.action = AUDIT_REVEAL};
+
+	assert_int_equal(ui_reveal_field(&ui, id, F_phone), M_OK);
+	assert_int_equal(ui_reveal_field(&ui, id, F_health_needs), M_OK);
+	assert_int_equal(ui_reveal_item(&ui, id, 3, I_attendance_health_reason), M_OK);
+	assert_int_equal(ui_reveal_row(&ui, id, DL_tb_screening), M_OK);
+	/* A new case's own typing: no case, nothing to log. */
+	assert_int_equal(ui_reveal_field(&ui, 0, F_national_id), M_OK);
+	assert_int_equal(store_audit_each(t->st, &any, collect, &seen), M_OK);
+	assert_int_equal(seen.n, 4);
+	static const struct {
+		const char *detail;
+		enum key_class cls;
+	} want[] = {{"phone", KC_CONTACT},
+	            {"health_needs", KC_HEALTH},
+	            {"attendance.health_reason", KC_HEALTH},
+	            {"tb_screening", KC_HEALTH}};
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(seen.e[i].action, AUDIT_REVEAL);
+		assert_int_equal(seen.e[i].case_id, id);
+		assert_int_equal(seen.e[i].classes, 1u << want[i].cls);
+		assert_string_equal(seen.e[i].purpose, "privacy reveal");
+		assert_string_equal(seen.e[i].detail, want[i].detail);
+		assert_string_equal(seen.e[i].user, "admin");
+		assert_null(strstr(seen.e[i].detail, "+47")); /* never the value */
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_masks_follow_the_catalogue, fixture_store_setup,
 	                                    fixture_store_teardown),
 	    cmocka_unit_test_setup_teardown(test_one_at_a_time, fixture_store_setup,
+	                                    fixture_store_teardown),
+	    cmocka_unit_test_setup_teardown(test_reveals_are_audited, fixture_store_setup,
 	                                    fixture_store_teardown),
 	};
 	return cmocka_run_group_tests_name("privacy", tests, fixture_keys_setup, NULL);
