@@ -79,7 +79,8 @@ static int reveal(struct ui *ui, enum reveal_kind k, uint64_t id, int field, uin
 
 int ui_reveal_field(struct ui *ui, uint64_t id, enum field_id f)
 {
-	return reveal(ui, REVEAL_FIELD, id, (int)f, 0, field_catalogue[f].cls, field_catalogue[f].id);
+	return reveal(ui, REVEAL_FIELD, id, (int)f, 0, field_catalogue[f].cls,
+	              field_catalogue[f].id);
 }
 
 int ui_reveal_item(struct ui *ui, uint64_t id, uint32_t item, enum item_field_id f)

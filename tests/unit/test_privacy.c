@@ -42,7 +42,8 @@ static void test_masks_follow_the_catalogue(void **state)
 	ui_privacy_toggle(&ui);
 	assert_true(ui.privacy);
 	for (int f = 0; f < F_COUNT; f++)
-		assert_int_equal(ui_masked(&ui, 1, (enum field_id)f), field_masked((enum field_id)f));
+		assert_int_equal(ui_masked(&ui, 1, (enum field_id)f),
+		                 field_masked((enum field_id)f));
 	for (int i = 0; i < I_COUNT; i++)
 		assert_int_equal(ui_item_masked(&ui, 1, 7, (enum item_field_id)i),
 		                 item_masked((enum item_field_id)i));
