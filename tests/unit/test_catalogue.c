@@ -468,9 +468,19 @@ static void test_language_code_before_name(void **state)
 static void test_privacy_masks(void **state)
 {
 	static const enum field_id masked[] = {
-	    F_national_id, F_duf_number,   F_phone,       F_email,        F_address,
-	    F_housing_address, F_address_protection, F_protected_address, F_tb_screening,
-	    F_health_check, F_health_needs, F_tb_status,  F_health_check_offered,
+	    F_national_id,
+	    F_duf_number,
+	    F_phone,
+	    F_email,
+	    F_address,
+	    F_housing_address,
+	    F_address_protection,
+	    F_protected_address,
+	    F_tb_screening,
+	    F_health_check,
+	    F_health_needs,
+	    F_tb_status,
+	    F_health_check_offered,
 	};
 	bool want[F_COUNT] = {false};
 	(void)state;

@@ -69,7 +69,8 @@ bool conf_seconds(const char *value, int *out)
 
 bool conf_bool(const char *value, bool *out)
 {
-	static const char *const on[] = {"on", "yes", "true", "1"}, *const off[] = {"off", "no", "false", "0"};
+	static const char *const on[] = {"on", "yes", "true", "1"}, *const off[] = {"off", "no",
+	                                                                            "false", "0"};
 
 	for (size_t i = 0; i < sizeof on / sizeof *on; i++) {
 		if (strcasecmp(value, on[i]) == 0) {

@@ -126,9 +126,10 @@ static int case_row(struct case_view *cv, const struct case_row *r, const struct
 			         _(keys_class_name(d->cls)));
 			return put_wrapped(p, y, label_w + 1, text, COLS - label_w - 2, C_LOCKED);
 		}
-		return put_wrapped(p, y, label_w + 1,
-		                   ui_field_text(ui, cv->c.id, (enum field_id)r->at, cv->c.value[r->at]),
-		                   COLS - label_w - 2, C_NORMAL);
+		return put_wrapped(
+		    p, y, label_w + 1,
+		    ui_field_text(ui, cv->c.id, (enum field_id)r->at, cv->c.value[r->at]),
+		    COLS - label_w - 2, C_NORMAL);
 	}
 	case R_HOUSEHOLD: {
 		char names[HOUSEHOLD_SHOWN * 64 + 64];
@@ -300,7 +301,8 @@ static void case_layout(struct ui *ui, struct case_view *cv)
 	for (int f = 0; f < F_COUNT; f++) {
 		const struct field_def *d = &field_catalogue[f];
 		bool readable = d->cls == KC_NONE || store_can_read(ui->st, d->cls);
-		if (!cv->c.value[f] && !cv->c.locked[f] && readable && !ui_mask_empty(ui, (enum field_id)f))
+		if (!cv->c.value[f] && !cv->c.locked[f] && readable &&
+		    !ui_mask_empty(ui, (enum field_id)f))
 			continue; /* empty fields, and groups of them, stay out of the way */
 		if ((int)d->group != group) {
 			/* The household's others after its fields. */
@@ -465,7 +467,8 @@ static void case_reveal(struct ui *ui, struct case_view *cv)
 	struct listview_row it = {0};
 
 	if (!ui->privacy) {
-		ui_say(ui, false, "%s", _("Privacy mode is off: nothing is masked (P turns it on)"));
+		ui_say(ui, false, "%s",
+		       _("Privacy mode is off: nothing is masked (P turns it on)"));
 		return;
 	}
 	for (int f = 0; f < F_COUNT; f++)
@@ -642,13 +645,13 @@ static void case_changed(void *self, struct ui *ui, uint64_t id)
 }
 
 static const struct binding case_keys[] = {
-    {'e', false, REQ_EDIT},     {'n', false, REQ_NOTE},        {KEY_PPAGE, true, REQ_PGUP},
-    {KEY_NPAGE, true, REQ_PGDN}, {KEY_HOME, true, REQ_TOP},    {KEY_END, true, REQ_NEWER},
-    {'o', false, REQ_OLDER},     {'f', false, REQ_FAMILY},      {'h', false, REQ_HOUSEHOLD},
+    {'e', false, REQ_EDIT},      {'n', false, REQ_NOTE},    {KEY_PPAGE, true, REQ_PGUP},
+    {KEY_NPAGE, true, REQ_PGDN}, {KEY_HOME, true, REQ_TOP}, {KEY_END, true, REQ_NEWER},
+    {'o', false, REQ_OLDER},     {'f', false, REQ_FAMILY},  {'h', false, REQ_HOUSEHOLD},
     {'l', false, REQ_LISTS},     {'r', false, REQ_REVEAL},
 };
-static const enum request case_bar[] = {REQ_HELP, REQ_QUIT, REQ_PRIVACY, REQ_REVEAL, REQ_EDIT, REQ_NOTE,
-                                        REQ_FAMILY, REQ_UP, REQ_DOWN};
+static const enum request case_bar[] = {REQ_HELP, REQ_QUIT,   REQ_PRIVACY, REQ_REVEAL, REQ_EDIT,
+                                        REQ_NOTE, REQ_FAMILY, REQ_UP,      REQ_DOWN};
 static KEYMAP(case_keymap, case_keys, case_bar, &browse_keymap);
 static const struct keymap *const case_keymaps[] = {&case_keymap, NULL};
 

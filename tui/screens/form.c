@@ -506,8 +506,9 @@ static bool form_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	case REQ_REVEAL:
 		if (!form_reveal(fm, ui))
 			ui_say(ui, false, "%s",
-			       ui->privacy ? _("Nothing is masked here")
-			                   : _("Privacy mode is off: nothing is masked (^P turns it on)"));
+			       ui->privacy
+			           ? _("Nothing is masked here")
+			           : _("Privacy mode is off: nothing is masked (^P turns it on)"));
 		return true;
 	default:
 		break;
@@ -721,12 +722,12 @@ int view_form_open(struct ui *ui, struct case_rec *c)
 /* In a field of one line, Enter and the arrows go from field to field; in
  * one of several lines (form_lines_keys), they move in the text. */
 static const struct binding form_keys[] = {
-    {CTRL('s'), false, REQ_SAVE}, {KEY_F(2), true, REQ_SAVE},  {27, false, REQ_CANCEL},
-    {'\t', false, REQ_NEXT},      {'\n', false, REQ_NEXT},     {KEY_DOWN, true, REQ_NEXT},
-    {KEY_BTAB, true, REQ_PREV},   {KEY_UP, true, REQ_PREV},    {CTRL('r'), false, REQ_REVEAL},
+    {CTRL('s'), false, REQ_SAVE}, {KEY_F(2), true, REQ_SAVE}, {27, false, REQ_CANCEL},
+    {'\t', false, REQ_NEXT},      {'\n', false, REQ_NEXT},    {KEY_DOWN, true, REQ_NEXT},
+    {KEY_BTAB, true, REQ_PREV},   {KEY_UP, true, REQ_PREV},   {CTRL('r'), false, REQ_REVEAL},
 };
-static const enum request form_bar[] = {REQ_HELP, REQ_SAVE, REQ_NEXT, REQ_CANCEL, REQ_PRIVACY,
-                                        REQ_REVEAL};
+static const enum request form_bar[] = {REQ_HELP,   REQ_SAVE,    REQ_NEXT,
+                                        REQ_CANCEL, REQ_PRIVACY, REQ_REVEAL};
 static KEYMAP(form_keymap, form_keys, form_bar, &edit_keymap);
 
 static const struct binding form_lines_keys[] = {

@@ -198,7 +198,8 @@ static bool item_form_reveal(struct items_view *iv, struct ui *ui)
 {
 	if (!item_form_masked(iv, ui, iv->focus))
 		return false;
-	if (ui_reveal_item(ui, iv->c.id, iv->item, (enum item_field_id)iv->fields[iv->focus]) == M_OK)
+	if (ui_reveal_item(ui, iv->c.id, iv->item, (enum item_field_id)iv->fields[iv->focus]) ==
+	    M_OK)
 		ui_say(ui, false, "%s", _("Shown until you leave the field"));
 	return true;
 }
@@ -526,8 +527,9 @@ static bool items_key_form(struct items_view *iv, struct ui *ui, enum request re
 	case REQ_REVEAL:
 		if (!item_form_reveal(iv, ui))
 			ui_say(ui, false, "%s",
-			       ui->privacy ? _("Nothing is masked here")
-			                   : _("Privacy mode is off: nothing is masked (^P turns it on)"));
+			       ui->privacy
+			           ? _("Nothing is masked here")
+			           : _("Privacy mode is off: nothing is masked (^P turns it on)"));
 		return true;
 	default:
 		break;
@@ -545,7 +547,8 @@ static void items_reveal(struct items_view *iv, struct ui *ui)
 	const struct case_item *it;
 
 	if (!ui->privacy) {
-		ui_say(ui, false, "%s", _("Privacy mode is off: nothing is masked (P turns it on)"));
+		ui_say(ui, false, "%s",
+		       _("Privacy mode is off: nothing is masked (P turns it on)"));
 		return;
 	}
 	it = iv->lv.n ? &iv->c.items[iv->rows[iv->lv.sel]] : NULL;

@@ -354,7 +354,8 @@ static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	case REQ_REVEAL: {
 		struct search_row r;
 		if (!ui->privacy) {
-			ui_say(ui, false, "%s", _("Privacy mode is off: nothing is masked (P turns it on)"));
+			ui_say(ui, false, "%s",
+			       _("Privacy mode is off: nothing is masked (P turns it on)"));
 			return true;
 		}
 		if (lv->n)
@@ -460,9 +461,8 @@ static const struct binding list_keys[] = {
     {'y', false, REQ_DASHBOARD},   {'r', false, REQ_REVEAL},
 };
 /* Privacy's keys show in privacy mode only (display.c). */
-static const enum request list_bar[] = {REQ_HELP,   REQ_EXIT, REQ_PRIVACY, REQ_REVEAL,
-                                        REQ_SEARCH, REQ_OPEN, REQ_ADD,     REQ_STATUS,
-                                        REQ_MINE,   REQ_KEYS};
+static const enum request list_bar[] = {REQ_HELP, REQ_EXIT, REQ_PRIVACY, REQ_REVEAL, REQ_SEARCH,
+                                        REQ_OPEN, REQ_ADD,  REQ_STATUS,  REQ_MINE,   REQ_KEYS};
 static KEYMAP(list_keymap, list_keys, list_bar, &browse_keymap);
 
 static const struct binding search_keys[] = {
