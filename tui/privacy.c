@@ -60,8 +60,9 @@ static int reveal(struct ui *ui, enum reveal_kind k, uint64_t id, int field, uin
 {
 	int rc = M_OK;
 
-	/* A new case's values are only what the user typed: no case to log. */
-	if (id)
+	/* A new case's values are only what the user typed: no case to log;
+	 * nor is there when name is NULL (ui_reveal_typed). */
+	if (id && name)
 		rc = store_audit(ui->st, &(struct audit_event){.action = AUDIT_REVEAL,
 		                                               .case_id = id,
 		                                               .classes = 1u << cls,
@@ -96,6 +97,16 @@ int ui_reveal_item(struct ui *ui, uint64_t id, uint32_t item, enum item_field_id
 int ui_reveal_row(struct ui *ui, uint64_t id, enum deadline_id d)
 {
 	return reveal(ui, REVEAL_ROW, id, 0, 0, deadline_class(d), deadline_id_name(d));
+}
+
+void ui_reveal_typed(struct ui *ui, uint64_t id, enum field_id f)
+{
+	(void)reveal(ui, REVEAL_FIELD, id, (int)f, 0, field_catalogue[f].cls, NULL);
+}
+
+void ui_reveal_typed_item(struct ui *ui, uint64_t id, uint32_t item, enum item_field_id f)
+{
+	(void)reveal(ui, REVEAL_ITEM, id, (int)f, item, item_catalogue[f].f.cls, NULL);
 }
 
 void ui_reveal_clear(struct ui *ui)

@@ -433,6 +433,10 @@ const char *ui_field_text(struct ui *ui, uint64_t id, enum field_id f, const cha
 int ui_reveal_field(struct ui *ui, uint64_t id, enum field_id f);
 int ui_reveal_item(struct ui *ui, uint64_t id, uint32_t item, enum item_field_id f);
 int ui_reveal_row(struct ui *ui, uint64_t id, enum deadline_id d);
+/* Typing into an empty field: the text is the user's own, shown while they
+ * type in it, and nothing of the store's is revealed: no audit entry. */
+void ui_reveal_typed(struct ui *ui, uint64_t id, enum field_id f);
+void ui_reveal_typed_item(struct ui *ui, uint64_t id, uint32_t item, enum item_field_id f);
 void ui_reveal_clear(struct ui *ui);
 void ui_privacy_toggle(struct ui *ui);
 

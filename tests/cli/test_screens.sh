@@ -160,7 +160,7 @@ for keys in "$screens"/*.keys; do
 	*) cp -a "$DB" "$T/db-$name" ;;
 	esac
 	case $name in
-	conflict | conflicthelp) with_colleague "$name" '{"phone": "+4792222222"}' ;;
+	conflict | conflicthelp | privacy-conflict) with_colleague "$name" '{"phone": "+4792222222"}' ;;
 	nb-conflict) with_colleague "$name" '{"phone": "+4792222222"}' --lang nb ;;
 	conflict-unknown) UNSAVED=1 with_colleague "$name" '{"phone": "+4792222222"}' ;;
 	listconflict) with_colleague "$name" '{"placements": [{"employer": "Zqx Kollega"}]}' ;;

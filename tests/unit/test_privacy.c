@@ -127,6 +127,9 @@ static void test_reveals_are_audited(void **state)
 	assert_int_equal(ui_reveal_row(&ui, id, DL_tb_screening), M_OK);
 	/* A new case's own typing: no case, nothing to log. */
 	assert_int_equal(ui_reveal_field(&ui, 0, F_national_id), M_OK);
+	/* Nor the user's own typing into an empty field. */
+	ui_reveal_typed(&ui, id, F_email);
+	assert_false(ui_masked(&ui, id, F_email));
 	assert_int_equal(store_audit_each(t->st, &any, collect, &seen), M_OK);
 	assert_int_equal(seen.n, 4);
 	static const struct {

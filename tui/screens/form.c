@@ -470,6 +470,19 @@ static bool form_reveal(struct form *fm, struct ui *ui)
 	return true;
 }
 
+/* Before a key edits the focused field: a masked value is shown first (the
+ * key is not applied: true); an empty field typed into shows the typing. */
+static bool form_before_edit(struct form *fm, struct ui *ui)
+{
+	enum field_id f = (enum field_id)fm->focus;
+
+	if (form_reveal(fm, ui))
+		return true;
+	if (ui->privacy && fm->editable[f] && fm->ed[f].len == 0 && field_masked(f))
+		ui_reveal_typed(ui, fm->id, f);
+	return false;
+}
+
 static bool form_key(void *self, struct ui *ui, enum request req, wint_t ch, bool fnkey)
 {
 	struct form *fm = self;
@@ -499,7 +512,7 @@ static bool form_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 			form_move(fm, ui, 1);
 		return true;
 	case REQ_NEWLINE:
-		if (form_reveal(fm, ui))
+		if (form_before_edit(fm, ui))
 			return true;
 		ed_apply(ed, ED_NEWLINE, 0);
 		return true;
@@ -513,7 +526,7 @@ static bool form_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	default:
 		break;
 	}
-	if (form_reveal(fm, ui))
+	if (form_before_edit(fm, ui))
 		return true; /* shown first: no edit to what the user cannot see */
 	if (ui_edit(ed, req, ch, fnkey) == 0)
 		fm->error[fm->focus] = NULL; /* judged again when the cursor leaves */

@@ -536,6 +536,10 @@ static bool items_key_form(struct items_view *iv, struct ui *ui, enum request re
 	}
 	if (item_form_reveal(iv, ui))
 		return true; /* shown first: no edit to what the user cannot see */
+	/* An empty field typed into: the typing shows (the user's own). */
+	if (ui->privacy && iv->editable[iv->focus] && iv->ed[iv->focus].len == 0 &&
+	    item_masked((enum item_field_id)iv->fields[iv->focus]))
+		ui_reveal_typed_item(ui, iv->c.id, iv->item, (enum item_field_id)iv->fields[iv->focus]);
 	if (iv->editable[iv->focus] && ui_edit(&iv->ed[iv->focus], req, ch, fnkey) == 0)
 		iv->error[iv->focus] = NULL; /* judged again when the cursor leaves */
 	return true;
