@@ -327,6 +327,15 @@ def setup_and_test(tmp, state):
     privacy_over_ssh(d)
 
 
+def audit_entries(d):
+    """How many entries mappe audit verify finds in an unbroken chain; None
+    when it finds a break."""
+    import re
+    r = d["admin"]("audit", "verify")
+    m = re.search(r"(\d+) entries", r.stdout)
+    return int(m.group(1)) if r.returncode == 0 and m else None
+
+
 def privacy_over_ssh(d):
     """A laptop's /etc/mappe.conf says privacy.default = on: over real ssh the
     national id is not on the screen (pyte's) until the user reveals it,
@@ -351,10 +360,15 @@ def privacy_over_ssh(d):
        "the case opens with its national id masked", s.text())
     ok(not any(x in s.text() for x in shown), "the national id is not on the screen",
        s.text())
+    before = audit_entries(d)
     s.send("r")
     ok(s.wait("Reveal", 10), "r offers the masked fields", s.text())
     s.send("1")  # the first of them: the national id
     ok(s.wait(shown[0], 10), "the national id shows once revealed", s.text())
+    after = audit_entries(d)
+    ok(before is not None and after == before + 1,
+       "the reveal is one more entry in the audit log, its chain unbroken",
+       f"{before} -> {after}")
     s.send("j")
     ok(s.wait_until(lambda: not any(x in s.text() for x in shown), 10),
        "moving on masks it again", s.text())
