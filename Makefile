@@ -123,6 +123,11 @@ $(BUILD)/tests/test_keymap: tests/unit/test_keymap.c $(TUI_NOMAIN) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TUI_NOMAIN) $(LIBA) $(LIBS) \
 	  $(shell pkg-config --libs cmocka)
+# Privacy mode's masks and reveals, over a store, without a terminal.
+$(BUILD)/tests/test_privacy: tests/unit/test_privacy.c $(TUI_NOMAIN) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TUI_NOMAIN) $(LIBA) $(LIBS) \
+	  $(shell pkg-config --libs cmocka)
 
 # No $(LIBS): neither -llmdb nor -lsodium.
 $(PURE_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: tests/unit/%.c $(PURE_LIB)

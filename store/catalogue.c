@@ -615,3 +615,35 @@ static const char *normalise(const struct field_def *d, const char *in, size_t l
 	*outlen = strlen(out);
 	return NULL;
 }
+
+/* Health staff's own duty of confidentiality, and that a person has a
+ * protected address at all. */
+bool class_masked(enum key_class c)
+{
+	return c == KC_HEALTH || c == KC_PROTECTED;
+}
+
+bool field_def_masked(const struct field_def *d)
+{
+	if (class_masked(d->cls))
+		return true;
+	switch (d->check) {
+	case CHECK_NATIONAL_ID:
+	case CHECK_DUF:
+	case CHECK_PHONE:
+	case CHECK_EMAIL:
+		return true;
+	default:
+		return d->cls == KC_CONTACT && d->type == FT_LINES; /* an address */
+	}
+}
+
+bool field_masked(enum field_id f)
+{
+	return (unsigned)f < F_COUNT && field_def_masked(&field_catalogue[f]);
+}
+
+bool item_masked(enum item_field_id f)
+{
+	return (unsigned)f < I_COUNT && field_def_masked(&item_catalogue[f].f);
+}

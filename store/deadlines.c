@@ -34,6 +34,11 @@ enum key_class deadline_class(enum deadline_id d)
 	return (unsigned)d < DL_COUNT ? deadline_classes[d] : KC_NONE;
 }
 
+bool deadline_masked(enum deadline_id d)
+{
+	return (unsigned)d < DL_COUNT && class_masked(deadline_classes[d]);
+}
+
 int deadline_parse(const char *s)
 {
 	return named_find(deadlines, DL_COUNT, sizeof deadlines[0], s, strlen(s));

@@ -163,6 +163,16 @@ const char *field_group_label(enum field_group g, bool norwegian);
 const char *field_label(enum field_id f, bool norwegian);
 /* The field carries flag (FLAG_*) in fields.def. */
 bool field_has(enum field_id f, enum field_flag flag);
+/* Privacy mode (home visits): whether the screens mask a value until it is
+ * revealed. From the catalogue alone: every field of the health and the
+ * protected class, and the fields that identify or reach the person
+ * (national id, DUF number, phone, e-mail: by their check; the addresses:
+ * the contact class's multi-line fields). An item field likewise; a
+ * deadline by the class it belongs to (a TB examination due is health). */
+bool field_def_masked(const struct field_def *d);
+/* A class whose every value privacy mode masks (health, protected). */
+bool class_masked(enum key_class c);
+bool field_masked(enum field_id f);
 /* An FT_ENUM field's values: how many (0 for other fields), which one has
  * this id (-1 if none), and how the screens show value i ("?" if none). */
 int field_choice_count(enum field_id f);
@@ -353,6 +363,9 @@ enum deadline_id {
 const char *deadline_id_name(enum deadline_id d);
 const char *deadline_label(enum deadline_id d, bool norwegian);
 enum key_class deadline_class(enum deadline_id d);
+/* Privacy mode's masks (field_masked above) for an item field and a deadline. */
+bool item_masked(enum item_field_id f);
+bool deadline_masked(enum deadline_id d);
 int deadline_parse(const char *s);
 
 /* No date: the value deadlines_compute reads for an empty date. */

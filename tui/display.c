@@ -44,11 +44,21 @@ static void draw_frame(struct ui *ui, const struct view *v)
 	ui_put_pad(0, 0, title, COLS);
 	{
 		char who[96];
+		/* Privacy mode is said at the right edge, whatever else fits. */
+		const char *tag = ui->privacy ? _(" PRIVATE ") : "";
+		int tw = ui_text_width(tag);
 		snprintf(who, sizeof who, "%s (%s) ", store_user(ui->st),
 		         _(keys_role_name(store_role(ui->st))));
 		int w = ui_text_width(who);
-		if (w < COLS - ui_text_width(title) - 1)
-			ui_put(0, COLS - w, who, w);
+		if (w < COLS - tw - ui_text_width(title) - 1)
+			ui_put(0, COLS - tw - w, who, w);
+		if (tw) {
+			ui_attr(ui, C_TITLE, false);
+			ui_attr(ui, C_ERROR, true);
+			ui_put(0, COLS - tw, tag, tw);
+			ui_attr(ui, C_ERROR, false);
+			ui_attr(ui, C_TITLE, true);
+		}
 	}
 	ui_attr(ui, C_TITLE, false);
 
@@ -73,7 +83,9 @@ static void draw_frame(struct ui *ui, const struct view *v)
 		struct binding b;
 		char key[32];
 		bool bound = false;
-		if (!request_offered(ui, r))
+		/* Privacy mode's keys while it is on: off, the bar is as it was. */
+		if (!request_offered(ui, r) ||
+		    ((r == REQ_REVEAL || r == REQ_PRIVACY) && !ui->privacy))
 			continue;
 		for (size_t j = 0; !bound && keymap_binding(km, j, &b); j++)
 			bound = b.req == r;

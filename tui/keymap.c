@@ -26,6 +26,7 @@ static const struct {
 static const struct binding generic_keys[] = {
     {KEY_F(1), true, REQ_HELP},
     {CTRL('l'), false, REQ_REDRAW},
+    {CTRL('p'), false, REQ_PRIVACY}, /* where letters are text (forms, search) */
 };
 static const enum request generic_bar[] = {REQ_HELP};
 KEYMAP(generic_keymap, generic_keys, generic_bar, NULL);
@@ -34,7 +35,7 @@ KEYMAP(generic_keymap, generic_keys, generic_bar, NULL);
 static const struct binding browse_keys[] = {
     {'q', false, REQ_QUIT}, {27, false, REQ_QUIT}, {'?', false, REQ_HELP},
     {KEY_UP, true, REQ_UP}, {'k', false, REQ_UP},  {KEY_DOWN, true, REQ_DOWN},
-    {'j', false, REQ_DOWN},
+    {'j', false, REQ_DOWN}, {'P', false, REQ_PRIVACY},
 };
 static const enum request browse_bar[] = {REQ_HELP, REQ_QUIT};
 KEYMAP(browse_keymap, browse_keys, browse_bar, &generic_keymap);

@@ -24,6 +24,8 @@ bool ui_idle_lock(struct ui *ui, struct script_state *ss)
 	int tries = 0;
 
 	snprintf(user, sizeof user, "%s", store_user(ui->st));
+	/* Privacy mode stays on; what was revealed is masked again. */
+	ui_reveal_clear(ui);
 	ui_keep_and_close(ui);
 	search_index_free(ui->ix);
 	ui->ix = NULL;

@@ -153,9 +153,16 @@ int ui_loop(struct ui *ui)
 			continue;
 		}
 		if (req == REQ_HELP) {
+			ui_reveal_clear(ui);
 			view_help_open(ui, keymap_of(v));
 			continue;
 		}
+		if (req == REQ_PRIVACY) { /* on every screen, whatever it is doing */
+			ui_privacy_toggle(ui);
+			continue;
+		}
+		const void *was = v->self;
+		int depth = ui->depth;
 		if (!v->ops->key(v->self, ui, req, ch, fnkey)) {
 			/* Esc is "back" everywhere; on the first screen it would end
 			 * the session, which q does without asking. */
@@ -166,6 +173,11 @@ int ui_loop(struct ui *ui)
 				pop(ui);
 			ui->pop_more = 0;
 		}
+		/* A value revealed shows on its screen alone: another one opened
+		 * over it, or back to the one below, and it is masked again. */
+		if (ui->depth != depth || ui->depth == 0 || ui->stack[ui->depth - 1].self != was ||
+		    (ui->reveal.kind != REVEAL_NONE && ui->reveal.view != was))
+			ui_reveal_clear(ui);
 	}
 	/* The terminal went away with work open: keep it, sealed, for the
 	 * next login. Nothing of it is drawn again. */

@@ -23,6 +23,7 @@ static const struct {
     {"F2", KEY_F(2), true},     {"lt", '<', false},          {"C-s", CTRL('s'), false},
     {"C-l", CTRL('l'), false},  {"C-a", CTRL('a'), false},   {"C-e", CTRL('e'), false},
     {"C-k", CTRL('k'), false},  {"C-w", CTRL('w'), false},   {"C-u", CTRL('u'), false},
+    {"C-p", CTRL('p'), false},  {"C-r", CTRL('r'), false},
 };
 
 /* Write the screen as text, one row a line, trailing blanks removed. */

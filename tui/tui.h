@@ -120,6 +120,8 @@ bool cli_conf(const char *key, char *buf, size_t cap);
 bool conf_find(const char *text, size_t len, const char *key, char *buf, size_t cap);
 /* A number of seconds, 0 to one week; false for anything else. */
 bool conf_seconds(const char *value, int *out);
+/* on/off, yes/no, true/false, 1/0 in any case (privacy.default); false for anything else. */
+bool conf_bool(const char *value, bool *out);
 
 /* store_on_kdf_wait's notice: other logins on the host hold the Argon2id
  * slots. tty points to a bool: the line is rewritten on a terminal. */

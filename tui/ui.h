@@ -20,6 +20,7 @@
  *   script.c   the scripted mode of the screen tests
  *   dialog.c   yes/no questions on the message line
  *   lock.c     the idle lock's screen
+ *   privacy.c  privacy mode: the masks, and revealing one value at a time
  *   drafts.c   offering the drafts a dropped link left
  *   screens.def, screens/   the screens, one file each (list, case, help,
  *              keys, form, conflict, note, day, items, dashboard)
@@ -91,6 +92,8 @@
 	X(TAKE_THEIRS, N_("Theirs"), N_("Keep their value for this field"))                               \
 	X(TOGGLE, N_("Switch"), N_("Switch between your value and theirs"))                               \
 	X(CANCEL, N_("Cancel"), N_("Close without saving (asks first if something was typed)"))           \
+	X(PRIVACY, N_("Private"), N_("Privacy mode on or off: sensitive values masked"))              \
+	X(REVEAL, N_("Reveal"), N_("Show one masked value until you move on (logged)"))                \
 	EDIT_REQUESTS(X)                                                                                  \
 	X(REDRAW, N_("Redraw"), N_("Draw the whole screen again"))
 
@@ -184,6 +187,17 @@ struct script_state {
 	char *pos;
 };
 
+/* The one value shown in privacy mode (privacy.c): a field of a case, an
+ * item's field, or the masked cells of a case's row (the list, My day). */
+enum reveal_kind { REVEAL_NONE, REVEAL_FIELD, REVEAL_ITEM, REVEAL_ROW };
+struct ui_reveal {
+	enum reveal_kind kind;
+	uint64_t id;   /* the case */
+	int field;     /* REVEAL_FIELD: enum field_id; REVEAL_ITEM: enum item_field_id */
+	uint32_t item; /* REVEAL_ITEM: the item's id */
+	const void *view; /* the screen it was revealed on */
+};
+
 struct ui {
 	struct cli *cli;
 	store *st;
@@ -211,6 +225,11 @@ struct ui {
 	int pop_more;    /* views to close after the current one (a saved conflict) */
 	bool cursor_on; /* a view placed the text cursor this frame */
 	int cursor_y, cursor_x;
+	/* Privacy mode (privacy.c): what ui_masked masks is shown as a mask,
+	 * but the one value revealed, until the user moves on. */
+	bool privacy;
+	struct ui_reveal reveal;
+	unsigned long privacy_serial; /* moves when either changes: lay out again */
 };
 
 /* The screens: tui/screens/NAME.c, each ending in its NAME_ops. */
@@ -392,6 +411,36 @@ bool ui_live_pending(struct ui *ui);
 
 #undef CTRL /* sys/ioctl.h has one for termios */
 #define CTRL(c) ((c)&0x1f)
+
+/*
+ * Privacy mode (privacy.c), for home visits: the values field_masked,
+ * item_masked and deadline_masked name (the catalogue decides, never a
+ * screen) are drawn as ui_mask(), one width whatever the value, until one
+ * is revealed: a key on it, audited (AUDIT_REVEAL, the field's stable name,
+ * never its value), until the user moves on (the screen's own move, another
+ * screen, privacy toggled, the idle lock).
+ */
+/* "•••••", or "*****" where the terminal has no UTF-8. */
+const char *ui_mask(void);
+bool ui_masked(const struct ui *ui, uint64_t id, enum field_id f);
+bool ui_item_masked(const struct ui *ui, uint64_t id, uint32_t item, enum item_field_id f);
+bool ui_deadline_masked(const struct ui *ui, uint64_t id, enum deadline_id d);
+/* Whether f shows masked even when empty: the protected class, where that
+ * a person has a value at all (a protected address) is what it protects. */
+bool ui_mask_empty(const struct ui *ui, enum field_id f);
+/* A value as ui_value_label shows it, or the mask. */
+const char *ui_field_text(struct ui *ui, uint64_t id, enum field_id f, const char *value);
+/* Reveal one, after the audit log has it (nothing shown if it cannot);
+ * M_OK, or the store's status with the message said. */
+int ui_reveal_field(struct ui *ui, uint64_t id, enum field_id f);
+int ui_reveal_item(struct ui *ui, uint64_t id, uint32_t item, enum item_field_id f);
+int ui_reveal_row(struct ui *ui, uint64_t id, enum deadline_id d);
+/* Typing into an empty field: the text is the user's own, shown while they
+ * type in it, and nothing of the store's is revealed: no audit entry. */
+void ui_reveal_typed(struct ui *ui, uint64_t id, enum field_id f);
+void ui_reveal_typed_item(struct ui *ui, uint64_t id, uint32_t item, enum item_field_id f);
+void ui_reveal_clear(struct ui *ui);
+void ui_privacy_toggle(struct ui *ui);
 
 /* The generic parts the screens stand on. */
 void ui_redraw(struct ui *ui);

@@ -154,13 +154,13 @@ for keys in "$screens"/*.keys; do
 	journal* | wrap*) cp -a "$T/store-journal" "$T/db-$name" ;;
 	caseworker-day | lead-day) cp -a "$T/store-day" "$T/db-$name" ;;
 	lead-dashboard*) cp -a "$T/store-dash" "$T/db-$name" ;;
-	caseworker-formlist) cp -a "$T/store-formlist" "$T/db-$name" ;;
+	caseworker-formlist | privacy-items) cp -a "$T/store-formlist" "$T/db-$name" ;;
 	health-*) cp -a "$T/store-health" "$T/db-$name" ;;
-	*nextdeadline) cp -a "$T/store-next" "$T/db-$name" ;;
+	*nextdeadline | privacy-day) cp -a "$T/store-next" "$T/db-$name" ;;
 	*) cp -a "$DB" "$T/db-$name" ;;
 	esac
 	case $name in
-	conflict | conflicthelp) with_colleague "$name" '{"phone": "+4792222222"}' ;;
+	conflict | conflicthelp | privacy-conflict) with_colleague "$name" '{"phone": "+4792222222"}' ;;
 	nb-conflict) with_colleague "$name" '{"phone": "+4792222222"}' --lang nb ;;
 	conflict-unknown) UNSAVED=1 with_colleague "$name" '{"phone": "+4792222222"}' ;;
 	listconflict) with_colleague "$name" '{"placements": [{"employer": "Zqx Kollega"}]}' ;;
@@ -173,6 +173,8 @@ for keys in "$screens"/*.keys; do
 	lead-dashboard-nb) run_script "$name" lena "lena's own passphrase" --lang nb ;;
 	lead-dashboard-mono) NO_COLOR=1 run_script "$name" lena "lena's own passphrase" ;;
 	lead-dashboard-ascii) (unset LC_ALL LC_CTYPE; LANG=C run_script "$name" lena "lena's own passphrase") ;;
+	privacy-ascii) (unset LC_ALL LC_CTYPE; LANG=C run_script "$name" ada "$ADMIN_PASS") ;;
+	privacy-default) MAPPE_PRIVACY=on run_script "$name" ada "$ADMIN_PASS" ;;
 	lead-dashboard*) run_script "$name" lena "lena's own passphrase" ;;
 	caseworker-*) run_script "$name" kari "kari's own passphrase" ;;
 	health-*) run_script "$name" helga "helga's own passphrase" ;;

@@ -324,6 +324,62 @@ def setup_and_test(tmp, state):
     r = admin("show", "21", "--json")
     ok('"phone": "+4790000002"' in r.stdout, "nothing saved was lost", r.stdout)
 
+    privacy_over_ssh(d)
+
+
+def audit_entries(d):
+    """How many entries mappe audit verify finds in an unbroken chain; None
+    when it finds a break."""
+    import re
+    r = d["admin"]("audit", "verify")
+    m = re.search(r"(\d+) entries", r.stdout)
+    return int(m.group(1)) if r.returncode == 0 and m else None
+
+
+def privacy_over_ssh(d):
+    """A laptop's /etc/mappe.conf says privacy.default = on: over real ssh the
+    national id is not on the screen (pyte's) until the user reveals it,
+    and is masked again when they move on (issue 12, privacy mode)."""
+    import json
+    user = USERS[1]
+    case = json.loads(d["admin"]("show", "1", "--json").stdout)
+    nid = case.get("national_id", "")
+    ok(len(nid) == 11, "case 1 has a national id to hide", case)
+    shown = (nid[:6] + " " + nid[6:], nid)  # as the screens group it, and as stored
+    with open(CONF, "a") as f:
+        f.write("privacy.default = on\n")
+    s = Session(user, os.path.join(d["keys"], user), d["port"], d["binary"])
+    s.wait("Passphrase:", 20)
+    s.send(PASS[user] + "\r")
+    ok(s.wait("PRIVATE", 20), "privacy mode is on from the start (privacy.default = on)",
+       s.text())
+    s.send("\r")  # the first row: case 1
+    # ***** where the login's locale is not UTF-8 (sshd passes no LANG here)
+    ok(s.wait("National id", 20) and
+       s.wait_until(lambda: any(m in s.text() for m in ("\u2022" * 5, "*" * 5)), 5),
+       "the case opens with its national id masked", s.text())
+    ok(not any(x in s.text() for x in shown), "the national id is not on the screen",
+       s.text())
+    before = audit_entries(d)
+    s.send("r")
+    ok(s.wait("Reveal", 10), "r offers the masked fields", s.text())
+    s.send("1")  # the first of them: the national id
+    ok(s.wait(shown[0], 10), "the national id shows once revealed", s.text())
+    after = audit_entries(d)
+    ok(before is not None and after == before + 1,
+       "the reveal is one more entry in the audit log, its chain unbroken",
+       f"{before} -> {after}")
+    s.send("j")
+    ok(s.wait_until(lambda: not any(x in s.text() for x in shown), 10),
+       "moving on masks it again", s.text())
+    s.send("P")
+    ok(s.wait(shown[0], 10) and s.wait_until(lambda: "PRIVATE" not in s.text(), 10),
+       "P turns privacy mode off", s.text())
+    s.send("q")
+    s.wait("Name", 10)
+    s.send("q")
+    s.end()
+
 
 if __name__ == "__main__":
     main()

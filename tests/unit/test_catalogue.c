@@ -461,6 +461,52 @@ static void test_language_code_before_name(void **state)
 	assert_string_equal(out, "so");
 }
 
+/* Privacy mode masks what the catalogue says, and only that: the national
+ * id, DUF number, phone, e-mail and addresses, every health and protected
+ * value; never the names, the birth date or the programme's dates, which a
+ * caseworker reads aloud at a home visit. */
+static void test_privacy_masks(void **state)
+{
+	static const enum field_id masked[] = {
+	    F_national_id,
+	    F_duf_number,
+	    F_phone,
+	    F_email,
+	    F_address,
+	    F_housing_address,
+	    F_address_protection,
+	    F_protected_address,
+	    F_tb_screening,
+	    F_health_check,
+	    F_health_needs,
+	    F_tb_status,
+	    F_health_check_offered,
+	};
+	bool want[F_COUNT] = {false};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof masked / sizeof *masked; i++)
+		want[masked[i]] = true;
+	for (int f = 0; f < F_COUNT; f++)
+		assert_int_equal(field_masked((enum field_id)f), want[f]);
+	/* Every field of the two classes, whatever fields.def adds to them. */
+	for (int f = 0; f < F_COUNT; f++)
+		if (field_catalogue[f].cls == KC_HEALTH || field_catalogue[f].cls == KC_PROTECTED)
+			assert_true(field_masked((enum field_id)f));
+	assert_false(field_masked(F_given_name));
+	assert_false(field_masked(F_birth_date));
+	assert_false(field_masked(F_municipality));
+	assert_false(field_masked(F_COUNT));
+	for (int i = 0; i < I_COUNT; i++)
+		assert_int_equal(item_masked((enum item_field_id)i),
+		                 i == I_attendance_health_reason);
+	assert_false(item_masked(I_COUNT));
+	for (int d = 0; d < DL_COUNT; d++)
+		assert_int_equal(deadline_masked((enum deadline_id)d),
+		                 d == DL_tb_screening || d == DL_health_check);
+	assert_false(deadline_masked(DL_COUNT));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -479,6 +525,7 @@ int main(void)
 	    cmocka_unit_test(test_display_round_trips),
 	    cmocka_unit_test(test_codes_by_name),
 	    cmocka_unit_test(test_language_code_before_name),
+	    cmocka_unit_test(test_privacy_masks),
 	};
 	return cmocka_run_group_tests_name("catalogue", tests, NULL, NULL);
 }

@@ -60,12 +60,33 @@ static void test_seconds(void **state)
 	assert_int_equal(s, 600);
 }
 
+/* privacy.default: the words an administrator writes, in any case; nothing else. */
+static void test_bool(void **state)
+{
+	bool v = false;
+	(void)state;
+
+	assert_true(conf_bool("on", &v));
+	assert_true(v);
+	assert_true(conf_bool("off", &v));
+	assert_false(v);
+	assert_true(conf_bool("yes", &v) && v);
+	assert_true(conf_bool("false", &v) && !v);
+	assert_true(conf_bool("1", &v) && v);
+	assert_true(conf_bool("On", &v) && v);
+	assert_false(conf_bool("ja", &v));
+	assert_false(conf_bool("", &v));
+	assert_false(conf_bool("onn", &v));
+	assert_true(v); /* untouched */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_lines),
 	    cmocka_unit_test(test_never_cut_short),
 	    cmocka_unit_test(test_seconds),
+	    cmocka_unit_test(test_bool),
 	};
 
 	return cmocka_run_group_tests_name("conf", tests, NULL, NULL);

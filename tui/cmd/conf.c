@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static bool blank(char c)
 {
@@ -64,6 +65,24 @@ bool conf_seconds(const char *value, int *out)
 		return false;
 	*out = (int)v;
 	return true;
+}
+
+bool conf_bool(const char *value, bool *out)
+{
+	static const char *const on[] = {"on", "yes", "true", "1"}, *const off[] = {"off", "no",
+	                                                                            "false", "0"};
+
+	for (size_t i = 0; i < sizeof on / sizeof *on; i++) {
+		if (strcasecmp(value, on[i]) == 0) {
+			*out = true;
+			return true;
+		}
+		if (strcasecmp(value, off[i]) == 0) {
+			*out = false;
+			return true;
+		}
+	}
+	return false;
 }
 
 bool cli_conf(const char *key, char *buf, size_t cap)

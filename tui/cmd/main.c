@@ -47,7 +47,10 @@ struct command {
 static const struct command commands[] = {
     {"tui", cmd_tui, 0, "[tui]",
      N_("The terminal UI: the case list, search as you type, case view, edit and\n"
-     "notes. ? shows the keys of each screen.")},
+     "notes. ? shows the keys of each screen. P (^P where text is typed): privacy\n"
+     "mode, national ids, addresses, phone, health and protected values masked\n"
+     "until r reveals one (logged); privacy.default = on in /etc/mappe.conf starts\n"
+     "in it.")},
     {"demo", cmd_demo, O_CASES, "demo [--cases N]",
      N_("Create (if absent) a demo store of invented cases beside your store, print\n"
      "its passphrase and open the terminal UI on it.")},

@@ -62,6 +62,13 @@ static int run_screens(struct cli *cli, store *st)
 		ui.idle_lock = 600;
 	if (env && *env && !conf_seconds(env, &ui.idle_lock))
 		ui.idle_lock = 600;
+	/* Privacy mode from the start (laptops taken on home visits):
+	 * privacy.default = on in /etc/mappe.conf; MAPPE_PRIVACY for a session
+	 * that is not setgid. P (^P where letters are text) turns it off. */
+	if (cli_conf("privacy.default", conf, sizeof conf))
+		(void)conf_bool(conf, &ui.privacy);
+	if ((env = secure_getenv("MAPPE_PRIVACY")) && *env)
+		(void)conf_bool(env, &ui.privacy);
 
 	if (cli->script && !(ui.script = fopen(cli->script, "r")))
 		return cli_fail(M_USAGE, _("%s: cannot read the script"), cli->script);

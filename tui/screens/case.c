@@ -34,6 +34,7 @@ struct case_view {
 	struct ui *ui;
 	struct case_row rows[CASE_ROWS_MAX];
 	int laid_out; /* the width the rows were measured at; 0: the case changed */
+	unsigned long masked_at; /* ui->privacy_serial the rows were measured at */
 	struct listview list;
 	bool stale; /* the store changed while another screen was on top */
 	size_t members[HOUSEHOLD_SHOWN]; /* the household's others: rows of ui->ix */
@@ -125,9 +126,10 @@ static int case_row(struct case_view *cv, const struct case_row *r, const struct
 			         _(keys_class_name(d->cls)));
 			return put_wrapped(p, y, label_w + 1, text, COLS - label_w - 2, C_LOCKED);
 		}
-		return put_wrapped(p, y, label_w + 1,
-		                   ui_value_label(ui, (enum field_id)r->at, cv->c.value[r->at]),
-		                   COLS - label_w - 2, C_NORMAL);
+		return put_wrapped(
+		    p, y, label_w + 1,
+		    ui_field_text(ui, cv->c.id, (enum field_id)r->at, cv->c.value[r->at]),
+		    COLS - label_w - 2, C_NORMAL);
 	}
 	case R_HOUSEHOLD: {
 		char names[HOUSEHOLD_SHOWN * 64 + 64];
@@ -286,11 +288,12 @@ static void case_layout(struct ui *ui, struct case_view *cv)
 
 	/* Measuring wraps every note of the page (up to NOTE_PAGE_BYTES):
 	 * only when the case or the width changed. */
-	if (cv->laid_out == COLS) {
+	if (cv->laid_out == COLS && cv->masked_at == ui->privacy_serial) {
 		listview_set(&cv->list, cv->list.n, case_height());
 		return;
 	}
 	cv->laid_out = COLS;
+	cv->masked_at = ui->privacy_serial; /* a value revealed may take more lines */
 	cv->nmembers = ui->ix ? search_household(ui->ix, cv->c.id, cv->members, HOUSEHOLD_SHOWN) : 0;
 	cv->stipend = tui_stipend(ui->st, &cv->c, &cv->sp, &cv->stipend_ok);
 	stipend = cv->stipend;
@@ -298,7 +301,8 @@ static void case_layout(struct ui *ui, struct case_view *cv)
 	for (int f = 0; f < F_COUNT; f++) {
 		const struct field_def *d = &field_catalogue[f];
 		bool readable = d->cls == KC_NONE || store_can_read(ui->st, d->cls);
-		if (!cv->c.value[f] && !cv->c.locked[f] && readable)
+		if (!cv->c.value[f] && !cv->c.locked[f] && readable &&
+		    !ui_mask_empty(ui, (enum field_id)f))
 			continue; /* empty fields, and groups of them, stay out of the way */
 		if ((int)d->group != group) {
 			/* The household's others after its fields. */
@@ -453,6 +457,47 @@ static void case_lists(struct ui *ui, struct case_view *cv)
 		view_items_open(ui, cv->c.id, (enum list_id)pick);
 }
 
+/* Privacy mode: one of the case's masked values shown, chosen from a menu
+ * when it has several; scrolled into sight if it is not. */
+static void case_reveal(struct ui *ui, struct case_view *cv)
+{
+	const char *items[F_COUNT];
+	enum field_id which[F_COUNT];
+	int n = 0, pick = 0;
+	struct listview_row it = {0};
+
+	if (!ui->privacy) {
+		ui_say(ui, false, "%s",
+		       _("Privacy mode is off: nothing is masked (P turns it on)"));
+		return;
+	}
+	for (int f = 0; f < F_COUNT; f++)
+		if (((cv->c.value[f] && *cv->c.value[f]) || ui_mask_empty(ui, (enum field_id)f)) &&
+		    !cv->c.locked[f] && store_can_read(ui->st, field_catalogue[f].cls) &&
+		    ui_masked(ui, cv->c.id, (enum field_id)f)) {
+			which[n] = (enum field_id)f;
+			items[n++] = field_label((enum field_id)f, ui->nb);
+		}
+	if (n == 0) {
+		ui_say(ui, false, "%s", _("Nothing is masked in this case"));
+		return;
+	}
+	if (n > 1 && (pick = ui_menu(ui, _("Reveal"), items, n, 0)) < 0)
+		return;
+	if (ui_reveal_field(ui, cv->c.id, which[pick]) != M_OK)
+		return;
+	case_layout(ui, cv);
+	for (size_t i = 0; i < cv->list.n; i++) {
+		if (cv->rows[i].kind != R_FIELD || cv->rows[i].at != (int)which[pick])
+			continue;
+		while (listview_each(&cv->list, &it))
+			if (it.row == i && it.y >= 0 && it.y + it.lines <= cv->list.height)
+				return; /* in sight */
+		listview_show(&cv->list, i, 0);
+		return;
+	}
+}
+
 static bool case_key(void *self, struct ui *ui, enum request req, wint_t ch, bool fnkey)
 {
 	struct case_view *cv = self;
@@ -460,9 +505,14 @@ static bool case_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	(void)ch;
 	(void)fnkey;
 	case_layout(ui, cv);
-	if (listview_request(&cv->list, req))
+	if (listview_request(&cv->list, req)) {
+		ui_reveal_clear(ui); /* moved on: masked again */
 		return true;
+	}
 	switch (req) {
+	case REQ_REVEAL:
+		case_reveal(ui, cv);
+		return true;
 	case REQ_QUIT:
 	case REQ_CANCEL:
 		return false;
@@ -610,13 +660,13 @@ static void case_changed(void *self, struct ui *ui, uint64_t id)
 }
 
 static const struct binding case_keys[] = {
-    {'e', false, REQ_EDIT},     {'n', false, REQ_NOTE},        {KEY_PPAGE, true, REQ_PGUP},
-    {KEY_NPAGE, true, REQ_PGDN}, {KEY_HOME, true, REQ_TOP},    {KEY_END, true, REQ_NEWER},
-    {'o', false, REQ_OLDER},     {'f', false, REQ_FAMILY},      {'h', false, REQ_HOUSEHOLD},
-    {'l', false, REQ_LISTS},
+    {'e', false, REQ_EDIT},      {'n', false, REQ_NOTE},    {KEY_PPAGE, true, REQ_PGUP},
+    {KEY_NPAGE, true, REQ_PGDN}, {KEY_HOME, true, REQ_TOP}, {KEY_END, true, REQ_NEWER},
+    {'o', false, REQ_OLDER},     {'f', false, REQ_FAMILY},  {'h', false, REQ_HOUSEHOLD},
+    {'l', false, REQ_LISTS},     {'r', false, REQ_REVEAL},
 };
-static const enum request case_bar[] = {REQ_HELP, REQ_QUIT,   REQ_EDIT, REQ_NOTE,
-                                        REQ_FAMILY, REQ_UP, REQ_DOWN};
+static const enum request case_bar[] = {REQ_HELP, REQ_QUIT,   REQ_PRIVACY, REQ_REVEAL, REQ_EDIT,
+                                        REQ_NOTE, REQ_FAMILY, REQ_UP,      REQ_DOWN};
 static KEYMAP(case_keymap, case_keys, case_bar, &browse_keymap);
 static const struct keymap *const case_keymaps[] = {&case_keymap, NULL};
 

@@ -190,11 +190,13 @@ static void conflict_draw(void *self, struct ui *ui)
 		ui_attr(ui, C_LABEL, false);
 		snprintf(line, sizeof line, "%s %s", cf->take_mine[f] ? "[x]" : "[ ]", _("yours: "));
 		ui_put(y, 5, line, label_w);
-		ui_put(y++, 5 + label_w, ui_value_label(ui, (enum field_id)f, or_empty(cf->mine.value[f])),
+		ui_put(y++, 5 + label_w,
+		       ui_field_text(ui, cf->id, (enum field_id)f, or_empty(cf->mine.value[f])),
 		       COLS - label_w - 6);
 		snprintf(line, sizeof line, "%s %s", cf->take_mine[f] ? "[ ]" : "[x]", _("theirs:"));
 		ui_put(y, 5, line, label_w);
-		ui_put(y++, 5 + label_w, ui_value_label(ui, (enum field_id)f, or_empty(cf->theirs.value[f])),
+		ui_put(y++, 5 + label_w,
+		       ui_field_text(ui, cf->id, (enum field_id)f, or_empty(cf->theirs.value[f])),
 		       COLS - label_w - 6);
 	}
 }
@@ -208,11 +210,19 @@ static bool conflict_key(void *self, struct ui *ui, enum request req, wint_t ch,
 	(void)fnkey;
 	if (req == REQ_CANCEL || req == REQ_QUIT)
 		return false; /* back to the form, nothing saved */
+	if (req == REQ_UP || req == REQ_DOWN || req == REQ_NEXT)
+		ui_reveal_clear(ui); /* moved on: masked again */
 	if (req == REQ_UP && cf->sel > 0)
 		cf->sel--;
 	else if ((req == REQ_DOWN || req == REQ_NEXT) && cf->sel + 1 < cf->n)
 		cf->sel++;
-	else if (f >= 0 && req == REQ_TOGGLE)
+	else if (req == REQ_REVEAL) {
+		/* Both values of the field, yours and theirs. */
+		if (f < 0 || !ui_masked(ui, cf->id, (enum field_id)f))
+			ui_say(ui, false, "%s", _("Nothing is masked here"));
+		else
+			ui_reveal_field(ui, cf->id, (enum field_id)f);
+	} else if (f >= 0 && req == REQ_TOGGLE)
 		cf->take_mine[f] = !cf->take_mine[f];
 	else if (f >= 0 && req == REQ_TAKE_MINE)
 		cf->take_mine[f] = true;
@@ -297,9 +307,11 @@ static const struct binding conflict_keys[] = {
     {KEY_DOWN, true, REQ_DOWN},     {'\t', false, REQ_NEXT},        {'m', false, REQ_TAKE_MINE},
     {'y', false, REQ_TAKE_MINE},    {'t', false, REQ_TAKE_THEIRS},  {'d', false, REQ_TAKE_THEIRS},
     {' ', false, REQ_TOGGLE},       {KEY_LEFT, true, REQ_TOGGLE},   {KEY_RIGHT, true, REQ_TOGGLE},
+    {'r', false, REQ_REVEAL},
 };
-static const enum request conflict_bar[] = {REQ_HELP,      REQ_SAVE,        REQ_UP,    REQ_DOWN,
-                                            REQ_TAKE_MINE, REQ_TAKE_THEIRS, REQ_CANCEL};
+static const enum request conflict_bar[] = {REQ_HELP,      REQ_SAVE,        REQ_PRIVACY, REQ_REVEAL,
+                                            REQ_UP,        REQ_DOWN,        REQ_TAKE_MINE,
+                                            REQ_TAKE_THEIRS, REQ_CANCEL};
 static KEYMAP(conflict_keymap, conflict_keys, conflict_bar, &generic_keymap);
 static const struct keymap *const conflict_keymaps[] = {&conflict_keymap, NULL};
 

@@ -259,7 +259,9 @@ static void draw_due(struct ui *ui, const struct day_view *dv, const struct day_
 	if (!sel)
 		ui_attr(ui, r->state == DS_OVERDUE ? C_ERROR : C_LOCKED, false);
 	int label_w = COLS >= 80 ? (dv->team ? 30 : 32) : (COLS - x) / 2;
-	ui_put_cut(y, x, deadline_label(r->d, ui->nb), label_w);
+	ui_put_cut(y, x,
+	           ui_deadline_masked(ui, r->id, r->d) ? ui_mask() : deadline_label(r->d, ui->nb),
+	           label_w);
 	x += label_w + 1;
 	if (dv->team && x < COLS - 1) {
 		/* Whose: a lead's day is the team's. */
@@ -383,10 +385,22 @@ static bool day_key(void *self, struct ui *ui, enum request req, wint_t ch, bool
 			return false;
 		view_dashboard_open(ui);
 		return true;
+	case REQ_REVEAL:
+		r = shown_row(dv, dv->list.sel);
+		if (!ui->privacy)
+			ui_say(ui, false, "%s",
+			       _("Privacy mode is off: nothing is masked (P turns it on)"));
+		else if (r->kind != ROW_DUE || !ui_deadline_masked(ui, r->id, r->d))
+			ui_say(ui, false, "%s", _("Nothing is masked in this row"));
+		else
+			ui_reveal_row(ui, r->id, r->d);
+		return true;
 	case REQ_QUIT:
 		return false;
 	default:
-		return listview_request(&dv->list, req) || true;
+		if (listview_request(&dv->list, req))
+			ui_reveal_clear(ui); /* moved on: masked again */
+		return true;
 	}
 }
 
@@ -441,10 +455,11 @@ int view_day_open_for(struct ui *ui, const char *caseworker)
 static const struct binding day_keys[] = {
     {'\n', false, REQ_OPEN},     {'q', false, REQ_QUIT},      {'c', false, REQ_CASEWORKER},
     {KEY_PPAGE, true, REQ_PGUP}, {KEY_NPAGE, true, REQ_PGDN}, {KEY_HOME, true, REQ_TOP},
-    {KEY_END, true, REQ_BOTTOM}, {'y', false, REQ_DASHBOARD},
+    {KEY_END, true, REQ_BOTTOM}, {'y', false, REQ_DASHBOARD}, {'r', false, REQ_REVEAL},
 };
-static const enum request day_bar[] = {REQ_HELP, REQ_QUIT, REQ_OPEN, REQ_CASEWORKER,
-                                       REQ_UP,   REQ_DOWN, REQ_DASHBOARD};
+static const enum request day_bar[] = {REQ_HELP,   REQ_QUIT, REQ_PRIVACY,
+                                       REQ_REVEAL, REQ_OPEN, REQ_CASEWORKER,
+                                       REQ_UP,     REQ_DOWN, REQ_DASHBOARD};
 static KEYMAP(day_keymap, day_keys, day_bar, &browse_keymap);
 static const struct keymap *const day_keymaps[] = {&day_keymap, NULL};
 

@@ -198,6 +198,13 @@ static int form_stored_status(const struct form *fm)
 	return v ? field_choice_find(F_status, v, strlen(v)) : -1;
 }
 
+/* Field f is masked (privacy mode) and holds something to mask. */
+static bool form_masked(const struct form *fm, const struct ui *ui, enum field_id f)
+{
+	return fm->editable[f] && (fm->ed[f].len > 0 || ui_mask_empty(ui, f)) &&
+	       ui_masked(ui, fm->id, f);
+}
+
 static void form_draw(void *self, struct ui *ui)
 {
 	struct form *fm = self;
@@ -274,7 +281,14 @@ static void form_draw(void *self, struct ui *ui)
 			ui_attr(ui, C_LOCKED, false);
 			continue;
 		}
-		if (d->type == FT_LINES) {
+		if (form_masked(fm, ui, (enum field_id)f)) {
+			/* Privacy mode: one line, one width, whatever it holds. */
+			for (int r = 0; r < field_rows((enum field_id)f); r++) {
+				ui_attr(ui, C_EDIT, focus);
+				ui_put_pad(y + r, label_w + 1, r ? "" : ui_mask(), value_w);
+				ui_attr(ui, C_EDIT, false);
+			}
+		} else if (d->type == FT_LINES) {
 			struct ed_row rows[LINES_ROWS];
 			int cr = 0, cc = 0;
 			int n = ed_view_lines(&fm->ed[f], value_w, LINES_ROWS, rows, &cr, &cc);
@@ -324,6 +338,7 @@ static void form_move(struct form *fm, struct ui *ui, int dir)
 		f = (f + dir + F_COUNT) % F_COUNT;
 	while (!fm->editable[f] && f != fm->focus);
 	fm->focus = f;
+	ui_reveal_clear(ui); /* moved on: masked again */
 }
 
 /* A new case: registered, or, if its national id is another case's, that
@@ -444,6 +459,30 @@ static bool form_save(struct form *fm, struct ui *ui)
 	return false;
 }
 
+/* Privacy mode: the focused field shown (audited) when it is masked;
+ * false when it was not. */
+static bool form_reveal(struct form *fm, struct ui *ui)
+{
+	if (!form_masked(fm, ui, (enum field_id)fm->focus))
+		return false;
+	if (ui_reveal_field(ui, fm->id, (enum field_id)fm->focus) == M_OK)
+		ui_say(ui, false, "%s", _("Shown until you leave the field"));
+	return true;
+}
+
+/* Before a key edits the focused field: a masked value is shown first (the
+ * key is not applied: true); an empty field typed into shows the typing. */
+static bool form_before_edit(struct form *fm, struct ui *ui)
+{
+	enum field_id f = (enum field_id)fm->focus;
+
+	if (form_reveal(fm, ui))
+		return true;
+	if (ui->privacy && fm->editable[f] && fm->ed[f].len == 0 && field_masked(f))
+		ui_reveal_typed(ui, fm->id, f);
+	return false;
+}
+
 static bool form_key(void *self, struct ui *ui, enum request req, wint_t ch, bool fnkey)
 {
 	struct form *fm = self;
@@ -473,11 +512,22 @@ static bool form_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 			form_move(fm, ui, 1);
 		return true;
 	case REQ_NEWLINE:
+		if (form_before_edit(fm, ui))
+			return true;
 		ed_apply(ed, ED_NEWLINE, 0);
+		return true;
+	case REQ_REVEAL:
+		if (!form_reveal(fm, ui))
+			ui_say(ui, false, "%s",
+			       ui->privacy
+			           ? _("Nothing is masked here")
+			           : _("Privacy mode is off: nothing is masked (^P turns it on)"));
 		return true;
 	default:
 		break;
 	}
+	if (form_before_edit(fm, ui))
+		return true; /* shown first: no edit to what the user cannot see */
 	if (ui_edit(ed, req, ch, fnkey) == 0)
 		fm->error[fm->focus] = NULL; /* judged again when the cursor leaves */
 	fm->crossed = false; /* an edit: the check speaks again at the next ^S */
@@ -685,11 +735,12 @@ int view_form_open(struct ui *ui, struct case_rec *c)
 /* In a field of one line, Enter and the arrows go from field to field; in
  * one of several lines (form_lines_keys), they move in the text. */
 static const struct binding form_keys[] = {
-    {CTRL('s'), false, REQ_SAVE}, {KEY_F(2), true, REQ_SAVE},  {27, false, REQ_CANCEL},
-    {'\t', false, REQ_NEXT},      {'\n', false, REQ_NEXT},     {KEY_DOWN, true, REQ_NEXT},
-    {KEY_BTAB, true, REQ_PREV},   {KEY_UP, true, REQ_PREV},
+    {CTRL('s'), false, REQ_SAVE}, {KEY_F(2), true, REQ_SAVE}, {27, false, REQ_CANCEL},
+    {'\t', false, REQ_NEXT},      {'\n', false, REQ_NEXT},    {KEY_DOWN, true, REQ_NEXT},
+    {KEY_BTAB, true, REQ_PREV},   {KEY_UP, true, REQ_PREV},   {CTRL('r'), false, REQ_REVEAL},
 };
-static const enum request form_bar[] = {REQ_HELP, REQ_SAVE, REQ_NEXT, REQ_CANCEL};
+static const enum request form_bar[] = {REQ_HELP,   REQ_SAVE,    REQ_NEXT,
+                                        REQ_CANCEL, REQ_PRIVACY, REQ_REVEAL};
 static KEYMAP(form_keymap, form_keys, form_bar, &edit_keymap);
 
 static const struct binding form_lines_keys[] = {

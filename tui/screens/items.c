@@ -115,6 +115,8 @@ void items_summary(struct ui *ui, const struct case_rec *c, int i, char *out, si
 		if (it->locked[f]) {
 			snprintf(locked, sizeof locked, _("%s [locked]"), ilabel(ui, d));
 			shown = locked;
+		} else if (ui_item_masked(ui, c->id, it->id, (enum item_field_id)f)) {
+			shown = ui_mask();
 		} else {
 			shown = field_def_display(d, it->value[f], ui->nb, buf, sizeof buf);
 		}
@@ -184,6 +186,24 @@ static void item_choices(struct ui *ui, const struct field_def *d)
 	ui_say(ui, false, "%s %s", _("Choices:"), list);
 }
 
+/* Privacy mode: field k of the item form masked, and holding something. */
+static bool item_form_masked(const struct items_view *iv, const struct ui *ui, int k)
+{
+	return iv->editable[k] && iv->ed[k].len > 0 &&
+	       ui_item_masked(ui, iv->c.id, iv->item, (enum item_field_id)iv->fields[k]);
+}
+
+/* The focused field shown (audited) when it is masked; false if it was not. */
+static bool item_form_reveal(struct items_view *iv, struct ui *ui)
+{
+	if (!item_form_masked(iv, ui, iv->focus))
+		return false;
+	if (ui_reveal_item(ui, iv->c.id, iv->item, (enum item_field_id)iv->fields[iv->focus]) ==
+	    M_OK)
+		ui_say(ui, false, "%s", _("Shown until you leave the field"));
+	return true;
+}
+
 static void items_draw_form(struct items_view *iv, struct ui *ui)
 {
 	int label_w = COLS >= 70 ? 24 : COLS / 3, value_w = COLS - label_w - 2, err_x;
@@ -230,10 +250,11 @@ static void items_draw_form(struct items_view *iv, struct ui *ui)
 		struct ed_view v;
 		ed_view(&iv->ed[k], value_w, &v);
 		ui_attr(ui, C_EDIT, focus);
-		ui_put_pad(y, label_w + 1, "", value_w);
-		ui_put_wide(y, label_w + 1, iv->ed[k].buf, v.start, v.end);
+		ui_put_pad(y, label_w + 1, item_form_masked(iv, ui, k) ? ui_mask() : "", value_w);
+		if (!item_form_masked(iv, ui, k))
+			ui_put_wide(y, label_w + 1, iv->ed[k].buf, v.start, v.end);
 		ui_attr(ui, C_EDIT, false);
-		if (focus)
+		if (focus && !item_form_masked(iv, ui, k))
 			ui_cursor(ui, y, label_w + 1 + v.cursor_col);
 		if (iv->error[k] && err_x > 0) {
 			ui_attr(ui, C_ERROR, true);
@@ -303,6 +324,7 @@ static void item_move(struct items_view *iv, struct ui *ui, int dir)
 		k = (k + dir + iv->nf) % iv->nf;
 	while (!iv->editable[k] && k != iv->focus);
 	iv->focus = k;
+	ui_reveal_clear(ui); /* moved on: masked again */
 }
 
 /* The form of item id (0: a new one), from the case as read. */
@@ -502,12 +524,45 @@ static bool items_key_form(struct items_view *iv, struct ui *ui, enum request re
 	case REQ_PREV:
 		item_move(iv, ui, -1);
 		return true;
+	case REQ_REVEAL:
+		if (!item_form_reveal(iv, ui))
+			ui_say(ui, false, "%s",
+			       ui->privacy
+			           ? _("Nothing is masked here")
+			           : _("Privacy mode is off: nothing is masked (^P turns it on)"));
+		return true;
 	default:
 		break;
 	}
+	if (item_form_reveal(iv, ui))
+		return true; /* shown first: no edit to what the user cannot see */
+	/* An empty field typed into: the typing shows (the user's own). */
+	if (ui->privacy && iv->editable[iv->focus] && iv->ed[iv->focus].len == 0 &&
+	    item_masked((enum item_field_id)iv->fields[iv->focus]))
+		ui_reveal_typed_item(ui, iv->c.id, iv->item, (enum item_field_id)iv->fields[iv->focus]);
 	if (iv->editable[iv->focus] && ui_edit(&iv->ed[iv->focus], req, ch, fnkey) == 0)
 		iv->error[iv->focus] = NULL; /* judged again when the cursor leaves */
 	return true;
+}
+
+/* The selected item's masked value shown (the first, if it has several). */
+static void items_reveal(struct items_view *iv, struct ui *ui)
+{
+	const struct case_item *it;
+
+	if (!ui->privacy) {
+		ui_say(ui, false, "%s",
+		       _("Privacy mode is off: nothing is masked (P turns it on)"));
+		return;
+	}
+	it = iv->lv.n ? &iv->c.items[iv->rows[iv->lv.sel]] : NULL;
+	for (int f = 0; it && f < I_COUNT; f++)
+		if (item_catalogue[f].list == it->list && it->value[f] && !it->locked[f] &&
+		    ui_item_masked(ui, iv->c.id, it->id, (enum item_field_id)f)) {
+			ui_reveal_item(ui, iv->c.id, it->id, (enum item_field_id)f);
+			return;
+		}
+	ui_say(ui, false, "%s", _("Nothing is masked in this row"));
 }
 
 static bool items_key(void *self, struct ui *ui, enum request req, wint_t ch, bool fnkey)
@@ -517,11 +572,16 @@ static bool items_key(void *self, struct ui *ui, enum request req, wint_t ch, bo
 	if (iv->editing)
 		return items_key_form(iv, ui, req, ch, fnkey);
 	items_rows(iv);
-	if (listview_request(&iv->lv, req))
+	if (listview_request(&iv->lv, req)) {
+		ui_reveal_clear(ui); /* moved on: masked again */
 		return true;
+	}
 	switch (req) {
 	case REQ_QUIT:
 		return false;
+	case REQ_REVEAL:
+		items_reveal(iv, ui);
+		return true;
 	case REQ_ITEM_ADD:
 		item_edit(iv, ui, 0);
 		return true;
@@ -581,18 +641,19 @@ int view_items_open(struct ui *ui, uint64_t id, enum list_id l)
 static const struct binding items_keys[] = {
     {'a', false, REQ_ITEM_ADD},    {'\n', false, REQ_ITEM_EDIT},    {'e', false, REQ_ITEM_EDIT},
     {'d', false, REQ_ITEM_REMOVE}, {KEY_DC, true, REQ_ITEM_REMOVE}, {KEY_PPAGE, true, REQ_PGUP},
-    {KEY_NPAGE, true, REQ_PGDN},   {KEY_HOME, true, REQ_TOP},
+    {KEY_NPAGE, true, REQ_PGDN},   {KEY_HOME, true, REQ_TOP},       {'r', false, REQ_REVEAL},
 };
-static const enum request items_bar[] = {REQ_HELP, REQ_QUIT, REQ_ITEM_ADD, REQ_ITEM_EDIT,
-                                         REQ_ITEM_REMOVE};
+static const enum request items_bar[] = {REQ_HELP,     REQ_QUIT,      REQ_PRIVACY,    REQ_REVEAL,
+                                         REQ_ITEM_ADD, REQ_ITEM_EDIT, REQ_ITEM_REMOVE};
 static KEYMAP(items_keymap, items_keys, items_bar, &browse_keymap);
 
 static const struct binding item_form_keys[] = {
     {CTRL('s'), false, REQ_SAVE}, {KEY_F(2), true, REQ_SAVE}, {27, false, REQ_CANCEL},
     {'\t', false, REQ_NEXT},      {'\n', false, REQ_NEXT},    {KEY_DOWN, true, REQ_NEXT},
-    {KEY_BTAB, true, REQ_PREV},   {KEY_UP, true, REQ_PREV},
+    {KEY_BTAB, true, REQ_PREV},   {KEY_UP, true, REQ_PREV},   {CTRL('r'), false, REQ_REVEAL},
 };
-static const enum request item_form_bar[] = {REQ_HELP, REQ_SAVE, REQ_NEXT, REQ_CANCEL};
+static const enum request item_form_bar[] = {REQ_HELP,   REQ_SAVE,    REQ_NEXT,
+                                             REQ_CANCEL, REQ_PRIVACY, REQ_REVEAL};
 static KEYMAP(item_form_keymap, item_form_keys, item_form_bar, &edit_keymap);
 static const struct keymap *const items_keymaps[] = {&items_keymap, &item_form_keymap, NULL};
 

@@ -101,6 +101,9 @@ static void list_refilter(struct ui *ui, struct list_view *lv)
 {
 	size_t total = search_index_size(ui->ix);
 
+	if (ui->reveal.kind == REVEAL_ROW && ui->reveal.view == lv)
+		ui_reveal_clear(ui); /* the rows move: the cursor with them */
+
 	lv->serial = ui->index_serial;
 	free(lv->rows);
 	lv->rows = calloc(total ? total : 1, sizeof *lv->rows);
@@ -255,6 +258,11 @@ static void list_draw(void *self, struct ui *ui)
 			char t[64];
 			bool late = r.next.due < today;
 			next_text(ui, &r.next, today, t, sizeof t);
+			/* A TB examination due is health: the mark alone tells too. */
+			if (ui_deadline_masked(ui, r.id, r.next.id)) {
+				snprintf(t, sizeof t, " %s", ui_mask());
+				late = false;
+			}
 			if (late && !sel)
 				ui_attr(ui, C_ERROR, true);
 			ui_put_cut(y, next_x, t, NEXT_W);
@@ -339,9 +347,26 @@ static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 		return true;
 	}
 
-	if (listview_request(&lv->list, req))
+	if (listview_request(&lv->list, req)) {
+		ui_reveal_clear(ui); /* moved on: masked again */
 		return true;
+	}
 	switch (req) {
+	case REQ_REVEAL: {
+		struct search_row r;
+		if (!ui->privacy) {
+			ui_say(ui, false, "%s",
+			       _("Privacy mode is off: nothing is masked (P turns it on)"));
+			return true;
+		}
+		if (lv->n)
+			search_index_row(ui->ix, lv->rows[lv->list.sel], &r);
+		if (!lv->n || !r.has_next || !ui_deadline_masked(ui, r.id, r.next.id))
+			ui_say(ui, false, "%s", _("Nothing is masked in this row"));
+		else
+			ui_reveal_row(ui, r.id, r.next.id);
+		return true;
+	}
 	case REQ_EXIT:
 	case REQ_QUIT:
 	case REQ_CANCEL:
@@ -436,10 +461,11 @@ static const struct binding list_keys[] = {
     {'m', false, REQ_MINE},        {'K', false, REQ_KEYS},       {KEY_PPAGE, true, REQ_PGUP},
     {'a', false, REQ_ADD},         {'D', false, REQ_DAY},        {'o', false, REQ_SORT},
     {KEY_NPAGE, true, REQ_PGDN},   {KEY_HOME, true, REQ_TOP},    {KEY_END, true, REQ_BOTTOM},
-    {'y', false, REQ_DASHBOARD},
+    {'y', false, REQ_DASHBOARD},   {'r', false, REQ_REVEAL},
 };
-static const enum request list_bar[] = {REQ_HELP, REQ_EXIT, REQ_SEARCH, REQ_OPEN, REQ_ADD,
-                                        REQ_STATUS, REQ_MINE, REQ_KEYS};
+/* Privacy's keys show in privacy mode only (display.c). */
+static const enum request list_bar[] = {REQ_HELP, REQ_EXIT, REQ_PRIVACY, REQ_REVEAL, REQ_SEARCH,
+                                        REQ_OPEN, REQ_ADD,  REQ_STATUS,  REQ_MINE,   REQ_KEYS};
 static KEYMAP(list_keymap, list_keys, list_bar, &browse_keymap);
 
 static const struct binding search_keys[] = {
