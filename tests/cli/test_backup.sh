@@ -165,6 +165,8 @@ check "DEST inside the store's directory: refused" 1 admin backup "$DB/copy"
 check "DEST the store's directory itself: refused" 1 admin backup "$DB"
 echo x >"$T/afile"
 check "DEST a file: refused" 1 admin backup "$T/afile"
+check "mappe backup --help" 0 "$MAPPE" backup --help
+expect_in "$T/out" "it names verify" "backup verify DEST"
 check "backup verify alone is a usage error" 1 admin backup verify
 check "backup with no DEST is a usage error" 1 admin backup
 
@@ -199,6 +201,66 @@ elif [ "$(id -u)" != 0 ]; then
 	echo "ok $((_n += 1)) - a full disk # SKIP not root: no small tmpfs to fill"
 else
 	echo "ok $((_n += 1)) - a full disk # SKIP cannot mount a tmpfs here"
+fi
+
+# ---- through the setgid binary of a deployment ------------------------------------------
+# As test_setgid.sh does it: a setgid copy of mappe of a group that the
+# administrator "nobody" is not in, /etc/mappe.conf only in a private mount
+# namespace. The backup is written with the caller's own group, never the
+# deployment's: where only the group may write, the caller may not put one.
+SGGROUP=users
+can_deploy() {
+	[ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && command -v unshare >/dev/null &&
+		getent group "$SGGROUP" >/dev/null && ! id -nG nobody | grep -qw "$SGGROUP" &&
+		unshare -m true 2>/dev/null
+}
+NOBODY=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
+if ! can_deploy; then
+	echo "ok $((_n += 1)) - backup through the setgid binary # SKIP needs root, setpriv, unshare -m and group $SGGROUP"
+elif "${NOBODY[@]}" "$MAPPE" --version 2>&1 | grep -q LeakSanitizer; then
+	echo "ok $((_n += 1)) - backup through the setgid binary # SKIP LeakSanitizer cannot run in another user's setgid process"
+else
+	chmod 755 "$T"
+	mkdir -p "$T/bin" "$T/etc-up" "$T/etc-work"
+	SG=$T/bin/mappe
+	cp "$MAPPE" "$SG" && chown "root:$SGGROUP" "$SG" && chmod 2755 "$SG"
+	SGDB=$T/deployed
+	deployed() {
+		unshare -m sh -c 'mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1/etc-up,workdir=$1/etc-work" /etc &&
+			echo "db = $2" >/etc/mappe.conf && shift 2 && exec "$@"' sh "$T" "$SGDB" "$@"
+	}
+	NPASS="nobody's passphrase"
+	sg() { deployed "${NOBODY[@]}" "$SG" --passphrase-fd 3 "$@" 3<<<"$NPASS"; }
+	install -d -o root -g "$SGGROUP" -m 2770 "$SGDB"
+	deployed "$SG" init --admin nobody --new-passphrase-fd 3 3<<<"$NPASS" 2>/dev/null
+	"$GEN" --seed 14 --count 20 >"$T/sg.csv" && chmod 644 "$T/sg.csv"
+	sg import "$T/sg.csv" >/dev/null 2>&1
+	sg export --format jsonl >"$T/sg-before.jsonl" 2>/dev/null
+	install -d -o nobody -g nogroup -m 0755 "$T/nobody"
+	check "setgid: the administrator backs up into their own directory" 0 sg backup "$T/nobody/bk"
+	owned=$(stat -c '%U:%G %a' "$T/nobody/bk" "$T/nobody/bk/data.mdb" "$T/nobody/bk/SHA256SUMS" | tr '\n' ' ')
+	[ "$owned" = "nobody:nogroup 700 nobody:nogroup 600 nobody:nogroup 600 " ] &&
+		ok "setgid: the backup is the caller's, with their own group, not $SGGROUP" ||
+		not_ok "setgid: the backup is the caller's, with their own group, not $SGGROUP" "$owned"
+	check "setgid: backup verify" 0 sg backup verify "$T/nobody/bk"
+	install -d -o root -g "$SGGROUP" -m 2770 "$T/grouponly"
+	check "setgid: a directory only the group may write is refused" 6 sg backup "$T/grouponly/bk"
+	[ -z "$(ls -A "$T/grouponly")" ] && ok "setgid: and nothing is written there" ||
+		not_ok "setgid: and nothing is written there" "$(ls -A "$T/grouponly")"
+	check "setgid: the store's own directory is refused" 6 sg backup "$SGDB/bk"
+	[ ! -e "$SGDB/bk" ] && ok "setgid: and nothing is left in it" || not_ok "setgid: and nothing is left in it"
+	# docs/backup.md, steps 3 and 4, as root: the deployment's owners and modes.
+	sg update 1 <<<'{"email": "after@example.no"}' >/dev/null 2>&1
+	mv "$SGDB" "$SGDB.replaced"
+	install -d -o root -g "$SGGROUP" -m 2770 "$SGDB"
+	install -o root -g "$SGGROUP" -m 0660 "$T/nobody/bk/data.mdb" "$SGDB/data.mdb"
+	check "setgid: the restored store checks clean" 0 sg check
+	sg export --format jsonl >"$T/sg-after.jsonl" 2>/dev/null
+	cmp -s "$T/sg-before.jsonl" "$T/sg-after.jsonl" && ok "setgid: and holds the backup's cases" ||
+		not_ok "setgid: and holds the backup's cases" "$(diff "$T/sg-before.jsonl" "$T/sg-after.jsonl" | head -c 300)"
+	bad=$(find "$SGDB" -mindepth 1 -name '*.mdb' \( ! -group "$SGGROUP" -o ! -perm 0660 \) -printf '%p %u:%g %m\n')
+	[ -z "$bad" ] && ok "setgid: the restored store's files are group $SGGROUP 0660" ||
+		not_ok "setgid: the restored store's files are group $SGGROUP 0660" "$bad"
 fi
 
 echo "1..$_n"
