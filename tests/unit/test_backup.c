@@ -203,6 +203,83 @@ static void test_mismatch(void **state)
 	remove_dir(t.dir);
 }
 
+struct found {
+	int n;
+	struct audit_entry last;
+};
+
+static int collect(void *ctx, const struct audit_entry *e)
+{
+	struct found *f = ctx;
+	f->n++;
+	f->last = *e;
+	return M_OK;
+}
+
+static int backups_logged(store *st, struct found *f)
+{
+	struct audit_filter flt = {.action = AUDIT_BACKUP};
+
+	memset(f, 0, sizeof *f);
+	return store_audit_each(st, &flt, collect, f);
+}
+
+/* The backup is in the audit log of the store it copies, with DEST's last
+ * name and nothing more; a refused or failed one is not; the copy, made
+ * before its entry, holds a whole chain without it. */
+static void test_audited(void **state)
+{
+	struct tstore t, copy = {0};
+	struct store_backup b;
+	struct audit_head head;
+	struct found f;
+	char dest[120], full[140], path[200];
+
+	(void)state;
+	store_with_cases(&t);
+	snprintf(dest, sizeof dest, "%.100s-bk/", t.dir);
+	assert_int_equal(store_backup(t.st, dest, &b), M_OK);
+	assert_int_equal(backups_logged(t.st, &f), M_OK);
+	assert_int_equal(f.n, 1);
+	assert_true(f.last.opened);
+	assert_string_equal(f.last.user, "admin");
+	assert_int_equal(f.last.case_id, 0);
+	assert_int_equal(f.last.classes, 0);
+	{
+		const char *name = strrchr(t.dir, '/') + 1;
+		char want[96];
+		snprintf(want, sizeof want, "%s-bk", name);
+		assert_string_equal(f.last.detail, want);
+	}
+
+	/* Refused: not empty, or not an administrator: no entry. */
+	snprintf(full, sizeof full, "%.100s-full", t.dir);
+	assert_int_equal(mkdir(full, 0700), 0);
+	snprintf(path, sizeof path, "%s/x", full);
+	write_file(path, "x");
+	assert_int_equal(store_backup(t.st, full, &b), M_USAGE);
+	ts_reopen_as(&t, "kari", kari_pass);
+	assert_int_equal(store_backup(t.st, full, &b), M_AUTH);
+	ts_reopen_as(&t, "admin", admin_pass);
+	assert_int_equal(backups_logged(t.st, &f), M_OK);
+	assert_int_equal(f.n, 1);
+	assert_int_equal(store_audit_verify(t.st, NULL, &head), M_OK);
+	ts_close(&t);
+
+	snprintf(copy.dir, sizeof copy.dir, "%.100s-bk", t.dir);
+	ts_open(&copy);
+	assert_int_equal(ts_unlock(&copy, "admin", admin_pass), M_OK);
+	assert_int_equal(backups_logged(copy.st, &f), M_OK);
+	assert_int_equal(f.n, 0);
+	struct audit_head chead;
+	assert_int_equal(store_audit_verify(copy.st, NULL, &chead), M_OK);
+	assert_true(chead.seq > 0 && chead.seq < head.seq);
+	ts_close(&copy);
+	remove_dir(copy.dir);
+	remove_dir(full);
+	remove_dir(t.dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +287,7 @@ int main(void)
 	    cmocka_unit_test(test_backup_and_verify),
 	    cmocka_unit_test(test_refused),
 	    cmocka_unit_test(test_mismatch),
+	    cmocka_unit_test(test_audited),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }
