@@ -3295,8 +3295,8 @@ static void run_backup(struct bench *b)
 	check(b, verified && v.cases == b->n_mappe && r.cases == b->n_mappe,
 	      "backup: the copy %s and holds %llu of %zu cases", verified ? "verifies" : "FAILS verify",
 	      (unsigned long long)v.cases, b->n_mappe);
-	note(b, "backup mappe     %.2f s for %.1f MiB (the store after its import: %.1f MiB; the export's audit entries came since), SHA-256 and the read-only "
-	        "check included",
+	note(b, "backup mappe     %.2f s for %.1f MiB (the store after its import: %.1f MiB; the "
+	        "export's audit entries came since), SHA-256 and the read-only check included",
 	     b->rows[R_BACKUP].v[C_MAPPE], (double)r.bytes / (1024.0 * 1024.0),
 	     b->rows[R_SIZE].v[C_MAPPE]);
 
