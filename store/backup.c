@@ -153,8 +153,8 @@ static int inspect(store *st, const char *dest, struct store_backup *out)
 	}
 	/* The tables every schema has had; a later one (drafts, audit) may be
 	 * missing from an older store's copy, and is made when it is opened. */
-	static const enum store_db core[] = {DB_META, DB_USERS, DB_GRANTS, DB_EPOCHS, DB_CASES,
-	                                     DB_FIELDS, DB_NOTES, DB_NID};
+	static const enum store_db core[] = {DB_META,  DB_USERS,  DB_GRANTS, DB_EPOCHS,
+	                                     DB_CASES, DB_FIELDS, DB_NOTES,  DB_NID};
 	for (size_t i = 0; i < sizeof core / sizeof *core; i++)
 		if ((rc = mdb_dbi_open(txn, st_db_names[core[i]], 0, &dbi[core[i]]))) {
 			why = rc == MDB_NOTFOUND ? st_db_names[core[i]] : mdb_strerror(rc);
@@ -304,13 +304,15 @@ static bool read_sum(int dfd, uint8_t want[KEYS_SHA256_BYTES])
 	if (n <= 0)
 		return false;
 	buf[n] = 0;
-	for (line = strtok_r(buf, "\n", &save); line && !found; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(buf, "\n", &save); line && !found;
+	     line = strtok_r(NULL, "\n", &save)) {
 		size_t len = strlen(line);
 		if (len && line[len - 1] == '\r')
 			line[--len] = 0;
 		if (len != 2 * KEYS_SHA256_BYTES + 2 + strlen(copy_name) ||
 		    line[2 * KEYS_SHA256_BYTES] != ' ' ||
-		    (line[2 * KEYS_SHA256_BYTES + 1] != ' ' && line[2 * KEYS_SHA256_BYTES + 1] != '*') ||
+		    (line[2 * KEYS_SHA256_BYTES + 1] != ' ' &&
+		     line[2 * KEYS_SHA256_BYTES + 1] != '*') ||
 		    strcmp(line + 2 * KEYS_SHA256_BYTES + 2, copy_name) != 0)
 			continue;
 		found = true;

@@ -46,9 +46,8 @@ static void store_with_cases(struct tstore *t)
 	    store_user_add(t->st, "kari", ROLE_CASEWORKER, kari_pass, strlen(kari_pass)), M_OK);
 	assert_int_equal(store_user_add(t->st, "lena", ROLE_LEAD, lena_pass, strlen(lena_pass)),
 	                 M_OK);
-	assert_int_equal(store_import(t->st, "t.csv", csv, sizeof csv - 1, IMPORT_CSV, false, &ids,
-	                              &n),
-	                 M_OK);
+	assert_int_equal(
+	    store_import(t->st, "t.csv", csv, sizeof csv - 1, IMPORT_CSV, false, &ids, &n), M_OK);
 	assert_int_equal(n, 3);
 	free(ids);
 }
@@ -283,10 +282,8 @@ static void test_audited(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_sha256),
-	    cmocka_unit_test(test_backup_and_verify),
-	    cmocka_unit_test(test_refused),
-	    cmocka_unit_test(test_mismatch),
+	    cmocka_unit_test(test_sha256),  cmocka_unit_test(test_backup_and_verify),
+	    cmocka_unit_test(test_refused), cmocka_unit_test(test_mismatch),
 	    cmocka_unit_test(test_audited),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -15,12 +15,14 @@ static int open_admin(struct cli *cli, store **st)
 	if (store_must_change_passphrase(*st)) {
 		store_close(*st);
 		*st = NULL;
-		return cli_fail(M_AUTH, _("you must set a new passphrase first: run 'mappe passwd'"));
+		return cli_fail(M_AUTH,
+		                _("you must set a new passphrase first: run 'mappe passwd'"));
 	}
 	if (store_role(*st) != ROLE_ADMIN) {
 		store_close(*st);
 		*st = NULL;
-		return cli_fail(M_AUTH, _("not permitted: only an administrator can back up the store"));
+		return cli_fail(M_AUTH,
+		                _("not permitted: only an administrator can back up the store"));
 	}
 	return M_OK;
 }
@@ -41,8 +43,9 @@ static int as_caller(bool on, gid_t egid)
 	if (to == getegid())
 		return M_OK;
 	if (setegid(to) != 0)
-		return cli_fail(M_UNAVAILABLE, on ? _("cannot set the group back to yours: %s")
-		                                  : _("cannot take the group mappe back: %s"),
+		return cli_fail(M_UNAVAILABLE,
+		                on ? _("cannot set the group back to yours: %s")
+		                   : _("cannot take the group mappe back: %s"),
 		                strerror(errno));
 	return M_OK;
 }
@@ -67,7 +70,8 @@ static int backup(struct cli *cli, const char *dest)
 			rc = back;
 	}
 	if (rc == M_OK)
-		fprintf(stderr, _("mappe: backup of %llu cases, %.1f MiB, to %s (checksum in %s/%s)\n"),
+		fprintf(stderr,
+		        _("mappe: backup of %llu cases, %.1f MiB, to %s (checksum in %s/%s)\n"),
 		        (unsigned long long)b.cases, mib(b.bytes), dest, dest, STORE_BACKUP_SUMS);
 	store_close(st);
 	return rc;
@@ -92,9 +96,10 @@ static int verify(struct cli *cli, const char *dest)
 			rc = back;
 	}
 	if (rc == M_OK) {
-		printf(_("%s: the copy matches its checksum and is a mappe store (schema %u) of %llu "
-		         "cases, %.1f MiB\n"),
-		       dest, b.schema, (unsigned long long)b.cases, mib(b.bytes));
+		printf(
+		    _("%s: the copy matches its checksum and is a mappe store (schema %u) of %llu "
+		      "cases, %.1f MiB\n"),
+		    dest, b.schema, (unsigned long long)b.cases, mib(b.bytes));
 		if (!b.same_store)
 			printf(_("%s: note: a copy of another store than this one\n"), dest);
 	}
