@@ -312,4 +312,10 @@ int keys_kdf_lock_notify(int fd, unsigned uid, long wait_ms, void (*waiting)(voi
                          void *ctx, struct keys_kdf_hold *hold);
 void keys_kdf_unlock(struct keys_kdf_hold *hold);
 
+/* SHA-256 of what fd holds from its start to its end (sha256.c), read with
+ * pread; *size (if not NULL) the bytes read. KEYS_ESYS when a read fails
+ * (errno says why). Not keyed: a checksum against damage, not an attacker. */
+#define KEYS_SHA256_BYTES 32
+int keys_sha256_fd(int fd, uint8_t out[KEYS_SHA256_BYTES], uint64_t *size);
+
 #endif

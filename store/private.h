@@ -30,6 +30,7 @@
  *   search.c    finding people by name or number
  *   import.c    cases in and out: CSV, JSON Lines, JSON
  *   export.c    mappe export: CSV, JSON Lines, the NIR columns; the export record
+ *   backup.c    mappe backup: LMDB's compacting copy, its SHA-256; checking a copy
  *   migrate.c   format-4 cases to format 5, online
  *   schema.c    opening and creating a store; the schema and its migrations
  */

@@ -1427,4 +1427,31 @@ struct export_record {
 /* Every record, oldest first (free()). Leads and administrators. */
 int store_export_records(store *st, struct export_record **out, size_t *n);
 
+/* ---- backup (backup.c) --------------------------------------------------- */
+
+/* A backup directory holds the copy, data.mdb (LMDB, compacted), and
+ * SHA256SUMS: its SHA-256 as sha256sum writes it ("HEX  data.mdb"), so that
+ * `sha256sum -c SHA256SUMS` in the directory checks it too. */
+#define STORE_BACKUP_SUMS "SHA256SUMS"
+struct store_backup {
+	uint64_t cases; /* cases in the copy */
+	uint64_t bytes; /* the size of its data.mdb */
+	uint32_t schema;
+	uint8_t sha256[KEYS_SHA256_BYTES];
+	bool same_store; /* verify: the copy is of this store (its store id) */
+};
+/* Administrators. A consistent, compacted copy of the store into dest, a
+ * new directory (made 0700) or an empty one, never inside the store's own
+ * directory, while other sessions read and write (one read transaction:
+ * the copy is the store as at its start). On any failure what it wrote is
+ * removed (and dest, when it made it). The copy is recorded in the audit
+ * log (AUDIT_BACKUP, dest's last name as the detail); a copy that cannot
+ * be recorded is removed too. Faults name dest (.file). */
+int store_backup(store *st, const char *dest, struct store_backup *out);
+/* Administrators. Check a backup: data.mdb against SHA256SUMS (M_INTEGRITY
+ * on a mismatch or a missing or malformed sum), then open it read-only,
+ * without a lock file and without writing a byte, as a mappe store (its
+ * tables, schema and store id; M_INTEGRITY when it is none). */
+int store_backup_verify(store *st, const char *dest, struct store_backup *out);
+
 #endif

@@ -152,6 +152,7 @@ int cmd_report_ledger(struct cli *cli);
 int cmd_tui(struct cli *cli);
 int cmd_demo(struct cli *cli);
 int cmd_export(struct cli *cli);
+int cmd_backup(struct cli *cli);
 int cmd_audit_verify(struct cli *cli); /* audit verify | audit prune */
 
 #endif

@@ -177,6 +177,15 @@ static const struct command commands[] = {
      "yearly close (the end of February of the next year); overdue marked. Leads\n"
      "and administrators. --json: JSON Lines of _id, event, date, due, close,\n"
      "overdue and caseworker.")},
+    {"backup", cmd_backup, 0, "backup DEST | backup verify DEST",
+     N_("A consistent, compacted copy of the store into DEST, a new directory (or an\n"
+     "empty one) outside the store's own, while others keep working: DEST/data.mdb\n"
+     "and DEST/SHA256SUMS, its checksum (sha256sum -c SHA256SUMS checks it too).\n"
+     "On a failure (a full disk) nothing is left in DEST. Every backup is recorded\n"
+     "in the audit log. A backup holds the keys of its day: keep it protected and\n"
+     "let it expire; restoring is docs/backup.md.\n"
+     "verify: check DEST/data.mdb against its checksum (exit 3 on a mismatch) and\n"
+     "open it read-only as a store, writing nothing to it. Administrators only.")},
     {"check", cmd_check, 0, "check",
      N_("Decrypt and authenticate every field and note you hold keys for, and check\n"
      "record headers, the national-id index and the audit log: its chain, and\n"
