@@ -336,9 +336,9 @@ static int collect_access(void *ctx, const struct audit_entry *e)
 
 static void access_text(const struct cli *cli, uint64_t id, const struct accesses *a)
 {
-	char today[32], shown[11], t[32], cls[160];
+	char today[11], shown[11], t[32], cls[160];
 
-	cli_time((int64_t)time(NULL), false, today);
+	date_iso(st_today(), today);
 	printf(_("Access report for case %llu\n"), (unsigned long long)id);
 	printf(_("Printed %s. Each time the information about the person in this case was\n"
 	         "looked at, changed or handed on: the date, the time, what was done, why (the\n"
