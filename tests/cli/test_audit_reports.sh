@@ -56,7 +56,7 @@ done
 check "the text report, in English" 0 liv report access 1
 expect_in "$T/out" "it says what it is" "Access report for case 1"
 expect_in "$T/out" "the note, with its date and time" "2026-12-01  09:20  Note added"
-expect_in "$T/out" "and how many" "4 accesses."
+expect_in "$T/out" "and how many (the JSON report's read among them)" "5 accesses."
 expect_not_in "$T/out" "no names in the text" "kari"
 check "in Norwegian" 0 liv --lang nb report access 1
 expect_in "$T/out" "dates as Norwegians write them" "01.12.2026  09:00"
@@ -112,7 +112,8 @@ expect_in "$T/err" "said so" "no access outside a caseload is recorded"
 # outside her caseload then (it was not hers yet).
 printf '{"caseworker": "kari"}' | MAPPE_NOW=$(at "2026-12-01 15:30") admin update 3 >/dev/null 2>&1 ||
 	not_ok "hand case 3 to kari"
-MAPPE_NOW=$(at "2026-12-01 15:45") check "after case 3 was handed to kari" 0 liv report outside-caseload --json
+export MAPPE_NOW=$(at "2026-12-01 15:45")
+check "after case 3 was handed to kari" 0 liv report outside-caseload --json
 /usr/bin/python3 - "$T/out" <<'PY' && ok "her earlier opening still counts, marked handed later" || not_ok "her earlier opening still counts, marked handed later" "$(cat "$T/out")"
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]

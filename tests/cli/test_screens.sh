@@ -111,13 +111,16 @@ for u in "ola caseworker" "helga health" "lena lead"; do
 	set -- $u
 	DB=$T/store-audit enrol "$1" "$2" "$1's own passphrase" || not_ok "set up the log review ($1)"
 done
+audit_at() { TZ=Europe/Oslo date -d "2026-12-01 $1" +%s; }
 printf '{"given_name": "Zqxola", "family_name": "Testesen", "caseworker": "ola"}' |
-	DB=$T/store-audit admin add >/dev/null 2>&1 || not_ok "set up the log review (case 43)"
+	MAPPE_NOW=$(audit_at 08:00) DB=$T/store-audit admin add >/dev/null 2>&1 ||
+	not_ok "set up the log review (case 43)"
 printf '{"given_name": "Zqxkari", "family_name": "Testesen", "caseworker": "kari"}' |
-	DB=$T/store-audit admin add >/dev/null 2>&1 || not_ok "set up the log review (case 44)"
+	MAPPE_NOW=$(audit_at 08:00) DB=$T/store-audit admin add >/dev/null 2>&1 ||
+	not_ok "set up the log review (case 44)"
 audit_show() { # time user case
-	MAPPE_NOW=$(TZ=Europe/Oslo date -d "2026-12-01 $1" +%s) DB=$T/store-audit \
-		as "$2" "$2's own passphrase" show "$3" >/dev/null 2>&1 || not_ok "set up the log review ($2 $3)"
+	MAPPE_NOW=$(audit_at "$1") DB=$T/store-audit as "$2" "$2's own passphrase" show "$3" \
+		>/dev/null 2>&1 || not_ok "set up the log review ($2 $3)"
 }
 audit_show 09:00 kari 44
 audit_show 09:30 kari 43

@@ -114,13 +114,25 @@ static void draw_users(struct ui *ui, struct audit_view *av)
 	ui_put_more(&av->list, 3, COLS - 1);
 }
 
+/* At x, at most w columns and never past the window's edge. */
+static int put_col(int y, int x, const char *s, int w)
+{
+	if (w > COLS - 1 - x)
+		w = COLS - 1 - x;
+	if (w > 0)
+		ui_put_cut(y, x, s, w);
+	return x + w + 1;
+}
+
 static void draw_entries(struct ui *ui, struct audit_view *av)
 {
 	const struct outside_user *u = &av->r.users[av->user];
 	struct listview_row it = {0};
 	char head[160];
-	bool wide = COLS >= 72;
-	int time_w = 16, what_w = wide ? 20 : 12, case_w = 6, cw_w = wide ? 12 : 9;
+	/* Narrow, the time, the case and what was done; wider, whose
+	 * caseload it was in and the purpose too. */
+	bool wide = COLS >= 60;
+	int time_w = 16, what_w = COLS >= 72 ? 20 : 12, case_w = 6, cw_w = COLS >= 72 ? 14 : 9;
 
 	snprintf(head, sizeof head,
 	         u->n == 1 ? _("%s: %zu access outside the caseload")
@@ -129,17 +141,13 @@ static void draw_entries(struct ui *ui, struct audit_view *av)
 	put_label(ui, 1, 1, head, COLS - 2);
 	int x = 1;
 	ui_attr(ui, C_LABEL, true);
-	ui_put_cut(2, x, _("Time"), time_w);
-	x += time_w + 1;
-	ui_put_cut(2, x, _("What"), what_w);
-	x += what_w + 1;
-	ui_put_cut(2, x, _("Case"), case_w);
-	x += case_w + 1;
-	if (x < COLS - 1)
-		ui_put_cut(2, x, _("Caseload of"), cw_w);
-	x += cw_w + 1;
-	if (x < COLS - 1)
-		ui_put_cut(2, x, _("Purpose"), COLS - 1 - x);
+	x = put_col(2, x, _("Time"), time_w);
+	x = put_col(2, x, _("Case"), case_w);
+	x = put_col(2, x, _("What"), wide ? what_w : COLS);
+	if (wide) {
+		x = put_col(2, x, _("Caseload of"), cw_w);
+		put_col(2, x, _("Purpose"), COLS);
+	}
 	ui_attr(ui, C_LABEL, false);
 	listview_set(&av->list, u->n, audit_height());
 	while (listview_each(&av->list, &it)) {
@@ -150,22 +158,18 @@ static void draw_entries(struct ui *ui, struct audit_view *av)
 		if (sel)
 			ui_attr(ui, C_SELECTED, true);
 		ui_put_pad(y, 0, "", COLS);
-		x = 1;
-		ui_put(y, x, cli_time(a->e.time, true, t), time_w);
-		x += time_w + 1;
-		ui_put_cut(y, x, audit_action_label(a->e.action), what_w);
-		x += what_w + 1;
 		snprintf(id, sizeof id, "%llu", (unsigned long long)a->e.case_id);
-		ui_put(y, x, id, case_w);
-		x += case_w + 1;
-		if (x < COLS - 1)
-			ui_put_cut(y, x, a->handed_later ? _("(later theirs)")
-			                 : a->caseworker[0] ? a->caseworker
-			                                    : _("(nobody)"),
-			           cw_w);
-		x += cw_w + 1;
-		if (x < COLS - 1)
-			ui_put_cut(y, x, audit_purpose_label(a->e.purpose), COLS - 1 - x);
+		x = put_col(y, 1, cli_time(a->e.time, true, t), time_w);
+		x = put_col(y, x, id, case_w);
+		x = put_col(y, x, audit_action_label(a->e.action), wide ? what_w : COLS);
+		if (wide) {
+			x = put_col(y, x,
+			            a->handed_later     ? _("(later theirs)")
+			            : a->caseworker[0] ? a->caseworker
+			                               : _("(nobody)"),
+			            cw_w);
+			put_col(y, x, audit_purpose_label(a->e.purpose), COLS);
+		}
 		if (sel)
 			ui_attr(ui, C_SELECTED, false);
 	}
