@@ -183,8 +183,8 @@ int store_outside_caseload(store *st, int64_t since, struct outside_report *out)
 	struct store_scan sc = {.pick = pick_head, .fn = never, .ctx = &r};
 	if ((rc = store_scan(st, &sc)) || (rc = store_user_list(st, &r.users, &r.nusers)))
 		goto out;
-	rc = store_audit_each(st, &(struct audit_filter){.since = since, .action = -1}, review_entry,
-	                      &r);
+	rc = store_audit_each(st, &(struct audit_filter){.since = since, .action = -1},
+	                      review_entry, &r);
 out:
 	free(r.heads);
 	free(r.users);

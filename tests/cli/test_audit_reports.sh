@@ -101,7 +101,7 @@ assert (a[0]["_id"], a[0]["action"], a[0]["caseworker"], a[0]["time"]) == \
 PY
 check "the text, grouped by user" 0 liv report outside-caseload
 expect_in "$T/out" "kari and how many" "kari (caseworker): 1 access outside the caseload"
-expect_in "$T/out" "the access" "2026-12-01 10:30  open           case 3       caseworker ola"
+expect_in "$T/out" "the access" "2026-12-01 10:30  Opened                case 3      caseworker ola"
 expect_not_in "$T/out" "not the health worker" "helga"
 expect_not_in "$T/out" "nor the lead" "liv"
 check "since today: the same" 0 liv report outside-caseload --since 01.12.2026 --json

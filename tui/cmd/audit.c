@@ -11,6 +11,10 @@
 #include <string.h>
 #include <time.h>
 
+/* The kinds of information about the person an access report names: not
+ * the record class (every case's header) nor the log's own. */
+#define PERSON_CLASSES (~((1u << KC_RECORD) | (1u << KC_AUDIT)))
+
 static const char NOT_PERMITTED[] =
     N_("not permitted: the audit log and the reports from it are for leads and administrators");
 
@@ -18,35 +22,63 @@ static const char NOT_PERMITTED[] =
 const char *audit_action_label(enum audit_action a)
 {
 	switch (a) {
-	case AUDIT_UNLOCK: return _("Logged in");
-	case AUDIT_UNLOCK_FAILED: return _("Wrong passphrase");
-	case AUDIT_OPEN: return _("Opened");
-	case AUDIT_SEARCH_OPEN: return _("Opened from a search");
-	case AUDIT_CREATE: return _("Registered");
-	case AUDIT_CHANGE: return _("Changed");
-	case AUDIT_NOTE: return _("Note added");
-	case AUDIT_EXPORT: return _("Exported");
-	case AUDIT_PRINT: return _("Printed");
-	case AUDIT_REVEAL: return _("Hidden field shown");
-	case AUDIT_KEYS: return _("Key operation");
-	case AUDIT_USER: return _("User changed");
-	case AUDIT_BLOCK: return _("Blocked");
-	case AUDIT_ARCHIVE: return _("Handed to the archive");
-	case AUDIT_DESTROY: return _("Disposable information destroyed");
-	case AUDIT_BACKUP: return _("Backup made");
-	case AUDIT_REWRITE: return _("Re-encrypted");
-	case AUDIT_AUDIT_READ: return _("Access log read");
+	case AUDIT_UNLOCK:
+		return _("Logged in");
+	case AUDIT_UNLOCK_FAILED:
+		return _("Wrong passphrase");
+	case AUDIT_OPEN:
+		return _("Opened");
+	case AUDIT_SEARCH_OPEN:
+		return _("Opened from a search");
+	case AUDIT_CREATE:
+		return _("Registered");
+	case AUDIT_CHANGE:
+		return _("Changed");
+	case AUDIT_NOTE:
+		return _("Note added");
+	case AUDIT_EXPORT:
+		return _("Exported");
+	case AUDIT_PRINT:
+		return _("Printed");
+	case AUDIT_REVEAL:
+		return _("Hidden field shown");
+	case AUDIT_KEYS:
+		return _("Key operation");
+	case AUDIT_USER:
+		return _("User changed");
+	case AUDIT_BLOCK:
+		return _("Blocked");
+	case AUDIT_ARCHIVE:
+		return _("Handed to the archive");
+	case AUDIT_DESTROY:
+		return _("Disposable information destroyed");
+	case AUDIT_BACKUP:
+		return _("Backup made");
+	case AUDIT_REWRITE:
+		return _("Re-encrypted");
+	case AUDIT_AUDIT_READ:
+		return _("Access log read");
 	}
 	return audit_action_name(a);
 }
 
 /* The purposes mappe writes, for people; any other as it is. */
 static const char *const purposes[] = {
-    N_("case screen"),      N_("search"),         N_("mappe show"),
-    N_("mappe export"),     N_("mappe update"),   N_("mappe add"),
-    N_("mappe note add"),   N_("mappe import"),   N_("mappe audit"),
-    N_("access report"),    N_("outside-caseload report"), N_("log review screen"),
-    N_("form"),             N_("journal"),        N_("case list"),
+    N_("case screen"),
+    N_("search"),
+    N_("mappe show"),
+    N_("mappe export"),
+    N_("mappe update"),
+    N_("mappe add"),
+    N_("mappe note add"),
+    N_("mappe import"),
+    N_("mappe audit"),
+    N_("access report"),
+    N_("outside-caseload report"),
+    N_("log review screen"),
+    N_("form"),
+    N_("journal"),
+    N_("case list"),
 };
 
 const char *audit_purpose_label(const char *purpose)
@@ -171,8 +203,9 @@ static int log_read(store *st, uint64_t id, const char *purpose, const char *det
 	                                          .case_id = id,
 	                                          .purpose = purpose,
 	                                          .detail = detail}) != M_OK)
-		return cli_fail(store_fault(st)->code == E_NONE ? M_UNAVAILABLE
-		                                                : store_code_status(store_fault(st)->code),
+		return cli_fail(store_fault(st)->code == E_NONE
+		                    ? M_UNAVAILABLE
+		                    : store_code_status(store_fault(st)->code),
 		                "%s", tui_error(st));
 	return M_OK;
 }
@@ -281,14 +314,16 @@ int cmd_audit(struct cli *cli)
 	int rc;
 
 	if (cli->argc != 0 || cli->names)
-		return cli_fail(M_USAGE, _("usage: mappe audit [--case ID] [--user NAME] [--since DATE] "
-		                           "[--action A] [--json]"));
+		return cli_fail(M_USAGE,
+		                _("usage: mappe audit [--case ID] [--user NAME] [--since DATE] "
+		                  "[--action A] [--json]"));
 	if (cli->audit_case && (rc = cli_parse_id(cli->audit_case, &f.case_id)))
 		return rc;
 	if ((rc = cli_since(cli->since, &f.since)))
 		return rc;
 	if (cli->action && (f.action = audit_action_parse(cli->action)) < 0)
-		return cli_fail(M_USAGE, _("--action: not an action of the log (see mappe audit --help)"));
+		return cli_fail(M_USAGE,
+		                _("--action: not an action of the log (see mappe audit --help)"));
 	if (f.user && !store_user_name_valid(f.user))
 		return cli_fail(M_USAGE, _("--user: not a user name"));
 	if ((rc = open_for_review(cli, &st)))
@@ -372,7 +407,7 @@ static void access_text(const struct cli *cli, uint64_t id, const struct accesse
 		cell(audit_action_label(e->action), 24);
 		fputs("  ", stdout);
 		cell(audit_purpose_label(e->purpose), 22);
-		audit_classes_text(e->classes, cls, sizeof cls);
+		audit_classes_text(e->classes & PERSON_CLASSES, cls, sizeof cls);
 		printf("  %s\n", cls);
 	}
 	printf(cli->norwegian || a->n != 1 ? _("\n%zu accesses.\n") : _("\n%zu access.\n"), a->n);
@@ -394,23 +429,25 @@ int cmd_report_access(struct cli *cli)
 	/* The staff's names are not owed to the person (C-579/21), and a lead
 	 * who needs them for the person's rights asks an administrator. */
 	if (cli->names && store_role(st) != ROLE_ADMIN) {
-		rc = cli_fail(M_AUTH, _("not permitted: --names (who looked) is for administrators"));
+		rc = cli_fail(M_AUTH,
+		              _("not permitted: --names (who looked) is for administrators"));
 		goto out;
 	}
 	if ((rc = store_audit_each(st, &(struct audit_filter){.case_id = id, .action = -1},
 	                           collect_access, &a))) {
-		cli_fail(rc, "%s", rc == M_UNAVAILABLE && store_fault(st)->code == E_NONE
-		                       ? _("out of memory")
-		                       : tui_error(st));
+		cli_fail(rc, "%s",
+		         rc == M_UNAVAILABLE && store_fault(st)->code == E_NONE ? _("out of memory")
+		                                                                : tui_error(st));
 		goto out;
 	}
 	if ((rc = log_read(st, id, "access report", cli->names ? "names" : NULL)))
 		goto out;
 	if (a.sealed)
-		fprintf(stderr,
-		        _("mappe: %zu entries of the log did not open (no key for their epoch): the "
-		          "report may be incomplete\n"),
-		        a.sealed);
+		fprintf(
+		    stderr,
+		    _("mappe: %zu entries of the log did not open (no key for their epoch): the "
+		      "report may be incomplete\n"),
+		    a.sealed);
 	if (!cli->json) {
 		access_text(cli, id, &a);
 		goto out;
@@ -427,7 +464,7 @@ int cmd_report_access(struct cli *cli)
 		fputs(", \"purpose\": ", stdout);
 		json_str(audit_purpose_label(e->purpose));
 		fputs(", \"classes\": ", stdout);
-		json_classes(e->classes);
+		json_classes(e->classes & PERSON_CLASSES);
 		if (cli->names) {
 			fputs(", \"user\": ", stdout);
 			json_str(e->user);
@@ -459,9 +496,9 @@ int cmd_report_outside(struct cli *cli)
 	if ((rc = log_read(st, 0, "outside-caseload report", NULL)))
 		goto out;
 	if ((rc = store_outside_caseload(st, since, &r))) {
-		cli_fail(rc, "%s", rc == M_UNAVAILABLE && store_fault(st)->code == E_NONE
-		                       ? _("out of memory")
-		                       : tui_error(st));
+		cli_fail(rc, "%s",
+		         rc == M_UNAVAILABLE && store_fault(st)->code == E_NONE ? _("out of memory")
+		                                                                : tui_error(st));
 		goto out;
 	}
 	for (size_t i = 0; i < r.nusers; i++) {
@@ -475,18 +512,22 @@ int cmd_report_outside(struct cli *cli)
 				json_str(role);
 			else
 				fputs("null", stdout);
-			printf(", \"outside\": %zu, \"unknown\": %zu, \"accesses\": [", u->n, u->unknown);
+			printf(", \"outside\": %zu, \"unknown\": %zu, \"accesses\": [", u->n,
+			       u->unknown);
 			for (size_t k = 0; k < u->n; k++) {
 				const struct outside_access *a = &u->a[k];
 				printf("%s{\"seq\": %llu, \"_id\": %llu, \"time\": ", k ? ", " : "",
-				       (unsigned long long)a->e.seq, (unsigned long long)a->e.case_id);
+				       (unsigned long long)a->e.seq,
+				       (unsigned long long)a->e.case_id);
 				json_time(a->e.time);
-				printf(", \"action\": \"%s\", \"caseworker\": ", audit_action_name(a->e.action));
+				printf(", \"action\": \"%s\", \"caseworker\": ",
+				       audit_action_name(a->e.action));
 				if (a->handed_later)
 					fputs("null", stdout);
 				else
 					json_str(a->caseworker);
-				printf(", \"handed_later\": %s, \"purpose\": ", a->handed_later ? "true" : "false");
+				printf(", \"handed_later\": %s, \"purpose\": ",
+				       a->handed_later ? "true" : "false");
 				json_str(a->e.purpose);
 				fputs(", \"classes\": ", stdout);
 				json_classes(a->e.classes);
@@ -503,9 +544,14 @@ int cmd_report_outside(struct cli *cli)
 		for (size_t k = 0; k < u->n; k++) {
 			const struct outside_access *a = &u->a[k];
 			char t[32], cw[96];
+			char id[48];
 			printf("  %-16s  ", when(a->e.time, cli->norwegian, t));
-			cell(audit_action_name(a->e.action), 13);
-			printf("  %s %-6llu  ", _("case"), (unsigned long long)a->e.case_id);
+			cell(audit_action_label(a->e.action), 20);
+			snprintf(id, sizeof id, "%s %llu", _("case"),
+			         (unsigned long long)a->e.case_id);
+			fputs("  ", stdout);
+			cell(id, 10);
+			fputs("  ", stdout);
 			if (a->handed_later)
 				snprintf(cw, sizeof cw, "%s", _("handed to them later"));
 			else if (!a->caseworker[0])
@@ -518,7 +564,8 @@ int cmd_report_outside(struct cli *cli)
 			putchar('\n');
 		}
 		if (u->unknown)
-			printf(_("  and %zu of cases handed over since or gone, whose caseworker then is not "
+			printf(_("  and %zu of cases handed over since or gone, whose caseworker "
+			         "then is not "
 			         "known\n"),
 			       u->unknown);
 	}

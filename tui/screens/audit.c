@@ -91,8 +91,9 @@ static void draw_users(struct ui *ui, struct audit_view *av)
 		ui_put_cut(y, x, u->user, name_w);
 		x += name_w + 1;
 		if (wide) {
-			ui_put_cut(y, x, u->role < 0 ? _("no longer enrolled")
-			                             : _(keys_role_name((enum key_role)u->role)),
+			ui_put_cut(y, x,
+			           u->role < 0 ? _("no longer enrolled")
+			                       : _(keys_role_name((enum key_role)u->role)),
 			           role_w);
 			x += role_w + 1;
 		}
@@ -164,7 +165,7 @@ static void draw_entries(struct ui *ui, struct audit_view *av)
 		x = put_col(y, x, audit_action_label(a->e.action), wide ? what_w : COLS);
 		if (wide) {
 			x = put_col(y, x,
-			            a->handed_later     ? _("(later theirs)")
+			            a->handed_later    ? _("(later theirs)")
 			            : a->caseworker[0] ? a->caseworker
 			                               : _("(nobody)"),
 			            cw_w);
@@ -248,7 +249,7 @@ int view_audit_open(struct ui *ui)
 	/* Logged before anything of it is read. */
 	store_audit_purpose(ui->st, "log review screen");
 	int rc = store_audit(ui->st, &(struct audit_event){.action = AUDIT_AUDIT_READ,
-	                                                  .purpose = "log review screen"});
+	                                                   .purpose = "log review screen"});
 	if (rc == M_OK)
 		rc = store_outside_caseload(ui->st, 0, &av->r);
 	if (rc != M_OK) {
@@ -261,15 +262,15 @@ int view_audit_open(struct ui *ui)
 }
 
 static const struct binding users_keys[] = {
-    {'\n', false, REQ_ENTRIES}, {'q', false, REQ_QUIT},     {KEY_PPAGE, true, REQ_PGUP},
+    {'\n', false, REQ_ENTRIES},  {'q', false, REQ_QUIT},    {KEY_PPAGE, true, REQ_PGUP},
     {KEY_NPAGE, true, REQ_PGDN}, {KEY_HOME, true, REQ_TOP}, {KEY_END, true, REQ_BOTTOM},
 };
 static const enum request users_bar[] = {REQ_HELP, REQ_QUIT, REQ_ENTRIES, REQ_UP, REQ_DOWN};
 static KEYMAP(users_keymap, users_keys, users_bar, &browse_keymap);
 
 static const struct binding entries_keys[] = {
-    {'q', false, REQ_QUIT},      {KEY_PPAGE, true, REQ_PGUP}, {KEY_NPAGE, true, REQ_PGDN},
-    {KEY_HOME, true, REQ_TOP},   {KEY_END, true, REQ_BOTTOM},
+    {'q', false, REQ_QUIT},    {KEY_PPAGE, true, REQ_PGUP}, {KEY_NPAGE, true, REQ_PGDN},
+    {KEY_HOME, true, REQ_TOP}, {KEY_END, true, REQ_BOTTOM},
 };
 static const enum request entries_bar[] = {REQ_HELP, REQ_QUIT, REQ_UP, REQ_DOWN, REQ_PGDN};
 static KEYMAP(entries_keymap, entries_keys, entries_bar, &browse_keymap);
