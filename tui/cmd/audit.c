@@ -313,7 +313,12 @@ int cmd_audit(struct cli *cli)
 	store *st;
 	int rc;
 
-	if (cli->argc != 0 || cli->names)
+	if (cli->argc >= 1 && strcmp(cli->argv[0], "verify") == 0) {
+		if (cli->audit_case || cli->audit_user || cli->since || cli->action || cli->json)
+			return cli_fail(M_USAGE, _("usage: mappe audit verify [--syslog FILE]"));
+		return cmd_audit_verify(cli);
+	}
+	if (cli->argc != 0 || cli->names || cli->syslog)
 		return cli_fail(M_USAGE,
 		                _("usage: mappe audit [--case ID] [--user NAME] [--since DATE] "
 		                  "[--action A] [--json]"));

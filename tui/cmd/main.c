@@ -34,6 +34,7 @@ enum {
 	O_YEAR = 1 << 21,
 	O_AUDIT = 1 << 22, /* --case --since --action, and --user after the command */
 	O_NAMES = 1 << 23,
+	O_SYSLOG = 1 << 26,
 };
 
 struct command {
@@ -126,8 +127,8 @@ static const struct command commands[] = {
      "in NIR, for reconciliation (docs/nir.md). Every export is recorded (who,\n"
      "when, which fields, how many cases). Nothing is written to a temporary file;\n"
      "a terminal is refused without --force. Leads and administrators.")},
-    {"audit", cmd_audit, O_AUDIT | O_JSON,
-     "audit [--case ID] [--user NAME] [--since DATE] [--action A] [--json]",
+    {"audit", cmd_audit, O_AUDIT | O_JSON | O_SYSLOG,
+     "audit [--case ID] [--user NAME] [--since DATE] [--action A] [--json] | audit verify [--syslog FILE]",
      N_("The audit log: who did what to which case and when, with the field classes\n"
      "touched and the purpose (the screen or command), oldest first; never a field\n"
      "value. --case, --user (after audit: whose entries; before it, who acts),\n"
@@ -136,7 +137,12 @@ static const struct command commands[] = {
      "print, reveal, keys, user, unlock, unlock-failed, block, archive, destroy,\n"
      "backup, rewrite, audit-read) pick entries. Times in local time. --json: JSON\n"
      "Lines of seq, time, user, action, _id, version, classes, purpose and detail.\n"
-     "Reading the log is itself logged. Leads and administrators.")},
+     "Reading the log is itself logged. Leads and administrators.\n"
+     "verify: the audit log's hash chain (no key needed): exit 3 naming the first\n"
+     "entry that does not follow the one before, or a tail cut off. --syslog: a\n"
+     "system log file (auth.log) whose last \"audit head\" line of this store's\n"
+     "must still be in the chain, so that a tail removed together with the head\n"
+     "in the store is caught.")},
     {"codes", cmd_codes, O_JSON, "codes load FILE | codes list [TABLE] [--json]",
      N_("load: a new version of code tables IMDi owns (end reasons, the main activity\n"
      "at the end) from a CSV file with the columns table, version, code, label_nb\n"
@@ -198,7 +204,9 @@ static const struct command commands[] = {
      "--json: one line per user with its accesses. Leads and administrators.")},
     {"check", cmd_check, 0, "check",
      N_("Decrypt and authenticate every field and note you hold keys for, and check\n"
-     "record headers and the national-id index. Exit 3 naming broken cases.")},
+     "record headers, the national-id index and the audit log: its chain, and\n"
+     "every case against the last entry about it (rolled back or deleted).\n"
+     "Exit 3 naming broken cases.")},
 };
 
 static void usage(FILE *f)
@@ -359,6 +367,7 @@ int main(int argc, char **argv)
 	    {"since", required_argument, NULL, 1101},
 	    {"action", required_argument, NULL, 1102},
 	    {"names", no_argument, NULL, 1103},
+	    {"syslog", required_argument, NULL, 0x180},
 	    {NULL, 0, NULL, 0},
 	};
 	struct cli cli = {.pass_fd = -1, .newpass_fd = -1, .limit = 20};
@@ -472,6 +481,7 @@ int main(int argc, char **argv)
 		case 1101: cli.since = optarg; used |= O_AUDIT; break;
 		case 1102: cli.action = optarg; used |= O_AUDIT; break;
 		case 1103: cli.names = true; used |= O_NAMES; break;
+		case 0x180: cli.syslog = optarg; used |= O_SYSLOG; break;
 		default: usage(stderr); return M_USAGE;
 		}
 	}
@@ -486,6 +496,7 @@ int main(int argc, char **argv)
 		free(cli.argv); /* `mappe keys status --help` has argv */
 		return M_OK;
 	}
+	cli.command = cmd->name;
 	if (used & ~cmd->options)
 		return cli_fail(M_USAGE, _("an option given does not apply to 'mappe %s'; see mappe %s --help"),
 		                cmd->name, cmd->name);
