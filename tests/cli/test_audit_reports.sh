@@ -45,7 +45,7 @@ got = [(r["date"], r["time"], r["action"]) for r in rows]
 want = [("2026-11-30", "16:00", "create"), ("2026-12-01", "09:00", "open"),
         ("2026-12-01", "09:20", "note"), ("2026-12-01", "11:00", "open")]
 assert got == want, got
-assert all(r["purpose"] for r in rows), rows
+assert [r["purpose"] for r in rows] == ["mappe add", "mappe show", "mappe note", "mappe show"], rows
 assert all(set(r) == {"date", "time", "at", "action", "what", "purpose", "classes"} for r in rows), rows
 assert rows[1]["at"] == "2026-12-01T09:00:00+01:00", rows[1]["at"]
 assert "notes" in rows[2]["classes"], rows[2]

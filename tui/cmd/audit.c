@@ -62,27 +62,23 @@ const char *audit_action_label(enum audit_action a)
 	return audit_action_name(a);
 }
 
-/* The purposes mappe writes, for people; any other as it is. */
+/* The purposes mappe writes, for people: a screen's ("screen: Cases",
+ * its title as ui.h has it) with the title translated; a command's
+ * ("mappe show") as it is; these, translated; any other as it is. */
 static const char *const purposes[] = {
-    N_("case screen"),
-    N_("search"),
-    N_("mappe show"),
-    N_("mappe export"),
-    N_("mappe update"),
-    N_("mappe add"),
-    N_("mappe note add"),
-    N_("mappe import"),
-    N_("mappe audit"),
+    N_("login"),
     N_("access report"),
     N_("outside-caseload report"),
-    N_("log review screen"),
-    N_("form"),
-    N_("journal"),
-    N_("case list"),
 };
 
 const char *audit_purpose_label(const char *purpose)
 {
+	static char buf[160];
+
+	if (strncmp(purpose, "screen: ", 8) == 0) {
+		snprintf(buf, sizeof buf, _("screen: %s"), _(purpose + 8));
+		return buf;
+	}
 	for (size_t i = 0; i < sizeof purposes / sizeof *purposes; i++)
 		if (strcmp(purposes[i], purpose) == 0)
 			return _(purposes[i]);
@@ -198,7 +194,6 @@ static int permitted(store *st)
 /* The read, logged before anything of it is shown. */
 static int log_read(store *st, uint64_t id, const char *purpose, const char *detail)
 {
-	store_audit_purpose(st, purpose);
 	if (store_audit(st, &(struct audit_event){.action = AUDIT_AUDIT_READ,
 	                                          .case_id = id,
 	                                          .purpose = purpose,

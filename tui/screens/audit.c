@@ -247,9 +247,8 @@ int view_audit_open(struct ui *ui)
 		return M_UNAVAILABLE;
 	listview_init(&av->list, true, NULL, NULL);
 	/* Logged before anything of it is read. */
-	store_audit_purpose(ui->st, "log review screen");
 	int rc = store_audit(ui->st, &(struct audit_event){.action = AUDIT_AUDIT_READ,
-	                                                   .purpose = "log review screen"});
+	                                                   .purpose = "screen: Log review"});
 	if (rc == M_OK)
 		rc = store_outside_caseload(ui->st, 0, &av->r);
 	if (rc != M_OK) {
