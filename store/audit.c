@@ -237,7 +237,14 @@ static int public_key(store *st, MDB_txn *txn, uint32_t *epoch, uint8_t pk[KEYS_
 		memcpy(pk, body + 4, KEYS_PK_BYTES);
 		have = true;
 	}
-	uint32_t active = st->epoch[KC_AUDIT];
+	/* The active epoch as committed (epochs table: u32 active | u32 floor),
+	 * read here rather than through st_load_epochs, which the users' code
+	 * that logs logins is built on. */
+	uint8_t ck = KC_AUDIT;
+	MDB_val ev;
+	if ((rc = st_get(st, txn, DB_EPOCHS, &ck, 1, &ev)) || ev.mv_size != 8)
+		return rc && rc != -1 ? rc : st_err(st, EPOCH_MISSING, .cls = KC_AUDIT);
+	uint32_t active = rd32(ev.mv_data);
 	if ((!have || *epoch != active) && holds_audit(st, active)) {
 		uint8_t b[4 + KEYS_PK_BYTES];
 		be32(b, active);
@@ -426,9 +433,7 @@ int st_audit_login_failed(store *st, MDB_txn *txn, const char *name)
 
 static int audit_txn(store *st, MDB_txn *txn, void *ctx)
 {
-	int rc = st_load_epochs(st, txn);
-
-	return rc ? rc : st_audit(st, txn, ctx);
+	return st_audit(st, txn, ctx);
 }
 
 int store_audit(store *st, const struct audit_event *ev)
