@@ -267,6 +267,13 @@ if grep -q '"placements"' "$T/show-41"; then
 else
 	ok "health-formlist: her a saved no placement"
 fi
+# Opening the log review is itself in the log, under the screen's name.
+if DB=$T/db-audit admin audit --action audit-read --user lena --json 2>/dev/null |
+	grep -q '"purpose": "screen: Log review"'; then
+	ok "audit: the log review's read is logged"
+else
+	not_ok "audit: the log review's read is logged"
+fi
 # A locked field's value must never reach the screen.
 if grep -rqF "Skjult vei" "$T"/caseworker-* 2>/dev/null; then
 	not_ok "a caseworker's screens never show a protected address"
