@@ -39,6 +39,7 @@ const char *tui_stipend_text(const struct case_stipend *cs, bool ok, bool nb, ch
 struct cli {
 	const char *command; /* its name: the purpose of what it logs */
 	const char *syslog;  /* audit verify --syslog FILE */
+	const char *before;  /* --before DATE */
 	const char *db;
 	bool db_given; /* --db or MAPPE_DB, not the default */
 	const char *user;
@@ -166,6 +167,6 @@ int cli_since(const char *s, int64_t *out);
 const char *audit_action_label(enum audit_action a);
 const char *audit_purpose_label(const char *purpose);
 void audit_classes_text(key_classes k, char *out, size_t cap);
-int cmd_audit_verify(struct cli *cli);
+int cmd_audit_verify(struct cli *cli); /* audit verify | audit prune */
 
 #endif

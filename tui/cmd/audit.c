@@ -308,12 +308,17 @@ int cmd_audit(struct cli *cli)
 	store *st;
 	int rc;
 
-	if (cli->argc >= 1 && strcmp(cli->argv[0], "verify") == 0) {
+	/* verify and prune are the lead's (verify.c). */
+	if (cli->argc >= 1 &&
+	    (strcmp(cli->argv[0], "verify") == 0 || strcmp(cli->argv[0], "prune") == 0)) {
 		if (cli->audit_case || cli->audit_user || cli->since || cli->action || cli->json)
-			return cli_fail(M_USAGE, _("usage: mappe audit verify [--syslog FILE]"));
+			return cli_fail(M_USAGE, "%s",
+			                cli->argv[0][0] == 'v'
+			                    ? _("usage: mappe audit verify [--syslog FILE]")
+			                    : _("usage: mappe audit prune [--before DATE]"));
 		return cmd_audit_verify(cli);
 	}
-	if (cli->argc != 0 || cli->names || cli->syslog)
+	if (cli->argc != 0 || cli->names || cli->syslog || cli->before)
 		return cli_fail(M_USAGE,
 		                _("usage: mappe audit [--case ID] [--user NAME] [--since DATE] "
 		                  "[--action A] [--json]"));

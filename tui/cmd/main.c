@@ -35,6 +35,7 @@ enum {
 	O_AUDIT = 1 << 22, /* --case --since --action, and --user after the command */
 	O_NAMES = 1 << 23,
 	O_SYSLOG = 1 << 26,
+	O_BEFORE = 1 << 27,
 };
 
 struct command {
@@ -127,8 +128,8 @@ static const struct command commands[] = {
      "in NIR, for reconciliation (docs/nir.md). Every export is recorded (who,\n"
      "when, which fields, how many cases). Nothing is written to a temporary file;\n"
      "a terminal is refused without --force. Leads and administrators.")},
-    {"audit", cmd_audit, O_AUDIT | O_JSON | O_SYSLOG,
-     "audit [--case ID] [--user NAME] [--since DATE] [--action A] [--json] | audit verify [--syslog FILE]",
+    {"audit", cmd_audit, O_AUDIT | O_JSON | O_SYSLOG | O_BEFORE,
+     "audit [--case ID] [--user NAME] [--since DATE] [--action A] [--json] | audit verify [--syslog FILE] | audit prune [--before DATE]",
      N_("The audit log: who did what to which case and when, with the field classes\n"
      "touched and the purpose (the screen or command), oldest first; never a field\n"
      "value. --case, --user (after audit: whose entries; before it, who acts),\n"
@@ -138,11 +139,14 @@ static const struct command commands[] = {
      "backup, rewrite, audit-read) pick entries. Times in local time. --json: JSON\n"
      "Lines of seq, time, user, action, _id, version, classes, purpose and detail.\n"
      "Reading the log is itself logged. Leads and administrators.\n"
-     "verify: the audit log's hash chain (no key needed): exit 3 naming the first\n"
-     "entry that does not follow the one before, or a tail cut off. --syslog: a\n"
-     "system log file (auth.log) whose last \"audit head\" line of this store's\n"
-     "must still be in the chain, so that a tail removed together with the head\n"
-     "in the store is caught.")},
+     "verify: check the audit log's hash chain (no key needed): exit 3 naming the\n"
+     "first entry that does not follow the one before, or a tail cut off.\n"
+     "--syslog: a system log file (auth.log) whose last \"audit head\" line of\n"
+     "this store's must still be in the chain, so that a tail removed together\n"
+     "with the head in the store is caught.\n"
+     "prune: remove the entries written before DATE (default: today less\n"
+     "retention.audit_after days in /etc/mappe.conf), keeping those a later entry\n"
+     "needs; a prune entry records it. Administrators.")},
     {"codes", cmd_codes, O_JSON, "codes load FILE | codes list [TABLE] [--json]",
      N_("load: a new version of code tables IMDi owns (end reasons, the main activity\n"
      "at the end) from a CSV file with the columns table, version, code, label_nb\n"
@@ -368,6 +372,7 @@ int main(int argc, char **argv)
 	    {"action", required_argument, NULL, 1102},
 	    {"names", no_argument, NULL, 1103},
 	    {"syslog", required_argument, NULL, 0x180},
+	    {"before", required_argument, NULL, 0x181},
 	    {NULL, 0, NULL, 0},
 	};
 	struct cli cli = {.pass_fd = -1, .newpass_fd = -1, .limit = 20};
@@ -482,6 +487,7 @@ int main(int argc, char **argv)
 		case 1102: cli.action = optarg; used |= O_AUDIT; break;
 		case 1103: cli.names = true; used |= O_NAMES; break;
 		case 0x180: cli.syslog = optarg; used |= O_SYSLOG; break;
+		case 0x181: cli.before = optarg; used |= O_BEFORE; break;
 		default: usage(stderr); return M_USAGE;
 		}
 	}
