@@ -58,6 +58,8 @@ const char *audit_action_label(enum audit_action a)
 		return _("Re-encrypted");
 	case AUDIT_AUDIT_READ:
 		return _("Access log read");
+	case AUDIT_PRUNE:
+		return _("Old log entries removed");
 	}
 	return audit_action_name(a);
 }
