@@ -42,6 +42,7 @@ struct review {
 	size_t nusers;
 	struct outside_report *out;
 	int64_t since;
+	bool oom; /* a head could not be kept */
 };
 
 static bool pick_head(void *ctx, const struct store_case_head *h)
@@ -54,8 +55,10 @@ static bool pick_head(void *ctx, const struct store_case_head *h)
 	if (r->nheads == r->cap) {
 		size_t cap = r->cap ? 2 * r->cap : 256;
 		struct head *grown = realloc(r->heads, cap * sizeof *grown);
-		if (!grown)
-			return false; /* counted as not known; the scan goes on */
+		if (!grown) {
+			r->oom = true;
+			return false;
+		}
 		r->heads = grown;
 		r->cap = cap;
 	}
@@ -181,7 +184,8 @@ int store_outside_caseload(store *st, int64_t since, struct outside_report *out)
 	if (st->role != ROLE_LEAD && st->role != ROLE_ADMIN)
 		return st_err(st, AUDIT_REVIEW_LEADS);
 	struct store_scan sc = {.pick = pick_head, .fn = never, .ctx = &r};
-	if ((rc = store_scan(st, &sc)) || (rc = store_user_list(st, &r.users, &r.nusers)))
+	if ((rc = store_scan(st, &sc)) || (rc = r.oom ? M_UNAVAILABLE : M_OK) ||
+	    (rc = store_user_list(st, &r.users, &r.nusers)))
 		goto out;
 	rc = store_audit_each(st, &(struct audit_filter){.since = since, .action = -1},
 	                      review_entry, &r);
