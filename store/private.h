@@ -24,6 +24,7 @@
  *   drafts.c    unsaved edits, sealed
  *   rotate.c    key rotation, online and resumable
  *   scan.c      every case a report reads, in batches of read transactions
+ *   auditreport.c  the audit log reviewed: consultations outside each caseload
  *   report.c    the deadlines of the cases a user works on
  *   nir.c       the registrable events not yet registered in NIR
  *   ledger.c    the settlement targets (sealed, every version) and the year's ledger

@@ -1454,4 +1454,47 @@ int store_backup(store *st, const char *dest, struct store_backup *out);
  * tables, schema and store id; M_INTEGRITY when it is none). */
 int store_backup_verify(store *st, const char *dest, struct store_backup *out);
 
+/* ---- reviewing the audit log (auditreport.c) ---------------------------- */
+
+/* Whether an entry of action a is a person consulting its case: open,
+ * search-open, change, note, export, print, reveal (the outside-caseload
+ * review counts these). */
+bool audit_action_consults(enum audit_action a);
+/* Whether it is an access the data subject's access report lists: those,
+ * and the case registered, blocked, archived or destroyed, and its log
+ * read. A re-encryption (rewrite) consults nothing and is left out. */
+bool audit_action_in_access_report(enum audit_action a);
+
+/* A consultation of a case outside the user's caseload: the case's
+ * caseworker at the time was someone else, or nobody. The caseworker at
+ * the time is the case's caseworker now, unless it was handed over after
+ * the entry (its header's assigned_at): then it is not known, and the
+ * access counts as outside only when the one who looked is the
+ * caseworker it was handed to (it was not theirs yet). */
+struct outside_access {
+	struct audit_entry e;
+	char caseworker[64]; /* the caseworker then; "" nobody or not known */
+	bool handed_later;   /* the case was handed to this user after it */
+};
+struct outside_user {
+	char user[64];
+	int role; /* enum key_role; -1: no longer enrolled */
+	struct outside_access *a; /* oldest first */
+	size_t n;
+	size_t unknown; /* consultations of cases handed over since, or gone:
+	                 * whose they were then is not known */
+};
+/* Users whose role has a caseload (caseworkers, and names no longer
+ * enrolled), by name; each with at least one access or unknown. Health
+ * staff, leads, administrators and the archive read across caseloads by
+ * their role: their entries are in store_audit_each. Leads and
+ * administrators. since: unix seconds, 0 from the start. */
+struct outside_report {
+	struct outside_user *users;
+	size_t nusers;
+	size_t accesses; /* in all */
+};
+int store_outside_caseload(store *st, int64_t since, struct outside_report *out);
+void outside_report_free(struct outside_report *r);
+
 #endif

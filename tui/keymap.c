@@ -158,7 +158,7 @@ bool request_offered(struct ui *ui, enum request r)
 {
 	/* My day's filter and the dashboard: the team's deadlines and the
 	 * year's ledger are a lead's. */
-	if (r == REQ_CASEWORKER || r == REQ_DASHBOARD || r == REQ_DAY_OF)
+	if (r == REQ_CASEWORKER || r == REQ_DASHBOARD || r == REQ_DAY_OF || r == REQ_AUDIT)
 		return store_role(ui->st) == ROLE_LEAD || store_role(ui->st) == ROLE_ADMIN;
 	return r != REQ_KEYS || store_role(ui->st) == ROLE_ADMIN;
 }

@@ -74,6 +74,11 @@ struct cli {
 	const char *status;     /* export --status S */
 	const char *caseworker; /* export --caseworker U */
 	bool excel, nir, force; /* export --excel, --nir, --force */
+	/* mappe audit and its reports: --case ID, --user NAME after the
+	 * command's name (before it, --user is who acts), --since DATE,
+	 * --action A, --names */
+	const char *audit_case, *audit_user, *since, *action;
+	bool names;
 
 	int argc; /* the command's own arguments, after its name */
 	char **argv;
@@ -153,6 +158,18 @@ int cmd_tui(struct cli *cli);
 int cmd_demo(struct cli *cli);
 int cmd_export(struct cli *cli);
 int cmd_backup(struct cli *cli);
+int cmd_audit(struct cli *cli);
+int cmd_report_access(struct cli *cli);
+int cmd_report_outside(struct cli *cli);
+/* --since DATE (YYYY-MM-DD or DD.MM.YYYY) as the unix time of that day's
+ * start in local time; 0 when not given. M_USAGE, said, on a bad one. */
+int cli_since(const char *s, int64_t *out);
+/* An audit entry's action and purpose for people (translated), and its
+ * classes as a list of translated names (audit.c; the log review screen's
+ * too). */
+const char *audit_action_label(enum audit_action a);
+const char *audit_purpose_label(const char *purpose);
+void audit_classes_text(key_classes k, char *out, size_t cap);
 int cmd_audit_verify(struct cli *cli); /* audit verify | audit prune */
 
 #endif

@@ -23,7 +23,7 @@
  *   privacy.c  privacy mode: the masks, and revealing one value at a time
  *   drafts.c   offering the drafts a dropped link left
  *   screens.def, screens/   the screens, one file each (list, case, help,
- *              keys, form, conflict, note, day, items, dashboard)
+ *              keys, form, conflict, note, day, items, dashboard, audit)
  *   cmd/       main and the commands of cli.md (through tui.h alone, but
  *              cmd/tui.c, which starts the screens)
  */
@@ -75,6 +75,8 @@
 	X(SORT, N_("Sort"), N_("Soonest deadline first, or the list's own order again"))                  \
 	X(KEYS, N_("Keys"), N_("The key epochs and rotations (administrators)"))                          \
 	X(ROTATE, N_("Rotate"), N_("Replace the selected key (asks first)"))                              \
+	X(AUDIT, N_("Log review"), N_("Accesses to cases outside each caseload, by user (leads)"))       \
+	X(ENTRIES, N_("Entries"), N_("Show the selected user's accesses outside their caseload"))         \
 	X(UP, N_("Up"), N_("Move up"))                                                                    \
 	X(DOWN, N_("Down"), N_("Move down"))                                                              \
 	X(PGUP, N_("Page up"), N_("Move a page up"))                                                      \
@@ -267,6 +269,9 @@ bool day_has_due(struct ui *ui);
 /* The dashboard: the year's settled against the decision, month by month,
  * and the unit's deadlines (leads and administrators; others are told). */
 int view_dashboard_open(struct ui *ui);
+/* The log review: accesses outside each caseworker's caseload, by user,
+ * each user's entries a key away (leads and administrators). */
+int view_audit_open(struct ui *ui);
 /* A save met a colleague's: choose field by field. orig is what the form
  * started from, base the version its edits started from; takes mine. */
 void view_conflict_open(struct ui *ui, const struct case_rec *orig, uint32_t base,

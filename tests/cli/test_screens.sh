@@ -102,6 +102,32 @@ DB=$T/store-dash admin target set 2026 --decided 36 --date 2026-06-15 --body exe
 	>/dev/null 2>&1 || not_ok "set up the dashboard's revision"
 DB=$T/store-dash enrol lena lead "lena's own passphrase" || not_ok "set up the dashboard (lena)"
 
+# The log review (issue 12), for the scripts audit* only: on 1 December
+# kari opens case 44 (hers), case 43 (ola's) and case 41 (nobody's); ola
+# opens case 44 (kari's); the health worker helga opens 43 (no caseload of
+# her own: not in the review). The lead lena reviews.
+cp -a "$DB" "$T/store-audit"
+for u in "ola caseworker" "helga health" "lena lead"; do
+	set -- $u
+	DB=$T/store-audit enrol "$1" "$2" "$1's own passphrase" || not_ok "set up the log review ($1)"
+done
+audit_at() { TZ=Europe/Oslo date -d "2026-12-01 $1" +%s; }
+printf '{"given_name": "Zqxola", "family_name": "Testesen", "caseworker": "ola"}' |
+	MAPPE_NOW=$(audit_at 08:00) DB=$T/store-audit admin add >/dev/null 2>&1 ||
+	not_ok "set up the log review (case 43)"
+printf '{"given_name": "Zqxkari", "family_name": "Testesen", "caseworker": "kari"}' |
+	MAPPE_NOW=$(audit_at 08:00) DB=$T/store-audit admin add >/dev/null 2>&1 ||
+	not_ok "set up the log review (case 44)"
+audit_show() { # time user case
+	MAPPE_NOW=$(audit_at "$1") DB=$T/store-audit as "$2" "$2's own passphrase" show "$3" \
+		>/dev/null 2>&1 || not_ok "set up the log review ($2 $3)"
+}
+audit_show 09:00 kari 44
+audit_show 09:30 kari 43
+audit_show 10:15 kari 41
+audit_show 11:00 ola 44
+audit_show 12:00 helga 43
+
 # Each script gets its own copy of the store, so that what one saves does
 # not change what another shows.
 run_script() { # name user pass [options]
@@ -154,6 +180,7 @@ for keys in "$screens"/*.keys; do
 	journal* | wrap*) cp -a "$T/store-journal" "$T/db-$name" ;;
 	caseworker-day | lead-day) cp -a "$T/store-day" "$T/db-$name" ;;
 	lead-dashboard*) cp -a "$T/store-dash" "$T/db-$name" ;;
+	audit*) cp -a "$T/store-audit" "$T/db-$name" ;;
 	caseworker-formlist | privacy-items) cp -a "$T/store-formlist" "$T/db-$name" ;;
 	health-*) cp -a "$T/store-health" "$T/db-$name" ;;
 	*nextdeadline | privacy-day) cp -a "$T/store-next" "$T/db-$name" ;;
@@ -176,6 +203,7 @@ for keys in "$screens"/*.keys; do
 	privacy-ascii) (unset LC_ALL LC_CTYPE; LANG=C run_script "$name" ada "$ADMIN_PASS") ;;
 	privacy-default) MAPPE_PRIVACY=on run_script "$name" ada "$ADMIN_PASS" ;;
 	lead-dashboard*) run_script "$name" lena "lena's own passphrase" ;;
+	audit*) TZ=Europe/Oslo run_script "$name" lena "lena's own passphrase" ;;
 	caseworker-*) run_script "$name" kari "kari's own passphrase" ;;
 	health-*) run_script "$name" helga "helga's own passphrase" ;;
 	nb-*) run_script "$name" ada "$ADMIN_PASS" --lang nb ;;
@@ -240,6 +268,13 @@ if grep -q '"placements"' "$T/show-41"; then
 	not_ok "health-formlist: her a saved no placement" "$(grep -o '"placements": [^]]*]' "$T/show-41")"
 else
 	ok "health-formlist: her a saved no placement"
+fi
+# Opening the log review is itself in the log, under the screen's name.
+if DB=$T/db-audit admin audit --action audit-read --user lena --json 2>/dev/null |
+	grep -q '"purpose": "screen: Log review"'; then
+	ok "audit: the log review's read is logged"
+else
+	not_ok "audit: the log review's read is logged"
 fi
 # A locked field's value must never reach the screen.
 if grep -rqF "Skjult vei" "$T"/caseworker-* 2>/dev/null; then

@@ -32,6 +32,8 @@ enum {
 	O_EXPORT = 1 << 15, /* --fields --status --caseworker --excel --nir --force */
 	O_TARGET = 1 << 20, /* --requested --decided --minors --date --body --answer-by */
 	O_YEAR = 1 << 21,
+	O_AUDIT = 1 << 22, /* --case --since --action, and --user after the command */
+	O_NAMES = 1 << 23,
 	O_SYSLOG = 1 << 26,
 	O_BEFORE = 1 << 27,
 };
@@ -129,6 +131,25 @@ static const struct command commands[] = {
      "in NIR, for reconciliation (docs/nir.md). Every export is recorded (who,\n"
      "when, which fields, how many cases). Nothing is written to a temporary file;\n"
      "a terminal is refused without --force. Leads and administrators.")},
+    {"audit", cmd_audit, O_AUDIT | O_JSON | O_SYSLOG | O_BEFORE,
+     "audit [--case ID] [--user NAME] [--since DATE] [--action A] [--json] | audit verify [--syslog FILE] | audit prune [--before DATE]",
+     N_("The audit log: who did what to which case and when, with the field classes\n"
+     "touched and the purpose (the screen or command), oldest first; never a field\n"
+     "value. --case, --user (after audit: whose entries; before it, who acts),\n"
+     "--since (a date, YYYY-MM-DD or DD.MM.YYYY, from the start of that day in\n"
+     "local time) and --action (open, search-open, create, change, note, export,\n"
+     "print, reveal, keys, user, unlock, unlock-failed, block, archive, destroy,\n"
+     "backup, rewrite, audit-read, prune) pick entries. Times in local time. --json:\n"
+     "JSON Lines of seq, time, user, action, _id, version, classes, purpose and\n"
+     "detail. Reading the log is itself logged. Leads and administrators.\n"
+     "verify: check the audit log's hash chain (no key needed): exit 3 naming the\n"
+     "first entry that does not follow the one before, or a tail cut off.\n"
+     "--syslog: a system log file (auth.log) whose last \"audit head\" line of\n"
+     "this store's must still be in the chain, so that a tail removed together\n"
+     "with the head in the store is caught.\n"
+     "prune: remove the entries written before DATE (default: today less\n"
+     "retention.audit_after days in /etc/mappe.conf), keeping those a later entry\n"
+     "needs; a prune entry records it. Administrators.")},
     {"codes", cmd_codes, O_JSON, "codes load FILE | codes list [TABLE] [--json]",
      N_("load: a new version of code tables IMDi owns (end reasons, the main activity\n"
      "at the end) from a CSV file with the columns table, version, code, label_nb\n"
@@ -158,7 +179,7 @@ static const struct command commands[] = {
      "list: every version, of YEAR or of every year, oldest first; --json: JSON\n"
      "Lines of year, version, requested, minors, decided, date, body, answer_by,\n"
      "by and at. Leads and administrators.")},
-    {"report", cmd_report, O_ALL | O_JSON | O_YEAR, "report deadlines [--all] [--json] | report ledger [--year Y] [--json] | report nir [--json]",
+    {"report", cmd_report, O_ALL | O_JSON | O_YEAR | O_AUDIT | O_NAMES, "report deadlines [--all] [--json] | report ledger [--year Y] [--json] | report nir [--json] | report access ID [--json] [--names] | report outside-caseload [--since DATE] [--json]",
      N_("deadlines: the deadlines in your caseload that are overdue or due within\n"
      "7 days, soonest first, each computed from the case's own dates by the rules\n"
      "in force (mappe rules list); health deadlines only for health staff. --all:\n"
@@ -176,7 +197,18 @@ static const struct command commands[] = {
      "empty, by case, with its deadline (nir_months after the event) and NIR's\n"
      "yearly close (the end of February of the next year); overdue marked. Leads\n"
      "and administrators. --json: JSON Lines of _id, event, date, due, close,\n"
-     "overdue and caseworker.")},
+     "overdue and caseworker.\n"
+     "access: the access report of case ID for the person it is about (innsyn,\n"
+     "GDPR art. 15): the date, time and purpose of every access to the case (opened,\n"
+     "found in a search, changed, a note added, exported, printed, a masked field\n"
+     "shown, blocked, archived, its log read) and the kinds of information, in the\n"
+     "language of --lang; staff are not named, unless an administrator asks with\n"
+     "--names. --json: JSON Lines of date, time, action, purpose and classes (and\n"
+     "user). Leads and administrators.\n"
+     "outside-caseload: for the routine review of the log, every consultation of a\n"
+     "case by a caseworker whose caseload it was not in at the time (the case's\n"
+     "caseworker then was someone else, or nobody), grouped by user, since --since.\n"
+     "--json: one line per user with its accesses. Leads and administrators.")},
     {"backup", cmd_backup, 0, "backup DEST | backup verify DEST",
      N_("A consistent, compacted copy of the store into DEST, a new directory (or an\n"
      "empty one) outside the store's own, while others keep working: DEST/data.mdb\n"
@@ -191,16 +223,6 @@ static const struct command commands[] = {
      "record headers, the national-id index and the audit log: its chain, and\n"
      "every case against the last entry about it (rolled back or deleted).\n"
      "Exit 3 naming broken cases.")},
-    {"audit", cmd_audit_verify, O_SYSLOG | O_BEFORE,
-     "audit verify [--syslog FILE] | audit prune [--before DATE]",
-     N_("verify: check the audit log's hash chain (no key needed): exit 3 naming the\n"
-     "first entry that does not follow the one before, or a tail cut off.\n"
-     "--syslog: a system log file (auth.log) whose last \"audit head\" line of\n"
-     "this store's must still be in the chain, so that a tail removed together\n"
-     "with the head in the store is caught.\n"
-     "prune: remove the entries written before DATE (default: today less\n"
-     "retention.audit_after days in /etc/mappe.conf), keeping those a later entry\n"
-     "needs; a prune entry records it. Administrators.")},
 };
 
 static void usage(FILE *f)
@@ -357,6 +379,10 @@ int main(int argc, char **argv)
 	    {"date", required_argument, NULL, 1004},
 	    {"body", required_argument, NULL, 1005},
 	    {"answer-by", required_argument, NULL, 1006},
+	    {"case", required_argument, NULL, 1100},
+	    {"since", required_argument, NULL, 1101},
+	    {"action", required_argument, NULL, 1102},
+	    {"names", no_argument, NULL, 1103},
 	    {"syslog", required_argument, NULL, 0x180},
 	    {"before", required_argument, NULL, 0x181},
 	    {NULL, 0, NULL, 0},
@@ -421,7 +447,16 @@ int main(int argc, char **argv)
 		}
 		switch (opt) {
 		case 'd': cli.db = optarg; break;
-		case 'u': cli.user = optarg; break;
+		case 'u':
+			/* After mappe audit, --user names whose entries (cli.md);
+			 * before a command, who acts. */
+			if (cmd && (cmd->options & O_AUDIT) && cmd->run == cmd_audit) {
+				cli.audit_user = optarg;
+				used |= O_AUDIT;
+			} else {
+				cli.user = optarg;
+			}
+			break;
 		case 'p': cli.pass_fd = (int)parse_long(optarg, "--passphrase-fd", 0, 1 << 20); break;
 		case 'P': cli.newpass_fd = (int)parse_long(optarg, "--new-passphrase-fd", 0, 1 << 20); break;
 		case 'L':
@@ -459,6 +494,10 @@ int main(int argc, char **argv)
 		case 1004: cli.date = optarg; used |= O_TARGET; break;
 		case 1005: cli.body = optarg; used |= O_TARGET; break;
 		case 1006: cli.answer_by = optarg; used |= O_TARGET; break;
+		case 1100: cli.audit_case = optarg; used |= O_AUDIT; break;
+		case 1101: cli.since = optarg; used |= O_AUDIT; break;
+		case 1102: cli.action = optarg; used |= O_AUDIT; break;
+		case 1103: cli.names = true; used |= O_NAMES; break;
 		case 0x180: cli.syslog = optarg; used |= O_SYSLOG; break;
 		case 0x181: cli.before = optarg; used |= O_BEFORE; break;
 		default: usage(stderr); return M_USAGE;

@@ -1,4 +1,4 @@
-/* report.c: mappe report deadlines (cli.md). */
+/* report.c: mappe report deadlines (cli.md), and the dispatch of the other reports. */
 #include "tui/tui.h"
 
 #include <stdio.h>
@@ -65,6 +65,14 @@ int cmd_report(struct cli *cli)
 	store *st;
 	int rc;
 
+	if (cli->argc >= 1 && strcmp(cli->argv[0], "access") == 0)
+		return cmd_report_access(cli);
+	if (cli->argc >= 1 && strcmp(cli->argv[0], "outside-caseload") == 0)
+		return cmd_report_outside(cli);
+	if (cli->audit_case || cli->since || cli->action || cli->names)
+		return cli_fail(M_USAGE, _("an option given does not apply to 'mappe %s'; see mappe %s "
+		                           "--help"),
+		                "report", "report");
 	if (cli->argc >= 1 && strcmp(cli->argv[0], "ledger") == 0)
 		return cmd_report_ledger(cli);
 	bool nir = cli->argc >= 1 && strcmp(cli->argv[0], "nir") == 0;
@@ -76,7 +84,8 @@ int cmd_report(struct cli *cli)
 		return cmd_report_nir(cli);
 	if (cli->argc != 1 || strcmp(cli->argv[0], "deadlines") != 0)
 		return cli_fail(M_USAGE, _("usage: mappe report deadlines [--all] [--json] | ledger "
-		                           "[--year Y] [--json] | nir [--json]"));
+		                           "[--year Y] [--json] | nir [--json] | access ID [--json] "
+		                           "[--names] | outside-caseload [--since DATE] [--json]"));
 	if ((rc = cli_open(cli, &st)))
 		return rc;
 	l.today = st_today();

@@ -695,6 +695,9 @@ static bool dash_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	case REQ_DAY:
 		view_day_open(ui);
 		return true;
+	case REQ_AUDIT:
+		view_audit_open(ui);
+		return true;
 	case REQ_DAY_OF:
 		if (dv->ncw)
 			view_day_open_for(ui, dv->cw[dv->sel].name);
@@ -746,6 +749,7 @@ int view_dashboard_open(struct ui *ui)
 static const struct binding dash_keys[] = {
     {KEY_LEFT, true, REQ_YEAR_BACK}, {'<', false, REQ_YEAR_BACK}, {KEY_RIGHT, true, REQ_YEAR_NEXT},
     {'>', false, REQ_YEAR_NEXT},     {'\n', false, REQ_DAY_OF},   {'D', false, REQ_DAY},
+    {'L', false, REQ_AUDIT},
 };
 static const enum request dash_bar[] = {REQ_HELP,   REQ_QUIT, REQ_YEAR_BACK, REQ_YEAR_NEXT,
                                         REQ_DAY_OF, REQ_DAY,  REQ_UP,        REQ_DOWN};
