@@ -215,6 +215,7 @@ def check_installed():
        "limits.d gives mappe-users (not mappe) 64 MiB of locked memory", limits)
     ok(os.path.exists("/usr/share/man/man1/mappe.1.gz"), "the man page is installed")
     ok(os.path.exists("/usr/share/locale/nb/LC_MESSAGES/mappe.mo"), "the translation too")
+    ok(os.path.exists("/usr/share/doc/mappe/deployment.md.gz"), "and docs/deployment.md")
     r = run("/usr/sbin/sshd", "-t")
     ok(r.returncode == 0, "sshd -t: the host's sshd configuration is still valid",
        r.stdout + r.stderr)
