@@ -37,6 +37,8 @@ const char *tui_stipend_text(const struct case_stipend *cs, bool ok, bool nb, ch
 
 /* What the command line said; filled by main before a command runs. */
 struct cli {
+	const char *command; /* its name: the purpose of what it logs */
+	const char *syslog;  /* audit verify --syslog FILE */
 	const char *db;
 	bool db_given; /* --db or MAPPE_DB, not the default */
 	const char *user;
@@ -147,5 +149,6 @@ int cmd_report_ledger(struct cli *cli);
 int cmd_tui(struct cli *cli);
 int cmd_demo(struct cli *cli);
 int cmd_export(struct cli *cli);
+int cmd_audit_verify(struct cli *cli);
 
 #endif

@@ -32,6 +32,7 @@ enum {
 	O_EXPORT = 1 << 15, /* --fields --status --caseworker --excel --nir --force */
 	O_TARGET = 1 << 20, /* --requested --decided --minors --date --body --answer-by */
 	O_YEAR = 1 << 21,
+	O_SYSLOG = 1 << 26,
 };
 
 struct command {
@@ -174,7 +175,15 @@ static const struct command commands[] = {
      "overdue and caseworker.")},
     {"check", cmd_check, 0, "check",
      N_("Decrypt and authenticate every field and note you hold keys for, and check\n"
-     "record headers and the national-id index. Exit 3 naming broken cases.")},
+     "record headers, the national-id index and the audit log: its chain, and\n"
+     "every case against the last entry about it (rolled back or deleted).\n"
+     "Exit 3 naming broken cases.")},
+    {"audit", cmd_audit_verify, O_SYSLOG, "audit verify [--syslog FILE]",
+     N_("Verify the audit log's hash chain (no key needed): exit 3 naming the first\n"
+     "entry that does not follow the one before, or a tail cut off. --syslog: a\n"
+     "system log file (auth.log) whose last \"audit head\" line of this store's\n"
+     "must still be in the chain, so that a tail removed together with the head\n"
+     "in the store is caught.")},
 };
 
 static void usage(FILE *f)
@@ -331,6 +340,7 @@ int main(int argc, char **argv)
 	    {"date", required_argument, NULL, 1004},
 	    {"body", required_argument, NULL, 1005},
 	    {"answer-by", required_argument, NULL, 1006},
+	    {"syslog", required_argument, NULL, 0x180},
 	    {NULL, 0, NULL, 0},
 	};
 	struct cli cli = {.pass_fd = -1, .newpass_fd = -1, .limit = 20};
@@ -431,6 +441,7 @@ int main(int argc, char **argv)
 		case 1004: cli.date = optarg; used |= O_TARGET; break;
 		case 1005: cli.body = optarg; used |= O_TARGET; break;
 		case 1006: cli.answer_by = optarg; used |= O_TARGET; break;
+		case 0x180: cli.syslog = optarg; used |= O_SYSLOG; break;
 		default: usage(stderr); return M_USAGE;
 		}
 	}
@@ -445,6 +456,7 @@ int main(int argc, char **argv)
 		free(cli.argv); /* `mappe keys status --help` has argv */
 		return M_OK;
 	}
+	cli.command = cmd->name;
 	if (used & ~cmd->options)
 		return cli_fail(M_USAGE, _("an option given does not apply to 'mappe %s'; see mappe %s --help"),
 		                cmd->name, cmd->name);
