@@ -22,6 +22,7 @@ puts back what it moved: /etc/mappe.conf.
 import grp
 import os
 import pwd
+import re
 import shutil
 import socket
 import stat
@@ -84,7 +85,8 @@ def as_user(user, args, secrets=(), stdin=None):
                                      "--init-groups"]
     try:
         return subprocess.run(pre + [BIN] + args + extra, input=stdin, capture_output=True,
-                              text=True, pass_fds=fds, env=dict(os.environ, LC_ALL="C.UTF-8"),
+                              text=True, pass_fds=fds,
+                              env=dict(os.environ, LC_ALL="C.UTF-8", LANGUAGE="en"),
                               cwd="/")
     finally:
         for fd in fds:
@@ -340,7 +342,16 @@ def can_raise_memlock():
     return r.returncode == 0
 
 
+def audit_entries():
+    """How many entries the audit log holds, by mappe audit verify (no key needed)."""
+    r = as_user(ADMIN, ["audit", "verify"])
+    m = re.search(r"audit log's (\d+) entries follow each other unbroken", r.stdout + r.stderr)
+    ok(r.returncode == 0 and m, "mappe audit verify: the chain is unbroken", r.stdout + r.stderr)
+    return int(m.group(1)) if m else -1
+
+
 def logins(tmp, keys, port):
+    before = audit_entries()
     r = run(*ssh_args(ADMIN, keys, port), "echo a shell for $(id -un)", timeout=30)
     ok(r.stdout.strip() == f"a shell for {ADMIN}", "the administrator still gets a shell",
        r.stdout + r.stderr + open(os.path.join(tmp, "sshd.log")).read())
@@ -372,6 +383,9 @@ def logins(tmp, keys, port):
         deadline = time.time() + 10
         while run("pgrep", "-u", u).stdout.strip() and time.time() < deadline:
             time.sleep(0.2)
+    after = audit_entries()
+    ok(after >= before + 2, "both logins over ssh are in the audit log (an unlock each)",
+       f"{before} entries before, {after} after")
     r = as_user(ADMIN, ["check"], [PASS[ADMIN]])
     ok(r.returncode == 0, "mappe check is clean after the sessions", r.stdout + r.stderr)
 
@@ -382,10 +396,12 @@ def remove_and_purge(deb, state):
        r.stdout + r.stderr)
     ok(os.path.exists(CONF) and group_exists("mappe"),
        "and keeps the conffiles and the group until purge")
-    for u in state["users"]:
+    # the caseworkers leave (mappe-users is empty then); the administrator,
+    # outside it, stays for the kept store
+    for u in USERS:
         run("pkill", "-KILL", "-u", u)
         run("userdel", "-f", u)
-    state["users"] = []
+        state["users"].remove(u)
     r = subprocess.run(APT + ["purge", "mappe"], capture_output=True, text=True, env=APT_ENV)
     out = r.stdout + r.stderr
     ok(r.returncode == 0 and not known(), "apt-get purge", out)
@@ -395,7 +411,7 @@ def remove_and_purge(deb, state):
     left = [p for p in (CONF, SSHD_SNIPPET, LIMITS) if os.path.exists(p)]
     ok(not left, "the conffiles are gone", repr(left))
     ok(os.path.exists(os.path.join(STORE, "data.mdb")) and mode_of(STORE) == (0o700, 0, 0),
-       f"the store is kept, root:root 0700 (no dangling group)", repr(mode_of(STORE)))
+       "the store is kept, root:root 0700 (no dangling group)", repr(mode_of(STORE)))
     ok(f"the store in {STORE} is kept" in out, "and purge says where it is", out)
     ok(run("/usr/sbin/sshd", "-t").returncode == 0, "sshd -t is still valid after the purge")
 
@@ -406,6 +422,9 @@ def remove_and_purge(deb, state):
     ok(r.returncode == 0 and mode_of(STORE) == (0o2770, 0, g) and
        mode_of(os.path.join(STORE, "data.mdb"))[2] == g,
        "installing again gives the kept store back to group mappe", r.stdout + r.stderr)
+    r = as_user(ADMIN, ["check"], [PASS[ADMIN]])
+    ok(r.returncode == 0, "and the administrator's mappe check is clean on it", r.stdout + r.stderr)
+    audit_entries()
     r = subprocess.run(APT + ["purge", "mappe"], capture_output=True, text=True, env=APT_ENV)
     ok(r.returncode == 0 and not os.path.exists(BIN), "and it purges again", r.stdout + r.stderr)
 
