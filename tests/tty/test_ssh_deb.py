@@ -119,7 +119,14 @@ def mode_of(path):
 def main():
     tmp = tempfile.mkdtemp(prefix="mappe-deb-")
     os.chmod(tmp, 0o755)
-    state = {"sshd": None, "users": [], "conf": None, "store": False, "groups": []}
+    state = {"sshd": None, "users": [], "conf": None, "store": False}
+    # Before the try: a skip must leave what it found alone (the teardown
+    # removes whatever of mappe's is on the host, since nothing was before).
+    try:
+        preconditions(state)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     try:
         test(tmp, state)
     except Exception as e:
@@ -430,7 +437,6 @@ def remove_and_purge(deb, state):
 
 
 def test(tmp, state):
-    preconditions(state)
     deb = build()
     install(deb, state)
     check_installed()
