@@ -65,6 +65,7 @@ SSHD_SNIPPET = "/etc/ssh/sshd_config.d/mappe.conf"
 LIMITS = "/etc/security/limits.d/mappe.conf"
 ADMIN = "mappeta"
 USERS = ["mappet1", "mappet2"]
+FIRST_LOGIN = "mappet2"  # changes the initial passphrase at the first login, over ssh
 PASS = {ADMIN: "the administrator's passphrase", "mappet1": "first user's passphrase",
         "mappet2": "second user's passphrase"}
 APT = ["apt-get", "-y", "-q", "-o", "DPkg::Lock::Timeout=120"]
@@ -271,8 +272,10 @@ def enrol(tmp, state):
                     [PASS[ADMIN], "initial " + PASS[u]])
         ok(r.returncode == 0, f"the administrator enrols {u} through the setgid binary",
            r.stdout + r.stderr)
+        if u == FIRST_LOGIN:
+            continue  # sets it over ssh, where mappe asks at the first login
         r = as_user(u, ["passwd"], ["initial " + PASS[u], PASS[u]])
-        ok(r.returncode == 0, f"{u} sets their own passphrase", r.stdout + r.stderr)
+        ok(r.returncode == 0, f"{u} sets their own passphrase (mappe passwd)", r.stdout + r.stderr)
     r = as_user(ADMIN, ["add"], [PASS[ADMIN]],
                 stdin='{"given_name": "Zqxdeb", "family_name": "Pakkesen", '
                       '"caseworker": "mappet1"}')
@@ -368,6 +371,12 @@ def logins(tmp, keys, port):
         ok(t.wait("Passphrase:", 30), f"{u}: asks for a shell over ssh, gets mappe's passphrase "
            "prompt", t.text() + open(os.path.join(tmp, "sshd.log")).read())
     for u, t in zip(USERS, s):
+        if u == FIRST_LOGIN:
+            t.child.send("initial " + PASS[u] + "\r")
+            ok(t.wait("New passphrase:", 30), f"{u}: the first login asks for a passphrase of "
+               "their own", t.text())
+            t.child.send(PASS[u] + "\r")
+            t.wait("Repeat:", 10)
         t.child.send(PASS[u] + "\r")
     for u, t in zip(USERS, s):
         # the case's own caseworker opens on My day, the other on the case list
