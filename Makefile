@@ -4,6 +4,7 @@
 #   make check    install missing packages, build, run every test
 #   make asan     the same tests under AddressSanitizer + UBSan
 #   make install  PREFIX=/usr/local DESTDIR=
+#   make deb      the Debian package of the shared-host deployment, in build/
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -53,7 +54,7 @@ GEN_PROG  := $(BUILD)/mappe-gen
 GEN_BIN   := $(BUILD)/tests/gen
 PLANT_BIN := $(BUILD)/tests/plant
 
-.PHONY: all deps deps-run check asan run install uninstall clean tests tidy cppcheck format po pot bench fuzz
+.PHONY: all deps deps-run deps-deb deb check asan run install uninstall clean tests tidy cppcheck format po pot bench fuzz
 LANGS   := nb
 MO      := $(LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/mappe.mo)
 
@@ -156,6 +157,9 @@ deps:
 deps-run:
 	@scripts/deps.sh --run
 
+deps-deb:
+	@scripts/deps.sh --run debhelper devscripts dpkg-dev fakeroot
+
 check: deps
 	@$(MAKE) --no-print-directory tests
 	@tests/run.sh $(BUILD)
@@ -230,6 +234,28 @@ fuzz:
 	  if grep -qE 'ERROR|SUMMARY|runtime error' build-fuzz/fuzz_$$t.log; then \
 	    echo "fuzz_$$t: a finding; see build-fuzz/fuzz_$$t.log"; exit 1; fi; \
 	done
+
+# make deb: the package of the setgid deployment (debian/, docs/deployment.md),
+# built by dpkg-buildpackage in a copy of the tracked files under $(BUILD)/deb,
+# so that the tree stays clean; the .deb is copied to $(BUILD)/. Lintian runs
+# on it where it is installed.
+DEB_SRC := $(BUILD)/deb/mappe-$(VERSION)
+DEB     := $(BUILD)/mappe_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null).deb
+
+deb: deps-deb
+	@v=$$(dpkg-parsechangelog -l debian/changelog -S Version); [ "$$v" = "$(VERSION)" ] || \
+	  { echo "make deb: debian/changelog is at $$v, the Makefile at $(VERSION)" >&2; exit 1; }
+	rm -rf $(BUILD)/deb && mkdir -p $(DEB_SRC)
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+	  git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xf - -C $(DEB_SRC); \
+	else \
+	  tar --exclude-vcs --exclude='./build*' --exclude=./mappe --exclude=./mappe-gen \
+	    --exclude=./dist -cf - . | tar -xf - -C $(DEB_SRC); \
+	fi
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b
+	cp $(BUILD)/deb/mappe_$(VERSION)_*.deb $(BUILD)/
+	@! command -v lintian >/dev/null || lintian --info $(DEB) || true
+	@echo "make deb: $(DEB)"
 
 install: mappe mappe-gen $(MO)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
