@@ -71,6 +71,9 @@ struct cli {
 	const char *status;     /* export --status S */
 	const char *caseworker; /* export --caseworker U */
 	bool excel, nir, force; /* export --excel, --nir, --force */
+	const char *before; /* archive export --before DATE */
+	bool again;         /* archive export --again */
+	const char *key;    /* archive export/open --key FILE */
 
 	int argc; /* the command's own arguments, after its name */
 	char **argv;
@@ -147,5 +150,10 @@ int cmd_report_ledger(struct cli *cli);
 int cmd_tui(struct cli *cli);
 int cmd_demo(struct cli *cli);
 int cmd_export(struct cli *cli);
+int cmd_archive(struct cli *cli);
+/* retention.block_after and retention.dispose of /etc/mappe.conf, handed to
+ * the store (archive.c); a bad value is named on stderr and the safe
+ * default kept. */
+void cli_retention(store *st);
 
 #endif

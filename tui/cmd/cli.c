@@ -367,6 +367,7 @@ int cli_open(const struct cli *cli, store **out)
 	*out = NULL;
 	if (rc)
 		return cli_fail(rc, "%s", tui_fault(&why));
+	cli_retention(st);
 	if (cli->upgrade)
 		store_allow_upgrade(st);
 	rc = cli_read_secret(cli->pass_fd, _("Passphrase: "), false, &pass, &plen);

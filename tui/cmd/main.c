@@ -32,6 +32,7 @@ enum {
 	O_EXPORT = 1 << 15, /* --fields --status --caseworker --excel --nir --force */
 	O_TARGET = 1 << 20, /* --requested --decided --minors --date --body --answer-by */
 	O_YEAR = 1 << 21,
+	O_ARCHIVE = 1 << 22, /* --before --again --key */
 };
 
 struct command {
@@ -58,7 +59,8 @@ static const struct command commands[] = {
     {"user", cmd_user, O_ROLE | O_BATCH,
      "user add NAME --role ROLE | user list | user revoke NAME | user grant|ungrant NAME protected",
      N_("Enrol a user with an initial passphrase that they must change at first login\n"
-     "(roles: caseworker, health, lead, admin); list the users and the key classes\n"
+     "(roles: caseworker, health, lead, admin, archive: the municipality's archive,\n"
+     "which opens blocked cases); list the users and the key classes\n"
      "they hold; revoke a user (their keyslot and grants are deleted, then every\n"
      "class they held is rotated); grant or withdraw the protected class by name\n"
      "(a withdrawal rotates it). Administrators only.")},
@@ -172,6 +174,30 @@ static const struct command commands[] = {
      "yearly close (the end of February of the next year); overdue marked. Leads\n"
      "and administrators. --json: JSON Lines of _id, event, date, due, close,\n"
      "overdue and caseworker.")},
+    {"archive", cmd_archive, O_ARCHIVE | O_DRY_RUN,
+     "archive export [--before DATE] [--again] [--key FILE] DEST | archive open PACKAGE --key "
+     "SECRETFILE DESTDIR | archive destroy [--dry-run] | archive block | archive keygen SECRETFILE",
+     N_("The archive law's part (docs/retention.md). A closed case is blocked\n"
+     "retention.block_after days after it was closed (/etc/mappe.conf; default 730):\n"
+     "then only administrators and the archive role open it, and every read is\n"
+     "logged.\n"
+     "export: the blocked cases (closed before DATE with --before) not handed over\n"
+     "before (all of them again with --again) as one package in DEST, sealed to the\n"
+     "archive's public key (archive.public_key in /etc/mappe.conf, or --key FILE):\n"
+     "each case as mappe show --json writes it, with its journal, and a manifest\n"
+     "with their SHA-256 checksums; then marks them transferred. Administrators and\n"
+     "the archive role.\n"
+     "open: the archive's side: decrypt PACKAGE with the archive's secret key into\n"
+     "the new directory DESTDIR and check every file against the manifest; a\n"
+     "package changed in any byte, or sealed to another key, is refused.\n"
+     "destroy: remove from blocked cases only the categories retention.dispose marks\n"
+     "disposable (mapping:DAYS, health:DAYS, contact:DAYS), once their days since\n"
+     "closing have passed; each removal is logged. Nothing is disposable unless\n"
+     "configured, and settlement, qualification and rights are never. --dry-run\n"
+     "lists what would go. Administrators only.\n"
+     "block: give every case blocked by now a lasting mark (logged). Administrators.\n"
+     "keygen: make the archive's key pair: the secret key into the new file\n"
+     "SECRETFILE (0600), the public key printed as the line for /etc/mappe.conf.")},
     {"check", cmd_check, 0, "check",
      N_("Decrypt and authenticate every field and note you hold keys for, and check\n"
      "record headers and the national-id index. Exit 3 naming broken cases.")},
@@ -331,6 +357,9 @@ int main(int argc, char **argv)
 	    {"date", required_argument, NULL, 1004},
 	    {"body", required_argument, NULL, 1005},
 	    {"answer-by", required_argument, NULL, 1006},
+	    {"before", required_argument, NULL, 1100},
+	    {"again", no_argument, NULL, 1101},
+	    {"key", required_argument, NULL, 1102},
 	    {NULL, 0, NULL, 0},
 	};
 	struct cli cli = {.pass_fd = -1, .newpass_fd = -1, .limit = 20};
@@ -431,6 +460,9 @@ int main(int argc, char **argv)
 		case 1004: cli.date = optarg; used |= O_TARGET; break;
 		case 1005: cli.body = optarg; used |= O_TARGET; break;
 		case 1006: cli.answer_by = optarg; used |= O_TARGET; break;
+		case 1100: cli.before = optarg; used |= O_ARCHIVE; break;
+		case 1101: cli.again = true; used |= O_ARCHIVE; break;
+		case 1102: cli.key = optarg; used |= O_ARCHIVE; break;
 		default: usage(stderr); return M_USAGE;
 		}
 	}
