@@ -45,8 +45,10 @@ static int get_txn(store *st, MDB_txn *txn, void *vctx)
 
 	if (rc || (rc = st_hdr_read(st, txn, ctx->id, &h)))
 		return rc;
-	if (st_case_hidden(st, txn, ctx->id, h.status, h.updated))
+	if (st_case_hidden(st, txn, ctx->id, h.status, h.updated)) {
+		case_reset(ctx->c); /* nothing of a case read before stays in it */
 		return st_err(st, CASE_BLOCKED, .record = ctx->id);
+	}
 	ctx->blocked = h.status == STATUS_closed &&
 	               st_retention_state(st, txn, ctx->id, h.status, h.updated, &rs) == M_OK &&
 	               rs.blocked;
