@@ -45,7 +45,7 @@ static int get_txn(store *st, MDB_txn *txn, void *vctx)
 
 	if (rc || (rc = st_hdr_read(st, txn, ctx->id, &h)))
 		return rc;
-	if (st_case_hidden(st, txn, ctx->id, h.status, h.updated)) {
+	if (st_case_hidden(st, txn, ctx->id, h.status, h.updated, false)) {
 		case_reset(ctx->c); /* nothing of a case read before stays in it */
 		return st_err(st, CASE_BLOCKED, .record = ctx->id);
 	}
@@ -435,7 +435,7 @@ static int update_cached(store *st, MDB_txn *txn, void *vctx)
 
 	if ((rc = st_load_epochs(st, txn)) || (rc = st_hdr_read(st, txn, c->id, &h)))
 		return rc;
-	if (st_case_hidden(st, txn, c->id, h.status, h.updated))
+	if (st_case_hidden(st, txn, c->id, h.status, h.updated, false))
 		return st_err(st, CASE_BLOCKED, .record = c->id);
 	/* Optimistic concurrency: the version is compared inside the write
 	 * transaction, so nothing can slip in between. */
@@ -626,7 +626,7 @@ static int note_add_txn(store *st, MDB_txn *txn, void *vctx)
 
 	if ((rc = st_load_epochs(st, txn)) || (rc = st_hdr_read(st, txn, ctx->id, &h)))
 		return rc;
-	if (st_case_hidden(st, txn, ctx->id, h.status, h.updated))
+	if (st_case_hidden(st, txn, ctx->id, h.status, h.updated, false))
 		return st_err(st, CASE_BLOCKED, .record = ctx->id);
 	if (ctx->sealed && (h.notes != ctx->seq || st->epoch[KC_NOTES] != ctx->epoch))
 		return NOTE_MOVED;
@@ -768,7 +768,7 @@ static int notes_txn(store *st, MDB_txn *txn, void *vctx)
 	/* The active epochs as of this transaction, for st_open_into's check. */
 	if ((rc = st_load_epochs(st, txn)) || (rc = st_hdr_read(st, txn, ctx->id, &h)))
 		return rc;
-	if (st_case_hidden(st, txn, ctx->id, h.status, h.updated))
+	if (st_case_hidden(st, txn, ctx->id, h.status, h.updated, false))
 		return st_err(st, CASE_BLOCKED, .record = ctx->id);
 	ctx->blocked = h.status == STATUS_closed &&
 	               st_retention_state(st, txn, ctx->id, h.status, h.updated, &ctx->rs) == M_OK &&

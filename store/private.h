@@ -127,6 +127,7 @@ struct store {
 	int64_t previous_login; /* store_login_note: the login before this one, 0 */
 	int64_t user_created;   /* the user's enrolment (store_unlock) */
 	bool ret_set;           /* store_set_retention; else the defaults */
+	bool listing;           /* st_case_fill_listed: a blocked case shows no field */
 	struct retention ret;
 };
 
@@ -417,12 +418,13 @@ int st_authority_at(store *st, MDB_txn *txn, uint32_t epoch, uint8_t pk[KEYS_PK_
 /* retention.c: case id's state from its header's status and last save
  * (unix seconds), read in this transaction; st_case_hidden: it is blocked
  * and this session may not open it (its fields are then all locked, and
- * opening it is CASE_BLOCKED). st_retention_mark: add flags (RET_*) to
+ * opening it is CASE_BLOCKED), or, everyone, it is blocked at all. st_retention_mark: add flags (RET_*) to
  * its persistent mark, which keeps the day it counts as closed from. */
 enum { RET_BLOCKED = 1, RET_TRANSFERRED = 2 };
 int st_retention_state(store *st, MDB_txn *txn, uint64_t id, int status, int64_t updated,
                        struct retention_state *out);
-bool st_case_hidden(store *st, MDB_txn *txn, uint64_t id, int status, int64_t updated);
+bool st_case_hidden(store *st, MDB_txn *txn, uint64_t id, int status, int64_t updated,
+                    bool everyone);
 int st_retention_mark(store *st, MDB_txn *txn, uint64_t id, const struct retention_state *was,
                       unsigned flags);
 const struct retention *st_retention(const store *st);
@@ -547,6 +549,10 @@ int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out,
 /* case_read_txn from a header already read in this transaction (record.c). */
 int st_case_fill(store *st, MDB_txn *txn, uint64_t id, const struct rec_header *h,
                  struct case_rec *out, const bool *want);
+/* st_case_fill_lists for the lists and reports (scan.c, search.c): of a
+ * blocked case (retention.c) only its clear header, whoever reads. */
+int st_case_fill_listed(store *st, MDB_txn *txn, uint64_t id, const struct rec_header *h,
+                        struct case_rec *out, const bool *want, uint32_t lists);
 /* What a case's deadlines read (report.c): the fields into want, the lists
  * as a mask for st_case_fill_lists. */
 void st_deadline_want(bool want[F_COUNT], uint32_t *lists);

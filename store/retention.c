@@ -226,11 +226,12 @@ int st_retention_state(store *st, MDB_txn *txn, uint64_t id, int status, int64_t
 	return M_OK;
 }
 
-bool st_case_hidden(store *st, MDB_txn *txn, uint64_t id, int status, int64_t updated)
+bool st_case_hidden(store *st, MDB_txn *txn, uint64_t id, int status, int64_t updated,
+                    bool everyone)
 {
 	struct retention_state rs;
 
-	if (status != STATUS_closed || store_may_open_blocked(st))
+	if (status != STATUS_closed || (!everyone && store_may_open_blocked(st)))
 		return false;
 	/* A failure to read the mark hides the case: fail closed. */
 	return st_retention_state(st, txn, id, status, updated, &rs) != M_OK || rs.blocked;

@@ -58,7 +58,7 @@ static int scan_batch(store *st, MDB_txn *txn, void *vctx)
 		                                               .caseworker = h.caseworker,
 		                                               .assigned_at = h.assigned_at,
 		                                           }))) {
-			rc = st_case_fill_lists(st, txn, ids[i], &h, &c, s->want, s->lists);
+			rc = st_case_fill_listed(st, txn, ids[i], &h, &c, s->want, s->lists);
 			if (rc == M_OK && (ss->cb_rc = s->fn(s->ctx, &c)))
 				break; /* the caller's stop: not handled, not a store failure */
 		}

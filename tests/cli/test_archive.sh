@@ -62,6 +62,8 @@ check "the archive role opens a blocked case" 0 arne show "$A" --json
 expect_in "$T/out" "with its fields and journal" "Hjemmebesøk"
 check "the caseworker's search still runs" 0 cora find --json <<<"Amira"
 expect_not_in "$T/out" "a blocked case's name is not searchable for a caseworker" "Amira"
+check "the administrator's search runs" 0 admin find --json <<<"Amira"
+expect_not_in "$T/out" "a blocked case is opened by its id alone, even by an administrator" "Amira"
 check "the caseworker's search finds the open case" 0 cora find --json <<<"Bashir"
 expect_in "$T/out" "the open case is found" "Bashir"
 check "a caseworker cannot block" 2 cora archive block

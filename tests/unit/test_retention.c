@@ -207,6 +207,16 @@ static void test_blocked_case_refused(void **state)
 	assert_int_equal(ts_as(t, "admin", admin_pass), M_OK);
 	block_at_once(t->st);
 	assert_int_equal(store_case_get(t->st, closed, &c), M_OK);
+	/* The lists and reports show no one a field of it: it is opened by
+	 * its id, and that read is logged. */
+	s = (struct seen){0};
+	assert_int_equal(store_scan(t->st, &sc), M_OK);
+	assert_int_equal(s.cases, 2);
+	assert_int_equal(s.named, 1);
+	assert_int_equal(search_index_load(t->st, &ix), M_OK);
+	search_index_row(ix, (size_t)search_index_find(ix, closed), &row);
+	assert_string_equal(row.name, "");
+	search_index_free(ix);
 	note_page_clear(&pg);
 	case_clear(&c);
 }
