@@ -266,6 +266,32 @@ int keys_blind_index2(const keyring *kr, uint32_t epoch, const char *nid, size_t
 int keys_blind_index(const keyring *kr, uint32_t epoch, const char *nid, size_t len,
                      uint16_t *tag);
 
+/* The audit log (audit.c). The audit class's root key of an epoch derives a
+ * keypair: writers seal a session key to its public half, holders of the
+ * class open it; entries are XChaCha20-Poly1305 under the session key:
+ *   nonce[24] | ciphertext | tag[16]. */
+#define KEYS_AUDIT_KEY_BYTES 32
+#define KEYS_AUDIT_SEALED_BYTES (48 + KEYS_AUDIT_KEY_BYTES)
+#define KEYS_AUDIT_NONCE_BYTES 24
+#define KEYS_AUDIT_TAG_BYTES 16
+#define KEYS_HASH_BYTES 32
+int keys_audit_pk(const keyring *kr, uint32_t epoch, uint8_t pk[KEYS_PK_BYTES]);
+/* A fresh session key into key (KEYS_AUDIT_KEY_BYTES of secure memory),
+ * sealed to pk. */
+int keys_audit_session(const uint8_t pk[KEYS_PK_BYTES], uint8_t *key,
+                       uint8_t sealed[KEYS_AUDIT_SEALED_BYTES]);
+int keys_audit_session_open(const keyring *kr, uint32_t epoch,
+                            const uint8_t sealed[KEYS_AUDIT_SEALED_BYTES], uint8_t *key);
+/* out: KEYS_AUDIT_NONCE_BYTES + mlen + KEYS_AUDIT_TAG_BYTES; open's out: clen
+ * minus both. */
+int keys_audit_seal(const uint8_t *key, const void *ad, size_t adlen, const void *m, size_t mlen,
+                    uint8_t *out);
+int keys_audit_open(const uint8_t *key, const void *ad, size_t adlen, const uint8_t *c,
+                    size_t clen, uint8_t *out);
+/* BLAKE2b-256 of a then b: the chain's links. */
+void keys_hash2(uint8_t out[KEYS_HASH_BYTES], const void *a, size_t alen, const void *b,
+                size_t blen);
+
 /* At most two Argon2id runs at once per store, and at most one of them per
  * Unix user: open-file-description locks on fd (the store's data file, open
  * for writing), on bytes from KEYS_KDF_LOCK_BASE up, which the caller must

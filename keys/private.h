@@ -43,4 +43,7 @@ struct keyring {
 	struct root_key roots[KEYS_MAX_ROOTS];
 };
 
+/* ring.c: the root key of (class, epoch) this keyring holds, or NULL (audit.c). */
+const struct root_key *keys_ring_root(const keyring *kr, unsigned cls, uint32_t epoch);
+
 #endif

@@ -53,6 +53,11 @@ static const struct root_key *find_root(const keyring *kr, unsigned cls, uint32_
 	return NULL;
 }
 
+const struct root_key *keys_ring_root(const keyring *kr, unsigned cls, uint32_t epoch)
+{
+	return kr ? find_root(kr, cls, epoch) : NULL;
+}
+
 /* Derive the working keys once, when the root key arrives, so that sealing and
  * opening a field costs one AEAD call and no KDF. */
 static int add_root(keyring *kr, unsigned cls, uint32_t epoch, const uint8_t root[32])

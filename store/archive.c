@@ -365,14 +365,3 @@ int store_archive_destroy(store *st, bool dry_run, store_destroy_fn fn, void *ct
 	}
 	return M_OK;
 }
-
-void store_id_hex(const store *st, char out[2 * KEYS_STORE_ID_BYTES + 1])
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (size_t i = 0; i < KEYS_STORE_ID_BYTES; i++) {
-		out[2 * i] = hex[st->store_id[i] >> 4];
-		out[2 * i + 1] = hex[st->store_id[i] & 15];
-	}
-	out[2 * KEYS_STORE_ID_BYTES] = 0;
-}

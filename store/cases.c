@@ -641,7 +641,11 @@ static int note_add_txn(store *st, MDB_txn *txn, void *vctx)
 	 * concurrent field edit a conflict. The header MAC still changes. */
 	h.notes++;
 	h.updated = st_now();
-	return st_hdr_write(st, txn, ctx->id, &h);
+	st->write_action = AUDIT_NOTE;
+	st->written = 1u << KC_NOTES;
+	rc = st_hdr_write(st, txn, ctx->id, &h);
+	st->write_action = 0;
+	return rc;
 }
 
 /* Seal the note for the place it will most likely take, outside any
@@ -883,9 +887,21 @@ void notes_free(struct note *notes, size_t n)
 
 /* ---- integrity check ---------------------------------------------------- */
 
+/* What check has found already, so that the audit log's view of the same
+ * case is not a second report of it: the cases named, the gaps counted. */
+struct found {
+	uint64_t *ids;
+	size_t n, cap;
+	uint64_t (*gaps)[2]; /* [from, to) */
+	size_t ngaps, gapcap;
+};
+
 struct check_ctx {
 	void (*report)(void *, uint64_t, const struct store_fault *);
 	void *rctx;
+	void (*outer)(void *, uint64_t, const struct store_fault *); /* the caller's */
+	void *outer_ctx;
+	struct found found;
 	uint64_t next;   /* resume point: each batch is its own read transaction */
 	uint64_t expect; /* the next id a complete store has: cases are never deleted */
 	size_t checked, broken;
@@ -915,6 +931,17 @@ static void report_missing(store *st, struct check_ctx *ctx, uint64_t upto)
 		ctx->named++;
 	}
 	ctx->broken += gap > SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)gap;
+	struct found *fd = &ctx->found;
+	if (fd->ngaps == fd->gapcap) {
+		size_t cap = fd->gapcap ? 2 * fd->gapcap : 8;
+		void *p = realloc(fd->gaps, cap * sizeof *fd->gaps);
+		if (!p)
+			return; /* only a second report of these, then */
+		fd->gaps = p;
+		fd->gapcap = cap;
+	}
+	fd->gaps[fd->ngaps][0] = ctx->expect;
+	fd->gaps[fd->ngaps++][1] = upto;
 	ctx->expect = upto;
 }
 
@@ -1137,11 +1164,43 @@ static int epochs_txn(store *st, MDB_txn *txn, void *vctx)
 	return rc ? rc : st_check_users(st, txn, ctx->report, ctx->rctx, &ctx->broken);
 }
 
+/* The caller's report, and a note of the case for already_found. */
+static void report_found(void *vctx, uint64_t id, const struct store_fault *f)
+{
+	struct check_ctx *ctx = vctx;
+	struct found *fd = &ctx->found;
+
+	if (id && fd->n == fd->cap) {
+		size_t cap = fd->cap ? 2 * fd->cap : 64;
+		uint64_t *p = realloc(fd->ids, cap * sizeof *p);
+		if (p) {
+			fd->ids = p;
+			fd->cap = cap;
+		}
+	}
+	if (id && fd->n < fd->cap)
+		fd->ids[fd->n++] = id;
+	ctx->outer(ctx->outer_ctx, id, f);
+}
+
+static bool already_found(void *vctx, uint64_t id)
+{
+	const struct found *fd = &((struct check_ctx *)vctx)->found;
+
+	for (size_t i = 0; i < fd->ngaps; i++)
+		if (id >= fd->gaps[i][0] && id < fd->gaps[i][1])
+			return true;
+	for (size_t i = 0; i < fd->n; i++)
+		if (fd->ids[i] == id)
+			return true;
+	return false;
+}
+
 int store_check(store *st,
                 void (*report)(void *ctx, uint64_t id, const struct store_fault *what),
                 void *rctx, size_t *checked)
 {
-	struct check_ctx ctx = {report, rctx, 0, 1, 0, 0, false, 0};
+	struct check_ctx ctx = {.report = report, .rctx = rctx, .expect = 1};
 	int rc;
 
 	if (!st->kr)
@@ -1157,13 +1216,35 @@ int store_check(store *st,
 			report(rctx, 0, &f);
 			ctx.broken++;
 		}
+	/* Through report_found from here on: what the log says of a case
+	 * already found broken is no second finding. */
+	struct check_ctx *self = &ctx;
+	ctx.report = report_found;
+	ctx.rctx = self;
+	ctx.outer = report;
+	ctx.outer_ctx = rctx;
 	while (!ctx.done)
 		if ((rc = st_txn(st, false, check_txn, &ctx)))
-			return rc;
+			goto out;
 	if ((rc = st_txn(st, false, orphans_txn, &ctx)))
-		return rc;
+		goto out;
+	/* The chain needs no key; the cases against it need the audit class. */
+	rc = store_audit_verify(st, NULL, NULL);
+	if (rc == M_INTEGRITY) {
+		report(rctx, 0, &st->fault);
+		ctx.broken++;
+	} else if (rc) {
+		goto out;
+	}
+	rc = M_OK;
+	if (keyring_has(st->kr, KC_AUDIT, st->epoch[KC_AUDIT]) &&
+	    (rc = st_audit_check_cases(st, report, rctx, already_found, &ctx, &ctx.broken)))
+		goto out;
 	*checked = ctx.checked;
 	if (ctx.broken)
-		return st_err(st, CHECK_FOUND, .n = ctx.broken, .m = ctx.checked);
-	return M_OK;
+		rc = st_err(st, CHECK_FOUND, .n = ctx.broken, .m = ctx.checked);
+out:
+	free(ctx.found.ids);
+	free(ctx.found.gaps);
+	return rc;
 }

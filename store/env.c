@@ -19,7 +19,7 @@
 const char *const st_db_names[DB_COUNT] = {
     [DB_META] = "meta",     [DB_USERS] = "users", [DB_GRANTS] = "grants",
     [DB_EPOCHS] = "epochs", [DB_CASES] = "cases", [DB_FIELDS] = "fields",
-    [DB_NOTES] = "notes",   [DB_NID] = "nid",     [DB_DRAFTS] = "drafts",
+    [DB_NOTES] = "notes",   [DB_NID] = "nid",     [DB_DRAFTS] = "drafts", [DB_AUDIT] = "audit",
 };
 
 int st_mdb(store *st, int rc, const char *what)
@@ -410,6 +410,17 @@ static bool recover(store *st)
 	}
 }
 
+/* Tell what a write transaction wrote beside its data (the audit log's
+ * head, audit.c) whether it is now in the file. */
+static void after_write(store *st, bool committed)
+{
+	void (*fn)(store *, bool) = st->after_write;
+
+	st->after_write = NULL;
+	if (fn)
+		fn(st, committed);
+}
+
 static int txn_once(store *st, bool write, txn_fn fn, void *ctx)
 {
 	for (int attempt = 0; attempt < 8; attempt++) {
@@ -431,6 +442,7 @@ static int txn_once(store *st, bool write, txn_fn fn, void *ctx)
 		status = fn(st, txn, ctx);
 		if (status != M_OK) {
 			mdb_txn_abort(txn);
+			after_write(st, false);
 			if (recover(st))
 				continue;
 			return status;
@@ -438,6 +450,7 @@ static int txn_once(store *st, bool write, txn_fn fn, void *ctx)
 		/* Read-only transactions commit too: table handles opened in
 		 * them stay valid only then, and it costs nothing more. */
 		rc = mdb_txn_commit(txn);
+		after_write(st, rc == 0);
 		if (rc == 0)
 			return M_OK;
 		status = st_mdb(st, rc, "commit");
@@ -658,6 +671,7 @@ void store_close(store *st)
 		return;
 	keyring_free(st->kr);
 	st_scratch_free(st);
+	keys_secure_free(st->audit.key);
 	/* Closing the last environment takes the lock file's exclusive lock:
 	 * under the reader gate, which goes with LMDB's descriptors. Should a
 	 * stopped process hold the gate, the process's exit closes it all. */

@@ -55,7 +55,9 @@
  *   6 -> 7: class tables may hold who saved the case (save.c); nothing is
  *           rewritten, the number only tells older binaries to stop.
  *   7 -> 8: class tables may hold when the case was assigned (record.c);
- *           the same: nothing rewritten. */
+ *           the same: nothing rewritten.
+ *   8 -> 9: the audit table (created when the store is opened); an older
+ *           mappe would write cases without logging them. */
 /* The blind index's field (store.h: NID_FIELD) and the class it is read under. */
 #define NID_CLASS ((enum key_class)field_catalogue[NID_FIELD].cls)
 
@@ -77,9 +79,22 @@
  *   notes   u64 id u32 seq -> envelope
  *   nid     u32 epoch u16 tag u64 id -> "" (national-id blind index)
  *   drafts  user 0x00 u64 id -> unsaved edits, sealed like fields (drafts.c)
+ *   audit   u64 seq -> an audit entry, hash-chained (audit.c); meta "audit_head"
+ *           u64 seq | hash[32], "audit_pk" sealed u32 epoch | pk[32]
  */
 enum store_db { DB_META, DB_USERS, DB_GRANTS, DB_EPOCHS, DB_CASES, DB_FIELDS, DB_NOTES, DB_NID,
-                DB_DRAFTS, DB_COUNT };
+                DB_DRAFTS, DB_AUDIT, DB_COUNT };
+
+/* A session's audit state (audit.c). */
+struct st_audit {
+	uint8_t *key;      /* secure: the session's key; NULL until the first entry */
+	uint64_t session;  /* its entry's seq, 0 none (yet) */
+	uint32_t epoch;    /* the audit epoch it is sealed to */
+	bool pending;      /* the session entry is in the open transaction */
+	bool head_new;     /* an entry is in the open transaction */
+	uint64_t head_seq; /* the head after the open transaction's last entry */
+	uint8_t head_hash[32];
+};
 
 struct store {
 	MDB_env *env;
@@ -121,7 +136,12 @@ struct store {
 	bool rotate_stop;   /* store_rotate_stop: end after the batch just committed */
 	char user[64];
 	char purpose[64]; /* store_audit_purpose */
-	struct st_audit *audit; /* this session's audit state (audit.c), NULL until used */
+	struct st_audit audit; /* this session's audit state (audit.c) */
+	/* Set by a write that keeps state beside the transaction (audit.c):
+	 * called once after the commit (true) or the abort (false). */
+	void (*after_write)(store *st, bool committed);
+	enum audit_action write_action; /* what st_hdr_write logs (0: CREATE or CHANGE) */
+	key_classes written;            /* classes sealed for the case being written */
 	enum key_role role;
 	bool must_change;
 	int64_t previous_login; /* store_login_note: the login before this one, 0 */
@@ -312,7 +332,14 @@ int st_hdr_read(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h);
 /* The version a case value's clear header claims, unverified (0 when it is
  * malformed): enough to tell that a copy read earlier is out of date (then
  * it is read again, verified), never to trust. */
-uint32_t st_hdr_version_raw(const uint8_t *b, size_t len);
+static inline uint32_t st_hdr_version_raw(const uint8_t *b, size_t len)
+{
+	if (len >= 31 && b[0] == HDR_FORMAT5)
+		return rd32(b + 2); /* st_hdr5_decode's layout */
+	if (len >= 32 + KEYS_MAC_BYTES && b[0] == HDR_FORMAT)
+		return rd32(b + 4); /* hdr_decode's */
+	return 0;
+}
 /* MAC under the active record epoch and write (format 5: with the class
  * envelopes the slots point at). */
 int st_hdr_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h);
@@ -432,7 +459,21 @@ const struct retention *st_retention(const store *st);
 /* audit.c: append an entry in the caller's write transaction (a change,
  * written with what it records). */
 int st_audit(store *st, MDB_txn *txn, const struct audit_event *ev);
-void st_audit_free(store *st);
+/* st_hdr_write's entry for the case it wrote: hdr is the stored value. */
+int st_audit_case(store *st, MDB_txn *txn, uint64_t id, uint32_t version, bool created,
+                  const void *hdr, size_t len);
+/* st_txn(st, true, fn, ctx) that appends ev in the same transaction once
+ * fn has succeeded: an administrator's act and its entry commit together. */
+int st_txn_audited(store *st, txn_fn fn, void *ctx, const struct audit_event *ev);
+/* A wrong passphrase for name (there is no keyring). */
+int st_audit_login_failed(store *st, MDB_txn *txn, const char *name);
+/* Publish the audit class's public key if this user holds a newer one. */
+int st_audit_publish(store *st, MDB_txn *txn);
+/* mappe check: every case the log wrote against the last entry about it
+ * (rolled back, deleted, replaced, written unlogged), each reported. */
+int st_audit_check_cases(store *st, void (*report)(void *, uint64_t, const struct store_fault *),
+                         void *rctx, bool (*found)(void *, uint64_t), void *fctx,
+                         size_t *broken);
 
 /* cases.c: the authenticated case counter (the next case id). */
 int st_counter_write(store *st, MDB_txn *txn, const keyring *kr, uint64_t next);
@@ -446,6 +487,9 @@ int st_sealed_put(store *st, MDB_txn *txn, const void *key, size_t klen, const v
                   size_t blen);
 int st_sealed_open(store *st, const MDB_val *k, const MDB_val *v, const uint8_t **body,
                    size_t *blen);
+/* The body without checking its MAC: for a writer without keys (a failed
+ * login's audit entry), which trusts it no more than the file. */
+int st_sealed_unchecked(const MDB_val *v, const uint8_t **body, size_t *blen);
 typedef int (*st_sealed_fn)(store *st, const MDB_val *k, const uint8_t *body, size_t blen,
                             void *ctx);
 int st_sealed_each(store *st, MDB_txn *txn, const void *prefix, size_t plen, st_sealed_fn fn,

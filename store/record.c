@@ -446,6 +446,7 @@ int st_class_seal(store *st, uint64_t id, struct rec_header *h, enum key_class c
 	}
 	s->state = SLOT_SEALED;
 	s->counter++;
+	st->written |= 1u << c;
 	s->env = env;
 	s->len = len;
 	*owned = env;
@@ -768,14 +769,6 @@ int st_hdr_read(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
 	return M_OK;
 }
 
-uint32_t st_hdr_version_raw(const uint8_t *b, size_t len)
-{
-	if (len >= 31 && b[0] == HDR_FORMAT5)
-		return rd32(b + 2); /* st_hdr5_decode's layout */
-	if (len >= 32 + KEYS_MAC_BYTES && b[0] == HDR_FORMAT)
-		return rd32(b + 4); /* hdr_decode's */
-	return 0;
-}
 
 /* meta "cases_gen": the transaction that last wrote a case. Put once per
  * case written, the same value within a transaction: LMDB rewrites it on
@@ -793,8 +786,14 @@ int st_hdr_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
 	uint8_t b[HDR_MAX], k[8];
 	size_t n;
 	int grc;
+	MDB_val old;
 
 	if ((grc = cases_gen_put(st, txn)))
+		return grc;
+	be64(k, id);
+	/* The audit log tells a new case from a change by what was there. */
+	bool created = h->append || (grc = st_get(st, txn, DB_CASES, k, 8, &old)) == -1;
+	if (grc && grc != -1)
 		return grc;
 	h->epoch = st->epoch[KC_RECORD];
 	if (h->format == HDR_FORMAT5) {
@@ -803,7 +802,6 @@ int st_hdr_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
 
 		if (rc)
 			return rc;
-		be64(k, id);
 		/* Cases are inserted in id order, above every other: appended,
 		 * LMDB fills each page instead of splitting it in half. */
 		if (h->append) {
@@ -816,14 +814,17 @@ int st_hdr_write(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
 		} else {
 			rc = st_put(st, txn, DB_CASES, k, 8, v, n, 0);
 		}
+		if (rc == M_OK)
+			rc = st_audit_case(st, txn, id, h->version, created, v, n);
 		free(v);
 		return rc;
 	}
 	n = hdr_encode(h, b);
 	if (keys_header_mac(st->kr, h->epoch, id, b, n, b + n))
 		return st_err(st, NEED_RECORD_KEY);
-	be64(k, id);
-	return st_put(st, txn, DB_CASES, k, 8, b, n + KEYS_MAC_BYTES, 0);
+	if ((grc = st_put(st, txn, DB_CASES, k, 8, b, n + KEYS_MAC_BYTES, 0)))
+		return grc;
+	return st_audit_case(st, txn, id, h->version, created, b, n + KEYS_MAC_BYTES);
 }
 
 /* ---- fields ------------------------------------------------------------- */

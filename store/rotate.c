@@ -200,6 +200,9 @@ static int begin_txn(store *st, MDB_txn *txn, void *vctx)
 	 * headers uses the old one. */
 	if (r->cls == KC_RECORD && ((rc = st_counter_seal(st, txn)) || (rc = st_sealed_reseal(st, txn))))
 		return rc;
+	/* New audit entries are sealed to the new epoch from this commit on. */
+	if (r->cls == KC_AUDIT && (rc = st_audit_publish(st, txn)))
+		return rc;
 	return st_rot_write(st, txn, r);
 }
 
@@ -439,7 +442,12 @@ static int rotate_case(store *st, MDB_txn *txn, uint64_t id, key_classes classes
 	}
 	/* The version stays: re-encryption is no edit, and must not turn a
 	 * colleague's save into a conflict. */
-	rc = dirty ? st_hdr_write(st, txn, id, &h) : M_OK;
+	rc = M_OK;
+	if (dirty) {
+		st->write_action = AUDIT_REWRITE;
+		rc = st_hdr_write(st, txn, id, &h);
+		st->write_action = 0;
+	}
 out:
 	for (unsigned c = 0; c < KC_COUNT; c++)
 		free(owned[c]);
@@ -778,10 +786,17 @@ static int finish_txn(store *st, MDB_txn *txn, void *vctx)
 	/* Grants are the only copies of a root key: deleting them deletes it.
 	 * The floor retires the old epochs, so that a ciphertext of theirs put
 	 * back later is tampering, not a field someone lacks the key for. */
-	if ((rc = st_load_epochs(st, txn)) || (rc = st_drop_grants(st, txn, NULL, r->cls, r->to)) ||
-	    (rc = st_put_epoch(st, txn, r->cls, st->epoch[r->cls], r->to)))
+	if ((rc = st_load_epochs(st, txn)))
 		return rc;
-	st->floor[r->cls] = r->to;
+	/* The audit log's entries are never re-encrypted: the chain is over
+	 * what is stored. So the audit class keeps its older epochs, to read
+	 * the entries sealed to them; new entries use the new one. */
+	if (r->cls != KC_AUDIT) {
+		if ((rc = st_drop_grants(st, txn, NULL, r->cls, r->to)) ||
+		    (rc = st_put_epoch(st, txn, r->cls, st->epoch[r->cls], r->to)))
+			return rc;
+		st->floor[r->cls] = r->to;
+	}
 	r->active = false;
 	/* In the same transaction: a rerun of an all-class rotation must not
 	 * rotate this class again. */
@@ -860,8 +875,12 @@ static int rotate_set_locked(store *st, key_classes classes, size_t max_batch,
 	memset(dmg, 0, sizeof dmg);
 	for (unsigned c = 0; c < KC_COUNT && rc == M_OK; c++) {
 		r[c] = (struct store_rotation){.cls = (enum key_class)c};
-		if (live & (1u << c))
-			rc = st_txn(st, true, begin_txn, &r[c]);
+		if (live & (1u << c)) {
+			char what[64];
+			snprintf(what, sizeof what, "rotate %s", keys_class_name((enum key_class)c));
+			rc = st_txn_audited(st, begin_txn, &r[c],
+			                    &(struct audit_event){.action = AUDIT_KEYS, .detail = what});
+		}
 	}
 	if (rc)
 		goto out;
@@ -902,7 +921,12 @@ static int rotate_set_locked(store *st, key_classes classes, size_t max_batch,
 			if ((rc = scan(st, &scx)))
 				goto out;
 			if (scx.refs == 0 && scx.brefs == 0) {
-				if ((rc = st_txn(st, true, finish_txn, &r[c])))
+				char what[64];
+				snprintf(what, sizeof what, "rotated %s: epoch %u",
+				         keys_class_name((enum key_class)c), (unsigned)r[c].to);
+				if ((rc = st_txn_audited(st, finish_txn, &r[c],
+				                         &(struct audit_event){.action = AUDIT_KEYS,
+				                                               .detail = what})))
 					goto out;
 				if (progress)
 					progress(pctx, &r[c]);

@@ -65,6 +65,15 @@ int st_sealed_open(store *st, const MDB_val *k, const MDB_val *v, const uint8_t 
 	return M_OK;
 }
 
+int st_sealed_unchecked(const MDB_val *v, const uint8_t **body, size_t *blen)
+{
+	if (v->mv_size < SEALED_HEAD)
+		return -1;
+	*body = (const uint8_t *)v->mv_data + SEALED_HEAD;
+	*blen = v->mv_size - SEALED_HEAD;
+	return M_OK;
+}
+
 int st_sealed_each(store *st, MDB_txn *txn, const void *prefix, size_t plen, st_sealed_fn fn,
                    void *ctx)
 {
@@ -148,7 +157,8 @@ static int reseal_prefix(store *st, MDB_txn *txn, const void *prefix, size_t ple
 int st_sealed_reseal(store *st, MDB_txn *txn)
 {
 	/* Every user of sealed entries, by its key's first word. */
-	static const char *const prefixes[] = {"codes", "rules", "export", "targets", "retention"};
+	static const char *const prefixes[] = {"codes",   "rules", "export",
+	                                       "targets", "audit", "retention"};
 	int rc = M_OK;
 
 	for (size_t i = 0; rc == M_OK && i < sizeof prefixes / sizeof prefixes[0]; i++)

@@ -542,7 +542,7 @@ bool store_memory_unlocked(void);
  * store_allow_upgrade before store_unlock, then store_upgrade, which calls
  * report for every user record it signs (the administrator checks the list:
  * a record planted in an old store would be signed too). */
-#define STORE_SCHEMA_CURRENT 8 /* the format this mappe writes (private.h: history) */
+#define STORE_SCHEMA_CURRENT 9 /* the format this mappe writes (private.h: history) */
 void store_allow_upgrade(store *st);
 uint32_t store_schema(const store *st);
 int store_upgrade(store *st, void (*report)(void *ctx, const char *name, enum key_role role),
@@ -1145,6 +1145,9 @@ struct audit_event {
  * the command ("case screen", "mappe show"), or a purpose the user picked.
  * Copied (at most 63 bytes); entries the store writes carry it. */
 void store_audit_purpose(store *st, const char *purpose);
+/* The classes this user holds keys for at their active epochs: what a case
+ * opened shows them (an OPEN entry's classes). */
+key_classes store_readable(const store *st);
 /* Log a read (a case opened, a field revealed, an unlock) in a short write
  * transaction of its own. Changes need no call: the store logs every case it
  * writes in the transaction that writes it (CREATE, CHANGE or REWRITE, with
@@ -1162,6 +1165,7 @@ struct audit_entry {
 	char user[64];
 	char purpose[64];
 	char detail[96];
+	uint8_t header[16]; /* after a change: a digest of the header written */
 	bool opened; /* false: the details did not open (no key for that epoch) */
 };
 /* Which entries: 0 / NULL / -1 for any. */
@@ -1189,6 +1193,8 @@ struct audit_head {
  * (.n = the entry's seq). Needs no key; with want (a head seen in syslog)
  * also that this entry is in the chain, with this hash. */
 int store_audit_verify(store *st, const struct audit_head *want, struct audit_head *out);
+/* The store's id in hex, as the syslog lines name it. */
+void store_id_hex(const store *st, char out[33]);
 
 /* ---- import ------------------------------------------------------------- */
 
@@ -1482,7 +1488,5 @@ typedef int (*store_destroy_fn)(void *ctx, uint64_t id, enum retention_category 
                                 size_t fields);
 int store_archive_destroy(store *st, bool dry_run, store_destroy_fn fn, void *ctx,
                           uint64_t *cases);
-/* The store's id in hex (an archive package's manifest names it). */
-void store_id_hex(const store *st, char out[2 * KEYS_STORE_ID_BYTES + 1]);
 
 #endif

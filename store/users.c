@@ -616,6 +616,23 @@ static int kdf_no_memory(store *st)
 	return st_err(st, KDF_NOMEM);
 }
 
+static int login_failed_txn(store *st, MDB_txn *txn, void *name)
+{
+	int rc = st_load_epochs(st, txn);
+
+	return rc ? rc : st_audit_login_failed(st, txn, name);
+}
+
+/* A wrong passphrase (or an unknown name) is logged too, under the name
+ * given; the caller still learns only that the login failed. */
+static void log_failed(store *st, const char *user)
+{
+	struct store_fault f = st->fault;
+
+	(void)st_txn(st, true, login_failed_txn, (void *)user);
+	st_fault_restore(st, &f);
+}
+
 int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 {
 	struct unlock_ctx *ctx = calloc(1, sizeof *ctx);
@@ -701,8 +718,16 @@ int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 	st->role = ctx->u.role;
 	st->must_change = ctx->u.flags & USER_MUST_CHANGE;
 	st->user_created = ctx->u.created;
-	rc = M_OK;
+	/* No session without its entry in the log. */
+	rc = store_audit(st, &(struct audit_event){.action = AUDIT_UNLOCK, .purpose = "login"});
+	if (rc) {
+		struct store_fault f = st->fault;
+		store_lock(st);
+		st_fault_restore(st, &f);
+	}
 out:
+	if (rc == M_AUTH && st->fault.code == E_AUTH_FAILED)
+		log_failed(st, user);
 	keyring_free(kr);
 	keys_wipe(ctx, sizeof *ctx);
 	free(ctx);
@@ -826,6 +851,16 @@ enum key_role store_role(const store *st)
 bool store_must_change_passphrase(const store *st)
 {
 	return st->must_change;
+}
+
+key_classes store_readable(const store *st)
+{
+	key_classes k = 0;
+
+	for (unsigned c = 0; c < KC_COUNT; c++)
+		if (c != KC_RECORD && c != KC_AUDIT && store_can_read(st, (enum key_class)c))
+			k |= 1u << c;
+	return k;
 }
 
 bool store_can_read(const store *st, enum key_class c)
@@ -1002,7 +1037,10 @@ int store_user_add(store *st, const char *name, enum key_role role, const char *
 	keys_kdf_unlock(&hold);
 	if (rc)
 		return kdf_no_memory(st);
-	rc = st_txn(st, true, add_txn, &ctx);
+	char what[96];
+	snprintf(what, sizeof what, "enrol %s as %s", name, keys_role_name(role));
+	rc = st_txn_audited(st, add_txn, &ctx,
+	                    &(struct audit_event){.action = AUDIT_USER, .detail = what});
 	keys_wipe(slot, sizeof slot);
 	return rc;
 }
@@ -1149,7 +1187,8 @@ int store_passwd(store *st, const char *oldpass, size_t oldlen, const char *newp
 	if (rc)
 		return st_err(st, KEYSLOT_FORGED, .name = st->user);
 	struct passwd_ctx ctx = {u->slot, slot};
-	rc = st_txn(st, true, passwd_txn, &ctx);
+	rc = st_txn_audited(st, passwd_txn, &ctx,
+	                    &(struct audit_event){.action = AUDIT_KEYS, .detail = "passphrase changed"});
 	if (rc == M_OK)
 		st->must_change = false;
 	keys_wipe(slot, sizeof slot);
@@ -1329,7 +1368,10 @@ int store_user_revoke(store *st, const char *name, key_classes *held, bool *auth
 		return st_err(st, REVOKE_ADMIN_ONLY);
 	if (strcmp(name, st->user) == 0)
 		return st_err(st, REVOKE_SELF);
-	rc = st_txn(st, true, revoke_txn, &ctx);
+	char what[96];
+	snprintf(what, sizeof what, "revoke %s", name);
+	rc = st_txn_audited(st, revoke_txn, &ctx,
+	                    &(struct audit_event){.action = AUDIT_USER, .detail = what});
 	if (rc == M_OK) {
 		*held = ctx.held;
 		if (authority)
@@ -1396,7 +1438,11 @@ int store_user_grant(store *st, const char *name, enum key_class c, bool grant, 
 		return st_err(st, GRANT_ADMIN_ONLY);
 	if (c != KC_PROTECTED)
 		return st_err(st, GRANT_NOT_BY_NAME);
-	rc = st_txn(st, true, named_txn, &ctx);
+	char what[96];
+	snprintf(what, sizeof what, "%s %s to %s", grant ? "grant" : "withdraw",
+	         keys_class_name(c), name);
+	rc = st_txn_audited(st, named_txn, &ctx,
+	                    &(struct audit_event){.action = AUDIT_USER, .detail = what});
 	*changed = ctx.changed;
 	return rc;
 }
@@ -1647,7 +1693,8 @@ int store_rotate_authority(store *st, size_t *users)
 	 * one replaces: one at a time. */
 	if ((lock = st_rotation_lock(st)) < 0)
 		return st_err(st, ROTATION_RUNNING_WAIT);
-	rc = st_txn(st, true, authority_txn, &ctx);
+	rc = st_txn_audited(st, authority_txn, &ctx,
+	                    &(struct audit_event){.action = AUDIT_KEYS, .detail = "rotate authority"});
 	close(lock);
 	/* The old key goes for good only once the store holds the new one. */
 	keyring_authority_settle(st->kr, rc == M_OK);

@@ -37,6 +37,8 @@ const char *tui_stipend_text(const struct case_stipend *cs, bool ok, bool nb, ch
 
 /* What the command line said; filled by main before a command runs. */
 struct cli {
+	const char *command; /* its name: the purpose of what it logs */
+	const char *syslog;  /* audit verify --syslog FILE */
 	const char *db;
 	bool db_given; /* --db or MAPPE_DB, not the default */
 	const char *user;
@@ -155,5 +157,6 @@ int cmd_archive(struct cli *cli);
  * the store (archive.c); a bad value is named on stderr and the safe
  * default kept. */
 void cli_retention(store *st);
+int cmd_audit_verify(struct cli *cli);
 
 #endif

@@ -370,6 +370,10 @@ int cli_open(const struct cli *cli, store **out)
 	cli_retention(st);
 	if (cli->upgrade)
 		store_allow_upgrade(st);
+	/* What the audit log says this session's acts were for. */
+	char purpose[64];
+	snprintf(purpose, sizeof purpose, "mappe %s", cli->command ? cli->command : "");
+	store_audit_purpose(st, purpose);
 	rc = cli_read_secret(cli->pass_fd, _("Passphrase: "), false, &pass, &plen);
 	if (rc) {
 		store_close(st);

@@ -33,6 +33,7 @@ enum {
 	O_TARGET = 1 << 20, /* --requested --decided --minors --date --body --answer-by */
 	O_YEAR = 1 << 21,
 	O_ARCHIVE = 1 << 22, /* --before --again --key */
+	O_SYSLOG = 1 << 26,
 };
 
 struct command {
@@ -200,7 +201,15 @@ static const struct command commands[] = {
      "SECRETFILE (0600), the public key printed as the line for /etc/mappe.conf.")},
     {"check", cmd_check, 0, "check",
      N_("Decrypt and authenticate every field and note you hold keys for, and check\n"
-     "record headers and the national-id index. Exit 3 naming broken cases.")},
+     "record headers, the national-id index and the audit log: its chain, and\n"
+     "every case against the last entry about it (rolled back or deleted).\n"
+     "Exit 3 naming broken cases.")},
+    {"audit", cmd_audit_verify, O_SYSLOG, "audit verify [--syslog FILE]",
+     N_("Verify the audit log's hash chain (no key needed): exit 3 naming the first\n"
+     "entry that does not follow the one before, or a tail cut off. --syslog: a\n"
+     "system log file (auth.log) whose last \"audit head\" line of this store's\n"
+     "must still be in the chain, so that a tail removed together with the head\n"
+     "in the store is caught.")},
 };
 
 static void usage(FILE *f)
@@ -360,6 +369,7 @@ int main(int argc, char **argv)
 	    {"before", required_argument, NULL, 1100},
 	    {"again", no_argument, NULL, 1101},
 	    {"key", required_argument, NULL, 1102},
+	    {"syslog", required_argument, NULL, 0x180},
 	    {NULL, 0, NULL, 0},
 	};
 	struct cli cli = {.pass_fd = -1, .newpass_fd = -1, .limit = 20};
@@ -463,6 +473,7 @@ int main(int argc, char **argv)
 		case 1100: cli.before = optarg; used |= O_ARCHIVE; break;
 		case 1101: cli.again = true; used |= O_ARCHIVE; break;
 		case 1102: cli.key = optarg; used |= O_ARCHIVE; break;
+		case 0x180: cli.syslog = optarg; used |= O_SYSLOG; break;
 		default: usage(stderr); return M_USAGE;
 		}
 	}
@@ -477,6 +488,7 @@ int main(int argc, char **argv)
 		free(cli.argv); /* `mappe keys status --help` has argv */
 		return M_OK;
 	}
+	cli.command = cmd->name;
 	if (used & ~cmd->options)
 		return cli_fail(M_USAGE, _("an option given does not apply to 'mappe %s'; see mappe %s --help"),
 		                cmd->name, cmd->name);

@@ -1,0 +1,97 @@
+/* verify.c: mappe audit verify: the audit log's chain, and the system log's
+ * copy of its head. */
+#include "tui/tui.h"
+#include "tui/ui.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static bool parse_hex(const char *s, uint8_t *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int hi = hexval((unsigned char)s[2 * i]), lo = hi < 0 ? -1 : hexval((unsigned char)s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return false;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return true;
+}
+
+/* The last head of this store in a system log file: lines of
+ * "... mappe[PID]: audit head SEQ HASH store ID". */
+static int last_head(const char *path, const char *store_id, struct audit_head *h, bool *found)
+{
+	FILE *f = fopen(path, "r");
+	char line[1024];
+
+	*found = false;
+	if (!f)
+		return cli_fail(M_USAGE, _("cannot read %s"), path);
+	while (fgets(line, sizeof line, f)) {
+		const char *p = strstr(line, "mappe[");
+		unsigned long long seq;
+		char hash[65], id[33];
+
+		if (!p || !(p = strstr(p, "]: audit head ")))
+			continue;
+		if (sscanf(p, "]: audit head %llu %64s store %32s", &seq, hash, id) != 3 ||
+		    strlen(hash) != 64 || strcmp(id, store_id) != 0)
+			continue;
+		struct audit_head t = {.seq = seq};
+		if (!parse_hex(hash, t.hash, sizeof t.hash) || (*found && t.seq < h->seq))
+			continue;
+		*h = t;
+		*found = true;
+	}
+	fclose(f);
+	return M_OK;
+}
+
+int cmd_audit_verify(struct cli *cli)
+{
+	struct store_fault why;
+	struct audit_head want, got;
+	bool have_want = false;
+	char id[33];
+	store *st;
+	int rc;
+
+	if (cli->argc != 1 || strcmp(cli->argv[0], "verify") != 0)
+		return cli_fail(M_USAGE, _("usage: mappe audit verify [--syslog FILE]"));
+	/* No key is needed, and none is asked for: the chain is over what is
+	 * stored, and an administrator can check it with the store closed to
+	 * logins. */
+	if ((rc = store_open(cli->db, NULL, &st, &why)))
+		return cli_fail(rc, "%s", tui_fault(&why));
+	store_id_hex(st, id);
+	if (cli->syslog && (rc = last_head(cli->syslog, id, &want, &have_want))) {
+		store_close(st);
+		return rc;
+	}
+	if (cli->syslog && !have_want)
+		cli_say(_("%s: no audit head of this store in it; the chain alone is checked\n"),
+		        cli->syslog);
+	rc = store_audit_verify(st, have_want ? &want : NULL, &got);
+	if (rc) {
+		cli_fail(rc, "%s", tui_error(st));
+		store_close(st);
+		return rc;
+	}
+	printf(_("the audit log's %llu entries follow each other unbroken\n"),
+	       (unsigned long long)got.seq);
+	if (have_want)
+		printf(_("entry %llu is the one the system log saw last\n"),
+		       (unsigned long long)want.seq);
+	store_close(st);
+	return M_OK;
+}
