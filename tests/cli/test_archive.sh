@@ -165,6 +165,7 @@ expect_in "$T/out" "the open case keeps its mapping" '"mapping_done"'
 check "destroy again" 0 admin archive destroy
 [ -s "$T/out" ] && not_ok "a second destroy finds nothing" "$(cat "$T/out")" || ok "a second destroy finds nothing"
 check "mappe check after destroy" 0 admin check
+check "the audit chain holds after block, export and destroy" 0 admin audit verify
 printf 'retention.block_after = 365\n' >"$MAPPE_CONF"
 printf '%s' '{"status": "closed", "caseworker": "cora", "mapping_done": "2024-05-01"}' >"$T/d.json"
 MAPPE_TODAY= check "another closed case" 0 admin add <"$T/d.json"

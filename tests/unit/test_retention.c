@@ -278,6 +278,117 @@ static void test_who_may(void **state)
 	assert_int_equal(store_archive_destroy(t->st, true, NULL, NULL, &cases), M_AUTH);
 }
 
+/* ---- the audit log: every step leaves its entry ----------------------------- */
+
+struct found {
+	uint64_t id;
+	size_t open_blocked, block, archive, destroy, change;
+	char destroyed[96], package[96];
+};
+
+static int on_entry(void *ctx, const struct audit_entry *e)
+{
+	struct found *f = ctx;
+
+	if (e->case_id != f->id)
+		return M_OK;
+	assert_true(e->opened);
+	if (e->action == AUDIT_OPEN && strcmp(e->detail, "blocked case") == 0)
+		f->open_blocked++;
+	else if (e->action == AUDIT_BLOCK)
+		f->block++;
+	else if (e->action == AUDIT_ARCHIVE) {
+		f->archive++;
+		snprintf(f->package, sizeof f->package, "%s", e->detail);
+	} else if (e->action == AUDIT_DESTROY) {
+		f->destroy++;
+		snprintf(f->destroyed, sizeof f->destroyed, "%s", e->detail);
+	} else if (e->action == AUDIT_CHANGE)
+		f->change++;
+	return M_OK;
+}
+
+static void count_entries(struct tstore *t, struct found *f)
+{
+	const struct audit_filter all = {.action = -1};
+	uint64_t id = f->id;
+
+	assert_int_equal(ts_as(t, "admin", admin_pass), M_OK);
+	memset(f, 0, sizeof *f);
+	f->id = id;
+	assert_int_equal(store_audit_each(t->st, &all, on_entry, f), M_OK);
+}
+
+static void test_audit_entries(void **state)
+{
+	struct tstore *t = *state;
+	struct case_rec c;
+	struct note_page pg;
+	struct retention r;
+	struct found f = {0};
+	uint64_t id = add_case(t->st, "closed", "Amira"), *ids = NULL, marked = 0, cases = 0;
+	size_t n = 0;
+
+	f.id = id;
+	/* Every read of a blocked case by one who may: the case and its journal. */
+	assert_int_equal(ts_as(t, "arne", arne_pass), M_OK);
+	block_at_once(t->st);
+	case_init(&c);
+	note_page_init(&pg);
+	assert_int_equal(store_case_get(t->st, id, &c), M_OK);
+	assert_int_equal(store_notes_read(t->st, id, 0, 10, &pg), M_OK);
+	count_entries(t, &f);
+	assert_int_equal(f.open_blocked, 2);
+	assert_int_equal(f.block, 0);
+
+	/* Blocked for good: one BLOCK entry, however often it runs. */
+	block_at_once(t->st);
+	assert_int_equal(store_archive_block(t->st, &marked), M_OK);
+	assert_int_equal(store_archive_block(t->st, &marked), M_OK);
+	count_entries(t, &f);
+	assert_int_equal(f.block, 1);
+
+	/* Handed to the archive: an ARCHIVE entry naming the package. */
+	assert_int_equal(ts_as(t, "arne", arne_pass), M_OK);
+	assert_int_equal(store_archive_pick(t->st, DAY_NONE, false, &ids, &n), M_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_archive_transferred(t->st, ids, n, "p1.mappe-archive"), M_OK);
+	free(ids);
+	count_entries(t, &f);
+	assert_int_equal(f.archive, 1);
+	assert_string_equal(f.package, "p1.mappe-archive");
+	assert_int_equal(f.block, 1);
+
+	/* Destroyed: the store's own CHANGE entry and a DESTROY entry naming
+	 * the category, once. */
+	retention_default(&r);
+	r.dispose[RC_mapping] = 0;
+	store_set_retention(t->st, &r);
+	size_t before = f.change;
+	assert_int_equal(store_archive_destroy(t->st, true, NULL, NULL, &cases), M_OK);
+	assert_int_equal(cases, 1);
+	count_entries(t, &f);
+	assert_int_equal(f.destroy, 0); /* a dry run writes nothing */
+	store_set_retention(t->st, &r);
+	assert_int_equal(store_archive_destroy(t->st, false, NULL, NULL, &cases), M_OK);
+	assert_int_equal(cases, 1);
+	assert_int_equal(store_archive_destroy(t->st, false, NULL, NULL, &cases), M_OK);
+	assert_int_equal(cases, 0);
+	count_entries(t, &f);
+	assert_int_equal(f.destroy, 1);
+	assert_string_equal(f.destroyed, "mapping");
+	assert_int_equal(f.change, before + 1);
+	assert_int_equal(store_case_get(t->st, id, &c), M_OK);
+	assert_null(c.value[F_mapping_done]);
+	assert_string_equal(c.value[F_given_name], "Amira");
+	/* The chain holds, and check finds every case as the log last saw it. */
+	struct reports rep;
+	assert_int_equal(store_audit_verify(t->st, NULL, NULL), M_OK);
+	assert_int_equal(check(t->st, &rep), M_OK);
+	note_page_clear(&pg);
+	case_clear(&c);
+}
+
 /* ---- settings ------------------------------------------------------------------ */
 
 static void test_parse_settings(void **state)
@@ -432,6 +543,7 @@ int main(void)
 	    FX(test_blocked_case_refused),
 	    FX(test_mark_persists),
 	    FX(test_who_may),
+	    FX(test_audit_entries),
 	    cmocka_unit_test(test_parse_settings),
 	    cmocka_unit_test(test_package_crypto),
 	};
