@@ -82,10 +82,10 @@ int keys_archive_writer(const uint8_t pk[KEYS_PK_BYTES], keys_out_fn out, void *
 	}
 	crypto_secretstream_xchacha20poly1305_keygen(key);
 	memcpy(head, magic, sizeof magic);
-	if (crypto_box_seal(head + sizeof magic, key, crypto_secretstream_xchacha20poly1305_KEYBYTES,
-	                    pk) != 0 ||
-	    crypto_secretstream_xchacha20poly1305_init_push(&a->state, head + sizeof magic + SEALED_KEY,
-	                                                    key) != 0)
+	if (crypto_box_seal(head + sizeof magic, key,
+	                    crypto_secretstream_xchacha20poly1305_KEYBYTES, pk) != 0 ||
+	    crypto_secretstream_xchacha20poly1305_init_push(
+	        &a->state, head + sizeof magic + SEALED_KEY, key) != 0)
 		goto out;
 	a->writing = true;
 	a->out = out;
@@ -144,8 +144,8 @@ int keys_archive_put(keys_archive *w, const void *p, size_t n)
 
 int keys_archive_end(keys_archive *w)
 {
-	int rc = w->writing ? push(w, crypto_secretstream_xchacha20poly1305_TAG_FINAL)
-	                    : KEYS_EFORMAT;
+	int rc =
+	    w->writing ? push(w, crypto_secretstream_xchacha20poly1305_TAG_FINAL) : KEYS_EFORMAT;
 	keys_archive_free(w);
 	return rc;
 }
@@ -172,8 +172,8 @@ int keys_archive_reader(const uint8_t *sk, keys_in_fn in, void *ctx, keys_archiv
 		rc = KEYS_EAUTH;
 		goto out;
 	}
-	if (crypto_secretstream_xchacha20poly1305_init_pull(&a->state, head + sizeof magic + SEALED_KEY,
-	                                                    key) != 0) {
+	if (crypto_secretstream_xchacha20poly1305_init_pull(
+	        &a->state, head + sizeof magic + SEALED_KEY, key) != 0) {
 		rc = KEYS_EINTEGRITY;
 		goto out;
 	}
@@ -203,8 +203,8 @@ static int pull(keys_archive *a)
 	    clen > KEYS_ARCHIVE_CHUNK + crypto_secretstream_xchacha20poly1305_ABYTES ||
 	    a->in(a->ctx, a->cbuf, clen) != 0)
 		return KEYS_EINTEGRITY;
-	if (crypto_secretstream_xchacha20poly1305_pull(&a->state, a->buf, &mlen, &tag, a->cbuf, clen,
-	                                               NULL, 0) != 0)
+	if (crypto_secretstream_xchacha20poly1305_pull(&a->state, a->buf, &mlen, &tag, a->cbuf,
+	                                               clen, NULL, 0) != 0)
 		return KEYS_EINTEGRITY;
 	a->used = (size_t)mlen;
 	a->at = 0;

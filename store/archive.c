@@ -204,10 +204,11 @@ static int transfer_txn(store *st, MDB_txn *txn, void *vctx)
 			return rc;
 		rs.marked = true;
 		if ((rc = st_retention_mark(st, txn, ctx->ids[i], &rs, RET_TRANSFERRED)) ||
-		    (rc = st_audit(st, txn, &(struct audit_event){.action = AUDIT_ARCHIVE,
-		                                                  .case_id = ctx->ids[i],
-		                                                  .classes = st_case_classes(),
-		                                                  .detail = ctx->package})))
+		    (rc = st_audit(st, txn,
+		                   &(struct audit_event){.action = AUDIT_ARCHIVE,
+		                                         .case_id = ctx->ids[i],
+		                                         .classes = st_case_classes(),
+		                                         .detail = ctx->package})))
 			return rc;
 	}
 	return M_OK;
@@ -261,7 +262,8 @@ static int destroy_txn(store *st, MDB_txn *txn, void *vctx)
 		due[c] = category_due(r, (enum retention_category)c, &rs);
 		anydue |= due[c];
 		for (int f = 0; due[c] && f < F_COUNT; f++)
-			want[f] |= retention_category_has((enum retention_category)c, (enum field_id)f);
+			want[f] |=
+			    retention_category_has((enum retention_category)c, (enum field_id)f);
 	}
 	if (!anydue)
 		return M_OK;
@@ -299,11 +301,12 @@ static int destroy_txn(store *st, MDB_txn *txn, void *vctx)
 		for (int f = 0; f < F_COUNT; f++)
 			if (retention_category_has((enum retention_category)c, (enum field_id)f))
 				k |= 1u << field_catalogue[f].cls;
-		rc = st_audit(st, txn, &(struct audit_event){
-		                           .action = AUDIT_DESTROY,
-		                           .case_id = ctx->id,
-		                           .classes = k,
-		                           .detail = retention_category_name((enum retention_category)c)});
+		rc = st_audit(st, txn,
+		              &(struct audit_event){
+		                  .action = AUDIT_DESTROY,
+		                  .case_id = ctx->id,
+		                  .classes = k,
+		                  .detail = retention_category_name((enum retention_category)c)});
 	}
 done:
 	case_clear(&cur);
@@ -323,8 +326,7 @@ static int ids_txn(store *st, MDB_txn *txn, void *vctx)
 	return st_case_ids(st, txn, ctx->from, ctx->ids, ARCHIVE_BATCH, &ctx->n);
 }
 
-int store_archive_destroy(store *st, bool dry_run, store_destroy_fn fn, void *ctx,
-                          uint64_t *cases)
+int store_archive_destroy(store *st, bool dry_run, store_destroy_fn fn, void *ctx, uint64_t *cases)
 {
 	struct ids_ctx ic = {.n = ARCHIVE_BATCH};
 	bool any = false;
@@ -356,8 +358,8 @@ int store_archive_destroy(store *st, bool dry_run, store_destroy_fn fn, void *ct
 				continue;
 			(*cases)++;
 			for (int c = 0; fn && c < RC_COUNT; c++)
-				if (d.fields[c] && (rc = fn(ctx, d.id, (enum retention_category)c,
-				                            d.fields[c])))
+				if (d.fields[c] &&
+				    (rc = fn(ctx, d.id, (enum retention_category)c, d.fields[c])))
 					return rc;
 		}
 		if (ic.n)

@@ -128,7 +128,8 @@ bool retention_parse_dispose(const char *s, struct retention *r)
 			ds++;
 		int c = retention_category_parse(name, (size_t)(ne - name));
 		long days;
-		if (c < 0 || !parse_days(ds, (size_t)(end - ds), &days) || got[c] != RETENTION_NEVER)
+		if (c < 0 || !parse_days(ds, (size_t)(end - ds), &days) ||
+		    got[c] != RETENTION_NEVER)
 			goto bad;
 		got[c] = days;
 	}
@@ -221,8 +222,8 @@ int st_retention_state(store *st, MDB_txn *txn, uint64_t id, int status, int64_t
 	}
 	if (rc != -1)
 		return rc;
-	out->blocked = r->block_after != RETENTION_NEVER &&
-	               st_today() - out->closed_day >= r->block_after;
+	out->blocked =
+	    r->block_after != RETENTION_NEVER && st_today() - out->closed_day >= r->block_after;
 	return M_OK;
 }
 

@@ -424,7 +424,8 @@ static void test_parse_settings(void **state)
 	/* The preserved categories are in none (domain-rules.md 5.4). */
 	for (int c = 0; c < RC_COUNT; c++) {
 		assert_false(retention_category_has((enum retention_category)c, F_settlement_date));
-		assert_false(retention_category_has((enum retention_category)c, F_programme_decision));
+		assert_false(
+		    retention_category_has((enum retention_category)c, F_programme_decision));
 		assert_false(retention_category_has((enum retention_category)c, F_ended));
 		assert_false(retention_category_has((enum retention_category)c, F_given_name));
 	}

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PAGE 200
+#define PAGE     200
 #define FILE_MAX ((uint64_t)256 << 20) /* one case's JSON, as archive open takes it */
 
 void cli_retention(store *st)
@@ -85,7 +85,8 @@ static bool hex_key(const char *s, size_t len, uint8_t out[32])
 	if (!end)
 		return false;
 	for (size_t i = 0; i < 32; i++)
-		out[i] = (uint8_t)(hex_val(s[end - 64 + 2 * i]) << 4 | hex_val(s[end - 63 + 2 * i]));
+		out[i] =
+		    (uint8_t)(hex_val(s[end - 64 + 2 * i]) << 4 | hex_val(s[end - 63 + 2 * i]));
 	return true;
 }
 
@@ -298,9 +299,11 @@ static void manifest_head(FILE *m, store *st, const char *before, const uint64_t
 	store_id_hex(st, sid);
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fprintf(m, "{\"format\": \"mappe-archive-1\", \"mappe_version\": \"%s\", \"store_id\": \"%s\", "
-	           "\"created\": \"%s\", \"before\": ",
-	        MAPPE_VERSION, sid, when);
+	fprintf(
+	    m,
+	    "{\"format\": \"mappe-archive-1\", \"mappe_version\": \"%s\", \"store_id\": \"%s\", "
+	    "\"created\": \"%s\", \"before\": ",
+	    MAPPE_VERSION, sid, when);
 	if (before)
 		fprintf(m, "\"%s\"", before);
 	else
@@ -353,8 +356,9 @@ static int public_key(const struct cli *cli, uint8_t pk[KEYS_PK_BYTES])
 	}
 	if (cli_conf("archive.public_key", v, sizeof v) && hex_key(v, strlen(v), pk))
 		return M_OK;
-	return cli_fail(M_USAGE, _("no archive public key: set archive.public_key in %s (mappe "
-	                           "archive keygen makes one) or give --key FILE"),
+	return cli_fail(M_USAGE,
+	                _("no archive public key: set archive.public_key in %s (mappe "
+	                  "archive keygen makes one) or give --key FILE"),
 	                MAPPE_CONF);
 }
 
@@ -419,7 +423,8 @@ static int archive_export(const struct cli *cli, store *st)
 		keys_sha256(one.p, one.len, h);
 		hex_put(h, 32, sum);
 		snprintf(fname, sizeof fname, "cases/%llu.json", (unsigned long long)ids[i]);
-		fprintf(m, "%s{\"name\": \"%s\", \"case\": %llu, \"bytes\": %zu, \"sha256\": \"%s\"}",
+		fprintf(m,
+		        "%s{\"name\": \"%s\", \"case\": %llu, \"bytes\": %zu, \"sha256\": \"%s\"}",
 		        i ? ", " : "", fname, (unsigned long long)ids[i], one.len, sum);
 		int bad = put_entry(w, fname, one.p, one.len);
 		sbuf_free(&one);
@@ -429,8 +434,7 @@ static int archive_export(const struct cli *cli, store *st)
 			fprintf(stderr, _("mappe: %zu of %zu cases\n"), i + 1, n);
 	}
 	fputs("]}\n", m);
-	if (fflush(m) != 0 || man.failed ||
-	    put_entry(w, "manifest.json", man.p, man.len) != 0 ||
+	if (fflush(m) != 0 || man.failed || put_entry(w, "manifest.json", man.p, man.len) != 0 ||
 	    keys_archive_put(w, "\0\0\0\0", 4) != KEYS_OK)
 		goto write_failed;
 	rc = keys_archive_end(w);
@@ -445,8 +449,9 @@ static int archive_export(const struct cli *cli, store *st)
 	/* Written whole: only now are the cases marked handed over. */
 	if ((rc = store_archive_transferred(st, ids, n, name))) {
 		cli_fail(rc, "%s", tui_error(st));
-		fprintf(stderr, _("mappe: the package %s is whole, but the cases are not marked "
-		                  "transferred: the next export takes them again\n"),
+		fprintf(stderr,
+		        _("mappe: the package %s is whole, but the cases are not marked "
+		          "transferred: the next export takes them again\n"),
 		        path);
 		goto out;
 	}
@@ -517,7 +522,8 @@ static int archive_open(const struct cli *cli)
 	int rc, krc;
 
 	if (cli->argc != 3 || !cli->key) {
-		rc = cli_fail(M_USAGE, _("usage: mappe archive open PACKAGE --key SECRETFILE DESTDIR"));
+		rc = cli_fail(M_USAGE,
+		              _("usage: mappe archive open PACKAGE --key SECRETFILE DESTDIR"));
 		goto out;
 	}
 	if (!sk) {
@@ -527,7 +533,8 @@ static int archive_open(const struct cli *cli)
 	if ((rc = cli_read_input(cli, cli->key, &keytext, &keylen)))
 		goto out;
 	if (!hex_key(keytext, keylen, sk)) {
-		rc = cli_fail(M_INPUT, _("%s: no archive secret key (64 hex digits) in it"), cli->key);
+		rc = cli_fail(M_INPUT, _("%s: no archive secret key (64 hex digits) in it"),
+		              cli->key);
 		goto out;
 	}
 	int fd;
@@ -540,8 +547,9 @@ static int archive_open(const struct cli *cli)
 	}
 	krc = keys_archive_reader(sk, read_file, &in, &r);
 	if (krc == KEYS_EAUTH) {
-		rc = cli_fail(M_AUTH, _("%s: the package does not open with this key: it was sealed to "
-		                        "another archive key"),
+		rc = cli_fail(M_AUTH,
+		              _("%s: the package does not open with this key: it was sealed to "
+		                "another archive key"),
 		              cli->argv[1]);
 		goto out;
 	}
@@ -636,7 +644,8 @@ static int archive_open(const struct cli *cli)
 		size_t nl = strlen(files[i].name) - 6 - 5;
 		memcpy(num, files[i].name + 6, nl);
 		num[nl] = 0;
-		snprintf(want, sizeof want, "{\"name\": \"%s\", \"case\": %s, \"bytes\": %llu, \"sha256\": \"%s\"}",
+		snprintf(want, sizeof want,
+		         "{\"name\": \"%s\", \"case\": %s, \"bytes\": %llu, \"sha256\": \"%s\"}",
 		         files[i].name, num, (unsigned long long)files[i].size, sum);
 		if (!strstr(manifest, want))
 			goto damaged;
@@ -648,8 +657,9 @@ static int archive_open(const struct cli *cli)
 	rc = M_OK;
 	goto out;
 damaged:
-	rc = cli_fail(M_INTEGRITY, _("%s: the package is damaged or was changed: nothing of it "
-	                             "is kept"),
+	rc = cli_fail(M_INTEGRITY,
+	              _("%s: the package is damaged or was changed: nothing of it "
+	                "is kept"),
 	              cli->argv[1]);
 remove:
 	for (size_t i = 0; made && i < nfiles; i++) {
@@ -688,7 +698,8 @@ static int on_destroy(void *ctx, uint64_t id, enum retention_category c, size_t 
 	if (d->last != id) {
 		d->last = id;
 		if (++d->cases % 100 == 0)
-			fprintf(stderr, _("mappe: %llu cases so far\n"), (unsigned long long)d->cases);
+			fprintf(stderr, _("mappe: %llu cases so far\n"),
+			        (unsigned long long)d->cases);
 	}
 	return 0;
 }
@@ -720,8 +731,9 @@ static int archive_destroy(const struct cli *cli, store *st)
 		            : _(" (the law's permission is not verified: see docs/retention.md)"));
 	}
 	if (!any) {
-		fprintf(stderr, _("mappe: nothing is disposable: %s sets retention.dispose "
-		                  "(docs/retention.md)\n"),
+		fprintf(stderr,
+		        _("mappe: nothing is disposable: %s sets retention.dispose "
+		          "(docs/retention.md)\n"),
 		        MAPPE_CONF);
 		return M_OK;
 	}
