@@ -133,6 +133,8 @@ static bool nir_reads_item(const struct nir_col *c, int g)
 
 /* ---- the plan: what is written ------------------------------------------ */
 
+#define SPOOL_BATCH_MAX 64
+
 struct plan {
 	store *st;
 	const struct export_spec *spec;
@@ -151,6 +153,9 @@ struct plan {
 	/* writing: out is the spool while the scan runs */
 	FILE *out, *dest;
 	struct spool *spool;
+	uint64_t batch[SPOOL_BATCH_MAX]; /* the spool's cases, for the audit log */
+	size_t nbatch;
+	uint64_t record; /* the export record's number */
 	char sep;
 	const char *eol;
 	int err;
@@ -706,6 +711,7 @@ struct spool {
 };
 
 #define SPOOL_BATCH 32 /* cases a batch: the spool stays some hundred KiB */
+_Static_assert(SPOOL_BATCH <= SPOOL_BATCH_MAX, "a batch's cases are logged together");
 
 static ssize_t spool_write(void *cookie, const char *buf, size_t len)
 {
@@ -731,11 +737,40 @@ static ssize_t spool_write(void *cookie, const char *buf, size_t len)
 	return (ssize_t)len;
 }
 
+/* Each case of the batch in the audit log, before its bytes leave. */
+static int log_batch_txn(store *st, MDB_txn *txn, void *ctx)
+{
+	struct plan *p = ctx;
+	key_classes read = 0;
+	char what[64];
+	int rc = st_load_epochs(st, txn);
+
+	for (int f = 0; f < F_COUNT; f++)
+		if (p->want[f] && field_catalogue[f].cls != KC_NONE)
+			read |= 1u << field_catalogue[f].cls;
+	for (int l = 0; l < L_COUNT; l++)
+		if (p->lists & (1u << l))
+			read |= 1u << list_catalogue[l].cls;
+	snprintf(what, sizeof what, "export record %llu", (unsigned long long)p->record);
+	for (size_t i = 0; rc == M_OK && i < p->nbatch; i++)
+		rc = st_audit(st, txn,
+		              &(struct audit_event){.action = AUDIT_EXPORT, .case_id = p->batch[i],
+		                                    .classes = read, .detail = what});
+	return rc;
+}
+
 static int spool_out(void *ctx)
 {
 	struct plan *p = ctx;
 	struct spool *s = p->spool;
+	int rc;
 
+	if (p->nbatch && (rc = st_txn(p->st, true, log_batch_txn, p))) {
+		keys_wipe(s->b, s->n);
+		s->n = 0;
+		return rc;
+	}
+	p->nbatch = 0;
 	fflush(p->out); /* unbuffered: nothing, but stdio's error state */
 	if (s->n && fwrite(s->b, 1, s->n, p->dest) != s->n)
 		p->err = M_UNAVAILABLE;
@@ -757,6 +792,8 @@ static int write_case(void *ctx, const struct case_rec *c)
 	else
 		nir_case(p, c);
 	p->res->cases++;
+	if (p->nbatch < SPOOL_BATCH_MAX)
+		p->batch[p->nbatch++] = c->id;
 	if (ferror(p->out))
 		return p->err = M_UNAVAILABLE;
 	return M_OK;
@@ -811,6 +848,7 @@ int store_export(store *st, const struct export_spec *spec, FILE *out, struct ex
 	if ((rc = st_txn(st, true, record_write, &r)))
 		goto out;
 	res->record = r.seq;
+	p.record = r.seq;
 	res->counted = p.nids;
 	for (int f = 0; f < F_COUNT; f++)
 		res->field[f] = p.field[f];

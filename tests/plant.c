@@ -9,6 +9,9 @@
  *   plant DIR USER user < name                 a copy of USER's record
  *   plant DIR USER unsaved ID < /dev/null      case ID as saved before mappe
  *                                              kept who saved it
+ *   plant DIR raw get|put|del TABLE KEY         a value as a writer of the file
+ *                                              without keys has it (KEY in hex;
+ *                                              get to stdout, put from stdin)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +33,66 @@ static char *slurp(FILE *f, size_t *len)
 	return buf;
 }
 
+struct raw_op {
+	const char *op;
+	enum store_db db;
+	uint8_t k[256];
+	size_t klen;
+	char *v;
+	size_t vlen;
+};
+
+static int raw_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct raw_op *r = vctx;
+	MDB_val k = {r->klen, r->k}, v;
+	int rc;
+
+	if (strcmp(r->op, "del") == 0)
+		return mdb_del(txn, st->dbi[r->db], &k, NULL) == 0 ? M_OK : M_INPUT;
+	if (strcmp(r->op, "put") == 0)
+		return st_put(st, txn, r->db, r->k, r->klen, r->v, r->vlen, 0);
+	if ((rc = st_get(st, txn, r->db, r->k, r->klen, &v)))
+		return M_INPUT;
+	fwrite(v.mv_data, 1, v.mv_size, stdout);
+	return M_OK;
+}
+
+static int raw(const char *dir, int argc, char **argv)
+{
+	struct store_options opt = {0, NULL};
+	struct raw_op r = {.op = argv[0]};
+	char err[512] = "";
+	store *st = NULL;
+	const char *hex = argv[2];
+	int db = -1, rc;
+
+	if (argc != 3)
+		return 1;
+	for (int i = 0; i < DB_COUNT; i++)
+		if (strcmp(argv[1], st_db_names[i]) == 0)
+			db = i;
+	if (db < 0 || strlen(hex) % 2 || strlen(hex) / 2 > sizeof r.k)
+		return 1;
+	r.db = (enum store_db)db;
+	for (r.klen = 0; hex[2 * r.klen]; r.klen++) {
+		unsigned b;
+		if (sscanf(hex + 2 * r.klen, "%2x", &b) != 1)
+			return 1;
+		r.k[r.klen] = (uint8_t)b;
+	}
+	if (strcmp(r.op, "put") == 0 && !(r.v = slurp(stdin, &r.vlen)))
+		return 6;
+	if ((rc = t_store_open(dir, &opt, &st, err, sizeof err))) {
+		fprintf(stderr, "plant: %s\n", err);
+		return rc;
+	}
+	rc = st_txn(st, strcmp(r.op, "get") != 0, raw_txn, &r);
+	free(r.v);
+	store_close(st);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct store_options opt = {0, NULL};
@@ -39,6 +102,8 @@ int main(int argc, char **argv)
 	char *text;
 	int rc;
 
+	if (argc >= 3 && strcmp(argv[2], "raw") == 0 && keys_init() == KEYS_OK)
+		return raw(argv[1], argc - 3, argv + 3);
 	if (argc < 4 || keys_init() != KEYS_OK) {
 		fputs("usage: plant DIR USER note ID [AUTHOR] | case  (passphrase on fd 3)\n",
 		      stderr);

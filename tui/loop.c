@@ -128,6 +128,10 @@ int ui_loop(struct ui *ui)
 		ui->live = false;
 		if (fnkey && ch == KEY_RESIZE)
 			continue; /* the next redraw uses the new LINES and COLS */
+		/* What the audit log says a save from here was for: its screen. */
+		char purpose[64];
+		snprintf(purpose, sizeof purpose, "screen: %s", v->ops->title);
+		store_audit_purpose(ui->st, purpose);
 		if (fnkey && ch == KEY_LIVE) {
 			live_catch_up(ui);
 			continue;

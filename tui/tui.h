@@ -39,6 +39,7 @@ const char *tui_stipend_text(const struct case_stipend *cs, bool ok, bool nb, ch
 struct cli {
 	const char *command; /* its name: the purpose of what it logs */
 	const char *syslog;  /* audit verify --syslog FILE */
+	const char *before;  /* --before DATE */
 	const char *db;
 	bool db_given; /* --db or MAPPE_DB, not the default */
 	const char *user;
@@ -73,7 +74,6 @@ struct cli {
 	const char *status;     /* export --status S */
 	const char *caseworker; /* export --caseworker U */
 	bool excel, nir, force; /* export --excel, --nir, --force */
-	const char *before; /* archive export --before DATE */
 	bool again;         /* archive export --again */
 	const char *key;    /* archive export/open --key FILE */
 
@@ -157,6 +157,6 @@ int cmd_archive(struct cli *cli);
  * the store (archive.c); a bad value is named on stderr and the safe
  * default kept. */
 void cli_retention(store *st);
-int cmd_audit_verify(struct cli *cli);
+int cmd_audit_verify(struct cli *cli); /* audit verify | audit prune */
 
 #endif

@@ -220,6 +220,8 @@ struct ui {
 
 int view_list_open(struct ui *ui);
 int view_case_open(struct ui *ui, uint64_t id);
+/* The same, logged as how (AUDIT_SEARCH_OPEN from a search's results). */
+int view_case_open_as(struct ui *ui, uint64_t id, enum audit_action how);
 /* The case at the group of field f (its heading at the top). */
 int view_case_open_at(struct ui *ui, uint64_t id, enum field_id f);
 /* The case of the case view on top, or NULL. */

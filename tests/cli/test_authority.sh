@@ -28,7 +28,7 @@ expect_in "$T/err" "to epoch 2" "the authority key is replaced (epoch 2)"
 check "kari follows it to epoch 2" 0 as kari "$KARI" show 3
 check "check passes" 0 admin check
 check "upgrade on a current store" 0 admin upgrade
-expect_in "$T/out" "says there is nothing to do" "already at schema 8"
+expect_in "$T/out" "says there is nothing to do" "already at schema 9"
 check "a caseworker may not upgrade" 2 as kari "$KARI" upgrade
 
 echo "1..$_n"

@@ -94,6 +94,15 @@ int cmd_find(struct cli *cli)
 			case_clear(&c);
 			continue;
 		}
+		/* A result shown is a result opened: its entry first. */
+		if ((rc = store_audit(st, &(struct audit_event){.action = AUDIT_SEARCH_OPEN,
+		                                                .case_id = c.id,
+		                                                .classes = 1u << KC_IDENTITY}))) {
+			case_clear(&c);
+			free(hits);
+			search_index_free(ix);
+			return fail_store(st, rc);
+		}
 		if (cli->json) {
 			printf("{\"_id\": %llu, \"_version\": %u", (unsigned long long)c.id,
 			       c.version);
@@ -304,7 +313,10 @@ int cmd_show(struct cli *cli)
 		return rc;
 	case_init(&c);
 	note_page_init(&pg);
-	if ((rc = store_case_get(st, id, &c)))
+	if ((rc = store_case_get(st, id, &c)) ||
+	    (rc = store_audit(st, &(struct audit_event){.action = AUDIT_OPEN,
+	                                                .case_id = id,
+	                                                .classes = store_readable(st)})))
 		goto fail;
 	notes_locked = !store_can_read(st, KC_NOTES);
 	if (!notes_locked && (rc = store_notes_read(st, id, 0, SHOW_PAGE, &pg)))

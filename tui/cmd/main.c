@@ -32,8 +32,9 @@ enum {
 	O_EXPORT = 1 << 15, /* --fields --status --caseworker --excel --nir --force */
 	O_TARGET = 1 << 20, /* --requested --decided --minors --date --body --answer-by */
 	O_YEAR = 1 << 21,
-	O_ARCHIVE = 1 << 22, /* --before --again --key */
+	O_ARCHIVE = 1 << 22, /* --again --key (and O_BEFORE) */
 	O_SYSLOG = 1 << 26,
+	O_BEFORE = 1 << 27,
 };
 
 struct command {
@@ -175,7 +176,7 @@ static const struct command commands[] = {
      "yearly close (the end of February of the next year); overdue marked. Leads\n"
      "and administrators. --json: JSON Lines of _id, event, date, due, close,\n"
      "overdue and caseworker.")},
-    {"archive", cmd_archive, O_ARCHIVE | O_DRY_RUN,
+    {"archive", cmd_archive, O_ARCHIVE | O_BEFORE | O_DRY_RUN,
      "archive export [--before DATE] [--again] [--key FILE] DEST | archive open PACKAGE --key "
      "SECRETFILE DESTDIR | archive destroy [--dry-run] | archive block | archive keygen SECRETFILE",
      N_("The archive law's part (docs/retention.md). A closed case is blocked\n"
@@ -204,12 +205,16 @@ static const struct command commands[] = {
      "record headers, the national-id index and the audit log: its chain, and\n"
      "every case against the last entry about it (rolled back or deleted).\n"
      "Exit 3 naming broken cases.")},
-    {"audit", cmd_audit_verify, O_SYSLOG, "audit verify [--syslog FILE]",
-     N_("Verify the audit log's hash chain (no key needed): exit 3 naming the first\n"
-     "entry that does not follow the one before, or a tail cut off. --syslog: a\n"
-     "system log file (auth.log) whose last \"audit head\" line of this store's\n"
-     "must still be in the chain, so that a tail removed together with the head\n"
-     "in the store is caught.")},
+    {"audit", cmd_audit_verify, O_SYSLOG | O_BEFORE,
+     "audit verify [--syslog FILE] | audit prune [--before DATE]",
+     N_("verify: check the audit log's hash chain (no key needed): exit 3 naming the\n"
+     "first entry that does not follow the one before, or a tail cut off.\n"
+     "--syslog: a system log file (auth.log) whose last \"audit head\" line of\n"
+     "this store's must still be in the chain, so that a tail removed together\n"
+     "with the head in the store is caught.\n"
+     "prune: remove the entries written before DATE (default: today less\n"
+     "retention.audit_after days in /etc/mappe.conf), keeping those a later entry\n"
+     "needs; a prune entry records it. Administrators.")},
 };
 
 static void usage(FILE *f)
@@ -366,10 +371,10 @@ int main(int argc, char **argv)
 	    {"date", required_argument, NULL, 1004},
 	    {"body", required_argument, NULL, 1005},
 	    {"answer-by", required_argument, NULL, 1006},
-	    {"before", required_argument, NULL, 1100},
 	    {"again", no_argument, NULL, 1101},
 	    {"key", required_argument, NULL, 1102},
 	    {"syslog", required_argument, NULL, 0x180},
+	    {"before", required_argument, NULL, 0x181},
 	    {NULL, 0, NULL, 0},
 	};
 	struct cli cli = {.pass_fd = -1, .newpass_fd = -1, .limit = 20};
@@ -470,10 +475,10 @@ int main(int argc, char **argv)
 		case 1004: cli.date = optarg; used |= O_TARGET; break;
 		case 1005: cli.body = optarg; used |= O_TARGET; break;
 		case 1006: cli.answer_by = optarg; used |= O_TARGET; break;
-		case 1100: cli.before = optarg; used |= O_ARCHIVE; break;
 		case 1101: cli.again = true; used |= O_ARCHIVE; break;
 		case 1102: cli.key = optarg; used |= O_ARCHIVE; break;
 		case 0x180: cli.syslog = optarg; used |= O_SYSLOG; break;
+		case 0x181: cli.before = optarg; used |= O_BEFORE; break;
 		default: usage(stderr); return M_USAGE;
 		}
 	}

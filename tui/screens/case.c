@@ -507,7 +507,13 @@ static bool case_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 
 int view_case_open(struct ui *ui, uint64_t id)
 {
+	return view_case_open_as(ui, id, AUDIT_OPEN);
+}
+
+int view_case_open_as(struct ui *ui, uint64_t id, enum audit_action how)
+{
 	struct case_view *cv = calloc(1, sizeof *cv);
+	char purpose[64];
 	int rc;
 
 	if (!cv)
@@ -516,7 +522,16 @@ int view_case_open(struct ui *ui, uint64_t id)
 	note_page_init(&cv->pg);
 	cv->ui = ui;
 	listview_init(&cv->list, false, case_lines, cv);
+	/* The purpose: the screen it was opened from. */
+	snprintf(purpose, sizeof purpose, "screen: %s",
+	         ui->depth ? ui->stack[ui->depth - 1].ops->title : "start");
 	rc = case_load(ui, cv, id);
+	/* Not shown without its entry in the audit log. */
+	if (rc == M_OK)
+		rc = store_audit(ui->st, &(struct audit_event){.action = how,
+		                                               .case_id = id,
+		                                               .classes = store_readable(ui->st),
+		                                               .purpose = purpose});
 	if (rc) {
 		ui_say(ui, true, "%s", tui_error(ui->st));
 		case_free(cv);

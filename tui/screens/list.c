@@ -305,7 +305,8 @@ static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 		if (req == REQ_OPEN || req == REQ_RESULTS) {
 			lv->searching = false;
 			if (req == REQ_OPEN && lv->n)
-				view_case_open(ui, row_id(ui, lv->rows[lv->list.sel]));
+				view_case_open_as(ui, row_id(ui, lv->rows[lv->list.sel]),
+				                  AUDIT_SEARCH_OPEN);
 			return true;
 		}
 		if (req == REQ_CLEAR) {
@@ -355,8 +356,10 @@ static bool list_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 		lv->searching = true;
 		return true;
 	case REQ_OPEN:
+		/* Rows a query picked are search results. */
 		if (lv->n)
-			view_case_open(ui, row_id(ui, lv->rows[lv->list.sel]));
+			view_case_open_as(ui, row_id(ui, lv->rows[lv->list.sel]),
+			                  lv->qlen ? AUDIT_SEARCH_OPEN : AUDIT_OPEN);
 		return true;
 	case REQ_STATUS: {
 		/* A menu of statuses.def's in the lifecycle's order, "every
