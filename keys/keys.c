@@ -80,6 +80,10 @@ key_classes keys_role_classes(enum key_role r)
 		return all & ~BIT(KC_PROTECTED);
 	case ROLE_ADMIN:
 		return all;
+	case ROLE_ARCHIVE:
+		/* Every class a blocked case is handed over in; never the audit
+		 * log's, which is the unit's own record of its staff. */
+		return all & ~BIT(KC_AUDIT);
 	case ROLE_COUNT:
 		break;
 	}

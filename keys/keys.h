@@ -59,7 +59,8 @@ enum key_class {
 	X(CASEWORKER, "caseworker")                                                                \
 	X(HEALTH, "health")                                                                        \
 	X(LEAD, "lead")                                                                            \
-	X(ADMIN, "admin")
+	X(ADMIN, "admin")                                                                          \
+	X(ARCHIVE, "archive") /* receives blocked cases for the municipality's archive */
 
 enum key_role {
 #define KEYS_ROLE_ENUM(name, str) ROLE_##name,
@@ -317,5 +318,43 @@ void keys_kdf_unlock(struct keys_kdf_hold *hold);
  * (errno says why). Not keyed: a checksum against damage, not an attacker. */
 #define KEYS_SHA256_BYTES 32
 int keys_sha256_fd(int fd, uint8_t out[KEYS_SHA256_BYTES], uint64_t *size);
+
+/* ---- the archive package (archive.c) ----------------------------------- */
+
+/* The municipality's archive holds an X25519 keypair of its own, outside
+ * any store: packages are sealed to its public key, and only its secret key
+ * opens them.
+ *   package: magic[8] "MAPPEAR1" | sealed stream key[80] (crypto_box_seal)
+ *            | secretstream header[24] | chunks
+ *   chunk:   u32 big-endian length | XChaCha20-Poly1305 secretstream message
+ *            of up to KEYS_ARCHIVE_CHUNK bytes, the last one tagged FINAL
+ * The plaintext is one byte stream (the caller's container); a chunk moved,
+ * dropped, changed or cut off at the end fails to open. */
+#define KEYS_ARCHIVE_SK_BYTES 32
+#define KEYS_ARCHIVE_CHUNK (64u << 10)
+/* A new archive keypair: sk into secure memory the caller gives. */
+int keys_archive_keygen(uint8_t pk[KEYS_PK_BYTES], uint8_t *sk);
+/* The public key of a secret key. */
+int keys_archive_public(const uint8_t *sk, uint8_t pk[KEYS_PK_BYTES]);
+/* SHA-256 of a buffer (the manifest's checksums). */
+void keys_sha256(const void *data, size_t len, uint8_t out[32]);
+
+typedef int (*keys_out_fn)(void *ctx, const void *p, size_t n);  /* 0 ok */
+typedef int (*keys_in_fn)(void *ctx, void *p, size_t n); /* 0 ok: exactly n bytes read */
+typedef struct keys_archive keys_archive;
+/* A writer: the header goes to out at once; keys_archive_put buffers in
+ * secure memory and seals a chunk each KEYS_ARCHIVE_CHUNK bytes;
+ * keys_archive_end seals the rest as the final chunk. */
+int keys_archive_writer(const uint8_t pk[KEYS_PK_BYTES], keys_out_fn out, void *ctx,
+                        keys_archive **w);
+int keys_archive_put(keys_archive *w, const void *p, size_t n);
+int keys_archive_end(keys_archive *w);
+/* A reader: KEYS_EAUTH when the sealed key does not open with sk (the wrong
+ * key), KEYS_EINTEGRITY for any chunk that fails or a stream cut short.
+ * keys_archive_get reads exactly n bytes of plaintext; *eof once the final
+ * chunk is used up (n == 0 then asks only whether it is). */
+int keys_archive_reader(const uint8_t *sk, keys_in_fn in, void *ctx, keys_archive **r);
+int keys_archive_get(keys_archive *r, void *p, size_t n, bool *eof);
+void keys_archive_free(keys_archive *a); /* wipes */
 
 #endif

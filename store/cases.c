@@ -33,21 +33,59 @@ int st_case_ids(store *st, MDB_txn *txn, uint64_t from, uint64_t *ids, size_t ca
 struct get_ctx {
 	uint64_t id;
 	struct case_rec *c;
+	bool blocked; /* a blocked case, opened by one who may */
 };
 
 static int get_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct get_ctx *ctx = vctx;
-	return case_read_txn(st, txn, ctx->id, ctx->c, NULL);
+	struct rec_header h = {0};
+	struct retention_state rs;
+	int rc = st_load_epochs(st, txn);
+
+	if (rc || (rc = st_hdr_read(st, txn, ctx->id, &h)))
+		return rc;
+	if (st_case_hidden(st, txn, ctx->id, h.status, h.updated, false)) {
+		case_reset(ctx->c); /* nothing of a case read before stays in it */
+		return st_err(st, CASE_BLOCKED, .record = ctx->id);
+	}
+	ctx->blocked = h.status == STATUS_closed &&
+	               st_retention_state(st, txn, ctx->id, h.status, h.updated, &rs) == M_OK &&
+	               rs.blocked;
+	return st_case_fill(st, txn, ctx->id, &h, ctx->c, NULL);
+}
+
+/* Every read of a blocked case is logged (domain.md: sperret), in a short
+ * write of its own after the read. */
+static int log_blocked_read(store *st, uint64_t id, key_classes classes)
+{
+	return store_audit(st, &(struct audit_event){.action = AUDIT_OPEN,
+	                                             .case_id = id,
+	                                             .classes = classes,
+	                                             .detail = "blocked case"});
+}
+
+static key_classes classes_read(const store *st)
+{
+	key_classes k = 0;
+
+	for (unsigned c = KC_IDENTITY; c < KC_COUNT; c++)
+		if (c != KC_AUDIT && store_can_read(st, (enum key_class)c))
+			k |= 1u << c;
+	return k;
 }
 
 int store_case_get(store *st, uint64_t id, struct case_rec *out)
 {
-	struct get_ctx ctx = {id, out};
+	struct get_ctx ctx = {id, out, false};
+	int rc;
 
 	if (!st->kr)
 		return st_err(st, NOT_UNLOCKED);
-	return st_txn(st, false, get_txn, &ctx);
+	rc = st_txn(st, false, get_txn, &ctx);
+	if (rc == M_OK && ctx.blocked && (rc = log_blocked_read(st, id, classes_read(st))))
+		case_reset(out);
+	return rc;
 }
 
 /* ---- writing ------------------------------------------------------------ */
@@ -397,6 +435,8 @@ static int update_cached(store *st, MDB_txn *txn, void *vctx)
 
 	if ((rc = st_load_epochs(st, txn)) || (rc = st_hdr_read(st, txn, c->id, &h)))
 		return rc;
+	if (st_case_hidden(st, txn, c->id, h.status, h.updated, false))
+		return st_err(st, CASE_BLOCKED, .record = c->id);
 	/* Optimistic concurrency: the version is compared inside the write
 	 * transaction, so nothing can slip in between. */
 	if (ctx->expect && h.version != ctx->expect)
@@ -586,6 +626,8 @@ static int note_add_txn(store *st, MDB_txn *txn, void *vctx)
 
 	if ((rc = st_load_epochs(st, txn)) || (rc = st_hdr_read(st, txn, ctx->id, &h)))
 		return rc;
+	if (st_case_hidden(st, txn, ctx->id, h.status, h.updated, false))
+		return st_err(st, CASE_BLOCKED, .record = ctx->id);
 	if (ctx->sealed && (h.notes != ctx->seq || st->epoch[KC_NOTES] != ctx->epoch))
 		return NOTE_MOVED;
 	be64(k, ctx->id);
@@ -693,6 +735,8 @@ struct notes_ctx {
 	uint32_t from;
 	size_t max, max_bytes;
 	struct note_page *page;
+	bool blocked; /* a blocked case's journal, read by one who may */
+	struct retention_state rs;
 };
 
 static int note_get(store *st, MDB_txn *txn, uint64_t id, uint32_t seq, MDB_val *v)
@@ -728,6 +772,11 @@ static int notes_txn(store *st, MDB_txn *txn, void *vctx)
 	/* The active epochs as of this transaction, for st_open_into's check. */
 	if ((rc = st_load_epochs(st, txn)) || (rc = st_hdr_read(st, txn, ctx->id, &h)))
 		return rc;
+	if (st_case_hidden(st, txn, ctx->id, h.status, h.updated, false))
+		return st_err(st, CASE_BLOCKED, .record = ctx->id);
+	ctx->blocked = h.status == STATUS_closed &&
+	               st_retention_state(st, txn, ctx->id, h.status, h.updated, &ctx->rs) == M_OK &&
+	               ctx->rs.blocked;
 	from = ctx->from < h.notes ? ctx->from : h.notes;
 	pg->from = from;
 	pg->total = h.notes;
@@ -789,12 +838,14 @@ static int notes_txn(store *st, MDB_txn *txn, void *vctx)
 static int notes_read(store *st, uint64_t id, uint32_t from, size_t max, size_t max_bytes,
                       struct note_page *page)
 {
-	struct notes_ctx ctx = {id, from, max, max_bytes, page};
+	struct notes_ctx ctx = {.id = id, .from = from, .max = max, .max_bytes = max_bytes, .page = page};
 	int rc;
 
 	if (!st->kr)
 		return st_err(st, NOT_UNLOCKED);
 	rc = st_txn(st, false, notes_txn, &ctx);
+	if (rc == M_OK && ctx.blocked)
+		rc = log_blocked_read(st, id, 1u << KC_NOTES);
 	if (rc) {
 		if (page->arena)
 			keys_wipe(page->arena, page->arena_cap);

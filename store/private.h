@@ -14,6 +14,7 @@
  *   sealed.c    an administrator's settings in meta, sealed under the record class
  *   codes.c     the code tables IMDi owns, every version, sealed
  *   ruleset.c   the rules of rules.def with an administrator's corrections
+ *   retention.c the archive law's settings, a closed case blocked, its mark
  *   record.c    a case's value: format-4 header and fields, format-5 classes; reading
  *   nid.c       the national-id blind index and its look-ups
  *   save.c      writing a format-5 case
@@ -32,6 +33,7 @@
  *   import.c    cases in and out: CSV, JSON Lines, JSON
  *   export.c    mappe export: CSV, JSON Lines, the NIR columns; the export record
  *   backup.c    mappe backup: LMDB's compacting copy, its SHA-256; checking a copy
+ *   archive.c   mappe archive: blocked cases marked, picked, transferred; destroy
  *   migrate.c   format-4 cases to format 5, online
  *   schema.c    opening and creating a store; the schema and its migrations
  */
@@ -150,6 +152,9 @@ struct store {
 	bool must_change;
 	int64_t previous_login; /* store_login_note: the login before this one, 0 */
 	int64_t user_created;   /* the user's enrolment (store_unlock) */
+	bool ret_set;           /* store_set_retention; else the defaults */
+	bool listing;           /* st_case_fill_listed: a blocked case shows no field */
+	struct retention ret;
 };
 
 /* Fail with a code of errors.def and the arguments its message names:
@@ -443,6 +448,20 @@ int st_refresh_grants(store *st, MDB_txn *txn);
 /* env.c: the authority's public key at an epoch (meta "authorities"). */
 int st_authority_at(store *st, MDB_txn *txn, uint32_t epoch, uint8_t pk[KEYS_PK_BYTES]);
 
+/* retention.c: case id's state from its header's status and last save
+ * (unix seconds), read in this transaction; st_case_hidden: it is blocked
+ * and this session may not open it (its fields are then all locked, and
+ * opening it is CASE_BLOCKED), or, everyone, it is blocked at all. st_retention_mark: add flags (RET_*) to
+ * its persistent mark, which keeps the day it counts as closed from. */
+enum { RET_BLOCKED = 1, RET_TRANSFERRED = 2 };
+int st_retention_state(store *st, MDB_txn *txn, uint64_t id, int status, int64_t updated,
+                       struct retention_state *out);
+bool st_case_hidden(store *st, MDB_txn *txn, uint64_t id, int status, int64_t updated,
+                    bool everyone);
+int st_retention_mark(store *st, MDB_txn *txn, uint64_t id, const struct retention_state *was,
+                      unsigned flags);
+const struct retention *st_retention(const store *st);
+
 /* audit.c: append an entry in the caller's write transaction (a change,
  * written with what it records). */
 int st_audit(store *st, MDB_txn *txn, const struct audit_event *ev);
@@ -580,6 +599,10 @@ int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out,
 /* case_read_txn from a header already read in this transaction (record.c). */
 int st_case_fill(store *st, MDB_txn *txn, uint64_t id, const struct rec_header *h,
                  struct case_rec *out, const bool *want);
+/* st_case_fill_lists for the lists and reports (scan.c, search.c): of a
+ * blocked case (retention.c) only its clear header, whoever reads. */
+int st_case_fill_listed(store *st, MDB_txn *txn, uint64_t id, const struct rec_header *h,
+                        struct case_rec *out, const bool *want, uint32_t lists);
 /* What a case's deadlines read (report.c): the fields into want, the lists
  * as a mask for st_case_fill_lists. */
 void st_deadline_want(bool want[F_COUNT], uint32_t *lists);

@@ -969,6 +969,16 @@ int st_case_fill_lists(store *st, MDB_txn *txn, uint64_t id, const struct rec_he
 		enum key_class c = field_catalogue[f].cls;
 		out->locked[f] = c != KC_NONE && !keyring_has(st->kr, c, st->epoch[c]);
 	}
+	/* A blocked case (retention.c) shows who may not open it that it
+	 * exists, and no field of it; in the lists and reports (scans) no one
+	 * sees a field of it: it is opened by its id alone, and logged. */
+	if (st_case_hidden(st, txn, id, h->status, h->updated, st->listing)) {
+		for (int f = 0; f < F_COUNT; f++)
+			out->locked[f] = field_catalogue[f].cls != KC_NONE;
+		for (int l = 0; l < L_COUNT; l++)
+			out->list_locked[l] = true;
+		return M_OK;
+	}
 	if (h->format == HDR_FORMAT5)
 		return case5_read(st, id, h, out, want, lists);
 	for (unsigned i = 0; i < h->nfields; i++) {
@@ -985,6 +995,17 @@ int st_case_fill_lists(store *st, MDB_txn *txn, uint64_t id, const struct rec_he
 			return rc;
 	}
 	return M_OK;
+}
+
+int st_case_fill_listed(store *st, MDB_txn *txn, uint64_t id, const struct rec_header *h,
+                        struct case_rec *out, const bool *want, uint32_t lists)
+{
+	int rc;
+
+	st->listing = true;
+	rc = st_case_fill_lists(st, txn, id, h, out, want, lists);
+	st->listing = false;
+	return rc;
 }
 
 int case_read_txn(store *st, MDB_txn *txn, uint64_t id, struct case_rec *out, const bool *want)

@@ -157,7 +157,8 @@ static int reseal_prefix(store *st, MDB_txn *txn, const void *prefix, size_t ple
 int st_sealed_reseal(store *st, MDB_txn *txn)
 {
 	/* Every user of sealed entries, by its key's first word. */
-	static const char *const prefixes[] = {"codes", "rules", "export", "targets", "audit"};
+	static const char *const prefixes[] = {"codes",   "rules", "export",
+	                                       "targets", "audit", "retention"};
 	int rc = M_OK;
 
 	for (size_t i = 0; rc == M_OK && i < sizeof prefixes / sizeof prefixes[0]; i++)

@@ -158,7 +158,7 @@ static int entry_fill(store *st, MDB_txn *txn, search_index *ix, struct search_e
 	for (int f = 0; f < F_COUNT; f++)
 		want[f] |= field_has((enum field_id)f, FLAG_LIST);
 	want[F_household_id] = true; /* the case view's household (same class as names) */
-	if ((rc = st_case_fill_lists(st, txn, id, &h, cp, want, lists)) != M_OK) {
+	if ((rc = st_case_fill_listed(st, txn, id, &h, cp, want, lists)) != M_OK) {
 		case_reset(cp);
 		return rc;
 	}
@@ -364,7 +364,7 @@ static int next_txn(store *st, MDB_txn *txn, void *vctx)
 		k++;
 		rc = st_hdr_read(st, txn, e->id, &h);
 		if (rc == M_OK)
-			rc = st_case_fill_lists(st, txn, e->id, &h, &ix->scratch, want, lists);
+			rc = st_case_fill_listed(st, txn, e->id, &h, &ix->scratch, want, lists);
 		if (rc == M_OK)
 			rc = next_keep(st, ix, &ix->scratch, &e->next);
 		else if (rc == M_INTEGRITY || rc == M_INPUT) /* broken, or gone: none */

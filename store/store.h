@@ -1497,4 +1497,89 @@ struct outside_report {
 int store_outside_caseload(store *st, int64_t since, struct outside_report *out);
 void outside_report_free(struct outside_report *r);
 
+/* ---- retention by the archive law (retention.c, archive.c) --------------- */
+
+/* What may be destroyed: the categories of a case that the archive law lets
+ * a municipality discard (domain-rules.md 5.4), each of the fields it is made
+ * of. The preserved ones (settlement, qualification, rights and duties under
+ * the introduction law) are no category: nothing can mark them disposable.
+ * X(id, label_nb, label_en, verified): the id is what /etc/mappe.conf names;
+ * verified: the permission to discard it was checked against a source
+ * (docs/retention.md names it), else it is [U] and the municipality's own
+ * plan must say so. */
+#define RETENTION_CATEGORIES(X)                                                                    \
+	X(mapping, "kompetansekartlegging", "competence mapping at intake", true)                 \
+	X(health, "helseoppfølging", "administrative health follow-up", false)                    \
+	X(contact, "telefon og e-post", "phone and e-mail", false)
+
+enum retention_category {
+#define RETENTION_CATEGORY_ENUM(id, nb, en, verified) RC_##id,
+	RETENTION_CATEGORIES(RETENTION_CATEGORY_ENUM)
+#undef RETENTION_CATEGORY_ENUM
+	RC_COUNT
+};
+const char *retention_category_name(enum retention_category c); /* "mapping" */
+const char *retention_category_label(enum retention_category c, bool norwegian);
+bool retention_category_verified(enum retention_category c);
+int retention_category_parse(const char *s, size_t len); /* -1 unknown */
+/* Whether field f belongs to category c. */
+bool retention_category_has(enum retention_category c, enum field_id f);
+
+/* The municipality's settings, from /etc/mappe.conf (the UI reads the file
+ * and hands them here; the store keeps them for the session). */
+#define RETENTION_BLOCK_DEFAULT 730L /* days; docs/retention.md says why */
+#define RETENTION_NEVER (-1L)
+struct retention {
+	long block_after;       /* days after closing; RETENTION_NEVER: never blocked */
+	long dispose[RC_COUNT]; /* days after closing a category may go; RETENTION_NEVER */
+};
+/* The defaults: blocked RETENTION_BLOCK_DEFAULT days after closing, nothing
+ * disposable. */
+void retention_default(struct retention *r);
+/* retention.block_after's value: a number of days (0 to 36500) or "never". */
+bool retention_parse_block(const char *s, long *days);
+/* retention.dispose's value, "mapping:1825, health:3650" (category:days):
+ * true, or false with every category back to never (a plan half read
+ * destroys nothing). */
+bool retention_parse_dispose(const char *s, struct retention *r);
+void store_set_retention(store *st, const struct retention *r);
+void store_get_retention(const store *st, struct retention *out);
+
+/* A case's place in retention, from its clear header and the store's mark. */
+struct retention_state {
+	bool closed;
+	bool blocked;     /* closed block_after days ago, or marked */
+	bool marked;      /* the store's persistent mark (archive block, export, destroy) */
+	bool transferred; /* handed to the archive by an export */
+	long closed_day;  /* days since 1970-01-01 it counts as closed from; DAY_NONE */
+	int64_t blocked_at, transferred_at;
+};
+/* Needs no class key beyond record. */
+int store_retention_state(store *st, uint64_t id, struct retention_state *out);
+/* Administrators and the archive open blocked cases. Other roles see that
+ * one exists (its clear header: id, status, caseworker) and nothing of its
+ * fields; opening one is CASE_BLOCKED (exit 2). */
+bool store_may_open_blocked(const store *st);
+
+/* Give every case blocked by now the persistent mark, a BLOCK audit entry
+ * each in the same transaction, in batches. Administrators. */
+int store_archive_block(store *st, uint64_t *marked);
+/* The cases an archive export takes: blocked, closed before `before` (days
+ * since 1970-01-01; DAY_NONE: any), and not transferred before unless
+ * again. Administrators and the archive. *ids malloc'd, in id order. */
+int store_archive_pick(store *st, long before, bool again, uint64_t **ids, size_t *n);
+/* After the package is written: mark them transferred (and blocked), an
+ * ARCHIVE entry each naming the package, one transaction for all. */
+int store_archive_transferred(store *st, const uint64_t *ids, size_t n, const char *package);
+/* Destroy the categories the settings mark disposable, of blocked cases
+ * past their time: each case rewritten without those fields (a new
+ * version; the store logs the write) and a DESTROY entry naming the
+ * category, in one transaction per case. Administrators. dry_run: only say
+ * what would go. fn (may be NULL) gets each case and category as it goes,
+ * with how many fields held a value. */
+typedef int (*store_destroy_fn)(void *ctx, uint64_t id, enum retention_category c,
+                                size_t fields);
+int store_archive_destroy(store *st, bool dry_run, store_destroy_fn fn, void *ctx,
+                          uint64_t *cases);
+
 #endif

@@ -345,7 +345,7 @@ int st_refresh_grants(store *st, MDB_txn *txn)
  * authority: a role edited in the file (caseworker to admin) no longer
  * matches the keys, and is refused. Administrators hold the authority key;
  * leads the audit class; health staff health but not finance; caseworkers
- * finance but not health. */
+ * finance but not health; the archive both, without audit. */
 static bool role_matches_keys(const store *st, const keyring *kr, enum key_role role)
 {
 	bool authority = keyring_is_authority(kr);
@@ -362,6 +362,10 @@ static bool role_matches_keys(const store *st, const keyring *kr, enum key_role 
 		return !authority && !audit && health && !finance;
 	case ROLE_CASEWORKER:
 		return !authority && !audit && finance && !health;
+	case ROLE_ARCHIVE:
+		/* Both health and finance, which no caseworker or health worker
+		 * holds, and no audit, which every lead does. */
+		return !authority && !audit && finance && health;
 	case ROLE_COUNT:
 		break;
 	}

@@ -161,5 +161,5 @@ const char *tui_stipend_text(const struct case_stipend *cs, bool ok, bool nb, ch
 const char *const tui_words[] = {
     N_("record"),    N_("identity"),  N_("contact"), N_("programme"), N_("finance"),
     N_("health"),    N_("protected"), N_("notes"),   N_("audit"),     N_("caseworker"),
-    N_("lead"),      N_("admin"),     NULL,
+    N_("lead"),      N_("admin"),     N_("archive"),   NULL,
 };

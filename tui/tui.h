@@ -79,6 +79,8 @@ struct cli {
 	 * --action A, --names */
 	const char *audit_case, *audit_user, *since, *action;
 	bool names;
+	bool again;         /* archive export --again */
+	const char *key;    /* archive export/open --key FILE */
 
 	int argc; /* the command's own arguments, after its name */
 	char **argv;
@@ -170,6 +172,11 @@ int cli_since(const char *s, int64_t *out);
 const char *audit_action_label(enum audit_action a);
 const char *audit_purpose_label(const char *purpose);
 void audit_classes_text(key_classes k, char *out, size_t cap);
+int cmd_archive(struct cli *cli);
+/* retention.block_after and retention.dispose of /etc/mappe.conf, handed to
+ * the store (archive.c); a bad value is named on stderr and the safe
+ * default kept. */
+void cli_retention(store *st);
 int cmd_audit_verify(struct cli *cli); /* audit verify | audit prune */
 
 #endif

@@ -367,6 +367,7 @@ int cli_open(const struct cli *cli, store **out)
 	*out = NULL;
 	if (rc)
 		return cli_fail(rc, "%s", tui_fault(&why));
+	cli_retention(st);
 	if (cli->upgrade)
 		store_allow_upgrade(st);
 	/* What the audit log says this session's acts were for. */

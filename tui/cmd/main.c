@@ -34,6 +34,7 @@ enum {
 	O_YEAR = 1 << 21,
 	O_AUDIT = 1 << 22, /* --case --since --action, and --user after the command */
 	O_NAMES = 1 << 23,
+	O_ARCHIVE = 1 << 24, /* --again --key (and O_BEFORE) */
 	O_SYSLOG = 1 << 26,
 	O_BEFORE = 1 << 27,
 };
@@ -65,7 +66,8 @@ static const struct command commands[] = {
     {"user", cmd_user, O_ROLE | O_BATCH,
      "user add NAME --role ROLE | user list | user revoke NAME | user grant|ungrant NAME protected",
      N_("Enrol a user with an initial passphrase that they must change at first login\n"
-     "(roles: caseworker, health, lead, admin); list the users and the key classes\n"
+     "(roles: caseworker, health, lead, admin, archive: the municipality's archive,\n"
+     "which opens blocked cases); list the users and the key classes\n"
      "they hold; revoke a user (their keyslot and grants are deleted, then every\n"
      "class they held is rotated); grant or withdraw the protected class by name\n"
      "(a withdrawal rotates it). Administrators only.")},
@@ -218,6 +220,30 @@ static const struct command commands[] = {
      "let it expire; restoring is docs/backup.md.\n"
      "verify: check DEST/data.mdb against its checksum (exit 3 on a mismatch) and\n"
      "open it read-only as a store, writing nothing to it. Administrators only.")},
+    {"archive", cmd_archive, O_ARCHIVE | O_BEFORE | O_DRY_RUN,
+     "archive export [--before DATE] [--again] [--key FILE] DEST | archive open PACKAGE --key "
+     "SECRETFILE DESTDIR | archive destroy [--dry-run] | archive block | archive keygen SECRETFILE",
+     N_("The archive law's part (docs/retention.md). A closed case is blocked\n"
+     "retention.block_after days after it was closed (/etc/mappe.conf; default 730):\n"
+     "then only administrators and the archive role open it, and every read is\n"
+     "logged.\n"
+     "export: the blocked cases (closed before DATE with --before) not handed over\n"
+     "before (all of them again with --again) as one package in DEST, sealed to the\n"
+     "archive's public key (archive.public_key in /etc/mappe.conf, or --key FILE):\n"
+     "each case as mappe show --json writes it, with its journal, and a manifest\n"
+     "with their SHA-256 checksums; then marks them transferred. Administrators and\n"
+     "the archive role.\n"
+     "open: the archive's side: decrypt PACKAGE with the archive's secret key into\n"
+     "the new directory DESTDIR and check every file against the manifest; a\n"
+     "package changed in any byte, or sealed to another key, is refused.\n"
+     "destroy: remove from blocked cases only the categories retention.dispose marks\n"
+     "disposable (mapping:DAYS, health:DAYS, contact:DAYS), once their days since\n"
+     "closing have passed; each removal is logged. Nothing is disposable unless\n"
+     "configured, and settlement, qualification and rights are never. --dry-run\n"
+     "lists what would go. Administrators only.\n"
+     "block: give every case blocked by now a lasting mark (logged). Administrators.\n"
+     "keygen: make the archive's key pair: the secret key into the new file\n"
+     "SECRETFILE (0600), the public key printed as the line for /etc/mappe.conf.")},
     {"check", cmd_check, 0, "check",
      N_("Decrypt and authenticate every field and note you hold keys for, and check\n"
      "record headers, the national-id index and the audit log: its chain, and\n"
@@ -383,6 +409,8 @@ int main(int argc, char **argv)
 	    {"since", required_argument, NULL, 1101},
 	    {"action", required_argument, NULL, 1102},
 	    {"names", no_argument, NULL, 1103},
+	    {"again", no_argument, NULL, 1201},
+	    {"key", required_argument, NULL, 1202},
 	    {"syslog", required_argument, NULL, 0x180},
 	    {"before", required_argument, NULL, 0x181},
 	    {NULL, 0, NULL, 0},
@@ -498,6 +526,8 @@ int main(int argc, char **argv)
 		case 1101: cli.since = optarg; used |= O_AUDIT; break;
 		case 1102: cli.action = optarg; used |= O_AUDIT; break;
 		case 1103: cli.names = true; used |= O_NAMES; break;
+		case 1201: cli.again = true; used |= O_ARCHIVE; break;
+		case 1202: cli.key = optarg; used |= O_ARCHIVE; break;
 		case 0x180: cli.syslog = optarg; used |= O_SYSLOG; break;
 		case 0x181: cli.before = optarg; used |= O_BEFORE; break;
 		default: usage(stderr); return M_USAGE;

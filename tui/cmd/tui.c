@@ -142,6 +142,7 @@ int cmd_tui(struct cli *cli)
 		return rc;
 	if ((rc = store_open(cli->db, NULL, &st, &why)))
 		return cli_fail(rc, "%s", tui_fault(&why));
+	cli_retention(st);
 	if (cli->pass_fd < 0)
 		clean_screen();
 	rc = unlock_tries(cli, st, &pass, &plen);
