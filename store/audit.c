@@ -19,7 +19,10 @@
  *
  * The details of an event, padded to a multiple of 64 bytes:
  *   u8 action | u64 case | u32 version | u32 classes | digest[16] |
- *   u8 n user | u8 n purpose | u8 n detail | the three strings
+ *   u8 n user | u8 n purpose | u8 n detail | u8 n caseworker | the four strings
+ * The caseworker is the case's when the entry was written (after a change:
+ * as it left it), so that the review of accesses outside a caseload needs
+ * no guess about hand-overs.
  * The digest is of the case's stored header (with its MAC) after a change:
  * mappe check compares each case with the last entry about it. */
 #include "store/private.h"
@@ -37,9 +40,9 @@ enum { ENTRY_FORMAT = 1, KIND_SESSION = 1, KIND_EVENT = 2 };
 enum {
 	E_HEAD = 2 + 8 + KEYS_HASH_BYTES, /* format, kind, time, prev */
 	SESSION_BYTES = E_HEAD + 4 + KEYS_AUDIT_SEALED_BYTES,
-	EVENT_FIXED = 1 + 8 + 4 + 4 + 16 + 3,
+	EVENT_FIXED = 1 + 8 + 4 + 4 + 16 + 4,
 	DETAIL_PAD = 64,
-	DETAIL_MAX = EVENT_FIXED + 3 * 255 + DETAIL_PAD,
+	DETAIL_MAX = EVENT_FIXED + 4 * 255 + DETAIL_PAD,
 	EVENT_MAX = E_HEAD + 8 + KEYS_AUDIT_NONCE_BYTES + DETAIL_MAX + KEYS_AUDIT_TAG_BYTES,
 	SESSION_CACHE = 16,
 	READ_BATCH = 256,
@@ -344,7 +347,7 @@ struct detail {
 	uint32_t version;
 	key_classes classes;
 	uint8_t digest[16];
-	const char *user, *purpose, *detail;
+	const char *user, *purpose, *detail, *caseworker;
 };
 
 static size_t put_str(uint8_t *lenp, uint8_t *p, const char *s, size_t max)
@@ -369,6 +372,7 @@ static size_t detail_encode(const struct detail *d, uint8_t *b)
 	n += put_str(b + 33, b + n, d->user, 63);
 	n += put_str(b + 34, b + n, d->purpose, 63);
 	n += put_str(b + 35, b + n, d->detail, 95);
+	n += put_str(b + 36, b + n, d->caseworker, 63);
 	return (n + DETAIL_PAD - 1) / DETAIL_PAD * DETAIL_PAD;
 }
 
@@ -412,27 +416,32 @@ static const char *purpose_of(const store *st, const struct audit_event *ev)
 	return ev->purpose ? ev->purpose : st->purpose[0] ? st->purpose : "mappe";
 }
 
-/* The version of a case as it is now in this transaction; 0 if it has none. */
-static uint32_t version_now(store *st, MDB_txn *txn, uint64_t id)
+/* The version and caseworker of a case as it is now in this transaction
+ * (from its clear header; 0 and "" if it has none). */
+static uint32_t case_now(store *st, MDB_txn *txn, uint64_t id, char cw[64])
 {
 	uint8_t k[8];
 	MDB_val v;
 
+	cw[0] = 0;
 	be64(k, id);
 	if (!id || st_get(st, txn, DB_CASES, k, 8, &v) != M_OK)
 		return 0;
+	st_hdr_caseworker_raw(v.mv_data, v.mv_size, cw, 64);
 	return st_hdr_version_raw(v.mv_data, v.mv_size);
 }
 
 int st_audit(store *st, MDB_txn *txn, const struct audit_event *ev)
 {
+	char cw[64];
 	struct detail d = {.action = ev->action,
 	                   .case_id = ev->case_id,
-	                   .version = version_now(st, txn, ev->case_id),
+	                   .version = case_now(st, txn, ev->case_id, cw),
 	                   .classes = ev->classes,
 	                   .user = st->user,
 	                   .purpose = purpose_of(st, ev),
-	                   .detail = ev->detail};
+	                   .detail = ev->detail,
+	                   .caseworker = cw};
 
 	return event(st, txn, &d);
 }
@@ -441,6 +450,7 @@ int st_audit_case(store *st, MDB_txn *txn, uint64_t id, uint32_t version, bool c
                   const void *hdr, size_t len)
 {
 	uint8_t full[KEYS_HASH_BYTES];
+	char cw[64];
 	struct detail d = {.action = st->write_action ? st->write_action
 	                             : created        ? AUDIT_CREATE
 	                                              : AUDIT_CHANGE,
@@ -452,6 +462,8 @@ int st_audit_case(store *st, MDB_txn *txn, uint64_t id, uint32_t version, bool c
 
 	keys_hash2(full, "mappe header", 12, hdr, len);
 	memcpy(d.digest, full, sizeof d.digest);
+	st_hdr_caseworker_raw(hdr, len, cw, sizeof cw);
+	d.caseworker = cw;
 	st->written = 0;
 	return event(st, txn, &d);
 }
@@ -573,8 +585,8 @@ static int decode(store *st, MDB_txn *txn, struct reader *r, uint64_t seq, const
 		return st_err(st, AUDIT_FORGED, .n = seq);
 	plen = clen - KEYS_AUDIT_NONCE_BYTES - KEYS_AUDIT_TAG_BYTES;
 	const uint8_t *p = r->pt;
-	size_t ul = p[33], pl = p[34], dl = p[35];
-	if (EVENT_FIXED + ul + pl + dl > plen)
+	size_t ul = p[33], pl = p[34], dl = p[35], cl = p[36];
+	if (EVENT_FIXED + ul + pl + dl + cl > plen)
 		return st_err(st, AUDIT_FORGED, .n = seq);
 	e->action = p[0];
 	e->case_id = rd64(p + 1);
@@ -584,6 +596,7 @@ static int decode(store *st, MDB_txn *txn, struct reader *r, uint64_t seq, const
 	get_str(e->user, sizeof e->user, p + EVENT_FIXED, ul);
 	get_str(e->purpose, sizeof e->purpose, p + EVENT_FIXED + ul, pl);
 	get_str(e->detail, sizeof e->detail, p + EVENT_FIXED + ul + pl, dl);
+	get_str(e->caseworker, sizeof e->caseworker, p + EVENT_FIXED + ul + pl + dl, cl);
 	e->opened = true;
 	keys_wipe(r->pt, plen);
 	return M_OK;

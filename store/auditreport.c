@@ -1,7 +1,8 @@
 /* auditreport.c: the audit log reviewed (domain.md, the law's demands):
  * which consultations of cases fell outside the caseload of the user who
- * made them, for a lead's routine review. Entries hold no caseworker, so
- * the caseworker at the time is worked out from the case's header now. */
+ * made them, for a lead's routine review. Each entry holds the case's
+ * caseworker when it was written (audit.c), so a hand-over after it
+ * changes nothing. */
 #include "store/private.h"
 
 #include <stdlib.h>
@@ -29,68 +30,12 @@ bool audit_action_in_access_report(enum audit_action a)
 	       a == AUDIT_ARCHIVE || a == AUDIT_DESTROY || a == AUDIT_AUDIT_READ;
 }
 
-struct head {
-	uint64_t id;
-	int64_t assigned_at;
-	char caseworker[64];
-};
-
 struct review {
-	struct head *heads; /* in id order */
-	size_t nheads, cap;
 	struct store_user_info *users;
 	size_t nusers;
 	struct outside_report *out;
 	int64_t since;
-	bool oom; /* a head could not be kept */
 };
-
-static bool pick_head(void *ctx, const struct store_case_head *h)
-{
-	struct review *r = ctx;
-
-	/* A batch run again shows its cases again: the one seen last stands. */
-	while (r->nheads && r->heads[r->nheads - 1].id >= h->id)
-		r->nheads--;
-	if (r->nheads == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 256;
-		struct head *grown = realloc(r->heads, cap * sizeof *grown);
-		if (!grown) {
-			r->oom = true;
-			return false;
-		}
-		r->heads = grown;
-		r->cap = cap;
-	}
-	struct head *x = &r->heads[r->nheads++];
-	x->id = h->id;
-	x->assigned_at = h->assigned_at;
-	snprintf(x->caseworker, sizeof x->caseworker, "%s", h->caseworker ? h->caseworker : "");
-	return false; /* nothing of it is decrypted */
-}
-
-static int never(void *ctx, const struct case_rec *c)
-{
-	(void)ctx;
-	(void)c;
-	return M_OK;
-}
-
-static const struct head *head_of(const struct review *r, uint64_t id)
-{
-	size_t lo = 0, hi = r->nheads;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (r->heads[mid].id == id)
-			return &r->heads[mid];
-		if (r->heads[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
 
 static int role_of(const struct review *r, const char *name)
 {
@@ -150,19 +95,13 @@ static int review_entry(void *ctx, const struct audit_entry *e)
 	int role = role_of(r, e->user);
 	if (role != -1 && role != ROLE_CASEWORKER)
 		return M_OK;
-	const struct head *h = head_of(r, e->case_id);
-	bool later = h && h->assigned_at && e->time < h->assigned_at;
-	if (h && !later && strcmp(h->caseworker, e->user) == 0)
-		return M_OK; /* their own */
+	if (strcmp(e->caseworker, e->user) == 0)
+		return M_OK; /* their own then */
 	struct outside_user *u = user_of(r->out, e->user, role);
 	if (!u)
 		return M_UNAVAILABLE;
-	if (!h || (later && strcmp(h->caseworker, e->user) != 0)) {
-		u->unknown++;
-		return M_OK;
-	}
 	r->out->accesses++;
-	return add_access(u, e, later ? "" : h->caseworker, later);
+	return add_access(u, e, e->caseworker, false);
 }
 
 void outside_report_free(struct outside_report *r)
@@ -183,14 +122,11 @@ int store_outside_caseload(store *st, int64_t since, struct outside_report *out)
 		return st_err(st, NOT_UNLOCKED);
 	if (st->role != ROLE_LEAD && st->role != ROLE_ADMIN)
 		return st_err(st, AUDIT_REVIEW_LEADS);
-	struct store_scan sc = {.pick = pick_head, .fn = never, .ctx = &r};
-	if ((rc = store_scan(st, &sc)) || (rc = r.oom ? M_UNAVAILABLE : M_OK) ||
-	    (rc = store_user_list(st, &r.users, &r.nusers)))
+	if ((rc = store_user_list(st, &r.users, &r.nusers)))
 		goto out;
 	rc = store_audit_each(st, &(struct audit_filter){.since = since, .action = -1},
 	                      review_entry, &r);
 out:
-	free(r.heads);
 	free(r.users);
 	if (rc)
 		outside_report_free(out);

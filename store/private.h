@@ -41,6 +41,7 @@
 #define MAPPE_STORE_PRIVATE_H
 
 #include <lmdb.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "store/catalogue.h"
@@ -345,6 +346,18 @@ static inline uint32_t st_hdr_version_raw(const uint8_t *b, size_t len)
 	if (len >= 32 + KEYS_MAC_BYTES && b[0] == HDR_FORMAT)
 		return rd32(b + 4); /* hdr_decode's */
 	return 0;
+}
+/* The caseworker a format-5 case value's clear header names, unverified
+ * ("" for none, or another format): the audit log's note of whose case it
+ * was (st_hdr5_encode's layout: the length at 30, the name after it). */
+static inline void st_hdr_caseworker_raw(const uint8_t *b, size_t len, char *out, size_t cap)
+{
+	size_t n = len > 31 && b[0] == HDR_FORMAT5 ? b[30] : 0;
+
+	if (n >= cap || 31 + n > len)
+		n = 0;
+	memcpy(out, b + 31, n);
+	out[n] = 0;
 }
 /* MAC under the active record epoch and write (format 5: with the class
  * envelopes the slots point at). */

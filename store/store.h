@@ -1181,6 +1181,7 @@ struct audit_entry {
 	char user[64];
 	char purpose[64];
 	char detail[96];
+	char caseworker[64]; /* the case's then (after a change: as it left it) */
 	uint8_t header[16]; /* after a change: a digest of the header written */
 	bool opened; /* false: the details did not open (no key for that epoch) */
 };
@@ -1466,11 +1467,10 @@ bool audit_action_consults(enum audit_action a);
 bool audit_action_in_access_report(enum audit_action a);
 
 /* A consultation of a case outside the user's caseload: the case's
- * caseworker at the time was someone else, or nobody. The caseworker at
- * the time is the case's caseworker now, unless it was handed over after
- * the entry (its header's assigned_at): then it is not known, and the
- * access counts as outside only when the one who looked is the
- * caseworker it was handed to (it was not theirs yet). */
+ * caseworker at the time, as its entry records it, was someone else, or
+ * nobody. (handed_later and unknown are for entries that do not name the
+ * caseworker of the time; every entry this mappe writes does, so they are
+ * false and 0.) */
 struct outside_access {
 	struct audit_entry e;
 	char caseworker[64]; /* the caseworker then; "" nobody or not known */
