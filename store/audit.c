@@ -2,7 +2,8 @@
  *
  * Table audit: u64 seq (from 1) -> entry
  *   u8 format (1) | u8 kind | i64 time | prev[32] | body
- *   kind SESSION: u32 audit epoch | session key sealed to that epoch's public key
+ *   kind SESSION: u32 audit epoch | session key sealed to that epoch's public key |
+ *                 u32 record epoch | record-class MAC of all before it (seq as record)
  *   kind EVENT:   u64 its session's seq | nonce | AEAD(details) | tag
  * prev is the hash of the entry before (keys_hash2 of its key and value; the
  * first entry's is the genesis hash of the store id). meta "audit_head"
@@ -16,6 +17,12 @@
  * the record class by the first holder who logs in, keys/audit.c) and
  * encrypts its entries under it, so that a reader does one public-key
  * operation per session, not per entry.
+ *
+ * Anyone can seal to a public key, so a session's first entry also carries
+ * a MAC under the record class, which every logged-in user holds and a
+ * writer of the bare file does not: entries of a session without it (a
+ * failed login has no keys: record epoch NO_RECORD) may only be failed
+ * logins, and only a MACed session's changes and prunes count in check.
  *
  * The details of an event, padded to a multiple of 64 bytes:
  *   u8 action | u64 case | u32 version | u32 classes | digest[16] |
@@ -37,9 +44,11 @@
 #include <unistd.h>
 
 enum { ENTRY_FORMAT = 1, KIND_SESSION = 1, KIND_EVENT = 2 };
+#define NO_RECORD UINT32_MAX
 enum {
 	E_HEAD = 2 + 8 + KEYS_HASH_BYTES, /* format, kind, time, prev */
-	SESSION_BYTES = E_HEAD + 4 + KEYS_AUDIT_SEALED_BYTES,
+	SESSION_SIGNED = E_HEAD + 4 + KEYS_AUDIT_SEALED_BYTES + 4, /* what the MAC covers */
+	SESSION_BYTES = SESSION_SIGNED + KEYS_MAC_BYTES,
 	EVENT_FIXED = 1 + 8 + 4 + 4 + 16 + 4,
 	DETAIL_PAD = 64,
 	DETAIL_MAX = EVENT_FIXED + 4 * 255 + DETAIL_PAD,
@@ -301,18 +310,37 @@ int st_audit_publish(store *st, MDB_txn *txn)
 	return rc;
 }
 
+static int active_epoch(store *st, MDB_txn *txn, enum key_class c, uint32_t *out)
+{
+	uint8_t ck = (uint8_t)c;
+	MDB_val ev;
+	int rc = st_get(st, txn, DB_EPOCHS, &ck, 1, &ev);
+
+	if (rc || ev.mv_size != 8)
+		return rc && rc != -1 ? rc : st_err(st, EPOCH_MISSING, .cls = c);
+	*out = rd32(ev.mv_data);
+	return M_OK;
+}
+
 static int session(store *st, MDB_txn *txn)
 {
 	struct st_audit *a = &st->audit;
 	uint8_t pk[KEYS_PK_BYTES], v[SESSION_BYTES];
-	uint32_t epoch = 0;
+	uint32_t epoch = 0, rec = NO_RECORD;
 	int rc;
 
 	if ((rc = public_key(st, txn, &epoch, pk)))
 		return rc;
+	if (st->kr && (rc = active_epoch(st, txn, KC_RECORD, &rec)))
+		return rc;
+	if (st->kr && !keyring_has(st->kr, KC_RECORD, rec))
+		return st_err(st, NO_RECORD_KEY);
 	/* A prune may have removed this session's first entry, if it began
-	 * before the prune's date and had written nothing since: start anew. */
-	if (a->session && a->epoch == epoch) {
+	 * before the prune's date and had written nothing since: start anew.
+	 * So after a rotation of the record class, whose older epoch goes:
+	 * the MAC must stay checkable. Without keys (a failed login) any
+	 * session of this process will do. */
+	if (a->session && a->epoch == epoch && (!st->kr || a->rec_epoch == rec)) {
 		uint8_t k[8];
 		MDB_val first;
 		be64(k, a->session);
@@ -325,9 +353,20 @@ static int session(store *st, MDB_txn *txn)
 	be32(v + E_HEAD, epoch);
 	if (keys_audit_session(pk, a->key, v + E_HEAD + 4) != KEYS_OK)
 		return st_err(st, NOMEM);
+	be32(v + SESSION_SIGNED - 4, rec);
+	memset(v + SESSION_SIGNED, 0, KEYS_MAC_BYTES);
+	if (rec != NO_RECORD) {
+		struct audit_head h = {0};
+		if ((rc = head_read(st, txn, &h)))
+			return rc;
+		memcpy(v + 10, h.hash, KEYS_HASH_BYTES); /* as append puts it */
+		if (keys_header_mac(st->kr, rec, h.seq + 1, v, SESSION_SIGNED, v + SESSION_SIGNED))
+			return st_err(st, NO_RECORD_KEY);
+	}
 	if ((rc = append(st, txn, v, sizeof v, &a->session)))
 		return rc;
 	a->epoch = epoch;
+	a->rec_epoch = rec;
 	a->pending = true;
 	return M_OK;
 }
@@ -515,6 +554,8 @@ int st_txn_audited(store *st, txn_fn fn, void *ctx, const struct audit_event *ev
 struct cached_session {
 	uint64_t seq;
 	uint8_t *key; /* NULL: did not open */
+	int authentic; /* struct audit_entry's */
+	bool forged;   /* its MAC fails under an epoch this user holds */
 };
 
 struct reader {
@@ -528,7 +569,27 @@ struct reader {
 	uint8_t *pt;               /* secure, DETAIL_MAX */
 };
 
-static const uint8_t *session_key(store *st, MDB_txn *txn, struct reader *r, uint64_t seq)
+/* Whether a session's first entry is a logged-in user's: its MAC under the
+ * record epoch it names (struct audit_entry's authentic; forged: a MAC that
+ * fails under an epoch this user holds). */
+static int session_authentic(store *st, uint64_t seq, const uint8_t *b, bool *forged)
+{
+	uint32_t rec = rd32(b + SESSION_SIGNED - 4);
+
+	*forged = false;
+	if (rec == NO_RECORD)
+		return 0;
+	if (!keyring_has(st->kr, KC_RECORD, rec))
+		return -1;
+	if (keys_header_verify(st->kr, rec, seq, b, SESSION_SIGNED, b + SESSION_SIGNED) ==
+	    KEYS_OK)
+		return 1;
+	*forged = true;
+	return 0;
+}
+
+static const struct cached_session *session_of(store *st, MDB_txn *txn, struct reader *r,
+                                               uint64_t seq)
 {
 	struct cached_session *c;
 	uint8_t k[8];
@@ -536,11 +597,13 @@ static const uint8_t *session_key(store *st, MDB_txn *txn, struct reader *r, uin
 
 	for (unsigned i = 0; i < SESSION_CACHE; i++)
 		if (r->cache[i].seq == seq)
-			return r->cache[i].key;
+			return &r->cache[i];
 	c = &r->cache[r->next_slot++ % SESSION_CACHE];
 	c->seq = seq;
+	c->authentic = 0;
+	c->forged = false;
 	if (!c->key && !(c->key = keys_secure_alloc(KEYS_AUDIT_KEY_BYTES)))
-		return NULL;
+		return c;
 	be64(k, seq);
 	if (st_get(st, txn, DB_AUDIT, k, 8, &v) != M_OK || v.mv_size != SESSION_BYTES ||
 	    ((const uint8_t *)v.mv_data)[1] != KIND_SESSION ||
@@ -548,8 +611,10 @@ static const uint8_t *session_key(store *st, MDB_txn *txn, struct reader *r, uin
 	                            (const uint8_t *)v.mv_data + E_HEAD + 4, c->key) != KEYS_OK) {
 		keys_secure_free(c->key);
 		c->key = NULL;
+		return c;
 	}
-	return c->key;
+	c->authentic = session_authentic(st, seq, v.mv_data, &c->forged);
+	return c;
 }
 
 static void get_str(char *dst, size_t cap, const uint8_t *p, size_t n)
@@ -573,7 +638,11 @@ static int decode(store *st, MDB_txn *txn, struct reader *r, uint64_t seq, const
 	if (n < E_HEAD + 8 + KEYS_AUDIT_NONCE_BYTES + EVENT_FIXED + KEYS_AUDIT_TAG_BYTES ||
 	    clen - KEYS_AUDIT_NONCE_BYTES - KEYS_AUDIT_TAG_BYTES > DETAIL_MAX)
 		return st_err(st, AUDIT_FORGED, .n = seq);
-	key = session_key(st, txn, r, rd64(v + E_HEAD));
+	const struct cached_session *cs = session_of(st, txn, r, rd64(v + E_HEAD));
+	if (cs->forged)
+		return st_err(st, AUDIT_FORGED, .n = cs->seq);
+	key = cs->key;
+	e->authentic = cs->authentic;
 	if (!key) {
 		/* A session sealed to an epoch this user does not hold. */
 		e->opened = false;
@@ -717,8 +786,28 @@ static bool writes_case(enum audit_action a)
 	return a == AUDIT_CREATE || a == AUDIT_CHANGE || a == AUDIT_NOTE || a == AUDIT_REWRITE;
 }
 
+static void flag(store *st, struct case_check *cc, const struct st_fault_args *a)
+{
+	struct store_fault f;
+
+	if (cc->found && cc->found(cc->fctx, a->record))
+		return;
+	st_fault_set(&f, a, st->dir);
+	cc->report(cc->rctx, a->record, &f);
+	cc->broken++;
+}
+
 static int note_write(store *st, struct case_check *cc, const struct audit_entry *e)
 {
+	/* A session without a MAC may hold failed logins only; an entry an
+	 * administrator cannot open is no entry mappe wrote (the audit class
+	 * keeps its epochs). Only a MACed session's acts count below. */
+	if (e->opened && e->authentic == 0 && e->action != AUDIT_UNLOCK_FAILED)
+		flag(st, cc, &(const struct st_fault_args){.code = E_AUDIT_SESSION_UNSIGNED, .n = e->seq});
+	else if (!e->opened && st->role == ROLE_ADMIN)
+		flag(st, cc, &(const struct st_fault_args){.code = E_AUDIT_FORGED, .n = e->seq});
+	if (e->authentic != 1)
+		return M_OK;
 	if (e->opened && e->action == AUDIT_PRUNE)
 		snprintf(cc->pruned, sizeof cc->pruned, "%s", e->detail);
 	if (!e->opened || !writes_case(e->action) || !e->case_id)
@@ -743,16 +832,6 @@ static int note_write(store *st, struct case_check *cc, const struct audit_entry
 	return M_OK;
 }
 
-static void flag(store *st, struct case_check *cc, const struct st_fault_args *a)
-{
-	struct store_fault f;
-
-	if (cc->found && cc->found(cc->fctx, a->record))
-		return;
-	st_fault_set(&f, a, st->dir);
-	cc->report(cc->rctx, a->record, &f);
-	cc->broken++;
-}
 
 /* One read transaction for the log and the cases together, so that a save
  * committed meanwhile is seen on both sides or neither. */
@@ -1007,6 +1086,10 @@ int store_audit_prune(store *st, int64_t before, uint64_t *removed, uint64_t *ba
 		return st_err(st, NOT_UNLOCKED);
 	if (st->role != ROLE_ADMIN)
 		return st_err(st, AUDIT_PRUNE_ADMIN);
+	/* Today's entries are the ones being written: a date after today would
+	 * take the whole log, including what was done a moment ago. */
+	if (before > (int64_t)st_today() * 86400)
+		return st_err(st, AUDIT_PRUNE_FUTURE);
 	if ((rc = st_txn(st, false, prune_find_txn, &p)))
 		return rc;
 	p.scanned = p.cut;
@@ -1028,6 +1111,7 @@ int store_audit_prune(store *st, int64_t before, uint64_t *removed, uint64_t *ba
 struct walk {
 	const struct audit_head *want;
 	struct audit_head at; /* the last entry walked */
+	uint64_t base;        /* where the kept chain starts (after it) */
 	bool started;
 	bool want_seen;
 	bool done;
@@ -1045,11 +1129,11 @@ static int walk_txn(store *st, MDB_txn *txn, void *vctx)
 	if (!w->started) {
 		if ((rc = base_read(st, txn, &w->at)))
 			return rc;
+		w->base = w->at.seq;
 		w->started = true;
-		/* A head older than a prune's base went with the entries it
-		 * named (mappe check holds the base to its PRUNE entry). */
-		if (w->want && w->at.seq && w->want->seq <= w->at.seq)
-			w->want_seen = true;
+		/* A head at or below a prune's base cannot be checked, and is
+		 * no pass: a prune's own entry sent a later head, so the system
+		 * log's last one is never that old unless the log was cut. */
 	}
 	if ((rc = mdb_cursor_open(txn, st->dbi[DB_AUDIT], &cur)))
 		return st_mdb(st, rc, "audit");
@@ -1112,7 +1196,8 @@ int store_audit_verify(store *st, const struct audit_head *want, struct audit_he
 	while (rc == M_OK && !w.done)
 		rc = st_txn(st, false, walk_txn, &w);
 	if (rc == M_OK && want && !w.want_seen)
-		rc = want->seq > w.at.seq ? st_err(st, AUDIT_TRUNCATED, .n = w.at.seq, .m = want->seq)
+		rc = want->seq > w.at.seq    ? st_err(st, AUDIT_TRUNCATED, .n = w.at.seq, .m = want->seq)
+		     : want->seq <= w.base ? st_err(st, AUDIT_HEAD_PRUNED, .n = want->seq, .m = w.base)
 		                          : st_err(st, AUDIT_HEAD_OTHER, .n = want->seq);
 	if (out)
 		*out = w.at;

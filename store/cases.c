@@ -369,6 +369,8 @@ int store_case_insert(store *st, struct case_rec *cases, size_t n, uint64_t *ids
 
 	if (!st->kr)
 		return st_err(st, NOT_UNLOCKED);
+	if (st->role == ROLE_ARCHIVE)
+		return st_err(st, ARCHIVE_CHANGES_NOTHING);
 	for (size_t i = 0; i < n; i++)
 		if ((rc = check_values(st, &cases[i])))
 			return rc;
@@ -521,6 +523,8 @@ int store_case_update(store *st, struct case_rec *c, uint32_t expect_version)
 
 	if (!st->kr)
 		return st_err(st, NOT_UNLOCKED);
+	if (st->role == ROLE_ARCHIVE)
+		return st_err(st, ARCHIVE_CHANGES_NOTHING);
 	if ((rc = check_values(st, c)))
 		return rc;
 	rc = st_txn(st, true, update_txn, &ctx);
@@ -678,6 +682,8 @@ int store_note_add(store *st, uint64_t id, enum note_kind kind, bool interpreter
 
 	if (!st->kr)
 		return st_err(st, NOT_UNLOCKED);
+	if (st->role == ROLE_ARCHIVE)
+		return st_err(st, ARCHIVE_CHANGES_NOTHING);
 	if (!store_can_read(st, KC_NOTES))
 		return st_err(st, NOTE_NEEDS_KEY);
 	if (len == 0 || len > NOTE_MAX_BYTES)

@@ -94,6 +94,7 @@ struct st_audit {
 	uint8_t *key;      /* secure: the session's key; NULL until the first entry */
 	uint64_t session;  /* its entry's seq, 0 none (yet) */
 	uint32_t epoch;    /* the audit epoch it is sealed to */
+	uint32_t rec_epoch; /* the record epoch its MAC is under */
 	bool pending;      /* the session entry is in the open transaction */
 	bool head_new;     /* an entry is in the open transaction */
 	uint64_t head_seq; /* the head after the open transaction's last entry */

@@ -232,6 +232,13 @@ bool st_case_hidden(store *st, MDB_txn *txn, uint64_t id, int status, int64_t up
 {
 	struct retention_state rs;
 
+	/* The archive role is there to receive blocked cases: it opens those
+	 * and nothing else, and sees no live case in any list. */
+	if (st->role == ROLE_ARCHIVE) {
+		if (status != STATUS_closed || everyone)
+			return true;
+		return st_retention_state(st, txn, id, status, updated, &rs) != M_OK || !rs.blocked;
+	}
 	if (status != STATUS_closed || (!everyone && store_may_open_blocked(st)))
 		return false;
 	/* A failure to read the mark hides the case: fail closed. */

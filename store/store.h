@@ -1184,6 +1184,11 @@ struct audit_entry {
 	char caseworker[64]; /* the case's then (after a change: as it left it) */
 	uint8_t header[16]; /* after a change: a digest of the header written */
 	bool opened; /* false: the details did not open (no key for that epoch) */
+	/* Its session's first entry carries a record-class MAC: 1 it does and
+	 * it checks (a logged-in user's); 0 it has none (a failed login's, or
+	 * the details did not open); -1 under a record epoch since retired. A
+	 * MAC that fails is an integrity failure on reading. */
+	int authentic;
 };
 /* Which entries: 0 / NULL / -1 for any. */
 struct audit_filter {

@@ -58,6 +58,16 @@ check "nor can it be changed by the caseworker" 2 cora update "$A" <"$T/upd.json
 check "an open case still opens for the caseworker" 0 cora show "$B"
 check "the administrator opens a blocked case" 0 admin show "$A" --json
 expect_in "$T/out" "with its fields" "Amira"
+# The archive role receives blocked cases, and nothing else: no live case,
+# no change, no note, no new case (the tryout of issue 12).
+check "the archive role opens a blocked case" 0 arne show "$A" --json
+check "but not a live one" 2 arne show "$B"
+check "and changes no blocked case" 2 arne update "$A" <"$T/upd.json"
+expect_in "$T/err" "it says why" "the archive role receives blocked cases"
+check "adds no note to it" 2 arne note add "$A" <<<"tekst"
+check "and adds no case" 2 arne add <"$T/b.json"
+check "the archive role's search finds no live case" 0 arne find <<<"Bashir"
+expect_not_in "$T/out" "(none listed)" "Bashir"
 check "the archive role opens a blocked case" 0 arne show "$A" --json
 expect_in "$T/out" "with its fields and journal" "Hjemmebesøk"
 check "the caseworker's search still runs" 0 cora find --json <<<"Amira"

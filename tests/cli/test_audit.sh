@@ -91,7 +91,9 @@ expect_in "$T/out" "it names the deleted case" "case 2"
 check "prune: a caseworker is refused" 2 kari audit prune --before 2099-01-01
 check "prune: a bad date is refused" 1 admin audit prune --before 2099-13-01
 check "prune: without a date or retention.audit_after, usage" 1 admin audit prune
-check "prune: everything before 2099" 0 admin audit prune --before 2099-01-01
+check "prune: a date after today is refused" 1 admin audit prune --before 2099-01-01
+expect_in "$T/err" "it says why" "a prune takes a date before today"
+check "prune: everything before 2099, on 2099-01-02" 0 env MAPPE_TODAY=2099-01-02 "$MAPPE" --db "$DB" --user ada --passphrase-fd 3 audit prune --before 2099-01-01 3<<<"$ADMIN_PASS"
 expect_in "$T/out" "it says how many went" "audit entries from before 2099-01-01 removed"
 check "after the prune the chain verifies" 0 "$MAPPE" --db "$DB" audit verify
 check "and check is clean" 3 admin check

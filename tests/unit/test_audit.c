@@ -467,7 +467,13 @@ static void test_prune(void **state)
 	assert_int_equal(ts_unlock(t, "lena", LEAD_PASS), M_OK);
 	assert_int_equal(store_audit_prune(t->st, st_now() + 3600, &removed, &base), M_AUTH);
 	ts_reopen_as(t, "admin", FIXTURE_ADMIN_PASS);
+	/* Not a date after today: that would take what is being written. */
+	assert_int_equal(store_audit_prune(t->st, st_now() + 2 * 86400, &removed, &base), M_USAGE);
+	assert_int_equal(store_fault(t->st)->code, E_AUDIT_PRUNE_FUTURE);
+	/* Everything up to an hour from now, as seen from two days on. */
+	setenv("MAPPE_TODAY", "2099-01-01", 1);
 	assert_int_equal(store_audit_prune(t->st, st_now() + 3600, &removed, &base), M_OK);
+	unsetenv("MAPPE_TODAY");
 	assert_true(removed > 5);
 	assert_int_equal(removed, base);
 	ts_close(t);
@@ -489,10 +495,11 @@ static void test_prune(void **state)
 	}
 	ts_reopen_as(t, "admin", FIXTURE_ADMIN_PASS);
 	assert_int_equal(check(t->st, &r), M_OK);
-	/* A system log head from before the prune can no longer be checked,
-	 * and is not a failure. */
+	/* A system log whose last head is from before the prune: the log was
+	 * cut after it (a prune's own entry sends a later head). */
 	struct audit_head old = {.seq = 2};
-	assert_int_equal(store_audit_verify(t->st, &old, NULL), M_OK);
+	assert_int_equal(store_audit_verify(t->st, &old, NULL), M_INTEGRITY);
+	assert_int_equal(store_fault(t->st)->code, E_AUDIT_HEAD_PRUNED);
 
 	/* The base moved on by a writer of the file, with no prune entry for
 	 * it: the chain alone still looks whole from there, check does not. */
@@ -508,6 +515,75 @@ static void test_prune(void **state)
 	assert_true(named(&r, "no prune entry says so"));
 }
 
+/* A writer of the file without keys forges entries: anyone can seal to the
+ * audit class's public key, so it makes a session and a CHANGE entry that
+ * says a rolled-back case's old version is the last one. The session has
+ * no record-class MAC: check names the planted entry, and the rollback is
+ * still caught (only a MACed session's changes count). A session whose
+ * MAC is wrong does not even read. (The review of issue 12, H1 and H2.) */
+static int forge_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	const struct audit_event *ev = vctx;
+	keyring *kr = st->kr;
+	char user[64];
+	int rc;
+
+	/* As a process without keys would: no keyring, a new session. */
+	memcpy(user, st->user, sizeof user);
+	snprintf(st->user, sizeof st->user, "ada");
+	st->kr = NULL;
+	st->audit.session = 0;
+	rc = st_audit(st, txn, ev);
+	st->kr = kr;
+	st->audit.session = 0;
+	memcpy(st->user, user, sizeof user);
+	return rc;
+}
+
+static void test_forged_entries(void **state)
+{
+	struct tstore *t = *state;
+	uint8_t k[8], old[8192];
+	size_t len;
+	struct reports r;
+
+	uint64_t a = add_case(t->st, "Ada");
+	be64(k, a);
+	assert_true(raw_get(t->st, DB_CASES, k, 8, old, sizeof old, &len));
+	change_case(t->st, a, "Ada Lovise");
+	raw_put(t->st, DB_CASES, k, 8, old, len);
+	/* The forger's entry: a change of the case to version 1. */
+	assert_int_equal(st_txn(t->st, true, forge_txn,
+	                        &(struct audit_event){.action = AUDIT_CHANGE, .case_id = a}),
+	                 M_OK);
+	assert_int_equal(store_audit_verify(t->st, NULL, NULL), M_OK); /* the chain is whole */
+	assert_int_equal(check(t->st, &r), M_INTEGRITY);
+	assert_true(named(&r, "in a session no logged-in user wrote: it was planted"));
+	assert_true(named(&r, "case 1: the file holds version 1, but the audit log recorded version 2"));
+
+	/* A session's MAC changed: the log does not read. */
+	struct audit_head h;
+	struct seen s;
+	assert_int_equal(store_audit_verify(t->st, NULL, &h), M_OK);
+	ts_reopen_as(t, "lena", LEAD_PASS);
+	all_entries(t->st, &s);
+	uint64_t sess = 0;
+	for (size_t i = 0; i < s.n; i++)
+		if (s.e[i].action == AUDIT_UNLOCK && strcmp(s.e[i].user, "lena") == 0)
+			sess = s.e[i].seq - 1; /* lena's session entry comes just before */
+	assert_true(sess > 0);
+	uint8_t sk[8], sv[1024];
+	size_t slen;
+	be64(sk, sess);
+	assert_true(raw_get(t->st, DB_AUDIT, sk, 8, sv, sizeof sv, &slen));
+	sv[slen - 1] ^= 1;
+	raw_put(t->st, DB_AUDIT, sk, 8, sv, slen);
+	memset(&s, 0, sizeof s);
+	assert_int_equal(store_audit_each(t->st, NULL, collect, &s), M_INTEGRITY);
+	assert_int_equal(store_fault(t->st)->code, E_AUDIT_FORGED);
+	assert_int_equal(store_fault(t->st)->n, sess);
+}
+
 #define FX(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fixture_store_teardown)
 
 int main(void)
@@ -516,7 +592,7 @@ int main(void)
 	    FX(test_logged_and_read), FX(test_entries_sealed),  FX(test_tampered_entry),
 	    FX(test_deleted_tail),    FX(test_reordered),       FX(test_case_rolled_back),
 	    FX(test_case_deleted),    FX(test_syslog_head),     FX(test_audit_rotation),
-	    FX(test_prune),
+	    FX(test_prune),           FX(test_forged_entries),
 	};
 
 	return cmocka_run_group_tests_name("audit", tests, fixture_keys_setup, NULL);
