@@ -570,6 +570,9 @@ int cmd_check(struct cli *cli)
 	if (rc)
 		return fail_store(st, rc);
 	printf(_("%zu cases checked: every field, note and index entry authenticates\n"), checked);
+	if (store_can_read(st, KC_AUDIT))
+		printf("%s", _("the audit log: its chain unbroken, and every case as its last entry "
+		               "recorded it\n"));
 	store_close(st);
 	return M_OK;
 }
