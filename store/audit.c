@@ -110,10 +110,13 @@ static void link_hash(const uint8_t key[8], const void *v, size_t n, uint8_t out
 	keys_hash2(out, key, 8, v, n);
 }
 
-static int head_read(store *st, MDB_txn *txn, struct audit_head *h)
+/* A seq and hash in meta (the head, or a prune's base); absent: the
+ * genesis, before the first entry. */
+static int mark_read(store *st, MDB_txn *txn, const char *key, size_t klen, const char *bad,
+                     struct audit_head *h)
 {
 	MDB_val v;
-	int rc = st_get(st, txn, DB_META, HEAD_KEY, HEAD_KEYLEN, &v);
+	int rc = st_get(st, txn, DB_META, key, klen, &v);
 
 	if (rc == -1) {
 		h->seq = 0;
@@ -123,31 +126,22 @@ static int head_read(store *st, MDB_txn *txn, struct audit_head *h)
 	if (rc)
 		return rc;
 	if (v.mv_size != 8 + KEYS_HASH_BYTES)
-		return st_err(st, AUDIT_BREAK, .n = 0, .why = N_("the head in meta is malformed"));
+		return st_err(st, AUDIT_BREAK, .n = 0, .why = bad);
 	h->seq = rd64(v.mv_data);
 	memcpy(h->hash, (const uint8_t *)v.mv_data + 8, KEYS_HASH_BYTES);
 	return M_OK;
+}
+
+static int head_read(store *st, MDB_txn *txn, struct audit_head *h)
+{
+	return mark_read(st, txn, HEAD_KEY, HEAD_KEYLEN, N_("the head in meta is malformed"), h);
 }
 
 /* Where the kept chain starts: after the base of the last prune, or at the
  * genesis hash. */
 static int base_read(store *st, MDB_txn *txn, struct audit_head *b)
 {
-	MDB_val v;
-	int rc = st_get(st, txn, DB_META, BASE_KEY, BASE_KEYLEN, &v);
-
-	if (rc == -1) {
-		b->seq = 0;
-		genesis(st, b->hash);
-		return M_OK;
-	}
-	if (rc)
-		return rc;
-	if (v.mv_size != 8 + KEYS_HASH_BYTES)
-		return st_err(st, AUDIT_BREAK, .n = 0, .why = N_("the base in meta is malformed"));
-	b->seq = rd64(v.mv_data);
-	memcpy(b->hash, (const uint8_t *)v.mv_data + 8, KEYS_HASH_BYTES);
-	return M_OK;
+	return mark_read(st, txn, BASE_KEY, BASE_KEYLEN, N_("the base in meta is malformed"), b);
 }
 
 /* The system log's copy of the head: a datagram to syslog (LOG_AUTHPRIV),
