@@ -48,6 +48,10 @@ enum {
 #define PK_KEYLEN 8
 #define HEAD_KEY "audit_head"
 #define HEAD_KEYLEN 10
+/* After a prune: u64 seq | hash[32], the last entry removed; the kept chain
+ * starts after it. A PRUNE entry in the chain names the same (check). */
+#define BASE_KEY "audit_base"
+#define BASE_KEYLEN 10
 
 
 /* ---- actions ------------------------------------------------------------ */
@@ -110,6 +114,27 @@ static int head_read(store *st, MDB_txn *txn, struct audit_head *h)
 		return st_err(st, AUDIT_BREAK, .n = 0, .why = N_("the head in meta is malformed"));
 	h->seq = rd64(v.mv_data);
 	memcpy(h->hash, (const uint8_t *)v.mv_data + 8, KEYS_HASH_BYTES);
+	return M_OK;
+}
+
+/* Where the kept chain starts: after the base of the last prune, or at the
+ * genesis hash. */
+static int base_read(store *st, MDB_txn *txn, struct audit_head *b)
+{
+	MDB_val v;
+	int rc = st_get(st, txn, DB_META, BASE_KEY, BASE_KEYLEN, &v);
+
+	if (rc == -1) {
+		b->seq = 0;
+		genesis(st, b->hash);
+		return M_OK;
+	}
+	if (rc)
+		return rc;
+	if (v.mv_size != 8 + KEYS_HASH_BYTES)
+		return st_err(st, AUDIT_BREAK, .n = 0, .why = N_("the base in meta is malformed"));
+	b->seq = rd64(v.mv_data);
+	memcpy(b->hash, (const uint8_t *)v.mv_data + 8, KEYS_HASH_BYTES);
 	return M_OK;
 }
 
@@ -282,8 +307,17 @@ static int session(store *st, MDB_txn *txn)
 
 	if ((rc = public_key(st, txn, &epoch, pk)))
 		return rc;
-	if (a->session && a->epoch == epoch)
-		return M_OK;
+	/* A prune may have removed this session's first entry, if it began
+	 * before the prune's date and had written nothing since: start anew. */
+	if (a->session && a->epoch == epoch) {
+		uint8_t k[8];
+		MDB_val first;
+		be64(k, a->session);
+		if ((rc = st_get(st, txn, DB_AUDIT, k, 8, &first)) == M_OK)
+			return M_OK;
+		if (rc != -1)
+			return rc;
+	}
 	entry_head(v, KIND_SESSION);
 	be32(v + E_HEAD, epoch);
 	if (keys_audit_session(pk, a->key, v + E_HEAD + 4) != KEYS_OK)
@@ -575,6 +609,13 @@ static int read_txn(store *st, MDB_txn *txn, void *vctx)
 	int rc;
 
 	r->n = 0;
+	if (r->from == 1) {
+		/* Entries at or below a prune's base are going: not read. */
+		struct audit_head b;
+		if ((rc = base_read(st, txn, &b)))
+			return rc;
+		r->from = b.seq + 1;
+	}
 	if ((rc = mdb_cursor_open(txn, st->dbi[DB_AUDIT], &cur)))
 		return st_mdb(st, rc, "audit");
 	be64(k, r->from);
@@ -646,6 +687,7 @@ struct logged {
 
 struct case_check {
 	struct reader r;
+	char pruned[96]; /* the last PRUNE entry's detail */
 	struct logged *by_id; /* indexed by case id */
 	uint64_t cap;
 	void (*report)(void *, uint64_t, const struct store_fault *);
@@ -662,6 +704,8 @@ static bool writes_case(enum audit_action a)
 
 static int note_write(store *st, struct case_check *cc, const struct audit_entry *e)
 {
+	if (e->opened && e->action == AUDIT_PRUNE)
+		snprintf(cc->pruned, sizeof cc->pruned, "%s", e->detail);
 	if (!e->opened || !writes_case(e->action) || !e->case_id)
 		return M_OK;
 	if (e->case_id >= cc->cap) {
@@ -704,6 +748,7 @@ static int case_check_txn(store *st, MDB_txn *txn, void *vctx)
 
 	cc->r.from = 1;
 	cc->r.done = false;
+	cc->pruned[0] = 0;
 	if (cc->cap)
 		memset(cc->by_id, 0, cc->cap * sizeof *cc->by_id);
 	while (!cc->r.done) {
@@ -712,6 +757,20 @@ static int case_check_txn(store *st, MDB_txn *txn, void *vctx)
 		for (size_t i = 0; i < cc->r.n; i++)
 			if ((rc = note_write(st, cc, &cc->r.batch[i])))
 				return rc;
+	}
+	/* A base in meta is only what the last prune wrote, sealed in its
+	 * entry: anything else is the chain's start cut off. */
+	struct audit_head base;
+	if ((rc = base_read(st, txn, &base)))
+		return rc;
+	if (base.seq) {
+		char want[64], hex[17];
+		for (int i = 0; i < 8; i++)
+			snprintf(hex + 2 * i, 3, "%02x", base.hash[i]);
+		snprintf(want, sizeof want, "base %llu %s;", (unsigned long long)base.seq, hex);
+		if (strncmp(cc->pruned, want, strlen(want)) != 0)
+			flag(st, cc, &(const struct st_fault_args){.code = E_AUDIT_BASE_FORGED,
+			                                           .n = base.seq});
 	}
 	for (uint64_t id = 1; id < cc->cap; id++) {
 		const struct logged *l = &cc->by_id[id];
@@ -768,11 +827,193 @@ int st_audit_check_cases(store *st, void (*report)(void *, uint64_t, const struc
 	return rc;
 }
 
+/* ---- the log's retention --------------------------------------------------- */
+
+struct prune {
+	int64_t before;
+	struct audit_head base; /* the kept chain starts after it now */
+	uint64_t cut;           /* the last entry to remove */
+	uint64_t scanned;       /* entries after cut read up to here */
+	uint64_t oldest;        /* the lowest session an entry after cut needs */
+	bool done;
+};
+
+/* The last entry written before p->before, from the base on. */
+static int prune_find_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct prune *p = vctx;
+	MDB_cursor *cur;
+	uint8_t k[8];
+	MDB_val key = {8, k}, v;
+	int rc;
+
+	if ((rc = base_read(st, txn, &p->base)))
+		return rc;
+	p->cut = p->base.seq;
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_AUDIT], &cur)))
+		return st_mdb(st, rc, "audit");
+	be64(k, p->base.seq + 1);
+	for (rc = mdb_cursor_get(cur, &key, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(cur, &key, &v, MDB_NEXT)) {
+		if (v.mv_size < E_HEAD || (int64_t)rd64((const uint8_t *)v.mv_data + 2) >= p->before)
+			break;
+		p->cut = rd64(key.mv_data);
+	}
+	mdb_cursor_close(cur);
+	return rc == 0 || rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "audit");
+}
+
+/* The lowest session the entries after p->scanned refer to. */
+static int prune_sessions(store *st, MDB_txn *txn, struct prune *p)
+{
+	MDB_cursor *cur;
+	uint8_t k[8];
+	MDB_val key = {8, k}, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_AUDIT], &cur)))
+		return st_mdb(st, rc, "audit");
+	be64(k, p->scanned + 1);
+	for (rc = mdb_cursor_get(cur, &key, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(cur, &key, &v, MDB_NEXT)) {
+		const uint8_t *b = v.mv_data;
+		p->scanned = rd64(key.mv_data);
+		if (v.mv_size >= E_HEAD + 8 && b[1] == KIND_EVENT && rd64(b + E_HEAD) < p->oldest)
+			p->oldest = rd64(b + E_HEAD);
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? M_OK : st_mdb(st, rc, "audit");
+}
+
+static int prune_scan_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	return prune_sessions(st, txn, vctx);
+}
+
+/* Move the cut below every session a kept entry needs (a session's key is
+ * in its first entry): a session still open since before the date keeps
+ * its whole run. */
+static int prune_settle(store *st, MDB_txn *txn, struct prune *p, bool write)
+{
+	int rc;
+
+	for (;;) {
+		if (write) {
+			if ((rc = prune_sessions(st, txn, p)))
+				return rc;
+		} else if ((rc = st_txn(st, false, prune_scan_txn, p))) {
+			return rc;
+		}
+		if (p->oldest > p->cut)
+			return M_OK;
+		p->cut = p->oldest - 1;
+		p->scanned = p->cut;
+		p->oldest = UINT64_MAX;
+	}
+}
+
+static int prune_mark_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct prune *p = vctx;
+	struct audit_head base;
+	uint8_t k[8], b[8 + KEYS_HASH_BYTES];
+	MDB_val v;
+	char what[96], day[11], hex[17];
+	int rc;
+
+	/* Entries written since the scan, under the write lock now. */
+	if ((rc = base_read(st, txn, &base)) || (rc = prune_settle(st, txn, p, true)))
+		return rc;
+	/* This session's own key stays: the PRUNE entry is sealed under it. */
+	if (st->audit.session && st->audit.session <= p->cut) {
+		p->cut = st->audit.session - 1;
+		p->scanned = p->cut;
+		p->oldest = UINT64_MAX;
+		if ((rc = prune_settle(st, txn, p, true)))
+			return rc;
+	}
+	if (base.seq != p->base.seq)
+		return st_err(st, AUDIT_BREAK, .n = base.seq, .why = N_("another prune ran meanwhile"));
+	if (p->cut <= p->base.seq) {
+		p->done = true;
+		return M_OK;
+	}
+	/* The new base: the hash of the entry cut last, as the next one holds it. */
+	be64(k, p->cut + 1);
+	if ((rc = st_get(st, txn, DB_AUDIT, k, 8, &v)) || v.mv_size < E_HEAD)
+		return rc && rc != -1 ? rc : st_err(st, AUDIT_BREAK, .n = p->cut + 1,
+		                                    .why = N_("an entry is missing"));
+	p->base.seq = p->cut;
+	memcpy(p->base.hash, (const uint8_t *)v.mv_data + 10, KEYS_HASH_BYTES);
+	be64(b, p->base.seq);
+	memcpy(b + 8, p->base.hash, KEYS_HASH_BYTES);
+	if ((rc = st_put(st, txn, DB_META, BASE_KEY, BASE_KEYLEN, b, sizeof b, 0)))
+		return rc;
+	date_iso((long)(p->before / 86400), day);
+	for (int i = 0; i < 8; i++)
+		snprintf(hex + 2 * i, 3, "%02x", p->base.hash[i]);
+	snprintf(what, sizeof what, "base %llu %s; before %s", (unsigned long long)p->base.seq,
+	         hex, day);
+	return st_audit(st, txn, &(struct audit_event){.action = AUDIT_PRUNE, .detail = what});
+}
+
+/* Remove what the base left behind, a batch a transaction. */
+static int prune_delete_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	struct prune *p = vctx;
+	MDB_cursor *cur;
+	MDB_val key, v;
+	size_t n = 0;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, st->dbi[DB_AUDIT], &cur)))
+		return st_mdb(st, rc, "audit");
+	while ((rc = mdb_cursor_get(cur, &key, &v, MDB_FIRST)) == 0 && n < 1024 &&
+	       key.mv_size == 8 && rd64(key.mv_data) <= p->base.seq) {
+		if ((rc = mdb_cursor_del(cur, 0)))
+			break;
+		n++;
+	}
+	mdb_cursor_close(cur);
+	if (rc && rc != MDB_NOTFOUND)
+		return st_mdb(st, rc, "audit");
+	p->done = n < 1024;
+	p->scanned += n; /* reused: how many went */
+	return M_OK;
+}
+
+int store_audit_prune(store *st, int64_t before, uint64_t *removed, uint64_t *base_seq)
+{
+	struct prune p = {.before = before, .oldest = UINT64_MAX};
+	int rc;
+
+	*removed = 0;
+	if (!st->kr)
+		return st_err(st, NOT_UNLOCKED);
+	if (st->role != ROLE_ADMIN)
+		return st_err(st, AUDIT_PRUNE_ADMIN);
+	if ((rc = st_txn(st, false, prune_find_txn, &p)))
+		return rc;
+	p.scanned = p.cut;
+	if ((rc = prune_settle(st, NULL, &p, false)) ||
+	    (rc = st_txn(st, true, prune_mark_txn, &p)))
+		return rc;
+	*base_seq = p.base.seq;
+	p.scanned = 0;
+	p.done = false;
+	while (!p.done)
+		if ((rc = st_txn(st, true, prune_delete_txn, &p)))
+			return rc;
+	*removed = p.scanned;
+	return M_OK;
+}
+
 /* ---- verifying ---------------------------------------------------------- */
 
 struct walk {
 	const struct audit_head *want;
 	struct audit_head at; /* the last entry walked */
+	bool started;
 	bool want_seen;
 	bool done;
 };
@@ -786,6 +1027,15 @@ static int walk_txn(store *st, MDB_txn *txn, void *vctx)
 	int rc;
 	size_t n = 0;
 
+	if (!w->started) {
+		if ((rc = base_read(st, txn, &w->at)))
+			return rc;
+		w->started = true;
+		/* A head older than a prune's base went with the entries it
+		 * named (mappe check holds the base to its PRUNE entry). */
+		if (w->want && w->at.seq && w->want->seq <= w->at.seq)
+			w->want_seen = true;
+	}
 	if ((rc = mdb_cursor_open(txn, st->dbi[DB_AUDIT], &cur)))
 		return st_mdb(st, rc, "audit");
 	be64(k, w->at.seq + 1);
@@ -844,7 +1094,6 @@ int store_audit_verify(store *st, const struct audit_head *want, struct audit_he
 	struct walk w = {.want = want};
 	int rc = M_OK;
 
-	genesis(st, w.at.hash);
 	while (rc == M_OK && !w.done)
 		rc = st_txn(st, false, walk_txn, &w);
 	if (rc == M_OK && want && !w.want_seen)

@@ -308,6 +308,8 @@ const char *date_for_people(const char *iso, bool norwegian, char out[11]);
  * one month is 28 or 29 February); and a day as YYYY-MM-DD. */
 long date_add_months(long day, long months);
 void date_iso(long day, char out[11]);
+/* A valid YYYY-MM-DD as days since 1970-01-01; LONG_MIN for anything else. */
+long date_days(const char *s);
 /* A date typed as YYYY-MM-DD or DD.MM.YYYY (D.M.YYYY) into out as ISO;
  * NULL, or a fixed reason (N_) why it is not a date. */
 const char *date_normalise(const char *in, char out[11]);
@@ -1121,7 +1123,8 @@ int store_check(store *st,
 	X(DESTROY, 15, "destroy")            /* disposable data of a case destroyed */              \
 	X(BACKUP, 16, "backup")              /* a copy of the store made */                          \
 	X(REWRITE, 17, "rewrite")            /* a case re-encrypted or migrated, not changed */    \
-	X(AUDIT_READ, 18, "audit-read")      /* the audit log or an access report read */
+	X(AUDIT_READ, 18, "audit-read")      /* the audit log or an access report read */     \
+	X(PRUNE, 19, "prune")                /* the log's oldest entries removed (retention) */
 
 enum audit_action {
 #define AUDIT_ACTION_ENUM(name, num, str) AUDIT_##name = (num),
@@ -1193,6 +1196,13 @@ struct audit_head {
  * (.n = the entry's seq). Needs no key; with want (a head seen in syslog)
  * also that this entry is in the chain, with this hash. */
 int store_audit_verify(store *st, const struct audit_head *want, struct audit_head *out);
+/* The log's own retention (domain-rules.md 5.4: access logs are personal
+ * data with a retention time of their own): remove the entries written
+ * before `before` (unix seconds), except those a later entry still needs
+ * (its session's key), and append a PRUNE entry that names where the kept
+ * chain now starts. Administrators. *removed: how many went. */
+int store_audit_prune(store *st, int64_t before, uint64_t *removed, uint64_t *base_seq);
+
 /* The store's id in hex, as the syslog lines name it. */
 void store_id_hex(const store *st, char out[33]);
 

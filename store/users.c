@@ -176,6 +176,12 @@ int st_grant_role(store *st, MDB_txn *txn, const keyring *kr, const char *name,
 		if (rc)
 			return rc;
 	}
+	/* The audit class keeps its older epochs for the entries sealed to
+	 * them (audit.c): a lead or administrator enrolled later reads the
+	 * whole log, as far as the granting administrator holds it. */
+	for (uint32_t e = st->floor[KC_AUDIT]; (cls & (1u << KC_AUDIT)) && e < st->epoch[KC_AUDIT]; e++)
+		if (keyring_has(kr, KC_AUDIT, e) && (rc = put_grant(st, txn, kr, name, KC_AUDIT, e, pk)))
+			return rc;
 	if (role == ROLE_ADMIN)
 		return put_grant(st, txn, kr, name, KEYS_AUTHORITY_CLASS, 0, pk);
 	return M_OK;

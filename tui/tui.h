@@ -39,6 +39,7 @@ const char *tui_stipend_text(const struct case_stipend *cs, bool ok, bool nb, ch
 struct cli {
 	const char *command; /* its name: the purpose of what it logs */
 	const char *syslog;  /* audit verify --syslog FILE */
+	const char *before;  /* --before DATE */
 	const char *db;
 	bool db_given; /* --db or MAPPE_DB, not the default */
 	const char *user;
@@ -149,6 +150,6 @@ int cmd_report_ledger(struct cli *cli);
 int cmd_tui(struct cli *cli);
 int cmd_demo(struct cli *cli);
 int cmd_export(struct cli *cli);
-int cmd_audit_verify(struct cli *cli);
+int cmd_audit_verify(struct cli *cli); /* audit verify | audit prune */
 
 #endif

@@ -86,4 +86,15 @@ expect_in "$T/out" "it names the case and both versions" "case 2: the file holds
 "$PLANT" "$DB" raw del cases "$(printf '%016x' 2)"
 check "check: the case deleted is exit 3" 3 admin check
 expect_in "$T/out" "it names the deleted case" "case 2"
+
+# The log's own retention.
+check "prune: a caseworker is refused" 2 kari audit prune --before 2099-01-01
+check "prune: a bad date is refused" 1 admin audit prune --before 2099-13-01
+check "prune: without a date or retention.audit_after, usage" 1 admin audit prune
+check "prune: everything before 2099" 0 admin audit prune --before 2099-01-01
+expect_in "$T/out" "it says how many went" "audit entries from before 2099-01-01 removed"
+check "after the prune the chain verifies" 0 "$MAPPE" --db "$DB" audit verify
+check "and check is clean" 3 admin check
+expect_in "$T/out" "(only the deleted case 2 is still reported)" "case 2"
+expect_not_in "$T/out" "no complaint of the log" "audit log"
 echo "1..$_n"

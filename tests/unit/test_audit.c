@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "store/private.h"
@@ -419,6 +420,92 @@ static void test_audit_rotation(void **state)
 	ts_reopen_as(t, "admin", FIXTURE_ADMIN_PASS);
 	struct reports r;
 	assert_int_equal(check(t->st, &r), M_OK);
+	/* A lead enrolled after the rotation reads the entries from before it. */
+	assert_int_equal(store_user_add(t->st, "mona", ROLE_LEAD, LEAD_PASS, strlen(LEAD_PASS)),
+	                 M_OK);
+	ts_reopen_as(t, "mona", LEAD_PASS);
+	all_entries(t->st, &s);
+	assert_int_equal(count(&s, AUDIT_CREATE, a), 1);
+	for (size_t i = 0; i < s.n; i++)
+		assert_true(s.e[i].opened);
+}
+
+/* The log's own retention: entries before a date go, the kept chain starts
+ * at a base that a PRUNE entry names, and a session open across the prune
+ * goes on logging under a session of its own. */
+static void test_prune(void **state)
+{
+	struct tstore *t = *state;
+	struct audit_head h;
+	struct seen s;
+	struct reports r;
+	uint64_t removed, base;
+	int go[2], ready[2];
+	char c;
+
+	add_case(t->st, "Ada");
+	add_case(t->st, "Bo");
+	/* A caseworker's session that stays open across the prune. */
+	assert_int_equal(pipe(go), 0);
+	assert_int_equal(pipe(ready), 0);
+	ts_close(t);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		ts_open(t);
+		if (ts_unlock(t, "kari", CW_PASS) != M_OK)
+			_exit(1);
+		add_case(t->st, "Cy");
+		if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(2);
+		add_case(t->st, "Dag"); /* after the prune */
+		ts_close(t);
+		_exit(0);
+	}
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	ts_open(t);
+	assert_int_equal(ts_unlock(t, "lena", LEAD_PASS), M_OK);
+	assert_int_equal(store_audit_prune(t->st, st_now() + 3600, &removed, &base), M_AUTH);
+	ts_reopen_as(t, "admin", FIXTURE_ADMIN_PASS);
+	assert_int_equal(store_audit_prune(t->st, st_now() + 3600, &removed, &base), M_OK);
+	assert_true(removed > 5);
+	assert_int_equal(removed, base);
+	ts_close(t);
+	assert_int_equal(write(go[1], "g", 1), 1);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	ts_open(t);
+	assert_int_equal(ts_unlock(t, "lena", LEAD_PASS), M_OK);
+	assert_int_equal(store_audit_verify(t->st, NULL, &h), M_OK);
+	all_entries(t->st, &s);
+	assert_int_equal(count(&s, AUDIT_PRUNE, 0), 1);
+	assert_int_equal(count(&s, AUDIT_CREATE, 4), 1); /* Dag, after the prune */
+	assert_int_equal(count(&s, AUDIT_CREATE, 1), 0); /* Ada went */
+	for (size_t i = 0; i < s.n; i++) {
+		assert_true(s.e[i].opened);
+		assert_true(s.e[i].seq > base);
+	}
+	ts_reopen_as(t, "admin", FIXTURE_ADMIN_PASS);
+	assert_int_equal(check(t->st, &r), M_OK);
+	/* A system log head from before the prune can no longer be checked,
+	 * and is not a failure. */
+	struct audit_head old = {.seq = 2};
+	assert_int_equal(store_audit_verify(t->st, &old, NULL), M_OK);
+
+	/* The base moved on by a writer of the file, with no prune entry for
+	 * it: the chain alone still looks whole from there, check does not. */
+	uint8_t k[8], v[1024], hv[40];
+	size_t len;
+	be64(k, base + 2);
+	assert_true(raw_get(t->st, DB_AUDIT, k, 8, v, sizeof v, &len));
+	be64(hv, base + 1);
+	memcpy(hv + 8, v + 10, 32);
+	raw_put(t->st, DB_META, "audit_base", 10, hv, sizeof hv);
+	assert_int_equal(store_audit_verify(t->st, NULL, NULL), M_OK);
+	assert_int_equal(check(t->st, &r), M_INTEGRITY);
+	assert_true(named(&r, "no prune entry says so"));
 }
 
 #define FX(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fixture_store_teardown)
@@ -429,6 +516,7 @@ int main(void)
 	    FX(test_logged_and_read), FX(test_entries_sealed),  FX(test_tampered_entry),
 	    FX(test_deleted_tail),    FX(test_reordered),       FX(test_case_rolled_back),
 	    FX(test_case_deleted),    FX(test_syslog_head),     FX(test_audit_rotation),
+	    FX(test_prune),
 	};
 
 	return cmocka_run_group_tests_name("audit", tests, fixture_keys_setup, NULL);

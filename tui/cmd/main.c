@@ -33,6 +33,7 @@ enum {
 	O_TARGET = 1 << 20, /* --requested --decided --minors --date --body --answer-by */
 	O_YEAR = 1 << 21,
 	O_SYSLOG = 1 << 26,
+	O_BEFORE = 1 << 27,
 };
 
 struct command {
@@ -178,12 +179,16 @@ static const struct command commands[] = {
      "record headers, the national-id index and the audit log: its chain, and\n"
      "every case against the last entry about it (rolled back or deleted).\n"
      "Exit 3 naming broken cases.")},
-    {"audit", cmd_audit_verify, O_SYSLOG, "audit verify [--syslog FILE]",
-     N_("Verify the audit log's hash chain (no key needed): exit 3 naming the first\n"
-     "entry that does not follow the one before, or a tail cut off. --syslog: a\n"
-     "system log file (auth.log) whose last \"audit head\" line of this store's\n"
-     "must still be in the chain, so that a tail removed together with the head\n"
-     "in the store is caught.")},
+    {"audit", cmd_audit_verify, O_SYSLOG | O_BEFORE,
+     "audit verify [--syslog FILE] | audit prune [--before DATE]",
+     N_("verify: check the audit log's hash chain (no key needed): exit 3 naming the\n"
+     "first entry that does not follow the one before, or a tail cut off.\n"
+     "--syslog: a system log file (auth.log) whose last \"audit head\" line of\n"
+     "this store's must still be in the chain, so that a tail removed together\n"
+     "with the head in the store is caught.\n"
+     "prune: remove the entries written before DATE (default: today less\n"
+     "retention.audit_after days in /etc/mappe.conf), keeping those a later entry\n"
+     "needs; a prune entry records it. Administrators.")},
 };
 
 static void usage(FILE *f)
@@ -341,6 +346,7 @@ int main(int argc, char **argv)
 	    {"body", required_argument, NULL, 1005},
 	    {"answer-by", required_argument, NULL, 1006},
 	    {"syslog", required_argument, NULL, 0x180},
+	    {"before", required_argument, NULL, 0x181},
 	    {NULL, 0, NULL, 0},
 	};
 	struct cli cli = {.pass_fd = -1, .newpass_fd = -1, .limit = 20};
@@ -442,6 +448,7 @@ int main(int argc, char **argv)
 		case 1005: cli.body = optarg; used |= O_TARGET; break;
 		case 1006: cli.answer_by = optarg; used |= O_TARGET; break;
 		case 0x180: cli.syslog = optarg; used |= O_SYSLOG; break;
+		case 0x181: cli.before = optarg; used |= O_BEFORE; break;
 		default: usage(stderr); return M_USAGE;
 		}
 	}

@@ -1,5 +1,5 @@
 /* verify.c: mappe audit verify: the audit log's chain, and the system log's
- * copy of its head. */
+ * copy of its head; mappe audit prune: the log's own retention. */
 #include "tui/tui.h"
 #include "tui/ui.h"
 
@@ -57,6 +57,56 @@ static int last_head(const char *path, const char *store_id, struct audit_head *
 	return M_OK;
 }
 
+/* The retention time in days: retention.audit_after in /etc/mappe.conf. */
+static bool audit_after(long *days)
+{
+	char v[32], *end;
+
+	if (!cli_conf("retention.audit_after", v, sizeof v))
+		return false;
+	*days = strtol(v, &end, 10);
+	return *end == 0 && *days >= 1 && *days <= 100L * 366;
+}
+
+static int prune(struct cli *cli)
+{
+	uint64_t removed, base;
+	char iso[11];
+	long day, days;
+	store *st;
+	int rc;
+
+	if (cli->argc != 1)
+		return cli_fail(M_USAGE, _("usage: mappe audit prune [--before DATE]"));
+	if (cli->before) {
+		const char *why = date_normalise(cli->before, iso);
+		if (why)
+			return cli_fail(M_USAGE, _("--before: %s"), _(why));
+		day = date_days(iso);
+	} else if (audit_after(&days)) {
+		day = st_today() - days;
+		date_iso(day, iso);
+	} else {
+		return cli_fail(M_USAGE, _("give --before DATE, or retention.audit_after (days) in %s"),
+		                MAPPE_CONF);
+	}
+	if ((rc = cli_open(cli, &st)))
+		return rc;
+	rc = store_audit_prune(st, (int64_t)day * 86400, &removed, &base);
+	if (rc) {
+		cli_fail(rc, "%s", tui_error(st));
+		store_close(st);
+		return rc;
+	}
+	if (removed)
+		printf(_("%llu audit entries from before %s removed; the log now starts after entry %llu\n"),
+		       (unsigned long long)removed, iso, (unsigned long long)base);
+	else
+		printf(_("no audit entry from before %s to remove\n"), iso);
+	store_close(st);
+	return M_OK;
+}
+
 int cmd_audit_verify(struct cli *cli)
 {
 	struct store_fault why;
@@ -66,7 +116,9 @@ int cmd_audit_verify(struct cli *cli)
 	store *st;
 	int rc;
 
-	if (cli->argc != 1 || strcmp(cli->argv[0], "verify") != 0)
+	if (cli->argc >= 1 && strcmp(cli->argv[0], "prune") == 0 && !cli->syslog)
+		return prune(cli);
+	if (cli->argc != 1 || strcmp(cli->argv[0], "verify") != 0 || cli->before)
 		return cli_fail(M_USAGE, _("usage: mappe audit verify [--syslog FILE]"));
 	/* No key is needed, and none is asked for: the chain is over what is
 	 * stored, and an administrator can check it with the store closed to
