@@ -144,7 +144,7 @@ static int base_read(store *st, MDB_txn *txn, struct audit_head *b)
 void store_id_hex(const store *st, char out[33])
 {
 	for (int i = 0; i < KEYS_STORE_ID_BYTES; i++)
-		snprintf(out + 2 * i, 3, "%02x", st->store_id[i]);
+		snprintf(out + (size_t)2 * i, 3, "%02x", st->store_id[i]);
 }
 
 static void send_head(const store *st, const struct audit_head *h)
@@ -160,7 +160,7 @@ static void send_head(const store *st, const struct audit_head *h)
 		return;
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	for (int i = 0; i < KEYS_HASH_BYTES; i++)
-		snprintf(hex + 2 * i, 3, "%02x", h->hash[i]);
+		snprintf(hex + (size_t)2 * i, 3, "%02x", h->hash[i]);
 	store_id_hex(st, id);
 	/* <86>: LOG_AUTHPRIV | LOG_INFO; the head is no secret, and says nothing
 	 * of who did what. */
@@ -194,7 +194,7 @@ static void audit_after(store *st, bool committed)
 
 static int append(store *st, MDB_txn *txn, const uint8_t *v, size_t n, uint64_t *seq)
 {
-	struct audit_head h;
+	struct audit_head h = {0};
 	uint8_t k[8];
 	int rc;
 
@@ -286,7 +286,7 @@ static int public_key(store *st, MDB_txn *txn, uint32_t *epoch, uint8_t pk[KEYS_
 
 int st_audit_publish(store *st, MDB_txn *txn)
 {
-	uint32_t epoch;
+	uint32_t epoch = 0;
 	uint8_t pk[KEYS_PK_BYTES];
 	int rc = public_key(st, txn, &epoch, pk);
 
@@ -302,7 +302,7 @@ static int session(store *st, MDB_txn *txn)
 {
 	struct st_audit *a = &st->audit;
 	uint8_t pk[KEYS_PK_BYTES], v[SESSION_BYTES];
-	uint32_t epoch;
+	uint32_t epoch = 0;
 	int rc;
 
 	if ((rc = public_key(st, txn, &epoch, pk)))
@@ -389,7 +389,7 @@ static int event(store *st, MDB_txn *txn, const struct detail *d)
 	entry_head(v, KIND_EVENT);
 	/* The head's prev is filled in by append, so the AD is built there:
 	 * read it here first, the same way, within this transaction. */
-	struct audit_head h;
+	struct audit_head h = {0};
 	if ((rc = head_read(st, txn, &h)))
 		goto out;
 	memcpy(v + 10, h.hash, KEYS_HASH_BYTES);
@@ -467,7 +467,9 @@ int st_audit_login_failed(store *st, MDB_txn *txn, const char *name)
 
 static int audit_txn(store *st, MDB_txn *txn, void *ctx)
 {
-	return st_audit(st, txn, ctx);
+	int rc = st_load_epochs(st, txn);
+
+	return rc ? rc : st_audit(st, txn, ctx);
 }
 
 int store_audit(store *st, const struct audit_event *ev)
@@ -611,7 +613,7 @@ static int read_txn(store *st, MDB_txn *txn, void *vctx)
 	r->n = 0;
 	if (r->from == 1) {
 		/* Entries at or below a prune's base are going: not read. */
-		struct audit_head b;
+		struct audit_head b = {0};
 		if ((rc = base_read(st, txn, &b)))
 			return rc;
 		r->from = b.seq + 1;
@@ -760,13 +762,13 @@ static int case_check_txn(store *st, MDB_txn *txn, void *vctx)
 	}
 	/* A base in meta is only what the last prune wrote, sealed in its
 	 * entry: anything else is the chain's start cut off. */
-	struct audit_head base;
+	struct audit_head base = {0};
 	if ((rc = base_read(st, txn, &base)))
 		return rc;
 	if (base.seq) {
 		char want[64], hex[17];
 		for (int i = 0; i < 8; i++)
-			snprintf(hex + 2 * i, 3, "%02x", base.hash[i]);
+			snprintf(hex + (size_t)2 * i, 3, "%02x", base.hash[i]);
 		snprintf(want, sizeof want, "base %llu %s;", (unsigned long long)base.seq, hex);
 		if (strncmp(cc->pruned, want, strlen(want)) != 0)
 			flag(st, cc, &(const struct st_fault_args){.code = E_AUDIT_BASE_FORGED,
@@ -915,14 +917,14 @@ static int prune_settle(store *st, MDB_txn *txn, struct prune *p, bool write)
 static int prune_mark_txn(store *st, MDB_txn *txn, void *vctx)
 {
 	struct prune *p = vctx;
-	struct audit_head base;
+	struct audit_head base = {0};
 	uint8_t k[8], b[8 + KEYS_HASH_BYTES];
 	MDB_val v;
 	char what[96], day[11], hex[17];
 	int rc;
 
 	/* Entries written since the scan, under the write lock now. */
-	if ((rc = base_read(st, txn, &base)) || (rc = prune_settle(st, txn, p, true)))
+	if ((rc = st_load_epochs(st, txn)) || (rc = base_read(st, txn, &base)) || (rc = prune_settle(st, txn, p, true)))
 		return rc;
 	/* This session's own key stays: the PRUNE entry is sealed under it. */
 	if (st->audit.session && st->audit.session <= p->cut) {
@@ -951,7 +953,7 @@ static int prune_mark_txn(store *st, MDB_txn *txn, void *vctx)
 		return rc;
 	date_iso((long)(p->before / 86400), day);
 	for (int i = 0; i < 8; i++)
-		snprintf(hex + 2 * i, 3, "%02x", p->base.hash[i]);
+		snprintf(hex + (size_t)2 * i, 3, "%02x", p->base.hash[i]);
 	snprintf(what, sizeof what, "base %llu %s; before %s", (unsigned long long)p->base.seq,
 	         hex, day);
 	return st_audit(st, txn, &(struct audit_event){.action = AUDIT_PRUNE, .detail = what});
@@ -1071,7 +1073,7 @@ static int walk_txn(store *st, MDB_txn *txn, void *vctx)
 		}
 	}
 	if (rc == MDB_NOTFOUND) {
-		struct audit_head h;
+		struct audit_head h = {0};
 		w->done = true;
 		if ((rc = head_read(st, txn, &h)))
 			goto out;

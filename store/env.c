@@ -521,6 +521,39 @@ int st_txn(store *st, bool write, txn_fn fn, void *ctx)
 	return rc;
 }
 
+int st_load_epochs(store *st, MDB_txn *txn)
+{
+	uint32_t epoch[KC_COUNT];
+	bool changed = false;
+
+	for (unsigned c = 0; c < KC_COUNT; c++) {
+		uint8_t k = (uint8_t)c;
+		MDB_val v;
+		int rc = st_get(st, txn, DB_EPOCHS, &k, 1, &v);
+
+		if (rc == -1 || (rc == M_OK && v.mv_size != 8))
+			return st_err(st, EPOCH_MISSING, .cls = c);
+		if (rc)
+			return rc;
+		epoch[c] = rd32(v.mv_data);
+		st->floor[c] = rd32((const uint8_t *)v.mv_data + 4);
+		changed |= epoch[c] != st->epoch[c];
+	}
+	memcpy(st->epoch, epoch, sizeof epoch);
+	{
+		MDB_val v;
+		int rc = st_get(st, txn, DB_META, "migrate", 7, &v);
+		if (rc > 0)
+			return rc;
+		st->legacy = rc == M_OK;
+	}
+	/* A rotation began since this session unlocked: its new keys are
+	 * sealed to us already (users.c set the hook at the unlock). */
+	if (changed && st->kr && st->user[0] && st->epochs_changed)
+		return st->epochs_changed(st, txn);
+	return M_OK;
+}
+
 int st_put_epoch(store *st, MDB_txn *txn, enum key_class c, uint32_t active, uint32_t floor)
 {
 	uint8_t k = (uint8_t)c, b[8];

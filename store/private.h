@@ -7,9 +7,10 @@
  *   rec.c       the case record in memory: values in one secure arena
  *   items.c     the items of a case's lists, in the record model
  *   errors.c    failures as codes of errors.def with arguments, and their messages
- *   env.c       LMDB: the transaction loop and its gates, get/put, scratch memory
+ *   env.c       LMDB: the transaction loop and its gates, get/put, scratch memory;
+ *               the key epochs (st_load_epochs)
  *   rotstate.c  the rotation state in meta and the rotation lock
- *   users.c     users, keyslots, grants, unlocking; the key epochs (st_load_epochs)
+ *   users.c     users, keyslots, grants, unlocking; following an epoch moved on
  *   sealed.c    an administrator's settings in meta, sealed under the record class
  *   codes.c     the code tables IMDi owns, every version, sealed
  *   ruleset.c   the rules of rules.def with an administrator's corrections
@@ -139,6 +140,9 @@ struct store {
 	 * called once after the commit (true) or the abort (false). */
 	void (*after_write)(store *st, bool committed);
 	enum audit_action write_action; /* what st_hdr_write logs (0: CREATE or CHANGE) */
+	/* st_load_epochs (env.c) found an epoch moved on: take the grants of
+	 * the new one (users.c's st_refresh_grants, set at the unlock). */
+	int (*epochs_changed)(store *st, MDB_txn *txn);
 	key_classes written;            /* classes sealed for the case being written */
 	enum key_role role;
 	bool must_change;

@@ -340,38 +340,6 @@ int st_refresh_grants(store *st, MDB_txn *txn)
 	return rc;
 }
 
-int st_load_epochs(store *st, MDB_txn *txn)
-{
-	uint32_t epoch[KC_COUNT];
-	bool changed = false;
-
-	for (unsigned c = 0; c < KC_COUNT; c++) {
-		uint8_t k = (uint8_t)c;
-		MDB_val v;
-		int rc = st_get(st, txn, DB_EPOCHS, &k, 1, &v);
-
-		if (rc == -1 || (rc == M_OK && v.mv_size != 8))
-			return st_err(st, EPOCH_MISSING, .cls = c);
-		if (rc)
-			return rc;
-		epoch[c] = rd32(v.mv_data);
-		st->floor[c] = rd32((const uint8_t *)v.mv_data + 4);
-		changed |= epoch[c] != st->epoch[c];
-	}
-	memcpy(st->epoch, epoch, sizeof epoch);
-	{
-		MDB_val v;
-		int rc = st_get(st, txn, DB_META, "migrate", 7, &v);
-		if (rc > 0)
-			return rc;
-		st->legacy = rc == M_OK;
-	}
-	/* A rotation began since this session unlocked: its new keys are
-	 * sealed to us already. */
-	if (changed && st->kr && st->user[0])
-		return st_refresh_grants(st, txn);
-	return M_OK;
-}
 
 /* The role in the user record is in clear, but the grants are sealed by the
  * authority: a role edited in the file (caseworker to admin) no longer
@@ -710,6 +678,7 @@ int store_unlock(store *st, const char *user, const char *pass, size_t passlen)
 	keyring_free(st->kr);
 	st->kr = kr;
 	kr = NULL;
+	st->epochs_changed = st_refresh_grants;
 	st->pin = ctx->epoch;
 	snprintf(st->user, sizeof st->user, "%s", user);
 	/* A slot still pinned to an earlier authority moves to this one now,

@@ -570,6 +570,7 @@ static void test_stale_admin_session(void **state)
 	ts_close(t);
 	ts_open(t);
 	t->st->kr = stale;
+	t->st->epochs_changed = st_refresh_grants; /* as store_unlock sets it */
 	snprintf(t->st->user, sizeof t->st->user, "admin");
 	t->st->pin = 0;
 	t->st->authority_epoch = 0;
@@ -604,6 +605,7 @@ static void test_passwd_after_following(void **state)
 	ts_close(t);
 	ts_open(t);
 	t->st->kr = kari;
+	t->st->epochs_changed = st_refresh_grants; /* as store_unlock sets it */
 	snprintf(t->st->user, sizeof t->st->user, "kari");
 	t->st->pin = 0;
 	t->st->authority_epoch = 0;

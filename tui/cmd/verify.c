@@ -3,6 +3,7 @@
 #include "tui/tui.h"
 #include "tui/ui.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,13 +40,19 @@ static int last_head(const char *path, const char *store_id, struct audit_head *
 		return cli_fail(M_USAGE, _("cannot read %s"), path);
 	while (fgets(line, sizeof line, f)) {
 		const char *p = strstr(line, "mappe[");
-		unsigned long long seq;
-		char hash[65], id[33];
+		char *end;
 
 		if (!p || !(p = strstr(p, "]: audit head ")))
 			continue;
-		if (sscanf(p, "]: audit head %llu %64s store %32s", &seq, hash, id) != 3 ||
-		    strlen(hash) != 64 || strcmp(id, store_id) != 0)
+		/* "SEQ HASH store ID", each exactly so */
+		p += strlen("]: audit head ");
+		errno = 0;
+		unsigned long long seq = strtoull(p, &end, 10);
+		if (errno || end == p || *end != ' ' || strlen(end + 1) < 64 + 7 + 32)
+			continue;
+		const char *hash = end + 1;
+		if (memcmp(hash + 64, " store ", 7) != 0 || memcmp(hash + 71, store_id, 32) != 0 ||
+		    (hash[103] != '\n' && hash[103] != 0))
 			continue;
 		struct audit_head t = {.seq = seq};
 		if (!parse_hex(hash, t.hash, sizeof t.hash) || (*found && t.seq < h->seq))
