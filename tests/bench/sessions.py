@@ -549,6 +549,7 @@ def phase_save(db, d, home, n, seconds, open_every, out, perf=None):
             l0 = load()
             cpu0 = sum(proc_cpu(s.pid) for s in sessions)
             me0 = os.times()
+            h0 = host_cpu()
             p = saver_start(db, ids_file)
             prof = None
             if perf and oe:
@@ -577,6 +578,8 @@ def phase_save(db, d, home, n, seconds, open_every, out, perf=None):
             settle(sessions, quiet=1.0)
             cpu = (sum(proc_cpu(s.pid) for s in sessions) - cpu0) / seconds
             me1 = os.times()
+            h1 = host_cpu()
+            host = (h1[0] - h0[0]) / max(1, h1[1] - h0[1]) * os.cpu_count()
             me = (me1.user + me1.system - me0.user - me0.system) / seconds
             after = audit_count(db)
             lat = [x for t in typists for x in t.lat]
@@ -585,7 +588,8 @@ def phase_save(db, d, home, n, seconds, open_every, out, perf=None):
             logged = after.get("search-open", 0) - before.get("search-open", 0)
             changes = after.get("change", 0) - before.get("change", 0)
             extra = (f"{keys / seconds:.0f} keys/s from {n} sessions, their CPU "
-                     f"{cpu * 100:.0f}% of one core (this driver's {me * 100:.0f}%); search keystroke as the screen shows it "
+                     f"{cpu * 100:.0f}% of one core (this driver's {me * 100:.0f}%, the whole host's "
+                     f"{host * 100:.0f}%, of {os.cpu_count() * 100}%); search keystroke as the screen shows it "
                      f"(probes): p50 {fmt(pct(lat, 50))} p99 {fmt(pct(lat, 99))} ms "
                      f"({len(lat)}); ")
             if oe:
@@ -606,6 +610,14 @@ def phase_save(db, d, home, n, seconds, open_every, out, perf=None):
     out.append("| while | saves | p50 ms | p99 ms | max ms | failed | the sessions |")
     out.append("|---|---:|---:|---:|---:|---:|---|")
     out += rows
+
+
+def host_cpu():
+    """(busy, total) jiffies of the whole host, /proc/stat."""
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    idle = v[3] + v[4]
+    return sum(v) - idle, sum(v)
 
 
 def proc_cpu(pid):
