@@ -54,7 +54,7 @@ GEN_PROG  := $(BUILD)/mappe-gen
 GEN_BIN   := $(BUILD)/tests/gen
 PLANT_BIN := $(BUILD)/tests/plant
 
-.PHONY: all deps deps-run deps-deb deb check asan run install uninstall clean tests tidy cppcheck format po pot bench fuzz
+.PHONY: all deps deps-run deps-deb deb check asan run install uninstall clean tests tidy cppcheck format po pot bench bench-sessions fuzz
 LANGS   := nb
 MO      := $(LANGS:%=$(BUILD)/locale/%/LC_MESSAGES/mappe.mo)
 
@@ -202,6 +202,24 @@ bench: deps
 	  MAPPE_BIN=$(CURDIR)/$(BUILD)/mappe MAPPE_GEN=$(CURDIR)/$(GEN_BIN) \
 	    /usr/bin/python3 tests/bench/ptybytes.py || { [ $$rc -ne 0 ] || rc=2; }; \
 	fi; exit $$rc
+
+# make bench-sessions: how many sessions at once (tests/bench/sessions.py,
+# docs/performance.md "Issue 12: how many at once"): real mappe TUI sessions
+# on ptys against a SESSIONS_CASES-case store, as many Unix uids; memory per
+# session, a login storm at the default Argon2id cost, saves while they
+# search and open cases. Minutes, as root; never part of make check.
+SESSIONS_CASES ?= 20000
+SESSIONS_ARGS  ?=
+SAVER_BIN := $(BUILD)/bench/saver
+
+$(SAVER_BIN): tests/bench/saver.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_FLAGS) -o $@ $< $(LIBA) -llmdb -lsodium -lm
+
+bench-sessions: deps
+	@$(MAKE) --no-print-directory $(SAVER_BIN) $(BUILD)/mappe $(GEN_BIN)
+	MAPPE_BIN=$(CURDIR)/$(BUILD)/mappe MAPPE_GEN=$(CURDIR)/$(GEN_BIN) MAPPE_SAVER=$(CURDIR)/$(SAVER_BIN) \
+	  /usr/bin/python3 tests/bench/sessions.py --cases $(SESSIONS_CASES) $(SESSIONS_ARGS)
 
 # make fuzz: libFuzzer (clang) on the envelope parser, the import formats
 # with field validation, the search folding, the records a file writer
