@@ -24,7 +24,10 @@ ALL_CFLAGS  = -std=c11 -D_GNU_SOURCE -DMAPPE_VERSION='"$(VERSION)"' \
               -DLOCALEDIR='"$(PREFIX)/share/locale"' $(WARN) $(CFLAGS) \
               -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP -I. \
               $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libunistring (no pkg-config file on Debian 12): the case folding and NFKC
+# in front of search folding, so the pure archive needs it too.
+PURE_LIBS := -lunistring
+LIBS    = $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(PURE_LIBS)
 ALL_LDFLAGS = -Wl,-z,relro,-z,now $(LDFLAGS)
 
 KEYS_SRC  := $(wildcard keys/*.c)
@@ -133,11 +136,11 @@ $(BUILD)/tests/test_privacy: tests/unit/test_privacy.c $(TUI_NOMAIN) $(LIBA)
 # No $(LIBS): neither -llmdb nor -lsodium.
 $(PURE_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: tests/unit/%.c $(PURE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PURE_LIB) $(shell pkg-config --libs cmocka)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PURE_LIB) $(PURE_LIBS) $(shell pkg-config --libs cmocka)
 
 # The generator is pure too: it runs without the store.
 $(GEN_PROG): $(BUILD)/gen/main.o $(GEN_LIB) $(PURE_LIB)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(GEN_LIB) $(PURE_LIB)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(GEN_LIB) $(PURE_LIB) $(PURE_LIBS)
 
 $(GEN_BIN): $(GEN_PROG)
 	@mkdir -p $(dir $@)
@@ -239,7 +242,7 @@ fuzz:
 	  build-fuzz/libmappe.a build-fuzz/libmappe-pure.a
 	@for t in $(FUZZ_TARGETS); do \
 	  case " $(FUZZ_PURE) " in \
-	  *" $$t "*) link="build-fuzz/libmappe-pure.a" ;; \
+	  *" $$t "*) link="build-fuzz/libmappe-pure.a $(PURE_LIBS)" ;; \
 	  *) link="$(FUZZ_EXTRA) build-fuzz/libmappe.a build-fuzz/libmappe-pure.a $(LIBS)" ;; \
 	  esac; \
 	  clang -std=c11 -D_GNU_SOURCE -O1 -g -I. -fsanitize=fuzzer $(FUZZ_SAN) \

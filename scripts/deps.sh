@@ -11,7 +11,7 @@ if [ "${1:-}" = --check ]; then
     CHECK=1
     shift
 fi
-RUN="build-essential pkg-config libncurses-dev liblmdb-dev libsodium-dev gettext"
+RUN="build-essential pkg-config libncurses-dev liblmdb-dev libsodium-dev libunistring-dev gettext"
 if [ "${1:-}" = --run ]; then
     shift
     PKGS="$RUN $*"

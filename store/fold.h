@@ -23,4 +23,14 @@ size_t fold_text(const char *in, size_t len, char *out, size_t cap);
  *   query word matches nothing. */
 int fold_score(const char *query, const char *name);
 
+/* How a match was made, worst word first: every query word equal to a name
+ * word or a prefix of one (or the romanisation of a name written in another
+ * script) is exact; a spelling variant (same skeleton, Somali c/x, German
+ * and Polish letters, a joined or split compound, an article) close; a typo
+ * or a half-typed skeleton loose. */
+enum fold_kind { FOLD_NONE, FOLD_LOOSE, FOLD_CLOSE, FOLD_EXACT };
+
+/* fold_score with the kind of the match (FOLD_NONE when the score is 0). */
+int fold_rank(const char *query, const char *name, enum fold_kind *kind);
+
 #endif

@@ -632,6 +632,15 @@ int search_index_sync(store *st, search_index *ix, size_t *changed)
 	return M_OK;
 }
 
+_Static_assert((int)FOLD_LOOSE == (int)SEARCH_LOOSE && (int)FOLD_CLOSE == (int)SEARCH_CLOSE &&
+                   (int)FOLD_EXACT == (int)SEARCH_EXACT,
+               "a fold kind is a search match");
+
+const char *search_match_name(enum search_match m)
+{
+	return m == SEARCH_EXACT ? "exact" : m == SEARCH_CLOSE ? "close" : "loose";
+}
+
 struct ranked {
 	struct search_hit hit;
 	const char *display;
@@ -710,7 +719,7 @@ int search_run(store *st, search_index *ix, const char *query, size_t len,
 				return st_err(st, NOMEM);
 			}
 			for (size_t i = 0; i < n; i++)
-				(*hits)[i] = (struct search_hit){ids[i], 1000};
+				(*hits)[i] = (struct search_hit){ids[i], 1000, SEARCH_EXACT};
 			*nhits = n;
 		}
 		free(ids);
@@ -723,7 +732,7 @@ int search_run(store *st, search_index *ix, const char *query, size_t len,
 	if (parse_date_query(query, len, date)) {
 		for (size_t i = 0; i < ix->n; i++)
 			if (strcmp(ix->e[i].birth, date) == 0)
-				r[n++] = (struct ranked){{ix->e[i].id, 100}, ix->e[i].display};
+				r[n++] = (struct ranked){{ix->e[i].id, 100, SEARCH_EXACT}, ix->e[i].display};
 	} else {
 		size_t cap = 4 * len + 8;
 		fq = keys_secure_alloc(cap);
@@ -733,9 +742,11 @@ int search_run(store *st, search_index *ix, const char *query, size_t len,
 		}
 		fold_text(query, len, fq, cap);
 		for (size_t i = 0; i < ix->n; i++) {
-			int s = fold_score(fq, ix->e[i].folded);
+			enum fold_kind k;
+			int s = fold_rank(fq, ix->e[i].folded, &k);
 			if (s > 0)
-				r[n++] = (struct ranked){{ix->e[i].id, s}, ix->e[i].display};
+				r[n++] = (struct ranked){{ix->e[i].id, s, (enum search_match)k},
+				                         ix->e[i].display};
 		}
 		keys_secure_free(fq);
 	}

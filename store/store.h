@@ -1047,10 +1047,18 @@ void notes_free(struct note *notes, size_t n);
 
 /* ---- search (names only ever in memory) --------------------------------- */
 
+/* How a hit matched, best last: the list marks close and loose hits apart,
+ * find --json says it in "match". */
+enum search_match { SEARCH_LOOSE = 1, SEARCH_CLOSE, SEARCH_EXACT };
+
 struct search_hit {
 	uint64_t id;
 	int score;
+	enum search_match match;
 };
+
+/* "exact", "close" or "loose": the JSON value, never translated. */
+const char *search_match_name(enum search_match m);
 
 /* One case as the list screens show it; the strings live in the index's
  * locked arena and stay valid until search_index_free. */
