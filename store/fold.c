@@ -673,6 +673,29 @@ static size_t clean_utf8(const unsigned char *s, size_t len, unsigned char *out,
 	return n;
 }
 
+/* Whether NFKC and case folding could change what the tables below make of
+ * s: not for ASCII, Latin letters, combining marks, Cyrillic, Arabic and
+ * Ge'ez, which the tables fold in either case already (and the folding
+ * costs more than the rest of fold_text). */
+static bool needs_casefold(const unsigned char *s, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		cp = utf8_next(s, len, &i);
+		if ((cp >= 0xc0 && cp <= 0x24f && cp != 0xd7 && cp != 0xf7) ||
+		    (cp >= 0x300 && cp <= 0x36f) || (cp >= 0x400 && cp <= 0x52f) ||
+		    (cp >= 0x600 && cp <= 0x6ff) || (cp >= 0x1200 && cp <= 0x137f) ||
+		    (cp >= 0x1e00 && cp <= 0x1eff) || cp == 0x200c || cp == 0x200d)
+			continue;
+		return true;
+	}
+	return false;
+}
+
 static size_t fold_impl(const char *in, size_t len, char *out, size_t cap, unsigned flags)
 {
 	/* Names are at most two fields; a longer text is folded in what fits. */
@@ -689,7 +712,9 @@ static size_t fold_impl(const char *in, size_t len, char *out, size_t cap, unsig
 	/* NFKC and full case folding first: Greek, Armenian, Georgian and
 	 * fullwidth letters meet their lower case forms, ligatures come apart,
 	 * and the tables below see one spelling of each letter. */
-	cf = u8_casefold(clean, clen, NULL, UNINORM_NFKC, folded, &flen);
+	cf = needs_casefold(clean, clen)
+	         ? u8_casefold(clean, clen, NULL, UNINORM_NFKC, folded, &flen)
+	         : NULL;
 	if (cf)
 		fold_core(cf, flen, &o, flags);
 	else
@@ -700,7 +725,8 @@ static size_t fold_impl(const char *in, size_t len, char *out, size_t cap, unsig
 		free(cf);
 	}
 	explicit_bzero(clean, clen);
-	explicit_bzero(folded, sizeof folded < flen ? sizeof folded : flen);
+	if (cf)
+		explicit_bzero(folded, sizeof folded < flen ? sizeof folded : flen);
 	return o.n;
 }
 
@@ -1382,4 +1408,374 @@ int fold_score(const char *query, const char *name)
 	enum fold_kind k;
 
 	return fold_rank(query, name, &k);
+}
+/* ---- the quick scorer: what search_run uses until the word index lets
+ * it use fold_rank (issue 13) ------------------------------------------- */
+
+#define Q_WORD_MAX        64 /* bytes of a word that the skeleton and edit rules look at */
+#define SKEL_MAX        (2 * Q_WORD_MAX) /* x becomes two tokens */
+#define Q_QUERY_WORDS_MAX 16             /* a longer query scores 0 */
+#define NAME_WORDS_MAX  64             /* later name words are ignored */
+#define Q_NODE_LIMIT    4096
+
+#define Q_SCORE_EXACT    100
+#define Q_SCORE_PREFIX   80
+#define Q_SCORE_SKELETON 60
+#define Q_SCORE_EDIT     40
+
+/* The skeleton of a folded word (first Q_WORD_MAX bytes) is built in three steps.
+ *
+ * 1. Tokens, left to right, longest spelling first:
+ *      sch sh sj zh zj  -> S   Ш and Ж: Ukrainian "sh"/"zh", Norwegian "sj"/"zj"
+ *      tsj tsh tch ch   -> C   Ч: Ukrainian "ch", Norwegian "tsj"
+ *      kh gh g h        -> h   Ukrainian Г is h where Russian has g; Х is kh or h
+ *      th -> t, ph -> f, q -> k, x -> k s   (Thomas/Tomas, Tariq/Tarik, Alexander)
+ *      a e i o u y j w  -> vowel   y, i and j all spell the glide (Юрій is Yuriy,
+ *                          Iurii or Jurij); w and y are also Arabic's long
+ *                          vowels (يوسف is ywsf)
+ *      any other byte   -> itself
+ * 2. Runs of the same token collapse to one: mm in muhammad, and the "aa"
+ *    Norwegians type for å (Aasen ~ Åsen).
+ * 3. Vowel tokens are dropped, except that a word-initial one stays as a single
+ *    'a' of any quality: Olena ~ Alena, Omar ~ عمر (amr), Ibrahim ~ Ebrahim.
+ *
+ * So muhammad, mohammed and mhmd are all "mhmd", and galina/halyna "hln". */
+struct qskel {
+	const char *w;
+	size_t len, i;
+	char last;   /* previous token, for collapsing runs */
+	char queued; /* second token of x */
+	bool started;
+};
+
+static void quick_skel_init(struct qskel *k, const char *w, size_t len)
+{
+	k->w = w;
+	k->len = len > Q_WORD_MAX ? Q_WORD_MAX : len;
+	k->i = 0;
+	k->last = k->queued = '\0';
+	k->started = false;
+}
+
+/* Step 1: the next token, consuming its spelling. Vowels are 'a'. */
+static char quick_skel_token(struct qskel *k)
+{
+	const char *w = k->w + k->i;
+	size_t left = k->len - k->i;
+	char c = w[0], c1 = left > 1 ? w[1] : '\0', c2 = left > 2 ? w[2] : '\0';
+	char t = c;
+	size_t used = 1;
+
+	switch (c) {
+	case 'a':
+	case 'e':
+	case 'i':
+	case 'o':
+	case 'u':
+	case 'y':
+	case 'j':
+	case 'w':
+		t = 'a';
+		break;
+	case 's':
+		if (c1 == 'c' && c2 == 'h') {
+			t = 'S';
+			used = 3;
+		} else if (c1 == 'h' || c1 == 'j') {
+			t = 'S';
+			used = 2;
+		}
+		break;
+	case 'z':
+		if (c1 == 'h' || c1 == 'j') {
+			t = 'S';
+			used = 2;
+		}
+		break;
+	case 't':
+		if ((c1 == 's' && (c2 == 'j' || c2 == 'h')) || (c1 == 'c' && c2 == 'h')) {
+			t = 'C';
+			used = 3;
+		} else if (c1 == 'h') {
+			used = 2;
+		}
+		break;
+	case 'c':
+		if (c1 == 'h') {
+			t = 'C';
+			used = 2;
+		}
+		break;
+	case 'k':
+		if (c1 == 'h') {
+			t = 'h';
+			used = 2;
+		}
+		break;
+	case 'g':
+		t = 'h';
+		if (c1 == 'h')
+			used = 2;
+		break;
+	case 'p':
+		if (c1 == 'h') {
+			t = 'f';
+			used = 2;
+		}
+		break;
+	case 'q':
+		t = 'k';
+		break;
+	case 'x':
+		t = 'k';
+		k->queued = 's';
+		break;
+	default:
+		break;
+	}
+	k->i += used > left ? left : used;
+	return t;
+}
+
+/* Steps 2 and 3: the next skeleton letter, or NUL at the end. Produced one at
+ * a time because most name words differ from the query in the first letter or
+ * two, and then the rest need not be computed. */
+static char quick_skel_next(struct qskel *k)
+{
+	for (;;) {
+		char t;
+		bool first = !k->started;
+
+		if (k->queued) {
+			t = k->queued;
+			k->queued = '\0';
+		} else if (k->i < k->len) {
+			t = quick_skel_token(k);
+		} else {
+			return '\0';
+		}
+		k->started = true;
+		if (!first && (t == k->last || t == 'a')) {
+			k->last = t;
+			continue;
+		}
+		k->last = t;
+		return t;
+	}
+}
+
+static size_t quick_skeleton(const char *w, size_t len, char out[SKEL_MAX])
+{
+	struct qskel k;
+	size_t n = 0;
+	char c;
+
+	quick_skel_init(&k, w, len);
+	while ((c = quick_skel_next(&k)))
+		out[n++] = c;
+	return n;
+}
+
+/* Whether w's skeleton equals q's (given as qs, qn), or starts with it when
+ * prefix is allowed. */
+static bool quick_skel_match(const char *qs, size_t qn, const char *w, size_t len, bool prefix)
+{
+	struct qskel k;
+	size_t i;
+
+	quick_skel_init(&k, w, len);
+	for (i = 0; i < qn; i++)
+		if (quick_skel_next(&k) != qs[i])
+			return false;
+	return prefix || !quick_skel_next(&k);
+}
+
+/* Whether q is at most one insertion, deletion, substitution or adjacent
+ * transposition (optimal string alignment) away from w, or from w's prefix
+ * of q's length so that a typo in a half-typed word still finds the name. */
+static bool quick_one_edit(const char *q, size_t m, const char *w, size_t n)
+{
+	int rows[3][Q_WORD_MAX + 2];
+	int *d2 = rows[0], *d1 = rows[1], *d0 = rows[2];
+	size_t cols, i, j;
+
+	if (m > Q_WORD_MAX)
+		m = Q_WORD_MAX;
+	if (n > Q_WORD_MAX)
+		n = Q_WORD_MAX;
+	if (n + 1 < m)
+		return false;
+	/* Distances to w[0..j) with j > m + 1 are all above 1. */
+	cols = n < m + 1 ? n : m + 1;
+	for (j = 0; j <= cols; j++)
+		d0[j] = (int)j;
+	for (i = 1; i <= m; i++) {
+		int *t = d2, best;
+
+		d2 = d1;
+		d1 = d0;
+		d0 = t;
+		d0[0] = (int)i;
+		best = d0[0];
+		for (j = 1; j <= cols; j++) {
+			int cost = q[i - 1] != w[j - 1], v = d1[j - 1] + cost;
+
+			if (d1[j] + 1 < v)
+				v = d1[j] + 1;
+			if (d0[j - 1] + 1 < v)
+				v = d0[j - 1] + 1;
+			if (i > 1 && j > 1 && q[i - 1] == w[j - 2] && q[i - 2] == w[j - 1] &&
+			    d2[j - 2] + 1 < v)
+				v = d2[j - 2] + 1;
+			d0[j] = v;
+			if (v < best)
+				best = v;
+		}
+		/* Once a whole row is above 1 no later row can come back down. */
+		if (best > 1)
+			return false;
+	}
+	return (n <= m + 1 && d0[n] <= 1) || (n >= m && d0[m] <= 1);
+}
+
+struct qword {
+	const char *s;
+	size_t len;
+};
+
+/* Splits on spaces (any run of them, so hand-written queries work too).
+ * Returns the number of words found, which may exceed max; only max are stored. */
+static size_t quick_split_words(const char *s, struct qword *w, size_t max)
+{
+	size_t n = 0;
+
+	while (*s) {
+		const char *start;
+
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			break;
+		start = s;
+		while (*s && *s != ' ')
+			s++;
+		if (n < max) {
+			w[n].s = start;
+			w[n].len = (size_t)(s - start);
+		}
+		n++;
+	}
+	return n;
+}
+
+struct qscorer {
+	struct qword q[Q_QUERY_WORDS_MAX], n[NAME_WORDS_MAX];
+	size_t nq, nn;
+	char qskel[Q_QUERY_WORDS_MAX][SKEL_MAX];
+	size_t qskel_len[Q_QUERY_WORDS_MAX];
+	/* Score of query word i against name word j, and per query word the
+	 * name words worth trying, best first. */
+	unsigned char score[Q_QUERY_WORDS_MAX][NAME_WORDS_MAX];
+	unsigned char cand[Q_QUERY_WORDS_MAX][NAME_WORDS_MAX];
+	size_t ncand[Q_QUERY_WORDS_MAX];
+	int bound[Q_QUERY_WORDS_MAX + 1]; /* sum of the best scores of words i.. */
+	int best, best_low; /* the lowest word score of the best assignment */
+	unsigned nodes;
+};
+
+static int quick_word_score(struct qscorer *sc, size_t qi, size_t nj)
+{
+	const struct qword *q = &sc->q[qi], *w = &sc->n[nj];
+
+	if (q->len <= w->len && memcmp(q->s, w->s, q->len) == 0)
+		return q->len == w->len ? Q_SCORE_EXACT : Q_SCORE_PREFIX;
+	if (quick_skel_match(sc->qskel[qi], sc->qskel_len[qi], w->s, w->len, q->len >= 3))
+		return Q_SCORE_SKELETON;
+	if (q->len >= 4 && quick_one_edit(q->s, q->len, w->s, w->len))
+		return Q_SCORE_EDIT;
+	return 0;
+}
+
+/* Best assignment of query words to distinct name words, by depth-first search
+ * with the best candidates first (so the first complete assignment found is
+ * the greedy one) and pruning against the remaining row maxima. Greedy alone
+ * fails "ol olsen" against "Olsen Ola"; NODE_LIMIT keeps pathological inputs
+ * (many identical words) from costing more than a small constant. */
+static void quick_assign(struct qscorer *sc, size_t row, uint64_t used, int sum, int low)
+{
+	size_t k;
+
+	if (row == sc->nq) {
+		if (sum > sc->best || (sum == sc->best && low > sc->best_low)) {
+			sc->best = sum;
+			sc->best_low = low;
+		}
+		return;
+	}
+	for (k = 0; k < sc->ncand[row]; k++) {
+		size_t j = sc->cand[row][k];
+
+		if (sum + sc->bound[row] <= sc->best || sc->nodes == 0)
+			return;
+		if (used & (UINT64_C(1) << j))
+			continue;
+		sc->nodes--;
+		quick_assign(sc, row + 1, used | (UINT64_C(1) << j), sum + sc->score[row][j],
+		             sc->score[row][j] < low ? sc->score[row][j] : low);
+	}
+}
+
+int fold_score_quick(const char *query, const char *name, enum fold_kind *kind)
+{
+	struct qscorer sc;
+	size_t i, j;
+
+	*kind = FOLD_NONE;
+	if (!query || !name)
+		return 0;
+	sc.nq = quick_split_words(query, sc.q, Q_QUERY_WORDS_MAX);
+	if (sc.nq == 0 || sc.nq > Q_QUERY_WORDS_MAX)
+		return 0;
+	sc.nn = quick_split_words(name, sc.n, NAME_WORDS_MAX);
+	if (sc.nn > NAME_WORDS_MAX)
+		sc.nn = NAME_WORDS_MAX;
+	if (sc.nn < sc.nq)
+		return 0;
+	/* Row by row so that most names, which fail the first query word, cost
+	 * one row only. */
+	for (i = 0; i < sc.nq; i++) {
+		int top = 0;
+
+		sc.qskel_len[i] = quick_skeleton(sc.q[i].s, sc.q[i].len, sc.qskel[i]);
+		sc.ncand[i] = 0;
+		for (j = 0; j < sc.nn; j++) {
+			int s = quick_word_score(&sc, i, j);
+			size_t k;
+
+			sc.score[i][j] = (unsigned char)s;
+			if (!s)
+				continue;
+			if (s > top)
+				top = s;
+			/* Insertion keeps equal scores in name order. */
+			for (k = sc.ncand[i]; k > 0 && sc.score[i][sc.cand[i][k - 1]] < s; k--)
+				sc.cand[i][k] = sc.cand[i][k - 1];
+			sc.cand[i][k] = (unsigned char)j;
+			sc.ncand[i]++;
+		}
+		if (!top)
+			return 0;
+		sc.bound[i] = top;
+	}
+	sc.bound[sc.nq] = 0;
+	for (i = sc.nq; i > 0; i--)
+		sc.bound[i - 1] += sc.bound[i];
+	sc.best = sc.best_low = 0;
+	sc.nodes = Q_NODE_LIMIT;
+	quick_assign(&sc, 0, 0, 0, Q_SCORE_EXACT);
+	*kind = !sc.best                       ? FOLD_NONE
+	        : sc.best_low >= Q_SCORE_PREFIX   ? FOLD_EXACT
+	        : sc.best_low >= Q_SCORE_SKELETON ? FOLD_CLOSE
+	                                          : FOLD_LOOSE;
+	return sc.best;
 }

@@ -743,7 +743,7 @@ int search_run(store *st, search_index *ix, const char *query, size_t len,
 		fold_text(query, len, fq, cap);
 		for (size_t i = 0; i < ix->n; i++) {
 			enum fold_kind k;
-			int s = fold_rank(fq, ix->e[i].folded, &k);
+			int s = fold_score_quick(fq, ix->e[i].folded, &k);
 			if (s > 0)
 				r[n++] = (struct ranked){{ix->e[i].id, s, (enum search_match)k},
 				                         ix->e[i].display};
