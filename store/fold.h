@@ -42,13 +42,6 @@ size_t fold_name(const char *in, size_t len, char *out, size_t cap);
  * or a half-typed skeleton loose. */
 enum fold_kind { FOLD_NONE, FOLD_LOOSE, FOLD_CLOSE, FOLD_EXACT };
 
-/* The scorer search_run uses until the word index lets it use fold_rank
- * (one fold_rank costs about 2 us a name: 0.2 s a keystroke at 100 000
- * cases by brute force). The rules of fold_score as before issue 13:
- * plain words, no articles, joins, alternates or vowels; the kind is that
- * of its weakest word (exact and prefix exact, skeleton close, edit loose). */
-int fold_score_quick(const char *query, const char *name, enum fold_kind *kind);
-
 /* fold_score with the kind of the match (FOLD_NONE when the score is 0). */
 int fold_rank(const char *query, const char *name, enum fold_kind *kind);
 

@@ -29,6 +29,7 @@
  *   report.c    the deadlines of the cases a user works on
  *   nir.c       the registrable events not yet registered in NIR
  *   ledger.c    the settlement targets (sealed, every version) and the year's ledger
+ *   nameindex.c the words of every name sorted, in locked memory (search.c's)
  *   search.c    finding people by name or number
  *   import.c    cases in and out: CSV, JSON Lines, JSON
  *   export.c    mappe export: CSV, JSON Lines, the NIR columns; the export record
