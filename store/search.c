@@ -274,9 +274,16 @@ static int names_changed(search_index *ix, size_t row)
 
 static int names_settle(search_index *ix)
 {
-	if (ix->names && !ix->moved && name_index_pending(ix->names) <= PENDING_MAX)
+	if (!ix->names || (!ix->moved && name_index_pending(ix->names) <= PENDING_MAX))
 		return 0;
 	return names_index(ix);
+}
+
+int search_index_prepare(store *st, search_index *ix)
+{
+	if ((ix->names && !ix->moved) || !names_index(ix))
+		return M_OK;
+	return st_err(st, NOMEM);
 }
 
 static int index_load(store *st, bool deadlines, search_index **out)
@@ -301,8 +308,6 @@ static int index_load(store *st, bool deadlines, search_index **out)
 	while (!ix->done && rc == M_OK)
 		rc = st_txn(st, false, load_txn, ix);
 	case_clear(&ix->scratch);
-	if (rc == M_OK && names_index(ix))
-		rc = st_err(st, NOMEM);
 	if (rc) {
 		search_index_free(ix);
 		return rc;
@@ -851,7 +856,9 @@ int search_run(store *st, search_index *ix, const char *query, size_t len,
 		struct name_hit *nh = NULL;
 		size_t nn = 0;
 		int nrc;
-		if ((ix->moved && names_index(ix)) || !(fq = keys_secure_alloc(cap)))
+		if ((rc = search_index_prepare(st, ix)))
+			return rc;
+		if (!(fq = keys_secure_alloc(cap)))
 			return st_err(st, NOMEM);
 		fold_name(query, len, fq, cap - 64);
 		nrc = name_index_search(ix->names, fq, ix->n, name_at, ix, &nh, &nn);
