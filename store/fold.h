@@ -9,20 +9,33 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Fold UTF-8 text: Latin letters lose their diacritics (ø→o, å→a, æ→ae,
- * ß→ss, é→e, ç→c, ...), Cyrillic (Ukrainian and Russian letters) and Arabic
- * script are transliterated, Ge'ez (Tigrinya) syllables become their Latin
- * consonant+vowel, letters are lowercased, and every other character becomes a
- * single space; no leading or trailing space. Invalid UTF-8 bytes are dropped.
- * Writes at most cap-1 bytes plus NUL; returns the length written. */
+/* Fold UTF-8 text: NFKC and full case folding first (libunistring; only
+ * where the tables below cannot fold alone: Greek, Armenian, Georgian,
+ * fullwidth and compatibility forms), then Latin letters lose their
+ * diacritics (ø→o, å→a, æ→ae, ß→ss, é→e, ç→c, ...), Cyrillic (Ukrainian and
+ * Russian letters) and Arabic script are transliterated, Ge'ez (Tigrinya)
+ * syllables become their Latin consonant+vowel, letters are lowercased, and
+ * every other character becomes a single space; no leading or trailing
+ * space. Invalid UTF-8 bytes are dropped. Writes at most cap-1 bytes plus
+ * NUL; returns the length written. */
 size_t fold_text(const char *in, size_t len, char *out, size_t cap);
 
-/* How well a folded query matches a folded name (both from fold_text).
- * Every query word must match a different name word, in any order:
- *   exact word 100, prefix of a word 80, same consonant skeleton (vowels
- *   dropped, doubled letters collapsed, so muhammad ~ mohammed) 60, or one
- *   edit away for words of 4+ letters 40. The score is the sum, 0 when any
- *   query word matches nothing. */
+/* How well a folded query matches a folded name (fold_name or fold_text).
+ * Every query word (an article may be left out) must be matched by a unit
+ * of the name (a word, an alternate reading of it, or a join of up to three
+ * words after a short one), the units over different words, in any order;
+ * a query's words may be joined too (abdul rahman ~ Abdulrahman). A pair
+ * scores the best of:
+ *   the same word 100, a prefix of it 80 (a join or alternate 10 less);
+ *   the same skeleton (vowels dropped, doubled letters collapsed, spellings
+ *     of one sound made one: muhammad ~ mohammed, shevchenko ~
+ *     schewtschenko ~ polishchuk/poliszczuk) 60 with vowels that agree
+ *     (Hassan is not Hussein: 30), a prefix of it 50 (25); a name written in
+ *     Cyrillic, Arabic or Ge'ez scores as the same word;
+ *   one variants.def group (Mykola ~ Nikolai, Fatemeh ~ Fatima) 60;
+ *   one edit away, same first letter, words of 4+ letters 40.
+ * The score is the sum, 0 when any query word matches nothing or the query
+ * has more than 16 words. */
 int fold_score(const char *query, const char *name);
 
 /* fold_text for names and queries as the search compares them: the same
