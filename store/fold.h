@@ -43,9 +43,14 @@ int fold_score(const char *query, const char *name);
  * Arabic or Ge'ez script starts with FOLD_NATIVE; an Arabic-script word
  * whose letters Persian reads otherwise (ض z, ذ z, ث s, و v, ق gh) is
  * followed by that reading as an alternate, FOLD_ALTERNATE FOLD_NATIVE
- * word. fold_rank takes either form. */
-#define FOLD_NATIVE    '\x01'
-#define FOLD_ALTERNATE '\x02'
+ * word; a Turkish or Kurmanji word with ş, ç or ğ by its English reading
+ * (sh, ch), FOLD_ALTERNATE word. A Cyrillic word is FOLD_NATIVE_FULL: its
+ * vowels are compared strictly. fold_rank takes either form. */
+#define FOLD_NATIVE      '\x01'
+#define FOLD_ALTERNATE   '\x02'
+#define FOLD_NATIVE_FULL '\x03' /* native, from Cyrillic: every vowel written */
+#define FOLD_SEP         '\x05' /* inside a word: two letters, not one digraph */
+#define FOLD_SEP_STR     "\x05"
 size_t fold_name(const char *in, size_t len, char *out, size_t cap);
 
 /* How a match was made, worst word first: every query word equal to a name
@@ -86,6 +91,7 @@ struct fold_word {
 	size_t len;
 	bool native, alternate, article;
 	uint8_t pos;
+	bool strict;
 };
 size_t fold_words(const char *folded, struct fold_word *w, size_t max);
 
@@ -99,7 +105,7 @@ struct fold_unit {
 	char text[FOLD_WORD_MAX];
 	size_t len;
 	uint8_t first, nwords;
-	bool native, variant, has_w;
+	bool native, variant, has_w, strict;
 	uint8_t klen[2];
 	char key[2][FOLD_KEY_MAX];
 	char slot[2][FOLD_KEY_MAX];
@@ -118,7 +124,8 @@ struct fold_match fold_unit_match(const struct fold_unit *q, const struct fold_u
 struct fold_match fold_match_literal(const struct fold_unit *q, const char *t, size_t len,
                                      bool variant);
 struct fold_match fold_match_key(const struct fold_unit *q, int v, const char *key,
-                                 const char *slot, size_t klen, bool native, bool variant);
+                                 const char *slot, size_t klen, bool native, bool variant,
+                                 bool strict, bool name_has_w);
 struct fold_match fold_match_group(const struct fold_unit *q, int group);
 struct fold_match fold_match_typo(const struct fold_unit *q, const char *t, size_t len,
                                   unsigned nwords);

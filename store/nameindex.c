@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { P_NATIVE = 1, P_VARIANT = 2, P_V0 = 4, P_V1 = 8 };
+enum { P_NATIVE = 1, P_VARIANT = 2, P_V0 = 4, P_V1 = 8, P_STRICT = 16 };
 
 /* Each posting says which words of its name the unit covers (first,
  * nwords), so that a query of several words is solved from postings. */
@@ -245,7 +245,7 @@ static int post_key(struct build *b, const struct fold_unit *u, int v, uint8_t w
 	p = (struct key_post *)b->ni->keys.p + b->ni->keys.n++;
 	*p = (struct key_post){id, b->row, (uint8_t)n,
 	                       (uint8_t)(which | (u->native ? P_NATIVE : 0) |
-	                                 (u->variant ? P_VARIANT : 0)),
+	                                 (u->variant ? P_VARIANT : 0) | (u->strict ? P_STRICT : 0)),
 	                       u->first, u->nwords};
 	return 0;
 }
@@ -253,9 +253,9 @@ static int post_key(struct build *b, const struct fold_unit *u, int v, uint8_t w
 static int unit_post(void *ctx, const struct fold_unit *u)
 {
 	struct build *b = ctx;
-	bool two = u->has_w && (u->klen[0] != u->klen[1] ||
-	                        memcmp(u->key[0], u->key[1], u->klen[0]) != 0 ||
-	                        memcmp(u->slot[0], u->slot[1], u->klen[0]) != 0);
+	/* A unit with a w has a posting for each reading; one without, one for
+	 * both (which is how a search tells the two apart). */
+	bool two = u->has_w;
 
 	if (post_text(b, u->nwords == 1 ? &b->ni->words : &b->ni->joins, u))
 		return -1;
@@ -622,8 +622,10 @@ static void find_keys(struct visit *v, const struct fold_unit *u)
 			if (!(p[i].flags & want))
 				continue;
 			if (p[i].flags != last_flags) {
+				/* A posting for both readings: its unit has no w. */
 				m = fold_match_key(u, k, s, s + p[i].klen, p[i].klen,
-				                   p[i].flags & P_NATIVE, p[i].flags & P_VARIANT);
+				                   p[i].flags & P_NATIVE, p[i].flags & P_VARIANT,
+				                   p[i].flags & P_STRICT, !(p[i].flags & P_V0 && p[i].flags & P_V1));
 				last_flags = p[i].flags;
 			}
 			found(v, p[i].row, m, p[i].first, p[i].nwords);
