@@ -73,10 +73,62 @@ static const char *const purposes[] = {
     N_("outside-caseload report"),
 };
 
+static const char *const outside_codes[] = {
+#define OUTSIDE_PURPOSE_CODE(name, code, label) code,
+    OUTSIDE_PURPOSES(OUTSIDE_PURPOSE_CODE)
+#undef OUTSIDE_PURPOSE_CODE
+};
+static const char *const outside_labels[] = {
+#define OUTSIDE_PURPOSE_LABEL(name, code, label) label,
+    OUTSIDE_PURPOSES(OUTSIDE_PURPOSE_LABEL)
+#undef OUTSIDE_PURPOSE_LABEL
+};
+
+const char *outside_purpose_code(enum outside_purpose p)
+{
+	return (unsigned)p < OP_COUNT ? outside_codes[p] : "?";
+}
+
+const char *outside_purpose_label(enum outside_purpose p)
+{
+	return (unsigned)p < OP_COUNT ? _(outside_labels[p]) : "?";
+}
+
+int outside_purpose_parse(const char *code)
+{
+	for (int i = 0; code && i < OP_COUNT; i++)
+		if (strcmp(outside_codes[i], code) == 0)
+			return i;
+	return -1;
+}
+
+const char *outside_purpose_stored(enum outside_purpose p)
+{
+	static char buf[64];
+
+	snprintf(buf, sizeof buf, "outside: %s", outside_purpose_code(p));
+	return buf;
+}
+
+bool outside_purpose_asked(const store *st, const char *caseworker)
+{
+	enum key_role r = store_role(st);
+
+	if (r != ROLE_CASEWORKER && r != ROLE_HEALTH)
+		return false;
+	return !caseworker || strcmp(caseworker, store_user(st)) != 0;
+}
+
 const char *audit_purpose_label(const char *purpose)
 {
 	static char buf[160];
+	int op;
 
+	if (strncmp(purpose, "outside: ", 9) == 0 && (op = outside_purpose_parse(purpose + 9)) >= 0) {
+		snprintf(buf, sizeof buf, _("outside caseload: %s"),
+		         outside_purpose_label((enum outside_purpose)op));
+		return buf;
+	}
 	if (strncmp(purpose, "screen: ", 8) == 0) {
 		snprintf(buf, sizeof buf, _("screen: %s"), _(purpose + 8));
 		return buf;
@@ -567,7 +619,8 @@ int cmd_report_outside(struct cli *cli)
 				snprintf(cw, sizeof cw, _("caseworker %s"), a->caseworker);
 			cell(cw, 22);
 			fputs("  ", stdout);
-			text_write_safe(stdout, a->e.purpose, strlen(a->e.purpose), NULL);
+			const char *why = audit_purpose_label(a->e.purpose);
+			text_write_safe(stdout, why, strlen(why), NULL);
 			putchar('\n');
 		}
 		if (u->unknown)
