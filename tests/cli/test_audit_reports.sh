@@ -81,8 +81,9 @@ import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 assert [(r["time"], r["action"]) for r in rows] == [("16:00", "create"), ("10:30", "open"), ("13:15", "open")], rows
 PY
-check "a case nobody touched" 0 liv report access 99
-expect_in "$T/out" "says so" "No access to this case is recorded."
+check "a case that does not exist" 5 liv report access 99
+expect_in "$T/err" "says so, as show does" "no case 99"
+expect_not_in "$T/out" "not as a case nobody touched" "No access to this case is recorded."
 check "a bad id" 1 liv report access x
 check "an option of another report" 1 liv report access 1 --since 2026-12-01
 

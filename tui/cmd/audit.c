@@ -499,6 +499,13 @@ int cmd_report_access(struct cli *cli)
 		                                                                : tui_error(st));
 		goto out;
 	}
+	/* Nothing recorded, and no such case: say that, as show does. A case
+	 * gone since keeps its entries, and its report. */
+	struct retention_state rs;
+	if (a.n == 0 && !a.sealed && (rc = store_retention_state(st, id, &rs))) {
+		cli_fail(rc, "%s", tui_error(st));
+		goto out;
+	}
 	if ((rc = log_read(st, id, "access report", cli->names ? "names" : NULL)))
 		goto out;
 	if (a.sealed)
