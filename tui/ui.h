@@ -82,7 +82,7 @@
 	X(PGUP, N_("Page up"), N_("Move a page up"))                                                      \
 	X(PGDN, N_("Page down"), N_("Move a page down"))                                                  \
 	X(TOP, N_("First"), N_("Go to the top"))                                                          \
-	X(BOTTOM, N_("Last"), N_("Go to the last case"))                                                  \
+	X(BOTTOM, N_("Last"), N_("Go to the bottom"))                                                     \
 	X(OLDER, N_("Older notes"), N_("Show the page of older notes"))                                   \
 	X(NEWER, N_("Newest notes"), N_("Show the newest notes"))                                         \
 	X(NEXT, N_("Next field"), N_("Go to the next field"))                                             \

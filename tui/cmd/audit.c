@@ -578,8 +578,7 @@ int cmd_report_outside(struct cli *cli)
 				json_str(role);
 			else
 				fputs("null", stdout);
-			printf(", \"outside\": %zu, \"unknown\": %zu, \"accesses\": [", u->n,
-			       u->unknown);
+			printf(", \"outside\": %zu, \"accesses\": [", u->n);
 			for (size_t k = 0; k < u->n; k++) {
 				const struct outside_access *a = &u->a[k];
 				printf("%s{\"seq\": %llu, \"_id\": %llu, \"time\": ", k ? ", " : "",
@@ -588,12 +587,8 @@ int cmd_report_outside(struct cli *cli)
 				json_time(a->e.time);
 				printf(", \"action\": \"%s\", \"caseworker\": ",
 				       audit_action_name(a->e.action));
-				if (a->handed_later)
-					fputs("null", stdout);
-				else
-					json_str(a->caseworker);
-				printf(", \"handed_later\": %s, \"purpose\": ",
-				       a->handed_later ? "true" : "false");
+				json_str(a->caseworker);
+				fputs(", \"purpose\": ", stdout);
 				json_str(a->e.purpose);
 				fputs(", \"classes\": ", stdout);
 				json_classes(a->e.classes);
@@ -618,9 +613,7 @@ int cmd_report_outside(struct cli *cli)
 			fputs("  ", stdout);
 			cell(id, 10);
 			fputs("  ", stdout);
-			if (a->handed_later)
-				snprintf(cw, sizeof cw, "%s", _("handed to them later"));
-			else if (!a->caseworker[0])
+			if (!a->caseworker[0])
 				snprintf(cw, sizeof cw, "%s", _("no caseworker"));
 			else
 				snprintf(cw, sizeof cw, _("caseworker %s"), a->caseworker);
@@ -630,11 +623,6 @@ int cmd_report_outside(struct cli *cli)
 			text_write_safe(stdout, why, strlen(why), NULL);
 			putchar('\n');
 		}
-		if (u->unknown)
-			printf(_("  and %zu of cases handed over since or gone, whose caseworker "
-			         "then is not "
-			         "known\n"),
-			       u->unknown);
 	}
 	if (!cli->json && r.nusers == 0)
 		cli_say(_("mappe: no access outside a caseload is recorded\n"));
