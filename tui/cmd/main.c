@@ -371,6 +371,22 @@ static void on_bus(int sig)
 	_exit(M_INTEGRITY);
 }
 
+/* One line naming the option, not the whole usage. arg is what was typed
+ * (argv: an option name, never personal data; cut and escaped). */
+static int bad_option(const char *arg, const struct option *longopts)
+{
+	size_t n = strcspn(arg, "=");
+
+	if (strncmp(arg, "--", 2) == 0)
+		for (const struct option *o = longopts; o->name; o++)
+			if (strlen(o->name) == n - 2 && strncmp(o->name, arg + 2, n - 2) == 0 &&
+			    o->has_arg == required_argument)
+				return cli_fail(M_USAGE, _("option '--%s' needs a value; see mappe --help"),
+				                o->name);
+	return cli_fail(M_USAGE, _("unknown option '%.*s'; see mappe --help"),
+	                (int)(n > 40 ? 40 : n), arg);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -451,6 +467,7 @@ int main(int argc, char **argv)
 	 * is not asked again: glibc would rewind optind to the first
 	 * argument it passed over, and the loop would never end. */
 	bool rest = false;
+	opterr = 0; /* a bad option is named below, in the UI's language */
 	for (;;) {
 		int before = optind;
 		opt = rest ? -1 : getopt_long(argc, argv, "+h", longopts, NULL);
@@ -537,7 +554,7 @@ int main(int argc, char **argv)
 		case 0x180: cli.syslog = optarg; used |= O_SYSLOG; break;
 		case 0x181: cli.before = optarg; used |= O_BEFORE; break;
 		case 0x190: cli.purpose = optarg; used |= O_PURPOSE; break;
-		default: usage(stderr); return M_USAGE;
+		default: return bad_option(argv[optind - 1], longopts);
 		}
 	}
 	if (!cmd && help) {
