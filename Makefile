@@ -133,6 +133,12 @@ $(BUILD)/tests/test_privacy: tests/unit/test_privacy.c $(TUI_NOMAIN) $(LIBA)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TUI_NOMAIN) $(LIBA) $(LIBS) \
 	  $(shell pkg-config --libs cmocka)
 
+# The purposes picked outside a caseload (cmd/audit.c), over a store.
+$(BUILD)/tests/test_purpose: tests/unit/test_purpose.c $(TUI_NOMAIN) $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(TUI_NOMAIN) $(LIBA) $(LIBS) \
+	  $(shell pkg-config --libs cmocka)
+
 # No $(LIBS): neither -llmdb nor -lsodium.
 $(PURE_TESTS:%=$(BUILD)/tests/%): $(BUILD)/tests/%: tests/unit/%.c $(PURE_LIB)
 	@mkdir -p $(dir $@)

@@ -71,8 +71,7 @@ static struct outside_user *user_of(struct outside_report *o, const char *name, 
 	return u;
 }
 
-static int add_access(struct outside_user *u, const struct audit_entry *e, const char *cw,
-                      bool later)
+static int add_access(struct outside_user *u, const struct audit_entry *e, const char *cw)
 {
 	struct outside_access *grown = realloc(u->a, (u->n + 1) * sizeof *grown);
 
@@ -82,7 +81,6 @@ static int add_access(struct outside_user *u, const struct audit_entry *e, const
 	struct outside_access *a = &u->a[u->n++];
 	a->e = *e;
 	snprintf(a->caseworker, sizeof a->caseworker, "%s", cw);
-	a->handed_later = later;
 	return M_OK;
 }
 
@@ -101,7 +99,7 @@ static int review_entry(void *ctx, const struct audit_entry *e)
 	if (!u)
 		return M_UNAVAILABLE;
 	r->out->accesses++;
-	return add_access(u, e, e->caseworker, false);
+	return add_access(u, e, e->caseworker);
 }
 
 void outside_report_free(struct outside_report *r)

@@ -63,7 +63,6 @@ enum {
 };
 #define COUNTER_MAX ((1u << 30) - 1)
 
-
 size_t st_class_floor(enum key_class c)
 {
 	return c == KC_HEALTH || c == KC_PROTECTED ? 96 : 64;
@@ -768,7 +767,6 @@ int st_hdr_read(store *st, MDB_txn *txn, uint64_t id, struct rec_header *h)
 		return st_err(st, HEADER_FORGED, .record = id);
 	return M_OK;
 }
-
 
 /* meta "cases_gen": the transaction that last wrote a case. Put once per
  * case written, the same value within a transaction: LMDB rewrites it on

@@ -83,11 +83,16 @@ const char *date_for_people(const char *iso, bool norwegian, char out[11])
 
 const char *date_normalise(const char *in, char out[11])
 {
+	/* Both ways it takes, as the fields' own check says them. */
+	static const char either[] = N_("must be a date written DD.MM.YYYY or YYYY-MM-DD");
+	const char *why;
+
 	if (strlen(in) > 10)
-		return N_("must be a date written YYYY-MM-DD");
+		return either;
 	memcpy(out, in, strlen(in) + 1);
 	date_from_dotted(out);
-	return valid_date(out);
+	why = valid_date(out);
+	return why && strcmp(why, "must be a date written YYYY-MM-DD") == 0 ? either : why;
 }
 
 int rule_parse(const char *id)

@@ -1488,24 +1488,19 @@ bool audit_action_in_access_report(enum audit_action a);
 
 /* A consultation of a case outside the user's caseload: the case's
  * caseworker at the time, as its entry records it, was someone else, or
- * nobody. (handed_later and unknown are for entries that do not name the
- * caseworker of the time; every entry this mappe writes does, so they are
- * false and 0.) */
+ * nobody. */
 struct outside_access {
 	struct audit_entry e;
-	char caseworker[64]; /* the caseworker then; "" nobody or not known */
-	bool handed_later;   /* the case was handed to this user after it */
+	char caseworker[64]; /* the caseworker then; "" nobody */
 };
 struct outside_user {
 	char user[64];
 	int role; /* enum key_role; -1: no longer enrolled */
 	struct outside_access *a; /* oldest first */
 	size_t n;
-	size_t unknown; /* consultations of cases handed over since, or gone:
-	                 * whose they were then is not known */
 };
 /* Users whose role has a caseload (caseworkers, and names no longer
- * enrolled), by name; each with at least one access or unknown. Health
+ * enrolled), by name; each with at least one access. Health
  * staff, leads, administrators and the archive read across caseloads by
  * their role: their entries are in store_audit_each. Leads and
  * administrators. since: unix seconds, 0 from the start. */

@@ -47,8 +47,12 @@ void drafts_offer(struct ui *ui)
 		if (answer != 1)
 			continue; /* anything but y or n (a lock, a dropped link) keeps it */
 		case_init(&draft);
-		if (store_draft_load(ui->st, d[i].id, &draft, &base, &note, &notelen) != M_OK ||
-		    view_case_open(ui, d[i].id) != M_OK) {
+		int rc = store_draft_load(ui->st, d[i].id, &draft, &base, &note, &notelen);
+		if (rc == M_OK)
+			rc = view_case_open(ui, d[i].id);
+		if (rc == UI_CANCELLED) {
+			/* No purpose given: the draft stays for the next login. */
+		} else if (rc != M_OK) {
 			ui_say(ui, true, "%s", tui_error(ui->st));
 		} else if (note) {
 			view_note_restore(ui, d[i].id, note, notelen);

@@ -130,8 +130,10 @@ int ui_loop(struct ui *ui)
 			continue; /* the next redraw uses the new LINES and COLS */
 		/* What the audit log says a save from here was for: its screen. */
 		char purpose[64];
+		const char *picked = ui_case_purpose(ui, view_case_below(ui));
 		snprintf(purpose, sizeof purpose, "screen: %s", v->ops->title);
-		store_audit_purpose(ui->st, purpose);
+		/* Or, on a case outside the caseload, the purpose picked. */
+		store_audit_purpose(ui->st, picked ? picked : purpose);
 		if (fnkey && ch == KEY_LIVE) {
 			live_catch_up(ui);
 			continue;

@@ -81,6 +81,7 @@ struct cli {
 	bool names;
 	bool again;         /* archive export --again */
 	const char *key;    /* archive export/open --key FILE */
+	const char *purpose; /* show --purpose CODE (enum outside_purpose) */
 
 	int argc; /* the command's own arguments, after its name */
 	char **argv;
@@ -172,6 +173,33 @@ int cli_since(const char *s, int64_t *out);
 const char *audit_action_label(enum audit_action a);
 const char *audit_purpose_label(const char *purpose);
 void audit_classes_text(key_classes k, char *out, size_t cap);
+/* Why a case outside one's own caseload was opened, where the law wants
+ * it said (the guidelines on access logs): the user picks one of these,
+ * never free text, and the entry stores "outside: CODE". X(name, code,
+ * label for people). */
+#define OUTSIDE_PURPOSES(X)                                                                        \
+	X(STANDING_IN, "standing-in", N_("Standing in for the case's caseworker"))                 \
+	X(DUTY, "duty", N_("On duty"))                                                             \
+	X(ASKED, "asked", N_("Asked by the case's caseworker"))                                    \
+	X(CONTACTED, "contacted", N_("The person contacted me"))                                   \
+	X(OTHER, "other", N_("Other duty"))
+enum outside_purpose {
+#define OUTSIDE_PURPOSE_ENUM(name, code, label) OP_##name,
+	OUTSIDE_PURPOSES(OUTSIDE_PURPOSE_ENUM)
+#undef OUTSIDE_PURPOSE_ENUM
+	OP_COUNT
+};
+/* "standing-in"; its label, translated; the code's number or -1. */
+const char *outside_purpose_code(enum outside_purpose p);
+const char *outside_purpose_label(enum outside_purpose p);
+int outside_purpose_parse(const char *code);
+/* The purpose an entry stores: "outside: standing-in" (a static buffer). */
+const char *outside_purpose_stored(enum outside_purpose p);
+/* Whether this user must say why they open a case whose caseworker is
+ * caseworker ("" nobody): caseworkers and health staff, for a case not
+ * theirs. Leads review their team, administrators and the archive work
+ * across caseloads by their role. */
+bool outside_purpose_asked(const store *st, const char *caseworker);
 int cmd_archive(struct cli *cli);
 /* retention.block_after and retention.dispose of /etc/mappe.conf, handed to
  * the store (archive.c); a bad value is named on stderr and the safe

@@ -82,7 +82,7 @@
 	X(PGUP, N_("Page up"), N_("Move a page up"))                                                      \
 	X(PGDN, N_("Page down"), N_("Move a page down"))                                                  \
 	X(TOP, N_("First"), N_("Go to the top"))                                                          \
-	X(BOTTOM, N_("Last"), N_("Go to the last case"))                                                  \
+	X(BOTTOM, N_("Last"), N_("Go to the bottom"))                                                     \
 	X(OLDER, N_("Older notes"), N_("Show the page of older notes"))                                   \
 	X(NEWER, N_("Newest notes"), N_("Show the newest notes"))                                         \
 	X(NEXT, N_("Next field"), N_("Go to the next field"))                                             \
@@ -232,6 +232,13 @@ struct ui {
 	bool privacy;
 	struct ui_reveal reveal;
 	unsigned long privacy_serial; /* moves when either changes: lay out again */
+	/* The purposes picked this session for cases outside the user's
+	 * caseload, asked once a case (view_case_open_as). */
+	struct ui_picked {
+		uint64_t id;
+		int purpose; /* enum outside_purpose */
+	} *picked;
+	size_t npicked;
 };
 
 /* The screens: tui/screens/NAME.c, each ending in its NAME_ops. */
@@ -241,8 +248,18 @@ struct ui {
 
 int view_list_open(struct ui *ui);
 int view_case_open(struct ui *ui, uint64_t id);
-/* The same, logged as how (AUDIT_SEARCH_OPEN from a search's results). */
+/* The same, logged as how (AUDIT_SEARCH_OPEN from a search's results).
+ * A case outside the user's caseload asks first why (outside_purpose_asked,
+ * once a case a session); Esc there opens nothing, logs nothing and
+ * returns UI_CANCELLED. */
 int view_case_open_as(struct ui *ui, uint64_t id, enum audit_action how);
+#define UI_CANCELLED (-1)
+/* The stored purpose picked for case id this session ("outside: duty"),
+ * or NULL. */
+const char *ui_case_purpose(const struct ui *ui, uint64_t id);
+/* The case the screen on top works on: of the nearest case view in the
+ * stack (a form, a note or a list over it is about that case); 0 none. */
+uint64_t view_case_below(const struct ui *ui);
 /* The case at the group of field f (its heading at the top). */
 int view_case_open_at(struct ui *ui, uint64_t id, enum field_id f);
 /* The case of the case view on top, or NULL. */

@@ -479,8 +479,10 @@ class Typist:
         now = time.time()
         if now >= self.next_open:
             self.next_open += self.open_every
-            # Type the name, open the first hit, stay 1 s, back, clear.
-            self.queue = (["/"] + list(name[:4]) + [("\r", 1.0), "q", "\x1b"])
+            # Type the name, open the first hit (a case outside the caseload
+            # asks why first: 1, standing in; on one's own, 1 does nothing),
+            # stay 1 s, back, clear.
+            self.queue = (["/"] + list(name[:4]) + ["\r", ("1", 1.0), "q", "\x1b"])
         else:
             self.queue = ["/"] + list(name) + ["\x1b"]
 
@@ -503,6 +505,8 @@ class Typist:
         if k == "/":
             self.typed = ""
             self.mode = "search"
+        elif k == "1":
+            pass  # the purpose picked (names have no digits)
         elif k in ("\x1b", "\r", "q"):
             self.typed = ""
             self.mode = {"\r": "case", "q": "found", "\x1b": "list"}[k]

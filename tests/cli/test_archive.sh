@@ -127,6 +127,7 @@ done
 	ok "the open case is not in the package"
 check "a second export takes nothing transferred before" 0 arne archive export "$T/dest"
 expect_in "$T/err" "nothing to hand over" "no blocked case"
+expect_in "$T/err" "and how to take them again" "2 handed over before (--again takes them again)"
 sleep 1
 check "--again takes them again" 0 admin archive export --again "$T/dest"
 PKG2=$(cat "$T/out")

@@ -276,6 +276,25 @@ if DB=$T/db-audit admin audit --action audit-read --user lena --json 2>/dev/null
 else
 	not_ok "audit: the log review's read is logged"
 fi
+# caseworker-purpose: the opening she cancelled (Esc) is not in the log;
+# the two she made are, with the purpose she picked once.
+DB=$T/db-caseworker-purpose admin audit --case 41 --user kari --action search-open --json \
+	>"$T/purpose.json" 2>&1
+if [ "$(grep -c '"purpose": "outside: duty"' "$T/purpose.json")" = 2 ] &&
+	[ "$(grep -c '"action"' "$T/purpose.json")" = 2 ]; then
+	ok "caseworker-purpose: two openings logged, each with the purpose picked once"
+else
+	not_ok "caseworker-purpose: two openings logged, each with the purpose picked once" \
+		"$(head -c 400 "$T/purpose.json")"
+fi
+# caseworker-formlist: her save on ada's case carries the purpose she
+# picked on opening it, not the form's name.
+if DB=$T/db-caseworker-formlist admin audit --case 41 --user kari --action change --json \
+	2>/dev/null | grep -q '"purpose": "outside: standing-in"'; then
+	ok "caseworker-formlist: her save is logged with the purpose she picked"
+else
+	not_ok "caseworker-formlist: her save is logged with the purpose she picked"
+fi
 # A locked field's value must never reach the screen.
 if grep -rqF "Skjult vei" "$T"/caseworker-* 2>/dev/null; then
 	not_ok "a caseworker's screens never show a protected address"

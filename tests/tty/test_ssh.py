@@ -286,6 +286,9 @@ def setup_and_test(tmp, state):
     s2.child.send("/olena shev")
     s2.wait("Олена Шевченко", 20)
     s2.child.send("\r")
+    # the first user's case: the second says why first (issue 12), standing in
+    ok(s2.wait("why open this case?", 20), "a colleague's case asks why first", s2.text())
+    s2.child.send("1")
     ok(s2.wait("+47 900 00 001", 20), "second user sees the first user's save", s2.text())
 
     # the first user's link drops in the middle of an edit
@@ -354,6 +357,8 @@ def privacy_over_ssh(d):
     ok(s.wait("PRIVATE", 20), "privacy mode is on from the start (privacy.default = on)",
        s.text())
     s.send("\r")  # the first row: case 1
+    s.wait("why open this case?", 20)  # not theirs: why, first (issue 12)
+    s.send("2")
     # ***** where the login's locale is not UTF-8 (sshd passes no LANG here)
     ok(s.wait("National id", 20) and
        s.wait_until(lambda: any(m in s.text() for m in ("\u2022" * 5, "*" * 5)), 5),

@@ -95,6 +95,9 @@ def run(tmp):
     t.send("/leyla")
     t.wait("Leyla Hemmelig")
     t.send("\r")
+    # Not hers: she says why first (issue 12), on duty.
+    ok(t.wait("why open this case?"), "a case outside her caseload asks why first", t.text())
+    t.send("2")
     ok(t.wait("[locked: needs the protected key]"), "a locked field says locked", t.text())
     t.send("q")
     t.wait("Name")
@@ -223,6 +226,8 @@ def run(tmp):
         ok(a.wait("registered in case 1. Open it?"), "a national id on file offers that case",
            a.text())
         a.send("y")
+        a.wait("why open this case?")  # ada's case: why, first (issue 12)
+        a.send("1")
         ok(a.wait("Case 1"), "y opens the existing case", a.text())
         die(a)
         after = cases_checked()

@@ -388,7 +388,18 @@ static int archive_export(const struct cli *cli, store *st)
 	if ((rc = store_archive_pick(st, before, cli->again, &ids, &n)))
 		return cli_fail(rc, "%s", tui_error(st));
 	if (n == 0) {
-		fprintf(stderr, _("mappe: no blocked case to hand over\n"));
+		/* Those handed over already are not taken twice unless asked. */
+		size_t before_n = 0;
+		free(ids);
+		ids = NULL;
+		if (!cli->again && store_archive_pick(st, before, true, &ids, &before_n) == M_OK &&
+		    before_n)
+			fprintf(stderr,
+			        _("mappe: no blocked case left to hand over: %zu handed over before "
+			          "(--again takes them again)\n"),
+			        before_n);
+		else
+			fprintf(stderr, _("mappe: no blocked case to hand over\n"));
 		free(ids);
 		return M_OK;
 	}

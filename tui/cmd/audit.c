@@ -73,10 +73,62 @@ static const char *const purposes[] = {
     N_("outside-caseload report"),
 };
 
+static const char *const outside_codes[] = {
+#define OUTSIDE_PURPOSE_CODE(name, code, label) code,
+    OUTSIDE_PURPOSES(OUTSIDE_PURPOSE_CODE)
+#undef OUTSIDE_PURPOSE_CODE
+};
+static const char *const outside_labels[] = {
+#define OUTSIDE_PURPOSE_LABEL(name, code, label) label,
+    OUTSIDE_PURPOSES(OUTSIDE_PURPOSE_LABEL)
+#undef OUTSIDE_PURPOSE_LABEL
+};
+
+const char *outside_purpose_code(enum outside_purpose p)
+{
+	return (unsigned)p < OP_COUNT ? outside_codes[p] : "?";
+}
+
+const char *outside_purpose_label(enum outside_purpose p)
+{
+	return (unsigned)p < OP_COUNT ? _(outside_labels[p]) : "?";
+}
+
+int outside_purpose_parse(const char *code)
+{
+	for (int i = 0; code && i < OP_COUNT; i++)
+		if (strcmp(outside_codes[i], code) == 0)
+			return i;
+	return -1;
+}
+
+const char *outside_purpose_stored(enum outside_purpose p)
+{
+	static char buf[64];
+
+	snprintf(buf, sizeof buf, "outside: %s", outside_purpose_code(p));
+	return buf;
+}
+
+bool outside_purpose_asked(const store *st, const char *caseworker)
+{
+	enum key_role r = store_role(st);
+
+	if (r != ROLE_CASEWORKER && r != ROLE_HEALTH)
+		return false;
+	return !caseworker || strcmp(caseworker, store_user(st)) != 0;
+}
+
 const char *audit_purpose_label(const char *purpose)
 {
 	static char buf[160];
+	int op;
 
+	if (strncmp(purpose, "outside: ", 9) == 0 && (op = outside_purpose_parse(purpose + 9)) >= 0) {
+		snprintf(buf, sizeof buf, _("outside caseload: %s"),
+		         outside_purpose_label((enum outside_purpose)op));
+		return buf;
+	}
 	if (strncmp(purpose, "screen: ", 8) == 0) {
 		snprintf(buf, sizeof buf, _("screen: %s"), _(purpose + 8));
 		return buf;
@@ -447,6 +499,13 @@ int cmd_report_access(struct cli *cli)
 		                                                                : tui_error(st));
 		goto out;
 	}
+	/* Nothing recorded, and no such case: say that, as show does. A case
+	 * gone since keeps its entries, and its report. */
+	struct retention_state rs;
+	if (a.n == 0 && !a.sealed && (rc = store_retention_state(st, id, &rs))) {
+		cli_fail(rc, "%s", tui_error(st));
+		goto out;
+	}
 	if ((rc = log_read(st, id, "access report", cli->names ? "names" : NULL)))
 		goto out;
 	if (a.sealed)
@@ -519,8 +578,7 @@ int cmd_report_outside(struct cli *cli)
 				json_str(role);
 			else
 				fputs("null", stdout);
-			printf(", \"outside\": %zu, \"unknown\": %zu, \"accesses\": [", u->n,
-			       u->unknown);
+			printf(", \"outside\": %zu, \"accesses\": [", u->n);
 			for (size_t k = 0; k < u->n; k++) {
 				const struct outside_access *a = &u->a[k];
 				printf("%s{\"seq\": %llu, \"_id\": %llu, \"time\": ", k ? ", " : "",
@@ -529,12 +587,8 @@ int cmd_report_outside(struct cli *cli)
 				json_time(a->e.time);
 				printf(", \"action\": \"%s\", \"caseworker\": ",
 				       audit_action_name(a->e.action));
-				if (a->handed_later)
-					fputs("null", stdout);
-				else
-					json_str(a->caseworker);
-				printf(", \"handed_later\": %s, \"purpose\": ",
-				       a->handed_later ? "true" : "false");
+				json_str(a->caseworker);
+				fputs(", \"purpose\": ", stdout);
 				json_str(a->e.purpose);
 				fputs(", \"classes\": ", stdout);
 				json_classes(a->e.classes);
@@ -559,22 +613,16 @@ int cmd_report_outside(struct cli *cli)
 			fputs("  ", stdout);
 			cell(id, 10);
 			fputs("  ", stdout);
-			if (a->handed_later)
-				snprintf(cw, sizeof cw, "%s", _("handed to them later"));
-			else if (!a->caseworker[0])
+			if (!a->caseworker[0])
 				snprintf(cw, sizeof cw, "%s", _("no caseworker"));
 			else
 				snprintf(cw, sizeof cw, _("caseworker %s"), a->caseworker);
 			cell(cw, 22);
 			fputs("  ", stdout);
-			text_write_safe(stdout, a->e.purpose, strlen(a->e.purpose), NULL);
+			const char *why = audit_purpose_label(a->e.purpose);
+			text_write_safe(stdout, why, strlen(why), NULL);
 			putchar('\n');
 		}
-		if (u->unknown)
-			printf(_("  and %zu of cases handed over since or gone, whose caseworker "
-			         "then is not "
-			         "known\n"),
-			       u->unknown);
 	}
 	if (!cli->json && r.nusers == 0)
 		cli_say(_("mappe: no access outside a caseload is recorded\n"));

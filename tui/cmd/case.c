@@ -301,22 +301,38 @@ int cmd_show(struct cli *cli)
 	struct case_rec c;
 	struct note_page pg;
 	bool notes_locked;
+	const char *purpose = NULL; /* the session's: "mappe show" */
+	int op = -1;
 	uint64_t id;
 	store *st;
 	int rc;
 
 	if (cli->argc != 1)
-		return cli_fail(M_USAGE, _("usage: mappe show ID [--json]"));
+		return cli_fail(M_USAGE, _("usage: mappe show ID [--json] [--purpose CODE]"));
 	if ((rc = cli_parse_id(cli->argv[0], &id)))
 		return rc;
+	if (cli->purpose && (op = outside_purpose_parse(cli->purpose)) < 0)
+		return cli_fail(M_USAGE,
+		                _("--purpose expects standing-in, duty, asked, contacted or other"));
 	if ((rc = open_ready(cli, &st)))
 		return rc;
 	case_init(&c);
 	note_page_init(&pg);
-	if ((rc = store_case_get(st, id, &c)) ||
-	    (rc = store_audit(st, &(struct audit_event){.action = AUDIT_OPEN,
-	                                                .case_id = id,
-	                                                .classes = store_readable(st)})))
+	if ((rc = store_case_get(st, id, &c)))
+		goto fail;
+	/* Outside the caseload, the reason the user gave, or a reminder. */
+	const char *cw = case_get(&c, F_caseworker);
+	if (outside_purpose_asked(st, cw ? cw : "")) {
+		if (op >= 0)
+			purpose = outside_purpose_stored((enum outside_purpose)op);
+		else
+			cli_say("%s\n", _("mappe: case not in your caseload: give the reason with "
+			                  "--purpose (see mappe show --help)"));
+	}
+	if ((rc = store_audit(st, &(struct audit_event){.action = AUDIT_OPEN,
+	                                                 .case_id = id,
+	                                                 .classes = store_readable(st),
+	                                                 .purpose = purpose})))
 		goto fail;
 	notes_locked = !store_can_read(st, KC_NOTES);
 	if (!notes_locked && (rc = store_notes_read(st, id, 0, SHOW_PAGE, &pg)))

@@ -37,6 +37,7 @@ enum {
 	O_ARCHIVE = 1 << 24, /* --again --key (and O_BEFORE) */
 	O_SYSLOG = 1 << 26,
 	O_BEFORE = 1 << 27,
+	O_PURPOSE = 1 << 29,
 };
 
 struct command {
@@ -98,9 +99,13 @@ static const struct command commands[] = {
      N_("Read a query from standard input (or ask on the terminal): part of a name\n"
      "in any script or spelling, a birth date (2001-04-17 or 17.04.2001), or an\n"
      "11-digit national id. Prints matching cases, best first.")},
-    {"show", cmd_show, O_JSON, "show ID [--json]",
+    {"show", cmd_show, O_JSON | O_PURPOSE, "show ID [--json] [--purpose CODE]",
      N_("Print one case: the fields your keys open, the locked ones named as locked,\n"
-     "and the journal.")},
+     "and the journal. A case outside your own caseload (caseworkers and health\n"
+     "staff) wants the reason in the audit log: --purpose standing-in (for its\n"
+     "caseworker), duty (on duty), asked (its caseworker asked you), contacted (the\n"
+     "person contacted you) or other (other duty). Without it the log says only\n"
+     "mappe show, and a line on standard error asks for it.")},
     {"update", cmd_update, 0, "update ID",
      N_("Read a JSON object of field: value from standard input and save it.\n"
      "With \"_version\": N the save fails (exit 4) if the case changed since N.\n"
@@ -366,6 +371,22 @@ static void on_bus(int sig)
 	_exit(M_INTEGRITY);
 }
 
+/* One line naming the option, not the whole usage. arg is what was typed
+ * (argv: an option name, never personal data; cut and escaped). */
+static int bad_option(const char *arg, const struct option *longopts)
+{
+	size_t n = strcspn(arg, "=");
+
+	if (strncmp(arg, "--", 2) == 0)
+		for (const struct option *o = longopts; o->name; o++)
+			if (strlen(o->name) == n - 2 && strncmp(o->name, arg + 2, n - 2) == 0 &&
+			    o->has_arg == required_argument)
+				return cli_fail(M_USAGE, _("option '--%s' needs a value; see mappe --help"),
+				                o->name);
+	return cli_fail(M_USAGE, _("unknown option '%.*s'; see mappe --help"),
+	                (int)(n > 40 ? 40 : n), arg);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -413,6 +434,7 @@ int main(int argc, char **argv)
 	    {"key", required_argument, NULL, 1202},
 	    {"syslog", required_argument, NULL, 0x180},
 	    {"before", required_argument, NULL, 0x181},
+	    {"purpose", required_argument, NULL, 0x190},
 	    {NULL, 0, NULL, 0},
 	};
 	struct cli cli = {.pass_fd = -1, .newpass_fd = -1, .limit = 20};
@@ -445,6 +467,7 @@ int main(int argc, char **argv)
 	 * is not asked again: glibc would rewind optind to the first
 	 * argument it passed over, and the loop would never end. */
 	bool rest = false;
+	opterr = 0; /* a bad option is named below, in the UI's language */
 	for (;;) {
 		int before = optind;
 		opt = rest ? -1 : getopt_long(argc, argv, "+h", longopts, NULL);
@@ -530,7 +553,8 @@ int main(int argc, char **argv)
 		case 1202: cli.key = optarg; used |= O_ARCHIVE; break;
 		case 0x180: cli.syslog = optarg; used |= O_SYSLOG; break;
 		case 0x181: cli.before = optarg; used |= O_BEFORE; break;
-		default: usage(stderr); return M_USAGE;
+		case 0x190: cli.purpose = optarg; used |= O_PURPOSE; break;
+		default: return bad_option(argv[optind - 1], longopts);
 		}
 	}
 	if (!cmd && help) {

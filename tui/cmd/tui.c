@@ -89,6 +89,7 @@ static int run_screens(struct cli *cli, store *st)
 		rc = ui_loop(&ui);
 	}
 	search_index_free(ui.ix);
+	free(ui.picked);
 	if (ui.script)
 		fclose(ui.script);
 	return rc;

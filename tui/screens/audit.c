@@ -48,12 +48,25 @@ static void put_label(struct ui *ui, int y, int x, const char *s, int w)
 	ui_attr(ui, C_LABEL, false);
 }
 
+/* The widest role name in the UI's language: the column cuts none. */
+static int role_width(void)
+{
+	int w = ui_text_width(_("no longer enrolled"));
+
+	for (int r = 0; r < ROLE_COUNT; r++) {
+		int rw = ui_text_width(_(keys_role_name((enum key_role)r)));
+		if (rw > w)
+			w = rw;
+	}
+	return w;
+}
+
 /* Column widths for the window: the narrower it is, the fewer columns. */
 static void draw_users(struct ui *ui, struct audit_view *av)
 {
 	struct listview_row it = {0};
-	bool wide = COLS >= 64, mid = COLS >= 48;
-	int name_w = wide ? 16 : 12, role_w = 12;
+	int name_w = COLS >= 64 ? 16 : 12, role_w = role_width();
+	bool wide = COLS >= name_w + role_w + 30;
 
 	put_label(ui, 1, 1,
 	          av->r.nusers ? _("Caseworkers who opened cases outside their caseload")
@@ -71,10 +84,6 @@ static void draw_users(struct ui *ui, struct audit_view *av)
 	}
 	ui_put_cut(2, x, _("Outside"), 8);
 	x += 9;
-	if (mid) {
-		ui_put_cut(2, x, _("Not known"), 10);
-		x += 11;
-	}
 	if (x < COLS - 1)
 		ui_put_cut(2, x, _("Last"), COLS - 1 - x);
 	ui_attr(ui, C_LABEL, false);
@@ -100,11 +109,6 @@ static void draw_users(struct ui *ui, struct audit_view *av)
 		snprintf(num, sizeof num, "%zu", u->n);
 		ui_put(y, x, num, 8);
 		x += 9;
-		if (mid) {
-			snprintf(num, sizeof num, "%zu", u->unknown);
-			ui_put(y, x, u->unknown ? num : "", 10);
-			x += 11;
-		}
 		if (u->n)
 			cli_time(u->a[u->n - 1].e.time, true, last);
 		if (x < COLS - 1)
@@ -164,11 +168,7 @@ static void draw_entries(struct ui *ui, struct audit_view *av)
 		x = put_col(y, x, id, case_w);
 		x = put_col(y, x, audit_action_label(a->e.action), wide ? what_w : COLS);
 		if (wide) {
-			x = put_col(y, x,
-			            a->handed_later    ? _("(later theirs)")
-			            : a->caseworker[0] ? a->caseworker
-			                               : _("(nobody)"),
-			            cw_w);
+			x = put_col(y, x, a->caseworker[0] ? a->caseworker : _("(nobody)"), cw_w);
 			put_col(y, x, audit_purpose_label(a->e.purpose), COLS);
 		}
 		if (sel)
@@ -191,7 +191,6 @@ static bool audit_key(void *self, struct ui *ui, enum request req, wint_t ch, bo
 {
 	struct audit_view *av = self;
 
-	(void)ui;
 	(void)ch;
 	(void)fnkey;
 	listview_set(&av->list, audit_rows(av), audit_height());
@@ -203,6 +202,12 @@ static bool audit_key(void *self, struct ui *ui, enum request req, wint_t ch, bo
 			av->entries = true;
 			listview_init(&av->list, true, NULL, NULL);
 		}
+		return true;
+	case REQ_OPEN:
+		/* The case the entry is about, if the lead may open it: logged
+		 * as opened from here. */
+		if (av->entries && av->list.sel < av->r.users[av->user].n)
+			view_case_open(ui, av->r.users[av->user].a[av->list.sel].e.case_id);
 		return true;
 	case REQ_QUIT:
 		if (!av->entries)
@@ -268,10 +273,10 @@ static const enum request users_bar[] = {REQ_HELP, REQ_QUIT, REQ_ENTRIES, REQ_UP
 static KEYMAP(users_keymap, users_keys, users_bar, &browse_keymap);
 
 static const struct binding entries_keys[] = {
-    {'q', false, REQ_QUIT},    {KEY_PPAGE, true, REQ_PGUP}, {KEY_NPAGE, true, REQ_PGDN},
-    {KEY_HOME, true, REQ_TOP}, {KEY_END, true, REQ_BOTTOM},
+    {'\n', false, REQ_OPEN},   {'q', false, REQ_QUIT},    {KEY_PPAGE, true, REQ_PGUP},
+    {KEY_NPAGE, true, REQ_PGDN}, {KEY_HOME, true, REQ_TOP}, {KEY_END, true, REQ_BOTTOM},
 };
-static const enum request entries_bar[] = {REQ_HELP, REQ_QUIT, REQ_UP, REQ_DOWN, REQ_PGDN};
+static const enum request entries_bar[] = {REQ_HELP, REQ_QUIT, REQ_OPEN, REQ_UP, REQ_DOWN, REQ_PGDN};
 static KEYMAP(entries_keymap, entries_keys, entries_bar, &browse_keymap);
 static const struct keymap *const audit_keymaps[] = {&users_keymap, &entries_keymap, NULL};
 

@@ -560,6 +560,51 @@ int view_case_open(struct ui *ui, uint64_t id)
 	return view_case_open_as(ui, id, AUDIT_OPEN);
 }
 
+const char *ui_case_purpose(const struct ui *ui, uint64_t id)
+{
+	for (size_t i = 0; i < ui->npicked; i++)
+		if (ui->picked[i].id == id)
+			return outside_purpose_stored((enum outside_purpose)ui->picked[i].purpose);
+	return NULL;
+}
+
+uint64_t view_case_below(const struct ui *ui)
+{
+	for (int d = ui->depth - 1; d >= 0; d--)
+		if (ui->stack[d].ops == &case_ops)
+			return ((const struct case_view *)ui->stack[d].self)->c.id;
+	return 0;
+}
+
+/* Why the user opens case c, when it is outside their caseload and their
+ * role must say (outside_purpose_asked): once a case a session, then
+ * remembered. Into purpose; false when they gave none (Esc). */
+static bool case_purpose(struct ui *ui, const struct case_rec *c, char *purpose, size_t cap)
+{
+	const char *items[OP_COUNT], *had;
+	const char *cw = case_get(c, F_caseworker);
+	int pick;
+
+	if (!outside_purpose_asked(ui->st, cw ? cw : ""))
+		return true;
+	if ((had = ui_case_purpose(ui, c->id))) {
+		snprintf(purpose, cap, "%s", had);
+		return true;
+	}
+	for (int i = 0; i < OP_COUNT; i++)
+		items[i] = outside_purpose_label((enum outside_purpose)i);
+	pick = ui_menu(ui, _("Not in your caseload: why open this case?"), items, OP_COUNT, 0);
+	if (pick < 0)
+		return false;
+	struct ui_picked *grown = realloc(ui->picked, (ui->npicked + 1) * sizeof *grown);
+	if (grown) { /* without room, asked again next time */
+		ui->picked = grown;
+		ui->picked[ui->npicked++] = (struct ui_picked){c->id, pick};
+	}
+	snprintf(purpose, cap, "%s", outside_purpose_stored((enum outside_purpose)pick));
+	return true;
+}
+
 int view_case_open_as(struct ui *ui, uint64_t id, enum audit_action how)
 {
 	struct case_view *cv = calloc(1, sizeof *cv);
@@ -576,6 +621,11 @@ int view_case_open_as(struct ui *ui, uint64_t id, enum audit_action how)
 	snprintf(purpose, sizeof purpose, "screen: %s",
 	         ui->depth ? ui->stack[ui->depth - 1].ops->title : "start");
 	rc = case_load(ui, cv, id);
+	if (rc == M_OK && !case_purpose(ui, &cv->c, purpose, sizeof purpose)) {
+		ui_say(ui, false, "%s", _("Not opened: a case outside your caseload needs a purpose"));
+		case_free(cv);
+		return UI_CANCELLED;
+	}
 	/* Not shown without its entry in the audit log. */
 	if (rc == M_OK)
 		rc = store_audit(ui->st, &(struct audit_event){.action = how,

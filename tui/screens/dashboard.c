@@ -751,8 +751,8 @@ static const struct binding dash_keys[] = {
     {'>', false, REQ_YEAR_NEXT},     {'\n', false, REQ_DAY_OF},   {'D', false, REQ_DAY},
     {'L', false, REQ_AUDIT},
 };
-static const enum request dash_bar[] = {REQ_HELP,   REQ_QUIT, REQ_YEAR_BACK, REQ_YEAR_NEXT,
-                                        REQ_DAY_OF, REQ_DAY,  REQ_UP,        REQ_DOWN};
+static const enum request dash_bar[] = {REQ_HELP, REQ_QUIT,  REQ_YEAR_BACK, REQ_YEAR_NEXT, REQ_DAY,
+                                        REQ_AUDIT, REQ_DAY_OF, REQ_UP,        REQ_DOWN};
 static KEYMAP(dash_keymap, dash_keys, dash_bar, &browse_keymap);
 static const struct keymap *const dash_keymaps[] = {&dash_keymap, NULL};
 
