@@ -199,7 +199,7 @@ BENCH_PTY ?= 1
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BIN) $(BUILD)/mappe $(GEN_BIN)
-	@rc=0; $(BENCH_BIN) --cases $(BENCH_CASES) --ops $(BENCH_OPS) \
+	@rc=0; MAPPE_NAMES_TSV=$(CURDIR)/tests/unit/names.tsv $(BENCH_BIN) --cases $(BENCH_CASES) --ops $(BENCH_OPS) \
 	  --import-seconds $(BENCH_IMPORT_SECONDS) --rotate-seconds $(BENCH_ROTATE_SECONDS) || rc=$$?; \
 	if [ "$(BENCH_PTY)" != 0 ]; then \
 	  MAPPE_BIN=$(CURDIR)/$(BUILD)/mappe MAPPE_GEN=$(CURDIR)/$(GEN_BIN) \
