@@ -41,7 +41,7 @@ TUI_SRC   := $(wildcard tui/*.c tui/screens/*.c tui/cmd/*.c)
 PURE_SRC  := store/catalogue.c store/clock.c store/validate.c store/rules.c store/deadlines.c store/formats.c store/fold.c
 PURE_OBJ  := $(PURE_SRC:%.c=$(BUILD)/%.o)
 PURE_LIB  := $(BUILD)/libmappe-pure.a
-PURE_TESTS := test_catalogue test_deadlines test_rules test_validate test_formats test_fold
+PURE_TESTS := test_catalogue test_deadlines test_rules test_validate test_formats test_fold test_names
 LIB_OBJ   := $(KEYS_SRC:%.c=$(BUILD)/%.o) $(filter-out $(PURE_OBJ),$(STORE_SRC:%.c=$(BUILD)/%.o))
 LIBA      := $(BUILD)/libmappe.a $(PURE_LIB)
 TUI_OBJ   := $(TUI_SRC:%.c=$(BUILD)/%.o)
@@ -205,7 +205,7 @@ BENCH_PTY ?= 1
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BENCH_BIN) $(BUILD)/mappe $(GEN_BIN)
-	@rc=0; $(BENCH_BIN) --cases $(BENCH_CASES) --ops $(BENCH_OPS) \
+	@rc=0; MAPPE_NAMES_TSV=$(CURDIR)/tests/unit/names.tsv $(BENCH_BIN) --cases $(BENCH_CASES) --ops $(BENCH_OPS) \
 	  --import-seconds $(BENCH_IMPORT_SECONDS) --rotate-seconds $(BENCH_ROTATE_SECONDS) || rc=$$?; \
 	if [ "$(BENCH_PTY)" != 0 ]; then \
 	  MAPPE_BIN=$(CURDIR)/$(BUILD)/mappe MAPPE_GEN=$(CURDIR)/$(GEN_BIN) \

@@ -1808,7 +1808,7 @@ static double kdf_sqlcipher(const char *path, int iter, char *iter_out, size_t c
 
 /* ---- the report ------------------------------------------------------------ */
 
-enum row_kind { K_TIME, K_RATE, K_BYTES, K_COUNT };
+enum row_kind { K_TIME, K_RATE, K_BYTES, K_COUNT, K_PCT };
 
 enum {
 	R_OPEN,
@@ -1820,6 +1820,9 @@ enum {
 	R_SEARCH50,
 	R_SEARCH99,
 	R_HITS,
+	R_QFIRST,
+	R_QTOP5,
+	R_QNEG,
 	R_LOOKUP50,
 	R_LOOKUP99,
 	R_SHOW50,
@@ -1851,6 +1854,8 @@ static void fmt_num(char *out, size_t cap, double v, enum row_kind kind)
 		snprintf(out, cap, "n/a");
 	else if (kind == K_COUNT || kind == K_RATE)
 		snprintf(out, cap, "%.0f", v);
+	else if (kind == K_PCT)
+		snprintf(out, cap, "%.1f", v);
 	else if (v >= 100)
 		snprintf(out, cap, "%.0f", v);
 	else if (v >= 10)
@@ -1863,7 +1868,7 @@ static void fmt_ratio(char *out, size_t cap, const struct row *r, int base)
 {
 	double m = r->v[C_MAPPE], b = r->v[base], x;
 
-	if (r->kind == K_COUNT || isnan(m) || isnan(b) || m <= 0 || b <= 0) {
+	if (r->kind == K_COUNT || r->kind == K_PCT || isnan(m) || isnan(b) || m <= 0 || b <= 0) {
 		snprintf(out, cap, "-");
 		return;
 	}
@@ -2002,6 +2007,7 @@ struct bench {
 	size_t conc_writes;  /* saves by the concurrent writer */
 	size_t n_mappe;      /* cases in mappe's store: fewer than n if its import was cut */
 	size_t search_names; /* family names typed in search */
+	char quality[640];   /* what the name pairs measured, for the report */
 	double import_budget, rotate_budget; /* seconds; 0 = none */
 	size_t failures;
 	double mappe_unlock_ms;
@@ -2120,6 +2126,9 @@ static void bench_setup(struct bench *b)
 	label(b, R_SEARCH50, K_TIME, "search p50, us/keystroke");
 	label(b, R_SEARCH99, K_TIME, "search p99, us/keystroke");
 	label(b, R_HITS, K_COUNT, "search hits, all keystrokes");
+	label(b, R_QFIRST, K_PCT, "search right first, %");
+	label(b, R_QTOP5, K_PCT, "search top 5, %");
+	label(b, R_QNEG, K_PCT, "search negatives returned, %");
 	label(b, R_LOOKUP50, K_TIME, "lookup-id p50, us");
 	label(b, R_LOOKUP99, K_TIME, "lookup-id p99, us");
 	label(b, R_SHOW50, K_TIME, "show p50, us");
@@ -3136,6 +3145,169 @@ static void run_kdf(struct bench *b)
 	    kdf_sqlcipher(p_sql2, 256000, k->pbkdf_256k_iter, sizeof k->pbkdf_256k_iter);
 }
 
+/* ---- search quality ------------------------------------------------------- */
+
+/* tests/unit/names.tsv (test_names): name pairs as stored and as typed, and
+ * near-name negatives. Their stored names go into mappe's store beside the
+ * generated cases, so that every query meets n_mappe distractors, and each
+ * query runs once through search_run. Last of the workloads: the extra cases
+ * change no other row. mappe alone: the baselines have no fuzzy search. */
+struct qpair {
+	char *query;
+	size_t who; /* index of the stored name */
+	bool negative;
+};
+
+/* Hits before the stored person that are not namesakes of them (a generated
+ * case with the very same name cannot be told apart by any matcher), up to
+ * stop; *found says whether the person was among the hits. */
+static size_t quality_rank(const search_index *ix, const struct search_hit *h, size_t n,
+                           uint64_t id, const char *name, size_t stop, bool *found,
+                           enum search_match *match)
+{
+	size_t ahead = 0;
+
+	*found = false;
+	for (size_t j = 0; j < n && ahead < stop; j++) {
+		struct search_row r;
+		long at;
+
+		if (h[j].id == id) {
+			*found = true;
+			*match = h[j].match;
+			return ahead;
+		}
+		at = search_index_find(ix, h[j].id);
+		if (at < 0)
+			continue;
+		search_index_row(ix, (size_t)at, &r);
+		ahead += strcmp(r.name, name) != 0;
+	}
+	return ahead;
+}
+
+static void run_quality(struct bench *b)
+{
+	const char *path = getenv("MAPPE_NAMES_TSV");
+	FILE *f;
+	char line[1024];
+	struct qpair *pairs = NULL;
+	char **names = NULL;
+	uint64_t *ids;
+	struct case_rec *recs;
+	size_t np = 0, pcap = 0, nn = 0, ncap = 0, pos = 0, first = 0, top5 = 0, neg = 0,
+	       returned = 0, unmarked = 0;
+	search_index *ix;
+	uint64_t t0;
+
+	for (int c = 0; c < NCONF; c++)
+		b->rows[R_QFIRST].v[c] = b->rows[R_QTOP5].v[c] = b->rows[R_QNEG].v[c] = NAN;
+	if (!path)
+		path = "tests/unit/names.tsv";
+	f = fopen(path, "r");
+	if (!f) {
+		snprintf(b->quality, sizeof b->quality,
+		         "quality: %s not found (MAPPE_NAMES_TSV): not measured\n", path);
+		return;
+	}
+	while (fgets(line, sizeof line, f)) {
+		char *field[4], *s = line;
+		size_t k, w;
+
+		line[strcspn(line, "\r\n")] = 0;
+		if (line[0] == '#' || line[0] == 0)
+			continue;
+		for (k = 0; k < 4 && s; k++) {
+			field[k] = s;
+			s = strchr(s, '\t');
+			if (s)
+				*s++ = 0;
+		}
+		if (k < 4)
+			die("%s: a line without 4 fields", path);
+		for (w = 0; w < nn && strcmp(names[w], field[1]) != 0; w++)
+			;
+		if (w == nn) {
+			if (nn == ncap)
+				names = xrealloc(names, (ncap = ncap ? 2 * ncap : 256) * sizeof *names);
+			names[nn++] = strdup(field[1]);
+		}
+		if (np == pcap)
+			pairs = xrealloc(pairs, (pcap = pcap ? 2 * pcap : 512) * sizeof *pairs);
+		pairs[np++] = (struct qpair){strdup(field[2]), w, strcmp(field[3], "none") == 0};
+	}
+	fclose(f);
+
+	progress("quality: %zu stored names of %zu pairs into mappe beside %zu cases", nn, np,
+	         b->n_mappe);
+	t0 = now_ns();
+	recs = xcalloc(nn, sizeof *recs);
+	ids = xcalloc(nn, sizeof *ids);
+	for (size_t w = 0; w < nn; w++) {
+		const char *sp = strchr(names[w], ' ');
+		size_t gl = sp ? (size_t)(sp - names[w]) : strlen(names[w]);
+
+		case_init(&recs[w]);
+		if (case_set(&recs[w], F_given_name, names[w], gl) != M_OK ||
+		    (sp && case_set(&recs[w], F_family_name, sp + 1, strlen(sp + 1)) != M_OK))
+			die("quality: a stored name of %s is not a valid name", path);
+	}
+	if (store_case_insert(b->st, recs, nn, ids) != M_OK)
+		die("quality: store_case_insert: %s", store_error(b->st));
+	if (search_index_load(b->st, &ix) != M_OK)
+		die("quality: search_index_load: %s", store_error(b->st));
+	for (size_t k = 0; k < np; k++) {
+		struct search_hit *h = NULL;
+		size_t n = 0, ahead;
+		long at = search_index_find(ix, ids[pairs[k].who]);
+		struct search_row me;
+		enum search_match m = SEARCH_LOOSE;
+		bool found;
+
+		if (at < 0)
+			die("quality: a stored name is missing from the index");
+		search_index_row(ix, (size_t)at, &me);
+		if (search_run(b->st, ix, pairs[k].query, strlen(pairs[k].query), &h, &n) != M_OK)
+			die("search_run: %s", store_error(b->st));
+		ahead = quality_rank(ix, h, n, ids[pairs[k].who], me.name,
+		                     pairs[k].negative ? SIZE_MAX : 5, &found, &m);
+		if (pairs[k].negative) {
+			neg++;
+			returned += found;
+			unmarked += found && m >= SEARCH_CLOSE;
+		} else {
+			pos++;
+			first += found && ahead == 0;
+			top5 += found && ahead < 5;
+		}
+		free(h);
+	}
+	search_index_free(ix);
+	b->rows[R_QFIRST].v[C_MAPPE] = pos ? 100.0 * (double)first / (double)pos : NAN;
+	b->rows[R_QTOP5].v[C_MAPPE] = pos ? 100.0 * (double)top5 / (double)pos : NAN;
+	b->rows[R_QNEG].v[C_MAPPE] = neg ? 100.0 * (double)returned / (double)neg : NAN;
+	snprintf(b->quality, sizeof b->quality,
+	         "quality: %s, %zu pairs and %zu near-name negatives; their %zu stored names added "
+	         "to mappe's store\n"
+	         "      beside its %zu cases, each query once through search_run (%.1f s in all). "
+	         "Right first / top 5: no other name\n"
+	         "      ahead of the stored person (a namesake ahead is no miss). Negatives "
+	         "returned: the other person among the hits\n"
+	         "      at all; %zu of the %zu as exact or close. mappe alone: the baselines have "
+	         "no fuzzy search.\n",
+	         path, pos, neg, nn, b->n_mappe, (double)(now_ns() - t0) / 1e9, unmarked, returned);
+	for (size_t w = 0; w < nn; w++) {
+		case_clear(&recs[w]);
+		free(names[w]);
+	}
+	for (size_t k = 0; k < np; k++)
+		free(pairs[k].query);
+	free(recs);
+	free(ids);
+	free(names);
+	free(pairs);
+}
+
 static void print_report(const struct bench *b)
 {
 	const struct kdf_result *k = &b->kdf;
@@ -3196,6 +3368,8 @@ static void print_report(const struct bench *b)
 	       "        SQL: given_name LIKE 'p%%' OR family_name LIKE 'p%%' (NOCASE indexes; "
 	       "plan: %s)\n",
 	       b->plan_search);
+	if (b->quality[0])
+		printf("%s", b->quality);
 	printf("lookup-id: mappe store_find_national_id (blind index, decrypt to confirm); "
 	       "LMDB get; SQL national_id = ? (plan: %s)\n",
 	       b->plan_lookup);
@@ -3383,6 +3557,7 @@ int main(int argc, char **argv)
 	run_update(&b);
 	run_concurrent(&b);
 	run_rotate(&b);
+	run_quality(&b);
 	store_close(b.st);
 	mdb_env_close(b.pl.env);
 	sql_close(&b.sq[0]);
