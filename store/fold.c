@@ -986,6 +986,8 @@ static bool diphthong(unsigned c)
 static bool vowels_agree(const char *a, const char *b, size_t n, bool full, bool a_native,
                          bool b_native, bool initial, bool long_written, bool strict)
 {
+	bool only_a = false, only_b = false; /* a vowel one side has, the other not */
+
 	for (size_t i = 0; i < n; i++) {
 		unsigned x = (unsigned char)a[i], y = (unsigned char)b[i];
 		unsigned cx = x & V_ANY, cy = y & V_ANY;
@@ -1014,6 +1016,14 @@ static bool vowels_agree(const char *a, const char *b, size_t n, bool full, bool
 			bool empty_native = cx ? b_native : a_native;
 			if (long_written && empty_native && (other & V_LONG))
 				return false;
+			/* One vowel dropped is a spelling (Fatma); one moved
+			 * (Shevchneko) is a slip, unless the script writes none. */
+			if (!a_native && !b_native) {
+				only_a |= cx != 0;
+				only_b |= cy != 0;
+				if (only_a && only_b)
+					return false;
+			}
 			continue;
 		}
 		/* A diphthong is not its first vowel (Haugen, Hagen; Said, Saad),
@@ -1434,11 +1444,14 @@ struct fold_match fold_match_literal(const struct fold_unit *q, const char *t, s
 
 /* A half-typed skeleton matches from three letters, or two of a word of
  * four; against a name in Arabic, Cyrillic or Ge'ez script (no literal
- * prefix can reach it) from two. fold_key_prefix_ok: whether any name
+ * prefix can reach it) from two consonants (moh is محمد; ola is not
+ * الشامي). fold_key_prefix_ok: whether any name
  * could take q's key v as a prefix. */
 static bool prefix_ok(const struct fold_unit *q, int v, bool native)
 {
-	return q->klen[v] >= 3 || (q->klen[v] >= 2 && (q->len >= 4 || native));
+	size_t consonants = q->klen[v] - (q->klen[v] && q->key[v][0] == 'a');
+
+	return q->klen[v] >= 3 || (q->klen[v] >= 2 && (q->len >= 4 || (native && consonants >= 2)));
 }
 
 bool fold_key_prefix_ok(const struct fold_unit *q, int v)
@@ -1590,37 +1603,70 @@ static void rank_from(struct ranker *r, size_t pos, uint64_t used, int sum, enum
 	}
 }
 
+/* A unit of a query keeps the unit_list cap; an article the query may
+ * leave out scores nothing alone (Ahmad al-Shami is not ahead of
+ * الشامي for having the al apart), only in a join (alshami). */
+struct query_keep {
+	struct fold_unit *u;
+	size_t n, cap;
+	const bool *optional;
+};
+
+static int query_keep(void *ctx, const struct fold_unit *u)
+{
+	struct query_keep *k = ctx;
+
+	if (u->nwords == 1 && k->optional[u->first])
+		return 0;
+	if (k->n < k->cap)
+		k->u[k->n++] = *u;
+	return 0;
+}
+
+size_t fold_query(const char *q, struct fold_unit *u, size_t cap, bool optional[FOLD_WORDS_MAX],
+                  size_t *npos)
+{
+	struct fold_word w[FOLD_WORDS_MAX];
+	size_t nw = fold_words(q, w, FOLD_WORDS_MAX);
+	bool all_articles = true;
+	struct query_keep k = {u, 0, cap, optional};
+
+	memset(optional, 0, FOLD_WORDS_MAX * sizeof *optional);
+	*npos = 0;
+	if (!nw || (size_t)w[nw - 1].pos >= QUERY_WORDS_MAX) /* a longer query matches nothing */
+		return 0;
+	*npos = (size_t)w[nw - 1].pos + 1;
+	for (size_t i = 0; i < nw; i++)
+		if (!w[i].alternate && !w[i].article)
+			all_articles = false;
+	for (size_t i = 0; i < nw; i++)
+		if (!w[i].alternate)
+			optional[w[i].pos] = w[i].article && !all_articles;
+	fold_units(w, nw, query_keep, &k);
+	return k.n;
+}
+
 int fold_rank(const char *query, const char *name, enum fold_kind *kind)
 {
-	struct fold_word qw[FOLD_WORDS_MAX], nw[FOLD_WORDS_MAX];
+	struct fold_word nw[FOLD_WORDS_MAX];
 	struct ranker *r;
-	struct unit_list ql, nl;
-	size_t nqw, nnw;
-	bool all_articles = true;
+	struct unit_list nl;
+	size_t nnw;
 	int score;
 
 	*kind = FOLD_NONE;
-	nqw = fold_words(query, qw, FOLD_WORDS_MAX);
 	nnw = fold_words(name, nw, FOLD_WORDS_MAX);
-	if (!nqw || !nnw || (size_t)qw[nqw - 1].pos >= QUERY_WORDS_MAX) /* a longer query: 0 */
-		return 0;
-	if (!(r = malloc(sizeof *r)))
+	if (!nnw || !(r = malloc(sizeof *r)))
 		return 0;
 	r->best = (struct fold_match){0, FOLD_NONE};
-	ql = (struct unit_list){r->q, 0, QUERY_UNITS_MAX};
+	r->nq = fold_query(query, r->q, QUERY_UNITS_MAX, r->optional, &r->qpos);
+	if (!r->qpos) {
+		free(r);
+		return 0;
+	}
 	nl = (struct unit_list){r->n, 0, NAME_UNITS_MAX};
-	fold_units(qw, nqw, unit_keep, &ql);
 	fold_units(nw, nnw, unit_keep, &nl);
-	r->nq = ql.n;
 	r->nn = nl.n;
-	r->qpos = (size_t)qw[nqw - 1].pos + 1;
-	for (size_t i = 0; i < nqw; i++)
-		if (!qw[i].alternate && !qw[i].article)
-			all_articles = false;
-	for (size_t i = 0; i < nqw; i++)
-		if (!qw[i].alternate)
-			r->optional[qw[i].pos] = qw[i].article && !all_articles;
-	memset(r->optional + r->qpos, 0, sizeof r->optional - r->qpos);
 	memset(r->cache, 0xff, sizeof r->cache);
 	r->nodes = NODE_LIMIT;
 	rank_from(r, 0, 0, 0, FOLD_EXACT);

@@ -130,6 +130,11 @@ struct fold_match fold_match_group(const struct fold_unit *q, int group);
 struct fold_match fold_match_typo(const struct fold_unit *q, const char *t, size_t len,
                                   unsigned nwords);
 bool fold_key_prefix_ok(const struct fold_unit *q, int v);
+/* The units of folded query q (at most cap), the positions an article may
+ * leave out, and the number of positions (0: the query matches nothing:
+ * empty, or more than 16 words). What fold_rank and the index search. */
+size_t fold_query(const char *q, struct fold_unit *u, size_t cap, bool optional[FOLD_WORDS_MAX],
+                  size_t *npos);
 bool fold_typo_ok(const struct fold_unit *q);
 int fold_variant_group(const char *w, size_t len);
 

@@ -706,15 +706,6 @@ static void solve_from(struct solve *s, size_t pos, uint64_t used, int sum, enum
 	}
 }
 
-static int unit_keep(void *ctx, const struct fold_unit *u)
-{
-	struct unit_list *l = ctx;
-
-	if (l->n < sizeof l->u / sizeof *l->u)
-		l->u[l->n++] = *u;
-	return 0;
-}
-
 static int hit_push(struct name_hit **hits, size_t *n, size_t *cap, uint32_t row, int score,
                     enum fold_kind kind)
 {
@@ -786,33 +777,23 @@ out:
 int name_index_search(name_index *ni, const char *q, size_t rows, name_at_fn at, void *ctx,
                       struct name_hit **hits, size_t *nhits)
 {
-	struct fold_word w[FOLD_WORDS_MAX];
 	struct unit_list *ul = NULL;
-	bool optional[FOLD_WORDS_MAX] = {0}, all_articles = true;
-	size_t nw, npos, cap = 0, W = ni->set_words;
+	bool optional[FOLD_WORDS_MAX];
+	size_t npos, cap = 0, W = ni->set_words;
 	const uint32_t *pending = ni->pending.p;
 	int rc = -1;
 
 	*hits = NULL;
 	*nhits = 0;
-	nw = fold_words(q, w, FOLD_WORDS_MAX);
-	if (!nw)
-		return 0;
-	npos = (size_t)w[nw - 1].pos + 1;
-	if (npos > 16 || npos + 1 > ni->nsets) /* as fold_rank: a longer query matches nothing */
-		return 0;
 	if (!(ul = malloc(sizeof *ul)))
 		return -1;
-	ul->n = 0;
-	fold_units(w, nw, unit_keep, ul);
-	for (size_t i = 0; i < nw; i++)
-		if (!w[i].alternate && !w[i].article)
-			all_articles = false;
-	for (size_t i = 0; i < nw; i++)
-		if (!w[i].alternate)
-			optional[w[i].pos] = w[i].article && !all_articles;
+	ul->n = fold_query(q, ul->u, sizeof ul->u / sizeof *ul->u, optional, &npos);
+	if (!npos || npos + 1 > ni->nsets) {
+		free(ul);
+		return 0;
+	}
 
-	if (npos == 1) {
+	if (npos == 1 && !optional[0]) {
 		/* Scored from the postings: the best pair of units is
 		 * fold_rank's score for one position. */
 		struct visit v = {ni, NULL, 0, false};

@@ -697,8 +697,9 @@ const char *search_match_name(enum search_match m)
 	return m == SEARCH_EXACT ? "exact" : m == SEARCH_CLOSE ? "close" : "loose";
 }
 
-/* How many of the best hits are ranked fully (by score, kind, then name);
- * the rest only by score and kind: a list shows a screen of them. */
+/* How many of the best hits are ranked fully (by kind, score, then name);
+ * the rest only by kind and score: a list shows a screen of them. Every
+ * exact hit comes before every close one, and those before the loose. */
 enum { RANKED = 256 };
 
 struct ranked {
@@ -727,17 +728,17 @@ static int by_rank(const void *a, const void *b)
 	const struct ranked *x = a, *y = b;
 	int c;
 
-	if (x->hit.score != y->hit.score)
-		return x->hit.score > y->hit.score ? -1 : 1;
 	if (x->hit.match != y->hit.match)
 		return x->hit.match > y->hit.match ? -1 : 1;
+	if (x->hit.score != y->hit.score)
+		return x->hit.score > y->hit.score ? -1 : 1;
 	c = folded_cmp(x->folded, y->folded);
 	if (c)
 		return c;
 	return x->hit.id < y->hit.id ? -1 : x->hit.id > y->hit.id;
 }
 
-/* r[0, n) best first: a counting sort by score and kind (scores are small
+/* r[0, n) best first: a counting sort by kind and score (scores are small
  * integers), then the first RANKED by name too. */
 static int rank_hits(store *st, struct ranked *r, size_t n)
 {
@@ -759,14 +760,15 @@ static int rank_hits(store *st, struct ranked *r, size_t n)
 		free(out);
 		return st_err(st, NOMEM);
 	}
-	/* Descending: bucket b = (top - score) * KINDS + (KINDS - 1 - kind). */
+	/* Descending: bucket (KINDS - 1 - kind) * (top + 1) + (top - score). */
+#define BUCKET(h) ((KINDS - 1 - (size_t)(h).match) * (top + 1) + (top - (size_t)(h).score))
 	for (size_t i = 0; i < n; i++)
-		count[(top - (size_t)r[i].hit.score) * KINDS + (KINDS - 1 - r[i].hit.match) + 1]++;
+		count[BUCKET(r[i].hit) + 1]++;
 	for (size_t b = 0; b < (top + 1) * KINDS; b++)
 		count[b + 1] += count[b];
 	for (size_t i = 0; i < n; i++)
-		out[count[(top - (size_t)r[i].hit.score) * KINDS + (KINDS - 1 - r[i].hit.match)]++] =
-		    r[i];
+		out[count[BUCKET(r[i].hit)]++] = r[i];
+#undef BUCKET
 	memcpy(r, out, n * sizeof *r);
 	free(out);
 	free(count);

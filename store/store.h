@@ -1117,8 +1117,9 @@ int search_index_sync(store *st, search_index *ix, size_t *changed);
 int search_index_prepare(store *st, search_index *ix);
 /* Best first. A query of 11 digits looks up the national id; a date matches
  * birth dates; anything else matches names in any script or spelling. Every
- * hit is counted; the first few hundred are ranked fully (score, kind,
- * name), the rest by score and kind. */
+ * hit is counted; exact hits come first, then close, then loose, each by
+ * score; the first few hundred are ranked fully (ties by name, whatever the
+ * script), the rest by kind and score. */
 int search_run(store *st, search_index *ix, const char *query, size_t len,
                struct search_hit **hits, size_t *n);
 
