@@ -1177,6 +1177,9 @@ key_classes store_readable(const store *st);
  * writes in the transaction that writes it (CREATE, CHANGE or REWRITE, with
  * the case's new version and a digest of its header). */
 int store_audit(store *st, const struct audit_event *ev);
+/* n reads at once, in one write transaction (one durable write, not n):
+ * find --each-line's results. All or none are logged. */
+int store_audit_batch(store *st, const struct audit_event *ev, size_t n);
 
 /* An entry as read back by a holder of the audit class (leads, admins). */
 struct audit_entry {
