@@ -120,6 +120,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBA) $(GEN_LIB) $(TUI_PURE)
 
 # test_saver counts the store's decryptions (an update opens each class once).
 $(BUILD)/tests/test_saver: ALL_LDFLAGS += -Wl,--wrap=keys_open_bucket -Wl,--wrap=keys_open
+# test_nidmem counts transactions: a national id from memory begins none.
+$(BUILD)/tests/test_nidmem: ALL_LDFLAGS += -Wl,--wrap=mdb_txn_begin
 
 # The keymaps are the screens' data: their test links all of tui/ but main.
 TUI_NOMAIN := $(filter-out $(BUILD)/tui/cmd/main.o,$(TUI_OBJ))
