@@ -98,17 +98,18 @@ static const struct command commands[] = {
     {"find", cmd_find, O_JSON | O_LIMIT | O_EACH_LINE, "find [--json] [--limit N] [--each-line]",
      N_("Read a query from standard input (or ask on the terminal): part of a name\n"
      "in any script or spelling, a birth date (2001-04-17 or 17.04.2001), or an\n"
-     "11-digit national id. Prints matching cases, best first, at most N (default\n"
-     "20). After the id, ~ marks a close match (another spelling) and ? a loose one\n"
-     "(a typo, part of a name); an exact match has no mark. --json: JSON Lines of\n"
-     "_id, _version, status, given_name, family_name, birth_date and match (exact,\n"
-     "close or loose).\n"
+     "11-digit national id. Prints matching cases, best first, at most N\n"
+     "(default 20). After the id, ~ marks a close match (another spelling) and\n"
+     "? a loose one (a typo, part of a name); an exact match has no mark.\n"
+     "--json: JSON Lines of _id, _version, status, given_name, family_name,\n"
+     "birth_date and match (exact, close or loose).\n"
      "--each-line: every line of standard input is a query (a list of names or\n"
-     "national ids to check), answered in turn after one unlock: a line \"line N:\n"
-     "K cases\" and the cards, or in --json a member \"line\": N in each hit (a line\n"
-     "without hits prints nothing). --limit is per line; empty lines are skipped\n"
-     "but counted. A line that is not UTF-8 is named and skipped, the others are\n"
-     "answered, and the exit status is then 5. Every case shown is logged.")},
+     "national ids to check), answered in turn after one unlock: a line\n"
+     "\"line N: K cases\" and the cards, or in --json a member \"line\": N in\n"
+     "each hit (a line without hits prints nothing). --limit is per line; empty\n"
+     "lines are skipped but counted. A line that is not UTF-8 is named and\n"
+     "skipped, the others are answered, and the exit status is then 5. Every\n"
+     "case shown is logged.")},
     {"show", cmd_show, O_JSON, "show ID [--json]",
      N_("Print one case: the fields your keys open, the locked ones named as locked,\n"
      "and the journal.")},
