@@ -17,6 +17,7 @@ struct list_view {
 	/* While a search is on: how each index row matched (enum
 	 * search_match; 0 for none), for the mark before its name. */
 	unsigned char *match;
+	size_t nmatch;
 	struct listview list; /* over rows[0, n), with the cursor */
 	bool searching;
 	char *query; /* secure memory: a search is personal data */
@@ -123,6 +124,7 @@ static void list_refilter(struct ui *ui, struct list_view *lv)
 			ui_say(ui, true, "%s", tui_error(ui->st));
 		/* By index row: the rows may be sorted by deadline after. */
 		lv->match = calloc(total ? total : 1, 1);
+		lv->nmatch = lv->match ? total : 0;
 		for (size_t i = 0; i < n; i++) {
 			long row = search_index_find(ui->ix, hits[i].id);
 			if (row >= 0 && row_passes(ui, lv, (size_t)row)) {
@@ -273,7 +275,7 @@ static void list_draw(void *self, struct ui *ui)
 		/* The row's spaces first (the selection's colour), then each value
 		 * in its column, a blank before the next; what is cut ends in …. */
 		ui_put_pad(y, 0, "", COLS);
-		if (mark_w)
+		if (mark_w && lv->rows[it.row] < lv->nmatch)
 			ui_put_cut(y, 1, match_mark(lv->match[lv->rows[it.row]]), mark_w - 1);
 		ui_put_cut(y, 1 + mark_w, r.name[0] ? r.name : _("[locked]"), name_w - 1 - mark_w);
 		if (name_w < COLS - 2 - 11 - 13 - 11 + 1) {
