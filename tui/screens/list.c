@@ -113,6 +113,7 @@ static void list_refilter(struct ui *ui, struct list_view *lv)
 	free(lv->rows);
 	free(lv->match);
 	lv->match = NULL;
+	lv->nmatch = 0;
 	lv->rows = calloc(total ? total : 1, sizeof *lv->rows);
 	lv->n = 0;
 	if (!lv->rows)
