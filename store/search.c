@@ -172,7 +172,8 @@ static int nid_keep(search_index *ix, const struct case_rec *c, const char **out
 	int rc;
 
 	*out = NULL;
-	if (c->locked[F_national_id] || !nid_pack(c->value[F_national_id], c->len[F_national_id], &x))
+	if (c->locked[F_national_id] ||
+	    !nid_pack(c->value[F_national_id], c->len[F_national_id], &x))
 		return 0;
 	for (int i = 0; i < NID_BYTES; i++)
 		b[i] = (uint8_t)(x >> (8 * i));

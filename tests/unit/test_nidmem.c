@@ -186,6 +186,45 @@ static void test_lookup_many(void **state)
 	search_index_free(ix);
 }
 
+/* find --each-line's results: a batch of reads logged costs what one read
+ * logged costs (one write transaction), and every entry is in the log. */
+static int count_entry(void *ctx, const struct audit_entry *e)
+{
+	size_t *n = ctx;
+
+	*n += e->action == AUDIT_SEARCH_OPEN;
+	return 0;
+}
+
+static void test_audit_batch_one_transaction(void **state)
+{
+	struct tstore *t = *state;
+	enum { N = 50 };
+	struct audit_event ev[N];
+	unsigned long before, one, batch;
+	uint64_t id = insert(t->st, "Amina", NULL);
+	size_t logged = 0;
+
+	for (unsigned i = 0; i < N; i++)
+		ev[i] = (struct audit_event){
+		    .action = AUDIT_SEARCH_OPEN, .case_id = id, .classes = 1u << KC_IDENTITY};
+	before = txns;
+	assert_int_equal(store_audit(t->st, &ev[0]), M_OK);
+	one = txns - before;
+	before = txns;
+	assert_int_equal(store_audit_batch(t->st, ev, N), M_OK);
+	batch = txns - before;
+	assert_true(one >= 1);
+	assert_int_equal(batch, one);
+	before = txns;
+	assert_int_equal(store_audit_batch(t->st, ev, 0), M_OK);
+	assert_int_equal(txns, before);
+	assert_int_equal(
+	    store_audit_each(t->st, &(struct audit_filter){.action = -1}, count_entry, &logged),
+	    M_OK);
+	assert_int_equal(logged, N + 1);
+}
+
 #define FX(fn) cmocka_unit_test_setup_teardown(fn, fixture_store_setup, fixture_store_teardown)
 
 int main(void)
@@ -194,6 +233,7 @@ int main(void)
 	    FX(test_lookup_without_a_transaction),
 	    FX(test_lookup_after_sync),
 	    FX(test_lookup_many),
+	    FX(test_audit_batch_one_transaction),
 	};
 	return cmocka_run_group_tests(tests, fixture_keys_setup, NULL);
 }

@@ -129,10 +129,10 @@ static bool utf8_ok(const char *s, size_t n)
  * nothing personal. */
 struct line_answer {
 	size_t line;
-	size_t total;   /* hits */
-	size_t first;   /* its shown hits in batch.hit[first, first + shown) */
-	size_t shown;   /* at most --limit */
-	bool broken;    /* not UTF-8: named, not searched */
+	size_t total; /* hits */
+	size_t first; /* its shown hits in batch.hit[first, first + shown) */
+	size_t shown; /* at most --limit */
+	bool broken;  /* not UTF-8: named, not searched */
 };
 
 struct line_batch {
@@ -209,8 +209,8 @@ static int batch_flush(const struct cli *cli, store *st, struct line_batch *b, b
 			if (a->total == 0)
 				printf(_("line %zu: no matching case\n"), a->line);
 			else if (a->shown < a->total)
-				printf(_("line %zu: %zu cases, the first %zu shown\n"), a->line, a->total,
-				       a->shown);
+				printf(_("line %zu: %zu cases, the first %zu shown\n"), a->line,
+				       a->total, a->shown);
 			else if (a->total == 1)
 				printf(_("line %zu: 1 case\n"), a->line);
 			else

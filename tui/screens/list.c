@@ -506,8 +506,8 @@ static const enum request list_bar[] = {REQ_HELP, REQ_EXIT, REQ_PRIVACY, REQ_REV
                                         REQ_OPEN, REQ_ADD,  REQ_STATUS,  REQ_MINE,   REQ_KEYS};
 /* The list's marks, in its help (and the search's). */
 static const char *const list_legend[] = {
-    "~", N_("A close match in a search: another spelling (no mark: exact)"),
-    "?", N_("A loose match in a search: a typo, or part of a name"),
+    "~",  N_("A close match in a search: another spelling (no mark: exact)"),
+    "?",  N_("A loose match in a search: a typo, or part of a name"),
     NULL,
 };
 static KEYMAP_LEGEND(list_keymap, list_keys, list_bar, &browse_keymap, list_legend);
