@@ -120,6 +120,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIBA) $(GEN_LIB) $(TUI_PURE)
 
 # test_saver counts the store's decryptions (an update opens each class once).
 $(BUILD)/tests/test_saver: ALL_LDFLAGS += -Wl,--wrap=keys_open_bucket -Wl,--wrap=keys_open
+# test_nidmem counts transactions: a national id from memory begins none.
+$(BUILD)/tests/test_nidmem: ALL_LDFLAGS += -Wl,--wrap=mdb_txn_begin
 
 # The keymaps are the screens' data: their test links all of tui/ but main.
 TUI_NOMAIN := $(filter-out $(BUILD)/tui/cmd/main.o,$(TUI_OBJ))
@@ -197,7 +199,7 @@ BENCH_BIN   := $(BUILD)/bench/bench
 $(BENCH_BIN): tests/bench/bench.c $(GEN_LIB) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_FLAGS) -DBENCH_CFLAGS='"$(CC) $(BENCH_FLAGS)"' -DBENCH_LIBCFLAGS='"$(CFLAGS)"' \
-	  -o $@ $< $(GEN_LIB) $(LIBA) -llmdb -lsodium -lsqlcipher -lm
+	  -o $@ $< $(GEN_LIB) $(LIBA) -llmdb -lsodium -lsqlcipher -lm $(PURE_LIBS)
 
 # Then the terminal bytes of single keys, mappe on a pty (tests/bench/ptybytes.py;
 # BENCH_PTY=0 leaves it out); the store's exit status is the run's.

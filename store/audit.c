@@ -522,6 +522,28 @@ int store_audit(store *st, const struct audit_event *ev)
 	return st_txn(st, true, audit_txn, (void *)ev);
 }
 
+struct audit_batch {
+	const struct audit_event *ev;
+	size_t n;
+};
+
+static int audit_batch_txn(store *st, MDB_txn *txn, void *vctx)
+{
+	const struct audit_batch *b = vctx;
+	int rc = st_load_epochs(st, txn);
+
+	for (size_t i = 0; rc == M_OK && i < b->n; i++)
+		rc = st_audit(st, txn, &b->ev[i]);
+	return rc;
+}
+
+int store_audit_batch(store *st, const struct audit_event *ev, size_t n)
+{
+	struct audit_batch b = {ev, n};
+
+	return n ? st_txn(st, true, audit_batch_txn, &b) : M_OK;
+}
+
 struct audited {
 	txn_fn fn;
 	void *ctx;

@@ -17,6 +17,7 @@ struct search_entry {
 	const char *display;
 	const char *birth;
 	const char *household; /* household_id, "" when none or locked */
+	const char *nid;       /* national id, NID_BYTES in the arena; NULL: none */
 	/* The next deadline (next_put), in the arena: from personal data.
 	 * NULL: not computed yet (another's case, until it is shown). */
 	const char *next;
@@ -42,6 +43,13 @@ struct search_index {
 	name_index *names;       /* the words of e[].folded (nameindex.h) */
 	bool moved;              /* rows moved since the words were indexed */
 	struct rule_set rules;   /* as of the load: what deadlines are computed by */
+	/* The rows that have a national id, sorted by it, in secure memory
+	 * (their order follows the numbers'); built at the first look-up,
+	 * again after the rows changed. */
+	uint32_t *nid_rows;
+	size_t nid_n;
+	size_t nid_for; /* ix->n when built */
+	bool nid_ok;
 };
 
 /* Room for one more entry. */
@@ -129,6 +137,55 @@ static int next_keep(store *st, search_index *ix, const struct case_rec *cp, con
 	return arena_put(ix, (const char *)nb, sizeof nb, out) ? st_err(st, NOMEM) : M_OK;
 }
 
+/* A national id as the index keeps it: its 11 digits as a number, 8 bytes
+ * little-endian in the arena (the identity class, decrypted with the names). */
+enum { NID_BYTES = 8 };
+
+static bool nid_pack(const char *v, size_t len, uint64_t *out)
+{
+	uint64_t x = 0;
+
+	if (!v || len != 11)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+		x = x * 10 + (uint64_t)(v[i] - '0');
+	}
+	*out = x;
+	return true;
+}
+
+static uint64_t nid_get(const char *p)
+{
+	const uint8_t *b = (const uint8_t *)p;
+	uint64_t x = 0;
+
+	for (int i = 0; i < NID_BYTES; i++)
+		x |= (uint64_t)b[i] << (8 * i);
+	return x;
+}
+
+/* Case c's national id into the arena, at *out (NULL when it has none the
+ * user may read): session look-ups answer from memory. */
+static int nid_keep(search_index *ix, const struct case_rec *c, const char **out)
+{
+	uint8_t b[NID_BYTES];
+	uint64_t x;
+	int rc;
+
+	*out = NULL;
+	if (c->locked[F_national_id] ||
+	    !nid_pack(c->value[F_national_id], c->len[F_national_id], &x))
+		return 0;
+	for (int i = 0; i < NID_BYTES; i++)
+		b[i] = (uint8_t)(x >> (8 * i));
+	rc = arena_put(ix, (const char *)b, sizeof b, out);
+	keys_wipe(b, sizeof b);
+	keys_wipe(&x, sizeof x);
+	return rc;
+}
+
 /* Decrypt what the list screens show of one case (fields.def's FLAG_LIST:
  * the names and the birth date beside the clear header) into the arena;
  * and, in the user's own caseload, the next deadline: what My day and the
@@ -161,6 +218,7 @@ static int entry_fill(store *st, MDB_txn *txn, search_index *ix, struct search_e
 	for (int f = 0; f < F_COUNT; f++)
 		want[f] |= field_has((enum field_id)f, FLAG_LIST);
 	want[F_household_id] = true; /* the case view's household (same class as names) */
+	want[F_national_id] = true;  /* look-ups from memory (the same class too) */
 	if ((rc = st_case_fill_listed(st, txn, id, &h, cp, want, lists)) != M_OK) {
 		case_reset(cp);
 		return rc;
@@ -189,7 +247,7 @@ static int entry_fill(store *st, MDB_txn *txn, search_index *ix, struct search_e
 	                       : "";
 	rc = arena_put(ix, full, dlen, &e->display) || arena_put(ix, folded, flen, &e->folded) ||
 	     arena_put(ix, birth, strlen(birth), &e->birth) ||
-	     arena_put(ix, home, strlen(home), &e->household);
+	     arena_put(ix, home, strlen(home), &e->household) || nid_keep(ix, &c, &e->nid);
 	keys_wipe(full, sizeof full);
 	keys_wipe(folded, sizeof folded);
 	case_reset(cp);
@@ -335,6 +393,7 @@ void search_index_free(search_index *ix)
 	name_index_free(ix->names);
 	for (size_t i = 0; i < ix->nchunks; i++)
 		keys_secure_free(ix->chunk[i]);
+	keys_secure_free(ix->nid_rows);
 	free(ix->chunk);
 	free(ix->e);
 	free(ix);
@@ -504,6 +563,7 @@ int search_index_refresh(store *st, search_index *ix, uint64_t id)
 	 * caseworker edits a few cases a session, not thousands. */
 	if (rc)
 		return rc;
+	ix->nid_ok = false;
 	if (at >= 0) {
 		ix->e[at] = ctx.e;
 	} else {
@@ -676,6 +736,8 @@ int search_index_sync(store *st, search_index *ix, size_t *changed)
 		return M_OK;
 	while (!ctx.done && rc == M_OK)
 		rc = st_txn(st, false, sync_txn, &ctx);
+	if (ctx.changed)
+		ix->nid_ok = false;
 	if (changed)
 		*changed = ctx.changed;
 	if (rc)
@@ -685,6 +747,82 @@ int search_index_sync(store *st, search_index *ix, size_t *changed)
 	ix->synced = ctx.gen;
 	if (names_settle(ix))
 		return st_err(st, NOMEM);
+	return M_OK;
+}
+
+/* ---- national ids from memory ------------------------------------------ */
+
+static int by_nid(const void *a, const void *b, void *vix)
+{
+	const search_index *ix = vix;
+	uint64_t x = nid_get(ix->e[*(const uint32_t *)a].nid),
+	         y = nid_get(ix->e[*(const uint32_t *)b].nid);
+
+	return x < y ? -1 : x > y;
+}
+
+static int nid_build(store *st, search_index *ix)
+{
+	size_t n = 0;
+
+	keys_secure_free(ix->nid_rows);
+	ix->nid_rows = NULL;
+	ix->nid_n = 0;
+	for (size_t i = 0; i < ix->n; i++)
+		n += ix->e[i].nid != NULL;
+	if (n && !(ix->nid_rows = keys_secure_alloc(n * sizeof *ix->nid_rows)))
+		return st_err(st, NOMEM);
+	for (size_t i = 0; i < ix->n; i++)
+		if (ix->e[i].nid)
+			ix->nid_rows[ix->nid_n++] = (uint32_t)i;
+	qsort_r(ix->nid_rows, ix->nid_n, sizeof *ix->nid_rows, by_nid, ix);
+	ix->nid_for = ix->n;
+	ix->nid_ok = true;
+	return M_OK;
+}
+
+int search_index_national_id(store *st, search_index *ix, const char *nid, uint64_t **ids,
+                             size_t *n)
+{
+	uint64_t want;
+	size_t lo = 0, hi, k = 0;
+
+	*ids = NULL;
+	*n = 0;
+	if (!nid_pack(nid, strlen(nid), &want))
+		return M_OK;
+	if (!ix->nid_ok || ix->nid_for != ix->n) {
+		int rc = nid_build(st, ix);
+		if (rc) {
+			keys_wipe(&want, sizeof want);
+			return rc;
+		}
+	}
+	hi = ix->nid_n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (nid_get(ix->e[ix->nid_rows[mid]].nid) < want)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (hi = lo; hi < ix->nid_n && nid_get(ix->e[ix->nid_rows[hi]].nid) == want; hi++)
+		;
+	keys_wipe(&want, sizeof want);
+	if (hi == lo)
+		return M_OK;
+	if (!(*ids = malloc((hi - lo) * sizeof **ids)))
+		return st_err(st, NOMEM);
+	for (size_t i = lo; i < hi; i++)
+		(*ids)[k++] = ix->e[ix->nid_rows[i]].id;
+	/* In id order, as the blind index gives them. */
+	for (size_t i = 1; i < k; i++)
+		for (size_t j = i; j > 0 && (*ids)[j - 1] > (*ids)[j]; j--) {
+			uint64_t t = (*ids)[j];
+			(*ids)[j] = (*ids)[j - 1];
+			(*ids)[j - 1] = t;
+		}
+	*n = k;
 	return M_OK;
 }
 
@@ -825,7 +963,7 @@ int search_run(store *st, search_index *ix, const char *query, size_t len,
 		char nid[12];
 		memcpy(nid, query, 11);
 		nid[11] = 0;
-		rc = store_find_national_id(st, nid, &ids, &n);
+		rc = search_index_national_id(st, ix, nid, &ids, &n); /* from memory */
 		keys_wipe(nid, sizeof nid);
 		if (rc)
 			return rc;

@@ -1100,6 +1100,12 @@ size_t search_index_due(const search_index *ix, const char *caseworker, long by,
 /* The rows of the other cases in case id's household (household_id), at
  * most cap, in id order; how many. */
 size_t search_household(const search_index *ix, uint64_t id, size_t *rows, size_t cap);
+/* Cases whose national id is nid (11 digits), from the index's locked
+ * memory: no transaction, nothing decrypted (the load decrypted the
+ * numbers with the names). As current as the index: search_index_sync
+ * catches a colleague's change. Ids in id order, *n of them (malloc'd). */
+int search_index_national_id(store *st, search_index *ix, const char *nid, uint64_t **ids,
+                             size_t *n);
 /* Re-read one case after a save (or add it if new). */
 int search_index_refresh(store *st, search_index *ix, uint64_t id);
 /* Catch up with what other processes wrote since the index was loaded or
@@ -1185,6 +1191,9 @@ key_classes store_readable(const store *st);
  * writes in the transaction that writes it (CREATE, CHANGE or REWRITE, with
  * the case's new version and a digest of its header). */
 int store_audit(store *st, const struct audit_event *ev);
+/* n reads at once, in one write transaction (one durable write, not n):
+ * find --each-line's results. All or none are logged. */
+int store_audit_batch(store *st, const struct audit_event *ev, size_t n);
 
 /* An entry as read back by a holder of the audit class (leads, admins). */
 struct audit_entry {

@@ -56,6 +56,7 @@ struct cli {
 	const char *format;
 	const char *kind;
 	bool json;
+	bool each_line; /* find --each-line */
 	bool dry_run;
 	bool interpreter;
 	long limit;

@@ -139,11 +139,17 @@ struct keymap {
 	const enum request *bar;
 	size_t nbar;
 	const struct keymap *parent;
+	/* What the screen's marks mean, for its help under the keys: pairs of
+	 * a mark and its N_() text, NULL after the last; NULL for none. */
+	const char *const *legend;
 };
 
 #define KEYMAP(id, bindings, barreqs, up)                                                          \
 	const struct keymap id = {#id, bindings, sizeof bindings / sizeof *bindings, barreqs,      \
-	                          sizeof barreqs / sizeof *barreqs, up}
+	                          sizeof barreqs / sizeof *barreqs, up, NULL}
+#define KEYMAP_LEGEND(id, bindings, barreqs, up, marks)                                            \
+	const struct keymap id = {#id, bindings, sizeof bindings / sizeof *bindings, barreqs,      \
+	                          sizeof barreqs / sizeof *barreqs, up, marks}
 
 /* What every screen understands (help, redraw), ... */
 extern const struct keymap generic_keymap;

@@ -138,13 +138,13 @@ static int load(const char *path)
 	return 0;
 }
 
-/* Both sides through fold_text, as the store folds names and queries. */
+/* Both sides through fold_name, as the store folds names and queries. */
 static void rank(struct pair *p)
 {
 	char q[BUF], n[BUF];
 
-	fold_text(p->query, strlen(p->query), q, sizeof q);
-	fold_text(p->stored, strlen(p->stored), n, sizeof n);
+	fold_name(p->query, strlen(p->query), q, sizeof q);
+	fold_name(p->stored, strlen(p->stored), n, sizeof n);
 	p->score = fold_rank(q, n, &p->got);
 }
 

@@ -2,6 +2,7 @@
 #include "tui/editor.h"
 #include "tui/tui.h"
 
+#include <errno.h>
 #include <limits.h>
 
 #include <stdio.h>
@@ -54,6 +55,230 @@ static void put_value(const struct cli *cli, const struct case_rec *c, enum fiel
 	fputs(after, stdout);
 }
 
+/* A hit's mark after its id: none for an exact match, "~" for a close one
+ * (another spelling), "?" for a loose one (a typo, half a name). */
+static char match_mark(enum search_match m)
+{
+	return m == SEARCH_CLOSE ? '~' : m == SEARCH_LOOSE ? '?' : ' ';
+}
+
+/* One hit as find prints it; line: its query's input line (--each-line),
+ * 0 for none. */
+static void print_hit(const struct cli *cli, const struct case_rec *c, enum search_match m,
+                      size_t line)
+{
+	if (cli->json) {
+		printf("{\"_id\": %llu, \"_version\": %u", (unsigned long long)c->id, c->version);
+		print_json_str("status", c->value[F_status]);
+		print_json_str("given_name", c->value[F_given_name]);
+		print_json_str("family_name", c->value[F_family_name]);
+		print_json_str("birth_date", c->value[F_birth_date]);
+		printf(", \"match\": \"%s\"", search_match_name(m));
+		if (line)
+			printf(", \"line\": %zu", line);
+		puts("}");
+		return;
+	}
+	printf("%6llu%c ", (unsigned long long)c->id, match_mark(m));
+	put_value(cli, c, F_given_name, "-", " ");
+	put_value(cli, c, F_family_name, "-", "  ");
+	put_value(cli, c, F_birth_date, "----------", "  ");
+	put_value(cli, c, F_status, "", "  ");
+	put_value(cli, c, F_caseworker, "", "\n");
+}
+
+/* Well-formed UTF-8 (no overlong form, no surrogate, nothing past
+ * U+10FFFF): a line that is not is named, not searched. */
+static bool utf8_ok(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	for (size_t i = 0; i < n;) {
+		unsigned c = u[i], need, min;
+		uint32_t cp;
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if ((c & 0xe0) == 0xc0)
+			need = 1, min = 0x80, cp = c & 0x1f;
+		else if ((c & 0xf0) == 0xe0)
+			need = 2, min = 0x800, cp = c & 0x0f;
+		else if ((c & 0xf8) == 0xf0)
+			need = 3, min = 0x10000, cp = c & 0x07;
+		else
+			return false;
+		if (n - i <= need)
+			return false;
+		for (unsigned k = 1; k <= need; k++) {
+			if ((u[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (u[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += need + 1;
+	}
+	return true;
+}
+
+/* ---- find --each-line ---------------------------------------------------- */
+
+/* Queries answered, waiting for their hits to be logged (one write
+ * transaction for the lot) and then printed. Ids, lines and counts only:
+ * nothing personal. */
+struct line_answer {
+	size_t line;
+	size_t total; /* hits */
+	size_t first; /* its shown hits in batch.hit[first, first + shown) */
+	size_t shown; /* at most --limit */
+	bool broken;  /* not UTF-8: named, not searched */
+};
+
+struct line_batch {
+	struct line_answer *q;
+	size_t nq, qcap;
+	struct search_hit *hit;
+	size_t nhit, hcap;
+	struct audit_event *ev;
+	size_t evcap;
+};
+
+/* Hits a batch holds before it is logged and printed: one durable write
+ * for this many cases opened, and never more than this many cards' ids
+ * waiting. */
+enum { LINE_BATCH_HITS = 256 };
+
+static int batch_add(struct line_batch *b, size_t line, bool broken, const struct search_hit *h,
+                     size_t n, size_t shown)
+{
+	if (b->nq == b->qcap) {
+		size_t cap = b->qcap ? 2 * b->qcap : 64;
+		void *p = realloc(b->q, cap * sizeof *b->q);
+		if (!p)
+			return M_UNAVAILABLE;
+		b->q = p;
+		b->qcap = cap;
+	}
+	if (b->nhit + shown > b->hcap) {
+		size_t cap = b->hcap ? b->hcap : LINE_BATCH_HITS;
+		void *p;
+		while (cap < b->nhit + shown)
+			cap *= 2;
+		if (!(p = realloc(b->hit, cap * sizeof *b->hit)))
+			return M_UNAVAILABLE;
+		b->hit = p;
+		b->hcap = cap;
+	}
+	b->q[b->nq++] = (struct line_answer){line, n, b->nhit, shown, broken};
+	if (shown)
+		memcpy(b->hit + b->nhit, h, shown * sizeof *h);
+	b->nhit += shown;
+	return M_OK;
+}
+
+/* Log every hit of the batch (one write transaction), then print each
+ * query's answer in input order. A hit that cannot be read any more (a
+ * colleague removed it meanwhile) is left out, as find leaves it out. */
+static int batch_flush(const struct cli *cli, store *st, struct line_batch *b, bool *own)
+{
+	int rc;
+
+	if (b->nhit > b->evcap) {
+		void *p = realloc(b->ev, b->nhit * sizeof *b->ev);
+		if (!p)
+			return *own = true, M_UNAVAILABLE;
+		b->ev = p;
+		b->evcap = b->nhit;
+	}
+	for (size_t i = 0; i < b->nhit; i++)
+		b->ev[i] = (struct audit_event){.action = AUDIT_SEARCH_OPEN,
+		                                .case_id = b->hit[i].id,
+		                                .classes = 1u << KC_IDENTITY};
+	/* A result shown is a result opened: the entries first. */
+	if ((rc = store_audit_batch(st, b->ev, b->nhit)))
+		return rc;
+	for (size_t k = 0; k < b->nq; k++) {
+		const struct line_answer *a = &b->q[k];
+		if (a->broken) {
+			fflush(stdout);
+			cli_fail(M_INPUT, _("line %zu: not valid UTF-8; not searched"), a->line);
+			continue;
+		}
+		if (!cli->json) {
+			if (a->total == 0)
+				printf(_("line %zu: no matching case\n"), a->line);
+			else if (a->shown < a->total)
+				printf(_("line %zu: %zu cases, the first %zu shown\n"), a->line,
+				       a->total, a->shown);
+			else if (a->total == 1)
+				printf(_("line %zu: 1 case\n"), a->line);
+			else
+				printf(_("line %zu: %zu cases\n"), a->line, a->total);
+		}
+		for (size_t i = a->first; i < a->first + a->shown; i++) {
+			struct case_rec c;
+			case_init(&c);
+			if (store_case_get(st, b->hit[i].id, &c) == M_OK)
+				print_hit(cli, &c, b->hit[i].match, a->line);
+			case_clear(&c);
+		}
+	}
+	b->nq = b->nhit = 0;
+	if (fflush(stdout) || ferror(stdout))
+		return *own = true, M_UNAVAILABLE;
+	return M_OK;
+}
+
+static bool blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t')
+			return false;
+	return true;
+}
+
+/* Every line of in a query: one unlock, one index, hits logged a batch at
+ * a time. *own: the failure is not the store's (memory, standard output). */
+static int find_each_line(const struct cli *cli, store *st, search_index *ix, const char *in,
+                          size_t len, bool *bad, bool *own)
+{
+	struct line_batch b = {0};
+	size_t line = 0;
+	int rc = M_OK;
+
+	for (size_t at = 0; at < len && rc == M_OK;) {
+		const char *s = in + at, *nl = memchr(s, '\n', len - at);
+		size_t n = nl ? (size_t)(nl - s) : len - at;
+		struct search_hit *hits = NULL;
+		size_t nh = 0;
+		at += n + (nl != NULL);
+		line++;
+		if (n && s[n - 1] == '\r')
+			n--;
+		if (blank(s, n))
+			continue; /* counted, for the line numbers, but not searched */
+		if (!utf8_ok(s, n) || memchr(s, 0, n)) {
+			*bad = true;
+			if ((rc = batch_add(&b, line, true, NULL, 0, 0)))
+				*own = true;
+		} else if ((rc = search_run(st, ix, s, n, &hits, &nh)) == M_OK) {
+			size_t shown = nh < (size_t)cli->limit ? nh : (size_t)cli->limit;
+			if ((rc = batch_add(&b, line, false, hits, nh, shown)))
+				*own = true;
+		}
+		free(hits);
+		if (rc == M_OK && b.nhit >= LINE_BATCH_HITS)
+			rc = batch_flush(cli, st, &b, own);
+	}
+	if (rc == M_OK)
+		rc = batch_flush(cli, st, &b, own);
+	free(b.q);
+	free(b.hit);
+	free(b.ev);
+	return rc;
+}
+
 int cmd_find(struct cli *cli)
 {
 	char *query = NULL;
@@ -61,6 +286,7 @@ int cmd_find(struct cli *cli)
 	search_index *ix = NULL;
 	struct search_hit *hits = NULL;
 	size_t n = 0;
+	bool bad = false, own = false;
 	store *st;
 	int rc;
 
@@ -69,19 +295,38 @@ int cmd_find(struct cli *cli)
 		                           "command line: echo ... | mappe find"));
 	if ((rc = open_ready(cli, &st)))
 		return rc;
-	if (isatty(STDIN_FILENO)) {
+	if (isatty(STDIN_FILENO) && !cli->each_line) {
 		/* Typed at a prompt: shown, but never in argv or shell history. */
 		fputs(_("Search: "), stderr);
 		rc = cli_read_line(STDIN_FILENO, &query, &qlen);
 	} else {
+		if (isatty(STDIN_FILENO))
+			fputs(_("One query a line; end with Ctrl-D.\n"), stderr);
 		rc = cli_read_all("-", &query, &qlen);
 	}
 	if (rc) {
 		store_close(st);
 		return rc;
 	}
-	if ((rc = search_index_load_names(st, &ix)) ||
-	    (rc = search_run(st, ix, query, qlen, &hits, &n))) {
+	if ((rc = search_index_load_names(st, &ix))) {
+		keys_secure_free(query);
+		return fail_store(st, rc);
+	}
+	if (cli->each_line) {
+		rc = find_each_line(cli, st, ix, query, qlen, &bad, &own);
+		keys_secure_free(query);
+		search_index_free(ix);
+		if (rc && own) {
+			store_close(st);
+			return cli_fail(M_UNAVAILABLE, _("cannot write the results: %s"),
+			                strerror(errno));
+		}
+		if (rc)
+			return fail_store(st, rc);
+		store_close(st);
+		return bad ? M_INPUT : M_OK;
+	}
+	if ((rc = search_run(st, ix, query, qlen, &hits, &n))) {
 		keys_secure_free(query);
 		search_index_free(ix);
 		return fail_store(st, rc);
@@ -103,22 +348,7 @@ int cmd_find(struct cli *cli)
 			search_index_free(ix);
 			return fail_store(st, rc);
 		}
-		if (cli->json) {
-			printf("{\"_id\": %llu, \"_version\": %u", (unsigned long long)c.id,
-			       c.version);
-			print_json_str("status", c.value[F_status]);
-			print_json_str("given_name", c.value[F_given_name]);
-			print_json_str("family_name", c.value[F_family_name]);
-			print_json_str("birth_date", c.value[F_birth_date]);
-			puts("}");
-		} else {
-			printf("%6llu  ", (unsigned long long)c.id);
-			put_value(cli, &c, F_given_name, "-", " ");
-			put_value(cli, &c, F_family_name, "-", "  ");
-			put_value(cli, &c, F_birth_date, "----------", "  ");
-			put_value(cli, &c, F_status, "", "  ");
-			put_value(cli, &c, F_caseworker, "", "\n");
-		}
+		print_hit(cli, &c, hits[i].match, 0);
 		case_clear(&c);
 	}
 	if (!cli->json && n == 0)

@@ -37,6 +37,7 @@ enum {
 	O_ARCHIVE = 1 << 24, /* --again --key (and O_BEFORE) */
 	O_SYSLOG = 1 << 26,
 	O_BEFORE = 1 << 27,
+	O_EACH_LINE = 1 << 28,
 	O_PURPOSE = 1 << 29,
 };
 
@@ -95,10 +96,21 @@ static const struct command commands[] = {
      N_("Change your own passphrase: the current one from the terminal or\n"
      "--passphrase-fd, the new one from the terminal or --new-passphrase-fd.\n"
      "Only your keyslot is rewrapped; no data is re-encrypted.")},
-    {"find", cmd_find, O_JSON | O_LIMIT, "find [--json] [--limit N]",
+    {"find", cmd_find, O_JSON | O_LIMIT | O_EACH_LINE, "find [--json] [--limit N] [--each-line]",
      N_("Read a query from standard input (or ask on the terminal): part of a name\n"
      "in any script or spelling, a birth date (2001-04-17 or 17.04.2001), or an\n"
-     "11-digit national id. Prints matching cases, best first.")},
+     "11-digit national id. Prints matching cases, best first, at most N\n"
+     "(default 20). After the id, ~ marks a close match (another spelling) and\n"
+     "? a loose one (a typo, part of a name); an exact match has no mark.\n"
+     "--json: JSON Lines of _id, _version, status, given_name, family_name,\n"
+     "birth_date and match (exact, close or loose).\n"
+     "--each-line: every line of standard input is a query (a list of names or\n"
+     "national ids to check), answered in turn after one unlock: a line\n"
+     "\"line N: K cases\" and the cards, or in --json a member \"line\": N in\n"
+     "each hit (a line without hits prints nothing). --limit is per line; empty\n"
+     "lines are skipped but counted. A line that is not UTF-8 is named and\n"
+     "skipped, the others are answered, and the exit status is then 5. Every\n"
+     "case shown is logged.")},
     {"show", cmd_show, O_JSON | O_PURPOSE, "show ID [--json] [--purpose CODE]",
      N_("Print one case: the fields your keys open, the locked ones named as locked,\n"
      "and the journal. A case outside your own caseload (caseworkers and health\n"
@@ -405,6 +417,7 @@ int main(int argc, char **argv)
 	    {"kind", required_argument, NULL, 'k'},
 	    {"interpreter", no_argument, NULL, 'i'},
 	    {"limit", required_argument, NULL, 'l'},
+	    {"each-line", no_argument, NULL, 0x191},
 	    {"cases", required_argument, NULL, 'c'},
 	    {"script", required_argument, NULL, 'S'},
 	    {"class", required_argument, NULL, 'C'},
@@ -554,6 +567,7 @@ int main(int argc, char **argv)
 		case 0x180: cli.syslog = optarg; used |= O_SYSLOG; break;
 		case 0x181: cli.before = optarg; used |= O_BEFORE; break;
 		case 0x190: cli.purpose = optarg; used |= O_PURPOSE; break;
+		case 0x191: cli.each_line = true; used |= O_EACH_LINE; break;
 		default: return bad_option(argv[optind - 1], longopts);
 		}
 	}

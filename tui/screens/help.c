@@ -11,6 +11,7 @@ struct help_view {
 	const struct keymap *of;      /* the keymap in front when help was asked for */
 	enum request rows[REQ_COUNT]; /* the requests a key makes there, in order */
 	size_t n;
+	size_t nlegend; /* then the keymap's marks, one row each */
 	struct listview list;
 };
 
@@ -57,11 +58,23 @@ static void help_draw(void *self, struct ui *ui)
 	for (size_t i = 0; i < hv->n; i++)
 		if (keys_of(hv->of, hv->rows[i], keys, sizeof keys) && ui_text_width(keys) > key_w)
 			key_w = ui_text_width(keys);
+	for (size_t i = 0; i < hv->nlegend; i++)
+		if (ui_text_width(hv->of->legend[2 * i]) > key_w)
+			key_w = ui_text_width(hv->of->legend[2 * i]);
 	if (key_w > COLS / 3)
 		key_w = COLS / 3;
-	listview_set(&hv->list, hv->n, help_height());
+	listview_set(&hv->list, hv->n + hv->nlegend, help_height());
 	while (listview_each(&hv->list, &it)) {
 		int y = 2 + it.y;
+		if (it.row >= hv->n) {
+			/* A mark the screen shows, in the keys' column. */
+			const char *const *m = hv->of->legend + 2 * (it.row - hv->n);
+			ui_attr(ui, C_KEY, true);
+			ui_put_cut(y, 3, m[0], key_w);
+			ui_attr(ui, C_KEY, false);
+			ui_put_cut(y, 3 + key_w + 2, _(m[1]), COLS - key_w - 7);
+			continue;
+		}
 		keys_of(hv->of, hv->rows[it.row], keys, sizeof keys);
 		ui_attr(ui, C_KEY, true);
 		ui_put_cut(y, 3, keys, key_w);
@@ -79,7 +92,7 @@ static bool help_key(void *self, struct ui *ui, enum request req, wint_t ch, boo
 	(void)ui;
 	(void)ch;
 	(void)fnkey;
-	listview_set(&hv->list, hv->n, help_height());
+	listview_set(&hv->list, hv->n + hv->nlegend, help_height());
 	return listview_request(&hv->list, req) || req != REQ_QUIT;
 }
 
@@ -95,6 +108,8 @@ int view_help_open(struct ui *ui, const struct keymap *of)
 		if (request_offered(ui, (enum request)r) &&
 		    keys_of(of, (enum request)r, keys, sizeof keys))
 			hv->rows[hv->n++] = (enum request)r;
+	for (const char *const *m = of->legend; m && m[0] && m[1]; m += 2)
+		hv->nlegend++;
 	listview_init(&hv->list, false, NULL, NULL);
 	ui_push(ui, &help_ops, hv);
 	return M_OK;

@@ -14,6 +14,10 @@ enum { QUERY_MAX = 256 };
 struct list_view {
 	size_t *rows; /* index rows shown, in order: a virtual list */
 	size_t n;
+	/* While a search is on: how each index row matched (enum
+	 * search_match; 0 for none), for the mark before its name. */
+	unsigned char *match;
+	size_t nmatch;
 	struct listview list; /* over rows[0, n), with the cursor */
 	bool searching;
 	char *query; /* secure memory: a search is personal data */
@@ -31,6 +35,7 @@ static void list_free(void *self)
 
 	keys_secure_free(lv->query);
 	free(lv->rows);
+	free(lv->match);
 	free(lv);
 }
 
@@ -106,6 +111,9 @@ static void list_refilter(struct ui *ui, struct list_view *lv)
 
 	lv->serial = ui->index_serial;
 	free(lv->rows);
+	free(lv->match);
+	lv->match = NULL;
+	lv->nmatch = 0;
 	lv->rows = calloc(total ? total : 1, sizeof *lv->rows);
 	lv->n = 0;
 	if (!lv->rows)
@@ -115,10 +123,16 @@ static void list_refilter(struct ui *ui, struct list_view *lv)
 		size_t n = 0;
 		if (search_run(ui->st, ui->ix, lv->query, lv->qlen, &hits, &n) != M_OK)
 			ui_say(ui, true, "%s", tui_error(ui->st));
+		/* By index row: the rows may be sorted by deadline after. */
+		lv->match = calloc(total ? total : 1, 1);
+		lv->nmatch = lv->match ? total : 0;
 		for (size_t i = 0; i < n; i++) {
 			long row = search_index_find(ui->ix, hits[i].id);
-			if (row >= 0 && row_passes(ui, lv, (size_t)row))
+			if (row >= 0 && row_passes(ui, lv, (size_t)row)) {
 				lv->rows[lv->n++] = (size_t)row;
+				if (lv->match)
+					lv->match[row] = (unsigned char)hits[i].match;
+			}
 		}
 		free(hits);
 	} else {
@@ -158,6 +172,17 @@ static void list_changed(void *self, struct ui *ui, uint64_t id)
 	/* The cursor's line on screen stays where it was. */
 	lv->list.top = lv->list.sel >= off ? lv->list.sel - off : 0;
 	listview_set(&lv->list, lv->n, list_height());
+}
+
+/* A search hit's mark before its name: none for an exact match, "~" for a
+ * close one (another spelling), "?" for a loose one (a typo, part of a
+ * name); characters, so that they read apart without colour too. With
+ * the blank after it, MARK_W columns. */
+enum { MARK_W = 2 };
+
+static const char *match_mark(unsigned char m)
+{
+	return m == SEARCH_CLOSE ? "~" : m == SEARCH_LOOSE ? "?" : " ";
 }
 
 /* The next deadline's column: "!14.12 decision", the mark when overdue (a
@@ -209,6 +234,8 @@ static void list_draw(void *self, struct ui *ui)
 	bool next_col = COLS - 2 - 11 - 13 - 11 - NEXT_W >= NAME_MIN;
 	int name_w = COLS - 2 - 11 - 13 - 11 - (next_col ? NEXT_W : 0);
 	int next_x = COLS - 1 - NEXT_W;
+	/* While a search is on, its marks take a narrow column of the name's. */
+	int mark_w = lv->qlen && lv->match ? MARK_W : 0;
 	long today = st_today();
 	char head[256];
 
@@ -227,7 +254,8 @@ static void list_draw(void *self, struct ui *ui)
 	}
 
 	ui_attr(ui, C_LABEL, true);
-	ui_put_pad(1, 1, _("Name"), name_w);
+	ui_put_pad(1, 1, "", mark_w);
+	ui_put_pad(1, 1 + mark_w, _("Name"), name_w - mark_w);
 	if (name_w < COLS - 2 - 11 - 13 - 11 + 1) {
 		ui_put_pad(1, 1 + name_w, _("Born"), 11);
 		ui_put_pad(1, 1 + name_w + 11, "Status", 13);
@@ -248,7 +276,9 @@ static void list_draw(void *self, struct ui *ui)
 		/* The row's spaces first (the selection's colour), then each value
 		 * in its column, a blank before the next; what is cut ends in …. */
 		ui_put_pad(y, 0, "", COLS);
-		ui_put_cut(y, 1, r.name[0] ? r.name : _("[locked]"), name_w - 1);
+		if (mark_w && lv->rows[it.row] < lv->nmatch)
+			ui_put_cut(y, 1, match_mark(lv->match[lv->rows[it.row]]), mark_w - 1);
+		ui_put_cut(y, 1 + mark_w, r.name[0] ? r.name : _("[locked]"), name_w - 1 - mark_w);
 		if (name_w < COLS - 2 - 11 - 13 - 11 + 1) {
 			ui_put_cut(y, 1 + name_w, ui_value_label(ui, F_birth_date, r.birth_date), 10);
 			ui_put_cut(y, 1 + name_w + 11, ui_value_label(ui, F_status, r.status), 12);
@@ -291,6 +321,14 @@ static void list_draw(void *self, struct ui *ui)
 		snprintf(count, sizeof count, "%zu/%zu", lv->n, search_index_size(ui->ix));
 		int w = ui_text_width(count);
 		ui_put(LINES - 3, COLS - w - 1, count, w);
+		/* The marks' legend before the count, where the query leaves room. */
+		if (mark_w) {
+			const char *legend = _("~ close  ? loose");
+			int lw = ui_text_width(legend);
+			int qx = 1 + ui_text_width(_("Search: ")) + 1 + ui_text_width(lv->query);
+			if (COLS - w - 1 - 3 - lw > qx + 2)
+				ui_put(LINES - 3, COLS - w - 1 - 3 - lw, legend, lw);
+		}
 	}
 }
 
@@ -466,7 +504,13 @@ static const struct binding list_keys[] = {
 /* Privacy's keys show in privacy mode only (display.c). */
 static const enum request list_bar[] = {REQ_HELP, REQ_EXIT, REQ_PRIVACY, REQ_REVEAL, REQ_SEARCH,
                                         REQ_OPEN, REQ_ADD,  REQ_STATUS,  REQ_MINE,   REQ_KEYS};
-static KEYMAP(list_keymap, list_keys, list_bar, &browse_keymap);
+/* The list's marks, in its help (and the search's). */
+static const char *const list_legend[] = {
+    "~",  N_("A close match in a search: another spelling (no mark: exact)"),
+    "?",  N_("A loose match in a search: a typo, or part of a name"),
+    NULL,
+};
+static KEYMAP_LEGEND(list_keymap, list_keys, list_bar, &browse_keymap, list_legend);
 
 static const struct binding search_keys[] = {
     {'\n', false, REQ_OPEN},
@@ -475,7 +519,7 @@ static const struct binding search_keys[] = {
     {KEY_BACKSPACE, true, REQ_ED_BACKSPACE},
 };
 static const enum request search_bar[] = {REQ_HELP, REQ_OPEN, REQ_CLEAR, REQ_RESULTS};
-static KEYMAP(search_keymap, search_keys, search_bar, &generic_keymap);
+static KEYMAP_LEGEND(search_keymap, search_keys, search_bar, &generic_keymap, list_legend);
 
 static const struct keymap *const list_keymaps[] = {&list_keymap, &search_keymap, NULL};
 
