@@ -225,7 +225,7 @@ SAVER_BIN := $(BUILD)/bench/saver
 
 $(SAVER_BIN): tests/bench/saver.c $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_FLAGS) -o $@ $< $(LIBA) -llmdb -lsodium -lm
+	$(CC) $(BENCH_FLAGS) -o $@ $< $(LIBA) -llmdb -lsodium -lm $(PURE_LIBS)
 
 bench-sessions: deps
 	@$(MAKE) --no-print-directory $(SAVER_BIN) $(BUILD)/mappe $(GEN_BIN)
