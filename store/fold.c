@@ -565,8 +565,8 @@ static void sink_put(struct sink *o, const char *s)
 
 enum { FOLD_MARKS = 1, FOLD_PERSIAN = 2, FOLD_TURKIC = 4 };
 
-/* Turkish and Kurmanji letters as the same names are spelt in English:
- * Şêrko is Sherko, Çiya Chiya, Ertuğrul Ertugrul. */
+/* Turkish, Kurmanji and Polish letters as the same names are spelt in
+ * English: Şêrko is Sherko, Çiya Chiya, Ertuğrul Ertugrul, Żuk Zhuk. */
 static const char *turkic_value(uint32_t cp)
 {
 	switch (cp) {
@@ -576,6 +576,8 @@ static const char *turkic_value(uint32_t cp)
 	case 0x00e7: return "ch"; /* ç */
 	case 0x011e:
 	case 0x011f: return "";   /* ğ */
+	case 0x017b:
+	case 0x017c: return "zh"; /* Polish ż */
 	default: return NULL;
 	}
 }
@@ -870,7 +872,10 @@ static char skel_token(const char *w, size_t len, size_t *i, bool wv)
 		}
 		break;
 	case 'c':
-		if (c1 == 'h' || c1 == 'z') { /* cz: Polish ч */
+		if (c1 == 'h' && (c2 == 'r' || c2 == 'l')) { /* Christian, Chloe: k */
+			t = 'k';
+			used = 2;
+		} else if (c1 == 'h' || c1 == 'z') { /* cz: Polish ч */
 			t = 'C';
 			used = 2;
 		}
