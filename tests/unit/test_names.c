@@ -33,6 +33,9 @@
 #ifndef NAMES_TSV
 #define NAMES_TSV "tests/unit/names.tsv"
 #endif
+#ifndef NAMES_KNOWN
+#define NAMES_KNOWN "tests/unit/names-known.tsv"
+#endif
 
 #define BUF       512
 #define MAX_LINES 4096
@@ -46,6 +49,7 @@ struct pair {
 	enum expect want;
 	enum fold_kind got;
 	int score;
+	const char *known; /* names-known.tsv's why, when listed there */
 };
 
 static struct pair pairs[MAX_LINES];
@@ -138,6 +142,51 @@ static int load(const char *path)
 	return 0;
 }
 
+/* names-known.tsv: LINE, STORED, QUERY, WHY; matched by STORED and QUERY
+ * (the line number is for the reader). */
+static char *known_text;
+
+static int load_known(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	long size;
+	char *s, *next;
+
+	if (!f)
+		return -1;
+	if (fseek(f, 0, SEEK_END) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
+	    !(known_text = calloc(1, (size_t)size + 1)) ||
+	    fread(known_text, 1, (size_t)size, f) != (size_t)size) {
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	for (s = known_text; s && *s; s = next) {
+		char *field[4];
+		int k;
+
+		next = strchr(s, '\n');
+		if (next)
+			*next++ = '\0';
+		if (*s == '#' || *s == '\0')
+			continue;
+		for (k = 0; k < 4 && s; k++) {
+			field[k] = s;
+			s = strchr(s, '\t');
+			if (s && k < 3)
+				*s++ = '\0';
+		}
+		if (k < 4) {
+			fprintf(stderr, "%s: want LINE, STORED, QUERY, WHY\n", path);
+			return -1;
+		}
+		for (size_t i = 0; i < npairs; i++)
+			if (strcmp(pairs[i].stored, field[1]) == 0 && strcmp(pairs[i].query, field[2]) == 0)
+				pairs[i].known = field[3];
+	}
+	return 0;
+}
+
 /* Both sides through fold_name, as the store folds names and queries. */
 static void rank(struct pair *p)
 {
@@ -166,7 +215,7 @@ static int pair_ok(const struct pair *p)
 static void test_rule(void **state)
 {
 	const char *rule = *state;
-	int pos = 0, pos_ok = 0, neg = 0, neg_ok = 0, neg_loose = 0, over = 0;
+	int pos = 0, pos_ok = 0, neg = 0, neg_ok = 0, neg_loose = 0, over = 0, known = 0, fixed = 0;
 
 	for (size_t i = 0; i < npairs; i++) {
 		const struct pair *p = &pairs[i];
@@ -174,6 +223,20 @@ static void test_rule(void **state)
 
 		if (strcmp(p->rule, rule) != 0)
 			continue;
+		if (p->known) {
+			if (ok) {
+				print_message("# line %d: %s | %s passes now: take it out of "
+				              "names-known.tsv\n",
+				              p->line, p->stored, p->query);
+				fixed++;
+			} else {
+				print_message("# known miss, line %d: %s | %s: want %s, got %s (%s)\n",
+				              p->line, p->stored, p->query, kind_name((int)p->want),
+				              kind_name((int)p->got), p->known);
+				known++;
+				ok = 1; /* counted apart */
+			}
+		}
 		if (p->want == WANT_NONE) {
 			neg++;
 			neg_ok += ok;
@@ -193,9 +256,12 @@ static void test_rule(void **state)
 		print_message(" (%d returned as loose)", neg_loose);
 	if (over)
 		print_message(" (%d close lines exact)", over);
+	if (known)
+		print_message(" (%d known misses)", known);
 	print_message("\n");
-	if (pos_ok != pos || neg_ok != neg)
-		fail_msg("rule %s: %d of %d lines wrong", rule, pos + neg - pos_ok - neg_ok, pos + neg);
+	if (pos_ok != pos || neg_ok != neg || fixed)
+		fail_msg("rule %s: %d of %d lines wrong, %d known misses passing", rule,
+		         pos + neg - pos_ok - neg_ok, pos + neg, fixed);
 }
 
 /* The numbers issue 13 reports, from the same lines: found at all, found with
@@ -233,13 +299,15 @@ static void test_summary(void **state)
 int main(void)
 {
 	static struct CMUnitTest tests[MAX_RULES + 1];
-	const char *path = getenv("MAPPE_NAMES_TSV");
+	const char *path = getenv("MAPPE_NAMES_TSV"), *known = getenv("MAPPE_NAMES_KNOWN");
 	size_t i;
 
 	if (!path)
 		path = NAMES_TSV;
-	if (load(path) != 0) {
-		fprintf(stderr, "test_names: cannot read %s\n", path);
+	if (!known)
+		known = NAMES_KNOWN;
+	if (load(path) != 0 || load_known(known) != 0) {
+		fprintf(stderr, "test_names: cannot read %s or %s\n", path, known);
 		return 1;
 	}
 	for (i = 0; i < npairs; i++)

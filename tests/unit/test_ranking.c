@@ -191,11 +191,12 @@ static void show_top(const struct pop *p, const char *q, const struct search_hit
 }
 
 /* Hits are sorted by kind first: no close hit above an exact one, no loose
- * above a close one, and scores never rise down the list. */
+ * above a close one, and within a kind scores never rise down the list. */
 static int kinds_ordered(const struct search_hit *hits, size_t n)
 {
 	for (size_t i = 1; i < n; i++)
-		if (hits[i].match > hits[i - 1].match || hits[i].score > hits[i - 1].score)
+		if (hits[i].match > hits[i - 1].match ||
+		    (hits[i].match == hits[i - 1].match && hits[i].score > hits[i - 1].score))
 			return 0;
 	return 1;
 }
