@@ -704,6 +704,8 @@ static size_t clean_utf8(const unsigned char *s, size_t len, unsigned char *out,
 {
 	size_t i = 0, n = 0;
 
+	if (!s)
+		return 0;
 	while (i < len) {
 		size_t at = i;
 		if (utf8_next(s, len, &i) == BAD_CP)

@@ -775,7 +775,8 @@ static int nid_build(store *st, search_index *ix)
 	for (size_t i = 0; i < ix->n; i++)
 		if (ix->e[i].nid)
 			ix->nid_rows[ix->nid_n++] = (uint32_t)i;
-	qsort_r(ix->nid_rows, ix->nid_n, sizeof *ix->nid_rows, by_nid, ix);
+	if (ix->nid_n > 1)
+		qsort_r(ix->nid_rows, ix->nid_n, sizeof *ix->nid_rows, by_nid, ix);
 	ix->nid_for = ix->n;
 	ix->nid_ok = true;
 	return M_OK;

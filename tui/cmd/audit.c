@@ -501,7 +501,7 @@ int cmd_report_access(struct cli *cli)
 	}
 	/* Nothing recorded, and no such case: say that, as show does. A case
 	 * gone since keeps its entries, and its report. */
-	struct retention_state rs;
+	struct retention_state rs = {0};
 	if (a.n == 0 && !a.sealed && (rc = store_retention_state(st, id, &rs))) {
 		cli_fail(rc, "%s", tui_error(st));
 		goto out;

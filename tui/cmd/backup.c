@@ -52,7 +52,7 @@ static int as_caller(bool on, gid_t egid)
 
 static int backup(struct cli *cli, const char *dest)
 {
-	struct store_backup b;
+	struct store_backup b = {0};
 	gid_t egid = getegid();
 	store *st;
 	int rc;
@@ -79,7 +79,7 @@ static int backup(struct cli *cli, const char *dest)
 
 static int verify(struct cli *cli, const char *dest)
 {
-	struct store_backup b;
+	struct store_backup b = {0};
 	gid_t egid = getegid();
 	store *st;
 	int rc;
