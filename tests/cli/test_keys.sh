@@ -21,10 +21,16 @@ expect_in "$T/out" "as JSON" '"class": "identity", "active_epoch": 1'
 check "a caseworker may not rotate" 2 as kari "$KARI" keys rotate
 
 # ---- kill -9 at 20 random points ------------------------------------------------
-# How long one whole rotation takes here, so that the kills fall inside it.
-t0=$(date +%s%N)
-admin keys rotate --class identity --batch 1 >/dev/null 2>&1
-ms=$((($(date +%s%N) - t0) / 1000000))
+# How long one whole rotation takes here, so that the kills fall inside it:
+# the quickest of three, as a busy machine's one slow run would put every
+# kill after the end.
+ms=0
+for _ in 1 2 3; do
+	t0=$(date +%s%N)
+	admin keys rotate --class identity --batch 1 >/dev/null 2>&1
+	t=$((($(date +%s%N) - t0) / 1000000))
+	[ $ms -eq 0 ] || [ $t -lt $ms ] && ms=$t
+done
 [ $ms -gt 20 ] || ms=20
 broken=0 resumed=0
 for i in $(seq 20); do
