@@ -629,4 +629,9 @@ size_t st_case_deadlines(store *st, const struct case_rec *c, const struct rule_
 int st_case_fill_lists(store *st, MDB_txn *txn, uint64_t id, const struct rec_header *h,
                        struct case_rec *out, const bool *want, uint32_t lists);
 
+/* search.c, after each batch of a load appended entries [first, first + n)
+ * of ix (in id order, above every entry before them): the word index
+ * (nameindex.c) takes them in. A weak no-op in search.c until then. */
+void st_names_added(search_index *ix, size_t first, size_t n);
+
 #endif
