@@ -14,7 +14,9 @@ struct search_entry {
 	uint64_t id;
 	uint32_t version;
 	uint8_t status;
-	char caseworker[33]; /* a staff login, kept in clear in the record header */
+	/* A staff login, kept in clear in the record header: one copy of each
+	 * in the index's table (a few dozen), not 33 bytes a case. */
+	const char *caseworker;
 	const char *folded;  /* in the arena's chunks */
 	const char *display;
 	const char *birth;
@@ -44,7 +46,32 @@ struct search_index {
 	struct case_rec scratch; /* one locked arena reused for every case read */
 	bool deadlines;          /* each case's next deadline computed too */
 	struct rule_set rules;   /* as of the load: what deadlines are computed by */
+	char **workers;          /* the caseworkers' logins the entries point to */
+	size_t nworkers, workers_cap;
 };
+
+/* The table's copy of login (NULL: out of memory). */
+static const char *worker_intern(search_index *ix, const char *login)
+{
+	char *p;
+
+	/* The last one found first: cases come in runs of one caseworker's. */
+	for (size_t i = ix->nworkers; i-- > 0;)
+		if (strcmp(ix->workers[i], login) == 0)
+			return ix->workers[i];
+	if (ix->nworkers == ix->workers_cap) {
+		size_t cap = ix->workers_cap ? ix->workers_cap * 2 : 16;
+		char **pp = realloc(ix->workers, cap * sizeof *pp);
+		if (!pp)
+			return NULL;
+		ix->workers = pp;
+		ix->workers_cap = cap;
+	}
+	if (!(p = strdup(login)))
+		return NULL;
+	ix->workers[ix->nworkers++] = p;
+	return p;
+}
 
 /* Room for one more entry. */
 static int entries_reserve(store *st, search_index *ix)
@@ -177,8 +204,11 @@ static int entry_fill(store *st, MDB_txn *txn, search_index *ix, struct search_e
 	e->id = id;
 	e->version = c->version;
 	e->status = (uint8_t)status_parse(c->value[F_status], c->len[F_status]);
-	snprintf(e->caseworker, sizeof e->caseworker, "%s",
-	         c->value[F_caseworker] ? c->value[F_caseworker] : "");
+	if (!(e->caseworker =
+	          worker_intern(ix, c->value[F_caseworker] ? c->value[F_caseworker] : ""))) {
+		case_reset(cp);
+		return st_err(st, NOMEM);
+	}
 	dlen = (size_t)snprintf(full, sizeof full, "%s%s%s",
 	                        c->value[F_given_name] ? c->value[F_given_name] : "",
 	                        c->value[F_given_name] && c->value[F_family_name] ? " " : "",
@@ -385,6 +415,9 @@ void search_index_free(search_index *ix)
 		rule_set_free(&ix->rules);
 	for (size_t i = 0; i < ix->nchunks; i++)
 		keys_secure_free(ix->chunk[i]);
+	for (size_t i = 0; i < ix->nworkers; i++)
+		free(ix->workers[i]);
+	free(ix->workers);
 	free(ix->chunk);
 	free(ix->e);
 	free(ix);

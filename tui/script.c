@@ -84,6 +84,13 @@ bool ui_script_key(struct ui *ui, struct script_state *ss, wint_t *ch, bool *fnk
 					 * saving, say), at most 30 s. */
 					for (int i = 0; i < 300 && access(ss->line + 6, F_OK) != 0; i++)
 						usleep(100000);
+				} else if (strcmp(ss->line, ":load") == 0) {
+					/* The next batches of a list still loading:
+					 * in a script, only when it says so. */
+					*ch = KEY_LOAD;
+					*fnkey = true;
+					ss->pos = NULL;
+					return true;
 				} else if (strcmp(ss->line, ":idle") == 0) {
 					*ch = KEY_IDLE;
 					*fnkey = true;

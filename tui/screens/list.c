@@ -280,18 +280,31 @@ static void list_draw(void *self, struct ui *ui)
 	         lv->mine ? _("  [my cases]") : "");
 	move(LINES - 3, 0);
 	clrtoeol();
+	char count[128];
+	size_t have = search_index_size(ui->ix);
+	if (search_index_complete(ui->ix)) {
+		snprintf(count, sizeof count, "%zu/%zu", lv->n, have);
+	} else {
+		/* Still loading (ui_load_more): a search found only among the
+		 * cases read so far says so. */
+		size_t all = search_index_expected(ui->ix);
+		unsigned pct = all ? (unsigned)(100.0 * (double)have / (double)all) : 0;
+		if (lv->qlen)
+			snprintf(count, sizeof count, _("%zu/%zu (partial: %u%% of the list read)"),
+			         lv->n, have, pct);
+		else
+			snprintf(count, sizeof count, _("%zu/%zu (loading the list: %u%%)"), lv->n,
+			         have, pct);
+	}
+	int cw = ui_text_width(count);
 	if (lv->searching || lv->qlen) {
 		int x = ui_put(LINES - 3, 1, _("Search: "), COLS - 2) + 1;
-		x += ui_put(LINES - 3, x, lv->query, COLS - x - 16);
+		int room = COLS - x - cw - 2;
+		x += ui_put(LINES - 3, x, lv->query, room > 14 ? room : 14);
 		if (lv->searching)
 			ui_cursor(ui, LINES - 3, x);
 	}
-	{
-		char count[64];
-		snprintf(count, sizeof count, "%zu/%zu", lv->n, search_index_size(ui->ix));
-		int w = ui_text_width(count);
-		ui_put(LINES - 3, COLS - w - 1, count, w);
-	}
+	ui_put(LINES - 3, COLS - cw - 1, count, cw);
 }
 
 /* Remove the last character (and any combining marks before it). */
