@@ -3332,8 +3332,10 @@ static void print_report(const struct bench *b)
 	print_table(b->rows, R_COUNT, stdout);
 	printf("\nratios: mappe's cost / the baseline's (time per operation or per case, bytes); "
 	       "above 1 = mappe slower or larger.\n");
-	printf("open: mappe search_index_load (decrypt names and birth dates, fold for search, the "
-	       "next deadline of the user's caseload;\n"
+	printf("open: mappe search_index_open, the list usable (its first 512 cases: decrypt names and "
+	       "birth dates, fold for search, the next deadline of the user's caseload);\n"
+	       "      whole list read: then search_index_load_more to the end, as the UI between keys;\n"
+	       "      session RSS: build/mappe tui on a pty, on the list with every case read;\n"
 	       "      without: search_index_load_names; every: then search_index_next of every case);\n"
 	       "      deadlines: mappe store_deadlines, every case (report deadlines --all);\n"
 	       "      report nir: mappe store_nir_pending, every case's events not in NIR;\n"
