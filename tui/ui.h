@@ -187,6 +187,7 @@ enum { UI_MAX_VIEWS = 8, UI_MIN_COLS = 40, UI_MIN_ROWS = 10 };
 struct script_state {
 	char line[1024];
 	char *pos;
+	bool load_all; /* ":load all": KEY_LOAD until the list is read whole */
 };
 
 /* The one value shown in privacy mode (privacy.c): a field of a case, an
