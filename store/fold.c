@@ -4,10 +4,14 @@
 #include "store/fold.h"
 #include "store/validate.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unicase.h>
+#include <uninorm.h>
 
 #define BAD_CP UINT32_MAX
 
@@ -469,7 +473,28 @@ static const char *utf8_put(uint32_t cp, char buf[8])
 	return buf;
 }
 
-static const char *map_cp(uint32_t cp, uint32_t prev, uint32_t next, bool word_start, char buf[8])
+/* The letters of Arabic script that Persian and Dari names read otherwise:
+ * رضا is Reza, not Rida; قاسم Ghasem; وحید Vahid. */
+static const char *persian_value(uint32_t cp)
+{
+	switch (cp) {
+	case 0x062b: return "s"; /* ث */
+	case 0x0630: return "z"; /* ذ */
+	case 0x0636: return "z"; /* ض */
+	case 0x0642: return "gh"; /* ق */
+	case 0x0648: return "v"; /* و */
+	default: return NULL;
+	}
+}
+
+static bool is_native(uint32_t cp)
+{
+	return (cp >= 0x400 && cp <= 0x52f) || (cp >= 0x600 && cp <= 0x6ff) ||
+	       (cp >= 0x1200 && cp <= 0x137f);
+}
+
+static const char *map_cp(uint32_t cp, uint32_t prev, uint32_t next, bool word_start, bool persian,
+                          char buf[8])
 {
 	if (cp < 0x80) {
 		if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) {
@@ -499,6 +524,8 @@ static const char *map_cp(uint32_t cp, uint32_t prev, uint32_t next, bool word_s
 	 * (Omar, Ali, Abdullah); dropping it there would make عمر unfindable. */
 	if (cp == 0x639 && word_start)
 		return "a";
+	if (persian && persian_value(cp))
+		return persian_value(cp);
 	const char *to = table_lookup(cp);
 	if (to || !is_other_letter(cp))
 		return to;
@@ -535,101 +562,222 @@ static void sink_put(struct sink *o, const char *s)
 	}
 }
 
-size_t fold_text(const char *in, size_t len, char *out, size_t cap)
+
+enum { FOLD_MARKS = 1, FOLD_PERSIAN = 2 };
+
+/* One word's bookkeeping for fold_name's marks. */
+struct word_state {
+	size_t out_start;       /* where the word's letters begin in the output */
+	size_t in_start, in_end; /* its code points in the input */
+	bool native, persian;
+};
+
+static void fold_core(const unsigned char *s, size_t len, struct sink *o, unsigned flags);
+
+/* The end of a word in fold_name: its native mark in front, and the word
+ * again with Persian letter values as an alternate after it. */
+static void word_end(const unsigned char *s, struct sink *o, struct word_state *w, unsigned flags)
 {
-	const unsigned char *s = (const unsigned char *)in;
-	struct sink o = {.out = out, .cap = cap};
+	if (!(flags & FOLD_MARKS) || o->full || o->n == w->out_start)
+		return;
+	if (w->native) {
+		if (o->n + 1 >= o->cap - 1) {
+			o->full = true;
+			return;
+		}
+		memmove(o->out + w->out_start + 1, o->out + w->out_start, o->n - w->out_start);
+		o->out[w->out_start] = FOLD_NATIVE;
+		o->n++;
+	}
+	if (w->persian) {
+		char alt[4 * WORD_BYTES];
+		struct sink a = {.out = alt + 2, .cap = sizeof alt - 2};
+
+		fold_core(s + w->in_start, w->in_end - w->in_start, &a, FOLD_PERSIAN);
+		alt[0] = FOLD_ALTERNATE;
+		alt[1] = FOLD_NATIVE;
+		alt[2 + a.n] = '\0';
+		if (a.n) {
+			o->gap = true;
+			sink_put(o, alt);
+		}
+		explicit_bzero(alt, sizeof alt);
+	}
+}
+
+static void fold_core(const unsigned char *s, size_t len, struct sink *o, unsigned flags)
+{
 	uint32_t prev = BAD_CP, cp = BAD_CP;
 	bool word_start = true;
-	size_t i = 0;
+	struct word_state w = {0};
+	size_t i = 0, at = 0;
+
+	/* Decode one ahead so map_cp can see the following character. */
+	while (i < len && cp == BAD_CP) {
+		at = i;
+		cp = utf8_next(s, len, &i);
+	}
+	while (cp != BAD_CP && !o->full) {
+		uint32_t next = BAD_CP;
+		size_t next_at = i, cp_end = i;
+		const char *to;
+		char buf[8];
+
+		while (i < len && next == BAD_CP) {
+			next_at = i;
+			next = utf8_next(s, len, &i);
+		}
+		cp = to_lower(cp);
+		to = map_cp(cp, prev, to_lower(next), word_start, flags & FOLD_PERSIAN, buf);
+		if (!to) {
+			if (!word_start)
+				word_end(s, o, &w, flags);
+			o->gap = o->n > 0;
+			word_start = true;
+		} else if (*to) {
+			if (word_start) {
+				w = (struct word_state){.out_start = o->n + (o->gap ? 1 : 0),
+				                        .in_start = at};
+			}
+			sink_put(o, to);
+			word_start = false;
+		}
+		if (!word_start) {
+			w.in_end = cp_end;
+			w.native |= is_native(cp);
+			w.persian |= persian_value(cp) != NULL;
+		}
+		prev = cp;
+		cp = next;
+		at = next_at;
+	}
+	if (!word_start)
+		word_end(s, o, &w, flags);
+}
+
+/* Only well-formed UTF-8 reaches the case folding: a stray byte is dropped
+ * here as it always was, rather than becoming U+FFFD there. */
+static size_t clean_utf8(const unsigned char *s, size_t len, unsigned char *out, size_t cap)
+{
+	size_t i = 0, n = 0;
+
+	while (i < len) {
+		size_t at = i;
+		if (utf8_next(s, len, &i) == BAD_CP)
+			continue;
+		if (n + (i - at) > cap)
+			break;
+		memcpy(out + n, s + at, i - at);
+		n += i - at;
+	}
+	return n;
+}
+
+/* Whether NFKC and case folding could change what the tables below make of
+ * s: not for ASCII, Latin letters, combining marks, Cyrillic, Arabic and
+ * Ge'ez, which the tables fold in either case already (and the folding
+ * costs more than the rest of fold_text). */
+static bool needs_casefold(const unsigned char *s, size_t len)
+{
+	for (size_t i = 0; i < len;) {
+		uint32_t cp;
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		cp = utf8_next(s, len, &i);
+		if ((cp >= 0xc0 && cp <= 0x24f && cp != 0xd7 && cp != 0xf7) ||
+		    (cp >= 0x300 && cp <= 0x36f) || (cp >= 0x400 && cp <= 0x52f) ||
+		    (cp >= 0x600 && cp <= 0x6ff) || (cp >= 0x1200 && cp <= 0x137f) ||
+		    (cp >= 0x1e00 && cp <= 0x1eff) || cp == 0x200c || cp == 0x200d)
+			continue;
+		return true;
+	}
+	return false;
+}
+
+static size_t fold_impl(const char *in, size_t len, char *out, size_t cap, unsigned flags)
+{
+	/* Names are at most two fields; a longer text is folded in what fits. */
+	unsigned char clean[2 * 4096 + 8], folded[3 * 4096];
+	size_t clen, flen = sizeof folded;
+	uint8_t *cf;
+	struct sink o = {.out = out, .cap = cap};
 
 	if (!out || cap == 0)
 		return 0;
 	if (!in)
 		len = 0;
-	/* Decode one ahead so map_cp can see the following character. */
-	while (i < len && cp == BAD_CP)
-		cp = utf8_next(s, len, &i);
-	while (cp != BAD_CP && !o.full) {
-		uint32_t next = BAD_CP;
-		const char *to;
-		char buf[8];
-
-		while (i < len && next == BAD_CP)
-			next = utf8_next(s, len, &i);
-		cp = to_lower(cp);
-		to = map_cp(cp, prev, to_lower(next), word_start, buf);
-		if (!to) {
-			o.gap = o.n > 0;
-			word_start = true;
-		} else if (*to) {
-			sink_put(&o, to);
-			word_start = false;
-		}
-		prev = cp;
-		cp = next;
-	}
+	clen = clean_utf8((const unsigned char *)in, len, clean, sizeof clean);
+	/* NFKC and full case folding first: Greek, Armenian, Georgian and
+	 * fullwidth letters meet their lower case forms, ligatures come apart,
+	 * and the tables below see one spelling of each letter. */
+	cf = needs_casefold(clean, clen)
+	         ? u8_casefold(clean, clen, NULL, UNINORM_NFKC, folded, &flen)
+	         : NULL;
+	if (cf)
+		fold_core(cf, flen, &o, flags);
+	else
+		fold_core(clean, clen, &o, flags);
 	out[o.n] = '\0';
+	if (cf && cf != folded) {
+		explicit_bzero(cf, flen);
+		free(cf);
+	}
+	explicit_bzero(clean, clen);
+	if (cf)
+		explicit_bzero(folded, sizeof folded < flen ? sizeof folded : flen);
 	return o.n;
 }
 
-/* ---- scoring ---------------------------------------------------------- */
-
-#define WORD_MAX        64 /* bytes of a word that the skeleton and edit rules look at */
-#define SKEL_MAX        (2 * WORD_MAX) /* x becomes two tokens */
-#define QUERY_WORDS_MAX 16             /* a longer query scores 0 */
-#define NAME_WORDS_MAX  64             /* later name words are ignored */
-#define NODE_LIMIT      4096
-
-#define SCORE_EXACT    100
-#define SCORE_PREFIX   80
-#define SCORE_SKELETON 60
-#define SCORE_EDIT     40
-
-/* The skeleton of a folded word (first WORD_MAX bytes) is built in three steps.
- *
- * 1. Tokens, left to right, longest spelling first:
- *      sch sh sj zh zj  -> S   Ш and Ж: Ukrainian "sh"/"zh", Norwegian "sj"/"zj"
- *      tsj tsh tch ch   -> C   Ч: Ukrainian "ch", Norwegian "tsj"
- *      kh gh g h        -> h   Ukrainian Г is h where Russian has g; Х is kh or h
- *      th -> t, ph -> f, q -> k, x -> k s   (Thomas/Tomas, Tariq/Tarik, Alexander)
- *      a e i o u y j w  -> vowel   y, i and j all spell the glide (Юрій is Yuriy,
- *                          Iurii or Jurij); w and y are also Arabic's long
- *                          vowels (يوسف is ywsf)
- *      any other byte   -> itself
- * 2. Runs of the same token collapse to one: mm in muhammad, and the "aa"
- *    Norwegians type for å (Aasen ~ Åsen).
- * 3. Vowel tokens are dropped, except that a word-initial one stays as a single
- *    'a' of any quality: Olena ~ Alena, Omar ~ عمر (amr), Ibrahim ~ Ebrahim.
- *
- * So muhammad, mohammed and mhmd are all "mhmd", and galina/halyna "hln". */
-struct skel {
-	const char *w;
-	size_t len, i;
-	char last;   /* previous token, for collapsing runs */
-	char queued; /* second token of x */
-	bool started;
-};
-
-static void skel_init(struct skel *k, const char *w, size_t len)
+size_t fold_text(const char *in, size_t len, char *out, size_t cap)
 {
-	k->w = w;
-	k->len = len > WORD_MAX ? WORD_MAX : len;
-	k->i = 0;
-	k->last = k->queued = '\0';
-	k->started = false;
+	return fold_impl(in, len, out, cap, 0);
 }
 
-/* Step 1: the next token, consuming its spelling. Vowels are 'a'. */
-static char skel_token(struct skel *k)
+size_t fold_name(const char *in, size_t len, char *out, size_t cap)
 {
-	const char *w = k->w + k->i;
-	size_t left = k->len - k->i;
-	char c = w[0], c1 = left > 1 ? w[1] : '\0', c2 = left > 2 ? w[2] : '\0';
+	return fold_impl(in, len, out, cap, FOLD_MARKS);
+}
+
+/* ---- units: what a query word is compared with ----------------------- */
+
+static bool is_vowel_letter(char c)
+{
+	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y' || c == 'j' ||
+	       c == 'w';
+}
+
+/* A vowel's quality, for telling Hassan from Hussein while Mohammed stays
+ * Muhammad: e is the romanisations' schwa and goes with any. */
+static char vowel_class(char c)
+{
+	switch (c) {
+	case 'a': return 'A';
+	case 'e': return 'E';
+	case 'i':
+	case 'y':
+	case 'j': return 'I';
+	default: return 'U'; /* o u w */
+	}
+}
+
+/* Step 1 of the skeleton (see fold.h): the next token of w from *i. wv: w
+ * is the consonant v (German and Polish romanisations, Wolodymyr) rather
+ * than a vowel (Arabic waw in Yusuf, Dawood). */
+static char skel_token(const char *w, size_t len, size_t *i, bool wv)
+{
+	const char *p = w + *i;
+	size_t left = len - *i;
+	char c = p[0], c1 = left > 1 ? p[1] : '\0', c2 = left > 2 ? p[2] : '\0',
+	     c3 = left > 3 ? p[3] : '\0';
 	char t = c;
 	size_t used = 1;
 
 	switch (c) {
+	case 'w':
+		t = wv ? 'v' : 'a';
+		break;
 	case 'a':
 	case 'e':
 	case 'i':
@@ -637,14 +785,13 @@ static char skel_token(struct skel *k)
 	case 'u':
 	case 'y':
 	case 'j':
-	case 'w':
 		t = 'a';
 		break;
 	case 's':
 		if (c1 == 'c' && c2 == 'h') {
 			t = 'S';
 			used = 3;
-		} else if (c1 == 'h' || c1 == 'j') {
+		} else if (c1 == 'h' || c1 == 'j' || c1 == 'z') { /* sz: Polish ш */
 			t = 'S';
 			used = 2;
 		}
@@ -656,7 +803,10 @@ static char skel_token(struct skel *k)
 		}
 		break;
 	case 't':
-		if ((c1 == 's' && (c2 == 'j' || c2 == 'h')) || (c1 == 'c' && c2 == 'h')) {
+		if (c1 == 's' && c2 == 'c' && c3 == 'h') { /* German tsch: ч */
+			t = 'C';
+			used = 4;
+		} else if ((c1 == 's' && (c2 == 'j' || c2 == 'h')) || (c1 == 'c' && c2 == 'h')) {
 			t = 'C';
 			used = 3;
 		} else if (c1 == 'h') {
@@ -664,7 +814,7 @@ static char skel_token(struct skel *k)
 		}
 		break;
 	case 'c':
-		if (c1 == 'h') {
+		if (c1 == 'h' || c1 == 'z') { /* cz: Polish ч */
 			t = 'C';
 			used = 2;
 		}
@@ -690,82 +840,319 @@ static char skel_token(struct skel *k)
 		t = 'k';
 		break;
 	case 'x':
-		t = 'k';
-		k->queued = 's';
+		t = 'x'; /* k s, see skeleton() */
 		break;
 	default:
 		break;
 	}
-	k->i += used > left ? left : used;
+	*i += used > left ? left : used;
 	return t;
 }
 
-/* Steps 2 and 3: the next skeleton letter, or NUL at the end. Produced one at
- * a time because most name words differ from the query in the first letter or
- * two, and then the rest need not be computed. */
-static char skel_next(struct skel *k)
+/* The skeleton of a folded word (steps 2 and 3 in fold.h) with, beside each
+ * of its letters, the quality of the vowels after it ('.' none): for a
+ * word-initial vowel, its own. Returns the skeleton's length. */
+static size_t skeleton(const char *w, size_t len, bool wv, char key[FOLD_KEY_MAX],
+                       char slot[FOLD_KEY_MAX])
 {
-	for (;;) {
-		char t;
-		bool first = !k->started;
+	size_t i = 0, n = 0;
+	char last = '\0';
+	bool started = false;
 
-		if (k->queued) {
-			t = k->queued;
-			k->queued = '\0';
-		} else if (k->i < k->len) {
-			t = skel_token(k);
-		} else {
-			return '\0';
-		}
-		k->started = true;
-		if (!first && (t == k->last || t == 'a')) {
-			k->last = t;
+	if (len > FOLD_WORD_MAX)
+		len = FOLD_WORD_MAX;
+	while (i < len && n < FOLD_KEY_MAX - 2) {
+		char letter = w[i], t = skel_token(w, len, &i, wv);
+		bool first = !started;
+
+		started = true;
+		if (t == 'a') {
+			if (first) {
+				key[n] = 'a';
+				slot[n++] = vowel_class(letter);
+			} else if (n && is_vowel_letter(letter)) {
+				slot[n - 1] = vowel_class(letter); /* the last of a run */
+			}
+			last = t;
 			continue;
 		}
-		k->last = t;
-		return t;
+		if (t == 'x') { /* Alexander: k s */
+			if (last != 'k') {
+				key[n] = 'k';
+				slot[n++] = '.';
+			}
+			t = 's';
+			last = 'k';
+		}
+		if (!first && t == last)
+			continue;
+		last = t;
+		key[n] = t;
+		slot[n++] = '.';
 	}
-}
-
-static size_t skeleton(const char *w, size_t len, char out[SKEL_MAX])
-{
-	struct skel k;
-	size_t n = 0;
-	char c;
-
-	skel_init(&k, w, len);
-	while ((c = skel_next(&k)))
-		out[n++] = c;
 	return n;
 }
 
-/* Whether w's skeleton equals q's (given as qs, qn), or starts with it when
- * prefix is allowed. */
-static bool skel_match(const char *qs, size_t qn, const char *w, size_t len, bool prefix)
+/* Whether the vowels beside two skeletons (as long as the shorter) agree:
+ * the same quality, or e, or none written (native script), or a first
+ * vowel o against a (Olena, Alena; Oleksandr, Aleksandr). */
+static bool vowels_agree(const char *a, const char *b, size_t n)
 {
-	struct skel k;
-	size_t i;
-
-	skel_init(&k, w, len);
-	for (i = 0; i < qn; i++)
-		if (skel_next(&k) != qs[i])
-			return false;
-	return prefix || !skel_next(&k);
+	for (size_t i = 0; i < n; i++) {
+		char x = a[i], y = b[i];
+		if (x == y || x == '.' || y == '.' || x == 'E' || y == 'E')
+			continue;
+		if (i == 0 && (x == 'A' || x == 'U') && (y == 'A' || y == 'U'))
+			continue;
+		return false;
+	}
+	return true;
 }
+
+/* ---- spelling variants ----------------------------------------------- */
+
+struct variant {
+	const char *word;
+	size_t len;
+	int group;
+};
+
+static struct variant variants[512];
+static size_t nvariants;
+static pthread_once_t variants_once = PTHREAD_ONCE_INIT;
+
+static int variant_cmp(const void *a, const void *b)
+{
+	const struct variant *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = memcmp(x->word, y->word, n);
+
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+static void variants_load(void)
+{
+	static const struct {
+		int group;
+		const char *forms;
+	} groups[] = {
+#define VARIANTS(id, forms) {id, forms},
+#include "store/variants.def"
+#undef VARIANTS
+	};
+
+	for (size_t g = 0; g < sizeof groups / sizeof *groups; g++)
+		for (const char *p = groups[g].forms; *p;) {
+			size_t n = strcspn(p, " ");
+			if (n && nvariants < sizeof variants / sizeof *variants)
+				variants[nvariants++] = (struct variant){p, n, groups[g].group};
+			p += n;
+			p += *p == ' ';
+		}
+	qsort(variants, nvariants, sizeof *variants, variant_cmp);
+}
+
+int fold_variant_group(const char *w, size_t len)
+{
+	struct variant key = {w, len, 0};
+	const struct variant *v;
+
+	pthread_once(&variants_once, variants_load);
+	v = bsearch(&key, variants, nvariants, sizeof *variants, variant_cmp);
+	return v ? v->group : 0;
+}
+
+/* ---- units ------------------------------------------------------------ */
+
+/* An article a query may leave out, or add: al, el, ul, il, and the
+ * assimilated forms before a sun letter (ash-Shami, ad-Din, ar-Rahman). */
+static bool is_article(const struct fold_word *w, size_t i, size_t n)
+{
+	const char *s = w[i].s;
+	size_t len = w[i].len;
+
+	if (len == 2 && s[1] == 'l' && (s[0] == 'a' || s[0] == 'e' || s[0] == 'u' || s[0] == 'i'))
+		return true;
+	if (len >= 2 && len <= 3 && (s[0] == 'a' || s[0] == 'e') && i + 1 < n &&
+	    strchr("dnrstz", s[1]) && w[i + 1].len > len - 1 &&
+	    memcmp(w[i + 1].s, s + 1, len - 1) == 0)
+		return true;
+	return false;
+}
+
+size_t fold_words(const char *folded, struct fold_word *w, size_t max)
+{
+	size_t n = 0;
+	const char *s = folded ? folded : "";
+
+	while (*s) {
+		const char *start;
+		bool native = false, alternate = false;
+
+		while (*s == ' ')
+			s++;
+		if (!*s)
+			break;
+		if (*s == FOLD_ALTERNATE) {
+			alternate = true;
+			s++;
+		}
+		if (*s == FOLD_NATIVE) {
+			native = true;
+			s++;
+		}
+		start = s;
+		while (*s && *s != ' ')
+			s++;
+		if (s == start)
+			continue;
+		if (alternate && n == 0)
+			alternate = false;
+		if (n < max)
+			w[n] = (struct fold_word){start, (size_t)(s - start), native, alternate, false, 0};
+		n++;
+	}
+	if (n > max)
+		n = max;
+	/* Positions: an alternate stands where its word does. */
+	for (size_t i = 0, pos = 0; i < n; i++) {
+		if (i && !w[i].alternate)
+			pos++;
+		w[i].pos = (uint8_t)pos;
+	}
+	for (size_t i = 0; i < n; i++)
+		w[i].article = !w[i].alternate && is_article(w, i, n);
+	return n;
+}
+
+static void unit_keys(struct fold_unit *u)
+{
+	u->has_w = memchr(u->text, 'w', u->len) != NULL;
+	u->klen[0] = (uint8_t)skeleton(u->text, u->len, false, u->key[0], u->slot[0]);
+	if (u->has_w) {
+		u->klen[1] = (uint8_t)skeleton(u->text, u->len, true, u->key[1], u->slot[1]);
+	} else {
+		u->klen[1] = u->klen[0];
+		memcpy(u->key[1], u->key[0], u->klen[0]);
+		memcpy(u->slot[1], u->slot[0], u->klen[0]);
+	}
+	u->group = u->nwords == 1 ? fold_variant_group(u->text, u->len) : 0;
+}
+
+/* Somali orthography writes the ain as c and the ħ as x: Cabdi Xasan is
+ * Abdi Hassan, Maxamed Mohamed. A Latin word with either has that reading
+ * as an alternate (ch stays: Chala, Michael). */
+static bool somali_reading(const char *s, size_t len, char *out, size_t *olen)
+{
+	size_t n = 0;
+	bool any = false;
+
+	for (size_t i = 0; i < len; i++) {
+		/* c before a vowel, at the start or after one: Cabdi, Macalin;
+		 * not Marco's or Shevchenco's. */
+		if (s[i] == 'c' && i + 1 < len && is_vowel_letter(s[i + 1]) && s[i + 1] != 'h' &&
+		    (i == 0 || is_vowel_letter(s[i - 1]))) {
+			any = true;
+			continue;
+		}
+		if (s[i] == 'x') {
+			any = true;
+			out[n++] = 'h';
+			continue;
+		}
+		out[n++] = s[i];
+	}
+	*olen = n;
+	return any && n > 0;
+}
+
+static int emit(const struct fold_unit *u, fold_unit_fn fn, void *ctx)
+{
+	struct fold_unit k = *u;
+
+	unit_keys(&k);
+	return fn(ctx, &k);
+}
+
+/* Joined with the next word when this one is short: Abdul Rahman,
+ * Gebre Michael, al Shami are also Abdulrahman, Gebremichael, Alshami. */
+enum { JOIN_FIRST_MAX = 5 };
+
+int fold_units(const struct fold_word *w, size_t n, fold_unit_fn fn, void *ctx)
+{
+	struct fold_unit u;
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len = w[i].len > FOLD_WORD_MAX ? FOLD_WORD_MAX : w[i].len;
+
+		memset(&u, 0, sizeof u);
+		memcpy(u.text, w[i].s, len);
+		u.len = len;
+		u.first = w[i].pos;
+		u.nwords = 1;
+		u.native = w[i].native;
+		u.variant = w[i].alternate;
+		if ((rc = emit(&u, fn, ctx)))
+			return rc;
+		if (!w[i].native && somali_reading(w[i].s, len, u.text, &u.len)) {
+			u.variant = true;
+			if ((rc = emit(&u, fn, ctx)))
+				return rc;
+		}
+		/* An article written on: Alshami, الشامي. */
+		if (!w[i].alternate && len >= (w[i].native ? 4u : 5u) &&
+		    (w[i].s[0] == 'a' || w[i].s[0] == 'e') && w[i].s[1] == 'l') {
+			memcpy(u.text, w[i].s + 2, len - 2);
+			u.len = len - 2;
+			u.native = w[i].native;
+			u.variant = true;
+			if ((rc = emit(&u, fn, ctx)))
+				return rc;
+		}
+		/* Joins, of base words only. */
+		if (w[i].alternate || w[i].len > JOIN_FIRST_MAX)
+			continue;
+		size_t at = w[i].len, j = i + 1, words = 1;
+		memcpy(u.text, w[i].s, at);
+		u.native = w[i].native;
+		while (words < 3 && j < n) {
+			while (j < n && w[j].alternate)
+				j++;
+			if (j >= n || at + w[j].len > FOLD_WORD_MAX)
+				break;
+			memcpy(u.text + at, w[j].s, w[j].len);
+			at += w[j].len;
+			words++;
+			u.len = at;
+			u.nwords = (uint8_t)words;
+			u.native = u.native && w[j].native;
+			u.variant = true;
+			if ((rc = emit(&u, fn, ctx)))
+				return rc;
+			if (w[j].len > JOIN_FIRST_MAX)
+				break;
+			j++;
+		}
+	}
+	return 0;
+}
+
+/* ---- matching --------------------------------------------------------- */
 
 /* Whether q is at most one insertion, deletion, substitution or adjacent
  * transposition (optimal string alignment) away from w, or from w's prefix
  * of q's length so that a typo in a half-typed word still finds the name. */
 static bool one_edit(const char *q, size_t m, const char *w, size_t n)
 {
-	int rows[3][WORD_MAX + 2];
+	int rows[3][FOLD_WORD_MAX + 2];
 	int *d2 = rows[0], *d1 = rows[1], *d0 = rows[2];
 	size_t cols, i, j;
 
-	if (m > WORD_MAX)
-		m = WORD_MAX;
-	if (n > WORD_MAX)
-		n = WORD_MAX;
+	if (m > FOLD_WORD_MAX)
+		m = FOLD_WORD_MAX;
+	if (n > FOLD_WORD_MAX)
+		n = FOLD_WORD_MAX;
 	if (n + 1 < m)
 		return false;
 	/* Distances to w[0..j) with j > m + 1 are all above 1. */
@@ -801,144 +1188,224 @@ static bool one_edit(const char *q, size_t m, const char *w, size_t n)
 	return (n <= m + 1 && d0[n] <= 1) || (n >= m && d0[m] <= 1);
 }
 
-struct word {
-	const char *s;
-	size_t len;
-};
-
-/* Splits on spaces (any run of them, so hand-written queries work too).
- * Returns the number of words found, which may exceed max; only max are stored. */
-static size_t split_words(const char *s, struct word *w, size_t max)
+static struct fold_match better(struct fold_match a, struct fold_match b)
 {
-	size_t n = 0;
-
-	while (*s) {
-		const char *start;
-
-		while (*s == ' ')
-			s++;
-		if (!*s)
-			break;
-		start = s;
-		while (*s && *s != ' ')
-			s++;
-		if (n < max) {
-			w[n].s = start;
-			w[n].len = (size_t)(s - start);
-		}
-		n++;
-	}
-	return n;
+	if (b.score > a.score || (b.score == a.score && b.kind > a.kind))
+		return b;
+	return a;
 }
 
-struct scorer {
-	struct word q[QUERY_WORDS_MAX], n[NAME_WORDS_MAX];
-	size_t nq, nn;
-	char qskel[QUERY_WORDS_MAX][SKEL_MAX];
-	size_t qskel_len[QUERY_WORDS_MAX];
-	/* Score of query word i against name word j, and per query word the
-	 * name words worth trying, best first. */
-	unsigned char score[QUERY_WORDS_MAX][NAME_WORDS_MAX];
-	unsigned char cand[QUERY_WORDS_MAX][NAME_WORDS_MAX];
-	size_t ncand[QUERY_WORDS_MAX];
-	int bound[QUERY_WORDS_MAX + 1]; /* sum of the best scores of words i.. */
-	int best;
-	unsigned nodes;
+static struct fold_match match_of(int score, enum fold_kind kind, bool variant)
+{
+	/* A variant (an alternate reading, a join) is close at best, and a
+	 * little below the same match on the word as written. */
+	if (variant && kind == FOLD_EXACT)
+		return (struct fold_match){score - 10, FOLD_CLOSE};
+	return (struct fold_match){score, kind};
+}
+
+struct fold_match fold_match_literal(const struct fold_unit *q, const char *t, size_t len,
+                                     bool variant)
+{
+	struct fold_match none = {0, FOLD_NONE};
+
+	if (q->len > len || memcmp(q->text, t, q->len) != 0)
+		return none;
+	return match_of(q->len == len ? SCORE_EXACT : SCORE_PREFIX, FOLD_EXACT,
+	                variant || q->variant);
+}
+
+bool fold_key_prefix_ok(const struct fold_unit *q, int v)
+{
+	return q->klen[v] >= 3 || (q->len >= 4 && q->klen[v] >= 2);
+}
+
+struct fold_match fold_match_key(const struct fold_unit *q, int v, const char *key,
+                                 const char *slot, size_t klen, bool native, bool variant)
+{
+	struct fold_match none = {0, FOLD_NONE};
+	size_t qn = q->klen[v];
+	bool full, agree;
+
+	if (qn == 0 || qn > klen || memcmp(q->key[v], key, qn) != 0)
+		return none;
+	full = qn == klen;
+	if (!full && !fold_key_prefix_ok(q, v))
+		return none;
+	agree = vowels_agree(q->slot[v], slot, qn);
+	variant |= q->variant;
+	if (!agree)
+		return (struct fold_match){full ? SCORE_SKEL_LOOSE : SCORE_SKEL_PREFIX_LOOSE, FOLD_LOOSE};
+	/* A name written in its own script has no one right romanisation:
+	 * the same skeleton with agreeing vowels is the name itself. */
+	if (native || q->native)
+		return match_of(full ? SCORE_EXACT : SCORE_PREFIX, FOLD_EXACT, variant);
+	return (struct fold_match){full ? SCORE_SKELETON : SCORE_SKEL_PREFIX, FOLD_CLOSE};
+}
+
+struct fold_match fold_match_group(const struct fold_unit *q, int group)
+{
+	if (q->group && q->group == group)
+		return (struct fold_match){SCORE_SKELETON, FOLD_CLOSE};
+	return (struct fold_match){0, FOLD_NONE};
+}
+
+bool fold_typo_ok(const struct fold_unit *q)
+{
+	return q->nwords == 1 && q->len >= 4;
+}
+
+struct fold_match fold_match_typo(const struct fold_unit *q, const char *t, size_t len,
+                                  unsigned nwords)
+{
+	if (!fold_typo_ok(q) || nwords != 1 || !len || t[0] != q->text[0] ||
+	    !one_edit(q->text, q->len, t, len))
+		return (struct fold_match){0, FOLD_NONE};
+	return (struct fold_match){SCORE_EDIT, FOLD_LOOSE};
+}
+
+struct fold_match fold_unit_match(const struct fold_unit *q, const struct fold_unit *n)
+{
+	struct fold_match m = fold_match_literal(q, n->text, n->len, n->variant);
+
+	if (m.score >= SCORE_EXACT)
+		return m;
+	for (int v = 0; v < 2; v++) {
+		if (v && !q->has_w && !n->has_w)
+			break;
+		m = better(m, fold_match_key(q, v, n->key[v], n->slot[v], n->klen[v], n->native,
+		                             n->variant));
+	}
+	if (n->nwords == 1)
+		m = better(m, fold_match_group(q, n->group));
+	return better(m, fold_match_typo(q, n->text, n->len, n->nwords));
+}
+
+/* ---- ranking a whole name --------------------------------------------- */
+
+enum { QUERY_WORDS_MAX = 16, QUERY_UNITS_MAX = 64, NAME_UNITS_MAX = 96, NODE_LIMIT = 4096 };
+
+struct unit_list {
+	struct fold_unit *u;
+	size_t n, cap;
 };
 
-static int word_score(struct scorer *sc, size_t qi, size_t nj)
+static int unit_keep(void *ctx, const struct fold_unit *u)
 {
-	const struct word *q = &sc->q[qi], *w = &sc->n[nj];
+	struct unit_list *l = ctx;
 
-	if (q->len <= w->len && memcmp(q->s, w->s, q->len) == 0)
-		return q->len == w->len ? SCORE_EXACT : SCORE_PREFIX;
-	if (skel_match(sc->qskel[qi], sc->qskel_len[qi], w->s, w->len, q->len >= 3))
-		return SCORE_SKELETON;
-	if (q->len >= 4 && one_edit(q->s, q->len, w->s, w->len))
-		return SCORE_EDIT;
+	if (l->n < l->cap)
+		l->u[l->n++] = *u;
 	return 0;
 }
 
-/* Best assignment of query words to distinct name words, by depth-first search
- * with the best candidates first (so the first complete assignment found is
- * the greedy one) and pruning against the remaining row maxima. Greedy alone
- * fails "ol olsen" against "Olsen Ola"; NODE_LIMIT keeps pathological inputs
- * (many identical words) from costing more than a small constant. */
-static void assign(struct scorer *sc, size_t row, uint64_t used, int sum)
+struct ranker {
+	struct fold_unit q[QUERY_UNITS_MAX], n[NAME_UNITS_MAX];
+	size_t nq, nn;
+	size_t qpos;          /* query positions */
+	bool optional[FOLD_WORDS_MAX];
+	short cache[QUERY_UNITS_MAX][NAME_UNITS_MAX]; /* -1: not computed */
+	signed char kinds[QUERY_UNITS_MAX][NAME_UNITS_MAX];
+	struct fold_match best;
+	unsigned nodes;
+};
+
+static struct fold_match pair(struct ranker *r, size_t i, size_t j)
 {
-	size_t k;
-
-	if (row == sc->nq) {
-		if (sum > sc->best)
-			sc->best = sum;
-		return;
+	if (r->cache[i][j] < 0) {
+		struct fold_match m = fold_unit_match(&r->q[i], &r->n[j]);
+		r->cache[i][j] = (short)m.score;
+		r->kinds[i][j] = (signed char)m.kind;
 	}
-	for (k = 0; k < sc->ncand[row]; k++) {
-		size_t j = sc->cand[row][k];
-
-		if (sum + sc->bound[row] <= sc->best || sc->nodes == 0)
-			return;
-		if (used & (UINT64_C(1) << j))
-			continue;
-		sc->nodes--;
-		assign(sc, row + 1, used | (UINT64_C(1) << j), sum + sc->score[row][j]);
-	}
+	return (struct fold_match){r->cache[i][j], (enum fold_kind)r->kinds[i][j]};
 }
 
-int fold_score(const char *query, const char *name)
+static uint64_t span_mask(const struct fold_unit *u)
 {
-	struct scorer sc;
-	size_t i, j;
+	uint64_t m = 0;
 
-	if (!query || !name)
-		return 0;
-	sc.nq = split_words(query, sc.q, QUERY_WORDS_MAX);
-	if (sc.nq == 0 || sc.nq > QUERY_WORDS_MAX)
-		return 0;
-	sc.nn = split_words(name, sc.n, NAME_WORDS_MAX);
-	if (sc.nn > NAME_WORDS_MAX)
-		sc.nn = NAME_WORDS_MAX;
-	if (sc.nn < sc.nq)
-		return 0;
-	/* Row by row so that most names, which fail the first query word, cost
-	 * one row only. */
-	for (i = 0; i < sc.nq; i++) {
-		int top = 0;
+	for (unsigned k = 0; k < u->nwords && u->first + k < 64; k++)
+		m |= UINT64_C(1) << (u->first + k);
+	return m;
+}
 
-		sc.qskel_len[i] = skeleton(sc.q[i].s, sc.q[i].len, sc.qskel[i]);
-		sc.ncand[i] = 0;
-		for (j = 0; j < sc.nn; j++) {
-			int s = word_score(&sc, i, j);
-			size_t k;
-
-			sc.score[i][j] = (unsigned char)s;
-			if (!s)
-				continue;
-			if (s > top)
-				top = s;
-			/* Insertion keeps equal scores in name order. */
-			for (k = sc.ncand[i]; k > 0 && sc.score[i][sc.cand[i][k - 1]] < s; k--)
-				sc.cand[i][k] = sc.cand[i][k - 1];
-			sc.cand[i][k] = (unsigned char)j;
-			sc.ncand[i]++;
-		}
-		if (!top)
-			return 0;
-		sc.bound[i] = top;
+/* Every query position covered once, by units over disjoint name words:
+ * depth first, pruned by a bound on what is left; NODE_LIMIT keeps a name
+ * of many equal words from costing more than a small constant. */
+static void rank_from(struct ranker *r, size_t pos, uint64_t used, int sum, enum fold_kind kind)
+{
+	if (pos >= r->qpos) {
+		struct fold_match m = {sum, kind};
+		r->best = better(r->best, m);
+		return;
 	}
-	sc.bound[sc.nq] = 0;
-	for (i = sc.nq; i > 0; i--)
-		sc.bound[i - 1] += sc.bound[i];
-	sc.best = 0;
-	sc.nodes = NODE_LIMIT;
-	assign(&sc, 0, 0, 0);
-	return sc.best;
+	if (!r->nodes)
+		return;
+	r->nodes--;
+	if (r->optional[pos])
+		rank_from(r, pos + 1, used, sum, kind);
+	for (size_t i = 0; i < r->nq; i++) {
+		if (r->q[i].first != pos)
+			continue;
+		for (size_t j = 0; j < r->nn; j++) {
+			uint64_t m = span_mask(&r->n[j]);
+			struct fold_match p;
+			if (used & m)
+				continue;
+			p = pair(r, i, j);
+			if (!p.score)
+				continue;
+			rank_from(r, pos + r->q[i].nwords, used | m, sum + p.score,
+			          p.kind < kind ? p.kind : kind);
+		}
+	}
 }
 
 int fold_rank(const char *query, const char *name, enum fold_kind *kind)
 {
-	int s = fold_score(query, name);
+	struct fold_word qw[FOLD_WORDS_MAX], nw[FOLD_WORDS_MAX];
+	struct ranker *r;
+	struct unit_list ql, nl;
+	size_t nqw, nnw;
+	bool all_articles = true;
+	int score;
 
-	*kind = s ? FOLD_CLOSE : FOLD_NONE; /* stub: the matcher of issue 13 replaces it */
-	return s;
+	*kind = FOLD_NONE;
+	nqw = fold_words(query, qw, FOLD_WORDS_MAX);
+	nnw = fold_words(name, nw, FOLD_WORDS_MAX);
+	if (!nqw || !nnw || (size_t)qw[nqw - 1].pos >= QUERY_WORDS_MAX) /* a longer query: 0 */
+		return 0;
+	if (!(r = malloc(sizeof *r)))
+		return 0;
+	r->best = (struct fold_match){0, FOLD_NONE};
+	ql = (struct unit_list){r->q, 0, QUERY_UNITS_MAX};
+	nl = (struct unit_list){r->n, 0, NAME_UNITS_MAX};
+	fold_units(qw, nqw, unit_keep, &ql);
+	fold_units(nw, nnw, unit_keep, &nl);
+	r->nq = ql.n;
+	r->nn = nl.n;
+	r->qpos = (size_t)qw[nqw - 1].pos + 1;
+	for (size_t i = 0; i < nqw; i++)
+		if (!qw[i].alternate && !qw[i].article)
+			all_articles = false;
+	for (size_t i = 0; i < nqw; i++)
+		if (!qw[i].alternate)
+			r->optional[qw[i].pos] = qw[i].article && !all_articles;
+	memset(r->optional + r->qpos, 0, sizeof r->optional - r->qpos);
+	memset(r->cache, 0xff, sizeof r->cache);
+	r->nodes = NODE_LIMIT;
+	rank_from(r, 0, 0, 0, FOLD_EXACT);
+	score = r->best.score;
+	*kind = score ? r->best.kind : FOLD_NONE;
+	explicit_bzero(r->q, r->nq * sizeof *r->q);
+	explicit_bzero(r->n, r->nn * sizeof *r->n);
+	free(r);
+	return score;
+}
+
+int fold_score(const char *query, const char *name)
+{
+	enum fold_kind k;
+
+	return fold_rank(query, name, &k);
 }

@@ -5,7 +5,9 @@
 #ifndef MAPPE_STORE_FOLD_H
 #define MAPPE_STORE_FOLD_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Fold UTF-8 text: Latin letters lose their diacritics (ø→o, å→a, æ→ae,
  * ß→ss, é→e, ç→c, ...), Cyrillic (Ukrainian and Russian letters) and Arabic
@@ -23,6 +25,16 @@ size_t fold_text(const char *in, size_t len, char *out, size_t cap);
  *   query word matches nothing. */
 int fold_score(const char *query, const char *name);
 
+/* fold_text for names and queries as the search compares them: the same
+ * letters, and marks for the matcher. A word transliterated from Cyrillic,
+ * Arabic or Ge'ez script starts with FOLD_NATIVE; an Arabic-script word
+ * whose letters Persian reads otherwise (ض z, ذ z, ث s, و v, ق gh) is
+ * followed by that reading as an alternate, FOLD_ALTERNATE FOLD_NATIVE
+ * word. fold_rank takes either form. */
+#define FOLD_NATIVE    '\x01'
+#define FOLD_ALTERNATE '\x02'
+size_t fold_name(const char *in, size_t len, char *out, size_t cap);
+
 /* How a match was made, worst word first: every query word equal to a name
  * word or a prefix of one (or the romanisation of a name written in another
  * script) is exact; a spelling variant (same skeleton, Somali c/x, German
@@ -32,5 +44,73 @@ enum fold_kind { FOLD_NONE, FOLD_LOOSE, FOLD_CLOSE, FOLD_EXACT };
 
 /* fold_score with the kind of the match (FOLD_NONE when the score is 0). */
 int fold_rank(const char *query, const char *name, enum fold_kind *kind);
+
+/* ---- the pieces, for the word index (nameindex.c) ---------------------- */
+
+#define FOLD_WORD_MAX  64 /* bytes of a word (or join) compared */
+#define FOLD_KEY_MAX   64 /* skeleton letters kept */
+#define FOLD_WORDS_MAX 64 /* words of a name or query looked at */
+#define WORD_BYTES     FOLD_WORD_MAX
+
+#define SCORE_EXACT             100
+#define SCORE_PREFIX            80
+#define SCORE_SKELETON          60
+#define SCORE_SKEL_PREFIX       50
+#define SCORE_EDIT              40
+#define SCORE_SKEL_LOOSE        30
+#define SCORE_SKEL_PREFIX_LOOSE 25
+
+struct fold_match {
+	int score;
+	enum fold_kind kind;
+};
+
+/* A word of a folded name or query. pos: its position, an alternate's
+ * that of the word before it. article: al, el, ash before Shami...: a
+ * query may leave it out. */
+struct fold_word {
+	const char *s;
+	size_t len;
+	bool native, alternate, article;
+	uint8_t pos;
+};
+size_t fold_words(const char *folded, struct fold_word *w, size_t max);
+
+/* What a query word is compared with: a word, its alternate readings
+ * (Somali c/x, an article written on, Persian letters), and joins of up to
+ * three words after a short one (Abdul Rahman is also Abdulrahman). key[0]
+ * the skeleton with w a vowel, key[1] with w the consonant v; slot the
+ * vowels' quality beside each skeleton letter; group a variants.def group
+ * (0 none). */
+struct fold_unit {
+	char text[FOLD_WORD_MAX];
+	size_t len;
+	uint8_t first, nwords;
+	bool native, variant, has_w;
+	uint8_t klen[2];
+	char key[2][FOLD_KEY_MAX];
+	char slot[2][FOLD_KEY_MAX];
+	int group;
+};
+typedef int (*fold_unit_fn)(void *ctx, const struct fold_unit *u);
+/* Calls fn for each unit of words w[0, n); stops at fn's first non-zero. */
+int fold_units(const struct fold_word *w, size_t n, fold_unit_fn fn, void *ctx);
+
+/* How query unit q matches a name unit: the best of the four ways. The
+ * index finds a name's units by their text (literal: q's text a prefix),
+ * their skeletons (q's key v equal, or a prefix when fold_key_prefix_ok),
+ * their group and, for typos (fold_typo_ok), by first letter; each piece
+ * is what fold_unit_match takes the best of. */
+struct fold_match fold_unit_match(const struct fold_unit *q, const struct fold_unit *n);
+struct fold_match fold_match_literal(const struct fold_unit *q, const char *t, size_t len,
+                                     bool variant);
+struct fold_match fold_match_key(const struct fold_unit *q, int v, const char *key,
+                                 const char *slot, size_t klen, bool native, bool variant);
+struct fold_match fold_match_group(const struct fold_unit *q, int group);
+struct fold_match fold_match_typo(const struct fold_unit *q, const char *t, size_t len,
+                                  unsigned nwords);
+bool fold_key_prefix_ok(const struct fold_unit *q, int v);
+bool fold_typo_ok(const struct fold_unit *q);
+int fold_variant_group(const char *w, size_t len);
 
 #endif

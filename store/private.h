@@ -29,6 +29,7 @@
  *   report.c    the deadlines of the cases a user works on
  *   nir.c       the registrable events not yet registered in NIR
  *   ledger.c    the settlement targets (sealed, every version) and the year's ledger
+ *   nameindex.c the words of every name sorted, in locked memory (search.c's)
  *   search.c    finding people by name or number
  *   import.c    cases in and out: CSV, JSON Lines, JSON
  *   export.c    mappe export: CSV, JSON Lines, the NIR columns; the export record
@@ -628,10 +629,5 @@ size_t st_case_deadlines(store *st, const struct case_rec *c, const struct rule_
  * of a class read for them alone (a format-5 case; older ones hold none). */
 int st_case_fill_lists(store *st, MDB_txn *txn, uint64_t id, const struct rec_header *h,
                        struct case_rec *out, const bool *want, uint32_t lists);
-
-/* search.c, after each batch of a load appended entries [first, first + n)
- * of ix (in id order, above every entry before them): the word index
- * (nameindex.c) takes them in. A weak no-op in search.c until then. */
-void st_names_added(search_index *ix, size_t first, size_t n);
 
 #endif

@@ -1,6 +1,7 @@
 /* search.c: find people without leaking them. Names are decrypted once into
  * locked memory and searched there; nothing about a name reaches the disk. */
 #include "store/fold.h"
+#include "store/nameindex.h"
 #include "store/private.h"
 #include "store/validate.h"
 
@@ -45,6 +46,8 @@ struct search_index {
 	uint64_t synced;         /* meta "cases_gen" as of the load or the last sync */
 	struct case_rec scratch; /* one locked arena reused for every case read */
 	bool deadlines;          /* each case's next deadline computed too */
+	name_index *names;       /* the words of e[].folded (nameindex.h) */
+	bool moved;              /* rows moved since the words were indexed */
 	struct rule_set rules;   /* as of the load: what deadlines are computed by */
 	char **workers;          /* the caseworkers' logins the entries point to */
 	size_t nworkers, workers_cap;
@@ -218,7 +221,7 @@ static int entry_fill(store *st, MDB_txn *txn, search_index *ix, struct search_e
 	/* The room search_run gives a query of the same length: wiping all
 	 * 24 KiB of both buffers for every case was a tenth of the load. */
 	fcap = 4 * dlen + 8 < sizeof folded ? 4 * dlen + 8 : sizeof folded;
-	flen = fold_text(full, dlen, folded, fcap);
+	flen = fold_name(full, dlen, folded, fcap);
 	birth = c->value[F_birth_date] ? c->value[F_birth_date] : "";
 	const char *home = c->value[F_household_id] && !c->locked[F_household_id]
 	                       ? c->value[F_household_id]
@@ -248,14 +251,6 @@ static int cases_gen(store *st, MDB_txn *txn, uint64_t *out, const void **in_map
 	if (v.mv_size == 8)
 		*out = rd64(v.mv_data);
 	return M_OK;
-}
-
-/* Weak: the word index (nameindex.c) takes the entries appended. */
-__attribute__((weak)) void st_names_added(search_index *ix, size_t first, size_t n)
-{
-	(void)ix;
-	(void)first;
-	(void)n;
 }
 
 /* The pages of the map that reading touched leave this process's resident
@@ -291,6 +286,8 @@ static size_t cases_count(store *st, MDB_txn *txn)
 
 	return mdb_stat(txn, st->dbi[DB_CASES], &s) ? 0 : (size_t)s.ms_entries;
 }
+
+static int names_added(search_index *ix, size_t first, size_t n);
 
 static int load_txn(store *st, MDB_txn *txn, void *vctx)
 {
@@ -329,9 +326,55 @@ static int load_txn(store *st, MDB_txn *txn, void *vctx)
 		ix->done = true;
 	else
 		ix->next = ids[n - 1] + 1;
-	if (ix->n > first)
-		st_names_added(ix, first, ix->n - first);
+	if (ix->n > first && names_added(ix, first, ix->n - first))
+		return st_err(st, NOMEM);
 	return M_OK;
+}
+
+static const char *name_at(void *ctx, size_t row)
+{
+	const search_index *ix = ctx;
+
+	return row < ix->n ? ix->e[row].folded : NULL;
+}
+
+/* The word index over every row, anew. */
+static int names_index(search_index *ix)
+{
+	name_index_free(ix->names);
+	ix->names = NULL;
+	ix->moved = false;
+	return name_index_build(&ix->names, ix->n, name_at, ix);
+}
+
+/* Row's name is new or changed: searched directly until the words are
+ * indexed again, when enough have (a rebuild costs about what loading
+ * the names did; a colleague's save, a row). */
+enum { PENDING_MAX = 512 };
+
+static int names_changed(search_index *ix, size_t row)
+{
+	if (ix->moved || !ix->names)
+		return 0;
+	return name_index_changed(ix->names, row);
+}
+
+static int names_settle(search_index *ix)
+{
+	if (ix->names && !ix->moved && name_index_pending(ix->names) <= PENDING_MAX)
+		return 0;
+	return names_index(ix);
+}
+
+/* Rows [first, first + n) appended by a batch of a progressive load: searched
+ * directly (the word index's pending rows) until the load ends. Before
+ * the words are indexed (a load in one go, the first batch), nothing. */
+static int names_added(search_index *ix, size_t first, size_t n)
+{
+	for (size_t row = first; row < first + n; row++)
+		if (names_changed(ix, row))
+			return -1;
+	return 0;
 }
 
 /* At most batches more batches (0: every one left), each its own short read
@@ -353,6 +396,11 @@ static int load_batches(store *st, search_index *ix, unsigned batches)
 	}
 	case_clear(&ix->scratch);
 	map_release(ix);
+	/* Read whole after the first batch: its words, and the appended rows
+	 * searched directly until now, indexed anew. */
+	if (rc == M_OK && ix->done && ix->names && name_index_pending(ix->names) &&
+	    names_index(ix))
+		rc = st_err(st, NOMEM);
 	return rc;
 }
 
@@ -373,6 +421,9 @@ static int index_load(store *st, bool deadlines, unsigned batches, search_index 
 		return rc;
 	}
 	rc = load_batches(st, ix, batches);
+	/* The words of what was read: every case, or the first batch. */
+	if (rc == M_OK && names_index(ix))
+		rc = st_err(st, NOMEM);
 	if (rc) {
 		search_index_free(ix);
 		return rc;
@@ -417,6 +468,7 @@ void search_index_free(search_index *ix)
 		return;
 	if (ix->deadlines)
 		rule_set_free(&ix->rules);
+	name_index_free(ix->names);
 	for (size_t i = 0; i < ix->nchunks; i++)
 		keys_secure_free(ix->chunk[i]);
 	for (size_t i = 0; i < ix->nworkers; i++)
@@ -600,12 +652,15 @@ int search_index_refresh(store *st, search_index *ix, uint64_t id)
 		return rc;
 	if (at >= 0) {
 		ix->e[at] = ctx.e;
-		return M_OK;
+	} else {
+		if ((rc = entries_reserve(st, ix)))
+			return rc;
+		/* New ids are the largest: appending keeps the order. */
+		at = (long)ix->n;
+		ix->e[ix->n++] = ctx.e;
 	}
-	if ((rc = entries_reserve(st, ix)))
-		return rc;
-	/* New ids are the largest: appending keeps the order. */
-	ix->e[ix->n++] = ctx.e;
+	if (names_changed(ix, (size_t)at) || names_settle(ix))
+		return st_err(st, NOMEM);
 	return M_OK;
 }
 
@@ -645,12 +700,16 @@ static int sync_put(store *st, MDB_txn *txn, struct sync_ctx *ctx, uint64_t id, 
 	if (!replace) {
 		if ((rc = entries_reserve(st, ix)))
 			return rc;
+		if (ctx->at < ix->n)
+			ix->moved = true; /* put between others: the rows after it move */
 		memmove(&ix->e[ctx->at + 1], &ix->e[ctx->at], (ix->n - ctx->at) * sizeof *ix->e);
 		ix->n++;
 	}
 	/* The old strings stay in the arena until the index is freed: about a
 	 * hundred bytes a colleague's save. */
 	ix->e[ctx->at] = e;
+	if (names_changed(ix, ctx->at))
+		return st_err(st, NOMEM);
 	ctx->changed++;
 	*put = true;
 	return M_OK;
@@ -677,6 +736,7 @@ static void sync_drop(struct sync_ctx *ctx)
 
 	memmove(&ix->e[ctx->at], &ix->e[ctx->at + 1], (ix->n - ctx->at - 1) * sizeof *ix->e);
 	ix->n--;
+	ix->moved = true;
 	ctx->changed++;
 }
 
@@ -777,6 +837,8 @@ int search_index_sync(store *st, search_index *ix, size_t *changed)
 	/* A write after the first batch looked at its meta is caught next
 	 * time, even if this pass read it already. */
 	ix->synced = ctx.gen;
+	if (names_settle(ix))
+		return st_err(st, NOMEM);
 	return M_OK;
 }
 
@@ -789,22 +851,81 @@ const char *search_match_name(enum search_match m)
 	return m == SEARCH_EXACT ? "exact" : m == SEARCH_CLOSE ? "close" : "loose";
 }
 
+/* How many of the best hits are ranked fully (by score, kind, then name);
+ * the rest only by score and kind: a list shows a screen of them. */
+enum { RANKED = 256 };
+
 struct ranked {
 	struct search_hit hit;
-	const char *display;
+	const char *folded;
 };
 
-static int by_score(const void *a, const void *b)
+/* Folded names compared without fold_name's marks, so that Юлія Коваленко
+ * sorts beside Yuliia Kovalenko, not after every Latin name. */
+static int folded_cmp(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a == FOLD_NATIVE || *a == FOLD_ALTERNATE)
+			a++;
+		while (*b == FOLD_NATIVE || *b == FOLD_ALTERNATE)
+			b++;
+		if (*a != *b || !*a)
+			return (unsigned char)*a - (unsigned char)*b;
+		a++;
+		b++;
+	}
+}
+
+static int by_rank(const void *a, const void *b)
 {
 	const struct ranked *x = a, *y = b;
 	int c;
 
 	if (x->hit.score != y->hit.score)
 		return x->hit.score > y->hit.score ? -1 : 1;
-	c = strcmp(x->display, y->display);
+	if (x->hit.match != y->hit.match)
+		return x->hit.match > y->hit.match ? -1 : 1;
+	c = folded_cmp(x->folded, y->folded);
 	if (c)
 		return c;
 	return x->hit.id < y->hit.id ? -1 : x->hit.id > y->hit.id;
+}
+
+/* r[0, n) best first: a counting sort by score and kind (scores are small
+ * integers), then the first RANKED by name too. */
+static int rank_hits(store *st, struct ranked *r, size_t n)
+{
+	enum { KINDS = 4 };
+	size_t top = 0, *count;
+	struct ranked *out;
+
+	for (size_t i = 0; i < n; i++)
+		if ((size_t)r[i].hit.score > top)
+			top = (size_t)r[i].hit.score;
+	if (n <= RANKED) {
+		qsort(r, n, sizeof *r, by_rank);
+		return M_OK;
+	}
+	count = calloc((top + 1) * KINDS + 1, sizeof *count);
+	out = malloc(n * sizeof *out);
+	if (!count || !out) {
+		free(count);
+		free(out);
+		return st_err(st, NOMEM);
+	}
+	/* Descending: bucket b = (top - score) * KINDS + (KINDS - 1 - kind). */
+	for (size_t i = 0; i < n; i++)
+		count[(top - (size_t)r[i].hit.score) * KINDS + (KINDS - 1 - r[i].hit.match) + 1]++;
+	for (size_t b = 0; b < (top + 1) * KINDS; b++)
+		count[b + 1] += count[b];
+	for (size_t i = 0; i < n; i++)
+		out[count[(top - (size_t)r[i].hit.score) * KINDS + (KINDS - 1 - r[i].hit.match)]++] =
+		    r[i];
+	memcpy(r, out, n * sizeof *r);
+	free(out);
+	free(count);
+	qsort(r, RANKED, sizeof *r, by_rank);
+	return M_OK;
 }
 
 static bool all_digits(const char *s, size_t n)
@@ -874,32 +995,41 @@ int search_run(store *st, search_index *ix, const char *query, size_t len,
 		return M_OK;
 	}
 
-	r = calloc(ix->n ? ix->n : 1, sizeof *r);
-	if (!r)
-		return st_err(st, NOMEM);
 	if (parse_date_query(query, len, date)) {
+		r = calloc(ix->n ? ix->n : 1, sizeof *r);
+		if (!r)
+			return st_err(st, NOMEM);
 		for (size_t i = 0; i < ix->n; i++)
 			if (strcmp(ix->e[i].birth, date) == 0)
-				r[n++] = (struct ranked){{ix->e[i].id, 100, SEARCH_EXACT}, ix->e[i].display};
+				r[n++] = (struct ranked){{ix->e[i].id, 100, SEARCH_EXACT}, ix->e[i].folded};
+		keys_wipe(date, sizeof date); /* a birth date typed as a query */
 	} else {
-		size_t cap = 4 * len + 8;
-		fq = keys_secure_alloc(cap);
-		if (!fq) {
-			free(r);
+		/* Room past the folded query: memcmp's vector loads read ahead,
+		 * and a secure block ends at its guard page. */
+		size_t cap = 4 * len + 72;
+		struct name_hit *nh = NULL;
+		size_t nn = 0;
+		int nrc;
+		if ((ix->moved && names_index(ix)) || !(fq = keys_secure_alloc(cap)))
+			return st_err(st, NOMEM);
+		fold_name(query, len, fq, cap - 64);
+		nrc = name_index_search(ix->names, fq, ix->n, name_at, ix, &nh, &nn);
+		keys_secure_free(fq);
+		if (nrc || !(r = calloc(nn ? nn : 1, sizeof *r))) {
+			free(nh);
 			return st_err(st, NOMEM);
 		}
-		fold_text(query, len, fq, cap);
-		for (size_t i = 0; i < ix->n; i++) {
-			enum fold_kind k;
-			int s = fold_rank(fq, ix->e[i].folded, &k);
-			if (s > 0)
-				r[n++] = (struct ranked){{ix->e[i].id, s, (enum search_match)k},
-				                         ix->e[i].display};
+		for (size_t i = 0; i < nn; i++) {
+			const struct search_entry *e = &ix->e[nh[i].row];
+			r[n++] = (struct ranked){{e->id, nh[i].score, (enum search_match)nh[i].kind},
+			                         e->folded};
 		}
-		keys_secure_free(fq);
+		free(nh);
 	}
-	keys_wipe(date, sizeof date); /* a birth date typed as a query */
-	qsort(r, n, sizeof *r, by_score);
+	if ((rc = rank_hits(st, r, n))) {
+		free(r);
+		return rc;
+	}
 	if (n) {
 		*hits = malloc(n * sizeof **hits);
 		if (!*hits) {

@@ -97,7 +97,7 @@ static void test_first_batch_then_the_rest(void **state)
 	struct tstore *t = *state;
 	uint64_t *ids = calloc(CASES, sizeof *ids);
 	search_index *ix = NULL;
-	char late[16];
+	char late[16], mid[16];
 
 	assert_non_null(ids);
 	insert_many(t->st, ids);
@@ -114,6 +114,10 @@ static void test_first_batch_then_the_rest(void **state)
 	assert_int_equal(search_index_load_more(t->st, ix, 1), M_OK);
 	assert_int_equal(search_index_size(ix), 2 * BATCH);
 	assert_false(search_index_complete(ix));
+	/* The second batch is searched too, before the words are indexed. */
+	name_of(BATCH + 100, mid);
+	assert_true(found(t->st, ix, mid, ids[BATCH + 100]));
+	assert_false(found(t->st, ix, late, ids[CASES - 1]));
 	assert_int_equal(search_index_load_more(t->st, ix, 1), M_OK);
 	assert_true(search_index_complete(ix));
 	assert_int_equal(search_index_size(ix), CASES);

@@ -1,0 +1,378 @@
+/* The word index agrees with fold_rank run on every name: a property test
+ * on generated names in many scripts and spellings, after renames and rows
+ * appended, before and after a rebuild; and through the store, on a
+ * generated store after inserts, renames and deletions caught up with by
+ * search_index_sync. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "keys/keys.h"
+#include "store/fold.h"
+#include "store/nameindex.h"
+#include "store/private.h"
+#include "store/store.h"
+#include "tests/unit/fixture.h"
+#include "tests/unit/raw.h"
+
+/* Name parts meant to collide: spellings of one name, near names, the
+ * articles, compounds and scripts the matcher has rules for. */
+static const char *const parts[] = {
+    "Olena",      "Olga",      "Alena",       "Elena",     "Олена",      "Ольга",
+    "Mohammed",   "Muhammad",  "Mahmoud",     "Mohamed",   "محمد",       "Maxamed",
+    "Abdi",       "Cabdi",     "Abdo",        "Hassan",    "Xasan",      "Hussein",
+    "Hossein",    "حسين",      "حسن",         "Fatima",    "Fatemeh",    "Fatma",
+    "فاطمه",      "Ahmad",     "Ahmed",       "أحمد",      "Al-Shami",   "al Shami",
+    "الشامي",     "ash-Shami", "Shami",       "Yuliia",    "Юлія",       "Yulia",
+    "Kovalenko",  "Коваленко", "Kovalchuk",   "Ola",       "Ole",        "Ali",
+    "Alia",       "Abdul",     "Abdel",       "Rahman",    "Abdulrahman", "Abdelrahman",
+    "Gebre",      "Michael",   "Gebremichael", "ገብረ",     "ሚካኤል",       "Tesfay",
+    "Volodymyr",  "Wolodymyr", "Vladimir",    "Володимир", "Mykola",     "Nikolai",
+    "Микола",     "Shevchenko", "Schewtschenko", "Шевченко", "Polishchuk", "Poliszczuk",
+    "Reza",       "رضا",       "Vahid",       "وحید",      "Walid",      "Nordmann",
+    "Hansen",     "Ødegård",   "Odegaard",    "Åsen",      "Aasen",      "Warsame",
+    "el-Sayed",   "Said",      "Saeed",       "Ελένη",     "ΕΛΕΝΗ",      "Ｏｌｅｎａ",
+    "Zahra",      "Zehra",     "Xavier",      "Marco",     "Abbas",      "ab",
+};
+enum { NPARTS = sizeof parts / sizeof *parts, ROWS = 1500 };
+
+struct names {
+	char *folded[ROWS + 200];
+	size_t n;
+};
+
+static const char *at(void *ctx, size_t row)
+{
+	struct names *nm = ctx;
+
+	return row < nm->n ? nm->folded[row] : NULL;
+}
+
+static char *fold_alloc(const char *s)
+{
+	char buf[1024];
+
+	fold_name(s, strlen(s), buf, sizeof buf);
+	return strdup(buf);
+}
+
+static char *random_name(unsigned *seed)
+{
+	char s[512] = "";
+	int words = 1 + rand_r(seed) % 4;
+
+	for (int i = 0; i < words; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, parts[rand_r(seed) % NPARTS]);
+	}
+	return fold_alloc(s);
+}
+
+/* A query as people type them: a prefix of a part or two, a typo, a whole
+ * name, a stray letter. Folded (fold_name) into q. */
+static void random_query(unsigned *seed, char *q, size_t cap)
+{
+	char s[256] = "";
+	const char *p = parts[rand_r(seed) % NPARTS];
+	int how = rand_r(seed) % 6;
+	size_t n;
+
+	switch (how) {
+	case 0: /* a prefix, by bytes: may cut a letter, which folding drops */
+		n = 1 + (size_t)rand_r(seed) % strlen(p);
+		memcpy(s, p, n);
+		s[n] = '\0';
+		break;
+	case 1: /* two words, the second half typed */
+		snprintf(s, sizeof s, "%s %.*s", p, 1 + rand_r(seed) % 5,
+		         parts[rand_r(seed) % NPARTS]);
+		break;
+	case 2: /* a typo: two letters swapped */
+		snprintf(s, sizeof s, "%s", p);
+		n = strlen(s);
+		if (n > 3) {
+			size_t i = 1 + (size_t)rand_r(seed) % (n - 2);
+			char c = s[i];
+			s[i] = s[i + 1];
+			s[i + 1] = c;
+		}
+		break;
+	case 3: /* three words */
+		snprintf(s, sizeof s, "%s %s %s", p, parts[rand_r(seed) % NPARTS],
+		         parts[rand_r(seed) % NPARTS]);
+		break;
+	case 4: /* an article in front */
+		snprintf(s, sizeof s, "al %s", p);
+		break;
+	default: /* one or two letters */
+		s[0] = (char)('a' + rand_r(seed) % 26);
+		s[1] = rand_r(seed) % 2 ? (char)('a' + rand_r(seed) % 26) : '\0';
+		s[2] = '\0';
+		break;
+	}
+	fold_name(s, strlen(s), q, cap);
+}
+
+static int hit_cmp(const void *a, const void *b)
+{
+	const struct name_hit *x = a, *y = b;
+
+	return x->row < y->row ? -1 : x->row > y->row;
+}
+
+/* The index's hits for q, and fold_rank's on every row, the same. */
+static void agree(name_index *ni, struct names *nm, const char *q)
+{
+	struct name_hit *hits = NULL;
+	size_t n = 0, k = 0;
+
+	assert_int_equal(name_index_search(ni, q, nm->n, at, nm, &hits, &n), 0);
+	qsort(hits, n, sizeof *hits, hit_cmp);
+	for (size_t r = 0; r < nm->n; r++) {
+		enum fold_kind kind;
+		int s = fold_rank(q, nm->folded[r], &kind);
+		if (!s)
+			continue;
+		if (k >= n || hits[k].row != r) {
+			print_error("query [%s]: row %zu [%s] scores %d, the index %s\n", q, r,
+			            nm->folded[r], s, k < n ? "skips it" : "ends");
+			fail();
+		}
+		assert_int_equal(hits[k].score, s);
+		assert_int_equal(hits[k].kind, kind);
+		k++;
+	}
+	if (k != n) {
+		print_error("query [%s]: the index has row %u [%s] too\n", q, hits[k].row,
+		            nm->folded[hits[k].row]);
+		fail();
+	}
+	free(hits);
+}
+
+static void queries(name_index *ni, struct names *nm, unsigned *seed, int count)
+{
+	char q[512];
+
+	for (int i = 0; i < count; i++) {
+		random_query(seed, q, sizeof q);
+		agree(ni, nm, q);
+	}
+	/* And every part whole, alone. */
+	for (size_t i = 0; i < NPARTS; i++) {
+		fold_name(parts[i], strlen(parts[i]), q, sizeof q);
+		agree(ni, nm, q);
+	}
+}
+
+static void test_agrees_with_fold_rank(void **state)
+{
+	struct names *nm = calloc(1, sizeof *nm);
+	name_index *ni = NULL;
+	unsigned seed = 13;
+
+	(void)state;
+	assert_non_null(nm);
+	for (nm->n = 0; nm->n < ROWS; nm->n++)
+		nm->folded[nm->n] = random_name(&seed);
+	assert_int_equal(name_index_build(&ni, nm->n, at, nm), 0);
+	queries(ni, nm, &seed, 600);
+
+	/* Renames and new rows: kept aside, searched directly. */
+	for (int i = 0; i < 60; i++) {
+		size_t r = (size_t)rand_r(&seed) % nm->n;
+		free(nm->folded[r]);
+		nm->folded[r] = random_name(&seed);
+		assert_int_equal(name_index_changed(ni, r), 0);
+	}
+	for (int i = 0; i < 40; i++) {
+		nm->folded[nm->n] = random_name(&seed);
+		assert_int_equal(name_index_changed(ni, nm->n), 0);
+		nm->n++;
+	}
+	assert_true(name_index_pending(ni) > 0);
+	queries(ni, nm, &seed, 400);
+
+	/* Built again: the same answers. */
+	name_index_free(ni);
+	assert_int_equal(name_index_build(&ni, nm->n, at, nm), 0);
+	assert_int_equal(name_index_pending(ni), 0);
+	queries(ni, nm, &seed, 300);
+
+	name_index_free(ni);
+	for (size_t r = 0; r < nm->n; r++)
+		free(nm->folded[r]);
+	free(nm);
+}
+
+/* An empty index, and rows without a name. */
+static void test_empty(void **state)
+{
+	struct names nm = {.n = 0};
+	struct name_hit *hits = NULL;
+	name_index *ni = NULL;
+	size_t n = 5;
+	char q[64];
+
+	(void)state;
+	assert_int_equal(name_index_build(&ni, 0, at, &nm), 0);
+	fold_name("olena", 5, q, sizeof q);
+	assert_int_equal(name_index_search(ni, q, 0, at, &nm, &hits, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(name_index_search(ni, "", 0, at, &nm, &hits, &n), 0);
+	assert_int_equal(n, 0);
+	name_index_free(ni);
+}
+
+/* ---- through the store ------------------------------------------------ */
+
+static const char admin_pass[] = FIXTURE_ADMIN_PASS;
+
+static int setup(void **state)
+{
+	struct tstore *t = calloc(1, sizeof *t);
+
+	if (!t || ts_create(t, 64u << 20, "admin", admin_pass)) {
+		free(t);
+		return -1;
+	}
+	*state = t;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	ts_destroy(*state);
+	free(*state);
+	return 0;
+}
+
+static uint64_t insert(store *st, const char *given, const char *family)
+{
+	struct case_rec c;
+	uint64_t id = 0;
+
+	case_init(&c);
+	case_set(&c, F_given_name, given, strlen(given));
+	case_set(&c, F_family_name, family, strlen(family));
+	assert_int_equal(store_case_insert(st, &c, 1, &id), M_OK);
+	case_clear(&c);
+	return id;
+}
+
+static void rename_case(store *st, uint64_t id, const char *given)
+{
+	struct case_rec c;
+
+	case_init(&c);
+	c.id = id;
+	case_set(&c, F_given_name, given, strlen(given));
+	assert_int_equal(store_case_update(st, &c, 0), M_OK);
+	case_clear(&c);
+}
+
+/* search_run's hits for a query against fold_rank on every row's name. */
+static void store_agrees(store *st, search_index *ix, const char *query)
+{
+	struct search_hit *hits = NULL;
+	size_t n = 0, expect = 0;
+	char q[512], f[1024];
+
+	assert_int_equal(search_run(st, ix, query, strlen(query), &hits, &n), M_OK);
+	fold_name(query, strlen(query), q, sizeof q);
+	for (size_t i = 0; i < search_index_size(ix); i++) {
+		struct search_row r;
+		enum fold_kind kind;
+		bool found = false;
+		int s;
+		search_index_row(ix, i, &r);
+		fold_name(r.name, strlen(r.name), f, sizeof f);
+		s = fold_rank(q, f, &kind);
+		for (size_t k = 0; k < n; k++)
+			if (hits[k].id == r.id) {
+				found = true;
+				assert_int_equal(hits[k].score, s);
+				assert_int_equal((int)hits[k].match, (int)kind);
+			}
+		if (found != (s > 0)) {
+			print_error("query [%s]: case %llu [%s] scores %d, %s\n", query,
+			            (unsigned long long)r.id, r.name, s, found ? "hit" : "missed");
+			fail();
+		}
+		expect += s > 0;
+	}
+	assert_int_equal(n, expect);
+	/* Best first. */
+	for (size_t k = 1; k < n; k++)
+		assert_true(hits[k - 1].score >= hits[k].score);
+	free(hits);
+}
+
+static void store_queries(store *st, search_index *ix)
+{
+	static const char *const q[] = {
+	    "o",        "ol",         "olena",        "olena shev", "mohammed",  "moha",
+	    "abdi hassan", "cabdi",   "al shami",     "alshami",    "ahmad al-shami", "yuliia",
+	    "abdul rahman", "gebremichael", "reza",   "fatemeh",    "mohamamd",  "nikolai",
+	    "xasan",    "hussein",    "a",            "ab",         "ola",       "wolodymyr",
+	};
+
+	for (size_t i = 0; i < sizeof q / sizeof *q; i++)
+		store_agrees(st, ix, q[i]);
+}
+
+static void test_store_after_changes(void **state)
+{
+	struct tstore *t = *state;
+	search_index *ix = NULL;
+	uint64_t ids[300];
+	unsigned seed = 7;
+	size_t changed = 0;
+
+	for (size_t i = 0; i < 300; i++)
+		ids[i] = insert(t->st, parts[rand_r(&seed) % NPARTS], parts[rand_r(&seed) % NPARTS]);
+	assert_int_equal(search_index_load(t->st, &ix), M_OK);
+	store_queries(t->st, ix);
+
+	/* Renames and inserts, caught up with as another process's. */
+	for (int i = 0; i < 20; i++)
+		rename_case(t->st, ids[rand_r(&seed) % 300], parts[rand_r(&seed) % NPARTS]);
+	for (int i = 0; i < 10; i++)
+		insert(t->st, parts[rand_r(&seed) % NPARTS], "Nyankomst");
+	assert_int_equal(search_index_sync(t->st, ix, &changed), M_OK);
+	assert_true(changed > 0);
+	store_queries(t->st, ix);
+
+	/* Cases gone (only a writer of the file removes one): the rows move,
+	 * and the index is built again. */
+	for (int i = 0; i < 5; i++) {
+		uint8_t k[8];
+		be64(k, ids[40 + 20 * i]);
+		raw_put(t->st, DB_CASES, k, 8, NULL, 0);
+	}
+	rename_case(t->st, ids[1], "Zelmira"); /* the generation moves on */
+	assert_int_equal(search_index_sync(t->st, ix, &changed), M_OK);
+	assert_int_equal(search_index_size(ix), 305);
+	store_queries(t->st, ix);
+	search_index_free(ix);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_agrees_with_fold_rank),
+	    cmocka_unit_test(test_empty),
+	    cmocka_unit_test_setup_teardown(test_store_after_changes, setup, teardown),
+	};
+
+	if (keys_init() != 0)
+		return 1;
+	return cmocka_run_group_tests_name("nameindex", tests, NULL, NULL);
+}
