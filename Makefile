@@ -191,7 +191,7 @@ BENCH_BIN   := $(BUILD)/bench/bench
 $(BENCH_BIN): tests/bench/bench.c $(GEN_LIB) $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_FLAGS) -DBENCH_CFLAGS='"$(CC) $(BENCH_FLAGS)"' -DBENCH_LIBCFLAGS='"$(CFLAGS)"' \
-	  -o $@ $< $(GEN_LIB) $(LIBA) -llmdb -lsodium -lsqlcipher -lm
+	  -o $@ $< $(GEN_LIB) $(LIBA) -llmdb -lsodium -lsqlcipher -lm $(PURE_LIBS)
 
 # Then the terminal bytes of single keys, mappe on a pty (tests/bench/ptybytes.py;
 # BENCH_PTY=0 leaves it out); the store's exit status is the run's.
@@ -217,7 +217,7 @@ SAVER_BIN := $(BUILD)/bench/saver
 
 $(SAVER_BIN): tests/bench/saver.c $(LIBA)
 	@mkdir -p $(dir $@)
-	$(CC) $(BENCH_FLAGS) -o $@ $< $(LIBA) -llmdb -lsodium -lm
+	$(CC) $(BENCH_FLAGS) -o $@ $< $(LIBA) -llmdb -lsodium -lm $(PURE_LIBS)
 
 bench-sessions: deps
 	@$(MAKE) --no-print-directory $(SAVER_BIN) $(BUILD)/mappe $(GEN_BIN)
