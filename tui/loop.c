@@ -68,10 +68,15 @@ void ui_load_more(struct ui *ui)
 	long ms = (now.tv_sec - ui->loaded_at.tv_sec) * 1000 +
 	          (now.tv_nsec - ui->loaded_at.tv_nsec) / 1000000;
 	bool done = search_index_complete(ui->ix);
+	/* Only the screens that show the list's rows hear of it: to the
+	 * others nothing changed (ui_changed would have them read their
+	 * case again). */
 	if (done || ms >= LOAD_ROWS_MS) {
 		ui->loaded_at = now;
 		ui->index_serial++;
-		ui_changed(ui, 0);
+		for (int i = ui->depth - 1; i >= 0; i--)
+			if (ui->stack[i].ops->grew)
+				ui->stack[i].ops->grew(ui->stack[i].self, ui);
 	}
 	/* A caseworker's day starts with what is due, as with a list read at
 	 * once: unless they began with something else meanwhile. */

@@ -171,6 +171,9 @@ struct view_ops {
 	/* Case id was saved or reloaded (ui_changed): show what it holds now.
 	 * NULL for screens that show no case. */
 	void (*changed)(void *self, struct ui *ui, uint64_t id);
+	/* The list still loading read more cases (ui_load_more): rows only
+	 * came after the others, nothing changed. NULL: nothing to do. */
+	void (*grew)(void *self, struct ui *ui);
 	/* What the title bar says after the title: the filters that are on
 	 * (the list's status and "my cases"); "" or NULL for nothing. */
 	const char *(*subtitle)(const void *self, struct ui *ui, char *buf, size_t cap);

@@ -55,6 +55,21 @@ expect_not_in "$T/open-4" "no loading note any more" "loading the list"
 expect_in "$T/open-5" "the last case found once read" "$late_row"
 expect_not_in "$T/open-5" "its search is not partial" "partial"
 
+# A caseworker's session starts on My day when something is due: known
+# once their caseload is read, so My day comes up then, over the list.
+"$GEN" --seed 5 --count 600 --today 2026-12-01 >"$T/day.csv"
+DB=$T/day
+new_store
+admin import "$T/day.csv" >/dev/null || not_ok "set up the caseworker's store"
+enrol kari caseworker "kari's own passphrase" || not_ok "enrol kari"
+printf ':dump day-1\n:load\n:dump day-2\nq\nq\n' >"$T/day.keys"
+(cd "$T" && MAPPE_TODAY=2026-12-01 "$MAPPE" --db "$DB" --user kari --passphrase-fd 3 \
+	--script "$T/day.keys" 3<<<"kari's own passphrase" >/dev/null 2>&1)
+[ -f "$T/day-1" ] && [ -f "$T/day-2" ] || { not_ok "the caseworker's dumps"; touch "$T/day-1" "$T/day-2"; }
+expect_in "$T/day-1" "a caseworker's first screen is the list, loading" "(loading the list:"
+expect_not_in "$T/day-1" "not My day before the caseload is read" "mappe · My day"
+expect_in "$T/day-2" "then My day, once the caseload is read" "mappe · My day"
+
 # A store of one batch or less is read whole at once: no note at all.
 DB=$T/small
 new_store

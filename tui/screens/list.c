@@ -160,6 +160,13 @@ static void list_changed(void *self, struct ui *ui, uint64_t id)
 	listview_set(&lv->list, lv->n, list_height());
 }
 
+/* More of the list read: the rows again (the search too), the cursor kept
+ * on its case, as after a catch-up. */
+static void list_grew(void *self, struct ui *ui)
+{
+	list_changed(self, ui, 0);
+}
+
 /* The next deadline's column: "!14.12 decision", the mark when overdue (a
  * colour too, but the mark reads without one); the year only when it is not
  * this year's. Its width with the blank before the next column. */
@@ -519,4 +526,5 @@ const struct view_ops list_ops = {
     .key = list_key,
     .free = list_free,
     .changed = list_changed,
+    .grew = list_grew,
 };
