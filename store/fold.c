@@ -563,13 +563,30 @@ static void sink_put(struct sink *o, const char *s)
 }
 
 
-enum { FOLD_MARKS = 1, FOLD_PERSIAN = 2 };
+enum { FOLD_MARKS = 1, FOLD_PERSIAN = 2, FOLD_TURKIC = 4 };
+
+/* Turkish, Kurmanji and Polish letters as the same names are spelt in
+ * English: Şêrko is Sherko, Çiya Chiya, Ertuğrul Ertugrul, Żuk Zhuk. */
+static const char *turkic_value(uint32_t cp)
+{
+	switch (cp) {
+	case 0x015e:
+	case 0x015f: return "sh"; /* ş */
+	case 0x00c7:
+	case 0x00e7: return "ch"; /* ç */
+	case 0x011e:
+	case 0x011f: return "";   /* ğ */
+	case 0x017b:
+	case 0x017c: return "zh"; /* Polish ż */
+	default: return NULL;
+	}
+}
 
 /* One word's bookkeeping for fold_name's marks. */
 struct word_state {
 	size_t out_start;       /* where the word's letters begin in the output */
 	size_t in_start, in_end; /* its code points in the input */
-	bool native, persian;
+	bool native, persian, turkic, cyrillic;
 };
 
 static void fold_core(const unsigned char *s, size_t len, struct sink *o, unsigned flags);
@@ -586,7 +603,7 @@ static void word_end(const unsigned char *s, struct sink *o, struct word_state *
 			return;
 		}
 		memmove(o->out + w->out_start + 1, o->out + w->out_start, o->n - w->out_start);
-		o->out[w->out_start] = FOLD_NATIVE;
+		o->out[w->out_start] = w->cyrillic ? FOLD_NATIVE_FULL : FOLD_NATIVE;
 		o->n++;
 	}
 	if (w->persian) {
@@ -597,6 +614,19 @@ static void word_end(const unsigned char *s, struct sink *o, struct word_state *
 		alt[0] = FOLD_ALTERNATE;
 		alt[1] = FOLD_NATIVE;
 		alt[2 + a.n] = '\0';
+		if (a.n) {
+			o->gap = true;
+			sink_put(o, alt);
+		}
+		explicit_bzero(alt, sizeof alt);
+	}
+	if (w->turkic && !w->native) {
+		char alt[4 * WORD_BYTES];
+		struct sink a = {.out = alt + 1, .cap = sizeof alt - 1};
+
+		fold_core(s + w->in_start, w->in_end - w->in_start, &a, FOLD_TURKIC);
+		alt[0] = FOLD_ALTERNATE;
+		alt[1 + a.n] = '\0';
 		if (a.n) {
 			o->gap = true;
 			sink_put(o, alt);
@@ -628,7 +658,13 @@ static void fold_core(const unsigned char *s, size_t len, struct sink *o, unsign
 			next = utf8_next(s, len, &i);
 		}
 		cp = to_lower(cp);
-		to = map_cp(cp, prev, to_lower(next), word_start, flags & FOLD_PERSIAN, buf);
+		/* An ain after the article starts the name: العبدالله is al-Abdullah. */
+		bool after_al = cp == 0x639 && !word_start && o->n == w.out_start + 2 &&
+		                memcmp(o->out + w.out_start, "al", 2) == 0;
+		to = (flags & FOLD_TURKIC) && turkic_value(cp)
+		         ? turkic_value(cp)
+		         : map_cp(cp, prev, to_lower(next), word_start || after_al,
+		                  flags & FOLD_PERSIAN, buf);
 		if (!to) {
 			if (!word_start)
 				word_end(s, o, &w, flags);
@@ -639,13 +675,20 @@ static void fold_core(const unsigned char *s, size_t len, struct sink *o, unsign
 				w = (struct word_state){.out_start = o->n + (o->gap ? 1 : 0),
 				                        .in_start = at};
 			}
+			/* ز then ه is z, h, not the zh of ژ: a separator the
+			 * skeleton skips keeps Arabic letters apart. */
+			if (!word_start && to[0] == 'h' && (cp == 0x647 || cp == 0x62d) && o->n &&
+			    strchr("sztkgcpd", o->out[o->n - 1]))
+				sink_put(o, FOLD_SEP_STR);
 			sink_put(o, to);
 			word_start = false;
 		}
 		if (!word_start) {
 			w.in_end = cp_end;
 			w.native |= is_native(cp);
+			w.cyrillic |= cp >= 0x400 && cp <= 0x52f;
 			w.persian |= persian_value(cp) != NULL;
+			w.turkic |= turkic_value(cp) != NULL;
 		}
 		prev = cp;
 		cp = next;
@@ -687,7 +730,8 @@ static bool needs_casefold(const unsigned char *s, size_t len)
 		}
 		cp = utf8_next(s, len, &i);
 		if ((cp >= 0xc0 && cp <= 0x24f && cp != 0xd7 && cp != 0xf7) ||
-		    (cp >= 0x300 && cp <= 0x36f) || (cp >= 0x400 && cp <= 0x52f) ||
+		    (cp >= 0x300 && cp <= 0x36f) || (cp >= 0x400 && cp <= 0x45f) || cp == 0x490 ||
+		    cp == 0x491 ||
 		    (cp >= 0x600 && cp <= 0x6ff) || (cp >= 0x1200 && cp <= 0x137f) ||
 		    (cp >= 0x1e00 && cp <= 0x1eff) || cp == 0x200c || cp == 0x200d)
 			continue;
@@ -748,17 +792,28 @@ static bool is_vowel_letter(char c)
 	       c == 'w';
 }
 
-/* A vowel's quality, for telling Hassan from Hussein while Mohammed stays
- * Muhammad: e is the romanisations' schwa and goes with any. */
-static char vowel_class(char c)
+/* The vowels beside a skeleton letter, as a set (a slot byte is 0x40 and
+ * these bits): their qualities, whether the run was long (two letters or
+ * more: ee, ou, ya; what Arabic script writes), and for a word-initial
+ * vowel whether it is a real one (o, a, e) rather than a glide (j, y). */
+enum {
+	V_A = 1, V_I = 2, V_U = 4, V_E = 8, /* e: the romanisations' schwa */
+	V_LONG = 16,
+	V_REAL = 32,
+	V_GU = 64, V_GI = 128, /* a glide w; y or j: Arabic script's long vowels */
+	V_NONE = 0,
+	V_ANY = V_A | V_I | V_U | V_E,
+};
+
+static unsigned vowel_bit(char c)
 {
 	switch (c) {
-	case 'a': return 'A';
-	case 'e': return 'E';
+	case 'a': return V_A;
+	case 'e': return V_E;
 	case 'i':
 	case 'y':
-	case 'j': return 'I';
-	default: return 'U'; /* o u w */
+	case 'j': return V_I;
+	default: return V_U; /* o u w */
 	}
 }
 
@@ -775,6 +830,9 @@ static char skel_token(const char *w, size_t len, size_t *i, bool wv)
 	size_t used = 1;
 
 	switch (c) {
+	case FOLD_SEP:
+		t = '\0';
+		break;
 	case 'w':
 		t = wv ? 'v' : 'a';
 		break;
@@ -814,7 +872,10 @@ static char skel_token(const char *w, size_t len, size_t *i, bool wv)
 		}
 		break;
 	case 'c':
-		if (c1 == 'h' || c1 == 'z') { /* cz: Polish ч */
+		if (c1 == 'h' && (c2 == 'r' || c2 == 'l')) { /* Christian, Chloe: k */
+			t = 'k';
+			used = 2;
+		} else if (c1 == 'h' || c1 == 'z') { /* cz: Polish ч */
 			t = 'C';
 			used = 2;
 		}
@@ -850,36 +911,51 @@ static char skel_token(const char *w, size_t len, size_t *i, bool wv)
 }
 
 /* The skeleton of a folded word (steps 2 and 3 in fold.h) with, beside each
- * of its letters, the quality of the vowels after it ('.' none): for a
+ * of its letters, the vowels after it (a slot: V_NONE and V_ bits); for a
  * word-initial vowel, its own. Returns the skeleton's length. */
 static size_t skeleton(const char *w, size_t len, bool wv, char key[FOLD_KEY_MAX],
                        char slot[FOLD_KEY_MAX])
 {
-	size_t i = 0, n = 0;
+	size_t i = 0, n = 0, run = 0;
 	char last = '\0';
-	bool started = false;
+	bool started = false, bare_h = false;
 
 	if (len > FOLD_WORD_MAX)
 		len = FOLD_WORD_MAX;
 	while (i < len && n < FOLD_KEY_MAX - 2) {
+		size_t at = i;
 		char letter = w[i], t = skel_token(w, len, &i, wv);
 		bool first = !started;
 
+		if (!t) { /* a separator: nothing, but what follows is a new token */
+			continue;
+		}
 		started = true;
 		if (t == 'a') {
 			if (first) {
 				key[n] = 'a';
-				slot[n++] = vowel_class(letter);
-			} else if (n && is_vowel_letter(letter)) {
-				slot[n - 1] = vowel_class(letter); /* the last of a run */
+				slot[n++] = (char)(V_NONE | (strchr("aeiou", letter) ? V_REAL : 0));
 			}
+			/* y, j, w before a vowel are glides (Jon, Jan; Yusuf) */
+			bool glide = (letter == 'y' || letter == 'j' || letter == 'w') && i < len &&
+			             strchr("aeiou", w[i]);
+			/* and an e after a vowel only lengthens it (oe, ae for ø, æ;
+			 * Nielsen) */
+			bool lengthens = letter == 'e' && run > 0;
+			unsigned bit = glide ? (letter == 'w' ? V_GU : V_GI)
+			               : lengthens ? 0
+			                           : vowel_bit(letter);
+			if (!glide)
+				run++;
+			slot[n - 1] = (char)(slot[n - 1] | bit | (run >= 2 ? V_LONG : 0));
 			last = t;
 			continue;
 		}
+		run = 0;
 		if (t == 'x') { /* Alexander: k s */
 			if (last != 'k') {
 				key[n] = 'k';
-				slot[n++] = '.';
+				slot[n++] = V_NONE;
 			}
 			t = 's';
 			last = 'k';
@@ -887,22 +963,84 @@ static size_t skeleton(const char *w, size_t len, bool wv, char key[FOLD_KEY_MAX
 		if (!first && t == last)
 			continue;
 		last = t;
+		bare_h = t == 'h' && letter == 'h' && i == at + 1;
 		key[n] = t;
-		slot[n++] = '.';
+		slot[n++] = V_NONE;
 	}
+	(void)bare_h;
 	return n;
 }
 
-/* Whether the vowels beside two skeletons (as long as the shorter) agree:
- * the same quality, or e, or none written (native script), or a first
- * vowel o against a (Olena, Alena; Oleksandr, Aleksandr). */
-static bool vowels_agree(const char *a, const char *b, size_t n)
+/* Whether the vowels beside two equal skeletons (their first n letters)
+ * agree, so that the spelling is of the same name: Muhammad, Mohammed;
+ * Fatima, Fatma; not Hassan, Hussein; Ola, Ole; Karim, Karima.
+ *   a vowel in common, or e against a or i (not at the end: Ole, Ola);
+ *   a vowel on one side only, inside the word (Fatma, Fatima), unless the
+ *     other side is a name in Arabic script, which writes its long vowels:
+ *     Hussein is not حسن;
+ *   at the end of the whole word (full), the same vowel or none on both;
+ *   a word's first vowel o, a or e against another of them (Olena, Alena,
+ *     Elena; Oleksandr, Aleksandr), but not after a glide (Jon, Jan). */
+/* A run of two qualities or more (ai, ei, au, ou is one: o and u) is a
+ * diphthong. */
+static bool diphthong(unsigned c)
 {
+	return ((c & V_A) != 0) + ((c & V_I) != 0) + ((c & V_U) != 0) + ((c & V_E) != 0) >= 2;
+}
+
+static bool vowels_agree(const char *a, const char *b, size_t n, bool full, bool a_native,
+                         bool b_native, bool initial, bool long_written, bool strict)
+{
+	bool only_a = false, only_b = false; /* a vowel one side has, the other not */
+
 	for (size_t i = 0; i < n; i++) {
-		char x = a[i], y = b[i];
-		if (x == y || x == '.' || y == '.' || x == 'E' || y == 'E')
+		unsigned x = (unsigned char)a[i], y = (unsigned char)b[i];
+		unsigned cx = x & V_ANY, cy = y & V_ANY;
+		bool final = full && i == n - 1;
+
+		/* Against Arabic script a glide is its letter: Maryam's y, ي. */
+		if (a_native || b_native) {
+			cx |= (x & V_GI ? V_I : 0) | (x & V_GU ? V_U : 0);
+			cy |= (y & V_GI ? V_I : 0) | (y & V_GU ? V_U : 0);
+		}
+
+		if (!cx && !cy)
 			continue;
-		if (i == 0 && (x == 'A' || x == 'U') && (y == 'A' || y == 'U'))
+		if (cx == V_ANY || cy == V_ANY) /* anyone's */
+			continue;
+		if (final) {
+			/* The same vowels at the end (a silent e aside: Yasmine,
+			 * Yasmin), or the same none: Karim is not Karima, Nadia
+			 * not Nada, Hailu not Haile. */
+			if (cx == V_ANY || cy == V_ANY || (cx & ~V_E) == (cy & ~V_E))
+				continue;
+			return false;
+		}
+		if (!cx || !cy) {
+			unsigned other = cx ? x : y;
+			bool empty_native = cx ? b_native : a_native;
+			if (long_written && empty_native && (other & V_LONG))
+				return false;
+			/* One vowel dropped is a spelling (Fatma); one moved
+			 * (Shevchneko) is a slip, unless the script writes none. */
+			if (!a_native && !b_native) {
+				only_a |= cx != 0;
+				only_b |= cy != 0;
+				if (only_a && only_b)
+					return false;
+			}
+			continue;
+		}
+		/* A diphthong is not its first vowel (Haugen, Hagen; Said, Saad),
+		 * except in Arabic script, whose y and w are the long vowels. */
+		if ((cx & cy) && (diphthong(cx) == diphthong(cy) || a_native || b_native))
+			continue;
+		if (strict) /* Cyrillic writes every vowel */
+			return false;
+		/* A lone e is anyone's schwa, beside a or i; the e of ei is not. */
+		if ((cx == V_E && (cy & (V_A | V_I))) || (cy == V_E && (cx & (V_A | V_I))))
+			continue;
+		if (i == 0 && initial && (x & V_REAL) && (y & V_REAL) && !((cx | cy) & V_I))
 			continue;
 		return false;
 	}
@@ -987,7 +1125,7 @@ size_t fold_words(const char *folded, struct fold_word *w, size_t max)
 
 	while (*s) {
 		const char *start;
-		bool native = false, alternate = false;
+		bool native = false, alternate = false, strict = false;
 
 		while (*s == ' ')
 			s++;
@@ -997,8 +1135,9 @@ size_t fold_words(const char *folded, struct fold_word *w, size_t max)
 			alternate = true;
 			s++;
 		}
-		if (*s == FOLD_NATIVE) {
+		if (*s == FOLD_NATIVE || *s == FOLD_NATIVE_FULL) {
 			native = true;
+			strict = *s == FOLD_NATIVE_FULL;
 			s++;
 		}
 		start = s;
@@ -1009,7 +1148,8 @@ size_t fold_words(const char *folded, struct fold_word *w, size_t max)
 		if (alternate && n == 0)
 			alternate = false;
 		if (n < max)
-			w[n] = (struct fold_word){start, (size_t)(s - start), native, alternate, false, 0};
+			w[n] = (struct fold_word){start, (size_t)(s - start), native, alternate, false, 0,
+			                          strict};
 		n++;
 	}
 	if (n > max)
@@ -1037,21 +1177,59 @@ static void unit_keys(struct fold_unit *u)
 		memcpy(u->slot[1], u->slot[0], u->klen[0]);
 	}
 	u->group = u->nwords == 1 ? fold_variant_group(u->text, u->len) : 0;
+	/* The article inside a name takes any vowel: Abdul, Abdel, Abdal-;
+	 * -ullah, -allah, -ollah. */
+	for (int v = 0; v < 2; v++) {
+		if (u->klen[v] >= 4 && memcmp(u->key[v], "abdl", 4) == 0)
+			u->slot[v][2] = (char)(u->slot[v][2] | V_ANY);
+		if (u->klen[v] >= 3 && u->key[v][u->klen[v] - 2] == 'l' &&
+		    u->key[v][u->klen[v] - 1] == 'h' && u->len >= 4 &&
+		    memcmp(u->text + u->len - 3, "lah", 3) == 0)
+			u->slot[v][u->klen[v] - 3] = (char)(u->slot[v][u->klen[v] - 3] | V_ANY);
+	}
+}
+
+/* A unit whose vowels at the ends are anyone's (ends: bit 0 the first, bit
+ * 1 the last), or whose last vowel also reads a (add_a). */
+static int emit_with(const struct fold_unit *u, unsigned ends, bool add_a, fold_unit_fn fn,
+                     void *ctx)
+{
+	struct fold_unit k = *u;
+
+	unit_keys(&k);
+	if (add_a) { /* its text as written: the word's own literal matches */
+		k.text[k.len] = 'h';
+		k.len++;
+	}
+	for (int v = 0; v < 2; v++) {
+		if (!k.klen[v])
+			continue;
+		if (ends & 1)
+			k.slot[v][0] = (char)(k.slot[v][0] | V_ANY);
+		if (ends & 2)
+			k.slot[v][k.klen[v] - 1] = (char)(k.slot[v][k.klen[v] - 1] | V_ANY);
+		if (add_a)
+			k.slot[v][k.klen[v] - 1] = (char)(k.slot[v][k.klen[v] - 1] | V_A);
+	}
+	return fn(ctx, &k);
 }
 
 /* Somali orthography writes the ain as c and the ħ as x: Cabdi Xasan is
  * Abdi Hassan, Maxamed Mohamed. A Latin word with either has that reading
- * as an alternate (ch stays: Chala, Michael). */
+ * as an alternate (ch stays: Chala, Michael), whose first vowel is anyone's
+ * (Cismaan, Osman). */
 static bool somali_reading(const char *s, size_t len, char *out, size_t *olen)
 {
 	size_t n = 0;
 	bool any = false;
 
 	for (size_t i = 0; i < len; i++) {
-		/* c before a vowel, at the start or after one: Cabdi, Macalin;
-		 * not Marco's or Shevchenco's. */
-		if (s[i] == 'c' && i + 1 < len && is_vowel_letter(s[i + 1]) && s[i + 1] != 'h' &&
-		    (i == 0 || is_vowel_letter(s[i - 1]))) {
+		/* c at the start before a vowel, or after one: Cabdi, Macalin,
+		 * Sacdiya; not Marco's or Shevchenco's. */
+		if (s[i] == 'c' && i + 1 < len &&
+		    ((i == 0 && is_vowel_letter(s[i + 1])) ||
+		     (i > 0 && is_vowel_letter(s[i - 1]) &&
+		      (is_vowel_letter(s[i + 1]) || strchr("dlmnr", s[i + 1]))))) {
 			any = true;
 			continue;
 		}
@@ -1074,9 +1252,57 @@ static int emit(const struct fold_unit *u, fold_unit_fn fn, void *ctx)
 	return fn(ctx, &k);
 }
 
-/* Joined with the next word when this one is short: Abdul Rahman,
- * Gebre Michael, al Shami are also Abdulrahman, Gebremichael, Alshami. */
+/* Joined: Abdul Rahman, Gebre Michael, al Shami are also Abdulrahman,
+ * Gebremichael, Alshami. Three words only after two short ones. */
 enum { JOIN_FIRST_MAX = 5 };
+
+static size_t next_base(const struct fold_word *w, size_t n, size_t i)
+{
+	for (i++; i < n && w[i].alternate; i++)
+		;
+	return i;
+}
+
+#define NO_WORD ((size_t)-1)
+
+/* The join of words a, b (NO_WORD: none) and c (NO_WORD: none) covering
+ * nwords positions from a's. The first word's vowels are anyone's in a
+ * join: Abdul, Abdel and Abd al are one name's. */
+static int emit_join(struct fold_unit *u, const struct fold_word *w, size_t a, size_t b, size_t c,
+                     unsigned nwords, fold_unit_fn fn, void *ctx)
+{
+	size_t at = 0, parts[3] = {a, b, c};
+	struct fold_unit k;
+	char key[FOLD_KEY_MAX], slot[FOLD_KEY_MAX];
+	bool native = true, strict = true;
+
+	for (size_t p = 0; p < 3; p++) {
+		const struct fold_word *x;
+		if (parts[p] == NO_WORD)
+			continue;
+		x = &w[parts[p]];
+		if (at + x->len > FOLD_WORD_MAX)
+			return 0;
+		memcpy(u->text + at, x->s, x->len);
+		at += x->len;
+		native = native && x->native;
+		strict = strict && x->strict;
+	}
+	u->len = at;
+	u->first = w[a].pos;
+	u->nwords = (uint8_t)nwords;
+	u->native = native;
+	u->strict = strict;
+	u->variant = true;
+	k = *u;
+	unit_keys(&k);
+	for (int v = 0; v < 2; v++) {
+		size_t lead = skeleton(w[a].s, w[a].len, v == 1, key, slot);
+		for (size_t i = 0; i < lead && i < k.klen[v]; i++)
+			k.slot[v][i] = (char)(k.slot[v][i] | V_ANY);
+	}
+	return fn(ctx, &k);
+}
 
 int fold_units(const struct fold_word *w, size_t n, fold_unit_fn fn, void *ctx)
 {
@@ -1092,12 +1318,25 @@ int fold_units(const struct fold_word *w, size_t n, fold_unit_fn fn, void *ctx)
 		u.first = w[i].pos;
 		u.nwords = 1;
 		u.native = w[i].native;
+		u.strict = w[i].strict;
 		u.variant = w[i].alternate;
 		if ((rc = emit(&u, fn, ctx)))
 			return rc;
+		/* Somali spellings write the vowels their own way at the ends
+		 * too: Cismaan, Osman; Xaliimo, Halima. */
 		if (!w[i].native && somali_reading(w[i].s, len, u.text, &u.len)) {
 			u.variant = true;
-			if ((rc = emit(&u, fn, ctx)))
+			if ((rc = emit_with(&u, 1, false, fn, ctx)))
+				return rc;
+		}
+		/* Persian and Arabic -eh, -ah written out: Fatemeh, Fereshteh
+		 * are the -a of Fatima, Fereshta. */
+		if (!w[i].native && len >= 4 && w[i].s[len - 1] == 'h' &&
+		    (w[i].s[len - 2] == 'e' || w[i].s[len - 2] == 'a')) {
+			memcpy(u.text, w[i].s, len - 1);
+			u.len = len - 1;
+			u.variant = true;
+			if ((rc = emit_with(&u, 0, true, fn, ctx)))
 				return rc;
 		}
 		/* An article written on: Alshami, الشامي. */
@@ -1110,30 +1349,23 @@ int fold_units(const struct fold_word *w, size_t n, fold_unit_fn fn, void *ctx)
 			if ((rc = emit(&u, fn, ctx)))
 				return rc;
 		}
-		/* Joins, of base words only. */
-		if (w[i].alternate || w[i].len > JOIN_FIRST_MAX)
+		/* Joins, of base words only: with the next word (Mohammad Reza
+		 * is Mohammadreza), on to a third after two short ones (Abd al
+		 * Rahman), and past an article between two (Nur al-Din is
+		 * Nureddin). */
+		if (w[i].alternate)
 			continue;
-		size_t at = w[i].len, j = i + 1, words = 1;
-		memcpy(u.text, w[i].s, at);
-		u.native = w[i].native;
-		while (words < 3 && j < n) {
-			while (j < n && w[j].alternate)
-				j++;
-			if (j >= n || at + w[j].len > FOLD_WORD_MAX)
-				break;
-			memcpy(u.text + at, w[j].s, w[j].len);
-			at += w[j].len;
-			words++;
-			u.len = at;
-			u.nwords = (uint8_t)words;
-			u.native = u.native && w[j].native;
-			u.variant = true;
-			if ((rc = emit(&u, fn, ctx)))
-				return rc;
-			if (w[j].len > JOIN_FIRST_MAX)
-				break;
-			j++;
-		}
+		size_t j = next_base(w, n, i), k;
+		if (j >= n)
+			continue;
+		if ((rc = emit_join(&u, w, i, j, NO_WORD, 2, fn, ctx)))
+			return rc;
+		k = next_base(w, n, j);
+		if (k < n && w[i].len <= JOIN_FIRST_MAX && w[j].len <= JOIN_FIRST_MAX &&
+		    (rc = emit_join(&u, w, i, j, k, 3, fn, ctx)))
+			return rc;
+		if (k < n && w[j].article && (rc = emit_join(&u, w, i, NO_WORD, k, 3, fn, ctx)))
+			return rc;
 	}
 	return 0;
 }
@@ -1215,13 +1447,26 @@ struct fold_match fold_match_literal(const struct fold_unit *q, const char *t, s
 	                variant || q->variant);
 }
 
+/* A half-typed skeleton matches from three letters, or two of a word of
+ * four; against a name in Arabic, Cyrillic or Ge'ez script (no literal
+ * prefix can reach it) from two consonants (moh is محمد; ola is not
+ * الشامي). fold_key_prefix_ok: whether any name
+ * could take q's key v as a prefix. */
+static bool prefix_ok(const struct fold_unit *q, int v, bool native)
+{
+	size_t consonants = q->klen[v] - (q->klen[v] && q->key[v][0] == 'a');
+
+	return q->klen[v] >= 3 || (q->klen[v] >= 2 && (q->len >= 4 || (native && consonants >= 2)));
+}
+
 bool fold_key_prefix_ok(const struct fold_unit *q, int v)
 {
-	return q->klen[v] >= 3 || (q->len >= 4 && q->klen[v] >= 2);
+	return prefix_ok(q, v, true);
 }
 
 struct fold_match fold_match_key(const struct fold_unit *q, int v, const char *key,
-                                 const char *slot, size_t klen, bool native, bool variant)
+                                 const char *slot, size_t klen, bool native, bool variant,
+                                 bool strict, bool name_has_w)
 {
 	struct fold_match none = {0, FOLD_NONE};
 	size_t qn = q->klen[v];
@@ -1230,9 +1475,11 @@ struct fold_match fold_match_key(const struct fold_unit *q, int v, const char *k
 	if (qn == 0 || qn > klen || memcmp(q->key[v], key, qn) != 0)
 		return none;
 	full = qn == klen;
-	if (!full && !fold_key_prefix_ok(q, v))
+	if (!full && !prefix_ok(q, v, native || q->native))
 		return none;
-	agree = vowels_agree(q->slot[v], slot, qn);
+	/* With w read as v, a waw may have been the long vowel itself. */
+	agree = vowels_agree(q->slot[v], slot, qn, full, q->native, native, key[0] == 'a',
+	                     !(v == 1 && (q->has_w || name_has_w)), strict || q->strict);
 	variant |= q->variant;
 	if (!agree)
 		return (struct fold_match){full ? SCORE_SKEL_LOOSE : SCORE_SKEL_PREFIX_LOOSE, FOLD_LOOSE};
@@ -1274,7 +1521,7 @@ struct fold_match fold_unit_match(const struct fold_unit *q, const struct fold_u
 		if (v && !q->has_w && !n->has_w)
 			break;
 		m = better(m, fold_match_key(q, v, n->key[v], n->slot[v], n->klen[v], n->native,
-		                             n->variant));
+		                             n->variant, n->strict, n->has_w));
 	}
 	if (n->nwords == 1)
 		m = better(m, fold_match_group(q, n->group));
@@ -1361,37 +1608,70 @@ static void rank_from(struct ranker *r, size_t pos, uint64_t used, int sum, enum
 	}
 }
 
+/* A unit of a query keeps the unit_list cap; an article the query may
+ * leave out scores nothing alone (Ahmad al-Shami is not ahead of
+ * الشامي for having the al apart), only in a join (alshami). */
+struct query_keep {
+	struct fold_unit *u;
+	size_t n, cap;
+	const bool *optional;
+};
+
+static int query_keep(void *ctx, const struct fold_unit *u)
+{
+	struct query_keep *k = ctx;
+
+	if (u->nwords == 1 && k->optional[u->first])
+		return 0;
+	if (k->n < k->cap)
+		k->u[k->n++] = *u;
+	return 0;
+}
+
+size_t fold_query(const char *q, struct fold_unit *u, size_t cap, bool optional[FOLD_WORDS_MAX],
+                  size_t *npos)
+{
+	struct fold_word w[FOLD_WORDS_MAX];
+	size_t nw = fold_words(q, w, FOLD_WORDS_MAX);
+	bool all_articles = true;
+	struct query_keep k = {u, 0, cap, optional};
+
+	memset(optional, 0, FOLD_WORDS_MAX * sizeof *optional);
+	*npos = 0;
+	if (!nw || (size_t)w[nw - 1].pos >= QUERY_WORDS_MAX) /* a longer query matches nothing */
+		return 0;
+	*npos = (size_t)w[nw - 1].pos + 1;
+	for (size_t i = 0; i < nw; i++)
+		if (!w[i].alternate && !w[i].article)
+			all_articles = false;
+	for (size_t i = 0; i < nw; i++)
+		if (!w[i].alternate)
+			optional[w[i].pos] = w[i].article && !all_articles;
+	fold_units(w, nw, query_keep, &k);
+	return k.n;
+}
+
 int fold_rank(const char *query, const char *name, enum fold_kind *kind)
 {
-	struct fold_word qw[FOLD_WORDS_MAX], nw[FOLD_WORDS_MAX];
+	struct fold_word nw[FOLD_WORDS_MAX];
 	struct ranker *r;
-	struct unit_list ql, nl;
-	size_t nqw, nnw;
-	bool all_articles = true;
+	struct unit_list nl;
+	size_t nnw;
 	int score;
 
 	*kind = FOLD_NONE;
-	nqw = fold_words(query, qw, FOLD_WORDS_MAX);
 	nnw = fold_words(name, nw, FOLD_WORDS_MAX);
-	if (!nqw || !nnw || (size_t)qw[nqw - 1].pos >= QUERY_WORDS_MAX) /* a longer query: 0 */
-		return 0;
-	if (!(r = malloc(sizeof *r)))
+	if (!nnw || !(r = malloc(sizeof *r)))
 		return 0;
 	r->best = (struct fold_match){0, FOLD_NONE};
-	ql = (struct unit_list){r->q, 0, QUERY_UNITS_MAX};
+	r->nq = fold_query(query, r->q, QUERY_UNITS_MAX, r->optional, &r->qpos);
+	if (!r->qpos) {
+		free(r);
+		return 0;
+	}
 	nl = (struct unit_list){r->n, 0, NAME_UNITS_MAX};
-	fold_units(qw, nqw, unit_keep, &ql);
 	fold_units(nw, nnw, unit_keep, &nl);
-	r->nq = ql.n;
 	r->nn = nl.n;
-	r->qpos = (size_t)qw[nqw - 1].pos + 1;
-	for (size_t i = 0; i < nqw; i++)
-		if (!qw[i].alternate && !qw[i].article)
-			all_articles = false;
-	for (size_t i = 0; i < nqw; i++)
-		if (!qw[i].alternate)
-			r->optional[qw[i].pos] = qw[i].article && !all_articles;
-	memset(r->optional + r->qpos, 0, sizeof r->optional - r->qpos);
 	memset(r->cache, 0xff, sizeof r->cache);
 	r->nodes = NODE_LIMIT;
 	rank_from(r, 0, 0, 0, FOLD_EXACT);

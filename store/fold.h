@@ -9,20 +9,33 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Fold UTF-8 text: Latin letters lose their diacritics (ø→o, å→a, æ→ae,
- * ß→ss, é→e, ç→c, ...), Cyrillic (Ukrainian and Russian letters) and Arabic
- * script are transliterated, Ge'ez (Tigrinya) syllables become their Latin
- * consonant+vowel, letters are lowercased, and every other character becomes a
- * single space; no leading or trailing space. Invalid UTF-8 bytes are dropped.
- * Writes at most cap-1 bytes plus NUL; returns the length written. */
+/* Fold UTF-8 text: NFKC and full case folding first (libunistring; only
+ * where the tables below cannot fold alone: Greek, Armenian, Georgian,
+ * fullwidth and compatibility forms), then Latin letters lose their
+ * diacritics (ø→o, å→a, æ→ae, ß→ss, é→e, ç→c, ...), Cyrillic (Ukrainian and
+ * Russian letters) and Arabic script are transliterated, Ge'ez (Tigrinya)
+ * syllables become their Latin consonant+vowel, letters are lowercased, and
+ * every other character becomes a single space; no leading or trailing
+ * space. Invalid UTF-8 bytes are dropped. Writes at most cap-1 bytes plus
+ * NUL; returns the length written. */
 size_t fold_text(const char *in, size_t len, char *out, size_t cap);
 
-/* How well a folded query matches a folded name (both from fold_text).
- * Every query word must match a different name word, in any order:
- *   exact word 100, prefix of a word 80, same consonant skeleton (vowels
- *   dropped, doubled letters collapsed, so muhammad ~ mohammed) 60, or one
- *   edit away for words of 4+ letters 40. The score is the sum, 0 when any
- *   query word matches nothing. */
+/* How well a folded query matches a folded name (fold_name or fold_text).
+ * Every query word (an article may be left out) must be matched by a unit
+ * of the name (a word, an alternate reading of it, or a join of up to three
+ * words after a short one), the units over different words, in any order;
+ * a query's words may be joined too (abdul rahman ~ Abdulrahman). A pair
+ * scores the best of:
+ *   the same word 100, a prefix of it 80 (a join or alternate 10 less);
+ *   the same skeleton (vowels dropped, doubled letters collapsed, spellings
+ *     of one sound made one: muhammad ~ mohammed, shevchenko ~
+ *     schewtschenko ~ polishchuk/poliszczuk) 60 with vowels that agree
+ *     (Hassan is not Hussein: 30), a prefix of it 50 (25); a name written in
+ *     Cyrillic, Arabic or Ge'ez scores as the same word;
+ *   one variants.def group (Mykola ~ Nikolai, Fatemeh ~ Fatima) 60;
+ *   one edit away, same first letter, words of 4+ letters 40.
+ * The score is the sum, 0 when any query word matches nothing or the query
+ * has more than 16 words. */
 int fold_score(const char *query, const char *name);
 
 /* fold_text for names and queries as the search compares them: the same
@@ -30,9 +43,14 @@ int fold_score(const char *query, const char *name);
  * Arabic or Ge'ez script starts with FOLD_NATIVE; an Arabic-script word
  * whose letters Persian reads otherwise (ض z, ذ z, ث s, و v, ق gh) is
  * followed by that reading as an alternate, FOLD_ALTERNATE FOLD_NATIVE
- * word. fold_rank takes either form. */
-#define FOLD_NATIVE    '\x01'
-#define FOLD_ALTERNATE '\x02'
+ * word; a Turkish or Kurmanji word with ş, ç or ğ by its English reading
+ * (sh, ch), FOLD_ALTERNATE word. A Cyrillic word is FOLD_NATIVE_FULL: its
+ * vowels are compared strictly. fold_rank takes either form. */
+#define FOLD_NATIVE      '\x01'
+#define FOLD_ALTERNATE   '\x02'
+#define FOLD_NATIVE_FULL '\x03' /* native, from Cyrillic: every vowel written */
+#define FOLD_SEP         '\x05' /* inside a word: two letters, not one digraph */
+#define FOLD_SEP_STR     "\x05"
 size_t fold_name(const char *in, size_t len, char *out, size_t cap);
 
 /* How a match was made, worst word first: every query word equal to a name
@@ -73,6 +91,7 @@ struct fold_word {
 	size_t len;
 	bool native, alternate, article;
 	uint8_t pos;
+	bool strict;
 };
 size_t fold_words(const char *folded, struct fold_word *w, size_t max);
 
@@ -86,7 +105,7 @@ struct fold_unit {
 	char text[FOLD_WORD_MAX];
 	size_t len;
 	uint8_t first, nwords;
-	bool native, variant, has_w;
+	bool native, variant, has_w, strict;
 	uint8_t klen[2];
 	char key[2][FOLD_KEY_MAX];
 	char slot[2][FOLD_KEY_MAX];
@@ -105,11 +124,17 @@ struct fold_match fold_unit_match(const struct fold_unit *q, const struct fold_u
 struct fold_match fold_match_literal(const struct fold_unit *q, const char *t, size_t len,
                                      bool variant);
 struct fold_match fold_match_key(const struct fold_unit *q, int v, const char *key,
-                                 const char *slot, size_t klen, bool native, bool variant);
+                                 const char *slot, size_t klen, bool native, bool variant,
+                                 bool strict, bool name_has_w);
 struct fold_match fold_match_group(const struct fold_unit *q, int group);
 struct fold_match fold_match_typo(const struct fold_unit *q, const char *t, size_t len,
                                   unsigned nwords);
 bool fold_key_prefix_ok(const struct fold_unit *q, int v);
+/* The units of folded query q (at most cap), the positions an article may
+ * leave out, and the number of positions (0: the query matches nothing:
+ * empty, or more than 16 words). What fold_rank and the index search. */
+size_t fold_query(const char *q, struct fold_unit *u, size_t cap, bool optional[FOLD_WORDS_MAX],
+                  size_t *npos);
 bool fold_typo_ok(const struct fold_unit *q);
 int fold_variant_group(const char *w, size_t len);
 

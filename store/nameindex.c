@@ -18,22 +18,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { P_NATIVE = 1, P_VARIANT = 2, P_V0 = 4, P_V1 = 8 };
+enum { P_NATIVE = 1, P_VARIANT = 2, P_V0 = 4, P_V1 = 8, P_STRICT = 16 };
 
+/* Each posting says which words of its name the unit covers (first,
+ * nwords), so that a query of several words is solved from postings. */
 struct text_post {
 	uint32_t str, row; /* str: offset of the text in the pool, then its id while building */
-	uint8_t len, flags;
+	uint8_t len, flags, first, nwords;
 };
 
 struct key_post {
 	uint32_t str, row; /* the key's letters, then as many slot letters */
-	uint8_t klen, flags;
+	uint8_t klen, flags, first, nwords;
 };
 
 struct group_post {
 	uint32_t row;
 	uint16_t group;
-	uint8_t flags;
+	uint8_t flags, first;
+};
+
+/* A query unit's match with a unit of a row's name, while solving. */
+struct match {
+	uint32_t row;
+	uint8_t unit, first, nwords, kind;
+	int16_t score;
 };
 
 /* A table that grows in locked memory. */
@@ -48,6 +57,7 @@ struct name_index {
 	size_t rows;       /* rows indexed */
 	size_t known;      /* rows known: indexed and appended since */
 	uint64_t *stale;   /* rows below rows whose postings are out of date */
+	bool any_stale;
 	struct table pending; /* uint32_t rows scored directly */
 	/* Per query, reused: position sets and one set of a unit's rows. */
 	uint64_t *sets;
@@ -55,6 +65,8 @@ struct name_index {
 	uint8_t *score, *kind; /* per row, for one-position queries */
 	uint32_t *touched;
 	size_t ntouched;
+	uint32_t *count;       /* per row, matches while solving */
+	struct table matches;  /* struct match, of one query */
 };
 
 static int table_grow(struct table *t, size_t more)
@@ -214,7 +226,8 @@ static int post_text(struct build *b, struct table *t, const struct fold_unit *u
 		return -1;
 	p = (struct text_post *)t->p + t->n++;
 	*p = (struct text_post){id, b->row, (uint8_t)u->len,
-	                        (uint8_t)((u->native ? P_NATIVE : 0) | (u->variant ? P_VARIANT : 0))};
+	                        (uint8_t)((u->native ? P_NATIVE : 0) | (u->variant ? P_VARIANT : 0)),
+	                        u->first, u->nwords};
 	return 0;
 }
 
@@ -232,16 +245,17 @@ static int post_key(struct build *b, const struct fold_unit *u, int v, uint8_t w
 	p = (struct key_post *)b->ni->keys.p + b->ni->keys.n++;
 	*p = (struct key_post){id, b->row, (uint8_t)n,
 	                       (uint8_t)(which | (u->native ? P_NATIVE : 0) |
-	                                 (u->variant ? P_VARIANT : 0))};
+	                                 (u->variant ? P_VARIANT : 0) | (u->strict ? P_STRICT : 0)),
+	                       u->first, u->nwords};
 	return 0;
 }
 
 static int unit_post(void *ctx, const struct fold_unit *u)
 {
 	struct build *b = ctx;
-	bool two = u->has_w && (u->klen[0] != u->klen[1] ||
-	                        memcmp(u->key[0], u->key[1], u->klen[0]) != 0 ||
-	                        memcmp(u->slot[0], u->slot[1], u->klen[0]) != 0);
+	/* A unit with a w has a posting for each reading; one without, one for
+	 * both (which is how a search tells the two apart). */
+	bool two = u->has_w;
 
 	if (post_text(b, u->nwords == 1 ? &b->ni->words : &b->ni->joins, u))
 		return -1;
@@ -255,7 +269,7 @@ static int unit_post(void *ctx, const struct fold_unit *u)
 			return -1;
 		g = (struct group_post *)b->ni->groups.p + b->ni->groups.n++;
 		*g = (struct group_post){b->row, (uint16_t)u->group,
-		                         (uint8_t)(u->variant ? P_VARIANT : 0)};
+		                         (uint8_t)(u->variant ? P_VARIANT : 0), u->first};
 	}
 	return 0;
 }
@@ -365,7 +379,9 @@ static int scratch_alloc(name_index *ni)
 	ni->score = keys_secure_alloc(ni->rows + 1);
 	ni->kind = keys_secure_alloc(ni->rows + 1);
 	ni->touched = keys_secure_alloc((ni->rows + 1) * sizeof *ni->touched);
-	if (!ni->sets || !ni->stale || !ni->score || !ni->kind || !ni->touched)
+	ni->count = calloc(ni->rows + 1, sizeof *ni->count);
+	ni->matches.size = sizeof(struct match);
+	if (!ni->sets || !ni->stale || !ni->score || !ni->kind || !ni->touched || !ni->count)
 		return -1;
 	memset(ni->score, 0, ni->rows + 1);
 	return 0;
@@ -431,6 +447,8 @@ void name_index_free(name_index *ni)
 	keys_secure_free(ni->score);
 	keys_secure_free(ni->kind);
 	keys_secure_free(ni->touched);
+	table_free(&ni->matches);
+	free(ni->count);
 	free(ni->stale);
 	free(ni);
 }
@@ -441,6 +459,7 @@ int name_index_changed(name_index *ni, size_t row)
 		if (ni->stale[row / 64] & (UINT64_C(1) << (row % 64)))
 			return 0;
 		ni->stale[row / 64] |= UINT64_C(1) << (row % 64);
+		ni->any_stale = true;
 	} else if (row == ni->known) {
 		ni->known++;
 	} else {
@@ -469,16 +488,26 @@ static bool is_stale(const name_index *ni, uint32_t row)
 struct visit {
 	name_index *ni;
 	uint64_t *set; /* NULL: score */
+	uint8_t unit;  /* with a set: the query unit, whose matches are kept */
+	bool failed;
 };
 
-static void found(struct visit *v, uint32_t row, struct fold_match m)
+static void found(struct visit *v, uint32_t row, struct fold_match m, uint8_t first,
+                  uint8_t nwords)
 {
 	name_index *ni = v->ni;
 
-	if (!m.score || is_stale(ni, row))
+	/* Postings are of indexed rows only: stale is the one way out. */
+	if (!m.score || (ni->any_stale && is_stale(ni, row)))
 		return;
 	if (v->set) {
 		v->set[row / 64] |= UINT64_C(1) << (row % 64);
+		if (ni->matches.n == ni->matches.cap && table_grow(&ni->matches, 1)) {
+			v->failed = true;
+			return;
+		}
+		((struct match *)ni->matches.p)[ni->matches.n++] =
+		    (struct match){row, v->unit, first, nwords, (uint8_t)m.kind, (int16_t)m.score};
 		return;
 	}
 	if (!ni->score[row])
@@ -508,16 +537,28 @@ static size_t text_lower(const name_index *ni, const struct table *t, const char
 	return lo;
 }
 
+/* In the loops below, a string's postings are next to each other (one
+ * interned offset): its comparison and its match are made once. */
 static void find_literal(struct visit *v, const struct table *t, const struct fold_unit *u)
 {
 	const struct text_post *p = t->p;
 	const char *pool = v->ni->pool.p;
+	struct fold_match m = {0, FOLD_NONE};
+	uint32_t last = UINT32_MAX;
+	uint8_t last_flags = 0;
 
 	for (size_t i = text_lower(v->ni, t, u->text, u->len); i < t->n; i++) {
-		if (p[i].len < u->len || memcmp(pool + p[i].str, u->text, u->len) != 0)
-			break;
-		found(v, p[i].row,
-		      fold_match_literal(u, pool + p[i].str, p[i].len, p[i].flags & P_VARIANT));
+		if (p[i].str != last) {
+			if (p[i].len < u->len || memcmp(pool + p[i].str, u->text, u->len) != 0)
+				break;
+			last = p[i].str;
+			last_flags = (uint8_t)~p[i].flags;
+		}
+		if (p[i].flags != last_flags) {
+			m = fold_match_literal(u, pool + p[i].str, p[i].len, p[i].flags & P_VARIANT);
+			last_flags = p[i].flags;
+		}
+		found(v, p[i].row, m, p[i].first, p[i].nwords);
 	}
 }
 
@@ -538,7 +579,7 @@ static void find_typo(struct visit *v, const struct fold_unit *u)
 			m = fold_match_typo(u, pool + p[i].str, p[i].len, 1);
 			last = p[i].str;
 		}
-		found(v, p[i].row, m);
+		found(v, p[i].row, m, p[i].first, 1);
 	}
 }
 
@@ -563,17 +604,31 @@ static void find_keys(struct visit *v, const struct fold_unit *u)
 			else
 				hi = mid;
 		}
+		bool prefix_ok = fold_key_prefix_ok(u, k);
+		struct fold_match m = {0, FOLD_NONE};
+		uint32_t last = UINT32_MAX;
+		uint8_t last_flags = 0;
+
 		for (size_t i = lo; i < nk; i++) {
 			const char *s = pool + p[i].str;
-			if (p[i].klen < n || memcmp(s, key, n) != 0)
-				break;
-			if (p[i].klen > n && !fold_key_prefix_ok(u, k))
-				break; /* sorted: longer keys with this prefix follow */
+			if (p[i].str != last) {
+				if (p[i].klen < n || memcmp(s, key, n) != 0)
+					break;
+				if (p[i].klen > n && !prefix_ok)
+					break; /* sorted: longer keys with this prefix follow */
+				last = p[i].str;
+				last_flags = (uint8_t)~p[i].flags;
+			}
 			if (!(p[i].flags & want))
 				continue;
-			found(v, p[i].row,
-			      fold_match_key(u, k, s, s + p[i].klen, p[i].klen, p[i].flags & P_NATIVE,
-			                     p[i].flags & P_VARIANT));
+			if (p[i].flags != last_flags) {
+				/* A posting for both readings: its unit has no w. */
+				m = fold_match_key(u, k, s, s + p[i].klen, p[i].klen,
+				                   p[i].flags & P_NATIVE, p[i].flags & P_VARIANT,
+				                   p[i].flags & P_STRICT, !(p[i].flags & P_V0 && p[i].flags & P_V1));
+				last_flags = p[i].flags;
+			}
+			found(v, p[i].row, m, p[i].first, p[i].nwords);
 		}
 	}
 }
@@ -593,7 +648,7 @@ static void find_group(struct visit *v, const struct fold_unit *u)
 			hi = mid;
 	}
 	for (size_t i = lo; i < v->ni->groups.n && g[i].group == u->group; i++)
-		found(v, g[i].row, fold_match_group(u, g[i].group));
+		found(v, g[i].row, fold_match_group(u, g[i].group), g[i].first, 1);
 }
 
 static void find_unit(struct visit *v, const struct fold_unit *u)
@@ -610,13 +665,45 @@ struct unit_list {
 	size_t n;
 };
 
-static int unit_keep(void *ctx, const struct fold_unit *u)
-{
-	struct unit_list *l = ctx;
+/* One row's best covering of the query positions by its matches, as
+ * fold_rank's: each position once (an article may be left out), by units
+ * over words of the name not used twice. */
+struct solve {
+	const struct unit_list *ul;
+	const struct match *m;
+	size_t n, npos;
+	const bool *optional;
+	struct fold_match best;
+	unsigned nodes;
+};
 
-	if (l->n < sizeof l->u / sizeof *l->u)
-		l->u[l->n++] = *u;
-	return 0;
+enum { SOLVE_NODES = 4096 };
+
+static void solve_from(struct solve *s, size_t pos, uint64_t used, int sum, enum fold_kind kind)
+{
+	if (pos >= s->npos) {
+		if (sum > s->best.score || (sum == s->best.score && sum && kind > s->best.kind))
+			s->best = (struct fold_match){sum, kind};
+		return;
+	}
+	if (!s->nodes)
+		return;
+	s->nodes--;
+	if (s->optional[pos])
+		solve_from(s, pos + 1, used, sum, kind);
+	for (size_t k = 0; k < s->n; k++) {
+		const struct match *m = &s->m[k];
+		const struct fold_unit *u = &s->ul->u[m->unit];
+		uint64_t mask = 0;
+		if (u->first != pos)
+			continue;
+		for (unsigned w = 0; w < m->nwords && m->first + w < 64; w++)
+			mask |= UINT64_C(1) << (m->first + w);
+		if (used & mask)
+			continue;
+		solve_from(s, pos + u->nwords, used | mask, sum + m->score,
+		           (enum fold_kind)m->kind < kind ? (enum fold_kind)m->kind : kind);
+	}
 }
 
 static int hit_push(struct name_hit **hits, size_t *n, size_t *cap, uint32_t row, int score,
@@ -634,39 +721,82 @@ static int hit_push(struct name_hit **hits, size_t *n, size_t *cap, uint32_t row
 	return 0;
 }
 
+/* The rows of set solved from their matches, kept in ni->matches: bucketed
+ * by row (a counting sort over the rows that have any), then each row's
+ * best covering. */
+static int solve_rows(name_index *ni, const struct unit_list *ul, const uint64_t *set,
+                      size_t rows, size_t npos, const bool *optional, struct name_hit **hits,
+                      size_t *nhits, size_t *cap)
+{
+	const struct match *m = ni->matches.p;
+	struct match *by_row = NULL;
+	size_t nm = ni->matches.n, at = 0, nrows = 0;
+	int rc = -1;
+
+	for (size_t i = 0; i < nm; i++) {
+		uint32_t r = m[i].row;
+		if (!((set[r / 64] >> (r % 64)) & 1))
+			continue;
+		if (!ni->count[r]++)
+			ni->touched[nrows++] = r;
+	}
+	if (!nrows)
+		return 0;
+	if (!(by_row = malloc(nm * sizeof *by_row)))
+		goto out;
+	/* count[r] becomes the end of r's bucket, then its start. */
+	for (size_t i = 0; i < nrows; i++) {
+		at += ni->count[ni->touched[i]];
+		ni->count[ni->touched[i]] = (uint32_t)at;
+	}
+	for (size_t i = nm; i-- > 0;) {
+		uint32_t r = m[i].row;
+		if ((set[r / 64] >> (r % 64)) & 1)
+			by_row[--ni->count[r]] = m[i];
+	}
+	for (size_t i = 0; i < nrows; i++) {
+		uint32_t r = ni->touched[i];
+		size_t from = ni->count[r], to = i + 1 < nrows ? ni->count[ni->touched[i + 1]] : at;
+		struct solve sv = {ul, by_row + from, to - from, npos, optional, {0, FOLD_NONE},
+		                   SOLVE_NODES};
+		if (r >= rows)
+			continue;
+		solve_from(&sv, 0, 0, 0, FOLD_EXACT);
+		if (sv.best.score &&
+		    hit_push(hits, nhits, cap, r, sv.best.score, sv.best.kind))
+			goto out;
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < nrows; i++)
+		ni->count[ni->touched[i]] = 0;
+	free(by_row);
+	return rc;
+}
+
 int name_index_search(name_index *ni, const char *q, size_t rows, name_at_fn at, void *ctx,
                       struct name_hit **hits, size_t *nhits)
 {
-	struct fold_word w[FOLD_WORDS_MAX];
 	struct unit_list *ul = NULL;
-	bool optional[FOLD_WORDS_MAX] = {0}, all_articles = true;
-	size_t nw, npos, cap = 0, W = ni->set_words;
+	bool optional[FOLD_WORDS_MAX];
+	size_t npos, cap = 0, W = ni->set_words;
 	const uint32_t *pending = ni->pending.p;
 	int rc = -1;
 
 	*hits = NULL;
 	*nhits = 0;
-	nw = fold_words(q, w, FOLD_WORDS_MAX);
-	if (!nw)
-		return 0;
-	npos = (size_t)w[nw - 1].pos + 1;
-	if (npos > 16 || npos + 1 > ni->nsets) /* as fold_rank: a longer query matches nothing */
-		return 0;
 	if (!(ul = malloc(sizeof *ul)))
 		return -1;
-	ul->n = 0;
-	fold_units(w, nw, unit_keep, ul);
-	for (size_t i = 0; i < nw; i++)
-		if (!w[i].alternate && !w[i].article)
-			all_articles = false;
-	for (size_t i = 0; i < nw; i++)
-		if (!w[i].alternate)
-			optional[w[i].pos] = w[i].article && !all_articles;
+	ul->n = fold_query(q, ul->u, sizeof ul->u / sizeof *ul->u, optional, &npos);
+	if (!npos || npos + 1 > ni->nsets) {
+		free(ul);
+		return 0;
+	}
 
-	if (npos == 1) {
+	if (npos == 1 && !optional[0]) {
 		/* Scored from the postings: the best pair of units is
 		 * fold_rank's score for one position. */
-		struct visit v = {ni, NULL};
+		struct visit v = {ni, NULL, 0, false};
 		ni->ntouched = 0;
 		for (size_t i = 0; i < ul->n; i++)
 			find_unit(&v, &ul->u[i]);
@@ -679,6 +809,7 @@ int name_index_search(name_index *ni, const char *q, size_t rows, name_at_fn at,
 	} else {
 		/* sets[p]: the rows that can cover positions [0, p). */
 		uint64_t *set = ni->sets, *unit_set = ni->sets + (ni->nsets - 1) * W;
+		ni->matches.n = 0;
 		memset(set, 0, (npos + 1) * W * sizeof *set);
 		memset(set, 0xff, W * sizeof *set);
 		for (size_t p = 0; p < npos; p++) {
@@ -692,31 +823,21 @@ int name_index_search(name_index *ni, const char *q, size_t rows, name_at_fn at,
 					set[(p + 1) * W + k] |= from[k];
 			for (size_t i = 0; i < ul->n; i++) {
 				const struct fold_unit *u = &ul->u[i];
-				struct visit v = {ni, unit_set};
+				struct visit v = {ni, unit_set, (uint8_t)i, false};
 				uint64_t *to;
 				if (u->first != p || p + u->nwords > npos)
 					continue;
 				memset(unit_set, 0, W * sizeof *unit_set);
 				find_unit(&v, u);
+				if (v.failed)
+					goto out;
 				to = set + (p + u->nwords) * W;
 				for (size_t k = 0; k < W; k++)
 					to[k] |= from[k] & unit_set[k];
 			}
 		}
-		for (size_t k = 0; k < W; k++) {
-			uint64_t bits = set[npos * W + k];
-			while (bits) {
-				size_t r = k * 64 + (size_t)__builtin_ctzll(bits);
-				enum fold_kind kind;
-				int s;
-				bits &= bits - 1;
-				if (r >= ni->rows || r >= rows || is_stale(ni, (uint32_t)r))
-					continue;
-				s = fold_rank(q, at(ctx, r), &kind);
-				if (s && hit_push(hits, nhits, &cap, (uint32_t)r, s, kind))
-					goto out;
-			}
-		}
+		if (solve_rows(ni, ul, set + npos * W, rows, npos, optional, hits, nhits, &cap))
+			goto out;
 	}
 	/* Rows changed since the build: scored directly. */
 	for (size_t i = 0; i < ni->pending.n; i++) {

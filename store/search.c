@@ -361,10 +361,18 @@ static int names_changed(search_index *ix, size_t row)
 
 static int names_settle(search_index *ix)
 {
-	if (ix->names && !ix->moved && name_index_pending(ix->names) <= PENDING_MAX)
+	if (!ix->names || (!ix->moved && name_index_pending(ix->names) <= PENDING_MAX))
 		return 0;
 	return names_index(ix);
 }
+
+int search_index_prepare(store *st, search_index *ix)
+{
+	if ((ix->names && !ix->moved) || !names_index(ix))
+		return M_OK;
+	return st_err(st, NOMEM);
+}
+
 
 /* Rows [first, first + n) appended by a batch of a progressive load: searched
  * directly (the word index's pending rows) until the load ends. Before
@@ -396,10 +404,10 @@ static int load_batches(store *st, search_index *ix, unsigned batches)
 	}
 	case_clear(&ix->scratch);
 	map_release(ix);
-	/* Read whole after the first batch: its words, and the appended rows
-	 * searched directly until now, indexed anew. */
-	if (rc == M_OK && ix->done && ix->names && name_index_pending(ix->names) &&
-	    names_index(ix))
+	/* Read whole, with the words indexed meanwhile (a search while it
+	 * loaded): the rows appended since, searched directly until now,
+	 * indexed anew when they are many. */
+	if (rc == M_OK && ix->done && names_settle(ix))
 		rc = st_err(st, NOMEM);
 	return rc;
 }
@@ -421,9 +429,6 @@ static int index_load(store *st, bool deadlines, unsigned batches, search_index 
 		return rc;
 	}
 	rc = load_batches(st, ix, batches);
-	/* The words of what was read: every case, or the first batch. */
-	if (rc == M_OK && names_index(ix))
-		rc = st_err(st, NOMEM);
 	if (rc) {
 		search_index_free(ix);
 		return rc;
@@ -851,8 +856,9 @@ const char *search_match_name(enum search_match m)
 	return m == SEARCH_EXACT ? "exact" : m == SEARCH_CLOSE ? "close" : "loose";
 }
 
-/* How many of the best hits are ranked fully (by score, kind, then name);
- * the rest only by score and kind: a list shows a screen of them. */
+/* How many of the best hits are ranked fully (by kind, score, then name);
+ * the rest only by kind and score: a list shows a screen of them. Every
+ * exact hit comes before every close one, and those before the loose. */
 enum { RANKED = 256 };
 
 struct ranked {
@@ -881,17 +887,17 @@ static int by_rank(const void *a, const void *b)
 	const struct ranked *x = a, *y = b;
 	int c;
 
-	if (x->hit.score != y->hit.score)
-		return x->hit.score > y->hit.score ? -1 : 1;
 	if (x->hit.match != y->hit.match)
 		return x->hit.match > y->hit.match ? -1 : 1;
+	if (x->hit.score != y->hit.score)
+		return x->hit.score > y->hit.score ? -1 : 1;
 	c = folded_cmp(x->folded, y->folded);
 	if (c)
 		return c;
 	return x->hit.id < y->hit.id ? -1 : x->hit.id > y->hit.id;
 }
 
-/* r[0, n) best first: a counting sort by score and kind (scores are small
+/* r[0, n) best first: a counting sort by kind and score (scores are small
  * integers), then the first RANKED by name too. */
 static int rank_hits(store *st, struct ranked *r, size_t n)
 {
@@ -913,14 +919,15 @@ static int rank_hits(store *st, struct ranked *r, size_t n)
 		free(out);
 		return st_err(st, NOMEM);
 	}
-	/* Descending: bucket b = (top - score) * KINDS + (KINDS - 1 - kind). */
+	/* Descending: bucket (KINDS - 1 - kind) * (top + 1) + (top - score). */
+#define BUCKET(h) ((KINDS - 1 - (size_t)(h).match) * (top + 1) + (top - (size_t)(h).score))
 	for (size_t i = 0; i < n; i++)
-		count[(top - (size_t)r[i].hit.score) * KINDS + (KINDS - 1 - r[i].hit.match) + 1]++;
+		count[BUCKET(r[i].hit) + 1]++;
 	for (size_t b = 0; b < (top + 1) * KINDS; b++)
 		count[b + 1] += count[b];
 	for (size_t i = 0; i < n; i++)
-		out[count[(top - (size_t)r[i].hit.score) * KINDS + (KINDS - 1 - r[i].hit.match)]++] =
-		    r[i];
+		out[count[BUCKET(r[i].hit)]++] = r[i];
+#undef BUCKET
 	memcpy(r, out, n * sizeof *r);
 	free(out);
 	free(count);
@@ -1010,7 +1017,9 @@ int search_run(store *st, search_index *ix, const char *query, size_t len,
 		struct name_hit *nh = NULL;
 		size_t nn = 0;
 		int nrc;
-		if ((ix->moved && names_index(ix)) || !(fq = keys_secure_alloc(cap)))
+		if ((rc = search_index_prepare(st, ix)))
+			return rc;
+		if (!(fq = keys_secure_alloc(cap)))
 			return st_err(st, NOMEM);
 		fold_name(query, len, fq, cap - 64);
 		nrc = name_index_search(ix->names, fq, ix->n, name_at, ix, &nh, &nn);

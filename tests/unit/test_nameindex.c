@@ -145,8 +145,11 @@ static void agree(name_index *ni, struct names *nm, const char *q)
 			            nm->folded[r], s, k < n ? "skips it" : "ends");
 			fail();
 		}
-		assert_int_equal(hits[k].score, s);
-		assert_int_equal(hits[k].kind, kind);
+		if (hits[k].score != s || hits[k].kind != kind) {
+			print_error("query [%s]: row %zu [%s] scores %d (kind %d), the index %d (%d)\n",
+			            q, r, nm->folded[r], s, kind, hits[k].score, hits[k].kind);
+			fail();
+		}
 		k++;
 	}
 	if (k != n) {
@@ -298,8 +301,13 @@ static void store_agrees(store *st, search_index *ix, const char *query)
 		for (size_t k = 0; k < n; k++)
 			if (hits[k].id == r.id) {
 				found = true;
-				assert_int_equal(hits[k].score, s);
-				assert_int_equal((int)hits[k].match, (int)kind);
+				if (hits[k].score != s || (int)hits[k].match != (int)kind) {
+					print_error("query [%s]: case %llu [%s] scores %d (kind %d), "
+					            "search_run %d (%d)\n",
+					            query, (unsigned long long)r.id, r.name, s, kind,
+					            hits[k].score, hits[k].match);
+					fail();
+				}
 			}
 		if (found != (s > 0)) {
 			print_error("query [%s]: case %llu [%s] scores %d, %s\n", query,
