@@ -7,6 +7,8 @@
 
 #include "keys/keys.h"
 
+#include <sodium.h>
+
 #define KEYS_KDF_OPS_DEFAULT 3u
 #define KEYS_KDF_MEM_DEFAULT (256ull << 20)
 #define KEYS_KDF_OPS_MIN 2u
@@ -25,6 +27,9 @@ struct root_key {
 	uint8_t field[32];  /* XChaCha20-Poly1305 key for field envelopes */
 	uint8_t blind[32];  /* blind-index key (identity class) */
 	uint8_t header[32]; /* record-header MAC key (record class) */
+	/* HMAC's state after the key (both pads hashed): every header read
+	 * (a hundred thousand at a list's load) starts from a copy of it. */
+	crypto_auth_hmacsha512256_state header_mac;
 	uint8_t root[32];   /* kept to grant it to others */
 };
 

@@ -75,6 +75,7 @@ static int add_root(keyring *kr, unsigned cls, uint32_t epoch, const uint8_t roo
 	crypto_kdf_derive_from_key(r->field, 32, 1, "mappefld", root);
 	crypto_kdf_derive_from_key(r->blind, 32, 2, "mappebix", root);
 	crypto_kdf_derive_from_key(r->header, 32, 3, "mappehdr", root);
+	crypto_auth_hmacsha512256_init(&r->header_mac, r->header, 32);
 	kr->nroots++;
 	return KEYS_OK;
 }
@@ -514,7 +515,7 @@ static int header_tag(const keyring *kr, uint32_t epoch, uint64_t record, const 
 	memcpy(pre + 13, kr->store_id, KEYS_STORE_ID_BYTES);
 	put_be64(pre + 13 + 16, record);
 	put_be32(pre + 13 + 24, epoch);
-	crypto_auth_hmacsha512256_init(&st, r->header, 32);
+	st = r->header_mac;
 	crypto_auth_hmacsha512256_update(&st, pre, sizeof pre);
 	crypto_auth_hmacsha512256_update(&st, hdr, len);
 	crypto_auth_hmacsha512256_final(&st, mac);

@@ -1081,6 +1081,16 @@ struct search_row {
 typedef struct search_index search_index;
 int search_index_load(store *st, search_index **out);
 int search_index_load_names(store *st, search_index **out);
+/* The same, loaded progressively: _open reads the first batch (512 cases,
+ * in id order: the list's first screens), _load_more the next batches (at
+ * least 1) each in its own short read transaction, between keys. Until
+ * _complete, the index holds the cases below some id: a search of it is
+ * partial, a sync or refresh leaves the rest to the load. _expected: the
+ * cases the store held as the load began (at least those in the index). */
+int search_index_open(store *st, search_index **out);
+int search_index_load_more(store *st, search_index *ix, unsigned batches);
+bool search_index_complete(const search_index *ix);
+size_t search_index_expected(const search_index *ix);
 void search_index_free(search_index *ix);
 size_t search_index_size(const search_index *ix);
 /* Row i (0 <= i < size), in id order. */

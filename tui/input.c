@@ -230,8 +230,10 @@ bool ui_read_key(struct ui *ui, struct script_state *ss, wint_t *ch, bool *fnkey
 			continue;
 		}
 		/* Wake twice a second: a resize that raced the last redraw is
-		 * caught here rather than when the next key comes. */
-		timeout(500);
+		 * caught here rather than when the next key comes. While the
+		 * list loads, a key that waits goes first, then the next batch. */
+		bool loading = ui->live && ui->ix && !search_index_complete(ui->ix);
+		timeout(loading ? 0 : 500);
 		rc = get_wch(ch);
 		if (hangup)
 			return false;
@@ -251,6 +253,11 @@ bool ui_read_key(struct ui *ui, struct script_state *ss, wint_t *ch, bool *fnkey
 			/* Between keys, twice a second: a colleague's save. */
 			if (ui->live && ui_live_pending(ui)) {
 				*ch = KEY_LIVE;
+				*fnkey = true;
+				return true;
+			}
+			if (loading) {
+				*ch = KEY_LOAD;
 				*fnkey = true;
 				return true;
 			}

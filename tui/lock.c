@@ -90,7 +90,7 @@ bool ui_idle_lock(struct ui *ui, struct script_state *ss)
 	if (!back)
 		return false;
 	ui->last_key = time(NULL);
-	if (search_index_load(ui->st, &ui->ix) != M_OK || view_list_open(ui) != M_OK)
+	if (search_index_open(ui->st, &ui->ix) != M_OK || view_list_open(ui) != M_OK)
 		return false;
 	/* What was open when it locked comes back from its draft. */
 	drafts_offer(ui);

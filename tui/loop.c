@@ -49,6 +49,44 @@ static void live_catch_up(struct ui *ui)
 	ui_changed(ui, 0);
 }
 
+/* A batch is about 3 ms of 100 000 cases on a 2-core host: two, and a key
+ * typed meanwhile waits at most that. The rows (a search run again) follow
+ * a tenth of a second at a time, and at the end. */
+enum { LOAD_BATCHES = 2, LOAD_ROWS_MS = 100 };
+
+void ui_load_more(struct ui *ui)
+{
+	struct timespec now;
+
+	if (!ui->ix || search_index_complete(ui->ix))
+		return;
+	if (search_index_load_more(ui->st, ui->ix, LOAD_BATCHES) != M_OK) {
+		ui_say(ui, true, "%s", tui_error(ui->st));
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long ms = (now.tv_sec - ui->loaded_at.tv_sec) * 1000 +
+	          (now.tv_nsec - ui->loaded_at.tv_nsec) / 1000000;
+	bool done = search_index_complete(ui->ix);
+	/* Only the screens that show the list's rows hear of it: to the
+	 * others nothing changed (ui_changed would have them read their
+	 * case again). */
+	if (done || ms >= LOAD_ROWS_MS) {
+		ui->loaded_at = now;
+		ui->index_serial++;
+		for (int i = ui->depth - 1; i >= 0; i--)
+			if (ui->stack[i].ops->grew)
+				ui->stack[i].ops->grew(ui->stack[i].self, ui);
+	}
+	/* A caseworker's day starts with what is due, as with a list read at
+	 * once: unless they began with something else meanwhile. */
+	if (done && ui->day_when_loaded) {
+		ui->day_when_loaded = false;
+		if (!ui->key_typed && ui->depth == 1 && day_has_due(ui))
+			view_day_open(ui);
+	}
+}
+
 static void pop(struct ui *ui)
 {
 	struct view *v = &ui->stack[--ui->depth];
@@ -138,11 +176,16 @@ int ui_loop(struct ui *ui)
 			live_catch_up(ui);
 			continue;
 		}
+		if (fnkey && ch == KEY_LOAD) {
+			ui_load_more(ui);
+			continue;
+		}
 		if (fnkey && ch == KEY_IDLE) {
 			if (!ui_idle_lock(ui, ss))
 				break;
 			continue;
 		}
+		ui->key_typed = true;
 		if (COLS < UI_MIN_COLS || LINES < UI_MIN_ROWS) {
 			if (!fnkey && (ch == 'q' || ch == CTRL('c')))
 				break;

@@ -59,6 +59,14 @@ static int dump_screen(const char *path)
 bool ui_script_key(struct ui *ui, struct script_state *ss, wint_t *ch, bool *fnkey)
 {
 	for (;;) {
+		if (ss->load_all) {
+			if (ui->ix && !search_index_complete(ui->ix)) {
+				*ch = KEY_LOAD;
+				*fnkey = true;
+				return true;
+			}
+			ss->load_all = false;
+		}
 		if (!ss->pos || !*ss->pos) {
 			if (!fgets(ss->line, sizeof ss->line, ui->script))
 				return false;
@@ -84,6 +92,19 @@ bool ui_script_key(struct ui *ui, struct script_state *ss, wint_t *ch, bool *fnk
 					 * saving, say), at most 30 s. */
 					for (int i = 0; i < 300 && access(ss->line + 6, F_OK) != 0; i++)
 						usleep(100000);
+				} else if (strcmp(ss->line, ":load") == 0 ||
+				           strcmp(ss->line, ":load all") == 0) {
+					/* The next batches of a list still loading:
+					 * in a script, only when it says so; "all":
+					 * until it is read whole (the line again). */
+					ss->pos = NULL;
+					if (ss->line[5]) {
+						ss->load_all = true;
+						continue;
+					}
+					*ch = KEY_LOAD;
+					*fnkey = true;
+					return true;
 				} else if (strcmp(ss->line, ":idle") == 0) {
 					*ch = KEY_IDLE;
 					*fnkey = true;

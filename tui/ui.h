@@ -177,6 +177,9 @@ struct view_ops {
 	/* Case id was saved or reloaded (ui_changed): show what it holds now.
 	 * NULL for screens that show no case. */
 	void (*changed)(void *self, struct ui *ui, uint64_t id);
+	/* The list still loading read more cases (ui_load_more): rows only
+	 * came after the others, nothing changed. NULL: nothing to do. */
+	void (*grew)(void *self, struct ui *ui);
 	/* What the title bar says after the title: the filters that are on
 	 * (the list's status and "my cases"); "" or NULL for nothing. */
 	const char *(*subtitle)(const void *self, struct ui *ui, char *buf, size_t cap);
@@ -193,6 +196,7 @@ enum { UI_MAX_VIEWS = 8, UI_MIN_COLS = 40, UI_MIN_ROWS = 10 };
 struct script_state {
 	char line[1024];
 	char *pos;
+	bool load_all; /* ":load all": KEY_LOAD until the list is read whole */
 };
 
 /* The one value shown in privacy mode (privacy.c): a field of a case, an
@@ -229,6 +233,9 @@ struct ui {
 	bool live;
 	uint64_t generation;        /* store_generation as of the last catch-up */
 	unsigned long index_serial; /* moves when a catch-up changed the index's rows */
+	struct timespec loaded_at;  /* when a load last moved index_serial */
+	bool day_when_loaded;       /* a caseworker's My day, once the list is read */
+	bool key_typed;             /* a key came since the start */
 	bool quit;
 	int pop_more;    /* views to close after the current one (a saved conflict) */
 	bool cursor_on; /* a view placed the text cursor this frame */
@@ -433,6 +440,12 @@ const char *ui_key_name(wint_t ch, bool fnkey, char *buf, size_t size);
 #define KEY_IDLE (KEY_MAX + 1)
 /* Another: someone wrote to the store (ui->live waits only). */
 #define KEY_LIVE (KEY_MAX + 2)
+/* Another: the case list is still loading and no key waits (ui->live
+ * waits only): the next batches are read (ui_load_more). */
+#define KEY_LOAD (KEY_MAX + 3)
+/* Read the next batches of a list still loading (search_index_open): the
+ * list's rows follow now and then, and at the end. */
+void ui_load_more(struct ui *ui);
 /* Whether the store's generation moved since the last catch-up: cheap,
  * no transaction (store_generation). */
 bool ui_live_pending(struct ui *ui);

@@ -414,6 +414,16 @@ static void day_changed(void *self, struct ui *ui, uint64_t id)
 	dv->loaded = false;
 }
 
+/* Opened while the list loaded: its due cases are the index's, read
+ * again once every case is in it. */
+static void day_grew(void *self, struct ui *ui)
+{
+	struct day_view *dv = self;
+
+	if (search_index_complete(ui->ix))
+		dv->loaded = false;
+}
+
 static int count_new(void *ctx, const struct case_rec *c)
 {
 	(void)c;
@@ -470,4 +480,5 @@ const struct view_ops day_ops = {
     .key = day_key,
     .free = day_free,
     .changed = day_changed,
+    .grew = day_grew,
 };

@@ -174,6 +174,13 @@ static void list_changed(void *self, struct ui *ui, uint64_t id)
 	listview_set(&lv->list, lv->n, list_height());
 }
 
+/* More of the list read: the rows again (the search too), the cursor kept
+ * on its case, as after a catch-up. */
+static void list_grew(void *self, struct ui *ui)
+{
+	list_changed(self, ui, 0);
+}
+
 /* A search hit's mark before its name: none for an exact match, "~" for a
  * close one (another spelling), "?" for a loose one (a typo, part of a
  * name); characters, so that they read apart without colour too. With
@@ -310,25 +317,38 @@ static void list_draw(void *self, struct ui *ui)
 	         lv->mine ? _("  [my cases]") : "");
 	move(LINES - 3, 0);
 	clrtoeol();
+	char count[128];
+	size_t have = search_index_size(ui->ix);
+	if (search_index_complete(ui->ix)) {
+		snprintf(count, sizeof count, "%zu/%zu", lv->n, have);
+	} else {
+		/* Still loading (ui_load_more): a search found only among the
+		 * cases read so far says so. */
+		size_t all = search_index_expected(ui->ix);
+		unsigned pct = all ? (unsigned)(100.0 * (double)have / (double)all) : 0;
+		if (lv->qlen)
+			snprintf(count, sizeof count, _("%zu/%zu (partial: %u%% of the list read)"),
+			         lv->n, have, pct);
+		else
+			snprintf(count, sizeof count, _("%zu/%zu (loading the list: %u%%)"), lv->n,
+			         have, pct);
+	}
+	int cw = ui_text_width(count);
 	if (lv->searching || lv->qlen) {
 		int x = ui_put(LINES - 3, 1, _("Search: "), COLS - 2) + 1;
-		x += ui_put(LINES - 3, x, lv->query, COLS - x - 16);
+		int room = COLS - x - cw - 2;
+		x += ui_put(LINES - 3, x, lv->query, room > 14 ? room : 14);
 		if (lv->searching)
 			ui_cursor(ui, LINES - 3, x);
 	}
-	{
-		char count[64];
-		snprintf(count, sizeof count, "%zu/%zu", lv->n, search_index_size(ui->ix));
-		int w = ui_text_width(count);
-		ui_put(LINES - 3, COLS - w - 1, count, w);
-		/* The marks' legend before the count, where the query leaves room. */
-		if (mark_w) {
-			const char *legend = _("~ close  ? loose");
-			int lw = ui_text_width(legend);
-			int qx = 1 + ui_text_width(_("Search: ")) + 1 + ui_text_width(lv->query);
-			if (COLS - w - 1 - 3 - lw > qx + 2)
-				ui_put(LINES - 3, COLS - w - 1 - 3 - lw, legend, lw);
-		}
+	ui_put(LINES - 3, COLS - cw - 1, count, cw);
+	/* The marks' legend before the count, where the query leaves room. */
+	if (mark_w) {
+		const char *legend = _("~ close  ? loose");
+		int lw = ui_text_width(legend);
+		int qx = 1 + ui_text_width(_("Search: ")) + 1 + ui_text_width(lv->query);
+		if (COLS - cw - 1 - 3 - lw > qx + 2)
+			ui_put(LINES - 3, COLS - cw - 1 - 3 - lw, legend, lw);
 	}
 }
 
@@ -550,4 +570,5 @@ const struct view_ops list_ops = {
     .key = list_key,
     .free = list_free,
     .changed = list_changed,
+    .grew = list_grew,
 };
