@@ -116,4 +116,42 @@ static inline int fixture_store_teardown(void **state)
 	return 0;
 }
 
+/* A case of a name only, inserted as the fixture's user; its id. */
+static inline uint64_t ts_insert_name(store *st, const char *given, const char *family)
+{
+	struct case_rec c;
+	uint64_t id = 0;
+
+	case_init(&c);
+	case_set(&c, F_given_name, given, strlen(given));
+	case_set(&c, F_family_name, family, strlen(family));
+	assert_int_equal(store_case_insert(st, &c, 1, &id), M_OK);
+	case_clear(&c);
+	return id;
+}
+
+/* Case id's given name changed, the rest kept. */
+static inline void ts_rename(store *st, uint64_t id, const char *given)
+{
+	struct case_rec c;
+
+	case_init(&c);
+	c.id = id;
+	case_set(&c, F_given_name, given, strlen(given));
+	assert_int_equal(store_case_update(st, &c, 0), M_OK);
+	case_clear(&c);
+}
+
+/* The name a search index's row of case id shows, or NULL. */
+static inline const char *ts_row_name(const search_index *ix, uint64_t id)
+{
+	struct search_row r;
+	long at = search_index_find(ix, id);
+
+	if (at < 0)
+		return NULL;
+	search_index_row(ix, (size_t)at, &r);
+	return r.name;
+}
+
 #endif

@@ -21,41 +21,6 @@
 
 static const char admin_pass[] = FIXTURE_ADMIN_PASS;
 
-static uint64_t insert(store *st, const char *given, const char *family)
-{
-	struct case_rec c;
-	uint64_t id = 0;
-
-	case_init(&c);
-	case_set(&c, F_given_name, given, strlen(given));
-	case_set(&c, F_family_name, family, strlen(family));
-	assert_int_equal(store_case_insert(st, &c, 1, &id), M_OK);
-	case_clear(&c);
-	return id;
-}
-
-static void rename_case(store *st, uint64_t id, const char *given)
-{
-	struct case_rec c;
-
-	case_init(&c);
-	c.id = id;
-	case_set(&c, F_given_name, given, strlen(given));
-	assert_int_equal(store_case_update(st, &c, 0), M_OK);
-	case_clear(&c);
-}
-
-static const char *row_name(const search_index *ix, uint64_t id)
-{
-	struct search_row r;
-	long at = search_index_find(ix, id);
-
-	if (at < 0)
-		return NULL;
-	search_index_row(ix, (size_t)at, &r);
-	return r.name;
-}
-
 static size_t hits_for(store *st, search_index *ix, const char *q, uint64_t want)
 {
 	struct search_hit *hits = NULL;
@@ -73,7 +38,7 @@ static void test_generation_moves_on_writes(void **state)
 {
 	struct tstore *t = *state;
 	struct case_rec c;
-	uint64_t id = insert(t->st, "Kari", "Nordmann"), g0, g1;
+	uint64_t id = ts_insert_name(t->st, "Kari", "Nordmann"), g0, g1;
 
 	g0 = store_generation(t->st);
 	assert_true(g0 > 0);
@@ -81,7 +46,7 @@ static void test_generation_moves_on_writes(void **state)
 	assert_int_equal(store_case_get(t->st, id, &c), M_OK);
 	case_clear(&c);
 	assert_true(store_generation(t->st) == g0);
-	rename_case(t->st, id, "Kristin");
+	ts_rename(t->st, id, "Kristin");
 	g1 = store_generation(t->st);
 	assert_true(g1 > g0);
 	assert_int_equal(store_note_add(t->st, id, NOTE_OTHER, false, "ringt", 5), M_OK);
@@ -94,7 +59,7 @@ static void test_generation_moves_on_writes(void **state)
 static void test_sync_same_process(void **state)
 {
 	struct tstore *t = *state;
-	uint64_t a = insert(t->st, "Ingrid", "Testesen"), b = insert(t->st, "Per", "Hansen"), c;
+	uint64_t a = ts_insert_name(t->st, "Ingrid", "Testesen"), b = ts_insert_name(t->st, "Per", "Hansen"), c;
 	search_index *ix = NULL;
 	size_t changed = 99;
 
@@ -107,16 +72,16 @@ static void test_sync_same_process(void **state)
 	assert_int_equal(search_index_sync(t->st, ix, &changed), M_OK);
 	assert_int_equal(changed, 0);
 
-	rename_case(t->st, a, "Ingeborg");
-	c = insert(t->st, "Zelmira", "Nyankomst");
-	assert_string_equal(row_name(ix, a), "Ingrid Testesen"); /* not yet */
-	assert_null(row_name(ix, c));
+	ts_rename(t->st, a, "Ingeborg");
+	c = ts_insert_name(t->st, "Zelmira", "Nyankomst");
+	assert_string_equal(ts_row_name(ix, a), "Ingrid Testesen"); /* not yet */
+	assert_null(ts_row_name(ix, c));
 	assert_int_equal(search_index_sync(t->st, ix, &changed), M_OK);
 	assert_int_equal(changed, 2);
 	assert_int_equal(search_index_size(ix), 3);
-	assert_string_equal(row_name(ix, a), "Ingeborg Testesen");
-	assert_string_equal(row_name(ix, b), "Per Hansen");
-	assert_string_equal(row_name(ix, c), "Zelmira Nyankomst");
+	assert_string_equal(ts_row_name(ix, a), "Ingeborg Testesen");
+	assert_string_equal(ts_row_name(ix, b), "Per Hansen");
+	assert_string_equal(ts_row_name(ix, c), "Zelmira Nyankomst");
 	assert_int_equal(hits_for(t->st, ix, "zelmira", c), 1);
 	assert_int_equal(hits_for(t->st, ix, "ingeborg", a), 1);
 	/* In id order still: row i is the i-th id. */
@@ -150,8 +115,8 @@ static int child_colleague(const char *dir, uint64_t id, int go, int done)
 		store_close(st);
 		return CHILD_UNLOCK;
 	}
-	rename_case(st, id, "Ingeborg");
-	insert(st, "Zelmira", "Nyankomst");
+	ts_rename(st, id, "Ingeborg");
+	ts_insert_name(st, "Zelmira", "Nyankomst");
 	store_close(st);
 	rc = write(done, "d", 1) == 1 ? M_OK : CHILD_PIPE;
 	return rc;
@@ -162,7 +127,7 @@ static int child_colleague(const char *dir, uint64_t id, int go, int done)
 static void test_sync_other_process(void **state)
 {
 	struct tstore *t = *state;
-	uint64_t a = insert(t->st, "Ingrid", "Testesen"), g0;
+	uint64_t a = ts_insert_name(t->st, "Ingrid", "Testesen"), g0;
 	search_index *ix = NULL;
 	size_t changed = 0;
 	int go[2], done[2], status;
@@ -196,11 +161,11 @@ static void test_sync_other_process(void **state)
 	assert_int_equal(WEXITSTATUS(status), M_OK);
 
 	assert_true(store_generation(t->st) > g0);
-	assert_string_equal(row_name(ix, a), "Ingrid Testesen");
+	assert_string_equal(ts_row_name(ix, a), "Ingrid Testesen");
 	assert_int_equal(search_index_sync(t->st, ix, &changed), M_OK);
 	assert_int_equal(changed, 2);
 	assert_int_equal(search_index_size(ix), 2);
-	assert_string_equal(row_name(ix, a), "Ingeborg Testesen");
+	assert_string_equal(ts_row_name(ix, a), "Ingeborg Testesen");
 	assert_int_equal(hits_for(t->st, ix, "nyankomst", a + 1), 1);
 	search_index_free(ix);
 }
@@ -229,7 +194,7 @@ static void test_rotation_stop_resumes(void **state)
 	uint64_t ids[4];
 
 	for (int i = 0; i < 4; i++)
-		ids[i] = insert(t->st, "Ola", "Normann");
+		ids[i] = ts_insert_name(t->st, "Ola", "Normann");
 	assert_int_equal(store_rotate(t->st, KC_IDENTITY, 1, stop_at_first, &s), M_UNAVAILABLE);
 	assert_int_equal(store_fault(t->st)->code, E_ROTATION_STOPPED);
 	assert_int_equal(store_fault(t->st)->cls, KC_IDENTITY);

@@ -257,30 +257,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static uint64_t insert(store *st, const char *given, const char *family)
-{
-	struct case_rec c;
-	uint64_t id = 0;
-
-	case_init(&c);
-	case_set(&c, F_given_name, given, strlen(given));
-	case_set(&c, F_family_name, family, strlen(family));
-	assert_int_equal(store_case_insert(st, &c, 1, &id), M_OK);
-	case_clear(&c);
-	return id;
-}
-
-static void rename_case(store *st, uint64_t id, const char *given)
-{
-	struct case_rec c;
-
-	case_init(&c);
-	c.id = id;
-	case_set(&c, F_given_name, given, strlen(given));
-	assert_int_equal(store_case_update(st, &c, 0), M_OK);
-	case_clear(&c);
-}
-
 /* search_run's hits for a query against fold_rank on every row's name. */
 static void store_agrees(store *st, search_index *ix, const char *query)
 {
@@ -345,15 +321,15 @@ static void test_store_after_changes(void **state)
 	size_t changed = 0;
 
 	for (size_t i = 0; i < 300; i++)
-		ids[i] = insert(t->st, parts[rand_r(&seed) % NPARTS], parts[rand_r(&seed) % NPARTS]);
+		ids[i] = ts_insert_name(t->st, parts[rand_r(&seed) % NPARTS], parts[rand_r(&seed) % NPARTS]);
 	assert_int_equal(search_index_load(t->st, &ix), M_OK);
 	store_queries(t->st, ix);
 
 	/* Renames and inserts, caught up with as another process's. */
 	for (int i = 0; i < 20; i++)
-		rename_case(t->st, ids[rand_r(&seed) % 300], parts[rand_r(&seed) % NPARTS]);
+		ts_rename(t->st, ids[rand_r(&seed) % 300], parts[rand_r(&seed) % NPARTS]);
 	for (int i = 0; i < 10; i++)
-		insert(t->st, parts[rand_r(&seed) % NPARTS], "Nyankomst");
+		ts_insert_name(t->st, parts[rand_r(&seed) % NPARTS], "Nyankomst");
 	assert_int_equal(search_index_sync(t->st, ix, &changed), M_OK);
 	assert_true(changed > 0);
 	store_queries(t->st, ix);
@@ -365,7 +341,7 @@ static void test_store_after_changes(void **state)
 		be64(k, ids[40 + 20 * i]);
 		raw_put(t->st, DB_CASES, k, 8, NULL, 0);
 	}
-	rename_case(t->st, ids[1], "Zelmira"); /* the generation moves on */
+	ts_rename(t->st, ids[1], "Zelmira"); /* the generation moves on */
 	assert_int_equal(search_index_sync(t->st, ix, &changed), M_OK);
 	assert_int_equal(search_index_size(ix), 305);
 	store_queries(t->st, ix);

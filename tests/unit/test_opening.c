@@ -45,28 +45,6 @@ static void insert_many(store *st, uint64_t *ids)
 	free(c);
 }
 
-static void rename_case(store *st, uint64_t id, const char *given)
-{
-	struct case_rec c;
-
-	case_init(&c);
-	c.id = id;
-	case_set(&c, F_given_name, given, strlen(given));
-	assert_int_equal(store_case_update(st, &c, 0), M_OK);
-	case_clear(&c);
-}
-
-static const char *row_name(const search_index *ix, uint64_t id)
-{
-	struct search_row r;
-	long at = search_index_find(ix, id);
-
-	if (at < 0)
-		return NULL;
-	search_index_row(ix, (size_t)at, &r);
-	return r.name;
-}
-
 /* Whether a search for q finds case want. */
 static bool found(store *st, search_index *ix, const char *q, uint64_t want)
 {
@@ -107,8 +85,8 @@ static void test_first_batch_then_the_rest(void **state)
 	assert_false(search_index_complete(ix));
 	assert_int_equal(search_index_size(ix), BATCH);
 	assert_int_equal(search_index_expected(ix), CASES);
-	assert_non_null(row_name(ix, ids[BATCH - 1]));
-	assert_null(row_name(ix, ids[BATCH]));
+	assert_non_null(ts_row_name(ix, ids[BATCH - 1]));
+	assert_null(ts_row_name(ix, ids[BATCH]));
 	assert_false(found(t->st, ix, late, ids[CASES - 1])); /* not read yet */
 
 	assert_int_equal(search_index_load_more(t->st, ix, 1), M_OK);
@@ -149,8 +127,8 @@ static void test_writes_while_loading(void **state)
 	assert_int_equal(search_index_open(t->st, &ix), M_OK);
 	assert_int_equal(search_index_size(ix), BATCH);
 
-	rename_case(t->st, ids[10], "Ingeborg");
-	rename_case(t->st, ids[1000], "Zelmira");
+	ts_rename(t->st, ids[10], "Ingeborg");
+	ts_rename(t->st, ids[1000], "Zelmira");
 	case_init(&c);
 	case_set(&c, F_given_name, "Nyankomst", 9);
 	assert_int_equal(store_case_insert(t->st, &c, 1, &added), M_OK);
@@ -159,20 +137,20 @@ static void test_writes_while_loading(void **state)
 	assert_int_equal(search_index_refresh(t->st, ix, ids[1000]), M_OK);
 	assert_int_equal(search_index_refresh(t->st, ix, added), M_OK);
 	assert_int_equal(search_index_size(ix), BATCH); /* neither read ahead of the load */
-	assert_null(row_name(ix, added));
+	assert_null(ts_row_name(ix, added));
 
 	assert_int_equal(search_index_sync(t->st, ix, &changed), M_OK);
 	assert_int_equal(changed, 1); /* the rename among the cases read, alone */
 	assert_int_equal(search_index_size(ix), BATCH);
-	assert_string_equal(row_name(ix, ids[10]), "Ingeborg Lastesen");
+	assert_string_equal(ts_row_name(ix, ids[10]), "Ingeborg Lastesen");
 	assert_true(found(t->st, ix, "ingeborg", ids[10]));
 	assert_false(found(t->st, ix, "zelmira", ids[1000]));
 
 	while (!search_index_complete(ix))
 		assert_int_equal(search_index_load_more(t->st, ix, 1), M_OK);
 	assert_int_equal(search_index_size(ix), CASES + 1);
-	assert_string_equal(row_name(ix, ids[1000]), "Zelmira Lastesen");
-	assert_string_equal(row_name(ix, added), "Nyankomst");
+	assert_string_equal(ts_row_name(ix, ids[1000]), "Zelmira Lastesen");
+	assert_string_equal(ts_row_name(ix, added), "Nyankomst");
 	assert_true(found(t->st, ix, "zelmira", ids[1000]));
 	assert_id_order(ix);
 	assert_int_equal(search_index_sync(t->st, ix, &changed), M_OK);
