@@ -89,6 +89,23 @@ static int table_grow(struct table *t, size_t more)
 	return 0;
 }
 
+/* A table at its size: the doubling while building leaves up to half of a
+ * table unused, in locked memory. */
+static int table_fit(struct table *t)
+{
+	void *p;
+
+	if (t->n == t->cap || !t->n)
+		return 0;
+	if (!(p = keys_secure_alloc(t->n * t->size)))
+		return -1;
+	memcpy(p, t->p, t->n * t->size);
+	keys_secure_free(t->p);
+	t->p = p;
+	t->cap = t->n;
+	return 0;
+}
+
 static void table_free(struct table *t)
 {
 	keys_secure_free(t->p);
@@ -373,7 +390,7 @@ static int scratch_alloc(name_index *ni)
 	size_t words = (ni->rows + 63) / 64 + 1;
 
 	ni->set_words = words;
-	ni->nsets = FOLD_WORDS_MAX + 2;
+	ni->nsets = 16 + 2; /* a query covers at most 16 positions (fold_query) */
 	ni->sets = keys_secure_alloc(ni->nsets * words * sizeof *ni->sets);
 	ni->stale = calloc(words, sizeof *ni->stale);
 	ni->score = keys_secure_alloc(ni->rows + 1);
@@ -417,7 +434,8 @@ int name_index_build(name_index **out, size_t n, name_at_fn at, void *ctx)
 	    sort_posts(&ni->keys, krank, b.keys.n, &b.keys))
 		goto out;
 	qsort(ni->groups.p, ni->groups.n, sizeof(struct group_post), group_cmp);
-	if (scratch_alloc(ni))
+	if (table_fit(&ni->pool) || table_fit(&ni->words) || table_fit(&ni->joins) ||
+	    table_fit(&ni->keys) || table_fit(&ni->groups) || scratch_alloc(ni))
 		goto out;
 	rc = 0;
 out:
