@@ -67,6 +67,22 @@ struct name_index {
 	size_t ntouched;
 	uint32_t *count;       /* per row, matches while solving */
 	struct table matches;  /* struct match, of one query */
+	size_t gen;            /* moves on with every change: what a cache is of */
+	struct typed *typed;   /* the words before the last of the query before */
+};
+
+/* Type-ahead: while the last word of a query grows, the words before it
+ * are the same, and so are the rows that can cover them and their matches.
+ * Kept from one keystroke to the next, in locked memory, and checked unit
+ * by unit before use. */
+struct typed {
+	size_t npos, rows, gen, nunits;
+	bool optional[16];
+	struct fold_unit units[64]; /* the units wholly before the last position */
+	uint8_t index[64];          /* their places in that query's list */
+	uint64_t *sets;             /* positions [0, npos - 1]: npos sets */
+	size_t set_words;
+	struct table matches;       /* of those units */
 };
 
 static int table_grow(struct table *t, size_t more)
@@ -466,6 +482,11 @@ void name_index_free(name_index *ni)
 	keys_secure_free(ni->kind);
 	keys_secure_free(ni->touched);
 	table_free(&ni->matches);
+	if (ni->typed) {
+		keys_secure_free(ni->typed->sets);
+		table_free(&ni->typed->matches);
+		keys_secure_free(ni->typed);
+	}
 	free(ni->count);
 	free(ni->stale);
 	free(ni);
@@ -473,6 +494,7 @@ void name_index_free(name_index *ni)
 
 int name_index_changed(name_index *ni, size_t row)
 {
+	ni->gen++;
 	if (row < ni->rows) {
 		if (ni->stale[row / 64] & (UINT64_C(1) << (row % 64)))
 			return 0;
@@ -739,6 +761,96 @@ static int hit_push(struct name_hit **hits, size_t *n, size_t *cap, uint32_t row
 	return 0;
 }
 
+static bool unit_same(const struct fold_unit *a, const struct fold_unit *b)
+{
+	if (a->len != b->len || a->first != b->first || a->nwords != b->nwords ||
+	    a->native != b->native || a->variant != b->variant || a->has_w != b->has_w ||
+	    a->strict != b->strict || a->group != b->group || memcmp(a->text, b->text, a->len) != 0)
+		return false;
+	for (int v = 0; v < 2; v++)
+		if (a->klen[v] != b->klen[v] || memcmp(a->key[v], b->key[v], a->klen[v]) != 0 ||
+		    memcmp(a->slot[v], b->slot[v], a->klen[v]) != 0)
+			return false;
+	return true;
+}
+
+static bool before_last(const struct fold_unit *u, size_t npos)
+{
+	return (size_t)u->first + u->nwords <= npos - 1;
+}
+
+/* The kept words before the last, if they are this query's: their sets
+ * into sets[0, npos), their matches into ni->matches with this query's
+ * unit numbers. */
+static bool typed_restore(name_index *ni, const struct unit_list *ul, size_t npos, size_t rows,
+                          const bool *optional, uint64_t *sets)
+{
+	struct typed *t = ni->typed;
+	uint8_t map[64];
+	size_t k = 0;
+
+	if (!t || t->npos != npos || t->rows != rows || t->gen != ni->gen ||
+	    t->set_words != ni->set_words ||
+	    memcmp(t->optional, optional, (npos - 1) * sizeof *optional) != 0)
+		return false;
+	for (size_t i = 0; i < ul->n; i++) {
+		if (!before_last(&ul->u[i], npos))
+			continue;
+		if (k == t->nunits || !unit_same(&ul->u[i], &t->units[k]))
+			return false;
+		map[t->index[k++]] = (uint8_t)i;
+	}
+	if (k != t->nunits || table_grow(&ni->matches, t->matches.n))
+		return false;
+	memcpy(sets, t->sets, npos * ni->set_words * sizeof *sets);
+	memcpy(ni->matches.p, t->matches.p, t->matches.n * sizeof(struct match));
+	ni->matches.n = t->matches.n;
+	for (size_t i = 0; i < ni->matches.n; i++) {
+		struct match *m = (struct match *)ni->matches.p + i;
+		m->unit = map[m->unit];
+	}
+	return true;
+}
+
+/* Keep the words before the last for the next keystroke (nothing kept
+ * when memory is short: the next one looks them up again). */
+static void typed_keep(name_index *ni, const struct unit_list *ul, size_t npos, size_t rows,
+                       const bool *optional, const uint64_t *sets)
+{
+	struct typed *t = ni->typed;
+
+	if (!t) {
+		if (!(t = keys_secure_alloc(sizeof *t)))
+			return;
+		memset(t, 0, sizeof *t);
+		t->matches.size = sizeof(struct match);
+		ni->typed = t;
+	}
+	t->npos = 0; /* not valid until whole */
+	if (t->set_words != ni->set_words || !t->sets) {
+		keys_secure_free(t->sets);
+		t->set_words = ni->set_words;
+		if (!(t->sets = keys_secure_alloc(16 * t->set_words * sizeof *t->sets)))
+			return;
+	}
+	t->nunits = 0;
+	for (size_t i = 0; i < ul->n; i++)
+		if (before_last(&ul->u[i], npos)) {
+			t->units[t->nunits] = ul->u[i];
+			t->index[t->nunits++] = (uint8_t)i;
+		}
+	t->matches.n = 0;
+	if (ni->matches.n && table_grow(&t->matches, ni->matches.n))
+		return;
+	memcpy(t->matches.p, ni->matches.p, ni->matches.n * sizeof(struct match));
+	t->matches.n = ni->matches.n;
+	memcpy(t->sets, sets, npos * ni->set_words * sizeof *sets);
+	memcpy(t->optional, optional, (npos - 1) * sizeof *optional);
+	t->rows = rows;
+	t->gen = ni->gen;
+	t->npos = npos;
+}
+
 /* The rows of set solved from their matches, kept in ni->matches: bucketed
  * by row (a counting sort over the rows that have any), then each row's
  * best covering. */
@@ -825,34 +937,46 @@ int name_index_search(name_index *ni, const char *q, size_t rows, name_at_fn at,
 				goto out;
 		}
 	} else {
-		/* sets[p]: the rows that can cover positions [0, p). */
+		/* sets[p]: the rows that can cover positions [0, p). First the
+		 * units wholly before the last position (kept from the keystroke
+		 * before when its words were these), then those that reach it. */
 		uint64_t *set = ni->sets, *unit_set = ni->sets + (ni->nsets - 1) * W;
-		ni->matches.n = 0;
-		memset(set, 0, (npos + 1) * W * sizeof *set);
-		memset(set, 0xff, W * sizeof *set);
-		for (size_t p = 0; p < npos; p++) {
-			uint64_t *from = set + p * W, any = 0;
-			for (size_t k = 0; k < W; k++)
-				any |= from[k];
-			if (!any)
-				continue;
-			if (optional[p])
+		bool kept = typed_restore(ni, ul, npos, rows, optional, set);
+		if (!kept) {
+			ni->matches.n = 0;
+			memset(set, 0, npos * W * sizeof *set);
+			memset(set, 0xff, W * sizeof *set);
+		}
+		memset(set + npos * W, 0, W * sizeof *set);
+		for (int pass = kept ? 1 : 0; pass < 2; pass++) {
+			for (size_t p = 0; p < npos; p++) {
+				uint64_t *from = set + p * W, any = 0;
 				for (size_t k = 0; k < W; k++)
-					set[(p + 1) * W + k] |= from[k];
-			for (size_t i = 0; i < ul->n; i++) {
-				const struct fold_unit *u = &ul->u[i];
-				struct visit v = {ni, unit_set, (uint8_t)i, false};
-				uint64_t *to;
-				if (u->first != p || p + u->nwords > npos)
+					any |= from[k];
+				if (!any)
 					continue;
-				memset(unit_set, 0, W * sizeof *unit_set);
-				find_unit(&v, u);
-				if (v.failed)
-					goto out;
-				to = set + (p + u->nwords) * W;
-				for (size_t k = 0; k < W; k++)
-					to[k] |= from[k] & unit_set[k];
+				/* An article left out: in the pass of what it reaches. */
+				if (optional[p] && (p + 1 == npos) == (pass == 1))
+					for (size_t k = 0; k < W; k++)
+						set[(p + 1) * W + k] |= from[k];
+				for (size_t i = 0; i < ul->n; i++) {
+					const struct fold_unit *u = &ul->u[i];
+					struct visit v = {ni, unit_set, (uint8_t)i, false};
+					uint64_t *to;
+					if (u->first != p || p + u->nwords > npos ||
+					    before_last(u, npos) != (pass == 0))
+						continue;
+					memset(unit_set, 0, W * sizeof *unit_set);
+					find_unit(&v, u);
+					if (v.failed)
+						goto out;
+					to = set + (p + u->nwords) * W;
+					for (size_t k = 0; k < W; k++)
+						to[k] |= from[k] & unit_set[k];
+				}
 			}
+			if (pass == 0)
+				typed_keep(ni, ul, npos, rows, optional, set);
 		}
 		if (solve_rows(ni, ul, set + npos * W, rows, npos, optional, hits, nhits, &cap))
 			goto out;

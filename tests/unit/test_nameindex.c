@@ -215,6 +215,47 @@ static void test_agrees_with_fold_rank(void **state)
 	free(nm);
 }
 
+/* Type-ahead: every prefix of whole names typed in turn, the words before
+ * the last kept from one keystroke to the next; a rename in the middle of
+ * typing must not leave the kept rows stale. */
+static void test_type_ahead(void **state)
+{
+	struct names *nm = calloc(1, sizeof *nm);
+	name_index *ni = NULL;
+	unsigned seed = 21;
+
+	(void)state;
+	assert_non_null(nm);
+	for (nm->n = 0; nm->n < 800; nm->n++)
+		nm->folded[nm->n] = random_name(&seed);
+	assert_int_equal(name_index_build(&ni, nm->n, at, nm), 0);
+	for (int t = 0; t < 60; t++) {
+		char *typed = random_name(&seed), q[512];
+		size_t len = strlen(typed);
+		for (size_t k = 1; k <= len; k++) {
+			memcpy(q, typed, k);
+			q[k] = '\0';
+			agree(ni, nm, q);
+			if (t % 5 == 0 && k == len / 2) {
+				/* A row this query finds is renamed to something else. */
+				struct name_hit *hits = NULL;
+				size_t n = 0, r;
+				assert_int_equal(name_index_search(ni, q, nm->n, at, nm, &hits, &n), 0);
+				r = n ? hits[0].row : (size_t)rand_r(&seed) % nm->n;
+				free(hits);
+				free(nm->folded[r]);
+				nm->folded[r] = strdup("zzyzx qwv");
+				assert_int_equal(name_index_changed(ni, r), 0);
+			}
+		}
+		free(typed);
+	}
+	name_index_free(ni);
+	for (size_t r = 0; r < nm->n; r++)
+		free(nm->folded[r]);
+	free(nm);
+}
+
 /* An empty index, and rows without a name. */
 static void test_empty(void **state)
 {
@@ -352,6 +393,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_agrees_with_fold_rank),
+	    cmocka_unit_test(test_type_ahead),
 	    cmocka_unit_test(test_empty),
 	    cmocka_unit_test_setup_teardown(test_store_after_changes, setup, teardown),
 	};
