@@ -449,7 +449,8 @@ int name_index_build(name_index **out, size_t n, name_at_fn at, void *ctx)
 	    sort_posts(&ni->joins, trank, b.texts.n, &b.texts) ||
 	    sort_posts(&ni->keys, krank, b.keys.n, &b.keys))
 		goto out;
-	qsort(ni->groups.p, ni->groups.n, sizeof(struct group_post), group_cmp);
+	if (ni->groups.n > 1)
+		qsort(ni->groups.p, ni->groups.n, sizeof(struct group_post), group_cmp);
 	if (table_fit(&ni->pool) || table_fit(&ni->words) || table_fit(&ni->joins) ||
 	    table_fit(&ni->keys) || table_fit(&ni->groups) || scratch_alloc(ni))
 		goto out;
@@ -803,7 +804,8 @@ static bool typed_restore(name_index *ni, const struct unit_list *ul, size_t npo
 	if (k != t->nunits || table_grow(&ni->matches, t->matches.n))
 		return false;
 	memcpy(sets, t->sets, npos * ni->set_words * sizeof *sets);
-	memcpy(ni->matches.p, t->matches.p, t->matches.n * sizeof(struct match));
+	if (t->matches.n)
+		memcpy(ni->matches.p, t->matches.p, t->matches.n * sizeof(struct match));
 	ni->matches.n = t->matches.n;
 	for (size_t i = 0; i < ni->matches.n; i++) {
 		struct match *m = (struct match *)ni->matches.p + i;
@@ -842,7 +844,8 @@ static void typed_keep(name_index *ni, const struct unit_list *ul, size_t npos, 
 	t->matches.n = 0;
 	if (ni->matches.n && table_grow(&t->matches, ni->matches.n))
 		return;
-	memcpy(t->matches.p, ni->matches.p, ni->matches.n * sizeof(struct match));
+	if (ni->matches.n)
+		memcpy(t->matches.p, ni->matches.p, ni->matches.n * sizeof(struct match));
 	t->matches.n = ni->matches.n;
 	memcpy(t->sets, sets, npos * ni->set_words * sizeof *sets);
 	memcpy(t->optional, optional, (npos - 1) * sizeof *optional);

@@ -1815,6 +1815,7 @@ enum {
 	R_OPEN,
 	R_OPEN_FULL,
 	R_RSS,
+	R_RSS_SEARCH,
 	R_OPEN_NAMES,
 	R_OPEN_ALLNEXT,
 	R_DEADLINES,
@@ -2125,6 +2126,7 @@ static void bench_setup(struct bench *b)
 	label(b, R_OPEN, K_TIME, "open, ms");
 	label(b, R_OPEN_FULL, K_TIME, "open, whole list read, ms");
 	label(b, R_RSS, K_BYTES, "session RSS, MiB");
+	label(b, R_RSS_SEARCH, K_BYTES, "session RSS after a search, MiB");
 	label(b, R_OPEN_NAMES, K_TIME, "open without next deadline, ms");
 	label(b, R_OPEN_ALLNEXT, K_TIME, "open, every next deadline, ms");
 	label(b, R_DEADLINES, K_TIME, "deadlines of all cases, ms");
@@ -2349,6 +2351,30 @@ static unsigned long long cpu_ticks(pid_t pid)
  * unlocked on the bench store, on the case list with every case read (its
  * CPU idle for a second): its resident memory, and how much of it is
  * shared (file pages: the binary, libraries, LMDB's map; shmem). */
+/* Drain the screen; true when the session's CPU time stood still for a
+ * second (what it was doing done, the loop waiting for a key), false after
+ * 10 minutes. */
+static bool settle(int master, pid_t pid)
+{
+	uint64_t start = now_ns(), still_since = now_ns();
+	unsigned long long last = ~0ull;
+
+	while (now_ns() - start < 600ull * 1000000000ull) {
+		struct pollfd p = {master, POLLIN, 0};
+		char buf[4096];
+		if (poll(&p, 1, 100) > 0 && read(master, buf, sizeof buf) <= 0)
+			return false;
+		unsigned long long t = cpu_ticks(pid);
+		if (t != last) {
+			last = t;
+			still_since = now_ns();
+		} else if (now_ns() - still_since > 1000000000ull && now_ns() - start > 2000000000ull) {
+			return true;
+		}
+	}
+	return false;
+}
+
 static void run_session_rss(struct bench *b)
 {
 	char exe[PATH_MAX], bin[PATH_MAX + 16], *slash;
@@ -2358,7 +2384,7 @@ static void run_session_rss(struct bench *b)
 	pid_t pid;
 
 	for (int conf = 0; conf < NCONF; conf++)
-		b->rows[R_RSS].v[conf] = NAN;
+		b->rows[R_RSS].v[conf] = b->rows[R_RSS_SEARCH].v[conf] = NAN;
 	if (len <= 0)
 		return;
 	exe[len] = 0;
@@ -2393,28 +2419,16 @@ static void run_session_rss(struct bench *b)
 	if (write(fds[1], PASS "\n", strlen(PASS) + 1) < 0)
 		die("write: %s", strerror(errno));
 	close(fds[1]);
-	/* Drain the screen; done when its CPU time stood still for a second
-	 * (the list read, the loop waiting for a key), or after 10 minutes. */
-	uint64_t start = now_ns(), still_since = 0;
-	unsigned long long last = ~0ull;
-	bool idle = false;
-	while (!idle && now_ns() - start < 600ull * 1000000000ull) {
-		struct pollfd p = {master, POLLIN, 0};
-		char buf[4096];
-		if (poll(&p, 1, 100) > 0 && read(master, buf, sizeof buf) <= 0)
-			break;
-		unsigned long long t = cpu_ticks(pid);
-		if (t != last) {
-			last = t;
-			still_since = now_ns();
-		} else if (now_ns() - still_since > 1000000000ull && now_ns() - start > 2000000000ull) {
-			idle = true;
-		}
-	}
+	bool idle = settle(master, pid);
 	double rss = status_mib(pid, "VmRSS:"), anon = status_mib(pid, "RssAnon:"),
 	       file = status_mib(pid, "RssFile:"), shm = status_mib(pid, "RssShmem:"),
-	       lck = status_mib(pid, "VmLck:");
-	if (write(master, "q", 1) < 0)
+	       lck = status_mib(pid, "VmLck:"), rss2 = NAN, lck2 = NAN;
+	/* Then a name searched: the word index built (at the first search). */
+	if (idle && write(master, "/ol", 3) == 3 && settle(master, pid)) {
+		rss2 = status_mib(pid, "VmRSS:");
+		lck2 = status_mib(pid, "VmLck:");
+	}
+	if (write(master, "\033q", 2) < 0)
 		(void)0;
 	for (int i = 0; i < 50 && waitpid(pid, NULL, WNOHANG) == 0; i++)
 		usleep(100000);
@@ -2428,6 +2442,10 @@ static void run_session_rss(struct bench *b)
 		return;
 	}
 	b->rows[R_RSS].v[C_MAPPE] = rss;
+	b->rows[R_RSS_SEARCH].v[C_MAPPE] = rss2;
+	if (!isnan(rss2))
+		note(b, "session RSS after a search: /ol typed, the word index built: %.1f MiB (%.1f locked)",
+		     rss2, lck2);
 	note(b,
 	     "session RSS: mappe's TUI on a pty, on the list with every case read: %.1f MiB, "
 	     "of it %.1f private (anonymous; %.1f locked), %.1f shared (file %.1f: the binary, "

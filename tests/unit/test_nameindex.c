@@ -134,7 +134,8 @@ static void agree(name_index *ni, struct names *nm, const char *q)
 	size_t n = 0, k = 0;
 
 	assert_int_equal(name_index_search(ni, q, nm->n, at, nm, &hits, &n), 0);
-	qsort(hits, n, sizeof *hits, hit_cmp);
+	if (n > 1)
+		qsort(hits, n, sizeof *hits, hit_cmp);
 	for (size_t r = 0; r < nm->n; r++) {
 		enum fold_kind kind;
 		int s = fold_rank(q, nm->folded[r], &kind);
