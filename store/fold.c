@@ -1213,7 +1213,10 @@ static int emit_with(const struct fold_unit *u, unsigned ends, bool add_a, fold_
 		if (add_a)
 			k.slot[v][k.klen[v] - 1] = (char)(k.slot[v][k.klen[v] - 1] | V_A);
 	}
-	return fn(ctx, &k);
+	int rc = fn(ctx, &k);
+
+	explicit_bzero(&k, sizeof k); /* a name's letters, on the stack */
+	return rc;
 }
 
 /* Somali orthography writes the ain as c and the ħ as x: Cabdi Xasan is
@@ -1251,7 +1254,10 @@ static int emit(const struct fold_unit *u, fold_unit_fn fn, void *ctx)
 	struct fold_unit k = *u;
 
 	unit_keys(&k);
-	return fn(ctx, &k);
+	int rc = fn(ctx, &k);
+
+	explicit_bzero(&k, sizeof k); /* a name's letters, on the stack */
+	return rc;
 }
 
 /* Joined: Abdul Rahman, Gebre Michael, al Shami are also Abdulrahman,
@@ -1303,52 +1309,56 @@ static int emit_join(struct fold_unit *u, const struct fold_word *w, size_t a, s
 		for (size_t i = 0; i < lead && i < k.klen[v]; i++)
 			k.slot[v][i] = (char)(k.slot[v][i] | V_ANY);
 	}
-	return fn(ctx, &k);
+	explicit_bzero(key, sizeof key);
+	int rc = fn(ctx, &k);
+
+	explicit_bzero(&k, sizeof k); /* a name's letters, on the stack */
+	return rc;
 }
 
-int fold_units(const struct fold_word *w, size_t n, fold_unit_fn fn, void *ctx)
+static int units_into(const struct fold_word *w, size_t n, fold_unit_fn fn, void *ctx,
+                      struct fold_unit *u)
 {
-	struct fold_unit u;
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
 		size_t len = w[i].len > FOLD_WORD_MAX ? FOLD_WORD_MAX : w[i].len;
 
-		memset(&u, 0, sizeof u);
-		memcpy(u.text, w[i].s, len);
-		u.len = len;
-		u.first = w[i].pos;
-		u.nwords = 1;
-		u.native = w[i].native;
-		u.strict = w[i].strict;
-		u.variant = w[i].alternate;
-		if ((rc = emit(&u, fn, ctx)))
+		memset(u, 0, sizeof *u);
+		memcpy(u->text, w[i].s, len);
+		u->len = len;
+		u->first = w[i].pos;
+		u->nwords = 1;
+		u->native = w[i].native;
+		u->strict = w[i].strict;
+		u->variant = w[i].alternate;
+		if ((rc = emit(u, fn, ctx)))
 			return rc;
 		/* Somali spellings write the vowels their own way at the ends
 		 * too: Cismaan, Osman; Xaliimo, Halima. */
-		if (!w[i].native && somali_reading(w[i].s, len, u.text, &u.len)) {
-			u.variant = true;
-			if ((rc = emit_with(&u, 1, false, fn, ctx)))
+		if (!w[i].native && somali_reading(w[i].s, len, u->text, &u->len)) {
+			u->variant = true;
+			if ((rc = emit_with(u, 1, false, fn, ctx)))
 				return rc;
 		}
 		/* Persian and Arabic -eh, -ah written out: Fatemeh, Fereshteh
 		 * are the -a of Fatima, Fereshta. */
 		if (!w[i].native && len >= 4 && w[i].s[len - 1] == 'h' &&
 		    (w[i].s[len - 2] == 'e' || w[i].s[len - 2] == 'a')) {
-			memcpy(u.text, w[i].s, len - 1);
-			u.len = len - 1;
-			u.variant = true;
-			if ((rc = emit_with(&u, 0, true, fn, ctx)))
+			memcpy(u->text, w[i].s, len - 1);
+			u->len = len - 1;
+			u->variant = true;
+			if ((rc = emit_with(u, 0, true, fn, ctx)))
 				return rc;
 		}
 		/* An article written on: Alshami, الشامي. */
 		if (!w[i].alternate && len >= (w[i].native ? 4u : 5u) &&
 		    (w[i].s[0] == 'a' || w[i].s[0] == 'e') && w[i].s[1] == 'l') {
-			memcpy(u.text, w[i].s + 2, len - 2);
-			u.len = len - 2;
-			u.native = w[i].native;
-			u.variant = true;
-			if ((rc = emit(&u, fn, ctx)))
+			memcpy(u->text, w[i].s + 2, len - 2);
+			u->len = len - 2;
+			u->native = w[i].native;
+			u->variant = true;
+			if ((rc = emit(u, fn, ctx)))
 				return rc;
 		}
 		/* Joins, of base words only: with the next word (Mohammad Reza
@@ -1360,16 +1370,25 @@ int fold_units(const struct fold_word *w, size_t n, fold_unit_fn fn, void *ctx)
 		size_t j = next_base(w, n, i), k;
 		if (j >= n)
 			continue;
-		if ((rc = emit_join(&u, w, i, j, NO_WORD, 2, fn, ctx)))
+		if ((rc = emit_join(u, w, i, j, NO_WORD, 2, fn, ctx)))
 			return rc;
 		k = next_base(w, n, j);
 		if (k < n && w[i].len <= JOIN_FIRST_MAX && w[j].len <= JOIN_FIRST_MAX &&
-		    (rc = emit_join(&u, w, i, j, k, 3, fn, ctx)))
+		    (rc = emit_join(u, w, i, j, k, 3, fn, ctx)))
 			return rc;
-		if (k < n && w[j].article && (rc = emit_join(&u, w, i, NO_WORD, k, 3, fn, ctx)))
+		if (k < n && w[j].article && (rc = emit_join(u, w, i, NO_WORD, k, 3, fn, ctx)))
 			return rc;
 	}
 	return 0;
+}
+
+int fold_units(const struct fold_word *w, size_t n, fold_unit_fn fn, void *ctx)
+{
+	struct fold_unit u;
+	int rc = units_into(w, n, fn, ctx, &u);
+
+	explicit_bzero(&u, sizeof u); /* a name's letters, on the stack */
+	return rc;
 }
 
 /* ---- matching --------------------------------------------------------- */

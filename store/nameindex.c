@@ -270,10 +270,13 @@ static int post_key(struct build *b, const struct fold_unit *u, int v, uint8_t w
 	struct key_post *p;
 	uint32_t id;
 	size_t n = u->klen[v];
+	int rc;
 
 	memcpy(buf, u->key[v], n);
 	memcpy(buf + n, u->slot[v], n);
-	if (intern_put(&b->keys, &b->ni->pool, buf, 2 * n, n, &id) || table_grow(&b->ni->keys, 1))
+	rc = intern_put(&b->keys, &b->ni->pool, buf, 2 * n, n, &id);
+	explicit_bzero(buf, 2 * n); /* a name's skeleton */
+	if (rc || table_grow(&b->ni->keys, 1))
 		return -1;
 	p = (struct key_post *)b->ni->keys.p + b->ni->keys.n++;
 	*p = (struct key_post){id, b->row, (uint8_t)n,
