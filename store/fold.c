@@ -801,7 +801,8 @@ static bool is_vowel_letter(char c)
 enum {
 	V_A = 1, V_I = 2, V_U = 4, V_E = 8, /* e: the romanisations' schwa */
 	V_LONG = 16,
-	V_REAL = 32,
+	V_REAL = 32, /* beside the first letter; beside another, V_END: */
+	V_END = 32,  /* the end of a word inside a join: compared as an end */
 	V_GU = 64, V_GI = 128, /* a glide w; y or j: Arabic script's long vowels */
 	V_NONE = 0,
 	V_ANY = V_A | V_I | V_U | V_E,
@@ -998,7 +999,7 @@ static bool vowels_agree(const char *a, const char *b, size_t n, bool full, bool
 	for (size_t i = 0; i < n; i++) {
 		unsigned x = (unsigned char)a[i], y = (unsigned char)b[i];
 		unsigned cx = x & V_ANY, cy = y & V_ANY;
-		bool final = full && i == n - 1;
+		bool final = (full && i == n - 1) || (i > 0 && ((x | y) & V_END));
 
 		/* Against Arabic script a glide is its letter: Maryam's y, ي. */
 		if (a_native || b_native) {
@@ -1274,14 +1275,13 @@ static size_t next_base(const struct fold_word *w, size_t n, size_t i)
 #define NO_WORD ((size_t)-1)
 
 /* The join of words a, b (NO_WORD: none) and c (NO_WORD: none) covering
- * nwords positions from a's. The first word's vowels are anyone's in a
- * join: Abdul, Abdel and Abd al are one name's. */
+ * nwords positions from a's (Abd al Rahman's vowel after d is anyone's, as
+ * in every Abdul: unit_keys). */
 static int emit_join(struct fold_unit *u, const struct fold_word *w, size_t a, size_t b, size_t c,
                      unsigned nwords, fold_unit_fn fn, void *ctx)
 {
 	size_t at = 0, parts[3] = {a, b, c};
 	struct fold_unit k;
-	char key[FOLD_KEY_MAX], slot[FOLD_KEY_MAX];
 	bool native = true, strict = true;
 
 	for (size_t p = 0; p < 3; p++) {
@@ -1304,12 +1304,25 @@ static int emit_join(struct fold_unit *u, const struct fold_word *w, size_t a, s
 	u->variant = true;
 	k = *u;
 	unit_keys(&k);
+	/* Where each word ends inside the join, its last vowel is an end:
+	 * Ole Hansen is not Ola Hansen for being written together. */
 	for (int v = 0; v < 2; v++) {
-		size_t lead = skeleton(w[a].s, w[a].len, v == 1, key, slot);
-		for (size_t i = 0; i < lead && i < k.klen[v]; i++)
-			k.slot[v][i] = (char)(k.slot[v][i] | V_ANY);
+		size_t at_end = 0;
+		for (size_t p = 0; p < 2; p++) {
+			char key[FOLD_KEY_MAX], slot[FOLD_KEY_MAX];
+			size_t part = parts[p];
+			if (part == NO_WORD)
+				continue;
+			at_end += skeleton(w[part].s, w[part].len, v == 1, key, slot);
+			explicit_bzero(key, sizeof key);
+			explicit_bzero(slot, sizeof slot);
+			/* Past a left-out article its vowel is anyone's: Nur al-Din,
+			 * Nureddin, Nuraddin. */
+			unsigned mark = p == 0 && parts[1] == NO_WORD ? V_ANY : V_END;
+			if (at_end >= 2 && at_end - 1 < k.klen[v])
+				k.slot[v][at_end - 1] = (char)(k.slot[v][at_end - 1] | mark);
+		}
 	}
-	explicit_bzero(key, sizeof key);
 	int rc = fn(ctx, &k);
 
 	explicit_bzero(&k, sizeof k); /* a name's letters, on the stack */
@@ -1502,8 +1515,12 @@ struct fold_match fold_match_key(const struct fold_unit *q, int v, const char *k
 	agree = vowels_agree(q->slot[v], slot, qn, full, q->native, native, key[0] == 'a',
 	                     !(v == 1 && (q->has_w || name_has_w)), strict || q->strict);
 	variant |= q->variant;
+	/* Other vowels around one consonant are another name (Ola, Ali, Ole,
+	 * Eli): no guess at all; around more, a loose one. */
 	if (!agree)
-		return (struct fold_match){full ? SCORE_SKEL_LOOSE : SCORE_SKEL_PREFIX_LOOSE, FOLD_LOOSE};
+		return qn <= 2 ? none
+		               : (struct fold_match){full ? SCORE_SKEL_LOOSE : SCORE_SKEL_PREFIX_LOOSE,
+		                                     FOLD_LOOSE};
 	/* A name written in its own script has no one right romanisation:
 	 * the same skeleton with agreeing vowels is the name itself. */
 	if (native || q->native)
