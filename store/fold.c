@@ -1568,7 +1568,7 @@ struct fold_match fold_unit_match(const struct fold_unit *q, const struct fold_u
 
 /* ---- ranking a whole name --------------------------------------------- */
 
-enum { QUERY_WORDS_MAX = 16, QUERY_UNITS_MAX = 64, NAME_UNITS_MAX = 96, NODE_LIMIT = 4096 };
+enum { QUERY_WORDS_MAX = 16, QUERY_UNITS_MAX = 64, NAME_UNITS_MAX = FOLD_NAME_UNITS, NODE_LIMIT = 4096 };
 
 struct unit_list {
 	struct fold_unit *u;

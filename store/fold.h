@@ -68,6 +68,7 @@ int fold_rank(const char *query, const char *name, enum fold_kind *kind);
 #define FOLD_WORD_MAX  64 /* bytes of a word (or join) compared */
 #define FOLD_KEY_MAX   64 /* skeleton letters kept */
 #define FOLD_WORDS_MAX 64 /* words of a name or query looked at */
+#define FOLD_NAME_UNITS 96 /* units of a name compared: its first so many */
 #define WORD_BYTES     FOLD_WORD_MAX
 
 #define SCORE_EXACT             100

@@ -247,6 +247,7 @@ struct build {
 	name_index *ni;
 	struct intern texts, keys;
 	uint32_t row;
+	unsigned units; /* of this row: fold_rank compares the first FOLD_NAME_UNITS */
 	int rc;
 };
 
@@ -289,6 +290,9 @@ static int post_key(struct build *b, const struct fold_unit *u, int v, uint8_t w
 static int unit_post(void *ctx, const struct fold_unit *u)
 {
 	struct build *b = ctx;
+
+	if (b->units++ >= FOLD_NAME_UNITS)
+		return 0;
 	/* A unit with a w has a posting for each reading; one without, one for
 	 * both (which is how a search tells the two apart). */
 	bool two = u->has_w;
@@ -444,6 +448,7 @@ int name_index_build(name_index **out, size_t n, name_at_fn at, void *ctx)
 	for (size_t r = 0; r < n; r++) {
 		const char *f = at(ctx, r);
 		b.row = (uint32_t)r;
+		b.units = 0;
 		if (f && index_row(ni, &b, f))
 			goto out;
 	}

@@ -257,6 +257,36 @@ static void test_type_ahead(void **state)
 	free(nm);
 }
 
+/* Names of more words than the matcher compares units of (FOLD_NAME_UNITS):
+ * the index must not find what fold_rank leaves out. */
+static void test_long_names(void **state)
+{
+	struct names *nm = calloc(1, sizeof *nm);
+	name_index *ni = NULL;
+	unsigned seed = 5;
+	char q[512];
+
+	(void)state;
+	assert_non_null(nm);
+	for (nm->n = 0; nm->n < 20; nm->n++) {
+		char s[4096] = "";
+		for (int w = 0; w < 45; w++) {
+			strcat(s, w ? " " : "");
+			strcat(s, parts[rand_r(&seed) % NPARTS]);
+		}
+		nm->folded[nm->n] = fold_alloc(s);
+	}
+	assert_int_equal(name_index_build(&ni, nm->n, at, nm), 0);
+	for (size_t i = 0; i < NPARTS; i++) {
+		fold_name(parts[i], strlen(parts[i]), q, sizeof q);
+		agree(ni, nm, q);
+	}
+	name_index_free(ni);
+	for (size_t r = 0; r < nm->n; r++)
+		free(nm->folded[r]);
+	free(nm);
+}
+
 /* An empty index, and rows without a name. */
 static void test_empty(void **state)
 {
@@ -395,6 +425,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_agrees_with_fold_rank),
 	    cmocka_unit_test(test_type_ahead),
+	    cmocka_unit_test(test_long_names),
 	    cmocka_unit_test(test_empty),
 	    cmocka_unit_test_setup_teardown(test_store_after_changes, setup, teardown),
 	};
