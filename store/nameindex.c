@@ -934,6 +934,12 @@ int name_index_search(name_index *ni, const char *q, size_t rows, name_at_fn at,
 		return 0;
 	}
 
+	/* A query of one word keeps nothing of the words before: what the last
+	 * query of several kept is wiped. */
+	if (npos == 1 && ni->typed && ni->typed->npos) {
+		explicit_bzero(ni->typed->units, sizeof ni->typed->units);
+		ni->typed->npos = ni->typed->nunits = 0;
+	}
 	if (npos == 1 && !optional[0]) {
 		/* Scored from the postings: the best pair of units is
 		 * fold_rank's score for one position. */

@@ -1010,9 +1010,11 @@ struct ranked {
 static int folded_cmp(const char *a, const char *b)
 {
 	for (;;) {
-		while (*a == FOLD_NATIVE || *a == FOLD_ALTERNATE)
+		while (*a == FOLD_NATIVE || *a == FOLD_ALTERNATE || *a == FOLD_NATIVE_FULL ||
+		       *a == FOLD_SEP)
 			a++;
-		while (*b == FOLD_NATIVE || *b == FOLD_ALTERNATE)
+		while (*b == FOLD_NATIVE || *b == FOLD_ALTERNATE || *b == FOLD_NATIVE_FULL ||
+		       *b == FOLD_SEP)
 			b++;
 		if (*a != *b || !*a)
 			return (unsigned char)*a - (unsigned char)*b;
