@@ -865,9 +865,15 @@ static void typed_keep(name_index *ni, const struct unit_list *ul, size_t npos, 
 /* The rows of set solved from their matches, kept in ni->matches: bucketed
  * by row (a counting sort over the rows that have any), then each row's
  * best covering. */
+struct solve_in {
+	const char *q; /* the folded query */
+	name_at_fn at;
+	void *ctx;
+};
+
 static int solve_rows(name_index *ni, const struct unit_list *ul, const uint64_t *set,
-                      size_t rows, size_t npos, const bool *optional, struct name_hit **hits,
-                      size_t *nhits, size_t *cap)
+                      size_t rows, size_t npos, const bool *optional, const struct solve_in *in,
+                      struct name_hit **hits, size_t *nhits, size_t *cap)
 {
 	const struct match *m = ni->matches.p;
 	struct match *by_row = NULL;
@@ -903,6 +909,11 @@ static int solve_rows(name_index *ni, const struct unit_list *ul, const uint64_t
 		if (r >= rows)
 			continue;
 		solve_from(&sv, 0, 0, 0, FOLD_EXACT);
+		/* Cut short (a name and a query of many equal words): the two
+		 * searches try their choices in another order, so the row is
+		 * ranked as fold_rank ranks it. */
+		if (!sv.nodes)
+			sv.best.score = fold_rank(in->q, in->at(in->ctx, r), &sv.best.kind);
 		if (sv.best.score &&
 		    hit_push(hits, nhits, cap, r, sv.best.score, sv.best.kind))
 			goto out;
@@ -995,7 +1006,8 @@ int name_index_search(name_index *ni, const char *q, size_t rows, name_at_fn at,
 			if (pass == 0)
 				typed_keep(ni, ul, npos, rows, optional, set);
 		}
-		if (solve_rows(ni, ul, set + npos * W, rows, npos, optional, hits, nhits, &cap))
+		struct solve_in in = {q, at, ctx};
+		if (solve_rows(ni, ul, set + npos * W, rows, npos, optional, &in, hits, nhits, &cap))
 			goto out;
 	}
 	/* Rows changed since the build: scored directly. */
