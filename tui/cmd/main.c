@@ -524,8 +524,10 @@ int main(int argc, char **argv)
 		case 'p': cli.pass_fd = (int)parse_long(optarg, "--passphrase-fd", 0, 1 << 20); break;
 		case 'P': cli.newpass_fd = (int)parse_long(optarg, "--new-passphrase-fd", 0, 1 << 20); break;
 		case 'L':
-			if (strcmp(optarg, "nb") != 0 && strcmp(optarg, "en") != 0)
+			if (strcmp(optarg, "nb") != 0 && strcmp(optarg, "en") != 0) {
+				free(cli.argv);
 				return cli_fail(M_USAGE, _("--lang expects nb or en"));
+			}
 			break; /* read before the options, for the first message */
 		case 'h': help = true; break;
 		case 'V': printf("mappe %s\n", MAPPE_VERSION); return M_OK;
@@ -568,7 +570,9 @@ int main(int argc, char **argv)
 		case 0x181: cli.before = optarg; used |= O_BEFORE; break;
 		case 0x190: cli.purpose = optarg; used |= O_PURPOSE; break;
 		case 0x191: cli.each_line = true; used |= O_EACH_LINE; break;
-		default: return bad_option(argv[optind - 1], longopts);
+		default:
+			free(cli.argv);
+			return bad_option(argv[optind - 1], longopts);
 		}
 	}
 	if (!cmd && help) {
