@@ -1128,8 +1128,8 @@ int search_index_refresh(store *st, search_index *ix, uint64_t id);
 int search_index_sync(store *st, search_index *ix, size_t *changed);
 /* Build the word index the name search looks up (about a quarter of a
  * second at 100 000 cases): search_run does it on the first name query if
- * nothing did before; the list calls it once it is on screen, so that the
- * list is usable before. */
+ * nothing did before, so that a session that never searches a name never
+ * holds it, and the list is usable before it. */
 int search_index_prepare(store *st, search_index *ix);
 /* Best first. A query of 11 digits looks up the national id; a date matches
  * birth dates; anything else matches names in any script or spelling. Every
