@@ -524,6 +524,14 @@ static const char *map_cp(uint32_t cp, uint32_t prev, uint32_t next, bool word_s
 	 * (Omar, Ali, Abdullah); dropping it there would make عمر unfindable. */
 	if (cp == 0x639 && word_start)
 		return "a";
+	/* A word-initial yeh with hamza is Kurdish's vowel carrier, silent:
+	 * ئارام is Aram, ئەحمەد Ahmad; the vowel letter after it is read. */
+	if (cp == 0x626 && word_start)
+		return "";
+	if (prev == 0x626 && word_start && (cp == 0x64a || cp == 0x6cc))
+		return "i"; /* ئیبراهیم Ibrahim */
+	if (prev == 0x626 && word_start && cp == 0x648)
+		return "u";
 	if (persian && persian_value(cp))
 		return persian_value(cp);
 	const char *to = table_lookup(cp);
@@ -1498,6 +1506,18 @@ bool fold_key_prefix_ok(const struct fold_unit *q, int v)
 	return prefix_ok(q, v, true);
 }
 
+/* Arabic and Ge'ez script write a word-initial j, w or y as a consonant
+ * (جاوید Javid, ولید Walid, یوسف Yusuf) and a vowel as one (ارام Aram):
+ * against such a word, one that starts with a vowel is not one that starts
+ * with j, w or y (Ode, Alid, Usuf; Yaram). Cyrillic's Е, Я, Ю are a glide
+ * and a vowel at once (Yelena, Elena), and Latin's j, y either, so
+ * between those the vowels decide. a, b: the first skeleton letters'
+ * slots (an initial vowel's); script: either word is Arabic or Ge'ez. */
+static bool glide_against_vowel(char a, char b, bool script)
+{
+	return script && (((unsigned char)a & V_REAL) != 0) != (((unsigned char)b & V_REAL) != 0);
+}
+
 struct fold_match fold_match_key(const struct fold_unit *q, int v, const char *key,
                                  const char *slot, size_t klen, bool native, bool variant,
                                  bool strict, bool name_has_w)
@@ -1513,7 +1533,10 @@ struct fold_match fold_match_key(const struct fold_unit *q, int v, const char *k
 		return none;
 	/* With w read as v, a waw may have been the long vowel itself. */
 	agree = vowels_agree(q->slot[v], slot, qn, full, q->native, native, key[0] == 'a',
-	                     !(v == 1 && (q->has_w || name_has_w)), strict || q->strict);
+	                     !(v == 1 && (q->has_w || name_has_w)), strict || q->strict) &&
+	        !(key[0] == 'a' && glide_against_vowel(q->slot[v][0], slot[0],
+	                                               (q->native && !q->strict) ||
+	                                                   (native && !strict)));
 	variant |= q->variant;
 	/* Other vowels around one consonant are another name (Ola, Ali, Ole,
 	 * Eli): no guess at all; around more, a loose one. */
@@ -1592,6 +1615,7 @@ struct ranker {
 	short cache[QUERY_UNITS_MAX][NAME_UNITS_MAX]; /* -1: not computed */
 	signed char kinds[QUERY_UNITS_MAX][NAME_UNITS_MAX];
 	struct fold_match best;
+	bool best_in_order;
 	unsigned nodes;
 };
 
@@ -1615,20 +1639,25 @@ static uint64_t span_mask(const struct fold_unit *u)
 }
 
 /* Every query position covered once, by units over disjoint name words:
- * depth first, pruned by a bound on what is left; NODE_LIMIT keeps a name
- * of many equal words from costing more than a small constant. */
-static void rank_from(struct ranker *r, size_t pos, uint64_t used, int sum, enum fold_kind kind)
+ * depth first; NODE_LIMIT keeps a name of many equal words from costing
+ * more than a small constant. last: the name word the unit before began
+ * at (-1: none yet); in_order: every unit so far after the one before. */
+static void rank_from(struct ranker *r, size_t pos, uint64_t used, int sum, enum fold_kind kind,
+                      int last, bool in_order)
 {
 	if (pos >= r->qpos) {
-		struct fold_match m = {sum, kind};
-		r->best = better(r->best, m);
+		if (fold_fit_better(sum, kind, in_order, r->best.score, r->best.kind,
+		                    r->best_in_order)) {
+			r->best = (struct fold_match){sum, kind};
+			r->best_in_order = in_order;
+		}
 		return;
 	}
 	if (!r->nodes)
 		return;
 	r->nodes--;
 	if (r->optional[pos])
-		rank_from(r, pos + 1, used, sum, kind);
+		rank_from(r, pos + 1, used, sum, kind, last, in_order);
 	for (size_t i = 0; i < r->nq; i++) {
 		if (r->q[i].first != pos)
 			continue;
@@ -1641,7 +1670,8 @@ static void rank_from(struct ranker *r, size_t pos, uint64_t used, int sum, enum
 			if (!p.score)
 				continue;
 			rank_from(r, pos + r->q[i].nwords, used | m, sum + p.score,
-			          p.kind < kind ? p.kind : kind);
+			          p.kind < kind ? p.kind : kind, r->n[j].first,
+			          in_order && (int)r->n[j].first > last);
 		}
 	}
 }
@@ -1689,7 +1719,17 @@ size_t fold_query(const char *q, struct fold_unit *u, size_t cap, bool optional[
 	return k.n;
 }
 
-int fold_rank(const char *query, const char *name, enum fold_kind *kind)
+bool fold_fit_better(int score, enum fold_kind kind, bool in_order, int than_score,
+                     enum fold_kind than_kind, bool than_in_order)
+{
+	if (score != than_score)
+		return score > than_score;
+	if (!score || kind != than_kind)
+		return score && kind > than_kind;
+	return in_order && !than_in_order;
+}
+
+int fold_rank_fit(const char *query, const char *name, enum fold_kind *kind, bool *in_order)
 {
 	struct fold_word nw[FOLD_WORDS_MAX];
 	struct ranker *r;
@@ -1698,10 +1738,12 @@ int fold_rank(const char *query, const char *name, enum fold_kind *kind)
 	int score;
 
 	*kind = FOLD_NONE;
+	*in_order = false;
 	nnw = fold_words(name, nw, FOLD_WORDS_MAX);
 	if (!nnw || !(r = malloc(sizeof *r)))
 		return 0;
 	r->best = (struct fold_match){0, FOLD_NONE};
+	r->best_in_order = false;
 	r->nq = fold_query(query, r->q, QUERY_UNITS_MAX, r->optional, &r->qpos);
 	if (!r->qpos) {
 		free(r);
@@ -1712,13 +1754,21 @@ int fold_rank(const char *query, const char *name, enum fold_kind *kind)
 	r->nn = nl.n;
 	memset(r->cache, 0xff, sizeof r->cache);
 	r->nodes = NODE_LIMIT;
-	rank_from(r, 0, 0, 0, FOLD_EXACT);
+	rank_from(r, 0, 0, 0, FOLD_EXACT, -1, true);
 	score = r->best.score;
 	*kind = score ? r->best.kind : FOLD_NONE;
+	*in_order = score && r->best_in_order;
 	explicit_bzero(r->q, r->nq * sizeof *r->q);
 	explicit_bzero(r->n, r->nn * sizeof *r->n);
 	free(r);
 	return score;
+}
+
+int fold_rank(const char *query, const char *name, enum fold_kind *kind)
+{
+	bool in_order;
+
+	return fold_rank_fit(query, name, kind, &in_order);
 }
 
 int fold_score(const char *query, const char *name)

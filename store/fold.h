@@ -63,6 +63,16 @@ enum fold_kind { FOLD_NONE, FOLD_LOOSE, FOLD_CLOSE, FOLD_EXACT };
 /* fold_score with the kind of the match (FOLD_NONE when the score is 0). */
 int fold_rank(const char *query, const char *name, enum fold_kind *kind);
 
+/* fold_rank, and whether the best match takes the name's words in the
+ * query's order (Mohamed Ali for "mohamed ali", not Ali Mohamed): of the
+ * coverings with the best score and kind, one in order if there is one.
+ * Search ranks it below kind and score (store/search.c). */
+int fold_rank_fit(const char *query, const char *name, enum fold_kind *kind, bool *in_order);
+/* The order of coverings fold_rank_fit takes the best of: score, then
+ * kind, then in order. */
+bool fold_fit_better(int score, enum fold_kind kind, bool in_order, int than_score,
+                     enum fold_kind than_kind, bool than_in_order);
+
 /* ---- the pieces, for the word index (nameindex.c) ---------------------- */
 
 #define FOLD_WORD_MAX  64 /* bytes of a word (or join) compared */

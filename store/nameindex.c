@@ -723,23 +723,28 @@ struct solve {
 	size_t n, npos;
 	const bool *optional;
 	struct fold_match best;
+	bool best_in_order;
 	unsigned nodes;
 };
 
 enum { SOLVE_NODES = 4096 };
 
-static void solve_from(struct solve *s, size_t pos, uint64_t used, int sum, enum fold_kind kind)
+static void solve_from(struct solve *s, size_t pos, uint64_t used, int sum, enum fold_kind kind,
+                       int last, bool in_order)
 {
 	if (pos >= s->npos) {
-		if (sum > s->best.score || (sum == s->best.score && sum && kind > s->best.kind))
+		if (fold_fit_better(sum, kind, in_order, s->best.score, s->best.kind,
+		                    s->best_in_order)) {
 			s->best = (struct fold_match){sum, kind};
+			s->best_in_order = in_order;
+		}
 		return;
 	}
 	if (!s->nodes)
 		return;
 	s->nodes--;
 	if (s->optional[pos])
-		solve_from(s, pos + 1, used, sum, kind);
+		solve_from(s, pos + 1, used, sum, kind, last, in_order);
 	for (size_t k = 0; k < s->n; k++) {
 		const struct match *m = &s->m[k];
 		const struct fold_unit *u = &s->ul->u[m->unit];
@@ -751,12 +756,13 @@ static void solve_from(struct solve *s, size_t pos, uint64_t used, int sum, enum
 		if (used & mask)
 			continue;
 		solve_from(s, pos + u->nwords, used | mask, sum + m->score,
-		           (enum fold_kind)m->kind < kind ? (enum fold_kind)m->kind : kind);
+		           (enum fold_kind)m->kind < kind ? (enum fold_kind)m->kind : kind, m->first,
+		           in_order && (int)m->first > last);
 	}
 }
 
 static int hit_push(struct name_hit **hits, size_t *n, size_t *cap, uint32_t row, int score,
-                    enum fold_kind kind)
+                    enum fold_kind kind, bool in_order)
 {
 	if (*n == *cap) {
 		size_t c = *cap ? *cap * 2 : 64;
@@ -766,7 +772,7 @@ static int hit_push(struct name_hit **hits, size_t *n, size_t *cap, uint32_t row
 		*hits = h;
 		*cap = c;
 	}
-	(*hits)[(*n)++] = (struct name_hit){row, score, kind};
+	(*hits)[(*n)++] = (struct name_hit){row, score, kind, in_order};
 	return 0;
 }
 
@@ -905,17 +911,18 @@ static int solve_rows(name_index *ni, const struct unit_list *ul, const uint64_t
 		uint32_t r = ni->touched[i];
 		size_t from = ni->count[r], to = i + 1 < nrows ? ni->count[ni->touched[i + 1]] : at;
 		struct solve sv = {ul, by_row + from, to - from, npos, optional, {0, FOLD_NONE},
-		                   SOLVE_NODES};
+		                   false, SOLVE_NODES};
 		if (r >= rows)
 			continue;
-		solve_from(&sv, 0, 0, 0, FOLD_EXACT);
+		solve_from(&sv, 0, 0, 0, FOLD_EXACT, -1, true);
 		/* Cut short (a name and a query of many equal words): the two
 		 * searches try their choices in another order, so the row is
 		 * ranked as fold_rank ranks it. */
 		if (!sv.nodes)
-			sv.best.score = fold_rank(in->q, in->at(in->ctx, r), &sv.best.kind);
-		if (sv.best.score &&
-		    hit_push(hits, nhits, cap, r, sv.best.score, sv.best.kind))
+			sv.best.score = fold_rank_fit(in->q, in->at(in->ctx, r), &sv.best.kind,
+			                              &sv.best_in_order);
+		if (sv.best.score && hit_push(hits, nhits, cap, r, sv.best.score, sv.best.kind,
+		                              sv.best_in_order))
 			goto out;
 	}
 	rc = 0;
@@ -960,8 +967,8 @@ int name_index_search(name_index *ni, const char *q, size_t rows, name_at_fn at,
 			find_unit(&v, &ul->u[i]);
 		for (size_t i = 0; i < ni->ntouched; i++) {
 			uint32_t r = ni->touched[i];
-			if (r < rows &&
-			    hit_push(hits, nhits, &cap, r, ni->score[r], (enum fold_kind)ni->kind[r]))
+			if (r < rows && hit_push(hits, nhits, &cap, r, ni->score[r],
+			                         (enum fold_kind)ni->kind[r], true))
 				goto out;
 		}
 	} else {
@@ -1013,12 +1020,13 @@ int name_index_search(name_index *ni, const char *q, size_t rows, name_at_fn at,
 	/* Rows changed since the build: scored directly. */
 	for (size_t i = 0; i < ni->pending.n; i++) {
 		enum fold_kind kind;
+		bool in_order;
 		const char *f;
 		int s;
 		if (pending[i] >= rows || !(f = at(ctx, pending[i])))
 			continue;
-		s = fold_rank(q, f, &kind);
-		if (s && hit_push(hits, nhits, &cap, pending[i], s, kind))
+		s = fold_rank_fit(q, f, &kind, &in_order);
+		if (s && hit_push(hits, nhits, &cap, pending[i], s, kind, in_order))
 			goto out;
 	}
 	rc = 0;

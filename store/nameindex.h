@@ -8,6 +8,7 @@
 #ifndef MAPPE_STORE_NAMEINDEX_H
 #define MAPPE_STORE_NAMEINDEX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,7 @@ struct name_hit {
 	uint32_t row;
 	int score;
 	enum fold_kind kind;
+	bool in_order; /* fold_rank_fit's */
 };
 
 /* Index rows [0, n). 0, or -1 when memory ran out. */
@@ -37,7 +39,7 @@ int name_index_changed(name_index *ni, size_t row);
 size_t name_index_pending(const name_index *ni);
 
 /* The rows whose name matches folded query q (fold_name), each with
- * fold_rank's score and kind, in row order; *hits malloc'd (free()). rows:
+ * fold_rank_fit's score, kind and order, in row order; *hits malloc'd (free()). rows:
  * how many rows there are now. 0, or -1 when memory ran out. */
 int name_index_search(name_index *ni, const char *q, size_t rows, name_at_fn at, void *ctx,
                       struct name_hit **hits, size_t *nhits);

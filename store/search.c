@@ -15,6 +15,7 @@ struct search_entry {
 	uint64_t id;
 	uint32_t version;
 	uint8_t status;
+	uint8_t words; /* of the folded name, alternates aside (search ranks by it) */
 	/* A staff login, kept in clear in the record header: one copy of each
 	 * in the index's table (a few dozen), not 33 bytes a case. */
 	const char *caseworker;
@@ -218,6 +219,17 @@ static int nid_keep(search_index *ix, const struct case_rec *c, const char **out
 	return rc;
 }
 
+/* The words of a folded name, its alternate readings aside. */
+static unsigned name_words(const char *f)
+{
+	unsigned n = 0;
+
+	for (const char *p = f; *p; p++)
+		if ((p == f || p[-1] == ' ') && *p != FOLD_ALTERNATE)
+			n++;
+	return n;
+}
+
 /* Decrypt what the list screens show of one case (fields.def's FLAG_LIST:
  * the names and the birth date beside the clear header) into the arena;
  * and, in the user's own caseload, the next deadline: what My day and the
@@ -228,6 +240,7 @@ static int entry_fill(store *st, MDB_txn *txn, search_index *ix, struct search_e
                       uint64_t id)
 {
 	char full[2 * FIELD_MAX_BYTES + 2], folded[4 * FIELD_MAX_BYTES];
+	unsigned words;
 	bool want[F_COUNT];
 	const char *birth;
 	struct case_rec *cp = &ix->scratch;
@@ -280,6 +293,8 @@ static int entry_fill(store *st, MDB_txn *txn, search_index *ix, struct search_e
 	 * 24 KiB of both buffers for every case was a tenth of the load. */
 	fcap = 4 * dlen + 8 < sizeof folded ? 4 * dlen + 8 : sizeof folded;
 	flen = fold_name(full, dlen, folded, fcap);
+	words = name_words(folded);
+	e->words = (uint8_t)(words < UINT8_MAX ? words : UINT8_MAX);
 	birth = c->value[F_birth_date] ? c->value[F_birth_date] : "";
 	const char *home = c->value[F_household_id] && !c->locked[F_household_id]
 	                       ? c->value[F_household_id]
@@ -995,15 +1010,30 @@ const char *search_match_name(enum search_match m)
 	return m == SEARCH_EXACT ? "exact" : m == SEARCH_CLOSE ? "close" : "loose";
 }
 
-/* How many of the best hits are ranked fully (by kind, score, then name);
- * the rest only by kind and score: a list shows a screen of them. Every
- * exact hit comes before every close one, and those before the loose. */
+/* How many of the best hits are ranked fully (by kind, score, fit, then
+ * name); the rest only by kind, score and fit: a list shows a screen of
+ * them. Every exact hit comes before every close one, and those before
+ * the loose. */
 enum { RANKED = 256 };
+
+/* Among hits of one kind and score, the better fit first: the query's
+ * words in the name's order ("mohamed ali": Mohamed Ali before Ali
+ * Mohamed), then fewer words of the name left over (Mohamed Ali before
+ * Mohamed Mahad Ali). 0 to FIT_MAX - 1. */
+enum { FIT_ORDER = 8, FIT_WORDS = 7, FIT_MAX = 16 };
 
 struct ranked {
 	struct search_hit hit;
 	const char *folded;
+	unsigned fit;
 };
+
+static unsigned fit_of(bool in_order, unsigned words)
+{
+	unsigned extra = words ? words - 1 : 0;
+
+	return (in_order ? FIT_ORDER : 0) + FIT_WORDS - (extra < FIT_WORDS ? extra : FIT_WORDS);
+}
 
 /* Folded names compared without fold_name's marks, so that Юлія Коваленко
  * sorts beside Yuliia Kovalenko, not after every Latin name. */
@@ -1032,42 +1062,51 @@ static int by_rank(const void *a, const void *b)
 		return x->hit.match > y->hit.match ? -1 : 1;
 	if (x->hit.score != y->hit.score)
 		return x->hit.score > y->hit.score ? -1 : 1;
+	if (x->fit != y->fit)
+		return x->fit > y->fit ? -1 : 1;
 	c = folded_cmp(x->folded, y->folded);
 	if (c)
 		return c;
 	return x->hit.id < y->hit.id ? -1 : x->hit.id > y->hit.id;
 }
 
-/* r[0, n) best first: a counting sort by kind and score (scores are small
- * integers), then the first RANKED by name too. */
+/* r[0, n) best first: a counting sort by kind, score and fit (scores are
+ * small integers, and close together for one query), then the first
+ * RANKED by name too. */
 static int rank_hits(store *st, struct ranked *r, size_t n)
 {
 	enum { KINDS = 4 };
-	size_t top = 0, *count;
+	size_t top = 0, low = SIZE_MAX, span, *count;
 	struct ranked *out;
 
-	for (size_t i = 0; i < n; i++)
-		if ((size_t)r[i].hit.score > top)
-			top = (size_t)r[i].hit.score;
 	if (n <= RANKED) {
-		qsort(r, n, sizeof *r, by_rank);
+		if (n)
+			qsort(r, n, sizeof *r, by_rank);
 		return M_OK;
 	}
-	count = calloc((top + 1) * KINDS + 1, sizeof *count);
+	for (size_t i = 0; i < n; i++) {
+		size_t sc = (size_t)r[i].hit.score;
+		top = sc > top ? sc : top;
+		low = sc < low ? sc : low;
+	}
+	span = (top - low + 1) * FIT_MAX;
+	count = calloc(span * KINDS + 1, sizeof *count);
 	out = malloc(n * sizeof *out);
 	if (!count || !out) {
 		free(count);
 		free(out);
 		return st_err(st, NOMEM);
 	}
-	/* Descending: bucket (KINDS - 1 - kind) * (top + 1) + (top - score). */
-#define BUCKET(h) ((KINDS - 1 - (size_t)(h).match) * (top + 1) + (top - (size_t)(h).score))
+	/* Descending: the best kind, score and fit in bucket 0. */
+#define BUCKET(x)                                                                         \
+	((KINDS - 1 - (size_t)(x).hit.match) * span + (top - (size_t)(x).hit.score) * FIT_MAX + \
+	 (FIT_MAX - 1 - (x).fit))
 	for (size_t i = 0; i < n; i++)
-		count[BUCKET(r[i].hit) + 1]++;
-	for (size_t b = 0; b < (top + 1) * KINDS; b++)
+		count[BUCKET(r[i]) + 1]++;
+	for (size_t b = 0; b < span * KINDS; b++)
 		count[b + 1] += count[b];
 	for (size_t i = 0; i < n; i++)
-		out[count[BUCKET(r[i].hit)]++] = r[i];
+		out[count[BUCKET(r[i])]++] = r[i];
 #undef BUCKET
 	memcpy(r, out, n * sizeof *r);
 	free(out);
@@ -1149,7 +1188,8 @@ int search_run(store *st, search_index *ix, const char *query, size_t len,
 			return st_err(st, NOMEM);
 		for (size_t i = 0; i < ix->n; i++)
 			if (strcmp(ix->e[i].birth, date) == 0)
-				r[n++] = (struct ranked){{ix->e[i].id, 100, SEARCH_EXACT}, ix->e[i].folded};
+				r[n++] = (struct ranked){{ix->e[i].id, 100, SEARCH_EXACT}, ix->e[i].folded,
+				                         0};
 		keys_wipe(date, sizeof date); /* a birth date typed as a query */
 	} else {
 		/* Room past the folded query: memcmp's vector loads read ahead,
@@ -1172,7 +1212,7 @@ int search_run(store *st, search_index *ix, const char *query, size_t len,
 		for (size_t i = 0; i < nn; i++) {
 			const struct search_entry *e = &ix->e[nh[i].row];
 			r[n++] = (struct ranked){{e->id, nh[i].score, (enum search_match)nh[i].kind},
-			                         e->folded};
+			                         e->folded, fit_of(nh[i].in_order, e->words)};
 		}
 		free(nh);
 	}

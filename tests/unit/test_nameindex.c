@@ -127,7 +127,8 @@ static int hit_cmp(const void *a, const void *b)
 	return x->row < y->row ? -1 : x->row > y->row;
 }
 
-/* The index's hits for q, and fold_rank's on every row, the same. */
+/* The index's hits for q, and fold_rank_fit's on every row, the same:
+ * score, kind and order. */
 static void agree(name_index *ni, struct names *nm, const char *q)
 {
 	struct name_hit *hits = NULL;
@@ -138,7 +139,8 @@ static void agree(name_index *ni, struct names *nm, const char *q)
 		qsort(hits, n, sizeof *hits, hit_cmp);
 	for (size_t r = 0; r < nm->n; r++) {
 		enum fold_kind kind;
-		int s = fold_rank(q, nm->folded[r], &kind);
+		bool in_order;
+		int s = fold_rank_fit(q, nm->folded[r], &kind, &in_order);
 		if (!s)
 			continue;
 		if (k >= n || hits[k].row != r) {
@@ -146,9 +148,11 @@ static void agree(name_index *ni, struct names *nm, const char *q)
 			            nm->folded[r], s, k < n ? "skips it" : "ends");
 			fail();
 		}
-		if (hits[k].score != s || hits[k].kind != kind) {
-			print_error("query [%s]: row %zu [%s] scores %d (kind %d), the index %d (%d)\n",
-			            q, r, nm->folded[r], s, kind, hits[k].score, hits[k].kind);
+		if (hits[k].score != s || hits[k].kind != kind || hits[k].in_order != in_order) {
+			print_error("query [%s]: row %zu [%s] scores %d (kind %d, in order %d), "
+			            "the index %d (%d, %d)\n",
+			            q, r, nm->folded[r], s, kind, in_order, hits[k].score,
+			            hits[k].kind, hits[k].in_order);
 			fail();
 		}
 		k++;

@@ -2,8 +2,9 @@
  * them: a real store in a tmpdir with about sixty invented people in several
  * scripts (the ones searched for and near-name distractors beside them),
  * search_index_load, then search_run. Checks that the right person comes
- * first, that the same name stored in Cyrillic, Arabic or Ge'ez ties with it
- * stored in Latin, that exact hits sort above close above loose, and that a
+ * first (of equal matches, the name with the query's words in order and no
+ * more of them), that the same name stored in Cyrillic, Arabic or Ge'ez ties
+ * with it stored in Latin, that exact hits sort above close above loose, and that a
  * short one-word query does not drag in a quarter of the store unmarked.
  *
  * Failures name the people by their tag in the table below (invented names),
@@ -58,6 +59,8 @@ static const struct person people[] = {
     {"hassan-ali", "Hassan", "Ali"},
     {"hussein-ali", "Hussein", "Ali"},
     {"alia-hassan", "Alia", "Hassan"},
+    {"ali-hassan", "Ali", "Hassan"},              /* Hassan Ali's words turned round */
+    {"hassan-abdi-ali", "Hassan Abdi", "Ali"},   /* and with one more */
     {"mohammad-karimi", "Mohammad", "Karimi"},
     {"muhammad-karimi", "Muhammad", "Karimi"},
     {"mahmoud-karimi", "Mahmoud", "Karimi"},
@@ -214,7 +217,9 @@ static const struct {
     {"wolodymyr poliszczuk", "volodymyr"},
     {"ahmad al-shami", "ahmad-shami"},
     {"ahmad alshami", "ahmad-shami"},
-    {"hassan ali", "hassan-ali"},
+    {"hassan ali", "hassan-ali"}, /* the words in order, and no more of them */
+    {"ali hassan", "ali-hassan"},
+    {"hassan abdi ali", "hassan-abdi-ali"},
     {"hussein ali", "hussein-ali"},
     {"mohammad karimi", "mohammad-karimi"},
     {"mahmoud karimi", "mahmoud-karimi"},
