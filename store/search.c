@@ -60,6 +60,12 @@ struct search_index {
 	bool nid_ok;
 	char **workers;          /* the caseworkers' logins the entries point to */
 	size_t nworkers, workers_cap;
+	/* search_run's hits as it ranks them, and the counting sort's output:
+	 * kept from one keystroke to the next, as a fresh block of a few MB
+	 * each time (a first letter at a million cases) is a page fault per
+	 * 4 KiB. Case ids, scores and pointers into the arena, no names. */
+	struct ranked *rank[2];
+	size_t rank_cap;
 };
 
 /* The table's copy of login (NULL: out of memory). */
@@ -555,6 +561,8 @@ void search_index_free(search_index *ix)
 	free(ix->workers);
 	free(ix->chunk);
 	free(ix->e);
+	free(ix->rank[0]);
+	free(ix->rank[1]);
 	free(ix);
 }
 
@@ -1022,10 +1030,12 @@ enum { RANKED = 256 };
  * Mohamed Mahad Ali). 0 to FIT_MAX - 1. */
 enum { FIT_ORDER = 8, FIT_WORDS = 7, FIT_MAX = 16 };
 
+enum { PREFETCH_AHEAD = 16 };
+
 struct ranked {
 	struct search_hit hit;
-	const char *folded;
-	unsigned fit;
+	uint32_t row; /* its entry, whose folded name breaks ties */
+	uint32_t fit;
 };
 
 static unsigned fit_of(bool in_order, unsigned words)
@@ -1053,9 +1063,10 @@ static int folded_cmp(const char *a, const char *b)
 	}
 }
 
-static int by_rank(const void *a, const void *b)
+static int by_rank(const void *a, const void *b, void *ctx)
 {
 	const struct ranked *x = a, *y = b;
+	const search_index *ix = ctx;
 	int c;
 
 	if (x->hit.match != y->hit.match)
@@ -1064,24 +1075,44 @@ static int by_rank(const void *a, const void *b)
 		return x->hit.score > y->hit.score ? -1 : 1;
 	if (x->fit != y->fit)
 		return x->fit > y->fit ? -1 : 1;
-	c = folded_cmp(x->folded, y->folded);
+	c = folded_cmp(ix->e[x->row].folded, ix->e[y->row].folded);
 	if (c)
 		return c;
 	return x->hit.id < y->hit.id ? -1 : x->hit.id > y->hit.id;
 }
 
-/* r[0, n) best first: a counting sort by kind, score and fit (scores are
- * small integers, and close together for one query), then the first
- * RANKED by name too. */
-static int rank_hits(store *st, struct ranked *r, size_t n)
+/* Room for n ranked hits in both of ix->rank. */
+static int rank_room(search_index *ix, size_t n)
+{
+	size_t cap = ix->rank_cap ? ix->rank_cap : 256;
+
+	if (n <= ix->rank_cap)
+		return 0;
+	while (cap < n)
+		cap *= 2;
+	for (int i = 0; i < 2; i++) {
+		struct ranked *p = realloc(ix->rank[i], cap * sizeof *p);
+		if (!p)
+			return -1;
+		ix->rank[i] = p;
+	}
+	ix->rank_cap = cap;
+	return 0;
+}
+
+/* ix->rank[0][0, n) best first, in *out (one of ix->rank): a counting sort
+ * by kind, score and fit (scores are small integers, and close together for
+ * one query), then the first RANKED by name too. */
+static int rank_hits(store *st, search_index *ix, size_t n, struct ranked **out)
 {
 	enum { KINDS = 4 };
+	struct ranked *r = ix->rank[0], *to = ix->rank[1];
 	size_t top = 0, low = SIZE_MAX, span, *count;
-	struct ranked *out;
 
+	*out = r;
 	if (n <= RANKED) {
 		if (n)
-			qsort(r, n, sizeof *r, by_rank);
+			qsort_r(r, n, sizeof *r, by_rank, ix);
 		return M_OK;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -1090,13 +1121,8 @@ static int rank_hits(store *st, struct ranked *r, size_t n)
 		low = sc < low ? sc : low;
 	}
 	span = (top - low + 1) * FIT_MAX;
-	count = calloc(span * KINDS + 1, sizeof *count);
-	out = malloc(n * sizeof *out);
-	if (!count || !out) {
-		free(count);
-		free(out);
+	if (!(count = calloc(span * KINDS + 1, sizeof *count)))
 		return st_err(st, NOMEM);
-	}
 	/* Descending: the best kind, score and fit in bucket 0. */
 #define BUCKET(x)                                                                         \
 	((KINDS - 1 - (size_t)(x).hit.match) * span + (top - (size_t)(x).hit.score) * FIT_MAX + \
@@ -1106,12 +1132,11 @@ static int rank_hits(store *st, struct ranked *r, size_t n)
 	for (size_t b = 0; b < span * KINDS; b++)
 		count[b + 1] += count[b];
 	for (size_t i = 0; i < n; i++)
-		out[count[BUCKET(r[i])]++] = r[i];
+		to[count[BUCKET(r[i])]++] = r[i];
 #undef BUCKET
-	memcpy(r, out, n * sizeof *r);
-	free(out);
 	free(count);
-	qsort(r, RANKED, sizeof *r, by_rank);
+	qsort_r(to, RANKED, sizeof *to, by_rank, ix);
+	*out = to;
 	return M_OK;
 }
 
@@ -1183,13 +1208,12 @@ int search_run(store *st, search_index *ix, const char *query, size_t len,
 	}
 
 	if (parse_date_query(query, len, date)) {
-		r = calloc(ix->n ? ix->n : 1, sizeof *r);
-		if (!r)
+		if (rank_room(ix, ix->n))
 			return st_err(st, NOMEM);
+		r = ix->rank[0];
 		for (size_t i = 0; i < ix->n; i++)
 			if (strcmp(ix->e[i].birth, date) == 0)
-				r[n++] = (struct ranked){{ix->e[i].id, 100, SEARCH_EXACT}, ix->e[i].folded,
-				                         0};
+				r[n++] = (struct ranked){{ix->e[i].id, 100, SEARCH_EXACT}, (uint32_t)i, 0};
 		keys_wipe(date, sizeof date); /* a birth date typed as a query */
 	} else {
 		/* Room past the folded query: memcmp's vector loads read ahead,
@@ -1205,21 +1229,24 @@ int search_run(store *st, search_index *ix, const char *query, size_t len,
 		fold_name(query, len, fq, cap - 64);
 		nrc = name_index_search(ix->names, fq, ix->n, name_at, ix, &nh, &nn);
 		keys_secure_free(fq);
-		if (nrc || !(r = calloc(nn ? nn : 1, sizeof *r))) {
+		if (nrc || rank_room(ix, nn)) {
 			free(nh);
 			return st_err(st, NOMEM);
 		}
+		r = ix->rank[0];
 		for (size_t i = 0; i < nn; i++) {
 			const struct search_entry *e = &ix->e[nh[i].row];
+			/* The hits' entries are far apart (a first letter at a
+			 * million cases: a cache miss each); ask for them early. */
+			if (i + PREFETCH_AHEAD < nn)
+				__builtin_prefetch(&ix->e[nh[i + PREFETCH_AHEAD].row]);
 			r[n++] = (struct ranked){{e->id, nh[i].score, (enum search_match)nh[i].kind},
-			                         e->folded, fit_of(nh[i].in_order, e->words)};
+			                         nh[i].row, fit_of(nh[i].in_order, e->words)};
 		}
 		free(nh);
 	}
-	if ((rc = rank_hits(st, r, n))) {
-		free(r);
+	if ((rc = rank_hits(st, ix, n, &r)))
 		return rc;
-	}
 	if (n) {
 		*hits = malloc(n * sizeof **hits);
 		if (!*hits) {
@@ -1230,6 +1257,5 @@ int search_run(store *st, search_index *ix, const char *query, size_t len,
 	for (size_t i = 0; i < n; i++)
 		(*hits)[i] = r[i].hit;
 	*nhits = n;
-	free(r);
 	return rc;
 }
