@@ -1030,8 +1030,6 @@ enum { RANKED = 256 };
  * Mohamed Mahad Ali). 0 to FIT_MAX - 1. */
 enum { FIT_ORDER = 8, FIT_WORDS = 7, FIT_MAX = 16 };
 
-enum { PREFETCH_AHEAD = 16 };
-
 struct ranked {
 	struct search_hit hit;
 	uint32_t row; /* its entry, whose folded name breaks ties */
@@ -1236,10 +1234,6 @@ int search_run(store *st, search_index *ix, const char *query, size_t len,
 		r = ix->rank[0];
 		for (size_t i = 0; i < nn; i++) {
 			const struct search_entry *e = &ix->e[nh[i].row];
-			/* The hits' entries are far apart (a first letter at a
-			 * million cases: a cache miss each); ask for them early. */
-			if (i + PREFETCH_AHEAD < nn)
-				__builtin_prefetch(&ix->e[nh[i + PREFETCH_AHEAD].row]);
 			r[n++] = (struct ranked){{e->id, nh[i].score, (enum search_match)nh[i].kind},
 			                         nh[i].row, fit_of(nh[i].in_order, e->words)};
 		}

@@ -3370,13 +3370,12 @@ struct qpair {
 static bool same_name(const char *a, const char *b)
 {
 	char fa[1024], fb[1024];
-	size_t la = fold_name(a, strlen(a), fa, sizeof fa), lb = fold_name(b, strlen(b), fb, sizeof fb);
 	struct fold_word w[FOLD_WORDS_MAX];
 	size_t nwa = 0, nwb = 0, n;
 	enum fold_kind k;
 
-	(void)la;
-	(void)lb;
+	fold_name(a, strlen(a), fa, sizeof fa);
+	fold_name(b, strlen(b), fb, sizeof fb);
 	n = fold_words(fa, w, FOLD_WORDS_MAX);
 	for (size_t i = 0; i < n; i++)
 		nwa += !w[i].alternate;
