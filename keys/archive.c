@@ -37,11 +37,6 @@ int keys_archive_public(const uint8_t *sk, uint8_t pk[KEYS_PK_BYTES])
 	return crypto_scalarmult_base(pk, sk) == 0 ? KEYS_OK : KEYS_EFORMAT;
 }
 
-void keys_sha256(const void *data, size_t len, uint8_t out[32])
-{
-	crypto_hash_sha256(out, data, len);
-}
-
 static keys_archive *archive_new(void)
 {
 	keys_archive *a = keys_secure_alloc(sizeof *a);

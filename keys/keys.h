@@ -318,6 +318,8 @@ void keys_kdf_unlock(struct keys_kdf_hold *hold);
  * (errno says why). Not keyed: a checksum against damage, not an attacker. */
 #define KEYS_SHA256_BYTES 32
 int keys_sha256_fd(int fd, uint8_t out[KEYS_SHA256_BYTES], uint64_t *size);
+/* SHA-256 of a buffer (an archive manifest's checksums). */
+void keys_sha256(const void *data, size_t len, uint8_t out[KEYS_SHA256_BYTES]);
 
 /* ---- the archive package (archive.c) ----------------------------------- */
 
@@ -336,8 +338,6 @@ int keys_sha256_fd(int fd, uint8_t out[KEYS_SHA256_BYTES], uint64_t *size);
 int keys_archive_keygen(uint8_t pk[KEYS_PK_BYTES], uint8_t *sk);
 /* The public key of a secret key. */
 int keys_archive_public(const uint8_t *sk, uint8_t pk[KEYS_PK_BYTES]);
-/* SHA-256 of a buffer (the manifest's checksums). */
-void keys_sha256(const void *data, size_t len, uint8_t out[32]);
 
 typedef int (*keys_out_fn)(void *ctx, const void *p, size_t n);  /* 0 ok */
 typedef int (*keys_in_fn)(void *ctx, void *p, size_t n); /* 0 ok: exactly n bytes read */

@@ -1,6 +1,7 @@
-/* sha256.c: SHA-256 of a file, for checksums an administrator also checks
- * with coreutils (sha256sum -c): a backup's. Nothing secret goes in or out;
- * it is here because only keys/ includes <sodium.h>. */
+/* sha256.c: SHA-256 of a file or a buffer, for checksums an administrator
+ * also checks with coreutils (sha256sum -c): a backup's, and those in an
+ * archive package's manifest (sealed with what they sum). Not keyed: a
+ * check against damage. Here because only keys/ includes <sodium.h>. */
 #include "keys/keys.h"
 
 #include <errno.h>
@@ -34,4 +35,9 @@ int keys_sha256_fd(int fd, uint8_t out[KEYS_SHA256_BYTES], uint64_t *size)
 	if (size)
 		*size = n;
 	return KEYS_OK;
+}
+
+void keys_sha256(const void *data, size_t len, uint8_t out[KEYS_SHA256_BYTES])
+{
+	crypto_hash_sha256(out, data, len);
 }

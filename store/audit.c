@@ -65,7 +65,6 @@ enum {
 #define BASE_KEY "audit_base"
 #define BASE_KEYLEN 10
 
-
 /* ---- actions ------------------------------------------------------------ */
 
 static const struct {
@@ -847,7 +846,6 @@ static int note_write(store *st, struct case_check *cc, const struct audit_entry
 	memcpy(l->header, e->header, sizeof l->header);
 	return M_OK;
 }
-
 
 /* One read transaction for the log and the cases together, so that a save
  * committed meanwhile is seen on both sides or neither. */

@@ -570,7 +570,6 @@ static void sink_put(struct sink *o, const char *s)
 	}
 }
 
-
 enum { FOLD_MARKS = 1, FOLD_PERSIAN = 2, FOLD_TURKIC = 4 };
 
 /* Turkish, Kurmanji and Polish letters as the same names are spelt in

@@ -452,7 +452,6 @@ int search_index_prepare(store *st, search_index *ix)
 	return st_err(st, NOMEM);
 }
 
-
 /* Rows [first, first + n) appended by a batch of a progressive load: searched
  * directly (the word index's pending rows) until the load ends. Before
  * the words are indexed (a load in one go, the first batch), nothing. */

@@ -340,7 +340,6 @@ int st_refresh_grants(store *st, MDB_txn *txn)
 	return rc;
 }
 
-
 /* The role in the user record is in clear, but the grants are sealed by the
  * authority: a role edited in the file (caseworker to admin) no longer
  * matches the keys, and is refused. Administrators hold the authority key;

@@ -98,7 +98,6 @@ void ui_put_wide(int y, int x, const wchar_t *s, size_t start, size_t end)
 	}
 }
 
-
 /* A value as people read it (field_display_name: labels, countries and
  * languages by name, ja/nei, DD.MM.YYYY in Norwegian, grouped numbers); the
  * stored values stay in CSV and JSON, and a value the catalogue does not
