@@ -428,6 +428,9 @@ static int txn_once(store *st, bool write, txn_fn fn, void *ctx)
 		int rc, status;
 
 		st->mdb_rc = 0;
+		/* The classes a case write seals, for its audit entry: none
+		 * carried over from an attempt or a transaction that aborted. */
+		st->written = 0;
 		if (!write && (status = gate_take(st, GATE_READ, gate_limit())))
 			return status;
 		rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &txn);
