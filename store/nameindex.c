@@ -966,8 +966,8 @@ static int scored_rows(name_index *ni, size_t rows, struct name_hit **hits, size
 	}
 	for (size_t i = 0; i < ni->ntouched; i++) {
 		uint32_t r = ni->touched[i];
-		if (r < rows && hit_push(hits, nhits, cap, r, ni->score[r],
-		                         (enum fold_kind)ni->kind[r], true))
+		if (r < rows &&
+		    hit_push(hits, nhits, cap, r, ni->score[r], (enum fold_kind)ni->kind[r], true))
 			return -1;
 	}
 	return 0;
