@@ -58,6 +58,7 @@ struct search_index {
 	size_t nid_n;
 	size_t nid_for; /* ix->n when built */
 	bool nid_ok;
+	bool keys_ok; /* key_id and key_words below follow the rows */
 	char **workers;          /* the caseworkers' logins the entries point to */
 	size_t nworkers, workers_cap;
 	/* search_run's hits as it ranks them, and the counting sort's output:
@@ -74,7 +75,6 @@ struct search_index {
 	uint64_t *key_id;
 	uint8_t *key_words;
 	size_t keys_n, keys_cap;
-	bool keys_ok;
 };
 
 /* The table's copy of login (NULL: out of memory). */
