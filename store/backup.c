@@ -202,6 +202,8 @@ int store_backup(store *st, const char *dest, struct store_backup *out)
 		return st_err(st, BACKUP_NOT_PERMITTED);
 	if (mkdir(dest, 0700) == 0)
 		m.dir = true;
+	else if (errno == ENOENT)
+		return st_err(st, BACKUP_DEST_NO_PARENT, .file = dest);
 	else if (errno != EEXIST)
 		return dest_failed(st, dest, errno);
 	m.dfd = open(dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);

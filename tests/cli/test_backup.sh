@@ -185,6 +185,10 @@ check "DEST inside the store's directory: refused" 1 admin backup "$DB/copy"
 check "DEST the store's directory itself: refused" 1 admin backup "$DB"
 echo x >"$T/afile"
 check "DEST a file: refused" 1 admin backup "$T/afile"
+check "DEST in a directory that does not exist: refused" 1 admin backup "$T/nowhere/b"
+expect_in "$T/err" "the message names DEST and says what to do" \
+	"$T/nowhere/b: the directory it goes in does not exist: make that first (mkdir -p)"
+[ ! -e "$T/nowhere" ] && ok "nothing made on the way" || not_ok "nothing made on the way"
 check "mappe backup --help" 0 "$MAPPE" backup --help
 expect_in "$T/out" "it names verify" "backup verify DEST"
 check "backup verify alone is a usage error" 1 admin backup verify
