@@ -58,7 +58,7 @@ struct search_index {
 	size_t nid_n;
 	size_t nid_for; /* ix->n when built */
 	bool nid_ok;
-	bool keys_ok; /* key_id and key_words below follow the rows */
+	bool keys_ok; /* key_id and key_words below are those of every row */
 	char **workers;          /* the caseworkers' logins the entries point to */
 	size_t nworkers, workers_cap;
 	/* search_run's hits as it ranks them, and the counting sort's output:
@@ -74,7 +74,7 @@ struct search_index {
 	 * row_key_put; rows that moved drop it until the next search. */
 	uint64_t *key_id;
 	uint8_t *key_words;
-	size_t keys_n, keys_cap;
+	size_t keys_cap;
 };
 
 /* The table's copy of login (NULL: out of memory). */
@@ -116,27 +116,25 @@ static int entries_reserve(store *st, search_index *ix)
 	return M_OK;
 }
 
-/* e[row] was written: its key too, if the keys are kept (row at most
- * keys_n: in place or appended). No room to append: built again at the
- * next search. */
+/* e[row] was written (in place or appended): its key too, if the keys are
+ * kept. Every write of an entry comes here or drops the keys, so kept
+ * keys are those of every row. No room: built again at the next search. */
 static void row_key_put(search_index *ix, size_t row)
 {
 	if (!ix->keys_ok)
 		return;
-	if (row > ix->keys_n || (row == ix->keys_n && row == ix->keys_cap)) {
+	if (row >= ix->keys_cap) {
 		ix->keys_ok = false;
 		return;
 	}
 	ix->key_id[row] = ix->e[row].id;
 	ix->key_words[row] = ix->e[row].words;
-	if (row == ix->keys_n)
-		ix->keys_n++;
 }
 
 /* The keys of every row, as search_run reads them. */
 static int row_keys_ready(store *st, search_index *ix)
 {
-	if (ix->keys_ok && ix->keys_n == ix->n)
+	if (ix->keys_ok)
 		return M_OK;
 	if (ix->keys_cap < ix->n || !ix->key_id) {
 		size_t cap = ix->cap > ix->n ? ix->cap : ix->n;
@@ -154,7 +152,6 @@ static int row_keys_ready(store *st, search_index *ix)
 		ix->key_id[i] = ix->e[i].id;
 		ix->key_words[i] = ix->e[i].words;
 	}
-	ix->keys_n = ix->n;
 	ix->keys_ok = true;
 	return M_OK;
 }
@@ -431,8 +428,6 @@ static int load_txn(store *st, MDB_txn *txn, void *vctx)
 	 * this batch appended (st_txn runs it again) goes. */
 	while (ix->n && ix->e[ix->n - 1].id >= ix->next)
 		ix->n--;
-	if (ix->keys_n > ix->n)
-		ix->keys_n = ix->n;
 	first = ix->n;
 	if (rc || (rc = st_load_epochs(st, txn)))
 		return rc;

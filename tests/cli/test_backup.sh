@@ -193,6 +193,7 @@ check "mappe backup --help" 0 "$MAPPE" backup --help
 expect_in "$T/out" "it names verify" "backup verify DEST"
 check "backup verify alone is a usage error" 1 admin backup verify
 check "backup with no DEST is a usage error" 1 admin backup
+check "backup with an empty DEST is a usage error" 1 admin backup ""
 
 # ---- who may ------------------------------------------------------------------------------
 check "a caseworker is refused" 2 cora backup "$T/cora"

@@ -110,9 +110,9 @@ static int verify(struct cli *cli, const char *dest)
 int cmd_backup(struct cli *cli)
 {
 	/* "verify" alone is a directory named verify only when written so. */
-	if (cli->argc == 2 && strcmp(cli->argv[0], "verify") == 0)
+	if (cli->argc == 2 && strcmp(cli->argv[0], "verify") == 0 && cli->argv[1][0])
 		return verify(cli, cli->argv[1]);
-	if (cli->argc == 1 && strcmp(cli->argv[0], "verify") != 0)
+	if (cli->argc == 1 && strcmp(cli->argv[0], "verify") != 0 && cli->argv[0][0])
 		return backup(cli, cli->argv[0]);
 	return cli_fail(M_USAGE, _("usage: mappe backup DEST | backup verify DEST (a directory "
 	                           "named verify: ./verify)"));
